@@ -1,0 +1,8 @@
+//! centra-gateway as its own process (distributed shape): `centra-gateway [--config FILE]`.
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    platform_runtime::exit_code(
+        platform_runtime::serve_from_args(centra_gateway::CentraGateway).await,
+    )
+}

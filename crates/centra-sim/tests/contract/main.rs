@@ -1,0 +1,21 @@
+//! Contract tests of centra-sim: every endpoint over real HTTP with a plain reqwest client,
+//! the control API, faults, webhooks, and a shape comparison with Centra's published examples.
+//!
+//! One test binary (modules below) keeps link time low on small CI machines.
+
+mod harness;
+
+mod auth_envelope;
+mod binary;
+mod completion;
+mod conformance;
+mod control;
+mod faults;
+mod new_shipments;
+mod orders;
+mod products_stock;
+mod published;
+mod returns;
+mod shipments;
+mod supplier_deliveries;
+mod webhooks;

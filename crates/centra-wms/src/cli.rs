@@ -1,0 +1,57 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "centra-wms",
+    version,
+    about = "Keeps a Centra webshop and an Ongoing WMS in sync",
+    long_about = "Keeps a Centra webshop and an Ongoing WMS in sync.\n\nEvery command reads one TOML \
+                  file (--config) with CENTRA_WMS__SECTION__KEY environment overrides; see \
+                  config/centra-wms.example.toml."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run every service in this process against the sandbox settings (embedded bus, SQLite).
+    Sandbox {
+        /// Settings to use instead of the built-in sandbox settings.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Where the SQLite files go (overrides runtime.data_dir).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+    /// Run every service in this process against the configured end-points (embedded shape).
+    Run {
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Run one service as its own process (distributed shape: NATS JetStream + PostgreSQL).
+    Serve {
+        /// One of: centra-gateway, ongoing-gateway, catalog-sync, order-sync, stock-sync,
+        /// returns-sync.
+        service: String,
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Configuration tools.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate a config file and print the effective settings (defaults filled in, secrets
+    /// masked).
+    Check { file: PathBuf },
+}

@@ -1,0 +1,48 @@
+//! One file per command; each returns a [`Failure`] carrying its exit code.
+
+mod config_check;
+mod embedded;
+mod serve;
+
+use crate::cli::{Cli, Command, ConfigCommand};
+
+/// Exit code for a failure at run time (unreachable server, service crash).
+pub const EXIT_FAILURE: u8 = 1;
+/// Exit code for bad usage or an invalid config: fix the input, retrying will not help.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Why a command failed and the exit code that tells a script.
+#[derive(Debug)]
+pub struct Failure {
+    pub error: anyhow::Error,
+    pub code: u8,
+}
+
+impl Failure {
+    pub fn usage(error: impl Into<anyhow::Error>) -> Self {
+        Self {
+            error: error.into(),
+            code: EXIT_USAGE,
+        }
+    }
+
+    pub fn runtime(error: impl Into<anyhow::Error>) -> Self {
+        Self {
+            error: error.into(),
+            code: EXIT_FAILURE,
+        }
+    }
+}
+
+pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Sandbox { config, data_dir } => {
+            embedded::sandbox(config.as_deref(), data_dir.as_deref()).await
+        }
+        Command::Run { config } => embedded::run(&config).await,
+        Command::Serve { service, config } => serve::serve(&service, config.as_deref()).await,
+        Command::Config {
+            command: ConfigCommand::Check { file },
+        } => config_check::check(&file),
+    }
+}

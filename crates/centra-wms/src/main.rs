@@ -1,0 +1,35 @@
+//! `centra-wms`: the embedded runtime and the operator's command line.
+//!
+//! Layout:
+//! - `cli`: the command line (clap).
+//! - `commands/`: one file per command.
+//! - `services`: the six services, by name.
+//!
+//! Errors end here: one line naming the cause (no backtrace) and an exit code scripts can use
+//! (1 failure, 2 bad usage or config).
+
+mod cli;
+mod commands;
+mod services;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(commands::dispatch(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {:#}", failure.error);
+            ExitCode::from(failure.code)
+        }
+    }
+}

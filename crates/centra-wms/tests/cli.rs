@@ -1,0 +1,150 @@
+//! The command line as a script sees it: exit codes, one-line errors, masked secrets, and the
+//! embedded runtime starting and stopping on Ctrl-C.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn centra_wms(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_centra-wms"))
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("binary runs")
+}
+
+fn example_config() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../config/centra-wms.example.toml")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn help_lists_every_command() {
+    let out = centra_wms(&["--help"]);
+    assert!(out.status.success());
+    let help = text(&out.stdout);
+    for command in ["sandbox", "run", "serve", "config"] {
+        assert!(help.contains(command), "{command} missing from:\n{help}");
+    }
+}
+
+#[test]
+fn config_check_prints_effective_settings_with_secrets_masked() {
+    let example = example_config();
+    let out = centra_wms(&["config", "check", example.to_str().expect("utf-8 path")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("is valid"), "{stdout}");
+    assert!(
+        stdout.contains("sync_interval"),
+        "defaults filled in:\n{stdout}"
+    );
+    assert!(!stdout.contains("change-me"), "secret leaked:\n{stdout}");
+}
+
+#[test]
+fn config_check_names_the_bad_key_and_exits_2() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("bad.toml");
+    let example = std::fs::read_to_string(example_config()).expect("example readable");
+    let bad = example.replace(
+        "centra_time_zone = \"Europe/Stockholm\"",
+        "centra_time_zone = \"Mars/Base\"",
+    );
+    assert_ne!(bad, example, "the example sets the time zone");
+    std::fs::write(&file, bad).expect("write");
+    let out = centra_wms(&["config", "check", file.to_str().expect("utf-8 path")]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("centra_time_zone"), "{stderr}");
+    assert!(stderr.contains("Mars/Base"), "{stderr}");
+    assert!(!stderr.contains("backtrace"), "{stderr}");
+}
+
+#[test]
+fn config_check_of_a_missing_file_exits_2() {
+    let out = centra_wms(&["config", "check", "/nonexistent/centra-wms.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("/nonexistent/centra-wms.toml"));
+}
+
+#[test]
+fn serve_rejects_an_unknown_service() {
+    let out = centra_wms(&["serve", "billing-sync"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("billing-sync"), "{stderr}");
+    assert!(stderr.contains("order-sync"), "lists the choices: {stderr}");
+}
+
+#[test]
+fn serve_refuses_embedded_mode() {
+    let example = example_config();
+    let out = centra_wms(&[
+        "serve",
+        "order-sync",
+        "--config",
+        example.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("distributed"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn sandbox_starts_every_service_and_stops_cleanly_on_ctrl_c() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_centra-wms"))
+        .args(["sandbox", "--data-dir"])
+        .arg(dir.path())
+        .env("CENTRA_WMS__RUNTIME__LOG_FILTER", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sandbox starts");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let banner = lines.next().expect("a line").expect("utf-8");
+    assert!(banner.contains("order-sync"), "{banner}");
+
+    // The stores exist once the services run.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !dir.path().join("returns-sync.db").exists() {
+        assert!(
+            Instant::now() < deadline,
+            "services did not open their stores"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let exit = child.wait().expect("sandbox exits");
+    assert!(exit.success(), "{exit:?} {rest:?}");
+    assert!(
+        rest.iter().any(|l| l.contains("stopped cleanly")),
+        "{rest:?}"
+    );
+    for service in [
+        "centra-gateway",
+        "ongoing-gateway",
+        "catalog-sync",
+        "order-sync",
+        "stock-sync",
+        "returns-sync",
+    ] {
+        assert!(
+            dir.path().join(format!("{service}.db")).exists(),
+            "{service}"
+        );
+    }
+}

@@ -1,0 +1,171 @@
+//! Centra end-points: one Order API plugin (host + secret) per store or channel.
+//!
+//! A tenant can have several (retail, wholesale). Each has a short [`EndpointName`] that appears
+//! in event ids, NATS subjects and log fields, so its alphabet is restricted.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use thiserror::Error;
+
+use crate::secret::Secret;
+
+/// Longest end-point name.
+pub const MAX_ENDPOINT_NAME_LEN: usize = 64;
+
+/// The short name of an end-point, e.g. `shop1`: 1 to 64 of `A-Z a-z 0-9 _ -`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EndpointName(String);
+
+/// Why a text is not an end-point name.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum EndpointNameError {
+    /// Empty name.
+    #[error("end-point name is empty")]
+    Empty,
+    /// Longer than [`MAX_ENDPOINT_NAME_LEN`].
+    #[error("end-point name {0:?} is longer than 64 characters")]
+    TooLong(String),
+    /// A character outside the alphabet (names end up in NATS subjects and event ids).
+    #[error("end-point name {name:?} contains {found:?}; use only letters, digits, '_' and '-'")]
+    BadCharacter {
+        /// The name.
+        name: String,
+        /// The first bad character.
+        found: char,
+    },
+}
+
+impl EndpointName {
+    /// Parses a name.
+    pub fn parse(text: &str) -> Result<Self, EndpointNameError> {
+        if text.is_empty() {
+            return Err(EndpointNameError::Empty);
+        }
+        if text.chars().count() > MAX_ENDPOINT_NAME_LEN {
+            return Err(EndpointNameError::TooLong(text.to_owned()));
+        }
+        if let Some(found) = text
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-'))
+        {
+            return Err(EndpointNameError::BadCharacter {
+                name: text.to_owned(),
+                found,
+            });
+        }
+        Ok(Self(text.to_owned()))
+    }
+
+    /// The name as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for EndpointName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::str::FromStr for EndpointName {
+    type Err = EndpointNameError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+impl Serialize for EndpointName {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for EndpointName {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Self::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// What an end-point sells through; informs defaults and reporting, never routing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum EndpointRole {
+    /// Consumer webshop.
+    #[default]
+    Retail,
+    /// Business-to-business.
+    Wholesale,
+    /// Anything else (marketplace, outlet, ...).
+    Other,
+}
+
+crate::setting_enum!(EndpointRole { Retail = "retail", Wholesale = "wholesale", Other = "other" });
+
+/// One Centra Order API plugin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CentraEndpoint {
+    /// Short name (`shop1`).
+    pub name: EndpointName,
+    /// Plugin base URL, e.g. `https://shop.centra.com/api/order-api`.
+    pub base_url: String,
+    /// The plugin's API secret (`API-Authorization` header).
+    pub secret: Secret,
+    /// Retail, wholesale or other.
+    #[serde(default)]
+    pub role: EndpointRole,
+    /// Put before WMS order numbers from this end-point, so two stores whose order ids overlap
+    /// never share a WMS order, and a WMS order number tells which end-point to report to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_number_prefix: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_accept_the_subject_safe_alphabet() {
+        assert_eq!(
+            EndpointName::parse("shop_1-EU").expect("ok").as_str(),
+            "shop_1-EU"
+        );
+        assert_eq!(EndpointName::parse(""), Err(EndpointNameError::Empty));
+        assert_eq!(
+            EndpointName::parse("shop.1").expect_err("dot").to_string(),
+            "end-point name \"shop.1\" contains '.'; use only letters, digits, '_' and '-'"
+        );
+        assert!(matches!(
+            EndpointName::parse(&"a".repeat(65)),
+            Err(EndpointNameError::TooLong(_))
+        ));
+    }
+
+    #[test]
+    fn endpoint_deserializes_with_defaults_and_never_serializes_the_secret() {
+        let endpoint: CentraEndpoint = toml::from_str(
+            r#"
+            name = "shop1"
+            base_url = "https://x.centra.com/api/order-api"
+            secret = "s3cr3t"
+            "#,
+        )
+        .expect("toml");
+        assert_eq!(endpoint.role, EndpointRole::Retail);
+        assert_eq!(endpoint.secret.expose(), "s3cr3t");
+        let text = toml::to_string(&endpoint).expect("toml");
+        assert!(!text.contains("s3cr3t"));
+        assert!(!format!("{endpoint:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn unknown_endpoint_keys_are_rejected() {
+        let err = toml::from_str::<CentraEndpoint>(
+            "name = \"a\"\nbase_url = \"https://x\"\nsecret = \"s\"\nsecert = \"t\"\n",
+        )
+        .expect_err("unknown");
+        assert!(err.to_string().contains("secert"), "{err}");
+    }
+}

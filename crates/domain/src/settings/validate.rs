@@ -1,0 +1,314 @@
+//! [`Settings::validate`]: the rules a single field's type cannot express.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use super::lenient::SettingsError;
+use super::{CapturePolicy, ImportFilter, ImportMode, Settings};
+
+fn key(path: impl AsRef<str>) -> String {
+    format!("settings.{}", path.as_ref())
+}
+
+/// Checks that a URL is `http(s)://host...` without pulling in a URL parser (the domain crate
+/// stays dependency-light; `platform-config` parses URLs fully).
+fn url_problem(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        None => Some(format!("{url:?} is not an http(s) url")),
+        Some(rest) if rest.split(['/', '?', '#']).next().is_none_or(str::is_empty) => {
+            Some(format!("{url:?} has no host"))
+        }
+        Some(_) if url.chars().any(char::is_whitespace) => {
+            Some(format!("{url:?} contains whitespace"))
+        }
+        Some(_) => None,
+    }
+}
+
+impl Settings {
+    /// Checks every cross-field rule and returns *all* problems, each naming its key path
+    /// (`settings.catalog_endpoint`, `settings.endpoints[1].secret`, ...).
+    pub fn validate(&self) -> Result<(), Vec<SettingsError>> {
+        let mut problems = Vec::new();
+        let mut add =
+            |path: String, problem: String| problems.push(SettingsError::new(key(path), problem));
+
+        if self.sync_interval < Duration::from_secs(1) {
+            add("sync_interval".into(), "must be at least 1s".into());
+        }
+
+        // End-points.
+        if self.endpoints.is_empty() {
+            add(
+                "endpoints".into(),
+                "at least one end-point is required ([[settings.endpoints]] with name, base_url and secret)".into(),
+            );
+        }
+        let mut names: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut prefixes: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut without_prefix: Option<usize> = None;
+        for (i, endpoint) in self.endpoints.iter().enumerate() {
+            let at = |field: &str| format!("endpoints[{i}].{field}");
+            if let Some(first) = names.insert(endpoint.name.as_str(), i) {
+                names.insert(endpoint.name.as_str(), first);
+                add(
+                    at("name"),
+                    format!(
+                        "end-point name {:?} is already used by endpoints[{first}]",
+                        endpoint.name.as_str()
+                    ),
+                );
+            }
+            if let Some(problem) = url_problem(&endpoint.base_url) {
+                add(at("base_url"), problem);
+            }
+            if endpoint.secret.is_blank() {
+                add(at("secret"), "is empty".into());
+            }
+            match endpoint.order_number_prefix.as_deref() {
+                None => {
+                    if let Some(first) = without_prefix {
+                        add(
+                            at("order_number_prefix"),
+                            format!(
+                                "required: endpoints[{first}] already has no prefix, and with several end-points at most one may go without (wms order numbers must tell end-points apart)"
+                            ),
+                        );
+                    } else {
+                        without_prefix = Some(i);
+                    }
+                }
+                Some(prefix) => {
+                    if let Some(problem) = prefix_problem(prefix) {
+                        add(at("order_number_prefix"), problem);
+                    } else if let Some(first) = prefixes.insert(prefix, i) {
+                        prefixes.insert(prefix, first);
+                        add(
+                            at("order_number_prefix"),
+                            format!("prefix {prefix:?} is already used by endpoints[{first}]"),
+                        );
+                    }
+                }
+            }
+        }
+        let known = || names.keys().copied().collect::<Vec<_>>().join(", ");
+        match &self.catalog_endpoint {
+            None if self.endpoints.len() > 1 => add(
+                "catalog_endpoint".into(),
+                format!(
+                    "required when there are several end-points: name the one articles and stock sync with (one of {})",
+                    known()
+                ),
+            ),
+            Some(name) if self.endpoint(name).is_none() && !self.endpoints.is_empty() => add(
+                "catalog_endpoint".into(),
+                format!(
+                    "{:?} is not a configured end-point (one of {})",
+                    name.as_str(),
+                    known()
+                ),
+            ),
+            _ => {}
+        }
+
+        if self.article_number_max_length == 0 {
+            add(
+                "article_number_max_length".into(),
+                "must be at least 1".into(),
+            );
+        }
+        if self.import_filter == ImportFilter::CaptureOnImport
+            && self.capture != CapturePolicy::OnImport
+        {
+            add(
+                "import_filter".into(),
+                "capture_on_import needs capture = \"on_import\"".into(),
+            );
+        }
+        if self.capture == CapturePolicy::OnImport && self.import == ImportMode::Orders {
+            add(
+                "capture".into(),
+                "on_import captures shipments, but import = \"orders\" imports none; use on_completion or import shipments".into(),
+            );
+        }
+
+        // Price.
+        let currency = &self.price.currency;
+        if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
+            add(
+                "price.currency".into(),
+                format!(
+                    "{currency:?} is not an ISO 4217 currency code (three capital letters, e.g. \"EUR\")"
+                ),
+            );
+        }
+        if self
+            .price
+            .pricelist
+            .as_deref()
+            .is_some_and(|p| p.trim().is_empty())
+        {
+            add(
+                "price.pricelist".into(),
+                "is empty; leave it out to use the first pricelist in the currency".into(),
+            );
+        }
+
+        // Shipping methods.
+        let mut seen: BTreeMap<[Option<String>; 3], usize> = BTreeMap::new();
+        for (i, mapping) in self.shipping_methods.iter().enumerate() {
+            let at = |field: &str| format!("shipping_methods[{i}]{field}");
+            if mapping.specificity() == 0 {
+                add(
+                    at(""),
+                    "needs at least one of carrier, service, shipping_list (use default_transporter for a catch-all)".into(),
+                );
+            }
+            for (field, value) in [
+                ("carrier", &mapping.carrier),
+                ("service", &mapping.service),
+                ("shipping_list", &mapping.shipping_list),
+                (
+                    "transporter_service_code",
+                    &mapping.transporter_service_code,
+                ),
+            ] {
+                if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+                    add(
+                        at(&format!(".{field}")),
+                        "is empty; leave it out instead".into(),
+                    );
+                }
+            }
+            if mapping.transporter_code.trim().is_empty() {
+                add(at(".transporter_code"), "is empty".into());
+            }
+            if mapping.specificity() > 0
+                && let Some(first) = seen.insert(mapping.criteria_key(), i)
+            {
+                seen.insert(mapping.criteria_key(), first);
+                add(
+                    at(""),
+                    format!(
+                        "matches the same carrier, service and shipping list as shipping_methods[{first}], so it would never be used"
+                    ),
+                );
+            }
+        }
+        if let Some(default) = &self.default_transporter {
+            if default.transporter_code.trim().is_empty() {
+                add(
+                    "default_transporter.transporter_code".into(),
+                    "is empty".into(),
+                );
+            }
+            if default
+                .transporter_service_code
+                .as_deref()
+                .is_some_and(|v| v.trim().is_empty())
+            {
+                add(
+                    "default_transporter.transporter_service_code".into(),
+                    "is empty; leave it out instead".into(),
+                );
+            }
+        }
+
+        // WMS statuses.
+        let status = &self.wms_status;
+        let lists = [
+            ("order_picked", &status.order_picked),
+            ("order_shipped", &status.order_shipped),
+            ("order_delivered", &status.order_delivered),
+            ("order_cancelled", &status.order_cancelled),
+        ];
+        if status.order_shipped.is_empty() {
+            add(
+                "wms_status.order_shipped".into(),
+                "must list at least one status, or no order would ever count as shipped".into(),
+            );
+        }
+        if status.purchase_order_received.is_empty() {
+            add(
+                "wms_status.purchase_order_received".into(),
+                "must list at least one status, or no purchase order would ever count as received"
+                    .into(),
+            );
+        }
+        for (i, (name, codes)) in lists.iter().enumerate() {
+            for code in codes.iter() {
+                if let Some((other, _)) = lists[..i]
+                    .iter()
+                    .find(|(_, earlier)| earlier.contains(code))
+                {
+                    add(
+                        format!("wms_status.{name}"),
+                        format!("status {code} is also in {other}"),
+                    );
+                }
+                if *name != "order_cancelled" && *code < status.order_editable_below {
+                    add(
+                        "wms_status.order_editable_below".into(),
+                        format!(
+                            "{} is above status {code} in {name}; an order the warehouse worked on would count as editable",
+                            status.order_editable_below
+                        ),
+                    );
+                }
+            }
+        }
+
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// A prefix must be non-empty, made of letters, digits, `-` and `_`, and must not end with a
+/// digit (otherwise `W1` + `83651-1` and `W` + `183651-1` would both read `W183651-1`).
+fn prefix_problem(prefix: &str) -> Option<String> {
+    if prefix.is_empty() {
+        return Some("is empty; leave it out instead".into());
+    }
+    if let Some(c) = prefix
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+    {
+        return Some(format!(
+            "prefix {prefix:?} contains {c:?}; use only letters, digits, '-' and '_'"
+        ));
+    }
+    if prefix.ends_with(|c: char| c.is_ascii_digit()) {
+        return Some(format!(
+            "prefix {prefix:?} ends with a digit, which makes order numbers ambiguous"
+        ));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_rules() {
+        assert_eq!(url_problem("https://x.centra.com/api/order-api"), None);
+        assert_eq!(url_problem("http://127.0.0.1:8080/api"), None);
+        assert!(url_problem("ftp://x").is_some());
+        assert!(url_problem("https://").is_some());
+        assert!(url_problem("https://a b").is_some());
+    }
+
+    #[test]
+    fn prefix_rules() {
+        assert_eq!(prefix_problem("WS-"), None);
+        assert!(prefix_problem("").is_some());
+        assert!(prefix_problem("W1").is_some());
+        assert!(prefix_problem("W S").is_some());
+    }
+}

@@ -1,0 +1,6 @@
+//! order-sync as its own process (distributed shape): `order-sync [--config FILE]`.
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    platform_runtime::exit_code(platform_runtime::serve_from_args(order_sync::OrderSync).await)
+}

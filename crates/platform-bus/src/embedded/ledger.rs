@@ -1,0 +1,402 @@
+//! The SQL of the embedded bus. Every write that reads first runs in a `BEGIN IMMEDIATE`
+//! transaction, so two processes on the same file cannot both claim a message or both pass
+//! the duplicate check.
+//!
+//! Claiming works in two steps inside one transaction: new messages past the consumer's
+//! `scanned_through` mark are matched against its filters in Rust (NATS wildcards have no SQL
+//! equivalent) and become `pending` delivery rows; then the due row with the lowest sequence
+//! is leased.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use sqlx::{Sqlite, SqlitePool, Transaction};
+
+use crate::port::{BusError, ConsumerConfig, Headers, MessageId, OutgoingMessage, PublishReceipt};
+use crate::subject::filter_matches;
+
+/// New messages looked at per claim; a larger backlog is worked through over several claims
+/// so that one claim never holds the write lock for long.
+const SCAN_BATCH: i64 = 512;
+const SCAN_BUDGET: usize = 8;
+
+pub(super) fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+fn storage(context: &str) -> impl Fn(sqlx::Error) -> BusError + '_ {
+    move |e| BusError::Storage(format!("{context}: {e}"))
+}
+
+async fn begin_immediate(pool: &SqlitePool) -> Result<Transaction<'static, Sqlite>, BusError> {
+    pool.begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(storage("starting a bus transaction"))
+}
+
+pub(super) async fn publish(
+    pool: &SqlitePool,
+    message: &OutgoingMessage,
+    duplicate_window_ms: i64,
+) -> Result<PublishReceipt, BusError> {
+    let now = now_ms();
+    let context = format!("publishing message {}", message.id);
+    let headers = serde_json::to_string(&message.headers)
+        .map_err(|e| BusError::Storage(format!("{context}: encoding headers: {e}")))?;
+    let mut tx = begin_immediate(pool).await?;
+    let earlier: Option<i64> = sqlx::query_scalar(
+        "SELECT sequence FROM bus_messages
+         WHERE message_id = ? AND published_at > ? ORDER BY sequence LIMIT 1",
+    )
+    .bind(message.id.as_str())
+    .bind(now.saturating_sub(duplicate_window_ms))
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(storage(&context))?;
+    if let Some(sequence) = earlier {
+        tx.commit().await.map_err(storage(&context))?;
+        return Ok(PublishReceipt {
+            sequence: to_sequence(sequence),
+            duplicate: true,
+        });
+    }
+    let sequence: i64 = sqlx::query_scalar(
+        "INSERT INTO bus_messages (subject, message_id, headers, payload, published_at)
+         VALUES (?, ?, ?, ?, ?) RETURNING sequence",
+    )
+    .bind(&message.subject)
+    .bind(message.id.as_str())
+    .bind(headers)
+    .bind(message.payload.as_ref())
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(storage(&context))?;
+    tx.commit().await.map_err(storage(&context))?;
+    Ok(PublishReceipt {
+        sequence: to_sequence(sequence),
+        duplicate: false,
+    })
+}
+
+/// Creates the consumer, or updates its settings (filters apply to messages not yet scanned).
+pub(super) async fn upsert_consumer(
+    pool: &SqlitePool,
+    config: &ConsumerConfig,
+) -> Result<(), BusError> {
+    let context = format!("creating consumer {}", config.durable_name);
+    let filters = serde_json::to_string(&config.filter_subjects)
+        .map_err(|e| BusError::Storage(format!("{context}: encoding filters: {e}")))?;
+    sqlx::query(
+        "INSERT INTO bus_consumers (durable_name, filter_subjects, ack_wait_ms, max_deliver, created_at)
+         VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (durable_name) DO UPDATE SET
+           filter_subjects = excluded.filter_subjects,
+           ack_wait_ms = excluded.ack_wait_ms,
+           max_deliver = excluded.max_deliver",
+    )
+    .bind(&config.durable_name)
+    .bind(filters)
+    .bind(super::millis(config.ack_wait))
+    .bind(config.max_deliver.map(i64::from))
+    .bind(now_ms())
+    .execute(pool)
+    .await
+    .map_err(storage(&context))?;
+    Ok(())
+}
+
+/// A message leased to one consumer handle.
+#[derive(Debug)]
+pub(super) struct Claimed {
+    pub subject: String,
+    pub id: MessageId,
+    pub headers: Headers,
+    pub payload: Bytes,
+    pub sequence: i64,
+    pub delivery_count: i64,
+}
+
+#[derive(Debug)]
+pub(super) enum Claim {
+    Delivered(Claimed),
+    /// Nothing due; `next_due` is when the earliest waiting delivery (nak delay or expired
+    /// lease) becomes due, if any.
+    Idle {
+        next_due: Option<i64>,
+    },
+}
+
+struct ConsumerRow {
+    filters: Vec<String>,
+    ack_wait_ms: i64,
+    max_deliver: Option<i64>,
+    scanned_through: i64,
+}
+
+pub(super) async fn claim(pool: &SqlitePool, durable_name: &str) -> Result<Claim, BusError> {
+    let context = format!("claiming for consumer {durable_name}");
+    let now = now_ms();
+    let mut tx = begin_immediate(pool).await?;
+    let consumer = load_consumer(&mut tx, durable_name, &context).await?;
+    let more_unscanned = scan_new_messages(&mut tx, durable_name, &consumer, &context).await?;
+    let claim = loop {
+        let due: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT sequence, delivery_count FROM bus_deliveries
+             WHERE durable_name = ? AND state IN ('pending', 'in_flight') AND not_before <= ?
+             ORDER BY sequence LIMIT 1",
+        )
+        .bind(durable_name)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(storage(&context))?;
+        let Some((sequence, delivery_count)) = due else {
+            let next_due = if more_unscanned {
+                Some(now)
+            } else {
+                sqlx::query_scalar(
+                    "SELECT MIN(not_before) FROM bus_deliveries
+                     WHERE durable_name = ? AND state IN ('pending', 'in_flight')",
+                )
+                .bind(durable_name)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(storage(&context))?
+            };
+            break Claim::Idle { next_due };
+        };
+        if consumer
+            .max_deliver
+            .is_some_and(|max| delivery_count >= max)
+        {
+            set_state(&mut tx, durable_name, sequence, "exhausted", now, &context).await?;
+            tracing::warn!(
+                consumer = durable_name,
+                sequence,
+                delivery_count,
+                "delivery limit reached; message given up"
+            );
+            continue;
+        }
+        let message: Option<(String, String, String, Vec<u8>)> = sqlx::query_as(
+            "SELECT subject, message_id, headers, payload FROM bus_messages WHERE sequence = ?",
+        )
+        .bind(sequence)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(storage(&context))?;
+        let Some((subject, id, headers, payload)) = message else {
+            // Pruned by retention while waiting: nothing left to deliver.
+            sqlx::query("DELETE FROM bus_deliveries WHERE durable_name = ? AND sequence = ?")
+                .bind(durable_name)
+                .bind(sequence)
+                .execute(&mut *tx)
+                .await
+                .map_err(storage(&context))?;
+            continue;
+        };
+        let headers: Headers = serde_json::from_str(&headers).map_err(|e| {
+            BusError::Storage(format!(
+                "{context}: headers of message {sequence} are not json: {e}"
+            ))
+        })?;
+        sqlx::query(
+            "UPDATE bus_deliveries
+             SET state = 'in_flight', delivery_count = delivery_count + 1, not_before = ?
+             WHERE durable_name = ? AND sequence = ?",
+        )
+        .bind(now.saturating_add(consumer.ack_wait_ms))
+        .bind(durable_name)
+        .bind(sequence)
+        .execute(&mut *tx)
+        .await
+        .map_err(storage(&context))?;
+        break Claim::Delivered(Claimed {
+            subject,
+            id: MessageId(id),
+            headers,
+            payload: Bytes::from(payload),
+            sequence,
+            delivery_count: delivery_count + 1,
+        });
+    };
+    tx.commit().await.map_err(storage(&context))?;
+    Ok(claim)
+}
+
+async fn load_consumer(
+    tx: &mut Transaction<'static, Sqlite>,
+    durable_name: &str,
+    context: &str,
+) -> Result<ConsumerRow, BusError> {
+    let row: Option<(String, i64, Option<i64>, i64)> = sqlx::query_as(
+        "SELECT filter_subjects, ack_wait_ms, max_deliver, scanned_through
+         FROM bus_consumers WHERE durable_name = ?",
+    )
+    .bind(durable_name)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(storage(context))?;
+    let Some((filters, ack_wait_ms, max_deliver, scanned_through)) = row else {
+        return Err(BusError::Rejected {
+            what: format!("consumer {durable_name}"),
+            reason: "it no longer exists".to_owned(),
+        });
+    };
+    let filters = serde_json::from_str(&filters).map_err(|e| {
+        BusError::Storage(format!("{context}: filters of consumer are not json: {e}"))
+    })?;
+    Ok(ConsumerRow {
+        filters,
+        ack_wait_ms,
+        max_deliver,
+        scanned_through,
+    })
+}
+
+/// Turns messages the consumer has not looked at yet into `pending` rows when they match its
+/// filters. Returns true when the scan budget ran out before the end of the stream.
+async fn scan_new_messages(
+    tx: &mut Transaction<'static, Sqlite>,
+    durable_name: &str,
+    consumer: &ConsumerRow,
+    context: &str,
+) -> Result<bool, BusError> {
+    let mut scanned_through = consumer.scanned_through;
+    let mut more = false;
+    for round in 0..SCAN_BUDGET {
+        let batch: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT sequence, subject FROM bus_messages WHERE sequence > ? ORDER BY sequence LIMIT ?",
+        )
+        .bind(scanned_through)
+        .bind(SCAN_BATCH)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(storage(context))?;
+        let Some(&(last, _)) = batch.last() else {
+            break;
+        };
+        for (sequence, subject) in &batch {
+            let wanted = consumer.filters.is_empty()
+                || consumer.filters.iter().any(|f| filter_matches(f, subject));
+            if wanted {
+                sqlx::query(
+                    "INSERT INTO bus_deliveries (durable_name, sequence, state) VALUES (?, ?, 'pending')
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(durable_name)
+                .bind(sequence)
+                .execute(&mut **tx)
+                .await
+                .map_err(storage(context))?;
+            }
+        }
+        scanned_through = last;
+        if i64::try_from(batch.len()).unwrap_or(i64::MAX) < SCAN_BATCH {
+            break;
+        }
+        more = round + 1 == SCAN_BUDGET;
+    }
+    if scanned_through != consumer.scanned_through {
+        sqlx::query("UPDATE bus_consumers SET scanned_through = ? WHERE durable_name = ?")
+            .bind(scanned_through)
+            .bind(durable_name)
+            .execute(&mut **tx)
+            .await
+            .map_err(storage(context))?;
+    }
+    Ok(more)
+}
+
+async fn set_state(
+    tx: &mut Transaction<'static, Sqlite>,
+    durable_name: &str,
+    sequence: i64,
+    state: &str,
+    now: i64,
+    context: &str,
+) -> Result<(), BusError> {
+    sqlx::query(
+        "UPDATE bus_deliveries SET state = ?, settled_at = ? WHERE durable_name = ? AND sequence = ?",
+    )
+    .bind(state)
+    .bind(now)
+    .bind(durable_name)
+    .bind(sequence)
+    .execute(&mut **tx)
+    .await
+    .map_err(storage(context))?;
+    Ok(())
+}
+
+/// How a delivery ends.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Settlement {
+    Ack,
+    Term,
+    /// Back to `pending`, due after the delay (milliseconds).
+    Nak(i64),
+}
+
+/// Settles one delivery. Ack and term apply whoever holds the message now (as on JetStream, a
+/// late ack still counts); a nak applies only to the delivery it came with, so a stale handle
+/// cannot push back a redelivery another handle is working on.
+pub(super) async fn settle(
+    pool: &SqlitePool,
+    durable_name: &str,
+    sequence: i64,
+    delivery_count: i64,
+    settlement: Settlement,
+) -> Result<(), BusError> {
+    let context = format!("settling message {sequence} of consumer {durable_name}");
+    let now = now_ms();
+    let query = match settlement {
+        Settlement::Ack | Settlement::Term => sqlx::query(
+            "UPDATE bus_deliveries SET state = ?, settled_at = ?
+             WHERE durable_name = ? AND sequence = ? AND state IN ('pending', 'in_flight')",
+        )
+        .bind(if matches!(settlement, Settlement::Ack) { "acked" } else { "terminated" })
+        .bind(now),
+        Settlement::Nak(delay_ms) => sqlx::query(
+            "UPDATE bus_deliveries SET state = 'pending', not_before = ?
+             WHERE durable_name = ? AND sequence = ? AND state = 'in_flight' AND delivery_count = ?",
+        )
+        .bind(now.saturating_add(delay_ms)),
+    };
+    let query = query.bind(durable_name).bind(sequence);
+    let query = match settlement {
+        Settlement::Nak(_) => query.bind(delivery_count),
+        _ => query,
+    };
+    query.execute(pool).await.map_err(storage(&context))?;
+    Ok(())
+}
+
+/// Deletes messages published before `cutoff_ms` and their delivery rows.
+pub(super) async fn prune(pool: &SqlitePool, cutoff_ms: i64) -> Result<u64, BusError> {
+    let context = "pruning old messages";
+    let mut tx = begin_immediate(pool).await?;
+    sqlx::query(
+        "DELETE FROM bus_deliveries WHERE sequence IN
+         (SELECT sequence FROM bus_messages WHERE published_at < ?)",
+    )
+    .bind(cutoff_ms)
+    .execute(&mut *tx)
+    .await
+    .map_err(storage(context))?;
+    let removed = sqlx::query("DELETE FROM bus_messages WHERE published_at < ?")
+        .bind(cutoff_ms)
+        .execute(&mut *tx)
+        .await
+        .map_err(storage(context))?
+        .rows_affected();
+    tx.commit().await.map_err(storage(context))?;
+    Ok(removed)
+}
+
+fn to_sequence(sequence: i64) -> u64 {
+    u64::try_from(sequence).unwrap_or_default()
+}

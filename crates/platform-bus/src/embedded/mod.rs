@@ -1,0 +1,186 @@
+//! The embedded bus: a durable in-process bus in one SQLite file (WAL mode).
+//!
+//! It keeps the JetStream semantics the services rely on, so a service cannot tell the two
+//! apart: a duplicate window on message ids, durable consumers whose handles share the work,
+//! explicit acks with a lease (`ack_wait`), nak with delay, term, `max_deliver`, NATS subject
+//! wildcards, and redelivery of whatever was in flight when the process died.
+//!
+//! Layout:
+//! - `schema`: the tables and the delivery states;
+//! - `ledger`: the SQL of publishing, claiming and settling (each one transaction);
+//! - `consumer`: `EmbeddedConsumer` (waits on a `Notify`, polls as a backstop for other
+//!   processes) and the acker of its deliveries.
+//!
+//! Time is wall-clock milliseconds, because leases and nak delays must survive a restart.
+
+mod consumer;
+mod ledger;
+mod schema;
+
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use tokio::sync::Notify;
+
+pub use consumer::EmbeddedConsumer;
+
+use crate::port::{Bus, BusError, Consumer, ConsumerConfig, OutgoingMessage, PublishReceipt};
+
+/// How often retention pruning may run at most (it runs on publish, when `max_age` is set);
+/// short ages prune more often, a quarter of the age.
+const PRUNE_EVERY: Duration = Duration::from_secs(60);
+
+/// Tuning of the embedded bus.
+#[derive(Debug, Clone)]
+pub struct EmbeddedBusConfig {
+    /// A publish whose id was already published within this window is dropped (as JetStream).
+    pub duplicate_window: Duration,
+    /// How often a waiting consumer looks for work published by another process on the same
+    /// file; publishes in this process wake it at once.
+    pub poll_interval: Duration,
+    /// Messages older than this are deleted with their delivery states (None: kept forever).
+    /// Must not be shorter than `duplicate_window`.
+    pub max_age: Option<Duration>,
+    /// How long a statement waits for another writer before failing.
+    pub busy_timeout: Duration,
+}
+
+impl Default for EmbeddedBusConfig {
+    fn default() -> Self {
+        Self {
+            duplicate_window: Duration::from_secs(10 * 60),
+            poll_interval: Duration::from_millis(500),
+            max_age: None,
+            busy_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The embedded bus. Cheap to clone: clones share the pool and the wake-up signal.
+#[derive(Debug, Clone)]
+pub struct EmbeddedBus {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    pool: SqlitePool,
+    /// Wakes this process's waiting consumers on publish and nak.
+    wake: Notify,
+    config: EmbeddedBusConfig,
+    last_prune: Mutex<Option<Instant>>,
+}
+
+impl EmbeddedBus {
+    /// Opens (creating when missing) the bus in `location`: a file path or a `sqlite:` URL.
+    pub async fn open(location: &str, config: EmbeddedBusConfig) -> Result<Self, BusError> {
+        if location.contains(":memory:") || location.contains("mode=memory") {
+            return Err(BusError::Rejected {
+                what: format!("bus location {location:?}"),
+                reason: "the embedded bus must be a file: it has to survive a restart".to_owned(),
+            });
+        }
+        if config
+            .max_age
+            .is_some_and(|age| age < config.duplicate_window)
+        {
+            return Err(BusError::Rejected {
+                what: "embedded bus config".to_owned(),
+                reason: "max_age is shorter than duplicate_window".to_owned(),
+            });
+        }
+        let options = if location.starts_with("sqlite:") {
+            SqliteConnectOptions::from_str(location).map_err(|e| BusError::Rejected {
+                what: format!("bus location {location:?}"),
+                reason: e.to_string(),
+            })?
+        } else {
+            SqliteConnectOptions::new().filename(location)
+        };
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(config.busy_timeout);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(|e| BusError::Storage(format!("opening bus at {location:?}: {e}")))?;
+        schema::create(&pool).await?;
+        tracing::info!(location, "opened embedded bus");
+        let bus = Self {
+            shared: Arc::new(Shared {
+                pool,
+                wake: Notify::new(),
+                config,
+                last_prune: Mutex::new(None),
+            }),
+        };
+        bus.prune_if_due().await?;
+        Ok(bus)
+    }
+
+    /// Closes the pool; later calls on clones fail with a storage error.
+    pub async fn close(&self) {
+        self.shared.pool.close().await;
+    }
+
+    /// Deletes messages past `max_age`, at most once per `PRUNE_EVERY`.
+    async fn prune_if_due(&self) -> Result<(), BusError> {
+        let Some(max_age) = self.shared.config.max_age else {
+            return Ok(());
+        };
+        {
+            let mut last = self
+                .shared
+                .last_prune
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let every = PRUNE_EVERY.min(max_age / 4);
+            if last.is_some_and(|at| at.elapsed() < every) {
+                return Ok(());
+            }
+            *last = Some(Instant::now());
+        }
+        let removed = ledger::prune(&self.shared.pool, ledger::now_ms() - millis(max_age)).await?;
+        if removed > 0 {
+            tracing::info!(removed, "pruned messages past max age");
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Bus for EmbeddedBus {
+    async fn publish(&self, message: OutgoingMessage) -> Result<PublishReceipt, BusError> {
+        message.validate()?;
+        let window = millis(self.shared.config.duplicate_window);
+        let receipt = ledger::publish(&self.shared.pool, &message, window).await?;
+        if receipt.duplicate {
+            tracing::debug!(message_id = %message.id, sequence = receipt.sequence, "duplicate publish dropped");
+        } else {
+            self.shared.wake.notify_waiters();
+        }
+        self.prune_if_due().await?;
+        Ok(receipt)
+    }
+
+    async fn consumer(&self, config: ConsumerConfig) -> Result<Box<dyn Consumer>, BusError> {
+        config.validate()?;
+        ledger::upsert_consumer(&self.shared.pool, &config).await?;
+        Ok(Box::new(EmbeddedConsumer::new(
+            Arc::clone(&self.shared),
+            config.durable_name,
+        )))
+    }
+}
+
+/// Milliseconds as stored, saturating (durations beyond ~292 million years are not a concern).
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}

@@ -1,0 +1,21 @@
+//! Event bus: the port and its adapters.
+//!
+//! Layout:
+//! - `port`: the `Bus` / `Consumer` traits and message types every service codes against.
+//! - `subject`: NATS subject, filter and name rules both adapters enforce.
+//! - `embedded`: a durable bus in a SQLite file (the embedded runtime).
+//! - `nats`: NATS JetStream (production).
+//! - `contract`: the contract suite every adapter passes (`bus_contract_tests!`).
+//!
+//! The runtime picks an adapter by constructing `EmbeddedBus::open(..)` or
+//! `NatsBus::connect(..)` and hands it to services as `Arc<dyn Bus>`.
+
+pub mod contract;
+pub mod embedded;
+pub mod nats;
+pub mod port;
+pub mod subject;
+
+pub use embedded::{EmbeddedBus, EmbeddedBusConfig, EmbeddedConsumer};
+pub use nats::{NatsBus, NatsBusConfig, NatsConsumer};
+pub use port::*;

@@ -1,0 +1,263 @@
+//! The bus port: what a service may ask of the event bus, whatever carries it.
+//!
+//! Both adapters (JetStream and the embedded SQLite bus) implement these traits and pass
+//! the same contract suite (`bus_contract_tests!`).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+
+/// Message headers. Carries the W3C trace context (`traceparent`, `tracestate`) among others.
+pub type Headers = BTreeMap<String, String>;
+
+/// A deterministic message id (e.g. `centra:shop1:shipment:83651-1:gtg`).
+///
+/// Publishing twice with the same id must be harmless: the bus drops the second copy inside its
+/// duplicate window, and consumers keep their own inbox for what falls outside it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MessageId(pub String);
+
+impl MessageId {
+    pub fn new(id: impl Into<String>) -> Self {
+        Self(id.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for MessageId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A message to publish. `subject` is relative to the bus prefix (e.g. `centra.shop1.shipment.gtg`).
+#[derive(Debug, Clone)]
+pub struct OutgoingMessage {
+    pub subject: String,
+    pub id: MessageId,
+    pub headers: Headers,
+    pub payload: Bytes,
+}
+
+impl OutgoingMessage {
+    pub fn new(subject: impl Into<String>, id: MessageId, payload: impl Into<Bytes>) -> Self {
+        Self {
+            subject: subject.into(),
+            id,
+            headers: Headers::new(),
+            payload: payload.into(),
+        }
+    }
+
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.insert(name.into(), value.into());
+        self
+    }
+
+    /// Checks what every adapter must carry unchanged, so that the embedded bus refuses exactly
+    /// what JetStream would refuse or alter (NATS trims header values and reserves `Nats-`).
+    pub fn validate(&self) -> Result<(), BusError> {
+        let what = format!("message {:?}", self.id.as_str());
+        if self.id.as_str().trim().is_empty() {
+            return Err(BusError::Rejected {
+                what: format!("message on {:?}", self.subject),
+                reason: "id is empty".to_owned(),
+            });
+        }
+        if self.id.as_str().contains(char::is_control)
+            || self.id.as_str().trim() != self.id.as_str()
+        {
+            return Err(BusError::Rejected {
+                what,
+                reason: "id has a control character or surrounding whitespace".to_owned(),
+            });
+        }
+        crate::subject::validate_subject(&what, &self.subject)?;
+        for (name, value) in &self.headers {
+            let reason = if name.is_empty() {
+                Some("a header name is empty".to_owned())
+            } else if name.contains(|c: char| !c.is_ascii_graphic() || c == ':') {
+                Some(format!(
+                    "header name {name:?} has a character outside printable ascii or ':'"
+                ))
+            } else if name.len() >= 5 && name[..5].eq_ignore_ascii_case("nats-") {
+                Some(format!(
+                    "header name {name:?} uses the reserved `Nats-` prefix"
+                ))
+            } else if value.contains(['\r', '\n']) {
+                Some(format!("header {name:?} has a line break in its value"))
+            } else if value.trim() != value {
+                Some(format!(
+                    "header {name:?} has leading or trailing whitespace in its value"
+                ))
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                return Err(BusError::Rejected { what, reason });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What the bus says after a publish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublishReceipt {
+    /// Position in the stream.
+    pub sequence: u64,
+    /// True when the id was seen inside the duplicate window and the message was dropped.
+    pub duplicate: bool,
+}
+
+/// A durable consumer: every process that opens the same `durable_name` shares its work.
+#[derive(Debug, Clone)]
+pub struct ConsumerConfig {
+    pub durable_name: String,
+    /// Relative subject filters with NATS wildcards (`*` one token, `>` the rest).
+    pub filter_subjects: Vec<String>,
+    /// How long a delivery may stay unacknowledged before it is handed out again.
+    pub ack_wait: Duration,
+    /// Deliveries after which a message is given up (None: no limit).
+    pub max_deliver: Option<u32>,
+}
+
+impl ConsumerConfig {
+    /// A consumer of every subject with a 30 s ack wait and no delivery limit.
+    pub fn new(durable_name: impl Into<String>) -> Self {
+        Self {
+            durable_name: durable_name.into(),
+            filter_subjects: Vec::new(),
+            ack_wait: Duration::from_secs(30),
+            max_deliver: None,
+        }
+    }
+
+    pub fn with_filter(mut self, filter: impl Into<String>) -> Self {
+        self.filter_subjects.push(filter.into());
+        self
+    }
+
+    pub fn with_ack_wait(mut self, ack_wait: Duration) -> Self {
+        self.ack_wait = ack_wait;
+        self
+    }
+
+    pub fn with_max_deliver(mut self, max_deliver: u32) -> Self {
+        self.max_deliver = Some(max_deliver);
+        self
+    }
+
+    /// Checks the name and filters with the NATS rules (both adapters use these).
+    pub fn validate(&self) -> Result<(), BusError> {
+        let what = format!("consumer {:?}", self.durable_name);
+        crate::subject::validate_name(&what, &self.durable_name)?;
+        for filter in &self.filter_subjects {
+            crate::subject::validate_filter(&what, filter)?;
+        }
+        if self.ack_wait < Duration::from_millis(1) {
+            return Err(BusError::Rejected {
+                what,
+                reason: "ack_wait is below 1 ms".to_owned(),
+            });
+        }
+        if self.max_deliver == Some(0) {
+            return Err(BusError::Rejected {
+                what,
+                reason: "max_deliver is 0 (use None for no limit)".to_owned(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// One delivery of a message to a consumer. It must end in `ack`, `nak` or `term`; a delivery
+/// that is dropped without one comes back after `ack_wait`, as after a crash.
+#[derive(Debug)]
+pub struct Delivery {
+    pub subject: String,
+    pub id: MessageId,
+    pub headers: Headers,
+    pub payload: Bytes,
+    pub sequence: u64,
+    /// 1 on the first delivery.
+    pub delivery_count: u32,
+    pub(crate) acker: Box<dyn Acknowledge>,
+}
+
+impl Delivery {
+    /// Builds a delivery; adapters call this with the handle that settles it.
+    pub fn new(
+        subject: String,
+        id: MessageId,
+        headers: Headers,
+        payload: Bytes,
+        sequence: u64,
+        delivery_count: u32,
+        acker: Box<dyn Acknowledge>,
+    ) -> Self {
+        Self {
+            subject,
+            id,
+            headers,
+            payload,
+            sequence,
+            delivery_count,
+            acker,
+        }
+    }
+
+    /// Done: never deliver it again.
+    pub async fn ack(self) -> Result<(), BusError> {
+        self.acker.ack().await
+    }
+
+    /// Not now: deliver it again after `delay`.
+    pub async fn nak(self, delay: Duration) -> Result<(), BusError> {
+        self.acker.nak(delay).await
+    }
+
+    /// Never: the message cannot be processed (it goes to the dead-letter list upstream).
+    pub async fn term(self) -> Result<(), BusError> {
+        self.acker.term().await
+    }
+}
+
+/// How an adapter settles one delivery.
+#[async_trait]
+pub trait Acknowledge: Send + Sync + std::fmt::Debug {
+    async fn ack(&self) -> Result<(), BusError>;
+    async fn nak(&self, delay: Duration) -> Result<(), BusError>;
+    async fn term(&self) -> Result<(), BusError>;
+}
+
+/// Publishing side of the bus.
+#[async_trait]
+pub trait Bus: Send + Sync + std::fmt::Debug + 'static {
+    async fn publish(&self, message: OutgoingMessage) -> Result<PublishReceipt, BusError>;
+
+    /// Opens (creating when missing, idempotently) a durable consumer.
+    async fn consumer(&self, config: ConsumerConfig) -> Result<Box<dyn Consumer>, BusError>;
+}
+
+/// Receiving side of a durable consumer.
+#[async_trait]
+pub trait Consumer: Send + std::fmt::Debug {
+    /// Waits up to `timeout` for the next delivery; `Ok(None)` when nothing came.
+    async fn next(&mut self, timeout: Duration) -> Result<Option<Delivery>, BusError>;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BusError {
+    #[error("bus unreachable: {0}")]
+    Unreachable(String),
+    #[error("bus rejected {what}: {reason}")]
+    Rejected { what: String, reason: String },
+    #[error("bus storage failed: {0}")]
+    Storage(String),
+}

@@ -1,0 +1,204 @@
+//! The bus contract against the embedded SQLite bus, plus what only it promises: surviving a
+//! restart of the process (reopening the file).
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use platform_bus::contract::BusUnderTest;
+use platform_bus::{
+    Bus, ConsumerConfig, EmbeddedBus, EmbeddedBusConfig, MessageId, OutgoingMessage,
+};
+
+fn test_config() -> EmbeddedBusConfig {
+    EmbeddedBusConfig {
+        poll_interval: Duration::from_millis(100),
+        ..EmbeddedBusConfig::default()
+    }
+}
+
+async fn embedded_bus() -> Option<BusUnderTest> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("bus.sqlite");
+    let bus = EmbeddedBus::open(path.to_str().expect("utf-8 path"), test_config())
+        .await
+        .expect("open embedded bus");
+    Some(BusUnderTest::new(bus).keeping(dir))
+}
+
+platform_bus::bus_contract_tests!(embedded_bus());
+
+fn message(id: &str) -> OutgoingMessage {
+    OutgoingMessage::new(
+        "centra.shop1.shipment",
+        MessageId::new(id),
+        Bytes::from(id.to_owned()),
+    )
+    .with_header(
+        "traceparent",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+    )
+}
+
+fn consumer_config() -> ConsumerConfig {
+    ConsumerConfig::new("restart").with_ack_wait(Duration::from_secs(1))
+}
+
+#[tokio::test]
+async fn survives_a_restart() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("bus.sqlite");
+    let path = path.to_str().expect("utf-8 path");
+
+    let before = EmbeddedBus::open(path, test_config()).await.expect("open");
+    let mut consumer = before.consumer(consumer_config()).await.expect("consumer");
+    for id in ["m1", "m2", "m3", "m4"] {
+        before.publish(message(id)).await.expect("publish");
+    }
+    let m1 = consumer
+        .next(Duration::from_secs(5))
+        .await
+        .expect("next")
+        .expect("m1");
+    assert_eq!(m1.id.as_str(), "m1");
+    m1.ack().await.expect("ack");
+    let m2 = consumer
+        .next(Duration::from_secs(5))
+        .await
+        .expect("next")
+        .expect("m2");
+    assert_eq!(m2.id.as_str(), "m2");
+    // The process dies holding m2: no ack, no nak; m3 and m4 were never taken.
+    drop(m2);
+    drop(consumer);
+    before.close().await;
+    drop(before);
+
+    let after = EmbeddedBus::open(path, test_config())
+        .await
+        .expect("reopen");
+    let mut consumer = after.consumer(consumer_config()).await.expect("consumer");
+    let mut seen = Vec::new();
+    while let Some(delivery) = consumer.next(Duration::from_secs(3)).await.expect("next") {
+        assert_eq!(delivery.headers.len(), 1, "headers survive the restart");
+        assert_eq!(delivery.payload, Bytes::from(delivery.id.to_string()));
+        seen.push((delivery.id.to_string(), delivery.delivery_count));
+        delivery.ack().await.expect("ack");
+    }
+    seen.sort();
+    assert_eq!(
+        seen,
+        vec![
+            ("m2".to_owned(), 2),
+            ("m3".to_owned(), 1),
+            ("m4".to_owned(), 1)
+        ],
+        "m1 was acked; m2 comes back after its lease; m3 and m4 were waiting"
+    );
+
+    let again = after.publish(message("m1")).await.expect("publish");
+    assert!(again.duplicate, "the duplicate window survives the restart");
+    after.close().await;
+}
+
+#[tokio::test]
+async fn a_second_bus_on_the_same_file_shares_the_work() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("bus.sqlite");
+    let path = path.to_str().expect("utf-8 path");
+    let one = EmbeddedBus::open(path, test_config())
+        .await
+        .expect("open one");
+    let two = EmbeddedBus::open(path, test_config())
+        .await
+        .expect("open two");
+    let mut from_one = one.consumer(consumer_config()).await.expect("consumer one");
+    let mut from_two = two.consumer(consumer_config()).await.expect("consumer two");
+    // Published through `one`, picked up by `two`'s poll: processes only share the file.
+    let mut ids = Vec::new();
+    for n in 0..10 {
+        let id = format!("p{n}");
+        one.publish(message(&id)).await.expect("publish");
+        ids.push(id);
+    }
+    let mut seen = Vec::new();
+    loop {
+        let mut got_any = false;
+        for consumer in [&mut from_one, &mut from_two] {
+            if let Some(d) = consumer
+                .next(Duration::from_millis(400))
+                .await
+                .expect("next")
+            {
+                seen.push(d.id.to_string());
+                d.ack().await.expect("ack");
+                got_any = true;
+            }
+        }
+        if !got_any {
+            break;
+        }
+    }
+    seen.sort();
+    ids.sort();
+    assert_eq!(seen, ids);
+}
+
+#[tokio::test]
+async fn refuses_an_in_memory_database() {
+    let err = EmbeddedBus::open("sqlite::memory:", test_config())
+        .await
+        .expect_err("in-memory must be refused");
+    assert!(err.to_string().contains("file"), "{err}");
+}
+
+#[tokio::test]
+async fn messages_past_max_age_are_pruned() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("bus.sqlite");
+    let config = EmbeddedBusConfig {
+        duplicate_window: Duration::from_millis(200),
+        max_age: Some(Duration::from_millis(800)),
+        ..test_config()
+    };
+    let bus = EmbeddedBus::open(path.to_str().expect("utf-8 path"), config)
+        .await
+        .expect("open");
+    let mut consumer = bus.consumer(consumer_config()).await.expect("consumer");
+    bus.publish(message("old")).await.expect("publish old");
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    bus.publish(message("new")).await.expect("publish new");
+
+    let got = consumer
+        .next(Duration::from_secs(5))
+        .await
+        .expect("next")
+        .expect("new");
+    assert_eq!(got.id.as_str(), "new", "the old message was pruned");
+    got.ack().await.expect("ack");
+    assert!(
+        consumer
+            .next(Duration::from_millis(500))
+            .await
+            .expect("next")
+            .is_none()
+    );
+    let again = bus
+        .publish(message("old"))
+        .await
+        .expect("publish old again");
+    assert!(!again.duplicate, "outside the duplicate window");
+}
+
+#[tokio::test]
+async fn max_age_shorter_than_the_duplicate_window_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("bus.sqlite");
+    let config = EmbeddedBusConfig {
+        max_age: Some(Duration::from_secs(60)),
+        ..test_config()
+    };
+    let err = EmbeddedBus::open(path.to_str().expect("utf-8 path"), config)
+        .await
+        .expect_err("must be refused");
+    assert!(err.to_string().contains("max_age"), "{err}");
+}

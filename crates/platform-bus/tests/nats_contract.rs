@@ -1,0 +1,108 @@
+//! The bus contract against NATS JetStream (`NATS_URL`, each test in its own stream and subject
+//! prefix), plus what only a server-side consumer promises: a new client finds the durable
+//! consumer where the old one left it.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use platform_bus::contract::BusUnderTest;
+use platform_bus::{Bus, ConsumerConfig, MessageId, NatsBus, NatsBusConfig, OutgoingMessage};
+
+fn nats_config(url: String) -> NatsBusConfig {
+    NatsBusConfig::new(
+        url,
+        test_support::unique("CWMS_TEST"),
+        test_support::unique("cwmstest"),
+    )
+}
+
+async fn nats_bus() -> Option<BusUnderTest> {
+    let url = test_support::nats_url("bus contract (nats)").await?;
+    let bus = NatsBus::connect(nats_config(url))
+        .await
+        .expect("connect to nats");
+    let for_cleanup = bus.clone();
+    Some(BusUnderTest::new(bus).with_cleanup(async move {
+        if let Err(e) = for_cleanup.delete_stream().await {
+            eprintln!("could not delete test stream: {e}");
+        }
+    }))
+}
+
+platform_bus::bus_contract_tests!(nats_bus());
+
+#[tokio::test]
+async fn a_new_client_finds_the_consumer_position() {
+    let Some(url) = test_support::nats_url("a_new_client_finds_the_consumer_position").await else {
+        return;
+    };
+    let config = nats_config(url);
+    let consumer_config = ConsumerConfig::new("position").with_ack_wait(Duration::from_secs(1));
+
+    let before = NatsBus::connect(config.clone()).await.expect("connect");
+    for id in ["p1", "p2", "p3"] {
+        let message =
+            OutgoingMessage::new("centra.order", MessageId::new(id), Bytes::from_static(b"o"));
+        before.publish(message).await.expect("publish");
+    }
+    let mut consumer = before
+        .consumer(consumer_config.clone())
+        .await
+        .expect("consumer");
+    for expected in ["p1", "p2"] {
+        let got = consumer
+            .next(Duration::from_secs(10))
+            .await
+            .expect("next")
+            .expect("delivery");
+        assert_eq!(got.id.as_str(), expected);
+        got.ack().await.expect("ack");
+    }
+    drop(consumer);
+    drop(before);
+
+    let after = NatsBus::connect(config).await.expect("reconnect");
+    let mut consumer = after
+        .consumer(consumer_config)
+        .await
+        .expect("consumer again");
+    let got = consumer
+        .next(Duration::from_secs(10))
+        .await
+        .expect("next")
+        .expect("p3");
+    assert_eq!(
+        got.id.as_str(),
+        "p3",
+        "the durable consumer kept its position"
+    );
+    assert_eq!(got.delivery_count, 1);
+    got.ack().await.expect("ack");
+    assert!(
+        consumer
+            .next(Duration::from_millis(1500))
+            .await
+            .expect("next")
+            .is_none(),
+        "nothing else is pending"
+    );
+    after.delete_stream().await.expect("delete stream");
+}
+
+#[tokio::test]
+async fn an_existing_stream_with_other_subjects_is_refused() {
+    let Some(url) =
+        test_support::nats_url("an_existing_stream_with_other_subjects_is_refused").await
+    else {
+        return;
+    };
+    let config = nats_config(url);
+    let first = NatsBus::connect(config.clone()).await.expect("connect");
+    let mut other_prefix = config;
+    other_prefix.subject_prefix = test_support::unique("cwmsother");
+    let err = NatsBus::connect(other_prefix)
+        .await
+        .expect_err("must be refused");
+    assert!(err.to_string().contains("subjects"), "{err}");
+    first.delete_stream().await.expect("delete stream");
+}

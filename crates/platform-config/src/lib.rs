@@ -1,0 +1,32 @@
+//! Loading and validating the whole centra-wms configuration.
+//!
+//! One TOML file (documented key by key in `config/centra-wms.example.toml`) plus environment
+//! overrides `CENTRA_WMS__<SECTION>__<KEY>` (e.g. `CENTRA_WMS__RUNTIME__NATS_URL`,
+//! `CENTRA_WMS__WMS__PASSWORD`; list items as `CENTRA_WMS__SETTINGS__ENDPOINTS[0]__SECRET`).
+//! Everything is checked at start and *every* problem is reported with its key, so an operator
+//! fixes a config in one round. Secrets print as `***` everywhere, including in errors.
+//!
+//! Layout:
+//! - `app_config.rs`: [`AppConfig`], [`ConfigLoader`], the effective-config rendering.
+//! - `runtime.rs`: `[runtime]`, embedded or distributed, addresses, telemetry.
+//! - `wms.rs`: `[wms]`, the Ongoing account.
+//! - `connection_url.rs`: URLs whose passwords never print.
+//! - `error.rs`: [`ConfigError`].
+//!
+//! `[settings]` is `domain::Settings` (tenant options with the documented defaults).
+
+mod app_config;
+mod checks;
+mod connection_url;
+mod error;
+mod runtime;
+mod wms;
+
+pub use app_config::{AppConfig, ConfigLoader, ENV_PREFIX, ENV_SEPARATOR};
+pub use connection_url::ConnectionUrl;
+pub use error::{ConfigError, ConfigProblem};
+pub use runtime::{
+    DEFAULT_DATA_DIR, DEFAULT_LOG_FILTER, DEFAULT_STREAM_PREFIX, DEFAULT_WEBHOOK_LISTEN,
+    GrpcServices, RuntimeConfig, RuntimeMode, ServiceAddress,
+};
+pub use wms::WmsConfig;

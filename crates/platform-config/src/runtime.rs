@@ -1,0 +1,322 @@
+//! `[runtime]`: how the process runs (embedded or distributed) and where it listens.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::PathBuf;
+
+use domain::settings::{FieldReport, Lenient};
+use serde::{Deserialize, Serialize};
+
+use crate::checks::{token_problem, url_problem, url_problem_shown_as};
+use crate::connection_url::ConnectionUrl;
+
+/// Default data folder for embedded mode (SQLite files).
+pub const DEFAULT_DATA_DIR: &str = "./data";
+/// Default prefix of NATS stream names.
+pub const DEFAULT_STREAM_PREFIX: &str = "centra-wms";
+/// Default tracing filter.
+pub const DEFAULT_LOG_FILTER: &str = "info";
+/// Default webhook receiver address.
+pub const DEFAULT_WEBHOOK_LISTEN: SocketAddr =
+    SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8080);
+
+/// How the services run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum RuntimeMode {
+    /// Every service as tasks of one process; embedded bus and SQLite in `data_dir`.
+    #[default]
+    Embedded,
+    /// One process per service; NATS JetStream and PostgreSQL; gRPC between services.
+    Distributed,
+}
+
+domain::setting_enum!(RuntimeMode {
+    Embedded = "embedded",
+    Distributed = "distributed"
+});
+
+/// Where one service serves gRPC and where the others reach it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServiceAddress {
+    /// Bind address of the service's gRPC server.
+    pub listen: SocketAddr,
+    /// URL clients use, e.g. `http://order-sync:50054`. Defaults to `http://<listen>` (with
+    /// `127.0.0.1` for an unspecified listen address).
+    pub connect: String,
+}
+
+impl ServiceAddress {
+    fn from_listen(listen: SocketAddr) -> Self {
+        let host = match listen.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+            ip => ip,
+        };
+        Self {
+            listen,
+            connect: format!("http://{}", SocketAddr::new(host, listen.port())),
+        }
+    }
+
+    fn local(port: u16) -> Self {
+        Self::from_listen(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port))
+    }
+}
+
+/// gRPC addresses of every service (used in distributed mode).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GrpcServices {
+    /// Default `127.0.0.1:50051`.
+    pub centra_gateway: ServiceAddress,
+    /// Default `127.0.0.1:50052`.
+    pub ongoing_gateway: ServiceAddress,
+    /// Default `127.0.0.1:50053`.
+    pub catalog_sync: ServiceAddress,
+    /// Default `127.0.0.1:50054`.
+    pub order_sync: ServiceAddress,
+    /// Default `127.0.0.1:50055`.
+    pub stock_sync: ServiceAddress,
+    /// Default `127.0.0.1:50056`.
+    pub returns_sync: ServiceAddress,
+}
+
+impl Default for GrpcServices {
+    fn default() -> Self {
+        Self {
+            centra_gateway: ServiceAddress::local(50051),
+            ongoing_gateway: ServiceAddress::local(50052),
+            catalog_sync: ServiceAddress::local(50053),
+            order_sync: ServiceAddress::local(50054),
+            stock_sync: ServiceAddress::local(50055),
+            returns_sync: ServiceAddress::local(50056),
+        }
+    }
+}
+
+impl GrpcServices {
+    /// Every service with its key name, in a fixed order.
+    pub fn all(&self) -> [(&'static str, &ServiceAddress); 6] {
+        [
+            ("centra_gateway", &self.centra_gateway),
+            ("ongoing_gateway", &self.ongoing_gateway),
+            ("catalog_sync", &self.catalog_sync),
+            ("order_sync", &self.order_sync),
+            ("stock_sync", &self.stock_sync),
+            ("returns_sync", &self.returns_sync),
+        ]
+    }
+}
+
+/// The `[runtime]` section, defaults applied and validated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuntimeConfig {
+    /// Embedded (default) or distributed.
+    pub mode: RuntimeMode,
+    /// Folder for SQLite files and simulator state in embedded mode. Default `./data`.
+    pub data_dir: PathBuf,
+    /// PostgreSQL URL; required in distributed mode. In embedded mode, unset means SQLite files
+    /// in `data_dir`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<ConnectionUrl>,
+    /// NATS URL; required in distributed mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nats_url: Option<ConnectionUrl>,
+    /// Prefix of JetStream stream names. Default `centra-wms`.
+    pub stream_prefix: String,
+    /// gRPC addresses per service.
+    pub grpc: GrpcServices,
+    /// Where the webhook receivers listen. Default `127.0.0.1:8080` (use `0.0.0.0:8080` in a
+    /// container).
+    pub webhook_listen: SocketAddr,
+    /// OTLP collector (e.g. `http://otel-collector:4317`); telemetry export is off unless set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub otlp_endpoint: Option<String>,
+    /// `tracing` filter, e.g. `info,order_sync=debug`. Default `info`.
+    pub log_filter: String,
+}
+
+impl Default for RuntimeConfig {
+    fn default() -> Self {
+        Self {
+            mode: RuntimeMode::default(),
+            data_dir: PathBuf::from(DEFAULT_DATA_DIR),
+            database_url: None,
+            nats_url: None,
+            stream_prefix: DEFAULT_STREAM_PREFIX.to_owned(),
+            grpc: GrpcServices::default(),
+            webhook_listen: DEFAULT_WEBHOOK_LISTEN,
+            otlp_endpoint: None,
+            log_filter: DEFAULT_LOG_FILTER.to_owned(),
+        }
+    }
+}
+
+/// One `[runtime.grpc.<service>]` table as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceAddressDraft {
+    listen: Option<SocketAddr>,
+    connect: Option<String>,
+}
+
+domain::lenient_section! {
+    /// `[runtime.grpc]` as written.
+    pub struct GrpcDraft {
+        centra_gateway: ServiceAddressDraft,
+        ongoing_gateway: ServiceAddressDraft,
+        catalog_sync: ServiceAddressDraft,
+        order_sync: ServiceAddressDraft,
+        stock_sync: ServiceAddressDraft,
+        returns_sync: ServiceAddressDraft,
+    }
+}
+
+domain::lenient_section! {
+    /// `[runtime]` as written.
+    pub struct RuntimeDraft {
+        mode: RuntimeMode,
+        data_dir: PathBuf,
+        database_url: ConnectionUrl,
+        nats_url: ConnectionUrl,
+        stream_prefix: String,
+        grpc: GrpcDraft,
+        webhook_listen: SocketAddr,
+        otlp_endpoint: String,
+        log_filter: String,
+    }
+}
+
+impl GrpcDraft {
+    fn resolve(self, report: &mut FieldReport) -> GrpcServices {
+        let defaults = GrpcServices::default();
+        let mut take =
+            |name: &str, value: Option<Lenient<ServiceAddressDraft>>, default: ServiceAddress| {
+                let Some(draft) = report.optional(name, value) else {
+                    return default;
+                };
+                let mut address = draft.listen.map_or(default, ServiceAddress::from_listen);
+                if let Some(connect) = draft.connect {
+                    if let Some(problem) = url_problem(&connect, &["http", "https"]) {
+                        report.problem(&format!("{name}.connect"), problem);
+                    }
+                    address.connect = connect;
+                }
+                address
+            };
+        GrpcServices {
+            centra_gateway: take(
+                "centra_gateway",
+                self.centra_gateway,
+                defaults.centra_gateway,
+            ),
+            ongoing_gateway: take(
+                "ongoing_gateway",
+                self.ongoing_gateway,
+                defaults.ongoing_gateway,
+            ),
+            catalog_sync: take("catalog_sync", self.catalog_sync, defaults.catalog_sync),
+            order_sync: take("order_sync", self.order_sync, defaults.order_sync),
+            stock_sync: take("stock_sync", self.stock_sync, defaults.stock_sync),
+            returns_sync: take("returns_sync", self.returns_sync, defaults.returns_sync),
+        }
+    }
+}
+
+impl RuntimeDraft {
+    /// Applies defaults and checks every key; problems go to `report` (prefix `runtime`).
+    pub fn resolve(self, report: &mut FieldReport) -> RuntimeConfig {
+        let defaults = RuntimeConfig::default();
+        let mode = report.or_default("mode", self.mode).unwrap_or_default();
+        let data_dir = report
+            .optional("data_dir", self.data_dir)
+            .unwrap_or(defaults.data_dir);
+        let database_url = report.optional("database_url", self.database_url);
+        let nats_url = report.optional("nats_url", self.nats_url);
+        let stream_prefix = report
+            .optional("stream_prefix", self.stream_prefix)
+            .unwrap_or(defaults.stream_prefix);
+        let grpc = match report.optional("grpc", self.grpc) {
+            Some(draft) => {
+                let mut nested = FieldReport::new(report.key("grpc"));
+                nested.unknown_keys(&draft.unknown);
+                let grpc = draft.resolve(&mut nested);
+                for problem in nested.into_problems() {
+                    report.push(problem);
+                }
+                grpc
+            }
+            None => defaults.grpc,
+        };
+        let webhook_listen = report
+            .optional("webhook_listen", self.webhook_listen)
+            .unwrap_or(defaults.webhook_listen);
+        let otlp_endpoint = report.optional("otlp_endpoint", self.otlp_endpoint);
+        let log_filter = report
+            .optional("log_filter", self.log_filter)
+            .unwrap_or(defaults.log_filter);
+        report.unknown_keys(&self.unknown);
+
+        let distributed = mode == RuntimeMode::Distributed;
+        match &database_url {
+            None if distributed => report.problem(
+                "database_url",
+                "required in distributed mode (postgres://user:password@host:5432/database)",
+            ),
+            Some(url) => {
+                let schemes: &[&str] = if distributed {
+                    &["postgres", "postgresql"]
+                } else {
+                    &["postgres", "postgresql", "sqlite"]
+                };
+                // The URL may hold a password: quote it in its redacted form.
+                if let Some(problem) = url_problem_shown_as(url.expose(), &url.redacted(), schemes)
+                {
+                    report.problem("database_url", problem);
+                }
+            }
+            None => {}
+        }
+        match &nats_url {
+            None if distributed => {
+                report.problem(
+                    "nats_url",
+                    "required in distributed mode (nats://host:4222)",
+                );
+            }
+            Some(url) => {
+                let schemes = ["nats", "tls", "ws", "wss"];
+                if let Some(problem) = url_problem_shown_as(url.expose(), &url.redacted(), &schemes)
+                {
+                    report.problem("nats_url", problem);
+                }
+            }
+            None => {}
+        }
+        if let Some(problem) = token_problem("stream prefix", &stream_prefix) {
+            report.problem("stream_prefix", problem);
+        }
+        if let Some(problem) = otlp_endpoint
+            .as_deref()
+            .and_then(|url| url_problem(url, &["http", "https"]))
+        {
+            report.problem("otlp_endpoint", problem);
+        }
+        if log_filter.trim().is_empty() {
+            report.problem("log_filter", "is empty (e.g. \"info\")");
+        }
+        if data_dir.as_os_str().is_empty() {
+            report.problem("data_dir", "is empty");
+        }
+
+        RuntimeConfig {
+            mode,
+            data_dir,
+            database_url,
+            nats_url,
+            stream_prefix,
+            grpc,
+            webhook_listen,
+            otlp_endpoint,
+            log_filter,
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! The adapters behind the ports, per runtime shape.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use platform_bus::{Bus, BusError, EmbeddedBus, EmbeddedBusConfig, NatsBus, NatsBusConfig};
+
+/// The bus every service shares and where each service keeps its state.
+#[derive(Debug, Clone)]
+pub struct Adapters {
+    pub bus: Arc<dyn Bus>,
+    stores: StoreLocation,
+}
+
+#[derive(Debug, Clone)]
+enum StoreLocation {
+    /// One SQLite file per service in this folder.
+    SqliteFolder(PathBuf),
+    /// One PostgreSQL database; each service owns the schema named after it.
+    Postgres(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AdaptersError {
+    #[error("cannot create the data folder {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot open the bus: {0}")]
+    Bus(#[from] BusError),
+}
+
+impl Adapters {
+    /// Embedded shape: the durable SQLite bus in `data_dir/bus.db` and `data_dir/<service>.db`.
+    pub async fn embedded(data_dir: &Path) -> Result<Self, AdaptersError> {
+        std::fs::create_dir_all(data_dir).map_err(|source| AdaptersError::DataDir {
+            path: data_dir.to_owned(),
+            source,
+        })?;
+        let location = sqlite_url(&data_dir.join("bus.db"));
+        let bus = EmbeddedBus::open(&location, EmbeddedBusConfig::default()).await?;
+        tracing::info!(data_dir = %data_dir.display(), "embedded bus open");
+        Ok(Self {
+            bus: Arc::new(bus),
+            stores: StoreLocation::SqliteFolder(data_dir.to_owned()),
+        })
+    }
+
+    /// Distributed shape: NATS JetStream (stream named after `stream_prefix`, subjects under
+    /// it) and PostgreSQL.
+    pub async fn distributed(
+        nats_url: &str,
+        database_url: &str,
+        stream_prefix: &str,
+    ) -> Result<Self, AdaptersError> {
+        let config = NatsBusConfig::new(nats_url, stream_name(stream_prefix), stream_prefix);
+        let bus = NatsBus::connect(config).await?;
+        tracing::info!(stream_prefix, "nats jetstream bus connected");
+        Ok(Self {
+            bus: Arc::new(bus),
+            stores: StoreLocation::Postgres(database_url.to_owned()),
+        })
+    }
+
+    /// The database URL `service` opens its store with.
+    pub fn store_url(&self, service: &str) -> String {
+        match &self.stores {
+            StoreLocation::SqliteFolder(dir) => sqlite_url(&dir.join(format!("{service}.db"))),
+            StoreLocation::Postgres(url) => url.clone(),
+        }
+    }
+}
+
+fn sqlite_url(path: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", path.display())
+}
+
+/// The JetStream stream for `prefix`: stream names allow no `.`, `*`, `>` or whitespace, and
+/// `-` reads badly in tools.
+pub fn stream_name(prefix: &str) -> String {
+    prefix
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_names_are_valid_for_jetstream() {
+        assert_eq!(stream_name("centra-wms"), "CENTRA_WMS");
+        assert_eq!(stream_name("a.b c>d"), "A_B_C_D");
+    }
+
+    #[tokio::test]
+    async fn embedded_gives_each_service_its_own_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let adapters = Adapters::embedded(dir.path()).await.expect("adapters");
+        let order = adapters.store_url("order-sync");
+        let stock = adapters.store_url("stock-sync");
+        assert_ne!(order, stock);
+        assert!(order.ends_with("order-sync.db?mode=rwc"), "{order}");
+        assert!(dir.path().join("bus.db").exists());
+    }
+}

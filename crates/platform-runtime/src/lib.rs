@@ -1,0 +1,32 @@
+//! Runs services: all of them as tasks of one process (embedded), or one per process
+//! (distributed), with the adapters each shape uses and a graceful shutdown.
+//!
+//! Layout:
+//! - `service`: the [`Service`] trait every service crate implements and its [`ServiceContext`].
+//! - `base`: [`ServiceBase`], what every service opens first (its store, its outbox relay).
+//! - `adapters`: [`Adapters`], the bus and database each shape uses: embedded (SQLite bus and
+//!   one SQLite file per service) or distributed (NATS JetStream and PostgreSQL).
+//! - `runtime`: [`Runtime`], runs services as supervised tasks and stops them gracefully; every
+//!   service in the embedded shape, one per process in the distributed shape.
+//! - `serve`: [`serve`], one service as its own process (the service binaries' `main`).
+//! - `signal`: Ctrl-C / SIGTERM as a cancellation token.
+
+mod adapters;
+mod base;
+mod runtime;
+mod serve;
+mod service;
+mod signal;
+
+pub use adapters::{Adapters, AdaptersError, stream_name};
+pub use base::ServiceBase;
+pub use runtime::{Runtime, RuntimeError};
+pub use serve::{ServeError, exit_code, serve, serve_from_args};
+pub use service::{Service, ServiceContext, ServiceError};
+pub use signal::shutdown_on_signal;
+
+// What services need, so they do not depend on every platform crate.
+pub use platform_bus::Bus;
+pub use platform_config::AppConfig;
+pub use platform_store::{Migrations, Store};
+pub use tokio_util::sync::CancellationToken;

@@ -1,0 +1,138 @@
+//! Supervised service tasks with a graceful shutdown.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use platform_config::AppConfig;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::{Adapters, Service, ServiceContext, ServiceError};
+
+/// How long services get to finish after shutdown before they are aborted.
+const GRACE: Duration = Duration::from_secs(15);
+
+/// Runs a set of services over one set of adapters.
+#[derive(Debug)]
+pub struct Runtime {
+    config: Arc<AppConfig>,
+    adapters: Adapters,
+    services: Vec<Arc<dyn Service>>,
+    grace: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+    #[error("{service} stopped unexpectedly: {reason}")]
+    Crashed {
+        service: &'static str,
+        reason: String,
+    },
+    #[error("services still running {seconds} s after shutdown were aborted: {services:?}")]
+    ShutdownTimedOut {
+        seconds: u64,
+        services: Vec<&'static str>,
+    },
+}
+
+impl Runtime {
+    pub fn new(config: Arc<AppConfig>, adapters: Adapters) -> Self {
+        Self {
+            config,
+            adapters,
+            services: Vec::new(),
+            grace: GRACE,
+        }
+    }
+
+    pub fn with_service(mut self, service: impl Service) -> Self {
+        self.services.push(Arc::new(service));
+        self
+    }
+
+    pub fn with_shared_service(mut self, service: Arc<dyn Service>) -> Self {
+        self.services.push(service);
+        self
+    }
+
+    pub fn with_grace(mut self, grace: Duration) -> Self {
+        self.grace = grace;
+        self
+    }
+
+    pub fn service_names(&self) -> Vec<&'static str> {
+        self.services.iter().map(|s| s.name()).collect()
+    }
+
+    /// Runs every service until `shutdown` is cancelled or one of them fails; then stops the
+    /// others and waits for them (at most the grace period).
+    pub async fn run(self, shutdown: CancellationToken) -> Result<(), RuntimeError> {
+        let stop = shutdown.child_token();
+        let mut tasks = JoinSet::new();
+        for service in &self.services {
+            let ctx = ServiceContext {
+                config: self.config.clone(),
+                bus: self.adapters.bus.clone(),
+                store_url: self.adapters.store_url(service.name()),
+                shutdown: stop.clone(),
+            };
+            let service = service.clone();
+            tasks.spawn(async move {
+                let name = service.name();
+                tracing::info!(service = name, "service starting");
+                (name, service.run(ctx).await)
+            });
+        }
+
+        let mut first_error = None;
+        while let Some(joined) = tasks.join_next().await {
+            let outcome = match joined {
+                Ok((name, Ok(()))) if stop.is_cancelled() => {
+                    tracing::info!(service = name, "service stopped");
+                    continue;
+                }
+                Ok((name, Ok(()))) => RuntimeError::Crashed {
+                    service: name,
+                    reason: "returned before shutdown".to_owned(),
+                },
+                Ok((_, Err(error))) => RuntimeError::Service(error),
+                Err(join) => RuntimeError::Crashed {
+                    service: "unknown",
+                    reason: join.to_string(),
+                },
+            };
+            tracing::error!(error = %outcome, "service failed; stopping the others");
+            first_error.get_or_insert(outcome);
+            stop.cancel();
+            break;
+        }
+
+        if !tasks.is_empty() {
+            stop.cancel();
+            let drained = tokio::time::timeout(self.grace, async {
+                while let Some(joined) = tasks.join_next().await {
+                    if let Ok((name, result)) = joined {
+                        match result {
+                            Ok(()) => tracing::info!(service = name, "service stopped"),
+                            Err(error) => tracing::warn!(%error, "service failed while stopping"),
+                        }
+                    }
+                }
+            })
+            .await;
+            if drained.is_err() {
+                tasks.abort_all();
+                first_error.get_or_insert(RuntimeError::ShutdownTimedOut {
+                    seconds: self.grace.as_secs(),
+                    services: self.service_names(),
+                });
+            }
+        }
+        match first_error {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
+    }
+}

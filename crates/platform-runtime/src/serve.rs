@@ -1,0 +1,92 @@
+//! One service as its own process (distributed shape): config, telemetry, NATS + PostgreSQL,
+//! run until SIGTERM.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Parser;
+use platform_config::{AppConfig, ConfigError, RuntimeMode};
+use platform_telemetry::{TelemetryConfig, TelemetryError};
+
+use crate::{Adapters, AdaptersError, Runtime, RuntimeError, Service, shutdown_on_signal};
+
+/// Command line of a service binary.
+#[derive(Debug, Parser)]
+#[command(about = "run one centra-wms service (distributed shape)")]
+struct ServeArgs {
+    /// TOML config file; `CENTRA_WMS__…` environment variables override it.
+    #[arg(long, env = "CENTRA_WMS_CONFIG")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(
+        "runtime.mode is \"embedded\": a single service runs only in distributed mode; use `centra-wms sandbox` or `centra-wms run` for the embedded runtime"
+    )]
+    NotDistributed,
+    #[error("runtime.{key}: required in distributed mode")]
+    Missing { key: &'static str },
+    #[error(transparent)]
+    Telemetry(#[from] TelemetryError),
+    #[error(transparent)]
+    Adapters(#[from] AdaptersError),
+    #[error(transparent)]
+    Runtime(#[from] RuntimeError),
+}
+
+/// `main` of every service binary: reads `--config`, then [`serve`].
+pub async fn serve_from_args(service: impl Service) -> Result<(), ServeError> {
+    let args = ServeArgs::parse();
+    let config = AppConfig::load(args.config.as_deref())?;
+    serve(Arc::new(service), config).await
+}
+
+/// Runs `service` alone over NATS JetStream and PostgreSQL until Ctrl-C or SIGTERM.
+pub async fn serve(service: Arc<dyn Service>, config: AppConfig) -> Result<(), ServeError> {
+    let runtime = &config.runtime;
+    if runtime.mode != RuntimeMode::Distributed {
+        return Err(ServeError::NotDistributed);
+    }
+    let nats = runtime
+        .nats_url
+        .as_ref()
+        .ok_or(ServeError::Missing { key: "nats_url" })?;
+    let database = runtime.database_url.as_ref().ok_or(ServeError::Missing {
+        key: "database_url",
+    })?;
+    let telemetry = platform_telemetry::init(TelemetryConfig {
+        service_name: service.name().to_owned(),
+        otlp_endpoint: runtime.otlp_endpoint.clone(),
+        log_filter: runtime.log_filter.clone(),
+        json_logs: false,
+    })?;
+    let adapters =
+        Adapters::distributed(nats.expose(), database.expose(), &runtime.stream_prefix).await?;
+    let result = Runtime::new(Arc::new(config), adapters)
+        .with_shared_service(service)
+        .run(shutdown_on_signal())
+        .await;
+    if let Err(error) = telemetry.shutdown().await {
+        eprintln!("warning: traces not flushed: {error}");
+    }
+    Ok(result?)
+}
+
+/// What a service binary's `main` returns: one line naming the cause (no backtrace), exit code 2
+/// for what the operator must fix (config), 1 for the rest.
+pub fn exit_code(result: Result<(), ServeError>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            let usage = matches!(
+                error,
+                ServeError::Config(_) | ServeError::NotDistributed | ServeError::Missing { .. }
+            );
+            std::process::ExitCode::from(if usage { 2 } else { 1 })
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! A `Bus` for relay tests: records what was published (and by which relay), and can be told
+//! to fail the next publishes or to refuse a subject for good.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use platform_bus::{Bus, BusError, Consumer, ConsumerConfig, OutgoingMessage, PublishReceipt};
+
+#[derive(Debug, Clone)]
+pub struct Published {
+    /// Tag of the bus handle (one per relay) that published it.
+    pub by: String,
+    pub message: OutgoingMessage,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    published: Vec<Published>,
+    fail_next: u32,
+    rejected_subjects: Vec<String>,
+    attempts: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct RecordingBus {
+    state: Arc<Mutex<State>>,
+    tag: String,
+    delay: Duration,
+}
+
+impl RecordingBus {
+    pub fn new() -> Self {
+        Self {
+            state: Arc::default(),
+            tag: "bus".to_owned(),
+            delay: Duration::ZERO,
+        }
+    }
+
+    /// Another handle on the same record, tagging what it publishes.
+    pub fn tagged(&self, tag: &str) -> Self {
+        Self {
+            tag: tag.to_owned(),
+            ..self.clone()
+        }
+    }
+
+    /// Every publish through this handle takes `delay` (widens race windows).
+    pub fn slow(mut self, delay: Duration) -> Self {
+        self.delay = delay;
+        self
+    }
+
+    pub fn arc(&self) -> Arc<dyn Bus> {
+        Arc::new(self.clone())
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().expect("recording bus lock")
+    }
+
+    /// The next `n` publishes fail as if the bus were down.
+    pub fn fail_next(&self, n: u32) {
+        self.state().fail_next = n;
+    }
+
+    pub fn reject_subject(&self, subject: &str) {
+        self.state().rejected_subjects.push(subject.to_owned());
+    }
+
+    pub fn accept_all(&self) {
+        self.state().rejected_subjects.clear();
+    }
+
+    pub fn published(&self) -> Vec<Published> {
+        self.state().published.clone()
+    }
+
+    pub fn published_ids(&self) -> Vec<String> {
+        self.state()
+            .published
+            .iter()
+            .map(|p| p.message.id.to_string())
+            .collect()
+    }
+
+    pub fn count(&self) -> usize {
+        self.state().published.len()
+    }
+
+    /// Publish calls so far, failed ones included.
+    pub fn attempts(&self) -> u32 {
+        self.state().attempts
+    }
+}
+
+#[async_trait]
+impl Bus for RecordingBus {
+    async fn publish(&self, message: OutgoingMessage) -> Result<PublishReceipt, BusError> {
+        if !self.delay.is_zero() {
+            tokio::time::sleep(self.delay).await;
+        }
+        let mut state = self.state();
+        state.attempts += 1;
+        if state.fail_next > 0 {
+            state.fail_next -= 1;
+            return Err(BusError::Unreachable(
+                "recording bus told to fail".to_owned(),
+            ));
+        }
+        if state.rejected_subjects.contains(&message.subject) {
+            return Err(BusError::Rejected {
+                what: format!("subject {}", message.subject),
+                reason: "not allowed by the recording bus".to_owned(),
+            });
+        }
+        state.published.push(Published {
+            by: self.tag.clone(),
+            message,
+        });
+        Ok(PublishReceipt {
+            sequence: state.published.len() as u64,
+            duplicate: false,
+        })
+    }
+
+    async fn consumer(&self, config: ConsumerConfig) -> Result<Box<dyn Consumer>, BusError> {
+        Err(BusError::Rejected {
+            what: format!("consumer {}", config.durable_name),
+            reason: "the recording bus only publishes".to_owned(),
+        })
+    }
+}

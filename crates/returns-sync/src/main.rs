@@ -1,0 +1,6 @@
+//! returns-sync as its own process (distributed shape): `returns-sync [--config FILE]`.
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    platform_runtime::exit_code(platform_runtime::serve_from_args(returns_sync::ReturnsSync).await)
+}
