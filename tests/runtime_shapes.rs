@@ -200,7 +200,7 @@ async fn distributed_shape_runs_services_over_nats_and_postgres() {
         return;
     };
     let prefix = test_support::unique("rt");
-    let adapters = Adapters::distributed(&nats_url, &database.url, &prefix)
+    let adapters = Adapters::distributed(&nats_url, &database.url, &prefix, &config().runtime.grpc)
         .await
         .expect("adapters");
     let bus = adapters.bus.clone();
@@ -213,4 +213,41 @@ async fn distributed_shape_runs_services_over_nats_and_postgres() {
     cleanup.delete_stream().await.expect("stream deleted");
     database.drop_database().await;
     result.expect("clean stop");
+}
+
+/// Ignores shutdown, as a service stuck in a retry loop would.
+#[derive(Debug)]
+struct Stubborn;
+
+#[async_trait]
+impl Service for Stubborn {
+    fn name(&self) -> &'static str {
+        "stubborn"
+    }
+
+    async fn run(&self, _ctx: ServiceContext) -> Result<(), ServiceError> {
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn shutdown_aborts_a_service_that_overruns_the_grace_period() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let adapters = Adapters::embedded(dir.path()).await.expect("adapters");
+    let runtime = Runtime::new(config(), adapters)
+        .with_service(Stubborn)
+        .with_grace(Duration::from_millis(300));
+    let shutdown = CancellationToken::new();
+    let running = tokio::spawn(runtime.run(shutdown.clone()));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    shutdown.cancel();
+    let result = tokio::time::timeout(Duration::from_secs(10), running)
+        .await
+        .expect("runtime returns soon after the grace period")
+        .expect("runtime task joins");
+    assert!(
+        matches!(result, Err(RuntimeError::ShutdownTimedOut { .. })),
+        "{result:?}"
+    );
 }

@@ -1,20 +1,56 @@
-//! centra-gateway: Everything the product knows about Centra: the Order API client, the webhook receiver, the pollers, and the gRPC command service the sync services call. It holds no business rules.
+//! centra-gateway: everything the product knows about Centra: the Order API client, the webhook
+//! receiver, the polls, and the gRPC command service the sync services call. It holds no
+//! business rules.
 //!
 //! The service runs as a task of the embedded runtime or as its own process (`src/main.rs`).
-//! It owns its store (schema `centra_gateway`) and meets the other services only through the bus,
-//! the gRPC contracts in `proto/` and the `domain` crate.
+//! It owns its store (schema `centra_gateway`: processed records and poll cursors, plus the
+//! platform's inbox, outbox and dead letters) and meets the other services only through the
+//! bus, the gRPC contracts in `proto/` and the `domain` crate.
 //!
-//! Today it opens its store and relays its outbox; the flow lands with its own issue.
+//! Layout:
+//! - [`client`]: the Order API client (auth, envelope, lenient types, pagination, time zone,
+//!   retries, rate limit), one per end-point.
+//! - [`signature`] and [`webhook`]: the signed webhook receiver; webhooks only wake the polls.
+//! - [`pollers`]: shipments (good to go), products, supplier deliveries, returns; events go
+//!   through the outbox with the memory that makes each one publish once.
+//! - [`events`]: subjects, deterministic ids and the protobuf payloads.
+//! - [`commands`] and [`grpc`]: the idempotent commands and the `CentraGateway` service.
+//! - [`gateway`]: wires it all on two listeners.
+
+pub mod client;
+pub mod commands;
+pub mod events;
+pub mod gateway;
+pub mod grpc;
+pub mod pollers;
+pub mod signature;
+pub mod webhook;
 
 use async_trait::async_trait;
 use platform_runtime::{Migrations, Service, ServiceBase, ServiceContext, ServiceError};
+use sqlx::migrate::Migrator;
+
+pub use gateway::{Gateway, GatewayError};
 
 /// The service's name: its schema, its log lines and its bus consumers carry it.
 pub const NAME: &str = "centra-gateway";
 
+static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
+static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
+
+/// The gateway's own tables (processed records, poll cursors).
+pub static MIGRATIONS: Migrations = Migrations::new(&POSTGRES, &SQLITE);
+
 /// The centra-gateway service.
 #[derive(Debug, Default, Clone)]
 pub struct CentraGateway;
+
+fn other(message: String) -> ServiceError {
+    ServiceError::Other {
+        service: NAME,
+        message,
+    }
+}
 
 #[async_trait]
 impl Service for CentraGateway {
@@ -23,9 +59,25 @@ impl Service for CentraGateway {
     }
 
     async fn run(&self, ctx: ServiceContext) -> Result<(), ServiceError> {
-        let base = ServiceBase::open(&ctx, NAME, &Migrations::none()).await?;
-        ctx.shutdown.cancelled().await;
+        let base = ServiceBase::open(&ctx, NAME, &MIGRATIONS).await?;
+        let result = async {
+            let gateway = Gateway::new(
+                &ctx.config.settings,
+                base.store.clone(),
+                &client::ClientOptions::default(),
+            )
+            .map_err(|e| other(e.to_string()))?;
+            let webhook_addr = gateway::webhook_listen(&ctx.config);
+            let webhook = tokio::net::TcpListener::bind(webhook_addr)
+                .await
+                .map_err(|e| other(format!("binding webhooks {webhook_addr}: {e}")))?;
+            gateway
+                .serve(&ctx.directory, webhook, ctx.shutdown.clone())
+                .await
+                .map_err(|e| other(e.to_string()))
+        }
+        .await;
         base.close().await;
-        Ok(())
+        result
     }
 }

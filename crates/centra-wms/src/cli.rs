@@ -42,6 +42,12 @@ pub enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Run a simulator alone: the Centra Order API or the Ongoing WMS REST API, with the
+    /// control API under /_sim/ (see the simulators' contract in the docs).
+    Sim {
+        #[command(subcommand)]
+        simulator: SimCommand,
+    },
     /// Configuration tools.
     Config {
         #[command(subcommand)]
@@ -54,4 +60,13 @@ pub enum ConfigCommand {
     /// Validate a config file and print the effective settings (defaults filled in, secrets
     /// masked).
     Check { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SimCommand {
+    /// The Centra Order API simulator (API-Authorization secret `sandbox-secret` by default).
+    Centra(centra_sim::cli::SimArgs),
+    /// The Ongoing WMS REST API simulator (Basic auth `sandbox`/`sandbox`, goods owner 1 by
+    /// default).
+    Ongoing(ongoing_sim::SimArgs),
 }

@@ -27,7 +27,7 @@ fn help_lists_every_command() {
     let out = centra_wms(&["--help"]);
     assert!(out.status.success());
     let help = text(&out.stdout);
-    for command in ["sandbox", "run", "serve", "config"] {
+    for command in ["sandbox", "run", "serve", "sim", "config"] {
         assert!(help.contains(command), "{command} missing from:\n{help}");
     }
 }
@@ -147,4 +147,49 @@ fn sandbox_starts_every_service_and_stops_cleanly_on_ctrl_c() {
             "{service}"
         );
     }
+}
+
+/// Starts `centra-wms sim WHICH --addr 127.0.0.1:0`, reads the ready line, checks the control
+/// API answers, then stops it with SIGTERM.
+fn simulator_starts_and_stops(which: &str) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_centra-wms"))
+        .args(["sim", which, "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("simulator starts");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let ready = lines.next().expect("a line").expect("utf-8");
+    let addr = ready
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("unexpected first line: {ready}"))
+        .to_owned();
+    let mut stream = std::net::TcpStream::connect(&addr).expect("simulator accepts");
+    use std::io::{Read, Write};
+    write!(
+        stream,
+        "GET /_sim/health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("request sent");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("answer read");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"ok\""), "{answer}");
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let exit = child.wait().expect("simulator exits");
+    assert!(exit.success(), "{exit:?}");
+}
+
+#[test]
+fn sim_centra_starts_and_stops_on_sigterm() {
+    simulator_starts_and_stops("centra");
+}
+
+#[test]
+fn sim_ongoing_starts_and_stops_on_sigterm() {
+    simulator_starts_and_stops("ongoing");
 }

@@ -4,11 +4,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use platform_bus::{Bus, BusError, EmbeddedBus, EmbeddedBusConfig, NatsBus, NatsBusConfig};
+use platform_config::GrpcServices;
 
-/// The bus every service shares and where each service keeps its state.
+use crate::ServiceDirectory;
+
+/// The bus every service shares, how services reach each other's command services, and where
+/// each service keeps its state.
 #[derive(Debug, Clone)]
 pub struct Adapters {
     pub bus: Arc<dyn Bus>,
+    pub directory: ServiceDirectory,
     stores: StoreLocation,
 }
 
@@ -44,22 +49,32 @@ impl Adapters {
         tracing::info!(data_dir = %data_dir.display(), "embedded bus open");
         Ok(Self {
             bus: Arc::new(bus),
+            directory: ServiceDirectory::in_process(),
             stores: StoreLocation::SqliteFolder(data_dir.to_owned()),
         })
     }
 
     /// Distributed shape: NATS JetStream (stream named after `stream_prefix`, subjects under
-    /// it) and PostgreSQL.
+    /// it), PostgreSQL, and gRPC over TCP at the configured addresses.
     pub async fn distributed(
         nats_url: &str,
         database_url: &str,
         stream_prefix: &str,
+        grpc: &GrpcServices,
     ) -> Result<Self, AdaptersError> {
         let config = NatsBusConfig::new(nats_url, stream_name(stream_prefix), stream_prefix);
         let bus = NatsBus::connect(config).await?;
         tracing::info!(stream_prefix, "nats jetstream bus connected");
+        let directory = ServiceDirectory::network(grpc.all().into_iter().map(|(key, address)| {
+            (
+                key.replace('_', "-"),
+                address.listen,
+                address.connect.clone(),
+            )
+        }));
         Ok(Self {
             bus: Arc::new(bus),
+            directory,
             stores: StoreLocation::Postgres(database_url.to_owned()),
         })
     }

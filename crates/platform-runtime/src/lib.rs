@@ -6,6 +6,8 @@
 //! - `base`: [`ServiceBase`], what every service opens first (its store, its outbox relay).
 //! - `adapters`: [`Adapters`], the bus and database each shape uses: embedded (SQLite bus and
 //!   one SQLite file per service) or distributed (NATS JetStream and PostgreSQL).
+//! - `directory`: [`ServiceDirectory`], how services reach each other's gRPC command services
+//!   (in-process in the embedded shape, over TCP in the distributed one).
 //! - `runtime`: [`Runtime`], runs services as supervised tasks and stops them gracefully; every
 //!   service in the embedded shape, one per process in the distributed shape.
 //! - `serve`: [`serve`], one service as its own process (the service binaries' `main`).
@@ -13,6 +15,7 @@
 
 mod adapters;
 mod base;
+mod directory;
 mod runtime;
 mod serve;
 mod service;
@@ -20,6 +23,7 @@ mod signal;
 
 pub use adapters::{Adapters, AdaptersError, stream_name};
 pub use base::ServiceBase;
+pub use directory::{DirectoryError, GrpcChannel, ServiceDirectory};
 pub use runtime::{Runtime, RuntimeError};
 pub use serve::{ServeError, exit_code, serve, serve_from_args};
 pub use service::{Service, ServiceContext, ServiceError};

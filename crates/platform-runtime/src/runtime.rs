@@ -75,6 +75,7 @@ impl Runtime {
             let ctx = ServiceContext {
                 config: self.config.clone(),
                 bus: self.adapters.bus.clone(),
+                directory: self.adapters.directory.clone(),
                 store_url: self.adapters.store_url(service.name()),
                 shutdown: stop.clone(),
             };
@@ -86,49 +87,53 @@ impl Runtime {
             });
         }
 
-        let mut first_error = None;
-        while let Some(joined) = tasks.join_next().await {
-            let outcome = match joined {
-                Ok((name, Ok(()))) if stop.is_cancelled() => {
-                    tracing::info!(service = name, "service stopped");
-                    continue;
-                }
-                Ok((name, Ok(()))) => RuntimeError::Crashed {
-                    service: name,
-                    reason: "returned before shutdown".to_owned(),
-                },
-                Ok((_, Err(error))) => RuntimeError::Service(error),
-                Err(join) => RuntimeError::Crashed {
-                    service: "unknown",
-                    reason: join.to_string(),
-                },
-            };
-            tracing::error!(error = %outcome, "service failed; stopping the others");
-            first_error.get_or_insert(outcome);
-            stop.cancel();
-            break;
+        // Until shutdown: the first service that ends (with or without an error) stops the
+        // others.
+        let ended = tokio::select! {
+            joined = tasks.join_next() => joined,
+            () = stop.cancelled() => None,
+        };
+        let mut first_error = match ended {
+            None => None,
+            Some(Ok((_, Ok(())))) if stop.is_cancelled() => None,
+            Some(Ok((name, Ok(())))) => Some(RuntimeError::Crashed {
+                service: name,
+                reason: "returned before shutdown".to_owned(),
+            }),
+            Some(Ok((_, Err(error)))) => Some(RuntimeError::Service(error)),
+            Some(Err(join)) => Some(RuntimeError::Crashed {
+                service: "unknown",
+                reason: join.to_string(),
+            }),
+        };
+        if let Some(failure) = &first_error {
+            tracing::error!(error = %failure, "service failed; stopping the others");
         }
 
-        if !tasks.is_empty() {
-            stop.cancel();
-            let drained = tokio::time::timeout(self.grace, async {
-                while let Some(joined) = tasks.join_next().await {
-                    if let Ok((name, result)) = joined {
-                        match result {
-                            Ok(()) => tracing::info!(service = name, "service stopped"),
-                            Err(error) => tracing::warn!(%error, "service failed while stopping"),
-                        }
+        // Shutdown: every service gets the grace period, then what is left is aborted.
+        stop.cancel();
+        let drained = tokio::time::timeout(self.grace, async {
+            while let Some(joined) = tasks.join_next().await {
+                match joined {
+                    Ok((name, Ok(()))) => tracing::info!(service = name, "service stopped"),
+                    Ok((_, Err(error))) => tracing::warn!(%error, "service failed while stopping"),
+                    Err(join) => {
+                        tracing::warn!(error = %join, "service task failed while stopping")
                     }
                 }
-            })
-            .await;
-            if drained.is_err() {
-                tasks.abort_all();
-                first_error.get_or_insert(RuntimeError::ShutdownTimedOut {
-                    seconds: self.grace.as_secs(),
-                    services: self.service_names(),
-                });
             }
+        })
+        .await;
+        if drained.is_err() {
+            tasks.abort_all();
+            tracing::error!(
+                seconds = self.grace.as_secs(),
+                "services did not stop in time; aborted"
+            );
+            first_error.get_or_insert(RuntimeError::ShutdownTimedOut {
+                seconds: self.grace.as_secs(),
+                services: self.service_names(),
+            });
         }
         match first_error {
             Some(error) => Err(error),

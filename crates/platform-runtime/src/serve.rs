@@ -63,8 +63,13 @@ pub async fn serve(service: Arc<dyn Service>, config: AppConfig) -> Result<(), S
         log_filter: runtime.log_filter.clone(),
         json_logs: false,
     })?;
-    let adapters =
-        Adapters::distributed(nats.expose(), database.expose(), &runtime.stream_prefix).await?;
+    let adapters = Adapters::distributed(
+        nats.expose(),
+        database.expose(),
+        &runtime.stream_prefix,
+        &runtime.grpc,
+    )
+    .await?;
     let result = Runtime::new(Arc::new(config), adapters)
         .with_shared_service(service)
         .run(shutdown_on_signal())

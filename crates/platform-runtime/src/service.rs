@@ -7,6 +7,8 @@ use platform_bus::Bus;
 use platform_config::AppConfig;
 use tokio_util::sync::CancellationToken;
 
+use crate::ServiceDirectory;
+
 /// Everything a service gets from the runtime: it opens its own store from `store_url` (it owns
 /// its schema and migrations) and talks to other services only through `bus` and gRPC.
 #[derive(Debug, Clone)]
@@ -16,6 +18,8 @@ pub struct ServiceContext {
     /// Where this service keeps its state: its own SQLite file (embedded) or the PostgreSQL
     /// database in which it owns a schema named after it (distributed).
     pub store_url: String,
+    /// Where the other services' gRPC command services are, and where this one serves its own.
+    pub directory: ServiceDirectory,
     /// Cancelled when the process shuts down; a service returns soon after.
     pub shutdown: CancellationToken,
 }

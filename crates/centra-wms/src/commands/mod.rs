@@ -4,7 +4,7 @@ mod config_check;
 mod embedded;
 mod serve;
 
-use crate::cli::{Cli, Command, ConfigCommand};
+use crate::cli::{Cli, Command, ConfigCommand, SimCommand};
 
 /// Exit code for a failure at run time (unreachable server, service crash).
 pub const EXIT_FAILURE: u8 = 1;
@@ -41,6 +41,12 @@ pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
         }
         Command::Run { config } => embedded::run(&config).await,
         Command::Serve { service, config } => serve::serve(&service, config.as_deref()).await,
+        Command::Sim {
+            simulator: SimCommand::Centra(args),
+        } => centra_sim::cli::run(args).await.map_err(Failure::runtime),
+        Command::Sim {
+            simulator: SimCommand::Ongoing(args),
+        } => ongoing_sim::run(args).await.map_err(Failure::runtime),
         Command::Config {
             command: ConfigCommand::Check { file },
         } => config_check::check(&file),

@@ -1,0 +1,137 @@
+//! The Centra Order API client: one [`CentraClient`] per end-point (retail, wholesale, ...),
+//! each with its own base URL, secret, rate limiter and retry policy.
+//!
+//! Layout:
+//! - `options`: [`ClientOptions`] (timeouts, retries, rate).
+//! - `http`: one call (auth header, envelope, error classification) and the retry loop.
+//! - `record`: lenient field reading that names object and field on errors.
+//! - `error`: [`CentraError`], retryable or terminal.
+//! - one file per resource: `shipments`, `products`, `stock`, `deliveries`, `returns`.
+
+mod deliveries;
+mod error;
+mod http;
+mod options;
+mod products;
+pub mod record;
+mod returns;
+mod shipments;
+mod stock;
+
+use std::fmt;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use domain::{CentraEndpoint, EndpointName, Secret};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+
+pub use deliveries::{CentraDelivery, CentraDeliveryLine, DeliveryAcceptance, DeliveryKey};
+pub use error::{CentraError, CentraErrorKind, PayloadError};
+pub use options::{ClientOptions, RetryPolicy};
+pub use products::{CentraProductRow, ProductPage, ProductQuery, group_products};
+pub use returns::{CentraReturn, CentraReturnLine, NewReturn, ReturnCreated};
+pub use shipments::{
+    CentraShipment, CentraShipmentLine, Completion, ShipmentState, ShipmentStatusFilter,
+};
+pub use stock::{STOCK_BATCH, StockOutcome};
+
+/// A client of one end-point. Cheap to clone.
+#[derive(Clone)]
+pub struct CentraClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    endpoint: EndpointName,
+    base_url: String,
+    secret: Secret,
+    zone: Tz,
+    http: reqwest::Client,
+    limiter: DefaultDirectRateLimiter,
+    options: ClientOptions,
+}
+
+/// Never prints the secret (and not the limiter's internals either).
+impl fmt::Debug for CentraClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CentraClient")
+            .field("endpoint", &self.inner.endpoint)
+            .field("base_url", &self.inner.base_url)
+            .field("secret", &self.inner.secret)
+            .field("zone", &self.inner.zone)
+            .field("options", &self.inner.options)
+            .finish()
+    }
+}
+
+impl CentraClient {
+    /// A client of `endpoint`, reading and writing Centra times in `zone`.
+    pub fn new(
+        endpoint: &CentraEndpoint,
+        zone: Tz,
+        options: ClientOptions,
+    ) -> Result<Self, CentraError> {
+        let http = reqwest::Client::builder()
+            .timeout(options.request_timeout)
+            .connect_timeout(options.connect_timeout)
+            .build()
+            .map_err(|e| {
+                CentraError::new(
+                    &endpoint.name,
+                    "building http client",
+                    CentraErrorKind::InvalidRequest(e.to_string()),
+                )
+            })?;
+        let per_second =
+            NonZeroU32::new(options.requests_per_second.max(1)).unwrap_or(NonZeroU32::MIN);
+        let burst = NonZeroU32::new(options.burst.max(1)).unwrap_or(NonZeroU32::MIN);
+        let limiter = RateLimiter::direct(Quota::per_second(per_second).allow_burst(burst));
+        Ok(Self {
+            inner: Arc::new(Inner {
+                endpoint: endpoint.name.clone(),
+                base_url: endpoint.base_url.trim_end_matches('/').to_owned(),
+                secret: endpoint.secret.clone(),
+                zone,
+                http,
+                limiter,
+                options,
+            }),
+        })
+    }
+
+    /// The end-point's name.
+    pub fn endpoint(&self) -> &EndpointName {
+        &self.inner.endpoint
+    }
+
+    /// Centra's system time zone for this end-point.
+    pub fn zone(&self) -> Tz {
+        self.inner.zone
+    }
+
+    /// The options in force.
+    pub fn options(&self) -> &ClientOptions {
+        &self.inner.options
+    }
+
+    /// A UTC instant as a Centra date-time filter value, in the end-point's zone.
+    pub fn filter_time(&self, instant: DateTime<Utc>) -> String {
+        domain::centra_time::format_centra_time(instant, self.inner.zone)
+    }
+
+    /// Checks the secret and reachability with the cheapest read (`GET /shipments?limit=1`).
+    pub async fn test_connection(&self) -> Result<(), CentraError> {
+        self.with_retry(|| async {
+            self.get_once(
+                "GET /shipments",
+                "shipments",
+                &[("limit".to_owned(), "1".to_owned())],
+            )
+            .await
+            .map(|_| ())
+        })
+        .await
+    }
+}

@@ -1,0 +1,420 @@
+//! Shipments: `GET /shipments` (good to go, a snapshot), `GET /shipment/{id}`, `PUT
+//! /shipments/{id}` (quantities), `PUT /shipment` (complete, singular) and `PUT /capture`.
+
+use chrono::{DateTime, Utc};
+use domain::ShipmentId;
+use proto::events::v1 as pb;
+use reqwest::Method;
+use serde_json::{Map, Value, json};
+
+use super::record::{BadRecord, Parsed, Record, opt_time};
+use super::{CentraClient, CentraError, CentraErrorKind, PayloadError};
+
+/// Which shipments `GET /shipments` lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShipmentStatusFilter {
+    /// Good to go and not shipped (Centra's default).
+    GoodToGo,
+    /// Not yet good to go.
+    InProgress,
+    /// Shipped.
+    Completed,
+}
+
+impl ShipmentStatusFilter {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::GoodToGo => "goodtogo",
+            Self::InProgress => "inprogress",
+            Self::Completed => "completed",
+        }
+    }
+}
+
+/// One line of a shipment as Centra sent it, plus what the gateway needs to map it back.
+pub type CentraShipmentLine = pb::ProductLine;
+
+/// A Centra shipment, read leniently.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CentraShipment {
+    pub id: ShipmentId,
+    pub order_id: String,
+    pub paid: bool,
+    pub should_capture: bool,
+    pub on_hold: bool,
+    pub suspect: bool,
+    pub currency: String,
+    pub order_date: Option<DateTime<Utc>>,
+    pub shipment_date: Option<DateTime<Utc>>,
+    pub delivery: pb::Address,
+    pub shipping: pb::ShippingMethod,
+    pub lines: Vec<CentraShipmentLine>,
+    pub tracking_number: String,
+}
+
+/// A shipment and where it stands.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShipmentState {
+    pub shipment: CentraShipment,
+    pub status: ShipmentStatusFilter,
+}
+
+/// The body of `PUT /shipment` (complete). `capture` is always sent: Centra defaults a missing
+/// one to `true`, which would charge the customer behind the caller's back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completion {
+    pub order_id: String,
+    pub shipment_id: ShipmentId,
+    pub capture: bool,
+    pub carrier: String,
+    pub service: String,
+    pub tracking_numbers: Vec<String>,
+    pub packages: u32,
+    pub return_slip_tracking: String,
+    pub send_email: Option<bool>,
+    pub internal_comment: String,
+}
+
+impl Completion {
+    fn body(&self) -> Value {
+        let mut body = Map::new();
+        body.insert("order".into(), json!(self.order_id));
+        body.insert("shipment".into(), json!(self.shipment_id.to_string()));
+        body.insert("capture".into(), json!(self.capture));
+        body.insert("gtg".into(), json!(true));
+        body.insert("shipped".into(), json!(true));
+        let texts = [
+            ("carrier", &self.carrier),
+            ("service", &self.service),
+            ("returnSlipTracking", &self.return_slip_tracking),
+            ("internalComment", &self.internal_comment),
+        ];
+        for (key, value) in texts {
+            if !value.is_empty() {
+                body.insert(key.into(), json!(value));
+            }
+        }
+        if !self.tracking_numbers.is_empty() {
+            body.insert("tracking".into(), json!(self.tracking_numbers.join(",")));
+        }
+        if self.packages > 0 {
+            body.insert("packages".into(), json!(self.packages));
+        }
+        if let Some(send) = self.send_email {
+            body.insert("sendEmail".into(), json!(send));
+        }
+        Value::Object(body)
+    }
+}
+
+fn address(record: &Record<'_>) -> Result<pb::Address, PayloadError> {
+    Ok(pb::Address {
+        name: record.text_or_empty("deliveryName")?,
+        company: record.text_or_empty("deliveryCompany")?,
+        email: record.text_or_empty("deliveryEmail")?,
+        mobile_phone: record.text_or_empty("deliveryCell")?,
+        phone: record.text_or_empty("deliveryTele")?,
+        address_line1: record.text_or_empty("deliveryAddress")?,
+        address_line2: record.text_or_empty("deliveryCoaddress")?,
+        zip_code: record.text_or_empty("deliveryZipcode")?,
+        city: record.text_or_empty("deliveryCity")?,
+        state: record.text_or_empty("deliveryState")?,
+        country_code: record.text_or_empty("deliveryCountry")?,
+    })
+}
+
+/// Reads one `products[]` line of an order or shipment.
+pub(crate) fn product_line(object: &str, value: &Value) -> Result<pb::ProductLine, PayloadError> {
+    let line = Record::new(object, value)?;
+    let quantity = line.int("qty")?;
+    if quantity < 0 {
+        return Err(PayloadError::new(
+            object,
+            "qty",
+            format!("is negative ({quantity})"),
+        ));
+    }
+    Ok(pb::ProductLine {
+        line_id: line.text("lineId")?,
+        sku: line.text_or_empty("sku")?,
+        variant_sku: line.text_or_empty("variantSku")?,
+        size_sku: line.text_or_empty("sizeSku")?,
+        ean: line.text_or_empty("ean")?,
+        quantity,
+        product_name: line.text_or_empty("name")?,
+        variant_name: line.text_or_empty("variant")?,
+        size_name: line.text_or_empty("size")?,
+        unit_price: line.decimal_text("price")?,
+        is_bundle: line.flag("isBundle")?,
+        part_of_bundle: line
+            .opt_text("isPartOfBundle")?
+            .filter(|p| !p.is_empty() && p != "0")
+            .unwrap_or_default(),
+        country_of_origin: line.text_or_empty("countryOfOrigin")?,
+        harm_code: line.text_or_empty("harmCode")?,
+    })
+}
+
+impl CentraShipment {
+    /// Reads one shipment object. `position` names it until its id is known.
+    pub fn parse(value: &Value, position: &str, zone: chrono_tz::Tz) -> Result<Self, PayloadError> {
+        let record = Record::new(position, value)?;
+        let raw_id = record.text("shipmentId")?;
+        let id = ShipmentId::parse(&raw_id)
+            .map_err(|e| PayloadError::new(position, "shipmentId", e.to_string()))?;
+        let object = format!("shipment {id}");
+        let record = Record::new(&object, value)?;
+        let order_id = record.text("orderId")?;
+        if order_id != id.order_id().to_string() {
+            return Err(PayloadError::new(
+                &object,
+                "orderId",
+                format!("{order_id:?} does not match the shipment id"),
+            ));
+        }
+        let mut lines = Vec::new();
+        for (i, line) in record.array("products")?.iter().enumerate() {
+            lines.push(product_line(&format!("{object} products[{i}]"), line)?);
+        }
+        Ok(Self {
+            id,
+            order_id,
+            paid: record.flag("paid")?,
+            should_capture: record.flag("shouldCapture")?,
+            on_hold: record.flag("hold")?,
+            suspect: record.flag("suspect")?,
+            currency: record.text_or_empty("orderCurrency")?,
+            order_date: opt_time(&record, "orderDate", zone)?,
+            shipment_date: opt_time(&record, "shipmentDate", zone)?,
+            delivery: address(&record)?,
+            shipping: pb::ShippingMethod {
+                carrier: record.text_or_empty("defaultCarrier")?,
+                service: record.text_or_empty("deliveryService")?,
+                shipping_list: record.text_or_empty("shippingList")?,
+            },
+            lines,
+            tracking_number: record.text_or_empty("trackingNumber")?,
+        })
+    }
+}
+
+/// Reads every element of `array` under `key` in `envelope`, keeping bad ones aside.
+pub(crate) fn parse_list<T>(
+    envelope: &Value,
+    key: &str,
+    id_field: &str,
+    parse: impl Fn(&Value, &str) -> Result<T, PayloadError>,
+) -> Result<Vec<Parsed<T>>, PayloadError> {
+    let root = Record::new("response", envelope)?;
+    let items = root.array(key)?;
+    Ok(items
+        .iter()
+        .enumerate()
+        .map(|(i, raw)| {
+            let position = format!("{key}[{i}]");
+            parse(raw, &position).map_err(|error| {
+                Box::new(BadRecord {
+                    key: raw
+                        .get(id_field)
+                        .and_then(|v| match v {
+                            Value::String(s) => Some(s.clone()),
+                            Value::Number(n) => Some(n.to_string()),
+                            _ => None,
+                        })
+                        .unwrap_or(position),
+                    error,
+                    raw: raw.clone(),
+                })
+            })
+        })
+        .collect())
+}
+
+impl CentraClient {
+    pub(crate) fn bad_payload(&self, operation: &str, error: PayloadError) -> CentraError {
+        CentraError::new(
+            self.endpoint(),
+            operation,
+            CentraErrorKind::BadPayload(error),
+        )
+    }
+
+    /// Every shipment with `status` (created at or after `newer_than` when given), oldest
+    /// first, following `limit`+`offset` pages. Unreadable records come back as [`BadRecord`]s.
+    pub async fn shipments(
+        &self,
+        status: ShipmentStatusFilter,
+        newer_than: Option<DateTime<Utc>>,
+    ) -> Result<Vec<Parsed<CentraShipment>>, CentraError> {
+        const OP: &str = "GET /shipments";
+        let limit = self.options().page_size.clamp(1, 100);
+        let zone = self.zone();
+        let mut all = Vec::new();
+        let mut offset: u64 = 0;
+        loop {
+            let mut query = vec![
+                ("status".to_owned(), status.as_str().to_owned()),
+                ("limit".to_owned(), limit.to_string()),
+                ("offset".to_owned(), offset.to_string()),
+            ];
+            if let Some(since) = newer_than {
+                query.push(("newer_than".to_owned(), self.filter_time(since)));
+            }
+            let page = self
+                .with_retry(|| self.get_once(OP, "shipments", &query))
+                .await?;
+            let parsed = parse_list(&page, "shipments", "shipmentId", |raw, position| {
+                CentraShipment::parse(raw, &format!("{position} (offset {offset})"), zone)
+            })
+            .map_err(|e| self.bad_payload(OP, e))?;
+            let count = parsed.len();
+            all.extend(parsed);
+            if count < limit as usize {
+                return Ok(all);
+            }
+            offset += count as u64;
+        }
+    }
+
+    /// One shipment whatever its state (`GET /shipment/{id}`), `None` when Centra has none.
+    pub async fn shipment_once(
+        &self,
+        id: &ShipmentId,
+        status: Option<ShipmentStatusFilter>,
+    ) -> Result<Option<CentraShipment>, CentraError> {
+        let operation = format!("GET /shipment/{id}");
+        let query: Vec<(String, String)> = status
+            .map(|s| vec![("status".to_owned(), s.as_str().to_owned())])
+            .unwrap_or_default();
+        let envelope = self
+            .get_once(&operation, &format!("shipment/{id}"), &query)
+            .await?;
+        let record =
+            Record::new("response", &envelope).map_err(|e| self.bad_payload(&operation, e))?;
+        let items = record
+            .array("shipments")
+            .map_err(|e| self.bad_payload(&operation, e))?;
+        match items.first() {
+            None => Ok(None),
+            Some(raw) => CentraShipment::parse(raw, &format!("shipment {id}"), self.zone())
+                .map(Some)
+                .map_err(|e| self.bad_payload(&operation, e)),
+        }
+    }
+
+    /// One shipment and whether it is good to go, in progress or completed.
+    pub async fn shipment_state_once(
+        &self,
+        id: &ShipmentId,
+    ) -> Result<Option<ShipmentState>, CentraError> {
+        let Some(shipment) = self.shipment_once(id, None).await? else {
+            return Ok(None);
+        };
+        let status = if self
+            .shipment_once(id, Some(ShipmentStatusFilter::Completed))
+            .await?
+            .is_some()
+        {
+            ShipmentStatusFilter::Completed
+        } else if self
+            .shipment_once(id, Some(ShipmentStatusFilter::GoodToGo))
+            .await?
+            .is_some()
+        {
+            ShipmentStatusFilter::GoodToGo
+        } else {
+            ShipmentStatusFilter::InProgress
+        };
+        Ok(Some(ShipmentState { shipment, status }))
+    }
+
+    /// [`Self::shipment_state_once`] with retries.
+    pub async fn shipment_state(
+        &self,
+        id: &ShipmentId,
+    ) -> Result<Option<ShipmentState>, CentraError> {
+        self.with_retry(|| self.shipment_state_once(id)).await
+    }
+
+    /// `PUT /shipment`: completes a shipment. One attempt; callers re-read before retrying.
+    pub async fn complete_once(&self, completion: &Completion) -> Result<(), CentraError> {
+        self.send_once(
+            Method::PUT,
+            "PUT /shipment",
+            "shipment",
+            &[],
+            Some(&completion.body()),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// `PUT /capture`. One attempt; callers re-read before retrying.
+    pub async fn capture_once(&self, id: &ShipmentId) -> Result<(), CentraError> {
+        self.send_once(
+            Method::PUT,
+            "PUT /capture",
+            "capture",
+            &[],
+            Some(&json!({ "shipment": id.to_string() })),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// `PUT /shipments/{id}` with `products: {order line id: qty}`; answers the shipment.
+    pub async fn update_quantities_once(
+        &self,
+        id: &ShipmentId,
+        order_line_quantities: &[(String, i64)],
+    ) -> Result<CentraShipment, CentraError> {
+        let operation = format!("PUT /shipments/{id}");
+        let products: Map<String, Value> = order_line_quantities
+            .iter()
+            .map(|(line, qty)| (line.clone(), json!(qty)))
+            .collect();
+        let envelope = self
+            .send_once(
+                Method::PUT,
+                &operation,
+                &format!("shipments/{id}"),
+                &[],
+                Some(&json!({ "products": products })),
+            )
+            .await?;
+        let raw = envelope.get("shipment").cloned().unwrap_or(Value::Null);
+        CentraShipment::parse(&raw, &format!("shipment {id}"), self.zone())
+            .map_err(|e| self.bad_payload(&operation, e))
+    }
+
+    /// The lines of an order (`GET /orders?order=`), to map shipment lines to order lines.
+    pub async fn order_lines_once(
+        &self,
+        order_id: &str,
+    ) -> Result<Vec<pb::ProductLine>, CentraError> {
+        const OP: &str = "GET /orders";
+        let envelope = self
+            .get_once(OP, "orders", &[("order".to_owned(), order_id.to_owned())])
+            .await?;
+        let root = Record::new("response", &envelope).map_err(|e| self.bad_payload(OP, e))?;
+        let orders = root.array("orders").map_err(|e| self.bad_payload(OP, e))?;
+        let Some(order) = orders.first() else {
+            return Ok(Vec::new());
+        };
+        let object = format!("order {order_id}");
+        let record = Record::new(&object, order).map_err(|e| self.bad_payload(OP, e))?;
+        let mut lines = Vec::new();
+        for (i, raw) in record
+            .array("products")
+            .map_err(|e| self.bad_payload(OP, e))?
+            .iter()
+            .enumerate()
+        {
+            lines.push(
+                product_line(&format!("{object} products[{i}]"), raw)
+                    .map_err(|e| self.bad_payload(OP, e))?,
+            );
+        }
+        Ok(lines)
+    }
+}

@@ -1,0 +1,86 @@
+//! CompleteShipment: `PUT /shipment` with an explicit `capture`.
+
+use proto::centra::v1::{CompleteShipmentRequest, CompleteShipmentResponse};
+
+use super::{CommandError, Commands, shipment_id};
+use crate::client::{Completion, ShipmentStatusFilter};
+
+impl Commands {
+    /// Completes a shipment; "already completed" is success.
+    pub async fn complete_shipment(
+        &self,
+        request: CompleteShipmentRequest,
+    ) -> Result<CompleteShipmentResponse, CommandError> {
+        let client = self.client(&request.endpoint)?;
+        let id = shipment_id("shipment_id", &request.shipment_id)?;
+        // Centra defaults a missing `capture` to true: never let that happen by accident.
+        let capture = request.capture.ok_or_else(|| {
+            CommandError::invalid(
+                "capture",
+                "is required (true or false), centra would default it to true",
+            )
+        })?;
+        let order_id = if request.order_id.trim().is_empty() {
+            id.order_id().to_string()
+        } else if request.order_id.trim() == id.order_id().to_string() {
+            request.order_id.trim().to_owned()
+        } else {
+            return Err(CommandError::invalid(
+                "order_id",
+                format!("{:?} is not the order of shipment {id}", request.order_id),
+            ));
+        };
+        let completion = Completion {
+            order_id,
+            shipment_id: id,
+            capture,
+            carrier: request.carrier,
+            service: request.service,
+            tracking_numbers: request
+                .tracking_numbers
+                .into_iter()
+                .map(|t| t.trim().to_owned())
+                .filter(|t| !t.is_empty())
+                .collect(),
+            packages: request.packages,
+            return_slip_tracking: request.return_slip_tracking,
+            send_email: request.send_email,
+            internal_comment: request.internal_comment,
+        };
+        let mut first = true;
+        let already_done = client
+            .with_retry(|| {
+                let in_doubt = !std::mem::replace(&mut first, false);
+                let completion = &completion;
+                async move {
+                    if in_doubt && is_completed(client, &completion.shipment_id).await? {
+                        return Ok(true);
+                    }
+                    match client.complete_once(completion).await {
+                        Ok(()) => Ok(false),
+                        Err(error) if error.refusal().is_some() => {
+                            if is_completed(client, &completion.shipment_id).await? {
+                                Ok(true)
+                            } else {
+                                Err(error)
+                            }
+                        }
+                        Err(error) => Err(error),
+                    }
+                }
+            })
+            .await?;
+        tracing::info!(endpoint = %client.endpoint(), shipment_id = %id, capture, already_done, "shipment completed");
+        Ok(CompleteShipmentResponse { already_done })
+    }
+}
+
+async fn is_completed(
+    client: &crate::client::CentraClient,
+    id: &domain::ShipmentId,
+) -> Result<bool, crate::client::CentraError> {
+    Ok(client
+        .shipment_once(id, Some(ShipmentStatusFilter::Completed))
+        .await?
+        .is_some())
+}

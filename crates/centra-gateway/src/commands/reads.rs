@@ -1,0 +1,112 @@
+//! GetShipment, ListProducts and TestConnection.
+
+use chrono::{DateTime, Utc};
+use proto::centra::v1::{
+    GetShipmentRequest, GetShipmentResponse, ListProductsRequest, ListProductsResponse, Shipment,
+    ShipmentStatus, TestConnectionRequest, TestConnectionResponse,
+};
+
+use super::{CommandError, Commands, shipment_id};
+use crate::client::{ProductQuery, ShipmentState, ShipmentStatusFilter, group_products};
+
+/// A shipment as the gRPC contract shows it.
+pub(crate) fn shipment_message(state: &ShipmentState) -> Shipment {
+    let s = &state.shipment;
+    Shipment {
+        shipment_id: s.id.to_string(),
+        order_id: s.order_id.clone(),
+        status: match state.status {
+            ShipmentStatusFilter::GoodToGo => ShipmentStatus::GoodToGo,
+            ShipmentStatusFilter::InProgress => ShipmentStatus::InProgress,
+            ShipmentStatusFilter::Completed => ShipmentStatus::Completed,
+        } as i32,
+        paid: s.paid,
+        should_capture: s.should_capture,
+        on_hold: s.on_hold,
+        delivery_address: Some(s.delivery.clone()),
+        shipping_method: Some(s.shipping.clone()),
+        lines: s.lines.clone(),
+        currency: s.currency.clone(),
+        // The Order API has no shipped date on shipments ([I]); left unset.
+        shipped_at: None,
+        tracking_numbers: s
+            .tracking_number
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    }
+}
+
+impl Commands {
+    /// Reads one shipment as it is now.
+    pub async fn get_shipment(
+        &self,
+        request: GetShipmentRequest,
+    ) -> Result<GetShipmentResponse, CommandError> {
+        let client = self.client(&request.endpoint)?;
+        let id = shipment_id("shipment_id", &request.shipment_id)?;
+        let state = client
+            .shipment_state(&id)
+            .await?
+            .ok_or_else(|| CommandError::NotFound(format!("shipment {id}")))?;
+        Ok(GetShipmentResponse {
+            shipment: Some(shipment_message(&state)),
+        })
+    }
+
+    /// One page of products. A product whose size rows straddle two pages comes in both.
+    pub async fn list_products(
+        &self,
+        request: ListProductsRequest,
+    ) -> Result<ListProductsResponse, CommandError> {
+        let client = self.client(&request.endpoint)?;
+        let modified_since = match request.modified_since {
+            Some(ts) => Some(
+                DateTime::<Utc>::from_timestamp(ts.seconds, u32::try_from(ts.nanos).unwrap_or(0))
+                    .ok_or_else(|| CommandError::invalid("modified_since", "is out of range"))?,
+            ),
+            None => None,
+        };
+        let query = ProductQuery {
+            modified_since,
+            sku: Some(request.sku.trim().to_owned()).filter(|s| !s.is_empty()),
+            product_id: None,
+            limit: request.page_size.min(500),
+        };
+        let token = Some(request.page_token.as_str()).filter(|t| !t.is_empty());
+        let page = client.products_page(&query, token).await?;
+        let mut rows = Vec::with_capacity(page.rows.len());
+        for row in page.rows {
+            match row {
+                Ok(row) => rows.push(row),
+                Err(bad) => {
+                    tracing::warn!(endpoint = %client.endpoint(), key = %bad.key, error = %bad.error, "skipped unreadable product row")
+                }
+            }
+        }
+        Ok(ListProductsResponse {
+            products: group_products(rows),
+            next_page_token: page.next.unwrap_or_default(),
+        })
+    }
+
+    /// Checks the secret and reachability; a failure is an answer, not an error.
+    pub async fn test_connection(
+        &self,
+        request: TestConnectionRequest,
+    ) -> Result<TestConnectionResponse, CommandError> {
+        let client = self.client(&request.endpoint)?;
+        Ok(match client.test_connection().await {
+            Ok(()) => TestConnectionResponse {
+                ok: true,
+                message: format!("end-point {} answered GET /shipments", client.endpoint()),
+            },
+            Err(error) => TestConnectionResponse {
+                ok: false,
+                message: error.to_string(),
+            },
+        })
+    }
+}

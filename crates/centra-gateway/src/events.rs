@@ -1,0 +1,204 @@
+//! The events the gateway publishes, their subjects and deterministic ids.
+//!
+//! Subjects (relative to the bus prefix), one family per end-point:
+//!
+//! ```text
+//! centra.<endpoint>.shipment.good-to-go        ShipmentGoodToGo
+//! centra.<endpoint>.product.changed            ProductChanged
+//! centra.<endpoint>.supplier-delivery.created  SupplierDeliveryCreated
+//! centra.<endpoint>.return.registered          ReturnRegistered
+//! ```
+//!
+//! Payloads are prost-encoded `proto::events::v1` messages; the message id is the event id
+//! (`centra:<endpoint>:shipment:<id>:gtg`, see `domain::events`), so a republished fact is
+//! dropped by the bus and by every consumer's inbox.
+
+use chrono::{DateTime, Utc};
+use domain::{DeliveryId, EndpointName, EventId, ShipmentChange};
+use platform_store::OutboxMessage;
+use prost::Message;
+use proto::events::v1 as pb;
+use sha2::{Digest, Sha256};
+
+use crate::client::{CentraDelivery, CentraReturn, CentraShipment};
+
+/// `centra.<endpoint>.shipment.good-to-go`.
+pub fn shipment_good_to_go_subject(endpoint: &EndpointName) -> String {
+    format!("centra.{endpoint}.shipment.good-to-go")
+}
+
+/// `centra.<endpoint>.product.changed`.
+pub fn product_changed_subject(endpoint: &EndpointName) -> String {
+    format!("centra.{endpoint}.product.changed")
+}
+
+/// `centra.<endpoint>.supplier-delivery.created`.
+pub fn supplier_delivery_created_subject(endpoint: &EndpointName) -> String {
+    format!("centra.{endpoint}.supplier-delivery.created")
+}
+
+/// `centra.<endpoint>.return.registered`.
+pub fn return_registered_subject(endpoint: &EndpointName) -> String {
+    format!("centra.{endpoint}.return.registered")
+}
+
+/// Header naming the payload's protobuf message type.
+pub const TYPE_HEADER: &str = "content-type";
+
+fn timestamp(at: Option<DateTime<Utc>>) -> Option<prost_types::Timestamp> {
+    at.map(|t| prost_types::Timestamp {
+        seconds: t.timestamp(),
+        nanos: i32::try_from(t.timestamp_subsec_nanos()).unwrap_or(0),
+    })
+}
+
+fn meta(id: &EventId, endpoint: &EndpointName, at: Option<DateTime<Utc>>) -> pb::EventMeta {
+    pb::EventMeta {
+        event_id: id.to_string(),
+        occurred_at: timestamp(at),
+        source: endpoint.to_string(),
+    }
+}
+
+fn message(id: &EventId, subject: String, kind: &str, payload: Vec<u8>) -> OutboxMessage {
+    OutboxMessage::new(id.as_str(), subject, payload).with_header(
+        TYPE_HEADER,
+        format!("application/x-protobuf; messageType={kind}"),
+    )
+}
+
+/// `centra:<endpoint>:shipment:<id>:gtg` and its `ShipmentGoodToGo` message.
+pub fn shipment_good_to_go(
+    endpoint: &EndpointName,
+    shipment: &CentraShipment,
+) -> (EventId, OutboxMessage) {
+    let id = EventId::centra_shipment(endpoint, &shipment.id, ShipmentChange::GoodToGo);
+    let event = pb::ShipmentGoodToGo {
+        meta: Some(meta(
+            &id,
+            endpoint,
+            shipment.shipment_date.or(shipment.order_date),
+        )),
+        endpoint: endpoint.to_string(),
+        shipment_id: shipment.id.to_string(),
+        order_id: shipment.order_id.clone(),
+        paid: shipment.paid,
+        should_capture: shipment.should_capture,
+        delivery_address: Some(shipment.delivery.clone()),
+        shipping_method: Some(shipment.shipping.clone()),
+        lines: shipment.lines.clone(),
+        currency: shipment.currency.clone(),
+        order_date: timestamp(shipment.order_date),
+        on_hold: shipment.on_hold,
+        suspect: shipment.suspect,
+    };
+    let msg = message(
+        &id,
+        shipment_good_to_go_subject(endpoint),
+        "centrawms.events.v1.ShipmentGoodToGo",
+        event.encode_to_vec(),
+    );
+    (id, msg)
+}
+
+/// A short, stable fingerprint of a product as Centra shows it now: one event per version.
+pub fn product_version(product: &pb::Product) -> String {
+    let digest = Sha256::digest(product.encode_to_vec());
+    hex::encode(&digest[..8])
+}
+
+/// `centra:<endpoint>:product:<id>:<version>` and its `ProductChanged` message.
+pub fn product_changed(
+    endpoint: &EndpointName,
+    product: &pb::Product,
+    version: &str,
+    seen_at: DateTime<Utc>,
+) -> (EventId, OutboxMessage) {
+    let id = EventId::centra_product(endpoint, &product.product_id, version);
+    let event = pb::ProductChanged {
+        meta: Some(meta(&id, endpoint, Some(seen_at))),
+        endpoint: endpoint.to_string(),
+        product: Some(product.clone()),
+    };
+    let msg = message(
+        &id,
+        product_changed_subject(endpoint),
+        "centrawms.events.v1.ProductChanged",
+        event.encode_to_vec(),
+    );
+    (id, msg)
+}
+
+/// `centra:<endpoint>:delivery:<deliveryId>:created` and its `SupplierDeliveryCreated`.
+pub fn supplier_delivery_created(
+    endpoint: &EndpointName,
+    number: &DeliveryId,
+    delivery: &CentraDelivery,
+) -> (EventId, OutboxMessage) {
+    let id = EventId::centra_delivery(endpoint, number, "created");
+    let event = pb::SupplierDeliveryCreated {
+        meta: Some(meta(&id, endpoint, delivery.created)),
+        endpoint: endpoint.to_string(),
+        delivery_id: delivery.id.clone(),
+        delivery_number: delivery.delivery_number.clone(),
+        supplier_order_id: delivery.supplier_order_id.clone(),
+        supplier_name: delivery.supplier_name.clone(),
+        expected_arrival: timestamp(delivery.eta),
+        message: delivery.message.clone(),
+        lines: delivery
+            .lines
+            .iter()
+            .map(|l| pb::SupplierDeliveryLine {
+                sku: l.sku.clone(),
+                variant_sku: l.variant_sku.clone(),
+                size_sku: l.size_sku.clone(),
+                ean: l.ean.clone(),
+                quantity: l.quantity,
+                product_name: l.product_name.clone(),
+                variant_name: l.variant_name.clone(),
+                size_name: l.size_name.clone(),
+            })
+            .collect(),
+    };
+    let msg = message(
+        &id,
+        supplier_delivery_created_subject(endpoint),
+        "centrawms.events.v1.SupplierDeliveryCreated",
+        event.encode_to_vec(),
+    );
+    (id, msg)
+}
+
+/// `centra:<endpoint>:return:<return id>:registered` and its `ReturnRegistered` message.
+pub fn return_registered(endpoint: &EndpointName, ret: &CentraReturn) -> (EventId, OutboxMessage) {
+    let id = EventId::from_parts(["centra", endpoint.as_str(), "return", &ret.id, "registered"]);
+    let event = pb::ReturnRegistered {
+        meta: Some(meta(&id, endpoint, ret.date)),
+        endpoint: endpoint.to_string(),
+        return_id: ret.id.clone(),
+        shipment_id: ret.shipment_id.clone(),
+        order_id: ret.order_id.clone(),
+        return_to_stock: ret.return_to_stock,
+        comment: ret.comment.clone(),
+        lines: ret
+            .lines
+            .iter()
+            .map(|l| pb::ReturnedLine {
+                return_line_id: l.return_line_id.clone(),
+                shipment_line_id: l.shipment_line_id.clone(),
+                sku: l.sku.clone(),
+                variant_sku: l.variant_sku.clone(),
+                size_sku: l.size_sku.clone(),
+                ean: l.ean.clone(),
+                quantity: l.quantity,
+            })
+            .collect(),
+    };
+    let msg = message(
+        &id,
+        return_registered_subject(endpoint),
+        "centrawms.events.v1.ReturnRegistered",
+        event.encode_to_vec(),
+    );
+    (id, msg)
+}

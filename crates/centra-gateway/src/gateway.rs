@@ -1,0 +1,144 @@
+//! The running gateway: the gRPC command server (served through the runtime's service
+//! directory: in-process when embedded, on the configured address when distributed), the polls
+//! and the webhook receiver on a listener the caller bound (tests bind port 0).
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use domain::Settings;
+use platform_config::AppConfig;
+use platform_runtime::ServiceDirectory;
+use platform_store::Store;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tonic::service::Routes;
+
+use crate::client::{CentraClient, CentraError, ClientOptions};
+use crate::commands::Commands;
+use crate::grpc::GrpcService;
+use crate::pollers::{Flows, PollSchedule, Wakers};
+use crate::webhook::WebhookReceiver;
+
+/// Where the Centra webhook receiver listens. For now `runtime.webhook_listen` (the Ongoing
+/// gateway takes the next port); a dedicated key replaces this one function later.
+pub fn webhook_listen(config: &AppConfig) -> SocketAddr {
+    config.runtime.webhook_listen
+}
+
+/// Why the gateway stopped on its own.
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    #[error("grpc server: {0}")]
+    Grpc(#[from] platform_runtime::DirectoryError),
+    #[error("webhook server: {0}")]
+    Webhook(#[source] std::io::Error),
+    #[error(transparent)]
+    Client(#[from] CentraError),
+}
+
+/// Everything the gateway runs, wired to one store.
+#[derive(Debug, Clone)]
+pub struct Gateway {
+    clients: Vec<(CentraClient, Flows)>,
+    store: Store,
+    interval: Duration,
+    webhook_secrets: HashMap<domain::EndpointName, domain::Secret>,
+}
+
+impl Gateway {
+    /// A gateway for every end-point of `settings`.
+    pub fn new(
+        settings: &Settings,
+        store: Store,
+        options: &ClientOptions,
+    ) -> Result<Self, GatewayError> {
+        let mut clients = Vec::new();
+        let mut webhook_secrets = HashMap::new();
+        for endpoint in &settings.endpoints {
+            let client = CentraClient::new(endpoint, settings.centra_time_zone, options.clone())?;
+            let products = settings
+                .catalog_endpoint
+                .as_ref()
+                .is_none_or(|catalog| *catalog == endpoint.name);
+            let flows = Flows {
+                shipments: true,
+                products,
+                deliveries: settings.purchase_orders,
+                returns: true,
+            };
+            // [I] The Webhook plugin's "Endpoint secret" has no setting of its own yet; the
+            // end-point's API secret stands in for it.
+            webhook_secrets.insert(endpoint.name.clone(), endpoint.secret.clone());
+            clients.push((client, flows));
+        }
+        Ok(Self {
+            clients,
+            store,
+            interval: settings.sync_interval,
+            webhook_secrets,
+        })
+    }
+
+    /// The command set (also what the gRPC service serves).
+    pub fn commands(&self) -> Commands {
+        Commands::new(self.clients.iter().map(|(c, _)| c.clone()))
+    }
+
+    /// Serves until `shutdown`; the first server that fails stops the rest.
+    pub async fn serve(
+        self,
+        directory: &ServiceDirectory,
+        webhook: TcpListener,
+        shutdown: CancellationToken,
+    ) -> Result<(), GatewayError> {
+        let stop = shutdown.child_token();
+        let wakers = Wakers::new(self.clients.iter().map(|(c, _)| c.endpoint()));
+        let schedule = PollSchedule {
+            store: self.store.clone(),
+            endpoints: self.clients.clone(),
+            interval: self.interval,
+            wakers: wakers.clone(),
+        };
+        let polls = tokio::spawn(schedule.run(stop.clone()));
+        let receiver = WebhookReceiver::new(self.webhook_secrets.clone(), wakers);
+        tracing::info!(
+            webhook = ?webhook.local_addr().ok(),
+            endpoints = self.clients.len(),
+            "centra gateway serving"
+        );
+        let commands = self.commands();
+        let webhook_stop = stop.clone();
+        let webhook_server = async move {
+            axum::serve(webhook, receiver.router())
+                .with_graceful_shutdown(webhook_stop.cancelled_owned())
+                .await
+                .map_err(GatewayError::Webhook)
+        };
+        let grpc_stop = stop.clone();
+        let routes = Routes::new(GrpcService::new(commands).into_server());
+        let grpc_server = async move {
+            directory
+                .serve(crate::NAME, routes, grpc_stop)
+                .await
+                .map_err(GatewayError::Grpc)
+        };
+        let result = tokio::try_join!(
+            async {
+                let r = webhook_server.await;
+                stop.cancel();
+                r
+            },
+            async {
+                let r = grpc_server.await;
+                stop.cancel();
+                r
+            }
+        );
+        stop.cancel();
+        if let Err(error) = polls.await {
+            tracing::warn!(%error, "polls ended abnormally");
+        }
+        result.map(|_| ())
+    }
+}

@@ -1,0 +1,107 @@
+//! The `CentraGateway` gRPC service: a thin shell over [`Commands`].
+
+use proto::centra::v1 as rpc;
+use proto::centra::v1::centra_gateway_server::{
+    CentraGateway as CentraGatewayRpc, CentraGatewayServer,
+};
+use tonic::{Request, Response, Status};
+
+use crate::commands::Commands;
+
+/// Serves [`Commands`] over gRPC.
+#[derive(Debug, Clone)]
+pub struct GrpcService {
+    commands: Commands,
+}
+
+impl GrpcService {
+    pub fn new(commands: Commands) -> Self {
+        Self { commands }
+    }
+
+    /// The tonic server to add to a router.
+    pub fn into_server(self) -> CentraGatewayServer<Self> {
+        CentraGatewayServer::new(self)
+    }
+}
+
+fn answer<T>(result: Result<T, crate::commands::CommandError>) -> Result<Response<T>, Status> {
+    result.map(Response::new).map_err(|error| {
+        tracing::warn!(%error, "centra command failed");
+        Status::from(error)
+    })
+}
+
+#[tonic::async_trait]
+impl CentraGatewayRpc for GrpcService {
+    async fn complete_shipment(
+        &self,
+        request: Request<rpc::CompleteShipmentRequest>,
+    ) -> Result<Response<rpc::CompleteShipmentResponse>, Status> {
+        answer(self.commands.complete_shipment(request.into_inner()).await)
+    }
+
+    async fn capture_shipment(
+        &self,
+        request: Request<rpc::CaptureShipmentRequest>,
+    ) -> Result<Response<rpc::CaptureShipmentResponse>, Status> {
+        answer(self.commands.capture_shipment(request.into_inner()).await)
+    }
+
+    async fn update_shipment_quantities(
+        &self,
+        request: Request<rpc::UpdateShipmentQuantitiesRequest>,
+    ) -> Result<Response<rpc::UpdateShipmentQuantitiesResponse>, Status> {
+        answer(
+            self.commands
+                .update_shipment_quantities(request.into_inner())
+                .await,
+        )
+    }
+
+    async fn set_stock(
+        &self,
+        request: Request<rpc::SetStockRequest>,
+    ) -> Result<Response<rpc::SetStockResponse>, Status> {
+        answer(self.commands.set_stock(request.into_inner()).await)
+    }
+
+    async fn accept_supplier_delivery(
+        &self,
+        request: Request<rpc::AcceptSupplierDeliveryRequest>,
+    ) -> Result<Response<rpc::AcceptSupplierDeliveryResponse>, Status> {
+        answer(
+            self.commands
+                .accept_supplier_delivery(request.into_inner())
+                .await,
+        )
+    }
+
+    async fn create_return(
+        &self,
+        request: Request<rpc::CreateReturnRequest>,
+    ) -> Result<Response<rpc::CreateReturnResponse>, Status> {
+        answer(self.commands.create_return(request.into_inner()).await)
+    }
+
+    async fn get_shipment(
+        &self,
+        request: Request<rpc::GetShipmentRequest>,
+    ) -> Result<Response<rpc::GetShipmentResponse>, Status> {
+        answer(self.commands.get_shipment(request.into_inner()).await)
+    }
+
+    async fn list_products(
+        &self,
+        request: Request<rpc::ListProductsRequest>,
+    ) -> Result<Response<rpc::ListProductsResponse>, Status> {
+        answer(self.commands.list_products(request.into_inner()).await)
+    }
+
+    async fn test_connection(
+        &self,
+        request: Request<rpc::TestConnectionRequest>,
+    ) -> Result<Response<rpc::TestConnectionResponse>, Status> {
+        answer(self.commands.test_connection(request.into_inner()).await)
+    }
+}

@@ -1,0 +1,80 @@
+//! Reconciliation polls: each reads Centra, remembers what it published, and publishes what is
+//! new through the outbox in the same transaction as that memory.
+//!
+//! Layout:
+//! - `memory`: processed-record memory and cursors (own tables);
+//! - `shipments`: good-to-go shipments (a snapshot, not a queue);
+//! - `products`: products changed since the cursor (minus an overlap);
+//! - `deliveries`: supplier deliveries waiting to be received;
+//! - `returns`: returns registered since the cursor (minus an overlap);
+//! - `schedule`: the loop that runs them every interval or when a webhook wakes it.
+//!
+//! A record Centra sends that cannot be read goes to the dead-letter list naming object and
+//! field; the poll goes on with the others.
+
+mod deliveries;
+pub mod memory;
+mod products;
+mod returns;
+mod schedule;
+mod shipments;
+
+use std::time::Duration;
+
+use platform_store::{NewDeadLetter, Store, StoreError, Transaction};
+
+use crate::client::{CentraError, record::BadRecord};
+
+pub use deliveries::poll_deliveries;
+pub use products::poll_products;
+pub use returns::poll_returns;
+pub use schedule::{Flows, PollSchedule, Wakers, poll_round};
+pub use shipments::poll_shipments;
+
+/// How far a cursor-based poll reaches back behind its cursor, so that clock skew or a record
+/// committed during the last run is never skipped (duplicates are dropped by the memory).
+pub const CURSOR_OVERLAP: Duration = Duration::from_secs(5 * 60);
+
+/// Why a poll stopped (a single bad record never stops it).
+#[derive(Debug, thiserror::Error)]
+pub enum PollError {
+    #[error(transparent)]
+    Centra(#[from] CentraError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What one poll did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PollReport {
+    /// Events enqueued.
+    pub published: usize,
+    /// Records already published before.
+    pub unchanged: usize,
+    /// Records kept in the dead-letter list.
+    pub dead_lettered: usize,
+}
+
+/// Keeps an unreadable record for a person, naming object and field.
+pub(crate) async fn dead_letter(
+    store: &Store,
+    tx: &mut Transaction,
+    kind: &str,
+    endpoint: &domain::EndpointName,
+    bad: &BadRecord,
+) -> Result<(), StoreError> {
+    store
+        .dead_letters()
+        .record(
+            tx,
+            NewDeadLetter {
+                kind: kind.to_owned(),
+                record_key: format!("{endpoint}:{}", bad.key),
+                reason: bad.error.to_string(),
+                payload: bad.raw.clone(),
+                attempts: 1,
+            },
+        )
+        .await?;
+    Ok(())
+}

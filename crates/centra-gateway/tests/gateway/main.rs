@@ -1,0 +1,10 @@
+//! Integration tests of centra-gateway against centra-sim (one simulator per test, on
+//! `127.0.0.1:0`) with a SQLite store in a temporary folder.
+
+mod client;
+mod commands;
+mod faults;
+mod harness;
+mod pollers;
+mod service;
+mod webhook;

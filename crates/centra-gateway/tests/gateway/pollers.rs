@@ -1,0 +1,333 @@
+//! The polls: each fact is published once through the outbox, unreadable records go to the
+//! dead-letter list and the others still go through.
+
+use centra_gateway::client::{CentraClient, CentraErrorKind, ShipmentStatusFilter};
+use centra_gateway::pollers::{poll_deliveries, poll_products, poll_returns, poll_shipments};
+use platform_store::{DeadLetterFilter, MessageId};
+use prost::Message;
+use proto::events::v1 as pb;
+use serde_json::{Value, json};
+
+use crate::commands::completed_shipment;
+use crate::harness::{ENDPOINT, SECRET, TestApp, endpoint, fast_options, spawn_app};
+
+async fn outbox_payload(app: &TestApp, id: &str) -> (String, Vec<u8>) {
+    let entry = app
+        .store
+        .outbox()
+        .get(&MessageId::new(id))
+        .await
+        .expect("outbox read")
+        .unwrap_or_else(|| panic!("event {id} in the outbox"));
+    (entry.message.subject, entry.message.payload.to_vec())
+}
+
+#[tokio::test]
+async fn publishes_each_good_to_go_shipment_once() {
+    let app = spawn_app().await;
+    app.seed_products().await;
+    let (_, first) = app.place_order(false, true, true).await;
+    let (_, second) = app.place_order(true, false, true).await;
+
+    let report = poll_shipments(&app.store, &app.client)
+        .await
+        .expect("polled");
+    assert_eq!(report.published, 2);
+    let again = poll_shipments(&app.store, &app.client)
+        .await
+        .expect("polled again");
+    assert_eq!(again.published, 0, "a snapshot is not a queue");
+    assert_eq!(again.unchanged, 2);
+
+    let (subject, payload) =
+        outbox_payload(&app, &format!("centra:{ENDPOINT}:shipment:{first}:gtg")).await;
+    assert_eq!(subject, format!("centra.{ENDPOINT}.shipment.good-to-go"));
+    let event = pb::ShipmentGoodToGo::decode(payload.as_slice()).expect("protobuf");
+    assert_eq!(event.shipment_id, first);
+    assert_eq!(event.endpoint, ENDPOINT);
+    assert!(event.should_capture);
+    assert_eq!(event.lines.len(), 2);
+    assert_eq!(
+        event.meta.expect("meta").event_id,
+        format!("centra:{ENDPOINT}:shipment:{first}:gtg")
+    );
+    outbox_payload(&app, &format!("centra:{ENDPOINT}:shipment:{second}:gtg")).await;
+    assert_eq!(
+        app.store.outbox().unpublished_count().await.expect("count"),
+        2
+    );
+}
+
+#[tokio::test]
+async fn publishes_products_per_version() {
+    let app = spawn_app().await;
+    app.seed_products().await;
+    let first = poll_products(&app.store, &app.client)
+        .await
+        .expect("polled");
+    assert_eq!(first.published, 2, "jacket and cap");
+    let (subject, payload) = {
+        let entries: Vec<(String, Vec<u8>)> = sqlx::query_as::<_, (String, String)>(
+            "SELECT message_id, subject FROM outbox ORDER BY seq",
+        )
+        .fetch_all(app.store.pool())
+        .await
+        .expect("outbox rows")
+        .into_iter()
+        .map(|(id, subject)| (id, subject.into_bytes()))
+        .collect();
+        let (id, _) = entries[0].clone();
+        outbox_payload(&app, &id).await
+    };
+    assert_eq!(subject, format!("centra.{ENDPOINT}.product.changed"));
+    let event = pb::ProductChanged::decode(payload.as_slice()).expect("protobuf");
+    let product = event.product.expect("product");
+    assert_eq!(product.product_id, "7001");
+    assert_eq!(product.sizes.len(), 2, "the whole product, every size");
+
+    let unchanged = poll_products(&app.store, &app.client)
+        .await
+        .expect("polled");
+    assert_eq!(unchanged.published, 0);
+
+    let mut products = crate::harness::products();
+    products["products"] = json!([products["products"][2].clone()]);
+    products["products"][0]["prices"][0]["price"] = json!("31.00");
+    app.control("/products", &products).await;
+    let changed = poll_products(&app.store, &app.client)
+        .await
+        .expect("polled");
+    assert_eq!(changed.published, 1, "only the cap changed");
+}
+
+#[tokio::test]
+async fn publishes_each_waiting_supplier_delivery_once() {
+    let app = spawn_app().await;
+    app.seed_products().await;
+    app.control(
+        "/supplier-deliveries",
+        &json!({"orderId": 4401, "supplierName": "Nordic Textiles", "lines": [
+            {"ean": "7350000000011", "sku": "HJ100", "variantSku": "NVY", "sizeSku": "S", "quantity": 20}
+        ]}),
+    )
+    .await;
+    let report = poll_deliveries(&app.store, &app.client)
+        .await
+        .expect("polled");
+    assert_eq!(report.published, 1);
+    let id: String = sqlx::query_scalar("SELECT message_id FROM outbox")
+        .fetch_one(app.store.pool())
+        .await
+        .expect("one event");
+    assert!(
+        id.starts_with(&format!("centra:{ENDPOINT}:delivery:")) && id.ends_with(":created"),
+        "{id}"
+    );
+    let (subject, payload) = outbox_payload(&app, &id).await;
+    assert_eq!(
+        subject,
+        format!("centra.{ENDPOINT}.supplier-delivery.created")
+    );
+    let event = pb::SupplierDeliveryCreated::decode(payload.as_slice()).expect("protobuf");
+    assert_eq!(event.supplier_name, "Nordic Textiles");
+    assert_eq!(event.lines.len(), 1);
+    assert_eq!(event.lines[0].quantity, 20);
+    assert_eq!(
+        poll_deliveries(&app.store, &app.client)
+            .await
+            .expect("again")
+            .published,
+        0
+    );
+}
+
+#[tokio::test]
+async fn publishes_returns_made_in_centra_but_not_its_own() {
+    let app = spawn_app().await;
+    let (shipment_id, lines) = completed_shipment(&app).await;
+    // A person registers a return in Centra.
+    let answer: Value = app
+        .http
+        .post(format!("{}/return", app.sim.base_url()))
+        .header("API-Authorization", SECRET)
+        .json(&json!({"shipment": shipment_id, "products": {lines[0].clone(): 1}, "comment": "customer return"}))
+        .send()
+        .await
+        .expect("answered")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(answer["status"], json!("ok"), "{answer}");
+    // And the gateway creates one for the warehouse.
+    app.commands
+        .create_return(crate::commands::return_request(&shipment_id, &lines[1]))
+        .await
+        .expect("created");
+
+    let report = poll_returns(&app.store, &app.client).await.expect("polled");
+    assert_eq!(
+        report.published, 1,
+        "the gateway's own return is not echoed"
+    );
+    let again = poll_returns(&app.store, &app.client).await.expect("again");
+    assert_eq!(again.published, 0);
+    let id = format!("centra:{ENDPOINT}:return:{}:registered", answer["return"]);
+    let (subject, payload) = outbox_payload(&app, &id).await;
+    assert_eq!(subject, format!("centra.{ENDPOINT}.return.registered"));
+    let event = pb::ReturnRegistered::decode(payload.as_slice()).expect("protobuf");
+    assert_eq!(event.shipment_id, shipment_id);
+    assert_eq!(event.comment, "customer return");
+}
+
+/// A stand-in for Centra that sends what the simulator never would: broken records.
+async fn broken_centra(body: Value) -> String {
+    let app = axum::Router::new().route(
+        "/api/order-api/shipments",
+        axum::routing::get(move || {
+            let body = body.clone();
+            async move { axum::Json(body) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}/api/order-api")
+}
+
+#[tokio::test]
+async fn unreadable_shipments_go_to_dead_letters_and_the_rest_is_published() {
+    let app = spawn_app().await;
+    let base = broken_centra(json!({"status": "ok", "shipments": [
+        {"shipmentId": "100-1", "orderId": 100, "paid": "1", "products": [{"lineId": 1, "qty": "1", "sku": "A"}]},
+        {"shipmentId": "101-1", "orderId": "101", "products": [{"lineId": "2", "qty": "two"}]},
+        {"shipmentId": "102-1", "orderId": "102", "paid": "maybe"},
+        {"orderId": "103"}
+    ]}))
+    .await;
+    let client =
+        CentraClient::new(&endpoint(&base, SECRET), app.zone, fast_options()).expect("client");
+    let report = poll_shipments(&app.store, &client).await.expect("polled");
+    assert_eq!(report.published, 1);
+    assert_eq!(report.dead_lettered, 3);
+    outbox_payload(&app, &format!("centra:{ENDPOINT}:shipment:100-1:gtg")).await;
+    let letters = app
+        .store
+        .dead_letters()
+        .list(&DeadLetterFilter {
+            kind: Some("centra.shipment".into()),
+            status: None,
+            limit: 10,
+        })
+        .await
+        .expect("listed");
+    let reason = |key: &str| {
+        letters
+            .iter()
+            .find(|l| l.record_key == format!("{ENDPOINT}:{key}"))
+            .map(|l| l.reason.clone())
+            .unwrap_or_else(|| panic!("dead letter {key} in {letters:?}"))
+    };
+    assert!(
+        reason("101-1").contains("shipment 101-1 products[0]")
+            && reason("101-1").contains("\"qty\""),
+        "{}",
+        reason("101-1")
+    );
+    assert!(reason("102-1").contains("\"paid\""), "{}", reason("102-1"));
+    assert!(
+        reason("shipments[3]").contains("\"shipmentId\""),
+        "{}",
+        reason("shipments[3]")
+    );
+}
+
+#[tokio::test]
+async fn an_oversized_or_malformed_answer_is_a_typed_terminal_error() {
+    let app = spawn_app().await;
+    let huge = "x".repeat(2 * 1024 * 1024);
+    let base = broken_centra(json!({"status": "ok", "shipments": [], "padding": huge})).await;
+    let client =
+        CentraClient::new(&endpoint(&base, SECRET), app.zone, fast_options()).expect("client");
+    let error = client
+        .shipments(ShipmentStatusFilter::GoodToGo, None)
+        .await
+        .expect_err("too big");
+    assert!(
+        matches!(error.kind, CentraErrorKind::BadPayload(_)),
+        "{error:?}"
+    );
+    assert!(!error.is_retryable());
+
+    let base = broken_centra(json!({"status": "maybe"})).await;
+    let client =
+        CentraClient::new(&endpoint(&base, SECRET), app.zone, fast_options()).expect("client");
+    let error = client
+        .shipments(ShipmentStatusFilter::GoodToGo, None)
+        .await
+        .expect_err("unknown status");
+    assert_eq!(
+        error.payload_error().map(|e| e.field.as_str()),
+        Some("status")
+    );
+}
+
+/// The same memory and cursors on PostgreSQL (the distributed shape's database).
+#[tokio::test]
+async fn polls_publish_once_on_postgres_too() {
+    let Some(database) = test_support::postgres_database("centra-gateway polls on postgres").await
+    else {
+        println!("skipped: DATABASE_URL unset and CI unset");
+        return;
+    };
+    let store = platform_store::Store::open(
+        platform_store::StoreOptions::new(centra_gateway::NAME, database.url.clone()),
+        &centra_gateway::MIGRATIONS,
+    )
+    .await
+    .expect("postgres store opens");
+    let app = spawn_app().await;
+    app.seed_products().await;
+    let (_, shipment_id) = app.place_order(true, false, true).await;
+    assert_eq!(
+        poll_shipments(&store, &app.client)
+            .await
+            .expect("polled")
+            .published,
+        1
+    );
+    assert_eq!(
+        poll_shipments(&store, &app.client)
+            .await
+            .expect("again")
+            .published,
+        0
+    );
+    assert_eq!(
+        poll_products(&store, &app.client)
+            .await
+            .expect("products")
+            .published,
+        2
+    );
+    assert_eq!(
+        poll_products(&store, &app.client)
+            .await
+            .expect("again")
+            .published,
+        0
+    );
+    assert!(
+        store
+            .outbox()
+            .get(&MessageId::new(format!(
+                "centra:{ENDPOINT}:shipment:{shipment_id}:gtg"
+            )))
+            .await
+            .expect("read")
+            .is_some()
+    );
+    store.close().await;
+    database.drop_database().await;
+}

@@ -1,0 +1,205 @@
+//! How services reach each other's gRPC command services, in either shape.
+//!
+//! - Embedded: a service registers its tonic routes here and callers get an in-process
+//!   channel: requests still go through the gRPC codec (the same contract as over TCP), with no
+//!   port to pick and nothing to collide when tests run side by side.
+//! - Distributed: a service serves its routes on its configured `listen` address and callers
+//!   get a lazily connecting tonic channel to the configured `connect` URL.
+//!
+//! Callers write the same code in both shapes:
+//! `CentraGatewayClient::new(ctx.directory.channel("centra-gateway")?)`.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+use std::task::{Context, Poll};
+
+use futures::future::BoxFuture;
+use tonic::body::Body;
+use tonic::service::Routes;
+use tonic::transport::Endpoint;
+use tower::util::BoxCloneSyncService;
+use tower::{Service, ServiceExt as _};
+
+type StdError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A gRPC channel: in-process or over TCP, one type for generated clients.
+pub type GrpcChannel = BoxCloneSyncService<http::Request<Body>, http::Response<Body>, StdError>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DirectoryError {
+    #[error("no grpc address is configured for service {0:?}")]
+    Unknown(String),
+    #[error("invalid grpc address {url:?} for {service}: {reason}")]
+    InvalidAddress {
+        service: String,
+        url: String,
+        reason: String,
+    },
+    #[error("{service}: grpc server failed: {reason}")]
+    Serve { service: String, reason: String },
+}
+
+/// Where each service's command service is.
+#[derive(Clone)]
+pub struct ServiceDirectory {
+    shape: Arc<Shape>,
+}
+
+enum Shape {
+    InProcess {
+        registered: RwLock<HashMap<String, Routes>>,
+    },
+    Network {
+        /// service name -> (listen, connect URL)
+        addresses: HashMap<String, (SocketAddr, String)>,
+    },
+}
+
+impl std::fmt::Debug for ServiceDirectory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &*self.shape {
+            Shape::InProcess { registered } => {
+                let names: Vec<String> = registered
+                    .read()
+                    .map(|r| r.keys().cloned().collect())
+                    .unwrap_or_default();
+                f.debug_struct("ServiceDirectory::InProcess")
+                    .field("registered", &names)
+                    .finish()
+            }
+            Shape::Network { addresses } => f
+                .debug_struct("ServiceDirectory::Network")
+                .field("addresses", addresses)
+                .finish(),
+        }
+    }
+}
+
+impl ServiceDirectory {
+    /// Embedded shape: services register their routes, callers get in-process channels.
+    pub fn in_process() -> Self {
+        Self {
+            shape: Arc::new(Shape::InProcess {
+                registered: RwLock::new(HashMap::new()),
+            }),
+        }
+    }
+
+    /// Distributed shape: `(service name, listen address, connect URL)` for every service.
+    pub fn network(addresses: impl IntoIterator<Item = (String, SocketAddr, String)>) -> Self {
+        Self {
+            shape: Arc::new(Shape::Network {
+                addresses: addresses
+                    .into_iter()
+                    .map(|(name, listen, connect)| (name, (listen, connect)))
+                    .collect(),
+            }),
+        }
+    }
+
+    /// A channel to `service`'s command service. In-process, a call made before the service
+    /// has registered fails with `UNAVAILABLE` (callers retry such calls anyway).
+    pub fn channel(&self, service: &str) -> Result<GrpcChannel, DirectoryError> {
+        match &*self.shape {
+            Shape::InProcess { .. } => Ok(GrpcChannel::new(InProcessChannel {
+                directory: self.clone(),
+                service: service.to_owned(),
+            })),
+            Shape::Network { addresses } => {
+                let (_, url) = addresses
+                    .get(service)
+                    .ok_or_else(|| DirectoryError::Unknown(service.to_owned()))?;
+                let endpoint = Endpoint::from_shared(url.clone()).map_err(|e| {
+                    DirectoryError::InvalidAddress {
+                        service: service.to_owned(),
+                        url: url.clone(),
+                        reason: e.to_string(),
+                    }
+                })?;
+                let channel = endpoint.connect_lazy();
+                Ok(GrpcChannel::new(channel.map_err(StdError::from)))
+            }
+        }
+    }
+
+    /// Serves `routes` as `service`'s command service until `shutdown`: registers them
+    /// in-process, or serves them on the configured listen address.
+    pub async fn serve(
+        &self,
+        service: &str,
+        routes: Routes,
+        shutdown: tokio_util::sync::CancellationToken,
+    ) -> Result<(), DirectoryError> {
+        match &*self.shape {
+            Shape::InProcess { registered } => {
+                registered
+                    .write()
+                    .map_err(|_| DirectoryError::Serve {
+                        service: service.to_owned(),
+                        reason: "directory lock poisoned".to_owned(),
+                    })?
+                    .insert(service.to_owned(), routes.prepare());
+                shutdown.cancelled().await;
+                if let Ok(mut registered) = registered.write() {
+                    registered.remove(service);
+                }
+                Ok(())
+            }
+            Shape::Network { addresses } => {
+                let (listen, _) = addresses
+                    .get(service)
+                    .ok_or_else(|| DirectoryError::Unknown(service.to_owned()))?;
+                tracing::info!(service, %listen, "grpc server listening");
+                tonic::transport::Server::builder()
+                    .trace_fn(platform_telemetry::server_span)
+                    .add_routes(routes)
+                    .serve_with_shutdown(*listen, shutdown.cancelled_owned())
+                    .await
+                    .map_err(|e| DirectoryError::Serve {
+                        service: service.to_owned(),
+                        reason: e.to_string(),
+                    })
+            }
+        }
+    }
+
+    fn registered(&self, service: &str) -> Option<Routes> {
+        match &*self.shape {
+            Shape::InProcess { registered } => registered.read().ok()?.get(service).cloned(),
+            Shape::Network { .. } => None,
+        }
+    }
+}
+
+/// Resolves the registered routes at call time, so callers may be built before the service
+/// they call has started.
+#[derive(Clone)]
+struct InProcessChannel {
+    directory: ServiceDirectory,
+    service: String,
+}
+
+impl Service<http::Request<Body>> for InProcessChannel {
+    type Response = http::Response<Body>;
+    type Error = StdError;
+    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: http::Request<Body>) -> Self::Future {
+        let routes = self.directory.registered(&self.service);
+        let service = self.service.clone();
+        Box::pin(async move {
+            match routes {
+                Some(routes) => Ok(routes.oneshot(request).await?),
+                None => Ok(tonic::Status::unavailable(format!(
+                    "{service} is not running in this process yet"
+                ))
+                .into_http()),
+            }
+        })
+    }
+}

@@ -1,0 +1,97 @@
+//! The service directory: one client code path reaches a command service in-process
+//! (embedded shape) and over TCP (distributed shape).
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use platform_runtime::{CancellationToken, ServiceDirectory};
+use proto::admin::v1::diagnostics_client::DiagnosticsClient;
+use proto::admin::v1::diagnostics_server::{Diagnostics, DiagnosticsServer};
+use proto::admin::v1::{PingRequest, PingResponse};
+use tonic::service::Routes;
+
+#[derive(Debug)]
+struct Pong;
+
+#[tonic::async_trait]
+impl Diagnostics for Pong {
+    async fn ping(
+        &self,
+        _request: tonic::Request<PingRequest>,
+    ) -> Result<tonic::Response<PingResponse>, tonic::Status> {
+        Ok(tonic::Response::new(PingResponse {
+            service: "probe".to_owned(),
+            version: "1".to_owned(),
+            trace_id: String::new(),
+        }))
+    }
+}
+
+fn routes() -> Routes {
+    Routes::new(DiagnosticsServer::new(Pong))
+}
+
+async fn ping(directory: &ServiceDirectory) -> Result<PingResponse, tonic::Status> {
+    let channel = directory.channel("probe").expect("probe is known");
+    DiagnosticsClient::new(channel)
+        .ping(PingRequest {})
+        .await
+        .map(tonic::Response::into_inner)
+}
+
+/// Waits until `ping` answers (the server starts in the background).
+async fn ping_when_up(directory: &ServiceDirectory) -> PingResponse {
+    for _ in 0..100 {
+        if let Ok(pong) = ping(directory).await {
+            return pong;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("probe never answered");
+}
+
+#[tokio::test]
+async fn in_process_calls_reach_the_registered_service_and_fail_cleanly_before() {
+    let directory = ServiceDirectory::in_process();
+    let early = ping(&directory).await.expect_err("nothing registered yet");
+    assert_eq!(early.code(), tonic::Code::Unavailable, "{early}");
+
+    let stop = CancellationToken::new();
+    let serving = tokio::spawn({
+        let directory = directory.clone();
+        let stop = stop.clone();
+        async move { directory.serve("probe", routes(), stop).await }
+    });
+    assert_eq!(ping_when_up(&directory).await.service, "probe");
+
+    stop.cancel();
+    serving.await.expect("joins").expect("serves cleanly");
+    let late = ping(&directory)
+        .await
+        .expect_err("deregistered on shutdown");
+    assert_eq!(late.code(), tonic::Code::Unavailable, "{late}");
+}
+
+#[tokio::test]
+async fn network_calls_reach_the_service_over_tcp() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let listen: SocketAddr = ([127, 0, 0, 1], port).into();
+    let directory =
+        ServiceDirectory::network([("probe".to_owned(), listen, format!("http://{listen}"))]);
+    let stop = CancellationToken::new();
+    let serving = tokio::spawn({
+        let directory = directory.clone();
+        let stop = stop.clone();
+        async move { directory.serve("probe", routes(), stop).await }
+    });
+    assert_eq!(ping_when_up(&directory).await.service, "probe");
+    stop.cancel();
+    serving.await.expect("joins").expect("serves cleanly");
+    assert!(
+        directory.channel("nobody").is_err(),
+        "unknown services are named"
+    );
+}
