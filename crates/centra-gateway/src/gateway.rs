@@ -20,10 +20,9 @@ use crate::grpc::GrpcService;
 use crate::pollers::{Flows, PollSchedule, Wakers};
 use crate::webhook::WebhookReceiver;
 
-/// Where the Centra webhook receiver listens. For now `runtime.webhook_listen` (the Ongoing
-/// gateway takes the next port); a dedicated key replaces this one function later.
+/// Where the Centra webhook receiver listens (`runtime.centra_webhook_listen`).
 pub fn webhook_listen(config: &AppConfig) -> SocketAddr {
-    config.runtime.webhook_listen
+    config.runtime.centra_webhook_listen
 }
 
 /// Why the gateway stopped on its own.
@@ -67,9 +66,17 @@ impl Gateway {
                 deliveries: settings.purchase_orders,
                 returns: true,
             };
-            // [I] The Webhook plugin's "Endpoint secret" has no setting of its own yet; the
-            // end-point's API secret stands in for it.
-            webhook_secrets.insert(endpoint.name.clone(), endpoint.secret.clone());
+            // Only end-points with the Webhook plugin's own secret take webhooks; the others
+            // answer 404 and rely on the reconciliation poll.
+            match &endpoint.webhook_secret {
+                Some(secret) => {
+                    webhook_secrets.insert(endpoint.name.clone(), secret.clone());
+                }
+                None => tracing::info!(
+                    endpoint = %endpoint.name,
+                    "no webhook_secret configured: webhooks from this end-point are refused"
+                ),
+            }
             clients.push((client, flows));
         }
         Ok(Self {

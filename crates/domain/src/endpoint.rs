@@ -113,6 +113,11 @@ pub struct CentraEndpoint {
     pub base_url: String,
     /// The plugin's API secret (`API-Authorization` header).
     pub secret: Secret,
+    /// The Centra Webhook plugin's "Endpoint secret" that signs webhooks
+    /// (`X-Centra-Signature`). Without it, webhooks from this end-point are refused and the
+    /// reconciliation poll alone finds changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_secret: Option<Secret>,
     /// Retail, wholesale or other.
     #[serde(default)]
     pub role: EndpointRole,

@@ -164,6 +164,7 @@ mod tests {
             secret: Secret::new("s"),
             role: EndpointRole::Retail,
             order_number_prefix: prefix.map(Into::into),
+            webhook_secret: None,
         }
     }
 

@@ -1,16 +1,46 @@
-//! ongoing-gateway: Everything the product knows about Ongoing WMS: the REST client (one request in flight per goods owner), change detection, the webhook receiver, and the gRPC command service. It holds no business rules.
+//! ongoing-gateway: everything the product knows about Ongoing WMS: the REST client (one
+//! request in flight per goods owner), change detection, the webhook receiver, and the gRPC
+//! command service. It holds no business rules.
 //!
 //! The service runs as a task of the embedded runtime or as its own process (`src/main.rs`).
-//! It owns its store (schema `ongoing_gateway`) and meets the other services only through the bus,
-//! the gRPC contracts in `proto/` and the `domain` crate.
+//! It owns its store (schema `ongoing_gateway`: poll cursors, last published stock levels,
+//! plus the platform's outbox and dead letters) and meets the other services only through the
+//! bus (`wms.<warehouse>.*`, see [`publish`]), the gRPC contract `centrawms.ongoing.v1` and the
+//! `domain` crate.
 //!
-//! Today it opens its store and relays its outbox; the flow lands with its own issue.
+//! Layout:
+//! - [`client`]: the REST client (auth, lane per goods owner, retries, pagination, models);
+//! - [`commands`] + [`grpc`]: the `OngoingGateway` gRPC service;
+//! - [`detect`]: pollers turning warehouse changes into events (report-back pattern plus
+//!   overlapping time cursors); [`publish`]: subjects and outbox;
+//! - [`webhook`]: the receiver that only wakes the pollers;
+//! - [`settings`]: what is read from the configuration; [`gateway`]: the running whole;
+//! - `quantity`: checked item counts.
+
+pub mod client;
+pub mod commands;
+pub mod detect;
+pub mod gateway;
+pub mod grpc;
+pub mod publish;
+mod quantity;
+pub mod settings;
+pub mod webhook;
 
 use async_trait::async_trait;
 use platform_runtime::{Migrations, Service, ServiceBase, ServiceContext, ServiceError};
+use sqlx::migrate::Migrator;
+
+pub use gateway::{Gateway, GatewayError};
+pub use settings::GatewaySettings;
 
 /// The service's name: its schema, its log lines and its bus consumers carry it.
 pub const NAME: &str = "ongoing-gateway";
+
+static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
+static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
+/// The gateway's own tables (poll cursors, stock levels).
+pub static MIGRATIONS: Migrations = Migrations::new(&POSTGRES, &SQLITE);
 
 /// The ongoing-gateway service.
 #[derive(Debug, Default, Clone)]
@@ -23,9 +53,44 @@ impl Service for OngoingGateway {
     }
 
     async fn run(&self, ctx: ServiceContext) -> Result<(), ServiceError> {
-        let base = ServiceBase::open(&ctx, NAME, &Migrations::none()).await?;
-        ctx.shutdown.cancelled().await;
+        let other = |message: String| ServiceError::Other {
+            service: NAME,
+            message,
+        };
+        let base = ServiceBase::open(&ctx, NAME, &MIGRATIONS).await?;
+        let webhook_addr = settings::webhook_listen(&ctx.config);
+        let running = async {
+            let webhook = tokio::net::TcpListener::bind(webhook_addr)
+                .await
+                .map_err(|e| {
+                    other(format!(
+                        "binding the webhook receiver to {webhook_addr}: {e}"
+                    ))
+                })?;
+            let gateway = Gateway::new(
+                GatewaySettings::from_config(&ctx.config),
+                base.store.clone(),
+            )
+            .map_err(|e| other(e.to_string()))?;
+            let routes = gateway.routes();
+            // Either half stopping stops the other.
+            let stop = ctx.shutdown.child_token();
+            let (watched, served) = tokio::join!(
+                async {
+                    let result = gateway.watch(webhook, stop.clone()).await;
+                    stop.cancel();
+                    result.map_err(|e| other(e.to_string()))
+                },
+                async {
+                    let result = ctx.directory.serve(NAME, routes, stop.clone()).await;
+                    stop.cancel();
+                    result.map_err(|e| other(e.to_string()))
+                }
+            );
+            watched.and(served)
+        };
+        let result = running.await;
         base.close().await;
-        Ok(())
+        result
     }
 }

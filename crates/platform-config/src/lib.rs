@@ -26,7 +26,8 @@ pub use app_config::{AppConfig, ConfigLoader, ENV_PREFIX, ENV_SEPARATOR};
 pub use connection_url::ConnectionUrl;
 pub use error::{ConfigError, ConfigProblem};
 pub use runtime::{
-    DEFAULT_DATA_DIR, DEFAULT_LOG_FILTER, DEFAULT_STREAM_PREFIX, DEFAULT_WEBHOOK_LISTEN,
-    GrpcServices, RuntimeConfig, RuntimeMode, ServiceAddress,
+    DEFAULT_CENTRA_WEBHOOK_LISTEN, DEFAULT_DATA_DIR, DEFAULT_LOG_FILTER,
+    DEFAULT_ONGOING_WEBHOOK_LISTEN, DEFAULT_STREAM_PREFIX, GrpcServices, RuntimeConfig,
+    RuntimeMode, ServiceAddress,
 };
 pub use wms::WmsConfig;

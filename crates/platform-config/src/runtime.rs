@@ -15,9 +15,12 @@ pub const DEFAULT_DATA_DIR: &str = "./data";
 pub const DEFAULT_STREAM_PREFIX: &str = "centra-wms";
 /// Default tracing filter.
 pub const DEFAULT_LOG_FILTER: &str = "info";
-/// Default webhook receiver address.
-pub const DEFAULT_WEBHOOK_LISTEN: SocketAddr =
-    SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8080);
+/// Default address of the Centra webhook receiver.
+pub const DEFAULT_CENTRA_WEBHOOK_LISTEN: SocketAddr =
+    SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8081);
+/// Default address of the Ongoing webhook receiver.
+pub const DEFAULT_ONGOING_WEBHOOK_LISTEN: SocketAddr =
+    SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8082);
 
 /// How the services run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -124,9 +127,11 @@ pub struct RuntimeConfig {
     pub stream_prefix: String,
     /// gRPC addresses per service.
     pub grpc: GrpcServices,
-    /// Where the webhook receivers listen. Default `127.0.0.1:8080` (use `0.0.0.0:8080` in a
-    /// container).
-    pub webhook_listen: SocketAddr,
+    /// Where the Centra webhook receiver (centra-gateway) listens. Default `127.0.0.1:8081`
+    /// (use `0.0.0.0:8081` in a container).
+    pub centra_webhook_listen: SocketAddr,
+    /// Where the Ongoing webhook receiver (ongoing-gateway) listens. Default `127.0.0.1:8082`.
+    pub ongoing_webhook_listen: SocketAddr,
     /// OTLP collector (e.g. `http://otel-collector:4317`); telemetry export is off unless set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub otlp_endpoint: Option<String>,
@@ -143,7 +148,8 @@ impl Default for RuntimeConfig {
             nats_url: None,
             stream_prefix: DEFAULT_STREAM_PREFIX.to_owned(),
             grpc: GrpcServices::default(),
-            webhook_listen: DEFAULT_WEBHOOK_LISTEN,
+            centra_webhook_listen: DEFAULT_CENTRA_WEBHOOK_LISTEN,
+            ongoing_webhook_listen: DEFAULT_ONGOING_WEBHOOK_LISTEN,
             otlp_endpoint: None,
             log_filter: DEFAULT_LOG_FILTER.to_owned(),
         }
@@ -179,7 +185,8 @@ domain::lenient_section! {
         nats_url: ConnectionUrl,
         stream_prefix: String,
         grpc: GrpcDraft,
-        webhook_listen: SocketAddr,
+        centra_webhook_listen: SocketAddr,
+        ongoing_webhook_listen: SocketAddr,
         otlp_endpoint: String,
         log_filter: String,
     }
@@ -246,9 +253,12 @@ impl RuntimeDraft {
             }
             None => defaults.grpc,
         };
-        let webhook_listen = report
-            .optional("webhook_listen", self.webhook_listen)
-            .unwrap_or(defaults.webhook_listen);
+        let centra_webhook_listen = report
+            .optional("centra_webhook_listen", self.centra_webhook_listen)
+            .unwrap_or(defaults.centra_webhook_listen);
+        let ongoing_webhook_listen = report
+            .optional("ongoing_webhook_listen", self.ongoing_webhook_listen)
+            .unwrap_or(defaults.ongoing_webhook_listen);
         let otlp_endpoint = report.optional("otlp_endpoint", self.otlp_endpoint);
         let log_filter = report
             .optional("log_filter", self.log_filter)
@@ -314,7 +324,8 @@ impl RuntimeDraft {
             nats_url,
             stream_prefix,
             grpc,
-            webhook_listen,
+            centra_webhook_listen,
+            ongoing_webhook_listen,
             otlp_endpoint,
             log_filter,
         }

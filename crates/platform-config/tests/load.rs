@@ -71,8 +71,12 @@ fn minimal_config_gets_runtime_defaults() {
     assert_eq!(runtime.nats_url, None);
     assert_eq!(runtime.stream_prefix, "centra-wms");
     assert_eq!(
-        runtime.webhook_listen,
-        "127.0.0.1:8080".parse::<SocketAddr>().expect("addr")
+        runtime.centra_webhook_listen,
+        "127.0.0.1:8081".parse::<SocketAddr>().expect("addr")
+    );
+    assert_eq!(
+        runtime.ongoing_webhook_listen,
+        "127.0.0.1:8082".parse::<SocketAddr>().expect("addr")
     );
     assert_eq!(runtime.otlp_endpoint, None);
     assert_eq!(runtime.log_filter, "info");
@@ -238,7 +242,7 @@ mode = "clustered"
 database_url = "mysql://app:hunter2@db/x"
 nats_url = "http://nats:4222"
 stream_prefix = "centra.wms"
-webhook_listen = "localhost"
+centra_webhook_listen = "localhost"
 otlp_endpoint = "collector:4317"
 log_filter = " "
 data_dir = ""
@@ -271,7 +275,7 @@ listen = "127.0.0.1:1"
         &p,
         "runtime.stream_prefix: stream prefix \"centra.wms\" contains '.'; use only letters, digits, '-' and '_'",
     );
-    assert_starts(&p, "runtime.webhook_listen: ");
+    assert_starts(&p, "runtime.centra_webhook_listen: ");
     assert_starts(
         &p,
         "runtime.otlp_endpoint: \"collector:4317\" has scheme \"collector\"",

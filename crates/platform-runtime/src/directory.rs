@@ -24,7 +24,16 @@ use tower::{Service, ServiceExt as _};
 type StdError = Box<dyn std::error::Error + Send + Sync>;
 
 /// A gRPC channel: in-process or over TCP, one type for generated clients.
-pub type GrpcChannel = BoxCloneSyncService<http::Request<Body>, http::Response<Body>, StdError>;
+pub type GrpcChannel = BoxCloneSyncService<http::Request<Body>, http::Response<Body>, ChannelError>;
+
+/// A transport failure on a [`GrpcChannel`].
+///
+/// A concrete error type rather than a boxed one: with `Box<dyn Error>` as the service error,
+/// generated clients called inside `Send` futures (e.g. `async_trait` methods) fail to compile
+/// ("implementation of `From` is not general enough").
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct ChannelError(StdError);
 
 #[derive(Debug, thiserror::Error)]
 pub enum DirectoryError {
@@ -118,7 +127,9 @@ impl ServiceDirectory {
                     }
                 })?;
                 let channel = endpoint.connect_lazy();
-                Ok(GrpcChannel::new(channel.map_err(StdError::from)))
+                Ok(GrpcChannel::new(
+                    channel.map_err(|e| ChannelError(StdError::from(e))),
+                ))
             }
         }
     }
@@ -182,7 +193,7 @@ struct InProcessChannel {
 
 impl Service<http::Request<Body>> for InProcessChannel {
     type Response = http::Response<Body>;
-    type Error = StdError;
+    type Error = ChannelError;
     type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
 
     fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
@@ -194,7 +205,10 @@ impl Service<http::Request<Body>> for InProcessChannel {
         let service = self.service.clone();
         Box::pin(async move {
             match routes {
-                Some(routes) => Ok(routes.oneshot(request).await?),
+                Some(routes) => match routes.oneshot(request).await {
+                    Ok(response) => Ok(response),
+                    Err(never) => match never {},
+                },
                 None => Ok(tonic::Status::unavailable(format!(
                     "{service} is not running in this process yet"
                 ))

@@ -11,6 +11,8 @@
 //! - `runtime`: [`Runtime`], runs services as supervised tasks and stops them gracefully; every
 //!   service in the embedded shape, one per process in the distributed shape.
 //! - `serve`: [`serve`], one service as its own process (the service binaries' `main`).
+//! - `subscription`: [`consume`], the loop that feeds a durable consumer's deliveries to a
+//!   service's handler and acks, naks or terminates each by the [`Handled`] answer.
 //! - `signal`: Ctrl-C / SIGTERM as a cancellation token.
 
 mod adapters;
@@ -20,14 +22,16 @@ mod runtime;
 mod serve;
 mod service;
 mod signal;
+mod subscription;
 
 pub use adapters::{Adapters, AdaptersError, stream_name};
 pub use base::ServiceBase;
-pub use directory::{DirectoryError, GrpcChannel, ServiceDirectory};
+pub use directory::{ChannelError, DirectoryError, GrpcChannel, ServiceDirectory};
 pub use runtime::{Runtime, RuntimeError};
 pub use serve::{ServeError, exit_code, serve, serve_from_args};
 pub use service::{Service, ServiceContext, ServiceError};
 pub use signal::shutdown_on_signal;
+pub use subscription::{Handled, consume};
 
 // What services need, so they do not depend on every platform crate.
 pub use platform_bus::Bus;

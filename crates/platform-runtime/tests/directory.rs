@@ -95,3 +95,53 @@ async fn network_calls_reach_the_service_over_tcp() {
         "unknown services are named"
     );
 }
+
+/// Generated clients over a `GrpcChannel` must be usable inside `Send` futures, as port
+/// adapters written with `async_trait` need.
+#[async_trait::async_trait]
+trait Pinger {
+    async fn ping_once(&self) -> Result<String, tonic::Status>;
+}
+
+#[derive(Debug)]
+struct ClientPort(DiagnosticsClient<platform_runtime::GrpcChannel>);
+
+#[async_trait::async_trait]
+impl Pinger for ClientPort {
+    async fn ping_once(&self) -> Result<String, tonic::Status> {
+        let mut client = self.0.clone();
+        let pong = client.ping(PingRequest {}).await?.into_inner();
+        Ok(pong.service)
+    }
+}
+
+#[tokio::test]
+async fn clients_work_inside_send_futures() {
+    let directory = ServiceDirectory::in_process();
+    let stop = CancellationToken::new();
+    let serving = tokio::spawn({
+        let directory = directory.clone();
+        let stop = stop.clone();
+        async move { directory.serve("probe", routes(), stop).await }
+    });
+    let port = ClientPort(DiagnosticsClient::new(
+        directory.channel("probe").expect("probe is known"),
+    ));
+    let mut answer = None;
+    for _ in 0..100 {
+        if let Ok(service) = tokio::spawn({
+            let port = ClientPort(port.0.clone());
+            async move { port.ping_once().await }
+        })
+        .await
+        .expect("joins")
+        {
+            answer = Some(service);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(answer.as_deref(), Some("probe"));
+    stop.cancel();
+    serving.await.expect("joins").expect("serves cleanly");
+}

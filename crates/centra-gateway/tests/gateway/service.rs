@@ -35,6 +35,7 @@ centra_time_zone = "Europe/Stockholm"
 name = "{ENDPOINT}"
 base_url = "{}"
 secret = "{SECRET}"
+webhook_secret = "{SECRET}"
 
 [wms]
 base_url = "https://api.ongoingsystems.se"
@@ -47,11 +48,11 @@ goods_owner_id = 1
     );
     let mut config = AppConfig::from_toml_str(&text).expect("config");
     let grpc_listen = free_port();
-    config.runtime.webhook_listen = free_port();
+    config.runtime.centra_webhook_listen = free_port();
     let grpc_url = format!("http://{grpc_listen}");
     let webhook_url = format!(
         "http://{}/centra/{ENDPOINT}/webhook",
-        config.runtime.webhook_listen
+        config.runtime.centra_webhook_listen
     );
 
     let bus_path = app.dir.path().join("bus.db");

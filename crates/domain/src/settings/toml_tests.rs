@@ -471,3 +471,27 @@ order_number_prefix = "B"
         "{p:#?}"
     );
 }
+
+#[test]
+fn the_webhook_secret_is_optional_masked_and_never_blank() {
+    let settings = read(MINIMAL).expect("valid");
+    assert_eq!(settings.endpoints[0].webhook_secret, None);
+
+    let with = MINIMAL.replace(
+        "secret = \"shop1-secret\"",
+        "secret = \"shop1-secret\"\nwebhook_secret = \"hook-secret-value\"",
+    );
+    let settings = read(&with).expect("valid");
+    let secret = settings.endpoints[0].webhook_secret.as_ref().expect("set");
+    assert_eq!(secret.expose(), "hook-secret-value");
+    assert!(!format!("{settings:?}").contains("hook-secret-value"));
+
+    let blank = MINIMAL.replace(
+        "secret = \"shop1-secret\"",
+        "secret = \"shop1-secret\"\nwebhook_secret = \" \"",
+    );
+    assert_has(
+        &problems(&blank),
+        "settings.endpoints[0].webhook_secret: is empty; leave it out instead",
+    );
+}

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::lenient::SettingsError;
 use super::{CapturePolicy, ImportFilter, ImportMode, Settings};
+use crate::secret::Secret;
 
 fn key(path: impl AsRef<str>) -> String {
     format!("settings.{}", path.as_ref())
@@ -67,6 +68,16 @@ impl Settings {
             }
             if endpoint.secret.is_blank() {
                 add(at("secret"), "is empty".into());
+            }
+            if endpoint
+                .webhook_secret
+                .as_ref()
+                .is_some_and(Secret::is_blank)
+            {
+                add(
+                    at("webhook_secret"),
+                    "is empty; leave it out instead".into(),
+                );
             }
             match endpoint.order_number_prefix.as_deref() {
                 None => {

@@ -1,0 +1,266 @@
+//! The Ongoing goods-owner REST client (`/{warehouse}/api/v1/`).
+//!
+//! Every call: HTTP Basic auth, JSON sent with an explicit `Content-Length` (Ongoing answers
+//! chunked bodies with a bare 500), the goods owner's process-wide lane held while the request
+//! is on the wire (released between retries), and capped exponential retries of retryable
+//! failures honouring `Retry-After`.
+//!
+//! Layout:
+//! - `error.rs`: [`OngoingError`], retryable or terminal;
+//! - `in_flight.rs`: the process-wide lane per goods owner;
+//! - `retry.rs`: [`RetryPolicy`];
+//! - `pagination.rs`: [`IdCursor`], [`Listing`]: the ID-cursor walk, unreadable records set
+//!   aside by name;
+//! - `models.rs`: the JSON shapes read and written;
+//! - `resources.rs`: one method per endpoint used.
+
+mod error;
+mod in_flight;
+pub mod models;
+mod pagination;
+mod resources;
+mod retry;
+
+use std::time::Duration;
+
+use backon::Retryable;
+use domain::Secret;
+use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
+use reqwest::{Method, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+pub use error::OngoingError;
+use in_flight::GoodsOwnerLane;
+pub use pagination::{HasId, IdCursor, Listing, Rejected};
+pub use resources::Written;
+pub use retry::RetryPolicy;
+
+/// Where and as whom the client talks to Ongoing.
+#[derive(Debug, Clone)]
+pub struct ClientSettings {
+    /// Host, e.g. `https://api.ongoingsystems.se`.
+    pub base_url: String,
+    pub warehouse: String,
+    pub user: String,
+    pub password: Secret,
+    pub goods_owner_id: i64,
+    /// Whole-request time-out (connect, send, answer).
+    pub timeout: Duration,
+    pub retry: RetryPolicy,
+    /// Page size of list calls (`maxXToGet`).
+    pub page_size: u32,
+}
+
+impl ClientSettings {
+    /// Settings from the `[wms]` section with production defaults.
+    pub fn from_config(wms: &platform_config::WmsConfig) -> Self {
+        Self {
+            base_url: wms.base_url.clone(),
+            warehouse: wms.warehouse.clone(),
+            user: wms.user.clone(),
+            password: wms.password.clone(),
+            goods_owner_id: wms.goods_owner_id,
+            timeout: Duration::from_secs(60),
+            retry: RetryPolicy::default(),
+            page_size: 1000,
+        }
+    }
+}
+
+/// A client of one goods owner. Cheap to clone; clones (and any other client of the same host
+/// and goods owner in the process) share one lane.
+#[derive(Debug, Clone)]
+pub struct OngoingClient {
+    http: reqwest::Client,
+    api_root: String,
+    settings: ClientSettings,
+    lane: GoodsOwnerLane,
+}
+
+/// A raw answer: status and body.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    pub status: StatusCode,
+    pub body: Vec<u8>,
+}
+
+impl OngoingClient {
+    pub fn new(settings: ClientSettings) -> Result<Self, OngoingError> {
+        let http = reqwest::Client::builder()
+            .timeout(settings.timeout)
+            .build()
+            .map_err(|source| OngoingError::Transport {
+                operation: "building the http client".into(),
+                source,
+            })?;
+        let api_root = format!(
+            "{}/{}/api/v1/",
+            settings.base_url.trim_end_matches('/'),
+            settings.warehouse
+        );
+        let lane = GoodsOwnerLane::for_goods_owner(
+            &settings.base_url,
+            &settings.warehouse,
+            settings.goods_owner_id,
+        );
+        Ok(Self {
+            http,
+            api_root,
+            settings,
+            lane,
+        })
+    }
+
+    pub fn goods_owner_id(&self) -> i64 {
+        self.settings.goods_owner_id
+    }
+
+    pub fn warehouse(&self) -> &str {
+        &self.settings.warehouse
+    }
+
+    pub fn page_size(&self) -> u32 {
+        self.settings.page_size
+    }
+
+    /// Sends one call with retries; any status below 400 is returned, the rest are errors.
+    pub(crate) async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<Vec<u8>>,
+    ) -> Result<Answer, OngoingError> {
+        let operation = format!("{method} {path}");
+        let policy = self.settings.retry;
+        let attempt = || self.attempt(&method, path, query, body.as_deref(), &operation);
+        attempt
+            .retry(policy.backoff())
+            .sleep(tokio::time::sleep)
+            .when(OngoingError::is_retryable)
+            .adjust(|error, computed| policy.adjust(error.retry_after(), computed))
+            .notify(|error, delay| {
+                tracing::warn!(
+                    operation = %operation,
+                    error = %error,
+                    delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                    "ongoing call failed; retrying"
+                );
+            })
+            .await
+    }
+
+    async fn attempt(
+        &self,
+        method: &Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&[u8]>,
+        operation: &str,
+    ) -> Result<Answer, OngoingError> {
+        let url = format!("{}{}", self.api_root, path.trim_start_matches('/'));
+        let mut request = self
+            .http
+            .request(method.clone(), url)
+            .basic_auth(&self.settings.user, Some(self.settings.password.expose()))
+            .query(query);
+        if let Some(body) = body {
+            request = request
+                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                .header(CONTENT_LENGTH, body.len())
+                .body(body.to_vec());
+        } else if *method != Method::GET {
+            request = request.header(CONTENT_LENGTH, 0);
+        }
+        let transport = |source| OngoingError::Transport {
+            operation: operation.to_owned(),
+            source,
+        };
+        // The lane is held from sending until the whole answer is read.
+        let lane = self.lane.enter().await;
+        let response = request.send().await.map_err(transport)?;
+        let status = response.status();
+        let retry_after = error::parse_retry_after(response.headers().get("retry-after"));
+        let body = response.bytes().await.map_err(transport)?.to_vec();
+        drop(lane);
+        if status.as_u16() >= 400 {
+            return Err(OngoingError::Status {
+                operation: operation.to_owned(),
+                status: status.as_u16(),
+                message: error::error_message(&body),
+                retry_after,
+            });
+        }
+        Ok(Answer { status, body })
+    }
+
+    /// `GET` one JSON document.
+    pub(crate) async fn get_json<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T, OngoingError> {
+        let answer = self.call(Method::GET, path, query, None).await?;
+        decode(&format!("GET {path}"), &answer.body)
+    }
+
+    /// Sends `body` as JSON with `method`; returns the status and the decoded answer.
+    pub(crate) async fn send_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: &B,
+    ) -> Result<(StatusCode, T), OngoingError> {
+        let operation = format!("{method} {path}");
+        let bytes = serde_json::to_vec(body).map_err(|e| OngoingError::Decode {
+            operation: operation.clone(),
+            reason: format!("cannot encode the request body: {e}"),
+        })?;
+        let answer = self.call(method, path, query, Some(bytes)).await?;
+        Ok((answer.status, decode(&operation, &answer.body)?))
+    }
+
+    /// Walks an ID-cursor list to its end (the first empty page), `page_size` rows a call.
+    /// Records that cannot be read are set aside in [`Listing::rejected`].
+    pub(crate) async fn get_all<T: HasId>(
+        &self,
+        path: &str,
+        cursor: IdCursor,
+        filters: &[(&str, String)],
+    ) -> Result<Listing<T>, OngoingError> {
+        let mut listing = Listing {
+            records: Vec::new(),
+            rejected: Vec::new(),
+        };
+        let mut from: Option<i64> = None;
+        for page_number in 1.. {
+            let mut query: Vec<(&str, String)> = filters.to_vec();
+            query.push(("goodsOwnerId", self.goods_owner_id().to_string()));
+            query.push((cursor.max_to_get, self.page_size().to_string()));
+            if let Some(from) = from {
+                query.push((cursor.id_from, from.to_string()));
+            }
+            let page: Vec<serde_json::Value> = self.get_json(path, &query).await?;
+            let max_id = pagination::read_page(&mut listing, page, page_number);
+            match pagination::next_from(max_id, from) {
+                Some(next) => from = Some(next),
+                None => break,
+            }
+        }
+        Ok(listing)
+    }
+}
+
+fn decode<T: DeserializeOwned>(operation: &str, body: &[u8]) -> Result<T, OngoingError> {
+    let body = if body.iter().all(u8::is_ascii_whitespace) {
+        b"null".as_slice()
+    } else {
+        body
+    };
+    serde_json::from_slice(body).map_err(|e| OngoingError::Decode {
+        operation: operation.to_owned(),
+        reason: e.to_string(),
+    })
+}

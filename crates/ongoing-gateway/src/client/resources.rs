@@ -1,0 +1,224 @@
+//! One method per Ongoing endpoint the gateway uses.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use super::models::{
+    ArticleModel, OrderModel, PostArticle, PostOrder, PostPurchaseOrder, PurchaseOrderModel,
+    TransporterContractModel,
+};
+use super::{IdCursor, Listing, OngoingClient, OngoingError};
+
+/// The answer to an upsert: the WMS id and whether Ongoing answered 201 Created.
+///
+/// `created` is what the final attempt saw: after a lost answer and a retry the record exists
+/// already and the retry reports an update. Only `PUT /orders` documents 201 at all, so the
+/// commands decide "created" by reading before they write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    pub id: i64,
+    pub created: bool,
+}
+
+fn written(
+    operation: &str,
+    status: StatusCode,
+    answer: &Value,
+    id_key: &str,
+) -> Result<Written, OngoingError> {
+    let id = answer
+        .get(id_key)
+        .and_then(Value::as_i64)
+        .ok_or_else(|| OngoingError::Decode {
+            operation: operation.to_owned(),
+            reason: format!("the answer has no {id_key}: {answer}"),
+        })?;
+    Ok(Written {
+        id,
+        created: status == StatusCode::CREATED,
+    })
+}
+
+impl OngoingClient {
+    fn owner(&self) -> (&'static str, String) {
+        ("goodsOwnerId", self.goods_owner_id().to_string())
+    }
+
+    /// `PUT /articles`: upsert by article number.
+    pub async fn upsert_article(&self, article: &PostArticle) -> Result<Written, OngoingError> {
+        let (status, answer) = self
+            .send_json::<_, Value>(Method::PUT, "articles", &[], article)
+            .await?;
+        written("PUT articles", status, &answer, "articleSystemId")
+    }
+
+    /// `PUT /orders`: upsert by order number, so a retry never makes a second order.
+    pub async fn upsert_order(&self, order: &PostOrder) -> Result<Written, OngoingError> {
+        let (status, answer) = self
+            .send_json::<_, Value>(Method::PUT, "orders", &[], order)
+            .await?;
+        written("PUT orders", status, &answer, "orderId")
+    }
+
+    /// `PUT /purchaseOrders`: upsert by purchase order number.
+    pub async fn upsert_purchase_order(
+        &self,
+        purchase_order: &PostPurchaseOrder,
+    ) -> Result<Written, OngoingError> {
+        let (status, answer) = self
+            .send_json::<_, Value>(Method::PUT, "purchaseOrders", &[], purchase_order)
+            .await?;
+        written("PUT purchaseOrders", status, &answer, "purchaseOrderId")
+    }
+
+    /// The order with this number, if Ongoing has it.
+    pub async fn find_order(&self, order_number: &str) -> Result<Option<OrderModel>, OngoingError> {
+        let orders: Vec<OrderModel> = self
+            .get_json(
+                "orders",
+                &[self.owner(), ("orderNumber", order_number.to_owned())],
+            )
+            .await?;
+        Ok(orders
+            .into_iter()
+            .find(|o| o.order_info.order_number.as_deref() == Some(order_number)))
+    }
+
+    /// The purchase order with this number, if Ongoing has it.
+    pub async fn find_purchase_order(
+        &self,
+        purchase_order_number: &str,
+    ) -> Result<Option<PurchaseOrderModel>, OngoingError> {
+        let found: Vec<PurchaseOrderModel> = self
+            .get_json(
+                "purchaseOrders",
+                &[
+                    self.owner(),
+                    ("purchaseOrderNumber", purchase_order_number.to_owned()),
+                ],
+            )
+            .await?;
+        Ok(found.into_iter().find(|po| {
+            po.purchase_order_info.purchase_order_number.as_deref() == Some(purchase_order_number)
+        }))
+    }
+
+    /// `GET /orders/{orderId}`.
+    pub async fn get_order(&self, order_id: i64) -> Result<OrderModel, OngoingError> {
+        self.get_json(&format!("orders/{order_id}"), &[]).await
+    }
+
+    /// `DELETE /orders/{orderId}`: cancels an order the warehouse has not started.
+    pub async fn cancel_order(&self, order_id: i64) -> Result<(), OngoingError> {
+        self.call(Method::DELETE, &format!("orders/{order_id}"), &[], None)
+            .await
+            .map(drop)
+    }
+
+    /// `GET /purchaseOrders/{purchaseOrderId}`.
+    pub async fn get_purchase_order(
+        &self,
+        purchase_order_id: i64,
+    ) -> Result<PurchaseOrderModel, OngoingError> {
+        self.get_json(&format!("purchaseOrders/{purchase_order_id}"), &[])
+            .await
+    }
+
+    /// Every order matching `filters`, page by page.
+    pub async fn list_orders(
+        &self,
+        filters: &[(&str, String)],
+    ) -> Result<Listing<OrderModel>, OngoingError> {
+        self.get_all("orders", IdCursor::ORDERS, filters).await
+    }
+
+    /// Every purchase order matching `filters`, page by page.
+    pub async fn list_purchase_orders(
+        &self,
+        filters: &[(&str, String)],
+    ) -> Result<Listing<PurchaseOrderModel>, OngoingError> {
+        self.get_all("purchaseOrders", IdCursor::PURCHASE_ORDERS, filters)
+            .await
+    }
+
+    /// Every article matching `filters`, page by page.
+    pub async fn list_articles(
+        &self,
+        filters: &[(&str, String)],
+    ) -> Result<Listing<ArticleModel>, OngoingError> {
+        self.get_all("articles", IdCursor::ARTICLES, filters).await
+    }
+
+    /// `PATCH /orders/{id}/lines/{lineId}/reportedNumberOfItems`.
+    pub async fn report_order_line(
+        &self,
+        order_id: i64,
+        line_id: i64,
+        reported: i64,
+    ) -> Result<(), OngoingError> {
+        let path = format!("orders/{order_id}/lines/{line_id}/reportedNumberOfItems");
+        self.send_json::<_, Value>(
+            Method::PATCH,
+            &path,
+            &[],
+            &json!({ "reportedNumberOfItems": reported }),
+        )
+        .await
+        .map(drop)
+    }
+
+    /// `PATCH /orders/{id}/lines/{lineId}/reportedReturnedNumberOfItems`.
+    pub async fn report_order_line_returned(
+        &self,
+        order_id: i64,
+        line_id: i64,
+        reported: i64,
+    ) -> Result<(), OngoingError> {
+        let path = format!("orders/{order_id}/lines/{line_id}/reportedReturnedNumberOfItems");
+        self.send_json::<_, Value>(
+            Method::PATCH,
+            &path,
+            &[],
+            &json!({ "reportedReturnedNumberOfItems": reported }),
+        )
+        .await
+        .map(drop)
+    }
+
+    /// `PATCH /purchaseOrders/{id}/lines/{lineId}/reportedNumberOfItems`.
+    pub async fn report_purchase_order_line(
+        &self,
+        purchase_order_id: i64,
+        line_id: i64,
+        reported: i64,
+    ) -> Result<(), OngoingError> {
+        let path =
+            format!("purchaseOrders/{purchase_order_id}/lines/{line_id}/reportedNumberOfItems");
+        self.send_json::<_, Value>(
+            Method::PATCH,
+            &path,
+            &[],
+            &json!({ "reportedNumberOfItems": reported }),
+        )
+        .await
+        .map(drop)
+    }
+
+    /// `GET /transporterContracts`.
+    pub async fn transporter_contracts(
+        &self,
+    ) -> Result<Vec<TransporterContractModel>, OngoingError> {
+        self.get_json("transporterContracts", &[self.owner()]).await
+    }
+
+    /// One cheap read that needs valid credentials and the right goods owner.
+    pub async fn probe(&self) -> Result<(), OngoingError> {
+        let _: Vec<Value> = self
+            .get_json(
+                "orders",
+                &[self.owner(), ("maxOrdersToGet", "1".to_owned())],
+            )
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,220 @@
+//! Received purchase orders: `WmsPurchaseOrderReceived` once the status is in the configured
+//! received set, with per-line received quantities; then the received quantities are reported
+//! back. The id's fingerprint covers every line's received quantity, so a further receipt on
+//! the same purchase order is a new fact.
+
+use chrono::{DateTime, Utc};
+use domain::EventId;
+use domain::settings::WmsStatusMapping;
+use proto::events::v1::{ReceivedLine, WmsPurchaseOrderReceived};
+use serde_json::json;
+
+use super::{DetectError, Detector, FIRST_LOOKBACK, PollReport, cursor};
+use crate::client::OngoingError;
+use crate::client::models::PurchaseOrderModel;
+use crate::publish::{self, meta, timestamp};
+use crate::quantity::items;
+
+const CURSOR: &str = "purchase_orders.status_changed";
+
+fn record(po: &PurchaseOrderModel) -> String {
+    match po.purchase_order_info.purchase_order_number.as_deref() {
+        Some(number) if !number.trim().is_empty() => format!("purchase order {number}"),
+        _ => format!(
+            "purchase order id {}",
+            po.purchase_order_info.purchase_order_id
+        ),
+    }
+}
+
+/// The received event of `po`, or `None` while its status is not a received one.
+pub fn received_event(
+    warehouse: &str,
+    po: &PurchaseOrderModel,
+    statuses: &WmsStatusMapping,
+    now: DateTime<Utc>,
+) -> Result<Option<(EventId, WmsPurchaseOrderReceived)>, OngoingError> {
+    let name = record(po);
+    let info = &po.purchase_order_info;
+    let status = info
+        .purchase_order_status
+        .as_ref()
+        .and_then(|s| s.number)
+        .ok_or_else(|| {
+            OngoingError::invalid(
+                &name,
+                "purchaseOrderInfo.purchaseOrderStatus.number",
+                "missing",
+            )
+        })?;
+    let status = u32::try_from(status).map_err(|_| {
+        OngoingError::invalid(
+            &name,
+            "purchaseOrderInfo.purchaseOrderStatus.number",
+            format!("{status} is not a status number"),
+        )
+    })?;
+    if !statuses.is_purchase_order_received(status) {
+        return Ok(None);
+    }
+    let number = info
+        .purchase_order_number
+        .clone()
+        .filter(|n| !n.trim().is_empty())
+        .ok_or_else(|| {
+            OngoingError::invalid(&name, "purchaseOrderInfo.purchaseOrderNumber", "missing")
+        })?;
+    let mut lines = Vec::new();
+    for (index, line) in po.purchase_order_lines.iter().enumerate() {
+        let field = |n: &str| format!("purchaseOrderLines[{index}].{n}");
+        let article_number = line
+            .article
+            .as_ref()
+            .and_then(|a| a.article_number.clone())
+            .filter(|n| !n.trim().is_empty())
+            .ok_or_else(|| {
+                OngoingError::invalid(&name, field("article.articleNumber"), "missing")
+            })?;
+        lines.push(ReceivedLine {
+            line_id: line.id,
+            row_number: line.row_number.clone().unwrap_or_default(),
+            article_number,
+            external_line_id: line.external_order_line_id.clone().unwrap_or_default(),
+            advised_number_of_items: items(
+                &name,
+                &field("advisedNumberOfItems"),
+                line.advised_number_of_items,
+            )?,
+            received_number_of_items: items(
+                &name,
+                &field("receivedNumberOfItems"),
+                line.received_number_of_items,
+            )?,
+            reported_number_of_items: items(
+                &name,
+                &field("reportedNumberOfItems"),
+                line.reported_number_of_items,
+            )?,
+        });
+    }
+    let keys: Vec<(String, u64)> = lines
+        .iter()
+        .map(|l| {
+            (
+                format!("line:{}", l.line_id),
+                u64::try_from(l.received_number_of_items).unwrap_or(0),
+            )
+        })
+        .collect();
+    let id = EventId::wms_purchase_order_received(
+        warehouse,
+        &number,
+        keys.iter().map(|(k, q)| (k.as_str(), *q)),
+    );
+    let event = WmsPurchaseOrderReceived {
+        meta: Some(meta(&id, warehouse, now)),
+        warehouse: warehouse.to_owned(),
+        purchase_order_id: info.purchase_order_id,
+        purchase_order_number: number,
+        status_code: i32::try_from(status).unwrap_or(i32::MAX),
+        received_at: Some(timestamp(now)),
+        lines,
+    };
+    Ok(Some((id, event)))
+}
+
+impl Detector {
+    /// Purchase orders with lines to report, then the backstop over recent status changes.
+    pub(super) async fn received_purchase_orders(
+        &self,
+        started: DateTime<Utc>,
+    ) -> Result<PollReport, DetectError> {
+        let mut report = PollReport::default();
+        let to_report = self
+            .client
+            .list_purchase_orders(&[(
+                "onlyPurchaseOrdersWithOrderLinesToReport",
+                "true".to_owned(),
+            )])
+            .await?;
+        report.dead_lettered += self.reject(&to_report.rejected).await?;
+        for po in &to_report.records {
+            report.add(self.handle_received(po).await?);
+        }
+        let since = cursor::load(&self.store, CURSOR)
+            .await?
+            .unwrap_or_else(|| started - FIRST_LOOKBACK);
+        let changed = self
+            .client
+            .list_purchase_orders(&[("purchaseOrderStatusChangedTimeFrom", self.since(since))])
+            .await?;
+        report.dead_lettered += self.reject(&changed.rejected).await?;
+        for po in &changed.records {
+            report.add(self.handle_received(po).await?);
+        }
+        cursor::save(&self.store, CURSOR, started).await?;
+        Ok(report)
+    }
+
+    async fn handle_received(&self, po: &PurchaseOrderModel) -> Result<PollReport, DetectError> {
+        let mut report = PollReport::default();
+        let warehouse = &self.settings.warehouse;
+        let (id, event) = match received_event(warehouse, po, &self.settings.statuses, Utc::now()) {
+            Ok(Some(found)) => found,
+            Ok(None) => return Ok(report),
+            Err(error) => {
+                self.dead_letter(
+                    "purchase_order",
+                    &record(po),
+                    &error,
+                    json!({"purchaseOrderId": po.purchase_order_info.purchase_order_id,
+                           "purchaseOrderNumber": po.purchase_order_info.purchase_order_number}),
+                )
+                .await?;
+                report.dead_lettered += 1;
+                return Ok(report);
+            }
+        };
+        let mut tx = self.store.begin().await?;
+        let added = publish::enqueue(
+            &self.store,
+            &mut tx,
+            &id,
+            publish::purchase_order_received_subject(warehouse),
+            &event,
+        )
+        .await?;
+        tx.commit().await?;
+        if added {
+            report.published += 1;
+            tracing::info!(
+                warehouse = %warehouse,
+                purchase_order_number = %event.purchase_order_number,
+                event_id = %id,
+                "purchase order received"
+            );
+        }
+        for line in &event.lines {
+            if line.received_number_of_items != line.reported_number_of_items {
+                match self
+                    .client
+                    .report_purchase_order_line(
+                        event.purchase_order_id,
+                        line.line_id,
+                        line.received_number_of_items,
+                    )
+                    .await
+                {
+                    Ok(()) => report.reported_lines += 1,
+                    Err(error) => tracing::warn!(
+                        purchase_order_number = %event.purchase_order_number,
+                        line_id = line.line_id,
+                        %error,
+                        "reporting received quantity failed; the next poll retries"
+                    ),
+                }
+            }
+        }
+        Ok(report)
+    }
+}

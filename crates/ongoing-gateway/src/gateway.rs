@@ -1,0 +1,96 @@
+//! The running gateway: the pollers and the webhook receiver ([`Gateway::watch`]) and the gRPC
+//! command routes ([`Gateway::routes`]), which the runtime's service directory serves
+//! in-process (embedded) or on the configured address (distributed).
+
+use std::sync::Arc;
+
+use platform_store::Store;
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+use tonic::service::Routes;
+
+use crate::client::{OngoingClient, OngoingError};
+use crate::detect::Detector;
+use crate::grpc::GatewayCommands;
+use crate::settings::GatewaySettings;
+use crate::webhook::WebhookReceiver;
+
+/// Why the gateway stopped on its own.
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    #[error("webhook server: {0}")]
+    Webhook(#[source] std::io::Error),
+    #[error(transparent)]
+    Client(#[from] OngoingError),
+}
+
+/// Everything the gateway runs, wired to one store.
+#[derive(Debug, Clone)]
+pub struct Gateway {
+    client: OngoingClient,
+    store: Store,
+    settings: Arc<GatewaySettings>,
+}
+
+impl Gateway {
+    pub fn new(settings: GatewaySettings, store: Store) -> Result<Self, GatewayError> {
+        let client = OngoingClient::new(settings.client.clone())?;
+        Ok(Self {
+            client,
+            store,
+            settings: Arc::new(settings),
+        })
+    }
+
+    pub fn client(&self) -> &OngoingClient {
+        &self.client
+    }
+
+    pub fn detector(&self) -> Detector {
+        Detector::new(
+            self.client.clone(),
+            self.store.clone(),
+            self.settings.clone(),
+        )
+    }
+
+    pub fn commands(&self) -> GatewayCommands {
+        GatewayCommands::new(self.client.clone(), self.settings.clone())
+    }
+
+    /// The `OngoingGateway` gRPC service as routes for the service directory.
+    pub fn routes(&self) -> Routes {
+        Routes::new(self.commands().into_server())
+    }
+
+    /// Runs the pollers and serves webhooks on `webhook` until `shutdown`.
+    pub async fn watch(
+        self,
+        webhook: TcpListener,
+        shutdown: CancellationToken,
+    ) -> Result<(), GatewayError> {
+        let wake = Arc::new(Notify::new());
+        let stop = shutdown.child_token();
+        let poller = tokio::spawn(self.detector().run(wake.clone(), stop.clone()));
+        let receiver = WebhookReceiver::new(
+            self.settings.webhook_token.clone(),
+            self.settings.webhook_header.clone(),
+            wake,
+        );
+        tracing::info!(
+            webhook = ?webhook.local_addr().ok(),
+            warehouse = %self.settings.warehouse,
+            "ongoing gateway watching"
+        );
+        let served = axum::serve(webhook, receiver.router())
+            .with_graceful_shutdown(stop.clone().cancelled_owned())
+            .await
+            .map_err(GatewayError::Webhook);
+        stop.cancel();
+        if let Err(error) = poller.await {
+            tracing::warn!(%error, "poller ended abnormally");
+        }
+        served
+    }
+}

@@ -1,0 +1,144 @@
+//! The `OngoingGateway` gRPC service (`proto/centrawms/ongoing/v1/ongoing_gateway.proto`): thin
+//! glue from requests to [`crate::commands`], and from [`CommandError`] to status codes.
+
+use std::sync::Arc;
+
+use proto::ongoing::v1::ongoing_gateway_server::{self, OngoingGatewayServer};
+use proto::ongoing::v1::{
+    AcknowledgeReportedRequest, AcknowledgeReportedResponse, CancelOrderRequest,
+    CancelOrderResponse, ListTransporterContractsRequest, ListTransporterContractsResponse,
+    TestConnectionRequest, TestConnectionResponse, UpsertArticlesRequest, UpsertArticlesResponse,
+    UpsertOrderRequest, UpsertOrderResponse, UpsertPurchaseOrderRequest,
+    UpsertPurchaseOrderResponse,
+};
+use tonic::{Request, Response, Status};
+
+use crate::client::OngoingClient;
+use crate::commands::{self, CommandError};
+use crate::settings::GatewaySettings;
+
+/// Serves the commands of one warehouse.
+#[derive(Debug, Clone)]
+pub struct GatewayCommands {
+    client: OngoingClient,
+    settings: Arc<GatewaySettings>,
+}
+
+impl GatewayCommands {
+    pub fn new(client: OngoingClient, settings: Arc<GatewaySettings>) -> Self {
+        Self { client, settings }
+    }
+
+    /// The tonic service.
+    pub fn into_server(self) -> OngoingGatewayServer<Self> {
+        OngoingGatewayServer::new(self)
+    }
+
+    /// An empty warehouse means "the one this gateway serves"; another name is NOT_FOUND.
+    fn check_warehouse(&self, warehouse: &str) -> Result<(), Status> {
+        if warehouse.is_empty() || warehouse == self.settings.warehouse {
+            Ok(())
+        } else {
+            Err(Status::not_found(format!(
+                "warehouse {warehouse:?} is not served here (this gateway serves {:?})",
+                self.settings.warehouse
+            )))
+        }
+    }
+}
+
+impl From<CommandError> for Status {
+    fn from(error: CommandError) -> Self {
+        let message = error.to_string();
+        match error {
+            CommandError::InvalidArgument(_) => Status::invalid_argument(message),
+            CommandError::FailedPrecondition(_) => Status::failed_precondition(message),
+            CommandError::NotFound(_) => Status::not_found(message),
+            CommandError::Unavailable(_) => Status::unavailable(message),
+            CommandError::Ongoing(_) => Status::internal(message),
+        }
+    }
+}
+
+#[tonic::async_trait]
+impl ongoing_gateway_server::OngoingGateway for GatewayCommands {
+    async fn upsert_articles(
+        &self,
+        request: Request<UpsertArticlesRequest>,
+    ) -> Result<Response<UpsertArticlesResponse>, Status> {
+        let request = request.into_inner();
+        self.check_warehouse(&request.warehouse)?;
+        Ok(Response::new(
+            commands::articles::upsert_articles(&self.client, &request.articles).await,
+        ))
+    }
+
+    async fn upsert_order(
+        &self,
+        request: Request<UpsertOrderRequest>,
+    ) -> Result<Response<UpsertOrderResponse>, Status> {
+        let request = request.into_inner();
+        self.check_warehouse(&request.warehouse)?;
+        Ok(Response::new(
+            commands::orders::upsert_order(&self.client, &request).await?,
+        ))
+    }
+
+    async fn cancel_order(
+        &self,
+        request: Request<CancelOrderRequest>,
+    ) -> Result<Response<CancelOrderResponse>, Status> {
+        let request = request.into_inner();
+        self.check_warehouse(&request.warehouse)?;
+        Ok(Response::new(
+            commands::orders::cancel_order(
+                &self.client,
+                &self.settings.statuses,
+                &request.order_number,
+            )
+            .await?,
+        ))
+    }
+
+    async fn upsert_purchase_order(
+        &self,
+        request: Request<UpsertPurchaseOrderRequest>,
+    ) -> Result<Response<UpsertPurchaseOrderResponse>, Status> {
+        let request = request.into_inner();
+        self.check_warehouse(&request.warehouse)?;
+        Ok(Response::new(
+            commands::purchase_orders::upsert_purchase_order(&self.client, &request).await?,
+        ))
+    }
+
+    async fn acknowledge_reported(
+        &self,
+        request: Request<AcknowledgeReportedRequest>,
+    ) -> Result<Response<AcknowledgeReportedResponse>, Status> {
+        let request = request.into_inner();
+        self.check_warehouse(&request.warehouse)?;
+        Ok(Response::new(
+            commands::acknowledge::acknowledge(&self.client, request.report.as_ref()).await?,
+        ))
+    }
+
+    async fn list_transporter_contracts(
+        &self,
+        request: Request<ListTransporterContractsRequest>,
+    ) -> Result<Response<ListTransporterContractsResponse>, Status> {
+        self.check_warehouse(&request.get_ref().warehouse)?;
+        Ok(Response::new(
+            commands::transporters::list(&self.client).await?,
+        ))
+    }
+
+    async fn test_connection(
+        &self,
+        request: Request<TestConnectionRequest>,
+    ) -> Result<Response<TestConnectionResponse>, Status> {
+        self.check_warehouse(&request.get_ref().warehouse)?;
+        Ok(Response::new(
+            commands::connection::test(&self.client).await,
+        ))
+    }
+}
