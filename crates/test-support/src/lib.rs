@@ -25,9 +25,13 @@ pub fn unique(prefix: &str) -> String {
 
 /// Reads `var`; `None` (with a "skipped" line) only outside CI.
 fn required_env(var: &str, test: &str) -> Option<String> {
-    match std::env::var(var) {
-        Ok(v) if !v.is_empty() => Some(v),
-        _ if under_ci() => panic!(
+    required(std::env::var(var).ok(), under_ci(), var, test)
+}
+
+fn required(value: Option<String>, ci: bool, var: &str, test: &str) -> Option<String> {
+    match value {
+        Some(v) if !v.is_empty() => Some(v),
+        _ if ci => panic!(
             "{test}: {var} is not set but CI is: start the server (see .ci/run) and export {var}"
         ),
         _ => {
@@ -40,6 +44,11 @@ fn required_env(var: &str, test: &str) -> Option<String> {
 /// The NATS server URL for a test, checked reachable.
 pub async fn nats_url(test: &str) -> Option<String> {
     let url = required_env("NATS_URL", test)?;
+    Some(reachable_nats(test, url).await)
+}
+
+/// `url` back, or a panic naming the variable and the fix when nothing answers there.
+async fn reachable_nats(test: &str, url: String) -> String {
     let addr = url
         .trim_start_matches("nats://")
         .split('/')
@@ -52,7 +61,7 @@ pub async fn nats_url(test: &str) -> Option<String> {
     )
     .await
     {
-        Ok(Ok(_)) => Some(url),
+        Ok(Ok(_)) => url,
         Ok(Err(e)) => panic!("{test}: NATS_URL={url} is unreachable: {e}; start nats-server -js"),
         Err(_) => panic!("{test}: NATS_URL={url} did not answer within 5 s"),
     }
@@ -70,6 +79,10 @@ pub struct PostgresDatabase {
 /// Creates a fresh database on the `DATABASE_URL` server.
 pub async fn postgres_database(test: &str) -> Option<PostgresDatabase> {
     let admin_url = required_env("DATABASE_URL", test)?;
+    Some(create_database(test, admin_url).await)
+}
+
+async fn create_database(test: &str, admin_url: String) -> PostgresDatabase {
     let name = unique("cwt");
     let mut conn = match tokio::time::timeout(
         Duration::from_secs(10),
@@ -86,11 +99,11 @@ pub async fn postgres_database(test: &str) -> Option<PostgresDatabase> {
         .await
         .unwrap_or_else(|e| panic!("{test}: cannot create database {name}: {e}"));
     let url = replace_database(&admin_url, &name);
-    Some(PostgresDatabase {
+    PostgresDatabase {
         url,
         name,
         admin_url,
-    })
+    }
 }
 
 impl PostgresDatabase {
@@ -125,6 +138,43 @@ fn replace_database(url: &str, db: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A port nothing listens on (bound, read, released).
+    fn closed_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("free port")
+    }
+
+    #[test]
+    #[should_panic(expected = "NATS_URL is not set but CI is")]
+    fn a_missing_server_fails_under_ci() {
+        required(None, true, "NATS_URL", "t");
+    }
+
+    #[test]
+    fn a_missing_server_skips_only_outside_ci() {
+        assert_eq!(required(None, false, "NATS_URL", "t"), None);
+        assert_eq!(
+            required(Some("nats://x".into()), true, "NATS_URL", "t").as_deref(),
+            Some("nats://x")
+        );
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "NATS_URL=nats://127.0.0.1")]
+    async fn an_unreachable_nats_fails_the_test_naming_the_variable() {
+        let url = format!("nats://127.0.0.1:{}", closed_port());
+        reachable_nats("t", url).await;
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "DATABASE_URL is unreachable")]
+    async fn an_unreachable_postgres_fails_the_test_naming_the_variable() {
+        let url = format!("postgres://postgres@127.0.0.1:{}/postgres", closed_port());
+        create_database("t", url).await;
+    }
 
     #[test]
     fn replaces_the_database_name() {
