@@ -4,27 +4,40 @@
 //!
 //! ```text
 //! centra.<endpoint>.shipment.good-to-go        ShipmentGoodToGo
+//! centra.<endpoint>.shipment.cancelled         ShipmentCancelled
+//! centra.<endpoint>.order.ready                OrderReady
 //! centra.<endpoint>.product.changed            ProductChanged
 //! centra.<endpoint>.supplier-delivery.created  SupplierDeliveryCreated
 //! centra.<endpoint>.return.registered          ReturnRegistered
 //! ```
 //!
 //! Payloads are prost-encoded `proto::events::v1` messages; the message id is the event id
-//! (`centra:<endpoint>:shipment:<id>:gtg`, see `domain::events`), so a republished fact is
-//! dropped by the bus and by every consumer's inbox.
+//! (`centra:<endpoint>:shipment:<id>:gtg`, `centra:<endpoint>:shipment:<id>:cancelled`,
+//! `centra:<endpoint>:order:<id>:ready-<version>`, see `domain::events`), so a republished fact
+//! is dropped by the bus and by every consumer's inbox.
 
 use chrono::{DateTime, Utc};
-use domain::{DeliveryId, EndpointName, EventId, ShipmentChange};
+use domain::{DeliveryId, EndpointName, EventId, ShipmentChange, ShipmentId};
 use platform_store::OutboxMessage;
 use prost::Message;
 use proto::events::v1 as pb;
 use sha2::{Digest, Sha256};
 
-use crate::client::{CentraDelivery, CentraReturn, CentraShipment};
+use crate::client::{CentraDelivery, CentraOrder, CentraReturn, CentraShipment};
 
 /// `centra.<endpoint>.shipment.good-to-go`.
 pub fn shipment_good_to_go_subject(endpoint: &EndpointName) -> String {
     format!("centra.{endpoint}.shipment.good-to-go")
+}
+
+/// `centra.<endpoint>.shipment.cancelled`.
+pub fn shipment_cancelled_subject(endpoint: &EndpointName) -> String {
+    format!("centra.{endpoint}.shipment.cancelled")
+}
+
+/// `centra.<endpoint>.order.ready`.
+pub fn order_ready_subject(endpoint: &EndpointName) -> String {
+    format!("centra.{endpoint}.order.ready")
 }
 
 /// `centra.<endpoint>.product.changed`.
@@ -96,6 +109,77 @@ pub fn shipment_good_to_go(
         &id,
         shipment_good_to_go_subject(endpoint),
         "centrawms.events.v1.ShipmentGoodToGo",
+        event.encode_to_vec(),
+    );
+    (id, msg)
+}
+
+/// `centra:<endpoint>:shipment:<id>:cancelled` and its `ShipmentCancelled` message. `reason`
+/// says what the gateway saw (`shipment deleted`, `no longer good to go`).
+pub fn shipment_cancelled(
+    endpoint: &EndpointName,
+    shipment_id: &ShipmentId,
+    reason: &str,
+    seen_at: DateTime<Utc>,
+) -> (EventId, OutboxMessage) {
+    let id = EventId::centra_shipment(endpoint, shipment_id, ShipmentChange::Cancelled);
+    let event = pb::ShipmentCancelled {
+        meta: Some(meta(&id, endpoint, Some(seen_at))),
+        endpoint: endpoint.to_string(),
+        shipment_id: shipment_id.to_string(),
+        order_id: shipment_id.order_id().to_string(),
+        reason: reason.to_owned(),
+    };
+    let msg = message(
+        &id,
+        shipment_cancelled_subject(endpoint),
+        "centrawms.events.v1.ShipmentCancelled",
+        event.encode_to_vec(),
+    );
+    (id, msg)
+}
+
+fn order_ready_event(endpoint: &EndpointName, order: &CentraOrder) -> pb::OrderReady {
+    pb::OrderReady {
+        meta: None,
+        endpoint: endpoint.to_string(),
+        order_id: order.id.to_string(),
+        order_status: order.status_text.clone(),
+        waiting_for_payment: order.waiting_for_payment,
+        on_hold: order.on_hold,
+        delivery_address: Some(order.delivery.clone()),
+        shipping_method: Some(order.shipping.clone()),
+        lines: order.lines.clone(),
+        currency: order.currency.clone(),
+        order_date: timestamp(order.order_date),
+    }
+}
+
+/// A short, stable fingerprint of what the warehouse would do with an order: lines, address,
+/// shipping, hold and payment flags. The status is left out on purpose: `Confirmed` turning
+/// `Processing` (a shipment was created, often by centra-wms itself) is not a new fact for the
+/// warehouse, while a released hold or changed lines are.
+pub fn order_version(endpoint: &EndpointName, order: &CentraOrder) -> String {
+    let mut event = order_ready_event(endpoint, order);
+    event.order_status.clear();
+    let digest = Sha256::digest(event.encode_to_vec());
+    hex::encode(&digest[..8])
+}
+
+/// `centra:<endpoint>:order:<id>:ready-<version>` and its `OrderReady` message: one event per
+/// [`order_version`].
+pub fn order_ready(
+    endpoint: &EndpointName,
+    order: &CentraOrder,
+    version: &str,
+) -> (EventId, OutboxMessage) {
+    let id = EventId::centra_order(endpoint, order.id, &format!("ready-{version}"));
+    let mut event = order_ready_event(endpoint, order);
+    event.meta = Some(meta(&id, endpoint, order.order_date));
+    let msg = message(
+        &id,
+        order_ready_subject(endpoint),
+        "centrawms.events.v1.OrderReady",
         event.encode_to_vec(),
     );
     (id, msg)

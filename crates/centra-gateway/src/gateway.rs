@@ -61,7 +61,8 @@ impl Gateway {
                 .as_ref()
                 .is_none_or(|catalog| *catalog == endpoint.name);
             let flows = Flows {
-                shipments: true,
+                shipments: settings.import.imports_shipments(),
+                orders: settings.import.imports_orders(),
                 products,
                 deliveries: settings.purchase_orders,
                 returns: true,

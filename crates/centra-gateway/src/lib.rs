@@ -11,8 +11,9 @@
 //! - [`client`]: the Order API client (auth, envelope, lenient types, pagination, time zone,
 //!   retries, rate limit), one per end-point.
 //! - [`signature`] and [`webhook`]: the signed webhook receiver; webhooks only wake the polls.
-//! - [`pollers`]: shipments (good to go), products, supplier deliveries, returns; events go
-//!   through the outbox with the memory that makes each one publish once.
+//! - [`pollers`]: shipments (good to go, and cancelled once they leave that list without
+//!   completing), orders (import `orders`/`both`), products, supplier deliveries, returns;
+//!   events go through the outbox with the memory that makes each one publish once.
 //! - [`events`]: subjects, deterministic ids and the protobuf payloads.
 //! - [`commands`] and [`grpc`]: the idempotent commands and the `CentraGateway` service.
 //! - [`gateway`]: wires it all on two listeners.

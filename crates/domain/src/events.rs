@@ -6,6 +6,7 @@
 //!
 //! ```text
 //! centra:<endpoint>:shipment:<shipment id>:<change>       centra:shop1:shipment:83651-1:gtg
+//!                                                         centra:shop1:shipment:83651-1:cancelled
 //! centra:<endpoint>:order:<order id>:<change>             centra:shop1:order:83651:cancelled
 //! centra:<endpoint>:product:<product id>:<modified>       centra:shop1:product:1234:2024-01-01 10:00:00
 //! centra:<endpoint>:delivery:<delivery id>:<change>       centra:shop1:delivery:957-1:created
@@ -43,6 +44,9 @@ pub enum ShipmentChange {
     Captured,
     /// Completed (shipped) in Centra.
     Completed,
+    /// Published as good to go, then deleted, cancelled or taken back from good to go in
+    /// Centra without being completed.
+    Cancelled,
 }
 
 impl ShipmentChange {
@@ -51,6 +55,7 @@ impl ShipmentChange {
             Self::GoodToGo => "gtg",
             Self::Captured => "captured",
             Self::Completed => "completed",
+            Self::Cancelled => "cancelled",
         }
     }
 }
@@ -259,6 +264,10 @@ mod tests {
             )
             .as_str(),
             "centra:shop1:order:83651:cancelled"
+        );
+        assert_eq!(
+            EventId::centra_shipment(&shop1(), &id, ShipmentChange::Cancelled).as_str(),
+            "centra:shop1:shipment:83651-1:cancelled"
         );
         assert_eq!(
             EventId::centra_product(&shop1(), "1234", "2024-01-01 10:00:00").as_str(),

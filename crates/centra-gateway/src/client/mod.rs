@@ -6,12 +6,14 @@
 //! - `http`: one call (auth header, envelope, error classification) and the retry loop.
 //! - `record`: lenient field reading that names object and field on errors.
 //! - `error`: [`CentraError`], retryable or terminal.
-//! - one file per resource: `shipments`, `products`, `stock`, `deliveries`, `returns`.
+//! - one file per resource: `shipments`, `orders`, `products`, `stock`, `deliveries`,
+//!   `returns`.
 
 mod deliveries;
 mod error;
 mod http;
 mod options;
+mod orders;
 mod products;
 pub mod record;
 mod returns;
@@ -30,6 +32,7 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 pub use deliveries::{CentraDelivery, CentraDeliveryLine, DeliveryAcceptance, DeliveryKey};
 pub use error::{CentraError, CentraErrorKind, PayloadError};
 pub use options::{ClientOptions, RetryPolicy};
+pub use orders::CentraOrder;
 pub use products::{CentraProductRow, ProductPage, ProductQuery, group_products};
 pub use returns::{CentraReturn, CentraReturnLine, NewReturn, ReturnCreated};
 pub use shipments::{

@@ -107,7 +107,7 @@ impl Completion {
     }
 }
 
-fn address(record: &Record<'_>) -> Result<pb::Address, PayloadError> {
+pub(crate) fn address(record: &Record<'_>) -> Result<pb::Address, PayloadError> {
     Ok(pb::Address {
         name: record.text_or_empty("deliveryName")?,
         company: record.text_or_empty("deliveryCompany")?,

@@ -12,6 +12,31 @@ pub mod kind {
     pub const PRODUCT: &str = "product";
     pub const DELIVERY: &str = "delivery";
     pub const RETURN: &str = "return";
+    pub const ORDER: &str = "order";
+    /// How a shipment published as good to go ended: `completed` or `cancelled`.
+    pub const SHIPMENT_END: &str = "shipment-end";
+}
+
+/// Shipments published as good to go whose end (completed or cancelled) is not known yet.
+pub async fn open_shipments(
+    tx: &mut Transaction,
+    endpoint: &EndpointName,
+) -> Result<Vec<String>, StoreError> {
+    sqlx::query_scalar(
+        "SELECT s.record_id FROM seen_records s \
+         WHERE s.endpoint = $1 AND s.kind = $2 AND NOT EXISTS ( \
+             SELECT 1 FROM seen_records e \
+             WHERE e.endpoint = s.endpoint AND e.kind = $3 AND e.record_id = s.record_id) \
+         ORDER BY s.record_id",
+    )
+    .bind(endpoint.as_str())
+    .bind(kind::SHIPMENT)
+    .bind(kind::SHIPMENT_END)
+    .fetch_all(tx.conn())
+    .await
+    .map_err(StoreError::query(format!(
+        "reading open shipments of {endpoint}"
+    )))
 }
 
 /// Remembers `record_id` at `version`. Returns true when this is new (never seen, or seen at

@@ -4,6 +4,8 @@
 //! Layout:
 //! - `memory`: processed-record memory and cursors (own tables);
 //! - `shipments`: good-to-go shipments (a snapshot, not a queue);
+//! - `cancellations`: published shipments that left the snapshot without completing;
+//! - `orders`: orders ready for the warehouse (import `orders` or `both`);
 //! - `products`: products changed since the cursor (minus an overlap);
 //! - `deliveries`: supplier deliveries waiting to be received;
 //! - `returns`: returns registered since the cursor (minus an overlap);
@@ -12,8 +14,10 @@
 //! A record Centra sends that cannot be read goes to the dead-letter list naming object and
 //! field; the poll goes on with the others.
 
+mod cancellations;
 mod deliveries;
 pub mod memory;
+pub mod orders;
 mod products;
 mod returns;
 mod schedule;
@@ -25,7 +29,9 @@ use platform_store::{NewDeadLetter, Store, StoreError, Transaction};
 
 use crate::client::{CentraError, record::BadRecord};
 
+pub use cancellations::{REAPPEARED_KIND, REASON_GONE, REASON_NOT_GOOD_TO_GO};
 pub use deliveries::poll_deliveries;
+pub use orders::poll_orders;
 pub use products::poll_products;
 pub use returns::poll_returns;
 pub use schedule::{Flows, PollSchedule, Wakers, poll_round};

@@ -11,7 +11,10 @@ use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use super::{PollError, PollReport, poll_deliveries, poll_products, poll_returns, poll_shipments};
+use super::{
+    PollError, PollReport, poll_deliveries, poll_orders, poll_products, poll_returns,
+    poll_shipments,
+};
 use crate::client::CentraClient;
 
 /// One wake-up signal per end-point, shared by the webhook receiver and the polls.
@@ -58,6 +61,7 @@ impl Wakers {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Flows {
     pub shipments: bool,
+    pub orders: bool,
     pub products: bool,
     pub deliveries: bool,
     pub returns: bool,
@@ -93,6 +97,9 @@ pub async fn poll_round(store: &Store, client: &CentraClient, flows: Flows) {
     let endpoint = client.endpoint();
     if flows.shipments {
         log_result(endpoint, "shipments", poll_shipments(store, client).await);
+    }
+    if flows.orders {
+        log_result(endpoint, "orders", poll_orders(store, client).await);
     }
     if flows.products {
         log_result(endpoint, "products", poll_products(store, client).await);

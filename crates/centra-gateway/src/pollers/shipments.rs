@@ -1,25 +1,47 @@
 //! Good-to-go shipments. `GET /shipments` lists every good-to-go, unsent shipment on every call
 //! (a snapshot, not a queue), so each shipment id is remembered when its event is enqueued and
-//! published exactly once.
+//! published exactly once. A published shipment that leaves the snapshot without completing is
+//! announced as cancelled (see `cancellations`).
+
+use std::collections::HashSet;
 
 use platform_store::Store;
+use serde_json::Value;
 
+use super::cancellations::{detect_cancelled, flag_reappeared};
 use super::memory::{self, kind};
 use super::{PollError, PollReport, dead_letter};
-use crate::client::{CentraClient, ShipmentStatusFilter};
+use crate::client::record::Parsed;
+use crate::client::{CentraClient, CentraShipment, ShipmentStatusFilter};
 use crate::events;
 
 /// Dead-letter kind of unreadable shipments.
 pub const DEAD_LETTER_KIND: &str = "centra.shipment";
 
+/// The shipment id of a listed record, read or kept aside as bad.
+fn listed_id(entry: &Parsed<CentraShipment>) -> Option<String> {
+    match entry {
+        Ok(shipment) => Some(shipment.id.to_string()),
+        Err(bad) => match bad.raw.get("shipmentId") {
+            Some(Value::String(id)) if !id.trim().is_empty() => Some(id.trim().to_owned()),
+            Some(Value::Number(id)) => Some(id.to_string()),
+            _ => None,
+        },
+    }
+}
+
 /// Reads the good-to-go snapshot and enqueues a `ShipmentGoodToGo` for every shipment not
-/// published before.
+/// published before, then a `ShipmentCancelled` for every published one that left the snapshot
+/// without completing. A failed read (any page) fails the poll before either.
 pub async fn poll_shipments(store: &Store, client: &CentraClient) -> Result<PollReport, PollError> {
     let endpoint = client.endpoint();
     let listed = client
         .shipments(ShipmentStatusFilter::GoodToGo, None)
         .await?;
     let mut report = PollReport::default();
+    // Every id the snapshot holds, readable or not; `None` when a record had no readable id, so
+    // that no absence can be concluded this round.
+    let present: Option<HashSet<String>> = listed.iter().map(listed_id).collect();
     let mut tx = store.begin().await?;
     for entry in &listed {
         match entry {
@@ -48,6 +70,15 @@ pub async fn poll_shipments(store: &Store, client: &CentraClient) -> Result<Poll
             }
         }
     }
+    let readable: Vec<_> = listed.iter().filter_map(|e| e.as_ref().ok()).collect();
+    report.dead_lettered += flag_reappeared(store, &mut tx, endpoint, &readable).await?;
     tx.commit().await?;
+    match present {
+        Some(ids) => detect_cancelled(store, client, &ids, &mut report).await?,
+        None => tracing::warn!(
+            endpoint = %endpoint,
+            "a good-to-go record without a shipment id: cancellations are not checked this round"
+        ),
+    }
     Ok(report)
 }

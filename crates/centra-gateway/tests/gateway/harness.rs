@@ -174,6 +174,29 @@ impl TestApp {
         (text(&answer["orderId"]), text(&answer["shipmentId"]))
     }
 
+    /// A call to the simulated Order API itself (as a person or another integration would make
+    /// it), answered with Centra's envelope.
+    pub async fn centra_call(&self, method: reqwest::Method, path: &str, body: &Value) -> Value {
+        self.http
+            .request(method, format!("{}/{path}", self.sim.base_url()))
+            .header("API-Authorization", SECRET)
+            .json(body)
+            .send()
+            .await
+            .expect("order api answered")
+            .json()
+            .await
+            .expect("order api json")
+    }
+
+    /// `(message id, subject)` of every outbox row, oldest first.
+    pub async fn outbox_rows(&self) -> Vec<(String, String)> {
+        sqlx::query_as::<_, (String, String)>("SELECT message_id, subject FROM outbox ORDER BY seq")
+            .fetch_all(self.store.pool())
+            .await
+            .expect("outbox rows")
+    }
+
     /// The simulator's view of one shipment.
     pub async fn sim_shipment(&self, shipment_id: &str) -> Value {
         let state = self.state().await;

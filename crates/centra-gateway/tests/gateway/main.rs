@@ -1,10 +1,12 @@
 //! Integration tests of centra-gateway against centra-sim (one simulator per test, on
 //! `127.0.0.1:0`) with a SQLite store in a temporary folder.
 
+mod cancellations;
 mod client;
 mod commands;
 mod faults;
 mod harness;
+mod orders;
 mod pollers;
 mod service;
 mod webhook;

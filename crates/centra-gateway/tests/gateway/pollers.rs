@@ -2,7 +2,9 @@
 //! dead-letter list and the others still go through.
 
 use centra_gateway::client::{CentraClient, CentraErrorKind, ShipmentStatusFilter};
-use centra_gateway::pollers::{poll_deliveries, poll_products, poll_returns, poll_shipments};
+use centra_gateway::pollers::{
+    poll_deliveries, poll_orders, poll_products, poll_returns, poll_shipments,
+};
 use platform_store::{DeadLetterFilter, MessageId};
 use prost::Message;
 use proto::events::v1 as pb;
@@ -301,6 +303,28 @@ async fn polls_publish_once_on_postgres_too() {
         poll_shipments(&store, &app.client)
             .await
             .expect("again")
+            .published,
+        0
+    );
+    assert_eq!(
+        poll_orders(&store, &app.client)
+            .await
+            .expect("orders")
+            .published,
+        1
+    );
+    assert_eq!(
+        poll_orders(&store, &app.client)
+            .await
+            .expect("orders again")
+            .published,
+        0
+    );
+    // Centra deletes nothing here: the open shipment stays open on postgres too.
+    assert_eq!(
+        poll_shipments(&store, &app.client)
+            .await
+            .expect("third")
             .published,
         0
     );
