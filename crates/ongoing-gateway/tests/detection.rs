@@ -506,7 +506,9 @@ async fn flows_switched_off_are_not_polled() {
     assert!(
         paths
             .iter()
-            .all(|p| p.starts_with("/sandbox/api/v1/orders ") && !p.contains("Returned")),
+            .all(|p| (p.starts_with("/sandbox/api/v1/orders ")
+                || p.starts_with("/sandbox/api/v1/orders/statuses "))
+                && !p.contains("Returned")),
         "{paths:?}"
     );
 }

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::models::{
     ArticleModel, OrderModel, PostArticle, PostOrder, PostPurchaseOrder, PurchaseOrderModel,
-    TransporterContractModel,
+    StatusModel, TransporterContractModel,
 };
 use super::{IdCursor, Listing, OngoingClient, OngoingError};
 
@@ -36,6 +36,29 @@ fn written(
     Ok(Written {
         id,
         created: status == StatusCode::CREATED,
+    })
+}
+
+/// A status table as answered: `{"orderStatuses": [...]}` (documented for orders AND purchase
+/// orders), `{"purchaseOrderStatuses": [...]}` or a bare array, whichever the instance sends.
+fn status_table(operation: &str, answer: Value) -> Result<Vec<StatusModel>, OngoingError> {
+    let rows = match answer {
+        Value::Array(rows) => Value::Array(rows),
+        Value::Object(mut fields) => ["orderStatuses", "purchaseOrderStatuses"]
+            .iter()
+            .find_map(|key| fields.remove(*key))
+            .unwrap_or(Value::Null),
+        _ => Value::Null,
+    };
+    if !rows.is_array() {
+        return Err(OngoingError::Decode {
+            operation: operation.to_owned(),
+            reason: "the answer has no list of statuses".to_owned(),
+        });
+    }
+    serde_json::from_value(rows).map_err(|e| OngoingError::Decode {
+        operation: operation.to_owned(),
+        reason: e.to_string(),
     })
 }
 
@@ -204,6 +227,19 @@ impl OngoingClient {
         .map(drop)
     }
 
+    /// `GET /orders/statuses`: the status numbers this warehouse uses for orders.
+    pub async fn order_statuses(&self) -> Result<Vec<StatusModel>, OngoingError> {
+        let answer: Value = self.get_json("orders/statuses", &[]).await?;
+        status_table("GET orders/statuses", answer)
+    }
+
+    /// `GET /purchaseOrders/statuses`: the status numbers this warehouse uses for purchase
+    /// orders.
+    pub async fn purchase_order_statuses(&self) -> Result<Vec<StatusModel>, OngoingError> {
+        let answer: Value = self.get_json("purchaseOrders/statuses", &[]).await?;
+        status_table("GET purchaseOrders/statuses", answer)
+    }
+
     /// `GET /transporterContracts`.
     pub async fn transporter_contracts(
         &self,
@@ -220,5 +256,33 @@ impl OngoingClient {
             )
             .await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_tables_are_read_in_every_shape_instances_send() {
+        let numbers = |answer: Value| -> Vec<Option<i64>> {
+            status_table("GET orders/statuses", answer)
+                .expect("table")
+                .into_iter()
+                .map(|s| s.number)
+                .collect()
+        };
+        let rows = json!([{"number": 200, "text": "Open"}, {"number": 450}]);
+        assert_eq!(
+            numbers(json!({"orderStatuses": rows})),
+            [Some(200), Some(450)]
+        );
+        assert_eq!(
+            numbers(json!({"purchaseOrderStatuses": rows})),
+            [Some(200), Some(450)]
+        );
+        assert_eq!(numbers(rows), [Some(200), Some(450)]);
+        let err = status_table("GET orders/statuses", json!({"statuses": 1})).expect_err("bad");
+        assert!(err.to_string().contains("no list of statuses"), "{err}");
     }
 }

@@ -16,13 +16,18 @@
 //! - `received.rs`: received purchase orders (`WmsPurchaseOrderReceived`);
 //! - `returns.rs`: returned items on orders (`WmsReturnReceived`);
 //! - `stock.rs`: stock levels (`WmsStockChanged`);
+//! - `report_back.rs`: the publish-then-report sequence the first three share;
+//! - `statuses.rs`: the warehouse's status tables, read every round; unknown numbers are
+//!   bad input;
 //! - `cursor.rs`: the backstop cursors;
 //! - this file: [`Detector`], one poll round over every flow, the poll loop, dead letters.
 
 mod cursor;
 mod received;
+mod report_back;
 mod returns;
 mod shipped;
+mod statuses;
 mod stock;
 
 use std::sync::Arc;
@@ -35,6 +40,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::client::{OngoingClient, OngoingError, Rejected};
 use crate::settings::GatewaySettings;
+use statuses::{ConfigurationCheck, StatusTable};
 
 pub use received::received_event;
 pub use returns::return_event;
@@ -75,6 +81,8 @@ pub struct Detector {
     client: OngoingClient,
     store: Store,
     settings: Arc<GatewaySettings>,
+    /// Whether the configured status numbers were checked against the warehouse's tables.
+    configuration: Arc<ConfigurationCheck>,
 }
 
 impl Detector {
@@ -83,6 +91,7 @@ impl Detector {
             client,
             store,
             settings,
+            configuration: Arc::default(),
         }
     }
 
@@ -93,12 +102,29 @@ impl Detector {
         let mut report = PollReport::default();
         let mut first_error = None;
         let flows = self.settings.flows;
-        let mut results = vec![self.shipped_orders(started).await];
-        if flows.purchase_orders {
-            results.push(self.received_purchase_orders(started).await);
+        let mut results = Vec::new();
+        // The status tables are read once per round; a flow whose table cannot be read does
+        // not run (it could not tell a known status from an unknown one).
+        let order_table = match self.order_statuses().await {
+            Ok(table) => Some(table),
+            Err(error) => {
+                results.push(Err(error));
+                None
+            }
+        };
+        if let Some(table) = &order_table {
+            results.push(self.shipped_orders(started, table).await);
         }
-        if flows.returns {
-            results.push(self.returned_items().await);
+        if flows.purchase_orders {
+            results.push(match self.purchase_order_statuses().await {
+                Ok(table) => self.received_purchase_orders(started, &table).await,
+                Err(error) => Err(error),
+            });
+        }
+        if flows.returns
+            && let Some(table) = &order_table
+        {
+            results.push(self.returned_items(table).await);
         }
         if flows.stock {
             results.push(self.stock_levels(started).await);
@@ -150,6 +176,25 @@ impl Detector {
                 () = tokio::time::sleep(self.settings.poll_interval) => {}
             }
         }
+    }
+
+    /// The warehouse's order statuses (warns once about configured numbers it lacks).
+    async fn order_statuses(&self) -> Result<StatusTable, DetectError> {
+        let table = StatusTable::new(&self.client.order_statuses().await?);
+        self.configuration
+            .orders(&self.settings.warehouse, &self.settings.statuses, &table);
+        Ok(table)
+    }
+
+    /// The warehouse's purchase-order statuses (warns once about configured numbers it lacks).
+    async fn purchase_order_statuses(&self) -> Result<StatusTable, DetectError> {
+        let table = StatusTable::new(&self.client.purchase_order_statuses().await?);
+        self.configuration.purchase_orders(
+            &self.settings.warehouse,
+            &self.settings.statuses,
+            &table,
+        );
+        Ok(table)
     }
 
     /// Keeps a record that cannot be turned into an event; the others go on. A record that

@@ -9,9 +9,11 @@ use domain::settings::WmsStatusMapping;
 use proto::events::v1::{ReceivedLine, WmsPurchaseOrderReceived};
 use serde_json::json;
 
+use super::report_back::{Found, ReportedBack};
+use super::statuses::{PURCHASE_ORDER_STATUS_FIELD, StatusTable};
 use super::{DetectError, Detector, FIRST_LOOKBACK, PollReport, cursor};
-use crate::client::OngoingError;
 use crate::client::models::PurchaseOrderModel;
+use crate::client::{OngoingClient, OngoingError};
 use crate::publish::{self, meta, timestamp};
 use crate::quantity::items;
 
@@ -65,6 +67,7 @@ pub fn received_event(
             OngoingError::invalid(&name, "purchaseOrderInfo.purchaseOrderNumber", "missing")
         })?;
     let mut lines = Vec::new();
+    // As for shipped orders, one bad line fails the whole purchase order: no half receipt.
     for (index, line) in po.purchase_order_lines.iter().enumerate() {
         let field = |n: &str| format!("purchaseOrderLines[{index}].{n}");
         let article_number = line
@@ -128,6 +131,7 @@ impl Detector {
     pub(super) async fn received_purchase_orders(
         &self,
         started: DateTime<Utc>,
+        table: &StatusTable,
     ) -> Result<PollReport, DetectError> {
         let mut report = PollReport::default();
         let to_report = self
@@ -139,7 +143,7 @@ impl Detector {
             .await?;
         report.dead_lettered += self.reject(&to_report.rejected).await?;
         for po in &to_report.records {
-            report.add(self.handle_received(po).await?);
+            report.add(self.handle_received(po, table).await?);
         }
         let since = cursor::load(&self.store, CURSOR)
             .await?
@@ -150,71 +154,63 @@ impl Detector {
             .await?;
         report.dead_lettered += self.reject(&changed.rejected).await?;
         for po in &changed.records {
-            report.add(self.handle_received(po).await?);
+            report.add(self.handle_received(po, table).await?);
         }
         cursor::save(&self.store, CURSOR, started).await?;
         Ok(report)
     }
 
-    async fn handle_received(&self, po: &PurchaseOrderModel) -> Result<PollReport, DetectError> {
-        let mut report = PollReport::default();
+    async fn handle_received(
+        &self,
+        po: &PurchaseOrderModel,
+        table: &StatusTable,
+    ) -> Result<PollReport, DetectError> {
         let warehouse = &self.settings.warehouse;
-        let (id, event) = match received_event(warehouse, po, &self.settings.statuses, Utc::now()) {
-            Ok(Some(found)) => found,
-            Ok(None) => return Ok(report),
-            Err(error) => {
-                self.dead_letter(
-                    "purchase_order",
-                    &record(po),
-                    &error,
-                    json!({"purchaseOrderId": po.purchase_order_info.purchase_order_id,
-                           "purchaseOrderNumber": po.purchase_order_info.purchase_order_number}),
-                )
-                .await?;
-                report.dead_lettered += 1;
-                return Ok(report);
-            }
-        };
-        let mut tx = self.store.begin().await?;
-        let added = publish::enqueue(
-            &self.store,
-            &mut tx,
-            &id,
-            publish::purchase_order_received_subject(warehouse),
-            &event,
-        )
-        .await?;
-        tx.commit().await?;
-        if added {
-            report.published += 1;
-            tracing::info!(
-                warehouse = %warehouse,
-                purchase_order_number = %event.purchase_order_number,
-                event_id = %id,
-                "purchase order received"
-            );
-        }
-        for line in &event.lines {
-            if line.received_number_of_items != line.reported_number_of_items {
-                match self
-                    .client
-                    .report_purchase_order_line(
-                        event.purchase_order_id,
-                        line.line_id,
-                        line.received_number_of_items,
-                    )
-                    .await
-                {
-                    Ok(()) => report.reported_lines += 1,
-                    Err(error) => tracing::warn!(
-                        purchase_order_number = %event.purchase_order_number,
-                        line_id = line.line_id,
-                        %error,
-                        "reporting received quantity failed; the next poll retries"
-                    ),
-                }
-            }
-        }
-        Ok(report)
+        let name = record(po);
+        let info = &po.purchase_order_info;
+        let event = table
+            .check(
+                &name,
+                PURCHASE_ORDER_STATUS_FIELD,
+                info.purchase_order_status.as_ref().and_then(|s| s.number),
+            )
+            .and_then(|()| received_event(warehouse, po, &self.settings.statuses, Utc::now()));
+        self.publish_then_report(Found {
+            kind: "purchase_order",
+            record: name,
+            payload: json!({"purchaseOrderId": info.purchase_order_id,
+                            "purchaseOrderNumber": info.purchase_order_number}),
+            subject: publish::purchase_order_received_subject(warehouse),
+            event,
+        })
+        .await
+    }
+}
+
+impl ReportedBack for WmsPurchaseOrderReceived {
+    const PUBLISHED: &'static str = "purchase order received";
+    const QUANTITY: &'static str = "received";
+
+    fn record(&self) -> String {
+        format!("purchase order {}", self.purchase_order_number)
+    }
+
+    fn lines_to_report(&self) -> Vec<(i64, i64)> {
+        self.lines
+            .iter()
+            .filter(|l| l.received_number_of_items != l.reported_number_of_items)
+            .map(|l| (l.line_id, l.received_number_of_items))
+            .collect()
+    }
+
+    async fn report(
+        &self,
+        client: &OngoingClient,
+        line_id: i64,
+        quantity: i64,
+    ) -> Result<(), OngoingError> {
+        client
+            .report_purchase_order_line(self.purchase_order_id, line_id, quantity)
+            .await
     }
 }

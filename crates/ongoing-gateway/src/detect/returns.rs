@@ -11,10 +11,12 @@ use domain::{EventId, quantities_fingerprint};
 use proto::events::v1::{ReturnedItem, ReturnedOrderLine, WmsReturnReceived};
 use serde_json::json;
 
-use super::shipped::{order_number, order_record};
+use super::report_back::{Found, ReportedBack};
+use super::shipped::{check_order_status, order_number, order_record};
+use super::statuses::StatusTable;
 use super::{DetectError, Detector, PollReport};
-use crate::client::OngoingError;
 use crate::client::models::OrderModel;
+use crate::client::{OngoingClient, OngoingError};
 use crate::publish::{self, meta, parse_utc, timestamp};
 use crate::quantity::items;
 
@@ -55,6 +57,8 @@ pub fn return_event(
             line.returned_number_of_items,
         )?;
         if returned == 0 {
+            // Not in this return's event, so the line cannot make the return incomplete,
+            // whatever its article. A returned line without one fails the whole return.
             continue;
         }
         let article_number = line
@@ -152,7 +156,10 @@ pub fn return_event(
 
 impl Detector {
     /// Orders with returned lines to report (no clock involved, so no backstop cursor).
-    pub(super) async fn returned_items(&self) -> Result<PollReport, DetectError> {
+    pub(super) async fn returned_items(
+        &self,
+        table: &StatusTable,
+    ) -> Result<PollReport, DetectError> {
         let mut report = PollReport::default();
         let orders = self
             .client
@@ -163,70 +170,55 @@ impl Detector {
             .await?;
         report.dead_lettered += self.reject(&orders.rejected).await?;
         for order in &orders.records {
-            report.add(self.handle_return(order).await?);
+            report.add(self.handle_return(order, table).await?);
         }
         Ok(report)
     }
 
-    async fn handle_return(&self, order: &OrderModel) -> Result<PollReport, DetectError> {
-        let mut report = PollReport::default();
+    async fn handle_return(
+        &self,
+        order: &OrderModel,
+        table: &StatusTable,
+    ) -> Result<PollReport, DetectError> {
         let warehouse = &self.settings.warehouse;
-        let (id, event) = match return_event(warehouse, order, Utc::now()) {
-            Ok(Some(found)) => found,
-            Ok(None) => return Ok(report),
-            Err(error) => {
-                self.dead_letter(
-                    "return",
-                    &order_record(order),
-                    &error,
-                    json!({"orderId": order.order_info.order_id,
-                           "orderNumber": order.order_info.order_number}),
-                )
-                .await?;
-                report.dead_lettered += 1;
-                return Ok(report);
-            }
-        };
-        let mut tx = self.store.begin().await?;
-        let added = publish::enqueue(
-            &self.store,
-            &mut tx,
-            &id,
-            publish::return_received_subject(warehouse),
-            &event,
-        )
-        .await?;
-        tx.commit().await?;
-        if added {
-            report.published += 1;
-            tracing::info!(
-                warehouse = %warehouse,
-                order_number = %event.order_number,
-                event_id = %id,
-                "return received"
-            );
-        }
-        for line in &event.lines {
-            if line.returned_number_of_items != line.reported_returned_number_of_items {
-                match self
-                    .client
-                    .report_order_line_returned(
-                        event.order_id,
-                        line.line_id,
-                        line.returned_number_of_items,
-                    )
-                    .await
-                {
-                    Ok(()) => report.reported_lines += 1,
-                    Err(error) => tracing::warn!(
-                        order_number = %event.order_number,
-                        line_id = line.line_id,
-                        %error,
-                        "reporting returned quantity failed; the next poll retries"
-                    ),
-                }
-            }
-        }
-        Ok(report)
+        let event = check_order_status(table, order)
+            .and_then(|()| return_event(warehouse, order, Utc::now()));
+        self.publish_then_report(Found {
+            kind: "return",
+            record: order_record(order),
+            payload: json!({"orderId": order.order_info.order_id,
+                            "orderNumber": order.order_info.order_number}),
+            subject: publish::return_received_subject(warehouse),
+            event,
+        })
+        .await
+    }
+}
+
+impl ReportedBack for WmsReturnReceived {
+    const PUBLISHED: &'static str = "return received";
+    const QUANTITY: &'static str = "returned";
+
+    fn record(&self) -> String {
+        format!("order {}", self.order_number)
+    }
+
+    fn lines_to_report(&self) -> Vec<(i64, i64)> {
+        self.lines
+            .iter()
+            .filter(|l| l.returned_number_of_items != l.reported_returned_number_of_items)
+            .map(|l| (l.line_id, l.returned_number_of_items))
+            .collect()
+    }
+
+    async fn report(
+        &self,
+        client: &OngoingClient,
+        line_id: i64,
+        quantity: i64,
+    ) -> Result<(), OngoingError> {
+        client
+            .report_order_line_returned(self.order_id, line_id, quantity)
+            .await
     }
 }

@@ -13,9 +13,11 @@ use domain::settings::WmsStatusMapping;
 use proto::events::v1::{Parcel, ShippedLine, Tracking, Transporter, WmsOrderShipped};
 use serde_json::json;
 
+use super::report_back::{Found, ReportedBack};
+use super::statuses::{ORDER_STATUS_FIELD, StatusTable};
 use super::{DetectError, Detector, FIRST_LOOKBACK, PollReport, cursor};
-use crate::client::OngoingError;
 use crate::client::models::OrderModel;
+use crate::client::{OngoingClient, OngoingError};
 use crate::publish::{self, meta, parse_utc, timestamp};
 use crate::quantity::items;
 
@@ -123,6 +125,10 @@ pub fn shipped_event(
     }
     let number = order_number(order)?;
     let mut lines = Vec::with_capacity(order.order_lines.len());
+    // One bad line (no article, a negative or fractional quantity) fails the WHOLE order: a
+    // shipped event without that line would tell Centra the order shipped short, and the
+    // reported quantities of the good lines would stop Ongoing listing it. The order stays
+    // unreported and dead-lettered until someone fixes it; the other orders flow.
     for (index, line) in order.order_lines.iter().enumerate() {
         let field = |name: &str| format!("orderLines[{index}].{name}");
         let article_number = line
@@ -217,6 +223,7 @@ impl Detector {
     pub(super) async fn shipped_orders(
         &self,
         started: DateTime<Utc>,
+        table: &StatusTable,
     ) -> Result<PollReport, DetectError> {
         let mut report = PollReport::default();
         let to_report = self
@@ -225,7 +232,7 @@ impl Detector {
             .await?;
         report.dead_lettered += self.reject(&to_report.rejected).await?;
         for order in &to_report.records {
-            report.add(self.handle_shipped(order).await?);
+            report.add(self.handle_shipped(order, table).await?);
         }
 
         let since = cursor::load(&self.store, CURSOR)
@@ -249,73 +256,75 @@ impl Detector {
             .await?;
         report.dead_lettered += self.reject(&updated.rejected).await?;
         for order in &updated.records {
-            report.add(self.handle_shipped(order).await?);
+            report.add(self.handle_shipped(order, table).await?);
         }
         cursor::save(&self.store, CURSOR, started).await?;
         Ok(report)
     }
 
     /// Publishes the order's shipped event (commit first), then reports its picked quantities.
-    async fn handle_shipped(&self, order: &OrderModel) -> Result<PollReport, DetectError> {
-        let mut report = PollReport::default();
+    async fn handle_shipped(
+        &self,
+        order: &OrderModel,
+        table: &StatusTable,
+    ) -> Result<PollReport, DetectError> {
         let warehouse = &self.settings.warehouse;
-        let (id, event) = match shipped_event(warehouse, order, &self.settings.statuses, Utc::now())
-        {
-            Ok(Some(found)) => found,
-            Ok(None) => return Ok(report),
-            Err(error) => {
-                let key = order_record(order);
-                self.dead_letter(
-                    "order",
-                    &key,
-                    &error,
-                    json!({"orderId": order.order_info.order_id,
-                           "orderNumber": order.order_info.order_number}),
-                )
-                .await?;
-                report.dead_lettered += 1;
-                return Ok(report);
-            }
-        };
-        let mut tx = self.store.begin().await?;
-        let added = publish::enqueue(
-            &self.store,
-            &mut tx,
-            &id,
-            publish::order_shipped_subject(warehouse),
-            &event,
-        )
-        .await?;
-        tx.commit().await?;
-        if added {
-            report.published += 1;
-            tracing::info!(
-                warehouse = %warehouse,
-                order_number = %event.order_number,
-                event_id = %id,
-                status = event.status_code,
-                "order shipped"
-            );
-        }
-        // Our event is durable: now Ongoing may stop listing these picked quantities.
-        for line in &event.lines {
-            if line.picked_number_of_items != line.reported_number_of_items {
-                match self
-                    .client
-                    .report_order_line(event.order_id, line.line_id, line.picked_number_of_items)
-                    .await
-                {
-                    Ok(()) => report.reported_lines += 1,
-                    Err(error) => tracing::warn!(
-                        order_number = %event.order_number,
-                        line_id = line.line_id,
-                        %error,
-                        "reporting picked quantity failed; the next poll retries"
-                    ),
-                }
-            }
-        }
-        Ok(report)
+        let record = order_record(order);
+        let event = check_order_status(table, order)
+            .and_then(|()| shipped_event(warehouse, order, &self.settings.statuses, Utc::now()));
+        self.publish_then_report(Found {
+            kind: "order",
+            record,
+            payload: json!({"orderId": order.order_info.order_id,
+                            "orderNumber": order.order_info.order_number}),
+            subject: publish::order_shipped_subject(warehouse),
+            event,
+        })
+        .await
+    }
+}
+
+/// Refuses an order whose status number this warehouse does not have.
+pub(crate) fn check_order_status(
+    table: &StatusTable,
+    order: &OrderModel,
+) -> Result<(), OngoingError> {
+    table.check(
+        &order_record(order),
+        ORDER_STATUS_FIELD,
+        order
+            .order_info
+            .order_status
+            .as_ref()
+            .and_then(|s| s.number),
+    )
+}
+
+impl ReportedBack for WmsOrderShipped {
+    const PUBLISHED: &'static str = "order shipped";
+    const QUANTITY: &'static str = "picked";
+
+    fn record(&self) -> String {
+        format!("order {}", self.order_number)
+    }
+
+    fn lines_to_report(&self) -> Vec<(i64, i64)> {
+        self.lines
+            .iter()
+            .filter(|l| l.picked_number_of_items != l.reported_number_of_items)
+            .map(|l| (l.line_id, l.picked_number_of_items))
+            .collect()
+    }
+
+    async fn report(
+        &self,
+        client: &OngoingClient,
+        line_id: i64,
+        quantity: i64,
+    ) -> Result<(), OngoingError> {
+        client
+            .report_order_line(self.order_id, line_id, quantity)
+            .await
     }
 }
 

@@ -1,0 +1,102 @@
+//! The report-back sequence shared by shipped orders, received purchase orders and returns:
+//! the record's event, or its dead letter; the event into the outbox and committed; only then
+//! each unreported line's quantity sent back to Ongoing, a failure logged and left for the
+//! next poll (which reads the record again and re-enqueues the same id, which the outbox
+//! ignores).
+//!
+//! A flow supplies what differs through [`ReportedBack`] (which lines, which PATCH, what the
+//! log says) and a [`Found`] per record.
+
+use domain::EventId;
+use prost::Message;
+use serde_json::Value;
+
+use super::{DetectError, Detector, PollReport};
+use crate::client::{OngoingClient, OngoingError};
+use crate::publish;
+
+/// An event whose lines Ongoing must be told about once the event is durable.
+pub(super) trait ReportedBack: Message {
+    /// The log message once the event is new in the outbox, e.g. `order shipped`.
+    const PUBLISHED: &'static str;
+    /// The quantity reported back, for the log: `picked`, `received`, `returned`.
+    const QUANTITY: &'static str;
+
+    /// How the record is named in logs, e.g. `order S-1`.
+    fn record(&self) -> String;
+
+    /// `(line id, quantity to report)` of each line whose quantity Ongoing does not have as
+    /// reported yet.
+    fn lines_to_report(&self) -> Vec<(i64, i64)>;
+
+    /// Sends one line's reported quantity to Ongoing.
+    fn report(
+        &self,
+        client: &OngoingClient,
+        line_id: i64,
+        quantity: i64,
+    ) -> impl Future<Output = Result<(), OngoingError>> + Send;
+}
+
+/// One record read from Ongoing, with what it became.
+#[derive(Debug)]
+pub(super) struct Found<E> {
+    /// Dead-letter kind: `order`, `purchase_order`, `return`.
+    pub kind: &'static str,
+    /// Dead-letter key: `order S-1`.
+    pub record: String,
+    /// What the dead letter keeps to find the record again.
+    pub payload: Value,
+    /// Where the event goes.
+    pub subject: String,
+    /// The event; `None` while there is nothing to publish; an error for bad input.
+    pub event: Result<Option<(EventId, E)>, OngoingError>,
+}
+
+impl Detector {
+    /// Publishes `found` (commit first), then reports its lines back; bad input becomes a
+    /// dead letter and the poll goes on.
+    pub(super) async fn publish_then_report<E: ReportedBack>(
+        &self,
+        found: Found<E>,
+    ) -> Result<PollReport, DetectError> {
+        let mut report = PollReport::default();
+        let (id, event) = match found.event {
+            Ok(Some(built)) => built,
+            Ok(None) => return Ok(report),
+            Err(error) => {
+                self.dead_letter(found.kind, &found.record, &error, found.payload)
+                    .await?;
+                report.dead_lettered += 1;
+                return Ok(report);
+            }
+        };
+        let mut tx = self.store.begin().await?;
+        let added = publish::enqueue(&self.store, &mut tx, &id, found.subject, &event).await?;
+        tx.commit().await?;
+        if added {
+            report.published += 1;
+            tracing::info!(
+                warehouse = %self.settings.warehouse,
+                record = %event.record(),
+                event_id = %id,
+                "{}",
+                E::PUBLISHED
+            );
+        }
+        // Our event is durable: now Ongoing may stop listing these quantities.
+        for (line_id, quantity) in event.lines_to_report() {
+            match event.report(&self.client, line_id, quantity).await {
+                Ok(()) => report.reported_lines += 1,
+                Err(error) => tracing::warn!(
+                    record = %event.record(),
+                    line_id,
+                    %error,
+                    "reporting {} quantity failed; the next poll retries",
+                    E::QUANTITY
+                ),
+            }
+        }
+        Ok(report)
+    }
+}
