@@ -1,5 +1,6 @@
 //! The command line.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
@@ -20,14 +21,22 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run every service in this process against the sandbox settings (embedded bus, SQLite).
+    /// Run every service in this process against the bundled Centra and Ongoing simulators
+    /// (embedded bus, SQLite); prints the simulators' URLs.
     Sandbox {
-        /// Settings to use instead of the built-in sandbox settings.
+        /// Settings to use instead of the built-in sandbox settings; every Centra end-point and
+        /// the WMS are pointed at simulators started here.
         #[arg(long)]
         config: Option<PathBuf>,
         /// Where the SQLite files go (overrides runtime.data_dir).
         #[arg(long)]
         data_dir: Option<PathBuf>,
+        /// Address of the Centra simulator (the first end-point's; others get free ports).
+        #[arg(long, default_value = "127.0.0.1:18081")]
+        centra_addr: SocketAddr,
+        /// Address of the Ongoing WMS simulator.
+        #[arg(long, default_value = "127.0.0.1:18082")]
+        ongoing_addr: SocketAddr,
     },
     /// Run every service in this process against the configured end-points (embedded shape).
     Run {

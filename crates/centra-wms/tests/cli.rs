@@ -98,20 +98,65 @@ fn serve_refuses_embedded_mode() {
     );
 }
 
+/// Every listening address of the runtime on port 0, so the test never collides with a
+/// process already on the default ports.
+fn any_free_ports() -> Vec<(String, &'static str)> {
+    let mut vars: Vec<(String, &'static str)> = [
+        "CENTRA_GATEWAY",
+        "ONGOING_GATEWAY",
+        "CATALOG_SYNC",
+        "ORDER_SYNC",
+        "STOCK_SYNC",
+        "RETURNS_SYNC",
+    ]
+    .iter()
+    .map(|service| {
+        (
+            format!("CENTRA_WMS__RUNTIME__GRPC__{service}__LISTEN"),
+            "127.0.0.1:0",
+        )
+    })
+    .collect();
+    for key in ["CENTRA_WEBHOOK_LISTEN", "ONGOING_WEBHOOK_LISTEN"] {
+        vars.push((format!("CENTRA_WMS__RUNTIME__{key}"), "127.0.0.1:0"));
+    }
+    vars
+}
+
 #[test]
 fn sandbox_starts_every_service_and_stops_cleanly_on_ctrl_c() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut child = Command::new(env!("CARGO_BIN_EXE_centra-wms"))
-        .args(["sandbox", "--data-dir"])
+        .args([
+            "sandbox",
+            "--centra-addr",
+            "127.0.0.1:0",
+            "--ongoing-addr",
+            "127.0.0.1:0",
+            "--data-dir",
+        ])
         .arg(dir.path())
         .env("CENTRA_WMS__RUNTIME__LOG_FILTER", "warn")
+        .envs(any_free_ports())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("sandbox starts");
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let centra = lines.next().expect("a line").expect("utf-8");
+    let ongoing = lines.next().expect("a line").expect("utf-8");
     let banner = lines.next().expect("a line").expect("utf-8");
     assert!(banner.contains("order-sync"), "{banner}");
+    // The simulators answer where the sandbox says they are.
+    for line in [&centra, &ongoing] {
+        let control = line
+            .split("control api ")
+            .nth(1)
+            .and_then(|rest| rest.strip_suffix("/_sim/state)"))
+            .unwrap_or_else(|| panic!("no control api in {line:?}"));
+        let addr = control.trim_start_matches("http://");
+        assert!(http_get_ok(addr, "/_sim/health"), "{line}");
+    }
 
     // The stores exist once the services run.
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -149,6 +194,21 @@ fn sandbox_starts_every_service_and_stops_cleanly_on_ctrl_c() {
     }
 }
 
+/// A plain `GET path` on `addr`; true on `200` with `"ok"` in the body.
+fn http_get_ok(addr: &str, path: &str) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(addr) else {
+        return false;
+    };
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer.starts_with("HTTP/1.1 200") && answer.contains("\"ok\"")
+}
+
 /// Starts `centra-wms sim WHICH --addr 127.0.0.1:0`, reads the ready line, checks the control
 /// API answers, then stops it with SIGTERM.
 fn simulator_starts_and_stops(which: &str) {
@@ -164,17 +224,10 @@ fn simulator_starts_and_stops(which: &str) {
         .strip_prefix("listening on http://")
         .unwrap_or_else(|| panic!("unexpected first line: {ready}"))
         .to_owned();
-    let mut stream = std::net::TcpStream::connect(&addr).expect("simulator accepts");
-    use std::io::{Read, Write};
-    write!(
-        stream,
-        "GET /_sim/health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .expect("request sent");
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).expect("answer read");
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    assert!(answer.contains("\"ok\""), "{answer}");
+    assert!(
+        http_get_ok(&addr, "/_sim/health"),
+        "no health answer on {addr}"
+    );
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()

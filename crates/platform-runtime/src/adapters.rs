@@ -79,6 +79,20 @@ impl Adapters {
         })
     }
 
+    /// Also serves every service's gRPC routes on its configured listen address (embedded
+    /// shape), so the operator's CLI reaches a running process; services keep calling each
+    /// other in-process. The distributed shape serves on those addresses anyway.
+    pub fn exposing_grpc(mut self, grpc: &GrpcServices) -> Self {
+        if matches!(self.stores, StoreLocation::SqliteFolder(_)) {
+            self.directory = ServiceDirectory::in_process_exposed(
+                grpc.all()
+                    .into_iter()
+                    .map(|(key, address)| (key.replace('_', "-"), address.listen)),
+            );
+        }
+        self
+    }
+
     /// The database URL `service` opens its store with.
     pub fn store_url(&self, service: &str) -> String {
         match &self.stores {

@@ -2,7 +2,9 @@
 //!
 //! - Embedded: a service registers its tonic routes here and callers get an in-process
 //!   channel: requests still go through the gRPC codec (the same contract as over TCP), with no
-//!   port to pick and nothing to collide when tests run side by side.
+//!   port to pick and nothing to collide when tests run side by side. When the runtime is
+//!   exposed (`centra-wms run` and `sandbox`), each service's routes are also served on its
+//!   configured listen address, so the operator's CLI reaches them as in the distributed shape.
 //! - Distributed: a service serves its routes on its configured `listen` address and callers
 //!   get a lazily connecting tonic channel to the configured `connect` URL.
 //!
@@ -58,6 +60,8 @@ pub struct ServiceDirectory {
 enum Shape {
     InProcess {
         registered: RwLock<HashMap<String, Routes>>,
+        /// service name -> where its routes are also served over TCP (for operators).
+        exposed: HashMap<String, SocketAddr>,
     },
     Network {
         /// service name -> (listen, connect URL)
@@ -68,13 +72,17 @@ enum Shape {
 impl std::fmt::Debug for ServiceDirectory {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &*self.shape {
-            Shape::InProcess { registered } => {
+            Shape::InProcess {
+                registered,
+                exposed,
+            } => {
                 let names: Vec<String> = registered
                     .read()
                     .map(|r| r.keys().cloned().collect())
                     .unwrap_or_default();
                 f.debug_struct("ServiceDirectory::InProcess")
                     .field("registered", &names)
+                    .field("exposed", exposed)
                     .finish()
             }
             Shape::Network { addresses } => f
@@ -88,9 +96,16 @@ impl std::fmt::Debug for ServiceDirectory {
 impl ServiceDirectory {
     /// Embedded shape: services register their routes, callers get in-process channels.
     pub fn in_process() -> Self {
+        Self::in_process_exposed(std::iter::empty())
+    }
+
+    /// Embedded shape whose services are also served over TCP at `(service name, listen)`, so
+    /// an operator's CLI reaches a running process.
+    pub fn in_process_exposed(exposed: impl IntoIterator<Item = (String, SocketAddr)>) -> Self {
         Self {
             shape: Arc::new(Shape::InProcess {
                 registered: RwLock::new(HashMap::new()),
+                exposed: exposed.into_iter().collect(),
             }),
         }
     }
@@ -143,44 +158,63 @@ impl ServiceDirectory {
         shutdown: tokio_util::sync::CancellationToken,
     ) -> Result<(), DirectoryError> {
         match &*self.shape {
-            Shape::InProcess { registered } => {
+            Shape::InProcess {
+                registered,
+                exposed,
+            } => {
+                let routes = routes.prepare();
                 registered
                     .write()
                     .map_err(|_| DirectoryError::Serve {
                         service: service.to_owned(),
                         reason: "directory lock poisoned".to_owned(),
                     })?
-                    .insert(service.to_owned(), routes.prepare());
-                shutdown.cancelled().await;
+                    .insert(service.to_owned(), routes.clone());
+                let result = match exposed.get(service) {
+                    Some(listen) => serve_tcp(service, routes, *listen, shutdown).await,
+                    None => {
+                        shutdown.cancelled().await;
+                        Ok(())
+                    }
+                };
                 if let Ok(mut registered) = registered.write() {
                     registered.remove(service);
                 }
-                Ok(())
+                result
             }
             Shape::Network { addresses } => {
                 let (listen, _) = addresses
                     .get(service)
                     .ok_or_else(|| DirectoryError::Unknown(service.to_owned()))?;
-                tracing::info!(service, %listen, "grpc server listening");
-                tonic::transport::Server::builder()
-                    .trace_fn(platform_telemetry::server_span)
-                    .add_routes(routes)
-                    .serve_with_shutdown(*listen, shutdown.cancelled_owned())
-                    .await
-                    .map_err(|e| DirectoryError::Serve {
-                        service: service.to_owned(),
-                        reason: e.to_string(),
-                    })
+                serve_tcp(service, routes, *listen, shutdown).await
             }
         }
     }
 
     fn registered(&self, service: &str) -> Option<Routes> {
         match &*self.shape {
-            Shape::InProcess { registered } => registered.read().ok()?.get(service).cloned(),
+            Shape::InProcess { registered, .. } => registered.read().ok()?.get(service).cloned(),
             Shape::Network { .. } => None,
         }
     }
+}
+
+async fn serve_tcp(
+    service: &str,
+    routes: Routes,
+    listen: SocketAddr,
+    shutdown: tokio_util::sync::CancellationToken,
+) -> Result<(), DirectoryError> {
+    tracing::info!(service, %listen, "grpc server listening");
+    tonic::transport::Server::builder()
+        .trace_fn(platform_telemetry::server_span)
+        .add_routes(routes)
+        .serve_with_shutdown(listen, shutdown.cancelled_owned())
+        .await
+        .map_err(|e| DirectoryError::Serve {
+            service: service.to_owned(),
+            reason: format!("{listen}: {e}"),
+        })
 }
 
 /// Resolves the registered routes at call time, so callers may be built before the service

@@ -145,3 +145,27 @@ async fn clients_work_inside_send_futures() {
     stop.cancel();
     serving.await.expect("joins").expect("serves cleanly");
 }
+
+#[tokio::test]
+async fn an_exposed_in_process_service_is_also_reachable_over_tcp() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let listen: SocketAddr = ([127, 0, 0, 1], port).into();
+    let directory = ServiceDirectory::in_process_exposed([("probe".to_owned(), listen)]);
+    let stop = CancellationToken::new();
+    let serving = tokio::spawn({
+        let directory = directory.clone();
+        let stop = stop.clone();
+        async move { directory.serve("probe", routes(), stop).await }
+    });
+    // In-process, as the other services call it.
+    assert_eq!(ping_when_up(&directory).await.service, "probe");
+    // Over TCP, as an operator's CLI does.
+    let operator =
+        ServiceDirectory::network([("probe".to_owned(), listen, format!("http://{listen}"))]);
+    assert_eq!(ping_when_up(&operator).await.service, "probe");
+    stop.cancel();
+    serving.await.expect("joins").expect("serves cleanly");
+}

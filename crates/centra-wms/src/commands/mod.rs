@@ -36,8 +36,17 @@ impl Failure {
 
 pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Sandbox { config, data_dir } => {
-            embedded::sandbox(config.as_deref(), data_dir.as_deref()).await
+        Command::Sandbox {
+            config,
+            data_dir,
+            centra_addr,
+            ongoing_addr,
+        } => {
+            let sims = embedded::SimAddresses {
+                centra: centra_addr,
+                ongoing: ongoing_addr,
+            };
+            embedded::sandbox(config.as_deref(), data_dir.as_deref(), sims).await
         }
         Command::Run { config } => embedded::run(&config).await,
         Command::Serve { service, config } => serve::serve(&service, config.as_deref()).await,
