@@ -4,13 +4,40 @@
 //! It owns its store (schema `catalog_sync`) and meets the other services only through the bus,
 //! the gRPC contracts in `proto/` and the `domain` crate.
 //!
-//! Today it opens its store and relays its outbox; the flow lands with its own issue.
+//! Layout:
+//! - [`rules`]: pure business rules (size item to article, reasons, collisions, content hash);
+//! - [`state`]: the state a person sees per size item;
+//! - [`ports`]: [`ports::CatalogSource`] (Centra products) and [`ports::ArticleSink`] (WMS
+//!   articles) with their gRPC adapters;
+//! - [`items`]: the size item repository;
+//! - [`flow`]: plan, write, commit; the entry points (event, refresh, reconcile, selection);
+//! - [`handler`]: `ProductChanged` deliveries to the flow;
+//! - [`admin`]: the `CatalogAdmin` gRPC service;
+//! - [`dead_letters`]: the `DeadLetters` gRPC service (rejected items, unreadable events);
+//! - [`service`]: wiring (consumer, daily reconcile, admin service).
+
+pub mod admin;
+pub mod dead_letters;
+pub mod flow;
+pub mod handler;
+pub mod items;
+pub mod ports;
+pub mod rules;
+pub mod service;
+pub mod state;
 
 use async_trait::async_trait;
-use platform_runtime::{Migrations, Service, ServiceBase, ServiceContext, ServiceError};
+use platform_runtime::{Migrations, Service, ServiceContext, ServiceError};
+use sqlx::migrate::Migrator;
 
 /// The service's name: its schema, its log lines and its bus consumers carry it.
 pub const NAME: &str = "catalog-sync";
+
+static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
+static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
+
+/// The service's own tables (`catalog_items`).
+pub static MIGRATIONS: Migrations = Migrations::new(&POSTGRES, &SQLITE);
 
 /// The catalog-sync service.
 #[derive(Debug, Default, Clone)]
@@ -23,9 +50,6 @@ impl Service for CatalogSync {
     }
 
     async fn run(&self, ctx: ServiceContext) -> Result<(), ServiceError> {
-        let base = ServiceBase::open(&ctx, NAME, &Migrations::none()).await?;
-        ctx.shutdown.cancelled().await;
-        base.close().await;
-        Ok(())
+        service::run(ctx).await
     }
 }

@@ -1,20 +1,64 @@
-//! order-sync: The money flow: shipments or orders into the WMS, completion and capture back to Centra, purchase orders and receipts.
+//! order-sync: the money flow. Good-to-go Centra shipments become WMS orders (capturing first
+//! when the policy says so); shipped WMS orders update partial quantities and complete the
+//! Centra shipment once, with an explicit capture flag; shipments parked for a missing article
+//! are retried when catalog-sync reports it.
 //!
 //! The service runs as a task of the embedded runtime or as its own process (`src/main.rs`).
-//! It owns its store (schema `order_sync`) and meets the other services only through the bus,
-//! the gRPC contracts in `proto/` and the `domain` crate.
+//! It owns its store (schema `order_sync`: the `shipments` mapping with its state machine, plus
+//! the platform's inbox, outbox and dead letters) and meets the other services only through the
+//! bus, the gRPC contracts in `proto/` and the `domain` crate.
 //!
-//! Today it opens its store and relays its outbox; the flow lands with its own issue.
+//! Layout:
+//! - [`rules`]: the pure rules and the state machine (import, capture, completion).
+//! - [`convert`]: events and gateway answers into the domain, WMS requests out.
+//! - [`ports`]: `CentraShipments` and `WmsOrders`; [`grpc_ports`]: them over the gateways.
+//! - [`records`]: the shipment <-> WMS order mapping over the store; [`deliveries`]: the
+//!   supplier delivery <-> purchase order mapping.
+//! - [`flow`]: the handlers and the operator commands, idempotent under redelivery.
+//! - [`consumers`]: the bus consumers feeding the flow.
+//! - [`admin`]: the `OrderAdmin` gRPC service.
+
+pub mod admin;
+pub mod consumers;
+pub mod convert;
+pub mod deliveries;
+pub mod flow;
+pub mod grpc_ports;
+pub mod ports;
+pub mod records;
+pub mod rules;
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use platform_runtime::{Migrations, Service, ServiceBase, ServiceContext, ServiceError};
+use sqlx::migrate::Migrator;
+use tonic::service::Routes;
+
+use crate::consumers::Feed;
+use crate::flow::OrderFlow;
+use crate::grpc_ports::{GrpcCentra, GrpcWms};
+use crate::records::ShipmentRecords;
 
 /// The service's name: its schema, its log lines and its bus consumers carry it.
 pub const NAME: &str = "order-sync";
 
+static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
+static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
+
+/// The service's own tables (the `shipments` mapping).
+pub static MIGRATIONS: Migrations = Migrations::new(&POSTGRES, &SQLITE);
+
 /// The order-sync service.
 #[derive(Debug, Default, Clone)]
 pub struct OrderSync;
+
+fn other(message: String) -> ServiceError {
+    ServiceError::Other {
+        service: NAME,
+        message,
+    }
+}
 
 #[async_trait]
 impl Service for OrderSync {
@@ -23,9 +67,61 @@ impl Service for OrderSync {
     }
 
     async fn run(&self, ctx: ServiceContext) -> Result<(), ServiceError> {
-        let base = ServiceBase::open(&ctx, NAME, &Migrations::none()).await?;
-        ctx.shutdown.cancelled().await;
+        let base = ServiceBase::open(&ctx, NAME, &MIGRATIONS).await?;
+        let result = run_flow(&ctx, &base).await;
         base.close().await;
-        Ok(())
+        result
     }
+}
+
+async fn run_flow(ctx: &ServiceContext, base: &ServiceBase) -> Result<(), ServiceError> {
+    let centra = ctx
+        .directory
+        .channel("centra-gateway")
+        .map_err(|e| other(e.to_string()))?;
+    let wms = ctx
+        .directory
+        .channel("ongoing-gateway")
+        .map_err(|e| other(e.to_string()))?;
+    let flow = OrderFlow::new(
+        Arc::new(ctx.config.settings.clone()),
+        ctx.config.wms.warehouse.clone(),
+        ShipmentRecords::new(base.store.clone()),
+        Arc::new(GrpcCentra::new(centra)),
+        Arc::new(GrpcWms::new(wms)),
+    );
+    // One failing part stops the others, so the runtime sees the error and restarts us whole.
+    let stop = ctx.shutdown.child_token();
+    let mut tasks = tokio::task::JoinSet::new();
+    for feed in Feed::ALL
+        .into_iter()
+        .filter(|f| f.enabled(&ctx.config.settings))
+    {
+        let (flow, bus, stop) = (flow.clone(), ctx.bus.clone(), stop.clone());
+        tasks.spawn(async move {
+            consumers::run(flow, bus.as_ref(), feed, stop)
+                .await
+                .map_err(|e| other(format!("consumer {}: {e}", feed.consumer())))
+        });
+    }
+    let routes = Routes::new(admin::Admin::new(flow).into_server());
+    let (directory, admin_stop) = (ctx.directory.clone(), stop.clone());
+    tasks.spawn(async move {
+        directory
+            .serve(NAME, routes, admin_stop)
+            .await
+            .map_err(|e| other(e.to_string()))
+    });
+    let mut result = Ok(());
+    while let Some(joined) = tasks.join_next().await {
+        let outcome = joined.map_err(|e| other(format!("task ended abnormally: {e}")));
+        if let Err(error) = outcome.and_then(|r| r) {
+            tracing::error!(%error, "order-sync part stopped");
+            stop.cancel();
+            if result.is_ok() {
+                result = Err(error);
+            }
+        }
+    }
+    result
 }

@@ -1,0 +1,162 @@
+//! The `CatalogAdmin` gRPC service: what the CLI (and myOGO-style manual selection) needs.
+
+use proto::admin::v1 as pb;
+use proto::admin::v1::catalog_admin_server::{CatalogAdmin, CatalogAdminServer};
+use tonic::{Request, Response, Status};
+
+use crate::flow::{CatalogFlow, FlowError, ListQuery};
+use crate::items::CatalogItem;
+use crate::state::ItemState;
+
+/// Serves `CatalogAdmin` over one flow.
+#[derive(Debug, Clone)]
+pub struct CatalogAdminService {
+    flow: CatalogFlow,
+}
+
+impl CatalogAdminService {
+    /// The service over `flow`.
+    pub fn new(flow: CatalogFlow) -> Self {
+        Self { flow }
+    }
+
+    /// The tonic server, ready for `Routes`.
+    pub fn into_server(self) -> CatalogAdminServer<Self> {
+        CatalogAdminServer::new(self)
+    }
+}
+
+fn status(error: &FlowError) -> Status {
+    match error {
+        FlowError::Port(e) => Status::unavailable(e.to_string()),
+        FlowError::Store(e) => Status::internal(e.to_string()),
+    }
+}
+
+fn state_from_proto(value: i32) -> Result<Option<ItemState>, Status> {
+    let state = pb::CatalogItemState::try_from(value)
+        .map_err(|_| Status::invalid_argument(format!("state {value} is unknown")))?;
+    Ok(match state {
+        pb::CatalogItemState::Unspecified => None,
+        pb::CatalogItemState::NotSelected => Some(ItemState::NotSelected),
+        pb::CatalogItemState::Selected => Some(ItemState::Pending),
+        pb::CatalogItemState::Synced => Some(ItemState::Synced),
+        pb::CatalogItemState::Outdated => Some(ItemState::Outdated),
+        pb::CatalogItemState::FilteredOut => Some(ItemState::FilteredOut),
+        pb::CatalogItemState::Failed => Some(ItemState::Rejected),
+    })
+}
+
+fn item_message(item: &CatalogItem, state: ItemState) -> pb::CatalogItem {
+    pb::CatalogItem {
+        article_number: item.article_number.clone().unwrap_or_default(),
+        endpoint: item.endpoint.clone(),
+        product_id: item.product_id.clone(),
+        product_name: item.product_name.clone(),
+        variant_name: item.variant_name.clone(),
+        size_name: item.size_name.clone(),
+        sku: item.sku.clone(),
+        variant_sku: item.variant_sku.clone(),
+        size_sku: item.size_sku.clone(),
+        ean: item.ean.clone(),
+        active: item.active,
+        state: state.to_proto() as i32,
+        last_synced_at: item.last_synced_at.map(|ms| prost_types::Timestamp {
+            seconds: ms.div_euclid(1000),
+            nanos: i32::try_from(ms.rem_euclid(1000) * 1_000_000).unwrap_or(0),
+        }),
+        last_error: item
+            .problem
+            .as_ref()
+            .map(|p| p.reason.clone())
+            .unwrap_or_default(),
+    }
+}
+
+#[tonic::async_trait]
+impl CatalogAdmin for CatalogAdminService {
+    async fn list_products(
+        &self,
+        request: Request<pb::ListCatalogProductsRequest>,
+    ) -> Result<Response<pb::ListCatalogProductsResponse>, Status> {
+        let request = request.into_inner();
+        let query = ListQuery {
+            state: state_from_proto(request.state)?,
+            search: request.search,
+            page_size: request.page_size,
+            page_token: request.page_token,
+        };
+        let page = self
+            .flow
+            .list(&query)
+            .await
+            .map_err(|e| Status::internal(e.to_string()))?;
+        Ok(Response::new(pb::ListCatalogProductsResponse {
+            items: page
+                .items
+                .iter()
+                .map(|(item, state)| item_message(item, *state))
+                .collect(),
+            next_page_token: page.next_page_token,
+        }))
+    }
+
+    async fn refresh(
+        &self,
+        request: Request<pb::RefreshCatalogRequest>,
+    ) -> Result<Response<pb::RefreshCatalogResponse>, Status> {
+        let endpoint = request.into_inner().endpoint;
+        let catalog = &self.flow.config().endpoint;
+        if !endpoint.is_empty() && endpoint != *catalog {
+            return Err(Status::invalid_argument(format!(
+                "articles come only from the catalog end-point {catalog}, not {endpoint}"
+            )));
+        }
+        let report = self.flow.refresh().await.map_err(|e| status(&e))?;
+        Ok(Response::new(pb::RefreshCatalogResponse {
+            size_items_seen: report.seen,
+            new_items: report.new_items,
+            changed_items: report.changed_items,
+        }))
+    }
+
+    async fn create_selected(
+        &self,
+        request: Request<pb::CreateSelectedRequest>,
+    ) -> Result<Response<pb::CreateSelectedResponse>, Status> {
+        let numbers = request.into_inner().article_numbers;
+        if numbers.iter().all(|n| n.trim().is_empty()) {
+            return Err(Status::invalid_argument("article_numbers is empty"));
+        }
+        let outcomes = self
+            .flow
+            .create_selected(&numbers)
+            .await
+            .map_err(|e| status(&e))?;
+        Ok(Response::new(pb::CreateSelectedResponse {
+            outcomes: outcomes
+                .into_iter()
+                .map(|o| pb::ArticleOutcome {
+                    article_number: o.article_number,
+                    state: o
+                        .state
+                        .map_or(pb::CatalogItemState::Unspecified, ItemState::to_proto)
+                        as i32,
+                    error: o.error,
+                })
+                .collect(),
+        }))
+    }
+
+    async fn reconcile(
+        &self,
+        request: Request<pb::ReconcileCatalogRequest>,
+    ) -> Result<Response<pb::ReconcileCatalogResponse>, Status> {
+        let dry_run = request.into_inner().dry_run;
+        let report = self.flow.reconcile(dry_run).await.map_err(|e| status(&e))?;
+        Ok(Response::new(pb::ReconcileCatalogResponse {
+            checked: report.seen,
+            queued: report.queued,
+        }))
+    }
+}

@@ -1,0 +1,280 @@
+//! The entry points: a product changed, refresh, reconcile, create the selected, list.
+
+use std::collections::{BTreeSet, HashMap};
+
+use platform_store::{MessageId, StoreError};
+use proto::events::v1 as pb;
+
+use super::plan::{Plan, Scope, Writes};
+use super::{CatalogFlow, FlowError, PRODUCTS_CONSUMER, RunReport};
+use crate::items::CatalogItem;
+use crate::state::ItemState;
+
+/// What became of one article number of a manual selection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelectedOutcome {
+    /// The number as asked.
+    pub article_number: String,
+    /// Its state now (None: not in the product list).
+    pub state: Option<ItemState>,
+    /// Empty on success; otherwise the reason.
+    pub error: String,
+}
+
+/// A page request of the product list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListQuery {
+    /// Only items in this state.
+    pub state: Option<ItemState>,
+    /// Matches article number, SKU, EAN or product name (case-insensitive); empty: all.
+    pub search: String,
+    /// At most this many items (0: 100; capped at 1000).
+    pub page_size: u32,
+    /// `next_page_token` of the previous page.
+    pub page_token: String,
+}
+
+/// One page of the product list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedPage {
+    /// Items with their state.
+    pub items: Vec<(CatalogItem, ItemState)>,
+    /// Empty on the last page.
+    pub next_page_token: String,
+}
+
+fn matches(item: &CatalogItem, search: &str) -> bool {
+    if search.is_empty() {
+        return true;
+    }
+    let needle = search.to_lowercase();
+    [
+        item.article_number.as_deref().unwrap_or_default(),
+        item.sku.as_str(),
+        item.variant_sku.as_str(),
+        item.size_sku.as_str(),
+        item.ean.as_str(),
+        item.product_name.as_str(),
+    ]
+    .iter()
+    .any(|field| field.to_lowercase().contains(&needle))
+}
+
+impl CatalogFlow {
+    /// A `ProductChanged` event: map its sizes, write the changed articles, commit with the
+    /// inbox record of `event_id`.
+    pub async fn on_product_changed(
+        &self,
+        product: &pb::Product,
+        event_id: &MessageId,
+    ) -> Result<RunReport, FlowError> {
+        let _running = self.lock.lock().await;
+        if self
+            .store
+            .inbox()
+            .contains(PRODUCTS_CONSUMER, event_id)
+            .await?
+        {
+            return Ok(RunReport {
+                duplicate: true,
+                ..RunReport::default()
+            });
+        }
+        let existing = self
+            .items
+            .of_product(&self.config.endpoint, &product.product_id)
+            .await?;
+        self.run(
+            std::slice::from_ref(product),
+            existing,
+            Scope::Products,
+            &Writes::Changed,
+            Some(event_id),
+            false,
+        )
+        .await
+    }
+
+    /// Re-reads the whole catalogue from Centra and records what it shows; writes nothing.
+    pub async fn refresh(&self) -> Result<RunReport, FlowError> {
+        let _running = self.lock.lock().await;
+        let products = self.source.all_products(&self.config.endpoint).await?;
+        let existing = self.items.all(&self.config.endpoint).await?;
+        self.run(
+            &products,
+            existing,
+            Scope::Catalog,
+            &Writes::Nothing,
+            None,
+            false,
+        )
+        .await
+    }
+
+    /// Compares every size item with Centra and writes the articles that differ (automatic
+    /// mode); a dry run only counts them.
+    pub async fn reconcile(&self, dry_run: bool) -> Result<RunReport, FlowError> {
+        self.reconcile_with(dry_run, false).await
+    }
+
+    /// A full reconcile after a person asked to retry rejected items: what is still wrong is
+    /// kept as an open dead letter again.
+    pub async fn retry_rejected(&self) -> Result<RunReport, FlowError> {
+        self.reconcile_with(false, true).await
+    }
+
+    async fn reconcile_with(&self, dry_run: bool, reopen: bool) -> Result<RunReport, FlowError> {
+        let _running = self.lock.lock().await;
+        let products = self.source.all_products(&self.config.endpoint).await?;
+        let existing = self.items.all(&self.config.endpoint).await?;
+        if dry_run {
+            let plan = self
+                .plan(&products, existing, Scope::Catalog, &Writes::Changed)
+                .await?;
+            return Ok(plan.report);
+        }
+        let report = self
+            .run(
+                &products,
+                existing,
+                Scope::Catalog,
+                &Writes::Changed,
+                None,
+                reopen,
+            )
+            .await?;
+        tracing::info!(endpoint = %self.config.endpoint, seen = report.seen, written = report.written, rejected = report.rejected, "catalog reconciled");
+        Ok(report)
+    }
+
+    /// Selects the items of `article_numbers` and writes the ones the WMS does not hold as
+    /// they are now (manual selection, from the last refreshed list).
+    pub async fn create_selected(
+        &self,
+        article_numbers: &[String],
+    ) -> Result<Vec<SelectedOutcome>, FlowError> {
+        let _running = self.lock.lock().await;
+        let all = self.items.all(&self.config.endpoint).await?;
+        let before: HashMap<String, CatalogItem> = all
+            .iter()
+            .map(|i| (i.stock_item_id.clone(), i.clone()))
+            .collect();
+        let mut after: Vec<CatalogItem> = Vec::new();
+        let mut unknown: Vec<String> = Vec::new();
+        let mut seen = BTreeSet::new();
+        for number in article_numbers {
+            let number = number.trim();
+            if !seen.insert(number.to_owned()) {
+                continue;
+            }
+            let mut found = false;
+            for item in all
+                .iter()
+                .filter(|i| i.article_number.as_deref() == Some(number))
+            {
+                found = true;
+                let mut selected = item.clone();
+                selected.selected = true;
+                after.push(selected);
+            }
+            if !found {
+                unknown.push(number.to_owned());
+            }
+        }
+        let to_write: Vec<usize> = after
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.problem.is_none() && i.needs_write())
+            .map(|(index, _)| index)
+            .collect();
+        let mut report = RunReport::default();
+        let written = self.write(&mut after, &to_write, &mut report).await;
+        self.commit(&before, &after, &written.written, None, false)
+            .await?;
+        if let Some(error) = written.error {
+            return Err(error.into());
+        }
+        let mut outcomes: Vec<SelectedOutcome> = after
+            .iter()
+            .map(|item| SelectedOutcome {
+                article_number: item.article_number.clone().unwrap_or_default(),
+                state: Some(item.state(self.config.manual)),
+                error: item
+                    .problem
+                    .as_ref()
+                    .map(|p| p.reason.clone())
+                    .unwrap_or_default(),
+            })
+            .collect();
+        outcomes.extend(unknown.into_iter().map(|number| SelectedOutcome {
+            error: format!("article number {number} is not in the product list; refresh it"),
+            article_number: number,
+            state: None,
+        }));
+        Ok(outcomes)
+    }
+
+    /// One page of the product list with states.
+    pub async fn list(&self, query: &ListQuery) -> Result<ListedPage, StoreError> {
+        let page_size = match query.page_size {
+            0 => 100,
+            n => n.min(1000),
+        } as usize;
+        let offset: usize = query.page_token.parse().unwrap_or(0);
+        let search = query.search.trim();
+        let mut items: Vec<(CatalogItem, ItemState)> = self
+            .items
+            .all(&self.config.endpoint)
+            .await?
+            .into_iter()
+            .filter(|item| matches(item, search))
+            .map(|item| {
+                let state = item.state(self.config.manual);
+                (item, state)
+            })
+            .filter(|(_, state)| query.state.is_none_or(|wanted| wanted == *state))
+            .skip(offset)
+            .take(page_size + 1)
+            .collect();
+        let next_page_token = if items.len() > page_size {
+            items.truncate(page_size);
+            (offset + page_size).to_string()
+        } else {
+            String::new()
+        };
+        Ok(ListedPage {
+            items,
+            next_page_token,
+        })
+    }
+
+    async fn run(
+        &self,
+        products: &[pb::Product],
+        existing: Vec<CatalogItem>,
+        scope: Scope,
+        writes: &Writes,
+        inbox: Option<&MessageId>,
+        reopen: bool,
+    ) -> Result<RunReport, FlowError> {
+        let Plan {
+            before,
+            mut after,
+            to_write,
+            mut report,
+        } = self.plan(products, existing, scope, writes).await?;
+        let written = self.write(&mut after, &to_write, &mut report).await;
+        // A failed write leaves the event unrecorded, so its redelivery tries again.
+        let inbox = if written.error.is_some() { None } else { inbox };
+        if !self
+            .commit(&before, &after, &written.written, inbox, reopen)
+            .await?
+        {
+            report.duplicate = true;
+        }
+        match written.error {
+            Some(error) => Err(error.into()),
+            None => Ok(report),
+        }
+    }
+}

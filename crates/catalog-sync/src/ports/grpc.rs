@@ -1,0 +1,154 @@
+//! The ports over the generated gRPC clients (in-process or over TCP: the directory decides).
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use platform_runtime::GrpcChannel;
+use proto::centra::v1::centra_gateway_client::CentraGatewayClient;
+use proto::centra::v1::{ListProductsRequest, ListProductsResponse};
+use proto::events::v1 as pb;
+use proto::ongoing::v1::ongoing_gateway_client::OngoingGatewayClient;
+use proto::ongoing::v1::{UpsertArticlesRequest, UpsertArticlesResponse};
+
+use super::{ArticleSink, ArticleWrite, CatalogSource, PortError};
+use crate::rules::WmsArticle;
+
+/// Size items per `ListProducts` page.
+const PAGE_SIZE: u32 = 500;
+
+/// [`CatalogSource`] over `CentraGateway.ListProducts`.
+#[derive(Debug, Clone)]
+pub struct GrpcCatalogSource {
+    client: CentraGatewayClient<GrpcChannel>,
+}
+
+impl GrpcCatalogSource {
+    /// A source over `channel` (from `ctx.directory.channel("centra-gateway")`).
+    pub fn new(channel: GrpcChannel) -> Self {
+        Self {
+            client: CentraGatewayClient::new(channel),
+        }
+    }
+}
+
+fn unavailable(service: &'static str, status: &tonic::Status) -> PortError {
+    PortError {
+        service,
+        reason: format!("{:?}: {}", status.code(), status.message()),
+    }
+}
+
+#[async_trait]
+impl CatalogSource for GrpcCatalogSource {
+    async fn all_products(&self, endpoint: &str) -> Result<Vec<pb::Product>, PortError> {
+        let client = self.client.clone();
+        let mut products: Vec<pb::Product> = Vec::new();
+        let mut index: BTreeMap<String, usize> = BTreeMap::new();
+        let mut token = String::new();
+        loop {
+            let request = ListProductsRequest {
+                endpoint: endpoint.to_owned(),
+                page_size: PAGE_SIZE,
+                page_token: token.clone(),
+                modified_since: None,
+                sku: String::new(),
+            };
+            let page = list_page(client.clone(), request)
+                .await
+                .map_err(|s| unavailable("centra-gateway", &s))?;
+            for product in page.products {
+                match index.get(&product.product_id) {
+                    Some(&i) => products[i].sizes.extend(product.sizes),
+                    None => {
+                        index.insert(product.product_id.clone(), products.len());
+                        products.push(product);
+                    }
+                }
+            }
+            if page.next_page_token.is_empty() || page.next_page_token == token {
+                return Ok(products);
+            }
+            token = page.next_page_token;
+        }
+    }
+}
+
+// The calls are built from owned values in plain functions: inside `async_trait` methods the
+// compiler cannot prove the generated client's future `Send` for every lifetime.
+async fn list_page(
+    mut client: CentraGatewayClient<GrpcChannel>,
+    request: ListProductsRequest,
+) -> Result<ListProductsResponse, tonic::Status> {
+    client
+        .list_products(request)
+        .await
+        .map(tonic::Response::into_inner)
+}
+
+async fn upsert_call(
+    mut client: OngoingGatewayClient<GrpcChannel>,
+    request: UpsertArticlesRequest,
+) -> Result<UpsertArticlesResponse, tonic::Status> {
+    client
+        .upsert_articles(request)
+        .await
+        .map(tonic::Response::into_inner)
+}
+
+/// [`ArticleSink`] over `OngoingGateway.UpsertArticles`.
+#[derive(Debug, Clone)]
+pub struct GrpcArticleSink {
+    client: OngoingGatewayClient<GrpcChannel>,
+    warehouse: String,
+}
+
+impl GrpcArticleSink {
+    /// A sink over `channel` (from `ctx.directory.channel("ongoing-gateway")`) writing to
+    /// `warehouse` (empty: the one the gateway serves).
+    pub fn new(channel: GrpcChannel, warehouse: impl Into<String>) -> Self {
+        Self {
+            client: OngoingGatewayClient::new(channel),
+            warehouse: warehouse.into(),
+        }
+    }
+}
+
+#[async_trait]
+impl ArticleSink for GrpcArticleSink {
+    async fn upsert(
+        &self,
+        idempotency_key: &str,
+        articles: &[WmsArticle],
+    ) -> Result<Vec<ArticleWrite>, PortError> {
+        let request = UpsertArticlesRequest {
+            idempotency_key: idempotency_key.to_owned(),
+            warehouse: self.warehouse.clone(),
+            articles: articles.iter().map(WmsArticle::to_proto).collect(),
+        };
+        let response = upsert_call(self.client.clone(), request)
+            .await
+            .map_err(|s| unavailable("ongoing-gateway", &s))?;
+        if response.results.len() != articles.len() {
+            return Err(PortError {
+                service: "ongoing-gateway",
+                reason: format!(
+                    "answered {} results for {} articles",
+                    response.results.len(),
+                    articles.len()
+                ),
+            });
+        }
+        Ok(response
+            .results
+            .into_iter()
+            .map(|r| ArticleWrite {
+                article_number: r.article_number,
+                result: if r.error.is_empty() {
+                    Ok(r.article_system_id)
+                } else {
+                    Err(r.error)
+                },
+            })
+            .collect())
+    }
+}

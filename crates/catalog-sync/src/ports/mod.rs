@@ -1,0 +1,54 @@
+//! The two outside systems catalog-sync depends on, as traits, and their gRPC adapters.
+//!
+//! Layout:
+//! - [`CatalogSource`]: reads Centra products (the centra-gateway's `ListProducts`);
+//! - [`ArticleSink`]: upserts WMS articles (the ongoing-gateway's `UpsertArticles`);
+//! - `grpc`: the adapters over the generated clients.
+
+mod grpc;
+
+use async_trait::async_trait;
+use proto::events::v1 as pb;
+
+pub use grpc::{GrpcArticleSink, GrpcCatalogSource};
+
+use crate::rules::WmsArticle;
+
+/// A call to another service failed as a whole; the caller retries later.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{service} is unavailable: {reason}")]
+pub struct PortError {
+    /// Which service.
+    pub service: &'static str,
+    /// What went wrong.
+    pub reason: String,
+}
+
+/// Centra's catalogue, read through the centra-gateway.
+#[async_trait]
+pub trait CatalogSource: Send + Sync + std::fmt::Debug {
+    /// Every product of `endpoint` with all its size items (all pages read, sizes of one
+    /// product merged even when they arrived on different pages).
+    async fn all_products(&self, endpoint: &str) -> Result<Vec<pb::Product>, PortError>;
+}
+
+/// What the WMS said about one article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleWrite {
+    /// The article number written.
+    pub article_number: String,
+    /// The WMS id, or why the WMS refused this article.
+    pub result: Result<i64, String>,
+}
+
+/// The WMS, written through the ongoing-gateway.
+#[async_trait]
+pub trait ArticleSink: Send + Sync + std::fmt::Debug {
+    /// Creates or updates `articles`; one result per article, in order. One refused article
+    /// never fails the call; only a failed call (gateway down) is an error.
+    async fn upsert(
+        &self,
+        idempotency_key: &str,
+        articles: &[WmsArticle],
+    ) -> Result<Vec<ArticleWrite>, PortError>;
+}

@@ -1,0 +1,116 @@
+//! The WMS article as catalog-sync writes it, and the content hash that decides whether it
+//! must be written again.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// One WMS article, mapped from one Centra size item. Every field is what the WMS receives, so
+/// two equal values mean "nothing to write".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WmsArticle {
+    /// The number derived by the configured rule.
+    pub article_number: String,
+    /// Product + variant + size.
+    pub name: String,
+    /// Centra product-level SKU, so the WMS can group sizes.
+    pub product_code: String,
+    /// The EAN, only when it is a valid GTIN.
+    pub bar_code: Option<String>,
+    /// Centra `active`.
+    pub active: bool,
+    /// Variant name (a colour, usually).
+    pub color: String,
+    /// Size name.
+    pub size: String,
+    /// Weight in kilograms as a decimal string.
+    pub weight_kg: Option<String>,
+    /// ISO country of origin.
+    pub country_of_origin: Option<String>,
+    /// Customs (HS) number, Centra `harmCode`.
+    pub customs_number: Option<String>,
+    /// Price from the configured pricelist and currency, as a decimal string.
+    pub price: Option<String>,
+    /// Its currency.
+    pub currency: Option<String>,
+}
+
+impl WmsArticle {
+    /// A short, stable fingerprint of everything the WMS receives: only articles whose hash
+    /// changed since the last write are written again.
+    pub fn content_hash(&self) -> String {
+        // Field order is fixed by the struct, so the JSON is canonical.
+        let bytes = serde_json::to_vec(self).unwrap_or_default();
+        let digest = Sha256::digest(bytes);
+        hex::encode(&digest[..16])
+    }
+
+    /// The article as the `OngoingGateway.UpsertArticles` contract carries it.
+    ///
+    /// The contract has no customer-price field yet, so the configured price travels as the
+    /// purchase price (the only price the contract carries).
+    pub fn to_proto(&self) -> proto::ongoing::v1::Article {
+        proto::ongoing::v1::Article {
+            article_number: self.article_number.clone(),
+            article_name: self.name.clone(),
+            product_code: self.product_code.clone(),
+            bar_code: self.bar_code.clone().unwrap_or_default(),
+            is_active: self.active,
+            description: String::new(),
+            color: self.color.clone(),
+            size: self.size.clone(),
+            weight_kg: self.weight_kg.clone().unwrap_or_default(),
+            country_of_origin: self.country_of_origin.clone().unwrap_or_default(),
+            statistics_number: self.customs_number.clone().unwrap_or_default(),
+            customs_description: String::new(),
+            purchase_price: self.price.clone().unwrap_or_default(),
+            purchase_currency: self.currency.clone().unwrap_or_default(),
+            link_to_picture: String::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn article() -> WmsArticle {
+        WmsArticle {
+            article_number: "M411-740XL".into(),
+            name: "Shirt Blue XL".into(),
+            product_code: "M411".into(),
+            bar_code: Some("4006381333931".into()),
+            active: true,
+            color: "Blue".into(),
+            size: "XL".into(),
+            weight_kg: Some("0.25".into()),
+            country_of_origin: Some("SE".into()),
+            customs_number: Some("61091000".into()),
+            price: Some("450.50".into()),
+            currency: Some("EUR".into()),
+        }
+    }
+
+    #[test]
+    fn equal_content_has_equal_hash_and_any_change_changes_it() {
+        let a = article();
+        assert_eq!(a.content_hash(), article().content_hash());
+        let mut b = article();
+        b.price = Some("451.00".into());
+        assert_ne!(a.content_hash(), b.content_hash());
+        let mut c = article();
+        c.active = false;
+        assert_ne!(a.content_hash(), c.content_hash());
+    }
+
+    #[test]
+    fn proto_carries_every_field() {
+        let p = article().to_proto();
+        assert_eq!(p.article_number, "M411-740XL");
+        assert_eq!(p.bar_code, "4006381333931");
+        assert_eq!(p.statistics_number, "61091000");
+        assert_eq!(p.weight_kg, "0.25");
+        assert_eq!(p.purchase_price, "450.50");
+        assert_eq!(p.purchase_currency, "EUR");
+        assert!(p.is_active);
+    }
+}

@@ -1,0 +1,21 @@
+//! The business rules of the article flow, pure (no I/O): mapping a size item to a WMS article
+//! with its content hash, the readable reasons a size item is left out, and collisions.
+//!
+//! Layout:
+//! - `article`: [`WmsArticle`] and its content hash;
+//! - `mapping`: [`CatalogRules`] and [`map_product`], size item to article or [`Problem`];
+//! - `problem`: [`Problem`] and its [`ProblemKind`];
+//! - `collision`: [`find_collisions`], two size items that map to one article number.
+
+mod article;
+mod collision;
+mod mapping;
+mod problem;
+
+#[cfg(test)]
+mod tests;
+
+pub use article::WmsArticle;
+pub use collision::{Claim, find_collisions};
+pub use mapping::{CatalogRules, Mapped, map_product, map_size};
+pub use problem::{Problem, ProblemKind};

@@ -1,0 +1,124 @@
+//! What a size item looks like from the WMS side: the state a person sees in the product list.
+
+use proto::admin::v1::CatalogItemState;
+
+use crate::rules::{Problem, ProblemKind};
+
+/// The listed state of one size item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ItemState {
+    /// Known from Centra, not selected (manual selection): not in the WMS.
+    NotSelected,
+    /// To be written (selected, or automatic) and not in the WMS yet.
+    Pending,
+    /// In the WMS as Centra shows it now.
+    Synced,
+    /// In the WMS, but Centra changed since the last write.
+    Outdated,
+    /// Left out by the article filter (inactive).
+    FilteredOut,
+    /// Rejected (bad data, collision, refused by the WMS); the reason says why.
+    Rejected,
+}
+
+/// The stored facts the state is derived from.
+#[derive(Debug, Clone, Copy)]
+pub struct StateFacts<'a> {
+    /// The current problem, if any.
+    pub problem: Option<&'a Problem>,
+    /// Hash of the article as mapped now.
+    pub content_hash: Option<&'a str>,
+    /// Hash of the article last written.
+    pub synced_hash: Option<&'a str>,
+    /// Selected by a person (manual mode).
+    pub selected: bool,
+    /// Manual selection mode is on.
+    pub manual: bool,
+}
+
+impl ItemState {
+    /// Derives the state. Pure.
+    pub fn of(facts: StateFacts<'_>) -> Self {
+        if let Some(problem) = facts.problem {
+            return match problem.kind {
+                ProblemKind::Filtered => Self::FilteredOut,
+                _ => Self::Rejected,
+            };
+        }
+        match (facts.synced_hash, facts.content_hash) {
+            (None, _) if facts.manual && !facts.selected => Self::NotSelected,
+            (None, _) => Self::Pending,
+            (Some(synced), Some(now)) if synced == now => Self::Synced,
+            (Some(_), _) => Self::Outdated,
+        }
+    }
+
+    /// The contract's enum.
+    pub fn to_proto(self) -> CatalogItemState {
+        match self {
+            Self::NotSelected => CatalogItemState::NotSelected,
+            Self::Pending => CatalogItemState::Selected,
+            Self::Synced => CatalogItemState::Synced,
+            Self::Outdated => CatalogItemState::Outdated,
+            Self::FilteredOut => CatalogItemState::FilteredOut,
+            Self::Rejected => CatalogItemState::Failed,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts<'a>(
+        problem: Option<&'a Problem>,
+        now: Option<&'a str>,
+        synced: Option<&'a str>,
+    ) -> StateFacts<'a> {
+        StateFacts {
+            problem,
+            content_hash: now,
+            synced_hash: synced,
+            selected: false,
+            manual: false,
+        }
+    }
+
+    #[test]
+    fn states_follow_hashes_problems_and_selection() {
+        assert_eq!(
+            ItemState::of(facts(None, Some("a"), None)),
+            ItemState::Pending
+        );
+        assert_eq!(
+            ItemState::of(facts(None, Some("a"), Some("a"))),
+            ItemState::Synced
+        );
+        assert_eq!(
+            ItemState::of(facts(None, Some("b"), Some("a"))),
+            ItemState::Outdated
+        );
+        let filtered = Problem::new(ProblemKind::Filtered, "product is inactive");
+        assert_eq!(
+            ItemState::of(facts(Some(&filtered), None, None)),
+            ItemState::FilteredOut
+        );
+        let bad = Problem::rejected("missing sku");
+        assert_eq!(
+            ItemState::of(facts(Some(&bad), None, Some("a"))),
+            ItemState::Rejected
+        );
+        let manual = StateFacts {
+            manual: true,
+            ..facts(None, Some("a"), None)
+        };
+        assert_eq!(ItemState::of(manual), ItemState::NotSelected);
+        assert_eq!(
+            ItemState::of(StateFacts {
+                selected: true,
+                ..manual
+            }),
+            ItemState::Pending
+        );
+    }
+}

@@ -1,0 +1,32 @@
+//! The article flow against in-memory fakes of its ports and a real store.
+//!
+//! Layout: `fakes.rs` (catalogue and WMS fakes, the `spawn_flow` harness), `events.rs`
+//! (`ProductChanged` handling, incremental writes, inbox), `bad_data.rs` (every rejection, its
+//! listing and its retry), `selection.rs` (manual mode, refresh, reconcile), `dead_letters.rs`
+//! (the `DeadLetters` service), `ports_contract.rs` (one contract per port, run against the
+//! fakes and the gRPC adapters). The scenarios that exercise the repository's SQL run on
+//! SQLite and on PostgreSQL (`DATABASE_URL`).
+
+/// Runs a scenario `async fn(Backend)` as two tests: SQLite and PostgreSQL.
+macro_rules! on_both_stores {
+    ($name:ident, $scenario:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$scenario(crate::fakes::Backend::Sqlite).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                super::$scenario(crate::fakes::Backend::Postgres).await;
+            }
+        }
+    };
+}
+
+mod bad_data;
+mod dead_letters;
+mod events;
+mod fakes;
+mod ports_contract;
+mod selection;

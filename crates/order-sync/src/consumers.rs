@@ -1,0 +1,198 @@
+//! The three bus consumers, fed by the runtime's [`consume`] loop: decode, hand to the flow,
+//! answer with [`Handled`].
+//!
+//! ```text
+//! centra.*.shipment.good-to-go        ShipmentGoodToGo -> OrderFlow::on_good_to_go
+//! wms.<warehouse>.order.shipped       WmsOrderShipped  -> OrderFlow::on_shipped
+//! wms.<warehouse>.article.synced      ArticleSynced    -> OrderFlow::on_article_synced
+//! centra.*.supplier-delivery.created  SupplierDeliveryCreated  -> on_supplier_delivery
+//! wms.<warehouse>.purchase_order.received  WmsPurchaseOrderReceived -> on_purchase_order_received
+//! ```
+//!
+//! The last two run only with `settings.purchase_orders`.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use platform_bus::{Bus, BusError, ConsumerConfig, Delivery};
+use platform_runtime::{CancellationToken, Handled, consume};
+use platform_store::{MessageId, NewDeadLetter};
+use prost::Message;
+use proto::events::v1 as events;
+
+use domain::Settings;
+
+use crate::convert::ConvertError;
+use crate::flow::{
+    ARTICLE_SYNCED, FlowError, GOOD_TO_GO, OrderFlow, PURCHASE_ORDER_RECEIVED, SHIPPED,
+    SUPPLIER_DELIVERY,
+};
+
+/// Which event a consumer reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feed {
+    GoodToGo,
+    Shipped,
+    ArticleSynced,
+    SupplierDelivery,
+    PurchaseOrderReceived,
+}
+
+impl Feed {
+    pub const ALL: [Self; 5] = [
+        Self::GoodToGo,
+        Self::Shipped,
+        Self::ArticleSynced,
+        Self::SupplierDelivery,
+        Self::PurchaseOrderReceived,
+    ];
+
+    /// Whether the tenant's settings use this feed.
+    pub fn enabled(self, settings: &Settings) -> bool {
+        match self {
+            Self::SupplierDelivery | Self::PurchaseOrderReceived => settings.purchase_orders,
+            _ => true,
+        }
+    }
+
+    /// The durable consumer (and inbox) name.
+    pub fn consumer(self) -> &'static str {
+        match self {
+            Self::GoodToGo => GOOD_TO_GO,
+            Self::Shipped => SHIPPED,
+            Self::ArticleSynced => ARTICLE_SYNCED,
+            Self::SupplierDelivery => SUPPLIER_DELIVERY,
+            Self::PurchaseOrderReceived => PURCHASE_ORDER_RECEIVED,
+        }
+    }
+
+    pub fn filter(self, warehouse: &str) -> String {
+        match self {
+            Self::GoodToGo => "centra.*.shipment.good-to-go".to_owned(),
+            Self::Shipped => format!("wms.{warehouse}.order.shipped"),
+            Self::ArticleSynced => format!("wms.{warehouse}.article.synced"),
+            Self::SupplierDelivery => "centra.*.supplier-delivery.created".to_owned(),
+            Self::PurchaseOrderReceived => format!("wms.{warehouse}.purchase_order.received"),
+        }
+    }
+
+    pub fn config(self, warehouse: &str) -> ConsumerConfig {
+        ConsumerConfig::new(self.consumer())
+            .with_filter(self.filter(warehouse))
+            .with_ack_wait(Duration::from_secs(60))
+    }
+}
+
+/// Backoff for a dependency that is down: 1 s doubling to a minute.
+fn backoff(delivery_count: u32) -> Duration {
+    Duration::from_secs(1u64 << delivery_count.saturating_sub(1).min(6))
+        .min(Duration::from_secs(60))
+}
+
+/// Handles one delivery of `feed`.
+pub async fn handle(
+    flow: &OrderFlow,
+    feed: Feed,
+    id: MessageId,
+    payload: Bytes,
+    delivery_count: u32,
+) -> Handled {
+    let decode_error = |name: &str, e: prost::DecodeError| {
+        FlowError::Invalid(ConvertError {
+            record: format!("message {id}"),
+            field: "payload",
+            problem: format!("not a {name}: {e}"),
+        })
+    };
+    let result = match feed {
+        Feed::GoodToGo => match events::ShipmentGoodToGo::decode(payload.as_ref()) {
+            Ok(event) => flow.on_good_to_go(&id, &event).await,
+            Err(e) => Err(decode_error("ShipmentGoodToGo", e)),
+        },
+        Feed::Shipped => match events::WmsOrderShipped::decode(payload.as_ref()) {
+            Ok(event) => flow.on_shipped(&id, &event).await,
+            Err(e) => Err(decode_error("WmsOrderShipped", e)),
+        },
+        Feed::ArticleSynced => match events::ArticleSynced::decode(payload.as_ref()) {
+            Ok(event) => flow.on_article_synced(&id, &event).await,
+            Err(e) => Err(decode_error("ArticleSynced", e)),
+        },
+        Feed::SupplierDelivery => match events::SupplierDeliveryCreated::decode(payload.as_ref()) {
+            Ok(event) => flow.on_supplier_delivery(&id, &event).await,
+            Err(e) => Err(decode_error("SupplierDeliveryCreated", e)),
+        },
+        Feed::PurchaseOrderReceived => {
+            match events::WmsPurchaseOrderReceived::decode(payload.as_ref()) {
+                Ok(event) => flow.on_purchase_order_received(&id, &event).await,
+                Err(e) => Err(decode_error("WmsPurchaseOrderReceived", e)),
+            }
+        }
+    };
+    match result {
+        Ok(()) => Handled::Done,
+        Err(FlowError::Invalid(e)) => {
+            reject(flow, feed, &id, &payload, e.to_string(), delivery_count).await
+        }
+        Err(FlowError::Unavailable(reason)) => Handled::Retry {
+            after: backoff(delivery_count),
+            reason,
+        },
+        Err(error) => Handled::Retry {
+            after: Duration::from_secs(5),
+            reason: error.to_string(),
+        },
+    }
+}
+
+/// Keeps the message for a person (dead letter with the payload), then rejects it.
+async fn reject(
+    flow: &OrderFlow,
+    feed: Feed,
+    id: &MessageId,
+    payload: &Bytes,
+    reason: String,
+    attempts: u32,
+) -> Handled {
+    // The protobuf bytes as hex, so a person (or a replay) has the message as received.
+    let hex: String = payload.iter().map(|b| format!("{b:02x}")).collect();
+    let store = flow.records().store();
+    let letter = NewDeadLetter {
+        kind: feed.consumer().to_owned(),
+        record_key: id.as_str().to_owned(),
+        reason: reason.clone(),
+        payload: serde_json::json!({ "message_id": id.as_str(), "protobuf_hex": hex }),
+        attempts,
+    };
+    let kept = async {
+        let mut tx = store.begin().await?;
+        store.dead_letters().record(&mut tx, letter).await?;
+        tx.commit().await
+    }
+    .await;
+    if let Err(error) = kept {
+        return Handled::Retry {
+            after: Duration::from_secs(5),
+            reason: format!("keeping a dead letter failed: {error}"),
+        };
+    }
+    Handled::Rejected { reason }
+}
+
+/// Runs `feed`'s consumer until `shutdown`.
+pub async fn run(
+    flow: OrderFlow,
+    bus: &dyn Bus,
+    feed: Feed,
+    shutdown: CancellationToken,
+) -> Result<(), BusError> {
+    let config = feed.config(flow.warehouse());
+    consume(bus, config, shutdown, move |delivery: &Delivery| {
+        let flow = flow.clone();
+        let id = delivery.id.clone();
+        let payload = delivery.payload.clone();
+        let count = delivery.delivery_count;
+        async move { handle(&flow, feed, id, payload, count).await }
+    })
+    .await
+}

@@ -1,0 +1,294 @@
+//! Between the contracts (`proto`) and the domain: events and gateway answers in, WMS requests
+//! out. Bad input gets an error naming the record and the field.
+
+use domain::{
+    Address, ArticleLine, EndpointName, LineId, Parcel, Shipment, ShipmentId, ShipmentLine,
+    ShippingMethod, Tracking, Transporter,
+};
+use proto::centra::v1 as centra;
+use proto::events::v1 as events;
+use proto::ongoing::v1 as ongoing;
+
+use crate::rules::{PickedLine, ShippedReport};
+
+/// An event or answer that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{record}: {field}: {problem}")]
+pub struct ConvertError {
+    pub record: String,
+    pub field: &'static str,
+    pub problem: String,
+}
+
+fn text(value: &str) -> Option<String> {
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.to_owned())
+}
+
+fn count(value: i64) -> u32 {
+    u32::try_from(value.max(0)).unwrap_or(u32::MAX)
+}
+
+fn address(a: Option<&events::Address>) -> Address {
+    let Some(a) = a else {
+        return Address::default();
+    };
+    Address {
+        name: a.name.trim().to_owned(),
+        company: text(&a.company),
+        address1: a.address_line1.trim().to_owned(),
+        address2: text(&a.address_line2),
+        zip_code: a.zip_code.trim().to_owned(),
+        city: a.city.trim().to_owned(),
+        state: text(&a.state),
+        country_code: a.country_code.trim().to_owned(),
+        email: text(&a.email),
+        phone: text(&a.mobile_phone).or_else(|| text(&a.phone)),
+    }
+}
+
+fn shipping_method(m: Option<&events::ShippingMethod>) -> ShippingMethod {
+    m.map(|m| ShippingMethod {
+        carrier: text(&m.carrier),
+        service: text(&m.service),
+        shipping_list: text(&m.shipping_list),
+    })
+    .unwrap_or_default()
+}
+
+/// Shelf lines only: a bundle header is not an item, its parts come as their own lines.
+fn lines(lines: &[events::ProductLine]) -> Vec<ShipmentLine> {
+    lines
+        .iter()
+        .filter(|l| !l.is_bundle)
+        .map(|l| ShipmentLine {
+            line_id: LineId::new(l.line_id.trim()),
+            sku: l.sku.clone(),
+            variant_sku: l.variant_sku.clone(),
+            size_sku: l.size_sku.clone(),
+            ean: text(&l.ean),
+            quantity: count(l.quantity),
+        })
+        .collect()
+}
+
+fn ids(endpoint: &str, shipment_id: &str) -> Result<(EndpointName, ShipmentId), ConvertError> {
+    let record = format!("shipment {shipment_id:?}");
+    let endpoint = EndpointName::parse(endpoint).map_err(|e| ConvertError {
+        record: record.clone(),
+        field: "endpoint",
+        problem: e.to_string(),
+    })?;
+    let id = ShipmentId::parse(shipment_id).map_err(|e| ConvertError {
+        record,
+        field: "shipment_id",
+        problem: e.to_string(),
+    })?;
+    Ok((endpoint, id))
+}
+
+/// A good-to-go event as a domain shipment.
+pub fn shipment_from_event(event: &events::ShipmentGoodToGo) -> Result<Shipment, ConvertError> {
+    let (endpoint, id) = ids(&event.endpoint, &event.shipment_id)?;
+    Ok(Shipment {
+        id,
+        endpoint,
+        paid: event.paid,
+        should_capture: event.should_capture,
+        good_to_go: true,
+        delivery: address(event.delivery_address.as_ref()),
+        shipping_method: shipping_method(event.shipping_method.as_ref()),
+        lines: lines(&event.lines),
+    })
+}
+
+/// A shipment re-read from Centra (resync) as a domain shipment.
+pub fn shipment_from_centra(
+    endpoint: &str,
+    shipment: &centra::Shipment,
+) -> Result<Shipment, ConvertError> {
+    let (endpoint, id) = ids(endpoint, &shipment.shipment_id)?;
+    Ok(Shipment {
+        id,
+        endpoint,
+        paid: shipment.paid,
+        should_capture: shipment.should_capture,
+        good_to_go: shipment.status == centra::ShipmentStatus::GoodToGo as i32,
+        delivery: address(shipment.delivery_address.as_ref()),
+        shipping_method: shipping_method(shipment.shipping_method.as_ref()),
+        lines: lines(&shipment.lines),
+    })
+}
+
+/// What the warehouse reported, with every tracking number and parcel kept (returns dropped).
+pub fn shipped_report(event: &events::WmsOrderShipped) -> ShippedReport {
+    let mut numbers = event
+        .tracking
+        .iter()
+        .filter(|t| !t.is_return)
+        .filter(|t| !t.number.trim().is_empty());
+    let first = numbers.next();
+    let mut parcels: Vec<Parcel> = numbers
+        .map(|t| Parcel {
+            number: text(&t.number),
+            tracking_url: text(&t.url),
+        })
+        .collect();
+    parcels.extend(
+        event
+            .parcels
+            .iter()
+            .filter(|p| !p.is_return)
+            .map(|p| Parcel {
+                number: text(&p.parcel_number),
+                tracking_url: text(&p.tracking_url),
+            }),
+    );
+    ShippedReport {
+        wms_order_id: event.order_id,
+        tracking: Tracking {
+            transporter_code: event
+                .transporter
+                .as_ref()
+                .and_then(|t| text(&t.transporter_code)),
+            transporter_service: event
+                .transporter
+                .as_ref()
+                .and_then(|t| text(&t.service_code)),
+            waybill: first.and_then(|t| text(&t.number)),
+            tracking_url: first.and_then(|t| text(&t.url)),
+            parcels,
+        },
+        lines: event
+            .lines
+            .iter()
+            .map(|l| PickedLine {
+                line_id: LineId::new(l.external_id.trim()),
+                wms_line_id: l.line_id,
+                ordered: count(l.ordered_number_of_items),
+                picked: count(l.picked_number_of_items),
+            })
+            .collect(),
+    }
+}
+
+/// The WMS consignee of a delivery address.
+pub fn consignee(a: &Address) -> ongoing::Consignee {
+    ongoing::Consignee {
+        name: if a.name.is_empty() {
+            a.company.clone().unwrap_or_default()
+        } else {
+            a.name.clone()
+        },
+        address1: a.address1.clone(),
+        address2: a.address2.clone().unwrap_or_default(),
+        address3: if a.name.is_empty() {
+            String::new()
+        } else {
+            a.company.clone().unwrap_or_default()
+        },
+        post_code: a.zip_code.clone(),
+        city: a.city.clone(),
+        country_code: a.country_code.clone(),
+        country_state_code: a.state.clone().unwrap_or_default(),
+        email: a.email.clone().unwrap_or_default(),
+        mobile_phone: a.phone.clone().unwrap_or_default(),
+        ..ongoing::Consignee::default()
+    }
+}
+
+/// WMS order lines: one per shipment line, the Centra line id as external id.
+pub fn order_lines(lines: &[ArticleLine]) -> Vec<ongoing::OrderLine> {
+    lines
+        .iter()
+        .map(|l| ongoing::OrderLine {
+            row_number: l.row_number.to_string(),
+            article_number: l.article_number.as_str().to_owned(),
+            number_of_items: i64::from(l.quantity),
+            external_id: l.line_id.as_str().to_owned(),
+            ..ongoing::OrderLine::default()
+        })
+        .collect()
+}
+
+pub fn transporter(t: Option<&Transporter>) -> Option<ongoing::TransporterChoice> {
+    t.map(|t| ongoing::TransporterChoice {
+        transporter_code: t.transporter_code.clone(),
+        transporter_service_code: t.transporter_service_code.clone().unwrap_or_default(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_shipment_ids_name_the_field() {
+        let event = events::ShipmentGoodToGo {
+            endpoint: "shop1".into(),
+            shipment_id: "83651".into(),
+            ..Default::default()
+        };
+        let err = shipment_from_event(&event).expect_err("bad id");
+        assert_eq!(err.field, "shipment_id");
+        assert!(
+            err.to_string()
+                .starts_with("shipment \"83651\": shipment_id:")
+        );
+    }
+
+    #[test]
+    fn bundle_headers_are_not_shelf_lines() {
+        let event = events::ShipmentGoodToGo {
+            endpoint: "shop1".into(),
+            shipment_id: "1-1".into(),
+            lines: vec![
+                events::ProductLine {
+                    line_id: "1".into(),
+                    is_bundle: true,
+                    quantity: 1,
+                    ..Default::default()
+                },
+                events::ProductLine {
+                    line_id: "2".into(),
+                    sku: "A".into(),
+                    quantity: 3,
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        };
+        let shipment = shipment_from_event(&event).expect("ok");
+        assert_eq!(shipment.lines.len(), 1);
+        assert_eq!(shipment.lines[0].quantity, 3);
+    }
+
+    #[test]
+    fn every_tracking_number_and_parcel_is_kept() {
+        let event = events::WmsOrderShipped {
+            order_id: 9,
+            tracking: vec![
+                events::Tracking {
+                    number: "WB".into(),
+                    ..Default::default()
+                },
+                events::Tracking {
+                    number: "T2".into(),
+                    ..Default::default()
+                },
+                events::Tracking {
+                    number: "RET".into(),
+                    is_return: true,
+                    ..Default::default()
+                },
+            ],
+            parcels: vec![events::Parcel {
+                parcel_number: "P1".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let report = shipped_report(&event);
+        assert_eq!(report.tracking.tracking_numbers(), vec!["WB", "T2", "P1"]);
+    }
+}

@@ -1,0 +1,528 @@
+//! The money flow's handlers: import on good to go, complete on shipped, retry on article
+//! synced, and the operator commands. Each is idempotent under redelivery, restart and lost
+//! answers:
+//!
+//! 1. a delivery already in the inbox is skipped;
+//! 2. the intent (the shipment, its WMS report) is saved before any call;
+//! 3. calls carry deterministic idempotency keys and "already done" answers are success;
+//! 4. the new state and the inbox entry commit in one transaction, then the delivery is acked.
+//!
+//! A Centra shipment is imported at most once (a good-to-go redelivery after the WMS order
+//! exists does nothing) and completed at most once (a completed record ignores every later
+//! report).
+//!
+//! Layout: this file holds the outbound handlers; `inbound` the supplier deliveries and
+//! purchase orders; `operator` what a person does (retry, complete by hand, resync).
+
+use std::sync::Arc;
+
+use domain::settings::ImportMode;
+use domain::wms_order_number::CentraReference;
+use domain::{ParkReason, Settings, WmsOrderNumber};
+use platform_store::{MessageId, StoreError};
+use proto::centra::v1 as centra;
+use proto::events::v1 as events;
+use proto::ongoing::v1 as ongoing;
+use tokio::sync::Mutex;
+
+mod inbound;
+mod operator;
+
+pub use inbound::{PURCHASE_ORDER_RECEIVED, SUPPLIER_DELIVERY};
+pub use operator::ManualCompletion;
+
+use crate::convert::{self, ConvertError};
+use crate::deliveries::DeliveryRecords;
+use crate::ports::{CentraShipments, PortError, WmsOrders};
+use crate::records::{ShipmentRecord, ShipmentRecords};
+use crate::rules::{
+    CompletionDecision, CompletionPlan, HoldReason, ImportDecision, ImportOrder, ShipmentState,
+    decide_completion, decide_import,
+};
+
+/// Inbox consumer of good-to-go shipments.
+pub const GOOD_TO_GO: &str = "order-sync-good-to-go";
+/// Inbox consumer of shipped WMS orders.
+pub const SHIPPED: &str = "order-sync-shipped";
+/// Inbox consumer of synced articles.
+pub const ARTICLE_SYNCED: &str = "order-sync-article-synced";
+
+/// Why a handler did not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum FlowError {
+    /// The input can never be processed as it is.
+    #[error(transparent)]
+    Invalid(#[from] ConvertError),
+    /// A gateway is down: try again later.
+    #[error("{0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// An operator command that does not apply to the shipment as it is.
+    #[error("{0}")]
+    Precondition(String),
+    #[error("{0}")]
+    NotFound(String),
+}
+
+/// The flow, shared by the consumers and the admin service.
+#[derive(Debug, Clone)]
+pub struct OrderFlow {
+    settings: Arc<Settings>,
+    warehouse: String,
+    records: ShipmentRecords,
+    deliveries: DeliveryRecords,
+    centra: Arc<dyn CentraShipments>,
+    wms: Arc<dyn WmsOrders>,
+    /// One shipment change at a time in this process: the consumers and the admin service may
+    /// otherwise race on one record (a retry and a redelivery).
+    lock: Arc<Mutex<()>>,
+}
+
+fn key(record: &ShipmentRecord, step: &str) -> String {
+    format!(
+        "order-sync:{}:{}:{step}",
+        record.shipment.endpoint, record.shipment.id
+    )
+}
+
+/// Ongoing answers "article X does not exist" (or not found) for an unknown article.
+fn article_missing(message: &str, order: &ImportOrder) -> Option<Vec<String>> {
+    let lower = message.to_ascii_lowercase();
+    let unknown = lower.contains("article")
+        && (lower.contains("does not exist")
+            || lower.contains("not found")
+            || lower.contains("unknown"));
+    if !unknown {
+        return None;
+    }
+    let mut named: Vec<String> = order
+        .lines
+        .iter()
+        .map(|l| l.article_number.as_str().to_owned())
+        .filter(|a| message.contains(a.as_str()))
+        .collect();
+    named.dedup();
+    if named.is_empty() {
+        named = order
+            .lines
+            .iter()
+            .map(|l| l.article_number.as_str().to_owned())
+            .collect();
+    }
+    Some(named)
+}
+
+impl OrderFlow {
+    pub fn new(
+        settings: Arc<Settings>,
+        warehouse: impl Into<String>,
+        records: ShipmentRecords,
+        centra: Arc<dyn CentraShipments>,
+        wms: Arc<dyn WmsOrders>,
+    ) -> Self {
+        Self {
+            settings,
+            warehouse: warehouse.into(),
+            deliveries: DeliveryRecords::new(records.store().clone()),
+            records,
+            centra,
+            wms,
+            lock: Arc::new(Mutex::new(())),
+        }
+    }
+
+    pub fn records(&self) -> &ShipmentRecords {
+        &self.records
+    }
+
+    pub fn warehouse(&self) -> &str {
+        &self.warehouse
+    }
+
+    /// Commits the record with the inbox entry of the delivery that caused it.
+    async fn finish(
+        &self,
+        consumer: &str,
+        message: &MessageId,
+        record: Option<&mut ShipmentRecord>,
+    ) -> Result<(), FlowError> {
+        let store = self.records.store();
+        let mut tx = store.begin().await?;
+        store.inbox().record(&mut tx, consumer, message).await?;
+        if let Some(record) = record {
+            self.records.save(&mut tx, record).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn seen(&self, consumer: &str, message: &MessageId) -> Result<bool, FlowError> {
+        Ok(self
+            .records
+            .store()
+            .inbox()
+            .contains(consumer, message)
+            .await?)
+    }
+
+    /// `ShipmentGoodToGo`: import, unless the WMS order already exists.
+    pub async fn on_good_to_go(
+        &self,
+        message: &MessageId,
+        event: &events::ShipmentGoodToGo,
+    ) -> Result<(), FlowError> {
+        let _guard = self.lock.lock().await;
+        if self.seen(GOOD_TO_GO, message).await? {
+            return Ok(());
+        }
+        if self.settings.import == ImportMode::Orders {
+            tracing::debug!(shipment_id = %event.shipment_id, "shipments are not imported (import = orders)");
+            return self.finish(GOOD_TO_GO, message, None).await;
+        }
+        let shipment = convert::shipment_from_event(event)?;
+        let endpoint = self
+            .settings
+            .endpoint(&shipment.endpoint)
+            .ok_or_else(|| ConvertError {
+                record: format!("shipment {}", shipment.id),
+                field: "endpoint",
+                problem: format!(
+                    "end-point {:?} is not configured",
+                    shipment.endpoint.as_str()
+                ),
+            })?;
+        let existing = self
+            .records
+            .find(shipment.endpoint.as_str(), &shipment.id.to_string())
+            .await?;
+        let mut record = match existing {
+            Some(record)
+                if record.state.reached_warehouse()
+                    || record.wms_order_id.is_some()
+                    || matches!(
+                        record.state,
+                        ShipmentState::Failed | ShipmentState::Cancelled
+                    ) =>
+            {
+                tracing::debug!(shipment_id = %shipment.id, state = %record.state, "good to go again; nothing to do");
+                return self.finish(GOOD_TO_GO, message, None).await;
+            }
+            Some(mut record) => {
+                record.shipment = shipment;
+                record
+            }
+            None => {
+                let number = WmsOrderNumber::for_shipment(endpoint, &shipment.id);
+                ShipmentRecord::new(shipment, number.as_str().to_owned())
+            }
+        };
+        record.become_(ShipmentState::Received);
+        self.records.save_now(&mut record).await?;
+        self.import(&mut record).await?;
+        self.finish(GOOD_TO_GO, message, Some(&mut record)).await
+    }
+
+    /// Capture (when the plan says so), then the WMS order. Parks or fails the record on a
+    /// refusal; an outage is an error and leaves the record for the retry.
+    async fn import(&self, record: &mut ShipmentRecord) -> Result<(), FlowError> {
+        let order = match decide_import(&self.settings, &record.shipment) {
+            ImportDecision::Ignore => return Ok(()),
+            ImportDecision::Hold(reason) => {
+                tracing::info!(shipment_id = %record.shipment.id, %reason, "shipment parked");
+                record.hold(reason);
+                return Ok(());
+            }
+            ImportDecision::Import(order) => order,
+        };
+        if order.capture_first && !record.captured {
+            let request = centra::CaptureShipmentRequest {
+                idempotency_key: key(record, "capture"),
+                endpoint: record.shipment.endpoint.to_string(),
+                shipment_id: record.shipment.id.to_string(),
+            };
+            match self.centra.capture(request).await {
+                Ok(()) => {
+                    record.captured = true;
+                    self.records.save_now(record).await?;
+                }
+                Err(PortError::Refused(message)) => {
+                    tracing::warn!(shipment_id = %record.shipment.id, %message, "capture failed; shipment will not ship");
+                    record.hold(HoldReason::Rule(ParkReason::CaptureFailed { message }));
+                    return Ok(());
+                }
+                Err(PortError::Unavailable(message)) => {
+                    return Err(FlowError::Unavailable(message));
+                }
+            }
+        }
+        let request = self.order_request(record, &order);
+        match self.wms.upsert_order(request).await {
+            Ok(order_id) => {
+                tracing::info!(shipment_id = %record.shipment.id, wms_order_number = %record.wms_order_number, order_id, "imported shipment");
+                record.wms_order_id = Some(order_id);
+                record.become_(ShipmentState::Imported);
+                Ok(())
+            }
+            Err(PortError::Refused(message)) => {
+                let reason = match article_missing(&message, &order) {
+                    Some(articles) => HoldReason::ArticleMissing { articles },
+                    None => HoldReason::WmsRefused { message },
+                };
+                tracing::warn!(shipment_id = %record.shipment.id, %reason, "shipment parked");
+                record.hold(reason);
+                Ok(())
+            }
+            Err(PortError::Unavailable(message)) => Err(FlowError::Unavailable(message)),
+        }
+    }
+
+    fn order_request(
+        &self,
+        record: &ShipmentRecord,
+        order: &ImportOrder,
+    ) -> ongoing::UpsertOrderRequest {
+        ongoing::UpsertOrderRequest {
+            idempotency_key: key(record, "import"),
+            warehouse: self.warehouse.clone(),
+            order_number: record.wms_order_number.clone(),
+            delivery_date: chrono::Utc::now()
+                .date_naive()
+                .format("%Y-%m-%d")
+                .to_string(),
+            consignee: Some(convert::consignee(&record.shipment.delivery)),
+            transporter: convert::transporter(order.transporter.as_ref()),
+            lines: convert::order_lines(&order.lines),
+            reference_number: record.order_id.clone(),
+            goods_owner_order_id: record.shipment.id.to_string(),
+            ..ongoing::UpsertOrderRequest::default()
+        }
+    }
+
+    /// `WmsOrderShipped`: record the report, then complete once when the rules allow.
+    pub async fn on_shipped(
+        &self,
+        message: &MessageId,
+        event: &events::WmsOrderShipped,
+    ) -> Result<(), FlowError> {
+        let _guard = self.lock.lock().await;
+        if self.seen(SHIPPED, message).await? {
+            return Ok(());
+        }
+        match WmsOrderNumber::resolve(&event.order_number, &self.settings.endpoints) {
+            Ok((_, CentraReference::Shipment(_))) => {}
+            Ok((_, CentraReference::Order(_))) | Err(_) => {
+                tracing::info!(order_number = %event.order_number, "shipped wms order is not an imported shipment; ignored");
+                return self.finish(SHIPPED, message, None).await;
+            }
+        }
+        let Some(mut record) = self.records.find_by_wms_number(&event.order_number).await? else {
+            tracing::warn!(order_number = %event.order_number, "shipped wms order was never imported by order-sync; ignored");
+            return self.finish(SHIPPED, message, None).await;
+        };
+        match record.state {
+            ShipmentState::Completed => return self.finish(SHIPPED, message, None).await,
+            ShipmentState::Failed | ShipmentState::Cancelled => {
+                tracing::error!(shipment_id = %record.shipment.id, state = %record.state, "warehouse shipped a shipment that must not ship");
+                return self.finish(SHIPPED, message, None).await;
+            }
+            _ => {}
+        }
+        record.shipped = Some(convert::shipped_report(event));
+        if record.wms_order_id.is_none() {
+            record.wms_order_id = Some(event.order_id);
+        }
+        record.become_(ShipmentState::Shipped);
+        self.records.save_now(&mut record).await?;
+        self.complete(&mut record).await?;
+        self.finish(SHIPPED, message, Some(&mut record)).await
+    }
+
+    /// Automatic completion of a shipped record.
+    async fn complete(&self, record: &mut ShipmentRecord) -> Result<(), FlowError> {
+        let Some(report) = record.shipped.clone() else {
+            return Ok(());
+        };
+        if !self.settings.completion.is_automatic() || !report.tracking.has_tracking() {
+            record.become_(ShipmentState::Shipped);
+            return Ok(());
+        }
+        let Some(paid) = self.centra_paid(record).await? else {
+            return Ok(());
+        };
+        match decide_completion(&self.settings, paid, &report) {
+            CompletionDecision::Complete(plan) => self.run_plan(record, &plan, "").await,
+            CompletionDecision::Hold(reason) => {
+                tracing::warn!(shipment_id = %record.shipment.id, %reason, "shipment parked");
+                record.hold(reason);
+                Ok(())
+            }
+            CompletionDecision::WaitForPerson | CompletionDecision::WaitForTracking => {
+                record.become_(ShipmentState::Shipped);
+                Ok(())
+            }
+        }
+    }
+
+    /// Centra's `paid` now; `None` when the record was settled on the way (already completed
+    /// in Centra, or Centra no longer knows it).
+    async fn centra_paid(&self, record: &mut ShipmentRecord) -> Result<Option<bool>, FlowError> {
+        let shipment = self
+            .centra
+            .shipment(
+                record.shipment.endpoint.as_str(),
+                &record.shipment.id.to_string(),
+            )
+            .await;
+        match shipment {
+            Ok(now) if now.status == centra::ShipmentStatus::Completed as i32 => {
+                tracing::info!(shipment_id = %record.shipment.id, "shipment already completed in centra");
+                record.become_(ShipmentState::Completed);
+                Ok(None)
+            }
+            Ok(now) => Ok(Some(now.paid)),
+            Err(PortError::Refused(message)) => {
+                record.hold(HoldReason::CentraRefused {
+                    step: "reading the shipment".into(),
+                    message,
+                });
+                Ok(None)
+            }
+            Err(PortError::Unavailable(message)) => Err(FlowError::Unavailable(message)),
+        }
+    }
+
+    async fn run_plan(
+        &self,
+        record: &mut ShipmentRecord,
+        plan: &CompletionPlan,
+        note: &str,
+    ) -> Result<(), FlowError> {
+        let endpoint = record.shipment.endpoint.to_string();
+        let shipment_id = record.shipment.id.to_string();
+        if !plan.quantity_updates.is_empty() {
+            let fingerprint = domain::quantities_fingerprint(
+                plan.quantity_updates
+                    .iter()
+                    .map(|(line, quantity)| (line.as_str(), u64::from(*quantity))),
+            );
+            let request = centra::UpdateShipmentQuantitiesRequest {
+                idempotency_key: key(record, &format!("quantities:{fingerprint}")),
+                endpoint: endpoint.clone(),
+                shipment_id: shipment_id.clone(),
+                lines: plan
+                    .quantity_updates
+                    .iter()
+                    .map(|(line, quantity)| centra::LineQuantity {
+                        line_id: line.as_str().to_owned(),
+                        quantity: i64::from(*quantity),
+                    })
+                    .collect(),
+            };
+            match self.centra.update_quantities(request).await {
+                Ok(()) => {}
+                Err(PortError::Refused(message)) => {
+                    record.hold(HoldReason::CentraRefused {
+                        step: "the quantity update".into(),
+                        message,
+                    });
+                    return Ok(());
+                }
+                Err(PortError::Unavailable(message)) => {
+                    return Err(FlowError::Unavailable(message));
+                }
+            }
+        }
+        let request = centra::CompleteShipmentRequest {
+            idempotency_key: key(record, "complete"),
+            endpoint,
+            order_id: record.order_id.clone(),
+            shipment_id,
+            capture: Some(plan.capture),
+            carrier: plan.carrier.clone(),
+            service: plan.service.clone(),
+            tracking_numbers: plan.tracking_numbers.clone(),
+            packages: plan.packages,
+            internal_comment: note.to_owned(),
+            ..centra::CompleteShipmentRequest::default()
+        };
+        match self.centra.complete(request).await {
+            Ok(already_done) => {
+                tracing::info!(shipment_id = %record.shipment.id, capture = plan.capture, already_done, "completed shipment");
+                record.become_(ShipmentState::Completed);
+            }
+            Err(PortError::Refused(message)) => {
+                record.hold(HoldReason::CentraRefused {
+                    step: "the completion".into(),
+                    message,
+                });
+                return Ok(());
+            }
+            Err(PortError::Unavailable(message)) => return Err(FlowError::Unavailable(message)),
+        }
+        self.acknowledge_picked(record).await;
+        Ok(())
+    }
+
+    /// Tells the WMS the picked quantities were reported. Best effort: completion is what
+    /// matters, and the acknowledgement is idempotent on the next report.
+    async fn acknowledge_picked(&self, record: &ShipmentRecord) {
+        let Some(report) = &record.shipped else {
+            return;
+        };
+        if report.lines.is_empty() {
+            return;
+        }
+        let request = ongoing::AcknowledgeReportedRequest {
+            idempotency_key: key(record, "acknowledge"),
+            warehouse: self.warehouse.clone(),
+            report: Some(ongoing::acknowledge_reported_request::Report::OrderLines(
+                ongoing::OrderLinesReported {
+                    order_id: report.wms_order_id,
+                    lines: report
+                        .lines
+                        .iter()
+                        .map(|l| ongoing::ReportedLine {
+                            line_id: l.wms_line_id,
+                            reported_number_of_items: i64::from(l.picked),
+                        })
+                        .collect(),
+                },
+            )),
+        };
+        if let Err(error) = self.wms.acknowledge(request).await {
+            tracing::warn!(shipment_id = %record.shipment.id, %error, "acknowledging picked quantities failed");
+        }
+    }
+
+    /// `ArticleSynced`: shipments parked for this article are imported again.
+    pub async fn on_article_synced(
+        &self,
+        message: &MessageId,
+        event: &events::ArticleSynced,
+    ) -> Result<(), FlowError> {
+        let _guard = self.lock.lock().await;
+        if self.seen(ARTICLE_SYNCED, message).await? {
+            return Ok(());
+        }
+        let waiting = self
+            .records
+            .waiting_for_article(&event.article_number)
+            .await?;
+        let mut outage = None;
+        for original in waiting {
+            let mut record = original.clone();
+            record.become_(ShipmentState::Received);
+            match self.import(&mut record).await {
+                Ok(()) => self.records.save_now(&mut record).await?,
+                // Left parked as it was, so the redelivery of this event finds it again.
+                Err(FlowError::Unavailable(reason)) => outage = Some(reason),
+                Err(other) => return Err(other),
+            }
+        }
+        if let Some(reason) = outage {
+            return Err(FlowError::Unavailable(reason));
+        }
+        self.finish(ARTICLE_SYNCED, message, None).await
+    }
+}

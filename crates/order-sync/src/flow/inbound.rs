@@ -1,0 +1,255 @@
+//! Inbound goods (`settings.purchase_orders`, default off): a Centra supplier delivery becomes a
+//! WMS purchase order; what the warehouse received is accepted in Centra exactly once, keyed by
+//! EAN or joined SKU as the article-number rule says (domain [`plan_acceptance`]). Under-delivery
+//! follows Centra's rule (it creates a follow-up delivery); over-delivery is accepted as
+//! received.
+
+use domain::{
+    CentraProductKey, DeliveryId, DeliveryLine, EndpointName, Receipt, ReceivedLine,
+    SupplierDelivery, WmsPurchaseOrderNumber, plan_acceptance,
+};
+use platform_store::MessageId;
+use proto::centra::v1 as centra;
+use proto::events::v1 as events;
+use proto::ongoing::v1 as ongoing;
+
+use super::{FlowError, OrderFlow};
+use crate::convert::ConvertError;
+use crate::deliveries::{DeliveryRecord, DeliveryState};
+use crate::ports::PortError;
+
+/// Inbox consumer of supplier deliveries.
+pub const SUPPLIER_DELIVERY: &str = "order-sync-supplier-delivery";
+/// Inbox consumer of received purchase orders.
+pub const PURCHASE_ORDER_RECEIVED: &str = "order-sync-purchase-order-received";
+
+fn count(value: i64) -> u32 {
+    u32::try_from(value.max(0)).unwrap_or(u32::MAX)
+}
+
+fn delivery_from_event(
+    event: &events::SupplierDeliveryCreated,
+) -> Result<SupplierDelivery, ConvertError> {
+    let record = format!("supplier delivery {:?}", event.delivery_number);
+    let id = event
+        .delivery_id
+        .trim()
+        .parse::<u64>()
+        .map_err(|_| ConvertError {
+            record: record.clone(),
+            field: "delivery_id",
+            problem: format!("{:?} is not a number", event.delivery_id),
+        })?;
+    let delivery_id = DeliveryId::parse(&event.delivery_number).map_err(|e| ConvertError {
+        record,
+        field: "delivery_number",
+        problem: e.to_string(),
+    })?;
+    Ok(SupplierDelivery {
+        id,
+        delivery_id,
+        supplier_name: event.supplier_name.clone(),
+        lines: event
+            .lines
+            .iter()
+            .map(|l| DeliveryLine {
+                sku: l.sku.clone(),
+                variant_sku: l.variant_sku.clone(),
+                size_sku: l.size_sku.clone(),
+                ean: Some(l.ean.trim().to_owned()).filter(|e| !e.is_empty()),
+                quantity: count(l.quantity),
+            })
+            .collect(),
+    })
+}
+
+impl OrderFlow {
+    async fn finish_inbox(&self, consumer: &str, message: &MessageId) -> Result<(), FlowError> {
+        self.finish(consumer, message, None).await
+    }
+
+    /// Commits the delivery's new state with the inbox entry of the message that caused it.
+    async fn finish_delivery(
+        &self,
+        consumer: &str,
+        message: &MessageId,
+        record: &DeliveryRecord,
+    ) -> Result<(), FlowError> {
+        let store = self.records.store();
+        let mut tx = store.begin().await?;
+        store.inbox().record(&mut tx, consumer, message).await?;
+        self.deliveries.save(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// `SupplierDeliveryCreated`: the WMS purchase order, by a deterministic number.
+    pub async fn on_supplier_delivery(
+        &self,
+        message: &MessageId,
+        event: &events::SupplierDeliveryCreated,
+    ) -> Result<(), FlowError> {
+        let _guard = self.lock.lock().await;
+        if !self.settings.purchase_orders || self.seen(SUPPLIER_DELIVERY, message).await? {
+            return self.finish_inbox(SUPPLIER_DELIVERY, message).await;
+        }
+        let delivery = delivery_from_event(event)?;
+        let name = EndpointName::parse(&event.endpoint).map_err(|e| ConvertError {
+            record: format!("supplier delivery {}", delivery.delivery_id),
+            field: "endpoint",
+            problem: e.to_string(),
+        })?;
+        let endpoint = self.settings.endpoint(&name).ok_or_else(|| ConvertError {
+            record: format!("supplier delivery {}", delivery.delivery_id),
+            field: "endpoint",
+            problem: format!("end-point {:?} is not configured", name.as_str()),
+        })?;
+        let number = WmsPurchaseOrderNumber::for_delivery(endpoint, &delivery.delivery_id);
+        if let Some(known) = self
+            .deliveries
+            .find_by_purchase_order(number.as_str())
+            .await?
+            && known.state == DeliveryState::Accepted
+        {
+            return self.finish_inbox(SUPPLIER_DELIVERY, message).await;
+        }
+        let mut record = DeliveryRecord {
+            endpoint: name.to_string(),
+            delivery,
+            purchase_order_number: number.as_str().to_owned(),
+            state: DeliveryState::Sent,
+            reason: None,
+        };
+        let mut lines = Vec::new();
+        let mut problems = Vec::new();
+        for (row, line) in (1u32..).zip(&record.delivery.lines) {
+            match self.settings.article_number(line) {
+                Ok(article) => lines.push(ongoing::PurchaseOrderLine {
+                    row_number: row.to_string(),
+                    article_number: article.as_str().to_owned(),
+                    number_of_items: i64::from(line.quantity),
+                    ..ongoing::PurchaseOrderLine::default()
+                }),
+                Err(e) => problems.push(format!("line {row}: {e}")),
+            }
+        }
+        if !problems.is_empty() {
+            record.state = DeliveryState::Parked;
+            record.reason = Some(problems.join("; "));
+        } else {
+            let request = ongoing::UpsertPurchaseOrderRequest {
+                idempotency_key: format!(
+                    "order-sync:{name}:delivery:{}:po",
+                    record.delivery.delivery_id
+                ),
+                warehouse: self.warehouse.clone(),
+                purchase_order_number: record.purchase_order_number.clone(),
+                supplier_order_number: record.delivery.delivery_id.supplier_order_id().to_string(),
+                supplier_name: record.delivery.supplier_name.clone(),
+                in_date: event.expected_arrival,
+                remark: event.message.clone(),
+                reference_number: record.delivery.delivery_id.to_string(),
+                lines,
+            };
+            match self.wms.upsert_purchase_order(request).await {
+                Ok(id) => {
+                    tracing::info!(delivery = %record.delivery.delivery_id, purchase_order_id = id, "purchase order sent");
+                }
+                Err(PortError::Refused(message)) => {
+                    record.state = DeliveryState::Parked;
+                    record.reason = Some(format!(
+                        "the warehouse refused the purchase order: {message}"
+                    ));
+                }
+                Err(PortError::Unavailable(message)) => {
+                    return Err(FlowError::Unavailable(message));
+                }
+            }
+        }
+        self.finish_delivery(SUPPLIER_DELIVERY, message, &record)
+            .await
+    }
+
+    /// `WmsPurchaseOrderReceived`: accept the delivery once with what arrived.
+    pub async fn on_purchase_order_received(
+        &self,
+        message: &MessageId,
+        event: &events::WmsPurchaseOrderReceived,
+    ) -> Result<(), FlowError> {
+        let _guard = self.lock.lock().await;
+        if self.seen(PURCHASE_ORDER_RECEIVED, message).await? {
+            return Ok(());
+        }
+        let Some(mut record) = self
+            .deliveries
+            .find_by_purchase_order(&event.purchase_order_number)
+            .await?
+        else {
+            tracing::info!(purchase_order_number = %event.purchase_order_number, "received purchase order is not a delivery of order-sync; ignored");
+            return self.finish_inbox(PURCHASE_ORDER_RECEIVED, message).await;
+        };
+        if record.state == DeliveryState::Accepted {
+            return self.finish_inbox(PURCHASE_ORDER_RECEIVED, message).await;
+        }
+        let mut received = Vec::new();
+        for line in &event.lines {
+            if let Ok(article_number) = domain::ArticleNumber::from_wms(&line.article_number) {
+                received.push(ReceivedLine {
+                    article_number,
+                    received: count(line.received_number_of_items),
+                });
+            }
+        }
+        let plan = plan_acceptance(
+            &record.delivery,
+            &Receipt { lines: received },
+            self.settings.article_number,
+            self.settings.article_number_max_length,
+        );
+        let request = centra::AcceptSupplierDeliveryRequest {
+            idempotency_key: format!(
+                "order-sync:{}:delivery:{}:accept",
+                record.endpoint, record.delivery.delivery_id
+            ),
+            endpoint: record.endpoint.clone(),
+            delivery_id: record.delivery.id.to_string(),
+            key_kind: match plan.key {
+                CentraProductKey::Ean => centra::ProductKeyKind::Ean,
+                CentraProductKey::JoinedSku => centra::ProductKeyKind::JoinedSku,
+            } as i32,
+            quantities: plan
+                .quantities
+                .iter()
+                .map(|(product, quantity)| centra::AcceptedQuantity {
+                    product: product.clone(),
+                    quantity: i64::from(*quantity),
+                })
+                .collect(),
+            insert_stock: None,
+        };
+        match self.centra.accept_delivery(request).await {
+            Ok(already_done) => {
+                tracing::info!(delivery = %record.delivery.delivery_id, already_done, follow_up = plan.leads_to_follow_up_delivery(), over = plan.has_over_delivery(), "delivery accepted");
+                record.state = DeliveryState::Accepted;
+                record.reason = (!plan.unexpected.is_empty()).then(|| {
+                    let names: Vec<&str> = plan
+                        .unexpected
+                        .iter()
+                        .map(|l| l.article_number.as_str())
+                        .collect();
+                    format!(
+                        "received articles not on the delivery: {}",
+                        names.join(", ")
+                    )
+                });
+            }
+            Err(PortError::Refused(message)) => {
+                record.state = DeliveryState::Parked;
+                record.reason = Some(format!("centra refused the acceptance: {message}"));
+            }
+            Err(PortError::Unavailable(message)) => return Err(FlowError::Unavailable(message)),
+        }
+        self.finish_delivery(PURCHASE_ORDER_RECEIVED, message, &record)
+            .await
+    }
+}

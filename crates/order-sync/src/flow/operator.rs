@@ -1,0 +1,143 @@
+//! What a person does from the CLI: retry a parked, failed or stuck shipment, complete one by
+//! hand with an explicit capture flag, or write it to the WMS again from Centra's data.
+
+use crate::convert;
+use crate::ports::PortError;
+use crate::records::ShipmentRecord;
+use crate::rules::ShipmentState;
+use crate::rules::completion::completion_plan;
+
+use super::{FlowError, OrderFlow};
+
+/// What a person asked for when completing by hand.
+#[derive(Debug, Clone, Default)]
+pub struct ManualCompletion {
+    pub capture: bool,
+    pub carrier: String,
+    pub service: String,
+    pub tracking_numbers: Vec<String>,
+    pub packages: u32,
+    pub note: String,
+}
+
+impl OrderFlow {
+    async fn load(&self, endpoint: &str, shipment_id: &str) -> Result<ShipmentRecord, FlowError> {
+        self.records
+            .find(endpoint, shipment_id)
+            .await?
+            .ok_or_else(|| {
+                FlowError::NotFound(format!("no shipment {shipment_id} on end-point {endpoint}"))
+            })
+    }
+
+    /// Runs the next step of a parked, failed or stuck shipment again.
+    pub async fn retry(
+        &self,
+        endpoint: &str,
+        shipment_id: &str,
+    ) -> Result<ShipmentState, FlowError> {
+        let _guard = self.lock.lock().await;
+        let mut record = self.load(endpoint, shipment_id).await?;
+        let shipped = record.shipped.is_some() && record.wms_order_id.is_some();
+        match record.state {
+            ShipmentState::Completed | ShipmentState::Cancelled | ShipmentState::Imported => {
+                return Ok(record.state);
+            }
+            ShipmentState::Shipped => self.complete(&mut record).await?,
+            ShipmentState::Parked if shipped => {
+                record.become_(ShipmentState::Shipped);
+                self.complete(&mut record).await?;
+            }
+            ShipmentState::Parked | ShipmentState::Failed | ShipmentState::Received => {
+                record.become_(ShipmentState::Received);
+                self.import(&mut record).await?;
+            }
+        }
+        self.records.save_now(&mut record).await?;
+        Ok(record.state)
+    }
+
+    /// Completes by a person's hand, with the capture flag they chose. True when it was
+    /// already completed.
+    pub async fn complete_manually(
+        &self,
+        endpoint: &str,
+        shipment_id: &str,
+        request: ManualCompletion,
+    ) -> Result<(bool, ShipmentState), FlowError> {
+        let _guard = self.lock.lock().await;
+        let mut record = self.load(endpoint, shipment_id).await?;
+        match record.state {
+            ShipmentState::Completed => return Ok((true, record.state)),
+            ShipmentState::Failed | ShipmentState::Cancelled | ShipmentState::Received => {
+                return Err(FlowError::Precondition(format!(
+                    "shipment {shipment_id} is {}; only a shipment in the warehouse can be completed",
+                    record.state
+                )));
+            }
+            ShipmentState::Parked if record.wms_order_id.is_none() => {
+                return Err(FlowError::Precondition(format!(
+                    "shipment {shipment_id} never reached the warehouse ({})",
+                    record
+                        .hold
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default()
+                )));
+            }
+            _ => {}
+        }
+        let Some(paid) = self.centra_paid(&mut record).await? else {
+            self.records.save_now(&mut record).await?;
+            return Ok((record.state == ShipmentState::Completed, record.state));
+        };
+        let report = record.shipped.clone().unwrap_or_default();
+        let mut plan = completion_plan(request.capture, paid, &report).map_err(|reason| {
+            FlowError::Precondition(format!("shipment {shipment_id}: {reason}"))
+        })?;
+        if !request.carrier.is_empty() {
+            plan.carrier = request.carrier;
+        }
+        if !request.service.is_empty() {
+            plan.service = request.service;
+        }
+        if !request.tracking_numbers.is_empty() {
+            plan.tracking_numbers = request.tracking_numbers;
+        }
+        if request.packages > 0 {
+            plan.packages = request.packages;
+        }
+        self.run_plan(&mut record, &plan, &request.note).await?;
+        self.records.save_now(&mut record).await?;
+        Ok((false, record.state))
+    }
+
+    /// Re-reads the shipment from Centra and writes it to the WMS again.
+    pub async fn resync(
+        &self,
+        endpoint: &str,
+        shipment_id: &str,
+    ) -> Result<ShipmentState, FlowError> {
+        let _guard = self.lock.lock().await;
+        let mut record = self.load(endpoint, shipment_id).await?;
+        if matches!(
+            record.state,
+            ShipmentState::Shipped | ShipmentState::Completed | ShipmentState::Cancelled
+        ) {
+            return Err(FlowError::Precondition(format!(
+                "shipment {shipment_id} is {}; the warehouse order can no longer change",
+                record.state
+            )));
+        }
+        let fresh = match self.centra.shipment(endpoint, shipment_id).await {
+            Ok(fresh) => fresh,
+            Err(PortError::Refused(message)) => return Err(FlowError::Precondition(message)),
+            Err(PortError::Unavailable(message)) => return Err(FlowError::Unavailable(message)),
+        };
+        record.shipment = convert::shipment_from_centra(endpoint, &fresh)?;
+        record.become_(ShipmentState::Received);
+        self.import(&mut record).await?;
+        self.records.save_now(&mut record).await?;
+        Ok(record.state)
+    }
+}

@@ -1,0 +1,61 @@
+//! The two systems the flow changes, as ports: Centra shipments (through centra-gateway) and
+//! WMS orders (through ongoing-gateway). Requests are the gateway contracts themselves; every
+//! one carries an idempotency key and the gateways answer "already done" as success.
+
+use async_trait::async_trait;
+use proto::centra::v1 as centra;
+use proto::ongoing::v1 as ongoing;
+
+/// Why a call did not go through.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PortError {
+    /// Transport or the far side is down: try the same call again later.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    /// The far side refused this record (bad field, state does not allow it): retrying the
+    /// same call will not help; a person or new facts must change something first.
+    #[error("{0}")]
+    Refused(String),
+}
+
+/// Centra shipments.
+#[async_trait]
+pub trait CentraShipments: Send + Sync + std::fmt::Debug {
+    /// Captures the payment; "already captured" is success.
+    async fn capture(&self, request: centra::CaptureShipmentRequest) -> Result<(), PortError>;
+    /// The shipment as Centra shows it now (paid, status).
+    async fn shipment(
+        &self,
+        endpoint: &str,
+        shipment_id: &str,
+    ) -> Result<centra::Shipment, PortError>;
+    /// Sets line quantities of a partly picked shipment; the same quantities again is success.
+    async fn update_quantities(
+        &self,
+        request: centra::UpdateShipmentQuantitiesRequest,
+    ) -> Result<(), PortError>;
+    /// Completes; true when it was already completed.
+    async fn complete(&self, request: centra::CompleteShipmentRequest) -> Result<bool, PortError>;
+    /// Accepts a supplier delivery (once); true when it was already accepted.
+    async fn accept_delivery(
+        &self,
+        request: centra::AcceptSupplierDeliveryRequest,
+    ) -> Result<bool, PortError>;
+}
+
+/// WMS orders.
+#[async_trait]
+pub trait WmsOrders: Send + Sync + std::fmt::Debug {
+    /// Creates or updates the order by number; returns the WMS order id.
+    async fn upsert_order(&self, request: ongoing::UpsertOrderRequest) -> Result<i64, PortError>;
+    /// Creates or updates a purchase order by number; returns the WMS purchase order id.
+    async fn upsert_purchase_order(
+        &self,
+        request: ongoing::UpsertPurchaseOrderRequest,
+    ) -> Result<i64, PortError>;
+    /// Records the picked quantities as reported, so the WMS stops listing them.
+    async fn acknowledge(
+        &self,
+        request: ongoing::AcknowledgeReportedRequest,
+    ) -> Result<(), PortError>;
+}

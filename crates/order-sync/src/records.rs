@@ -1,0 +1,289 @@
+//! The shipment <-> WMS order mapping with its state, over the service's store.
+//!
+//! One row per Centra shipment (`shipments` table), keyed by end-point and shipment id, with the
+//! WMS order number unique. The shipment as received and the last WMS report are kept as JSON
+//! text (portable SQL), so a retry runs on the same facts without re-reading anything.
+
+use domain::Shipment;
+use platform_store::{Store, StoreError, Transaction, unix_millis};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::rules::{HoldReason, ShipmentState, ShippedReport};
+
+/// A shipment and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShipmentRecord {
+    pub shipment: Shipment,
+    pub order_id: String,
+    pub wms_order_number: String,
+    pub state: ShipmentState,
+    pub hold: Option<HoldReason>,
+    pub shipped: Option<ShippedReport>,
+    pub wms_order_id: Option<i64>,
+    /// The payment was captured by this service (capture on import).
+    pub captured: bool,
+    pub updated_at: i64,
+}
+
+impl ShipmentRecord {
+    pub fn new(shipment: Shipment, wms_order_number: String) -> Self {
+        Self {
+            order_id: shipment.order_id().to_string(),
+            shipment,
+            wms_order_number,
+            state: ShipmentState::Received,
+            hold: None,
+            shipped: None,
+            wms_order_id: None,
+            captured: false,
+            updated_at: 0,
+        }
+    }
+
+    pub fn key(&self) -> String {
+        format!("{}/{}", self.shipment.endpoint, self.shipment.id)
+    }
+
+    /// Moves to `state`, clearing any hold.
+    pub fn become_(&mut self, state: ShipmentState) {
+        self.state = state;
+        self.hold = None;
+    }
+
+    /// Holds for `reason` (parked, or failed for a capture failure).
+    pub fn hold(&mut self, reason: HoldReason) {
+        self.state = reason.state();
+        self.hold = Some(reason);
+    }
+}
+
+const COLUMNS: &str = "endpoint, shipment_id, order_id, wms_order_number, state, reason_kind, \
+                       reason, shipment, shipped, wms_order_id, captured, updated_at";
+
+fn corrupt(key: &str, field: &'static str, reason: &dyn std::fmt::Display) -> StoreError {
+    StoreError::Corrupt {
+        table: "shipments",
+        key: key.to_owned(),
+        field,
+        reason: reason.to_string(),
+    }
+}
+
+fn read(row: &AnyRow) -> Result<ShipmentRecord, StoreError> {
+    let get = |field: &'static str| -> Result<Option<String>, StoreError> {
+        row.try_get::<Option<String>, _>(field)
+            .map_err(|e| corrupt("?", field, &e))
+    };
+    let endpoint = get("endpoint")?.unwrap_or_default();
+    let shipment_id = get("shipment_id")?.unwrap_or_default();
+    let key = format!("{endpoint}/{shipment_id}");
+    let state_text = get("state")?.unwrap_or_default();
+    let state =
+        ShipmentState::parse(&state_text).ok_or_else(|| corrupt(&key, "state", &state_text))?;
+    let shipment: Shipment = serde_json::from_str(&get("shipment")?.unwrap_or_default())
+        .map_err(|e| corrupt(&key, "shipment", &e))?;
+    let hold = get("reason")?
+        .map(|text| serde_json::from_str::<HoldReason>(&text))
+        .transpose()
+        .map_err(|e| corrupt(&key, "reason", &e))?;
+    let shipped = get("shipped")?
+        .map(|text| serde_json::from_str::<ShippedReport>(&text))
+        .transpose()
+        .map_err(|e| corrupt(&key, "shipped", &e))?;
+    let number = |field: &'static str| -> Result<Option<i64>, StoreError> {
+        row.try_get::<Option<i64>, _>(field)
+            .map_err(|e| corrupt(&key, field, &e))
+    };
+    Ok(ShipmentRecord {
+        shipment,
+        order_id: get("order_id")?.unwrap_or_default(),
+        wms_order_number: get("wms_order_number")?.unwrap_or_default(),
+        state,
+        hold,
+        shipped,
+        wms_order_id: number("wms_order_id")?,
+        captured: number("captured")?.unwrap_or(0) != 0,
+        updated_at: number("updated_at")?.unwrap_or(0),
+    })
+}
+
+fn json<T: serde::Serialize>(
+    key: &str,
+    field: &'static str,
+    value: &T,
+) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Invalid {
+        what: format!("shipment {key}"),
+        field,
+        reason: e.to_string(),
+    })
+}
+
+/// The `shipments` table.
+#[derive(Debug, Clone)]
+pub struct ShipmentRecords {
+    store: Store,
+}
+
+impl ShipmentRecords {
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Inserts or replaces `record` inside `tx`, stamping `updated_at`.
+    pub async fn save(
+        &self,
+        tx: &mut Transaction,
+        record: &mut ShipmentRecord,
+    ) -> Result<(), StoreError> {
+        let key = record.key();
+        record.updated_at = unix_millis();
+        let shipment = json(&key, "shipment", &record.shipment)?;
+        let reason = record
+            .hold
+            .as_ref()
+            .map(|h| json(&key, "reason", h))
+            .transpose()?;
+        let shipped = record
+            .shipped
+            .as_ref()
+            .map(|s| json(&key, "shipped", s))
+            .transpose()?;
+        sqlx::query(
+            "INSERT INTO shipments (endpoint, shipment_id, order_id, wms_order_number, state, \
+             reason_kind, reason, shipment, shipped, wms_order_id, captured, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+             ON CONFLICT (endpoint, shipment_id) DO UPDATE SET state = excluded.state, \
+             reason_kind = excluded.reason_kind, reason = excluded.reason, \
+             shipment = excluded.shipment, shipped = excluded.shipped, \
+             wms_order_id = excluded.wms_order_id, captured = excluded.captured, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(record.shipment.endpoint.as_str())
+        .bind(record.shipment.id.to_string())
+        .bind(&record.order_id)
+        .bind(&record.wms_order_number)
+        .bind(record.state.as_str())
+        .bind(record.hold.as_ref().map(HoldReason::kind))
+        .bind(reason)
+        .bind(shipment)
+        .bind(shipped)
+        .bind(record.wms_order_id)
+        .bind(i64::from(record.captured))
+        .bind(record.updated_at)
+        .execute(tx.conn())
+        .await
+        .map_err(StoreError::query(format!("saving shipment {key}")))?;
+        Ok(())
+    }
+
+    /// Saves `record` in a transaction of its own (an intent before a call, or a result).
+    pub async fn save_now(&self, record: &mut ShipmentRecord) -> Result<(), StoreError> {
+        let mut tx = self.store.begin().await?;
+        self.save(&mut tx, record).await?;
+        tx.commit().await
+    }
+
+    pub async fn find(
+        &self,
+        endpoint: &str,
+        shipment_id: &str,
+    ) -> Result<Option<ShipmentRecord>, StoreError> {
+        let sql =
+            format!("SELECT {COLUMNS} FROM shipments WHERE endpoint = $1 AND shipment_id = $2");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(endpoint)
+            .bind(shipment_id)
+            .fetch_optional(self.store.pool())
+            .await
+            .map_err(StoreError::query(format!(
+                "loading shipment {endpoint}/{shipment_id}"
+            )))?;
+        row.as_ref().map(read).transpose()
+    }
+
+    pub async fn find_by_wms_number(
+        &self,
+        number: &str,
+    ) -> Result<Option<ShipmentRecord>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM shipments WHERE wms_order_number = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(number)
+            .fetch_optional(self.store.pool())
+            .await
+            .map_err(StoreError::query(format!("loading wms order {number}")))?;
+        row.as_ref().map(read).transpose()
+    }
+
+    /// A page of shipments, oldest key first, after `(endpoint, shipment_id)`.
+    pub async fn list(
+        &self,
+        state: Option<&[ShipmentState]>,
+        endpoint: Option<&str>,
+        after: Option<(&str, &str)>,
+        limit: u32,
+    ) -> Result<Vec<ShipmentRecord>, StoreError> {
+        let states: Vec<&str> = state
+            .unwrap_or(&ShipmentState::ALL)
+            .iter()
+            .map(|s| s.as_str())
+            .collect();
+        let (after_endpoint, after_id) = after.unwrap_or(("", ""));
+        let placeholders: Vec<String> = (0..states.len()).map(|i| format!("${}", i + 5)).collect();
+        let sql = format!(
+            "SELECT {COLUMNS} FROM shipments WHERE ($1 IS NULL OR endpoint = $1) \
+             AND (endpoint > $2 OR (endpoint = $2 AND shipment_id > $3)) \
+             AND state IN ({}) ORDER BY endpoint, shipment_id LIMIT $4",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(endpoint)
+            .bind(after_endpoint)
+            .bind(after_id)
+            .bind(i64::from(limit));
+        for state in states {
+            query = query.bind(state);
+        }
+        let rows = query
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("listing shipments"))?;
+        rows.iter().map(read).collect()
+    }
+
+    /// Parked for a missing article that names `article_number`.
+    pub async fn waiting_for_article(
+        &self,
+        article_number: &str,
+    ) -> Result<Vec<ShipmentRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM shipments WHERE state = $1 AND reason_kind = $2 \
+             ORDER BY endpoint, shipment_id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(ShipmentState::Parked.as_str())
+            .bind("article_missing")
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("listing shipments waiting for articles"))?;
+        let mut found = Vec::new();
+        for row in &rows {
+            let record = read(row)?;
+            let waits = match &record.hold {
+                Some(HoldReason::ArticleMissing { articles }) => {
+                    articles.is_empty() || articles.iter().any(|a| a == article_number)
+                }
+                _ => false,
+            };
+            if waits {
+                found.push(record);
+            }
+        }
+        Ok(found)
+    }
+}

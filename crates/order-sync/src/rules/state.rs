@@ -1,0 +1,233 @@
+//! The shipment state machine.
+//!
+//! ```text
+//! received ──> imported ──> shipped ──> completed
+//!    │  ▲          │           │
+//!    ▼  │          ▼           ▼
+//!   parked ◄───────┴───────────┘      (retried by a person or by ArticleSynced)
+//!    │
+//!    ▼
+//!   failed (capture failed: never ship)          cancelled (from received/imported/parked)
+//! ```
+//!
+//! A state is stored as text; the reason a shipment waits is stored next to it as a
+//! [`HoldReason`] so people see *why* and the article-synced retry finds what it can unblock.
+
+use std::fmt;
+
+use domain::ParkReason;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// Where a shipment is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ShipmentState {
+    /// Seen good to go; the import (capture, then WMS order) is under way.
+    Received,
+    /// The WMS order exists.
+    Imported,
+    /// The WMS shipped it; completion waits for tracking, a person, or a retry.
+    Shipped,
+    /// Completed in Centra (terminal).
+    Completed,
+    /// Waits for a person or an automatic retry; see the [`HoldReason`].
+    Parked,
+    /// Capture failed: never shipped, shown to a person (terminal unless retried by hand).
+    Failed,
+    /// Cancelled before the warehouse started (terminal).
+    Cancelled,
+}
+
+impl ShipmentState {
+    pub const ALL: [Self; 7] = [
+        Self::Received,
+        Self::Imported,
+        Self::Shipped,
+        Self::Completed,
+        Self::Parked,
+        Self::Failed,
+        Self::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Received => "received",
+            Self::Imported => "imported",
+            Self::Shipped => "shipped",
+            Self::Completed => "completed",
+            Self::Parked => "parked",
+            Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// True once the WMS order exists (so a good-to-go redelivery must not import again).
+    pub fn reached_warehouse(self) -> bool {
+        matches!(self, Self::Imported | Self::Shipped | Self::Completed)
+    }
+
+    /// Whether the machine allows going from `self` to `next`. Staying put is always allowed
+    /// (a redelivery re-applies the same decision).
+    pub fn can_become(self, next: Self) -> bool {
+        use ShipmentState::*;
+        self == next
+            || matches!(
+                (self, next),
+                (Received, Imported | Parked | Failed | Cancelled)
+                    | (
+                        Parked,
+                        Received | Imported | Parked | Failed | Cancelled | Shipped | Completed
+                    )
+                    | (Failed, Received | Imported | Parked)
+                    | (Imported, Shipped | Parked | Completed | Cancelled)
+                    | (Shipped, Completed | Parked)
+            )
+    }
+}
+
+impl fmt::Display for ShipmentState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a shipment waits (parked) or gave up (failed). Extends the domain's [`ParkReason`] with
+/// what only this flow knows.
+#[derive(Debug, Clone, PartialEq, Eq, Error, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
+pub enum HoldReason {
+    /// A rule of the domain (not paid, capture failed, unresolved lines, no lines).
+    #[error("{0}")]
+    Rule(ParkReason),
+    /// The WMS does not know some articles yet; retried when catalog-sync reports them.
+    #[error("article missing in the warehouse: {}", .articles.join(", "))]
+    ArticleMissing { articles: Vec<String> },
+    /// The shipping method matches no mapping and no default transporter is configured.
+    #[error("shipping method {method} is not mapped to a transporter and no default is configured")]
+    UnmappedShippingMethod { method: String },
+    /// Shipped but unpaid, and the capture policy forbids capturing on completion: Centra only
+    /// completes paid shipments, so a person settles the payment first.
+    #[error(
+        "shipment is shipped but not paid, and the capture policy does not capture on completion"
+    )]
+    UnpaidAtCompletion,
+    /// Part of a paid (or captured) shipment was picked: Centra changes quantities only on
+    /// unpaid shipments, so a person settles the difference (refund or new shipment).
+    #[error(
+        "the warehouse shipped part of a paid shipment; centra cannot change the quantities of a paid shipment"
+    )]
+    PartialPickOfPaidShipment,
+    /// The warehouse shipped nothing of the shipment.
+    #[error("the warehouse picked nothing of this shipment")]
+    NothingPicked,
+    /// The warehouse refused the order.
+    #[error("the warehouse refused the order: {message}")]
+    WmsRefused { message: String },
+    /// Centra refused a step (quantities, completion).
+    #[error("centra refused {step}: {message}")]
+    CentraRefused { step: String, message: String },
+}
+
+impl HoldReason {
+    /// The short kind stored next to the state, for queries.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Rule(ParkReason::NotPaid) => "not_paid",
+            Self::Rule(ParkReason::NotGoodToGo) => "not_good_to_go",
+            Self::Rule(ParkReason::CaptureFailed { .. }) => "capture_failed",
+            Self::Rule(ParkReason::UnresolvedArticles { .. }) => "unresolved_articles",
+            Self::Rule(ParkReason::NoLines) => "no_lines",
+            Self::ArticleMissing { .. } => "article_missing",
+            Self::UnmappedShippingMethod { .. } => "unmapped_shipping_method",
+            Self::UnpaidAtCompletion => "unpaid_at_completion",
+            Self::PartialPickOfPaidShipment => "partial_pick_of_paid_shipment",
+            Self::NothingPicked => "nothing_picked",
+            Self::WmsRefused { .. } => "wms_refused",
+            Self::CentraRefused { .. } => "centra_refused",
+        }
+    }
+
+    /// The state a shipment held for this reason is in: a failed capture is terminal.
+    pub fn state(&self) -> ShipmentState {
+        match self {
+            Self::Rule(ParkReason::CaptureFailed { .. }) => ShipmentState::Failed,
+            _ => ShipmentState::Parked,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_round_trip_as_text() {
+        for state in ShipmentState::ALL {
+            assert_eq!(ShipmentState::parse(state.as_str()), Some(state));
+        }
+        assert_eq!(ShipmentState::parse("done"), None);
+    }
+
+    #[test]
+    fn completed_and_cancelled_are_final() {
+        for next in ShipmentState::ALL {
+            if next != ShipmentState::Completed {
+                assert!(!ShipmentState::Completed.can_become(next), "{next}");
+            }
+            if next != ShipmentState::Cancelled {
+                assert!(!ShipmentState::Cancelled.can_become(next), "{next}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_failed_capture_never_ships_without_a_new_import() {
+        assert!(!ShipmentState::Failed.can_become(ShipmentState::Shipped));
+        assert!(!ShipmentState::Failed.can_become(ShipmentState::Completed));
+        assert!(ShipmentState::Received.can_become(ShipmentState::Failed));
+    }
+
+    #[test]
+    fn capture_failure_is_terminal_other_holds_park() {
+        let failed = HoldReason::Rule(ParkReason::CaptureFailed {
+            message: "declined".into(),
+        });
+        assert_eq!(failed.state(), ShipmentState::Failed);
+        assert_eq!(failed.kind(), "capture_failed");
+        let missing = HoldReason::ArticleMissing {
+            articles: vec!["ABC".into(), "ABD".into()],
+        };
+        assert_eq!(missing.state(), ShipmentState::Parked);
+        assert_eq!(
+            missing.to_string(),
+            "article missing in the warehouse: ABC, ABD"
+        );
+    }
+
+    #[test]
+    fn reasons_survive_storage_as_json() {
+        let reasons = [
+            HoldReason::Rule(ParkReason::NotPaid),
+            HoldReason::ArticleMissing {
+                articles: vec!["A".into()],
+            },
+            HoldReason::UnmappedShippingMethod {
+                method: "carrier DHL".into(),
+            },
+            HoldReason::UnpaidAtCompletion,
+            HoldReason::CentraRefused {
+                step: "completion".into(),
+                message: "no".into(),
+            },
+        ];
+        for reason in reasons {
+            let json = serde_json::to_string(&reason).expect("json");
+            let back: HoldReason = serde_json::from_str(&json).expect("back");
+            assert_eq!(back, reason);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! The `OrderAdmin` service over the flow.
+
+use order_sync::admin::Admin;
+use proto::admin::v1 as pb;
+use proto::admin::v1::order_admin_server::OrderAdmin;
+use tonic::{Code, Request};
+
+use crate::harness::{good_to_go, settings, spawn_flow};
+
+fn key(shipment_id: &str) -> Option<pb::OrderKey> {
+    Some(pb::OrderKey {
+        endpoint: "shop1".into(),
+        id: Some(pb::order_key::Id::ShipmentId(shipment_id.into())),
+    })
+}
+
+#[tokio::test]
+async fn lists_by_state_with_pages_and_reasons() {
+    let t = spawn_flow(settings()).await;
+    for n in 1..=3 {
+        t.good_to_go(&format!("g{n}"), &good_to_go(&format!("{n}-1")))
+            .await
+            .expect("import");
+    }
+    let mut empty = good_to_go("4-1");
+    empty.lines.clear();
+    t.good_to_go("g4", &empty).await.expect("parked");
+    let admin = Admin::new(t.flow.clone());
+
+    let page = admin
+        .list_by_state(Request::new(pb::ListOrdersByStateRequest {
+            state: pb::OrderState::SentToWarehouse as i32,
+            page_size: 2,
+            ..Default::default()
+        }))
+        .await
+        .expect("list")
+        .into_inner();
+    assert_eq!(page.orders.len(), 2);
+    assert_eq!(page.next_page_token, "shop1/2-1");
+    let rest = admin
+        .list_by_state(Request::new(pb::ListOrdersByStateRequest {
+            state: pb::OrderState::SentToWarehouse as i32,
+            page_size: 2,
+            page_token: page.next_page_token,
+            ..Default::default()
+        }))
+        .await
+        .expect("list")
+        .into_inner();
+    assert_eq!(rest.orders.len(), 1);
+    assert_eq!(rest.orders[0].wms_order_number, "S3-1");
+    assert!(rest.next_page_token.is_empty());
+
+    let parked = admin
+        .list_by_state(Request::new(pb::ListOrdersByStateRequest {
+            state: pb::OrderState::Parked as i32,
+            ..Default::default()
+        }))
+        .await
+        .expect("list")
+        .into_inner();
+    assert_eq!(parked.orders.len(), 1);
+    assert_eq!(parked.orders[0].last_error, "shipment has no lines");
+}
+
+#[tokio::test]
+async fn complete_manually_requires_an_explicit_capture_flag() {
+    let t = spawn_flow(settings()).await;
+    t.good_to_go("g", &good_to_go("1-1")).await.expect("import");
+    let admin = Admin::new(t.flow.clone());
+    let err = admin
+        .complete_manually(Request::new(pb::CompleteManuallyRequest {
+            key: key("1-1"),
+            capture: None,
+            ..Default::default()
+        }))
+        .await
+        .expect_err("capture missing");
+    assert_eq!(err.code(), Code::InvalidArgument);
+    let done = admin
+        .complete_manually(Request::new(pb::CompleteManuallyRequest {
+            key: Some(pb::OrderKey {
+                endpoint: String::new(),
+                id: Some(pb::order_key::Id::WmsOrderNumber("S1-1".into())),
+            }),
+            capture: Some(false),
+            tracking_numbers: vec!["T1".into()],
+            ..Default::default()
+        }))
+        .await
+        .expect("completed")
+        .into_inner();
+    assert_eq!(done.state, pb::OrderState::Completed as i32);
+    assert_eq!(t.completions(), 1);
+}
+
+#[tokio::test]
+async fn retry_and_resync_name_missing_shipments() {
+    let t = spawn_flow(settings()).await;
+    let admin = Admin::new(t.flow.clone());
+    let err = admin
+        .retry(Request::new(pb::RetryOrderRequest { key: key("404-1") }))
+        .await
+        .expect_err("unknown");
+    assert_eq!(err.code(), Code::NotFound);
+    assert!(err.message().contains("404-1"), "{}", err.message());
+    t.good_to_go("g", &good_to_go("1-1")).await.expect("import");
+    let mut fresh = good_to_go("1-1");
+    fresh.lines.truncate(1);
+    t.centra.with(|c| {
+        c.shipments.insert(
+            "1-1".into(),
+            proto::centra::v1::Shipment {
+                order_id: "1".into(),
+                delivery_address: fresh.delivery_address.clone(),
+                shipping_method: fresh.shipping_method.clone(),
+                lines: fresh.lines.clone(),
+                ..Default::default()
+            },
+        )
+    });
+    let state = admin
+        .resync(Request::new(pb::ResyncOrderRequest { key: key("1-1") }))
+        .await
+        .expect("resync")
+        .into_inner()
+        .state;
+    assert_eq!(state, pb::OrderState::SentToWarehouse as i32);
+    t.wms.with(|w| {
+        assert_eq!(w.creations, 1, "updated in place");
+        assert_eq!(w.orders["S1-1"].lines.len(), 1, "written again from centra");
+    });
+}

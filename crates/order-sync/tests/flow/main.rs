@@ -1,0 +1,11 @@
+//! The flow's handlers against in-memory gateways and a real SQLite store: every setting value,
+//! redelivery, restarts and lost answers.
+
+mod admin;
+mod completion;
+mod consumers;
+mod fakes;
+mod harness;
+mod import;
+mod inbound;
+mod postgres;

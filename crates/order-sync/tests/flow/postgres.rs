@@ -1,0 +1,93 @@
+//! The same flow on PostgreSQL (the distributed shape's store): the repository's portable SQL
+//! (upserts, nullable filters, keyset pages, the article wait list) on the second database.
+
+use std::collections::HashSet;
+
+use order_sync::rules::{HoldReason, ShipmentState};
+use platform_store::MessageId;
+use proto::events::v1 as events;
+
+use crate::harness::{good_to_go, settings, shipped, spawn_flow_on};
+
+#[tokio::test]
+async fn the_flow_runs_on_postgres() {
+    let Some(database) = test_support::postgres_database("order-sync flow on postgres").await
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let t = spawn_flow_on(settings(), database.url.clone(), dir).await;
+
+    t.good_to_go("g1", &good_to_go("1-1"))
+        .await
+        .expect("import");
+    t.good_to_go("g1", &good_to_go("1-1"))
+        .await
+        .expect("redelivery");
+    t.good_to_go("g2", &good_to_go("2-1"))
+        .await
+        .expect("import");
+    t.wms.with(|w| {
+        assert_eq!(w.upserts, 2);
+        w.known_articles = Some(HashSet::new());
+    });
+    t.good_to_go("g3", &good_to_go("3-1"))
+        .await
+        .expect("parked");
+    assert_eq!(
+        t.record("3-1").await.hold.as_ref().map(HoldReason::kind),
+        Some("article_missing")
+    );
+
+    t.shipped("s1", &shipped("S1-1", &[("11", 2, 2), ("12", 1, 1)]))
+        .await
+        .expect("complete");
+    t.shipped("s1", &shipped("S1-1", &[("11", 2, 2), ("12", 1, 1)]))
+        .await
+        .expect("redelivery");
+    assert_eq!(t.record("1-1").await.state, ShipmentState::Completed);
+    assert_eq!(t.completions(), 1);
+
+    let records = t.flow.records();
+    let imported = records
+        .list(Some(&[ShipmentState::Imported]), None, None, 10)
+        .await
+        .expect("list");
+    assert_eq!(imported.len(), 1);
+    assert_eq!(imported[0].shipment.id.to_string(), "2-1");
+    let page = records
+        .list(None, Some("shop1"), None, 2)
+        .await
+        .expect("page");
+    assert_eq!(page.len(), 2);
+    let rest = records
+        .list(None, Some("shop1"), Some(("shop1", "2-1")), 2)
+        .await
+        .expect("rest");
+    assert_eq!(rest.len(), 1);
+    assert_eq!(rest[0].shipment.id.to_string(), "3-1");
+    assert_eq!(
+        records
+            .find_by_wms_number("S2-1")
+            .await
+            .expect("find")
+            .map(|r| r.state),
+        Some(ShipmentState::Imported)
+    );
+
+    t.wms.with(|w| w.known_articles = None);
+    t.flow
+        .on_article_synced(
+            &MessageId::new("a1"),
+            &events::ArticleSynced {
+                article_number: "ABC".into(),
+                ..events::ArticleSynced::default()
+            },
+        )
+        .await
+        .expect("retried");
+    assert_eq!(t.record("3-1").await.state, ShipmentState::Imported);
+
+    t.store.close().await;
+    database.drop_database().await;
+}
