@@ -8,150 +8,74 @@
 //! `DATABASE_URL`) with 500. The import runs once, an unchanged catalogue writes nothing, and
 //! 10 changed sizes write exactly those 10 articles.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use catalog_sync::CatalogSync;
 use centra_gateway::CentraGateway;
+use centra_wms_tests::e2e::{
+    SIZES_PER_PRODUCT, Sims, article_number, ean, free_port, size_row, wait_for,
+};
 use ongoing_gateway::OngoingGateway;
-use platform_config::{AppConfig, ServiceAddress};
+use platform_config::ServiceAddress;
 use platform_runtime::{Adapters, CancellationToken, Runtime};
 use proto::admin::v1::ReconcileCatalogRequest;
 use proto::admin::v1::catalog_admin_client::CatalogAdminClient;
 use serde_json::{Value, json};
 
-const SIZES_PER_PRODUCT: usize = 10;
-
-fn free_port() -> SocketAddr {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("addr")
+/// A catalogue row at `price`.
+fn priced_row(product: usize, size: usize, price: &str) -> Value {
+    let mut row = size_row(product, size);
+    row["prices"][0]["price"] = json!(price);
+    row
 }
 
-/// GTIN-13 check digit (the simulators check nothing, the flow does).
-fn ean(n: usize) -> String {
-    let body = format!("735{n:09}");
-    let sum: u32 = body
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| {
-            let d = u32::from(b - b'0');
-            if i % 2 == 0 { d * 3 } else { d }
+async fn wms_articles(sims: &Sims) -> Vec<Value> {
+    let state: Value = sims
+        .http
+        .get(format!("{}/_sim/state", sims.ongoing.base_url()))
+        .send()
+        .await
+        .expect("state")
+        .json()
+        .await
+        .expect("json");
+    state["articles"].as_array().cloned().unwrap_or_default()
+}
+
+/// Article numbers of every `PUT .../articles` the WMS received after `since`.
+async fn article_puts(sims: &Sims, since: u64) -> (Vec<String>, u64) {
+    let log: Value = sims
+        .http
+        .get(format!(
+            "{}/_sim/requests?since={since}",
+            sims.ongoing.base_url()
+        ))
+        .send()
+        .await
+        .expect("requests")
+        .json()
+        .await
+        .expect("json");
+    let entries = log.as_array().cloned().unwrap_or_default();
+    let last = entries
+        .iter()
+        .filter_map(|e| e["seq"].as_u64())
+        .max()
+        .unwrap_or(since);
+    let puts = entries
+        .iter()
+        .filter(|e| {
+            e["method"] == "PUT" && e["path"].as_str().is_some_and(|p| p.ends_with("/articles"))
         })
-        .sum();
-    format!("{body}{}", (10 - sum % 10) % 10)
-}
-
-fn size_row(product: usize, size: usize, price: &str) -> Value {
-    let n = product * SIZES_PER_PRODUCT + size;
-    json!({
-        "productId": 1000 + product, "product": format!("Shirt {product}"),
-        "name": format!("Shirt {product}"), "variantId": 5000 + product, "variant": "Blue",
-        "sku": format!("P{product}"), "variantSku": "-BL", "stockItemId": 100_000 + n,
-        "size": format!("S{size}"), "sizeSku": format!("-{size}"), "ean": ean(n),
-        "active": true, "weight": 0.25, "weightUnit": "kg", "countryOfOrigin": "PT",
-        "harmCode": "6109100010",
-        "prices": [{"pricelist": "EUR Europe", "currency": "EUR", "price": price}],
-        "physicalStock": 5
-    })
-}
-
-fn article_number(product: usize, size: usize) -> String {
-    format!("P{product}-BL-{size}")
-}
-
-struct Sims {
-    http: reqwest::Client,
-    centra: centra_sim::RunningSim,
-    ongoing: ongoing_sim::RunningSim,
-}
-
-impl Sims {
-    async fn control(&self, url: String, body: &Value) {
-        let response = self
-            .http
-            .post(&url)
-            .json(body)
-            .send()
-            .await
-            .expect("control call answered");
-        assert!(
-            response.status().is_success(),
-            "POST {url}: {}",
-            response.status()
-        );
-    }
-
-    async fn seed(&self, rows: Vec<Value>) {
-        for chunk in rows.chunks(500) {
-            self.control(
-                format!("{}/_sim/products", self.centra.url()),
-                &json!({ "products": chunk }),
-            )
-            .await;
-        }
-    }
-
-    async fn wms_articles(&self) -> Vec<Value> {
-        let state: Value = self
-            .http
-            .get(format!("{}/_sim/state", self.ongoing.base_url()))
-            .send()
-            .await
-            .expect("state")
-            .json()
-            .await
-            .expect("json");
-        state["articles"].as_array().cloned().unwrap_or_default()
-    }
-
-    /// Article numbers of every `PUT .../articles` the WMS received after `since`.
-    async fn article_puts(&self, since: u64) -> (Vec<String>, u64) {
-        let log: Value = self
-            .http
-            .get(format!(
-                "{}/_sim/requests?since={since}",
-                self.ongoing.base_url()
-            ))
-            .send()
-            .await
-            .expect("requests")
-            .json()
-            .await
-            .expect("json");
-        let entries = log.as_array().cloned().unwrap_or_default();
-        let last = entries
-            .iter()
-            .filter_map(|e| e["seq"].as_u64())
-            .max()
-            .unwrap_or(since);
-        let puts = entries
-            .iter()
-            .filter(|e| {
-                e["method"] == "PUT" && e["path"].as_str().is_some_and(|p| p.ends_with("/articles"))
-            })
-            .map(|e| {
-                e["body"]["articleNumber"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned()
-            })
-            .collect();
-        (puts, last)
-    }
-}
-
-async fn wait_for<F, Fut>(what: &str, limit: Duration, mut done: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let started = Instant::now();
-    while !done().await {
-        assert!(started.elapsed() < limit, "{what} within {limit:?}");
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+        .map(|e| {
+            e["body"]["articleNumber"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    (puts, last)
 }
 
 /// Which runtime shape the scenario runs in.
@@ -194,53 +118,13 @@ async fn scenario(shape: Shape, products: usize) {
         }
     };
     let sizes = products * SIZES_PER_PRODUCT;
-    let http = reqwest::Client::new();
-    let centra = centra_sim::CentraSim::builder()
-        .build()
-        .expect("centra sim")
-        .spawn("127.0.0.1:0".parse().expect("addr"))
-        .await
-        .expect("centra sim starts");
-    let ongoing = ongoing_sim::OngoingSim::builder()
-        .build()
-        .spawn("127.0.0.1:0")
-        .await
-        .expect("ongoing sim starts");
-    let sims = Sims {
-        http,
-        centra,
-        ongoing,
-    };
+    let sims = Sims::start().await;
     let rows: Vec<Value> = (0..products)
-        .flat_map(|p| (0..SIZES_PER_PRODUCT).map(move |s| size_row(p, s, "45.00")))
+        .flat_map(|p| (0..SIZES_PER_PRODUCT).map(move |s| size_row(p, s)))
         .collect();
-    sims.seed(rows).await;
+    sims.seed_products(rows).await;
 
-    let text = format!(
-        r#"
-[settings]
-centra_time_zone = "Europe/Stockholm"
-sync_interval = "2s"
-
-[[settings.endpoints]]
-name = "shop1"
-base_url = "{}"
-secret = "sandbox-secret"
-webhook_secret = "sandbox-webhook-secret"
-
-[wms]
-base_url = "{}"
-warehouse = "sandbox"
-user = "sandbox"
-password = "sandbox"
-goods_owner_id = 1
-"#,
-        sims.centra.base_url(),
-        sims.ongoing.base_url()
-    );
-    let mut config = AppConfig::from_toml_str(&text).expect("config");
-    config.runtime.centra_webhook_listen = free_port();
-    config.runtime.ongoing_webhook_listen = free_port();
+    let mut config = sims.config("2s", "");
     let dir = tempfile::tempdir().expect("tempdir");
     let adapters = match &servers {
         None => Adapters::embedded(dir.path()).await.expect("adapters"),
@@ -271,14 +155,14 @@ goods_owner_id = 1
     wait_for(
         "all articles imported",
         Duration::from_secs(300),
-        || async { sims.wms_articles().await.len() >= sizes },
+        || async { wms_articles(&sims).await.len() >= sizes },
     )
     .await;
     println!(
         "{shape:?}: imported {sizes} articles in {:?}",
         started.elapsed()
     );
-    let articles = sims.wms_articles().await;
+    let articles = wms_articles(&sims).await;
     assert_eq!(articles.len(), sizes);
     let one = articles
         .iter()
@@ -288,7 +172,7 @@ goods_owner_id = 1
     assert_eq!(one["barCode"], ean(2 * SIZES_PER_PRODUCT + 4));
 
     // Nothing changed: several gateway polls and a full reconcile write nothing.
-    let (_, seq) = sims.article_puts(0).await;
+    let (_, seq) = article_puts(&sims, 0).await;
     let mut admin = CatalogAdminClient::new(directory.channel("catalog-sync").expect("channel"));
     let reconciled = admin
         .reconcile(ReconcileCatalogRequest { dry_run: false })
@@ -298,17 +182,17 @@ goods_owner_id = 1
     assert_eq!(reconciled.checked, sizes as u64);
     assert_eq!(reconciled.queued, 0);
     tokio::time::sleep(Duration::from_secs(5)).await;
-    let (puts, seq) = sims.article_puts(seq).await;
+    let (puts, seq) = article_puts(&sims, seq).await;
     assert!(puts.is_empty(), "unchanged catalogue wrote {puts:?}");
 
     // Ten sizes change in Centra: exactly those ten are written, once.
     let changed: Vec<(usize, usize)> = (0..10)
         .map(|i| (i * 17 % products, i % SIZES_PER_PRODUCT))
         .collect();
-    sims.seed(
+    sims.seed_products(
         changed
             .iter()
-            .map(|&(p, s)| size_row(p, s, "49.00"))
+            .map(|&(p, s)| priced_row(p, s, "49.00"))
             .collect(),
     )
     .await;
@@ -321,7 +205,7 @@ goods_owner_id = 1
             "ten changed articles written within 120 s: {written:?}"
         );
         tokio::time::sleep(Duration::from_millis(250)).await;
-        let (puts, last) = sims.article_puts(cursor).await;
+        let (puts, last) = article_puts(&sims, cursor).await;
         written.extend(puts);
         cursor = last;
     }
@@ -332,7 +216,7 @@ goods_owner_id = 1
         .into_inner();
     assert_eq!(reconciled.queued, 0, "events already wrote every change");
     tokio::time::sleep(Duration::from_secs(5)).await;
-    let (late, _) = sims.article_puts(cursor).await;
+    let (late, _) = article_puts(&sims, cursor).await;
     written.extend(late);
     written.sort();
     let mut expected: Vec<String> = changed.iter().map(|&(p, s)| article_number(p, s)).collect();

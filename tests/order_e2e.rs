@@ -8,79 +8,38 @@
 //! once shipped, never completed nor captured), and one whose article is missing until
 //! catalog-sync creates it.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use catalog_sync::CatalogSync;
 use centra_gateway::CentraGateway;
+use centra_wms_tests::e2e::{Sims, article_number, ean, free_port, size_row, wait_for};
 use ongoing_gateway::OngoingGateway;
 use order_sync::OrderSync;
-use platform_config::AppConfig;
 use platform_runtime::{Adapters, CancellationToken, Runtime};
 use proto::admin::v1 as admin;
 use proto::admin::v1::order_admin_client::OrderAdminClient;
 use serde_json::{Value, json};
 
-fn free_port() -> SocketAddr {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("addr")
-}
+/// The shared simulators plus the order scenarios' own controls.
+struct OrderSims(Sims);
 
-/// GTIN-13 check digit.
-fn ean(n: usize) -> String {
-    let body = format!("735{n:09}");
-    let sum: u32 = body
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| {
-            let d = u32::from(b - b'0');
-            if i % 2 == 0 { d * 3 } else { d }
-        })
-        .sum();
-    format!("{body}{}", (10 - sum % 10) % 10)
-}
+impl std::ops::Deref for OrderSims {
+    type Target = Sims;
 
-fn size_row(product: usize, size: usize, active: bool) -> Value {
-    let n = product * 10 + size;
-    json!({
-        "productId": 1000 + product, "product": format!("Shirt {product}"),
-        "name": format!("Shirt {product}"), "variantId": 5000 + product, "variant": "Blue",
-        "sku": format!("P{product}"), "variantSku": "-BL", "stockItemId": 100_000 + n,
-        "size": format!("S{size}"), "sizeSku": format!("-{size}"), "ean": ean(n),
-        "active": active, "weight": "0.25", "weightUnit": "kg", "countryOfOrigin": "PT",
-        "harmCode": "6109100010",
-        "prices": [{"pricelist": "EUR Europe", "currency": "EUR", "price": "45.00"}],
-        "physicalStock": 50
-    })
-}
-
-fn article_number(product: usize, size: usize) -> String {
-    format!("P{product}-BL-{size}")
-}
-
-struct Sims {
-    http: reqwest::Client,
-    centra: centra_sim::RunningSim,
-    ongoing: ongoing_sim::RunningSim,
-}
-
-impl Sims {
-    async fn post(&self, url: String, body: &Value) -> Value {
-        let response = self
-            .http
-            .post(&url)
-            .json(body)
-            .send()
-            .await
-            .expect("control call answered");
-        let status = response.status();
-        let text = response.text().await.unwrap_or_default();
-        assert!(status.is_success(), "POST {url}: {status}: {text}");
-        serde_json::from_str(&text).unwrap_or(Value::Null)
+    fn deref(&self) -> &Sims {
+        &self.0
     }
+}
 
+/// An active catalogue row, or an inactive one.
+fn row(product: usize, size: usize, active: bool) -> Value {
+    let mut row = size_row(product, size);
+    row["active"] = json!(active);
+    row
+}
+
+impl OrderSims {
     async fn state(&self, base: String) -> Value {
         self.http
             .get(format!("{base}/_sim/state"))
@@ -90,14 +49,6 @@ impl Sims {
             .json()
             .await
             .expect("json")
-    }
-
-    async fn seed_products(&self, rows: Vec<Value>) {
-        self.post(
-            format!("{}/_sim/products", self.centra.url()),
-            &json!({ "products": rows }),
-        )
-        .await;
     }
 
     /// Seeds a good-to-go order; returns its shipment id.
@@ -189,18 +140,6 @@ impl Sims {
     }
 }
 
-async fn wait_for<F, Fut>(what: &str, limit: Duration, mut done: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let started = Instant::now();
-    while !done().await {
-        assert!(started.elapsed() < limit, "{what} within {limit:?}");
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-}
-
 /// Where the services keep their state and meet.
 enum Shape {
     /// SQLite bus and stores in a temporary folder, gRPC in process.
@@ -214,7 +153,7 @@ enum Shape {
 
 /// The four services over both simulators in one runtime.
 struct App {
-    sims: Sims,
+    sims: OrderSims,
     directory: platform_runtime::ServiceDirectory,
     shutdown: CancellationToken,
     running: tokio::task::JoinHandle<Result<(), platform_runtime::RuntimeError>>,
@@ -229,53 +168,12 @@ async fn spawn_app(settings: &str) -> App {
 }
 
 async fn spawn_app_in(settings: &str, shape: Shape) -> App {
-    let http = reqwest::Client::new();
-    let centra = centra_sim::CentraSim::builder()
-        .build()
-        .expect("centra sim")
-        .spawn("127.0.0.1:0".parse().expect("addr"))
-        .await
-        .expect("centra sim starts");
-    let ongoing = ongoing_sim::OngoingSim::builder()
-        .build()
-        .spawn("127.0.0.1:0")
-        .await
-        .expect("ongoing sim starts");
-    let sims = Sims {
-        http,
-        centra,
-        ongoing,
-    };
-    let mut rows: Vec<Value> = (0..4).map(|s| size_row(0, s, true)).collect();
-    rows.push(size_row(1, 0, false));
+    let sims = OrderSims(Sims::start().await);
+    let mut rows: Vec<Value> = (0..4).map(|s| row(0, s, true)).collect();
+    rows.push(row(1, 0, false));
     sims.seed_products(rows).await;
 
-    let text = format!(
-        r#"
-[settings]
-centra_time_zone = "Europe/Stockholm"
-sync_interval = "1s"
-{settings}
-
-[[settings.endpoints]]
-name = "shop1"
-base_url = "{}"
-secret = "sandbox-secret"
-webhook_secret = "sandbox-webhook-secret"
-
-[wms]
-base_url = "{}"
-warehouse = "sandbox"
-user = "sandbox"
-password = "sandbox"
-goods_owner_id = 1
-"#,
-        sims.centra.base_url(),
-        sims.ongoing.base_url()
-    );
-    let mut config = AppConfig::from_toml_str(&text).expect("config");
-    config.runtime.centra_webhook_listen = free_port();
-    config.runtime.ongoing_webhook_listen = free_port();
+    let mut config = sims.config("1s", settings);
     let dir = tempfile::tempdir().expect("tempdir");
     let (adapters, cleanup) = match shape {
         Shape::Embedded => (
@@ -478,7 +376,7 @@ async fn default_settings_import_once_complete_once_and_park_what_centra_refuses
 
     // The missing article arrives: the parked shipment is imported on ArticleSynced.
     assert!(sims.wms_order(&missing).await.is_none());
-    sims.seed_products(vec![size_row(1, 0, true)]).await;
+    sims.seed_products(vec![row(1, 0, true)]).await;
     wait_for(
         "shipment with the late article imported",
         Duration::from_secs(120),
@@ -509,7 +407,7 @@ async fn default_settings_import_once_complete_once_and_park_what_centra_refuses
     app.stop().await;
 }
 
-async fn wait_completed(sims: &Sims, id: &str) {
+async fn wait_completed(sims: &OrderSims, id: &str) {
     wait_for(
         &format!("shipment {id} completed"),
         Duration::from_secs(120),
@@ -518,7 +416,7 @@ async fn wait_completed(sims: &Sims, id: &str) {
     .await;
 }
 
-async fn wait_imported(sims: &Sims, id: &str) {
+async fn wait_imported(sims: &OrderSims, id: &str) {
     wait_for(
         &format!("wms order {id}"),
         Duration::from_secs(120),

@@ -3,7 +3,9 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{ArgAction, Parser, Subcommand};
+
+use crate::commands::RemoteArgs;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -61,6 +63,101 @@ pub enum Command {
     Config {
         #[command(subcommand)]
         command: ConfigCommand,
+    },
+    /// Records a service parked for a person (terminal errors, retries used up): list, show,
+    /// retry or discard them. Needs the process running (`centra-wms run` or the service).
+    DeadLetters {
+        /// The service whose dead letters to manage (today only catalog-sync serves them).
+        #[arg(long, global = true, default_value = "catalog-sync")]
+        service: String,
+        #[command(flatten)]
+        remote: RemoteArgs,
+        #[command(subcommand)]
+        command: DeadLetterCommand,
+    },
+    /// The Centra products catalog-sync knows, and the manual selection of which become WMS
+    /// articles. Needs catalog-sync running.
+    Products {
+        #[command(flatten)]
+        remote: RemoteArgs,
+        #[command(subcommand)]
+        command: ProductsCommand,
+    },
+    /// Shipment commands of order-sync. Needs order-sync running.
+    Shipments {
+        #[command(flatten)]
+        remote: RemoteArgs,
+        #[command(subcommand)]
+        command: ShipmentsCommand,
+    },
+    /// Checks every configured Centra end-point and the WMS through the running gateways; one
+    /// line per check, exit 1 if any fails.
+    TestConnection {
+        #[command(flatten)]
+        remote: RemoteArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeadLetterCommand {
+    /// Lists the parked records (id, state, flow, record, attempts, reason).
+    List {
+        /// Only this flow (e.g. `articles`).
+        #[arg(long)]
+        flow: Option<String>,
+        /// Also list records given up with `discard`.
+        #[arg(long)]
+        include_discarded: bool,
+    },
+    /// Shows one record: every field, the parked payload and the error history.
+    Show { id: String },
+    /// Puts parked records back to work (bypassing stale bindings and cursors).
+    Retry {
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
+    /// Gives records up for good; they stay listed with --include-discarded.
+    Discard {
+        #[arg(required = true)]
+        ids: Vec<String>,
+        /// Why, kept with the record.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProductsCommand {
+    /// Lists the known Centra size items with their article number and sync state.
+    List {
+        /// Only items whose article number, sku, EAN or product name match.
+        #[arg(long)]
+        search: Option<String>,
+    },
+    /// Re-reads the product list from Centra now.
+    Refresh,
+    /// Creates (or updates) these articles in the WMS (manual selection mode).
+    Create {
+        #[arg(required = true, value_name = "ARTICLE_NUMBER")]
+        article_numbers: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ShipmentsCommand {
+    /// Completes a Centra shipment by hand (manual completion mode, or tracking never came).
+    Complete {
+        /// The Centra shipment id.
+        shipment_id: String,
+        /// Whether Centra captures the payment on completion; required, never defaulted.
+        #[arg(long, required = true, action = ArgAction::Set, value_parser = clap::value_parser!(bool))]
+        capture: bool,
+        /// The Centra end-point of the shipment; needed only when several are configured.
+        #[arg(long)]
+        endpoint: Option<String>,
+        /// Kept with the order and appended to Centra's internal comment.
+        #[arg(long)]
+        note: Option<String>,
     },
 }
 

@@ -2,7 +2,8 @@
 //!
 //! Layout:
 //! - `cli`: the command line (clap).
-//! - `commands/`: one file per command.
+//! - `commands/`: one file per command; `commands/remote` is how operator commands reach a
+//!   running process over gRPC.
 //! - `services`: the six services, by name.
 //!
 //! Errors end here: one line naming the cause (no backtrace) and an exit code scripts can use

@@ -27,7 +27,17 @@ fn help_lists_every_command() {
     let out = centra_wms(&["--help"]);
     assert!(out.status.success());
     let help = text(&out.stdout);
-    for command in ["sandbox", "run", "serve", "sim", "config"] {
+    for command in [
+        "sandbox",
+        "run",
+        "serve",
+        "sim",
+        "config",
+        "dead-letters",
+        "products",
+        "shipments",
+        "test-connection",
+    ] {
         assert!(help.contains(command), "{command} missing from:\n{help}");
     }
 }

@@ -3,13 +3,16 @@
 //!
 //! ```text
 //! centra.*.shipment.good-to-go        ShipmentGoodToGo -> OrderFlow::on_good_to_go
+//! centra.*.shipment.cancelled         ShipmentCancelled -> OrderFlow::on_shipment_cancelled
+//! centra.*.order.ready                OrderReady       -> OrderFlow::on_order_ready
 //! wms.<warehouse>.order.shipped       WmsOrderShipped  -> OrderFlow::on_shipped
 //! wms.<warehouse>.article.synced      ArticleSynced    -> OrderFlow::on_article_synced
 //! centra.*.supplier-delivery.created  SupplierDeliveryCreated  -> on_supplier_delivery
 //! wms.<warehouse>.purchase_order.received  WmsPurchaseOrderReceived -> on_purchase_order_received
 //! ```
 //!
-//! The last two run only with `settings.purchase_orders`.
+//! The last two run only with `settings.purchase_orders`; `order.ready` only when
+//! `settings.import` is `orders` or `both`.
 
 use std::time::Duration;
 
@@ -25,14 +28,16 @@ use domain::Settings;
 
 use crate::convert::ConvertError;
 use crate::flow::{
-    ARTICLE_SYNCED, FlowError, GOOD_TO_GO, OrderFlow, PURCHASE_ORDER_RECEIVED, SHIPPED,
-    SUPPLIER_DELIVERY,
+    ARTICLE_SYNCED, FlowError, GOOD_TO_GO, ORDER_READY, OrderFlow, PURCHASE_ORDER_RECEIVED,
+    SHIPMENT_CANCELLED, SHIPPED, SUPPLIER_DELIVERY,
 };
 
 /// Which event a consumer reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Feed {
     GoodToGo,
+    ShipmentCancelled,
+    OrderReady,
     Shipped,
     ArticleSynced,
     SupplierDelivery,
@@ -40,8 +45,10 @@ pub enum Feed {
 }
 
 impl Feed {
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 7] = [
         Self::GoodToGo,
+        Self::ShipmentCancelled,
+        Self::OrderReady,
         Self::Shipped,
         Self::ArticleSynced,
         Self::SupplierDelivery,
@@ -52,6 +59,7 @@ impl Feed {
     pub fn enabled(self, settings: &Settings) -> bool {
         match self {
             Self::SupplierDelivery | Self::PurchaseOrderReceived => settings.purchase_orders,
+            Self::OrderReady => settings.import.imports_orders(),
             _ => true,
         }
     }
@@ -60,6 +68,8 @@ impl Feed {
     pub fn consumer(self) -> &'static str {
         match self {
             Self::GoodToGo => GOOD_TO_GO,
+            Self::ShipmentCancelled => SHIPMENT_CANCELLED,
+            Self::OrderReady => ORDER_READY,
             Self::Shipped => SHIPPED,
             Self::ArticleSynced => ARTICLE_SYNCED,
             Self::SupplierDelivery => SUPPLIER_DELIVERY,
@@ -70,6 +80,8 @@ impl Feed {
     pub fn filter(self, warehouse: &str) -> String {
         match self {
             Self::GoodToGo => "centra.*.shipment.good-to-go".to_owned(),
+            Self::ShipmentCancelled => "centra.*.shipment.cancelled".to_owned(),
+            Self::OrderReady => "centra.*.order.ready".to_owned(),
             Self::Shipped => format!("wms.{warehouse}.order.shipped"),
             Self::ArticleSynced => format!("wms.{warehouse}.article.synced"),
             Self::SupplierDelivery => "centra.*.supplier-delivery.created".to_owned(),
@@ -109,6 +121,14 @@ pub async fn handle(
         Feed::GoodToGo => match events::ShipmentGoodToGo::decode(payload.as_ref()) {
             Ok(event) => flow.on_good_to_go(&id, &event).await,
             Err(e) => Err(decode_error("ShipmentGoodToGo", e)),
+        },
+        Feed::ShipmentCancelled => match events::ShipmentCancelled::decode(payload.as_ref()) {
+            Ok(event) => flow.on_shipment_cancelled(&id, &event).await,
+            Err(e) => Err(decode_error("ShipmentCancelled", e)),
+        },
+        Feed::OrderReady => match events::OrderReady::decode(payload.as_ref()) {
+            Ok(event) => flow.on_order_ready(&id, &event).await,
+            Err(e) => Err(decode_error("OrderReady", e)),
         },
         Feed::Shipped => match events::WmsOrderShipped::decode(payload.as_ref()) {
             Ok(event) => flow.on_shipped(&id, &event).await,

@@ -2,14 +2,14 @@
 //! out. Bad input gets an error naming the record and the field.
 
 use domain::{
-    Address, ArticleLine, EndpointName, LineId, Parcel, Shipment, ShipmentId, ShipmentLine,
-    ShippingMethod, Tracking, Transporter,
+    Address, ArticleLine, CentraOrderId, EndpointName, LineId, Parcel, Shipment, ShipmentId,
+    ShipmentLine, ShippingMethod, Tracking, Transporter,
 };
 use proto::centra::v1 as centra;
 use proto::events::v1 as events;
 use proto::ongoing::v1 as ongoing;
 
-use crate::rules::{PickedLine, ShippedReport};
+use crate::rules::{PickedLine, ReadyOrder, ShippedReport};
 
 /// An event or answer that cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -96,6 +96,48 @@ pub fn shipment_from_event(event: &events::ShipmentGoodToGo) -> Result<Shipment,
         paid: event.paid,
         should_capture: event.should_capture,
         good_to_go: true,
+        delivery: address(event.delivery_address.as_ref()),
+        shipping_method: shipping_method(event.shipping_method.as_ref()),
+        lines: lines(&event.lines),
+    })
+}
+
+/// What a cancellation tells of a shipment never seen good to go: who it is, nothing to ship.
+/// Kept so a later good-to-go redelivery finds it cancelled and does not import it.
+pub fn shipment_from_cancellation(
+    event: &events::ShipmentCancelled,
+) -> Result<Shipment, ConvertError> {
+    let (endpoint, id) = ids(&event.endpoint, &event.shipment_id)?;
+    Ok(Shipment {
+        id,
+        endpoint,
+        paid: false,
+        should_capture: false,
+        good_to_go: false,
+        delivery: Address::default(),
+        shipping_method: ShippingMethod::default(),
+        lines: Vec::new(),
+    })
+}
+
+/// A ready order (order import) as the import rules need it.
+pub fn order_from_event(event: &events::OrderReady) -> Result<ReadyOrder, ConvertError> {
+    let record = format!("order {:?}", event.order_id);
+    let endpoint = EndpointName::parse(&event.endpoint).map_err(|e| ConvertError {
+        record: record.clone(),
+        field: "endpoint",
+        problem: e.to_string(),
+    })?;
+    let id = CentraOrderId::parse(event.order_id.trim()).map_err(|e| ConvertError {
+        record,
+        field: "order_id",
+        problem: e.to_string(),
+    })?;
+    Ok(ReadyOrder {
+        endpoint,
+        id,
+        on_hold: event.on_hold,
+        waiting_for_payment: event.waiting_for_payment,
         delivery: address(event.delivery_address.as_ref()),
         shipping_method: shipping_method(event.shipping_method.as_ref()),
         lines: lines(&event.lines),

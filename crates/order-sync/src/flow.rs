@@ -11,8 +11,9 @@
 //! exists does nothing) and completed at most once (a completed record ignores every later
 //! report).
 //!
-//! Layout: this file holds the outbound handlers; `inbound` the supplier deliveries and
-//! purchase orders; `operator` what a person does (retry, complete by hand, resync).
+//! Layout: this file holds the outbound handlers; `cancellation` the Centra cancellations;
+//! `order_import` the Centra orders imported as themselves; `inbound` the supplier deliveries
+//! and purchase orders; `operator` what a person does (retry, complete by hand, resync).
 
 use std::sync::Arc;
 
@@ -25,14 +26,19 @@ use proto::events::v1 as events;
 use proto::ongoing::v1 as ongoing;
 use tokio::sync::Mutex;
 
+mod cancellation;
 mod inbound;
 mod operator;
+mod order_import;
 
+pub use cancellation::SHIPMENT_CANCELLED;
 pub use inbound::{PURCHASE_ORDER_RECEIVED, SUPPLIER_DELIVERY};
 pub use operator::ManualCompletion;
+pub use order_import::ORDER_READY;
 
 use crate::convert::{self, ConvertError};
 use crate::deliveries::DeliveryRecords;
+use crate::orders::OrderRecords;
 use crate::ports::{CentraShipments, PortError, WmsOrders};
 use crate::records::{ShipmentRecord, ShipmentRecords};
 use crate::rules::{
@@ -72,6 +78,7 @@ pub struct OrderFlow {
     warehouse: String,
     records: ShipmentRecords,
     deliveries: DeliveryRecords,
+    orders: OrderRecords,
     centra: Arc<dyn CentraShipments>,
     wms: Arc<dyn WmsOrders>,
     /// One shipment change at a time in this process: the consumers and the admin service may
@@ -125,6 +132,7 @@ impl OrderFlow {
             settings,
             warehouse: warehouse.into(),
             deliveries: DeliveryRecords::new(records.store().clone()),
+            orders: OrderRecords::new(records.store().clone()),
             records,
             centra,
             wms,
@@ -208,6 +216,15 @@ impl OrderFlow {
                 tracing::debug!(shipment_id = %shipment.id, state = %record.state, "good to go again; nothing to do");
                 return self.finish(GOOD_TO_GO, message, None).await;
             }
+            Some(record)
+                if record
+                    .hold
+                    .as_ref()
+                    .is_some_and(HoldReason::is_cancellation) =>
+            {
+                tracing::info!(shipment_id = %shipment.id, "good to go again after a cancellation; not imported");
+                return self.finish(GOOD_TO_GO, message, None).await;
+            }
             Some(mut record) => {
                 record.shipment = shipment;
                 record
@@ -226,6 +243,11 @@ impl OrderFlow {
     /// Capture (when the plan says so), then the WMS order. Parks or fails the record on a
     /// refusal; an outage is an error and leaves the record for the retry.
     async fn import(&self, record: &mut ShipmentRecord) -> Result<(), FlowError> {
+        if let Some(wms_order_number) = self.order_imported_as(record).await? {
+            tracing::warn!(shipment_id = %record.shipment.id, %wms_order_number, "order already imported as itself; shipment parked");
+            record.hold(HoldReason::OrderAlreadyImported { wms_order_number });
+            return Ok(());
+        }
         let order = match decide_import(&self.settings, &record.shipment) {
             ImportDecision::Ignore => return Ok(()),
             ImportDecision::Hold(reason) => {

@@ -137,6 +137,15 @@ impl WmsOrders for GrpcWms {
             .map_err(|s| port_error(&s))
     }
 
+    async fn cancel_order(&self, request: ongoing::CancelOrderRequest) -> Result<bool, PortError> {
+        let mut client = self.client.clone();
+        client
+            .cancel_order(request)
+            .await
+            .map(|r| r.into_inner().already_done)
+            .map_err(|s| port_error(&s))
+    }
+
     async fn upsert_purchase_order(
         &self,
         request: ongoing::UpsertPurchaseOrderRequest,

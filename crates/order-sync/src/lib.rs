@@ -1,7 +1,10 @@
 //! order-sync: the money flow. Good-to-go Centra shipments become WMS orders (capturing first
 //! when the policy says so); shipped WMS orders update partial quantities and complete the
 //! Centra shipment once, with an explicit capture flag; shipments parked for a missing article
-//! are retried when catalog-sync reports it.
+//! are retried when catalog-sync reports it. A shipment cancelled in Centra is cancelled in the
+//! WMS while the warehouse allows it, else parked for a person. With `import = "orders"` (or
+//! `"both"`) ready Centra orders become WMS orders of their own; nothing is reported back to
+//! Centra for those.
 //!
 //! The service runs as a task of the embedded runtime or as its own process (`src/main.rs`).
 //! It owns its store (schema `order_sync`: the `shipments` mapping with its state machine, plus
@@ -13,7 +16,8 @@
 //! - [`convert`]: events and gateway answers into the domain, WMS requests out.
 //! - [`ports`]: `CentraShipments` and `WmsOrders`; [`grpc_ports`]: them over the gateways.
 //! - [`records`]: the shipment <-> WMS order mapping over the store; [`deliveries`]: the
-//!   supplier delivery <-> purchase order mapping.
+//!   supplier delivery <-> purchase order mapping; [`orders`]: the Centra order <-> WMS order
+//!   mapping of order import.
 //! - [`flow`]: the handlers and the operator commands, idempotent under redelivery.
 //! - [`consumers`]: the bus consumers feeding the flow.
 //! - [`admin`]: the `OrderAdmin` gRPC service.
@@ -24,6 +28,7 @@ pub mod convert;
 pub mod deliveries;
 pub mod flow;
 pub mod grpc_ports;
+pub mod orders;
 pub mod ports;
 pub mod records;
 pub mod rules;

@@ -48,6 +48,9 @@ pub trait CentraShipments: Send + Sync + std::fmt::Debug {
 pub trait WmsOrders: Send + Sync + std::fmt::Debug {
     /// Creates or updates the order by number; returns the WMS order id.
     async fn upsert_order(&self, request: ongoing::UpsertOrderRequest) -> Result<i64, PortError>;
+    /// Cancels the order by number before the warehouse started work; true when it was already
+    /// cancelled or never reached the WMS. Refused once work started.
+    async fn cancel_order(&self, request: ongoing::CancelOrderRequest) -> Result<bool, PortError>;
     /// Creates or updates a purchase order by number; returns the WMS purchase order id.
     async fn upsert_purchase_order(
         &self,

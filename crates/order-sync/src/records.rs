@@ -207,6 +207,21 @@ impl ShipmentRecords {
         row.as_ref().map(read).transpose()
     }
 
+    /// True when any shipment of the Centra order is known (order import under `both`).
+    pub async fn any_of_order(&self, endpoint: &str, order_id: &str) -> Result<bool, StoreError> {
+        let row = sqlx::query(
+            "SELECT shipment_id FROM shipments WHERE endpoint = $1 AND order_id = $2 LIMIT 1",
+        )
+        .bind(endpoint)
+        .bind(order_id)
+        .fetch_optional(self.store.pool())
+        .await
+        .map_err(StoreError::query(format!(
+            "looking for shipments of order {endpoint}/{order_id}"
+        )))?;
+        Ok(row.is_some())
+    }
+
     pub async fn find_by_wms_number(
         &self,
         number: &str,

@@ -16,7 +16,7 @@ use crate::services;
 
 /// The sandbox's settings: the bundled simulators' addresses and credentials (see
 /// ../shared/docs/simulators.md), used unless `--config` names a file.
-const SANDBOX_CONFIG: &str = include_str!("../../sandbox.toml");
+pub const SANDBOX_CONFIG: &str = include_str!("../../sandbox.toml");
 
 /// Where the sandbox's simulators listen.
 #[derive(Debug, Clone, Copy)]

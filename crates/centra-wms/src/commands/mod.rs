@@ -1,8 +1,15 @@
 //! One file per command; each returns a [`Failure`] carrying its exit code.
 
 mod config_check;
+mod dead_letters;
 mod embedded;
+mod products;
+mod remote;
 mod serve;
+mod shipments;
+mod test_connection;
+
+pub use remote::RemoteArgs;
 
 use crate::cli::{Cli, Command, ConfigCommand, SimCommand};
 
@@ -59,5 +66,13 @@ pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
         Command::Config {
             command: ConfigCommand::Check { file },
         } => config_check::check(&file),
+        Command::DeadLetters {
+            service,
+            remote,
+            command,
+        } => dead_letters::run(&service, &remote, command).await,
+        Command::Products { remote, command } => products::run(&remote, command).await,
+        Command::Shipments { remote, command } => shipments::run(&remote, command).await,
+        Command::TestConnection { remote } => test_connection::run(&remote).await,
     }
 }

@@ -4,8 +4,8 @@
 use crate::convert;
 use crate::ports::PortError;
 use crate::records::ShipmentRecord;
-use crate::rules::ShipmentState;
 use crate::rules::completion::completion_plan;
+use crate::rules::{HoldReason, ShipmentState};
 
 use super::{FlowError, OrderFlow};
 
@@ -44,6 +44,24 @@ impl OrderFlow {
                 return Ok(record.state);
             }
             ShipmentState::Shipped => self.complete(&mut record).await?,
+            // A cancellation hold runs the cancellation again (the warehouse may have stopped
+            // the work by now); it never imports or completes a cancelled shipment.
+            ShipmentState::Parked
+                if record
+                    .hold
+                    .as_ref()
+                    .is_some_and(HoldReason::is_cancellation) =>
+            {
+                let reason = match &record.hold {
+                    Some(
+                        HoldReason::CancellationPending { reason }
+                        | HoldReason::CancellationRefused { reason, .. }
+                        | HoldReason::CancelledAfterShipping { reason },
+                    ) => reason.clone(),
+                    _ => String::new(),
+                };
+                self.cancel(&mut record, reason).await?;
+            }
             ShipmentState::Parked if shipped => {
                 record.become_(ShipmentState::Shipped);
                 self.complete(&mut record).await?;
@@ -127,6 +145,15 @@ impl OrderFlow {
             return Err(FlowError::Precondition(format!(
                 "shipment {shipment_id} is {}; the warehouse order can no longer change",
                 record.state
+            )));
+        }
+        if record
+            .hold
+            .as_ref()
+            .is_some_and(HoldReason::is_cancellation)
+        {
+            return Err(FlowError::Precondition(format!(
+                "shipment {shipment_id} was cancelled in centra; it is not written to the warehouse again"
             )));
         }
         let fresh = match self.centra.shipment(endpoint, shipment_id).await {

@@ -61,7 +61,7 @@ pub fn decide_import(settings: &Settings, shipment: &Shipment) -> ImportDecision
 /// The mapped transporter, else the default; when the tenant keeps a mapping table but neither
 /// matches, the shipment is parked rather than shipped with a carrier nobody chose. A tenant
 /// with no table and no default lets the warehouse choose (`None`).
-fn transporter(
+pub(crate) fn transporter(
     settings: &Settings,
     method: &ShippingMethod,
 ) -> Result<Option<Transporter>, HoldReason> {

@@ -7,8 +7,12 @@
 //!   parked ◄───────┴───────────┘      (retried by a person or by ArticleSynced)
 //!    │
 //!    ▼
-//!   failed (capture failed: never ship)          cancelled (from received/imported/parked)
+//!   failed (capture failed: never ship)          cancelled (from received/imported/parked/failed)
 //! ```
+//!
+//! A Centra cancellation moves a shipment as [`ShipmentState::on_cancellation`] says: cancelled
+//! at once when it never reached the warehouse, through the WMS when an order may exist, and
+//! parked for a person once the warehouse shipped it. Completed shipments are never touched.
 //!
 //! A state is stored as text; the reason a shipment waits is stored next to it as a
 //! [`HoldReason`] so people see *why* and the article-synced retry finds what it can unblock.
@@ -82,11 +86,40 @@ impl ShipmentState {
                         Parked,
                         Received | Imported | Parked | Failed | Cancelled | Shipped | Completed
                     )
-                    | (Failed, Received | Imported | Parked)
+                    | (Failed, Received | Imported | Parked | Cancelled)
                     | (Imported, Shipped | Parked | Completed | Cancelled)
                     | (Shipped, Completed | Parked)
             )
     }
+
+    /// What a Centra cancellation does to a shipment in this state. `wms_order_known` is true
+    /// when the WMS order id was recorded; `shipped` when the warehouse reported it shipped.
+    ///
+    /// A `Received` shipment may have a WMS order whose answer was lost, so it is cancelled
+    /// through the WMS too (the gateway answers "already done" for an order it never got).
+    pub fn on_cancellation(self, wms_order_known: bool, shipped: bool) -> CancellationMove {
+        match self {
+            Self::Completed | Self::Cancelled => CancellationMove::Nothing,
+            Self::Shipped => CancellationMove::FlagForPerson,
+            _ if shipped => CancellationMove::FlagForPerson,
+            Self::Received | Self::Imported => CancellationMove::CancelInWms,
+            Self::Parked | Self::Failed if wms_order_known => CancellationMove::CancelInWms,
+            Self::Parked | Self::Failed => CancellationMove::CancelHere,
+        }
+    }
+}
+
+/// What a Centra cancellation does to a shipment (see [`ShipmentState::on_cancellation`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CancellationMove {
+    /// Completed (never touched) or already cancelled.
+    Nothing,
+    /// No WMS order can exist: cancelled here, and never imported later.
+    CancelHere,
+    /// Cancel the WMS order first ("already cancelled" is success); a refusal parks it.
+    CancelInWms,
+    /// The warehouse shipped it: only a person can settle it.
+    FlagForPerson,
 }
 
 impl fmt::Display for ShipmentState {
@@ -130,6 +163,23 @@ pub enum HoldReason {
     /// Centra refused a step (quantities, completion).
     #[error("centra refused {step}: {message}")]
     CentraRefused { step: String, message: String },
+    /// Centra cancelled the shipment and the WMS cancellation is under way (the intent, saved
+    /// before the call; a redelivery of the cancellation finishes it).
+    #[error("centra cancelled the shipment ({reason}); cancelling the warehouse order")]
+    CancellationPending { reason: String },
+    /// Centra cancelled the shipment but the warehouse refused to cancel its order (work
+    /// started): a person stops the work or settles it with the customer.
+    #[error(
+        "centra cancelled the shipment ({reason}) but the warehouse refused to cancel the order: {message}"
+    )]
+    CancellationRefused { reason: String, message: String },
+    /// Under `import = "both"`: the shipment's order was imported as one WMS order already, so
+    /// the shipment is not imported too (a person settles it; see `rules::order_import`).
+    #[error("order already imported as {wms_order_number}")]
+    OrderAlreadyImported { wms_order_number: String },
+    /// Centra cancelled the shipment after the warehouse shipped it.
+    #[error("centra cancelled the shipment ({reason}) after the warehouse shipped it")]
+    CancelledAfterShipping { reason: String },
 }
 
 impl HoldReason {
@@ -148,7 +198,21 @@ impl HoldReason {
             Self::NothingPicked => "nothing_picked",
             Self::WmsRefused { .. } => "wms_refused",
             Self::CentraRefused { .. } => "centra_refused",
+            Self::OrderAlreadyImported { .. } => "order_already_imported",
+            Self::CancellationPending { .. } => "cancellation_pending",
+            Self::CancellationRefused { .. } => "cancellation_refused",
+            Self::CancelledAfterShipping { .. } => "cancelled_after_shipping",
         }
+    }
+
+    /// True for the holds of a Centra cancellation: such a shipment is never imported again.
+    pub fn is_cancellation(&self) -> bool {
+        matches!(
+            self,
+            Self::CancellationPending { .. }
+                | Self::CancellationRefused { .. }
+                | Self::CancelledAfterShipping { .. }
+        )
     }
 
     /// The state a shipment held for this reason is in: a failed capture is terminal.
@@ -182,6 +246,88 @@ mod tests {
                 assert!(!ShipmentState::Cancelled.can_become(next), "{next}");
             }
         }
+    }
+
+    #[test]
+    fn cancellation_never_touches_completed_or_cancelled_shipments() {
+        for done in [ShipmentState::Completed, ShipmentState::Cancelled] {
+            for shipped in [false, true] {
+                assert_eq!(
+                    done.on_cancellation(true, shipped),
+                    CancellationMove::Nothing
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn cancellation_goes_through_the_wms_when_an_order_may_exist() {
+        use CancellationMove::*;
+        assert_eq!(
+            ShipmentState::Received.on_cancellation(false, false),
+            CancelInWms
+        );
+        assert_eq!(
+            ShipmentState::Imported.on_cancellation(true, false),
+            CancelInWms
+        );
+        assert_eq!(
+            ShipmentState::Parked.on_cancellation(true, false),
+            CancelInWms
+        );
+        assert_eq!(
+            ShipmentState::Parked.on_cancellation(false, false),
+            CancelHere
+        );
+        assert_eq!(
+            ShipmentState::Failed.on_cancellation(false, false),
+            CancelHere
+        );
+    }
+
+    #[test]
+    fn a_shipped_shipment_is_flagged_not_cancelled() {
+        assert_eq!(
+            ShipmentState::Shipped.on_cancellation(true, true),
+            CancellationMove::FlagForPerson
+        );
+        assert_eq!(
+            ShipmentState::Parked.on_cancellation(true, true),
+            CancellationMove::FlagForPerson
+        );
+    }
+
+    #[test]
+    fn every_cancellation_move_is_allowed_by_the_machine() {
+        for state in ShipmentState::ALL {
+            let next = match state.on_cancellation(true, false) {
+                CancellationMove::Nothing => continue,
+                CancellationMove::FlagForPerson => ShipmentState::Parked,
+                CancellationMove::CancelHere | CancellationMove::CancelInWms => {
+                    assert!(state.can_become(ShipmentState::Parked), "{state} -> parked");
+                    ShipmentState::Cancelled
+                }
+            };
+            assert!(state.can_become(next), "{state} -> {next}");
+        }
+        assert!(ShipmentState::Parked.can_become(ShipmentState::Cancelled));
+        assert!(ShipmentState::Shipped.can_become(ShipmentState::Parked));
+    }
+
+    #[test]
+    fn cancellation_holds_are_known_as_such() {
+        let pending = HoldReason::CancellationPending {
+            reason: "order cancelled".into(),
+        };
+        assert!(pending.is_cancellation());
+        assert_eq!(pending.state(), ShipmentState::Parked);
+        assert!(!HoldReason::NothingPicked.is_cancellation());
+        let refused = HoldReason::CancellationRefused {
+            reason: "shipment deleted".into(),
+            message: "picking started".into(),
+        };
+        assert_eq!(refused.kind(), "cancellation_refused");
+        assert!(refused.to_string().contains("refused to cancel"));
     }
 
     #[test]

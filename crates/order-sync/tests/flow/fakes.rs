@@ -181,6 +181,12 @@ pub struct WmsState {
     pub known_articles: Option<HashSet<String>>,
     pub acknowledged: Vec<ongoing::AcknowledgeReportedRequest>,
     pub purchase_orders: BTreeMap<String, ongoing::UpsertPurchaseOrderRequest>,
+    /// Orders cancelled (by number); cancelling one again is "already done".
+    pub cancelled: HashSet<String>,
+    /// Cancellation calls that reached the fake, refused or not.
+    pub cancel_calls: u32,
+    /// Orders the warehouse started work on: their cancellation is refused.
+    pub work_started: HashSet<String>,
     pub next_fault: Fault,
 }
 
@@ -223,6 +229,28 @@ impl WmsOrders for FakeWms {
                 return Err(lost());
             }
             Ok(i64::try_from(s.orders.len()).unwrap_or(0) + 1000)
+        })
+    }
+
+    async fn cancel_order(&self, request: ongoing::CancelOrderRequest) -> Result<bool, PortError> {
+        self.with(|s| {
+            let fault = std::mem::take(&mut s.next_fault);
+            if fault == Fault::Down {
+                return Err(PortError::Unavailable("down".into()));
+            }
+            s.cancel_calls += 1;
+            if s.work_started.contains(&request.order_number) {
+                return Err(PortError::Refused(format!(
+                    "order {} cannot be cancelled: picking has started",
+                    request.order_number
+                )));
+            }
+            let already = !s.orders.contains_key(&request.order_number)
+                || !s.cancelled.insert(request.order_number.clone());
+            if fault == Fault::LoseAnswer {
+                return Err(lost());
+            }
+            Ok(already)
         })
     }
 

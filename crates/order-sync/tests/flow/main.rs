@@ -2,10 +2,12 @@
 //! redelivery, restarts and lost answers.
 
 mod admin;
+mod cancellation;
 mod completion;
 mod consumers;
 mod fakes;
 mod harness;
 mod import;
 mod inbound;
+mod orders;
 mod postgres;

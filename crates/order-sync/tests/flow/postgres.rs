@@ -91,3 +91,65 @@ async fn the_flow_runs_on_postgres() {
     t.store.close().await;
     database.drop_database().await;
 }
+
+/// Order import under `both` and a cancellation on PostgreSQL: the `orders` table and the
+/// shipments-of-an-order lookup.
+#[tokio::test]
+async fn order_import_and_cancellation_run_on_postgres() {
+    let Some(database) = test_support::postgres_database("order-sync orders on postgres").await
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut s = settings();
+    s.import = domain::settings::ImportMode::Both;
+    let t = spawn_flow_on(s, database.url.clone(), dir).await;
+    let gtg = good_to_go("7-1");
+    let order = events::OrderReady {
+        endpoint: "shop1".into(),
+        order_id: "7".into(),
+        delivery_address: gtg.delivery_address.clone(),
+        lines: gtg.lines.clone(),
+        ..events::OrderReady::default()
+    };
+    t.flow
+        .on_order_ready(&MessageId::new("o1"), &order)
+        .await
+        .expect("order imported");
+    t.good_to_go("g1", &gtg).await.expect("parked");
+    assert_eq!(
+        t.record("7-1").await.hold.as_ref().map(HoldReason::kind),
+        Some("order_already_imported")
+    );
+    t.good_to_go("g2", &good_to_go("8-1"))
+        .await
+        .expect("import");
+    t.flow
+        .on_order_ready(
+            &MessageId::new("o2"),
+            &events::OrderReady {
+                order_id: "8".into(),
+                ..order.clone()
+            },
+        )
+        .await
+        .expect("left to its shipment");
+    t.flow
+        .on_shipment_cancelled(
+            &MessageId::new("c1"),
+            &events::ShipmentCancelled {
+                endpoint: "shop1".into(),
+                shipment_id: "8-1".into(),
+                order_id: "8".into(),
+                reason: "order cancelled".into(),
+                ..events::ShipmentCancelled::default()
+            },
+        )
+        .await
+        .expect("cancelled");
+    assert_eq!(t.record("8-1").await.state, ShipmentState::Cancelled);
+    t.wms.with(|w| {
+        assert_eq!(w.upserts, 2, "order 7 once, shipment 8-1 once");
+        assert!(w.cancelled.contains("S8-1"));
+    });
+}

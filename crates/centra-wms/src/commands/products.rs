@@ -1,0 +1,175 @@
+//! `products list|refresh|create`: the Centra size items catalog-sync knows and the manual
+//! selection of which become WMS articles, over catalog-sync's `CatalogAdmin` service.
+
+use anyhow::anyhow;
+use proto::admin::v1 as pb;
+use proto::admin::v1::catalog_admin_client::CatalogAdminClient;
+use serde_json::json;
+
+use super::Failure;
+use super::remote::{Remote, RemoteArgs, print_json, time};
+use crate::cli::ProductsCommand;
+
+const SERVICE: &str = "catalog-sync";
+const RPC: &str = "CatalogAdmin";
+
+pub async fn run(remote: &RemoteArgs, command: ProductsCommand) -> Result<(), Failure> {
+    let target = Remote::connect(remote.config.as_deref())?;
+    let mut client = CatalogAdminClient::new(target.channel(SERVICE)?);
+    match command {
+        ProductsCommand::List { search } => {
+            let mut items = Vec::new();
+            let mut page_token = String::new();
+            loop {
+                let page = target
+                    .answer(
+                        SERVICE,
+                        RPC,
+                        client.list_products(pb::ListCatalogProductsRequest {
+                            state: pb::CatalogItemState::Unspecified.into(),
+                            search: search.clone().unwrap_or_default(),
+                            page_size: 500,
+                            page_token,
+                        }),
+                    )
+                    .await?;
+                items.extend(page.items);
+                if page.next_page_token.is_empty() {
+                    break;
+                }
+                page_token = page.next_page_token;
+            }
+            if remote.json {
+                print_json(&json!(items.iter().map(item_json).collect::<Vec<_>>()));
+            } else if items.is_empty() {
+                println!("no products known yet; `centra-wms products refresh` reads them");
+            } else {
+                for item in &items {
+                    println!(
+                        "{}  {}  {} / {} / {}  ean {}{}",
+                        item.article_number,
+                        state(item.state),
+                        item.product_name,
+                        item.variant_name,
+                        item.size_name,
+                        item.ean,
+                        error_suffix(&item.last_error)
+                    );
+                }
+            }
+            Ok(())
+        }
+        ProductsCommand::Refresh => {
+            let report = target
+                .answer(
+                    SERVICE,
+                    RPC,
+                    client.refresh(pb::RefreshCatalogRequest::default()),
+                )
+                .await?;
+            if remote.json {
+                print_json(&json!({
+                    "size_items_seen": report.size_items_seen,
+                    "new_items": report.new_items,
+                    "changed_items": report.changed_items,
+                }));
+            } else {
+                println!(
+                    "refreshed: {} size items seen, {} new, {} changed",
+                    report.size_items_seen, report.new_items, report.changed_items
+                );
+            }
+            Ok(())
+        }
+        ProductsCommand::Create { article_numbers } => {
+            let outcomes = target
+                .answer(
+                    SERVICE,
+                    RPC,
+                    client.create_selected(pb::CreateSelectedRequest { article_numbers }),
+                )
+                .await?
+                .outcomes;
+            let failed: Vec<&str> = outcomes
+                .iter()
+                .filter(|o| !o.error.is_empty())
+                .map(|o| o.article_number.as_str())
+                .collect();
+            if remote.json {
+                print_json(&json!(
+                    outcomes
+                        .iter()
+                        .map(|o| json!({
+                            "article_number": o.article_number,
+                            "state": state(o.state),
+                            "error": o.error,
+                        }))
+                        .collect::<Vec<_>>()
+                ));
+            } else {
+                for outcome in &outcomes {
+                    let verdict = if outcome.error.is_empty() {
+                        "ok  "
+                    } else {
+                        "FAIL"
+                    };
+                    println!(
+                        "{verdict} {}  {}{}",
+                        outcome.article_number,
+                        state(outcome.state),
+                        error_suffix(&outcome.error)
+                    );
+                }
+            }
+            if failed.is_empty() {
+                Ok(())
+            } else {
+                Err(Failure::runtime(anyhow!(
+                    "{} of {} articles were not created in the wms: {}",
+                    failed.len(),
+                    outcomes.len(),
+                    failed.join(", ")
+                )))
+            }
+        }
+    }
+}
+
+fn error_suffix(error: &str) -> String {
+    if error.is_empty() {
+        String::new()
+    } else {
+        format!("  error: {error}")
+    }
+}
+
+fn state(value: i32) -> &'static str {
+    match pb::CatalogItemState::try_from(value) {
+        Ok(pb::CatalogItemState::NotSelected) => "not-selected",
+        Ok(pb::CatalogItemState::Selected) => "selected",
+        Ok(pb::CatalogItemState::Synced) => "synced",
+        Ok(pb::CatalogItemState::Outdated) => "outdated",
+        Ok(pb::CatalogItemState::FilteredOut) => "filtered-out",
+        Ok(pb::CatalogItemState::Failed) => "failed",
+        _ => "unknown",
+    }
+}
+
+fn item_json(item: &pb::CatalogItem) -> serde_json::Value {
+    json!({
+        "article_number": item.article_number,
+        "endpoint": item.endpoint,
+        "product_id": item.product_id,
+        "product_name": item.product_name,
+        "variant_name": item.variant_name,
+        "size_name": item.size_name,
+        "sku": item.sku,
+        "variant_sku": item.variant_sku,
+        "size_sku": item.size_sku,
+        "ean": item.ean,
+        "active": item.active,
+        "state": state(item.state),
+        "last_synced_at": time(item.last_synced_at.as_ref()),
+        "last_error": item.last_error,
+    })
+}

@@ -1,0 +1,152 @@
+//! What the end-to-end suites share: both simulators, demo catalogue rows, the settings that
+//! point the services at the simulators, and polling waits.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use platform_config::AppConfig;
+use serde_json::{Value, json};
+
+/// Sizes per product in the demo catalogue rows.
+pub const SIZES_PER_PRODUCT: usize = 10;
+
+/// A free local port (bound, read, released).
+pub fn free_port() -> SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr")
+}
+
+/// A valid GTIN-13 (the simulators check nothing, the flows do).
+pub fn ean(n: usize) -> String {
+    let body = format!("735{n:09}");
+    let sum: u32 = body
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 0 { d * 3 } else { d }
+        })
+        .sum();
+    format!("{body}{}", (10 - sum % 10) % 10)
+}
+
+/// One active Centra size row for `/_sim/products`; tests change fields as they need.
+pub fn size_row(product: usize, size: usize) -> Value {
+    let n = product * SIZES_PER_PRODUCT + size;
+    json!({
+        "productId": 1000 + product, "product": format!("Shirt {product}"),
+        "name": format!("Shirt {product}"), "variantId": 5000 + product, "variant": "Blue",
+        "sku": format!("P{product}"), "variantSku": "-BL", "stockItemId": 100_000 + n,
+        "size": format!("S{size}"), "sizeSku": format!("-{size}"), "ean": ean(n),
+        "active": true, "weight": "0.25", "weightUnit": "kg", "countryOfOrigin": "PT",
+        "harmCode": "6109100010",
+        "prices": [{"pricelist": "EUR Europe", "currency": "EUR", "price": "45.00"}],
+        "physicalStock": 50
+    })
+}
+
+/// The WMS article number of `size_row(product, size)` under the default rule.
+pub fn article_number(product: usize, size: usize) -> String {
+    format!("P{product}-BL-{size}")
+}
+
+/// Polls `done` every 250 ms; fails the test after `limit`.
+pub async fn wait_for<F, Fut>(what: &str, limit: Duration, mut done: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let started = Instant::now();
+    while !done().await {
+        assert!(started.elapsed() < limit, "{what} within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// Both simulators with their sandbox credentials, on free ports.
+#[derive(Debug)]
+pub struct Sims {
+    pub http: reqwest::Client,
+    pub centra: centra_sim::RunningSim,
+    pub ongoing: ongoing_sim::RunningSim,
+}
+
+impl Sims {
+    pub async fn start() -> Self {
+        let centra = centra_sim::CentraSim::builder()
+            .build()
+            .expect("centra sim")
+            .spawn("127.0.0.1:0".parse().expect("addr"))
+            .await
+            .expect("centra sim starts");
+        let ongoing = ongoing_sim::OngoingSim::builder()
+            .build()
+            .spawn("127.0.0.1:0")
+            .await
+            .expect("ongoing sim starts");
+        Self {
+            http: reqwest::Client::new(),
+            centra,
+            ongoing,
+        }
+    }
+
+    /// A control-API POST that must succeed; its JSON answer (null when none).
+    pub async fn post(&self, url: String, body: &Value) -> Value {
+        let response = self
+            .http
+            .post(&url)
+            .json(body)
+            .send()
+            .await
+            .expect("control call answered");
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        assert!(status.is_success(), "POST {url}: {status}: {text}");
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
+    /// Upserts size rows in the Centra simulator, 500 per call.
+    pub async fn seed_products(&self, rows: Vec<Value>) {
+        for chunk in rows.chunks(500) {
+            self.post(
+                format!("{}/_sim/products", self.centra.url()),
+                &json!({ "products": chunk }),
+            )
+            .await;
+        }
+    }
+
+    /// Settings pointing one Centra end-point and the WMS at the simulators; `extra` lines go
+    /// into `[settings]`. Webhook receivers get free ports.
+    pub fn config(&self, sync_interval: &str, extra: &str) -> AppConfig {
+        let text = format!(
+            r#"
+[settings]
+centra_time_zone = "Europe/Stockholm"
+sync_interval = "{sync_interval}"
+{extra}
+
+[[settings.endpoints]]
+name = "shop1"
+base_url = "{}"
+secret = "sandbox-secret"
+webhook_secret = "sandbox-webhook-secret"
+
+[wms]
+base_url = "{}"
+warehouse = "sandbox"
+user = "sandbox"
+password = "sandbox"
+goods_owner_id = 1
+"#,
+            self.centra.base_url(),
+            self.ongoing.base_url()
+        );
+        let mut config = AppConfig::from_toml_str(&text).expect("config");
+        config.runtime.centra_webhook_listen = free_port();
+        config.runtime.ongoing_webhook_listen = free_port();
+        config
+    }
+}
