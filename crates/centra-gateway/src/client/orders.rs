@@ -8,7 +8,7 @@ use proto::events::v1 as pb;
 use serde_json::Value;
 
 use super::record::{Parsed, Record, opt_time};
-use super::shipments::{address, parse_list, product_line};
+use super::shipments::{address, product_line};
 use super::{CentraClient, CentraError, PayloadError};
 
 /// A Centra order, read leniently.
@@ -69,33 +69,18 @@ impl CentraClient {
         &self,
         newer_than: Option<DateTime<Utc>>,
     ) -> Result<Vec<Parsed<CentraOrder>>, CentraError> {
-        const OP: &str = "GET /orders";
-        let limit = self.options().page_size.clamp(1, 100);
-        let zone = self.zone();
-        let mut all = Vec::new();
-        let mut offset: u64 = 0;
-        loop {
-            let mut query = vec![
-                ("limit".to_owned(), limit.to_string()),
-                ("offset".to_owned(), offset.to_string()),
-            ];
-            if let Some(since) = newer_than {
-                query.push(("newer_than".to_owned(), self.filter_time(since)));
-            }
-            let page = self
-                .with_retry(|| self.get_once(OP, "orders", &query))
-                .await?;
-            let parsed = parse_list(&page, "orders", "orderId", |raw, position| {
-                CentraOrder::parse(raw, &format!("{position} (offset {offset})"), zone)
-            })
-            .map_err(|e| self.bad_payload(OP, e))?;
-            let count = parsed.len();
-            all.extend(parsed);
-            if count < limit as usize {
-                return Ok(all);
-            }
-            offset += count as u64;
+        let mut query = Vec::new();
+        if let Some(since) = newer_than {
+            query.push(("newer_than".to_owned(), self.filter_time(since)));
         }
+        self.offset_pages(
+            "GET /orders",
+            "orders",
+            "orderId",
+            &query,
+            CentraOrder::parse,
+        )
+        .await
     }
 }
 

@@ -246,27 +246,45 @@ impl CentraClient {
         status: ShipmentStatusFilter,
         newer_than: Option<DateTime<Utc>>,
     ) -> Result<Vec<Parsed<CentraShipment>>, CentraError> {
-        const OP: &str = "GET /shipments";
+        let mut query = vec![("status".to_owned(), status.as_str().to_owned())];
+        if let Some(since) = newer_than {
+            query.push(("newer_than".to_owned(), self.filter_time(since)));
+        }
+        self.offset_pages(
+            "GET /shipments",
+            "shipments",
+            "shipmentId",
+            &query,
+            CentraShipment::parse,
+        )
+        .await
+    }
+
+    /// Every record of a `limit`+`offset` list (`GET /orders`, `GET /shipments`) with `query`,
+    /// page after page until a short page; unreadable records come back as [`BadRecord`]s.
+    pub(crate) async fn offset_pages<T>(
+        &self,
+        operation: &'static str,
+        key: &'static str,
+        id_field: &'static str,
+        query: &[(String, String)],
+        parse: impl Fn(&Value, &str, chrono_tz::Tz) -> Result<T, PayloadError>,
+    ) -> Result<Vec<Parsed<T>>, CentraError> {
         let limit = self.options().page_size.clamp(1, 100);
         let zone = self.zone();
         let mut all = Vec::new();
         let mut offset: u64 = 0;
         loop {
-            let mut query = vec![
-                ("status".to_owned(), status.as_str().to_owned()),
-                ("limit".to_owned(), limit.to_string()),
-                ("offset".to_owned(), offset.to_string()),
-            ];
-            if let Some(since) = newer_than {
-                query.push(("newer_than".to_owned(), self.filter_time(since)));
-            }
+            let mut page_query = query.to_vec();
+            page_query.push(("limit".to_owned(), limit.to_string()));
+            page_query.push(("offset".to_owned(), offset.to_string()));
             let page = self
-                .with_retry(|| self.get_once(OP, "shipments", &query))
+                .with_retry(|| self.get_once(operation, key, &page_query))
                 .await?;
-            let parsed = parse_list(&page, "shipments", "shipmentId", |raw, position| {
-                CentraShipment::parse(raw, &format!("{position} (offset {offset})"), zone)
+            let parsed = parse_list(&page, key, id_field, |raw, position| {
+                parse(raw, &format!("{position} (offset {offset})"), zone)
             })
-            .map_err(|e| self.bad_payload(OP, e))?;
+            .map_err(|e| self.bad_payload(operation, e))?;
             let count = parsed.len();
             all.extend(parsed);
             if count < limit as usize {
