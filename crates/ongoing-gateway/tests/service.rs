@@ -181,15 +181,6 @@ async fn webhooks_need_the_token_and_only_wake_the_pollers() {
     serving.stop().await;
 }
 
-/// A free port for the one test that must go through the configuration (Service::run binds
-/// what the configuration names).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
 #[tokio::test]
 async fn the_service_publishes_shipped_orders_on_the_bus() {
     let app = spawn_app().await;
@@ -210,7 +201,7 @@ base_url = "http://127.0.0.1:1/api/order-api"
 secret = "s"
 [runtime]
 data_dir = "{data}"
-ongoing_webhook_listen = "127.0.0.1:{webhook}"
+ongoing_webhook_listen = "127.0.0.1:0"
 [wms]
 base_url = "{base}"
 warehouse = "sandbox"
@@ -219,7 +210,6 @@ password = "sandbox"
 goods_owner_id = 1
 "#,
         data = dir.path().display(),
-        webhook = free_port().saturating_sub(1),
         base = app.sim.base_url(),
     );
     let config = AppConfig::from_toml_str(&toml).expect("config");
@@ -242,17 +232,20 @@ goods_owner_id = 1
         directory: directory.clone(),
         shutdown: shutdown.clone(),
     };
-    let service = tokio::spawn(async move { OngoingGateway.run(ctx).await });
+    let mut service = tokio::spawn(async move { OngoingGateway.run(ctx).await });
 
     let mut consumer = bus
         .consumer(ConsumerConfig::new("test").with_filter("wms.sandbox.order.>"))
         .await
         .expect("consumer");
-    let delivery = consumer
-        .next(Duration::from_secs(15))
-        .await
-        .expect("bus")
-        .expect("a shipped event within 15 s");
+    // A service that stops early (a port it cannot bind, say) fails the test with its error
+    // instead of a bare timeout.
+    let delivery = tokio::select! {
+        next = consumer.next(Duration::from_secs(30)) => {
+            next.expect("bus").expect("a shipped event within 30 s")
+        }
+        ended = &mut service => panic!("the service stopped before publishing: {ended:?}"),
+    };
     assert_eq!(delivery.subject, "wms.sandbox.order.shipped");
     let event = WmsOrderShipped::decode(delivery.payload.clone()).expect("decodes");
     assert_eq!(event.order_number, "BUS-1");
