@@ -83,6 +83,7 @@ impl CatalogAdmin for CatalogAdminService {
         let query = ListQuery {
             state: state_from_proto(request.state)?,
             search: request.search,
+            product_id: request.product_id.trim().to_owned(),
             page_size: request.page_size,
             page_token: request.page_token,
         };

@@ -9,7 +9,7 @@ use platform_store::{MessageId, NewDeadLetter};
 use prost::Message;
 use proto::events::v1 as pb;
 
-use crate::flow::{CatalogFlow, FlowError};
+use crate::flow::{CatalogFlow, FlowError, ProductEvent};
 
 /// Dead-letter kind of events that cannot be read.
 pub const BAD_EVENT_KIND: &str = "product_changed_event";
@@ -50,48 +50,93 @@ impl From<&Delivery> for ProductDelivery {
 
 /// Handles one delivery: decode, check the end-point, run the flow.
 pub async fn handle_product_changed(flow: &CatalogFlow, delivery: ProductDelivery) -> Handled {
-    let delivery = &delivery;
-    let event = match pb::ProductChanged::decode(delivery.payload.as_ref()) {
-        Ok(event) => event,
-        Err(error) => {
-            return reject(
-                flow,
-                delivery,
-                format!("payload is not a ProductChanged: {error}"),
-            )
-            .await;
-        }
-    };
-    if event.endpoint != flow.config().endpoint {
-        // Articles come only from the catalog end-point.
-        tracing::debug!(endpoint = %event.endpoint, "ignored product of another end-point");
-        return Handled::Done;
+    handle_product_batch(flow, vec![delivery])
+        .await
+        .pop()
+        .unwrap_or(Handled::Done)
+}
+
+/// Handles deliveries read together (in delivery order) as one flow run, so a big catalogue
+/// costs one plan and one commit per batch instead of per product. One answer per delivery,
+/// in order: unreadable ones are rejected alone; the others share the run's outcome.
+pub async fn handle_product_batch(
+    flow: &CatalogFlow,
+    deliveries: Vec<ProductDelivery>,
+) -> Vec<Handled> {
+    let mut answers: Vec<Option<Handled>> = Vec::with_capacity(deliveries.len());
+    let mut events: Vec<(usize, ProductEvent)> = Vec::new();
+    for (index, delivery) in deliveries.iter().enumerate() {
+        let answer = match pb::ProductChanged::decode(delivery.payload.as_ref()) {
+            Err(error) => Some(
+                reject(
+                    flow,
+                    delivery,
+                    format!("payload is not a ProductChanged: {error}"),
+                )
+                .await,
+            ),
+            Ok(event) if event.endpoint != flow.config().endpoint => {
+                // Articles come only from the catalog end-point.
+                tracing::debug!(endpoint = %event.endpoint, "ignored product of another end-point");
+                Some(Handled::Done)
+            }
+            Ok(pb::ProductChanged { product: None, .. }) => {
+                Some(reject(flow, delivery, "event has no product".to_owned()).await)
+            }
+            Ok(pb::ProductChanged {
+                product: Some(product),
+                ..
+            }) => {
+                events.push((
+                    index,
+                    ProductEvent {
+                        product,
+                        event_id: delivery.id.clone(),
+                    },
+                ));
+                None
+            }
+        };
+        answers.push(answer);
     }
-    let Some(product) = event.product else {
-        return reject(flow, delivery, "event has no product".to_owned()).await;
-    };
-    match flow.on_product_changed(&product, &delivery.id).await {
-        Ok(report) => {
-            tracing::info!(
-                endpoint = %event.endpoint,
-                product_id = %product.product_id,
-                event_id = %delivery.id,
-                written = report.written,
-                rejected = report.rejected,
-                duplicate = report.duplicate,
-                "product synced"
-            );
-            Handled::Done
+    if !events.is_empty() {
+        let run: Vec<ProductEvent> = events.iter().map(|(_, e)| e.clone()).collect();
+        let outcome = flow.on_products_changed(&run).await;
+        let attempts = events
+            .iter()
+            .map(|&(i, _)| deliveries[i].delivery_count)
+            .max()
+            .unwrap_or(1);
+        for (index, event) in &events {
+            answers[*index] = Some(match &outcome {
+                Ok(report) => {
+                    tracing::info!(
+                        endpoint = %flow.config().endpoint,
+                        product_id = %event.product.product_id,
+                        event_id = %event.event_id,
+                        batch = events.len(),
+                        written = report.written,
+                        rejected = report.rejected,
+                        duplicate = report.duplicate,
+                        "product synced"
+                    );
+                    Handled::Done
+                }
+                Err(FlowError::Port(error)) => Handled::Retry {
+                    after: retry_delay(attempts),
+                    reason: error.to_string(),
+                },
+                Err(FlowError::Store(error)) => Handled::Retry {
+                    after: retry_delay(attempts),
+                    reason: error.to_string(),
+                },
+            });
         }
-        Err(FlowError::Port(error)) => Handled::Retry {
-            after: retry_delay(delivery.delivery_count),
-            reason: error.to_string(),
-        },
-        Err(FlowError::Store(error)) => Handled::Retry {
-            after: retry_delay(delivery.delivery_count),
-            reason: error.to_string(),
-        },
     }
+    answers
+        .into_iter()
+        .map(|a| a.unwrap_or(Handled::Done))
+        .collect()
 }
 
 async fn reject(flow: &CatalogFlow, delivery: &ProductDelivery, reason: String) -> Handled {
@@ -100,6 +145,7 @@ async fn reject(flow: &CatalogFlow, delivery: &ProductDelivery, reason: String) 
         record_key: delivery.id.to_string(),
         reason: reason.clone(),
         payload: serde_json::json!({
+            "message_id": delivery.id.as_str(),
             "subject": delivery.subject,
             "payload_bytes": delivery.payload.len(),
         }),

@@ -67,8 +67,30 @@ impl CatalogItem {
 
     /// True when the mapped article differs from what the WMS holds.
     pub fn needs_write(&self) -> bool {
-        self.article.is_some()
-            && (self.synced_hash != self.content_hash || self.synced_number != self.article_number)
+        self.article.as_ref().is_some_and(|article| {
+            self.synced_hash != self.content_hash
+                || self.synced_number.as_deref() != Some(article.article_number.as_str())
+        })
+    }
+
+    /// True when the article should be written now: it differs from the WMS, and the item is
+    /// either fine or left out on purpose (then the article is its inactive last version).
+    pub fn to_be_written(&self) -> bool {
+        self.problem
+            .as_ref()
+            .is_none_or(|p| p.kind.retires_article())
+            && self.needs_write()
+    }
+
+    /// Left out on purpose (inactive, removed from Centra) after it was written to the WMS:
+    /// the last written article, made inactive, so the WMS stops offering it. None when it
+    /// never reached the WMS or its last article is unknown.
+    pub fn retired_article(&self) -> Option<WmsArticle> {
+        let number = self.synced_number.as_ref()?;
+        let mut article = self.article.clone()?;
+        article.article_number.clone_from(number);
+        article.active = false;
+        Some(article)
     }
 }
 
@@ -139,6 +161,9 @@ fn item_from_row(row: &AnyRow) -> Result<CatalogItem, StoreError> {
     })
 }
 
+/// Article numbers per `claiming_any` query (well below every backend's bind limit).
+const CLAIMING_CHUNK: usize = 500;
+
 /// Reads and writes `catalog_items`.
 #[derive(Debug, Clone)]
 pub struct CatalogItems {
@@ -171,8 +196,10 @@ impl CatalogItems {
         endpoint: &str,
         product_id: &str,
     ) -> Result<Vec<CatalogItem>, StoreError> {
-        let sql =
-            format!("SELECT {COLUMNS} FROM catalog_items WHERE endpoint = $1 AND product_id = $2");
+        let sql = format!(
+            "SELECT {COLUMNS} FROM catalog_items WHERE endpoint = $1 AND product_id = $2 \
+             ORDER BY stock_item_id"
+        );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(endpoint)
             .bind(product_id)
@@ -182,22 +209,35 @@ impl CatalogItems {
         rows.iter().map(item_from_row).collect()
     }
 
-    /// The items that derive `article_number` (whatever their state).
-    pub async fn claiming(
+    /// The items that derive any of `article_numbers` (whatever their state), read a few
+    /// hundred numbers per query.
+    pub async fn claiming_any(
         &self,
         endpoint: &str,
-        article_number: &str,
+        article_numbers: &[String],
     ) -> Result<Vec<CatalogItem>, StoreError> {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM catalog_items WHERE endpoint = $1 AND article_number = $2"
-        );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(endpoint)
-            .bind(article_number)
-            .fetch_all(self.store.pool())
-            .await
-            .map_err(query_error("loading the items of an article number"))?;
-        rows.iter().map(item_from_row).collect()
+        let mut items = Vec::new();
+        for chunk in article_numbers.chunks(CLAIMING_CHUNK) {
+            let placeholders: Vec<String> =
+                (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "SELECT {COLUMNS} FROM catalog_items WHERE endpoint = $1 \
+                 AND article_number IN ({})",
+                placeholders.join(", ")
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(endpoint);
+            for number in chunk {
+                query = query.bind(number.as_str());
+            }
+            let rows = query
+                .fetch_all(self.store.pool())
+                .await
+                .map_err(query_error("loading the items of article numbers"))?;
+            for row in &rows {
+                items.push(item_from_row(row)?);
+            }
+        }
+        Ok(items)
     }
 
     /// Inserts or replaces `item`.

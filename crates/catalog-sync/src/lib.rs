@@ -12,14 +12,18 @@
 //! - [`items`]: the size item repository;
 //! - [`flow`]: plan, write, commit; the entry points (event, refresh, reconcile, selection);
 //! - [`handler`]: `ProductChanged` deliveries to the flow;
+//! - [`intake`]: the deliveries read in batches, one flow run per batch;
 //! - [`admin`]: the `CatalogAdmin` gRPC service;
 //! - [`dead_letters`]: the `DeadLetters` gRPC service (rejected items, unreadable events);
+//! - [`flow_status`]: the `FlowStatus` gRPC service (counts, last run, last error);
 //! - [`service`]: wiring (consumer, daily reconcile, admin service).
 
 pub mod admin;
 pub mod dead_letters;
 pub mod flow;
+pub mod flow_status;
 pub mod handler;
+pub mod intake;
 pub mod items;
 pub mod ports;
 pub mod rules;

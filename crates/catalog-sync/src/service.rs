@@ -1,4 +1,4 @@
-//! Wiring: the store, the ports over the directory's channels, the `ProductChanged` consumer,
+//! Wiring: the store, the ports over the directory's channels, the `ProductChanged` intake,
 //! the daily reconcile and the `CatalogAdmin` and `DeadLetters` services, all stopped together.
 
 use std::sync::Arc;
@@ -7,12 +7,12 @@ use std::time::Duration;
 use domain::settings::ProductSelection;
 use platform_bus::ConsumerConfig;
 use platform_runtime::CancellationToken;
-use platform_runtime::{ServiceBase, ServiceContext, ServiceError, consume};
+use platform_runtime::{ServiceBase, ServiceContext, ServiceError};
 
 use crate::admin::CatalogAdminService;
-use crate::dead_letters::DeadLetterService;
+use crate::dead_letters;
 use crate::flow::{CatalogFlow, FlowConfig};
-use crate::handler::{ProductDelivery, handle_product_changed};
+use crate::intake::consume_in_batches;
 use crate::ports::{GrpcArticleSink, GrpcCatalogSource};
 use crate::rules::CatalogRules;
 use crate::{MIGRATIONS, NAME};
@@ -73,16 +73,12 @@ async fn serve(ctx: &ServiceContext, base: &ServiceBase) -> Result<(), ServiceEr
     let stop = ctx.shutdown.child_token();
     let subject = format!("centra.{}.product.changed", flow.config().endpoint);
     let routes = tonic::service::Routes::new(CatalogAdminService::new(flow.clone()).into_server())
-        .add_service(DeadLetterService::new(flow.clone()).into_server());
+        .add_service(dead_letters::service(flow.clone()).into_server())
+        .add_service(crate::flow_status::FlowStatusService::new(flow.clone()).into_server());
     let (consumed, (), served) = tokio::join!(
         async {
             let config = ConsumerConfig::new(CONSUMER).with_filter(subject);
-            let result = consume(ctx.bus.as_ref(), config, stop.clone(), |delivery| {
-                let flow = flow.clone();
-                let delivery = ProductDelivery::from(delivery);
-                async move { handle_product_changed(&flow, delivery).await }
-            })
-            .await;
+            let result = consume_in_batches(ctx.bus.as_ref(), config, stop.clone(), &flow).await;
             stop.cancel();
             result.map_err(|source| ServiceError::Bus {
                 service: NAME,

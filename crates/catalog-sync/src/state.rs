@@ -15,7 +15,7 @@ pub enum ItemState {
     Synced,
     /// In the WMS, but Centra changed since the last write.
     Outdated,
-    /// Left out by the article filter (inactive).
+    /// Left out by the article filter (inactive), or no longer in Centra's product list.
     FilteredOut,
     /// Rejected (bad data, collision, refused by the WMS); the reason says why.
     Rejected,
@@ -41,7 +41,7 @@ impl ItemState {
     pub fn of(facts: StateFacts<'_>) -> Self {
         if let Some(problem) = facts.problem {
             return match problem.kind {
-                ProblemKind::Filtered => Self::FilteredOut,
+                ProblemKind::Filtered | ProblemKind::Removed => Self::FilteredOut,
                 _ => Self::Rejected,
             };
         }

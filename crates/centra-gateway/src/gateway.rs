@@ -4,11 +4,12 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use domain::Settings;
 use platform_config::AppConfig;
-use platform_runtime::ServiceDirectory;
+use platform_runtime::{DeadLetterService, ServiceDirectory};
 use platform_store::Store;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -16,7 +17,9 @@ use tonic::service::Routes;
 
 use crate::client::{CentraClient, CentraError, ClientOptions};
 use crate::commands::Commands;
+use crate::flow_status::{FlowStatusService, PollLog};
 use crate::grpc::GrpcService;
+use crate::poll_again::PollAgain;
 use crate::pollers::{Flows, PollSchedule, Wakers};
 use crate::webhook::WebhookReceiver;
 
@@ -55,7 +58,12 @@ impl Gateway {
         let mut clients = Vec::new();
         let mut webhook_secrets = HashMap::new();
         for endpoint in &settings.endpoints {
-            let client = CentraClient::new(endpoint, settings.centra_time_zone, options.clone())?;
+            let mut options = options.clone();
+            if let Some(rate) = endpoint.requests_per_second {
+                options.requests_per_second = rate.get();
+                options.burst = rate.get();
+            }
+            let client = CentraClient::new(endpoint, settings.centra_time_zone, options)?;
             let products = settings
                 .catalog_endpoint
                 .as_ref()
@@ -101,15 +109,17 @@ impl Gateway {
         shutdown: CancellationToken,
     ) -> Result<(), GatewayError> {
         let stop = shutdown.child_token();
+        let log = PollLog::default();
         let wakers = Wakers::new(self.clients.iter().map(|(c, _)| c.endpoint()));
         let schedule = PollSchedule {
             store: self.store.clone(),
             endpoints: self.clients.clone(),
             interval: self.interval,
             wakers: wakers.clone(),
+            log: log.clone(),
         };
         let polls = tokio::spawn(schedule.run(stop.clone()));
-        let receiver = WebhookReceiver::new(self.webhook_secrets.clone(), wakers);
+        let receiver = WebhookReceiver::new(self.webhook_secrets.clone(), wakers.clone());
         tracing::info!(
             webhook = ?webhook.local_addr().ok(),
             endpoints = self.clients.len(),
@@ -124,7 +134,17 @@ impl Gateway {
                 .map_err(GatewayError::Webhook)
         };
         let grpc_stop = stop.clone();
-        let routes = Routes::new(GrpcService::new(commands).into_server());
+        let endpoints = self
+            .clients
+            .iter()
+            .map(|(c, flows)| (c.endpoint().clone(), *flows))
+            .collect();
+        let routes = Routes::new(GrpcService::new(commands).into_server())
+            .add_service(FlowStatusService::new(self.store.clone(), endpoints, log).into_server())
+            .add_service(
+                DeadLetterService::new(self.store.clone(), Arc::new(PollAgain::new(wakers)))
+                    .into_server(),
+            );
         let grpc_server = async move {
             directory
                 .serve(crate::NAME, routes, grpc_stop)

@@ -24,7 +24,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run every service in this process against the bundled Centra and Ongoing simulators
-    /// (embedded bus, SQLite); prints the simulators' URLs.
+    /// (embedded bus, SQLite) with a living demo store: a seeded catalogue, orders every few
+    /// seconds, a warehouse that ships, receives and takes returns, and a live status view.
+    /// Prints the simulators' URLs.
     Sandbox {
         /// Settings to use instead of the built-in sandbox settings; every Centra end-point and
         /// the WMS are pointed at simulators started here.
@@ -39,6 +41,10 @@ pub enum Command {
         /// Address of the Ongoing WMS simulator.
         #[arg(long, default_value = "127.0.0.1:18082")]
         ongoing_addr: SocketAddr,
+        /// Start with empty simulators and no demo activity (seed them yourself through the
+        /// control API); the status view still runs.
+        #[arg(long)]
+        no_demo: bool,
     },
     /// Run every service in this process against the configured end-points (embedded shape).
     Run {
@@ -67,7 +73,9 @@ pub enum Command {
     /// Records a service parked for a person (terminal errors, retries used up): list, show,
     /// retry or discard them. Needs the process running (`centra-wms run` or the service).
     DeadLetters {
-        /// The service whose dead letters to manage (today only catalog-sync serves them).
+        /// The service whose dead letters to manage: catalog-sync (rejected size rows),
+        /// order-sync (messages it could not handle; a retry replays them), centra-gateway or
+        /// ongoing-gateway (records they could not read; a retry reads them again).
         #[arg(long, global = true, default_value = "catalog-sync")]
         service: String,
         #[command(flatten)]
@@ -83,7 +91,8 @@ pub enum Command {
         #[command(subcommand)]
         command: ProductsCommand,
     },
-    /// Shipment commands of order-sync. Needs order-sync running.
+    /// Shipments in order-sync: list them by state, retry a parked one, complete one by hand.
+    /// Needs order-sync running.
     Shipments {
         #[command(flatten)]
         remote: RemoteArgs,
@@ -93,6 +102,36 @@ pub enum Command {
     /// Checks every configured Centra end-point and the WMS through the running gateways; one
     /// line per check, exit 1 if any fails.
     TestConnection {
+        #[command(flatten)]
+        remote: RemoteArgs,
+    },
+    /// How every flow is doing: per service and flow the last run, cursor, backlog, parked and
+    /// failed counts and the last error. Exit 1 if a service does not answer (the others are
+    /// still listed).
+    Status {
+        #[command(flatten)]
+        remote: RemoteArgs,
+    },
+    /// Runs one flow again from the source of truth, bypassing stale mappings; safe to run
+    /// twice. articles (alias catalog): every article compared with Centra, the differences
+    /// written; shipments --id SHIPMENT_ID: the shipment re-read from Centra and written to
+    /// the WMS again; stock [--id ARTICLE]; returns [--since TIME] [--id ORDER_NUMBER]. A flow
+    /// not served in this build exits 1.
+    Resync {
+        /// The flow to run again.
+        #[arg(value_enum)]
+        flow: crate::commands::ResyncFlow,
+        /// Only records changed after this RFC 3339 time (e.g. 2026-11-24T08:00:00Z); returns
+        /// only.
+        #[arg(long, value_parser = crate::commands::parse_since)]
+        since: Option<prost_types::Timestamp>,
+        /// One record: a shipment id (shipments), article number (stock) or WMS order number
+        /// (returns).
+        #[arg(long)]
+        id: Option<String>,
+        /// The Centra end-point of the shipment; needed only when several are configured.
+        #[arg(long)]
+        endpoint: Option<String>,
         #[command(flatten)]
         remote: RemoteArgs,
     },
@@ -133,6 +172,9 @@ pub enum ProductsCommand {
         /// Only items whose article number, sku, EAN or product name match.
         #[arg(long)]
         search: Option<String>,
+        /// Only the size items of this Centra product id.
+        #[arg(long, value_name = "PRODUCT_ID")]
+        product_id: Option<String>,
     },
     /// Re-reads the product list from Centra now.
     Refresh,
@@ -145,6 +187,24 @@ pub enum ProductsCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ShipmentsCommand {
+    /// Lists the shipments (and orders) order-sync knows, newest first, with their state and
+    /// the reason a person is needed.
+    List {
+        /// Only this state.
+        #[arg(long, value_enum)]
+        state: Option<ShipmentStateArg>,
+        /// Only this Centra end-point.
+        #[arg(long)]
+        endpoint: Option<String>,
+    },
+    /// Runs the next step of a parked or failed shipment again (after the cause is fixed).
+    Retry {
+        /// The Centra shipment id.
+        shipment_id: String,
+        /// The Centra end-point of the shipment; needed only when several are configured.
+        #[arg(long)]
+        endpoint: Option<String>,
+    },
     /// Completes a Centra shipment by hand (manual completion mode, or tracking never came).
     Complete {
         /// The Centra shipment id.
@@ -159,6 +219,17 @@ pub enum ShipmentsCommand {
         #[arg(long)]
         note: Option<String>,
     },
+}
+
+/// A shipment's state in order-sync, as `shipments list --state` takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ShipmentStateArg {
+    AwaitingCapture,
+    SentToWarehouse,
+    Shipped,
+    Completed,
+    Cancelled,
+    Parked,
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,12 +5,14 @@
 //! - `commands/`: one file per command; `commands/remote` is how operator commands reach a
 //!   running process over gRPC.
 //! - `services`: the six services, by name.
+//! - `demo/`: the sandbox's demo store, its activity and live status view.
 //!
 //! Errors end here: one line naming the cause (no backtrace) and an exit code scripts can use
 //! (1 failure, 2 bad usage or config).
 
 mod cli;
 mod commands;
+mod demo;
 mod services;
 
 use std::process::ExitCode;

@@ -1,10 +1,9 @@
 //! The command line as a script sees it: exit codes, one-line errors, masked secrets, and the
-//! embedded runtime starting and stopping on Ctrl-C.
+//! simulators alone starting and stopping (the sandbox has its own tests in `sandbox.rs`).
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
 fn centra_wms(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_centra-wms"))
@@ -37,6 +36,8 @@ fn help_lists_every_command() {
         "products",
         "shipments",
         "test-connection",
+        "status",
+        "resync",
     ] {
         assert!(help.contains(command), "{command} missing from:\n{help}");
     }
@@ -106,102 +107,6 @@ fn serve_refuses_embedded_mode() {
         "{}",
         text(&out.stderr)
     );
-}
-
-/// Every listening address of the runtime on port 0, so the test never collides with a
-/// process already on the default ports.
-fn any_free_ports() -> Vec<(String, &'static str)> {
-    let mut vars: Vec<(String, &'static str)> = [
-        "CENTRA_GATEWAY",
-        "ONGOING_GATEWAY",
-        "CATALOG_SYNC",
-        "ORDER_SYNC",
-        "STOCK_SYNC",
-        "RETURNS_SYNC",
-    ]
-    .iter()
-    .map(|service| {
-        (
-            format!("CENTRA_WMS__RUNTIME__GRPC__{service}__LISTEN"),
-            "127.0.0.1:0",
-        )
-    })
-    .collect();
-    for key in ["CENTRA_WEBHOOK_LISTEN", "ONGOING_WEBHOOK_LISTEN"] {
-        vars.push((format!("CENTRA_WMS__RUNTIME__{key}"), "127.0.0.1:0"));
-    }
-    vars
-}
-
-#[test]
-fn sandbox_starts_every_service_and_stops_cleanly_on_ctrl_c() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_centra-wms"))
-        .args([
-            "sandbox",
-            "--centra-addr",
-            "127.0.0.1:0",
-            "--ongoing-addr",
-            "127.0.0.1:0",
-            "--data-dir",
-        ])
-        .arg(dir.path())
-        .env("CENTRA_WMS__RUNTIME__LOG_FILTER", "warn")
-        .envs(any_free_ports())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("sandbox starts");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let centra = lines.next().expect("a line").expect("utf-8");
-    let ongoing = lines.next().expect("a line").expect("utf-8");
-    let banner = lines.next().expect("a line").expect("utf-8");
-    assert!(banner.contains("order-sync"), "{banner}");
-    // The simulators answer where the sandbox says they are.
-    for line in [&centra, &ongoing] {
-        let control = line
-            .split("control api ")
-            .nth(1)
-            .and_then(|rest| rest.strip_suffix("/_sim/state)"))
-            .unwrap_or_else(|| panic!("no control api in {line:?}"));
-        let addr = control.trim_start_matches("http://");
-        assert!(http_get_ok(addr, "/_sim/health"), "{line}");
-    }
-
-    // The stores exist once the services run.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !dir.path().join("returns-sync.db").exists() {
-        assert!(
-            Instant::now() < deadline,
-            "services did not open their stores"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success());
-    let rest: Vec<String> = lines.map_while(Result::ok).collect();
-    let exit = child.wait().expect("sandbox exits");
-    assert!(exit.success(), "{exit:?} {rest:?}");
-    assert!(
-        rest.iter().any(|l| l.contains("stopped cleanly")),
-        "{rest:?}"
-    );
-    for service in [
-        "centra-gateway",
-        "ongoing-gateway",
-        "catalog-sync",
-        "order-sync",
-        "stock-sync",
-        "returns-sync",
-    ] {
-        assert!(
-            dir.path().join(format!("{service}.db")).exists(),
-            "{service}"
-        );
-    }
 }
 
 /// A plain `GET path` on `addr`; true on `200` with `"ok"` in the body.

@@ -125,6 +125,11 @@ pub struct CentraEndpoint {
     /// never share a WMS order, and a WMS order number tells which end-point to report to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_number_prefix: Option<String>,
+    /// Requests per second the gateway sends to this end-point (10 when unset). Centra
+    /// documents no limit for the Order API; the throttle keeps a backlog from flooding a shop
+    /// that shares its servers with the storefront.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requests_per_second: Option<std::num::NonZeroU32>,
 }
 
 #[cfg(test)]

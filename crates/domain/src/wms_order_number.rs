@@ -164,6 +164,7 @@ mod tests {
             secret: Secret::new("s"),
             role: EndpointRole::Retail,
             order_number_prefix: prefix.map(Into::into),
+            requests_per_second: None,
             webhook_secret: None,
         }
     }

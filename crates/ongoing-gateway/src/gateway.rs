@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use platform_runtime::DeadLetterService;
 use platform_store::Store;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
@@ -12,6 +13,8 @@ use tonic::service::Routes;
 
 use crate::client::{OngoingClient, OngoingError};
 use crate::detect::Detector;
+use crate::detect_again::DetectAgain;
+use crate::flow_status::{DetectLog, FlowStatusService};
 use crate::grpc::GatewayCommands;
 use crate::settings::GatewaySettings;
 use crate::webhook::WebhookReceiver;
@@ -31,6 +34,10 @@ pub struct Gateway {
     client: OngoingClient,
     store: Store,
     settings: Arc<GatewaySettings>,
+    /// The detectors' outcomes, for `FlowStatus`.
+    log: DetectLog,
+    /// Runs the detectors now: webhooks and dead-letter retries give it.
+    wake: Arc<Notify>,
 }
 
 impl Gateway {
@@ -40,6 +47,8 @@ impl Gateway {
             client,
             store,
             settings: Arc::new(settings),
+            log: DetectLog::default(),
+            wake: Arc::new(Notify::new()),
         })
     }
 
@@ -53,15 +62,28 @@ impl Gateway {
             self.store.clone(),
             self.settings.clone(),
         )
+        .with_log(self.log.clone())
     }
 
     pub fn commands(&self) -> GatewayCommands {
         GatewayCommands::new(self.client.clone(), self.settings.clone())
     }
 
-    /// The `OngoingGateway` gRPC service as routes for the service directory.
+    /// The `OngoingGateway`, `FlowStatus` and `DeadLetters` gRPC services as routes for the
+    /// service directory.
     pub fn routes(&self) -> Routes {
         Routes::new(self.commands().into_server())
+            .add_service(
+                FlowStatusService::new(self.store.clone(), self.settings.clone(), self.log.clone())
+                    .into_server(),
+            )
+            .add_service(
+                DeadLetterService::new(
+                    self.store.clone(),
+                    Arc::new(DetectAgain::new(self.wake.clone())),
+                )
+                .into_server(),
+            )
     }
 
     /// Runs the pollers and serves webhooks on `webhook` until `shutdown`.
@@ -70,7 +92,7 @@ impl Gateway {
         webhook: TcpListener,
         shutdown: CancellationToken,
     ) -> Result<(), GatewayError> {
-        let wake = Arc::new(Notify::new());
+        let wake = self.wake.clone();
         let stop = shutdown.child_token();
         let poller = tokio::spawn(self.detector().run(wake.clone(), stop.clone()));
         let receiver = WebhookReceiver::new(

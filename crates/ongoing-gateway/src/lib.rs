@@ -14,12 +14,16 @@
 //! - [`detect`]: pollers turning warehouse changes into events (report-back pattern plus
 //!   overlapping time cursors); [`publish`]: subjects and outbox;
 //! - [`webhook`]: the receiver that only wakes the pollers;
+//! - [`flow_status`]: the `FlowStatus` service (per detector: last run, cursor, last error);
+//! - [`detect_again`]: what retrying a dead letter does (run the detectors now);
 //! - [`settings`]: what is read from the configuration; [`gateway`]: the running whole;
 //! - `quantity`: checked item counts.
 
 pub mod client;
 pub mod commands;
 pub mod detect;
+pub mod detect_again;
+pub mod flow_status;
 pub mod gateway;
 pub mod grpc;
 pub mod publish;

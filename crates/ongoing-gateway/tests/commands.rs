@@ -14,7 +14,7 @@ use proto::ongoing::v1::{
     OrderLinesReported, PurchaseOrderLine, ReportedLine, TestConnectionRequest,
     UpsertArticlesRequest, UpsertPurchaseOrderRequest,
 };
-use serde_json::json;
+use serde_json::{Value, json};
 use tonic::{Code, Request};
 
 fn article(number: &str) -> Article {
@@ -63,6 +63,41 @@ async fn one_bad_article_does_not_stop_the_others() {
         .filter_map(|a| a["articleNumber"].as_str())
         .collect();
     assert_eq!(numbers, ["A", "D"]);
+}
+
+#[tokio::test]
+async fn the_customer_price_is_sent_as_ongoing_names_it() {
+    let app = spawn_app().await;
+    let mut priced = article("P");
+    priced.customer_price = "45.50".into();
+    let mut bad = article("Q");
+    bad.customer_price = "cheap".into();
+    let results = app
+        .gateway
+        .commands()
+        .upsert_articles(Request::new(UpsertArticlesRequest {
+            idempotency_key: "prices".into(),
+            warehouse: "sandbox".into(),
+            articles: vec![priced, bad],
+        }))
+        .await
+        .expect("answered")
+        .into_inner()
+        .results;
+    assert!(results[0].error.is_empty(), "{}", results[0].error);
+    assert_eq!(
+        results[1].error,
+        "articles[1].customer_price: \"cheap\" is not a decimal"
+    );
+    let puts: Vec<Value> = app
+        .requests()
+        .await
+        .into_iter()
+        .filter(|r| r["method"] == "PUT")
+        .collect();
+    assert_eq!(puts.len(), 1, "the bad article never reached ongoing");
+    assert_eq!(puts[0]["body"]["customerPrice"], json!(45.5));
+    assert!(puts[0]["body"].get("purchasePrice").is_none());
 }
 
 #[tokio::test]

@@ -19,7 +19,7 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use platform_bus::{Bus, BusError, ConsumerConfig, Delivery};
-use platform_runtime::{CancellationToken, Handled, consume};
+use platform_runtime::{CancellationToken, Handled, consume_concurrently};
 use platform_store::{MessageId, NewDeadLetter};
 use prost::Message;
 use proto::events::v1 as events;
@@ -199,6 +199,12 @@ async fn reject(
     Handled::Rejected { reason }
 }
 
+/// Deliveries of one feed in the handler at once. Why more than one: a shipment whose gateway
+/// call waits out a retry must not hold up the others. Why not many: the WMS takes one call
+/// at a time per goods owner and Centra is rate limited, so more only queue in the gateways.
+/// Records of one Centra order still change one at a time (`RecordLocks`).
+pub const IN_FLIGHT: usize = 8;
+
 /// Runs `feed`'s consumer until `shutdown`.
 pub async fn run(
     flow: OrderFlow,
@@ -207,12 +213,18 @@ pub async fn run(
     shutdown: CancellationToken,
 ) -> Result<(), BusError> {
     let config = feed.config(flow.warehouse());
-    consume(bus, config, shutdown, move |delivery: &Delivery| {
-        let flow = flow.clone();
-        let id = delivery.id.clone();
-        let payload = delivery.payload.clone();
-        let count = delivery.delivery_count;
-        async move { handle(&flow, feed, id, payload, count).await }
-    })
+    consume_concurrently(
+        bus,
+        config,
+        shutdown,
+        IN_FLIGHT,
+        move |delivery: &Delivery| {
+            let flow = flow.clone();
+            let id = delivery.id.clone();
+            let payload = delivery.payload.clone();
+            let count = delivery.delivery_count;
+            async move { handle(&flow, feed, id, payload, count).await }
+        },
+    )
     .await
 }

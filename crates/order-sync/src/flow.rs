@@ -24,7 +24,6 @@ use platform_store::{MessageId, StoreError};
 use proto::centra::v1 as centra;
 use proto::events::v1 as events;
 use proto::ongoing::v1 as ongoing;
-use tokio::sync::Mutex;
 
 mod cancellation;
 mod inbound;
@@ -38,6 +37,7 @@ pub use order_import::ORDER_READY;
 
 use crate::convert::{self, ConvertError};
 use crate::deliveries::DeliveryRecords;
+use crate::locks::RecordLocks;
 use crate::orders::OrderRecords;
 use crate::ports::{CentraShipments, PortError, WmsOrders};
 use crate::records::{ShipmentRecord, ShipmentRecords};
@@ -81,9 +81,8 @@ pub struct OrderFlow {
     orders: OrderRecords,
     centra: Arc<dyn CentraShipments>,
     wms: Arc<dyn WmsOrders>,
-    /// One shipment change at a time in this process: the consumers and the admin service may
-    /// otherwise race on one record (a retry and a redelivery).
-    lock: Arc<Mutex<()>>,
+    /// One change at a time per Centra order in this process (see [`RecordLocks`]).
+    locks: RecordLocks,
 }
 
 fn key(record: &ShipmentRecord, step: &str) -> String {
@@ -136,7 +135,7 @@ impl OrderFlow {
             records,
             centra,
             wms,
-            lock: Arc::new(Mutex::new(())),
+            locks: RecordLocks::default(),
         }
     }
 
@@ -180,15 +179,18 @@ impl OrderFlow {
         message: &MessageId,
         event: &events::ShipmentGoodToGo,
     ) -> Result<(), FlowError> {
-        let _guard = self.lock.lock().await;
-        if self.seen(GOOD_TO_GO, message).await? {
-            return Ok(());
-        }
         if self.settings.import == ImportMode::Orders {
             tracing::debug!(shipment_id = %event.shipment_id, "shipments are not imported (import = orders)");
             return self.finish(GOOD_TO_GO, message, None).await;
         }
         let shipment = convert::shipment_from_event(event)?;
+        let _guard = self
+            .locks
+            .order(shipment.endpoint.as_str(), shipment.order_id())
+            .await;
+        if self.seen(GOOD_TO_GO, message).await? {
+            return Ok(());
+        }
         let endpoint = self
             .settings
             .endpoint(&shipment.endpoint)
@@ -327,16 +329,19 @@ impl OrderFlow {
         message: &MessageId,
         event: &events::WmsOrderShipped,
     ) -> Result<(), FlowError> {
-        let _guard = self.lock.lock().await;
-        if self.seen(SHIPPED, message).await? {
-            return Ok(());
-        }
-        match WmsOrderNumber::resolve(&event.order_number, &self.settings.endpoints) {
-            Ok((_, CentraReference::Shipment(_))) => {}
+        let _guard = match WmsOrderNumber::resolve(&event.order_number, &self.settings.endpoints) {
+            Ok((endpoint, CentraReference::Shipment(id))) => {
+                self.locks
+                    .order(endpoint.name.as_str(), id.order_id())
+                    .await
+            }
             Ok((_, CentraReference::Order(_))) | Err(_) => {
                 tracing::info!(order_number = %event.order_number, "shipped wms order is not an imported shipment; ignored");
                 return self.finish(SHIPPED, message, None).await;
             }
+        };
+        if self.seen(SHIPPED, message).await? {
+            return Ok(());
         }
         let Some(mut record) = self.records.find_by_wms_number(&event.order_number).await? else {
             tracing::warn!(order_number = %event.order_number, "shipped wms order was never imported by order-sync; ignored");
@@ -523,7 +528,6 @@ impl OrderFlow {
         message: &MessageId,
         event: &events::ArticleSynced,
     ) -> Result<(), FlowError> {
-        let _guard = self.lock.lock().await;
         if self.seen(ARTICLE_SYNCED, message).await? {
             return Ok(());
         }
@@ -532,8 +536,18 @@ impl OrderFlow {
             .waiting_for_article(&event.article_number)
             .await?;
         let mut outage = None;
-        for original in waiting {
-            let mut record = original.clone();
+        for found in waiting {
+            let endpoint = found.shipment.endpoint.as_str();
+            let _guard = self.locks.order(endpoint, found.shipment.order_id()).await;
+            // Read again under the lock: another handler may have moved it on meanwhile.
+            let Some(mut record) = self
+                .records
+                .find(endpoint, &found.shipment.id.to_string())
+                .await?
+                .filter(|now| now.state == found.state && now.hold == found.hold)
+            else {
+                continue;
+            };
             record.become_(ShipmentState::Received);
             match self.import(&mut record).await {
                 Ok(()) => self.records.save_now(&mut record).await?,

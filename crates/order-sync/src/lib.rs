@@ -20,23 +20,28 @@
 //!   mapping of order import.
 //! - [`flow`]: the handlers and the operator commands, idempotent under redelivery.
 //! - [`consumers`]: the bus consumers feeding the flow.
-//! - [`admin`]: the `OrderAdmin` gRPC service.
+//! - [`admin`]: the `OrderAdmin` gRPC service; [`flow_status`]: the `FlowStatus` one.
 
 pub mod admin;
 pub mod consumers;
 pub mod convert;
 pub mod deliveries;
 pub mod flow;
+pub mod flow_status;
 pub mod grpc_ports;
+pub mod locks;
 pub mod orders;
 pub mod ports;
 pub mod records;
+pub mod replay;
 pub mod rules;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use platform_runtime::{Migrations, Service, ServiceBase, ServiceContext, ServiceError};
+use platform_runtime::{
+    DeadLetterService, Migrations, Service, ServiceBase, ServiceContext, ServiceError,
+};
 use sqlx::migrate::Migrator;
 use tonic::service::Routes;
 
@@ -109,7 +114,19 @@ async fn run_flow(ctx: &ServiceContext, base: &ServiceBase) -> Result<(), Servic
                 .map_err(|e| other(format!("consumer {}: {e}", feed.consumer())))
         });
     }
-    let routes = Routes::new(admin::Admin::new(flow).into_server());
+    let dead_letters = DeadLetterService::new(
+        base.store.clone(),
+        Arc::new(replay::MessageReplay::new(flow.clone())),
+    );
+    let routes = Routes::new(admin::Admin::new(flow).into_server())
+        .add_service(
+            flow_status::FlowStatusService::new(
+                base.store.clone(),
+                Arc::new(ctx.config.settings.clone()),
+            )
+            .into_server(),
+        )
+        .add_service(dead_letters.into_server());
     let (directory, admin_stop) = (ctx.directory.clone(), stop.clone());
     tasks.spawn(async move {
         directory

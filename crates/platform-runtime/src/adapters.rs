@@ -54,6 +54,20 @@ impl Adapters {
         })
     }
 
+    /// The files [`Adapters::embedded`] keeps for `services` in `data_dir` (with SQLite's
+    /// `-wal` and `-shm` companions), e.g. for a sandbox that starts from nothing.
+    pub fn embedded_files<'a>(
+        data_dir: &Path,
+        services: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<std::path::PathBuf> {
+        std::iter::once("bus")
+            .chain(services)
+            .flat_map(|name| {
+                ["db", "db-wal", "db-shm"].map(|ext| data_dir.join(format!("{name}.{ext}")))
+            })
+            .collect()
+    }
+
     /// Distributed shape: NATS JetStream (stream named after `stream_prefix`, subjects under
     /// it), PostgreSQL, and gRPC over TCP at the configured addresses.
     pub async fn distributed(

@@ -13,11 +13,16 @@
 //! - `serve`: [`serve`], one service as its own process (the service binaries' `main`).
 //! - `subscription`: [`consume`], the loop that feeds a durable consumer's deliveries to a
 //!   service's handler and acks, naks or terminates each by the [`Handled`] answer.
+//! - `dead_letter_service`: [`DeadLetterService`], the `DeadLetters` gRPC service over a
+//!   service's store, with the service's own [`DeadLetterRetry`].
+//! - `flow_runs`: [`FlowRuns`], what each flow did since start, and its `FlowStatus` row.
 //! - `signal`: Ctrl-C / SIGTERM as a cancellation token.
 
 mod adapters;
 mod base;
+mod dead_letter_service;
 mod directory;
+mod flow_runs;
 mod runtime;
 mod serve;
 mod service;
@@ -26,12 +31,14 @@ mod subscription;
 
 pub use adapters::{Adapters, AdaptersError, stream_name};
 pub use base::ServiceBase;
+pub use dead_letter_service::{DeadLetterRetry, DeadLetterService};
 pub use directory::{ChannelError, DirectoryError, GrpcChannel, ServiceDirectory};
+pub use flow_runs::{FlowFacts, FlowRun, FlowRuns, timestamp};
 pub use runtime::{Runtime, RuntimeError};
 pub use serve::{ServeError, exit_code, serve, serve_from_args};
 pub use service::{Service, ServiceContext, ServiceError};
 pub use signal::shutdown_on_signal;
-pub use subscription::{Handled, consume};
+pub use subscription::{Handled, consume, consume_concurrently};
 
 // What services need, so they do not depend on every platform crate.
 pub use platform_bus::Bus;

@@ -8,7 +8,11 @@
 use std::future::Future;
 use std::time::Duration;
 
-use platform_bus::{Bus, BusError, ConsumerConfig, Delivery};
+use std::sync::Arc;
+
+use platform_bus::{Bus, BusError, Consumer, ConsumerConfig, Delivery};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 /// What became of one delivery.
@@ -39,37 +43,99 @@ where
 {
     let consumer_name = config.durable_name.clone();
     let mut consumer = bus.consumer(config).await?;
+    while let Some(delivery) = next_delivery(consumer.as_mut(), &consumer_name, &shutdown).await {
+        let handled = handler(&delivery).await;
+        settle(&consumer_name, delivery, handled).await;
+    }
+    Ok(())
+}
+
+/// Like [`consume`], with up to `limit` deliveries in the handler at once, each in its own task.
+///
+/// Why: a handler that waits on a slow dependency (a gateway retrying with backoff) would
+/// otherwise hold up every other record of the feed. The price is the order between
+/// deliveries: a handler that needs one record changed at a time must lock that record itself.
+/// On shutdown no new delivery is taken and the ones in the handler finish (the runtime's
+/// grace period bounds them).
+pub async fn consume_concurrently<H, F>(
+    bus: &dyn Bus,
+    config: ConsumerConfig,
+    shutdown: CancellationToken,
+    limit: usize,
+    mut handler: H,
+) -> Result<(), BusError>
+where
+    H: FnMut(&Delivery) -> F + Send,
+    F: Future<Output = Handled> + Send + 'static,
+{
+    let consumer_name = config.durable_name.clone();
+    let mut consumer = bus.consumer(config).await?;
+    let slots = Arc::new(Semaphore::new(limit.max(1)));
+    let mut tasks = JoinSet::new();
+    loop {
+        // A free slot first, so no delivery is leased and then left waiting.
+        let slot = tokio::select! {
+            () = shutdown.cancelled() => break,
+            slot = slots.clone().acquire_owned() => slot.expect("the semaphore is never closed"),
+        };
+        while tasks.try_join_next().is_some() {}
+        let Some(delivery) = next_delivery(consumer.as_mut(), &consumer_name, &shutdown).await
+        else {
+            break;
+        };
+        let handled = handler(&delivery);
+        let name = consumer_name.clone();
+        tasks.spawn(async move {
+            settle(&name, delivery, handled.await).await;
+            drop(slot);
+        });
+    }
+    while tasks.join_next().await.is_some() {}
+    Ok(())
+}
+
+/// The next delivery, or `None` once `shutdown` is cancelled. Bus errors are logged and
+/// retried.
+async fn next_delivery(
+    consumer: &mut (dyn Consumer + '_),
+    consumer_name: &str,
+    shutdown: &CancellationToken,
+) -> Option<Delivery> {
     loop {
         let next = tokio::select! {
-            () = shutdown.cancelled() => return Ok(()),
+            () = shutdown.cancelled() => return None,
             next = consumer.next(POLL) => next,
         };
-        let delivery = match next {
-            Ok(Some(delivery)) => delivery,
-            Ok(None) => continue,
+        match next {
+            Ok(Some(delivery)) => return Some(delivery),
+            Ok(None) => {}
             Err(error) => {
                 tracing::warn!(consumer = %consumer_name, %error, "bus read failed; retrying");
                 tokio::select! {
-                    () = shutdown.cancelled() => return Ok(()),
-                    () = tokio::time::sleep(POLL) => continue,
+                    () = shutdown.cancelled() => return None,
+                    () = tokio::time::sleep(POLL) => {}
                 }
             }
-        };
-        let id = delivery.id.clone();
-        let settled = match handler(&delivery).await {
-            Handled::Done => delivery.ack().await,
-            Handled::Retry { after, reason } => {
-                tracing::info!(consumer = %consumer_name, message_id = %id, %reason, retry_in_ms = after.as_millis() as u64, "will retry message");
-                delivery.nak(after).await
-            }
-            Handled::Rejected { reason } => {
-                tracing::warn!(consumer = %consumer_name, message_id = %id, %reason, "message rejected");
-                delivery.term().await
-            }
-        };
-        if let Err(error) = settled {
-            // Not settled: the bus redelivers after ack_wait and the inbox absorbs the repeat.
-            tracing::warn!(consumer = %consumer_name, message_id = %id, %error, "settling message failed");
         }
+    }
+}
+
+/// Acks, naks or terms `delivery` by what the handler said.
+async fn settle(consumer_name: &str, delivery: Delivery, handled: Handled) {
+    let id = delivery.id.clone();
+    let settled = match handled {
+        Handled::Done => delivery.ack().await,
+        Handled::Retry { after, reason } => {
+            tracing::info!(consumer = %consumer_name, message_id = %id, %reason, retry_in_ms = after.as_millis() as u64, "will retry message");
+            delivery.nak(after).await
+        }
+        Handled::Rejected { reason } => {
+            tracing::warn!(consumer = %consumer_name, message_id = %id, %reason, "message rejected");
+            delivery.term().await
+        }
+    };
+    if let Err(error) = settled {
+        // Not settled: the bus redelivers after ack_wait and the inbox absorbs the repeat.
+        tracing::warn!(consumer = %consumer_name, message_id = %id, %error, "settling message failed");
     }
 }

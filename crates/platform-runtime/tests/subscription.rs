@@ -1,5 +1,6 @@
 //! The consume loop settles each delivery by the handler's answer.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -7,7 +8,7 @@ use bytes::Bytes;
 use platform_bus::{
     Bus, ConsumerConfig, EmbeddedBus, EmbeddedBusConfig, MessageId, OutgoingMessage,
 };
-use platform_runtime::{CancellationToken, Handled, consume};
+use platform_runtime::{CancellationToken, Handled, consume, consume_concurrently};
 
 #[tokio::test]
 async fn done_is_acked_retry_comes_back_rejected_never_does() {
@@ -77,4 +78,83 @@ async fn done_is_acked_retry_comes_back_rejected_never_does() {
     assert_eq!(count("ok-1"), 1, "{seen:?}");
     assert_eq!(count("retry-once"), 2, "{seen:?}");
     assert_eq!(count("bad-1"), 1, "rejected is never redelivered: {seen:?}");
+}
+
+/// Up to `limit` deliveries are in the handler at once, never more; every one is acked once;
+/// a shutdown lets the ones in the handler finish.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_consume_keeps_to_its_limit_and_settles_everything() {
+    const LIMIT: usize = 3;
+    const MESSAGES: usize = 12;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("bus.db").display().to_string();
+    let bus = EmbeddedBus::open(&path, EmbeddedBusConfig::default())
+        .await
+        .expect("bus");
+    for n in 0..MESSAGES {
+        bus.publish(OutgoingMessage::new(
+            "centra.shop1.shipment.good-to-go",
+            MessageId::new(format!("m-{n}")),
+            Bytes::from_static(b"x"),
+        ))
+        .await
+        .expect("published");
+    }
+    let inside = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let finished: Arc<Mutex<Vec<(String, u32)>>> = Arc::default();
+    let stop = CancellationToken::new();
+    let running = tokio::spawn({
+        let (bus, inside, most, finished, stop) = (
+            bus.clone(),
+            inside.clone(),
+            most.clone(),
+            finished.clone(),
+            stop.clone(),
+        );
+        async move {
+            let config = ConsumerConfig::new("order-sync")
+                .with_filter("centra.*.shipment.>")
+                .with_ack_wait(Duration::from_secs(30));
+            consume_concurrently(&bus, config, stop, LIMIT, move |delivery| {
+                let id = delivery.id.as_str().to_owned();
+                let count = delivery.delivery_count;
+                let (inside, most, finished) = (inside.clone(), most.clone(), finished.clone());
+                async move {
+                    let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    // Long enough that the next deliveries arrive while this one is inside.
+                    tokio::time::sleep(Duration::from_millis(150)).await;
+                    inside.fetch_sub(1, Ordering::SeqCst);
+                    finished.lock().expect("lock").push((id, count));
+                    Handled::Done
+                }
+            })
+            .await
+        }
+    });
+    for _ in 0..200 {
+        if finished.lock().expect("lock").len() >= MESSAGES {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    stop.cancel();
+    running.await.expect("joins").expect("consumer ran");
+
+    let finished = finished.lock().expect("lock").clone();
+    assert_eq!(finished.len(), MESSAGES, "{finished:?}");
+    assert!(
+        finished.iter().all(|(_, count)| *count == 1),
+        "{finished:?}"
+    );
+    assert_eq!(most.load(Ordering::SeqCst), LIMIT, "in the handler at once");
+
+    // Acked: a new handle on the same durable consumer gets nothing back.
+    let mut again = bus
+        .consumer(ConsumerConfig::new("order-sync").with_filter("centra.*.shipment.>"))
+        .await
+        .expect("consumer");
+    let redelivered = again.next(Duration::from_millis(300)).await.expect("bus");
+    assert!(redelivered.is_none(), "{redelivered:?}");
 }

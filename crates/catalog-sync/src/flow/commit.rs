@@ -37,15 +37,16 @@ fn dead_letter(item: &CatalogItem, reason: &str) -> NewDeadLetter {
 }
 
 impl CatalogFlow {
-    /// Commits the run. Returns false when `inbox` says the event was already processed (then
-    /// nothing is written). `reopen` keeps every current problem as an open dead letter again
+    /// Commits the run with the inbox records of its events. Returns false when one of them
+    /// was recorded meanwhile by another process (the content is the same either way, so the
+    /// run is committed still). `reopen` keeps every current problem as an open dead letter again
     /// (after a person asked for a retry), not only the new ones.
     pub(super) async fn commit(
         &self,
         before: &HashMap<String, CatalogItem>,
         after: &[CatalogItem],
         written: &[(usize, bool)],
-        inbox: Option<&MessageId>,
+        inbox: &[MessageId],
         reopen: bool,
     ) -> Result<bool, FlowError> {
         // Looked up before the transaction: on SQLite it holds the write lock.
@@ -68,15 +69,17 @@ impl CatalogFlow {
             }
         }
         let mut tx = self.store.begin().await?;
-        if let Some(id) = inbox
-            && !self
+        let mut first_time = true;
+        for id in inbox {
+            if !self
                 .store
                 .inbox()
                 .record(&mut tx, PRODUCTS_CONSUMER, id)
                 .await?
-        {
-            tx.rollback().await?;
-            return Ok(false);
+            {
+                tracing::debug!(event_id = %id, "event recorded meanwhile by another process");
+                first_time = false;
+            }
         }
         for item in after {
             let previous = before.get(&item.stock_item_id);
@@ -96,7 +99,7 @@ impl CatalogFlow {
             self.store.outbox().enqueue(&mut tx, message).await?;
         }
         tx.commit().await?;
-        Ok(true)
+        Ok(first_time)
     }
 
     /// Bad data goes to the dead-letter list (so the generic list shows it too); a fixed item's

@@ -45,7 +45,8 @@ pub(super) fn article_synced(warehouse: &str, item: &CatalogItem, created: bool)
         variant_sku: item.variant_sku.clone(),
         size_sku: item.size_sku.clone(),
         ean: item.ean.clone(),
-        active: item.active,
+        // What the WMS now holds: a retired article is inactive whatever Centra said last.
+        active: item.article.as_ref().map_or(item.active, |a| a.active),
         created,
     };
     OutboxMessage::new(

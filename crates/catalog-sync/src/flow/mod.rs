@@ -1,11 +1,14 @@
 //! The article flow: Centra products in, WMS articles out, state and events committed together.
 //!
-//! Every entry point (a `ProductChanged` event, a refresh, a reconcile, a manual selection)
-//! runs the same three steps under one lock, so two runs never race on the same items:
-//! 1. `plan`: map the size items, find collisions, decide which articles changed;
+//! Every entry point (a batch of `ProductChanged` events, a refresh, a reconcile, a manual
+//! selection) runs the same three steps under one lock, so two runs never race on the same
+//! items:
+//! 1. `plan`: map the size items, find collisions, decide which articles changed; a size item
+//!    made inactive or gone from Centra after it was written gets its article retired
+//!    (written once more, inactive);
 //! 2. `write`: upsert only those through the [`ArticleSink`], in batches;
 //! 3. `commit`: one transaction with the item states, an `ArticleSynced` event per written
-//!    article (outbox), dead letters for bad data, and the inbox record of the event.
+//!    article (outbox), dead letters for bad data, and the inbox records of the events.
 //!
 //! Layout: `plan.rs`, `write.rs`, `commit.rs` for the steps; `operations.rs` for the entry
 //! points; `event.rs` for the `ArticleSynced` message.
@@ -22,7 +25,7 @@ use platform_store::{Store, StoreError};
 use tokio::sync::Mutex;
 
 pub use event::{ARTICLE_SYNCED_TYPE, article_synced_subject};
-pub use operations::{ListQuery, ListedPage, SelectedOutcome};
+pub use operations::{ListQuery, ListedPage, ProductEvent, SelectedOutcome};
 
 use crate::items::CatalogItems;
 use crate::ports::{ArticleSink, CatalogSource, PortError};

@@ -10,6 +10,15 @@ use super::{CatalogFlow, FlowError, PRODUCTS_CONSUMER, RunReport};
 use crate::items::CatalogItem;
 use crate::state::ItemState;
 
+/// One `ProductChanged` event: the product as Centra shows it, and the event's id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductEvent {
+    /// The whole product.
+    pub product: pb::Product,
+    /// The event id (the inbox key).
+    pub event_id: MessageId,
+}
+
 /// What became of one article number of a manual selection.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SelectedOutcome {
@@ -28,6 +37,8 @@ pub struct ListQuery {
     pub state: Option<ItemState>,
     /// Matches article number, SKU, EAN or product name (case-insensitive); empty: all.
     pub search: String,
+    /// Only the items of this Centra product id; empty: every product.
+    pub product_id: String,
     /// At most this many items (0: 100; capped at 1000).
     pub page_size: u32,
     /// `next_page_token` of the previous page.
@@ -68,28 +79,63 @@ impl CatalogFlow {
         product: &pb::Product,
         event_id: &MessageId,
     ) -> Result<RunReport, FlowError> {
+        self.on_products_changed(&[ProductEvent {
+            product: product.clone(),
+            event_id: event_id.clone(),
+        }])
+        .await
+    }
+
+    /// Several `ProductChanged` events (in delivery order) as one run: one plan, the changed
+    /// articles written in batches, one commit with every inbox record. Events already
+    /// processed are skipped; of two versions of one product the later one counts.
+    pub async fn on_products_changed(
+        &self,
+        events: &[ProductEvent],
+    ) -> Result<RunReport, FlowError> {
         let _running = self.lock.lock().await;
-        if self
-            .store
-            .inbox()
-            .contains(PRODUCTS_CONSUMER, event_id)
-            .await?
-        {
+        let mut fresh: Vec<&ProductEvent> = Vec::with_capacity(events.len());
+        for event in events {
+            if !self
+                .store
+                .inbox()
+                .contains(PRODUCTS_CONSUMER, &event.event_id)
+                .await?
+            {
+                fresh.push(event);
+            }
+        }
+        if fresh.is_empty() {
             return Ok(RunReport {
                 duplicate: true,
                 ..RunReport::default()
             });
         }
-        let existing = self
-            .items
-            .of_product(&self.config.endpoint, &product.product_id)
-            .await?;
+        let mut latest: HashMap<&str, usize> = HashMap::new();
+        for (index, event) in fresh.iter().enumerate() {
+            latest.insert(event.product.product_id.as_str(), index);
+        }
+        let products: Vec<pb::Product> = fresh
+            .iter()
+            .enumerate()
+            .filter(|(index, event)| latest.get(event.product.product_id.as_str()) == Some(index))
+            .map(|(_, event)| event.product.clone())
+            .collect();
+        let mut existing = Vec::new();
+        for product in &products {
+            existing.extend(
+                self.items
+                    .of_product(&self.config.endpoint, &product.product_id)
+                    .await?,
+            );
+        }
+        let inbox: Vec<MessageId> = fresh.iter().map(|e| e.event_id.clone()).collect();
         self.run(
-            std::slice::from_ref(product),
+            &products,
             existing,
             Scope::Products,
             &Writes::Changed,
-            Some(event_id),
+            &inbox,
             false,
         )
         .await
@@ -105,7 +151,7 @@ impl CatalogFlow {
             existing,
             Scope::Catalog,
             &Writes::Nothing,
-            None,
+            &[],
             false,
         )
         .await
@@ -139,7 +185,7 @@ impl CatalogFlow {
                 existing,
                 Scope::Catalog,
                 &Writes::Changed,
-                None,
+                &[],
                 reopen,
             )
             .await?;
@@ -184,12 +230,12 @@ impl CatalogFlow {
         let to_write: Vec<usize> = after
             .iter()
             .enumerate()
-            .filter(|(_, i)| i.problem.is_none() && i.needs_write())
+            .filter(|(_, i)| i.to_be_written())
             .map(|(index, _)| index)
             .collect();
         let mut report = RunReport::default();
         let written = self.write(&mut after, &to_write, &mut report).await;
-        self.commit(&before, &after, &written.written, None, false)
+        self.commit(&before, &after, &written.written, &[], false)
             .await?;
         if let Some(error) = written.error {
             return Err(error.into());
@@ -222,10 +268,15 @@ impl CatalogFlow {
         } as usize;
         let offset: usize = query.page_token.parse().unwrap_or(0);
         let search = query.search.trim();
-        let mut items: Vec<(CatalogItem, ItemState)> = self
-            .items
-            .all(&self.config.endpoint)
-            .await?
+        let listed = match query.product_id.trim() {
+            "" => self.items.all(&self.config.endpoint).await?,
+            product_id => {
+                self.items
+                    .of_product(&self.config.endpoint, product_id)
+                    .await?
+            }
+        };
+        let mut items: Vec<(CatalogItem, ItemState)> = listed
             .into_iter()
             .filter(|item| matches(item, search))
             .map(|item| {
@@ -254,7 +305,7 @@ impl CatalogFlow {
         existing: Vec<CatalogItem>,
         scope: Scope,
         writes: &Writes,
-        inbox: Option<&MessageId>,
+        inbox: &[MessageId],
         reopen: bool,
     ) -> Result<RunReport, FlowError> {
         let Plan {
@@ -265,7 +316,7 @@ impl CatalogFlow {
         } = self.plan(products, existing, scope, writes).await?;
         let written = self.write(&mut after, &to_write, &mut report).await;
         // A failed write leaves the event unrecorded, so its redelivery tries again.
-        let inbox = if written.error.is_some() { None } else { inbox };
+        let inbox = if written.error.is_some() { &[] } else { inbox };
         if !self
             .commit(&before, &after, &written.written, inbox, reopen)
             .await?

@@ -6,7 +6,7 @@ use proto::events::v1 as pb;
 
 use super::{CatalogFlow, FlowError, RunReport};
 use crate::items::CatalogItem;
-use crate::rules::{Claim, Mapped, ProblemKind, find_collisions, map_product};
+use crate::rules::{Claim, Mapped, Problem, ProblemKind, WmsArticle, find_collisions, map_product};
 
 /// Which articles a run may write.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +50,13 @@ fn item_from_mapped(endpoint: &str, mapped: Mapped, before: Option<&CatalogItem>
         Ok(article) => (Some(article), None),
         Err(problem) => (None, Some(problem)),
     };
+    // Left out on purpose after it was written: the WMS gets its last article as inactive.
+    let article = match (&article, &problem) {
+        (None, Some(problem)) if problem.kind.retires_article() => {
+            before.and_then(CatalogItem::retired_article)
+        }
+        _ => article,
+    };
     CatalogItem {
         endpoint: endpoint.to_owned(),
         stock_item_id: row.stock_item_id,
@@ -72,6 +79,19 @@ fn item_from_mapped(endpoint: &str, mapped: Mapped, before: Option<&CatalogItem>
         article_system_id: before.and_then(|b| b.article_system_id),
         last_synced_at: before.and_then(|b| b.last_synced_at),
     }
+}
+
+/// A stored item that Centra no longer lists: kept (its history matters) with the reason, and
+/// its article retired when it reached the WMS.
+fn removed_item(item: &CatalogItem) -> CatalogItem {
+    let mut removed = item.clone();
+    removed.problem = Some(Problem::new(
+        ProblemKind::Removed,
+        "size item is no longer in the centra product list",
+    ));
+    removed.article = item.retired_article();
+    removed.content_hash = removed.article.as_ref().map(WmsArticle::content_hash);
+    removed
 }
 
 impl CatalogFlow {
@@ -100,7 +120,24 @@ impl CatalogFlow {
             }
         }
 
+        // Size items no longer listed: every unlisted one on a full run, the missing sizes of
+        // the listed products otherwise.
+        let listed: BTreeSet<&str> = products.iter().map(|p| p.product_id.as_str()).collect();
+        let mut removed: Vec<CatalogItem> = before
+            .values()
+            .filter(|item| {
+                !in_batch.contains(&item.stock_item_id)
+                    && (scope == Scope::Catalog || listed.contains(item.product_id.as_str()))
+            })
+            .map(removed_item)
+            .collect();
+        removed.sort_by(|a, b| a.stock_item_id.cmp(&b.stock_item_id));
+
         let mapped_count = after.len() as u64;
+        for item in removed {
+            in_batch.insert(item.stock_item_id.clone());
+            after.push(item);
+        }
         // Article numbers to check: the ones claimed now, and the ones the batch gave up
         // (another item rejected for colliding with them may be free now).
         let mut numbers: BTreeSet<String> = BTreeSet::new();
@@ -130,11 +167,10 @@ impl CatalogFlow {
                 }
             }
             Scope::Products => {
-                for number in &numbers {
-                    for item in self.items.claiming(endpoint, number).await? {
-                        if !in_batch.contains(&item.stock_item_id) {
-                            outside.insert(item.stock_item_id.clone(), item);
-                        }
+                let numbers: Vec<String> = numbers.iter().cloned().collect();
+                for item in self.items.claiming_any(endpoint, &numbers).await? {
+                    if !in_batch.contains(&item.stock_item_id) {
+                        outside.insert(item.stock_item_id.clone(), item);
                     }
                 }
             }
@@ -194,7 +230,7 @@ impl CatalogFlow {
                 Some(_) => {}
             }
             match item.problem.as_ref().map(|p| p.kind) {
-                Some(ProblemKind::Filtered) => report.filtered += 1,
+                Some(kind) if kind.retires_article() => report.filtered += 1,
                 Some(_) => report.rejected += 1,
                 None => {}
             }
@@ -202,7 +238,7 @@ impl CatalogFlow {
                 Writes::Nothing => false,
                 Writes::Changed => !self.config.manual,
             };
-            if allowed && item.problem.is_none() && item.needs_write() {
+            if allowed && item.to_be_written() {
                 to_write.push(index);
             }
         }

@@ -23,7 +23,12 @@ pub(super) struct Written {
 fn idempotency_key(endpoint: &str, batch: &[&CatalogItem]) -> String {
     let mut hasher = Sha256::new();
     for item in batch {
-        hasher.update(item.article_number.as_deref().unwrap_or_default());
+        hasher.update(
+            item.article
+                .as_ref()
+                .map(|a| a.article_number.as_str())
+                .unwrap_or_default(),
+        );
         hasher.update(b"\0");
         hasher.update(item.content_hash.as_deref().unwrap_or_default());
         hasher.update(b"\n");
@@ -62,7 +67,12 @@ impl CatalogFlow {
             };
             for (&index, write) in chunk.iter().zip(results) {
                 let item = &mut after[index];
-                let number = item.article_number.clone().unwrap_or_default();
+                // The article's number: a retired article keeps the number the WMS knows.
+                let number = item
+                    .article
+                    .as_ref()
+                    .map(|a| a.article_number.clone())
+                    .unwrap_or_default();
                 match write.result {
                     Ok(system_id) => {
                         let created = item.synced_number.as_deref() != Some(number.as_str());

@@ -4,6 +4,9 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+/// Changes whenever the same article is sent to the WMS differently.
+const MAPPING_VERSION: &[u8] = b"article-mapping-v2\n";
+
 /// One WMS article, mapped from one Centra size item. Every field is what the WMS receives, so
 /// two equal values mean "nothing to write".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,9 +31,9 @@ pub struct WmsArticle {
     pub country_of_origin: Option<String>,
     /// Customs (HS) number, Centra `harmCode`.
     pub customs_number: Option<String>,
-    /// Price from the configured pricelist and currency, as a decimal string.
+    /// Customer price from the configured pricelist and currency, as a decimal string.
     pub price: Option<String>,
-    /// Its currency.
+    /// Its currency (part of the content: a price in another currency is another price).
     pub currency: Option<String>,
 }
 
@@ -38,16 +41,22 @@ impl WmsArticle {
     /// A short, stable fingerprint of everything the WMS receives: only articles whose hash
     /// changed since the last write are written again.
     pub fn content_hash(&self) -> String {
-        // Field order is fixed by the struct, so the JSON is canonical.
+        // Field order is fixed by the struct, so the JSON is canonical. The mapping version
+        // is hashed too: when the same article is sent differently (the price moved from the
+        // purchase to the customer price), every article is written once more.
         let bytes = serde_json::to_vec(self).unwrap_or_default();
-        let digest = Sha256::digest(bytes);
+        let mut hasher = Sha256::new();
+        hasher.update(MAPPING_VERSION);
+        hasher.update(bytes);
+        let digest = hasher.finalize();
         hex::encode(&digest[..16])
     }
 
     /// The article as the `OngoingGateway.UpsertArticles` contract carries it.
     ///
-    /// The contract has no customer-price field yet, so the configured price travels as the
-    /// purchase price (the only price the contract carries).
+    /// The configured price is the customer price. Ongoing's article has no currency for it
+    /// (`purcaseCurrencyCode` belongs to the purchase price, which Centra does not know), so
+    /// the currency only decides which Centra price is picked.
     pub fn to_proto(&self) -> proto::ongoing::v1::Article {
         proto::ongoing::v1::Article {
             article_number: self.article_number.clone(),
@@ -62,9 +71,10 @@ impl WmsArticle {
             country_of_origin: self.country_of_origin.clone().unwrap_or_default(),
             statistics_number: self.customs_number.clone().unwrap_or_default(),
             customs_description: String::new(),
-            purchase_price: self.price.clone().unwrap_or_default(),
-            purchase_currency: self.currency.clone().unwrap_or_default(),
+            purchase_price: String::new(),
+            purchase_currency: String::new(),
             link_to_picture: String::new(),
+            customer_price: self.price.clone().unwrap_or_default(),
         }
     }
 }
@@ -109,8 +119,9 @@ mod tests {
         assert_eq!(p.bar_code, "4006381333931");
         assert_eq!(p.statistics_number, "61091000");
         assert_eq!(p.weight_kg, "0.25");
-        assert_eq!(p.purchase_price, "450.50");
-        assert_eq!(p.purchase_currency, "EUR");
+        assert_eq!(p.customer_price, "450.50");
+        assert_eq!(p.purchase_price, "");
+        assert_eq!(p.purchase_currency, "");
         assert!(p.is_active);
     }
 }

@@ -13,9 +13,18 @@ pub enum ProblemKind {
     Collision,
     /// The WMS refused the article.
     Refused,
+    /// The size item is no longer in Centra's product list.
+    Removed,
 }
 
 impl ProblemKind {
+    /// True when the item is left out on purpose (inactive, or gone from Centra): an article
+    /// already in the WMS for it is written once more, as inactive, instead of being left
+    /// active there.
+    pub fn retires_article(self) -> bool {
+        matches!(self, Self::Filtered | Self::Removed)
+    }
+
     /// The stored spelling.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -23,6 +32,7 @@ impl ProblemKind {
             Self::Rejected => "rejected",
             Self::Collision => "collision",
             Self::Refused => "refused",
+            Self::Removed => "removed",
         }
     }
 
@@ -33,6 +43,7 @@ impl ProblemKind {
             "rejected" => Some(Self::Rejected),
             "collision" => Some(Self::Collision),
             "refused" => Some(Self::Refused),
+            "removed" => Some(Self::Removed),
             _ => None,
         }
     }
@@ -61,9 +72,9 @@ impl Problem {
         Self::new(ProblemKind::Rejected, reason)
     }
 
-    /// True for bad data a person should fix (everything but the filter).
+    /// True for bad data a person should fix (everything but the filter and a removal).
     pub fn needs_a_person(&self) -> bool {
-        self.kind != ProblemKind::Filtered
+        !self.kind.retires_article()
     }
 }
 

@@ -3,8 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use catalog_sync::dead_letters::DeadLetterService;
+use catalog_sync::dead_letters;
 use catalog_sync::rules::CatalogRules;
+use platform_runtime::DeadLetterService;
 use proto::admin::v1 as pb;
 use proto::admin::v1::dead_letters_server::DeadLetters as _;
 use proto::admin::v1::retry_dead_letters_request::Selection;
@@ -29,7 +30,7 @@ async fn listed(service: &DeadLetterService, include_discarded: bool) -> Vec<pb:
 #[tokio::test]
 async fn a_rejected_size_is_listed_shown_and_retried_once_fixed() {
     let t = spawn_flow(CatalogRules::default(), false).await;
-    let service = DeadLetterService::new(t.flow.clone());
+    let service = dead_letters::service(t.flow.clone());
     let mut bad = size("101", "M");
     bad.ean = "123".into();
     let mut p = product("1", vec![size("100", "S"), bad]);
@@ -98,7 +99,7 @@ async fn a_rejected_size_is_listed_shown_and_retried_once_fixed() {
 #[tokio::test]
 async fn a_discarded_record_is_listed_only_on_request() {
     let t = spawn_flow(CatalogRules::default(), false).await;
-    let service = DeadLetterService::new(t.flow.clone());
+    let service = dead_letters::service(t.flow.clone());
     let mut bad = size("101", "M");
     bad.weight = "-1".into();
     t.publish(&product("1", vec![bad]));

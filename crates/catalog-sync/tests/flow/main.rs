@@ -3,7 +3,8 @@
 //! Layout: `fakes.rs` (catalogue and WMS fakes, the `spawn_flow` harness), `events.rs`
 //! (`ProductChanged` handling, incremental writes, inbox), `bad_data.rs` (every rejection, its
 //! listing and its retry), `selection.rs` (manual mode, refresh, reconcile), `dead_letters.rs`
-//! (the `DeadLetters` service), `ports_contract.rs` (one contract per port, run against the
+//! (the `DeadLetters` service), `retired.rs` (inactive and removed sizes, event batches, the
+//! list of one product), `ports_contract.rs` (one contract per port, run against the
 //! fakes and the gRPC adapters). The scenarios that exercise the repository's SQL run on
 //! SQLite and on PostgreSQL (`DATABASE_URL`).
 
@@ -28,5 +29,7 @@ mod bad_data;
 mod dead_letters;
 mod events;
 mod fakes;
+mod flow_status;
 mod ports_contract;
+mod retired;
 mod selection;

@@ -10,6 +10,8 @@ use platform_store::{StoreError, Transaction, unix_millis};
 pub mod kind {
     pub const SHIPMENT: &str = "shipment";
     pub const PRODUCT: &str = "product";
+    /// The size rows of a published product, each with its fingerprint.
+    pub const PRODUCT_ROWS: &str = "product-rows";
     pub const DELIVERY: &str = "delivery";
     pub const RETURN: &str = "return";
     pub const ORDER: &str = "order";
@@ -37,6 +39,22 @@ pub async fn open_shipments(
     .map_err(StoreError::query(format!(
         "reading open shipments of {endpoint}"
     )))
+}
+
+/// The remembered versions of every record of `kind`.
+pub async fn versions(
+    tx: &mut Transaction,
+    endpoint: &EndpointName,
+    kind: &str,
+) -> Result<Vec<String>, StoreError> {
+    sqlx::query_scalar("SELECT version FROM seen_records WHERE endpoint = $1 AND kind = $2")
+        .bind(endpoint.as_str())
+        .bind(kind)
+        .fetch_all(tx.conn())
+        .await
+        .map_err(StoreError::query(format!(
+            "reading the remembered {kind} records of {endpoint}"
+        )))
 }
 
 /// Remembers `record_id` at `version`. Returns true when this is new (never seen, or seen at

@@ -1,20 +1,51 @@
 //! Products changed since the cursor (minus an overlap). Centra filters size rows by
-//! `modified`, so every product with a changed row is read again whole (`productId`), and one
-//! `ProductChanged` is published per product version (a fingerprint of what Centra shows).
+//! `modified`, so every product with a changed row is read again whole (`productId`, or one
+//! listing of the whole catalogue when many changed), and one `ProductChanged` is published
+//! per product version (a fingerprint of what Centra shows).
+//!
+//! The overlap lists the same rows poll after poll; a row whose fingerprint matches the one
+//! remembered with its published product is not a change, so a bulk edit or a big import is
+//! read again only once, not on every poll of the overlap.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use chrono::Utc;
 use platform_store::Store;
 
 use super::memory::{self, kind};
 use super::{CURSOR_OVERLAP, PollError, PollReport, dead_letter};
-use crate::client::{CentraClient, ProductQuery, group_products, record::BadRecord};
+use crate::client::{
+    CentraClient, CentraProductRow, ProductQuery, group_products, record::BadRecord,
+};
 use crate::events;
+use prost::Message;
+use sha2::{Digest, Sha256};
 
 /// Dead-letter kind of unreadable product rows.
 pub const DEAD_LETTER_KIND: &str = "centra.product";
 const FLOW: &str = "products";
+/// Up to this many changed products are read one by one (`productId`); more, and the whole
+/// catalogue is listed once instead.
+const READ_ONE_BY_ONE: usize = 20;
+/// Size rows per page of a listing (as `ListProducts` allows): a catalogue of 20,000 sizes is
+/// 40 calls, not 200, under the gateway's request rate.
+const PAGE_SIZE: u32 = 500;
+
+/// `stockItemId=fingerprint` of one listed row: its product's fields and the size as Centra
+/// shows them.
+fn row_key(row: &CentraProductRow) -> String {
+    let mut hasher = Sha256::new();
+    for text in [&row.name, &row.brand, &row.collection, &row.description] {
+        hasher.update(text.as_bytes());
+        hasher.update([0]);
+    }
+    hasher.update(row.size.encode_to_vec());
+    format!(
+        "{}={}",
+        row.size.stock_item_id,
+        hex::encode(&hasher.finalize()[..8])
+    )
+}
 
 /// Publishes a `ProductChanged` for every product whose current version was not published.
 pub async fn poll_products(store: &Store, client: &CentraClient) -> Result<PollReport, PollError> {
@@ -29,6 +60,7 @@ pub async fn poll_products(store: &Store, client: &CentraClient) -> Result<PollR
     let changed = client
         .products(&ProductQuery {
             modified_since: since,
+            limit: PAGE_SIZE,
             ..ProductQuery::default()
         })
         .await?;
@@ -43,31 +75,65 @@ pub async fn poll_products(store: &Store, client: &CentraClient) -> Result<PollR
             }
         }
     } else {
+        let known: HashSet<String> = {
+            let mut tx = store.begin().await?;
+            let versions = memory::versions(&mut tx, endpoint, kind::PRODUCT_ROWS).await?;
+            tx.rollback().await?;
+            versions
+                .iter()
+                .flat_map(|v| v.split(','))
+                .map(str::to_owned)
+                .collect()
+        };
         let mut ids = BTreeSet::new();
         for entry in changed {
             match entry {
+                Ok(row) if known.contains(&row_key(&row)) => {}
                 Ok(row) => {
                     ids.insert(row.product_id);
                 }
                 Err(record) => bad.push(record),
             }
         }
-        for product_id in ids {
-            let whole = client
-                .products(&ProductQuery {
-                    product_id: Some(product_id),
-                    ..ProductQuery::default()
-                })
-                .await?;
-            for entry in whole {
+        if ids.len() > READ_ONE_BY_ONE {
+            // Many changed products (a bulk edit, or the overlap after a big import): one
+            // listing of the whole catalogue costs far fewer calls than one per product.
+            let all = ProductQuery {
+                limit: PAGE_SIZE,
+                ..ProductQuery::default()
+            };
+            for entry in client.products(&all).await? {
                 match entry {
-                    Ok(row) => rows.push(row),
-                    Err(record) => bad.push(record),
+                    Ok(row) if ids.contains(&row.product_id) => rows.push(row),
+                    Err(record) if ids.contains(&record.key) => bad.push(record),
+                    Ok(_) | Err(_) => {}
+                }
+            }
+        } else {
+            for product_id in ids {
+                let whole = client
+                    .products(&ProductQuery {
+                        product_id: Some(product_id),
+                        ..ProductQuery::default()
+                    })
+                    .await?;
+                for entry in whole {
+                    match entry {
+                        Ok(row) => rows.push(row),
+                        Err(record) => bad.push(record),
+                    }
                 }
             }
         }
     }
     // A product with an unreadable size row is not published half.
+    let mut row_keys: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for row in &rows {
+        row_keys
+            .entry(row.product_id.clone())
+            .or_default()
+            .push(row_key(row));
+    }
     let broken: BTreeSet<&str> = bad.iter().map(|b| b.key.as_str()).collect();
     let products: Vec<_> = group_products(rows)
         .into_iter()
@@ -78,6 +144,18 @@ pub async fn poll_products(store: &Store, client: &CentraClient) -> Result<PollR
     for product in &products {
         let version = events::product_version(product);
         let (id, message) = events::product_changed(endpoint, product, &version, started);
+        if let Some(keys) = row_keys.get_mut(&product.product_id) {
+            keys.sort();
+            memory::remember(
+                &mut tx,
+                endpoint,
+                kind::PRODUCT_ROWS,
+                &product.product_id,
+                &keys.join(","),
+                id.as_str(),
+            )
+            .await?;
+        }
         if memory::remember(
             &mut tx,
             endpoint,

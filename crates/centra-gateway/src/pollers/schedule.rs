@@ -16,6 +16,7 @@ use super::{
     poll_shipments,
 };
 use crate::client::CentraClient;
+use crate::flow_status::PollLog;
 
 /// One wake-up signal per end-point, shared by the webhook receiver and the polls.
 #[derive(Debug, Clone, Default)]
@@ -74,9 +75,21 @@ pub struct PollSchedule {
     pub endpoints: Vec<(CentraClient, Flows)>,
     pub interval: Duration,
     pub wakers: Wakers,
+    /// Where each poll's outcome is kept for `FlowStatus`.
+    pub log: PollLog,
 }
 
-fn log_result(endpoint: &EndpointName, flow: &str, result: Result<PollReport, PollError>) {
+fn log_result(
+    log: &PollLog,
+    endpoint: &EndpointName,
+    flow: &str,
+    result: Result<PollReport, PollError>,
+) {
+    log.record(
+        endpoint,
+        flow,
+        result.as_ref().map(|_| ()).map_err(ToString::to_string),
+    );
     match result {
         Ok(report) => tracing::info!(
             endpoint = %endpoint,
@@ -93,22 +106,37 @@ fn log_result(endpoint: &EndpointName, flow: &str, result: Result<PollReport, Po
 }
 
 /// One round of every enabled poll of one end-point.
-pub async fn poll_round(store: &Store, client: &CentraClient, flows: Flows) {
+pub async fn poll_round(store: &Store, client: &CentraClient, flows: Flows, log: &PollLog) {
     let endpoint = client.endpoint();
     if flows.shipments {
-        log_result(endpoint, "shipments", poll_shipments(store, client).await);
+        log_result(
+            log,
+            endpoint,
+            "shipments",
+            poll_shipments(store, client).await,
+        );
     }
     if flows.orders {
-        log_result(endpoint, "orders", poll_orders(store, client).await);
+        log_result(log, endpoint, "orders", poll_orders(store, client).await);
     }
     if flows.products {
-        log_result(endpoint, "products", poll_products(store, client).await);
+        log_result(
+            log,
+            endpoint,
+            "products",
+            poll_products(store, client).await,
+        );
     }
     if flows.deliveries {
-        log_result(endpoint, "deliveries", poll_deliveries(store, client).await);
+        log_result(
+            log,
+            endpoint,
+            "deliveries",
+            poll_deliveries(store, client).await,
+        );
     }
     if flows.returns {
-        log_result(endpoint, "returns", poll_returns(store, client).await);
+        log_result(log, endpoint, "returns", poll_returns(store, client).await);
     }
 }
 
@@ -120,12 +148,13 @@ impl PollSchedule {
             let store = self.store.clone();
             let wake = self.wakers.signal(client.endpoint());
             let interval = self.interval;
+            let log = self.log.clone();
             let shutdown = shutdown.clone();
             tasks.spawn(async move {
                 loop {
                     tokio::select! {
                         () = shutdown.cancelled() => return,
-                        () = poll_round(&store, &client, flows) => {}
+                        () = poll_round(&store, &client, flows, &log) => {}
                     }
                     tokio::select! {
                         () = shutdown.cancelled() => return,

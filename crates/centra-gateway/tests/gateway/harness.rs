@@ -49,6 +49,7 @@ pub fn endpoint(base_url: &str, secret: &str) -> CentraEndpoint {
         secret: Secret::new(secret),
         role: EndpointRole::Retail,
         order_number_prefix: None,
+        requests_per_second: None,
         webhook_secret: Some(Secret::new(secret)),
     }
 }

@@ -5,6 +5,7 @@ mod cancellations;
 mod client;
 mod commands;
 mod faults;
+mod flow_status;
 mod harness;
 mod orders;
 mod pollers;

@@ -102,6 +102,48 @@ async fn publishes_products_per_version() {
     assert_eq!(changed.published, 1, "only the cap changed");
 }
 
+/// The `productId` reads in the simulator's request log.
+fn product_reads(requests: &[Value]) -> Vec<String> {
+    requests
+        .iter()
+        .filter_map(|r| r["query"].as_str())
+        .filter(|q| q.contains("productId="))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn rows_listed_again_by_the_overlap_are_not_read_again_unless_changed() {
+    let app = spawn_app().await;
+    app.seed_products().await;
+    for _ in 0..2 {
+        poll_products(&app.store, &app.client)
+            .await
+            .expect("polled");
+    }
+    assert_eq!(
+        product_reads(&app.requests().await),
+        Vec::<String>::new(),
+        "rows seen with their published product are no change"
+    );
+
+    let mut products = crate::harness::products();
+    products["products"] = json!([products["products"][2].clone()]);
+    products["products"][0]["prices"][0]["price"] = json!("31.00");
+    app.control("/products", &products).await;
+    let changed = poll_products(&app.store, &app.client)
+        .await
+        .expect("polled");
+    assert_eq!(changed.published, 1);
+    let reads = product_reads(&app.requests().await);
+    assert_eq!(
+        reads.len(),
+        1,
+        "only the changed product is read: {reads:?}"
+    );
+    assert!(reads[0].contains("productId=7002"), "{reads:?}");
+}
+
 #[tokio::test]
 async fn publishes_each_waiting_supplier_delivery_once() {
     let app = spawn_app().await;

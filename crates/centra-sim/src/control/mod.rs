@@ -2,11 +2,13 @@
 //! adding). Open to everyone, never faulted, never in the request log.
 //!
 //! Layout: this file holds the shared routes (health, reset, state, requests, faults,
-//! webhooks); `products`, `orders` and `deliveries` turn seed JSON into store drafts.
+//! webhooks); `products`, `orders` and `deliveries` turn seed JSON into store drafts;
+//! `shipments` releases a shipment to the warehouse or takes it back, as a person in the admin.
 
 mod deliveries;
 mod orders;
 mod products;
+mod shipments;
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -33,6 +35,10 @@ pub fn router(sim: SharedSim) -> Router {
         .route("/_sim/products", post(products::upsert))
         .route("/_sim/orders", post(orders::place))
         .route("/_sim/supplier-deliveries", post(deliveries::announce))
+        .route(
+            "/_sim/shipments/{shipmentId}/good-to-go",
+            post(shipments::set_good_to_go),
+        )
         .with_state(sim)
 }
 

@@ -148,3 +148,44 @@ async fn seeding_is_strict_and_names_the_field() {
         .unwrap();
     assert_eq!(typo.status(), 400);
 }
+
+/// A person takes a shipment back from good to go (and releases it again): the Order API's
+/// good-to-go list follows; a completed shipment cannot change; an unknown one is 404.
+#[tokio::test]
+async fn a_shipment_is_taken_back_from_good_to_go_and_released_again() {
+    let t = spawn_sim().await;
+    t.seed_catalog().await;
+    let s = t.seed_order(1001).await;
+    let listed = |shipments: &Value| {
+        shipments["shipments"].as_array().map_or(0, |all| {
+            all.iter()
+                .filter(|x| x["shipmentId"] == s.shipment_id.as_str())
+                .count()
+        })
+    };
+    assert_eq!(listed(&t.get("/shipments").await), 1);
+
+    let path = format!("/shipments/{}/good-to-go", s.shipment_id);
+    let answer = t.control(&path, &json!({"goodToGo": false})).await;
+    assert_eq!(answer["goodToGo"], false, "{answer}");
+    assert_eq!(t.shipment_state(&s.shipment_id).await["goodToGo"], false);
+    assert_eq!(
+        listed(&t.get("/shipments").await),
+        0,
+        "no longer good to go"
+    );
+    let in_progress = t.get("/shipments?status=inprogress&limit=100").await;
+    assert_eq!(listed(&in_progress), 1, "{in_progress}");
+
+    t.control(&path, &json!({"goodToGo": true})).await;
+    assert_eq!(listed(&t.get("/shipments").await), 1, "good to go again");
+
+    let unknown = t
+        .http
+        .post(t.control_url("/shipments/9999-1/good-to-go"))
+        .json(&json!({"goodToGo": false}))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(unknown.status(), 404);
+}

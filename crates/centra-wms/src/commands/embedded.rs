@@ -1,17 +1,20 @@
 //! `sandbox` and `run`: every service in this process (embedded shape); the sandbox also runs
-//! the bundled simulators and points the settings at them.
+//! the bundled simulators, points the settings (and the simulators' webhooks) at them, and,
+//! unless `--no-demo`, brings the demo store to life (see `crate::demo`).
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use serde_json::json;
 
 use platform_config::{AppConfig, ConfigLoader, RuntimeMode};
-use platform_runtime::{Adapters, Runtime};
-use platform_telemetry::TelemetryConfig;
+use platform_runtime::{Adapters, CancellationToken, Runtime};
+use platform_telemetry::{TelemetryConfig, TelemetryGuard};
 
 use super::Failure;
+use crate::demo::{ControlApi, Demo};
 use crate::services;
 
 /// The sandbox's settings: the bundled simulators' addresses and credentials (see
@@ -29,6 +32,7 @@ pub async fn sandbox(
     config: Option<&Path>,
     data_dir: Option<&Path>,
     sims: SimAddresses,
+    demo: bool,
 ) -> Result<(), Failure> {
     let loader = match config {
         Some(path) => ConfigLoader::new().file(path),
@@ -38,15 +42,110 @@ pub async fn sandbox(
     if let Some(dir) = data_dir {
         config.runtime.data_dir = dir.to_owned();
     }
+    forget_previous_run(&config.runtime.data_dir).map_err(Failure::runtime)?;
+    let shutdown = platform_runtime::shutdown_on_signal();
     let simulators = start_simulators(&mut config, sims)
         .await
         .map_err(Failure::runtime)?;
-    let result = run_embedded(config).await;
+    let result = run_sandbox(config, &simulators, demo, shutdown).await;
     for sim in simulators.centra {
         let _ = sim.shutdown().await;
     }
     let _ = simulators.ongoing.shutdown().await;
     result
+}
+
+/// Removes the state files of an earlier sandbox run. The simulators keep everything in
+/// memory and start empty, so cursors, content hashes and mappings from a previous run would
+/// only describe a world that is gone (a catalogue "already synced" to an empty WMS).
+fn forget_previous_run(data_dir: &Path) -> anyhow::Result<()> {
+    for file in Adapters::embedded_files(data_dir, services::names()) {
+        match std::fs::remove_file(&file) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(e).with_context(|| {
+                    format!("removing {} of an earlier sandbox run", file.display())
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The runtime with the live view (and the demo activity) beside it; the final summary once
+/// the runtime has stopped.
+async fn run_sandbox(
+    config: AppConfig,
+    simulators: &Simulators,
+    demo: bool,
+    shutdown: CancellationToken,
+) -> Result<(), Failure> {
+    let first_centra = simulators
+        .centra
+        .first()
+        .map(centra_sim::RunningSim::url)
+        .ok_or_else(|| Failure::usage(anyhow::anyhow!("settings.endpoints: none configured")))?;
+    let control =
+        ControlApi::new(first_centra, simulators.ongoing.base_url()).map_err(Failure::runtime)?;
+    point_webhooks(&config, simulators, &control)
+        .await
+        .map_err(Failure::runtime)?;
+    let embedded = Embedded::start(config).await?;
+    let running = Demo::start(control, demo, &shutdown);
+    let result = embedded.run(shutdown.clone()).await;
+    // A runtime that failed stops the demo too.
+    shutdown.cancel();
+    let counts = running.stop().await;
+    println!("{}", counts.summary());
+    result
+}
+
+/// Points every simulator's webhooks at the matching receiver of the gateways, so changes
+/// arrive in seconds rather than at the next poll. A receiver on port 0 (a test's choice) has
+/// no address known in advance: that simulator stays without webhooks and polling finds its
+/// changes.
+async fn point_webhooks(
+    config: &AppConfig,
+    simulators: &Simulators,
+    control: &ControlApi,
+) -> anyhow::Result<()> {
+    let reachable = |listen: SocketAddr| {
+        (listen.port() != 0).then(|| {
+            let ip = if listen.ip().is_unspecified() {
+                IpAddr::V4(Ipv4Addr::LOCALHOST)
+            } else {
+                listen.ip()
+            };
+            SocketAddr::new(ip, listen.port())
+        })
+    };
+    if let Some(receiver) = reachable(config.runtime.centra_webhook_listen) {
+        for (endpoint, sim) in config.settings.endpoints.iter().zip(&simulators.centra) {
+            let Some(secret) = &endpoint.webhook_secret else {
+                continue;
+            };
+            let target = json!({
+                "url": format!("http://{receiver}/centra/{}/webhook", endpoint.name),
+                "secret": secret.expose(),
+            });
+            control
+                .post(format!("{}/_sim/webhooks", sim.url()), &target)
+                .await
+                .with_context(|| format!("pointing the webhooks of end-point {}", endpoint.name))?;
+        }
+    }
+    if let Some(receiver) = reachable(config.runtime.ongoing_webhook_listen) {
+        let mut target = json!({ "url": format!("http://{receiver}/webhooks/ongoing") });
+        if let Some(token) = &config.wms.webhook_token {
+            target["secret"] = json!(token.expose());
+        }
+        control
+            .ongoing("webhooks", &target)
+            .await
+            .context("pointing the ongoing simulator's webhooks")?;
+    }
+    Ok(())
 }
 
 struct Simulators {
@@ -103,34 +202,50 @@ async fn start_simulators(
 
 pub async fn run(config: &Path) -> Result<(), Failure> {
     let config = AppConfig::load(Some(config)).map_err(Failure::usage)?;
-    run_embedded(config).await
+    Embedded::start(config)
+        .await?
+        .run(platform_runtime::shutdown_on_signal())
+        .await
 }
 
-async fn run_embedded(mut config: AppConfig) -> Result<(), Failure> {
-    config.runtime.mode = RuntimeMode::Embedded;
-    let telemetry = platform_telemetry::init(TelemetryConfig {
-        service_name: "centra-wms".to_owned(),
-        otlp_endpoint: config.runtime.otlp_endpoint.clone(),
-        log_filter: config.runtime.log_filter.clone(),
-        json_logs: false,
-    })
-    .map_err(Failure::usage)?;
-    let adapters = Adapters::embedded(&config.runtime.data_dir)
-        .await
-        .map_err(Failure::runtime)?
-        .exposing_grpc(&config.runtime.grpc);
-    println!(
-        "centra-wms embedded runtime: services {} running over the embedded bus and SQLite in {}",
-        services::names().join(", "),
-        config.runtime.data_dir.display()
-    );
-    println!("Ctrl-C stops.");
-    let runtime = services::add_all(Runtime::new(Arc::new(config), adapters));
-    let result = runtime.run(platform_runtime::shutdown_on_signal()).await;
-    if let Err(error) = telemetry.shutdown().await {
-        eprintln!("warning: traces not flushed: {error}");
+/// The embedded runtime, started (telemetry, stores, banner) but not yet running.
+struct Embedded {
+    runtime: Runtime,
+    telemetry: TelemetryGuard,
+}
+
+impl Embedded {
+    async fn start(mut config: AppConfig) -> Result<Self, Failure> {
+        config.runtime.mode = RuntimeMode::Embedded;
+        let telemetry = platform_telemetry::init(TelemetryConfig {
+            service_name: "centra-wms".to_owned(),
+            otlp_endpoint: config.runtime.otlp_endpoint.clone(),
+            log_filter: config.runtime.log_filter.clone(),
+            json_logs: false,
+        })
+        .map_err(Failure::usage)?;
+        let adapters = Adapters::embedded(&config.runtime.data_dir)
+            .await
+            .map_err(Failure::runtime)?
+            .exposing_grpc(&config.runtime.grpc);
+        println!(
+            "centra-wms embedded runtime: services {} running over the embedded bus and SQLite in {}",
+            services::names().join(", "),
+            config.runtime.data_dir.display()
+        );
+        println!("Ctrl-C stops.");
+        let runtime = services::add_all(Runtime::new(Arc::new(config), adapters));
+        Ok(Self { runtime, telemetry })
     }
-    result.map_err(Failure::runtime)?;
-    println!("stopped cleanly");
-    Ok(())
+
+    /// Runs every service until `shutdown`, then flushes the traces.
+    async fn run(self, shutdown: CancellationToken) -> Result<(), Failure> {
+        let result = self.runtime.run(shutdown).await;
+        if let Err(error) = self.telemetry.shutdown().await {
+            eprintln!("warning: traces not flushed: {error}");
+        }
+        result.map_err(Failure::runtime)?;
+        println!("stopped cleanly");
+        Ok(())
+    }
 }

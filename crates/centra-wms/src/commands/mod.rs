@@ -5,11 +5,14 @@ mod dead_letters;
 mod embedded;
 mod products;
 mod remote;
+mod resync;
 mod serve;
 mod shipments;
+mod status;
 mod test_connection;
 
 pub use remote::RemoteArgs;
+pub use resync::{ResyncFlow, parse_since};
 
 use crate::cli::{Cli, Command, ConfigCommand, SimCommand};
 
@@ -48,12 +51,13 @@ pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
             data_dir,
             centra_addr,
             ongoing_addr,
+            no_demo,
         } => {
             let sims = embedded::SimAddresses {
                 centra: centra_addr,
                 ongoing: ongoing_addr,
             };
-            embedded::sandbox(config.as_deref(), data_dir.as_deref(), sims).await
+            embedded::sandbox(config.as_deref(), data_dir.as_deref(), sims, !no_demo).await
         }
         Command::Run { config } => embedded::run(&config).await,
         Command::Serve { service, config } => serve::serve(&service, config.as_deref()).await,
@@ -74,5 +78,21 @@ pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
         Command::Products { remote, command } => products::run(&remote, command).await,
         Command::Shipments { remote, command } => shipments::run(&remote, command).await,
         Command::TestConnection { remote } => test_connection::run(&remote).await,
+        Command::Status { remote } => status::run(&remote).await,
+        Command::Resync {
+            flow,
+            since,
+            id,
+            endpoint,
+            remote,
+        } => {
+            let request = resync::ResyncRequest {
+                flow,
+                since,
+                id,
+                endpoint,
+            };
+            resync::run(&remote, request).await
+        }
     }
 }

@@ -17,7 +17,7 @@ pub async fn run(remote: &RemoteArgs, command: ProductsCommand) -> Result<(), Fa
     let target = Remote::connect(remote.config.as_deref())?;
     let mut client = CatalogAdminClient::new(target.channel(SERVICE)?);
     match command {
-        ProductsCommand::List { search } => {
+        ProductsCommand::List { search, product_id } => {
             let mut items = Vec::new();
             let mut page_token = String::new();
             loop {
@@ -30,6 +30,7 @@ pub async fn run(remote: &RemoteArgs, command: ProductsCommand) -> Result<(), Fa
                             search: search.clone().unwrap_or_default(),
                             page_size: 500,
                             page_token,
+                            product_id: product_id.clone().unwrap_or_default(),
                         }),
                     )
                     .await?;

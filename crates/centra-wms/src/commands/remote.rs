@@ -105,7 +105,7 @@ impl Remote {
     }
 
     /// True when some other service's gRPC port accepts a connection.
-    async fn another_answers(&self, service: &str) -> bool {
+    pub(super) async fn another_answers(&self, service: &str) -> bool {
         for (key, address) in self.config.runtime.grpc.all() {
             if key.replace('_', "-") == service {
                 continue;

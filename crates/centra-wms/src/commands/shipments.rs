@@ -1,6 +1,11 @@
-//! `shipments complete ID --capture true|false`: completes a Centra shipment by hand over
-//! order-sync's `OrderAdmin.CompleteManually`. Capture is always explicit: taking money (or
-//! not) must never be a default.
+//! `shipments list|retry|complete` over order-sync's `OrderAdmin`:
+//!
+//! ```text
+//! list [--state S] [--endpoint E]   ListByState, every page
+//! retry ID [--endpoint E]           Retry: the next step of a parked or failed shipment again
+//! complete ID --capture true|false  CompleteManually; capture is always explicit: taking
+//!                                   money (or not) must never be a default
+//! ```
 
 use anyhow::anyhow;
 use proto::admin::v1 as pb;
@@ -9,18 +14,163 @@ use serde_json::json;
 
 use super::Failure;
 use super::remote::{Remote, RemoteArgs, print_json};
-use crate::cli::ShipmentsCommand;
+use crate::cli::{ShipmentStateArg, ShipmentsCommand};
 
 const SERVICE: &str = "order-sync";
 const RPC: &str = "OrderAdmin";
 
 pub async fn run(remote: &RemoteArgs, command: ShipmentsCommand) -> Result<(), Failure> {
-    let ShipmentsCommand::Complete {
-        shipment_id,
-        capture,
-        endpoint,
-        note,
-    } = command;
+    match command {
+        ShipmentsCommand::List { state, endpoint } => list(remote, state, endpoint).await,
+        ShipmentsCommand::Retry {
+            shipment_id,
+            endpoint,
+        } => retry(remote, shipment_id, endpoint).await,
+        ShipmentsCommand::Complete {
+            shipment_id,
+            capture,
+            endpoint,
+            note,
+        } => complete(remote, shipment_id, capture, endpoint, note).await,
+    }
+}
+
+fn state_name(state: i32) -> String {
+    pb::OrderState::try_from(state)
+        .map(|s| {
+            s.as_str_name()
+                .trim_start_matches("ORDER_STATE_")
+                .to_lowercase()
+        })
+        .unwrap_or_else(|_| "unknown".to_owned())
+}
+
+fn wanted_state(state: Option<ShipmentStateArg>) -> pb::OrderState {
+    match state {
+        None => pb::OrderState::Unspecified,
+        Some(ShipmentStateArg::AwaitingCapture) => pb::OrderState::AwaitingCapture,
+        Some(ShipmentStateArg::SentToWarehouse) => pb::OrderState::SentToWarehouse,
+        Some(ShipmentStateArg::Shipped) => pb::OrderState::Shipped,
+        Some(ShipmentStateArg::Completed) => pb::OrderState::Completed,
+        Some(ShipmentStateArg::Cancelled) => pb::OrderState::Cancelled,
+        Some(ShipmentStateArg::Parked) => pb::OrderState::Parked,
+    }
+}
+
+async fn list(
+    remote: &RemoteArgs,
+    state: Option<ShipmentStateArg>,
+    endpoint: Option<String>,
+) -> Result<(), Failure> {
+    let target = Remote::connect(remote.config.as_deref())?;
+    let mut client = OrderAdminClient::new(target.channel(SERVICE)?);
+    let mut orders = Vec::new();
+    let mut page_token = String::new();
+    loop {
+        let page = target
+            .answer(
+                SERVICE,
+                RPC,
+                client.list_by_state(pb::ListOrdersByStateRequest {
+                    state: wanted_state(state) as i32,
+                    endpoint: endpoint.clone().unwrap_or_default(),
+                    page_size: 500,
+                    page_token: page_token.clone(),
+                }),
+            )
+            .await?;
+        orders.extend(page.orders);
+        if page.next_page_token.is_empty() {
+            break;
+        }
+        page_token = page.next_page_token;
+    }
+    if remote.json {
+        let rows: Vec<_> = orders
+            .iter()
+            .map(|o| {
+                json!({
+                    "endpoint": o.endpoint,
+                    "shipment_id": o.shipment_id,
+                    "order_id": o.order_id,
+                    "wms_order_number": o.wms_order_number,
+                    "state": state_name(o.state),
+                    "last_error": o.last_error,
+                })
+            })
+            .collect();
+        print_json(&json!(rows));
+        return Ok(());
+    }
+    if orders.is_empty() {
+        println!("no shipments");
+        return Ok(());
+    }
+    for o in &orders {
+        let id = if o.shipment_id.is_empty() {
+            format!("order {}", o.order_id)
+        } else {
+            o.shipment_id.clone()
+        };
+        let reason = if o.last_error.is_empty() {
+            String::new()
+        } else {
+            format!("  {}", o.last_error)
+        };
+        println!(
+            "{:<8} {:<14} {:<18} wms {}{reason}",
+            o.endpoint,
+            id,
+            state_name(o.state),
+            o.wms_order_number
+        );
+    }
+    Ok(())
+}
+
+async fn retry(
+    remote: &RemoteArgs,
+    shipment_id: String,
+    endpoint: Option<String>,
+) -> Result<(), Failure> {
+    let target = Remote::connect(remote.config.as_deref())?;
+    let endpoint = match endpoint {
+        Some(name) => name,
+        None => only_endpoint(&target)?,
+    };
+    let mut client = OrderAdminClient::new(target.channel(SERVICE)?);
+    let answer = target
+        .answer(
+            SERVICE,
+            RPC,
+            client.retry(pb::RetryOrderRequest {
+                key: Some(pb::OrderKey {
+                    endpoint: endpoint.clone(),
+                    id: Some(pb::order_key::Id::ShipmentId(shipment_id.clone())),
+                }),
+            }),
+        )
+        .await?;
+    let state = state_name(answer.state);
+    if remote.json {
+        print_json(&json!({
+            "endpoint": endpoint,
+            "shipment_id": shipment_id,
+            "state": state,
+        }));
+    } else {
+        println!("retried shipment {shipment_id} on {endpoint}: now {state}");
+    }
+    Ok(())
+}
+
+async fn complete(
+    remote: &RemoteArgs,
+    shipment_id: String,
+    capture: bool,
+    endpoint: Option<String>,
+    note: Option<String>,
+) -> Result<(), Failure> {
     let target = Remote::connect(remote.config.as_deref())?;
     let endpoint = match endpoint {
         Some(name) => name,
@@ -42,13 +192,7 @@ pub async fn run(remote: &RemoteArgs, command: ShipmentsCommand) -> Result<(), F
             }),
         )
         .await?;
-    let state = pb::OrderState::try_from(answer.state)
-        .map(|s| {
-            s.as_str_name()
-                .trim_start_matches("ORDER_STATE_")
-                .to_lowercase()
-        })
-        .unwrap_or_else(|_| "unknown".to_owned());
+    let state = state_name(answer.state);
     if remote.json {
         print_json(&json!({
             "endpoint": endpoint,

@@ -191,6 +191,7 @@ pub(crate) mod tests {
             secret: Secret::new(format!("{name}-secret")),
             role: EndpointRole::Retail,
             order_number_prefix: None,
+            requests_per_second: None,
             webhook_secret: None,
         }
     }

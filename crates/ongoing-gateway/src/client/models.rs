@@ -385,6 +385,8 @@ pub struct PostArticle {
     pub customs_description: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_price: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer_price: Option<f64>,
     /// The real member name has this typo.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub purcase_currency_code: Option<String>,

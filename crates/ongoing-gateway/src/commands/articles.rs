@@ -37,6 +37,7 @@ pub fn post_article(
         statistics_number: optional(&article.statistics_number),
         customs_description: optional(&article.customs_description),
         purchase_price: decimal(&field("purchase_price"), &article.purchase_price)?,
+        customer_price: decimal(&field("customer_price"), &article.customer_price)?,
         purcase_currency_code: optional(&article.purchase_currency),
         link_to_picture: optional(&article.link_to_picture),
     })

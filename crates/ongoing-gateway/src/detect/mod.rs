@@ -39,6 +39,7 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::client::{OngoingClient, OngoingError, Rejected};
+use crate::flow_status::{DetectLog, RECEIVED, RETURNS, SHIPPED, STOCK};
 use crate::settings::GatewaySettings;
 use statuses::{ConfigurationCheck, StatusTable};
 
@@ -83,6 +84,8 @@ pub struct Detector {
     settings: Arc<GatewaySettings>,
     /// Whether the configured status numbers were checked against the warehouse's tables.
     configuration: Arc<ConfigurationCheck>,
+    /// Where each round's outcome per flow is kept for `FlowStatus`.
+    log: DetectLog,
 }
 
 impl Detector {
@@ -92,7 +95,14 @@ impl Detector {
             store,
             settings,
             configuration: Arc::default(),
+            log: DetectLog::default(),
         }
+    }
+
+    /// Keeps each round's outcome in `log` (shared with the `FlowStatus` service).
+    pub fn with_log(mut self, log: DetectLog) -> Self {
+        self.log = log;
+        self
     }
 
     /// One round over every flow. A flow that fails (Ongoing down) does not stop the others;
@@ -108,28 +118,35 @@ impl Detector {
         let order_table = match self.order_statuses().await {
             Ok(table) => Some(table),
             Err(error) => {
-                results.push(Err(error));
+                results.push((SHIPPED, Err(error)));
                 None
             }
         };
         if let Some(table) = &order_table {
-            results.push(self.shipped_orders(started, table).await);
+            results.push((SHIPPED, self.shipped_orders(started, table).await));
         }
         if flows.purchase_orders {
-            results.push(match self.purchase_order_statuses().await {
-                Ok(table) => self.received_purchase_orders(started, &table).await,
-                Err(error) => Err(error),
-            });
+            results.push((
+                RECEIVED,
+                match self.purchase_order_statuses().await {
+                    Ok(table) => self.received_purchase_orders(started, &table).await,
+                    Err(error) => Err(error),
+                },
+            ));
         }
         if flows.returns
             && let Some(table) = &order_table
         {
-            results.push(self.returned_items(table).await);
+            results.push((RETURNS, self.returned_items(table).await));
         }
         if flows.stock {
-            results.push(self.stock_levels(started).await);
+            results.push((STOCK, self.stock_levels(started).await));
         }
-        for result in results {
+        for (flow, result) in results {
+            self.log.record(
+                flow,
+                result.as_ref().map(|_| ()).map_err(ToString::to_string),
+            );
             match result {
                 Ok(part) => report.add(part),
                 Err(error) => {

@@ -43,10 +43,6 @@ impl OrderFlow {
         message: &MessageId,
         event: &events::ShipmentCancelled,
     ) -> Result<(), FlowError> {
-        let _guard = self.lock.lock().await;
-        if self.seen(SHIPMENT_CANCELLED, message).await? {
-            return Ok(());
-        }
         if self.settings.import == ImportMode::Orders {
             // No shipment is imported under `orders`; cancelling an order imported as itself is
             // not handled here.
@@ -55,6 +51,13 @@ impl OrderFlow {
         }
         let reason = reason_of(event);
         let shipment = convert::shipment_from_cancellation(event)?;
+        let _guard = self
+            .locks
+            .order(shipment.endpoint.as_str(), shipment.order_id())
+            .await;
+        if self.seen(SHIPMENT_CANCELLED, message).await? {
+            return Ok(());
+        }
         let existing = self
             .records
             .find(shipment.endpoint.as_str(), &shipment.id.to_string())

@@ -89,7 +89,7 @@ impl OrderFlow {
         message: &MessageId,
         event: &events::SupplierDeliveryCreated,
     ) -> Result<(), FlowError> {
-        let _guard = self.lock.lock().await;
+        let _guard = self.locks.inbound().await;
         if !self.settings.purchase_orders || self.seen(SUPPLIER_DELIVERY, message).await? {
             return self.finish_inbox(SUPPLIER_DELIVERY, message).await;
         }
@@ -176,7 +176,7 @@ impl OrderFlow {
         message: &MessageId,
         event: &events::WmsPurchaseOrderReceived,
     ) -> Result<(), FlowError> {
-        let _guard = self.lock.lock().await;
+        let _guard = self.locks.inbound().await;
         if self.seen(PURCHASE_ORDER_RECEIVED, message).await? {
             return Ok(());
         }

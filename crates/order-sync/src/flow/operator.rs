@@ -36,7 +36,7 @@ impl OrderFlow {
         endpoint: &str,
         shipment_id: &str,
     ) -> Result<ShipmentState, FlowError> {
-        let _guard = self.lock.lock().await;
+        let _guard = self.locks.shipment(endpoint, shipment_id).await;
         let mut record = self.load(endpoint, shipment_id).await?;
         let shipped = record.shipped.is_some() && record.wms_order_id.is_some();
         match record.state {
@@ -83,7 +83,7 @@ impl OrderFlow {
         shipment_id: &str,
         request: ManualCompletion,
     ) -> Result<(bool, ShipmentState), FlowError> {
-        let _guard = self.lock.lock().await;
+        let _guard = self.locks.shipment(endpoint, shipment_id).await;
         let mut record = self.load(endpoint, shipment_id).await?;
         match record.state {
             ShipmentState::Completed => return Ok((true, record.state)),
@@ -136,7 +136,7 @@ impl OrderFlow {
         endpoint: &str,
         shipment_id: &str,
     ) -> Result<ShipmentState, FlowError> {
-        let _guard = self.lock.lock().await;
+        let _guard = self.locks.shipment(endpoint, shipment_id).await;
         let mut record = self.load(endpoint, shipment_id).await?;
         if matches!(
             record.state,

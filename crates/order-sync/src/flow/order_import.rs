@@ -43,14 +43,14 @@ impl OrderFlow {
         message: &MessageId,
         event: &events::OrderReady,
     ) -> Result<(), FlowError> {
-        let _guard = self.lock.lock().await;
-        if self.seen(ORDER_READY, message).await? {
-            return Ok(());
-        }
         if !self.settings.import.imports_orders() {
             return self.finish(ORDER_READY, message, None).await;
         }
         let order = convert::order_from_event(event)?;
+        let _guard = self.locks.order(order.endpoint.as_str(), order.id).await;
+        if self.seen(ORDER_READY, message).await? {
+            return Ok(());
+        }
         let endpoint = self
             .settings
             .endpoint(&order.endpoint)

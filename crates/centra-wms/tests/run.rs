@@ -1,0 +1,174 @@
+//! `centra-wms run --config FILE` as a merchant runs it against real end-points (here the two
+//! simulators started alone with `centra-wms sim`): a wrong Centra secret is one clear line of
+//! `test-connection` (exit 1) naming the end-point; with the right one the catalogue reaches
+//! the WMS; Ctrl-C stops it cleanly.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use support::{cli_with, free_port, get_json, grpc_ports, json, post_json, rows, shirt, text};
+
+/// A child process killed on drop.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `centra-wms sim WHICH` on a free port; its `host:port`.
+fn simulator(which: &str) -> (Running, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_centra-wms"))
+        .args(["sim", which, "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("simulator starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("ready line");
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+        .to_owned();
+    (Running(child), addr)
+}
+
+/// A settings file for the two simulators with `secret` for Centra.
+fn settings(dir: &Path, centra: &str, ongoing: &str, secret: &str) -> String {
+    let file = dir.join(format!("{secret}.toml"));
+    std::fs::write(
+        &file,
+        format!(
+            r#"
+[settings]
+centra_time_zone = "Europe/Stockholm"
+sync_interval = "2s"
+
+[[settings.endpoints]]
+name = "shop"
+base_url = "http://{centra}/api/order-api"
+secret = "{secret}"
+
+[wms]
+base_url = "http://{ongoing}"
+warehouse = "sandbox"
+user = "sandbox"
+password = "sandbox"
+goods_owner_id = 1
+
+[runtime]
+data_dir = "{data}"
+log_filter = "warn"
+centra_webhook_listen = "127.0.0.1:{centra_hook}"
+ongoing_webhook_listen = "127.0.0.1:{ongoing_hook}"
+"#,
+            data = dir.join(secret).display(),
+            centra_hook = free_port(),
+            ongoing_hook = free_port(),
+        ),
+    )
+    .expect("settings written");
+    file.display().to_string()
+}
+
+/// `centra-wms run --config FILE` with `env`, once its command services answer.
+fn run(config: &str, env: &[(String, String)]) -> Running {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_centra-wms"))
+        .args(["run", "--config", config])
+        .env_remove("RUST_LOG")
+        .envs(env.iter().cloned())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run starts");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !env
+        .iter()
+        .filter(|(key, _)| !key.contains("STOCK_SYNC") && !key.contains("RETURNS_SYNC"))
+        .all(|(_, addr)| std::net::TcpStream::connect(addr).is_ok())
+    {
+        if let Ok(Some(exit)) = child.try_wait() {
+            panic!("run stopped: {exit:?}");
+        }
+        assert!(Instant::now() < deadline, "run did not answer");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Running(child)
+}
+
+#[test]
+fn run_reports_bad_credentials_and_syncs_with_good_ones() {
+    let (_centra_sim, centra) = simulator("centra");
+    let (_ongoing_sim, ongoing) = simulator("ongoing");
+    let dir = tempfile::tempdir().expect("temp dir");
+
+    // A wrong secret: the process runs, and test-connection names what is wrong.
+    let wrong = settings(dir.path(), &centra, &ongoing, "not-the-secret");
+    let env = grpc_ports();
+    let running = run(&wrong, &env);
+    let out = cli_with(&env, &["test-connection", "--config", &wrong]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    let centra_line = stdout
+        .lines()
+        .find(|l| l.contains("centra shop"))
+        .unwrap_or_else(|| panic!("a line for the centra end-point: {stdout}"));
+    assert!(centra_line.starts_with("FAIL"), "{centra_line}");
+    assert!(
+        centra_line.to_lowercase().contains("secret")
+            || centra_line.to_lowercase().contains("credentials")
+            || centra_line.to_lowercase().contains("auth"),
+        "names the cause: {centra_line}"
+    );
+    assert!(
+        !stdout.contains("not-the-secret"),
+        "secret printed: {stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("ok") && l.contains("wms")),
+        "{stdout}"
+    );
+    drop(running);
+
+    // The documented secret: the catalogue reaches the WMS.
+    let good = settings(dir.path(), &centra, &ongoing, "sandbox-secret");
+    let env = grpc_ports();
+    let running = run(&good, &env);
+    let checks = json(&cli_with(
+        &env,
+        &["test-connection", "--json", "--config", &good],
+    ));
+    assert!(
+        checks
+            .as_array()
+            .is_some_and(|all| all.iter().all(|c| c["ok"] == true)),
+        "{checks}"
+    );
+    post_json(&centra, "/_sim/products", &shirt());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while rows(&get_json(&ongoing, "/_sim/state"), "articles").is_empty() {
+        assert!(Instant::now() < deadline, "the article reached the wms");
+        std::thread::sleep(Duration::from_millis(250));
+    }
+
+    // Ctrl-C: a clean stop.
+    let mut running = running;
+    let status = Command::new("kill")
+        .args(["-INT", &running.0.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let exit = running.0.wait().expect("run exits");
+    assert!(exit.success(), "{exit:?}");
+}

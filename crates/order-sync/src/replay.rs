@@ -1,0 +1,74 @@
+//! Retrying order-sync's dead letters: each is a bus message the flow could not handle
+//! (`consumers::reject` keeps its id and protobuf bytes), so a retry hands the same message to
+//! the same handler again, as if the bus redelivered it. The inbox still recognises a message
+//! that was handled meanwhile; one that fails again is kept again.
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use platform_runtime::{DeadLetterRetry, Handled};
+use platform_store::{DeadLetter, MessageId};
+
+use crate::consumers::{self, Feed};
+use crate::flow::OrderFlow;
+
+/// Replays kept messages through [`consumers::handle`].
+#[derive(Debug, Clone)]
+pub struct MessageReplay {
+    flow: OrderFlow,
+}
+
+impl MessageReplay {
+    pub fn new(flow: OrderFlow) -> Self {
+        Self { flow }
+    }
+
+    /// The kept message of `letter`: its feed, id and bytes; an error names what is missing.
+    fn kept_message(letter: &DeadLetter) -> Result<(Feed, MessageId, Bytes), String> {
+        let feed = Feed::ALL
+            .into_iter()
+            .find(|f| f.consumer() == letter.kind)
+            .ok_or_else(|| format!("kind {:?} is not one of order-sync's feeds", letter.kind))?;
+        let id = letter.payload["message_id"]
+            .as_str()
+            .ok_or("payload: no message_id")?;
+        let hex = letter.payload["protobuf_hex"]
+            .as_str()
+            .ok_or("payload: no protobuf_hex")?;
+        let bytes = (0..hex.len())
+            .step_by(2)
+            .map(|i| {
+                hex.get(i..i + 2)
+                    .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+                    .ok_or_else(|| format!("payload.protobuf_hex: not hex at {i}"))
+            })
+            .collect::<Result<Vec<u8>, String>>()?;
+        Ok((feed, MessageId::new(id), Bytes::from(bytes)))
+    }
+}
+
+#[async_trait]
+impl DeadLetterRetry for MessageReplay {
+    async fn retry(&self, letters: Vec<DeadLetter>) {
+        for letter in letters {
+            let (feed, id, payload) = match Self::kept_message(&letter) {
+                Ok(message) => message,
+                Err(problem) => {
+                    tracing::warn!(dead_letter_id = letter.id, %problem, "dead letter cannot be replayed");
+                    continue;
+                }
+            };
+            let attempts = letter.attempts.saturating_add(1);
+            match consumers::handle(&self.flow, feed, id.clone(), payload, attempts).await {
+                Handled::Done => {
+                    tracing::info!(dead_letter_id = letter.id, message_id = %id, "dead letter replayed");
+                }
+                Handled::Retry { reason, .. } => {
+                    tracing::warn!(dead_letter_id = letter.id, message_id = %id, %reason, "dead letter replay failed; retry it again later");
+                }
+                Handled::Rejected { reason } => {
+                    tracing::warn!(dead_letter_id = letter.id, message_id = %id, %reason, "dead letter rejected again and kept");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! What is imported: shipments (default), orders, or both (an order never twice); the
+//! `only_paid` filter; shipping methods mapped to transporters or parked.
+
+use std::time::Duration;
+
+use centra_wms_tests::e2e::wait_for;
+use proto::admin::v1 as admin;
+use serde_json::{Value, json};
+
+use crate::harness::{OrderSims, Shape, spawn_app_in, telemetry, wait_imported};
+
+/// The Centra order of shipment `83651-1`: `83651`.
+fn order_of(shipment: &str) -> &str {
+    shipment
+        .split_once('-')
+        .map_or(shipment, |(order, _)| order)
+}
+
+/// Every WMS order made from Centra order `order` (as itself or as one of its shipments).
+async fn wms_orders_of(sims: &OrderSims, order: &str) -> Vec<Value> {
+    let state = sims.state(sims.ongoing.base_url().to_string()).await;
+    state["orders"]
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .filter(|o| {
+                    o["orderNumber"]
+                        .as_str()
+                        .is_some_and(|n| n == order || n.starts_with(&format!("{order}-")))
+                })
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `import = "orders"`: the Centra order is the WMS order (its number is the order id); the
+/// warehouse shipping it completes nothing in Centra (no shipment to report to).
+pub async fn orders_are_imported_as_themselves(shape: Shape) {
+    let _telemetry = telemetry();
+    let app = spawn_app_in(r#"import = "orders""#, shape).await;
+    let sims = &app.sims;
+    let shipment = sims.seed_order(true, &[(0, 0, 1), (0, 1, 2)]).await;
+    let order = order_of(&shipment).to_owned();
+    wait_imported(sims, &order).await;
+    let imported = sims.wms_order(&order).await.expect("order");
+    assert_eq!(imported["createdCount"], 1, "{imported}");
+    assert!(
+        sims.wms_order(&shipment).await.is_none(),
+        "no shipment import"
+    );
+
+    sims.ship(&order, json!({"waybill": "WB-ORDER", "status": 450}))
+        .await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let centra = sims.centra_shipment(&shipment).await;
+    assert_eq!(centra["completeCount"], 0, "{centra}");
+    assert_eq!(centra["captureCount"], 0, "{centra}");
+    assert_eq!(wms_orders_of(sims, &order).await.len(), 1);
+    app.stop().await;
+}
+
+/// `import = "both"`: whichever arrives first wins and the Centra order reaches the warehouse
+/// exactly once, whatever the polls and webhooks redeliver.
+pub async fn both_never_imports_an_order_twice(shape: Shape) {
+    let _telemetry = telemetry();
+    let app = spawn_app_in(r#"import = "both""#, shape).await;
+    let sims = &app.sims;
+    let shipments = [
+        sims.seed_order(true, &[(0, 0, 1)]).await,
+        sims.seed_order(true, &[(0, 1, 1)]).await,
+        sims.seed_order(false, &[(0, 2, 1)]).await,
+    ];
+    for shipment in &shipments {
+        let order = order_of(shipment).to_owned();
+        wait_for(
+            &format!("order {order} in the wms"),
+            Duration::from_secs(120),
+            || async { !wms_orders_of(sims, &order).await.is_empty() },
+        )
+        .await;
+    }
+    // Several more polls of both lists.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    for shipment in &shipments {
+        let order = order_of(shipment);
+        let all = wms_orders_of(sims, order).await;
+        assert_eq!(all.len(), 1, "order {order} once: {all:?}");
+        assert_eq!(all[0]["createdCount"], 1, "{all:?}");
+    }
+    app.stop().await;
+}
+
+/// `import_filter = "only_paid"`: the unpaid shipment waits for a person; the paid one goes.
+pub async fn only_paid_shipments_are_imported(shape: Shape) {
+    let _telemetry = telemetry();
+    let app = spawn_app_in(r#"import_filter = "only_paid""#, shape).await;
+    let sims = &app.sims;
+    let paid = sims.seed_order(true, &[(0, 0, 1)]).await;
+    let unpaid = sims.seed_order(false, &[(0, 1, 1)]).await;
+    wait_imported(sims, &paid).await;
+    app.wait_for_state(&unpaid, admin::OrderState::Parked, "not paid")
+        .await;
+    assert!(sims.wms_order(&unpaid).await.is_none(), "never sent");
+    app.stop().await;
+}
+
+pub async fn unmapped_shipping_methods_are_parked(shape: Shape) {
+    let _telemetry = telemetry();
+    let app = spawn_app_in(
+        r#"
+[[settings.shipping_methods]]
+carrier = "DHL"
+transporter_code = "DHL"
+transporter_service_code = "EXP""#,
+        shape,
+    )
+    .await;
+    let sims = &app.sims;
+    let mapped = sims.seed_order_by(true, false, "DHL", &[(0, 0, 1)]).await;
+    let unmapped = sims.seed_order_by(true, false, "UPS", &[(0, 1, 1)]).await;
+    wait_imported(sims, &mapped).await;
+    app.wait_for_state(&unmapped, admin::OrderState::Parked, "is not mapped")
+        .await;
+    assert!(sims.wms_order(&unmapped).await.is_none());
+    app.stop().await;
+}

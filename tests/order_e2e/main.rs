@@ -1,0 +1,59 @@
+//! The money flow end to end: centra-sim and ongoing-sim, with CentraGateway, OngoingGateway,
+//! CatalogSync and OrderSync in one runtime, in both shapes: embedded (SQLite, embedded bus,
+//! gRPC in process) and distributed (NATS JetStream, PostgreSQL, gRPC over TCP). Effects are
+//! checked through the simulators' control API (`/_sim/state`) and order-sync's admin
+//! service, never through the services' own tables.
+//!
+//! ```text
+//! harness.rs       simulators, runtime of either shape, waits
+//! completion.rs    capture policies, completion modes, partial picks, parcels, missing article
+//! import.rs        import shipments / orders / both, only_paid, shipping-method map
+//! cancellation.rs  taken back before and after the warehouse started
+//! inbound.rs       supplier deliveries to purchase orders and back
+//! faults.rs        1,000 shipments through 10% errors and 5% lost answers, exactly once
+//! ```
+
+mod cancellation;
+mod completion;
+mod faults;
+mod harness;
+mod import;
+mod inbound;
+
+/// One test per shape for each scenario `module::name(shape)`: `name::embedded` and
+/// `name::distributed` (the latter needs NATS and PostgreSQL; under CI their absence fails).
+macro_rules! in_both_shapes {
+    ($($module:ident :: $name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn embedded() {
+                    crate::$module::$name(crate::harness::Shape::Embedded).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn distributed() {
+                    let test = concat!("order_e2e ", stringify!($name));
+                    let Some(shape) = crate::harness::Shape::distributed(test).await else {
+                        return;
+                    };
+                    crate::$module::$name(shape).await;
+                }
+            }
+        )*
+    };
+}
+
+in_both_shapes!(
+    completion::default_settings_import_once_complete_once_and_park_what_centra_refuses,
+    completion::capture_on_completion_updates_partial_quantities_then_captures_once,
+    completion::capture_on_import_ships_only_what_was_captured,
+    completion::manual_completion_waits_for_a_person,
+    completion::multi_parcel_tracking_is_kept,
+    import::orders_are_imported_as_themselves,
+    import::both_never_imports_an_order_twice,
+    import::only_paid_shipments_are_imported,
+    import::unmapped_shipping_methods_are_parked,
+    cancellation::cancelled_shipments_cancel_the_wms_order_or_wait_for_a_person,
+    inbound::supplier_deliveries_are_received_and_accepted_exactly_once,
+);
