@@ -39,19 +39,10 @@ fn priced_row(product: usize, size: usize, price: &str) -> Value {
     row
 }
 
-async fn get_json(sims: &Sims, url: String) -> Value {
-    sims.http
-        .get(url)
-        .send()
-        .await
-        .expect("control call answered")
-        .json()
-        .await
-        .expect("json")
-}
-
 async fn wms_articles(sims: &Sims) -> Vec<Value> {
-    let state = get_json(sims, format!("{}/_sim/state", sims.ongoing.base_url())).await;
+    let state = sims
+        .get(format!("{}/_sim/state", sims.ongoing.base_url()))
+        .await;
     state["articles"].as_array().cloned().unwrap_or_default()
 }
 
@@ -78,29 +69,6 @@ async fn wms_article(sims: &Sims, number: &str) -> Value {
         .unwrap_or_else(|| panic!("article {number} in the wms"))
 }
 
-/// The bodies of every `PUT .../articles` the WMS received after `since`, and the last seq.
-async fn article_puts(sims: &Sims, since: u64) -> (Vec<Value>, u64) {
-    let log = get_json(
-        sims,
-        format!("{}/_sim/requests?since={since}", sims.ongoing.base_url()),
-    )
-    .await;
-    let entries = log.as_array().cloned().unwrap_or_default();
-    let last = entries
-        .iter()
-        .filter_map(|e| e["seq"].as_u64())
-        .max()
-        .unwrap_or(since);
-    let puts = entries
-        .into_iter()
-        .filter(|e| {
-            e["method"] == "PUT" && e["path"].as_str().is_some_and(|p| p.ends_with("/articles"))
-        })
-        .map(|mut e| e["body"].take())
-        .collect();
-    (puts, last)
-}
-
 fn numbers(puts: &[Value]) -> Vec<String> {
     puts.iter()
         .map(|b| b["articleNumber"].as_str().unwrap_or_default().to_owned())
@@ -109,11 +77,9 @@ fn numbers(puts: &[Value]) -> Vec<String> {
 
 /// The last seq of centra-sim's request log.
 async fn centra_seq(sims: &Sims, since: u64) -> u64 {
-    let log = get_json(
-        sims,
-        format!("{}/_sim/requests?since={since}", sims.centra.url()),
-    )
-    .await;
+    let log = sims
+        .get(format!("{}/_sim/requests?since={since}", sims.centra.url()))
+        .await;
     log.as_array()
         .and_then(|entries| entries.iter().filter_map(|e| e["seq"].as_u64()).max())
         .unwrap_or(since)
@@ -125,11 +91,9 @@ async fn centra_seq(sims: &Sims, since: u64) -> u64 {
 async fn wait_for_product_polls(sims: &Sims, polls: usize) {
     let since = centra_seq(sims, 0).await;
     wait_for("product polls", Duration::from_secs(120), || async {
-        let log = get_json(
-            sims,
-            format!("{}/_sim/requests?since={since}", sims.centra.url()),
-        )
-        .await;
+        let log = sims
+            .get(format!("{}/_sim/requests?since={since}", sims.centra.url()))
+            .await;
         let started = log.as_array().map_or(0, |entries| {
             entries
                 .iter()
@@ -158,7 +122,7 @@ async fn collect_puts(
     let limit = Instant::now() + within;
     let mut written = Vec::new();
     loop {
-        let (puts, last) = article_puts(sims, cursor).await;
+        let (puts, last) = sims.article_puts(cursor).await;
         written.extend(puts);
         cursor = last;
         if written.len() >= count {
@@ -323,7 +287,7 @@ async fn catalogue(shape: Shape, products: usize) {
         started.elapsed()
     );
     wait_for_product_polls(&sims, 2).await;
-    let (puts, seq) = article_puts(&sims, seq).await;
+    let (puts, seq) = sims.article_puts(seq).await;
     assert!(puts.is_empty(), "unchanged catalogue wrote {puts:?}");
 
     // Ten sizes change in Centra: exactly those ten are written, once.
@@ -350,7 +314,7 @@ async fn catalogue(shape: Shape, products: usize) {
         .into_inner();
     assert_eq!(reconciled.queued, 0, "events already wrote every change");
     wait_for_product_polls(&sims, 2).await;
-    let (late, _) = article_puts(&sims, cursor).await;
+    let (late, _) = sims.article_puts(cursor).await;
     written.extend(late);
     let mut written = numbers(&written);
     written.sort();
@@ -413,7 +377,7 @@ async fn lifecycle(shape: Shape) {
         .into_inner();
     assert_eq!(reconciled.queued, 0);
     wait_for_product_polls(&sims, 2).await;
-    let (late, _) = article_puts(&sims, cursor).await;
+    let (late, _) = sims.article_puts(cursor).await;
     assert!(
         late.is_empty(),
         "the inactive article was written again: {late:?}"

@@ -107,6 +107,43 @@ impl Sims {
         serde_json::from_str(&text).unwrap_or(Value::Null)
     }
 
+    /// A control-API GET as JSON.
+    pub async fn get(&self, url: String) -> Value {
+        self.http
+            .get(&url)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {url}: {e}"))
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("GET {url}: not json: {e}"))
+    }
+
+    /// The bodies of every `PUT .../articles` the WMS received after request-log seq
+    /// `since`, and the last seq seen (the next call's `since`).
+    pub async fn article_puts(&self, since: u64) -> (Vec<Value>, u64) {
+        let log = self
+            .get(format!(
+                "{}/_sim/requests?since={since}",
+                self.ongoing.base_url()
+            ))
+            .await;
+        let entries = log.as_array().cloned().unwrap_or_default();
+        let last = entries
+            .iter()
+            .filter_map(|e| e["seq"].as_u64())
+            .max()
+            .unwrap_or(since);
+        let puts = entries
+            .into_iter()
+            .filter(|e| {
+                e["method"] == "PUT" && e["path"].as_str().is_some_and(|p| p.ends_with("/articles"))
+            })
+            .map(|mut e| e["body"].take())
+            .collect();
+        (puts, last)
+    }
+
     /// Upserts size rows in the Centra simulator, 500 per call.
     pub async fn seed_products(&self, rows: Vec<Value>) {
         for chunk in rows.chunks(500) {

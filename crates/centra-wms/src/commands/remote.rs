@@ -33,6 +33,24 @@ pub struct Remote {
 }
 
 impl Remote {
+    /// `named`, or the end-point when only one is configured; several need `--endpoint`.
+    pub fn endpoint_or_only(&self, named: Option<String>) -> Result<String, Failure> {
+        if let Some(name) = named {
+            return Ok(name);
+        }
+        match self.config.settings.endpoints.as_slice() {
+            [only] => Ok(only.name.to_string()),
+            endpoints => Err(Failure::usage(anyhow!(
+                "several centra end-points are configured ({}); name one with --endpoint",
+                endpoints
+                    .iter()
+                    .map(|e| e.name.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        }
+    }
+
     /// Loads the settings (bad settings exit 2) and prepares lazy channels to every service.
     pub fn connect(config: Option<&Path>) -> Result<Self, Failure> {
         let loader = match config {

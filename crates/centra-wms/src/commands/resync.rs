@@ -122,10 +122,7 @@ pub async fn run(remote: &RemoteArgs, request: ResyncRequest) -> Result<(), Fail
                 (json!({"checked": r.checked, "written": r.queued}), text)
             }),
         ResyncFlow::Shipments => {
-            let endpoint = match request.endpoint.clone() {
-                Some(name) => name,
-                None => only_endpoint(&target)?,
-            };
+            let endpoint = target.endpoint_or_only(request.endpoint.clone())?;
             OrderAdminClient::new(channel)
                 .resync(pb::ResyncOrderRequest {
                     key: Some(pb::OrderKey {
@@ -135,7 +132,7 @@ pub async fn run(remote: &RemoteArgs, request: ResyncRequest) -> Result<(), Fail
                 })
                 .await
                 .map(|r| {
-                    let state = order_state(r.into_inner().state);
+                    let state = super::shipments::state_name(r.into_inner().state);
                     let text = format!(
                         "shipment {id} on {endpoint} written to the wms again (state {state})"
                     );
@@ -211,31 +208,6 @@ async fn failure(target: &Remote, flow: ResyncFlow, status: &Status) -> Failure 
         ));
     }
     target.failure(service, rpc, status.clone()).await
-}
-
-fn order_state(state: i32) -> String {
-    pb::OrderState::try_from(state)
-        .map(|s| {
-            s.as_str_name()
-                .trim_start_matches("ORDER_STATE_")
-                .to_lowercase()
-        })
-        .unwrap_or_else(|_| "unknown".to_owned())
-}
-
-/// The end-point when only one is configured; several need `--endpoint`.
-fn only_endpoint(target: &Remote) -> Result<String, Failure> {
-    match target.config.settings.endpoints.as_slice() {
-        [only] => Ok(only.name.to_string()),
-        endpoints => Err(Failure::usage(anyhow!(
-            "several centra end-points are configured ({}); name one with --endpoint",
-            endpoints
-                .iter()
-                .map(|e| e.name.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
-    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,6 @@
 //!                                   money (or not) must never be a default
 //! ```
 
-use anyhow::anyhow;
 use proto::admin::v1 as pb;
 use proto::admin::v1::order_admin_client::OrderAdminClient;
 use serde_json::json;
@@ -35,7 +34,8 @@ pub async fn run(remote: &RemoteArgs, command: ShipmentsCommand) -> Result<(), F
     }
 }
 
-fn state_name(state: i32) -> String {
+/// An `OrderState` as the CLI prints it (`parked`, `sent_to_warehouse`, ...).
+pub(super) fn state_name(state: i32) -> String {
     pb::OrderState::try_from(state)
         .map(|s| {
             s.as_str_name()
@@ -134,10 +134,7 @@ async fn retry(
     endpoint: Option<String>,
 ) -> Result<(), Failure> {
     let target = Remote::connect(remote.config.as_deref())?;
-    let endpoint = match endpoint {
-        Some(name) => name,
-        None => only_endpoint(&target)?,
-    };
+    let endpoint = target.endpoint_or_only(endpoint)?;
     let mut client = OrderAdminClient::new(target.channel(SERVICE)?);
     let answer = target
         .answer(
@@ -172,10 +169,7 @@ async fn complete(
     note: Option<String>,
 ) -> Result<(), Failure> {
     let target = Remote::connect(remote.config.as_deref())?;
-    let endpoint = match endpoint {
-        Some(name) => name,
-        None => only_endpoint(&target)?,
-    };
+    let endpoint = target.endpoint_or_only(endpoint)?;
     let mut client = OrderAdminClient::new(target.channel(SERVICE)?);
     let answer = target
         .answer(
@@ -210,19 +204,4 @@ async fn complete(
         );
     }
     Ok(())
-}
-
-/// The end-point when only one is configured; several need `--endpoint`.
-fn only_endpoint(target: &Remote) -> Result<String, Failure> {
-    match target.config.settings.endpoints.as_slice() {
-        [only] => Ok(only.name.to_string()),
-        endpoints => Err(Failure::usage(anyhow!(
-            "several centra end-points are configured ({}); name one with --endpoint",
-            endpoints
-                .iter()
-                .map(|e| e.name.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
-    }
 }
