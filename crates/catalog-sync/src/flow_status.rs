@@ -11,8 +11,8 @@
 //!
 //! Layout: [`ArticleTally`] sums item states (pure); [`FlowStatusService`] reads and serves.
 
-use platform_runtime::timestamp;
-use platform_store::{DeadLetterFilter, DeadLetterStatus, StoreError};
+use platform_runtime::{flows_answer, open_dead_letters, timestamp};
+use platform_store::StoreError;
 use proto::admin::v1 as pb;
 use proto::admin::v1::flow_status_server::{FlowStatus, FlowStatusServer};
 use sqlx::Row;
@@ -23,9 +23,6 @@ use crate::state::ItemState;
 
 /// The flow's name in status reports and `centra-wms resync`.
 pub const ARTICLES: &str = "articles";
-
-/// Most dead letters one report reads.
-const MAX_LETTERS: u32 = 10_000;
 
 /// The sums of the size items' states.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -80,16 +77,7 @@ impl FlowStatusService {
                 .map_err(StoreError::query(format!("reading {field}")))
         };
         let (last_run, last_success) = (time("last_run")?, time("last_success")?);
-        let letters = self
-            .flow
-            .store()
-            .dead_letters()
-            .list(&DeadLetterFilter {
-                kind: None,
-                status: Some(DeadLetterStatus::Open),
-                limit: MAX_LETTERS,
-            })
-            .await?;
+        let letters = open_dead_letters(self.flow.store()).await?;
         let newest = letters.iter().max_by_key(|l| l.last_seen_at);
         Ok(pb::FlowReport {
             flow: ARTICLES.to_owned(),
@@ -115,18 +103,11 @@ impl FlowStatus for FlowStatusService {
         request: Request<pb::ListFlowsRequest>,
     ) -> Result<Response<pb::ListFlowsResponse>, Status> {
         let wanted = request.into_inner().flow;
-        if !wanted.is_empty() && wanted != ARTICLES {
-            return Err(Status::not_found(format!(
-                "flow {wanted} is not catalog-sync's (it runs {ARTICLES})"
-            )));
-        }
         let report = self
             .report()
             .await
             .map_err(|e| Status::internal(e.to_string()))?;
-        Ok(Response::new(pb::ListFlowsResponse {
-            flows: vec![report],
-        }))
+        flows_answer(crate::NAME, &[ARTICLES], &wanted, vec![report]).map(Response::new)
     }
 }
 

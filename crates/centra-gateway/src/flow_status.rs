@@ -16,8 +16,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use domain::EndpointName;
-use platform_runtime::{FlowFacts, FlowRun, FlowRuns};
-use platform_store::{DeadLetter, DeadLetterFilter, DeadLetterStatus, Store, StoreError};
+use platform_runtime::{FlowFacts, FlowRun, FlowRuns, flows_answer, open_dead_letters};
+use platform_store::{DeadLetter, Store, StoreError};
 use proto::admin::v1 as pb;
 use proto::admin::v1::flow_status_server::{FlowStatus, FlowStatusServer};
 use tonic::{Request, Response, Status};
@@ -69,9 +69,6 @@ impl PollLog {
     }
 }
 
-/// Most dead letters one report reads.
-const MAX_LETTERS: u32 = 10_000;
-
 /// Serves `FlowStatus` over the poll log and the gateway's store.
 #[derive(Debug, Clone)]
 pub struct FlowStatusService {
@@ -115,15 +112,7 @@ impl FlowStatusService {
     /// Every flow's report.
     pub async fn reports(&self) -> Result<Vec<pb::FlowReport>, StoreError> {
         let cursors = self.cursors().await?;
-        let letters = self
-            .store
-            .dead_letters()
-            .list(&DeadLetterFilter {
-                kind: None,
-                status: Some(DeadLetterStatus::Open),
-                limit: MAX_LETTERS,
-            })
-            .await?;
+        let letters = open_dead_letters(&self.store).await?;
         let mut reports = Vec::new();
         for (endpoint, flows) in &self.endpoints {
             let prefix = format!("{endpoint}:");
@@ -164,23 +153,7 @@ impl FlowStatus for FlowStatusService {
             .reports()
             .await
             .map_err(|e| Status::internal(e.to_string()))?;
-        let flows: Vec<pb::FlowReport> = reports
-            .into_iter()
-            .filter(|r| {
-                wanted.is_empty()
-                    || r.flow == wanted
-                    || r.flow
-                        .split_once('/')
-                        .is_some_and(|(_, poll)| poll == wanted)
-            })
-            .collect();
-        if flows.is_empty() && !wanted.is_empty() {
-            return Err(Status::not_found(format!(
-                "flow {wanted} is not one of centra-gateway's ({} per end-point)",
-                POLLS.join(", ")
-            )));
-        }
-        Ok(Response::new(pb::ListFlowsResponse { flows }))
+        flows_answer(crate::NAME, &POLLS, &wanted, reports).map(Response::new)
     }
 }
 

@@ -15,8 +15,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use platform_runtime::{FlowFacts, FlowRuns};
-use platform_store::{DeadLetterFilter, DeadLetterStatus, Store, StoreError};
+use platform_runtime::{FlowFacts, FlowRuns, flows_answer, open_dead_letters};
+use platform_store::{Store, StoreError};
 use proto::admin::v1 as pb;
 use proto::admin::v1::flow_status_server::{FlowStatus, FlowStatusServer};
 use tonic::{Request, Response, Status};
@@ -59,9 +59,6 @@ fn enabled(settings: &GatewaySettings, detector: &str) -> bool {
 /// (writer) and the status service (reader).
 pub type DetectLog = FlowRuns;
 
-/// Most dead letters one report reads.
-const MAX_LETTERS: u32 = 10_000;
-
 /// Serves `FlowStatus` over the detect log and the gateway's store.
 #[derive(Debug, Clone)]
 pub struct FlowStatusService {
@@ -101,15 +98,7 @@ impl FlowStatusService {
     /// Every detector's report.
     pub async fn reports(&self) -> Result<Vec<pb::FlowReport>, StoreError> {
         let cursors = self.cursors().await?;
-        let letters = self
-            .store
-            .dead_letters()
-            .list(&DeadLetterFilter {
-                kind: None,
-                status: Some(DeadLetterStatus::Open),
-                limit: MAX_LETTERS,
-            })
-            .await?;
+        let letters = open_dead_letters(&self.store).await?;
         let mut reports = Vec::new();
         for detector in DETECTORS {
             let (cursor, kind) = cursor_and_kind(detector);
@@ -137,19 +126,10 @@ impl FlowStatus for FlowStatusService {
         request: Request<pb::ListFlowsRequest>,
     ) -> Result<Response<pb::ListFlowsResponse>, Status> {
         let wanted = request.into_inner().flow;
-        if !wanted.is_empty() && !DETECTORS.contains(&wanted.as_str()) {
-            return Err(Status::not_found(format!(
-                "flow {wanted} is not one of ongoing-gateway's ({})",
-                DETECTORS.join(", ")
-            )));
-        }
-        let flows = self
+        let reports = self
             .reports()
             .await
-            .map_err(|e| Status::internal(e.to_string()))?
-            .into_iter()
-            .filter(|r| wanted.is_empty() || r.flow == wanted)
-            .collect();
-        Ok(Response::new(pb::ListFlowsResponse { flows }))
+            .map_err(|e| Status::internal(e.to_string()))?;
+        flows_answer(crate::NAME, &DETECTORS, &wanted, reports).map(Response::new)
     }
 }

@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use domain::Settings;
-use platform_runtime::timestamp;
+use platform_runtime::{flows_answer, timestamp};
 use platform_store::{Store, StoreError};
 use proto::admin::v1 as pb;
 use proto::admin::v1::flow_status_server::{FlowStatus, FlowStatusServer};
@@ -330,25 +330,18 @@ impl FlowStatus for FlowStatusService {
         request: Request<pb::ListFlowsRequest>,
     ) -> Result<Response<pb::ListFlowsResponse>, Status> {
         let wanted = request.into_inner().flow;
-        if !wanted.is_empty() && !FLOWS.contains(&wanted.as_str()) {
-            return Err(Status::not_found(format!(
-                "flow {wanted} is not one of order-sync's ({})",
-                FLOWS.join(", ")
-            )));
-        }
         let tallies = self
             .tallies()
             .await
             .map_err(|e| Status::internal(e.to_string()))?;
-        let flows = FLOWS
+        let reports = FLOWS
             .iter()
-            .filter(|f| wanted.is_empty() || **f == wanted)
             .map(|f| {
                 let tally = tallies.get(f).cloned().unwrap_or_default();
                 tally.report(f, enabled(f, &self.settings))
             })
             .collect();
-        Ok(Response::new(pb::ListFlowsResponse { flows }))
+        flows_answer(crate::NAME, &FLOWS, &wanted, reports).map(Response::new)
     }
 }
 

@@ -13,8 +13,11 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use platform_store::{DeadLetter, unix_millis};
+use platform_store::{
+    DeadLetter, DeadLetterFilter, DeadLetterStatus, Store, StoreError, unix_millis,
+};
 use proto::admin::v1 as pb;
+use tonic::Status;
 
 /// What the rounds of one flow did (unix millis).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -97,6 +100,49 @@ impl FlowRun {
     }
 }
 
+/// Most dead letters one report reads.
+const MAX_LETTERS: u32 = 10_000;
+
+/// The open dead letters of `store`, for the `parked` counts of its flows.
+pub async fn open_dead_letters(store: &Store) -> Result<Vec<DeadLetter>, StoreError> {
+    store
+        .dead_letters()
+        .list(&DeadLetterFilter {
+            kind: None,
+            status: Some(DeadLetterStatus::Open),
+            limit: MAX_LETTERS,
+        })
+        .await
+}
+
+/// The `FlowStatus.List` answer of `service`: `reports` narrowed to `wanted` (every flow when
+/// empty; `poll` also matches `<end-point>/poll`). A flow the service does not run is
+/// `not_found`, naming the `known` ones.
+pub fn flows_answer(
+    service: &str,
+    known: &[&str],
+    wanted: &str,
+    reports: Vec<pb::FlowReport>,
+) -> Result<pb::ListFlowsResponse, Status> {
+    let flows: Vec<pb::FlowReport> = reports
+        .into_iter()
+        .filter(|r| {
+            wanted.is_empty()
+                || r.flow == wanted
+                || r.flow
+                    .rsplit_once('/')
+                    .is_some_and(|(_, flow)| flow == wanted)
+        })
+        .collect();
+    if flows.is_empty() && !wanted.is_empty() && !known.contains(&wanted) {
+        return Err(Status::not_found(format!(
+            "flow {wanted} is not one of {service}'s ({})",
+            known.join(", ")
+        )));
+    }
+    Ok(pb::ListFlowsResponse { flows })
+}
+
 /// Unix millis as a protobuf timestamp.
 pub fn timestamp(millis: i64) -> prost_types::Timestamp {
     prost_types::Timestamp {
@@ -121,6 +167,37 @@ mod tests {
             Some("centra is down")
         );
         assert_eq!(runs.run("shop1/returns"), FlowRun::default());
+    }
+
+    #[test]
+    fn a_wanted_flow_narrows_the_answer_and_an_unknown_one_is_not_found() {
+        let report = |flow: &str| pb::FlowReport {
+            flow: flow.into(),
+            ..pb::FlowReport::default()
+        };
+        let reports = || vec![report("shop1/orders"), report("shop1/products")];
+        let all = flows_answer("centra-gateway", &["orders", "products"], "", reports());
+        assert_eq!(all.expect("all").flows.len(), 2);
+        let one = flows_answer(
+            "centra-gateway",
+            &["orders", "products"],
+            "orders",
+            reports(),
+        )
+        .expect("one");
+        assert_eq!(one.flows, vec![report("shop1/orders")]);
+        let unknown = flows_answer(
+            "centra-gateway",
+            &["orders", "products"],
+            "stock",
+            reports(),
+        )
+        .expect_err("unknown");
+        assert_eq!(unknown.code(), tonic::Code::NotFound);
+        assert_eq!(
+            unknown.message(),
+            "flow stock is not one of centra-gateway's (orders, products)"
+        );
     }
 
     #[test]

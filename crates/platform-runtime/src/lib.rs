@@ -33,7 +33,7 @@ pub use adapters::{Adapters, AdaptersError, stream_name};
 pub use base::ServiceBase;
 pub use dead_letter_service::{DeadLetterRetry, DeadLetterService};
 pub use directory::{ChannelError, DirectoryError, GrpcChannel, ServiceDirectory};
-pub use flow_runs::{FlowFacts, FlowRun, FlowRuns, timestamp};
+pub use flow_runs::{FlowFacts, FlowRun, FlowRuns, flows_answer, open_dead_letters, timestamp};
 pub use runtime::{Runtime, RuntimeError};
 pub use serve::{ServeError, exit_code, serve, serve_from_args};
 pub use service::{Service, ServiceContext, ServiceError};
