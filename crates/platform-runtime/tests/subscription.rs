@@ -123,8 +123,16 @@ async fn concurrent_consume_keeps_to_its_limit_and_settles_everything() {
                 async move {
                     let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
                     most.fetch_max(now, Ordering::SeqCst);
-                    // Long enough that the next deliveries arrive while this one is inside.
-                    tokio::time::sleep(Duration::from_millis(150)).await;
+                    // Stay inside until the limit is reached (or, if the loop never lets that
+                    // many in, give up after a while and let the assertion below say so), so
+                    // the test does not depend on how fast the bus hands out deliveries.
+                    let waited = std::time::Instant::now();
+                    while most.load(Ordering::SeqCst) < LIMIT
+                        && waited.elapsed() < Duration::from_secs(10)
+                    {
+                        tokio::time::sleep(Duration::from_millis(5)).await;
+                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
                     inside.fetch_sub(1, Ordering::SeqCst);
                     finished.lock().expect("lock").push((id, count));
                     Handled::Done
@@ -133,7 +141,7 @@ async fn concurrent_consume_keeps_to_its_limit_and_settles_everything() {
             .await
         }
     });
-    for _ in 0..200 {
+    for _ in 0..2000 {
         if finished.lock().expect("lock").len() >= MESSAGES {
             break;
         }
