@@ -1,0 +1,194 @@
+//! The catalogue rules end to end: every bad-data case of the issue (a missing SKU part, an
+//! article number longer than the WMS takes, an EAN that is no GTIN, a negative weight, two
+//! rows on one article number) rejected with a reason a person can read while the good size is
+//! written, a fixed row written once fixed; and the options: EAN article numbers, inactive
+//! products as inactive articles, manual selection.
+
+use std::time::{Duration, Instant};
+
+use centra_wms_tests::e2e::{Sims, article_number, ean, size_row, wait_for};
+use proto::admin::v1 as pb;
+use serde_json::json;
+
+use crate::harness::{Running, Shape, wait_for_product_polls, wms_article, wms_articles};
+
+/// catalog-sync's view of the catalogue in `state` (every state when unspecified); waits
+/// for its admin service while the runtime starts.
+async fn listed(running: &Running, state: pb::CatalogItemState) -> Vec<pb::CatalogItem> {
+    let started = Instant::now();
+    loop {
+        let answer = running
+            .admin()
+            .list_products(pb::ListCatalogProductsRequest {
+                state: state as i32,
+                page_size: 1000,
+                ..Default::default()
+            })
+            .await;
+        match answer {
+            Ok(answer) => return answer.into_inner().items,
+            Err(status)
+                if status.code() == tonic::Code::Unavailable
+                    && started.elapsed() < Duration::from_secs(30) =>
+            {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(status) => panic!("list products: {status}"),
+        }
+    }
+}
+
+pub async fn bad_data(shape: Shape) {
+    let sims = Sims::start().await;
+    let good = size_row(0, 0);
+    let mut missing_part = size_row(0, 1);
+    missing_part["variantSku"] = json!("");
+    let mut too_long = size_row(0, 2);
+    too_long["sizeSku"] = json!(format!("-{}", "X".repeat(60)));
+    let mut not_a_gtin = size_row(0, 3);
+    let valid = ean(3);
+    let wrong_digit = (valid.as_bytes()[12] - b'0' + 1) % 10;
+    not_a_gtin["ean"] = json!(format!("{}{wrong_digit}", &valid[..12]));
+    let mut negative = size_row(0, 4);
+    negative["weight"] = json!("-1");
+    // Product 2's size claims product 1's article number (`P1-BL-0`).
+    let first = size_row(1, 0);
+    let mut second = size_row(2, 0);
+    second["sku"] = json!("P1");
+    sims.seed_products(vec![
+        good,
+        missing_part,
+        too_long,
+        not_a_gtin.clone(),
+        negative,
+        first,
+        second,
+    ])
+    .await;
+    let Some(running) = Running::start(shape, sims.config("1s", ""), "catalog bad data").await
+    else {
+        return;
+    };
+
+    wait_for("six rejected sizes", Duration::from_secs(120), || async {
+        listed(&running, pb::CatalogItemState::Failed).await.len() == 6
+    })
+    .await;
+    let reasons: Vec<String> = listed(&running, pb::CatalogItemState::Failed)
+        .await
+        .into_iter()
+        .map(|item| item.last_error)
+        .collect();
+    for expected in [
+        "missing variant sku",
+        "the wms accepts at most 50",
+        "is not a valid gtin",
+        "is negative",
+        "collision",
+    ] {
+        assert!(
+            reasons.iter().any(|r| r.contains(expected)),
+            "a reason with {expected:?} in {reasons:?}"
+        );
+    }
+    assert_eq!(
+        reasons.iter().filter(|r| r.contains("collision")).count(),
+        2,
+        "both rows of the collision: {reasons:?}"
+    );
+    // The good size is in the WMS, none of the bad ones.
+    let numbers: Vec<String> = wms_articles(&sims)
+        .await
+        .iter()
+        .filter_map(|a| a["articleNumber"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(numbers, vec![article_number(0, 0)], "{numbers:?}");
+
+    // The EAN fixed in Centra: written once the gateway reads the product again.
+    not_a_gtin["ean"] = json!(valid);
+    sims.seed_products(vec![not_a_gtin]).await;
+    wait_for(
+        "the fixed size written",
+        Duration::from_secs(120),
+        || async {
+            wms_articles(&sims)
+                .await
+                .iter()
+                .any(|a| a["articleNumber"] == article_number(0, 3).as_str())
+        },
+    )
+    .await;
+    assert_eq!(
+        listed(&running, pb::CatalogItemState::Failed).await.len(),
+        5
+    );
+    running.stop().await;
+}
+
+pub async fn options(shape: Shape) {
+    let sims = Sims::start().await;
+    let mut inactive = size_row(0, 3);
+    inactive["active"] = json!(false);
+    sims.seed_products(vec![
+        size_row(0, 0),
+        size_row(0, 1),
+        size_row(0, 2),
+        inactive,
+    ])
+    .await;
+    let settings = r#"
+article_number = "ean"
+article_filter = "include_inactive"
+product_selection = "manual""#;
+    let Some(running) = Running::start(shape, sims.config("1s", settings), "catalog options").await
+    else {
+        return;
+    };
+
+    // Manual selection: the sizes are known, by EAN, and nothing is written.
+    wait_for("four sizes known", Duration::from_secs(120), || async {
+        listed(&running, pb::CatalogItemState::NotSelected)
+            .await
+            .len()
+            == 4
+    })
+    .await;
+    let known: Vec<String> = listed(&running, pb::CatalogItemState::Unspecified)
+        .await
+        .into_iter()
+        .map(|item| item.article_number)
+        .collect();
+    for size in 0..4 {
+        assert!(known.contains(&ean(size)), "{} in {known:?}", ean(size));
+    }
+    wait_for_product_polls(&sims, 2).await;
+    assert!(
+        wms_articles(&sims).await.is_empty(),
+        "nothing before a selection"
+    );
+
+    // A person selects two: exactly those are written, the inactive one as inactive.
+    let outcomes = running
+        .admin()
+        .create_selected(pb::CreateSelectedRequest {
+            article_numbers: vec![ean(0), ean(3)],
+        })
+        .await
+        .expect("create selected")
+        .into_inner()
+        .outcomes;
+    assert!(outcomes.iter().all(|o| o.error.is_empty()), "{outcomes:?}");
+    wait_for("two selected articles", Duration::from_secs(60), || async {
+        wms_articles(&sims).await.len() == 2
+    })
+    .await;
+    assert_eq!(wms_article(&sims, &ean(0)).await["isActive"], json!(true));
+    assert_eq!(wms_article(&sims, &ean(3)).await["isActive"], json!(false));
+    wait_for_product_polls(&sims, 2).await;
+    assert_eq!(
+        wms_articles(&sims).await.len(),
+        2,
+        "the others stay unselected"
+    );
+    running.stop().await;
+}
