@@ -12,7 +12,9 @@
 //! - `bad_data`: every bad-data case and a collision rejected with its reason, the good size
 //!   written, a fixed size written once fixed;
 //! - `options`: EAN article numbers, inactive products as inactive articles, and manual
-//!   selection (nothing written until a person selects).
+//!   selection (nothing written until a person selects);
+//! - `catalog_endpoint_and_price`: with two end-points only the catalog end-point's products
+//!   become articles, priced in the configured currency.
 //!
 //! Speed is measured by the `catalog_import` benchmark (`tests/benches/`), not here: the
 //! phases are printed for a person, never asserted.
@@ -61,4 +63,14 @@ async fn embedded_options_ean_inactive_and_manual_selection() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn distributed_options_ean_inactive_and_manual_selection() {
     rules::options(Shape::Distributed).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn embedded_articles_come_from_the_catalog_endpoint_at_its_price() {
+    rules::catalog_endpoint_and_price(Shape::Embedded).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn distributed_articles_come_from_the_catalog_endpoint_at_its_price() {
+    rules::catalog_endpoint_and_price(Shape::Distributed).await;
 }

@@ -192,3 +192,86 @@ product_selection = "manual""#;
     );
     running.stop().await;
 }
+
+/// Two Centra end-points with `catalog_endpoint = "shop1"`: only shop1's products become
+/// articles; the price comes from the configured currency (SEK here) as the customer price.
+pub async fn catalog_endpoint_and_price(shape: Shape) {
+    let sims = Sims::start().await;
+    let wholesale = centra_sim::CentraSim::builder()
+        .build()
+        .expect("second centra sim")
+        .spawn("127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("second centra sim starts");
+    let with_sek = |product: usize, size: usize| {
+        let mut row = size_row(product, size);
+        row["prices"] = json!([
+            {"pricelist": "EUR Europe", "currency": "EUR", "price": "45.00"},
+            {"pricelist": "SEK Sweden", "currency": "SEK", "price": "499.00"}
+        ]);
+        row
+    };
+    sims.seed_products(vec![with_sek(0, 0), with_sek(0, 1)])
+        .await;
+    sims.post(
+        format!("{}/_sim/products", wholesale.url()),
+        &json!({"products": [with_sek(5, 0)]}),
+    )
+    .await;
+    let mut config = sims.config(
+        "1s",
+        r#"catalog_endpoint = "shop1"
+[settings.price]
+currency = "SEK""#,
+    );
+    config.settings.endpoints[0].order_number_prefix = Some("R".into());
+    config.settings.endpoints.push(
+        serde_json::from_value(json!({
+            "name": "shop2",
+            "base_url": wholesale.base_url(),
+            "secret": "sandbox-secret",
+            "role": "wholesale",
+            "order_number_prefix": "W"
+        }))
+        .expect("second end-point"),
+    );
+    let Some(running) = Running::start(shape, config, "catalog end-points").await else {
+        return;
+    };
+    wait_for(
+        "shop1's sizes in the wms",
+        Duration::from_secs(120),
+        || async { wms_articles(&sims).await.len() == 2 },
+    )
+    .await;
+    let article = wms_article(&sims, &article_number(0, 0)).await;
+    assert_eq!(article["customerPrice"], json!(499.0), "{article}");
+    // shop2 is polled for orders, never for products.
+    wait_for_product_polls(&sims, 2).await;
+    let numbers: Vec<String> = wms_articles(&sims)
+        .await
+        .iter()
+        .filter_map(|a| a["articleNumber"].as_str().map(str::to_owned))
+        .collect();
+    assert!(
+        !numbers.contains(&article_number(5, 0)),
+        "shop2's product became an article: {numbers:?}"
+    );
+    let asked = sims
+        .get(format!("{}/_sim/requests?since=0", wholesale.url()))
+        .await;
+    let product_reads: Vec<_> = asked
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .filter(|r| r["path"].as_str().is_some_and(|p| p.contains("/products")))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        product_reads.is_empty(),
+        "shop2 asked for products: {product_reads:?}"
+    );
+    running.stop().await;
+    let _ = wholesale.shutdown().await;
+}
