@@ -2,9 +2,14 @@
 //! the block between `<!-- tour:start -->` and `<!-- tour:end -->` through `sh -c` from the
 //! repository folder, each expected to succeed. Then Ctrl-C, a clean stop and the summary.
 //!
-//! The tour uses the sandbox's default ports (18081, 18082, 50051-50056, 8081, 8082), which
-//! no other test uses; only the data folder is moved (`CENTRA_WMS__RUNTIME__DATA_DIR`) so the
-//! test leaves the checkout as it was.
+//! The tour uses the sandbox's default simulator and webhook ports (18081, 18082, 8081,
+//! 8082), which no other test uses. Two things move, through the environment that `make run`
+//! and every tour line share, so the lines stay exactly as written: the data folder
+//! (`CENTRA_WMS__RUNTIME__DATA_DIR`, so the checkout stays as it was) and the services' gRPC
+//! ports (the defaults 50051-50056 lie in Linux's ephemeral range, where another test's
+//! listener may sit).
+
+mod support;
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::{CommandExt as _, ExitStatusExt as _};
@@ -12,6 +17,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+use support::grpc_ports;
 
 fn repository() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -44,10 +51,11 @@ struct MakeRun {
 }
 
 impl MakeRun {
-    fn start(repository: &Path, data_dir: &Path) -> Self {
+    fn start(repository: &Path, data_dir: &Path, env: &[(String, String)]) -> Self {
         let mut child = Command::new("make")
             .arg("run")
             .current_dir(repository)
+            .envs(env.iter().cloned())
             .env("CENTRA_WMS__RUNTIME__DATA_DIR", data_dir)
             .env("CENTRA_WMS__RUNTIME__LOG_FILTER", "warn")
             .env_remove("RUST_LOG")
@@ -113,11 +121,12 @@ impl Drop for MakeRun {
     }
 }
 
-fn sh(repository: &Path, line: &str) -> std::process::Output {
+fn sh(repository: &Path, env: &[(String, String)], line: &str) -> std::process::Output {
     Command::new("sh")
         .args(["-c", line])
         .current_dir(repository)
         .env_remove("RUST_LOG")
+        .envs(env.iter().cloned())
         .output()
         .expect("sh runs")
 }
@@ -129,7 +138,8 @@ fn the_readme_tour_runs_as_written() {
     let tour = tour_lines(&readme);
     assert!(tour.len() >= 5, "the tour has its commands: {tour:?}");
     let data = tempfile::tempdir().expect("temp dir");
-    let mut run = MakeRun::start(&repository, data.path());
+    let env = grpc_ports();
+    let mut run = MakeRun::start(&repository, data.path(), &env);
     // `make run` may have to build the binary first.
     assert!(
         run.wait_for_line("Ctrl-C stops.", Duration::from_secs(600)),
@@ -139,7 +149,7 @@ fn the_readme_tour_runs_as_written() {
     // Services answer once their gRPC routes are up: `status` succeeds.
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let status = sh(&repository, "cargo run -q -p centra-wms -- status");
+        let status = sh(&repository, &env, "cargo run -q -p centra-wms -- status");
         if status.status.success() {
             break;
         }
@@ -157,7 +167,7 @@ fn the_readme_tour_runs_as_written() {
         run.seen
     );
     for line in &tour {
-        let out = sh(&repository, line);
+        let out = sh(&repository, &env, line);
         assert!(
             out.status.success(),
             "`{line}` failed ({:?}):\n{}\n{}",
