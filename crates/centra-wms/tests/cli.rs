@@ -1,9 +1,10 @@
 //! The command line as a script sees it: exit codes, one-line errors, masked secrets, and the
 //! simulators alone starting and stopping (the sandbox has its own tests in `sandbox.rs`).
 
-use std::io::{BufRead, BufReader};
+mod support;
+
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 fn centra_wms(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_centra-wms"))
@@ -127,18 +128,7 @@ fn http_get_ok(addr: &str, path: &str) -> bool {
 /// Starts `centra-wms sim WHICH --addr 127.0.0.1:0`, reads the ready line, checks the control
 /// API answers, then stops it with SIGTERM.
 fn simulator_starts_and_stops(which: &str) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_centra-wms"))
-        .args(["sim", which, "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("simulator starts");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let ready = lines.next().expect("a line").expect("utf-8");
-    let addr = ready
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("unexpected first line: {ready}"))
-        .to_owned();
+    let (mut child, addr) = support::start_simulator(which);
     assert!(
         http_get_ok(&addr, "/_sim/health"),
         "no health answer on {addr}"

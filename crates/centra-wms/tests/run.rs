@@ -5,12 +5,13 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{cli_with, free_port, get_json, grpc_ports, json, post_json, rows, shirt, text};
+use support::{
+    cli_with, free_port, get_json, grpc_ports, json, post_json, rows, shirt, start_simulator, text,
+};
 
 /// A child process killed on drop.
 struct Running(Child);
@@ -22,23 +23,9 @@ impl Drop for Running {
     }
 }
 
-/// `centra-wms sim WHICH` on a free port; its `host:port`.
+/// `centra-wms sim WHICH`, killed on drop; its `host:port`.
 fn simulator(which: &str) -> (Running, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_centra-wms"))
-        .args(["sim", which, "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("simulator starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("ready line");
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
-        .to_owned();
+    let (child, addr) = start_simulator(which);
     (Running(child), addr)
 }
 

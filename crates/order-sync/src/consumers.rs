@@ -175,7 +175,7 @@ async fn reject(
     attempts: u32,
 ) -> Handled {
     // The protobuf bytes as hex, so a person (or a replay) has the message as received.
-    let hex: String = payload.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = hex::encode(payload);
     let store = flow.records().store();
     let letter = NewDeadLetter {
         kind: feed.consumer().to_owned(),

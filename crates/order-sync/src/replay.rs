@@ -34,14 +34,7 @@ impl MessageReplay {
         let hex = letter.payload["protobuf_hex"]
             .as_str()
             .ok_or("payload: no protobuf_hex")?;
-        let bytes = (0..hex.len())
-            .step_by(2)
-            .map(|i| {
-                hex.get(i..i + 2)
-                    .and_then(|pair| u8::from_str_radix(pair, 16).ok())
-                    .ok_or_else(|| format!("payload.protobuf_hex: not hex at {i}"))
-            })
-            .collect::<Result<Vec<u8>, String>>()?;
+        let bytes = hex::decode(hex).map_err(|e| format!("payload.protobuf_hex: {e}"))?;
         Ok((feed, MessageId::new(id), Bytes::from(bytes)))
     }
 }

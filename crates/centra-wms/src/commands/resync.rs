@@ -125,10 +125,7 @@ pub async fn run(remote: &RemoteArgs, request: ResyncRequest) -> Result<(), Fail
             let endpoint = target.endpoint_or_only(request.endpoint.clone())?;
             OrderAdminClient::new(channel)
                 .resync(pb::ResyncOrderRequest {
-                    key: Some(pb::OrderKey {
-                        endpoint: endpoint.clone(),
-                        id: Some(pb::order_key::Id::ShipmentId(id.clone())),
-                    }),
+                    key: super::shipments::shipment_key(&endpoint, &id),
                 })
                 .await
                 .map(|r| {

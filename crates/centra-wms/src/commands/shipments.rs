@@ -34,6 +34,14 @@ pub async fn run(remote: &RemoteArgs, command: ShipmentsCommand) -> Result<(), F
     }
 }
 
+/// The `OrderKey` of Centra shipment `shipment_id` on `endpoint`.
+pub(super) fn shipment_key(endpoint: &str, shipment_id: &str) -> Option<pb::OrderKey> {
+    Some(pb::OrderKey {
+        endpoint: endpoint.to_owned(),
+        id: Some(pb::order_key::Id::ShipmentId(shipment_id.to_owned())),
+    })
+}
+
 /// An `OrderState` as the CLI prints it (`parked`, `sent_to_warehouse`, ...).
 pub(super) fn state_name(state: i32) -> String {
     pb::OrderState::try_from(state)
@@ -141,10 +149,7 @@ async fn retry(
             SERVICE,
             RPC,
             client.retry(pb::RetryOrderRequest {
-                key: Some(pb::OrderKey {
-                    endpoint: endpoint.clone(),
-                    id: Some(pb::order_key::Id::ShipmentId(shipment_id.clone())),
-                }),
+                key: shipment_key(&endpoint, &shipment_id),
             }),
         )
         .await?;
@@ -176,10 +181,7 @@ async fn complete(
             SERVICE,
             RPC,
             client.complete_manually(pb::CompleteManuallyRequest {
-                key: Some(pb::OrderKey {
-                    endpoint: endpoint.clone(),
-                    id: Some(pb::order_key::Id::ShipmentId(shipment_id.clone())),
-                }),
+                key: shipment_key(&endpoint, &shipment_id),
                 capture: Some(capture),
                 note: note.unwrap_or_default(),
                 ..Default::default()

@@ -131,6 +131,27 @@ pub fn shirt() -> Value {
     }]})
 }
 
+/// `centra-wms sim WHICH` on port 0, once it printed its ready line: the child (its stdout
+/// kept open, so later prints never meet a closed pipe) and its `host:port`.
+pub fn start_simulator(which: &str) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_centra-wms"))
+        .args(["sim", which, "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("simulator starts");
+    let mut line = String::new();
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    stdout.read_line(&mut line).expect("ready line");
+    child.stdout = Some(stdout.into_inner());
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+        .to_owned();
+    (child, addr)
+}
+
 /// The rows under `key` of a simulator state.
 pub fn rows<'a>(state: &'a Value, key: &str) -> &'a [Value] {
     state[key].as_array().map_or(&[], Vec::as_slice)
