@@ -5,6 +5,7 @@
 //! - `subject`: NATS subject, filter and name rules both adapters enforce.
 //! - `embedded`: a durable bus in a SQLite file (the embedded runtime).
 //! - `nats`: NATS JetStream (production).
+//! - `redact`: server URLs without their credentials, for logs and errors.
 //! - `contract`: the contract suite every adapter passes (`bus_contract_tests!`).
 //!
 //! The runtime picks an adapter by constructing `EmbeddedBus::open(..)` or
@@ -14,6 +15,7 @@ pub mod contract;
 pub mod embedded;
 pub mod nats;
 pub mod port;
+pub mod redact;
 pub mod subject;
 
 pub use embedded::{EmbeddedBus, EmbeddedBusConfig, EmbeddedConsumer};

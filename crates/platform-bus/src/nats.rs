@@ -28,8 +28,9 @@ use crate::subject::{validate_filter, validate_name};
 /// Below this a pull request waits on nothing: the server refuses expiries under 1 ms.
 const SHORTEST_PULL_WAIT: Duration = Duration::from_millis(10);
 
-/// Where the bus lives and how its stream is made when missing.
-#[derive(Debug, Clone)]
+/// Where the bus lives and how its stream is made when missing. `Debug` shows the URL without
+/// its credentials.
+#[derive(Clone)]
 pub struct NatsBusConfig {
     pub url: String,
     /// JetStream stream name (no `.`, `*`, `>` or whitespace).
@@ -45,6 +46,20 @@ pub struct NatsBusConfig {
     pub replicas: usize,
     /// Shown by the server in its connection list.
     pub client_name: String,
+}
+
+impl std::fmt::Debug for NatsBusConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NatsBusConfig")
+            .field("url", &crate::redact::redacted_url(&self.url))
+            .field("stream_name", &self.stream_name)
+            .field("subject_prefix", &self.subject_prefix)
+            .field("duplicate_window", &self.duplicate_window)
+            .field("max_age", &self.max_age)
+            .field("replicas", &self.replicas)
+            .field("client_name", &self.client_name)
+            .finish()
+    }
 }
 
 impl NatsBusConfig {
@@ -76,7 +91,7 @@ pub struct NatsBus {
 impl std::fmt::Debug for NatsBus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("NatsBus")
-            .field("url", &self.config.url)
+            .field("url", &crate::redact::redacted_url(&self.config.url))
             .field("stream_name", &self.config.stream_name)
             .field("subject_prefix", &self.config.subject_prefix)
             .finish()
@@ -98,7 +113,10 @@ impl NatsBus {
             .name(&config.client_name)
             .connect(&config.url)
             .await
-            .map_err(|e| BusError::Unreachable(format!("nats at {}: {e}", config.url)))?;
+            .map_err(|e| {
+                let url = crate::redact::redacted_url(&config.url);
+                BusError::Unreachable(format!("nats at {url}: {e}"))
+            })?;
         let jetstream = jetstream::new(client);
         let stream = get_or_create_stream(&jetstream, &config).await?;
         tracing::info!(
@@ -399,5 +417,22 @@ impl Acknowledge for NatsAcker {
 
     async fn term(&self) -> Result<(), BusError> {
         self.settle(AckKind::Term).await
+    }
+}
+
+#[cfg(test)]
+mod credential_tests {
+    use super::*;
+
+    /// Nothing listens on port 1: the connection fails, and its error names the server
+    /// without the password the URL carried.
+    #[tokio::test]
+    async fn a_connection_error_does_not_show_the_password() {
+        let config = NatsBusConfig::new("nats://app:hunter2@127.0.0.1:1", "S", "p");
+        assert!(!format!("{config:?}").contains("hunter2"));
+        let error = NatsBus::connect(config).await.expect_err("nothing listens");
+        let shown = error.to_string();
+        assert!(shown.contains("127.0.0.1:1"), "{shown}");
+        assert!(!shown.contains("hunter2"), "{shown}");
     }
 }

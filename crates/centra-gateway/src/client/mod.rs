@@ -76,9 +76,13 @@ impl CentraClient {
         zone: Tz,
         options: ClientOptions,
     ) -> Result<Self, CentraError> {
+        // No redirects: reqwest drops `Authorization` on a cross-host redirect but not Centra's
+        // own `API-Authorization`, so following one could hand the secret to another host. The
+        // Order API never redirects; a 3xx is an answer to look at, not to follow.
         let http = reqwest::Client::builder()
             .timeout(options.request_timeout)
             .connect_timeout(options.connect_timeout)
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| {
                 CentraError::new(

@@ -285,3 +285,58 @@ async fn the_rate_limiter_spaces_calls_to_one_endpoint() {
         started.elapsed()
     );
 }
+
+/// A base URL that answers with a redirect to another host: the client does not follow it,
+/// so the secret in `API-Authorization` never reaches that host.
+#[tokio::test]
+async fn a_redirect_to_another_host_is_not_followed_with_the_secret() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let seen = Arc::new(AtomicUsize::new(0));
+    let other = {
+        let seen = seen.clone();
+        axum::Router::new().fallback(move |headers: axum::http::HeaderMap| {
+            let seen = seen.clone();
+            async move {
+                if headers.contains_key("api-authorization") {
+                    seen.fetch_add(1, Ordering::SeqCst);
+                }
+                "{}"
+            }
+        })
+    };
+    let other_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let other_addr = other_listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(other_listener, other).await });
+    let redirecting = axum::Router::new().fallback(move || async move {
+        (
+            axum::http::StatusCode::FOUND,
+            [(
+                axum::http::header::LOCATION,
+                format!("http://localhost:{}/steal", other_addr.port()),
+            )],
+        )
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, redirecting).await });
+
+    let client = CentraClient::new(
+        &endpoint(&format!("http://{addr}/api/order-api"), SECRET),
+        chrono_tz::Europe::Stockholm,
+        fast_options(),
+    )
+    .expect("client");
+    let answer = client.shipments(ShipmentStatusFilter::GoodToGo, None).await;
+    assert!(answer.is_err(), "a redirect is no answer: {answer:?}");
+    assert_eq!(
+        seen.load(Ordering::SeqCst),
+        0,
+        "the secret went to another host"
+    );
+}

@@ -87,8 +87,12 @@ pub(crate) struct Answer {
 
 impl OngoingClient {
     pub fn new(settings: ClientSettings) -> Result<Self, OngoingError> {
+        // No redirects: the Goods Owner API never redirects, and a redirect to another host
+        // must not be followed with the API user's credentials (the same rule as Centra's
+        // client).
         let http = reqwest::Client::builder()
             .timeout(settings.timeout)
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|source| OngoingError::Transport {
                 operation: "building the http client".into(),
