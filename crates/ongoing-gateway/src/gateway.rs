@@ -95,6 +95,12 @@ impl Gateway {
         let wake = self.wake.clone();
         let stop = shutdown.child_token();
         let poller = tokio::spawn(self.detector().run(wake.clone(), stop.clone()));
+        if self.settings.webhook_token.is_none() {
+            tracing::warn!(
+                "ongoing webhooks are refused: wms.webhook_token is not set; the polls still \
+                 find every change"
+            );
+        }
         let receiver = WebhookReceiver::new(
             self.settings.webhook_token.clone(),
             self.settings.webhook_header.clone(),

@@ -1,6 +1,8 @@
 //! The Ongoing webhook receiver. Webhooks are hints: a call with the right static token only
 //! wakes the pollers, which re-read the truth from the API. Ongoing has no signatures; the
 //! token header configured in Ongoing's UI is compared in constant time, anything else is 401.
+//! Without a configured token every call is refused: an open receiver would let anyone make the
+//! gateway poll Ongoing at will, and the polls are the backstop anyway.
 //!
 //! Routes: `POST /webhooks/ongoing` (and `POST /` for setups that cannot add a path).
 
@@ -23,7 +25,7 @@ pub struct WebhookReceiver {
 }
 
 impl WebhookReceiver {
-    /// `token` `None` accepts every call (only for private networks).
+    /// `token` `None` refuses every call (webhooks off; the polls still run).
     pub fn new(token: Option<Secret>, header: impl Into<String>, wake: Arc<Notify>) -> Self {
         Self {
             token,
@@ -41,7 +43,7 @@ impl WebhookReceiver {
 
     fn authorized(&self, headers: &HeaderMap) -> bool {
         let Some(expected) = &self.token else {
-            return true;
+            return false;
         };
         let Some(sent) = headers.get(self.header.as_str()) else {
             return false;
@@ -58,4 +60,36 @@ async fn receive(State(receiver): State<Arc<WebhookReceiver>>, headers: HeaderMa
     tracing::debug!("ongoing webhook received; waking the pollers");
     receiver.wake.notify_one();
     StatusCode::OK
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(token: Option<&str>) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        if let Some(token) = token {
+            headers.insert("x-auth-token", token.parse().expect("header value"));
+        }
+        headers
+    }
+
+    #[test]
+    fn without_a_configured_token_every_call_is_refused() {
+        let receiver = WebhookReceiver::new(None, "X-Auth-Token", Arc::new(Notify::new()));
+        assert!(!receiver.authorized(&headers(None)));
+        assert!(!receiver.authorized(&headers(Some("anything"))));
+    }
+
+    #[test]
+    fn only_the_configured_token_is_accepted() {
+        let receiver = WebhookReceiver::new(
+            Some(Secret::new("s3cret")),
+            "X-Auth-Token",
+            Arc::new(Notify::new()),
+        );
+        assert!(receiver.authorized(&headers(Some("s3cret"))));
+        assert!(!receiver.authorized(&headers(Some("s3cre"))));
+        assert!(!receiver.authorized(&headers(None)));
+    }
 }

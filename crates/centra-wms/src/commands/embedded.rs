@@ -135,11 +135,13 @@ async fn point_webhooks(
                 .with_context(|| format!("pointing the webhooks of end-point {}", endpoint.name))?;
         }
     }
-    if let Some(receiver) = reachable(config.runtime.ongoing_webhook_listen) {
-        let mut target = json!({ "url": format!("http://{receiver}/webhooks/ongoing") });
-        if let Some(token) = &config.wms.webhook_token {
-            target["secret"] = json!(token.expose());
-        }
+    // The gateway refuses Ongoing webhooks without a token: without one, the polls alone.
+    if let (Some(receiver), Some(token)) = (
+        reachable(config.runtime.ongoing_webhook_listen),
+        &config.wms.webhook_token,
+    ) {
+        let target = json!({ "url": format!("http://{receiver}/webhooks/ongoing"),
+                             "secret": token.expose() });
         control
             .ongoing("webhooks", &target)
             .await
