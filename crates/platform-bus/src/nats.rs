@@ -83,6 +83,7 @@ impl NatsBusConfig {
 /// The JetStream bus. Cheap to clone: clones share one connection.
 #[derive(Clone)]
 pub struct NatsBus {
+    client: async_nats::Client,
     jetstream: jetstream::Context,
     stream: stream::Stream,
     config: NatsBusConfig,
@@ -117,7 +118,7 @@ impl NatsBus {
                 let url = crate::redact::redacted_url(&config.url);
                 BusError::Unreachable(format!("nats at {url}: {e}"))
             })?;
-        let jetstream = jetstream::new(client);
+        let jetstream = jetstream::new(client.clone());
         let stream = get_or_create_stream(&jetstream, &config).await?;
         tracing::info!(
             stream = %config.stream_name,
@@ -125,6 +126,7 @@ impl NatsBus {
             "connected to jetstream"
         );
         Ok(Self {
+            client,
             jetstream,
             stream,
             config,
@@ -221,6 +223,19 @@ impl Bus for NatsBus {
             let value = HeaderValue::from_str(value).map_err(|e| rejected(what.clone(), e))?;
             headers.insert(name, value);
         }
+        // The one thing the server refuses a message for, whatever its state: its size. Said
+        // here, as a rejection of this message, because the publish errors below all mean the
+        // server (or its JetStream) is not there right now.
+        let max_payload = self.client.server_info().max_payload;
+        if message.payload.len() > max_payload {
+            return Err(rejected(
+                what,
+                format!(
+                    "payload of {} bytes is over the server's max_payload of {max_payload}",
+                    message.payload.len()
+                ),
+            ));
+        }
         let publish = PublishMessage::build()
             .payload(message.payload)
             .headers(headers)
@@ -230,9 +245,9 @@ impl Bus for NatsBus {
             .jetstream
             .send_publish(subject, publish)
             .await
-            .map_err(|e| publish_error(&what, e))?
+            .map_err(|e| publish_error(&what, &e))?
             .await
-            .map_err(|e| publish_error(&what, e))?;
+            .map_err(|e| publish_error(&what, &e))?;
         if ack.duplicate {
             tracing::debug!(message_id = %message.id, sequence = ack.sequence, "duplicate publish dropped");
         }
@@ -284,12 +299,13 @@ impl Bus for NatsBus {
     }
 }
 
-fn publish_error(what: &str, error: jetstream::context::PublishError) -> BusError {
-    use jetstream::context::PublishErrorKind as K;
-    match error.kind() {
-        K::TimedOut | K::BrokenPipe => BusError::Unreachable(format!("{what}: {error}")),
-        _ => rejected(what.to_owned(), error),
-    }
+/// Every publish error is the bus being unavailable, never the message being bad: a server that
+/// restarts answers "no responders" (`StreamNotFound`) until JetStream is back, a missing stream
+/// is an operator's to restore, and the message's own problems (subject, headers, size) are
+/// refused before it is sent. So the relay keeps the message and tries again, in order, instead
+/// of dead-lettering it.
+fn publish_error(what: &str, error: &jetstream::context::PublishError) -> BusError {
+    BusError::Unreachable(format!("{what}: {error}"))
 }
 
 /// A durable pull consumer handle; several handles (in any process) share the work.

@@ -106,3 +106,45 @@ async fn an_existing_stream_with_other_subjects_is_refused() {
     assert!(err.to_string().contains("subjects"), "{err}");
     first.delete_stream().await.expect("delete stream");
 }
+
+/// While the stream is gone (JetStream restarting answers the same way) a publish is the bus
+/// being unavailable, to be tried again, never the message being refused for good: the relay
+/// would dead-letter it otherwise and the event would be lost to its consumers.
+#[tokio::test]
+async fn a_publish_without_the_stream_is_unreachable_not_rejected() {
+    let Some(url) = test_support::nats_url("publish without the stream").await else {
+        return;
+    };
+    let bus = NatsBus::connect(nats_config(url)).await.expect("connect");
+    bus.delete_stream().await.expect("stream deleted");
+    let message = OutgoingMessage::new(
+        "centra.order",
+        MessageId::new("gone"),
+        Bytes::from_static(b"o"),
+    );
+    let error = bus
+        .publish(message)
+        .await
+        .expect_err("no stream to take it");
+    assert!(
+        matches!(error, platform_bus::BusError::Unreachable(_)),
+        "{error:?}"
+    );
+}
+
+/// A message over the server's `max_payload` can never be published: that one is refused.
+#[tokio::test]
+async fn a_message_over_the_servers_max_payload_is_rejected() {
+    let Some(url) = test_support::nats_url("publish over max payload").await else {
+        return;
+    };
+    let bus = NatsBus::connect(nats_config(url)).await.expect("connect");
+    let huge = Bytes::from(vec![b'x'; 64 * 1024 * 1024]);
+    let message = OutgoingMessage::new("centra.order", MessageId::new("huge"), huge);
+    let error = bus.publish(message).await.expect_err("too large");
+    bus.delete_stream().await.expect("stream deleted");
+    assert!(
+        matches!(error, platform_bus::BusError::Rejected { .. }),
+        "{error:?}"
+    );
+}

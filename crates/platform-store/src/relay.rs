@@ -15,7 +15,9 @@
 //!
 //! Errors: a retryable bus error (unreachable, storage) or a database error ends the round and
 //! the relay backs off (capped exponential, jittered); the same message is tried first next
-//! time. A message the bus rejects for good is dead-lettered and the rest go on.
+//! time. A message the bus rejects for good (an invalid subject or header, a payload over the
+//! server's limit: faults of the message, never of the server) is dead-lettered and the rest go
+//! on; a bus that is down or restarting is always a retry, so nothing is lost while it is.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
