@@ -1,6 +1,7 @@
 //! `centra-wms serve SERVICE --config FILE`: one service as its own process in the
 //! distributed shape, on this machine's NATS JetStream and PostgreSQL (a database and stream
-//! prefix of its own). It answers on its gRPC address and stops cleanly on SIGTERM.
+//! prefix of its own). It answers on its gRPC address, serves `/healthz`, `/readyz` and
+//! `/metrics` on `runtime.health_listen`, and stops cleanly on SIGTERM.
 
 mod support;
 
@@ -20,6 +21,7 @@ async fn serve_runs_one_service_on_nats_and_postgres_and_stops_on_sigterm() {
         return;
     };
     let grpc = format!("127.0.0.1:{}", free_port());
+    let health = format!("127.0.0.1:{}", free_port());
     let prefix = test_support::unique("serve");
     let dir = tempfile::tempdir().expect("temp dir");
     let config = dir.path().join("centra-wms.toml");
@@ -48,6 +50,7 @@ nats_url = "{nats_url}"
 database_url = "{database}"
 stream_prefix = "{prefix}"
 log_filter = "warn"
+health_listen = "{health}"
 
 [runtime.grpc.order_sync]
 listen = "{grpc}"
@@ -81,6 +84,30 @@ connect = "http://{grpc}"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let http = reqwest::Client::new();
+    let get = |path: &str| {
+        let request = http.get(format!("http://{health}{path}"));
+        async move {
+            let response = request.send().await.expect("health server answers");
+            (
+                response.status().as_u16(),
+                response.text().await.unwrap_or_default(),
+            )
+        }
+    };
+    assert_eq!(get("/healthz").await.0, 200);
+    // Ready once the service serves (store migrated) with the bus and the database reachable.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (status, body) = get("/readyz").await;
+        if status == 200 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "never ready: {status} {body}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (status, body) = get("/metrics").await;
+    assert_eq!(status, 200, "{body}");
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()

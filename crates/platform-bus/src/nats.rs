@@ -257,6 +257,16 @@ impl Bus for NatsBus {
         })
     }
 
+    async fn health(&self) -> Result<(), BusError> {
+        match self.client.connection_state() {
+            async_nats::connection::State::Connected => Ok(()),
+            state => Err(BusError::Unreachable(format!(
+                "nats at {}: {state:?}",
+                crate::redact::redacted_url(&self.config.url)
+            ))),
+        }
+    }
+
     async fn consumer(&self, config: ConsumerConfig) -> Result<Box<dyn Consumer>, BusError> {
         config.validate()?;
         let mut filters: Vec<String> = config

@@ -243,6 +243,15 @@ pub trait Bus: Send + Sync + std::fmt::Debug + 'static {
 
     /// Opens (creating when missing, idempotently) a durable consumer.
     async fn consumer(&self, config: ConsumerConfig) -> Result<Box<dyn Consumer>, BusError>;
+
+    /// Whether the bus can take messages now (a readiness probe asks).
+    ///
+    /// # Errors
+    /// [`BusError::Unreachable`] while the server is not connected; an adapter with nothing to
+    /// lose touch with (the embedded bus) keeps the default, always ready.
+    async fn health(&self) -> Result<(), BusError> {
+        Ok(())
+    }
 }
 
 /// Receiving side of a durable consumer.

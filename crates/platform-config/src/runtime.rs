@@ -137,6 +137,10 @@ pub struct RuntimeConfig {
     pub otlp_endpoint: Option<String>,
     /// `tracing` filter, e.g. `info,order_sync=debug`. Default `info`.
     pub log_filter: String,
+    /// Where a service process serves `/healthz`, `/readyz` and `/metrics` (distributed shape,
+    /// e.g. `0.0.0.0:9090` in a container). Unset: not served.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub health_listen: Option<SocketAddr>,
 }
 
 impl Default for RuntimeConfig {
@@ -152,6 +156,7 @@ impl Default for RuntimeConfig {
             ongoing_webhook_listen: DEFAULT_ONGOING_WEBHOOK_LISTEN,
             otlp_endpoint: None,
             log_filter: DEFAULT_LOG_FILTER.to_owned(),
+            health_listen: None,
         }
     }
 }
@@ -189,6 +194,7 @@ domain::lenient_section! {
         ongoing_webhook_listen: SocketAddr,
         otlp_endpoint: String,
         log_filter: String,
+        health_listen: SocketAddr,
     }
 }
 
@@ -263,6 +269,7 @@ impl RuntimeDraft {
         let log_filter = report
             .optional("log_filter", self.log_filter)
             .unwrap_or(defaults.log_filter);
+        let health_listen = report.optional("health_listen", self.health_listen);
         report.unknown_keys(&self.unknown);
 
         let distributed = mode == RuntimeMode::Distributed;
@@ -328,6 +335,7 @@ impl RuntimeDraft {
             ongoing_webhook_listen,
             otlp_endpoint,
             log_filter,
+            health_listen,
         }
     }
 }

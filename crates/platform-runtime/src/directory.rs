@@ -11,7 +11,7 @@
 //! Callers write the same code in both shapes:
 //! `CentraGatewayClient::new(ctx.directory.channel("centra-gateway")?)`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 use std::task::{Context, Poll};
@@ -51,10 +51,13 @@ pub enum DirectoryError {
     Serve { service: String, reason: String },
 }
 
-/// Where each service's command service is.
+/// Where each service's command service is, and which of this process's services serve now.
 #[derive(Clone)]
 pub struct ServiceDirectory {
     shape: Arc<Shape>,
+    /// Services of this process whose command service is up. A service serves only after it
+    /// opened (and migrated) its store, so this is what readiness reads.
+    serving: Arc<RwLock<HashSet<String>>>,
 }
 
 enum Shape {
@@ -107,6 +110,7 @@ impl ServiceDirectory {
                 registered: RwLock::new(HashMap::new()),
                 exposed: exposed.into_iter().collect(),
             }),
+            serving: Arc::default(),
         }
     }
 
@@ -119,6 +123,7 @@ impl ServiceDirectory {
                     .map(|(name, listen, connect)| (name, (listen, connect)))
                     .collect(),
             }),
+            serving: Arc::default(),
         }
     }
 
@@ -149,9 +154,39 @@ impl ServiceDirectory {
         }
     }
 
+    /// Whether `service` (of this process) serves its command service now.
+    pub fn is_serving(&self, service: &str) -> bool {
+        self.serving
+            .read()
+            .is_ok_and(|serving| serving.contains(service))
+    }
+
+    fn set_serving(&self, service: &str, on: bool) {
+        if let Ok(mut serving) = self.serving.write() {
+            if on {
+                serving.insert(service.to_owned());
+            } else {
+                serving.remove(service);
+            }
+        }
+    }
+
     /// Serves `routes` as `service`'s command service until `shutdown`: registers them
-    /// in-process, or serves them on the configured listen address.
+    /// in-process, or serves them on the configured listen address (with `grpc.health.v1`
+    /// answering SERVING for it). [`Self::is_serving`] says yes meanwhile.
     pub async fn serve(
+        &self,
+        service: &str,
+        routes: Routes,
+        shutdown: tokio_util::sync::CancellationToken,
+    ) -> Result<(), DirectoryError> {
+        self.set_serving(service, true);
+        let result = self.serve_routes(service, routes, shutdown).await;
+        self.set_serving(service, false);
+        result
+    }
+
+    async fn serve_routes(
         &self,
         service: &str,
         routes: Routes,
@@ -206,9 +241,19 @@ async fn serve_tcp(
     shutdown: tokio_util::sync::CancellationToken,
 ) -> Result<(), DirectoryError> {
     tracing::info!(service, %listen, "grpc server listening");
+    // `grpc.health.v1`: the whole server ("") and the service by name answer SERVING while the
+    // routes are served (a Kubernetes gRPC probe or grpc-health-probe asks).
+    let (reporter, health) = tonic_health::server::health_reporter();
+    reporter
+        .set_service_status("", tonic_health::ServingStatus::Serving)
+        .await;
+    reporter
+        .set_service_status(service, tonic_health::ServingStatus::Serving)
+        .await;
     tonic::transport::Server::builder()
         .trace_fn(platform_telemetry::server_span)
         .add_routes(routes)
+        .add_service(health)
         .serve_with_shutdown(listen, shutdown.cancelled_owned())
         .await
         .map_err(|e| DirectoryError::Serve {

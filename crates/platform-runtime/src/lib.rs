@@ -16,6 +16,7 @@
 //! - `dead_letter_service`: [`DeadLetterService`], the `DeadLetters` gRPC service over a
 //!   service's store, with the service's own [`DeadLetterRetry`].
 //! - `flow_runs`: [`FlowRuns`], what each flow did since start, and its `FlowStatus` row.
+//! - `health`: [`Health`], `/healthz`, `/readyz` and `/metrics` of a service process.
 //! - `signal`: Ctrl-C / SIGTERM as a cancellation token.
 
 mod adapters;
@@ -23,6 +24,7 @@ mod base;
 mod dead_letter_service;
 mod directory;
 mod flow_runs;
+mod health;
 mod runtime;
 mod serve;
 mod service;
@@ -34,6 +36,7 @@ pub use base::ServiceBase;
 pub use dead_letter_service::{DeadLetterRetry, DeadLetterService};
 pub use directory::{ChannelError, DirectoryError, GrpcChannel, ServiceDirectory};
 pub use flow_runs::{FlowFacts, FlowRun, FlowRuns, flows_answer, open_dead_letters, timestamp};
+pub use health::{DatabaseCheck, Health, install_metrics};
 pub use runtime::{Runtime, RuntimeError};
 pub use serve::{ServeError, exit_code, serve, serve_from_args};
 pub use service::{Service, ServiceContext, ServiceError};

@@ -8,6 +8,7 @@ use clap::Parser;
 use platform_config::{AppConfig, ConfigError, RuntimeMode};
 use platform_telemetry::{TelemetryConfig, TelemetryError};
 
+use crate::health::{DatabaseCheck, Health, install_metrics};
 use crate::{Adapters, AdaptersError, Runtime, RuntimeError, Service, shutdown_on_signal};
 
 /// Command line of a service binary.
@@ -35,6 +36,35 @@ pub enum ServeError {
     Adapters(#[from] AdaptersError),
     #[error(transparent)]
     Runtime(#[from] RuntimeError),
+    #[error("runtime.database_url: {0}")]
+    Database(#[source] sqlx::Error),
+}
+
+/// `/readyz`'s look at PostgreSQL: `SELECT 1` over one lazily opened connection of its own, so a
+/// busy service pool never makes the probe wait.
+#[derive(Debug)]
+struct PostgresCheck(sqlx::PgPool);
+
+impl PostgresCheck {
+    fn lazy(url: &str) -> Result<Self, ServeError> {
+        sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(std::time::Duration::from_secs(2))
+            .connect_lazy(url)
+            .map(Self)
+            .map_err(ServeError::Database)
+    }
+}
+
+#[async_trait::async_trait]
+impl DatabaseCheck for PostgresCheck {
+    async fn check(&self) -> Result<(), String> {
+        sqlx::query("SELECT 1")
+            .execute(&self.0)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
 }
 
 /// `main` of every service binary: reads `--config`, then [`serve`].
@@ -70,10 +100,35 @@ pub async fn serve(service: Arc<dyn Service>, config: AppConfig) -> Result<(), S
         &runtime.grpc,
     )
     .await?;
+    let shutdown = shutdown_on_signal();
+    let probes = match runtime.health_listen {
+        Some(listen) => {
+            let mut health = Health::new(
+                vec![service.name()],
+                adapters.directory.clone(),
+                adapters.bus.clone(),
+            )
+            .with_database(Arc::new(PostgresCheck::lazy(database.expose())?));
+            if let Some(metrics) = install_metrics() {
+                health = health.with_metrics(metrics);
+            }
+            let stop = shutdown.clone();
+            Some(tokio::spawn(async move {
+                if let Err(error) = health.serve(listen, stop).await {
+                    tracing::error!(%listen, %error, "health and metrics server stopped");
+                }
+            }))
+        }
+        None => None,
+    };
     let result = Runtime::new(Arc::new(config), adapters)
         .with_shared_service(service)
-        .run(shutdown_on_signal())
+        .run(shutdown.clone())
         .await;
+    shutdown.cancel();
+    if let Some(probes) = probes {
+        let _ = probes.await;
+    }
     if let Err(error) = telemetry.shutdown().await {
         eprintln!("warning: traces not flushed: {error}");
     }

@@ -123,6 +123,18 @@ async fn next_delivery(
 /// Acks, naks or terms `delivery` by what the handler said.
 async fn settle(consumer_name: &str, delivery: Delivery, handled: Handled) {
     let id = delivery.id.clone();
+    let outcome = match &handled {
+        Handled::Done => "done",
+        Handled::Retry { .. } => "retry",
+        Handled::Rejected { .. } => "rejected",
+    };
+    // Events handled and failed per flow (the consumer names the flow).
+    metrics::counter!(
+        "centra_wms_deliveries_total",
+        "consumer" => consumer_name.to_owned(),
+        "outcome" => outcome
+    )
+    .increment(1);
     let settled = match handled {
         Handled::Done => delivery.ack().await,
         Handled::Retry { after, reason } => {

@@ -88,8 +88,29 @@ async fn network_calls_reach_the_service_over_tcp() {
         async move { directory.serve("probe", routes(), stop).await }
     });
     assert_eq!(ping_when_up(&directory).await.service, "probe");
+    assert!(directory.is_serving("probe"));
+    // grpc.health.v1 on the same port: the server and the service by name are SERVING.
+    let mut health = tonic_health::pb::health_client::HealthClient::new(
+        directory.channel("probe").expect("channel"),
+    );
+    for service in ["", "probe"] {
+        let status = health
+            .check(tonic_health::pb::HealthCheckRequest {
+                service: service.to_owned(),
+            })
+            .await
+            .expect("health answers")
+            .into_inner()
+            .status;
+        assert_eq!(
+            status,
+            tonic_health::pb::health_check_response::ServingStatus::Serving as i32,
+            "{service:?}"
+        );
+    }
     stop.cancel();
     serving.await.expect("joins").expect("serves cleanly");
+    assert!(!directory.is_serving("probe"));
     assert!(
         directory.channel("nobody").is_err(),
         "unknown services are named"
