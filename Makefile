@@ -2,14 +2,14 @@
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= auto
 
-.PHONY: run test fmt-check clippy unit build ci help
+.PHONY: run test fmt-check clippy unit build ci help e2e-large chart-check
 
 ## run: start everything in one process (embedded bus, SQLite, bundled simulators)
 run:
 	$(CARGO) run -p centra-wms -- sandbox
 
-## test: everything CI checks: formatting, lints, every test
-test: fmt-check clippy unit
+## test: everything CI checks: formatting, lints, the chart, every test
+test: fmt-check clippy chart-check unit
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
@@ -28,6 +28,15 @@ unit:
 
 build:
 	$(CARGO) build --workspace
+
+## chart-check: lint and render the Helm chart, validate the manifests, config-check them
+chart-check:
+	$(CARGO) build -q -p centra-wms
+	python3 deploy/helm/check_chart.py "$$($(CARGO) metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/centra-wms"
+
+## e2e-large: the stock and returns scenario at 20,000 steps per shape (CI runs 2,000)
+e2e-large:
+	STOCK_RETURNS_E2E_STEPS=20000 $(CARGO) nextest run -p centra-wms-tests --test stock_returns_e2e --no-capture
 
 ## ci: what CI runs (installs and starts PostgreSQL and NATS when missing)
 ci:

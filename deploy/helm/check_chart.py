@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Checks the Helm chart without a cluster or a helm binary (`make chart-check`).
+
+1. Helm's own linter (Helm's Go SDK through PyPI `helm-python-sdk`), strict.
+2. Renders the chart with its default values and with `examples/production.yaml`, and
+   validates every manifest against the Kubernetes schemas (PyPI `kubernetes-validate`).
+3. For every Deployment, takes the rendered ConfigMap and the container's environment (secret
+   references filled with placeholders) and runs `centra-wms config check` on them, so a chart
+   whose config the binary refuses cannot land; a deliberately broken config must be refused.
+4. Values that break the schema (an unknown key, a wrong type) must be refused.
+
+Usage: check_chart.py PATH_TO_CENTRA_WMS_BINARY
+Prints one line per check and ends with `N passed, N failed`; exits 1 on any failure.
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import helm_python
+import kubernetes_validate
+import yaml
+
+CHART = Path(__file__).resolve().parent / "centra-wms"
+KUBERNETES = "1.32.0"
+# Kinds from CRDs: no schema in kubernetes-validate; checked by the chart's own schema only.
+CRD_KINDS = {("monitoring.coreos.com/v1", "ServiceMonitor")}
+# What the chart's secret references stand for in the config check.
+PLACEHOLDERS = {
+    "CENTRA_WMS__RUNTIME__DATABASE_URL": "postgres://centra:placeholder@postgres:5432/centra_wms",
+    "CENTRA_WMS__RUNTIME__NATS_URL": "nats://nats:4222",
+}
+
+results = []
+
+
+def check(name, ok, detail=""):
+    results.append(ok)
+    print(f"{'ok  ' if ok else 'FAIL'} {name}{': ' + detail if detail and not ok else ''}")
+
+
+def render(values):
+    chart = helm_python.Chart.load(str(CHART))
+    try:
+        out = chart.render(values, name="shop", namespace="centra-wms", is_install=True)
+    finally:
+        chart.close()
+    docs = []
+    for path, text in sorted(out.items()):
+        for doc in yaml.safe_load_all(text):
+            if doc:
+                docs.append((path, doc))
+    return docs
+
+
+def config_check(binary, deployment, configmaps):
+    """Runs `centra-wms config check` on what one Deployment's container would read."""
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    args = container["args"]
+    config_path = args[args.index("--config") + 1]
+    mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+    volumes = deployment["spec"]["template"]["spec"]["volumes"]
+    config_volume = next(v for v in volumes if mounts.get(v["name"]) == str(Path(config_path).parent))
+    data = configmaps[config_volume["configMap"]["name"]]
+    text = data[Path(config_path).name]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CENTRA_WMS")}
+    for var in container.get("env", []):
+        if "value" in var:
+            env[var["name"]] = var["value"]
+        else:
+            env[var["name"]] = PLACEHOLDERS.get(var["name"], "placeholder-secret")
+    with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as f:
+        f.write(text)
+    try:
+        run = subprocess.run(
+            [binary, "config", "check", f.name], env=env, capture_output=True, text=True
+        )
+    finally:
+        os.unlink(f.name)
+    return run.returncode, run.stdout + run.stderr, args
+
+
+def check_rendering(binary, label, values):
+    try:
+        docs = render(values)
+    except helm_python.HelmError as error:
+        check(f"{label}: renders", False, str(error))
+        return
+    check(f"{label}: renders ({len(docs)} manifests)", True)
+    for path, doc in docs:
+        kind = (doc.get("apiVersion"), doc.get("kind"))
+        name = f"{label}: {doc['kind']} {doc['metadata']['name']} is valid Kubernetes {KUBERNETES}"
+        if kind in CRD_KINDS:
+            continue
+        try:
+            kubernetes_validate.validate(doc, KUBERNETES, strict=True)
+            check(name, True)
+        except kubernetes_validate.ValidationError as error:
+            check(name, False, f"{path}: {error.message} at {list(error.path)}")
+    configmaps = {d["metadata"]["name"]: d["data"] for _, d in docs if d["kind"] == "ConfigMap"}
+    for deployment in (d for _, d in docs if d["kind"] == "Deployment"):
+        code, output, args = config_check(binary, deployment, configmaps)
+        service = args[1]
+        check(
+            f"{label}: {service}'s config passes `centra-wms config check`",
+            code == 0,
+            output.strip()[-800:],
+        )
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    binary = sys.argv[1]
+    if not os.access(binary, os.X_OK):
+        sys.exit(f"no centra-wms binary at {binary}: build it first (cargo build -p centra-wms)")
+
+    report = helm_python.lint(str(CHART), strict=True, kube_version=f"v{KUBERNETES}")
+    problems = [m for m in report["messages"] if m["severity"] >= 2] + report["errors"]
+    check("helm lint --strict", not problems, str(problems))
+
+    defaults = yaml.safe_load((CHART / "values.yaml").read_text())
+    check_rendering(binary, "default values", None)
+    production = yaml.safe_load((CHART / "examples" / "production.yaml").read_text())
+    check_rendering(binary, "examples/production.yaml", production)
+
+    # The config check bites: a setting the binary refuses fails the chart.
+    broken = dict(defaults)
+    broken["config"] = defaults["config"].replace("[settings]", '[settings]\ncapture = "sometimes"', 1)
+    docs = render(broken)
+    deployment = next(d for _, d in docs if d["kind"] == "Deployment")
+    configmaps = {d["metadata"]["name"]: d["data"] for _, d in docs if d["kind"] == "ConfigMap"}
+    code, output, _ = config_check(binary, deployment, configmaps)
+    check("a config the binary refuses fails the check", code != 0 and "capture" in output, output)
+
+    # The schema refuses unknown keys and wrong types.
+    for label, values in [
+        ("unknown top-level key", {"replicaCount": 2}),
+        ("unknown service key", {"services": {"order-sync": {"replica": 2}}}),
+        ("wrong type", {"healthPort": "ninety"}),
+        ("literal secret value", {"secretEnv": [{"name": "CENTRA_WMS__WMS__PASSWORD", "value": "x"}]}),
+        ("a [runtime] table in config", {"config": "[runtime]\nmode = \"embedded\"\n"}),
+    ]:
+        try:
+            render(values)
+            check(f"schema refuses {label}", False, "rendered")
+        except helm_python.HelmError:
+            check(f"schema refuses {label}", True)
+
+    passed, failed = results.count(True), results.count(False)
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
