@@ -22,6 +22,7 @@ use tonic::service::Routes;
 use tonic::transport::Endpoint;
 use tower::util::BoxCloneSyncService;
 use tower::{Service, ServiceExt as _};
+use tracing::Instrument as _;
 
 type StdError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -147,8 +148,15 @@ impl ServiceDirectory {
                     }
                 })?;
                 let channel = endpoint.connect_lazy();
+                // Every call carries the caller's trace context (W3C `traceparent`); the server
+                // side's `server_span` continues it.
                 Ok(GrpcChannel::new(
-                    channel.map_err(|e| ChannelError(StdError::from(e))),
+                    channel
+                        .map_request(|mut request: http::Request<Body>| {
+                            platform_telemetry::inject_into_http_headers(request.headers_mut());
+                            request
+                        })
+                        .map_err(|e| ChannelError(StdError::from(e))),
                 ))
             }
         }
@@ -279,12 +287,21 @@ impl Service<http::Request<Body>> for InProcessChannel {
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, request: http::Request<Body>) -> Self::Future {
+    fn call(&mut self, mut request: http::Request<Body>) -> Self::Future {
         let routes = self.directory.registered(&self.service);
         let service = self.service.clone();
+        // The same trace context a TCP call carries, and the same server span around the
+        // handler, so one trace looks the same in either shape.
+        platform_telemetry::inject_into_http_headers(request.headers_mut());
+        let span = {
+            let mut head = http::Request::new(());
+            *head.uri_mut() = request.uri().clone();
+            *head.headers_mut() = request.headers().clone();
+            platform_telemetry::server_span(&head)
+        };
         Box::pin(async move {
             match routes {
-                Some(routes) => match routes.oneshot(request).await {
+                Some(routes) => match routes.oneshot(request).instrument(span).await {
                     Ok(response) => Ok(response),
                     Err(never) => match never {},
                 },

@@ -14,6 +14,7 @@ use platform_bus::{Bus, BusError, Consumer, ConsumerConfig, Delivery};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument as _;
 
 /// What became of one delivery.
 #[derive(Debug)]
@@ -44,7 +45,8 @@ where
     let consumer_name = config.durable_name.clone();
     let mut consumer = bus.consumer(config).await?;
     while let Some(delivery) = next_delivery(consumer.as_mut(), &consumer_name, &shutdown).await {
-        let handled = handler(&delivery).await;
+        let span = delivery_span(&consumer_name, &delivery);
+        let handled = span.in_scope(|| handler(&delivery)).instrument(span).await;
         settle(&consumer_name, delivery, handled).await;
     }
     Ok(())
@@ -83,7 +85,8 @@ where
         else {
             break;
         };
-        let handled = handler(&delivery);
+        let span = delivery_span(&consumer_name, &delivery);
+        let handled = span.in_scope(|| handler(&delivery)).instrument(span);
         let name = consumer_name.clone();
         tasks.spawn(async move {
             settle(&name, delivery, handled.await).await;
@@ -92,6 +95,24 @@ where
     }
     while tasks.join_next().await.is_some() {}
     Ok(())
+}
+
+/// The span of handling one delivery (OpenTelemetry messaging conventions), child of the span
+/// that enqueued the message when its headers carry a trace context.
+fn delivery_span(consumer_name: &str, delivery: &Delivery) -> tracing::Span {
+    let span = tracing::info_span!(
+        "bus.process",
+        otel.name = %format!("process {}", delivery.subject),
+        otel.kind = "consumer",
+        messaging.operation.type = "process",
+        messaging.destination.name = %delivery.subject,
+        messaging.consumer.group.name = %consumer_name,
+        messaging.message.id = %delivery.id,
+        messaging.message.delivery_count = delivery.delivery_count,
+    );
+    // A message without trace context (an old one, a test) starts its own trace.
+    let _ = platform_telemetry::set_parent_from_headers(&span, &delivery.headers);
+    span
 }
 
 /// The next delivery, or `None` once `shutdown` is cancelled. Bus errors are logged and

@@ -98,8 +98,13 @@ impl Outbox {
     pub async fn enqueue(
         &self,
         tx: &mut Transaction,
-        message: OutboxMessage,
+        mut message: OutboxMessage,
     ) -> Result<bool, StoreError> {
+        // The trace of the work that caused the event travels with it (W3C `traceparent`), so
+        // the consumer's span continues it, whichever process relays the row.
+        if !message.headers.contains_key("traceparent") {
+            platform_telemetry::inject_into_headers(&mut message.headers);
+        }
         let headers = serde_json::to_string(&message.headers).map_err(|e| StoreError::Invalid {
             what: format!("outbox message {}", message.id),
             field: "headers",

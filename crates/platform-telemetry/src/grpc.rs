@@ -74,6 +74,27 @@ pub fn context_from_metadata(metadata: &MetadataMap) -> Context {
     propagator().extract(&MetadataExtractor(metadata))
 }
 
+struct HttpHeaderInjector<'a>(&'a mut http::HeaderMap);
+
+impl Injector for HttpHeaderInjector<'_> {
+    fn set(&mut self, key: &str, value: String) {
+        if let (Ok(name), Ok(value)) = (
+            http::HeaderName::from_bytes(key.as_bytes()),
+            http::HeaderValue::from_str(&value),
+        ) {
+            self.0.insert(name, value);
+        }
+    }
+}
+
+/// Writes the current trace context into raw HTTP/2 request headers (what a channel layer
+/// sees), unless the request carries one already.
+pub fn inject_into_http_headers(headers: &mut http::HeaderMap) {
+    if !headers.contains_key("traceparent") {
+        propagator().inject_context(&current_context(), &mut HttpHeaderInjector(headers));
+    }
+}
+
 /// Reads the caller's trace context from raw HTTP/2 headers (what `trace_fn` sees).
 pub fn context_from_http_headers(headers: &http::HeaderMap) -> Context {
     propagator().extract(&HttpHeaderExtractor(headers))

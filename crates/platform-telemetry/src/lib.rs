@@ -38,8 +38,8 @@ pub use config::TelemetryConfig;
 pub use context::{ParentError, current_trace_id, set_remote_parent, trace_id};
 pub use error::TelemetryError;
 pub use grpc::{
-    TraceContextInterceptor, context_from_metadata, inject_into_metadata, server_span,
-    set_parent_from_metadata,
+    TraceContextInterceptor, context_from_metadata, inject_into_http_headers, inject_into_metadata,
+    server_span, set_parent_from_metadata,
 };
 pub use headers::{
     Headers, context_from_headers, inject_context_into_headers, inject_into_headers,
