@@ -141,6 +141,11 @@ pub struct RuntimeConfig {
     /// e.g. `0.0.0.0:9090` in a container). Unset: not served.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub health_listen: Option<SocketAddr>,
+    /// Shared bearer token of the gRPC services: every TCP call sends it, every TCP server
+    /// refuses a call without it (UNAUTHENTICATED). Unset: calls are not authenticated (only
+    /// for a single host or a private network). The commands can capture money.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grpc_token: Option<domain::secret::Secret>,
 }
 
 impl Default for RuntimeConfig {
@@ -157,6 +162,7 @@ impl Default for RuntimeConfig {
             otlp_endpoint: None,
             log_filter: DEFAULT_LOG_FILTER.to_owned(),
             health_listen: None,
+            grpc_token: None,
         }
     }
 }
@@ -195,6 +201,7 @@ domain::lenient_section! {
         otlp_endpoint: String,
         log_filter: String,
         health_listen: SocketAddr,
+        grpc_token: domain::secret::Secret,
     }
 }
 
@@ -270,6 +277,16 @@ impl RuntimeDraft {
             .optional("log_filter", self.log_filter)
             .unwrap_or(defaults.log_filter);
         let health_listen = report.optional("health_listen", self.health_listen);
+        let grpc_token = report.optional("grpc_token", self.grpc_token);
+        if grpc_token
+            .as_ref()
+            .is_some_and(|t| t.expose().trim().len() < 16)
+        {
+            report.problem(
+                "grpc_token",
+                "is shorter than 16 characters (use e.g. `openssl rand -hex 32`)",
+            );
+        }
         report.unknown_keys(&self.unknown);
 
         let distributed = mode == RuntimeMode::Distributed;
@@ -336,6 +353,7 @@ impl RuntimeDraft {
             otlp_endpoint,
             log_filter,
             health_listen,
+            grpc_token,
         }
     }
 }

@@ -107,6 +107,14 @@ impl Adapters {
         self
     }
 
+    /// Every TCP gRPC call of this process sends `token` and every TCP server requires it
+    /// (`runtime.grpc_token`).
+    #[must_use]
+    pub fn with_grpc_token(mut self, token: Option<&str>) -> Self {
+        self.directory = self.directory.with_token(token.map(crate::GrpcToken::new));
+        self
+    }
+
     /// The database URL `service` opens its store with.
     pub fn store_url(&self, service: &str) -> String {
         match &self.stores {

@@ -24,6 +24,8 @@ use tower::util::BoxCloneSyncService;
 use tower::{Service, ServiceExt as _};
 use tracing::Instrument as _;
 
+use crate::grpc_token::{GrpcToken, RequireToken};
+
 type StdError = Box<dyn std::error::Error + Send + Sync>;
 
 /// A gRPC channel: in-process or over TCP, one type for generated clients.
@@ -59,6 +61,8 @@ pub struct ServiceDirectory {
     /// Services of this process whose command service is up. A service serves only after it
     /// opened (and migrated) its store, so this is what readiness reads.
     serving: Arc<RwLock<HashSet<String>>>,
+    /// Sent by TCP channels, required by TCP servers (`runtime.grpc_token`).
+    token: Option<GrpcToken>,
 }
 
 enum Shape {
@@ -112,6 +116,7 @@ impl ServiceDirectory {
                 exposed: exposed.into_iter().collect(),
             }),
             serving: Arc::default(),
+            token: None,
         }
     }
 
@@ -125,7 +130,15 @@ impl ServiceDirectory {
                     .collect(),
             }),
             serving: Arc::default(),
+            token: None,
         }
+    }
+
+    /// Every TCP call sends `token`, every TCP server requires it (see `grpc_token`).
+    #[must_use]
+    pub fn with_token(mut self, token: Option<GrpcToken>) -> Self {
+        self.token = token;
+        self
     }
 
     /// A channel to `service`'s command service. In-process, a call made before the service
@@ -148,12 +161,16 @@ impl ServiceDirectory {
                     }
                 })?;
                 let channel = endpoint.connect_lazy();
-                // Every call carries the caller's trace context (W3C `traceparent`); the server
-                // side's `server_span` continues it.
+                let token = self.token.clone();
+                // Every call carries the caller's trace context (W3C `traceparent`), which the
+                // server side's `server_span` continues, and the token when one is set.
                 Ok(GrpcChannel::new(
                     channel
-                        .map_request(|mut request: http::Request<Body>| {
+                        .map_request(move |mut request: http::Request<Body>| {
                             platform_telemetry::inject_into_http_headers(request.headers_mut());
+                            if let Some(token) = &token {
+                                token.authorize(request.headers_mut());
+                            }
                             request
                         })
                         .map_err(|e| ChannelError(StdError::from(e))),
@@ -214,7 +231,9 @@ impl ServiceDirectory {
                     })?
                     .insert(service.to_owned(), routes.clone());
                 let result = match exposed.get(service) {
-                    Some(listen) => serve_tcp(service, routes, *listen, shutdown).await,
+                    Some(listen) => {
+                        serve_tcp(service, routes, *listen, self.token.clone(), shutdown).await
+                    }
                     None => {
                         shutdown.cancelled().await;
                         Ok(())
@@ -229,7 +248,7 @@ impl ServiceDirectory {
                 let (listen, _) = addresses
                     .get(service)
                     .ok_or_else(|| DirectoryError::Unknown(service.to_owned()))?;
-                serve_tcp(service, routes, *listen, shutdown).await
+                serve_tcp(service, routes, *listen, self.token.clone(), shutdown).await
             }
         }
     }
@@ -246,6 +265,7 @@ async fn serve_tcp(
     service: &str,
     routes: Routes,
     listen: SocketAddr,
+    token: Option<GrpcToken>,
     shutdown: tokio_util::sync::CancellationToken,
 ) -> Result<(), DirectoryError> {
     tracing::info!(service, %listen, "grpc server listening");
@@ -260,6 +280,7 @@ async fn serve_tcp(
         .await;
     tonic::transport::Server::builder()
         .trace_fn(platform_telemetry::server_span)
+        .layer(RequireToken(token))
         .add_routes(routes)
         .add_service(health)
         .serve_with_shutdown(listen, shutdown.cancelled_owned())

@@ -17,6 +17,7 @@
 //!   service's store, with the service's own [`DeadLetterRetry`].
 //! - `flow_runs`: [`FlowRuns`], what each flow did since start, and its `FlowStatus` row.
 //! - `health`: [`Health`], `/healthz`, `/readyz` and `/metrics` of a service process.
+//! - `grpc_token`: [`GrpcToken`], the bearer token TCP gRPC calls send and servers require.
 //! - `signal`: Ctrl-C / SIGTERM as a cancellation token.
 
 mod adapters;
@@ -24,6 +25,7 @@ mod base;
 mod dead_letter_service;
 mod directory;
 mod flow_runs;
+mod grpc_token;
 mod health;
 mod runtime;
 mod serve;
@@ -36,6 +38,7 @@ pub use base::ServiceBase;
 pub use dead_letter_service::{DeadLetterRetry, DeadLetterService};
 pub use directory::{ChannelError, DirectoryError, GrpcChannel, ServiceDirectory};
 pub use flow_runs::{FlowFacts, FlowRun, FlowRuns, flows_answer, open_dead_letters, timestamp};
+pub use grpc_token::GrpcToken;
 pub use health::{DatabaseCheck, Health, install_metrics};
 pub use runtime::{Runtime, RuntimeError};
 pub use serve::{ServeError, exit_code, serve, serve_from_args};

@@ -99,7 +99,13 @@ pub async fn serve(service: Arc<dyn Service>, config: AppConfig) -> Result<(), S
         &runtime.stream_prefix,
         &runtime.grpc,
     )
-    .await?;
+    .await?
+    .with_grpc_token(runtime.grpc_token.as_ref().map(|t| t.expose()));
+    if runtime.grpc_token.is_none() {
+        tracing::warn!(
+            "runtime.grpc_token is not set: gRPC calls between services are not authenticated"
+        );
+    }
     let shutdown = shutdown_on_signal();
     let probes = match runtime.health_listen {
         Some(listen) => {

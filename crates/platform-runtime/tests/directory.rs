@@ -190,3 +190,58 @@ async fn an_exposed_in_process_service_is_also_reachable_over_tcp() {
     stop.cancel();
     serving.await.expect("joins").expect("serves cleanly");
 }
+
+/// With `runtime.grpc_token` set, a TCP call without the token (or with another) is refused
+/// with UNAUTHENTICATED; the directory's own channels send it; health checks need none.
+#[tokio::test]
+async fn a_call_without_the_token_is_unauthenticated() {
+    use platform_runtime::GrpcToken;
+
+    let listen: SocketAddr = ([127, 0, 0, 1], free_port()).into();
+    let url = format!("http://{listen}");
+    let address = || [("probe".to_owned(), listen, url.clone())];
+    let token = || Some(GrpcToken::new("a-long-enough-shared-token"));
+    let server = ServiceDirectory::network(address()).with_token(token());
+    let stop = CancellationToken::new();
+    let serving = tokio::spawn({
+        let (server, stop) = (server.clone(), stop.clone());
+        async move { server.serve("probe", routes(), stop).await }
+    });
+    // The directory of a process with the token gets through.
+    assert_eq!(ping_when_up(&server).await.service, "probe");
+    for (label, client) in [
+        ("no token", ServiceDirectory::network(address())),
+        (
+            "another token",
+            ServiceDirectory::network(address())
+                .with_token(Some(GrpcToken::new("not-the-token-at-all"))),
+        ),
+    ] {
+        let status = DiagnosticsClient::new(client.channel("probe").expect("channel"))
+            .ping(PingRequest {})
+            .await
+            .expect_err(label);
+        assert_eq!(
+            status.code(),
+            tonic::Code::Unauthenticated,
+            "{label}: {status:?}"
+        );
+    }
+    let open = ServiceDirectory::network(address());
+    let health =
+        tonic_health::pb::health_client::HealthClient::new(open.channel("probe").expect("channel"))
+            .check(tonic_health::pb::HealthCheckRequest {
+                service: String::new(),
+            })
+            .await;
+    assert!(health.is_ok(), "health needs no token: {health:?}");
+    stop.cancel();
+    serving.await.expect("joins").expect("serves cleanly");
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port()
+}

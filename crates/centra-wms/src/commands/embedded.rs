@@ -229,7 +229,8 @@ impl Embedded {
         let adapters = Adapters::embedded(&config.runtime.data_dir)
             .await
             .map_err(Failure::runtime)?
-            .exposing_grpc(&config.runtime.grpc);
+            .exposing_grpc(&config.runtime.grpc)
+            .with_grpc_token(config.runtime.grpc_token.as_ref().map(|t| t.expose()));
         println!(
             "centra-wms embedded runtime: services {} running over the embedded bus and SQLite in {}",
             services::names().join(", "),

@@ -66,7 +66,14 @@ impl Remote {
                     address.connect.clone(),
                 )
             },
-        ));
+        ))
+        .with_token(
+            config
+                .runtime
+                .grpc_token
+                .as_ref()
+                .map(|t| platform_runtime::GrpcToken::new(t.expose())),
+        );
         Ok(Self { config, directory })
     }
 
