@@ -105,13 +105,6 @@ impl OrderSims {
             .and_then(|orders| orders.iter().find(|o| o["orderNumber"] == number).cloned())
     }
 
-    pub async fn faults(&self, body: &Value) {
-        self.post(format!("{}/_sim/faults", self.centra.url()), body)
-            .await;
-        self.post(format!("{}/_sim/faults", self.ongoing.base_url()), body)
-            .await;
-    }
-
     pub async fn wms_articles(&self) -> usize {
         let state = self.state(self.ongoing.base_url().to_string()).await;
         state["articles"].as_array().map_or(0, Vec::len)

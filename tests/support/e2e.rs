@@ -107,6 +107,14 @@ impl Sims {
         serde_json::from_str(&text).unwrap_or(Value::Null)
     }
 
+    /// The same fault settings (`/_sim/faults`) in both simulators.
+    pub async fn faults(&self, body: &Value) {
+        self.post(format!("{}/_sim/faults", self.centra.url()), body)
+            .await;
+        self.post(format!("{}/_sim/faults", self.ongoing.base_url()), body)
+            .await;
+    }
+
     /// A control-API GET as JSON.
     pub async fn get(&self, url: String) -> Value {
         self.http

@@ -3,8 +3,10 @@
 //! Layout:
 //! - `buses`: every bus adapter under test, each on its own stream / file.
 //! - `e2e`: both simulators, catalogue rows and settings for the end-to-end suites.
+//! - `runtime`: a runtime of either shape with the services a suite names.
 //! - `tracing_capture`: an OpenTelemetry pipeline that keeps spans in memory.
 
 pub mod buses;
 pub mod e2e;
+pub mod runtime;
 pub mod tracing_capture;

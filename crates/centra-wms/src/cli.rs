@@ -74,8 +74,9 @@ pub enum Command {
     /// retry or discard them. Needs the process running (`centra-wms run` or the service).
     DeadLetters {
         /// The service whose dead letters to manage: catalog-sync (rejected size rows),
-        /// order-sync (messages it could not handle; a retry replays them), centra-gateway or
-        /// ongoing-gateway (records they could not read; a retry reads them again).
+        /// order-sync, stock-sync or returns-sync (messages they could not handle; a retry
+        /// replays them), centra-gateway or ongoing-gateway (records they could not read; a
+        /// retry reads them again).
         #[arg(long, global = true, default_value = "catalog-sync")]
         service: String,
         #[command(flatten)]

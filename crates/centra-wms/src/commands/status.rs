@@ -14,12 +14,14 @@ use serde_json::json;
 use super::Failure;
 use super::remote::{Remote, RemoteArgs, not_running, print_json, time};
 
-/// The services that serve `FlowStatus` (stock-sync and returns-sync do not in this build).
-pub const SERVICES: [&str; 4] = [
+/// The services that serve `FlowStatus`: all six.
+pub const SERVICES: [&str; 6] = [
     "centra-gateway",
     "ongoing-gateway",
     "catalog-sync",
     "order-sync",
+    "stock-sync",
+    "returns-sync",
 ];
 
 const RPC: &str = "FlowStatus";

@@ -3,8 +3,8 @@
 //! flow; otherwise a plain status line every few seconds. Stopping prints the final summary.
 //!
 //! Counts come only from the simulators (what really happened on each side), plus the demo's
-//! own count of stock moves, which the WMS simulator does not list. Flows that do not report
-//! back yet (returns, stock) show the Centra side as it is: untouched.
+//! own count of stock moves, which the WMS simulator does not list. Stock counts the articles
+//! whose available stock in Centra equals what the WMS can sell (stock-sync's aim at rest).
 
 use std::io::IsTerminal as _;
 use std::sync::Arc;
@@ -37,10 +37,26 @@ pub struct FlowCounts {
     pub returns_in_wms: u64,
     pub returns_in_centra: u64,
     pub stock_moves_in_wms: u64,
+    pub stock_equal_in_centra: u64,
 }
 
 fn count(items: &[Value], keep: impl Fn(&Value) -> bool) -> u64 {
     items.iter().filter(|item| keep(item)).count() as u64
+}
+
+/// Articles whose available stock in Centra is what the WMS can sell (never below 0).
+fn stock_equal(centra: &Value, wms: &Value) -> u64 {
+    let number = |v: &Value| v.as_f64().unwrap_or(0.0).round() as i64;
+    let available: std::collections::HashMap<&str, i64> = rows(centra, "stock")
+        .iter()
+        .filter_map(|s| Some((s["key"].as_str()?, number(&s["available"]))))
+        .collect();
+    count(rows(wms, "inventory"), |row| {
+        row["articleNumber"]
+            .as_str()
+            .and_then(|a| available.get(a))
+            .is_some_and(|centra| *centra == number(&row["sellableNumberOfItems"]).max(0))
+    })
 }
 
 impl FlowCounts {
@@ -68,6 +84,7 @@ impl FlowCounts {
             returns_in_wms: rows(wms, "returns").len() as u64,
             returns_in_centra: rows(centra, "returns").len() as u64,
             stock_moves_in_wms: stock_moves,
+            stock_equal_in_centra: stock_equal(centra, wms),
         }
     }
 
@@ -103,15 +120,15 @@ impl FlowCounts {
 
     pub fn returns(&self) -> String {
         format!(
-            "returns    {} lines in WMS, {} in Centra (returns-sync: none back yet)",
+            "returns    {} items returned in WMS, {} returns in Centra",
             self.returns_in_wms, self.returns_in_centra
         )
     }
 
     pub fn stock(&self) -> String {
         format!(
-            "stock      {} moves in WMS (stock-sync: none pushed to Centra yet)",
-            self.stock_moves_in_wms
+            "stock      {} moves in WMS, {}/{} articles equal in Centra",
+            self.stock_moves_in_wms, self.stock_equal_in_centra, self.articles_in_wms
         )
     }
 
@@ -120,7 +137,8 @@ impl FlowCounts {
         format!(
             "status: catalogue {}/{} articles in wms | orders {} created, {} imported, {} \
              shipped, {} completed, {} captured | purchase orders {} created, {} in wms, {} \
-             received, {} accepted | returns {} in wms, {} in centra | stock moves {} in wms",
+             received, {} accepted | returns {} in wms, {} in centra | stock moves {} in wms, \
+             {} articles equal in centra",
             self.articles_in_wms,
             self.sizes_in_centra,
             self.orders_in_centra,
@@ -134,7 +152,8 @@ impl FlowCounts {
             self.accepted_in_centra,
             self.returns_in_wms,
             self.returns_in_centra,
-            self.stock_moves_in_wms
+            self.stock_moves_in_wms,
+            self.stock_equal_in_centra
         )
     }
 
@@ -282,7 +301,8 @@ mod tests {
                 {"shipmentId": "1-1", "completed": true, "captureCount": 1},
                 {"shipmentId": "2-1", "completed": false, "captureCount": 0}
             ],
-            "stock": [{"key": "a"}, {"key": "b"}, {"key": "c"}],
+            "stock": [{"key": "a", "available": 5}, {"key": "b", "available": 3},
+                      {"key": "c", "available": 0}],
             "returns": [],
             "supplierDeliveries": [{"id": "1", "accepted": true}, {"id": "2", "accepted": false}]
         });
@@ -296,7 +316,10 @@ mod tests {
                 {"purchaseOrderNumber": "1", "lines": [{"received": 4.0}]},
                 {"purchaseOrderNumber": "2", "lines": [{"received": 0.0}]}
             ],
-            "returns": [{"orderNumber": "1-1"}]
+            "returns": [{"orderNumber": "1-1"}],
+            "inventory": [{"articleNumber": "a", "sellableNumberOfItems": 5.0},
+                          {"articleNumber": "b", "sellableNumberOfItems": 2.0},
+                          {"articleNumber": "c", "sellableNumberOfItems": -1.0}]
         });
         let counts = FlowCounts::read(&centra, &wms, 3);
         assert_eq!(
@@ -316,11 +339,17 @@ mod tests {
                 returns_in_wms: 1,
                 returns_in_centra: 0,
                 stock_moves_in_wms: 3,
+                // a is equal, b is not, c sells nothing on either side.
+                stock_equal_in_centra: 2,
             }
         );
         let summary = counts.summary();
         assert!(summary.starts_with("summary:"), "{summary}");
         assert!(summary.contains("1 completed, 1 captured"), "{summary}");
+        assert!(
+            summary.contains("2/2 articles equal in Centra"),
+            "{summary}"
+        );
     }
 
     #[test]
