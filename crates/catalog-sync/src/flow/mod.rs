@@ -11,12 +11,14 @@
 //!    article (outbox), dead letters for bad data, and the inbox records of the events.
 //!
 //! Layout: `plan.rs`, `write.rs`, `commit.rs` for the steps; `operations.rs` for the entry
-//! points; `event.rs` for the `ArticleSynced` message.
+//! points; `products.rs` for the product-level list and selection; `event.rs` for the
+//! `ArticleSynced` message.
 
 mod commit;
 mod event;
 mod operations;
 mod plan;
+mod products;
 mod write;
 
 use std::sync::Arc;
@@ -26,6 +28,9 @@ use tokio::sync::Mutex;
 
 pub use event::{ARTICLE_SYNCED_TYPE, article_synced_subject};
 pub use operations::{ListQuery, ListedPage, ProductEvent, SelectedOutcome};
+pub use products::{
+    CatalogSummary, ProductGroup, ProductPage, ProductQuery, ProductSelection, group_by_product,
+};
 
 use crate::items::CatalogItems;
 use crate::ports::{ArticleSink, CatalogSource, PortError};

@@ -54,7 +54,7 @@ pub struct ListedPage {
     pub next_page_token: String,
 }
 
-fn matches(item: &CatalogItem, search: &str) -> bool {
+pub(super) fn matches(item: &CatalogItem, search: &str) -> bool {
     if search.is_empty() {
         return true;
     }
@@ -201,11 +201,7 @@ impl CatalogFlow {
     ) -> Result<Vec<SelectedOutcome>, FlowError> {
         let _running = self.lock.lock().await;
         let all = self.items.all(&self.config.endpoint).await?;
-        let before: HashMap<String, CatalogItem> = all
-            .iter()
-            .map(|i| (i.stock_item_id.clone(), i.clone()))
-            .collect();
-        let mut after: Vec<CatalogItem> = Vec::new();
+        let mut chosen: Vec<CatalogItem> = Vec::new();
         let mut unknown: Vec<String> = Vec::new();
         let mut seen = BTreeSet::new();
         for number in article_numbers {
@@ -219,14 +215,39 @@ impl CatalogFlow {
                 .filter(|i| i.article_number.as_deref() == Some(number))
             {
                 found = true;
-                let mut selected = item.clone();
-                selected.selected = true;
-                after.push(selected);
+                chosen.push(item.clone());
             }
             if !found {
                 unknown.push(number.to_owned());
             }
         }
+        let mut outcomes = self.select_and_write(&all, chosen).await?;
+        outcomes.extend(unknown.into_iter().map(|number| SelectedOutcome {
+            error: format!("article number {number} is not in the product list; refresh it"),
+            article_number: number,
+            state: None,
+        }));
+        Ok(outcomes)
+    }
+
+    /// Marks `chosen` (items of `all`) selected and writes the ones the WMS does not hold as
+    /// they are now; one outcome per chosen item. Runs under the flow's lock.
+    pub(super) async fn select_and_write(
+        &self,
+        all: &[CatalogItem],
+        chosen: Vec<CatalogItem>,
+    ) -> Result<Vec<SelectedOutcome>, FlowError> {
+        let before: HashMap<String, CatalogItem> = all
+            .iter()
+            .map(|i| (i.stock_item_id.clone(), i.clone()))
+            .collect();
+        let mut after: Vec<CatalogItem> = chosen
+            .into_iter()
+            .map(|mut item| {
+                item.selected = true;
+                item
+            })
+            .collect();
         let to_write: Vec<usize> = after
             .iter()
             .enumerate()
@@ -240,7 +261,7 @@ impl CatalogFlow {
         if let Some(error) = written.error {
             return Err(error.into());
         }
-        let mut outcomes: Vec<SelectedOutcome> = after
+        Ok(after
             .iter()
             .map(|item| SelectedOutcome {
                 article_number: item.article_number.clone().unwrap_or_default(),
@@ -251,13 +272,7 @@ impl CatalogFlow {
                     .map(|p| p.reason.clone())
                     .unwrap_or_default(),
             })
-            .collect();
-        outcomes.extend(unknown.into_iter().map(|number| SelectedOutcome {
-            error: format!("article number {number} is not in the product list; refresh it"),
-            article_number: number,
-            state: None,
-        }));
-        Ok(outcomes)
+            .collect())
     }
 
     /// One page of the product list with states.
