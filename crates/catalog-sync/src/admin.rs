@@ -249,10 +249,13 @@ impl CatalogAdmin for CatalogAdminService {
         request: Request<pb::ReconcileCatalogRequest>,
     ) -> Result<Response<pb::ReconcileCatalogResponse>, Status> {
         let dry_run = request.into_inner().dry_run;
-        let report = self.flow.reconcile(dry_run).await.map_err(|e| status(&e))?;
+        let report = self.flow.resync(dry_run).await.map_err(|e| status(&e))?;
         Ok(Response::new(pb::ReconcileCatalogResponse {
             checked: report.seen,
             queued: report.queued,
+            wms_articles: report.wms_articles,
+            missing_in_wms: report.missing_in_wms,
+            differing_in_wms: report.differing_in_wms,
         }))
     }
 }

@@ -87,6 +87,13 @@ pub struct RunReport {
     pub filtered: u64,
     /// The event was already processed (inbox).
     pub duplicate: bool,
+    /// Resync: articles the WMS should hold but does not (deleted by hand, or never arrived).
+    pub missing_in_wms: u64,
+    /// Resync: articles the WMS holds otherwise than Centra shows them (edited by hand, or
+    /// changed in Centra).
+    pub differing_in_wms: u64,
+    /// Resync: articles the WMS listed.
+    pub wms_articles: u64,
 }
 
 /// The article flow of one catalog end-point.

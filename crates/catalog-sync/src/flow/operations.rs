@@ -8,6 +8,8 @@ use proto::events::v1 as pb;
 use super::plan::{Plan, Scope, Writes};
 use super::{CatalogFlow, FlowError, PRODUCTS_CONSUMER, RunReport};
 use crate::items::CatalogItem;
+use crate::ports::HeldArticle;
+use crate::rules::held_differences;
 use crate::state::ItemState;
 
 /// One `ProductChanged` event: the product as Centra shows it, and the event's id.
@@ -190,6 +192,72 @@ impl CatalogFlow {
             )
             .await?;
         tracing::info!(endpoint = %self.config.endpoint, seen = report.seen, written = report.written, rejected = report.rejected, "catalog reconciled");
+        Ok(report)
+    }
+
+    /// `resync articles`: compares every size item with Centra and with what the WMS actually
+    /// holds (its articles read page by page, not the stored hashes), and writes every article
+    /// that differs: changed in Centra, edited by hand in the WMS, or gone from it. Only the
+    /// differences are written. Under manual selection only what a person selected (or what
+    /// is in the WMS already) is looked at. A dry run only counts.
+    pub async fn resync(&self, dry_run: bool) -> Result<RunReport, FlowError> {
+        let _running = self.lock.lock().await;
+        let products = self.source.all_products(&self.config.endpoint).await?;
+        let existing = self.items.all(&self.config.endpoint).await?;
+        let held = self.sink.held().await?;
+        let Plan {
+            before,
+            mut after,
+            mut to_write,
+            mut report,
+        } = self
+            .plan(&products, existing, Scope::Catalog, &Writes::Changed)
+            .await?;
+        report.wms_articles = held.len() as u64;
+        let held: HashMap<&str, &HeldArticle> = held
+            .iter()
+            .map(|h| (h.article.article_number.as_str(), h))
+            .collect();
+        let mut planned: BTreeSet<usize> = to_write.iter().copied().collect();
+        for (index, item) in after.iter().enumerate() {
+            let Some(article) = &item.article else {
+                continue;
+            };
+            let retired = item
+                .problem
+                .as_ref()
+                .is_some_and(|p| p.kind.retires_article());
+            if (item.problem.is_some() && !retired)
+                || (self.config.manual && !item.selected && item.synced_number.is_none())
+            {
+                continue;
+            }
+            match held.get(article.article_number.as_str()) {
+                // Gone from the WMS and left out in Centra: nothing to bring back.
+                None if retired => continue,
+                None => report.missing_in_wms += 1,
+                Some(found) if !held_differences(article, &found.article).is_empty() => {
+                    tracing::info!(article_number = %article.article_number, fields = ?held_differences(article, &found.article), "the wms holds the article otherwise");
+                    report.differing_in_wms += 1;
+                }
+                Some(_) => continue,
+            }
+            if planned.insert(index) {
+                to_write.push(index);
+            }
+        }
+        to_write.sort_unstable();
+        report.queued = to_write.len() as u64;
+        if dry_run {
+            return Ok(report);
+        }
+        let written = self.write(&mut after, &to_write, &mut report).await;
+        self.commit(&before, &after, &written.written, &[], false)
+            .await?;
+        if let Some(error) = written.error {
+            return Err(error.into());
+        }
+        tracing::info!(endpoint = %self.config.endpoint, seen = report.seen, wms_articles = report.wms_articles, missing = report.missing_in_wms, differing = report.differing_in_wms, written = report.written, "articles resynced against the wms");
         Ok(report)
     }
 

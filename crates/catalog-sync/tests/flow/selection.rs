@@ -1,7 +1,7 @@
 //! Manual selection (list, refresh, create selected) and the full reconcile.
 
 use catalog_sync::flow::{ListQuery, ProductPage, ProductQuery, ProductSelection};
-use catalog_sync::rules::CatalogRules;
+use catalog_sync::rules::{CatalogRules, WmsArticle};
 use catalog_sync::state::{ItemState, ProductState};
 use platform_store::MessageId;
 
@@ -284,4 +284,85 @@ async fn per_product_scenario(backend: Backend) {
         product_states(&found),
         [("3".to_owned(), ProductState::InWms, 1)]
     );
+}
+
+on_both_stores!(
+    resync_rewrites_what_the_wms_actually_holds_otherwise,
+    resync_scenario
+);
+
+/// Issue #11 point 3: `resync articles` reads what the WMS holds and rewrites any article that
+/// differs from Centra (edited or deleted by hand in the WMS), not only rows whose stored hash
+/// changed; it reads the WMS once and writes only the differences.
+async fn resync_scenario(backend: Backend) {
+    let Some(t) = spawn_flow_on(backend, "resync", CatalogRules::default(), false).await else {
+        return;
+    };
+    let mut p = product(
+        "1",
+        vec![size("100", "S"), size("101", "M"), size("102", "L")],
+    );
+    t.publish(&p);
+    t.flow.reconcile(false).await.expect("first sync");
+    assert_eq!(t.wms.take_writes().len(), 3);
+
+    let report = t.flow.resync(false).await.expect("resync");
+    assert_eq!(
+        (
+            report.wms_articles,
+            report.missing_in_wms,
+            report.differing_in_wms,
+            report.written
+        ),
+        (3, 0, 0, 0),
+        "nothing differs: nothing written"
+    );
+
+    // A person edits one article and deletes another in the WMS.
+    let original = t.wms.article("M411-740M").expect("held");
+    t.wms.articles.lock().expect("lock").insert(
+        "M411-740M".into(),
+        WmsArticle {
+            name: "edited by hand".into(),
+            weight_kg: Some("9".into()),
+            ..original.clone()
+        },
+    );
+    t.wms.articles.lock().expect("lock").remove("M411-740L");
+    // The stored hashes did not change: a hash-only reconcile sees nothing.
+    assert_eq!(t.flow.reconcile(false).await.expect("reconcile").written, 0);
+
+    let dry = t.flow.resync(true).await.expect("dry run");
+    assert_eq!(
+        (dry.missing_in_wms, dry.differing_in_wms, dry.queued),
+        (1, 1, 2)
+    );
+    assert_eq!(t.wms.write_count(), 0, "a dry run writes nothing");
+
+    let reads_before = *t.wms.reads.lock().expect("lock");
+    let report = t.flow.resync(false).await.expect("resync");
+    assert_eq!(
+        *t.wms.reads.lock().expect("lock"),
+        reads_before + 1,
+        "one read of the wms"
+    );
+    assert_eq!((report.missing_in_wms, report.differing_in_wms), (1, 1));
+    assert_eq!(t.wms.take_writes(), ["M411-740M", "M411-740L"]);
+    assert_eq!(t.wms.article("M411-740M"), Some(original));
+    assert!(t.wms.article("M411-740L").is_some(), "recreated");
+
+    // Safe to run twice.
+    assert_eq!(t.flow.resync(false).await.expect("again").written, 0);
+    assert_eq!(t.wms.write_count(), 0);
+
+    // A change in Centra is a difference too, and only it is written.
+    p.sizes[0].harm_code = "61091001".into();
+    t.publish(&p);
+    let report = t.flow.resync(false).await.expect("resync");
+    assert_eq!(report.differing_in_wms, 1);
+    assert_eq!(t.wms.take_writes(), ["M411-740S"]);
+
+    // The WMS cannot be read: nothing is written, the error says so.
+    *t.wms.down.lock().expect("lock") = true;
+    assert!(t.flow.resync(false).await.is_err());
 }
