@@ -115,13 +115,11 @@ pub async fn deliveries_before_during_and_after_the_catalog_import_all_arrive(sh
     };
     let purchase_order = |number: String| async move {
         let state = sims.state(sims.ongoing.base_url().to_string()).await;
-        state["purchaseOrders"]
-            .as_array()
-            .and_then(|all| {
-                all.iter()
-                    .find(|p| p["purchaseOrderNumber"] == number.as_str())
-                    .cloned()
-            })
+        state["purchaseOrders"].as_array().and_then(|all| {
+            all.iter()
+                .find(|p| p["purchaseOrderNumber"] == number.as_str())
+                .cloned()
+        })
     };
 
     // Before: product 2 is in Centra but not active yet, so not in the WMS; its delivery
@@ -139,7 +137,9 @@ pub async fn deliveries_before_during_and_after_the_catalog_import_all_arrive(sh
             log.as_array().is_some_and(|all| {
                 all.iter().any(|r| {
                     r["method"] == "PUT"
-                        && r["path"].as_str().is_some_and(|p| p.ends_with("purchaseOrders"))
+                        && r["path"]
+                            .as_str()
+                            .is_some_and(|p| p.ends_with("purchaseOrders"))
                         && r["status"].as_u64().is_some_and(|s| s >= 400)
                         && r["body"]["purchaseOrderNumber"] == before.as_str()
                 })
@@ -177,7 +177,9 @@ pub async fn deliveries_before_during_and_after_the_catalog_import_all_arrive(sh
     // Several more polls: each created once, with every line.
     tokio::time::sleep(Duration::from_secs(3)).await;
     for number in [&before, &during, &after] {
-        let po = purchase_order(number.clone()).await.expect("purchase order");
+        let po = purchase_order(number.clone())
+            .await
+            .expect("purchase order");
         assert_eq!(po["createdCount"], 1, "{po}");
         assert_eq!(po["lines"].as_array().map(Vec::len), Some(3), "{po}");
     }
