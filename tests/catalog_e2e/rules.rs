@@ -231,6 +231,7 @@ product_selection = "manual""#;
         .admin()
         .create_selected(pb::CreateSelectedRequest {
             article_numbers: vec![ean(0), ean(3)],
+            ..Default::default()
         })
         .await
         .expect("create selected")
