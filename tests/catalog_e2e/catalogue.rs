@@ -157,5 +157,74 @@ pub async fn lifecycle(shape: Shape) {
         "the inactive article was written again: {late:?}"
     );
 
+    // Issue #11 point 3: a person edits two articles by hand in the WMS (Ongoing's API has no
+    // article deletion; a deleted one is covered by the catalog-sync flow tests). The stored
+    // hashes did not change, yet the resync reads the WMS and writes back exactly those two.
+    let (_, before_edit) = sims.article_puts(0).await;
+    for (number, body) in [
+        (
+            article_number(0, 0),
+            json!({"goodsOwnerId": 1, "articleNumber": article_number(0, 0),
+                   "articleName": "renamed by hand", "isActive": true}),
+        ),
+        (
+            article_number(2, 1),
+            json!({"goodsOwnerId": 1, "articleNumber": article_number(2, 1), "weight": 9.5,
+                   "isActive": true}),
+        ),
+    ] {
+        let answer = sims
+            .http
+            .put(format!(
+                "{}/sandbox/api/v1/articles",
+                sims.ongoing.base_url()
+            ))
+            .basic_auth("sandbox", Some("sandbox"))
+            .json(&body)
+            .send()
+            .await
+            .expect("edited");
+        assert!(
+            answer.status().is_success(),
+            "{number}: {}",
+            answer.status()
+        );
+    }
+    let (_, after_edit) = sims.article_puts(before_edit).await;
+    let resynced = running
+        .admin()
+        .reconcile(ReconcileCatalogRequest { dry_run: false })
+        .await
+        .expect("resync")
+        .into_inner();
+    assert_eq!(
+        (
+            resynced.differing_in_wms,
+            resynced.missing_in_wms,
+            resynced.queued
+        ),
+        (2, 0, 2),
+        "{resynced:?}"
+    );
+    let (rewritten, _) = sims.article_puts(after_edit).await;
+    let mut rewritten = numbers(&rewritten);
+    rewritten.sort();
+    assert_eq!(rewritten, vec![article_number(0, 0), article_number(2, 1)]);
+    assert_ne!(
+        wms_article(&sims, &article_number(0, 0)).await["articleName"],
+        "renamed by hand"
+    );
+    assert_eq!(
+        wms_article(&sims, &article_number(2, 1)).await["weight"],
+        json!(0.25)
+    );
+    let again = running
+        .admin()
+        .reconcile(ReconcileCatalogRequest { dry_run: false })
+        .await
+        .expect("resync again")
+        .into_inner();
+    assert_eq!(again.queued, 0, "safe to run twice: {again:?}");
+
     running.stop().await;
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use centra_wms_tests::e2e::{article_number, ean, wait_for};
 use serde_json::{Value, json};
 
-use crate::harness::{Shape, spawn_app_in, telemetry};
+use crate::harness::{Shape, row, spawn_app_in, telemetry};
 
 pub async fn supplier_deliveries_are_received_and_accepted_exactly_once(shape: Shape) {
     let _telemetry = telemetry();
@@ -83,5 +83,105 @@ pub async fn supplier_deliveries_are_received_and_accepted_exactly_once(shape: S
         },
     )
     .await;
+    app.stop().await;
+}
+
+/// Issue #11 point 7: a supplier delivery that reaches the WMS before its products' articles
+/// waits for them and is sent on its own once they are synced, whether it came before the
+/// products existed, a moment after them (during their import) or after them. Nobody retries.
+pub async fn deliveries_before_during_and_after_the_catalog_import_all_arrive(shape: Shape) {
+    let _telemetry = telemetry();
+    let app = spawn_app_in("purchase_orders = true", shape).await;
+    let sims = &app.sims;
+    let deliver = |product: usize| {
+        let lines: Vec<Value> = (0..3)
+            .map(|size| {
+                json!({"ean": row(product, size, true)["ean"], "sku": format!("P{product}"),
+                       "variantSku": "-BL", "sizeSku": format!("-{size}"), "quantity": 4})
+            })
+            .collect();
+        async move {
+            let created = sims
+                .post(
+                    format!("{}/_sim/supplier-deliveries", sims.centra.url()),
+                    &json!({"supplierName": format!("Weaver {product}"), "lines": lines}),
+                )
+                .await;
+            created["deliveryId"]
+                .as_str()
+                .map(str::to_owned)
+                .expect("delivery number")
+        }
+    };
+    let purchase_order = |number: String| async move {
+        let state = sims.state(sims.ongoing.base_url().to_string()).await;
+        state["purchaseOrders"].as_array().and_then(|all| {
+            all.iter()
+                .find(|p| p["purchaseOrderNumber"] == number.as_str())
+                .cloned()
+        })
+    };
+
+    // Before: product 2 is in Centra but not active yet, so not in the WMS; its delivery
+    // comes first and the WMS refuses it (article does not exist).
+    sims.seed_products((0..3).map(|s| row(2, s, false)).collect())
+        .await;
+    let before = deliver(2).await;
+    wait_for(
+        "the early purchase order refused by the wms",
+        Duration::from_secs(120),
+        || async {
+            let log = sims
+                .get(format!("{}/_sim/requests?since=0", sims.ongoing.base_url()))
+                .await;
+            log.as_array().is_some_and(|all| {
+                all.iter().any(|r| {
+                    r["method"] == "PUT"
+                        && r["path"]
+                            .as_str()
+                            .is_some_and(|p| p.ends_with("purchaseOrders"))
+                        && r["status"].as_u64().is_some_and(|s| s >= 400)
+                        && r["body"]["purchaseOrderNumber"] == before.as_str()
+                })
+            })
+        },
+    )
+    .await;
+    assert!(purchase_order(before.clone()).await.is_none());
+    sims.seed_products((0..3).map(|s| row(2, s, true)).collect())
+        .await;
+    wait_for(
+        "product 2's articles in the wms",
+        Duration::from_secs(120),
+        || async { sims.wms_articles().await >= 7 },
+    )
+    .await;
+
+    // During: product 3 and its delivery are created a moment apart (seen: the catalog synced
+    // within seconds, the purchase order was still parked a minute later).
+    sims.seed_products((0..3).map(|s| row(3, s, true)).collect())
+        .await;
+    let during = deliver(3).await;
+
+    // After: product 0's articles are in the WMS already.
+    let after = deliver(0).await;
+
+    for number in [&before, &during, &after] {
+        wait_for(
+            &format!("purchase order {number} in the wms"),
+            Duration::from_secs(120),
+            || async { purchase_order(number.clone()).await.is_some() },
+        )
+        .await;
+    }
+    // Several more polls: each created once, with every line.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    for number in [&before, &during, &after] {
+        let po = purchase_order(number.clone())
+            .await
+            .expect("purchase order");
+        assert_eq!(po["createdCount"], 1, "{po}");
+        assert_eq!(po["lines"].as_array().map(Vec::len), Some(3), "{po}");
+    }
     app.stop().await;
 }

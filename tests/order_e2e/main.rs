@@ -56,4 +56,5 @@ in_both_shapes!(
     import::unmapped_shipping_methods_are_parked,
     cancellation::cancelled_shipments_cancel_the_wms_order_or_wait_for_a_person,
     inbound::supplier_deliveries_are_received_and_accepted_exactly_once,
+    inbound::deliveries_before_during_and_after_the_catalog_import_all_arrive,
 );

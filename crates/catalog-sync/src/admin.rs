@@ -4,9 +4,9 @@ use proto::admin::v1 as pb;
 use proto::admin::v1::catalog_admin_server::{CatalogAdmin, CatalogAdminServer};
 use tonic::{Request, Response, Status};
 
-use crate::flow::{CatalogFlow, FlowError, ListQuery};
+use crate::flow::{CatalogFlow, FlowError, ListQuery, ProductQuery, ProductSelection};
 use crate::items::CatalogItem;
-use crate::state::ItemState;
+use crate::state::{ItemState, ProductState};
 
 /// Serves `CatalogAdmin` over one flow.
 #[derive(Debug, Clone)]
@@ -47,6 +47,19 @@ fn state_from_proto(value: i32) -> Result<Option<ItemState>, Status> {
     })
 }
 
+fn product_state_from_proto(value: i32) -> Result<Option<ProductState>, Status> {
+    let state = pb::CatalogProductState::try_from(value)
+        .map_err(|_| Status::invalid_argument(format!("state {value} is unknown")))?;
+    Ok(match state {
+        pb::CatalogProductState::Unspecified => None,
+        pb::CatalogProductState::NotInWms => Some(ProductState::NotInWms),
+        pb::CatalogProductState::InWms => Some(ProductState::InWms),
+        pb::CatalogProductState::Changed => Some(ProductState::ChangedSince),
+        pb::CatalogProductState::Rejected => Some(ProductState::Rejected),
+        pb::CatalogProductState::FilteredOut => Some(ProductState::FilteredOut),
+    })
+}
+
 fn item_message(item: &CatalogItem, state: ItemState) -> pb::CatalogItem {
     pb::CatalogItem {
         article_number: item.article_number.clone().unwrap_or_default(),
@@ -70,6 +83,7 @@ fn item_message(item: &CatalogItem, state: ItemState) -> pb::CatalogItem {
             .as_ref()
             .map(|p| p.reason.clone())
             .unwrap_or_default(),
+        warning: item.warning.clone().unwrap_or_default(),
     }
 }
 
@@ -114,10 +128,24 @@ impl CatalogAdmin for CatalogAdminService {
             )));
         }
         let report = self.flow.refresh().await.map_err(|e| status(&e))?;
+        let summary = self
+            .flow
+            .summary()
+            .await
+            .map_err(|e| Status::internal(e.to_string()))?;
+        let count = |state: ProductState| summary.products.get(state.name()).copied().unwrap_or(0);
         Ok(Response::new(pb::RefreshCatalogResponse {
             size_items_seen: report.seen,
             new_items: report.new_items,
             changed_items: report.changed_items,
+            products: summary.product_count,
+            products_not_in_wms: count(ProductState::NotInWms),
+            products_in_wms: count(ProductState::InWms),
+            products_changed: count(ProductState::ChangedSince),
+            products_rejected: count(ProductState::Rejected),
+            products_filtered_out: count(ProductState::FilteredOut),
+            rejected_items: summary.rejected_items,
+            warnings: summary.warnings,
         }))
     }
 
@@ -125,15 +153,46 @@ impl CatalogAdmin for CatalogAdminService {
         &self,
         request: Request<pb::CreateSelectedRequest>,
     ) -> Result<Response<pb::CreateSelectedResponse>, Status> {
-        let numbers = request.into_inner().article_numbers;
-        if numbers.iter().all(|n| n.trim().is_empty()) {
-            return Err(Status::invalid_argument("article_numbers is empty"));
+        let request = request.into_inner();
+        let numbers: Vec<String> = request
+            .article_numbers
+            .into_iter()
+            .filter(|n| !n.trim().is_empty())
+            .collect();
+        let products: Vec<String> = request
+            .product_ids
+            .into_iter()
+            .filter(|n| !n.trim().is_empty())
+            .collect();
+        if numbers.is_empty() && products.is_empty() && !request.all_products {
+            return Err(Status::invalid_argument(
+                "article_numbers, product_ids and all_products are all empty: nothing selected",
+            ));
         }
-        let outcomes = self
-            .flow
-            .create_selected(&numbers)
-            .await
-            .map_err(|e| status(&e))?;
+        let mut outcomes = Vec::new();
+        if request.all_products {
+            outcomes.extend(
+                self.flow
+                    .create_products(&ProductSelection::All)
+                    .await
+                    .map_err(|e| status(&e))?,
+            );
+        } else if !products.is_empty() {
+            outcomes.extend(
+                self.flow
+                    .create_products(&ProductSelection::Products(products))
+                    .await
+                    .map_err(|e| status(&e))?,
+            );
+        }
+        if !numbers.is_empty() {
+            outcomes.extend(
+                self.flow
+                    .create_selected(&numbers)
+                    .await
+                    .map_err(|e| status(&e))?,
+            );
+        }
         Ok(Response::new(pb::CreateSelectedResponse {
             outcomes: outcomes
                 .into_iter()
@@ -149,15 +208,54 @@ impl CatalogAdmin for CatalogAdminService {
         }))
     }
 
+    async fn list_product_groups(
+        &self,
+        request: Request<pb::ListCatalogProductGroupsRequest>,
+    ) -> Result<Response<pb::ListCatalogProductGroupsResponse>, Status> {
+        let request = request.into_inner();
+        let query = ProductQuery {
+            state: product_state_from_proto(request.state)?,
+            search: request.search,
+            product_id: request.product_id.trim().to_owned(),
+            page_size: request.page_size,
+            page_token: request.page_token,
+        };
+        let page = self
+            .flow
+            .list_products(&query)
+            .await
+            .map_err(|e| Status::internal(e.to_string()))?;
+        Ok(Response::new(pb::ListCatalogProductGroupsResponse {
+            products: page
+                .products
+                .iter()
+                .map(|group| pb::CatalogProduct {
+                    product_id: group.product_id.clone(),
+                    product_name: group.product_name.clone(),
+                    state: group.state.to_proto() as i32,
+                    sizes: group
+                        .sizes
+                        .iter()
+                        .map(|(item, state)| item_message(item, *state))
+                        .collect(),
+                })
+                .collect(),
+            next_page_token: page.next_page_token,
+        }))
+    }
+
     async fn reconcile(
         &self,
         request: Request<pb::ReconcileCatalogRequest>,
     ) -> Result<Response<pb::ReconcileCatalogResponse>, Status> {
         let dry_run = request.into_inner().dry_run;
-        let report = self.flow.reconcile(dry_run).await.map_err(|e| status(&e))?;
+        let report = self.flow.resync(dry_run).await.map_err(|e| status(&e))?;
         Ok(Response::new(pb::ReconcileCatalogResponse {
             checked: report.seen,
             queued: report.queued,
+            wms_articles: report.wms_articles,
+            missing_in_wms: report.missing_in_wms,
+            differing_in_wms: report.differing_in_wms,
         }))
     }
 }

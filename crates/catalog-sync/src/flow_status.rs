@@ -5,7 +5,9 @@
 //!   next run or reconcile tries them again once the data changes;
 //! - parked: open dead letters, waiting for a person;
 //! - last run: the newest change of a size item; last success: the newest WMS write;
-//! - last error: the newest open dead letter, with its record.
+//! - last error: the newest open dead letter, with its record;
+//! - warnings: size items that are articles but carry something a person should fix (a bad
+//!   EAN left out of the article); last warning names one of them.
 //!
 //! The flow follows `ProductChanged` events and a daily reconcile, so it keeps no cursor.
 //!
@@ -61,8 +63,19 @@ impl FlowStatusService {
     pub async fn report(&self) -> Result<pb::FlowReport, StoreError> {
         let config = self.flow.config();
         let mut tally = ArticleTally::default();
+        let mut warnings = 0u64;
+        let mut last_warning = String::new();
         for item in self.flow.items().all(&config.endpoint).await? {
             tally.add(item.state(config.manual));
+            if let Some(warning) = item.warning.as_deref().filter(|_| item.problem.is_none()) {
+                warnings += 1;
+                last_warning = format!(
+                    "{} ({}:{}): {warning}",
+                    item.article_number.as_deref().unwrap_or_default(),
+                    item.endpoint,
+                    item.stock_item_id
+                );
+            }
         }
         let row = sqlx::query(
             "SELECT MAX(updated_at) AS last_run, MAX(last_synced_at) AS last_success \
@@ -92,6 +105,8 @@ impl FlowStatusService {
                 .map(|l| format!("{}: {}", l.record_key, l.reason))
                 .unwrap_or_default(),
             last_error_at: newest.map(|l| timestamp(l.last_seen_at)),
+            warnings,
+            last_warning,
         })
     }
 }

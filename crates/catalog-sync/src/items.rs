@@ -41,6 +41,8 @@ pub struct CatalogItem {
     pub content_hash: Option<String>,
     /// Why it is not an article now.
     pub problem: Option<Problem>,
+    /// What a person should fix although the article is fine (a bad EAN left out of it).
+    pub warning: Option<String>,
     /// Selected by a person (manual selection mode).
     pub selected: bool,
     /// Hash of the article last written to the WMS.
@@ -97,7 +99,7 @@ impl CatalogItem {
 const COLUMNS: &str = "endpoint, stock_item_id, product_id, product_name, variant_name, \
     size_name, sku, variant_sku, size_sku, ean, active, article_number, content_hash, \
     article_json, problem_kind, problem, selected, synced_hash, synced_number, \
-    article_system_id, last_synced_at";
+    article_system_id, last_synced_at, warning";
 
 fn query_error(action: &str) -> impl FnOnce(sqlx::Error) -> StoreError + '_ {
     move |source| StoreError::Query {
@@ -157,6 +159,7 @@ fn item_from_row(row: &AnyRow) -> Result<CatalogItem, StoreError> {
         synced_number: get_opt("synced_number")?,
         article_system_id: get_int("article_system_id")?,
         last_synced_at: get_int("last_synced_at")?,
+        warning: get_opt("warning")?,
         stock_item_id,
     })
 }
@@ -257,7 +260,7 @@ impl CatalogItems {
         let sql = format!(
             "INSERT INTO catalog_items ({COLUMNS}, updated_at) VALUES \
              ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-              $19, $20, $21, $22) \
+              $19, $20, $21, $22, $23) \
              ON CONFLICT (endpoint, stock_item_id) DO UPDATE SET \
              product_id = excluded.product_id, product_name = excluded.product_name, \
              variant_name = excluded.variant_name, size_name = excluded.size_name, \
@@ -268,7 +271,8 @@ impl CatalogItems {
              problem = excluded.problem, selected = excluded.selected, \
              synced_hash = excluded.synced_hash, synced_number = excluded.synced_number, \
              article_system_id = excluded.article_system_id, \
-             last_synced_at = excluded.last_synced_at, updated_at = excluded.updated_at"
+             last_synced_at = excluded.last_synced_at, warning = excluded.warning, \
+             updated_at = excluded.updated_at"
         );
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(item.endpoint.as_str())
@@ -292,6 +296,7 @@ impl CatalogItems {
             .bind(item.synced_number.clone())
             .bind(item.article_system_id)
             .bind(item.last_synced_at)
+            .bind(item.warning.clone())
             .bind(platform_store::unix_millis())
             .execute(tx.conn())
             .await

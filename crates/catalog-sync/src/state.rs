@@ -1,6 +1,7 @@
-//! What a size item looks like from the WMS side: the state a person sees in the product list.
+//! What a size item looks like from the WMS side: the state a person sees in the product list,
+//! per size item ([`ItemState`]) and per product ([`ProductState`], as myOGO's product page).
 
-use proto::admin::v1::CatalogItemState;
+use proto::admin::v1::{CatalogItemState, CatalogProductState};
 
 use crate::rules::{Problem, ProblemKind};
 
@@ -66,9 +67,85 @@ impl ItemState {
     }
 }
 
+/// The listed state of one Centra product, from its size items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProductState {
+    /// None of its admitted sizes is in the WMS.
+    NotInWms,
+    /// Every admitted size is in the WMS as Centra shows it now.
+    InWms,
+    /// Some sizes are in the WMS and Centra changed since, or only some are in the WMS.
+    ChangedSince,
+    /// At least one size is rejected: a person must look (the size says why).
+    Rejected,
+    /// Every size is left out on purpose (inactive, gone from Centra).
+    FilteredOut,
+}
+
+impl ProductState {
+    /// Derives the state from the product's size states. Pure. Rejected wins (a person must
+    /// look); filtered-out sizes do not count otherwise; a product with no size is filtered out.
+    pub fn of(sizes: impl IntoIterator<Item = ItemState>) -> Self {
+        let (mut in_wms, mut not_in_wms, mut changed) = (0u32, 0u32, 0u32);
+        for state in sizes {
+            match state {
+                ItemState::Rejected => return Self::Rejected,
+                ItemState::Synced => in_wms += 1,
+                ItemState::Outdated => changed += 1,
+                ItemState::NotSelected | ItemState::Pending => not_in_wms += 1,
+                ItemState::FilteredOut => {}
+            }
+        }
+        match (in_wms, not_in_wms, changed) {
+            (0, 0, 0) => Self::FilteredOut,
+            (0, _, 0) => Self::NotInWms,
+            (_, 0, 0) => Self::InWms,
+            _ => Self::ChangedSince,
+        }
+    }
+
+    /// The contract's enum.
+    pub fn to_proto(self) -> CatalogProductState {
+        match self {
+            Self::NotInWms => CatalogProductState::NotInWms,
+            Self::InWms => CatalogProductState::InWms,
+            Self::ChangedSince => CatalogProductState::Changed,
+            Self::Rejected => CatalogProductState::Rejected,
+            Self::FilteredOut => CatalogProductState::FilteredOut,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_product_state_follows_its_sizes() {
+        use ItemState::*;
+        let cases: [(&[ItemState], ProductState); 10] = [
+            (&[], ProductState::FilteredOut),
+            (&[FilteredOut, FilteredOut], ProductState::FilteredOut),
+            (&[NotSelected, NotSelected], ProductState::NotInWms),
+            (&[Pending, NotSelected, FilteredOut], ProductState::NotInWms),
+            (&[Synced, Synced, FilteredOut], ProductState::InWms),
+            (&[Synced, Outdated], ProductState::ChangedSince),
+            (&[Outdated], ProductState::ChangedSince),
+            (&[Synced, NotSelected], ProductState::ChangedSince),
+            (&[Synced, Rejected], ProductState::Rejected),
+            (
+                &[NotSelected, FilteredOut, Rejected],
+                ProductState::Rejected,
+            ),
+        ];
+        for (sizes, expected) in cases {
+            assert_eq!(
+                ProductState::of(sizes.iter().copied()),
+                expected,
+                "{sizes:?}"
+            );
+        }
+    }
 
     fn facts<'a>(
         problem: Option<&'a Problem>,

@@ -168,21 +168,32 @@ pub enum DeadLetterCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ProductsCommand {
-    /// Lists the known Centra size items with their article number and sync state.
+    /// Lists the known Centra products, each with its state (not-in-wms, in-wms,
+    /// changed-since, rejected, filtered-out) and its sizes with article number, state, and the
+    /// reason or warning a person should see.
     List {
-        /// Only items whose article number, sku, EAN or product name match.
+        /// Only products with a size whose article number, sku, EAN or product name match.
         #[arg(long)]
         search: Option<String>,
-        /// Only the size items of this Centra product id.
+        /// Only this Centra product id.
         #[arg(long, value_name = "PRODUCT_ID")]
         product_id: Option<String>,
     },
-    /// Re-reads the product list from Centra now.
+    /// Re-reads the product list from Centra now and reports what it found.
     Refresh,
-    /// Creates (or updates) these articles in the WMS (manual selection mode).
+    /// Creates (or updates) articles in the WMS (manual selection mode): every admitted size of
+    /// the products given by --product-id (or of all with --all), and these article numbers.
+    #[command(group(clap::ArgGroup::new("selection").required(true).multiple(true)
+        .args(["article_numbers", "product_ids", "all"])))]
     Create {
-        #[arg(required = true, value_name = "ARTICLE_NUMBER")]
+        #[arg(value_name = "ARTICLE_NUMBER")]
         article_numbers: Vec<String>,
+        /// Every admitted size of this Centra product (repeatable).
+        #[arg(long = "product-id", value_name = "PRODUCT_ID")]
+        product_ids: Vec<String>,
+        /// Every admitted size of every known product.
+        #[arg(long, conflicts_with = "product_ids")]
+        all: bool,
     },
 }
 

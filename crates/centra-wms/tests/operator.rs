@@ -156,21 +156,67 @@ fn products_of_a_running_sandbox() {
         stdout.starts_with("refreshed: 1 size items seen"),
         "{stdout}"
     );
+    assert!(
+        stdout.contains("\n1 products: "),
+        "refresh reports what it found: {stdout}"
+    );
     let refreshed = json(&sandbox.cli(&["products", "refresh", "--json"]));
     assert_eq!(refreshed["size_items_seen"], 1, "{refreshed}");
+    assert_eq!(refreshed["products"], 1, "{refreshed}");
 
-    let items = json(&sandbox.cli(&["products", "list", "--json"]));
-    let items = items.as_array().expect("an array");
-    assert_eq!(items.len(), 1, "{items:?}");
-    assert_eq!(items[0]["ean"], "7350000000016", "{items:?}");
-    let article = items[0]["article_number"]
+    // Issue #11 point 2: sizes grouped under their product, with a state per product.
+    let products = json(&sandbox.cli(&["products", "list", "--json"]));
+    let products = products.as_array().expect("an array");
+    assert_eq!(products.len(), 1, "{products:?}");
+    assert_eq!(products[0]["product_id"], "1", "{products:?}");
+    // Automatic selection in this sandbox: the size may be written by its event already.
+    assert!(
+        ["not-in-wms", "in-wms"].contains(&products[0]["state"].as_str().unwrap_or_default()),
+        "{products:?}"
+    );
+    let sizes = products[0]["sizes"].as_array().expect("sizes");
+    assert_eq!(sizes.len(), 1, "{sizes:?}");
+    assert_eq!(sizes[0]["ean"], "7350000000016", "{sizes:?}");
+    let article = sizes[0]["article_number"]
         .as_str()
         .expect("an article number")
         .to_owned();
+    let listed = text(&sandbox.cli(&["products", "list"]).stdout);
+    assert!(
+        listed.starts_with("product 1  ") && listed.contains("  Shirt  (1 sizes)\n"),
+        "{listed}"
+    );
+    assert!(listed.contains(&format!("\n    {article}  ")), "{listed}");
+
+    let out = sandbox.cli(&["products", "create", "--product-id", "1"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.starts_with(&format!("ok   {article}")), "{stdout}");
+    let listed = text(
+        &sandbox
+            .cli(&["products", "list", "--product-id", "1"])
+            .stdout,
+    );
+    assert!(listed.starts_with("product 1  in-wms  Shirt"), "{listed}");
+
     let out = sandbox.cli(&["products", "create", &article]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
     assert!(stdout.starts_with(&format!("ok   {article}")), "{stdout}");
+
+    let out = sandbox.cli(&["products", "create", "--product-id", "99"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("product 99"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = sandbox.cli(&["products", "create"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "nothing selected is a usage error"
+    );
 
     let out = sandbox.cli(&["products", "create", "NO-SUCH-ARTICLE"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));

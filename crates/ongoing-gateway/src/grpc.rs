@@ -6,10 +6,10 @@ use std::sync::Arc;
 use proto::ongoing::v1::ongoing_gateway_server::{self, OngoingGatewayServer};
 use proto::ongoing::v1::{
     AcknowledgeReportedRequest, AcknowledgeReportedResponse, CancelOrderRequest,
-    CancelOrderResponse, ListTransporterContractsRequest, ListTransporterContractsResponse,
-    TestConnectionRequest, TestConnectionResponse, UpsertArticlesRequest, UpsertArticlesResponse,
-    UpsertOrderRequest, UpsertOrderResponse, UpsertPurchaseOrderRequest,
-    UpsertPurchaseOrderResponse,
+    CancelOrderResponse, ListArticlesRequest, ListArticlesResponse,
+    ListTransporterContractsRequest, ListTransporterContractsResponse, TestConnectionRequest,
+    TestConnectionResponse, UpsertArticlesRequest, UpsertArticlesResponse, UpsertOrderRequest,
+    UpsertOrderResponse, UpsertPurchaseOrderRequest, UpsertPurchaseOrderResponse,
 };
 use tonic::{Request, Response, Status};
 
@@ -129,6 +129,22 @@ impl ongoing_gateway_server::OngoingGateway for GatewayCommands {
         self.check_warehouse(&request.get_ref().warehouse)?;
         Ok(Response::new(
             commands::transporters::list(&self.client).await?,
+        ))
+    }
+
+    async fn list_articles(
+        &self,
+        request: Request<ListArticlesRequest>,
+    ) -> Result<Response<ListArticlesResponse>, Status> {
+        let request = request.into_inner();
+        self.check_warehouse(&request.warehouse)?;
+        Ok(Response::new(
+            commands::articles::list_articles(
+                &self.client,
+                request.article_system_id_from,
+                request.max_articles,
+            )
+            .await?,
         ))
     }
 

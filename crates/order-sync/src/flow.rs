@@ -92,8 +92,16 @@ fn key(record: &ShipmentRecord, step: &str) -> String {
     )
 }
 
-/// Ongoing answers "article X does not exist" (or not found) for an unknown article.
-fn article_missing(message: &str, order: &ImportOrder) -> Option<Vec<String>> {
+/// The articles a WMS refusal says are missing, of `articles` (the record's lines): the ones it
+/// names, or all of them when it names none. `None` when the refusal is about something else.
+///
+/// Ongoing answers "article X does not exist" (or not found) for an unknown article; the
+/// gateway passes its words on, so they are read here. Doubt: Ongoing's text is the only
+/// signal its API gives; the gateway contract carries no structured reason yet.
+pub(crate) fn article_missing<'a>(
+    message: &str,
+    articles: impl IntoIterator<Item = &'a str>,
+) -> Option<Vec<String>> {
     let lower = message.to_ascii_lowercase();
     let unknown = lower.contains("article")
         && (lower.contains("does not exist")
@@ -102,21 +110,18 @@ fn article_missing(message: &str, order: &ImportOrder) -> Option<Vec<String>> {
     if !unknown {
         return None;
     }
-    let mut named: Vec<String> = order
-        .lines
-        .iter()
-        .map(|l| l.article_number.as_str().to_owned())
-        .filter(|a| message.contains(a.as_str()))
-        .collect();
-    named.dedup();
-    if named.is_empty() {
-        named = order
-            .lines
-            .iter()
-            .map(|l| l.article_number.as_str().to_owned())
-            .collect();
+    let mut all: Vec<String> = Vec::new();
+    for article in articles {
+        if !all.iter().any(|a| a == article) {
+            all.push(article.to_owned());
+        }
     }
-    Some(named)
+    let named: Vec<String> = all
+        .iter()
+        .filter(|a| message.contains(a.as_str()))
+        .cloned()
+        .collect();
+    Some(if named.is_empty() { all } else { named })
 }
 
 impl OrderFlow {
@@ -289,7 +294,8 @@ impl OrderFlow {
                 Ok(())
             }
             Err(PortError::Refused(message)) => {
-                let reason = match article_missing(&message, &order) {
+                let lines = order.lines.iter().map(|l| l.article_number.as_str());
+                let reason = match article_missing(&message, lines) {
                     Some(articles) => HoldReason::ArticleMissing { articles },
                     None => HoldReason::WmsRefused { message },
                 };
@@ -522,7 +528,8 @@ impl OrderFlow {
         }
     }
 
-    /// `ArticleSynced`: shipments parked for this article are imported again.
+    /// `ArticleSynced`: shipments parked for this article are imported again, and purchase
+    /// orders waiting for it are sent again once nothing else they wait for is missing.
     pub async fn on_article_synced(
         &self,
         message: &MessageId,
@@ -555,6 +562,12 @@ impl OrderFlow {
                 Err(FlowError::Unavailable(reason)) => outage = Some(reason),
                 Err(other) => return Err(other),
             }
+        }
+        match self.resume_deliveries(&event.article_number).await {
+            Ok(()) => {}
+            // The deliveries still wait, so the redelivery of this event finds them again.
+            Err(FlowError::Unavailable(reason)) => outage = Some(reason),
+            Err(other) => return Err(other),
         }
         if let Some(reason) = outage {
             return Err(FlowError::Unavailable(reason));

@@ -154,6 +154,8 @@ impl FlowTally {
                 .map(|(_, r)| r.clone())
                 .unwrap_or_default(),
             last_error_at: self.last_error.as_ref().map(|(at, _)| timestamp(*at)),
+            // Warnings are the catalogue's (articles sent without a bad bar code).
+            ..pb::FlowReport::default()
         }
     }
 }

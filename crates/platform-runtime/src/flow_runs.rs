@@ -96,6 +96,8 @@ impl FlowRun {
                 .map(|(_, e)| e.clone())
                 .unwrap_or_default(),
             last_error_at: last_error.map(|(at, _)| timestamp(at)),
+            // Warnings are the catalogue's (articles sent without a bad bar code).
+            ..pb::FlowReport::default()
         }
     }
 }

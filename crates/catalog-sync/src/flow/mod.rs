@@ -11,12 +11,14 @@
 //!    article (outbox), dead letters for bad data, and the inbox records of the events.
 //!
 //! Layout: `plan.rs`, `write.rs`, `commit.rs` for the steps; `operations.rs` for the entry
-//! points; `event.rs` for the `ArticleSynced` message.
+//! points; `products.rs` for the product-level list and selection; `event.rs` for the
+//! `ArticleSynced` message.
 
 mod commit;
 mod event;
 mod operations;
 mod plan;
+mod products;
 mod write;
 
 use std::sync::Arc;
@@ -26,6 +28,9 @@ use tokio::sync::Mutex;
 
 pub use event::{ARTICLE_SYNCED_TYPE, article_synced_subject};
 pub use operations::{ListQuery, ListedPage, ProductEvent, SelectedOutcome};
+pub use products::{
+    CatalogSummary, ProductGroup, ProductPage, ProductQuery, ProductSelection, group_by_product,
+};
 
 use crate::items::CatalogItems;
 use crate::ports::{ArticleSink, CatalogSource, PortError};
@@ -82,6 +87,13 @@ pub struct RunReport {
     pub filtered: u64,
     /// The event was already processed (inbox).
     pub duplicate: bool,
+    /// Resync: articles the WMS should hold but does not (deleted by hand, or never arrived).
+    pub missing_in_wms: u64,
+    /// Resync: articles the WMS holds otherwise than Centra shows them (edited by hand, or
+    /// changed in Centra).
+    pub differing_in_wms: u64,
+    /// Resync: articles the WMS listed.
+    pub wms_articles: u64,
 }
 
 /// The article flow of one catalog end-point.

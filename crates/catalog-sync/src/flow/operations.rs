@@ -8,6 +8,8 @@ use proto::events::v1 as pb;
 use super::plan::{Plan, Scope, Writes};
 use super::{CatalogFlow, FlowError, PRODUCTS_CONSUMER, RunReport};
 use crate::items::CatalogItem;
+use crate::ports::HeldArticle;
+use crate::rules::held_differences;
 use crate::state::ItemState;
 
 /// One `ProductChanged` event: the product as Centra shows it, and the event's id.
@@ -54,7 +56,7 @@ pub struct ListedPage {
     pub next_page_token: String,
 }
 
-fn matches(item: &CatalogItem, search: &str) -> bool {
+pub(super) fn matches(item: &CatalogItem, search: &str) -> bool {
     if search.is_empty() {
         return true;
     }
@@ -193,6 +195,72 @@ impl CatalogFlow {
         Ok(report)
     }
 
+    /// `resync articles`: compares every size item with Centra and with what the WMS actually
+    /// holds (its articles read page by page, not the stored hashes), and writes every article
+    /// that differs: changed in Centra, edited by hand in the WMS, or gone from it. Only the
+    /// differences are written. Under manual selection only what a person selected (or what
+    /// is in the WMS already) is looked at. A dry run only counts.
+    pub async fn resync(&self, dry_run: bool) -> Result<RunReport, FlowError> {
+        let _running = self.lock.lock().await;
+        let products = self.source.all_products(&self.config.endpoint).await?;
+        let existing = self.items.all(&self.config.endpoint).await?;
+        let held = self.sink.held().await?;
+        let Plan {
+            before,
+            mut after,
+            mut to_write,
+            mut report,
+        } = self
+            .plan(&products, existing, Scope::Catalog, &Writes::Changed)
+            .await?;
+        report.wms_articles = held.len() as u64;
+        let held: HashMap<&str, &HeldArticle> = held
+            .iter()
+            .map(|h| (h.article.article_number.as_str(), h))
+            .collect();
+        let mut planned: BTreeSet<usize> = to_write.iter().copied().collect();
+        for (index, item) in after.iter().enumerate() {
+            let Some(article) = &item.article else {
+                continue;
+            };
+            let retired = item
+                .problem
+                .as_ref()
+                .is_some_and(|p| p.kind.retires_article());
+            if (item.problem.is_some() && !retired)
+                || (self.config.manual && !item.selected && item.synced_number.is_none())
+            {
+                continue;
+            }
+            match held.get(article.article_number.as_str()) {
+                // Gone from the WMS and left out in Centra: nothing to bring back.
+                None if retired => continue,
+                None => report.missing_in_wms += 1,
+                Some(found) if !held_differences(article, &found.article).is_empty() => {
+                    tracing::info!(article_number = %article.article_number, fields = ?held_differences(article, &found.article), "the wms holds the article otherwise");
+                    report.differing_in_wms += 1;
+                }
+                Some(_) => continue,
+            }
+            if planned.insert(index) {
+                to_write.push(index);
+            }
+        }
+        to_write.sort_unstable();
+        report.queued = to_write.len() as u64;
+        if dry_run {
+            return Ok(report);
+        }
+        let written = self.write(&mut after, &to_write, &mut report).await;
+        self.commit(&before, &after, &written.written, &[], false)
+            .await?;
+        if let Some(error) = written.error {
+            return Err(error.into());
+        }
+        tracing::info!(endpoint = %self.config.endpoint, seen = report.seen, wms_articles = report.wms_articles, missing = report.missing_in_wms, differing = report.differing_in_wms, written = report.written, "articles resynced against the wms");
+        Ok(report)
+    }
+
     /// Selects the items of `article_numbers` and writes the ones the WMS does not hold as
     /// they are now (manual selection, from the last refreshed list).
     pub async fn create_selected(
@@ -201,11 +269,7 @@ impl CatalogFlow {
     ) -> Result<Vec<SelectedOutcome>, FlowError> {
         let _running = self.lock.lock().await;
         let all = self.items.all(&self.config.endpoint).await?;
-        let before: HashMap<String, CatalogItem> = all
-            .iter()
-            .map(|i| (i.stock_item_id.clone(), i.clone()))
-            .collect();
-        let mut after: Vec<CatalogItem> = Vec::new();
+        let mut chosen: Vec<CatalogItem> = Vec::new();
         let mut unknown: Vec<String> = Vec::new();
         let mut seen = BTreeSet::new();
         for number in article_numbers {
@@ -219,14 +283,39 @@ impl CatalogFlow {
                 .filter(|i| i.article_number.as_deref() == Some(number))
             {
                 found = true;
-                let mut selected = item.clone();
-                selected.selected = true;
-                after.push(selected);
+                chosen.push(item.clone());
             }
             if !found {
                 unknown.push(number.to_owned());
             }
         }
+        let mut outcomes = self.select_and_write(&all, chosen).await?;
+        outcomes.extend(unknown.into_iter().map(|number| SelectedOutcome {
+            error: format!("article number {number} is not in the product list; refresh it"),
+            article_number: number,
+            state: None,
+        }));
+        Ok(outcomes)
+    }
+
+    /// Marks `chosen` (items of `all`) selected and writes the ones the WMS does not hold as
+    /// they are now; one outcome per chosen item. Runs under the flow's lock.
+    pub(super) async fn select_and_write(
+        &self,
+        all: &[CatalogItem],
+        chosen: Vec<CatalogItem>,
+    ) -> Result<Vec<SelectedOutcome>, FlowError> {
+        let before: HashMap<String, CatalogItem> = all
+            .iter()
+            .map(|i| (i.stock_item_id.clone(), i.clone()))
+            .collect();
+        let mut after: Vec<CatalogItem> = chosen
+            .into_iter()
+            .map(|mut item| {
+                item.selected = true;
+                item
+            })
+            .collect();
         let to_write: Vec<usize> = after
             .iter()
             .enumerate()
@@ -240,7 +329,7 @@ impl CatalogFlow {
         if let Some(error) = written.error {
             return Err(error.into());
         }
-        let mut outcomes: Vec<SelectedOutcome> = after
+        Ok(after
             .iter()
             .map(|item| SelectedOutcome {
                 article_number: item.article_number.clone().unwrap_or_default(),
@@ -251,13 +340,7 @@ impl CatalogFlow {
                     .map(|p| p.reason.clone())
                     .unwrap_or_default(),
             })
-            .collect();
-        outcomes.extend(unknown.into_iter().map(|number| SelectedOutcome {
-            error: format!("article number {number} is not in the product list; refresh it"),
-            article_number: number,
-            state: None,
-        }));
-        Ok(outcomes)
+            .collect())
     }
 
     /// One page of the product list with states.

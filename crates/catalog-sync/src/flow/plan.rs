@@ -46,6 +46,7 @@ fn claims_its_number(problem_kind: Option<ProblemKind>) -> bool {
 
 fn item_from_mapped(endpoint: &str, mapped: Mapped, before: Option<&CatalogItem>) -> CatalogItem {
     let row = mapped.row;
+    let warning = mapped.warning;
     let (article, problem) = match mapped.outcome {
         Ok(article) => (Some(article), None),
         Err(problem) => (None, Some(problem)),
@@ -73,6 +74,7 @@ fn item_from_mapped(endpoint: &str, mapped: Mapped, before: Option<&CatalogItem>
         content_hash: article.as_ref().map(|a| a.content_hash()),
         article,
         problem,
+        warning,
         selected: before.is_some_and(|b| b.selected),
         synced_hash: before.and_then(|b| b.synced_hash.clone()),
         synced_number: before.and_then(|b| b.synced_number.clone()),

@@ -8,9 +8,11 @@ use proto::centra::v1::centra_gateway_client::CentraGatewayClient;
 use proto::centra::v1::{ListProductsRequest, ListProductsResponse};
 use proto::events::v1 as pb;
 use proto::ongoing::v1::ongoing_gateway_client::OngoingGatewayClient;
-use proto::ongoing::v1::{UpsertArticlesRequest, UpsertArticlesResponse};
+use proto::ongoing::v1::{
+    ListArticlesRequest, ListArticlesResponse, UpsertArticlesRequest, UpsertArticlesResponse,
+};
 
-use super::{ArticleSink, ArticleWrite, CatalogSource, PortError};
+use super::{ArticleSink, ArticleWrite, CatalogSource, HeldArticle, PortError};
 use crate::rules::WmsArticle;
 
 /// Size items per `ListProducts` page.
@@ -95,7 +97,43 @@ async fn upsert_call(
         .map(tonic::Response::into_inner)
 }
 
-/// [`ArticleSink`] over `OngoingGateway.UpsertArticles`.
+async fn list_articles_call(
+    mut client: OngoingGatewayClient<GrpcChannel>,
+    request: ListArticlesRequest,
+) -> Result<ListArticlesResponse, tonic::Status> {
+    client
+        .list_articles(request)
+        .await
+        .map(tonic::Response::into_inner)
+}
+
+/// WMS articles per `ListArticles` page.
+const ARTICLE_PAGE: u32 = 500;
+
+/// The contract's article in catalog-sync's terms: empty texts are none.
+fn held_article(listed: proto::ongoing::v1::ListedArticle) -> Option<HeldArticle> {
+    let article = listed.article?;
+    let some = |text: String| Some(text).filter(|t| !t.trim().is_empty());
+    Some(HeldArticle {
+        article_system_id: listed.article_system_id,
+        article: WmsArticle {
+            article_number: article.article_number,
+            name: article.article_name,
+            product_code: article.product_code,
+            bar_code: some(article.bar_code),
+            active: article.is_active,
+            color: article.color,
+            size: article.size,
+            weight_kg: some(article.weight_kg),
+            country_of_origin: some(article.country_of_origin),
+            customs_number: some(article.statistics_number),
+            price: some(article.customer_price),
+            currency: None,
+        },
+    })
+}
+
+/// [`ArticleSink`] over `OngoingGateway.UpsertArticles` and `ListArticles`.
 #[derive(Debug, Clone)]
 pub struct GrpcArticleSink {
     client: OngoingGatewayClient<GrpcChannel>,
@@ -150,5 +188,25 @@ impl ArticleSink for GrpcArticleSink {
                 },
             })
             .collect())
+    }
+
+    async fn held(&self) -> Result<Vec<HeldArticle>, PortError> {
+        let mut held = Vec::new();
+        let mut from = 0;
+        loop {
+            let request = ListArticlesRequest {
+                warehouse: self.warehouse.clone(),
+                article_system_id_from: from,
+                max_articles: ARTICLE_PAGE,
+            };
+            let page = list_articles_call(self.client.clone(), request)
+                .await
+                .map_err(|s| unavailable("ongoing-gateway", &s))?;
+            held.extend(page.articles.into_iter().filter_map(held_article));
+            if page.next_article_system_id_from <= from {
+                return Ok(held);
+            }
+            from = page.next_article_system_id_from;
+        }
     }
 }

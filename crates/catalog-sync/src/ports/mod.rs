@@ -2,7 +2,8 @@
 //!
 //! Layout:
 //! - [`CatalogSource`]: reads Centra products (the centra-gateway's `ListProducts`);
-//! - [`ArticleSink`]: upserts WMS articles (the ongoing-gateway's `UpsertArticles`);
+//! - [`ArticleSink`]: upserts WMS articles (the ongoing-gateway's `UpsertArticles`) and reads
+//!   the articles the WMS holds (`ListArticles`, for a resync);
 //! - `grpc`: the adapters over the generated clients.
 
 mod grpc;
@@ -41,6 +42,17 @@ pub struct ArticleWrite {
     pub result: Result<i64, String>,
 }
 
+/// One article as the WMS holds it now (it may differ from what catalog-sync last wrote: a
+/// person may have edited or deleted it in the WMS).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldArticle {
+    /// The WMS id.
+    pub article_system_id: i64,
+    /// Its data, in the terms catalog-sync writes (`currency` is always None: the WMS keeps
+    /// none for the customer price).
+    pub article: WmsArticle,
+}
+
 /// The WMS, written through the ongoing-gateway.
 #[async_trait]
 pub trait ArticleSink: Send + Sync + std::fmt::Debug {
@@ -51,4 +63,11 @@ pub trait ArticleSink: Send + Sync + std::fmt::Debug {
         idempotency_key: &str,
         articles: &[WmsArticle],
     ) -> Result<Vec<ArticleWrite>, PortError>;
+
+    /// Every article the WMS holds, read page by page.
+    ///
+    /// # Errors
+    /// [`PortError`] when a page cannot be read (gateway or WMS down); nothing is returned
+    /// then, so a resync never takes a half-read WMS for one missing articles.
+    async fn held(&self) -> Result<Vec<HeldArticle>, PortError>;
 }

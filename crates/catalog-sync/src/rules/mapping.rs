@@ -2,8 +2,18 @@
 //! cannot be one. Pure: the same input and rules always give the same answer.
 //!
 //! Order of checks: the article filter (inactive, article number by the configured rule and
-//! maximum length), then the EAN (a bar code must be a valid GTIN), the weight (a number in a
-//! known unit, not negative), the price (the configured pricelist/currency, when present).
+//! maximum length), then the EAN, the weight (a number in a known unit, not negative), the
+//! price (the configured pricelist/currency, when present).
+//!
+//! The EAN: under the EAN rule it is the article number, so a bad one is a rejection (by the
+//! filter). Under the default rule (sku + variant sku + size sku) it is only the bar code: an
+//! EAN that is not a valid GTIN (a typo in the check digit, usually) never blocks the article,
+//! as the seed's filter promises ("active and all three SKUs present"). The article is
+//! created without a bar code and the item carries a [`Mapped::warning`] a person sees. It is
+//! left out rather than sent as-is: a bar code is what the warehouse scans at receiving and
+//! picking, and a wrong one could match another item's real code or be refused by the WMS
+//! (which would block the article again). Once the EAN is fixed in Centra the article changes
+//! (its content hash) and is written again with the bar code.
 
 use std::str::FromStr;
 
@@ -64,6 +74,9 @@ pub struct Mapped {
     pub article_number: Option<String>,
     /// The article, or why there is none.
     pub outcome: Result<WmsArticle, Problem>,
+    /// Something a person should fix that does not stop the article (a bad EAN under the
+    /// default rule: the article goes without a bar code), naming the field.
+    pub warning: Option<String>,
 }
 
 /// Maps every size item of a product.
@@ -80,6 +93,7 @@ pub fn map_size(product: &pb::Product, size: &pb::ProductSize, rules: &CatalogRu
     let row = size_row(product, size);
     let weight = parse_weight(&size.weight, &size.weight_unit);
     let prices = parse_prices(&size.prices, &rules.price);
+    let mut warning = None;
     let (article_number, outcome) = match rules.filter.decide(&row, rules.rule, rules.max_len) {
         ArticleDecision::Skipped(SkipReason::Inactive) => (
             None,
@@ -94,6 +108,10 @@ pub fn map_size(product: &pb::Product, size: &pb::ProductSize, rules: &CatalogRu
         } => {
             let number = article_number.as_str().to_owned();
             let article = build(&row, number.clone(), active, weight, prices, rules);
+            warning = article
+                .as_ref()
+                .ok()
+                .and_then(|_| bar_code_warning(row.ean.as_deref()));
             (Some(number), article)
         }
     };
@@ -101,7 +119,24 @@ pub fn map_size(product: &pb::Product, size: &pb::ProductSize, rules: &CatalogRu
         row,
         article_number,
         outcome,
+        warning,
     }
+}
+
+/// The EAN as a bar code: a valid GTIN, or none (blank or not a GTIN).
+fn bar_code(ean: Option<&str>) -> Option<String> {
+    let ean = non_empty(ean)?;
+    Gtin::parse(ean).ok().map(|gtin| gtin.as_str().to_owned())
+}
+
+/// Why the EAN was left out of the article, when it was not blank and not a valid GTIN.
+fn bar_code_warning(ean: Option<&str>) -> Option<String> {
+    let ean = non_empty(ean)?;
+    Gtin::parse(ean).err().map(|error| {
+        format!(
+            "{error}; the article is in the wms without a bar code until the ean is fixed in centra"
+        )
+    })
 }
 
 fn build(
@@ -112,15 +147,7 @@ fn build(
     prices: Result<Vec<Price>, Problem>,
     rules: &CatalogRules,
 ) -> Result<WmsArticle, Problem> {
-    let bar_code = match row.ean.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
-        Some(ean) => Some(
-            Gtin::parse(ean)
-                .map_err(|e| Problem::rejected(e.to_string()))?
-                .as_str()
-                .to_owned(),
-        ),
-        None => None,
-    };
+    let bar_code = bar_code(row.ean.as_deref());
     let weight_kg = match weight? {
         Some(weight) if weight.value.is_sign_negative() && !weight.value.is_zero() => {
             return Err(Problem::rejected(format!(

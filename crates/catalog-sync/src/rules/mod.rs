@@ -5,10 +5,12 @@
 //! - `article`: [`WmsArticle`] and its content hash;
 //! - `mapping`: [`CatalogRules`] and [`map_product`], size item to article or [`Problem`];
 //! - `problem`: [`Problem`] and its [`ProblemKind`];
-//! - `collision`: [`find_collisions`], two size items that map to one article number.
+//! - `collision`: [`find_collisions`], two size items that map to one article number;
+//! - `held`: [`held_differences`], the WMS's article against the mapped one (resync).
 
 mod article;
 mod collision;
+mod held;
 mod mapping;
 mod problem;
 
@@ -17,5 +19,6 @@ mod tests;
 
 pub use article::WmsArticle;
 pub use collision::{Claim, find_collisions};
+pub use held::held_differences;
 pub use mapping::{CatalogRules, Mapped, map_product, map_size};
 pub use problem::{Problem, ProblemKind};

@@ -147,14 +147,48 @@ fn too_long_article_number_is_rejected_with_the_limit() {
     );
 }
 
+/// Issue #11 point 1: under the default rule the EAN is only the bar code, so a typo in it
+/// never blocks the article; it is left out and the item carries a warning naming it.
 #[test]
-fn invalid_ean_is_rejected_with_the_check_digit() {
+fn invalid_ean_under_the_sku_rule_is_a_warning_and_the_article_goes_without_it() {
     let mut s = size("100", "XL");
     s.ean = "4006381333932".into();
+    let mapped = one(s, &CatalogRules::default());
+    assert_eq!(mapped.article_number.as_deref(), Some("M411-740XL"));
+    let article = mapped.outcome.expect("admitted, not rejected");
+    assert_eq!(article.bar_code, None);
+    let warning = mapped.warning.expect("a warning");
+    assert!(
+        warning.starts_with("ean 4006381333932 is not a valid gtin: check digit is 2, expected 1"),
+        "{warning}"
+    );
+}
+
+#[test]
+fn invalid_ean_under_the_ean_rule_is_rejected_with_the_check_digit() {
+    let rules = CatalogRules {
+        rule: ArticleNumberRule::Ean,
+        ..CatalogRules::default()
+    };
+    let mut s = size("100", "XL");
+    s.ean = "4006381333932".into();
+    let mapped = one(s, &rules);
     assert_eq!(
-        reason(&one(s, &CatalogRules::default())),
+        reason(&mapped),
         "ean 4006381333932 is not a valid gtin: check digit is 2, expected 1"
     );
+    assert_eq!(mapped.warning, None);
+}
+
+#[test]
+fn a_valid_or_missing_ean_gives_no_warning() {
+    assert_eq!(
+        one(size("100", "XL"), &CatalogRules::default()).warning,
+        None
+    );
+    let mut s = size("100", "XL");
+    s.ean = " ".into();
+    assert_eq!(one(s, &CatalogRules::default()).warning, None);
 }
 
 #[test]
@@ -226,7 +260,7 @@ fn inactive_is_filtered_by_default_and_an_inactive_article_on_request() {
 #[test]
 fn one_bad_size_never_stops_the_others() {
     let mut bad = size("101", "L");
-    bad.ean = "123".into();
+    bad.weight = "heavy".into();
     let p = product(vec![size("100", "M"), bad, size("102", "XL")]);
     let mapped = map_product(&p, &CatalogRules::default());
     let ok: Vec<bool> = mapped.iter().map(|m| m.outcome.is_ok()).collect();

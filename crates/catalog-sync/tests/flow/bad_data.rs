@@ -56,8 +56,30 @@ async fn bad_sizes_scenario(backend: Backend) {
         .on_product_changed(&p, &MessageId::new("e1"))
         .await
         .expect("bad data never fails the run");
-    assert_eq!((report.written, report.rejected), (1, 4));
-    assert_eq!(t.wms.take_writes(), ["M411-740S"]);
+    assert_eq!((report.written, report.rejected), (2, 3));
+    // Issue #11 point 1: a typo in the EAN does not block the article under the default rule:
+    // it is written without a bar code and listed with a warning.
+    assert_eq!(t.wms.take_writes(), ["M411-740S", "M411-740L"]);
+    let typo = t
+        .flow
+        .list(&ListQuery {
+            search: "M411-740L".into(),
+            ..ListQuery::default()
+        })
+        .await
+        .expect("list")
+        .items;
+    assert_eq!(typo.len(), 1);
+    let (item, state) = &typo[0];
+    assert_eq!(*state, ItemState::Synced);
+    assert_eq!(item.article.as_ref().and_then(|a| a.bar_code.clone()), None);
+    assert_eq!(
+        item.warning.as_deref(),
+        Some(
+            "ean 4006381333932 is not a valid gtin: check digit is 2, expected 1; the article \
+             is in the wms without a bar code until the ean is fixed in centra"
+        )
+    );
     assert_eq!(
         rejected_reasons(&t).await,
         [
@@ -67,16 +89,12 @@ async fn bad_sizes_scenario(backend: Backend) {
                 "article number M411-740XXXXXXXXL is 17 characters, the wms accepts at most 12"
                     .to_owned()
             ),
-            (
-                "103".to_owned(),
-                "ean 4006381333932 is not a valid gtin: check digit is 2, expected 1".to_owned()
-            ),
             ("104".to_owned(), "weight -2 kg is negative".to_owned()),
         ]
     );
     // Also on the service's dead-letter list, keyed by end-point and stock item.
     let letters = t.open_dead_letters().await;
-    assert_eq!(letters.len(), 4);
+    assert_eq!(letters.len(), 3, "a warning is no dead letter");
     assert!(letters.contains(&(
         "shop1:104".to_owned(),
         "weight -2 kg is negative".to_owned()
@@ -99,6 +117,17 @@ async fn bad_sizes_scenario(backend: Backend) {
     );
     assert!(rejected_reasons(&t).await.is_empty());
     assert!(t.open_dead_letters().await.is_empty());
+    let fixed = t.flow.items().all("shop1").await.expect("items");
+    assert!(fixed.iter().all(|i| i.warning.is_none()), "{fixed:?}");
+    let l = fixed
+        .iter()
+        .find(|i| i.stock_item_id == "103")
+        .expect("103");
+    assert_eq!(
+        l.article.as_ref().and_then(|a| a.bar_code.as_deref()),
+        Some("4006381333931"),
+        "the fixed ean is written as the bar code"
+    );
 }
 
 #[tokio::test]

@@ -32,7 +32,7 @@ async fn a_rejected_size_is_listed_shown_and_retried_once_fixed() {
     let t = spawn_flow(CatalogRules::default(), false).await;
     let service = dead_letters::service(t.flow.clone());
     let mut bad = size("101", "M");
-    bad.ean = "123".into();
+    bad.weight = "heavy".into();
     let mut p = product("1", vec![size("100", "S"), bad]);
     t.publish(&p);
     t.flow.reconcile(false).await.expect("reconcile");
@@ -41,10 +41,7 @@ async fn a_rejected_size_is_listed_shown_and_retried_once_fixed() {
     let letters = listed(&service, false).await;
     assert_eq!(letters.len(), 1);
     assert_eq!(letters[0].record_key, "shop1:101");
-    assert_eq!(
-        letters[0].reason,
-        "ean 123 is not a valid gtin: it has 3 digits, a gtin has 8, 12, 13 or 14"
-    );
+    assert_eq!(letters[0].reason, "weight \"heavy\" is not a number");
     assert_eq!(letters[0].state, pb::DeadLetterState::Parked as i32);
     let shown = service
         .show(Request::new(pb::ShowDeadLetterRequest {
@@ -72,7 +69,7 @@ async fn a_rejected_size_is_listed_shown_and_retried_once_fixed() {
     assert!(parked_again, "still bad data is parked again");
 
     // Fixed in Centra: the retry writes it and the dead letter is resolved.
-    p.sizes[1].ean = "4006381333931".into();
+    p.sizes[1].weight = "0.5".into();
     t.publish(&p);
     let id = listed(&service, false).await[0].id.clone();
     let answer = service

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use catalog_sync::flow::{CatalogFlow, FlowConfig};
-use catalog_sync::ports::{ArticleSink, ArticleWrite, CatalogSource, PortError};
+use catalog_sync::ports::{ArticleSink, ArticleWrite, CatalogSource, HeldArticle, PortError};
 use catalog_sync::rules::{CatalogRules, WmsArticle};
 use platform_store::{DeadLetterFilter, DeadLetterStatus, Store, StoreOptions};
 use proto::events::v1 as pb;
@@ -37,6 +37,8 @@ pub struct FakeWms {
     pub writes: Mutex<Vec<String>>,
     pub refuse: Mutex<BTreeSet<String>>,
     pub down: Mutex<bool>,
+    /// `held` calls (full reads of the WMS articles).
+    pub reads: Mutex<u32>,
 }
 
 impl FakeWms {
@@ -87,6 +89,31 @@ impl ArticleSink for FakeWms {
             });
         }
         Ok(results)
+    }
+
+    /// What the fake holds, as the WMS returns it (no currency), ids by number order.
+    async fn held(&self) -> Result<Vec<HeldArticle>, PortError> {
+        if *self.down.lock().expect("lock") {
+            return Err(PortError {
+                service: "ongoing-gateway",
+                reason: "connection refused".into(),
+            });
+        }
+        *self.reads.lock().expect("lock") += 1;
+        Ok(self
+            .articles
+            .lock()
+            .expect("lock")
+            .values()
+            .zip(1..)
+            .map(|(article, id)| HeldArticle {
+                article_system_id: id,
+                article: WmsArticle {
+                    currency: None,
+                    ..article.clone()
+                },
+            })
+            .collect())
     }
 }
 

@@ -34,8 +34,10 @@ async fn status_scenario(backend: Backend) {
     assert_eq!((empty.backlog, empty.parked, empty.failed), (0, 0, 0));
 
     let mut bad = size("101", "M");
-    bad.ean = "123".into();
-    t.publish(&product("1", vec![size("100", "S"), bad]));
+    bad.weight = "heavy".into();
+    let mut typo = size("102", "L");
+    typo.ean = "4006381333932".into();
+    t.publish(&product("1", vec![size("100", "S"), bad, typo]));
     t.flow.reconcile(false).await.expect("reconcile");
 
     let report = articles(&service).await;
@@ -43,12 +45,21 @@ async fn status_scenario(backend: Backend) {
     assert!(report.last_success_at.is_some(), "size 100 was written");
     assert!(report.last_run_at.is_some());
     assert!(
-        report.last_error.starts_with("shop1:101: ean 123"),
+        report.last_error.starts_with("shop1:101: weight"),
         "{}",
         report.last_error
     );
     assert!(report.last_error_at.is_some());
     assert!(report.cursor.is_empty());
+    // Issue #11 point 1: the bad bar code is a warning, not a failure: written, and shown.
+    assert_eq!(report.warnings, 1);
+    assert!(
+        report
+            .last_warning
+            .starts_with("M411-740L (shop1:102): ean 4006381333932 is not a valid gtin"),
+        "{}",
+        report.last_warning
+    );
 }
 
 #[tokio::test]

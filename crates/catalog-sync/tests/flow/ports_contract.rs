@@ -92,6 +92,28 @@ macro_rules! article_sink_contract {
                 assert!(results[1].result.is_err());
                 assert!(matches!(results[2].result, Ok(id) if id > 0));
             }
+
+            #[tokio::test]
+            async fn holds_what_was_written_read_over_several_pages() {
+                let sink = $make(["BAD".to_owned()].into()).await;
+                let mut c = article("C");
+                c.bar_code = Some("4006381333931".into());
+                c.price = Some("45".into());
+                c.currency = Some("EUR".into());
+                let written = [article("A"), article("BAD"), article("B"), c.clone()];
+                sink.upsert("key-1", &written).await.expect("answered");
+                let mut held = sink.held().await.expect("read");
+                held.sort_by(|x, y| x.article.article_number.cmp(&y.article.article_number));
+                let numbers: Vec<&str> = held
+                    .iter()
+                    .map(|h| h.article.article_number.as_str())
+                    .collect();
+                assert_eq!(numbers, ["A", "B", "C"], "the refused one is not held");
+                // The WMS keeps no currency for the customer price.
+                c.currency = None;
+                assert_eq!(held[2].article, c);
+                assert!(held.iter().all(|h| h.article_system_id > 0));
+            }
         }
     };
 }
@@ -204,21 +226,48 @@ impl CentraGateway for PagedCentra {
     }
 }
 
-/// Upserts articles, refusing the configured numbers with a reason.
+/// Upserts articles, refusing the configured numbers with a reason; lists what it holds two
+/// per page, whatever the page size asked (as a WMS with a lower cap would).
 #[derive(Debug)]
 struct RefusingWms {
     refuse: BTreeSet<String>,
+    held: std::sync::Mutex<Vec<ongoing::Article>>,
 }
 
 #[tonic::async_trait]
 impl OngoingGateway for RefusingWms {
+    async fn list_articles(
+        &self,
+        request: Request<ongoing::ListArticlesRequest>,
+    ) -> Result<Response<ongoing::ListArticlesResponse>, Status> {
+        let from = usize::try_from(request.get_ref().article_system_id_from.max(1)).unwrap_or(1);
+        let held = self.held.lock().expect("lock");
+        let articles: Vec<ongoing::ListedArticle> = held
+            .iter()
+            .enumerate()
+            .skip(from - 1)
+            .take(2)
+            .map(|(i, a)| ongoing::ListedArticle {
+                article_system_id: i64::try_from(i).unwrap_or(0) + 1,
+                article: Some(a.clone()),
+            })
+            .collect();
+        let next = from + 2;
+        Ok(Response::new(ongoing::ListArticlesResponse {
+            articles,
+            next_article_system_id_from: if next <= held.len() {
+                i64::try_from(next).unwrap_or(0)
+            } else {
+                0
+            },
+        }))
+    }
     async fn upsert_articles(
         &self,
         request: Request<ongoing::UpsertArticlesRequest>,
     ) -> Result<Response<ongoing::UpsertArticlesResponse>, Status> {
-        let results = request
-            .into_inner()
-            .articles
+        let request_articles = request.into_inner().articles;
+        let results = request_articles
             .iter()
             .enumerate()
             .map(|(i, a)| ongoing::ArticleResult {
@@ -235,6 +284,13 @@ impl OngoingGateway for RefusingWms {
                 },
             })
             .collect();
+        let mut held = self.held.lock().expect("lock");
+        for article in &request_articles {
+            if !self.refuse.contains(&article.article_number) {
+                held.retain(|h| h.article_number != article.article_number);
+                held.push(article.clone());
+            }
+        }
         Ok(Response::new(ongoing::UpsertArticlesResponse { results }))
     }
     async fn upsert_order(
@@ -320,6 +376,10 @@ impl ArticleSink for Registered<GrpcArticleSink> {
     ) -> Result<Vec<catalog_sync::ports::ArticleWrite>, PortError> {
         when_registered(|| self.0.upsert(key, articles)).await
     }
+
+    async fn held(&self) -> Result<Vec<catalog_sync::ports::HeldArticle>, PortError> {
+        when_registered(|| self.0.held()).await
+    }
 }
 
 async fn grpc_source(products: Vec<pb::Product>) -> Arc<dyn CatalogSource> {
@@ -330,7 +390,10 @@ async fn grpc_source(products: Vec<pb::Product>) -> Arc<dyn CatalogSource> {
 }
 
 async fn grpc_sink(refuse: BTreeSet<String>) -> Arc<dyn ArticleSink> {
-    let routes = tonic::service::Routes::new(OngoingGatewayServer::new(RefusingWms { refuse }));
+    let routes = tonic::service::Routes::new(OngoingGatewayServer::new(RefusingWms {
+        refuse,
+        held: std::sync::Mutex::default(),
+    }));
     let directory = serve("ongoing-gateway", routes).await;
     let channel = directory.channel("ongoing-gateway").expect("channel");
     Arc::new(Registered(Arc::new(GrpcArticleSink::new(

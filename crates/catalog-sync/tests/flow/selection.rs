@@ -1,8 +1,8 @@
 //! Manual selection (list, refresh, create selected) and the full reconcile.
 
-use catalog_sync::flow::ListQuery;
-use catalog_sync::rules::CatalogRules;
-use catalog_sync::state::ItemState;
+use catalog_sync::flow::{ListQuery, ProductPage, ProductQuery, ProductSelection};
+use catalog_sync::rules::{CatalogRules, WmsArticle};
+use catalog_sync::state::{ItemState, ProductState};
 use platform_store::MessageId;
 
 use crate::fakes::{Backend, product, size, spawn_flow, spawn_flow_on};
@@ -148,4 +148,221 @@ async fn the_list_pages_and_searches() {
         .await
         .expect("search");
     assert_eq!(found.items.len(), 1);
+}
+
+fn product_states(page: &ProductPage) -> Vec<(String, ProductState, usize)> {
+    page.products
+        .iter()
+        .map(|p| (p.product_id.clone(), p.state, p.sizes.len()))
+        .collect()
+}
+
+on_both_stores!(
+    manual_selection_works_per_product_as_on_myogos_product_page,
+    per_product_scenario
+);
+
+/// Issue #11 point 2: the list groups sizes under their product with a state per product, and
+/// a person creates every admitted size of chosen products (or of all).
+async fn per_product_scenario(backend: Backend) {
+    let Some(t) = spawn_flow_on(backend, "per product", CatalogRules::default(), true).await else {
+        return;
+    };
+    let mut inactive = size("102", "L");
+    inactive.active = false;
+    let mut missing_sku = size("103", "XL");
+    missing_sku.size_sku = String::new();
+    let shirt = product("1", vec![size("100", "S"), size("101", "M"), inactive]);
+    let mut trousers = product("2", vec![size("200", "30"), missing_sku]);
+    for s in &mut trousers.sizes {
+        s.sku = "T77".into();
+    }
+    let mut jacket = product("3", vec![size("300", "M")]);
+    jacket.sizes[0].sku = "J5".into();
+    for p in [&shirt, &trousers, &jacket] {
+        t.publish(p);
+    }
+    t.flow.refresh().await.expect("refresh");
+    let all = t
+        .flow
+        .list_products(&ProductQuery::default())
+        .await
+        .expect("list");
+    assert_eq!(
+        product_states(&all),
+        [
+            ("1".to_owned(), ProductState::NotInWms, 3),
+            ("2".to_owned(), ProductState::Rejected, 2),
+            ("3".to_owned(), ProductState::NotInWms, 1),
+        ]
+    );
+    let summary = t.flow.summary().await.expect("summary");
+    assert_eq!(summary.product_count, 3);
+    assert_eq!(summary.products.get("not-in-wms"), Some(&2));
+    assert_eq!(summary.rejected_items, 1);
+
+    // Create product 1: its two active sizes, not the inactive one; an unknown id is named.
+    let outcomes = t
+        .flow
+        .create_products(&ProductSelection::Products(vec![
+            "1".to_owned(),
+            "99".to_owned(),
+        ]))
+        .await
+        .expect("create");
+    let mut written = t.wms.take_writes();
+    written.sort();
+    assert_eq!(written, ["M411-740M", "M411-740S"]);
+    assert_eq!(outcomes.len(), 3, "{outcomes:?}");
+    assert!(outcomes[..2].iter().all(|o| o.error.is_empty()));
+    assert_eq!(
+        outcomes[2].error,
+        "product 99 is not in the product list; refresh it"
+    );
+    let one = t
+        .flow
+        .list_products(&ProductQuery {
+            product_id: "1".into(),
+            ..ProductQuery::default()
+        })
+        .await
+        .expect("list");
+    assert_eq!(
+        product_states(&one),
+        [("1".to_owned(), ProductState::InWms, 3)]
+    );
+
+    // Centra changes one size of product 1: changed since.
+    let mut shirt = shirt;
+    shirt.sizes[0].harm_code = "61091001".into();
+    t.publish(&shirt);
+    t.flow.refresh().await.expect("refresh");
+    let changed = t
+        .flow
+        .list_products(&ProductQuery {
+            state: Some(ProductState::ChangedSince),
+            ..ProductQuery::default()
+        })
+        .await
+        .expect("list");
+    assert_eq!(
+        product_states(&changed),
+        [("1".to_owned(), ProductState::ChangedSince, 3)]
+    );
+
+    // --all: every admitted size of every product (the changed one again, 2's good size, 3).
+    t.flow
+        .create_products(&ProductSelection::All)
+        .await
+        .expect("all");
+    let mut written = t.wms.take_writes();
+    written.sort();
+    assert_eq!(written, ["J5-740M", "M411-740S", "T77-74030"]);
+    let after = t
+        .flow
+        .list_products(&ProductQuery::default())
+        .await
+        .expect("list");
+    assert_eq!(
+        product_states(&after),
+        [
+            ("1".to_owned(), ProductState::InWms, 3),
+            ("2".to_owned(), ProductState::Rejected, 2),
+            ("3".to_owned(), ProductState::InWms, 1),
+        ]
+    );
+    // A search lists the whole product of a matching size.
+    let found = t
+        .flow
+        .list_products(&ProductQuery {
+            search: "J5-740M".into(),
+            ..ProductQuery::default()
+        })
+        .await
+        .expect("search");
+    assert_eq!(
+        product_states(&found),
+        [("3".to_owned(), ProductState::InWms, 1)]
+    );
+}
+
+on_both_stores!(
+    resync_rewrites_what_the_wms_actually_holds_otherwise,
+    resync_scenario
+);
+
+/// Issue #11 point 3: `resync articles` reads what the WMS holds and rewrites any article that
+/// differs from Centra (edited or deleted by hand in the WMS), not only rows whose stored hash
+/// changed; it reads the WMS once and writes only the differences.
+async fn resync_scenario(backend: Backend) {
+    let Some(t) = spawn_flow_on(backend, "resync", CatalogRules::default(), false).await else {
+        return;
+    };
+    let mut p = product(
+        "1",
+        vec![size("100", "S"), size("101", "M"), size("102", "L")],
+    );
+    t.publish(&p);
+    t.flow.reconcile(false).await.expect("first sync");
+    assert_eq!(t.wms.take_writes().len(), 3);
+
+    let report = t.flow.resync(false).await.expect("resync");
+    assert_eq!(
+        (
+            report.wms_articles,
+            report.missing_in_wms,
+            report.differing_in_wms,
+            report.written
+        ),
+        (3, 0, 0, 0),
+        "nothing differs: nothing written"
+    );
+
+    // A person edits one article and deletes another in the WMS.
+    let original = t.wms.article("M411-740M").expect("held");
+    t.wms.articles.lock().expect("lock").insert(
+        "M411-740M".into(),
+        WmsArticle {
+            name: "edited by hand".into(),
+            weight_kg: Some("9".into()),
+            ..original.clone()
+        },
+    );
+    t.wms.articles.lock().expect("lock").remove("M411-740L");
+    // The stored hashes did not change: a hash-only reconcile sees nothing.
+    assert_eq!(t.flow.reconcile(false).await.expect("reconcile").written, 0);
+
+    let dry = t.flow.resync(true).await.expect("dry run");
+    assert_eq!(
+        (dry.missing_in_wms, dry.differing_in_wms, dry.queued),
+        (1, 1, 2)
+    );
+    assert_eq!(t.wms.write_count(), 0, "a dry run writes nothing");
+
+    let reads_before = *t.wms.reads.lock().expect("lock");
+    let report = t.flow.resync(false).await.expect("resync");
+    assert_eq!(
+        *t.wms.reads.lock().expect("lock"),
+        reads_before + 1,
+        "one read of the wms"
+    );
+    assert_eq!((report.missing_in_wms, report.differing_in_wms), (1, 1));
+    assert_eq!(t.wms.take_writes(), ["M411-740M", "M411-740L"]);
+    assert_eq!(t.wms.article("M411-740M"), Some(original));
+    assert!(t.wms.article("M411-740L").is_some(), "recreated");
+
+    // Safe to run twice.
+    assert_eq!(t.flow.resync(false).await.expect("again").written, 0);
+    assert_eq!(t.wms.write_count(), 0);
+
+    // A change in Centra is a difference too, and only it is written.
+    p.sizes[0].harm_code = "61091001".into();
+    t.publish(&p);
+    let report = t.flow.resync(false).await.expect("resync");
+    assert_eq!(report.differing_in_wms, 1);
+    assert_eq!(t.wms.take_writes(), ["M411-740S"]);
+
+    // The WMS cannot be read: nothing is written, the error says so.
+    *t.wms.down.lock().expect("lock") = true;
+    assert!(t.flow.resync(false).await.is_err());
 }

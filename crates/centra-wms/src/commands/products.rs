@@ -1,5 +1,6 @@
-//! `products list|refresh|create`: the Centra size items catalog-sync knows and the manual
-//! selection of which become WMS articles, over catalog-sync's `CatalogAdmin` service.
+//! `products list|refresh|create`: the Centra products catalog-sync knows (each with a state and
+//! its size items) and the manual selection of which become WMS articles, per product as on
+//! myOGO's product page or per article number, over catalog-sync's `CatalogAdmin` service.
 
 use anyhow::anyhow;
 use proto::admin::v1 as pb;
@@ -18,15 +19,15 @@ pub async fn run(remote: &RemoteArgs, command: ProductsCommand) -> Result<(), Fa
     let mut client = CatalogAdminClient::new(target.channel(SERVICE)?);
     match command {
         ProductsCommand::List { search, product_id } => {
-            let mut items = Vec::new();
+            let mut products = Vec::new();
             let mut page_token = String::new();
             loop {
                 let page = target
                     .answer(
                         SERVICE,
                         RPC,
-                        client.list_products(pb::ListCatalogProductsRequest {
-                            state: pb::CatalogItemState::Unspecified.into(),
+                        client.list_product_groups(pb::ListCatalogProductGroupsRequest {
+                            state: pb::CatalogProductState::Unspecified.into(),
                             search: search.clone().unwrap_or_default(),
                             page_size: 500,
                             page_token,
@@ -34,28 +35,39 @@ pub async fn run(remote: &RemoteArgs, command: ProductsCommand) -> Result<(), Fa
                         }),
                     )
                     .await?;
-                items.extend(page.items);
+                products.extend(page.products);
                 if page.next_page_token.is_empty() {
                     break;
                 }
                 page_token = page.next_page_token;
             }
             if remote.json {
-                print_json(&json!(items.iter().map(item_json).collect::<Vec<_>>()));
-            } else if items.is_empty() {
+                print_json(&json!(
+                    products.iter().map(product_json).collect::<Vec<_>>()
+                ));
+            } else if products.is_empty() {
                 println!("no products known yet; `centra-wms products refresh` reads them");
             } else {
-                for item in &items {
+                for product in &products {
                     println!(
-                        "{}  {}  {} / {} / {}  ean {}{}",
-                        item.article_number,
-                        state(item.state),
-                        item.product_name,
-                        item.variant_name,
-                        item.size_name,
-                        item.ean,
-                        error_suffix(&item.last_error)
+                        "product {}  {}  {}  ({} sizes)",
+                        product.product_id,
+                        product_state(product.state),
+                        product.product_name,
+                        product.sizes.len()
                     );
+                    for item in &product.sizes {
+                        println!(
+                            "    {}  {}  {} / {}  ean {}{}{}",
+                            dash(&item.article_number),
+                            state(item.state),
+                            item.variant_name,
+                            item.size_name,
+                            dash(&item.ean),
+                            error_suffix(&item.last_error),
+                            warning_suffix(&item.warning)
+                        );
+                    }
                 }
             }
             Ok(())
@@ -73,28 +85,62 @@ pub async fn run(remote: &RemoteArgs, command: ProductsCommand) -> Result<(), Fa
                     "size_items_seen": report.size_items_seen,
                     "new_items": report.new_items,
                     "changed_items": report.changed_items,
+                    "products": report.products,
+                    "products_not_in_wms": report.products_not_in_wms,
+                    "products_in_wms": report.products_in_wms,
+                    "products_changed_since": report.products_changed,
+                    "products_rejected": report.products_rejected,
+                    "products_filtered_out": report.products_filtered_out,
+                    "rejected_size_items": report.rejected_items,
+                    "warnings": report.warnings,
                 }));
             } else {
                 println!(
                     "refreshed: {} size items seen, {} new, {} changed",
                     report.size_items_seen, report.new_items, report.changed_items
                 );
+                println!(
+                    "{} products: {} not in wms, {} in wms, {} changed since, {} rejected, {} \
+                     filtered out; {} size items rejected, {} with a warning",
+                    report.products,
+                    report.products_not_in_wms,
+                    report.products_in_wms,
+                    report.products_changed,
+                    report.products_rejected,
+                    report.products_filtered_out,
+                    report.rejected_items,
+                    report.warnings
+                );
             }
             Ok(())
         }
-        ProductsCommand::Create { article_numbers } => {
+        ProductsCommand::Create {
+            article_numbers,
+            product_ids,
+            all,
+        } => {
             let outcomes = target
                 .answer(
                     SERVICE,
                     RPC,
-                    client.create_selected(pb::CreateSelectedRequest { article_numbers }),
+                    client.create_selected(pb::CreateSelectedRequest {
+                        article_numbers,
+                        product_ids,
+                        all_products: all,
+                    }),
                 )
                 .await?
                 .outcomes;
             let failed: Vec<&str> = outcomes
                 .iter()
                 .filter(|o| !o.error.is_empty())
-                .map(|o| o.article_number.as_str())
+                .map(|o| {
+                    if o.article_number.is_empty() {
+                        o.error.as_str()
+                    } else {
+                        o.article_number.as_str()
+                    }
+                })
                 .collect();
             if remote.json {
                 print_json(&json!(
@@ -136,6 +182,38 @@ pub async fn run(remote: &RemoteArgs, command: ProductsCommand) -> Result<(), Fa
     }
 }
 
+fn warning_suffix(warning: &str) -> String {
+    if warning.is_empty() {
+        String::new()
+    } else {
+        format!("  warning: {warning}")
+    }
+}
+
+fn dash(text: &str) -> &str {
+    if text.is_empty() { "-" } else { text }
+}
+
+fn product_state(value: i32) -> &'static str {
+    match pb::CatalogProductState::try_from(value) {
+        Ok(pb::CatalogProductState::NotInWms) => "not-in-wms",
+        Ok(pb::CatalogProductState::InWms) => "in-wms",
+        Ok(pb::CatalogProductState::Changed) => "changed-since",
+        Ok(pb::CatalogProductState::Rejected) => "rejected",
+        Ok(pb::CatalogProductState::FilteredOut) => "filtered-out",
+        _ => "unknown",
+    }
+}
+
+fn product_json(product: &pb::CatalogProduct) -> serde_json::Value {
+    json!({
+        "product_id": product.product_id,
+        "product_name": product.product_name,
+        "state": product_state(product.state),
+        "sizes": product.sizes.iter().map(item_json).collect::<Vec<_>>(),
+    })
+}
+
 fn error_suffix(error: &str) -> String {
     if error.is_empty() {
         String::new()
@@ -172,5 +250,6 @@ fn item_json(item: &pb::CatalogItem) -> serde_json::Value {
         "state": state(item.state),
         "last_synced_at": time(item.last_synced_at.as_ref()),
         "last_error": item.last_error,
+        "warning": item.warning,
     })
 }

@@ -116,10 +116,16 @@ pub async fn run(remote: &RemoteArgs, request: ResyncRequest) -> Result<(), Fail
             .map(|r| {
                 let r = r.into_inner();
                 let text = format!(
-                    "articles resynced: {} checked, {} written to the wms",
-                    r.checked, r.queued
+                    "articles resynced: {} checked against {} articles in the wms ({} missing \
+                     there, {} different), {} written to the wms",
+                    r.checked, r.wms_articles, r.missing_in_wms, r.differing_in_wms, r.queued
                 );
-                (json!({"checked": r.checked, "written": r.queued}), text)
+                (
+                    json!({"checked": r.checked, "written": r.queued,
+                           "wms_articles": r.wms_articles, "missing_in_wms": r.missing_in_wms,
+                           "differing_in_wms": r.differing_in_wms}),
+                    text,
+                )
             }),
         ResyncFlow::Shipments => {
             let endpoint = target.endpoint_or_only(request.endpoint.clone())?;

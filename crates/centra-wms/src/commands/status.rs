@@ -48,6 +48,8 @@ impl Row {
             "failed": r.failed,
             "last_error": r.last_error,
             "last_error_at": time(r.last_error_at.as_ref()),
+            "warnings": r.warnings,
+            "last_warning": r.last_warning,
         })
     }
 
@@ -134,6 +136,20 @@ pub fn table(rows: &[Row]) -> String {
     text
 }
 
+/// One line per flow with warnings (records that went through but need a person's eye, e.g.
+/// an article sent without its bar code), below the table.
+pub fn warning_lines(rows: &[Row]) -> Vec<String> {
+    rows.iter()
+        .filter(|row| row.report.warnings > 0)
+        .map(|row| {
+            format!(
+                "warning: {} {}: {} record(s) need a look, e.g. {}",
+                row.service, row.report.flow, row.report.warnings, row.report.last_warning
+            )
+        })
+        .collect()
+}
+
 /// Why one service gave no flows.
 struct Silent {
     service: &'static str,
@@ -172,6 +188,9 @@ pub async fn run(remote: &RemoteArgs) -> Result<(), Failure> {
         }));
     } else if !rows.is_empty() {
         println!("{}", table(&rows));
+        for line in warning_lines(&rows) {
+            println!("{line}");
+        }
     }
     if silent.is_empty() {
         return Ok(());
@@ -213,6 +232,22 @@ mod tests {
                 ..pb::FlowReport::default()
             },
         }
+    }
+
+    #[test]
+    fn flows_with_warnings_get_a_line_below_the_table() {
+        let mut catalog = row("catalog-sync", "articles", "");
+        catalog.report.warnings = 2;
+        catalog.report.last_warning =
+            "SHIRTREDM (shop1:111): ean 7350000000017 is not a valid gtin".to_owned();
+        let lines = warning_lines(&[row("order-sync", "shipments", ""), catalog]);
+        assert_eq!(
+            lines,
+            [
+                "warning: catalog-sync articles: 2 record(s) need a look, e.g. SHIRTREDM \
+              (shop1:111): ean 7350000000017 is not a valid gtin"
+            ]
+        );
     }
 
     #[test]

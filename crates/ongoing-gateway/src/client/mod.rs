@@ -255,6 +255,36 @@ impl OngoingClient {
         }
         Ok(listing)
     }
+
+    /// One page of `path` from `from` (inclusive; `None`: the start), at most `max` records
+    /// (0: the configured page size); also where the next page starts (`None`: this was the
+    /// last one).
+    pub(crate) async fn get_page<T: HasId>(
+        &self,
+        path: &str,
+        cursor: IdCursor,
+        from: Option<i64>,
+        max: u32,
+    ) -> Result<(Listing<T>, Option<i64>), OngoingError> {
+        let mut listing = Listing {
+            records: Vec::new(),
+            rejected: Vec::new(),
+        };
+        let max = if max == 0 { self.page_size() } else { max };
+        let mut query: Vec<(&str, String)> = vec![
+            ("goodsOwnerId", self.goods_owner_id().to_string()),
+            (cursor.max_to_get, max.to_string()),
+        ];
+        if let Some(from) = from {
+            query.push((cursor.id_from, from.to_string()));
+        }
+        let page: Vec<serde_json::Value> = self.get_json(path, &query).await?;
+        let full = page.len() >= max as usize;
+        let max_id = pagination::read_page(&mut listing, page, 1);
+        // A short page is the last one; a full one may have more after it.
+        let next = pagination::next_from(max_id, from).filter(|_| full);
+        Ok((listing, next))
+    }
 }
 
 fn decode<T: DeserializeOwned>(operation: &str, body: &[u8]) -> Result<T, OngoingError> {

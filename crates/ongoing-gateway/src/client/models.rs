@@ -355,6 +355,42 @@ pub struct InventoryInfo {
     pub sellable_number_of_items: Option<f64>,
 }
 
+/// `GetArticleModel` with the article data (what a resync compares), read leniently: every
+/// member may be missing or null.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ArticleDetailsModel {
+    pub article_system_id: i64,
+    pub article_number: Option<String>,
+    pub article_name: Option<String>,
+    pub product_code: Option<String>,
+    pub description: Option<String>,
+    pub is_active: Option<bool>,
+    pub article_color: Option<CodeName>,
+    pub article_size: Option<CodeName>,
+    pub bar_code_info: Option<BarCodeInfoModel>,
+    pub weight: Option<f64>,
+    pub country_of_origin_code: Option<String>,
+    pub statistics_number: Option<String>,
+    pub customs_description: Option<String>,
+    pub purchase_price: Option<f64>,
+    pub customer_price: Option<f64>,
+    pub purcase_currency_code: Option<String>,
+    pub link_to_picture: Option<String>,
+}
+
+impl HasId for ArticleDetailsModel {
+    const KIND: &'static str = "article";
+    const ID_POINTER: &'static str = "/articleSystemId";
+}
+
+/// `barCodeInfo` as read.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct BarCodeInfoModel {
+    pub bar_code: Option<String>,
+}
+
 /// `PostArticleModel` (the `PUT /articles` body).
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -4,8 +4,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::models::{
-    ArticleModel, OrderModel, PostArticle, PostOrder, PostPurchaseOrder, PurchaseOrderModel,
-    StatusModel, TransporterContractModel,
+    ArticleDetailsModel, ArticleModel, OrderModel, PostArticle, PostOrder, PostPurchaseOrder,
+    PurchaseOrderModel, StatusModel, TransporterContractModel,
 };
 use super::{IdCursor, Listing, OngoingClient, OngoingError};
 
@@ -170,6 +170,16 @@ impl OngoingClient {
         filters: &[(&str, String)],
     ) -> Result<Listing<ArticleModel>, OngoingError> {
         self.get_all("articles", IdCursor::ARTICLES, filters).await
+    }
+
+    /// One page of the articles with their data, from `from` (see [`OngoingClient::get_page`]).
+    pub async fn list_articles_page(
+        &self,
+        from: Option<i64>,
+        max: u32,
+    ) -> Result<(Listing<ArticleDetailsModel>, Option<i64>), OngoingError> {
+        self.get_page("articles", IdCursor::ARTICLES, from, max)
+            .await
     }
 
     /// `PATCH /orders/{id}/lines/{lineId}/reportedNumberOfItems`.

@@ -1,11 +1,14 @@
 //! `UpsertArticles`: `PUT /articles` per article (upsert by article number). Each article gets
-//! its own result; one refused article never stops the others.
+//! its own result; one refused article never stops the others. `ListArticles`: one page of
+//! `GET /articles` in the contract's terms.
 
-use proto::ongoing::v1::{Article, ArticleResult, UpsertArticlesResponse};
+use proto::ongoing::v1::{
+    Article, ArticleResult, ListArticlesResponse, ListedArticle, UpsertArticlesResponse,
+};
 
 use super::{CommandError, decimal, optional, required};
 use crate::client::OngoingClient;
-use crate::client::models::{BarCodeInfo, CodeName, PostArticle};
+use crate::client::models::{ArticleDetailsModel, BarCodeInfo, CodeName, PostArticle};
 
 /// The Ongoing body for `article` (the `index`th of the request), or why it is refused.
 pub fn post_article(
@@ -75,4 +78,99 @@ pub async fn upsert_articles(
         results.push(result);
     }
     UpsertArticlesResponse { results }
+}
+
+/// A number as the contract's decimal text (`0.25`, `45`); none is empty.
+fn decimal_text(value: Option<f64>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// The article as Ongoing holds it, in the contract's terms (the mirror of [`post_article`]).
+pub fn listed_article(model: &ArticleDetailsModel) -> ListedArticle {
+    let text = |value: &Option<String>| value.clone().unwrap_or_default();
+    let name = |value: &Option<CodeName>| {
+        value
+            .as_ref()
+            .and_then(|c| c.name.clone().or_else(|| c.code.clone()))
+            .unwrap_or_default()
+    };
+    ListedArticle {
+        article_system_id: model.article_system_id,
+        article: Some(Article {
+            article_number: text(&model.article_number),
+            article_name: text(&model.article_name),
+            product_code: text(&model.product_code),
+            bar_code: model
+                .bar_code_info
+                .as_ref()
+                .and_then(|b| b.bar_code.clone())
+                .unwrap_or_default(),
+            is_active: model.is_active.unwrap_or(true),
+            description: text(&model.description),
+            color: name(&model.article_color),
+            size: name(&model.article_size),
+            weight_kg: decimal_text(model.weight),
+            country_of_origin: text(&model.country_of_origin_code),
+            statistics_number: text(&model.statistics_number),
+            customs_description: text(&model.customs_description),
+            purchase_price: decimal_text(model.purchase_price),
+            purchase_currency: text(&model.purcase_currency_code),
+            link_to_picture: text(&model.link_to_picture),
+            customer_price: decimal_text(model.customer_price),
+        }),
+    }
+}
+
+/// One page of the articles from `from` (0: the start), at most `max` (0: the page size).
+/// A listed record Ongoing returned in a shape that cannot be read is logged and left out: the
+/// resync then treats its article as missing and writes it again.
+pub async fn list_articles(
+    client: &OngoingClient,
+    from: i64,
+    max: u32,
+) -> Result<ListArticlesResponse, CommandError> {
+    let from = (from > 0).then_some(from);
+    let (listing, next) = client.list_articles_page(from, max).await?;
+    for rejected in &listing.rejected {
+        tracing::warn!(record = %rejected.record, error = %rejected.error, "listed article could not be read");
+    }
+    Ok(ListArticlesResponse {
+        articles: listing.records.iter().map(listed_article).collect(),
+        next_article_system_id_from: next.unwrap_or(0),
+    })
+}
+
+#[cfg(test)]
+mod listing_tests {
+    use super::*;
+
+    #[test]
+    fn a_listed_article_reads_back_what_post_article_writes() {
+        // As Ongoing returns it: every member present, unknown ones null.
+        let model: ArticleDetailsModel = serde_json::from_value(serde_json::json!({
+            "goodsOwner": {"id": 1, "name": "Sandbox"},
+            "articleSystemId": 17, "articleNumber": "M411-740XL", "articleName": "Shirt Blue XL",
+            "productCode": "M411", "description": null, "isActive": true,
+            "barCodeInfo": {"barCode": "4006381333931", "barCodePackage": null},
+            "articleColor": {"code": "Blue", "name": "Blue"},
+            "articleSize": {"code": "XL", "name": "XL"},
+            "weight": 0.25, "countryOfOriginCode": "SE", "statisticsNumber": "61091000",
+            "customerPrice": 45.5, "purchasePrice": null, "purcaseCurrencyCode": null,
+            "inventoryInfo": {"numberOfItems": 3.0}
+        }))
+        .expect("readable");
+        let listed = listed_article(&model);
+        assert_eq!(listed.article_system_id, 17);
+        let article = listed.article.expect("article");
+        assert_eq!(article.article_number, "M411-740XL");
+        assert_eq!(article.bar_code, "4006381333931");
+        assert_eq!(
+            (article.color.as_str(), article.size.as_str()),
+            ("Blue", "XL")
+        );
+        assert_eq!(article.weight_kg, "0.25");
+        assert_eq!(article.customer_price, "45.5");
+        assert_eq!(article.purchase_price, "");
+        assert!(article.is_active);
+    }
 }

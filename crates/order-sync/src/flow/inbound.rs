@@ -13,7 +13,7 @@ use proto::centra::v1 as centra;
 use proto::events::v1 as events;
 use proto::ongoing::v1 as ongoing;
 
-use super::{FlowError, OrderFlow};
+use super::{FlowError, OrderFlow, article_missing};
 use crate::convert::ConvertError;
 use crate::deliveries::{DeliveryRecord, DeliveryState};
 use crate::ports::PortError;
@@ -119,7 +119,22 @@ impl OrderFlow {
             purchase_order_number: number.as_str().to_owned(),
             state: DeliveryState::Sent,
             reason: None,
+            waiting_for: Vec::new(),
+            in_date: event.expected_arrival.map(|t| t.seconds),
+            remark: event.message.clone(),
         };
+        self.send_purchase_order(&mut record).await?;
+        self.finish_delivery(SUPPLIER_DELIVERY, message, &record)
+            .await
+    }
+
+    /// Sends the delivery's purchase order (upsert by number) and sets its state: sent, or
+    /// parked with the reason (waiting for the articles the warehouse does not know yet, when
+    /// that was the refusal). An outage is an error: the caller keeps the record as it was.
+    async fn send_purchase_order(&self, record: &mut DeliveryRecord) -> Result<(), FlowError> {
+        record.state = DeliveryState::Sent;
+        record.reason = None;
+        record.waiting_for.clear();
         let mut lines = Vec::new();
         let mut problems = Vec::new();
         for (row, line) in (1u32..).zip(&record.delivery.lines) {
@@ -136,38 +151,74 @@ impl OrderFlow {
         if !problems.is_empty() {
             record.state = DeliveryState::Parked;
             record.reason = Some(problems.join("; "));
-        } else {
-            let request = ongoing::UpsertPurchaseOrderRequest {
-                idempotency_key: format!(
-                    "order-sync:{name}:delivery:{}:po",
-                    record.delivery.delivery_id
-                ),
-                warehouse: self.warehouse.clone(),
-                purchase_order_number: record.purchase_order_number.clone(),
-                supplier_order_number: record.delivery.delivery_id.supplier_order_id().to_string(),
-                supplier_name: record.delivery.supplier_name.clone(),
-                in_date: event.expected_arrival,
-                remark: event.message.clone(),
-                reference_number: record.delivery.delivery_id.to_string(),
-                lines,
-            };
-            match self.wms.upsert_purchase_order(request).await {
-                Ok(id) => {
-                    tracing::info!(delivery = %record.delivery.delivery_id, purchase_order_id = id, "purchase order sent");
-                }
-                Err(PortError::Refused(message)) => {
-                    record.state = DeliveryState::Parked;
-                    record.reason = Some(format!(
-                        "the warehouse refused the purchase order: {message}"
-                    ));
-                }
-                Err(PortError::Unavailable(message)) => {
-                    return Err(FlowError::Unavailable(message));
-                }
-            }
+            return Ok(());
         }
-        self.finish_delivery(SUPPLIER_DELIVERY, message, &record)
-            .await
+        let articles: Vec<String> = lines.iter().map(|l| l.article_number.clone()).collect();
+        let request = ongoing::UpsertPurchaseOrderRequest {
+            idempotency_key: format!(
+                "order-sync:{}:delivery:{}:po",
+                record.endpoint, record.delivery.delivery_id
+            ),
+            warehouse: self.warehouse.clone(),
+            purchase_order_number: record.purchase_order_number.clone(),
+            supplier_order_number: record.delivery.delivery_id.supplier_order_id().to_string(),
+            supplier_name: record.delivery.supplier_name.clone(),
+            in_date: record
+                .in_date
+                .map(|seconds| prost_types::Timestamp { seconds, nanos: 0 }),
+            remark: record.remark.clone(),
+            reference_number: record.delivery.delivery_id.to_string(),
+            lines,
+        };
+        match self.wms.upsert_purchase_order(request).await {
+            Ok(id) => {
+                tracing::info!(delivery = %record.delivery.delivery_id, purchase_order_id = id, "purchase order sent");
+                Ok(())
+            }
+            Err(PortError::Refused(message)) => {
+                record.state = DeliveryState::Parked;
+                match article_missing(&message, articles.iter().map(String::as_str)) {
+                    Some(missing) => {
+                        tracing::info!(delivery = %record.delivery.delivery_id, missing = %missing.join(", "), "purchase order waits for its articles");
+                        record.reason = Some(format!(
+                            "waiting for articles to reach the warehouse: {} (the warehouse \
+                             refused the purchase order: {message})",
+                            missing.join(", ")
+                        ));
+                        record.waiting_for = missing;
+                    }
+                    None => {
+                        record.reason = Some(format!(
+                            "the warehouse refused the purchase order: {message}"
+                        ));
+                    }
+                }
+                Ok(())
+            }
+            Err(PortError::Unavailable(message)) => Err(FlowError::Unavailable(message)),
+        }
+    }
+
+    /// `ArticleSynced` for `article_number`: every delivery parked waiting for it stops
+    /// waiting for it, and the ones that wait for nothing else are sent again (once: a
+    /// delivery leaves the waiting list when it is sent, or waits for what is still missing).
+    pub(crate) async fn resume_deliveries(&self, article_number: &str) -> Result<(), FlowError> {
+        if !self.settings.purchase_orders {
+            return Ok(());
+        }
+        let _guard = self.locks.inbound().await;
+        for mut record in self.deliveries.waiting_for_article(article_number).await? {
+            record.waiting_for.retain(|a| a != article_number);
+            if record.waiting_for.is_empty() {
+                let mut sent = record.clone();
+                self.send_purchase_order(&mut sent).await?;
+                record = sent;
+            } else {
+                tracing::info!(delivery = %record.delivery.delivery_id, still_missing = %record.waiting_for.join(", "), "purchase order still waits for articles");
+            }
+            self.deliveries.save_now(&record).await?;
+        }
+        Ok(())
     }
 
     /// `WmsPurchaseOrderReceived`: accept the delivery once with what arrived.

@@ -181,6 +181,8 @@ pub struct WmsState {
     pub known_articles: Option<HashSet<String>>,
     pub acknowledged: Vec<ongoing::AcknowledgeReportedRequest>,
     pub purchase_orders: BTreeMap<String, ongoing::UpsertPurchaseOrderRequest>,
+    /// `UpsertPurchaseOrder` calls that reached the fake, refused or not.
+    pub purchase_order_calls: u32,
     /// Orders cancelled (by number); cancelling one again is "already done".
     pub cancelled: HashSet<String>,
     /// Cancellation calls that reached the fake, refused or not.
@@ -261,6 +263,19 @@ impl WmsOrders for FakeWms {
         self.with(|s| {
             if std::mem::take(&mut s.next_fault) == Fault::Down {
                 return Err(PortError::Unavailable("down".into()));
+            }
+            s.purchase_order_calls += 1;
+            // Like Ongoing (and ongoing-sim): the first unknown article is named.
+            if let Some(known) = &s.known_articles
+                && let Some(line) = request
+                    .lines
+                    .iter()
+                    .find(|l| !known.contains(&l.article_number))
+            {
+                return Err(PortError::Refused(format!(
+                    "Purchase order {}, row {}: article {} does not exist.",
+                    request.purchase_order_number, line.row_number, line.article_number
+                )));
             }
             s.purchase_orders
                 .insert(request.purchase_order_number.clone(), request);

@@ -1,5 +1,6 @@
 //! Supplier deliveries -> WMS purchase orders -> accepted once in Centra.
 
+use order_sync::deliveries::{DeliveryRecord, DeliveryRecords, DeliveryState};
 use order_sync::flow::FlowError;
 use platform_store::MessageId;
 use proto::centra::v1 as centra;
@@ -120,4 +121,147 @@ async fn a_bad_delivery_number_names_the_field() {
         Err(FlowError::Invalid(e)) => assert_eq!(e.field, "delivery_number"),
         other => panic!("expected invalid, got {other:?}"),
     }
+}
+
+fn synced(article: &str) -> events::ArticleSynced {
+    events::ArticleSynced {
+        warehouse: "main".into(),
+        article_number: article.into(),
+        ..events::ArticleSynced::default()
+    }
+}
+
+async fn delivery_record(t: &crate::harness::TestFlow) -> DeliveryRecord {
+    DeliveryRecords::new(t.store.clone())
+        .find_by_purchase_order("S957-1")
+        .await
+        .expect("read")
+        .expect("delivery known")
+}
+
+/// Issue #11 point 7: a delivery that reaches the WMS before its articles waits for them and
+/// is sent again, once, when the last one is synced; nobody has to retry it.
+#[tokio::test]
+async fn a_delivery_ahead_of_its_articles_is_sent_once_they_are_synced() {
+    let mut s = settings();
+    s.purchase_orders = true;
+    let t = spawn_flow(s).await;
+    t.wms
+        .with(|w| w.known_articles = Some(std::collections::HashSet::new()));
+    let mut early = delivery();
+    early.message = "pallet 3".into();
+    early.expected_arrival = Some(prost_types::Timestamp {
+        seconds: 1_800_000_000,
+        nanos: 0,
+    });
+    t.flow
+        .on_supplier_delivery(&MessageId::new("d"), &early)
+        .await
+        .expect("parked, not failed");
+    let parked = delivery_record(&t).await;
+    assert_eq!(parked.state, DeliveryState::Parked);
+    assert_eq!(
+        parked.waiting_for,
+        vec!["ABC".to_owned()],
+        "the named article"
+    );
+    assert!(
+        parked
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.contains("waiting for articles") && r.contains("ABC")),
+        "{parked:?}"
+    );
+
+    // An unrelated article changes nothing and sends nothing.
+    t.flow
+        .on_article_synced(&MessageId::new("a0"), &synced("XYZ"))
+        .await
+        .expect("unrelated");
+    t.wms.with(|w| assert_eq!(w.purchase_order_calls, 1));
+
+    // ABC arrives (the catalog import is half done): sent again, refused for ABD, waits for it.
+    t.wms
+        .with(|w| w.known_articles = Some(["ABC".to_owned()].into()));
+    t.flow
+        .on_article_synced(&MessageId::new("a1"), &synced("ABC"))
+        .await
+        .expect("resumed");
+    let waiting = delivery_record(&t).await;
+    assert_eq!(waiting.state, DeliveryState::Parked);
+    assert_eq!(waiting.waiting_for, vec!["ABD".to_owned()]);
+    t.wms.with(|w| assert_eq!(w.purchase_order_calls, 2));
+
+    // ABD arrives, but the warehouse is down: still waiting, the redelivery sends it.
+    t.wms.with(|w| {
+        w.known_articles = None;
+        w.next_fault = Fault::Down;
+    });
+    assert!(matches!(
+        t.flow
+            .on_article_synced(&MessageId::new("a2"), &synced("ABD"))
+            .await,
+        Err(FlowError::Unavailable(_))
+    ));
+    assert_eq!(
+        delivery_record(&t).await.waiting_for,
+        vec!["ABD".to_owned()]
+    );
+    t.flow
+        .on_article_synced(&MessageId::new("a2"), &synced("ABD"))
+        .await
+        .expect("redelivered");
+    let sent = delivery_record(&t).await;
+    assert_eq!(sent.state, DeliveryState::Sent);
+    assert!(
+        sent.waiting_for.is_empty() && sent.reason.is_none(),
+        "{sent:?}"
+    );
+    t.wms.with(|w| {
+        let po = &w.purchase_orders["S957-1"];
+        assert_eq!(
+            po.remark, "pallet 3",
+            "the resent request is the whole request"
+        );
+        assert_eq!(po.in_date.map(|t| t.seconds), Some(1_800_000_000));
+        assert_eq!(po.lines.len(), 2);
+    });
+
+    // Later syncs of the same articles (an edit in Centra) do not send it again.
+    t.flow
+        .on_article_synced(&MessageId::new("a3"), &synced("ABD"))
+        .await
+        .expect("again");
+    t.wms
+        .with(|w| assert_eq!(w.purchase_order_calls, 3, "once per resume, no more"));
+}
+
+#[tokio::test]
+async fn a_delivery_refused_for_another_reason_does_not_wait_for_articles() {
+    let mut s = settings();
+    s.purchase_orders = true;
+    let t = spawn_flow(s).await;
+    t.flow
+        .on_supplier_delivery(&MessageId::new("d"), &delivery())
+        .await
+        .expect("sent");
+    let mut bad = delivery();
+    bad.delivery_number = "958-1".into();
+    bad.lines[0].size_sku = String::new();
+    t.flow
+        .on_supplier_delivery(&MessageId::new("d2"), &bad)
+        .await
+        .expect("parked");
+    let parked = DeliveryRecords::new(t.store.clone())
+        .find_by_purchase_order("S958-1")
+        .await
+        .expect("read")
+        .expect("known");
+    assert_eq!(parked.state, DeliveryState::Parked);
+    assert!(parked.waiting_for.is_empty());
+    t.flow
+        .on_article_synced(&MessageId::new("a"), &synced("ABC"))
+        .await
+        .expect("nothing waits");
+    t.wms.with(|w| assert_eq!(w.purchase_order_calls, 1));
 }
