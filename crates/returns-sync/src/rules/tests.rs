@@ -27,7 +27,8 @@ fn incoming(returned: i64, reported: i64, items: Vec<CauseItem>) -> IncomingLine
 fn plan_takes_only_units_no_earlier_return_covers() {
     let items = vec![item(2, "WS", "Wrong size"), item(1, "DMG", "Damaged")];
     // (returned, reported, covered) -> (quantity, causes)
-    let table: [(i64, i64, Option<i64>, Option<(i64, Vec<(&str, i64)>)>); 5] = [
+    type Planned<'a> = Option<(i64, Vec<(&'a str, i64)>)>;
+    let table: [(i64, i64, Option<i64>, Planned); 5] = [
         (3, 0, None, Some((3, vec![("WS", 2), ("DMG", 1)]))),
         (3, 0, Some(2), Some((1, vec![("DMG", 1)]))),
         (3, 0, Some(3), None),
