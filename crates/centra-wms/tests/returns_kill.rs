@@ -159,7 +159,7 @@ fn shipped_shirt(centra: &str, ongoing: &str) -> String {
     post_json(
         ongoing,
         &format!("/_sim/orders/{number}/ship"),
-        &json!({"waybill": "WB-1", "status": 450}),
+        &json!({"waybill": "WB-1"}),
     );
     wait_until("the shipment completed", Duration::from_secs(60), || {
         let state = get_json(centra, "/_sim/state");

@@ -317,7 +317,7 @@ async fn path_contains_limits_the_faults_to_matching_calls() {
     set_faults(&t, json!({"error_rate": 1.0, "path_contains": "articles"})).await;
     let failed = t.put("articles", &article_body("P1")).await;
     assert_eq!(failed.status, StatusCode::INTERNAL_SERVER_ERROR);
-    let other = t.get("orders").await;
+    let other = t.get("orders?goodsOwnerId=1").await;
     assert_eq!(other.status, StatusCode::OK, "{:?}", other.body);
     assert_eq!(
         t.control_get("faults").await["path_contains"],
