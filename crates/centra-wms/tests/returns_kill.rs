@@ -248,3 +248,45 @@ fn a_kill_between_centra_and_the_wms_acknowledgement_loses_nothing_and_creates_n
     );
     assert_eq!(reported_returned(&ongoing, &number), 2.0);
 }
+
+#[test]
+fn a_lost_centra_answer_to_the_return_creates_no_second_return() {
+    let (centra_sim, centra) = start_simulator("centra");
+    let _centra_sim = Running(centra_sim);
+    let (ongoing_sim, ongoing) = start_simulator("ongoing");
+    let _ongoing_sim = Running(ongoing_sim);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = settings(dir.path(), &centra, &ongoing);
+    let _running = run(&config);
+    let number = shipped_shirt(&centra, &ongoing);
+
+    // Every `POST /return` is applied, then its answer is lost.
+    post_json(
+        &centra,
+        "/_sim/faults",
+        &json!({"lost_response_rate": 1.0, "method": "POST", "path_contains": "/return"}),
+    );
+    register_return(&ongoing, &number);
+    wait_until(
+        "the wms shows the return reported",
+        Duration::from_secs(120),
+        || {
+            let reported = reported_returned(&ongoing, &number);
+            (reported < 2.0).then(|| format!("reportedReturned {reported}"))
+        },
+    );
+    let log = get_json(&centra, "/_sim/requests");
+    let lost_posts = log.as_array().map_or(0, |all| {
+        all.iter()
+            .filter(|r| {
+                r["method"] == "POST"
+                    && r["path"].as_str().is_some_and(|p| p.ends_with("/return"))
+                    && !r["fault"].is_null()
+            })
+            .count()
+    });
+    assert!(lost_posts >= 1, "the answer was lost: {log}");
+    std::thread::sleep(Duration::from_secs(3));
+    let returns = centra_returns(&centra);
+    assert_eq!(returns.len(), 1, "{returns:?}");
+}
