@@ -8,7 +8,6 @@
 //! centra.<endpoint>.order.ready                OrderReady
 //! centra.<endpoint>.product.changed            ProductChanged
 //! centra.<endpoint>.supplier-delivery.created  SupplierDeliveryCreated
-//! centra.<endpoint>.return.registered          ReturnRegistered
 //! ```
 //!
 //! Payloads are prost-encoded `proto::events::v1` messages; the message id is the event id
@@ -23,7 +22,7 @@ use prost::Message;
 use proto::events::v1 as pb;
 use sha2::{Digest, Sha256};
 
-use crate::client::{CentraDelivery, CentraOrder, CentraReturn, CentraShipment};
+use crate::client::{CentraDelivery, CentraOrder, CentraShipment};
 
 /// `centra.<endpoint>.shipment.good-to-go`.
 pub fn shipment_good_to_go_subject(endpoint: &EndpointName) -> String {
@@ -48,11 +47,6 @@ pub fn product_changed_subject(endpoint: &EndpointName) -> String {
 /// `centra.<endpoint>.supplier-delivery.created`.
 pub fn supplier_delivery_created_subject(endpoint: &EndpointName) -> String {
     format!("centra.{endpoint}.supplier-delivery.created")
-}
-
-/// `centra.<endpoint>.return.registered`.
-pub fn return_registered_subject(endpoint: &EndpointName) -> String {
-    format!("centra.{endpoint}.return.registered")
 }
 
 /// Header naming the payload's protobuf message type.
@@ -248,40 +242,6 @@ pub fn supplier_delivery_created(
         &id,
         supplier_delivery_created_subject(endpoint),
         "centrawms.events.v1.SupplierDeliveryCreated",
-        event.encode_to_vec(),
-    );
-    (id, msg)
-}
-
-/// `centra:<endpoint>:return:<return id>:registered` and its `ReturnRegistered` message.
-pub fn return_registered(endpoint: &EndpointName, ret: &CentraReturn) -> (EventId, OutboxMessage) {
-    let id = EventId::from_parts(["centra", endpoint.as_str(), "return", &ret.id, "registered"]);
-    let event = pb::ReturnRegistered {
-        meta: Some(meta(&id, endpoint, ret.date)),
-        endpoint: endpoint.to_string(),
-        return_id: ret.id.clone(),
-        shipment_id: ret.shipment_id.clone(),
-        order_id: ret.order_id.clone(),
-        return_to_stock: ret.return_to_stock,
-        comment: ret.comment.clone(),
-        lines: ret
-            .lines
-            .iter()
-            .map(|l| pb::ReturnedLine {
-                return_line_id: l.return_line_id.clone(),
-                shipment_line_id: l.shipment_line_id.clone(),
-                sku: l.sku.clone(),
-                variant_sku: l.variant_sku.clone(),
-                size_sku: l.size_sku.clone(),
-                ean: l.ean.clone(),
-                quantity: l.quantity,
-            })
-            .collect(),
-    };
-    let msg = message(
-        &id,
-        return_registered_subject(endpoint),
-        "centrawms.events.v1.ReturnRegistered",
         event.encode_to_vec(),
     );
     (id, msg)

@@ -1,10 +1,10 @@
 //! `FlowStatus` of centra-gateway: one flow per poll and end-point, named `<end-point>/<poll>`
-//! (`shop1/shipments`, `shop1/orders`, `shop1/products`, `shop1/deliveries`, `shop1/returns`).
+//! (`shop1/shipments`, `shop1/orders`, `shop1/products`, `shop1/deliveries`).
 //!
 //! - last run, last success and the last poll error come from [`PollLog`], which the schedule
 //!   fills after every poll (in memory: a restart starts it empty, and the first round, run at
 //!   start, fills it again);
-//! - the cursor is the stored one of the cursor-based polls (orders, products, returns);
+//! - the cursor is the stored one of the cursor-based polls (orders, products);
 //! - parked is the open dead letters of the poll's records (unreadable records, shipments good
 //!   to go again after a cancellation); the newest one is the last error when it is newer
 //!   than the last poll error;
@@ -25,7 +25,7 @@ use tonic::{Request, Response, Status};
 use crate::pollers::Flows;
 
 /// The polls, in the order they run and are reported.
-pub const POLLS: [&str; 5] = ["shipments", "orders", "products", "deliveries", "returns"];
+pub const POLLS: [&str; 4] = ["shipments", "orders", "products", "deliveries"];
 
 /// Whether `flows` runs `poll`.
 fn enabled(flows: Flows, poll: &str) -> bool {
@@ -33,8 +33,7 @@ fn enabled(flows: Flows, poll: &str) -> bool {
         "shipments" => flows.shipments,
         "orders" => flows.orders,
         "products" => flows.products,
-        "deliveries" => flows.deliveries,
-        _ => flows.returns,
+        _ => flows.deliveries,
     }
 }
 
@@ -47,7 +46,6 @@ pub fn dead_letter_poll(kind: &str) -> Option<&'static str> {
         "order" => Some("orders"),
         "product" => Some("products"),
         "supplier-delivery" => Some("deliveries"),
-        "return" => Some("returns"),
         _ => None,
     }
 }
@@ -172,7 +170,7 @@ mod tests {
             dead_letter_poll("centra.supplier-delivery"),
             Some("deliveries")
         );
-        assert_eq!(dead_letter_poll("centra.return"), Some("returns"));
+        assert_eq!(dead_letter_poll("centra.return"), None);
         assert_eq!(dead_letter_poll("article"), None);
     }
 
@@ -188,6 +186,6 @@ mod tests {
             run.last_error.map(|(_, e)| e),
             Some("centra is down".to_owned())
         );
-        assert_eq!(log.run(&shop, "returns"), FlowRun::default());
+        assert_eq!(log.run(&shop, "products"), FlowRun::default());
     }
 }

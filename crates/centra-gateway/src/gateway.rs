@@ -73,7 +73,6 @@ impl Gateway {
                 orders: settings.import.imports_orders(),
                 products,
                 deliveries: settings.purchase_orders,
-                returns: true,
             };
             // Only end-points with the Webhook plugin's own secret take webhooks; the others
             // answer 404 and rely on the reconciliation poll.

@@ -5,6 +5,10 @@
 //! [0, 1): `[0, error)` → 500, `[error, error+throttle)` → 429,
 //! `[…, …+lost_response)` → lost. The same seed and the same sequence of calls therefore give
 //! the same faults, and each rate is the probability of its fault (while they sum to ≤ 1).
+//!
+//! Addition: `method` and `path_contains` narrow the faults to the API calls that match both
+//! (e.g. `POST` and `/return`), so a test can lose one step of a client and let the others
+//! through. Calls that do not match still draw their number, but get no fault.
 
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
@@ -23,6 +27,10 @@ pub struct FaultConfig {
     pub latency_ms: u64,
     pub lost_response_rate: f64,
     pub seed: u64,
+    /// Only calls with this HTTP method (any when unset).
+    pub method: Option<String>,
+    /// Only calls whose path contains this text (any when unset).
+    pub path_contains: Option<String>,
 }
 
 impl Default for FaultConfig {
@@ -34,6 +42,8 @@ impl Default for FaultConfig {
             latency_ms: 0,
             lost_response_rate: 0.0,
             seed: 0,
+            method: None,
+            path_contains: None,
         }
     }
 }
@@ -128,13 +138,20 @@ impl Faults {
         let _ = self.set(FaultConfig::default());
     }
 
-    /// The latency to add and the fault for the next API call.
-    pub fn roll(&self) -> (Duration, Fault) {
+    /// The latency to add and the fault for the next API call (`method` on `path`).
+    pub fn roll(&self, method: &str, path: &str) -> (Duration, Fault) {
         let mut dice = self.dice.lock().unwrap_or_else(PoisonError::into_inner);
         let draw: f64 = dice.rng.random();
         let c = &dice.config;
         let latency = Duration::from_millis(c.latency_ms);
-        let fault = if draw < c.error_rate {
+        let matches = c
+            .method
+            .as_deref()
+            .is_none_or(|m| m.eq_ignore_ascii_case(method))
+            && c.path_contains.as_deref().is_none_or(|p| path.contains(p));
+        let fault = if !matches {
+            Fault::None
+        } else if draw < c.error_rate {
             Fault::Error
         } else if draw < c.error_rate + c.throttle_rate {
             Fault::Throttle {
@@ -162,7 +179,7 @@ mod tests {
     #[test]
     fn no_faults_by_default() {
         let f = Faults::default();
-        assert!((0..1000).all(|_| f.roll().1 == Fault::None));
+        assert!((0..1000).all(|_| f.roll("GET", "/x").1 == Fault::None));
     }
 
     #[test]
@@ -172,7 +189,7 @@ mod tests {
             retry_after_s: 7,
             ..FaultConfig::default()
         });
-        assert!((0..100).all(|_| f.roll().1 == Fault::Throttle { retry_after_s: 7 }));
+        assert!((0..100).all(|_| f.roll("GET", "/x").1 == Fault::Throttle { retry_after_s: 7 }));
     }
 
     #[test]
@@ -185,11 +202,11 @@ mod tests {
         };
         let a: Vec<Fault> = {
             let f = faults(config.clone());
-            (0..200).map(|_| f.roll().1).collect()
+            (0..200).map(|_| f.roll("GET", "/x").1).collect()
         };
         let b: Vec<Fault> = {
             let f = faults(config);
-            (0..200).map(|_| f.roll().1).collect()
+            (0..200).map(|_| f.roll("GET", "/x").1).collect()
         };
         assert_eq!(a, b);
         let errors = a.iter().filter(|f| **f == Fault::Error).count();

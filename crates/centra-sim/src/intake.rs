@@ -42,7 +42,7 @@ pub async fn intake(State(sim): State<SharedSim>, request: Request, next: Next) 
     };
     let arrival = arrival_of(Arrival::body_value(&bytes));
 
-    let (latency, fault) = sim.faults.roll();
+    let (latency, fault) = sim.faults.roll(parts.method.as_str(), parts.uri.path());
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }

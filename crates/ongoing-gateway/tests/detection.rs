@@ -8,8 +8,12 @@ use common::{TestApp, order_request, spawn_app};
 use proto::events::v1::{
     WmsOrderShipped, WmsPurchaseOrderReceived, WmsReturnReceived, WmsStockChanged,
 };
+use proto::ongoing::v1::acknowledge_reported_request::Report;
 use proto::ongoing::v1::ongoing_gateway_server::OngoingGateway as _;
-use proto::ongoing::v1::{PurchaseOrderLine, TransporterChoice, UpsertPurchaseOrderRequest};
+use proto::ongoing::v1::{
+    AcknowledgeReportedRequest, PurchaseOrderLine, ReportedLine, ReturnedLinesReported,
+    TransporterChoice, UpsertPurchaseOrderRequest,
+};
 use serde_json::json;
 use tonic::Request;
 
@@ -308,7 +312,10 @@ async fn returns_keep_a_cause_per_item() {
     )
     .await;
     let report = detector.poll_once().await.expect("poll");
-    assert_eq!(report.reported_lines, 1, "{report:?}");
+    assert_eq!(
+        report.reported_lines, 0,
+        "returns-sync reports returns, once Centra has them: {report:?}"
+    );
 
     let events = app
         .events::<WmsReturnReceived>("wms.sandbox.return.received")
@@ -328,17 +335,42 @@ async fn returns_keep_a_cause_per_item() {
         .collect();
     causes.sort_unstable();
     assert_eq!(causes, [("DAMAGED", 1), ("SIZE", 1)]);
-    assert_eq!(
-        app.sim_order("R-1").await["lines"][0]["reportedReturned"],
-        2.0
+    let reported = app.sim_order("R-1").await["lines"][0]["reportedReturned"].clone();
+    assert!(
+        reported.is_null() || reported == json!(0.0),
+        "nothing reported before Centra has the return: {reported}"
     );
 
+    // Unreported, the return is read again on every poll, under the same id (one event).
     detector.poll_once().await.expect("poll");
     assert_eq!(
         app.events::<WmsReturnReceived>("wms.sandbox.return.received")
             .await
             .len(),
         1
+    );
+    // returns-sync acknowledges once Centra has it; the return is no longer listed.
+    let ack = app
+        .gateway
+        .commands()
+        .acknowledge_reported(Request::new(AcknowledgeReportedRequest {
+            idempotency_key: "ack-R-1".into(),
+            warehouse: "sandbox".into(),
+            report: Some(Report::Returned(ReturnedLinesReported {
+                order_id: event.order_id,
+                lines: vec![ReportedLine {
+                    line_id: line.line_id,
+                    reported_number_of_items: 2,
+                }],
+            })),
+        }))
+        .await
+        .expect("acknowledge")
+        .into_inner();
+    assert!(!ack.already_done);
+    assert_eq!(
+        app.sim_order("R-1").await["lines"][0]["reportedReturned"],
+        2.0
     );
 
     // A second return on the same order carries only its own items.
@@ -373,7 +405,7 @@ async fn returns_keep_a_cause_per_item() {
     assert_eq!(causes, [("LATE", 1)]);
     assert_eq!(
         app.sim_order("R-1").await["lines"][0]["reportedReturned"],
-        3.0
+        2.0
     );
 }
 

@@ -6,7 +6,10 @@
 //! - `latency_ms`: added to every API call (inside the write gate for writes, so parallel
 //!   writes queue up as they do at Ongoing);
 //! - `lost_response_rate`: the request IS applied, then the connection is dropped unanswered;
-//! - `write_timeout_ms` (addition): how long a write may wait for the goods owner's write gate.
+//! - `write_timeout_ms` (addition): how long a write may wait for the goods owner's write gate;
+//! - `path_contains` (addition): the faults hit only API calls whose path contains this text
+//!   (e.g. `reportedReturnedNumberOfItems`), so a test can fail one step of a client and let
+//!   the others through.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -28,6 +31,7 @@ pub struct FaultConfig {
     pub lost_response_rate: f64,
     pub seed: Option<u64>,
     pub write_timeout_ms: Option<u64>,
+    pub path_contains: Option<String>,
 }
 
 impl FaultConfig {
@@ -107,14 +111,24 @@ impl Faults {
         self.with(|inner| inner.config = FaultConfig::default());
     }
 
-    /// Draws the fate of one call; always three draws so a seed gives the same sequence
-    /// whatever the rates.
-    pub(crate) fn draw(&self) -> FaultDraw {
+    /// Draws the fate of one call to `path`; always three draws so a seed gives the same
+    /// sequence whatever the rates. A call `path_contains` leaves out draws, but gets no fault.
+    pub(crate) fn draw(&self, path: &str) -> FaultDraw {
         self.with(|inner| {
             let throttle = inner.rng.random::<f64>();
             let error = inner.rng.random::<f64>();
             let lost = inner.rng.random::<f64>();
             let config = &inner.config;
+            if config
+                .path_contains
+                .as_deref()
+                .is_some_and(|part| !path.contains(part))
+            {
+                return FaultDraw {
+                    retry_after_s: 1,
+                    ..FaultDraw::default()
+                };
+            }
             FaultDraw {
                 throttle: throttle < config.throttle_rate,
                 error: error < config.error_rate,
@@ -146,8 +160,8 @@ mod tests {
         first.set(config.clone()).unwrap();
         let second = Faults::default();
         second.set(config).unwrap();
-        let a: Vec<bool> = (0..50).map(|_| first.draw().error).collect();
-        let b: Vec<bool> = (0..50).map(|_| second.draw().error).collect();
+        let a: Vec<bool> = (0..50).map(|_| first.draw("/x").error).collect();
+        let b: Vec<bool> = (0..50).map(|_| second.draw("/x").error).collect();
         assert_eq!(a, b);
         assert!(a.iter().any(|e| *e) && a.iter().any(|e| !*e));
     }

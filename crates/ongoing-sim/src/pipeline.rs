@@ -100,7 +100,7 @@ pub(crate) async fn pipeline(
         response
     };
 
-    let draw = sim.faults.draw();
+    let draw = sim.faults.draw(&path);
     if draw.throttle {
         return finish(throttled(draw.retry_after_s), Some("throttle"));
     }

@@ -310,3 +310,23 @@ async fn futures_join_all<
     }
     out
 }
+
+#[tokio::test]
+async fn path_contains_limits_the_faults_to_matching_calls() {
+    let t = spawn_sim().await;
+    set_faults(&t, json!({"error_rate": 1.0, "path_contains": "articles"})).await;
+    let failed = t.put("articles", &article_body("P1")).await;
+    assert_eq!(failed.status, StatusCode::INTERNAL_SERVER_ERROR);
+    let other = t.get("orders?goodsOwnerId=1").await;
+    assert_eq!(other.status, StatusCode::OK, "{:?}", other.body);
+    assert_eq!(
+        t.control_get("faults").await["path_contains"],
+        "articles",
+        "read back as set"
+    );
+    set_faults(&t, json!({})).await;
+    assert_eq!(
+        t.put("articles", &article_body("P1")).await.status,
+        StatusCode::OK
+    );
+}

@@ -1,20 +1,66 @@
-//! returns-sync: The returns flow: WMS returns back to Centra, per-item causes combined per return.
+//! returns-sync: WMS returns become Centra returns, per-item causes combined into one comment
+//! per return; the WMS is told the return is reported only once Centra has it. Returns of
+//! orders this product never imported, or whose lines no longer match the Centra shipment, are
+//! parked with the reason for a person. Runs only with `settings.returns_to_centra`.
 //!
 //! The service runs as a task of the embedded runtime or as its own process (`src/main.rs`).
-//! It owns its store (schema `returns_sync`) and meets the other services only through the bus,
-//! the gRPC contracts in `proto/` and the `domain` crate.
+//! It owns its store (schema `returns_sync`: the `returns` mapping with its state machine, plus
+//! the platform's inbox, outbox and dead letters) and meets the other services only through the
+//! bus, the gRPC contracts in `proto/` and the `domain` crate.
 //!
-//! Today it opens its store and relays its outbox; the flow lands with its own issue.
+//! Layout:
+//! - [`rules`]: the pure rules (new units of a return, the check against the shipment, the
+//!   comment) and the state machine.
+//! - [`convert`]: the bus event into the flow's terms.
+//! - [`ports`]: `CentraReturns` and `WmsReturns`; [`grpc_ports`]: them over the gateways.
+//! - [`records`]: the WMS return <-> Centra return mapping over the store.
+//! - [`flow`]: the handler and the operator commands, idempotent under redelivery.
+//! - [`consumers`]: the bus consumer feeding the flow; [`replay`]: dead letters retried.
+//! - [`admin`]: the `ReturnsAdmin` gRPC service; [`flow_status`]: the `FlowStatus` one.
+
+pub mod admin;
+pub mod consumers;
+pub mod convert;
+pub mod flow;
+pub mod flow_status;
+pub mod grpc_ports;
+pub mod ports;
+pub mod records;
+pub mod replay;
+pub mod rules;
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
-use platform_runtime::{Migrations, Service, ServiceBase, ServiceContext, ServiceError};
+use platform_runtime::{
+    DeadLetterService, Migrations, Service, ServiceBase, ServiceContext, ServiceError,
+};
+use sqlx::migrate::Migrator;
+use tonic::service::Routes;
+
+use crate::flow::ReturnFlow;
+use crate::grpc_ports::{GrpcCentra, GrpcWms};
+use crate::records::ReturnRecords;
 
 /// The service's name: its schema, its log lines and its bus consumers carry it.
 pub const NAME: &str = "returns-sync";
 
+static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
+static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
+
+/// The service's own tables (the `returns` mapping).
+pub static MIGRATIONS: Migrations = Migrations::new(&POSTGRES, &SQLITE);
+
 /// The returns-sync service.
 #[derive(Debug, Default, Clone)]
 pub struct ReturnsSync;
+
+fn other(message: String) -> ServiceError {
+    ServiceError::Other {
+        service: NAME,
+        message,
+    }
+}
 
 #[async_trait]
 impl Service for ReturnsSync {
@@ -23,9 +69,67 @@ impl Service for ReturnsSync {
     }
 
     async fn run(&self, ctx: ServiceContext) -> Result<(), ServiceError> {
-        let base = ServiceBase::open(&ctx, NAME, &Migrations::none()).await?;
-        ctx.shutdown.cancelled().await;
+        let base = ServiceBase::open(&ctx, NAME, &MIGRATIONS).await?;
+        let result = run_flow(&ctx, &base).await;
         base.close().await;
-        Ok(())
+        result
     }
+}
+
+async fn run_flow(ctx: &ServiceContext, base: &ServiceBase) -> Result<(), ServiceError> {
+    let centra = ctx
+        .directory
+        .channel("centra-gateway")
+        .map_err(|e| other(e.to_string()))?;
+    let wms = ctx
+        .directory
+        .channel("ongoing-gateway")
+        .map_err(|e| other(e.to_string()))?;
+    let settings = Arc::new(ctx.config.settings.clone());
+    let flow = ReturnFlow::new(
+        settings.clone(),
+        ctx.config.wms.warehouse.clone(),
+        ReturnRecords::new(base.store.clone()),
+        Arc::new(GrpcCentra::new(centra)),
+        Arc::new(GrpcWms::new(wms)),
+    );
+    // One failing part stops the others, so the runtime sees the error and restarts us whole.
+    let stop = ctx.shutdown.child_token();
+    let mut tasks = tokio::task::JoinSet::new();
+    if settings.returns_to_centra {
+        let (flow, bus, stop) = (flow.clone(), ctx.bus.clone(), stop.clone());
+        tasks.spawn(async move {
+            consumers::run(flow, bus.as_ref(), stop)
+                .await
+                .map_err(|e| other(format!("consumer {}: {e}", flow::RETURN_RECEIVED)))
+        });
+    }
+    let dead_letters = DeadLetterService::new(
+        base.store.clone(),
+        Arc::new(replay::MessageReplay::new(flow.clone())),
+    );
+    let routes = Routes::new(admin::Admin::new(flow).into_server())
+        .add_service(
+            flow_status::FlowStatusService::new(base.store.clone(), settings).into_server(),
+        )
+        .add_service(dead_letters.into_server());
+    let (directory, admin_stop) = (ctx.directory.clone(), stop.clone());
+    tasks.spawn(async move {
+        directory
+            .serve(NAME, routes, admin_stop)
+            .await
+            .map_err(|e| other(e.to_string()))
+    });
+    let mut result = Ok(());
+    while let Some(joined) = tasks.join_next().await {
+        let outcome = joined.map_err(|e| other(format!("task ended abnormally: {e}")));
+        if let Err(error) = outcome.and_then(|r| r) {
+            tracing::error!(%error, "returns-sync part stopped");
+            stop.cancel();
+            if result.is_ok() {
+                result = Err(error);
+            }
+        }
+    }
+    result
 }

@@ -8,7 +8,10 @@
 //! - `orders`: orders ready for the warehouse (import `orders` or `both`);
 //! - `products`: products changed since the cursor (minus an overlap);
 //! - `deliveries`: supplier deliveries waiting to be received;
-//! - `returns`: returns registered since the cursor (minus an overlap);
+//!
+//! There is no returns poll: returns flow from the WMS to Centra (returns-sync creates them
+//! with `CreateReturn`). Returns registered in Centra by hand have no WMS counterpart to
+//! update, and nothing consumed the events the former poll published.
 //! - `schedule`: the loop that runs them every interval or when a webhook wakes it.
 //!
 //! A record Centra sends that cannot be read goes to the dead-letter list naming object and
@@ -19,7 +22,6 @@ mod deliveries;
 pub mod memory;
 pub mod orders;
 mod products;
-mod returns;
 mod schedule;
 mod shipments;
 
@@ -33,7 +35,6 @@ pub use cancellations::{REAPPEARED_KIND, REASON_GONE, REASON_NOT_GOOD_TO_GO};
 pub use deliveries::poll_deliveries;
 pub use orders::poll_orders;
 pub use products::poll_products;
-pub use returns::poll_returns;
 pub use schedule::{Flows, PollSchedule, Wakers, poll_round};
 pub use shipments::poll_shipments;
 

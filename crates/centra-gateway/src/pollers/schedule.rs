@@ -11,10 +11,7 @@ use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use super::{
-    PollError, PollReport, poll_deliveries, poll_orders, poll_products, poll_returns,
-    poll_shipments,
-};
+use super::{PollError, PollReport, poll_deliveries, poll_orders, poll_products, poll_shipments};
 use crate::client::CentraClient;
 use crate::flow_status::PollLog;
 
@@ -65,7 +62,6 @@ pub struct Flows {
     pub orders: bool,
     pub products: bool,
     pub deliveries: bool,
-    pub returns: bool,
 }
 
 /// The polls of every end-point.
@@ -134,9 +130,6 @@ pub async fn poll_round(store: &Store, client: &CentraClient, flows: Flows, log:
             "deliveries",
             poll_deliveries(store, client).await,
         );
-    }
-    if flows.returns {
-        log_result(log, endpoint, "returns", poll_returns(store, client).await);
     }
 }
 

@@ -16,7 +16,6 @@ const ALL: Flows = Flows {
     orders: false,
     products: true,
     deliveries: true,
-    returns: true,
 };
 
 async fn flows(service: &FlowStatusService, flow: &str) -> Vec<pb::FlowReport> {
@@ -44,8 +43,7 @@ async fn reports_each_poll_with_its_cursor_and_last_error() {
             "shop1/shipments",
             "shop1/orders",
             "shop1/products",
-            "shop1/deliveries",
-            "shop1/returns"
+            "shop1/deliveries"
         ]
     );
     assert!(before.iter().all(|f| f.last_run_at.is_none()));

@@ -2,15 +2,12 @@
 //! dead-letter list and the others still go through.
 
 use centra_gateway::client::{CentraClient, CentraErrorKind, ShipmentStatusFilter};
-use centra_gateway::pollers::{
-    poll_deliveries, poll_orders, poll_products, poll_returns, poll_shipments,
-};
+use centra_gateway::pollers::{poll_deliveries, poll_orders, poll_products, poll_shipments};
 use platform_store::{DeadLetterFilter, MessageId};
 use prost::Message;
 use proto::events::v1 as pb;
 use serde_json::{Value, json};
 
-use crate::commands::completed_shipment;
 use crate::harness::{ENDPOINT, SECRET, TestApp, endpoint, fast_options, spawn_app};
 
 async fn outbox_payload(app: &TestApp, id: &str) -> (String, Vec<u8>) {
@@ -183,44 +180,6 @@ async fn publishes_each_waiting_supplier_delivery_once() {
             .published,
         0
     );
-}
-
-#[tokio::test]
-async fn publishes_returns_made_in_centra_but_not_its_own() {
-    let app = spawn_app().await;
-    let (shipment_id, lines) = completed_shipment(&app).await;
-    // A person registers a return in Centra.
-    let answer: Value = app
-        .http
-        .post(format!("{}/return", app.sim.base_url()))
-        .header("API-Authorization", SECRET)
-        .json(&json!({"shipment": shipment_id, "products": {lines[0].clone(): 1}, "comment": "customer return"}))
-        .send()
-        .await
-        .expect("answered")
-        .json()
-        .await
-        .expect("json");
-    assert_eq!(answer["status"], json!("ok"), "{answer}");
-    // And the gateway creates one for the warehouse.
-    app.commands
-        .create_return(crate::commands::return_request(&shipment_id, &lines[1]))
-        .await
-        .expect("created");
-
-    let report = poll_returns(&app.store, &app.client).await.expect("polled");
-    assert_eq!(
-        report.published, 1,
-        "the gateway's own return is not echoed"
-    );
-    let again = poll_returns(&app.store, &app.client).await.expect("again");
-    assert_eq!(again.published, 0);
-    let id = format!("centra:{ENDPOINT}:return:{}:registered", answer["return"]);
-    let (subject, payload) = outbox_payload(&app, &id).await;
-    assert_eq!(subject, format!("centra.{ENDPOINT}.return.registered"));
-    let event = pb::ReturnRegistered::decode(payload.as_slice()).expect("protobuf");
-    assert_eq!(event.shipment_id, shipment_id);
-    assert_eq!(event.comment, "customer return");
 }
 
 /// A stand-in for Centra that sends what the simulator never would: broken records.

@@ -149,3 +149,22 @@ async fn fault_settings_are_validated_read_back_and_reset() {
     assert_eq!(t.control_get("/faults").await["throttle_rate"], 0.0);
     assert_eq!(t.send(Method::GET, "/orders", None).await.status(), 200);
 }
+
+#[tokio::test]
+async fn method_and_path_contains_narrow_the_faults_to_matching_calls() {
+    let t = seeded().await;
+    t.control(
+        "/faults",
+        &json!({"throttle_rate": 1.0, "method": "GET", "path_contains": "/orders"}),
+    )
+    .await;
+    assert_eq!(t.send(Method::GET, "/orders", None).await.status(), 429);
+    assert_eq!(
+        t.send(Method::GET, "/shipments", None).await.status(),
+        200,
+        "another path"
+    );
+    assert_eq!(t.control_get("/faults").await["path_contains"], "/orders");
+    t.control("/faults", &json!({})).await;
+    assert_eq!(t.send(Method::GET, "/orders", None).await.status(), 200);
+}

@@ -8,7 +8,7 @@ use serde::{Deserialize, Deserializer};
 use super::lenient::{FieldReport, Lenient, SettingsError, SettingsErrors, reindex};
 use super::{
     CapturePolicy, CompletionPolicy, DEFAULT_SYNC_INTERVAL, ImportFilter, ImportMode,
-    PriceSelection, ProductSelection, Settings, WmsStatusMapping,
+    PriceSelection, ProductSelection, ReturnStock, Settings, WmsStatusMapping,
 };
 use crate::article_filter::ArticleFilter;
 use crate::article_number::{ArticleNumberRule, DEFAULT_MAX_ARTICLE_NUMBER_LEN};
@@ -42,6 +42,7 @@ crate::lenient_section! {
         stock_to_centra: bool,
         purchase_orders: bool,
         returns_to_centra: bool,
+        return_stock: ReturnStock,
         product_selection: ProductSelection,
         price: PriceSelection,
         centra_time_zone: String,
@@ -93,6 +94,7 @@ impl SettingsDraft {
         let stock_to_centra = r.or_default("stock_to_centra", self.stock_to_centra);
         let purchase_orders = r.or_default("purchase_orders", self.purchase_orders);
         let returns_to_centra = r.or_default("returns_to_centra", self.returns_to_centra);
+        let return_stock = r.or_default("return_stock", self.return_stock);
         let product_selection = r.or_default("product_selection", self.product_selection);
         let price = r.or_default("price", self.price);
         let zone = r
@@ -129,6 +131,7 @@ impl SettingsDraft {
         settings.stock_to_centra = stock_to_centra.unwrap_or_default();
         settings.purchase_orders = purchase_orders.unwrap_or_default();
         settings.returns_to_centra = returns_to_centra.unwrap_or_default();
+        settings.return_stock = return_stock.unwrap_or_default();
         settings.product_selection = product_selection.unwrap_or_default();
         settings.price = price.unwrap_or_default();
         settings.shipping_methods = shipping_methods;

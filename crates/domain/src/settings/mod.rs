@@ -7,6 +7,7 @@
 //! - `draft.rs`: reading settings so that every problem is reported at once.
 //! - `validate.rs`: [`Settings::validate`], the rules that span several keys.
 //! - `lenient.rs`: the never-failing draft plumbing, shared with `platform-config`.
+//! - `return_stock.rs`: whether returned units go back to stock in Centra.
 //! - `setting_enum.rs`: enums spelled as words in configuration, with clear errors.
 //!
 //! In TOML the settings live under `[settings]`; every key is optional except
@@ -17,6 +18,7 @@ mod draft;
 mod lenient;
 mod policies;
 mod price;
+mod return_stock;
 mod setting_enum;
 mod validate;
 mod wms_status;
@@ -35,6 +37,7 @@ pub use policies::{
     CapturePolicy, CompletionPolicy, ImportFilter, ImportMode, ImportStep, ProductSelection,
 };
 pub use price::{DEFAULT_CURRENCY, PriceSelection};
+pub use return_stock::ReturnStock;
 pub use setting_enum::UnknownSettingValue;
 pub use wms_status::{WmsOrderState, WmsStatusMapping};
 
@@ -85,6 +88,9 @@ pub struct Settings {
     pub purchase_orders: bool,
     /// Report WMS returns to Centra. Default off.
     pub returns_to_centra: bool,
+    /// Whether returned units go back to stock in Centra (`returnStock`). Default: Centra's store
+    /// default; with `stock_to_centra` always `false` ("yes" is refused: units counted twice).
+    pub return_stock: ReturnStock,
     /// Automatic (default) or manual product selection.
     pub product_selection: ProductSelection,
     /// Which prices go to the WMS. Default first EUR pricelist.
@@ -122,6 +128,7 @@ impl Settings {
             stock_to_centra: false,
             purchase_orders: false,
             returns_to_centra: false,
+            return_stock: ReturnStock::default(),
             product_selection: ProductSelection::default(),
             price: PriceSelection::default(),
             centra_time_zone,

@@ -495,3 +495,38 @@ fn the_webhook_secret_is_optional_masked_and_never_blank() {
         "settings.endpoints[0].webhook_secret: is empty; leave it out instead",
     );
 }
+
+#[test]
+fn return_stock_defaults_to_the_store_and_yes_is_refused_when_the_wms_owns_stock() {
+    assert_eq!(
+        read(MINIMAL).expect("valid").return_stock,
+        ReturnStock::StoreDefault
+    );
+    for word in ["yes", "no", "store_default"] {
+        let text = format!("return_stock = \"{word}\"\n{MINIMAL}");
+        assert_eq!(
+            read(&text).expect("valid").return_stock.as_str(),
+            word,
+            "{word}"
+        );
+    }
+    for word in ["no", "store_default"] {
+        let text = format!("stock_to_centra = true\nreturn_stock = \"{word}\"\n{MINIMAL}");
+        let settings = read(&text).expect("valid");
+        assert_eq!(settings.return_stock.centra_flag(true), Some(false));
+    }
+    let p = problems(&format!(
+        "stock_to_centra = true\nreturn_stock = \"yes\"\n{MINIMAL}"
+    ));
+    assert!(
+        p.iter()
+            .any(|p| p.starts_with("settings.return_stock: ") && p.contains("count them twice")),
+        "{p:#?}"
+    );
+    let p = problems(&format!("return_stock = \"sometimes\"\n{MINIMAL}"));
+    assert!(
+        p.iter()
+            .any(|p| p.starts_with("settings.return_stock") && p.contains("store_default")),
+        "{p:#?}"
+    );
+}

@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::lenient::SettingsError;
-use super::{CapturePolicy, ImportFilter, ImportMode, Settings};
+use super::return_stock::RETURN_STOCK_WITH_STOCK_PUSH;
+use super::{CapturePolicy, ImportFilter, ImportMode, ReturnStock, Settings};
 use crate::secret::Secret;
 
 fn key(path: impl AsRef<str>) -> String {
@@ -270,6 +271,10 @@ impl Settings {
                     );
                 }
             }
+        }
+
+        if self.stock_to_centra && self.return_stock == ReturnStock::Yes {
+            add("return_stock".into(), RETURN_STOCK_WITH_STOCK_PUSH.into());
         }
 
         if problems.is_empty() {

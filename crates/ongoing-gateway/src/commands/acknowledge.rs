@@ -69,7 +69,13 @@ pub async fn acknowledge(
             for (line_id, target, done) in
                 current(&format!("order id {}", r.order_id), &r.lines, &lines)?
             {
-                if !done {
+                // Reported returned units only grow: a late acknowledgement of an earlier
+                // return (a flow resumed after a crash) must not take back a later one's.
+                #[allow(clippy::cast_precision_loss)]
+                let below = lines
+                    .iter()
+                    .any(|(id, now)| *id == line_id && now.unwrap_or(0.0) < target as f64);
+                if !done && below {
                     client
                         .report_order_line_returned(r.order_id, line_id, target)
                         .await?;

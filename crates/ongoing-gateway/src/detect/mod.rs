@@ -7,6 +7,10 @@
 //! reported quantity. A crash between the two re-reads the record and re-enqueues the same
 //! deterministic id, which the outbox ignores: at least once, never lost.
 //!
+//! Returns differ: they are only published. Their consumer (returns-sync) reports them back
+//! through `AcknowledgeReported` once Centra has them, so a return nobody consumed is never
+//! marked reported; until then each round re-publishes the same id, which the outbox ignores.
+//!
 //! Time-filtered polls with a cursor that overlaps the previous run (UTC) are the backstop for
 //! changes the report-back flags do not show (tracking written after the order was reported,
 //! stock). Webhooks only wake the pollers ([`crate::webhook`]).
@@ -16,7 +20,8 @@
 //! - `received.rs`: received purchase orders (`WmsPurchaseOrderReceived`);
 //! - `returns.rs`: returned items on orders (`WmsReturnReceived`);
 //! - `stock.rs`: stock levels (`WmsStockChanged`);
-//! - `report_back.rs`: the publish-then-report sequence the first three share;
+//! - `report_back.rs`: the publish-then-report sequence of the first two, and the
+//!   publish-only step returns use;
 //! - `statuses.rs`: the warehouse's status tables, read every round; unknown numbers are
 //!   bad input;
 //! - `cursor.rs`: the backstop cursors;

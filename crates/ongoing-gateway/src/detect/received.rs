@@ -9,7 +9,7 @@ use domain::settings::WmsStatusMapping;
 use proto::events::v1::{ReceivedLine, WmsPurchaseOrderReceived};
 use serde_json::json;
 
-use super::report_back::{Found, ReportedBack};
+use super::report_back::{Found, Published, ReportedBack};
 use super::statuses::{PURCHASE_ORDER_STATUS_FIELD, StatusTable};
 use super::{DetectError, Detector, FIRST_LOOKBACK, PollReport, cursor};
 use crate::client::models::PurchaseOrderModel;
@@ -187,13 +187,16 @@ impl Detector {
     }
 }
 
-impl ReportedBack for WmsPurchaseOrderReceived {
+impl Published for WmsPurchaseOrderReceived {
     const PUBLISHED: &'static str = "purchase order received";
-    const QUANTITY: &'static str = "received";
 
     fn record(&self) -> String {
         format!("purchase order {}", self.purchase_order_number)
     }
+}
+
+impl ReportedBack for WmsPurchaseOrderReceived {
+    const QUANTITY: &'static str = "received";
 
     fn lines_to_report(&self) -> Vec<(i64, i64)> {
         self.lines

@@ -1,4 +1,4 @@
-//! The report-back sequence shared by shipped orders, received purchase orders and returns:
+//! The report-back sequence shared by shipped orders and received purchase orders:
 //! the record's event, or its dead letter; the event into the outbox and committed; only then
 //! each unreported line's quantity sent back to Ongoing, a failure logged and left for the
 //! next poll (which reads the record again and re-enqueues the same id, which the outbox
@@ -6,6 +6,10 @@
 //!
 //! A flow supplies what differs through [`ReportedBack`] (which lines, which PATCH, what the
 //! log says) and a [`Found`] per record.
+//!
+//! Returns only publish ([`Detector::publish_found`]): their lines are reported by returns-sync
+//! through `AcknowledgeReported` once Centra has the return, since reporting them here, before
+//! anyone consumed the event, loses the return when the consumer never gets it in.
 
 use domain::EventId;
 use prost::Message;
@@ -15,15 +19,19 @@ use super::{DetectError, Detector, PollReport};
 use crate::client::{OngoingClient, OngoingError};
 use crate::publish;
 
-/// An event whose lines Ongoing must be told about once the event is durable.
-pub(super) trait ReportedBack: Message {
+/// An event a detector publishes.
+pub(super) trait Published: Message {
     /// The log message once the event is new in the outbox, e.g. `order shipped`.
     const PUBLISHED: &'static str;
-    /// The quantity reported back, for the log: `picked`, `received`, `returned`.
-    const QUANTITY: &'static str;
 
     /// How the record is named in logs, e.g. `order S-1`.
     fn record(&self) -> String;
+}
+
+/// An event whose lines Ongoing must be told about once the event is durable.
+pub(super) trait ReportedBack: Published {
+    /// The quantity reported back, for the log: `picked`, `received`, `returned`.
+    const QUANTITY: &'static str;
 
     /// `(line id, quantity to report)` of each line whose quantity Ongoing does not have as
     /// reported yet.
@@ -60,15 +68,42 @@ impl Detector {
         &self,
         found: Found<E>,
     ) -> Result<PollReport, DetectError> {
+        let (mut report, event) = self.publish_found(found).await?;
+        let Some(event) = event else {
+            return Ok(report);
+        };
+        // Our event is durable: now Ongoing may stop listing these quantities.
+        for (line_id, quantity) in event.lines_to_report() {
+            match event.report(&self.client, line_id, quantity).await {
+                Ok(()) => report.reported_lines += 1,
+                Err(error) => tracing::warn!(
+                    record = %event.record(),
+                    line_id,
+                    %error,
+                    "reporting {} quantity failed; the next poll retries",
+                    E::QUANTITY
+                ),
+            }
+        }
+        Ok(report)
+    }
+
+    /// Publishes `found` (commit first) without reporting anything back; bad input becomes a
+    /// dead letter. The event id is deterministic per record state, so publishing the same
+    /// state on every poll costs one outbox insert the outbox ignores.
+    pub(super) async fn publish_found<E: Published>(
+        &self,
+        found: Found<E>,
+    ) -> Result<(PollReport, Option<E>), DetectError> {
         let mut report = PollReport::default();
         let (id, event) = match found.event {
             Ok(Some(built)) => built,
-            Ok(None) => return Ok(report),
+            Ok(None) => return Ok((report, None)),
             Err(error) => {
                 self.dead_letter(found.kind, &found.record, &error, found.payload)
                     .await?;
                 report.dead_lettered += 1;
-                return Ok(report);
+                return Ok((report, None));
             }
         };
         let mut tx = self.store.begin().await?;
@@ -84,19 +119,6 @@ impl Detector {
                 E::PUBLISHED
             );
         }
-        // Our event is durable: now Ongoing may stop listing these quantities.
-        for (line_id, quantity) in event.lines_to_report() {
-            match event.report(&self.client, line_id, quantity).await {
-                Ok(()) => report.reported_lines += 1,
-                Err(error) => tracing::warn!(
-                    record = %event.record(),
-                    line_id,
-                    %error,
-                    "reporting {} quantity failed; the next poll retries",
-                    E::QUANTITY
-                ),
-            }
-        }
-        Ok(report)
+        Ok((report, Some(event)))
     }
 }

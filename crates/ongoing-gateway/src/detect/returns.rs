@@ -1,6 +1,18 @@
 //! Customer returns registered on the original order lines: `WmsReturnReceived` with the lines
 //! that have unreported returned units and, per line, the items of THIS return with their own
-//! cause; then `reportedReturnedNumberOfItems` is set to the returned quantity.
+//! cause. Runs only with `settings.returns_to_centra`.
+//!
+//! Nothing is reported back here. `reportedReturnedNumberOfItems` is set by returns-sync through
+//! `AcknowledgeReported` only once Centra has the return; until then every poll builds the same
+//! event again (same id: the returned quantities did not change) and the outbox ignores it, so
+//! a return is never lost between the two systems and the re-publishing costs one insert.
+//!
+//! Return orders (`/returnOrders`) are not a second source. A pre-advised return order is only a
+//! notice; when the warehouse receives the goods they are registered on the original order
+//! lines (`isReturned`, `returnedNumberOfItems`, per-item `returnCause`), which is what this
+//! detector reads (ongoing-sim's `/_sim/returns` does the same and fills the matching return
+//! order). Reading both would report the same units twice, so the order-line mechanism is the
+//! only one, and every unit is counted once by `reportedReturnedNumberOfItems`.
 //!
 //! Ongoing counts reported returns per line, not per item, so the items of this return are the
 //! returned items beyond the reported quantity, oldest return first. The id's fingerprint covers
@@ -11,12 +23,12 @@ use domain::{EventId, quantities_fingerprint};
 use proto::events::v1::{ReturnedItem, ReturnedOrderLine, WmsReturnReceived};
 use serde_json::json;
 
-use super::report_back::{Found, ReportedBack};
+use super::report_back::{Found, Published};
 use super::shipped::{check_order_status, order_number, order_record};
 use super::statuses::StatusTable;
 use super::{DetectError, Detector, PollReport};
+use crate::client::OngoingError;
 use crate::client::models::OrderModel;
-use crate::client::{OngoingClient, OngoingError};
 use crate::publish::{self, meta, parse_utc, timestamp};
 use crate::quantity::items;
 
@@ -183,42 +195,24 @@ impl Detector {
         let warehouse = &self.settings.warehouse;
         let event = check_order_status(table, order)
             .and_then(|()| return_event(warehouse, order, Utc::now()));
-        self.publish_then_report(Found {
-            kind: "return",
-            record: order_record(order),
-            payload: json!({"orderId": order.order_info.order_id,
+        let (report, _) = self
+            .publish_found(Found {
+                kind: "return",
+                record: order_record(order),
+                payload: json!({"orderId": order.order_info.order_id,
                             "orderNumber": order.order_info.order_number}),
-            subject: publish::return_received_subject(warehouse),
-            event,
-        })
-        .await
+                subject: publish::return_received_subject(warehouse),
+                event,
+            })
+            .await?;
+        Ok(report)
     }
 }
 
-impl ReportedBack for WmsReturnReceived {
+impl Published for WmsReturnReceived {
     const PUBLISHED: &'static str = "return received";
-    const QUANTITY: &'static str = "returned";
 
     fn record(&self) -> String {
         format!("order {}", self.order_number)
-    }
-
-    fn lines_to_report(&self) -> Vec<(i64, i64)> {
-        self.lines
-            .iter()
-            .filter(|l| l.returned_number_of_items != l.reported_returned_number_of_items)
-            .map(|l| (l.line_id, l.returned_number_of_items))
-            .collect()
-    }
-
-    async fn report(
-        &self,
-        client: &OngoingClient,
-        line_id: i64,
-        quantity: i64,
-    ) -> Result<(), OngoingError> {
-        client
-            .report_order_line_returned(self.order_id, line_id, quantity)
-            .await
     }
 }

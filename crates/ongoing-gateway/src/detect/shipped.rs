@@ -13,7 +13,7 @@ use domain::settings::WmsStatusMapping;
 use proto::events::v1::{Parcel, ShippedLine, Tracking, Transporter, WmsOrderShipped};
 use serde_json::json;
 
-use super::report_back::{Found, ReportedBack};
+use super::report_back::{Found, Published, ReportedBack};
 use super::statuses::{ORDER_STATUS_FIELD, StatusTable};
 use super::{DetectError, Detector, FIRST_LOOKBACK, PollReport, cursor};
 use crate::client::models::OrderModel;
@@ -300,13 +300,16 @@ pub(crate) fn check_order_status(
     )
 }
 
-impl ReportedBack for WmsOrderShipped {
+impl Published for WmsOrderShipped {
     const PUBLISHED: &'static str = "order shipped";
-    const QUANTITY: &'static str = "picked";
 
     fn record(&self) -> String {
         format!("order {}", self.order_number)
     }
+}
+
+impl ReportedBack for WmsOrderShipped {
+    const QUANTITY: &'static str = "picked";
 
     fn lines_to_report(&self) -> Vec<(i64, i64)> {
         self.lines

@@ -1,0 +1,367 @@
+//! The returns flow: a WMS return becomes one Centra return, then the WMS is told.
+//!
+//! Each step is saved before the next one starts, so a crash between any two resumes without
+//! loss or duplicate:
+//!
+//! 1. a delivery already in the inbox is skipped;
+//! 2. the return is planned (new units only, see [`crate::rules::plan`]) and saved as
+//!    `received` (or `parked` with the reason) before any call;
+//! 3. `CreateReturn` carries the WMS return id as idempotency key: after a lost answer or a
+//!    crash, the retry finds the first return; the record becomes `created`;
+//! 4. only then `AcknowledgeReported` marks the units reported in the WMS; the record becomes
+//!    `reported` and the inbox entry commits with it.
+//!
+//! A call that is down leaves the record where it is and the delivery unacknowledged: the bus
+//! redelivers it and the flow resumes from the record. A refusal parks the record with its
+//! reason; a person retries it ([`ReturnFlow::retry`]). Records change one at a time (one lock
+//! for the flow: returns are few, and the coverage of an order's lines must be read and written
+//! without a second return in between).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use domain::{CentraReference, Settings, WmsOrderNumber};
+use platform_store::{MessageId, StoreError};
+use proto::events::v1 as events;
+use tokio::sync::Mutex;
+
+use crate::convert::{ConvertError, IncomingReturn, incoming};
+use crate::ports::{CentraReturns, NewCentraReturn, PortError, WmsReturns};
+use crate::records::{ReturnFilter, ReturnRecord, ReturnRecords};
+use crate::rules::{self, ParkReason, ReturnState};
+
+/// Consumer (and inbox) name of `wms.<warehouse>.return.received`.
+pub const RETURN_RECEIVED: &str = "returns-sync-return-received";
+
+/// Why a handler did not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum FlowError {
+    /// The input can never be processed as it is (terminal: kept as a dead letter).
+    #[error(transparent)]
+    Invalid(#[from] ConvertError),
+    /// A gateway is down (retryable: the same step again later).
+    #[error("{0}")]
+    Unavailable(String),
+    /// The store failed (retryable).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// An operator command that does not apply to the return as it is.
+    #[error("{0}")]
+    Precondition(String),
+    #[error("{0}")]
+    NotFound(String),
+}
+
+/// The flow, shared by the consumer and the admin service.
+#[derive(Debug, Clone)]
+pub struct ReturnFlow {
+    settings: Arc<Settings>,
+    warehouse: String,
+    records: ReturnRecords,
+    centra: Arc<dyn CentraReturns>,
+    wms: Arc<dyn WmsReturns>,
+    one_at_a_time: Arc<Mutex<()>>,
+}
+
+impl ReturnFlow {
+    pub fn new(
+        settings: Arc<Settings>,
+        warehouse: impl Into<String>,
+        records: ReturnRecords,
+        centra: Arc<dyn CentraReturns>,
+        wms: Arc<dyn WmsReturns>,
+    ) -> Self {
+        Self {
+            settings,
+            warehouse: warehouse.into(),
+            records,
+            centra,
+            wms,
+            one_at_a_time: Arc::new(Mutex::new(())),
+        }
+    }
+
+    pub fn records(&self) -> &ReturnRecords {
+        &self.records
+    }
+
+    pub fn warehouse(&self) -> &str {
+        &self.warehouse
+    }
+
+    /// `WmsReturnReceived`: plan, create in Centra, acknowledge in the WMS.
+    ///
+    /// # Errors
+    /// [`FlowError::Invalid`] for an unreadable event; [`FlowError::Unavailable`] or
+    /// [`FlowError::Store`] when a step must be tried again (the record keeps the progress).
+    pub async fn on_return_received(
+        &self,
+        message: &MessageId,
+        event: &events::WmsReturnReceived,
+    ) -> Result<(), FlowError> {
+        let _one = self.one_at_a_time.lock().await;
+        let store = self.records.store();
+        if store.inbox().contains(RETURN_RECEIVED, message).await? {
+            return Ok(());
+        }
+        let incoming = incoming(event)?;
+        let record = match self.records.find(&incoming.return_id).await? {
+            Some(record) => Some(record),
+            None => self.plan(&incoming).await?,
+        };
+        let Some(mut record) = record else {
+            tracing::info!(return_id = %incoming.return_id, order = %incoming.order_number, "every unit of this return is in an earlier one");
+            let mut tx = store.begin().await?;
+            store
+                .inbox()
+                .record(&mut tx, RETURN_RECEIVED, message)
+                .await?;
+            tx.commit().await?;
+            return Ok(());
+        };
+        self.advance(&mut record).await?;
+        let mut tx = store.begin().await?;
+        store
+            .inbox()
+            .record(&mut tx, RETURN_RECEIVED, message)
+            .await?;
+        self.records.save(&mut tx, &mut record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The new record of `incoming`, saved (as `received` or `parked`); `None` when earlier
+    /// returns cover every unit.
+    async fn plan(&self, incoming: &IncomingReturn) -> Result<Option<ReturnRecord>, FlowError> {
+        let warehouse = if incoming.warehouse.is_empty() {
+            self.warehouse.clone()
+        } else {
+            incoming.warehouse.clone()
+        };
+        let covered = self
+            .records
+            .covered(&warehouse, incoming.wms_order_id)
+            .await?;
+        let lines = rules::plan(&incoming.lines, &covered);
+        if lines.is_empty() {
+            return Ok(None);
+        }
+        let mut record = ReturnRecord {
+            return_id: incoming.return_id.clone(),
+            warehouse,
+            order_number: incoming.order_number.clone(),
+            wms_order_id: incoming.wms_order_id,
+            return_order_id: incoming.return_order_id,
+            endpoint: None,
+            shipment_id: None,
+            comment: rules::comment(&lines, &incoming.order_number, incoming.return_order_id),
+            lines,
+            state: ReturnState::Received,
+            centra_return_id: None,
+            reason: None,
+            returned_at: incoming.returned_at,
+            created_at: 0,
+            updated_at: 0,
+        };
+        match WmsOrderNumber::resolve(&incoming.order_number, &self.settings.endpoints) {
+            Ok((endpoint, CentraReference::Shipment(shipment))) => {
+                record.endpoint = Some(endpoint.name.to_string());
+                record.shipment_id = Some(shipment.to_string());
+            }
+            Ok((endpoint, CentraReference::Order(order))) => {
+                record.endpoint = Some(endpoint.name.to_string());
+                record.park(ParkReason::ImportedAsOrder {
+                    order_number: incoming.order_number.clone(),
+                    order_id: order.to_string(),
+                });
+            }
+            Err(_) => record.park(ParkReason::NotImported {
+                order_number: incoming.order_number.clone(),
+            }),
+        }
+        self.records.save_now(&mut record).await?;
+        if let Some(reason) = &record.reason {
+            tracing::warn!(return_id = %record.return_id, %reason, "return parked");
+        }
+        Ok(Some(record))
+    }
+
+    /// Runs the steps left for `record`, saving each result; parks on a refusal.
+    async fn advance(&self, record: &mut ReturnRecord) -> Result<(), FlowError> {
+        if record.state == ReturnState::Received {
+            self.create_in_centra(record).await?;
+            self.records.save_now(record).await?;
+        }
+        if record.state == ReturnState::Created {
+            self.acknowledge(record).await?;
+            self.records.save_now(record).await?;
+        }
+        if let (ReturnState::Parked, Some(reason)) = (record.state, &record.reason) {
+            tracing::warn!(return_id = %record.return_id, %reason, "return parked");
+        }
+        Ok(())
+    }
+
+    async fn create_in_centra(&self, record: &mut ReturnRecord) -> Result<(), FlowError> {
+        let (Some(endpoint), Some(shipment_id)) =
+            (record.endpoint.clone(), record.shipment_id.clone())
+        else {
+            record.park(ParkReason::NotImported {
+                order_number: record.order_number.clone(),
+            });
+            return Ok(());
+        };
+        let shipped = match self.centra.shipment_lines(&endpoint, &shipment_id).await {
+            Ok(lines) => lines,
+            Err(PortError::Refused(message)) => {
+                record.park(ParkReason::ShipmentUnknown {
+                    shipment_id,
+                    message,
+                });
+                return Ok(());
+            }
+            Err(PortError::Unavailable(why)) => return Err(FlowError::Unavailable(why)),
+        };
+        let earlier = self
+            .records
+            .returned_before(&endpoint, &shipment_id, &record.return_id)
+            .await?;
+        if let Err(reason) =
+            rules::check_against_shipment(&shipment_id, &record.lines, &shipped, &earlier)
+        {
+            record.park(reason);
+            return Ok(());
+        }
+        let new = NewCentraReturn {
+            idempotency_key: record.return_id.clone(),
+            endpoint,
+            shipment_id,
+            lines: rules::centra_quantities(&record.lines),
+            comment: record.comment.clone(),
+            return_stock: self
+                .settings
+                .return_stock
+                .centra_flag(self.settings.stock_to_centra),
+        };
+        match self.centra.create_return(&new).await {
+            Ok(created) => {
+                tracing::info!(return_id = %record.return_id, centra_return_id = %created.return_id, already_done = created.already_done, "return in centra");
+                record.centra_return_id = Some(created.return_id);
+                record.become_(ReturnState::Created);
+                Ok(())
+            }
+            Err(PortError::Refused(message)) => {
+                record.park(ParkReason::CentraRefused { message });
+                Ok(())
+            }
+            Err(PortError::Unavailable(why)) => Err(FlowError::Unavailable(why)),
+        }
+    }
+
+    async fn acknowledge(&self, record: &mut ReturnRecord) -> Result<(), FlowError> {
+        let lines: BTreeMap<i64, i64> = record
+            .lines
+            .iter()
+            .map(|l| (l.wms_line_id, l.returned_through))
+            .collect();
+        let key = format!("return:{}", record.return_id);
+        match self
+            .wms
+            .acknowledge_returned(&key, &record.warehouse, record.wms_order_id, &lines)
+            .await
+        {
+            Ok(()) => {
+                record.become_(ReturnState::Reported);
+                Ok(())
+            }
+            Err(PortError::Refused(message)) => {
+                record.park(ParkReason::WmsRefused {
+                    centra_return_id: record.centra_return_id.clone().unwrap_or_default(),
+                    message,
+                });
+                Ok(())
+            }
+            Err(PortError::Unavailable(why)) => Err(FlowError::Unavailable(why)),
+        }
+    }
+
+    /// A person retries a parked (or stuck) return: a parked return Centra already has resumes
+    /// at the acknowledgement, any other starts over from the check against the shipment.
+    /// Safe twice: a reported return stays as it is.
+    ///
+    /// # Errors
+    /// [`FlowError::NotFound`] for an unknown id; [`FlowError::Unavailable`] when a gateway is
+    /// down (the record keeps its progress).
+    pub async fn retry(&self, return_id: &str) -> Result<ReturnRecord, FlowError> {
+        let _one = self.one_at_a_time.lock().await;
+        let mut record = self
+            .records
+            .find(return_id)
+            .await?
+            .ok_or_else(|| FlowError::NotFound(format!("no return {return_id}")))?;
+        if record.state == ReturnState::Parked {
+            let state = if record.centra_return_id.is_some() {
+                ReturnState::Created
+            } else {
+                ReturnState::Received
+            };
+            if state == ReturnState::Received && record.shipment_id.is_none() {
+                // The order number may resolve now (an end-point added to the settings).
+                if let Ok((endpoint, CentraReference::Shipment(shipment))) =
+                    WmsOrderNumber::resolve(&record.order_number, &self.settings.endpoints)
+                {
+                    record.endpoint = Some(endpoint.name.to_string());
+                    record.shipment_id = Some(shipment.to_string());
+                }
+            }
+            record.become_(state);
+        }
+        self.advance(&mut record).await?;
+        Ok(record)
+    }
+
+    /// Runs every unfinished return (`received`, `created`; with `parked` also the parked ones)
+    /// of the filter again. Safe twice. Returns (found, finished now).
+    ///
+    /// # Errors
+    /// The store failing; a gateway down stops the sweep with [`FlowError::Unavailable`].
+    pub async fn resync(
+        &self,
+        order_number: Option<&str>,
+        since: Option<i64>,
+        parked: bool,
+    ) -> Result<(u64, u64), FlowError> {
+        let states: &[ReturnState] = if parked {
+            &[
+                ReturnState::Received,
+                ReturnState::Created,
+                ReturnState::Parked,
+            ]
+        } else {
+            &[ReturnState::Received, ReturnState::Created]
+        };
+        let (mut found, mut finished) = (0u64, 0u64);
+        let mut after: Option<String> = None;
+        loop {
+            let page = self
+                .records
+                .list(&ReturnFilter {
+                    states,
+                    order_number,
+                    since,
+                    after: after.as_deref(),
+                    limit: 100,
+                })
+                .await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.return_id.clone());
+            for record in page {
+                found += 1;
+                if self.retry(&record.return_id).await?.state == ReturnState::Reported {
+                    finished += 1;
+                }
+            }
+        }
+        Ok((found, finished))
+    }
+}
