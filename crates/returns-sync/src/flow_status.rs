@@ -64,6 +64,7 @@ impl ReturnsTally {
                 .map(|(_, r)| r.clone())
                 .unwrap_or_default(),
             last_error_at: self.last_error.as_ref().map(|(at, _)| timestamp(*at)),
+            ..Default::default()
         }
     }
 }
