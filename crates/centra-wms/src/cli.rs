@@ -92,6 +92,14 @@ pub enum Command {
         #[command(subcommand)]
         command: ProductsCommand,
     },
+    /// Customer returns in returns-sync: list them by state (the parked ones with their
+    /// reason), retry a parked one. Needs returns-sync running.
+    Returns {
+        #[command(flatten)]
+        remote: RemoteArgs,
+        #[command(subcommand)]
+        command: ReturnsCommand,
+    },
     /// Shipments in order-sync: list them by state, retry a parked one, complete one by hand.
     /// Needs order-sync running.
     Shipments {
@@ -231,6 +239,34 @@ pub enum ShipmentsCommand {
         #[arg(long)]
         note: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReturnsCommand {
+    /// Lists the WMS returns returns-sync knows, with their state, the Centra return and the
+    /// reason a person is needed.
+    List {
+        /// Only this state.
+        #[arg(long, value_enum)]
+        state: Option<ReturnStateArg>,
+        /// Only returns of this WMS order number.
+        #[arg(long)]
+        order: Option<String>,
+    },
+    /// Runs a parked return again (after the cause is fixed); never creates it twice.
+    Retry {
+        /// The return id `returns list` shows.
+        return_id: String,
+    },
+}
+
+/// A return's state in returns-sync, as `returns list --state` takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReturnStateArg {
+    Received,
+    Created,
+    Reported,
+    Parked,
 }
 
 /// A shipment's state in order-sync, as `shipments list --state` takes it.

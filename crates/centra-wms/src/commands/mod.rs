@@ -6,6 +6,7 @@ mod embedded;
 mod products;
 mod remote;
 mod resync;
+mod returns;
 mod serve;
 mod shipments;
 mod status;
@@ -77,6 +78,7 @@ pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
         } => dead_letters::run(&service, &remote, command).await,
         Command::Products { remote, command } => products::run(&remote, command).await,
         Command::Shipments { remote, command } => shipments::run(&remote, command).await,
+        Command::Returns { remote, command } => returns::run(&remote, command).await,
         Command::TestConnection { remote } => test_connection::run(&remote).await,
         Command::Status { remote } => status::run(&remote).await,
         Command::Resync {
