@@ -7,6 +7,7 @@ mod harness;
 
 mod auth_envelope;
 mod binary;
+mod bundles;
 mod completion;
 mod conformance;
 mod control;
