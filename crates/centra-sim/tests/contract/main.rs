@@ -14,6 +14,7 @@ mod control;
 mod faults;
 mod new_shipments;
 mod orders;
+mod plugin;
 mod products_stock;
 mod published;
 mod returns;
