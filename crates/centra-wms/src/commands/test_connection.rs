@@ -50,7 +50,7 @@ pub async fn run(remote: &RemoteArgs) -> Result<(), Failure> {
                 let answer = answer.into_inner();
                 if answer.groups.len() == needs.len() {
                     for (need, group) in needs.iter().zip(answer.groups) {
-                        checks.push(group_check(&label, need, group.ok, group.message));
+                        checks.push(group_check(&label, need, group.ok, &group.message));
                     }
                 } else {
                     // A gateway that predates group checks answers for the end-point only.
@@ -73,7 +73,7 @@ pub async fn run(remote: &RemoteArgs) -> Result<(), Failure> {
                     .explain("centra-gateway", "CentraGateway", &status)
                     .await;
                 for need in &needs {
-                    checks.push(group_check(&label, need, false, line.clone()));
+                    checks.push(group_check(&label, need, false, &line));
                 }
             }
         }
@@ -185,7 +185,7 @@ fn endpoint_label(settings: &Settings, endpoint: &CentraEndpoint) -> String {
     )
 }
 
-fn group_check(label: &str, need: &GroupNeed, ok: bool, message: String) -> Check {
+fn group_check(label: &str, need: &GroupNeed, ok: bool, message: &str) -> Check {
     check(
         "centra",
         format!("{label} {}", need.group),
