@@ -68,6 +68,19 @@ impl OrderSims {
         carrier: &str,
         lines: &[(usize, usize, u32)],
     ) -> String {
+        self.seed_order_on(&self.centra.url(), paid, capture_fails, carrier, lines)
+            .await
+    }
+
+    /// [`OrderSims::seed_order_by`] on the Centra simulator at `centra` (its control url).
+    pub async fn seed_order_on(
+        &self,
+        centra: &str,
+        paid: bool,
+        capture_fails: bool,
+        carrier: &str,
+        lines: &[(usize, usize, u32)],
+    ) -> String {
         let lines: Vec<Value> = lines
             .iter()
             .map(|&(p, s, qty)| {
@@ -77,7 +90,7 @@ impl OrderSims {
             .collect();
         let created = self
             .post(
-                format!("{}/_sim/orders", self.centra.url()),
+                format!("{centra}/_sim/orders"),
                 &json!({
                     "order": {
                         "paid": paid, "shouldCapture": !paid, "captureFails": capture_fails,
@@ -111,7 +124,12 @@ impl OrderSims {
     }
 
     pub async fn centra_shipment(&self, id: &str) -> Value {
-        let state = self.state(self.centra.url().to_string()).await;
+        self.centra_shipment_on(&self.centra.url(), id).await
+    }
+
+    /// The `/_sim/state` entry of shipment `id` on the Centra simulator at `centra`.
+    pub async fn centra_shipment_on(&self, centra: &str, id: &str) -> Value {
+        let state = self.state(centra.to_owned()).await;
         state["shipments"]
             .as_array()
             .and_then(|s| s.iter().find(|s| s["shipmentId"] == id).cloned())

@@ -7,14 +7,18 @@
 //! ```text
 //! harness.rs       simulators, runtime of either shape, waits
 //! completion.rs    capture policies, completion modes, partial picks, parcels, missing article
+//! bundles.rs       a bundle's parts are picked, the bundle is never a WMS line
+//! endpoints.rs     a retail and a wholesale end-point, each completing its own shipments
 //! import.rs        import shipments / orders / both, only_paid, shipping-method map
 //! cancellation.rs  taken back before and after the warehouse started
 //! inbound.rs       supplier deliveries to purchase orders and back
 //! faults.rs        1,000 shipments through 10% errors and 5% lost answers, exactly once
 //! ```
 
+mod bundles;
 mod cancellation;
 mod completion;
+mod endpoints;
 mod faults;
 mod harness;
 mod import;
@@ -57,4 +61,6 @@ in_both_shapes!(
     cancellation::cancelled_shipments_cancel_the_wms_order_or_wait_for_a_person,
     inbound::supplier_deliveries_are_received_and_accepted_exactly_once,
     inbound::deliveries_before_during_and_after_the_catalog_import_all_arrive,
+    bundles::bundle_parts_are_picked_and_the_bundle_is_not,
+    endpoints::retail_and_wholesale_endpoints_each_complete_their_own_shipments,
 );

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use crate::clock::StoreClock;
 use crate::config::SimConfig;
 use crate::faults::Faults;
+use crate::plugin::AllowList;
 use crate::request_log::RequestLog;
 use crate::state::Store;
 use crate::webhooks::Webhooks;
@@ -25,6 +26,7 @@ pub struct Sim {
     pub log: RequestLog,
     pub faults: Faults,
     pub webhooks: Webhooks,
+    pub plugin: AllowList,
 }
 
 /// The handle handlers share.
@@ -39,6 +41,7 @@ impl Sim {
             log: RequestLog::default(),
             faults: Faults::default(),
             webhooks: Webhooks::default(),
+            plugin: AllowList::default(),
         }
     }
 
@@ -60,12 +63,13 @@ impl Sim {
     }
 
     /// Back to a freshly started simulator: empty store, empty request log, no faults, no
-    /// webhook target.
+    /// webhook target, every end-point group allowed.
     pub fn reset(&self) {
         *self.store.lock().unwrap_or_else(PoisonError::into_inner) = Store::default();
         self.log.clear();
         self.faults.reset();
         self.webhooks.reset();
+        self.plugin.reset();
     }
 }
 

@@ -30,7 +30,8 @@
 //!   and `lenient` request values.
 //! - `control`: the `/_sim` control API (stable contract: `shared/docs/simulators.md`).
 //! - `state`: the store and its business rules; `clock`: the store's time zone;
-//!   [`faults`]; [`webhooks`] (signing and delivery); `request_log`.
+//!   [`faults`]; [`webhooks`] (signing and delivery); `request_log`; `plugin`: the plugin's
+//!   endpoint allow-list.
 
 mod api;
 mod app;
@@ -41,6 +42,7 @@ mod control;
 mod error;
 pub mod faults;
 mod intake;
+mod plugin;
 mod request_log;
 pub mod server;
 mod state;

@@ -108,8 +108,9 @@ pub enum Command {
         #[command(subcommand)]
         command: ShipmentsCommand,
     },
-    /// Checks every configured Centra end-point and the WMS through the running gateways; one
-    /// line per check, exit 1 if any fails.
+    /// Checks, through the running gateways, each Order API group every Centra end-point's
+    /// flows need, the WMS credentials and goods owner, and the transporters the shipping
+    /// methods map to; one line per check, exit 1 if any fails.
     TestConnection {
         #[command(flatten)]
         remote: RemoteArgs,

@@ -75,7 +75,10 @@ fn commands_name_the_address_and_the_fix_when_nothing_runs() {
     let out = cli_with(&env, &["test-connection"]);
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("FAIL centra sandbox:"), "{stdout}");
+    assert!(
+        stdout.contains("FAIL centra sandbox (retail, catalog) ORDER & SHIPMENT:"),
+        "{stdout}"
+    );
     assert!(stdout.contains("FAIL wms sandbox:"), "{stdout}");
     assert!(stdout.contains("centra-wms run"), "{stdout}");
 }
@@ -86,8 +89,23 @@ fn test_connection_checks_centra_and_the_wms_of_a_running_sandbox() {
     let out = sandbox.cli(&["test-connection"]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
-    assert!(stdout.contains("ok   centra sandbox:"), "{stdout}");
+    // The sandbox's flows: shipments, articles (its only end-point is the catalog one) and
+    // supplier deliveries (`purchase_orders`); its mapped transporters are WMS contracts.
+    for group in ["ORDER & SHIPMENT", "PRODUCT & STOCK", "SUPPLIER DELIVERIES"] {
+        assert!(
+            stdout.contains(&format!("ok   centra sandbox (retail, catalog) {group}:")),
+            "{group}: {stdout}"
+        );
+    }
+    assert!(
+        !stdout.contains("RETURNS"),
+        "returns_to_centra is off: {stdout}"
+    );
     assert!(stdout.contains("ok   wms sandbox:"), "{stdout}");
+    assert!(
+        stdout.contains("ok   wms sandbox transporters:") && stdout.contains("PLAB/P18"),
+        "{stdout}"
+    );
 
     // The same through a settings file naming the ports, with no environment overrides.
     let dir = tempfile::tempdir().expect("temp dir");
@@ -111,7 +129,11 @@ fn test_connection_checks_centra_and_the_wms_of_a_running_sandbox() {
         &["test-connection", "--json", "--config", path],
     ));
     let checks = checks.as_array().expect("an array");
-    assert_eq!(checks.len(), 2, "{checks:?}");
+    assert_eq!(
+        checks.len(),
+        5,
+        "three groups, the wms, its transporters: {checks:?}"
+    );
     assert!(checks.iter().all(|c| c["ok"] == true), "{checks:?}");
 }
 

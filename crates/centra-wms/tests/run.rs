@@ -31,6 +31,11 @@ fn simulator(which: &str) -> (Running, String) {
 
 /// A settings file for the two simulators with `secret` for Centra.
 fn settings(dir: &Path, centra: &str, ongoing: &str, secret: &str) -> String {
+    settings_with(dir, centra, ongoing, secret, "")
+}
+
+/// [`settings`] with `extra` lines in `[settings]` (before the end-point).
+fn settings_with(dir: &Path, centra: &str, ongoing: &str, secret: &str, extra: &str) -> String {
     let file = dir.join(format!("{secret}.toml"));
     std::fs::write(
         &file,
@@ -39,6 +44,7 @@ fn settings(dir: &Path, centra: &str, ongoing: &str, secret: &str) -> String {
 [settings]
 centra_time_zone = "Europe/Stockholm"
 sync_interval = "2s"
+{extra}
 
 [[settings.endpoints]]
 name = "shop"
@@ -158,4 +164,109 @@ fn run_reports_bad_credentials_and_syncs_with_good_ones() {
     assert!(status.success());
     let exit = running.0.wait().expect("run exits");
     assert!(exit.success(), "{exit:?}");
+}
+
+/// What the settings ask of the plugin and the WMS, checked before any flow runs: the Centra
+/// plugin refuses PRODUCT & STOCK (its allow-list), and the shipping-method mapping names a
+/// transporter the WMS has no contract for. Each is its own failing line naming what to change;
+/// the groups and transporters that are fine say so.
+#[test]
+fn test_connection_checks_the_groups_the_flows_need_and_the_mapped_transporters() {
+    let (_centra_sim, centra) = simulator("centra");
+    let (_ongoing_sim, ongoing) = simulator("ongoing");
+    post_json(
+        &centra,
+        "/_sim/plugin",
+        &serde_json::json!({"deniedGroups": ["PRODUCT & STOCK"]}),
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = settings_with(
+        dir.path(),
+        &centra,
+        &ongoing,
+        "sandbox-secret",
+        r#"purchase_orders = true
+returns_to_centra = true
+
+[[settings.shipping_methods]]
+carrier = "DHL"
+transporter_code = "DHL"
+
+[[settings.shipping_methods]]
+carrier = "PostNord"
+transporter_code = "PLAB"
+transporter_service_code = "P83"
+
+[[settings.shipping_methods]]
+carrier = "Schenker"
+transporter_code = "SBTL"
+transporter_service_code = "NOPE""#,
+    );
+    let env = grpc_ports();
+    let _running = run(&config, &env);
+    let out = cli_with(&env, &["test-connection", "--config", &config]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    let line = |start: &str| {
+        stdout
+            .lines()
+            .find(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("a line starting {start:?}: {stdout}"))
+            .to_owned()
+    };
+    line("ok   centra shop (retail, catalog) ORDER & SHIPMENT:");
+    line("ok   centra shop (retail, catalog) SUPPLIER DELIVERIES:");
+    line("ok   centra shop (retail, catalog) RETURNS:");
+    let refused = line("FAIL centra shop (retail, catalog) PRODUCT & STOCK:");
+    assert!(
+        refused.contains("allow PRODUCT & STOCK in the Order API plugin's endpoint settings"),
+        "names the plugin setting: {refused}"
+    );
+    assert!(refused.contains("needed by articles"), "{refused}");
+    line("ok   wms sandbox:");
+    let transporters: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("wms sandbox transporters"))
+        .collect();
+    assert_eq!(transporters.len(), 2, "{stdout}");
+    assert!(
+        transporters.iter().all(|l| l.starts_with("FAIL")),
+        "{transporters:?}"
+    );
+    assert!(
+        transporters[0].contains("settings.shipping_methods[0]")
+            && transporters[0].contains("\"DHL\" is not among the WMS's transporter contracts"),
+        "{transporters:?}"
+    );
+    assert!(
+        transporters[1].contains("settings.shipping_methods[2]")
+            && transporters[1].contains("no service \"NOPE\""),
+        "{transporters:?}"
+    );
+
+    // Allowed again and mapped to real contracts: every line is ok.
+    post_json(&centra, "/_sim/plugin", &serde_json::json!({}));
+    let fixed = settings_with(
+        dir.path(),
+        &centra,
+        &ongoing,
+        "sandbox-secret",
+        r#"purchase_orders = true
+
+[[settings.shipping_methods]]
+carrier = "PostNord"
+transporter_code = "PLAB"
+transporter_service_code = "P83""#,
+    );
+    let checks = json(&cli_with(
+        &env,
+        &["test-connection", "--json", "--config", &fixed],
+    ));
+    let checks = checks.as_array().expect("an array");
+    assert!(checks.iter().all(|c| c["ok"] == true), "{checks:?}");
+    assert_eq!(
+        checks.len(),
+        5,
+        "three groups, the wms, its transporters: {checks:?}"
+    );
 }

@@ -12,7 +12,8 @@
 //!   makes WMS article numbers), [`article_filter`] (which rows become articles).
 //! - flows: [`tracking`] (completion gate), [`stock`] (what goes to Centra), [`returns`] (cause
 //!   combining), [`purchase_order`] (acceptance), [`park`] (why a record waits for a person).
-//! - [`settings`]: every tenant option with its default and validation.
+//! - [`settings`]: every tenant option with its default and validation; [`plugin_access`]: the
+//!   Order API end-point groups each end-point's flows need.
 //! - [`centra_time`]: Centra's offset-less timestamps to UTC and back.
 //! - [`events`]: deterministic event ids.
 
@@ -26,6 +27,7 @@ pub mod gtin;
 mod ids;
 pub mod order;
 pub mod park;
+pub mod plugin_access;
 pub mod product;
 pub mod purchase_order;
 pub mod returns;
@@ -49,6 +51,7 @@ pub use gtin::{Ean, Gtin, GtinError};
 pub use ids::IdError;
 pub use order::{CentraOrderId, CentraOrderStatus, LineId, Order, OrderLine};
 pub use park::{LineProblem, ParkReason};
+pub use plugin_access::{EndpointGroup, GroupNeed, groups_needed};
 pub use product::{Price, SizeRow, Weight, WeightUnit};
 pub use purchase_order::{
     AcceptancePlan, DeliveryId, DeliveryLine, DeliveryOutcome, LineAcceptance, Receipt,
@@ -58,7 +61,10 @@ pub use returns::{CombinedCause, ReturnCause, ReturnedItem, combine_causes, retu
 pub use secret::Secret;
 pub use settings::{Settings, SettingsError};
 pub use shipment::{ArticleLine, Shipment, ShipmentId, ShipmentLine};
-pub use shipping::{ShippingMethod, ShippingMethodMapping, Transporter, find_transporter};
+pub use shipping::{
+    ShippingMethod, ShippingMethodMapping, Transporter, TransporterContract, UnknownTransporter,
+    find_transporter, unknown_transporters,
+};
 pub use stock::{StockLevel, StockPush, stock_push};
 pub use tracking::{Parcel, Tracking};
 pub use wms_order_number::{

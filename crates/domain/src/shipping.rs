@@ -111,9 +111,137 @@ pub fn find_transporter(
         .or_else(|| default.cloned())
 }
 
+/// A transporter the WMS has a contract for, with its service codes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransporterContract {
+    pub transporter_code: String,
+    pub service_codes: Vec<String>,
+}
+
+/// A setting that names a transporter (or service) the WMS has no contract for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownTransporter {
+    /// The setting, e.g. `shipping_methods[2]` or `default_transporter`.
+    pub setting: String,
+    pub transporter: Transporter,
+    /// What is missing, naming what the WMS does have.
+    pub problem: String,
+}
+
+/// Every shipping-method mapping (and the default transporter) whose transporter, or service,
+/// is not among the WMS's contracts. Codes compare exactly: the WMS stores the code as given,
+/// so a near miss would be a WMS order with a transporter nobody ships with.
+pub fn unknown_transporters(
+    mappings: &[ShippingMethodMapping],
+    default: Option<&Transporter>,
+    contracts: &[TransporterContract],
+) -> Vec<UnknownTransporter> {
+    let named = mappings
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (format!("shipping_methods[{i}]"), m.transporter()))
+        .chain(
+            default
+                .cloned()
+                .map(|t| ("default_transporter".to_owned(), t)),
+        );
+    let mut unknown = Vec::new();
+    for (setting, transporter) in named {
+        let problem = match contracts
+            .iter()
+            .find(|c| c.transporter_code == transporter.transporter_code)
+        {
+            None => Some(format!(
+                "transporter {:?} is not among the WMS's transporter contracts ({})",
+                transporter.transporter_code,
+                list(contracts.iter().map(|c| c.transporter_code.as_str()))
+            )),
+            Some(contract) => transporter
+                .transporter_service_code
+                .as_ref()
+                .filter(|s| !contract.service_codes.contains(s))
+                .map(|service| {
+                    format!(
+                        "transporter {:?} has no service {service:?} in the WMS (its services: {})",
+                        transporter.transporter_code,
+                        list(contract.service_codes.iter().map(String::as_str))
+                    )
+                }),
+        };
+        if let Some(problem) = problem {
+            unknown.push(UnknownTransporter {
+                setting,
+                transporter,
+                problem,
+            });
+        }
+    }
+    unknown
+}
+
+fn list<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    let items: Vec<&str> = items.collect();
+    if items.is_empty() {
+        "none".to_owned()
+    } else {
+        items.join(", ")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mappings_to_transporters_the_wms_lacks_are_named() {
+        let contracts = [
+            TransporterContract {
+                transporter_code: "DHL".into(),
+                service_codes: vec!["EXPRESS".into(), "PARCEL".into()],
+            },
+            TransporterContract {
+                transporter_code: "POSTNORD".into(),
+                service_codes: vec![],
+            },
+        ];
+        let row = |code: &str, service: Option<&str>| ShippingMethodMapping {
+            carrier: Some("x".into()),
+            service: None,
+            shipping_list: None,
+            transporter_code: code.into(),
+            transporter_service_code: service.map(str::to_owned),
+        };
+        let mappings = [
+            row("DHL", Some("EXPRESS")),
+            row("UPS", None),
+            row("DHL", Some("NEXTDAY")),
+            row("POSTNORD", None),
+        ];
+        let default = Transporter {
+            transporter_code: "dhl".into(),
+            transporter_service_code: None,
+        };
+        let found = unknown_transporters(&mappings, Some(&default), &contracts);
+        let settings: Vec<&str> = found.iter().map(|u| u.setting.as_str()).collect();
+        assert_eq!(
+            settings,
+            [
+                "shipping_methods[1]",
+                "shipping_methods[2]",
+                "default_transporter"
+            ]
+        );
+        assert_eq!(
+            found[0].problem,
+            "transporter \"UPS\" is not among the WMS's transporter contracts (DHL, POSTNORD)"
+        );
+        assert_eq!(
+            found[1].problem,
+            "transporter \"DHL\" has no service \"NEXTDAY\" in the WMS (its services: EXPRESS, PARCEL)"
+        );
+        assert!(unknown_transporters(&mappings[..1], None, &contracts).is_empty());
+        assert_eq!(unknown_transporters(&mappings[..1], None, &[]).len(), 1);
+    }
 
     fn mapping(
         carrier: Option<&str>,

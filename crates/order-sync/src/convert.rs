@@ -56,7 +56,12 @@ fn shipping_method(m: Option<&events::ShippingMethod>) -> ShippingMethod {
     .unwrap_or_default()
 }
 
-/// Shelf lines only: a bundle header is not an item, its parts come as their own lines.
+/// Shelf lines only. Centra's published `GET /orders` and `GET /shipments` examples (REF/104,
+/// REF/107) show a bundle as one line with `isBundle: true`, its parts repeated under
+/// `bundle[]`, and each part again as a line of its own with `isPartOfBundle` naming the
+/// bundle. The bundle is the product sold, not a thing on a shelf (`POST /stock` refuses it:
+/// `productsAreBundles`, REF/303), so the warehouse gets the part lines and never the bundle;
+/// the gateway reads top-level lines only, so parts are not counted twice.
 fn lines(lines: &[events::ProductLine]) -> Vec<ShipmentLine> {
     lines
         .iter()

@@ -221,7 +221,7 @@ impl CentraGateway for PagedCentra {
     ) -> Result<Response<centra::TestConnectionResponse>, Status> {
         Ok(Response::new(centra::TestConnectionResponse {
             ok: true,
-            message: String::new(),
+            ..Default::default()
         }))
     }
 }

@@ -26,7 +26,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use domain::{CentraEndpoint, EndpointName, Secret};
+use domain::{CentraEndpoint, EndpointGroup, EndpointName, Secret};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 pub use deliveries::{CentraDelivery, CentraDeliveryLine, DeliveryAcceptance, DeliveryKey};
@@ -130,15 +130,29 @@ impl CentraClient {
 
     /// Checks the secret and reachability with the cheapest read (`GET /shipments?limit=1`).
     pub async fn test_connection(&self) -> Result<(), CentraError> {
-        self.with_retry(|| async {
-            self.get_once(
-                "GET /shipments",
-                "shipments",
-                &[("limit".to_owned(), "1".to_owned())],
-            )
+        self.probe(EndpointGroup::OrderAndShipment)
             .await
             .map(|_| ())
-        })
-        .await
+    }
+
+    /// Reads one page of one row from an end-point of `group`, so a plugin whose allow-list
+    /// lacks the group is found before a flow needs it. Nothing is written. Answers the
+    /// operation read.
+    pub async fn probe(&self, group: EndpointGroup) -> Result<&'static str, CentraError> {
+        let one = || vec![("limit".to_owned(), "1".to_owned())];
+        let (operation, path, query) = match group {
+            EndpointGroup::OrderAndShipment => ("GET /shipments", "shipments", one()),
+            EndpointGroup::ProductAndStock => ("GET /stock", "stock", one()),
+            // REF/503 documents no paging parameters: the unaccepted deliveries, all of them.
+            EndpointGroup::SupplierDeliveries => (
+                "GET /supplier-deliveries",
+                "supplier-deliveries",
+                Vec::new(),
+            ),
+            EndpointGroup::Returns => ("GET /returns", "returns", one()),
+        };
+        self.with_retry(|| async { self.get_once(operation, path, &query).await.map(|_| ()) })
+            .await?;
+        Ok(operation)
     }
 }

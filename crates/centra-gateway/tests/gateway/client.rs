@@ -246,6 +246,7 @@ async fn each_endpoint_has_its_own_host_and_secret() {
         let answer = commands
             .test_connection(proto::centra::v1::TestConnectionRequest {
                 endpoint: name.to_owned(),
+                ..Default::default()
             })
             .await
             .expect("answered");

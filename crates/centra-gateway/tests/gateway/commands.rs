@@ -449,6 +449,7 @@ async fn reads_shipment_status_products_and_connection() {
         .commands
         .test_connection(TestConnectionRequest {
             endpoint: ENDPOINT.into(),
+            ..Default::default()
         })
         .await
         .expect("answered");
@@ -457,8 +458,73 @@ async fn reads_shipment_status_products_and_connection() {
         .commands
         .test_connection(TestConnectionRequest {
             endpoint: "nope".into(),
+            ..Default::default()
         })
         .await
         .expect_err("unknown end-point");
     assert_eq!(tonic::Status::from(unknown).code(), tonic::Code::NotFound);
+}
+
+/// Each requested end-point group is read once; a group the plugin's allow-list refuses is a
+/// failed check naming the plugin setting, the others pass; an unknown group is bad input.
+#[tokio::test]
+async fn connection_checks_each_requested_endpoint_group() {
+    use proto::centra::v1::EndpointGroup as Group;
+    let app = spawn_app().await;
+    app.control(
+        "/plugin",
+        &serde_json::json!({"deniedGroups": ["PRODUCT & STOCK"]}),
+    )
+    .await;
+    let groups = [
+        Group::OrderAndShipment,
+        Group::ProductAndStock,
+        Group::SupplierDeliveries,
+        Group::Returns,
+    ];
+    let answer = app
+        .commands
+        .test_connection(TestConnectionRequest {
+            endpoint: ENDPOINT.into(),
+            groups: groups.iter().map(|g| *g as i32).collect(),
+        })
+        .await
+        .expect("answered");
+    assert!(!answer.ok, "{answer:?}");
+    let verdicts: Vec<(i32, bool)> = answer.groups.iter().map(|g| (g.group, g.ok)).collect();
+    assert_eq!(
+        verdicts,
+        [
+            (Group::OrderAndShipment as i32, true),
+            (Group::ProductAndStock as i32, false),
+            (Group::SupplierDeliveries as i32, true),
+            (Group::Returns as i32, true),
+        ]
+    );
+    let refused = &answer.groups[1].message;
+    assert!(refused.contains("GET /stock"), "{refused}");
+    assert!(
+        refused.contains("allow PRODUCT & STOCK in the Order API plugin's endpoint settings"),
+        "{refused}"
+    );
+    assert_eq!(answer.message, *refused);
+    // One harmless read per group, nothing written.
+    let requests = app.requests().await;
+    assert!(
+        requests.iter().all(|r| r["method"] == "GET"),
+        "{requests:?}"
+    );
+
+    let bad = app
+        .commands
+        .test_connection(TestConnectionRequest {
+            endpoint: ENDPOINT.into(),
+            groups: vec![0],
+        })
+        .await
+        .expect_err("unspecified group");
+    assert_eq!(
+        tonic::Status::from(bad).code(),
+        tonic::Code::InvalidArgument
+    );
 }

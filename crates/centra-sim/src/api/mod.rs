@@ -4,7 +4,8 @@
 //! `products` (REF/301), `stock` (REF/302-303), `supplier_deliveries` (REF/503-506),
 //! `returns` (REF/201-203). Singular and plural paths are exactly as documented.
 //!
-//! Every call passes `intake` (log, latency, faults), then `auth`, then its handler.
+//! Every call passes `intake` (log, latency, faults), then `auth`, then the plugin's endpoint
+//! allow-list (`crate::plugin`), then its handler.
 
 mod addresses;
 mod auth;
@@ -91,8 +92,13 @@ async fn unknown_endpoint() -> Response {
 
 /// The Order API router (its own state applied), ready to merge with the control API.
 pub fn router(sim: SharedSim) -> Router {
+    // Layers run outside in: the secret first, then the plugin's allow-list.
     let api = routes()
         .fallback(unknown_endpoint)
+        .layer(from_fn_with_state(
+            sim.clone(),
+            crate::plugin::require_allowed_group,
+        ))
         .layer(from_fn_with_state(sim.clone(), auth::require_secret));
     Router::new()
         .nest(&sim.config.base_path, api)

@@ -12,7 +12,7 @@ use super::params::{Params, Window, offset_page};
 use crate::app::SharedSim;
 use crate::clock::StoreClock;
 use crate::state::Store;
-use crate::state::orders::{Order, OrderLine, cents};
+use crate::state::orders::{BundleRole, Order, OrderLine, cents};
 
 /// REF/104: "Limit amount of orders returned. Default: 20."
 const DEFAULT_LIMIT: u64 = 20;
@@ -120,6 +120,12 @@ pub struct ApiOrderLine {
     /// `itemQty` is a number here and a string in shipments (REF/104 vs REF/107).
     warehouses: Vec<OrderWarehouse>,
     is_bundle: bool,
+    /// The bundle a part belongs to (`"217"` in REF/104's example); absent on other lines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    is_part_of_bundle: Option<String>,
+    /// A bundle line's parts, each as its own line shows it (REF/104).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bundle: Option<Vec<ApiOrderLine>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -176,8 +182,19 @@ impl ApiOrderLine {
                 name: WAREHOUSE_NAME.into(),
                 item_qty: line.qty,
             }],
-            is_bundle: false,
+            is_bundle: line.bundle.is_bundle(),
+            is_part_of_bundle: line.bundle.part_of(),
+            bundle: None,
         }
+    }
+
+    /// A line of `order`, a bundle line with its parts under `bundle[]`.
+    fn of(order: &Order, line: &OrderLine) -> Self {
+        let mut api_line = Self::new(line);
+        if let BundleRole::Bundle(id) = line.bundle {
+            api_line.bundle = Some(order.parts_of(id).map(Self::new).collect());
+        }
+        api_line
     }
 }
 
@@ -260,7 +277,11 @@ impl ApiOrder {
                 tax_percent: order.tax_percent(),
                 value: items_tax,
             }],
-            products: order.lines.iter().map(ApiOrderLine::new).collect(),
+            products: order
+                .lines
+                .iter()
+                .map(|l| ApiOrderLine::of(order, l))
+                .collect(),
             total_items_discount: 0.0,
             discounts: json!({
                 "anyDiscount": false,

@@ -14,9 +14,9 @@ use super::params::{Params, Window, offset_page};
 use crate::app::SharedSim;
 use crate::clock::StoreClock;
 use crate::state::Store;
-use crate::state::orders::cents;
+use crate::state::orders::{BundleRole, OrderLine, cents};
 use crate::state::rules::shipping::QuantityChange;
-use crate::state::shipments::{Shipment, ShipmentStatus};
+use crate::state::shipments::{Shipment, ShipmentLine, ShipmentStatus};
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -98,6 +98,45 @@ pub struct ApiShipmentLine {
     comment: String,
     warehouses: Vec<ShipmentWarehouse>,
     is_bundle: bool,
+    /// The bundle a part belongs to, a string in the examples (`"isPartOfBundle": "217"`);
+    /// absent on other lines, as on the bundle line of REF/107's example.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    is_part_of_bundle: Option<String>,
+    /// A bundle line's parts in this shipment, each shown as its own line shows it (REF/107).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bundle: Option<Vec<ApiShipmentLine>>,
+}
+
+impl ApiShipmentLine {
+    fn new(line: &ShipmentLine, order_line: &OrderLine) -> Self {
+        let item = &order_line.item;
+        Self {
+            line_id: line.line_id.to_string(),
+            sku: item.sku.clone(),
+            variant_sku: item.variant_sku.clone(),
+            size_sku: item.size_sku.clone(),
+            name: item.name.clone(),
+            variant: item.variant.clone(),
+            size: item.size.clone(),
+            ean: item.ean.clone(),
+            upc: item.upc.clone(),
+            qty: line.qty,
+            original_price: order_line.original_price,
+            price: order_line.price,
+            weight: item.weight,
+            weight_unit: item.weight_unit.clone(),
+            country_of_origin: item.country_of_origin.clone(),
+            harm_code: item.harm_code.clone(),
+            comment: order_line.comment.clone(),
+            warehouses: vec![ShipmentWarehouse {
+                name: WAREHOUSE_NAME.into(),
+                item_qty: line.qty.to_string(),
+            }],
+            is_bundle: order_line.bundle.is_bundle(),
+            is_part_of_bundle: order_line.bundle.part_of(),
+            bundle: None,
+        }
+    }
 }
 
 /// `itemQty` is a string in every shipment example (`"itemQty": "1"`).
@@ -113,37 +152,25 @@ impl ApiShipment {
         let order = store.orders.get(&shipment.order_id)?;
         let mut products = Vec::with_capacity(shipment.lines.len());
         let (mut total, mut tax) = (0.0, 0.0);
-        for line in &shipment.lines {
-            let Some(order_line) = order.line(line.order_line_id) else {
-                continue;
-            };
+        let shipped: Vec<(&ShipmentLine, &OrderLine)> = shipment
+            .lines
+            .iter()
+            .filter_map(|line| order.line(line.order_line_id).map(|o| (line, o)))
+            .collect();
+        for &(line, order_line) in &shipped {
             total += order_line.price * line.qty as f64;
             tax += order_line.unit_tax() * line.qty as f64;
-            let item = &order_line.item;
-            products.push(ApiShipmentLine {
-                line_id: line.line_id.to_string(),
-                sku: item.sku.clone(),
-                variant_sku: item.variant_sku.clone(),
-                size_sku: item.size_sku.clone(),
-                name: item.name.clone(),
-                variant: item.variant.clone(),
-                size: item.size.clone(),
-                ean: item.ean.clone(),
-                upc: item.upc.clone(),
-                qty: line.qty,
-                original_price: order_line.original_price,
-                price: order_line.price,
-                weight: item.weight,
-                weight_unit: item.weight_unit.clone(),
-                country_of_origin: item.country_of_origin.clone(),
-                harm_code: item.harm_code.clone(),
-                comment: order_line.comment.clone(),
-                warehouses: vec![ShipmentWarehouse {
-                    name: WAREHOUSE_NAME.into(),
-                    item_qty: line.qty.to_string(),
-                }],
-                is_bundle: false,
-            });
+            let mut api_line = ApiShipmentLine::new(line, order_line);
+            if let BundleRole::Bundle(id) = order_line.bundle {
+                api_line.bundle = Some(
+                    shipped
+                        .iter()
+                        .filter(|(_, part)| part.bundle == BundleRole::Part(id))
+                        .map(|&(l, part)| ApiShipmentLine::new(l, part))
+                        .collect(),
+                );
+            }
+            products.push(api_line);
         }
         let date = clock.format(order.created);
         let tax = cents(tax);

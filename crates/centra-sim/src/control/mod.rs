@@ -2,7 +2,7 @@
 //! adding). Open to everyone, never faulted, never in the request log.
 //!
 //! Layout: this file holds the shared routes (health, reset, state, requests, faults,
-//! webhooks); `products`, `orders` and `deliveries` turn seed JSON into store drafts;
+//! webhooks, plugin allow-list); `products`, `orders` and `deliveries` turn seed JSON into store drafts;
 //! `shipments` releases a shipment to the warehouse or takes it back, as a person in the admin.
 
 mod deliveries;
@@ -22,6 +22,7 @@ use serde_json::{Value, json};
 
 use crate::app::SharedSim;
 use crate::faults::FaultConfig;
+use crate::plugin::Group;
 use crate::webhooks::WebhookTarget;
 
 pub fn router(sim: SharedSim) -> Router {
@@ -32,6 +33,7 @@ pub fn router(sim: SharedSim) -> Router {
         .route("/_sim/requests", get(requests))
         .route("/_sim/faults", get(get_faults).post(set_faults))
         .route("/_sim/webhooks", get(get_webhooks).post(set_webhooks))
+        .route("/_sim/plugin", get(get_plugin).post(set_plugin))
         .route("/_sim/products", post(products::upsert))
         .route("/_sim/orders", post(orders::place))
         .route("/_sim/supplier-deliveries", post(deliveries::announce))
@@ -98,6 +100,45 @@ async fn set_faults(State(sim): State<SharedSim>, body: Bytes) -> Response {
         Ok(()) => Json(sim.faults.get()).into_response(),
         Err(message) => refuse(StatusCode::UNPROCESSABLE_ENTITY, message),
     }
+}
+
+async fn get_plugin(State(sim): State<SharedSim>) -> Json<Value> {
+    Json(json!({ "deniedGroups": sim.plugin.denied() }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct PluginBody {
+    #[serde(default)]
+    denied_groups: Vec<String>,
+}
+
+/// `{"deniedGroups": ["PRODUCT & STOCK", …]}` limits the plugin's endpoint allow-list; `{}`
+/// allows every group.
+async fn set_plugin(State(sim): State<SharedSim>, body: Bytes) -> Response {
+    let body: PluginBody = match read(&body) {
+        Ok(b) => b,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let mut denied = std::collections::BTreeSet::new();
+    for (i, label) in body.denied_groups.iter().enumerate() {
+        match Group::parse(label) {
+            Some(group) => {
+                denied.insert(group);
+            }
+            None => {
+                return refuse(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    format!(
+                        "deniedGroups[{i}]: {label:?} is not a group (one of {})",
+                        Group::ALL.map(Group::label).join(", ")
+                    ),
+                );
+            }
+        }
+    }
+    sim.plugin.deny(denied);
+    Json(json!({ "deniedGroups": sim.plugin.denied() })).into_response()
 }
 
 async fn get_webhooks(State(sim): State<SharedSim>) -> Json<Value> {

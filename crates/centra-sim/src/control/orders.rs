@@ -93,6 +93,34 @@ struct SimLine {
     original_price: Option<Decimal>,
     tax_percent: Option<Decimal>,
     comment: Option<String>,
+    /// Makes this line a bundle of these parts (shown as `isBundle`, `bundle[]` and the parts'
+    /// `isPartOfBundle`). A bundle not in the catalogue needs `sku` and may have a `name`.
+    bundle: Option<Vec<SimLine>>,
+    name: Option<String>,
+}
+
+impl From<SimLine> for LineDraft {
+    fn from(l: SimLine) -> Self {
+        let text = |t: Option<Text>| t.map(|t| t.0).unwrap_or_default();
+        Self {
+            ean: text(l.ean),
+            sku: text(l.sku),
+            variant_sku: text(l.variant_sku),
+            size_sku: text(l.size_sku),
+            qty: l.qty.0,
+            price: l.price.0,
+            original_price: l.original_price.map(|d| d.0),
+            tax_percent: l.tax_percent.map(|d| d.0),
+            comment: l.comment.unwrap_or_default(),
+            parts: l
+                .bundle
+                .unwrap_or_default()
+                .into_iter()
+                .map(LineDraft::from)
+                .collect(),
+            name: l.name.unwrap_or_default(),
+        }
+    }
 }
 
 fn positive(value: Option<Count>, field: &str) -> Result<Option<u64>, String> {
@@ -138,7 +166,6 @@ fn draft(sim: &SharedSim, body: Body) -> Result<OrderDraft, String> {
                 .map_err(|err| format!("order.orderDate: {err}"))
         })
         .transpose()?;
-    let text = |t: Option<Text>| t.map(|t| t.0).unwrap_or_default();
     Ok(OrderDraft {
         order_id: positive(order.order_id, "order.orderId")?,
         created,
@@ -156,20 +183,6 @@ fn draft(sim: &SharedSim, body: Body) -> Result<OrderDraft, String> {
         capture_fails: order.capture_fails.is_some_and(|f| f.0),
         payment_method: order.payment_method.unwrap_or_else(|| "card".into()),
         good_to_go: body.good_to_go.is_none_or(|f| f.0),
-        lines: order
-            .lines
-            .into_iter()
-            .map(|l| LineDraft {
-                ean: text(l.ean),
-                sku: text(l.sku),
-                variant_sku: text(l.variant_sku),
-                size_sku: text(l.size_sku),
-                qty: l.qty.0,
-                price: l.price.0,
-                original_price: l.original_price.map(|d| d.0),
-                tax_percent: l.tax_percent.map(|d| d.0),
-                comment: l.comment.unwrap_or_default(),
-            })
-            .collect(),
+        lines: order.lines.into_iter().map(LineDraft::from).collect(),
     })
 }

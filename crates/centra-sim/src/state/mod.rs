@@ -53,6 +53,8 @@ pub struct Ids {
     pub price: u64,
     pub supplier_order: u64,
     pub delivery: u64,
+    /// Bundle ids (`isPartOfBundle`).
+    pub bundle: u64,
 }
 
 impl Default for Ids {
@@ -68,6 +70,7 @@ impl Default for Ids {
             price: 31,
             supplier_order: 901,
             delivery: 361,
+            bundle: 211,
         }
     }
 }
@@ -148,7 +151,11 @@ impl Store {
                 continue;
             };
             for line in &shipment.lines {
-                if let Some(order_line) = order.line(line.order_line_id) {
+                // A bundle holds no stock of its own: its parts are allocated.
+                if let Some(order_line) = order
+                    .line(line.order_line_id)
+                    .filter(|l| !l.bundle.is_bundle())
+                {
                     *allocated.entry(order_line.item.stock_item_id).or_insert(0) += line.qty;
                 }
             }

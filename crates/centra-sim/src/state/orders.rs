@@ -36,6 +36,40 @@ pub struct OrderLine {
     pub original_price: f64,
     pub tax_percent: f64,
     pub comment: String,
+    /// Whether the line is a bundle, a part of one, or neither.
+    pub bundle: BundleRole,
+}
+
+/// A line's place in a bundle, as the published `GET /orders` and `GET /shipments` examples
+/// show it (REF/104, REF/107): the bundle itself is a line with `isBundle: true` and its parts
+/// repeated under `bundle[]`; each part is also a line of its own whose `isPartOfBundle` names
+/// the bundle (`"217"` in the examples).
+///
+/// [I] What the number in `isPartOfBundle` counts is not documented: in the examples it
+/// matches no `lineId`, so the simulator gives every bundle its own id from a separate counter.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum BundleRole {
+    /// An ordinary line.
+    #[default]
+    None,
+    /// The bundle (the product sold); its stock is its parts'.
+    Bundle(u64),
+    /// A part of the bundle with this id.
+    Part(u64),
+}
+
+impl BundleRole {
+    /// The `isPartOfBundle` value: the bundle's id for a part, absent otherwise.
+    pub fn part_of(self) -> Option<String> {
+        match self {
+            Self::Part(id) => Some(id.to_string()),
+            Self::None | Self::Bundle(_) => None,
+        }
+    }
+
+    pub fn is_bundle(self) -> bool {
+        matches!(self, Self::Bundle(_))
+    }
 }
 
 impl OrderLine {
@@ -78,6 +112,13 @@ pub struct Order {
 impl Order {
     pub fn line(&self, line_id: u64) -> Option<&OrderLine> {
         self.lines.iter().find(|l| l.line_id == line_id)
+    }
+
+    /// The parts of the bundle with this id, in line order.
+    pub fn parts_of(&self, bundle_id: u64) -> impl Iterator<Item = &OrderLine> {
+        self.lines
+            .iter()
+            .filter(move |l| l.bundle == BundleRole::Part(bundle_id))
     }
 
     /// Sum of line totals including tax.

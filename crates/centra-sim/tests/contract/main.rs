@@ -7,12 +7,14 @@ mod harness;
 
 mod auth_envelope;
 mod binary;
+mod bundles;
 mod completion;
 mod conformance;
 mod control;
 mod faults;
 mod new_shipments;
 mod orders;
+mod plugin;
 mod products_stock;
 mod published;
 mod returns;

@@ -1,11 +1,21 @@
-//! `test-connection`: asks centra-gateway to check every configured Centra end-point and
-//! ongoing-gateway to check the WMS, one line per check; any failure exits 1.
+//! `test-connection`: checks what the settings will ask of each system, one line per check;
+//! any failure exits 1.
+//!
+//! - Centra, per end-point: one line per Order API end-point group the enabled flows need
+//!   ([`domain::groups_needed`]), each checked by centra-gateway with a harmless read; a refused
+//!   group names the plugin setting to change. The end-point's role, and whether it is the
+//!   catalog end-point, are part of its name.
+//! - The WMS: credentials and goods owner (ongoing-gateway `TestConnection`), then the
+//!   transporter contracts the shipping-method mapping names: a mapping to a transporter the
+//!   WMS does not have fails here, not at the first shipment.
 
 use anyhow::anyhow;
+use domain::{CentraEndpoint, EndpointGroup, GroupNeed, Settings, TransporterContract};
+use proto::centra::v1::EndpointGroup as ProtoGroup;
 use proto::centra::v1::TestConnectionRequest as CentraCheck;
 use proto::centra::v1::centra_gateway_client::CentraGatewayClient;
-use proto::ongoing::v1::TestConnectionRequest as WmsCheck;
 use proto::ongoing::v1::ongoing_gateway_client::OngoingGatewayClient;
+use proto::ongoing::v1::{ListTransporterContractsRequest, TestConnectionRequest as WmsCheck};
 use serde_json::json;
 
 use super::Failure;
@@ -22,28 +32,51 @@ struct Check {
 
 pub async fn run(remote: &RemoteArgs) -> Result<(), Failure> {
     let target = Remote::connect(remote.config.as_deref())?;
+    let settings = &target.config.settings;
     let mut checks = Vec::new();
 
     let mut centra = CentraGatewayClient::new(target.channel("centra-gateway")?);
-    for endpoint in &target.config.settings.endpoints {
-        let name = endpoint.name.to_string();
+    for endpoint in &settings.endpoints {
+        let needs = domain::groups_needed(settings, endpoint);
+        let label = endpoint_label(settings, endpoint);
         let answer = centra
             .test_connection(CentraCheck {
-                endpoint: name.clone(),
+                endpoint: endpoint.name.to_string(),
+                groups: needs.iter().map(|n| proto_group(n.group) as i32).collect(),
             })
             .await;
-        checks.push(match answer {
+        match answer {
             Ok(answer) => {
                 let answer = answer.into_inner();
-                check("centra", name, answer.ok, answer.message)
+                if answer.groups.len() == needs.len() {
+                    for (need, group) in needs.iter().zip(answer.groups) {
+                        checks.push(group_check(&label, need, group.ok, &group.message));
+                    }
+                } else {
+                    // A gateway that predates group checks answers for the end-point only.
+                    checks.push(check(
+                        "centra",
+                        label,
+                        false,
+                        format!(
+                            "centra-gateway answered {} group checks for {} groups ({}); \
+                             update centra-gateway",
+                            answer.groups.len(),
+                            needs.len(),
+                            answer.message
+                        ),
+                    ));
+                }
             }
             Err(status) => {
                 let line = target
                     .explain("centra-gateway", "CentraGateway", &status)
                     .await;
-                check("centra", name, false, line)
+                for need in &needs {
+                    checks.push(group_check(&label, need, false, &line));
+                }
             }
-        });
+        }
     }
 
     let mut wms = OngoingGatewayClient::new(target.channel("ongoing-gateway")?);
@@ -53,18 +86,64 @@ pub async fn run(remote: &RemoteArgs) -> Result<(), Failure> {
             warehouse: warehouse.clone(),
         })
         .await;
-    checks.push(match answer {
+    let wms_answers = match answer {
         Ok(answer) => {
             let answer = answer.into_inner();
-            check("wms", warehouse, answer.ok, answer.message)
+            let ok = answer.ok;
+            checks.push(check("wms", warehouse.clone(), ok, answer.message));
+            ok
         }
         Err(status) => {
             let line = target
                 .explain("ongoing-gateway", "OngoingGateway", &status)
                 .await;
-            check("wms", warehouse, false, line)
+            checks.push(check("wms", warehouse.clone(), false, line));
+            false
         }
-    });
+    };
+    let name = format!("{warehouse} transporters");
+    let mapped = !settings.shipping_methods.is_empty() || settings.default_transporter.is_some();
+    if !mapped {
+        checks.push(check(
+            "wms",
+            name,
+            true,
+            "no shipping-method mapping names a transporter: the warehouse chooses".into(),
+        ));
+    } else if wms_answers {
+        let answer = wms
+            .list_transporter_contracts(ListTransporterContractsRequest {
+                warehouse: warehouse.clone(),
+            })
+            .await;
+        match answer {
+            Ok(answer) => {
+                let contracts: Vec<TransporterContract> = answer
+                    .into_inner()
+                    .contracts
+                    .into_iter()
+                    .map(|c| TransporterContract {
+                        transporter_code: c.transporter_code,
+                        service_codes: c.services.into_iter().map(|s| s.code).collect(),
+                    })
+                    .collect();
+                checks.extend(transporter_checks(settings, &contracts, &name));
+            }
+            Err(status) => {
+                let line = target
+                    .explain("ongoing-gateway", "OngoingGateway", &status)
+                    .await;
+                checks.push(check("wms", name, false, line));
+            }
+        }
+    } else {
+        checks.push(check(
+            "wms",
+            name,
+            false,
+            "not checked: the WMS connection failed".into(),
+        ));
+    }
 
     if remote.json {
         print_json(&json!(
@@ -92,6 +171,86 @@ pub async fn run(remote: &RemoteArgs) -> Result<(), Failure> {
             "{failed} of {} connection checks failed",
             checks.len()
         )))
+    }
+}
+
+/// `shop2 (wholesale, catalog)`: the name, the role, and whether articles and stock sync here.
+fn endpoint_label(settings: &Settings, endpoint: &CentraEndpoint) -> String {
+    let catalog = settings.catalog_endpoint.as_ref() == Some(&endpoint.name);
+    format!(
+        "{} ({}{})",
+        endpoint.name,
+        endpoint.role.as_str(),
+        if catalog { ", catalog" } else { "" }
+    )
+}
+
+fn group_check(label: &str, need: &GroupNeed, ok: bool, message: &str) -> Check {
+    check(
+        "centra",
+        format!("{label} {}", need.group),
+        ok,
+        format!("{message} (needed by {})", need.needed_by.join(", ")),
+    )
+}
+
+/// One line when every mapped transporter is a WMS contract, else one line per mapping that
+/// names one the WMS lacks.
+fn transporter_checks(
+    settings: &Settings,
+    contracts: &[TransporterContract],
+    name: &str,
+) -> Vec<Check> {
+    let unknown = domain::unknown_transporters(
+        &settings.shipping_methods,
+        settings.default_transporter.as_ref(),
+        contracts,
+    );
+    if unknown.is_empty() {
+        let mut named: Vec<String> = settings
+            .shipping_methods
+            .iter()
+            .map(|m| m.transporter())
+            .chain(settings.default_transporter.clone())
+            .map(|t| match t.transporter_service_code {
+                Some(service) => format!("{}/{service}", t.transporter_code),
+                None => t.transporter_code,
+            })
+            .collect();
+        named.sort();
+        named.dedup();
+        return vec![check(
+            "wms",
+            name.to_owned(),
+            true,
+            format!(
+                "every transporter the shipping-method mapping names is a WMS contract: {}",
+                named.join(", ")
+            ),
+        )];
+    }
+    unknown
+        .into_iter()
+        .map(|u| {
+            check(
+                "wms",
+                name.to_owned(),
+                false,
+                format!(
+                    "settings.{}: {}; add the contract in the WMS or change the mapping",
+                    u.setting, u.problem
+                ),
+            )
+        })
+        .collect()
+}
+
+fn proto_group(group: EndpointGroup) -> ProtoGroup {
+    match group {
+        EndpointGroup::OrderAndShipment => ProtoGroup::OrderAndShipment,
+        EndpointGroup::ProductAndStock => ProtoGroup::ProductAndStock,
+        EndpointGroup::SupplierDeliveries => ProtoGroup::SupplierDeliveries,
+        EndpointGroup::Returns => ProtoGroup::Returns,
     }
 }
 

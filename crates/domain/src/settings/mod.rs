@@ -64,8 +64,9 @@ pub struct Settings {
     pub sync_interval: Duration,
     /// Centra end-points (at least one, unique names).
     pub endpoints: Vec<CentraEndpoint>,
-    /// The end-point articles and stock sync with. Defaults to the only end-point when there is
-    /// exactly one; required when there are several.
+    /// The end-point articles and stock sync with. Defaults to the only end-point, else to the
+    /// only one with `role = "wholesale"` (the catalogue usually lives in the wholesale
+    /// store); required when that leaves a choice.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub catalog_endpoint: Option<EndpointName>,
     /// Shipments (default), orders or both.
@@ -106,14 +107,27 @@ pub struct Settings {
     pub wms_status: WmsStatusMapping,
 }
 
+/// The catalog end-point when `catalog_endpoint` is not set: the only end-point, else the only
+/// wholesale one (the catalogue usually lives in the wholesale store, which sells every
+/// article); `None` when that leaves a choice.
+pub fn default_catalog_endpoint(endpoints: &[CentraEndpoint]) -> Option<&EndpointName> {
+    if let [only] = endpoints {
+        return Some(&only.name);
+    }
+    let mut wholesale = endpoints
+        .iter()
+        .filter(|e| e.role == crate::endpoint::EndpointRole::Wholesale);
+    match (wholesale.next(), wholesale.next()) {
+        (Some(one), None) => Some(&one.name),
+        _ => None,
+    }
+}
+
 impl Settings {
     /// Settings with every default, the given end-points and time zone. The catalog end-point is
-    /// set when there is exactly one end-point.
+    /// set by [`default_catalog_endpoint`].
     pub fn new(endpoints: Vec<CentraEndpoint>, centra_time_zone: Tz) -> Self {
-        let catalog_endpoint = match endpoints.as_slice() {
-            [only] => Some(only.name.clone()),
-            _ => None,
-        };
+        let catalog_endpoint = default_catalog_endpoint(&endpoints).cloned();
         Self {
             sync_interval: DEFAULT_SYNC_INTERVAL,
             endpoints,

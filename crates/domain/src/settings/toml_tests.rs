@@ -257,6 +257,67 @@ secret = "b"
 }
 
 #[test]
+fn the_only_wholesale_endpoint_is_the_default_catalog_endpoint() {
+    let endpoint = |name: &str, role: Option<&str>| {
+        let role = role
+            .map(|r| format!("role = \"{r}\"\n"))
+            .unwrap_or_default();
+        format!(
+            "\n[[endpoints]]\nname = \"{name}\"\nbase_url = \"https://{name}.centra.com/api/order-api\"\nsecret = \"s\"\norder_number_prefix = \"{}\"\n{role}",
+            name.to_uppercase()
+        )
+    };
+    let zone = "centra_time_zone = \"UTC\"\n";
+    type Case<'a> = (&'a [(&'a str, Option<&'a str>)], Option<&'a str>);
+    let cases: [Case; 5] = [
+        (
+            &[("retail", None), ("wholesale", Some("wholesale"))],
+            Some("wholesale"),
+        ),
+        (
+            &[
+                ("b2b", Some("wholesale")),
+                ("shop", Some("retail")),
+                ("outlet", Some("other")),
+            ],
+            Some("b2b"),
+        ),
+        (&[("a", Some("retail")), ("b", Some("other"))], None),
+        (&[("a", Some("wholesale")), ("b", Some("wholesale"))], None),
+        (&[("only", Some("retail"))], Some("only")),
+    ];
+    for (endpoints, expected) in cases {
+        let text: String = std::iter::once(zone.to_owned())
+            .chain(endpoints.iter().map(|(n, r)| endpoint(n, *r)))
+            .collect();
+        match expected {
+            Some(name) => {
+                let settings = read(&text).unwrap_or_else(|p| panic!("{text}: {p:?}"));
+                assert_eq!(
+                    settings.catalog_endpoint.as_ref().map(EndpointName::as_str),
+                    Some(name),
+                    "{text}"
+                );
+            }
+            None => assert!(
+                problems(&text).iter().any(|p| p.starts_with(
+                    "settings.catalog_endpoint: required when there are several end-points and not exactly one has role = \"wholesale\""
+                )),
+                "{text}"
+            ),
+        }
+    }
+    // Set explicitly, it wins over the role.
+    let text = format!(
+        "catalog_endpoint = \"retail\"\n{zone}{}{}",
+        endpoint("retail", None),
+        endpoint("wholesale", Some("wholesale"))
+    );
+    let settings = read(&text).expect("valid");
+    assert_eq!(settings.catalog().map(|e| e.name.as_str()), Some("retail"));
+}
+
+#[test]
 fn an_unreadable_endpoint_is_reported_without_follow_up_noise() {
     let text = r#"
 centra_time_zone = "UTC"

@@ -111,7 +111,7 @@ impl Settings {
             None if self.endpoints.len() > 1 => add(
                 "catalog_endpoint".into(),
                 format!(
-                    "required when there are several end-points: name the one articles and stock sync with (one of {})",
+                    "required when there are several end-points and not exactly one has role = \"wholesale\": name the one articles and stock sync with (one of {})",
                     known()
                 ),
             ),

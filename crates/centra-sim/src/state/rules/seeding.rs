@@ -5,9 +5,10 @@
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 
+use crate::state::catalog::ItemSnapshot;
 use crate::state::catalog::{Price, SizeItem};
 use crate::state::deliveries::{DeliveryLine, SupplierDelivery};
-use crate::state::orders::{Address, Order, OrderLine};
+use crate::state::orders::{Address, BundleRole, Order, OrderLine};
 use crate::state::shipments::{Shipment, ShipmentLine};
 use crate::state::{Change, Ids, Store};
 
@@ -36,6 +37,10 @@ pub struct LineDraft {
     pub original_price: Option<f64>,
     pub tax_percent: Option<f64>,
     pub comment: String,
+    /// The parts when this line is a bundle (each becomes a line of its own, REF/104).
+    pub parts: Vec<LineDraft>,
+    /// The bundle's name when it is not a catalogue item (see [`Store::place_order`]).
+    pub name: String,
 }
 
 /// An order to place, with its first shipment.
@@ -231,22 +236,48 @@ impl Store {
                 "order.orderId: order {id} already exists"
             )));
         }
-        let mut resolved = Vec::with_capacity(draft.lines.len());
+        // Lines flattened: a bundle line, then its parts (each a line of its own, REF/104).
+        let mut flat: Vec<(String, &LineDraft, Option<usize>)> = Vec::new();
         for (index, line) in draft.lines.iter().enumerate() {
+            let at = flat.len();
+            flat.push((format!("order.lines[{index}]"), line, None));
+            for (part_index, part) in line.parts.iter().enumerate() {
+                if !part.parts.is_empty() {
+                    return Err(SeedError(format!(
+                        "order.lines[{index}].bundle[{part_index}].bundle: a part cannot be a bundle"
+                    )));
+                }
+                flat.push((
+                    format!("order.lines[{index}].bundle[{part_index}]"),
+                    part,
+                    Some(at),
+                ));
+            }
+        }
+        let mut resolved = Vec::with_capacity(flat.len());
+        for (what, line, _) in &flat {
             if line.qty <= 0 {
                 return Err(SeedError(format!(
-                    "order.lines[{index}].qty: must be positive, got {}",
+                    "{what}.qty: must be positive, got {}",
                     line.qty
                 )));
             }
-            let item = self.resolve_item(
-                &format!("order.lines[{index}]"),
+            let found = self.resolve_item(
+                what,
                 &line.ean,
                 &line.sku,
                 &line.variant_sku,
                 &line.size_sku,
-            )?;
-            resolved.push(item.snapshot());
+            );
+            let item = match found {
+                Ok(item) => item.snapshot(),
+                // A bundle is a product in Centra (REF/303 refuses stock for it:
+                // `productsAreBundles`), but the simulator's catalogue holds stocked size items
+                // only, so a bundle not in it is described by its order line.
+                Err(_) if !line.parts.is_empty() && !line.sku.is_empty() => virtual_bundle(line),
+                Err(err) => return Err(err),
+            };
+            resolved.push(item);
         }
         let order_id = match draft.order_id {
             Some(id) => {
@@ -255,11 +286,20 @@ impl Store {
             }
             None => Ids::take(&mut self.ids.order),
         };
-        let lines: Vec<OrderLine> = draft
-            .lines
-            .iter()
-            .zip(resolved)
-            .map(|(line, item)| OrderLine {
+        let mut bundle_ids: Vec<Option<u64>> = vec![None; flat.len()];
+        for (at, (_, line, _)) in flat.iter().enumerate() {
+            if !line.parts.is_empty() {
+                bundle_ids[at] = Some(Ids::take(&mut self.ids.bundle));
+            }
+        }
+        let mut lines: Vec<OrderLine> = Vec::with_capacity(flat.len());
+        for (at, ((_, line, bundle_at), item)) in flat.iter().zip(resolved).enumerate() {
+            let bundle = match (bundle_ids[at], bundle_at.and_then(|b| bundle_ids[b])) {
+                (Some(id), _) => BundleRole::Bundle(id),
+                (None, Some(id)) => BundleRole::Part(id),
+                (None, None) => BundleRole::None,
+            };
+            lines.push(OrderLine {
                 line_id: Ids::take(&mut self.ids.line),
                 item,
                 qty: line.qty,
@@ -267,8 +307,9 @@ impl Store {
                 original_price: line.original_price.unwrap_or(line.price),
                 tax_percent: line.tax_percent.unwrap_or(25.0),
                 comment: line.comment.clone(),
-            })
-            .collect();
+                bundle,
+            });
+        }
         let created = draft.created.unwrap_or(now);
         let order = Order {
             order_id,
@@ -409,6 +450,35 @@ impl Store {
             .count()
             + 1;
         format!("{supplier_order_id}-{n}")
+    }
+}
+
+/// A bundle that is not a catalogue item: what its order line says of it.
+fn virtual_bundle(line: &LineDraft) -> ItemSnapshot {
+    let name = if line.name.is_empty() {
+        line.sku.clone()
+    } else {
+        line.name.clone()
+    };
+    ItemSnapshot {
+        stock_item_id: 0,
+        product_id: 0,
+        variant_id: 0,
+        sku: line.sku.clone(),
+        variant_sku: line.variant_sku.clone(),
+        size_sku: line.size_sku.clone(),
+        product: name.clone(),
+        name,
+        variant: String::new(),
+        size: String::new(),
+        ean: line.ean.clone(),
+        upc: String::new(),
+        brand: String::new(),
+        collection: String::new(),
+        weight: 0.0,
+        weight_unit: "kg".into(),
+        country_of_origin: String::new(),
+        harm_code: String::new(),
     }
 }
 
