@@ -59,6 +59,13 @@ impl CentraGatewayRpc for GrpcService {
         )
     }
 
+    async fn read_stock(
+        &self,
+        request: Request<rpc::ReadStockRequest>,
+    ) -> Result<Response<rpc::ReadStockResponse>, Status> {
+        answer(self.commands.read_stock(request.into_inner()).await)
+    }
+
     async fn set_stock(
         &self,
         request: Request<rpc::SetStockRequest>,

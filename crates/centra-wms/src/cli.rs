@@ -100,6 +100,14 @@ pub enum Command {
         #[command(subcommand)]
         command: ReturnsCommand,
     },
+    /// Stock in stock-sync: the articles it follows, with what each side held at the last check
+    /// and why an article is not in sync. Needs stock-sync running.
+    Stock {
+        #[command(flatten)]
+        remote: RemoteArgs,
+        #[command(subcommand)]
+        command: StockCommand,
+    },
     /// Shipments in order-sync: list them by state, retry a parked one, complete one by hand.
     /// Needs order-sync running.
     Shipments {
@@ -259,6 +267,50 @@ pub enum ReturnsCommand {
         /// The return id `returns list` shows.
         return_id: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StockCommand {
+    /// Lists the articles stock-sync follows: state, WMS physical/sellable and Centra
+    /// physical/allocated at the last check, and the reason when Centra or the WMS does not take
+    /// the article (`not_found`, `bundle`, `not_in_wms`, `unmapped`, `refused`).
+    List {
+        /// Only this state.
+        #[arg(long, value_enum)]
+        state: Option<StockStateArg>,
+        /// Only this article number.
+        #[arg(long)]
+        id: Option<String>,
+    },
+}
+
+/// An article's state in stock-sync, as `stock list --state` takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StockStateArg {
+    Pending,
+    InSync,
+    Settling,
+    NotFound,
+    Bundle,
+    NotInWms,
+    Unmapped,
+    Refused,
+}
+
+impl StockStateArg {
+    /// The name stock-sync uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::InSync => "in_sync",
+            Self::Settling => "settling",
+            Self::NotFound => "not_found",
+            Self::Bundle => "bundle",
+            Self::NotInWms => "not_in_wms",
+            Self::Unmapped => "unmapped",
+            Self::Refused => "refused",
+        }
+    }
 }
 
 /// A return's state in returns-sync, as `returns list --state` takes it.

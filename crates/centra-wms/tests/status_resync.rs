@@ -63,7 +63,7 @@ fn status_and_resync_name_the_cause_and_the_fix_when_nothing_runs() {
     let answer = json(&out);
     assert_eq!(answer["flows"], serde_json::json!([]));
     let silent = answer["unavailable"].as_array().expect("an array");
-    assert_eq!(silent.len(), 4, "{answer}");
+    assert_eq!(silent.len(), 6, "{answer}");
     assert!(
         silent.iter().any(|s| s["service"] == "order-sync"),
         "{answer}"
@@ -121,7 +121,9 @@ fn status_and_resync_on_a_running_sandbox() {
             "catalog-sync",
             "centra-gateway",
             "ongoing-gateway",
-            "order-sync"
+            "order-sync",
+            "returns-sync",
+            "stock-sync"
         ],
         "{answer}"
     );
@@ -145,11 +147,17 @@ fn status_and_resync_on_a_running_sandbox() {
     let line = fails_with(&sandbox.cli(&["resync", "shipments", "--id", "999999"]), 1);
     assert!(line.contains("order-sync: not found"), "{line}");
     assert!(line.contains("999999"), "{line}");
-    for flow in ["stock", "returns"] {
-        let line = fails_with(&sandbox.cli(&["resync", flow]), 1);
-        assert!(line.contains("not available in this build"), "{line}");
-        assert!(line.contains(flow), "{line}");
+    // Stock and returns are on in the sandbox; both resyncs are safe twice.
+    for _ in 0..2 {
+        let out = sandbox.cli(&["resync", "stock"]);
+        let stdout = text(&out.stdout);
+        assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+        assert!(stdout.starts_with("stock resynced:"), "{stdout}");
+        let out = sandbox.cli(&["resync", "returns"]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
     }
+    let stock = json(&sandbox.cli(&["stock", "list", "--json"]));
+    assert!(stock.as_array().is_some(), "{stock}");
 }
 
 #[test]

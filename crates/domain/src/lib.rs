@@ -65,7 +65,7 @@ pub use shipping::{
     ShippingMethod, ShippingMethodMapping, Transporter, TransporterContract, UnknownTransporter,
     find_transporter, unknown_transporters,
 };
-pub use stock::{StockLevel, StockPush, stock_push};
+pub use stock::{CentraStock, StockDecision, WmsStock, stock_decision};
 pub use tracking::{Parcel, Tracking};
 pub use wms_order_number::{
     CentraReference, UnknownWmsNumber, WmsOrderNumber, WmsPurchaseOrderNumber,

@@ -7,9 +7,10 @@ use proto::ongoing::v1::ongoing_gateway_server::{self, OngoingGatewayServer};
 use proto::ongoing::v1::{
     AcknowledgeReportedRequest, AcknowledgeReportedResponse, CancelOrderRequest,
     CancelOrderResponse, ListArticlesRequest, ListArticlesResponse,
-    ListTransporterContractsRequest, ListTransporterContractsResponse, TestConnectionRequest,
-    TestConnectionResponse, UpsertArticlesRequest, UpsertArticlesResponse, UpsertOrderRequest,
-    UpsertOrderResponse, UpsertPurchaseOrderRequest, UpsertPurchaseOrderResponse,
+    ListTransporterContractsRequest, ListTransporterContractsResponse, ReadStockRequest,
+    ReadStockResponse, TestConnectionRequest, TestConnectionResponse, UpsertArticlesRequest,
+    UpsertArticlesResponse, UpsertOrderRequest, UpsertOrderResponse, UpsertPurchaseOrderRequest,
+    UpsertPurchaseOrderResponse,
 };
 use tonic::{Request, Response, Status};
 
@@ -129,6 +130,23 @@ impl ongoing_gateway_server::OngoingGateway for GatewayCommands {
         self.check_warehouse(&request.get_ref().warehouse)?;
         Ok(Response::new(
             commands::transporters::list(&self.client).await?,
+        ))
+    }
+
+    async fn read_stock(
+        &self,
+        request: Request<ReadStockRequest>,
+    ) -> Result<Response<ReadStockResponse>, Status> {
+        let request = request.into_inner();
+        self.check_warehouse(&request.warehouse)?;
+        Ok(Response::new(
+            commands::stock::read_stock(
+                &self.client,
+                &request.article_numbers,
+                request.article_system_id_from,
+                request.max_articles,
+            )
+            .await?,
         ))
     }
 

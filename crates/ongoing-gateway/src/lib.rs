@@ -17,7 +17,7 @@
 //! - [`flow_status`]: the `FlowStatus` service (per detector: last run, cursor, last error);
 //! - [`detect_again`]: what retrying a dead letter does (run the detectors now);
 //! - [`settings`]: what is read from the configuration; [`gateway`]: the running whole;
-//! - `quantity`: checked item counts.
+//! - `quantity`: checked item counts; [`inventory`]: an article's stock as Ongoing reports it.
 
 pub mod client;
 pub mod commands;
@@ -26,6 +26,7 @@ pub mod detect_again;
 pub mod flow_status;
 pub mod gateway;
 pub mod grpc;
+pub mod inventory;
 pub mod publish;
 mod quantity;
 pub mod settings;

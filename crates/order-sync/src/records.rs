@@ -4,8 +4,10 @@
 //! WMS order number unique. The shipment as received and the last WMS report are kept as JSON
 //! text (portable SQL), so a retry runs on the same facts without re-reading anything.
 
-use domain::Shipment;
+use domain::{EndpointName, EventId, Shipment};
 use platform_store::{Store, StoreError, Transaction, unix_millis};
+use prost::Message;
+use proto::events::v1 as events;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -179,6 +181,14 @@ impl ShipmentRecords {
         .execute(tx.conn())
         .await
         .map_err(StoreError::query(format!("saving shipment {key}")))?;
+        if record.state == ShipmentState::Completed {
+            // With the record, in its transaction: a completion is never saved without its
+            // event, and saving it again adds nothing (same event id).
+            self.store
+                .outbox()
+                .enqueue(tx, completed_event(&record.shipment))
+                .await?;
+        }
         Ok(())
     }
 
@@ -301,4 +311,46 @@ impl ShipmentRecords {
         }
         Ok(found)
     }
+}
+
+/// `centra.<endpoint>.shipment.completed`: [`events::ShipmentCompleted`].
+pub fn shipment_completed_subject(endpoint: &EndpointName) -> String {
+    format!("centra.{endpoint}.shipment.completed")
+}
+
+/// The event telling stock-sync that the shipment's units left Centra's stock.
+fn completed_event(shipment: &Shipment) -> platform_store::OutboxMessage {
+    let id = EventId::from_parts([
+        "centra",
+        shipment.endpoint.as_str(),
+        "shipment",
+        &shipment.id.to_string(),
+        "completed",
+    ]);
+    let event = events::ShipmentCompleted {
+        meta: Some(events::EventMeta {
+            event_id: id.to_string(),
+            occurred_at: None,
+            source: "order-sync".to_owned(),
+        }),
+        endpoint: shipment.endpoint.to_string(),
+        shipment_id: shipment.id.to_string(),
+        items: shipment
+            .lines
+            .iter()
+            .map(|line| events::CompletedItem {
+                joined_sku: format!("{}{}{}", line.sku, line.variant_sku, line.size_sku),
+                ean: line.ean.clone().unwrap_or_default(),
+            })
+            .collect(),
+    };
+    platform_store::OutboxMessage::new(
+        id.as_str(),
+        shipment_completed_subject(&shipment.endpoint),
+        event.encode_to_vec(),
+    )
+    .with_header(
+        "content-type",
+        "application/x-protobuf; messageType=centrawms.events.v1.ShipmentCompleted",
+    )
 }

@@ -4,7 +4,10 @@ use std::net::SocketAddr;
 
 use proto::admin::v1::stock_admin_client::StockAdminClient;
 use proto::admin::v1::stock_admin_server::{StockAdmin, StockAdminServer};
-use proto::admin::v1::{ReconcileStockRequest, ReconcileStockResponse};
+use proto::admin::v1::{
+    ListStockArticlesRequest, ListStockArticlesResponse, ReconcileStockRequest,
+    ReconcileStockResponse,
+};
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
 use tonic::{Code, Request, Response, Status};
@@ -33,6 +36,13 @@ impl StockAdmin for OneWarehouse {
             unchanged: 0,
             failed: 0,
         }))
+    }
+
+    async fn list_articles(
+        &self,
+        _: Request<ListStockArticlesRequest>,
+    ) -> Result<Response<ListStockArticlesResponse>, Status> {
+        Err(Status::unimplemented("not in this test"))
     }
 }
 

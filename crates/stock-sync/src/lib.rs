@@ -1,20 +1,67 @@
-//! stock-sync: The stock flow: WMS physical stock back to the Centra catalog end-point, never oversold.
+//! stock-sync: WMS stock becomes Centra physical stock on the catalog end-point, never oversold
+//! (the rule and its worked example are in [`domain::stock`]). Runs only with
+//! `settings.stock_to_centra`.
 //!
 //! The service runs as a task of the embedded runtime or as its own process (`src/main.rs`).
-//! It owns its store (schema `stock_sync`) and meets the other services only through the bus,
-//! the gRPC contracts in `proto/` and the `domain` crate.
+//! It owns its store (schema `stock_sync`: the `stock_articles` it follows with their state and
+//! `stock_runs`, plus the platform's inbox, outbox and dead letters) and meets the other
+//! services only through the bus, the gRPC contracts in `proto/` and the `domain` crate.
 //!
-//! Today it opens its store and relays its outbox; the flow lands with its own issue.
+//! Layout:
+//! - [`ports`]: `WmsStockSource` and `CentraStockTarget`; [`grpc_ports`]: them over the gateways.
+//! - [`articles`]: the followed articles over the store, claimed by one replica at a time.
+//! - [`flow`]: marking, the check (read both sides, decide, write), the reconcile.
+//! - [`consumers`]: the bus consumers marking articles; [`replay`]: dead letters retried.
+//! - [`admin`]: the `StockAdmin` gRPC service; [`flow_status`]: the `FlowStatus` one.
+//!
+//! Parts running: two consumers, the writer loop (checks due articles, woken by the consumers,
+//! else every second), the reconcile timer (every `stock_reconcile_interval`, one replica per
+//! interval, the first right after the first start), the admin services.
+
+pub mod admin;
+pub mod articles;
+pub mod consumers;
+pub mod flow;
+pub mod flow_status;
+pub mod grpc_ports;
+pub mod ports;
+pub mod replay;
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
-use platform_runtime::{Migrations, Service, ServiceBase, ServiceContext, ServiceError};
+use platform_runtime::{
+    CancellationToken, DeadLetterService, Migrations, Service, ServiceBase, ServiceContext,
+    ServiceError,
+};
+use sqlx::migrate::Migrator;
+use tonic::service::Routes;
+
+use crate::articles::StockArticles;
+use crate::consumers::Feed;
+use crate::flow::StockFlow;
+use crate::grpc_ports::{GrpcCentra, GrpcWms};
 
 /// The service's name: its schema, its log lines and its bus consumers carry it.
 pub const NAME: &str = "stock-sync";
 
+static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
+static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
+
+/// The service's own tables (`stock_articles`, `stock_runs`).
+pub static MIGRATIONS: Migrations = Migrations::new(&POSTGRES, &SQLITE);
+
 /// The stock-sync service.
 #[derive(Debug, Default, Clone)]
 pub struct StockSync;
+
+fn other(message: String) -> ServiceError {
+    ServiceError::Other {
+        service: NAME,
+        message,
+    }
+}
 
 #[async_trait]
 impl Service for StockSync {
@@ -23,9 +70,136 @@ impl Service for StockSync {
     }
 
     async fn run(&self, ctx: ServiceContext) -> Result<(), ServiceError> {
-        let base = ServiceBase::open(&ctx, NAME, &Migrations::none()).await?;
-        ctx.shutdown.cancelled().await;
+        let base = ServiceBase::open(&ctx, NAME, &MIGRATIONS).await?;
+        let result = run_flow(&ctx, &base).await;
         base.close().await;
-        Ok(())
+        result
+    }
+}
+
+async fn run_flow(ctx: &ServiceContext, base: &ServiceBase) -> Result<(), ServiceError> {
+    let centra = ctx
+        .directory
+        .channel("centra-gateway")
+        .map_err(|e| other(e.to_string()))?;
+    let wms = ctx
+        .directory
+        .channel("ongoing-gateway")
+        .map_err(|e| other(e.to_string()))?;
+    let settings = Arc::new(ctx.config.settings.clone());
+    let flow = StockFlow::new(
+        settings.clone(),
+        ctx.config.wms.warehouse.clone(),
+        StockArticles::new(base.store.clone()),
+        Arc::new(GrpcWms::new(wms)),
+        Arc::new(GrpcCentra::new(centra)),
+    );
+    // One failing part stops the others, so the runtime sees the error and restarts us whole.
+    let stop = ctx.shutdown.child_token();
+    let mut tasks = tokio::task::JoinSet::new();
+    if settings.stock_to_centra {
+        for feed in Feed::ALL {
+            let (flow, bus, stop) = (flow.clone(), ctx.bus.clone(), stop.clone());
+            tasks.spawn(async move {
+                consumers::run(flow, feed, bus.as_ref(), stop)
+                    .await
+                    .map_err(|e| other(format!("consumer {}: {e}", feed.consumer())))
+            });
+        }
+        let (writer, writer_stop) = (flow.clone(), stop.clone());
+        tasks.spawn(async move {
+            write_due(writer, writer_stop).await;
+            Ok(())
+        });
+        let (reconciler, reconcile_stop) = (flow.clone(), stop.clone());
+        tasks.spawn(async move {
+            reconcile_periodically(reconciler, reconcile_stop).await;
+            Ok(())
+        });
+    }
+    let dead_letters = DeadLetterService::new(
+        base.store.clone(),
+        Arc::new(replay::MessageReplay::new(flow.clone())),
+    );
+    let routes = Routes::new(admin::Admin::new(flow).into_server())
+        .add_service(
+            flow_status::FlowStatusService::new(base.store.clone(), settings).into_server(),
+        )
+        .add_service(dead_letters.into_server());
+    let (directory, admin_stop) = (ctx.directory.clone(), stop.clone());
+    tasks.spawn(async move {
+        directory
+            .serve(NAME, routes, admin_stop)
+            .await
+            .map_err(|e| other(e.to_string()))
+    });
+    let mut result = Ok(());
+    while let Some(joined) = tasks.join_next().await {
+        let outcome = joined.map_err(|e| other(format!("task ended abnormally: {e}")));
+        if let Err(error) = outcome.and_then(|r| r) {
+            tracing::error!(%error, "stock-sync part stopped");
+            stop.cancel();
+            if result.is_ok() {
+                result = Err(error);
+            }
+        }
+    }
+    result
+}
+
+/// The writer loop: checks due articles until none is due, then waits for a mark or a second.
+async fn write_due(flow: StockFlow, stop: CancellationToken) {
+    let woken = flow.woken();
+    loop {
+        let pause = match flow.check_due().await {
+            Ok(report) if report.checked > 0 => Duration::ZERO,
+            Ok(_) => Duration::from_secs(1),
+            Err(error) => {
+                tracing::warn!(%error, "stock check failed; the articles are due again shortly");
+                Duration::from_secs(1)
+            }
+        };
+        if pause.is_zero() {
+            if stop.is_cancelled() {
+                return;
+            }
+            continue;
+        }
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = woken.notified() => {}
+            () = tokio::time::sleep(pause) => {}
+        }
+    }
+}
+
+/// The full reconcile every `stock_reconcile_interval`, by one replica per interval.
+async fn reconcile_periodically(flow: StockFlow, stop: CancellationToken) {
+    let interval = flow.settings().stock_reconcile_interval;
+    let interval_ms = i64::try_from(interval.as_millis()).unwrap_or(i64::MAX / 2);
+    let tick = interval.min(Duration::from_secs(60));
+    loop {
+        match flow
+            .articles()
+            .start_run(flow_status::RECONCILE_RUN, interval_ms)
+            .await
+        {
+            Ok(true) => match flow.reconcile(&[], false).await {
+                Ok(report) => tracing::info!(
+                    checked = report.checked,
+                    written = report.written,
+                    "periodic stock reconcile done"
+                ),
+                Err(error) => {
+                    tracing::warn!(%error, "periodic stock reconcile failed; the next interval tries again")
+                }
+            },
+            Ok(false) => {}
+            Err(error) => tracing::warn!(%error, "periodic stock reconcile could not start"),
+        }
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = tokio::time::sleep(tick) => {}
+        }
     }
 }

@@ -167,6 +167,12 @@ impl CentraGateway for PagedCentra {
     ) -> Result<Response<centra::SetStockResponse>, Status> {
         Err(Status::unimplemented("not in this fake"))
     }
+    async fn read_stock(
+        &self,
+        _: Request<centra::ReadStockRequest>,
+    ) -> Result<Response<centra::ReadStockResponse>, Status> {
+        Err(Status::unimplemented("not in this fake"))
+    }
     async fn accept_supplier_delivery(
         &self,
         _: Request<centra::AcceptSupplierDeliveryRequest>,
@@ -236,6 +242,12 @@ struct RefusingWms {
 
 #[tonic::async_trait]
 impl OngoingGateway for RefusingWms {
+    async fn read_stock(
+        &self,
+        _: Request<ongoing::ReadStockRequest>,
+    ) -> Result<Response<ongoing::ReadStockResponse>, Status> {
+        Err(Status::unimplemented("not in this fake"))
+    }
     async fn list_articles(
         &self,
         request: Request<ongoing::ListArticlesRequest>,

@@ -38,7 +38,7 @@ pub use returns::{CentraReturn, CentraReturnLine, NewReturn, ReturnCreated};
 pub use shipments::{
     CentraShipment, CentraShipmentLine, Completion, ShipmentState, ShipmentStatusFilter,
 };
-pub use stock::{STOCK_BATCH, StockOutcome};
+pub use stock::{CentraStockRow, STOCK_BATCH, StockOutcome, StockPage};
 
 /// A client of one end-point. Cheap to clone.
 #[derive(Clone)]

@@ -1,9 +1,61 @@
-//! Stock: `POST /stock` with absolute physical quantities, in batches.
+//! Stock: `GET /stock` (physical and allocated per size item, paged like products) and
+//! `POST /stock` with absolute physical quantities, in batches.
 
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::{CentraClient, CentraError};
+use super::record::{Parsed, Record};
+use super::shipments::parse_list;
+use super::{CentraClient, CentraError, CentraErrorKind, PayloadError};
+
+/// One row of `GET /stock`: a size item's keys and stock (`physicalStock = allocatedStock +
+/// availableStock`, summed over the plugin's warehouses).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CentraStockRow {
+    pub product_id: String,
+    pub sku: String,
+    pub variant_sku: String,
+    pub size_sku: String,
+    pub ean: String,
+    pub physical: i64,
+    pub allocated: i64,
+}
+
+impl CentraStockRow {
+    /// Reads one row; a missing stock number is an error naming the row and the field.
+    pub fn parse(value: &Value, position: &str) -> Result<Self, PayloadError> {
+        let first = Record::new(position, value)?;
+        let product_id = first.text("productId")?;
+        let object = match first.opt_text("stockItemId")? {
+            Some(item) => format!("product {product_id} size item {item}"),
+            None => format!("product {product_id}"),
+        };
+        let row = Record::new(&object, value)?;
+        let allocated = row.int("allocatedStock")?;
+        // `exclude=physicalStock` leaves it out; then it is allocated + available.
+        let physical = match row.opt_int("physicalStock")? {
+            Some(physical) => physical,
+            None => allocated + row.int("availableStock")?,
+        };
+        Ok(Self {
+            sku: row.text_or_empty("sku")?,
+            variant_sku: row.text_or_empty("variantSku")?,
+            size_sku: row.text_or_empty("sizeSku")?,
+            ean: row.text_or_empty("ean")?,
+            physical,
+            allocated,
+            product_id,
+        })
+    }
+}
+
+/// One page of stock rows and the token of the next one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StockPage {
+    pub rows: Vec<Parsed<CentraStockRow>>,
+    /// Centra's `next` query string; `None` on the last page.
+    pub next: Option<String>,
+}
 
 /// Products per `POST /stock` call.
 pub const STOCK_BATCH: usize = 100;
@@ -63,5 +115,76 @@ impl CentraClient {
             return Ok(outcome);
         }
         self.ensure_ok(OP, envelope).map(|_| outcome)
+    }
+}
+
+impl CentraClient {
+    /// One page of `GET /stock`, of one product or of every size item. `page_token` is the
+    /// previous page's `next`.
+    pub async fn stock_page(
+        &self,
+        product_id: Option<&str>,
+        limit: u32,
+        page_token: Option<&str>,
+    ) -> Result<StockPage, CentraError> {
+        const OP: &str = "GET /stock";
+        let mut params: Vec<(String, String)> = match page_token {
+            Some(token) => {
+                serde_urlencoded::from_str(token.trim_start_matches('?')).map_err(|e| {
+                    CentraError::new(
+                        self.endpoint(),
+                        OP,
+                        CentraErrorKind::InvalidRequest(format!("bad page token: {e}")),
+                    )
+                })?
+            }
+            None => Vec::new(),
+        };
+        let limit = if limit == 0 {
+            self.options().page_size
+        } else {
+            limit
+        };
+        if !params.iter().any(|(k, _)| k == "limit") {
+            params.push(("limit".to_owned(), limit.to_string()));
+        }
+        if let Some(id) = product_id
+            && !params.iter().any(|(k, _)| k == "productId")
+        {
+            params.push(("productId".to_owned(), id.to_owned()));
+        }
+        let envelope = self
+            .with_retry(|| self.get_once(OP, "stock", &params))
+            .await?;
+        let rows = parse_list(&envelope, "products", "productId", CentraStockRow::parse)
+            .map_err(|e| self.bad_payload(OP, e))?;
+        let next = envelope
+            .get("next")
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned)
+            // A `next` equal to the token just used would loop forever.
+            .filter(|n| Some(n.as_str()) != page_token);
+        Ok(StockPage { rows, next })
+    }
+
+    /// Every size item of one product, following `next` until it is absent.
+    pub async fn product_stock(
+        &self,
+        product_id: &str,
+    ) -> Result<Vec<Parsed<CentraStockRow>>, CentraError> {
+        let mut all = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = self
+                .stock_page(Some(product_id), 0, token.as_deref())
+                .await?;
+            all.extend(page.rows);
+            match page.next {
+                Some(next) => token = Some(next),
+                None => return Ok(all),
+            }
+        }
     }
 }

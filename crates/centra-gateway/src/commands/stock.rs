@@ -1,9 +1,13 @@
-//! SetStock: absolute physical stock, in batches of [`STOCK_BATCH`].
+//! SetStock: absolute physical stock, in batches of [`STOCK_BATCH`]; ReadStock: physical and
+//! allocated stock of named products, or one page of every size item.
 
-use proto::centra::v1::{SetStockRequest, SetStockResponse};
+use proto::centra::v1::{
+    ReadStockRequest, ReadStockResponse, SetStockRequest, SetStockResponse, StockRow,
+};
 
 use super::{CommandError, Commands};
-use crate::client::STOCK_BATCH;
+use crate::client::record::Parsed;
+use crate::client::{CentraStockRow, STOCK_BATCH};
 
 impl Commands {
     /// Sets stock; Centra's "not found" and "is a bundle" products are reported, the rest set.
@@ -45,6 +49,66 @@ impl Commands {
             bundles = response.products_are_bundles.len(),
             "stock set"
         );
+        Ok(response)
+    }
+
+    /// Reads stock: every size item of each named product (`GET /stock?productId=`, all pages),
+    /// or one page of every size item. Unreadable rows are logged and left out: the stock flow
+    /// then shows the article as not found instead of guessing its stock.
+    ///
+    /// # Errors
+    /// [`CommandError::InvalidArgument`] naming `product_ids[i]` for an id that is not a number;
+    /// the client's errors otherwise.
+    pub async fn read_stock(
+        &self,
+        request: ReadStockRequest,
+    ) -> Result<ReadStockResponse, CommandError> {
+        let client = self.client(&request.endpoint)?;
+        let mut ids: Vec<String> = Vec::with_capacity(request.product_ids.len());
+        for (i, id) in request.product_ids.iter().enumerate() {
+            let id = id.trim();
+            if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(CommandError::invalid(
+                    format!("product_ids[{i}]"),
+                    format!("{id:?} is not a Centra product id"),
+                ));
+            }
+            if !ids.iter().any(|known| known == id) {
+                ids.push(id.to_owned());
+            }
+        }
+        let keep = |rows: Vec<Parsed<CentraStockRow>>, out: &mut Vec<StockRow>| {
+            for row in rows {
+                match row {
+                    Ok(row) => out.push(StockRow {
+                        product_id: row.product_id,
+                        sku: row.sku,
+                        variant_sku: row.variant_sku,
+                        size_sku: row.size_sku,
+                        ean: row.ean,
+                        physical: row.physical,
+                        allocated: row.allocated,
+                    }),
+                    Err(bad) => {
+                        tracing::warn!(endpoint = %client.endpoint(), key = %bad.key, error = %bad.error, "skipped unreadable stock row");
+                    }
+                }
+            }
+        };
+        let mut response = ReadStockResponse::default();
+        if ids.is_empty() {
+            let token = Some(request.page_token.as_str()).filter(|t| !t.is_empty());
+            let page = client
+                .stock_page(None, request.page_size.min(500), token)
+                .await?;
+            keep(page.rows, &mut response.rows);
+            response.next_page_token = page.next.unwrap_or_default();
+            return Ok(response);
+        }
+        for id in &ids {
+            let rows = client.product_stock(id).await?;
+            keep(rows, &mut response.rows);
+        }
         Ok(response)
     }
 }

@@ -10,4 +10,5 @@ mod harness;
 mod orders;
 mod pollers;
 mod service;
+mod stock;
 mod webhook;

@@ -1,8 +1,8 @@
 //! `GET /stock` (REF/302) and `POST /stock` (REF/303).
 //!
 //! Reads show `physicalStock = allocatedStock + availableStock`. Writes set absolute physical
-//! stock, silently raised to the allocated units; unknown products are reported but do not stop
-//! the others (partial success answers `status: no`).
+//! stock, silently raised to the allocated units; unknown products and bundles are reported but
+//! do not stop the others (partial success answers `status: no`).
 
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
@@ -136,6 +136,7 @@ pub async fn update(State(sim): State<SharedSim>, body: Bytes) -> Response {
         return no("products is required", Value::Null);
     };
     let mut not_found = Vec::new();
+    let mut bundles = Vec::new();
     let mut invalid = Vec::new();
     let mut valid = Vec::new();
     for (index, raw) in entries.into_iter().enumerate() {
@@ -161,17 +162,22 @@ pub async fn update(State(sim): State<SharedSim>, body: Bytes) -> Response {
             });
             let update =
                 store.set_physical_stock(&entry.product.0, entry.quantity.0 as i64, cost, now);
-            if update == StockUpdate::NotFound {
-                not_found.push(entry.product.0.clone());
+            match update {
+                StockUpdate::NotFound => not_found.push(entry.product.0.clone()),
+                StockUpdate::Bundle => bundles.push(entry.product.0.clone()),
+                StockUpdate::Set { .. } => {}
             }
         }
     });
-    if not_found.is_empty() && invalid.is_empty() {
+    if not_found.is_empty() && bundles.is_empty() && invalid.is_empty() {
         return ok(Value::Null);
     }
     let mut errors = serde_json::Map::new();
     if !not_found.is_empty() {
         errors.insert("productsNotFound".into(), json!(not_found));
+    }
+    if !bundles.is_empty() {
+        errors.insert("productsAreBundles".into(), json!(bundles));
     }
     if !invalid.is_empty() {
         // [I] Not a Centra key: the simulator names entries it could not read at all.

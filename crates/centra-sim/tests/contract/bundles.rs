@@ -1,7 +1,8 @@
 //! Bundles as the published `GET /orders` and `GET /shipments` examples show them (REF/104,
 //! REF/107): the bundle is a line with `isBundle: true` and its parts under `bundle[]`; each
 //! part is also a line of its own with `isPartOfBundle` naming the bundle (a string, `"217"`
-//! in the examples). The bundle holds no stock: only its parts are allocated.
+//! in the examples). The bundle holds no stock: only its parts are allocated, and `POST /stock`
+//! refuses it under `productsAreBundles` (REF/303).
 
 use std::collections::BTreeSet;
 
@@ -126,4 +127,42 @@ async fn a_bundle_seed_names_what_is_wrong() {
     assert_eq!(response.status(), 422);
     let text = response.text().await.expect("body");
     assert!(text.contains("order.lines[1].bundle[0]"), "{text}");
+}
+
+#[tokio::test]
+async fn stock_for_a_bundle_is_refused_as_a_bundle_and_the_others_are_set() {
+    let t = spawn_sim().await;
+    seed_bundle_order(&t, 8203).await;
+    let answer = t
+        .post(
+            "/stock",
+            &json!({"products": [
+                {"product": "GIFTSET", "quantity": 5},
+                {"product": "HJ100NVYM", "quantity": 6},
+                {"product": "0000000000000", "quantity": 1}
+            ]}),
+        )
+        .await;
+    assert_eq!(
+        answer,
+        json!({"status": "no", "msg": "Some of the products were not updated", "errors": {
+            "productsNotFound": ["0000000000000"],
+            "productsAreBundles": ["GIFTSET"]
+        }})
+    );
+    // The part named in the same call was set; the bundle got no stock row.
+    assert_eq!(t.stock_state("HJ100NVYM").await["physical"], 6);
+    let rows = t.get("/stock?sku=GIFTSET").await;
+    assert_eq!(rows["products"], json!([]), "{rows}");
+
+    // A bundle alone: nothing was updated, still a partial-success answer naming it.
+    let alone = t
+        .post(
+            "/stock",
+            &json!({"products": [{"product": "GIFTSET", "quantity": 1}]}),
+        )
+        .await;
+    assert_eq!(alone["status"], "no");
+    assert_eq!(alone["errors"]["productsAreBundles"], json!(["GIFTSET"]));
+    assert!(alone["errors"].get("productsNotFound").is_none(), "{alone}");
 }

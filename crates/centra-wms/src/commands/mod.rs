@@ -10,6 +10,7 @@ mod returns;
 mod serve;
 mod shipments;
 mod status;
+mod stock;
 mod test_connection;
 
 pub use remote::RemoteArgs;
@@ -79,6 +80,7 @@ pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
         Command::Products { remote, command } => products::run(&remote, command).await,
         Command::Shipments { remote, command } => shipments::run(&remote, command).await,
         Command::Returns { remote, command } => returns::run(&remote, command).await,
+        Command::Stock { remote, command } => stock::run(&remote, command).await,
         Command::TestConnection { remote } => test_connection::run(&remote).await,
         Command::Status { remote } => status::run(&remote).await,
         Command::Resync {

@@ -7,7 +7,8 @@ use serde::{Deserialize, Deserializer};
 
 use super::lenient::{FieldReport, Lenient, SettingsError, SettingsErrors, reindex};
 use super::{
-    CapturePolicy, CompletionPolicy, DEFAULT_SYNC_INTERVAL, ImportFilter, ImportMode,
+    CapturePolicy, CompletionPolicy, DEFAULT_STOCK_RECHECK_INTERVAL,
+    DEFAULT_STOCK_RECONCILE_INTERVAL, DEFAULT_SYNC_INTERVAL, ImportFilter, ImportMode,
     PriceSelection, ProductSelection, ReturnStock, Settings, WmsStatusMapping,
 };
 use crate::article_filter::ArticleFilter;
@@ -40,6 +41,8 @@ crate::lenient_section! {
         article_number_max_length: usize,
         article_filter: ArticleFilter,
         stock_to_centra: bool,
+        stock_recheck_interval: HumanDuration,
+        stock_reconcile_interval: HumanDuration,
         purchase_orders: bool,
         returns_to_centra: bool,
         return_stock: ReturnStock,
@@ -92,6 +95,8 @@ impl SettingsDraft {
         let max_len = r.optional("article_number_max_length", self.article_number_max_length);
         let article_filter = r.or_default("article_filter", self.article_filter);
         let stock_to_centra = r.or_default("stock_to_centra", self.stock_to_centra);
+        let stock_recheck = r.optional("stock_recheck_interval", self.stock_recheck_interval);
+        let stock_reconcile = r.optional("stock_reconcile_interval", self.stock_reconcile_interval);
         let purchase_orders = r.or_default("purchase_orders", self.purchase_orders);
         let returns_to_centra = r.or_default("returns_to_centra", self.returns_to_centra);
         let return_stock = r.or_default("return_stock", self.return_stock);
@@ -129,6 +134,10 @@ impl SettingsDraft {
         settings.article_number_max_length = max_len.unwrap_or(DEFAULT_MAX_ARTICLE_NUMBER_LEN);
         settings.article_filter = article_filter.unwrap_or_default();
         settings.stock_to_centra = stock_to_centra.unwrap_or_default();
+        settings.stock_recheck_interval =
+            stock_recheck.map_or(DEFAULT_STOCK_RECHECK_INTERVAL, |d| d.0);
+        settings.stock_reconcile_interval =
+            stock_reconcile.map_or(DEFAULT_STOCK_RECONCILE_INTERVAL, |d| d.0);
         settings.purchase_orders = purchase_orders.unwrap_or_default();
         settings.returns_to_centra = returns_to_centra.unwrap_or_default();
         settings.return_stock = return_stock.unwrap_or_default();

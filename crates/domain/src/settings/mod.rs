@@ -54,6 +54,13 @@ use crate::shipping::{ShippingMethod, ShippingMethodMapping, Transporter, find_t
 /// Default reconciliation interval (the seed's 15 minutes).
 pub const DEFAULT_SYNC_INTERVAL: Duration = Duration::from_secs(15 * 60);
 
+/// Default delay before an article whose Centra stock does not yet sell exactly the WMS's
+/// sellable stock (units in flight) is checked again; doubles up to `sync_interval`.
+pub const DEFAULT_STOCK_RECHECK_INTERVAL: Duration = Duration::from_secs(60);
+
+/// Default interval of the full stock reconcile (the daily safety net Centra's guide asks for).
+pub const DEFAULT_STOCK_RECONCILE_INTERVAL: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// All tenant settings. Read them with `Deserialize` (which reports every problem at once, see
 /// [`SettingsDraft`]) or build them with [`Settings::new`] and adjust fields.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
@@ -85,6 +92,13 @@ pub struct Settings {
     pub article_filter: ArticleFilter,
     /// Push WMS stock to Centra. Default off.
     pub stock_to_centra: bool,
+    /// First delay before an unsettled article's stock is checked again (doubling up to
+    /// `sync_interval`). Default 1 minute.
+    #[serde(with = "humantime_serde")]
+    pub stock_recheck_interval: Duration,
+    /// How often every article's stock is reconciled. Default 24 hours.
+    #[serde(with = "humantime_serde")]
+    pub stock_reconcile_interval: Duration,
     /// Sync supplier deliveries to WMS purchase orders and receipts back. Default off.
     pub purchase_orders: bool,
     /// Report WMS returns to Centra. Default off.
@@ -140,6 +154,8 @@ impl Settings {
             article_number_max_length: DEFAULT_MAX_ARTICLE_NUMBER_LEN,
             article_filter: ArticleFilter::default(),
             stock_to_centra: false,
+            stock_recheck_interval: DEFAULT_STOCK_RECHECK_INTERVAL,
+            stock_reconcile_interval: DEFAULT_STOCK_RECONCILE_INTERVAL,
             purchase_orders: false,
             returns_to_centra: false,
             return_stock: ReturnStock::default(),

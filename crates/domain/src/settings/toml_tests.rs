@@ -591,3 +591,34 @@ fn return_stock_defaults_to_the_store_and_yes_is_refused_when_the_wms_owns_stock
         "{p:#?}"
     );
 }
+
+#[test]
+fn stock_intervals_default_to_a_minute_and_a_day_and_are_checked() {
+    let settings = read(MINIMAL).expect("valid");
+    assert_eq!(settings.stock_recheck_interval, Duration::from_secs(60));
+    assert_eq!(
+        settings.stock_reconcile_interval,
+        Duration::from_secs(24 * 60 * 60)
+    );
+    let text =
+        format!("stock_recheck_interval = \"30s\"\nstock_reconcile_interval = \"6h\"\n{MINIMAL}");
+    let settings = read(&text).expect("valid");
+    assert_eq!(settings.stock_recheck_interval, Duration::from_secs(30));
+    assert_eq!(
+        settings.stock_reconcile_interval,
+        Duration::from_secs(6 * 60 * 60)
+    );
+    let p = problems(&format!(
+        "stock_recheck_interval = \"10ms\"\nstock_reconcile_interval = \"soon\"\n{MINIMAL}"
+    ));
+    assert!(
+        p.iter()
+            .any(|p| p.starts_with("settings.stock_recheck_interval: ")),
+        "{p:#?}"
+    );
+    assert!(
+        p.iter()
+            .any(|p| p.starts_with("settings.stock_reconcile_interval")),
+        "{p:#?}"
+    );
+}

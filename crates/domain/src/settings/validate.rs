@@ -41,6 +41,18 @@ impl Settings {
         if self.sync_interval < Duration::from_secs(1) {
             add("sync_interval".into(), "must be at least 1s".into());
         }
+        if self.stock_recheck_interval < Duration::from_millis(100) {
+            add(
+                "stock_recheck_interval".into(),
+                "must be at least 100ms".into(),
+            );
+        }
+        if self.stock_reconcile_interval < Duration::from_secs(1) {
+            add(
+                "stock_reconcile_interval".into(),
+                "must be at least 1s".into(),
+            );
+        }
 
         // End-points.
         if self.endpoints.is_empty() {

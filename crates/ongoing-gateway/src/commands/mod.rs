@@ -2,13 +2,15 @@
 //! name the field), call Ongoing idempotently, report the outcome.
 //!
 //! Layout: `articles.rs`, `orders.rs` (upsert, cancel), `purchase_orders.rs`,
-//! `acknowledge.rs` (reported quantities), `transporters.rs`, `connection.rs`.
+//! `acknowledge.rs` (reported quantities), `transporters.rs`, `connection.rs`, `stock.rs`
+//! (stock as the WMS holds it now).
 
 pub mod acknowledge;
 pub mod articles;
 pub mod connection;
 pub mod orders;
 pub mod purchase_orders;
+pub mod stock;
 pub mod transporters;
 
 use crate::client::OngoingError;

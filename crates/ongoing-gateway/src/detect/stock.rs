@@ -15,52 +15,11 @@ use serde_json::json;
 use sqlx::Row;
 
 use super::{DetectError, Detector, PollReport, cursor};
-use crate::client::OngoingError;
 use crate::client::models::ArticleModel;
+use crate::inventory::{Level, level};
 use crate::publish::{self, meta};
-use crate::quantity::{items, signed_items};
 
 const CURSOR: &str = "articles.stock_changed";
-
-/// One article's stock as read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Level {
-    physical: i64,
-    sellable: i64,
-    booked: i64,
-}
-
-fn level(article: &ArticleModel) -> Result<(String, Level), OngoingError> {
-    let record = match article.article_number.as_deref() {
-        Some(n) if !n.trim().is_empty() => format!("article {n}"),
-        _ => format!("article id {}", article.article_system_id),
-    };
-    let number = article
-        .article_number
-        .clone()
-        .filter(|n| !n.trim().is_empty())
-        .ok_or_else(|| OngoingError::invalid(&record, "articleNumber", "missing"))?;
-    let info = article
-        .inventory_info
-        .as_ref()
-        .ok_or_else(|| OngoingError::invalid(&record, "inventoryInfo", "missing"))?;
-    Ok((
-        number,
-        Level {
-            physical: items(&record, "inventoryInfo.numberOfItems", info.number_of_items)?,
-            sellable: signed_items(
-                &record,
-                "inventoryInfo.sellableNumberOfItems",
-                info.sellable_number_of_items,
-            )?,
-            booked: items(
-                &record,
-                "inventoryInfo.numberOfBookedItems",
-                info.number_of_booked_items,
-            )?,
-        },
-    ))
-}
 
 impl Detector {
     pub(super) async fn stock_levels(

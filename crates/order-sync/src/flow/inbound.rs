@@ -276,7 +276,10 @@ impl OrderFlow {
                     quantity: i64::from(*quantity),
                 })
                 .collect(),
-            insert_stock: None,
+            // With stock-sync the WMS is the stock master: its next stock write brings the
+            // received units to Centra, so Centra adding them as well would count them twice
+            // (oversold until that write). Without it, Centra's default (add them) applies.
+            insert_stock: self.settings.stock_to_centra.then_some(false),
         };
         match self.centra.accept_delivery(request).await {
             Ok(already_done) => {

@@ -32,6 +32,25 @@ async fn shipped_with_tracking_completes_once_with_capture_false() {
         assert!(c.quantity_updates.is_empty());
         assert!(c.captures.is_empty());
     });
+    // stock-sync hears of it: one event with the shipment's items, whatever the redeliveries.
+    let id = domain::EventId::from_parts(["centra", "shop1", "shipment", "1-1", "completed"]);
+    let entry = t
+        .store
+        .outbox()
+        .get(&platform_store::MessageId::new(id.as_str()))
+        .await
+        .expect("outbox")
+        .expect("a completion event");
+    assert_eq!(entry.message.subject, "centra.shop1.shipment.completed");
+    let event =
+        <events::ShipmentCompleted as prost::Message>::decode(entry.message.payload.as_ref())
+            .expect("a ShipmentCompleted");
+    assert_eq!(event.shipment_id, "1-1");
+    assert_eq!(event.items.len(), 2);
+    assert_eq!(
+        t.store.outbox().unpublished_count().await.expect("count"),
+        1
+    );
     // A late good-to-go copy does not import again.
     t.good_to_go("g-late", &good_to_go("1-1"))
         .await

@@ -103,6 +103,34 @@ async fn a_delivery_becomes_a_purchase_order_and_is_accepted_exactly_once() {
             .map(|q| (q.product.as_str(), q.quantity))
             .collect();
         assert_eq!(quantities, vec![("ABC", 8), ("ABD", 6)]);
+        assert_eq!(
+            accepted.insert_stock, None,
+            "Centra's default: add the units"
+        );
+    });
+}
+
+#[tokio::test]
+async fn with_stock_to_centra_an_accepted_delivery_does_not_add_stock_twice() {
+    let mut s = settings();
+    s.purchase_orders = true;
+    s.stock_to_centra = true;
+    let t = spawn_flow(s).await;
+    t.flow
+        .on_supplier_delivery(&MessageId::new("d"), &delivery())
+        .await
+        .expect("purchase order");
+    t.flow
+        .on_purchase_order_received(&MessageId::new("r1"), &received(&[("ABC", 10)]))
+        .await
+        .expect("accepted");
+    t.centra.with(|c| {
+        assert_eq!(c.acceptances.len(), 1);
+        assert_eq!(
+            c.acceptances[0].insert_stock,
+            Some(false),
+            "stock-sync brings the received units; Centra must not add them as well"
+        );
     });
 }
 

@@ -15,6 +15,9 @@ pub enum StockUpdate {
     Set { physical: i64, clamped: bool },
     /// No size item has this EAN, UPC or joined SKU.
     NotFound,
+    /// The key names a bundle: Centra keeps no stock of its own for one (its parts hold it),
+    /// so REF/303 refuses it under `productsAreBundles` and changes nothing.
+    Bundle,
 }
 
 /// How `POST /supplier-deliveries/{id}` keys its products.
@@ -27,8 +30,27 @@ pub enum DeliveryKey {
 }
 
 impl Store {
+    /// Whether `key` (EAN, UPC or joined SKU) names a bundle. The catalogue holds stocked size
+    /// items only, so the simulator knows a bundle from the order lines that sold one (a
+    /// catalogue item sold as a bundle counts too: Centra would not stock it either).
+    pub fn is_bundle_key(&self, key: &str) -> bool {
+        let key = key.trim();
+        !key.is_empty()
+            && self
+                .orders
+                .values()
+                .flat_map(|order| &order.lines)
+                .filter(|line| line.bundle.is_bundle())
+                .any(|line| {
+                    let item = &line.item;
+                    item.ean == key
+                        || item.upc == key
+                        || format!("{}{}{}", item.sku, item.variant_sku, item.size_sku) == key
+                })
+    }
+
     /// Sets absolute physical stock. A value below the allocated units is silently raised to
-    /// them (REF/303: "quantity ... will be set to allocated").
+    /// them (REF/303: "quantity ... will be set to allocated"). A bundle is refused untouched.
     pub fn set_physical_stock(
         &mut self,
         key: &str,
@@ -36,6 +58,9 @@ impl Store {
         cost_price: Option<(f64, String)>,
         now: DateTime<Utc>,
     ) -> StockUpdate {
+        if self.is_bundle_key(key) {
+            return StockUpdate::Bundle;
+        }
         let Some(stock_item_id) = self.item_by_stock_key(key).map(|i| i.stock_item_id) else {
             return StockUpdate::NotFound;
         };

@@ -1,0 +1,95 @@
+//! `ReadStock`: the stock (`inventoryInfo`) of named articles, or one page of every article, as
+//! the WMS holds it now (`GET /articles`, the same read the stock detector makes). The stock
+//! flow decides on these fresh numbers, never on an event's copy.
+
+use proto::ongoing::v1::{ArticleStock, ReadStockResponse};
+
+use super::CommandError;
+use crate::client::OngoingClient;
+use crate::client::models::ArticleModel;
+use crate::inventory::level;
+
+/// Articles per named read (the stock flow's batch).
+pub const MAX_NAMED: usize = 100;
+
+/// The rows of `articles`; an unreadable one is logged and left out (named reads then list it
+/// as not found, so the flow shows it instead of guessing).
+fn rows(articles: &[ArticleModel]) -> Vec<ArticleStock> {
+    articles
+        .iter()
+        .filter_map(|article| match level(article) {
+            Ok((number, level)) => Some(ArticleStock {
+                article_number: number,
+                article_system_id: article.article_system_id,
+                number_of_items: level.physical,
+                sellable_number_of_items: level.sellable,
+                booked_number_of_items: level.booked,
+            }),
+            Err(error) => {
+                tracing::warn!(%error, "article stock could not be read");
+                None
+            }
+        })
+        .collect()
+}
+
+/// Stock of the named articles (1..=[`MAX_NAMED`]), or of one page from `from` when none is
+/// named.
+///
+/// # Errors
+/// [`CommandError::InvalidArgument`] naming the field for too many or empty names; the client's
+/// errors otherwise.
+pub async fn read_stock(
+    client: &OngoingClient,
+    article_numbers: &[String],
+    from: i64,
+    max: u32,
+) -> Result<ReadStockResponse, CommandError> {
+    if article_numbers.is_empty() {
+        let from = (from > 0).then_some(from);
+        let (listing, next) = client
+            .get_page::<ArticleModel>("articles", crate::client::IdCursor::ARTICLES, from, max)
+            .await?;
+        for rejected in &listing.rejected {
+            tracing::warn!(record = %rejected.record, error = %rejected.error, "listed article could not be read");
+        }
+        return Ok(ReadStockResponse {
+            articles: rows(&listing.records),
+            not_found: Vec::new(),
+            next_article_system_id_from: next.unwrap_or(0),
+        });
+    }
+    if article_numbers.len() > MAX_NAMED {
+        return Err(CommandError::InvalidArgument(format!(
+            "article_numbers: at most {MAX_NAMED} per call, got {}",
+            article_numbers.len()
+        )));
+    }
+    if let Some(i) = article_numbers.iter().position(|n| n.trim().is_empty()) {
+        return Err(CommandError::InvalidArgument(format!(
+            "article_numbers[{i}]: is empty"
+        )));
+    }
+    let filters: Vec<(&str, String)> = article_numbers
+        .iter()
+        .map(|n| ("articleNumbers", n.trim().to_owned()))
+        .collect();
+    let listing = client.list_articles(&filters).await?;
+    for rejected in &listing.rejected {
+        tracing::warn!(record = %rejected.record, error = %rejected.error, "article could not be read");
+    }
+    let articles: Vec<ArticleStock> = rows(&listing.records)
+        .into_iter()
+        .filter(|a| article_numbers.iter().any(|n| n.trim() == a.article_number))
+        .collect();
+    let not_found = article_numbers
+        .iter()
+        .filter(|n| !articles.iter().any(|a| a.article_number == n.trim()))
+        .cloned()
+        .collect();
+    Ok(ReadStockResponse {
+        articles,
+        not_found,
+        next_article_system_id_from: 0,
+    })
+}

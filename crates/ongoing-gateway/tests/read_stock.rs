@@ -1,0 +1,194 @@
+//! `ReadStock` against the simulator: named articles (one unknown), paging over every article,
+//! refused requests named by field, and the warehouse check ListArticles makes too.
+
+mod common;
+
+use common::{order_request, spawn_app};
+use proto::ongoing::v1::ongoing_gateway_server::OngoingGateway as _;
+use proto::ongoing::v1::{ArticleStock, ReadStockRequest};
+use serde_json::Value;
+use tonic::{Code, Request};
+
+fn named(numbers: &[&str]) -> Request<ReadStockRequest> {
+    Request::new(ReadStockRequest {
+        warehouse: "sandbox".into(),
+        article_numbers: numbers.iter().map(|n| (*n).to_owned()).collect(),
+        ..ReadStockRequest::default()
+    })
+}
+
+fn page(from: i64, max: u32) -> Request<ReadStockRequest> {
+    Request::new(ReadStockRequest {
+        warehouse: "sandbox".into(),
+        article_system_id_from: from,
+        max_articles: max,
+        ..ReadStockRequest::default()
+    })
+}
+
+fn by_number<'a>(articles: &'a [ArticleStock], number: &str) -> &'a ArticleStock {
+    articles
+        .iter()
+        .find(|a| a.article_number == number)
+        .unwrap_or_else(|| panic!("{number} not in {articles:?}"))
+}
+
+#[tokio::test]
+async fn named_articles_carry_their_stock_and_unknown_ones_are_not_found() {
+    let app = spawn_app().await;
+    app.seed_articles(&["A", "B", "C"]).await;
+    app.set_stock("A", 10).await;
+    app.set_stock("B", 4).await;
+    let commands = app.gateway.commands();
+    // An open order books items: sellable drops, physical stays.
+    commands
+        .upsert_order(Request::new(order_request("ORD-S1", &[("A", 3)])))
+        .await
+        .expect("order created");
+    let before = app.requests().await.len();
+
+    let stock = commands
+        .read_stock(named(&["A", "B", "NOPE"]))
+        .await
+        .expect("read")
+        .into_inner();
+    assert_eq!(stock.articles.len(), 2, "{stock:?}");
+    let a = by_number(&stock.articles, "A");
+    assert_eq!(
+        (
+            a.number_of_items,
+            a.sellable_number_of_items,
+            a.booked_number_of_items
+        ),
+        (10, 7, 3),
+        "{a:?}"
+    );
+    assert!(a.article_system_id > 0, "{a:?}");
+    let b = by_number(&stock.articles, "B");
+    assert_eq!(
+        (
+            b.number_of_items,
+            b.sellable_number_of_items,
+            b.booked_number_of_items
+        ),
+        (4, 4, 0),
+        "{b:?}"
+    );
+    assert_eq!(stock.not_found, vec!["NOPE".to_owned()]);
+    assert_eq!(stock.next_article_system_id_from, 0);
+
+    // The names travel as Ongoing's repeated `articleNumbers` parameter.
+    let log: Vec<Value> = app.requests().await.into_iter().skip(before).collect();
+    let first = log
+        .iter()
+        .find(|e| e["method"] == "GET" && e["path"] == "/sandbox/api/v1/articles")
+        .expect("GET /articles");
+    let query = first["query"].as_str().unwrap_or_default().to_owned();
+    for name in ["A", "B", "NOPE"] {
+        assert!(query.contains(&format!("articleNumbers={name}")), "{query}");
+    }
+    assert!(query.contains("goodsOwnerId=1"), "{query}");
+}
+
+#[tokio::test]
+async fn without_names_every_article_is_read_page_by_page() {
+    let app = spawn_app().await;
+    let numbers = ["P1", "P2", "P3", "P4", "P5"];
+    app.seed_articles(&numbers).await;
+    for (i, number) in numbers.iter().enumerate() {
+        app.set_stock(number, i64::try_from(i).expect("small") + 1)
+            .await;
+    }
+    let commands = app.gateway.commands();
+
+    let mut seen = Vec::new();
+    let mut from = 0;
+    let mut pages = 0;
+    loop {
+        let stock = commands
+            .read_stock(page(from, 2))
+            .await
+            .expect("page")
+            .into_inner();
+        pages += 1;
+        assert!(stock.articles.len() <= 2, "{stock:?}");
+        assert!(stock.not_found.is_empty(), "{stock:?}");
+        let next = stock.next_article_system_id_from;
+        seen.extend(stock.articles);
+        if next == 0 {
+            break;
+        }
+        assert!(next > from, "the cursor moves on: {from} -> {next}");
+        from = next;
+        assert!(pages < 10, "paging does not end");
+    }
+    assert!(pages >= 3, "5 articles in pages of 2: {pages}");
+    let mut numbers_seen: Vec<&str> = seen.iter().map(|a| a.article_number.as_str()).collect();
+    numbers_seen.sort_unstable();
+    assert_eq!(numbers_seen, numbers, "every article exactly once");
+    for (i, number) in numbers.iter().enumerate() {
+        let row = by_number(&seen, number);
+        assert_eq!(row.number_of_items, i64::try_from(i).expect("small") + 1);
+        assert_eq!(row.sellable_number_of_items, row.number_of_items);
+    }
+
+    // 0 lets the gateway choose (its page size): everything at once here.
+    let all = commands
+        .read_stock(page(0, 0))
+        .await
+        .expect("one page")
+        .into_inner();
+    assert_eq!(all.articles.len(), numbers.len());
+    assert_eq!(all.next_article_system_id_from, 0);
+}
+
+#[tokio::test]
+async fn bad_requests_are_refused_naming_the_field_before_any_call() {
+    let app = spawn_app().await;
+    let commands = app.gateway.commands();
+    let before = app.requests().await.len();
+
+    let many: Vec<String> = (0..101).map(|i| format!("ART-{i}")).collect();
+    let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+    let status = commands
+        .read_stock(named(&refs))
+        .await
+        .expect_err("too many");
+    assert_eq!(status.code(), Code::InvalidArgument);
+    assert!(status.message().contains("article_numbers"), "{status:?}");
+    assert!(status.message().contains("100"), "{status:?}");
+
+    let status = commands
+        .read_stock(named(&["A", " "]))
+        .await
+        .expect_err("empty name");
+    assert_eq!(status.code(), Code::InvalidArgument);
+    assert!(
+        status.message().contains("article_numbers[1]"),
+        "{status:?}"
+    );
+    assert_eq!(app.requests().await.len(), before, "nothing was sent");
+
+    // Exactly 100 is allowed.
+    let hundred = &refs[..100];
+    let stock = commands
+        .read_stock(named(hundred))
+        .await
+        .expect("100 names")
+        .into_inner();
+    assert_eq!(stock.not_found.len(), 100);
+}
+
+#[tokio::test]
+async fn another_warehouse_is_refused_like_list_articles() {
+    let app = spawn_app().await;
+    let commands = app.gateway.commands();
+    let mut request = page(0, 0).into_inner();
+    request.warehouse = "elsewhere".into();
+    let status = commands
+        .read_stock(Request::new(request))
+        .await
+        .expect_err("not served");
+    assert_eq!(status.code(), Code::NotFound);
+    assert!(status.message().contains("elsewhere"), "{status:?}");
+}

@@ -1,0 +1,480 @@
+//! The articles stock-sync follows, over the service's store (`stock_articles` table).
+//!
+//! One row per WMS article: the Centra product it belongs to (learnt from `ArticleSynced` or a
+//! reconcile), what each side held at the last check, the state a person sees, and `due_at`,
+//! when to check it next (`NULL`: nothing pending).
+//!
+//! Several replicas share the table. A replica takes due rows with [`StockArticles::claim`]: a
+//! conditional update that moves `due_at` into the future only if it is still the value read,
+//! so one row goes to one replica; a replica that dies leaves the row due again when the lease
+//! ends. `generation` counts the marks: a mark that arrives while a row is being checked makes
+//! [`StockArticles::finish`] leave it due at once instead of settling it on stale numbers.
+
+use platform_store::{Store, StoreError, Transaction, unix_millis};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// How long a claimed row stays with its replica before another may take it.
+pub const CLAIM_LEASE_MS: i64 = 5 * 60 * 1000;
+
+/// What a person sees of an article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StockState {
+    /// Marked: to be checked.
+    Pending,
+    /// Centra sells exactly the WMS's sellable stock.
+    InSync,
+    /// Written, but units are in flight (Centra still allocates units the WMS has shipped, or
+    /// has orders the WMS has not booked yet): checked again soon.
+    Settling,
+    /// Centra's catalog end-point has no size item with this article number.
+    NotFound,
+    /// Centra says the product is a bundle: its stock is its parts'.
+    Bundle,
+    /// The WMS does not hold the article.
+    NotInWms,
+    /// No Centra product is known for the article yet (it comes with the article's next
+    /// catalog sync, or a reconcile).
+    Unmapped,
+    /// Centra refused the write as a whole (the reason says why).
+    Refused,
+}
+
+impl StockState {
+    pub const ALL: [StockState; 8] = [
+        StockState::Pending,
+        StockState::InSync,
+        StockState::Settling,
+        StockState::NotFound,
+        StockState::Bundle,
+        StockState::NotInWms,
+        StockState::Unmapped,
+        StockState::Refused,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StockState::Pending => "pending",
+            StockState::InSync => "in_sync",
+            StockState::Settling => "settling",
+            StockState::NotFound => "not_found",
+            StockState::Bundle => "bundle",
+            StockState::NotInWms => "not_in_wms",
+            StockState::Unmapped => "unmapped",
+            StockState::Refused => "refused",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// A person must look at it (Centra or the WMS does not take the article as it is).
+    pub fn needs_a_person(self) -> bool {
+        matches!(
+            self,
+            StockState::NotFound | StockState::Bundle | StockState::Refused
+        )
+    }
+}
+
+/// One followed article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StockArticle {
+    pub article_number: String,
+    pub warehouse: String,
+    pub product_id: Option<String>,
+    pub state: StockState,
+    pub reason: Option<String>,
+    pub due_at: Option<i64>,
+    pub generation: i64,
+    /// Checks in a row that found it unsettled (the recheck delay doubles with it).
+    pub rechecks: i64,
+    pub wms_physical: Option<i64>,
+    pub wms_sellable: Option<i64>,
+    pub centra_physical: Option<i64>,
+    pub centra_allocated: Option<i64>,
+    /// The last physical value written to Centra.
+    pub written: Option<i64>,
+    pub checked_at: Option<i64>,
+    pub updated_at: i64,
+}
+
+const COLUMNS: &str = "article_number, warehouse, product_id, state, reason, due_at, generation, \
+                       rechecks, wms_physical, wms_sellable, centra_physical, centra_allocated, \
+                       written, checked_at, updated_at";
+
+fn corrupt(key: &str, field: &'static str, reason: &dyn std::fmt::Display) -> StoreError {
+    StoreError::Corrupt {
+        table: "stock_articles",
+        key: key.to_owned(),
+        field,
+        reason: reason.to_string(),
+    }
+}
+
+fn read(row: &AnyRow) -> Result<StockArticle, StoreError> {
+    let text = |field: &'static str| -> Result<Option<String>, StoreError> {
+        row.try_get::<Option<String>, _>(field)
+            .map_err(|e| corrupt("?", field, &e))
+    };
+    let key = text("article_number")?.unwrap_or_default();
+    let number = |field: &'static str| -> Result<Option<i64>, StoreError> {
+        row.try_get::<Option<i64>, _>(field)
+            .map_err(|e| corrupt(&key, field, &e))
+    };
+    let state_text = text("state")?.unwrap_or_default();
+    let state =
+        StockState::parse(&state_text).ok_or_else(|| corrupt(&key, "state", &state_text))?;
+    Ok(StockArticle {
+        warehouse: text("warehouse")?.unwrap_or_default(),
+        product_id: text("product_id")?,
+        state,
+        reason: text("reason")?,
+        due_at: number("due_at")?,
+        generation: number("generation")?.unwrap_or_default(),
+        rechecks: number("rechecks")?.unwrap_or_default(),
+        wms_physical: number("wms_physical")?,
+        wms_sellable: number("wms_sellable")?,
+        centra_physical: number("centra_physical")?,
+        centra_allocated: number("centra_allocated")?,
+        written: number("written")?,
+        checked_at: number("checked_at")?,
+        updated_at: number("updated_at")?.unwrap_or_default(),
+        article_number: key,
+    })
+}
+
+/// Which articles [`StockArticles::list`] reads.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleFilter<'a> {
+    pub state: Option<StockState>,
+    pub article_number: Option<&'a str>,
+    /// Keyset page: article numbers after this one.
+    pub after: Option<&'a str>,
+    pub limit: u32,
+}
+
+/// The `stock_articles` table.
+#[derive(Debug, Clone)]
+pub struct StockArticles {
+    store: Store,
+}
+
+impl StockArticles {
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Marks `article_number` due at `at` (or keeps an earlier due time), creating the row; with
+    /// `product_id`, records the Centra product it belongs to.
+    ///
+    /// # Errors
+    /// The store failing.
+    pub async fn mark(
+        &self,
+        tx: &mut Transaction,
+        warehouse: &str,
+        article_number: &str,
+        product_id: Option<&str>,
+        at: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO stock_articles (article_number, warehouse, product_id, state, due_at, \
+             generation, rechecks, updated_at) VALUES ($1, $2, $3, $4, $5, 1, 0, $6) \
+             ON CONFLICT (article_number) DO UPDATE SET \
+             product_id = COALESCE(excluded.product_id, stock_articles.product_id), \
+             due_at = CASE WHEN stock_articles.due_at IS NULL OR stock_articles.due_at > $5 \
+                      THEN $5 ELSE stock_articles.due_at END, \
+             generation = stock_articles.generation + 1, rechecks = 0, updated_at = $6",
+        )
+        .bind(article_number)
+        .bind(warehouse)
+        .bind(product_id)
+        .bind(StockState::Pending.as_str())
+        .bind(at)
+        .bind(unix_millis())
+        .execute(tx.conn())
+        .await
+        .map_err(StoreError::query(format!(
+            "marking article {article_number}"
+        )))?;
+        Ok(())
+    }
+
+    /// Marks `article_number` due at `at` only if the flow already follows it (a Centra key that
+    /// is not an article number, such as the EAN under the joined-SKU rule, marks nothing).
+    ///
+    /// # Errors
+    /// The store failing.
+    pub async fn mark_if_followed(
+        &self,
+        tx: &mut Transaction,
+        article_number: &str,
+        at: i64,
+    ) -> Result<bool, StoreError> {
+        let marked = sqlx::query(
+            "UPDATE stock_articles SET \
+             due_at = CASE WHEN due_at IS NULL OR due_at > $2 THEN $2 ELSE due_at END, \
+             generation = generation + 1, rechecks = 0, updated_at = $3 \
+             WHERE article_number = $1",
+        )
+        .bind(article_number)
+        .bind(at)
+        .bind(unix_millis())
+        .execute(tx.conn())
+        .await
+        .map_err(StoreError::query(format!(
+            "marking article {article_number}"
+        )))?
+        .rows_affected();
+        Ok(marked > 0)
+    }
+
+    /// Marks in a transaction of its own.
+    ///
+    /// # Errors
+    /// The store failing.
+    pub async fn mark_now(
+        &self,
+        warehouse: &str,
+        article_number: &str,
+        product_id: Option<&str>,
+        at: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.store.begin().await?;
+        self.mark(&mut tx, warehouse, article_number, product_id, at)
+            .await?;
+        tx.commit().await
+    }
+
+    /// Takes up to `limit` rows due at `now` for this replica (see the module docs).
+    ///
+    /// # Errors
+    /// The store failing.
+    pub async fn claim(&self, now: i64, limit: u32) -> Result<Vec<StockArticle>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM stock_articles WHERE due_at IS NOT NULL AND due_at <= $1 \
+             ORDER BY due_at, article_number LIMIT $2"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(now)
+            .bind(i64::from(limit))
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("reading due articles"))?;
+        let mut claimed = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let mut article = read(row)?;
+            let lease = now + CLAIM_LEASE_MS;
+            let taken = sqlx::query(
+                "UPDATE stock_articles SET due_at = $1 WHERE article_number = $2 AND due_at = $3",
+            )
+            .bind(lease)
+            .bind(&article.article_number)
+            .bind(article.due_at)
+            .execute(self.store.pool())
+            .await
+            .map_err(StoreError::query(format!(
+                "claiming article {}",
+                article.article_number
+            )))?
+            .rows_affected();
+            if taken == 1 {
+                article.due_at = Some(lease);
+                claimed.push(article);
+            }
+        }
+        Ok(claimed)
+    }
+
+    /// Saves the outcome of a check of `article` (claimed at `generation`). A mark that came in
+    /// meanwhile wins: the row stays due now, keeping the new generation.
+    ///
+    /// # Errors
+    /// The store failing.
+    pub async fn finish(
+        &self,
+        tx: &mut Transaction,
+        article: &StockArticle,
+        claimed_generation: i64,
+    ) -> Result<(), StoreError> {
+        let now = unix_millis();
+        sqlx::query(
+            "UPDATE stock_articles SET product_id = $2, state = $3, reason = $4, \
+             due_at = CASE WHEN generation = $5 THEN $6 ELSE $7 END, \
+             rechecks = CASE WHEN generation = $5 THEN $8 ELSE 0 END, \
+             wms_physical = $9, wms_sellable = $10, centra_physical = $11, \
+             centra_allocated = $12, written = $13, checked_at = $14, updated_at = $14 \
+             WHERE article_number = $1",
+        )
+        .bind(&article.article_number)
+        .bind(article.product_id.as_deref())
+        .bind(article.state.as_str())
+        .bind(article.reason.as_deref())
+        .bind(claimed_generation)
+        .bind(article.due_at)
+        .bind(now)
+        .bind(article.rechecks)
+        .bind(article.wms_physical)
+        .bind(article.wms_sellable)
+        .bind(article.centra_physical)
+        .bind(article.centra_allocated)
+        .bind(article.written)
+        .bind(now)
+        .execute(tx.conn())
+        .await
+        .map_err(StoreError::query(format!(
+            "saving article {}",
+            article.article_number
+        )))?;
+        Ok(())
+    }
+
+    /// Gives claimed rows back, due at `at` (a call failed; the check is tried again then).
+    ///
+    /// # Errors
+    /// The store failing.
+    pub async fn release(&self, articles: &[StockArticle], at: i64) -> Result<(), StoreError> {
+        let mut tx = self.store.begin().await?;
+        for article in articles {
+            sqlx::query(
+                "UPDATE stock_articles SET due_at = $2 WHERE article_number = $1 AND due_at = $3",
+            )
+            .bind(&article.article_number)
+            .bind(at)
+            .bind(article.due_at)
+            .execute(tx.conn())
+            .await
+            .map_err(StoreError::query(format!(
+                "releasing article {}",
+                article.article_number
+            )))?;
+        }
+        tx.commit().await
+    }
+
+    /// Records the Centra product of articles that have none yet (from a full Centra read).
+    ///
+    /// # Errors
+    /// The store failing.
+    pub async fn map_products(
+        &self,
+        tx: &mut Transaction,
+        article_number: &str,
+        product_id: &str,
+    ) -> Result<bool, StoreError> {
+        let changed = sqlx::query(
+            "UPDATE stock_articles SET product_id = $2 WHERE article_number = $1 \
+             AND (product_id IS NULL OR product_id <> $2)",
+        )
+        .bind(article_number)
+        .bind(product_id)
+        .execute(tx.conn())
+        .await
+        .map_err(StoreError::query(format!(
+            "mapping article {article_number}"
+        )))?
+        .rows_affected();
+        Ok(changed > 0)
+    }
+
+    /// One article.
+    ///
+    /// # Errors
+    /// The store failing.
+    pub async fn find(&self, article_number: &str) -> Result<Option<StockArticle>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM stock_articles WHERE article_number = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(article_number)
+            .fetch_optional(self.store.pool())
+            .await
+            .map_err(StoreError::query(format!(
+                "loading article {article_number}"
+            )))?;
+        row.as_ref().map(read).transpose()
+    }
+
+    /// A page of articles, by article number.
+    ///
+    /// # Errors
+    /// The store failing.
+    pub async fn list(&self, filter: &ArticleFilter<'_>) -> Result<Vec<StockArticle>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM stock_articles WHERE ($1 IS NULL OR state = $1) \
+             AND ($2 IS NULL OR article_number = $2) AND article_number > $3 \
+             ORDER BY article_number LIMIT $4"
+        );
+        let limit = if filter.limit == 0 { 100 } else { filter.limit };
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(filter.state.map(StockState::as_str))
+            .bind(filter.article_number)
+            .bind(filter.after.unwrap_or(""))
+            .bind(i64::from(limit))
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("listing stock articles"))?;
+        rows.iter().map(read).collect()
+    }
+
+    /// The earliest due time, if any row is due at all.
+    ///
+    /// # Errors
+    /// The store failing.
+    pub async fn next_due(&self) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query("SELECT MIN(due_at) AS due FROM stock_articles")
+            .fetch_one(self.store.pool())
+            .await
+            .map_err(StoreError::query("reading the next due article"))?;
+        row.try_get::<Option<i64>, _>("due")
+            .map_err(|e| corrupt("*", "due_at", &e))
+    }
+
+    /// Starts the run `name` if none started in the last `interval_ms` (one replica wins).
+    ///
+    /// # Errors
+    /// The store failing.
+    pub async fn start_run(&self, name: &str, interval_ms: i64) -> Result<bool, StoreError> {
+        let now = unix_millis();
+        let mut tx = self.store.begin().await?;
+        sqlx::query(
+            "INSERT INTO stock_runs (name, started_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(now - interval_ms - 1)
+        .execute(tx.conn())
+        .await
+        .map_err(StoreError::query(format!("creating run {name}")))?;
+        let started = sqlx::query(
+            "UPDATE stock_runs SET started_at = $2 WHERE name = $1 AND started_at <= $3",
+        )
+        .bind(name)
+        .bind(now)
+        .bind(now - interval_ms)
+        .execute(tx.conn())
+        .await
+        .map_err(StoreError::query(format!("starting run {name}")))?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(started == 1)
+    }
+
+    /// When the run `name` last started.
+    ///
+    /// # Errors
+    /// The store failing.
+    pub async fn run_started_at(&self, name: &str) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query("SELECT started_at FROM stock_runs WHERE name = $1")
+            .bind(name)
+            .fetch_optional(self.store.pool())
+            .await
+            .map_err(StoreError::query(format!("reading run {name}")))?;
+        row.map(|r| r.try_get::<i64, _>("started_at"))
+            .transpose()
+            .map_err(|e| corrupt(name, "started_at", &e))
+    }
+}

@@ -1,0 +1,166 @@
+//! The bus consumers, fed by the runtime's [`consume_concurrently`] loop: decode, hand to the
+//! flow, answer with [`Handled`].
+//!
+//! ```text
+//! wms.<warehouse>.stock.changed    WmsStockChanged -> StockFlow::on_stock_changed
+//! wms.<warehouse>.article.synced   ArticleSynced   -> StockFlow::on_article_synced
+//! centra.<catalog>.shipment.completed
+//!                                  ShipmentCompleted -> StockFlow::on_shipment_completed
+//! ```
+//!
+//! Both only mark the article due (see [`crate::flow`]); they run only with
+//! `settings.stock_to_centra`.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use platform_bus::{Bus, BusError, ConsumerConfig, Delivery};
+use platform_runtime::{CancellationToken, Handled, consume_concurrently};
+use platform_store::{MessageId, NewDeadLetter};
+use prost::Message;
+use proto::events::v1 as events;
+
+use crate::flow::{
+    ARTICLE_SYNCED, FlowError, InvalidEvent, SHIPMENT_COMPLETED, STOCK_CHANGED, StockFlow,
+};
+
+/// The feeds the flow reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feed {
+    StockChanged,
+    ArticleSynced,
+    ShipmentCompleted,
+}
+
+impl Feed {
+    pub const ALL: [Feed; 3] = [
+        Feed::StockChanged,
+        Feed::ArticleSynced,
+        Feed::ShipmentCompleted,
+    ];
+
+    /// Consumer, inbox and dead-letter kind.
+    pub fn consumer(self) -> &'static str {
+        match self {
+            Feed::StockChanged => STOCK_CHANGED,
+            Feed::ArticleSynced => ARTICLE_SYNCED,
+            Feed::ShipmentCompleted => SHIPMENT_COMPLETED,
+        }
+    }
+
+    pub fn of_consumer(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.consumer() == name)
+    }
+
+    /// The consumer of this feed; `catalog` is the catalog end-point (stock goes there only).
+    pub fn config(self, warehouse: &str, catalog: &str) -> ConsumerConfig {
+        let subject = match self {
+            Feed::StockChanged => format!("wms.{warehouse}.stock.changed"),
+            Feed::ArticleSynced => format!("wms.{warehouse}.article.synced"),
+            Feed::ShipmentCompleted => format!("centra.{catalog}.shipment.completed"),
+        };
+        ConsumerConfig::new(self.consumer())
+            .with_filter(subject)
+            .with_ack_wait(Duration::from_secs(60))
+    }
+}
+
+fn invalid(id: &MessageId, kind: &str, error: &prost::DecodeError) -> FlowError {
+    FlowError::Invalid(InvalidEvent {
+        record: format!("message {id}"),
+        field: "payload".into(),
+        problem: format!("is not a {kind}: {error}"),
+    })
+}
+
+/// Handles one delivery of `feed`.
+pub async fn handle(
+    flow: &StockFlow,
+    feed: Feed,
+    id: MessageId,
+    payload: Bytes,
+    delivery_count: u32,
+) -> Handled {
+    let result = match feed {
+        Feed::StockChanged => match events::WmsStockChanged::decode(payload.as_ref()) {
+            Ok(event) => flow.on_stock_changed(&id, &event).await,
+            Err(e) => Err(invalid(&id, "WmsStockChanged", &e)),
+        },
+        Feed::ArticleSynced => match events::ArticleSynced::decode(payload.as_ref()) {
+            Ok(event) => flow.on_article_synced(&id, &event).await,
+            Err(e) => Err(invalid(&id, "ArticleSynced", &e)),
+        },
+        Feed::ShipmentCompleted => match events::ShipmentCompleted::decode(payload.as_ref()) {
+            Ok(event) => flow.on_shipment_completed(&id, &event).await,
+            Err(e) => Err(invalid(&id, "ShipmentCompleted", &e)),
+        },
+    };
+    match result {
+        Ok(()) => Handled::Done,
+        Err(FlowError::Invalid(e)) => {
+            reject(flow, feed, &id, &payload, e.to_string(), delivery_count).await
+        }
+        Err(error) => Handled::Retry {
+            after: Duration::from_secs(5),
+            reason: error.to_string(),
+        },
+    }
+}
+
+/// Keeps the message for a person (dead letter with the payload), then rejects it.
+async fn reject(
+    flow: &StockFlow,
+    feed: Feed,
+    id: &MessageId,
+    payload: &Bytes,
+    reason: String,
+    attempts: u32,
+) -> Handled {
+    let store = flow.articles().store();
+    let letter = NewDeadLetter {
+        kind: feed.consumer().to_owned(),
+        record_key: id.as_str().to_owned(),
+        reason: reason.clone(),
+        payload: serde_json::json!({ "message_id": id.as_str(), "protobuf_hex": hex::encode(payload) }),
+        attempts,
+    };
+    let kept = async {
+        let mut tx = store.begin().await?;
+        store.dead_letters().record(&mut tx, letter).await?;
+        tx.commit().await
+    }
+    .await;
+    if let Err(error) = kept {
+        return Handled::Retry {
+            after: Duration::from_secs(5),
+            reason: format!("keeping a dead letter failed: {error}"),
+        };
+    }
+    Handled::Rejected { reason }
+}
+
+/// Runs the consumer of `feed` until `shutdown`. Marking is cheap and idempotent, so a few
+/// deliveries run at once.
+pub async fn run(
+    flow: StockFlow,
+    feed: Feed,
+    bus: &dyn Bus,
+    shutdown: CancellationToken,
+) -> Result<(), BusError> {
+    let catalog = flow
+        .settings()
+        .catalog_endpoint
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let config = feed.config(flow.warehouse(), &catalog);
+    consume_concurrently(bus, config, shutdown, 4, move |delivery: &Delivery| {
+        let flow = flow.clone();
+        let id = delivery.id.clone();
+        let payload = delivery.payload.clone();
+        let count = delivery.delivery_count;
+        async move { handle(&flow, feed, id, payload, count).await }
+    })
+    .await
+}

@@ -1,0 +1,674 @@
+//! The stock flow: WMS stock becomes Centra physical stock on the catalog end-point, by the rule
+//! of [`domain::stock`], never oversold.
+//!
+//! ```text
+//! stock.changed / article.synced /
+//! shipment.completed              ──mark──► stock_articles (due) ──check──► read WMS, read Centra,
+//!                                                                          decide, write changed
+//! reconcile (timer, `resync stock`) ─map products, mark every article──┘
+//! ```
+//!
+//! Events only *mark* an article due (the event's numbers are never trusted: they may be old or
+//! out of order). A check takes up to [`BATCH`] due articles, reads both sides fresh (one WMS
+//! read, one Centra read per product), decides each article with [`stock_decision`], and writes
+//! only the articles whose value changes, in one `SetStock` call. Centra's answer is read per
+//! article: `productsNotFound` and `productsAreBundles` become visible states, the rest of the
+//! batch is written. An article whose Centra stock does not yet sell exactly the WMS's sellable
+//! stock (units in flight) is checked again after `stock_recheck_interval`, doubling up to
+//! `sync_interval`.
+//!
+//! Safe twice: writes are absolute and decided on fresh numbers, so a repeated check or
+//! reconcile writes nothing new. A gateway that is down gives the articles back, due again a
+//! few seconds later; nothing is lost.
+//!
+//! What is left: a shipment completed in Centra between our read of its allocation and our
+//! write lowers Centra's physical stock once more after we decided; when the WMS's sellable
+//! stock was the binding term, Centra may then sell those units until the article's recheck
+//! (its Centra stock is unsettled, so the recheck is already due). The window is one write's
+//! round trip.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+use domain::{Settings, stock_decision};
+use platform_store::{MessageId, StoreError, unix_millis};
+use proto::events::v1 as events;
+use tokio::sync::Notify;
+
+use crate::articles::{StockArticle, StockArticles, StockState};
+use crate::ports::{CentraStockRow, CentraStockTarget, PortError, WmsStockSource};
+
+/// Consumer (and inbox) name of `wms.<warehouse>.stock.changed`.
+pub const STOCK_CHANGED: &str = "stock-sync-stock-changed";
+/// Consumer (and inbox) name of `wms.<warehouse>.article.synced`.
+pub const ARTICLE_SYNCED: &str = "stock-sync-article-synced";
+/// Consumer (and inbox) name of `centra.<catalog end-point>.shipment.completed`.
+pub const SHIPMENT_COMPLETED: &str = "stock-sync-shipment-completed";
+/// Articles per check: one WMS read and one `SetStock` call (the gateways' batch size).
+pub const BATCH: u32 = 100;
+/// Delay before articles whose check failed on a call are tried again.
+const RETRY_AFTER_MS: i64 = 5_000;
+
+/// An event that can never be handled as it is, naming the record and the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{record}: {field} {problem}")]
+pub struct InvalidEvent {
+    pub record: String,
+    pub field: String,
+    pub problem: String,
+}
+
+/// Why a handler or command did not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum FlowError {
+    /// The input can never be processed as it is (terminal: kept as a dead letter).
+    #[error(transparent)]
+    Invalid(#[from] InvalidEvent),
+    /// A gateway is down (retryable: the same step again later).
+    #[error("{0}")]
+    Unavailable(String),
+    /// The store failed (retryable).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The flow cannot run as configured (no catalog end-point).
+    #[error("{0}")]
+    Precondition(String),
+}
+
+/// What one check or reconcile did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CheckReport {
+    pub checked: u64,
+    /// Articles written to Centra.
+    pub written: u64,
+    /// Articles Centra already had right.
+    pub unchanged: u64,
+    /// Articles left in a state a person must look at, or not checkable now.
+    pub failed: u64,
+}
+
+impl CheckReport {
+    fn add(&mut self, other: CheckReport) {
+        self.checked += other.checked;
+        self.written += other.written;
+        self.unchanged += other.unchanged;
+        self.failed += other.failed;
+    }
+}
+
+/// The flow, shared by the consumers, the writer loop and the admin service.
+#[derive(Debug, Clone)]
+pub struct StockFlow {
+    settings: Arc<Settings>,
+    warehouse: String,
+    articles: StockArticles,
+    wms: Arc<dyn WmsStockSource>,
+    centra: Arc<dyn CentraStockTarget>,
+    wake: Arc<Notify>,
+}
+
+impl StockFlow {
+    pub fn new(
+        settings: Arc<Settings>,
+        warehouse: impl Into<String>,
+        articles: StockArticles,
+        wms: Arc<dyn WmsStockSource>,
+        centra: Arc<dyn CentraStockTarget>,
+    ) -> Self {
+        Self {
+            settings,
+            warehouse: warehouse.into(),
+            articles,
+            wms,
+            centra,
+            wake: Arc::new(Notify::new()),
+        }
+    }
+
+    pub fn articles(&self) -> &StockArticles {
+        &self.articles
+    }
+
+    pub fn warehouse(&self) -> &str {
+        &self.warehouse
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Wakes the writer loop when an article was marked.
+    pub fn woken(&self) -> Arc<Notify> {
+        self.wake.clone()
+    }
+
+    fn endpoint(&self) -> Result<String, FlowError> {
+        self.settings
+            .catalog_endpoint
+            .as_ref()
+            .map(ToString::to_string)
+            .ok_or_else(|| {
+                FlowError::Precondition(
+                    "no catalog end-point: set settings.catalog_endpoint".to_owned(),
+                )
+            })
+    }
+
+    /// `WmsStockChanged`: the article is due for a check.
+    ///
+    /// # Errors
+    /// [`FlowError::Invalid`] for an event without an article number; [`FlowError::Store`].
+    pub async fn on_stock_changed(
+        &self,
+        message: &MessageId,
+        event: &events::WmsStockChanged,
+    ) -> Result<(), FlowError> {
+        self.mark_from_event(STOCK_CHANGED, message, &event.article_number, None)
+            .await
+    }
+
+    /// `ArticleSynced`: the article's Centra product is known now; due for a check. Articles of
+    /// other end-points are not this flow's (stock goes to the catalog end-point only).
+    ///
+    /// # Errors
+    /// As [`StockFlow::on_stock_changed`].
+    pub async fn on_article_synced(
+        &self,
+        message: &MessageId,
+        event: &events::ArticleSynced,
+    ) -> Result<(), FlowError> {
+        let ours = self.settings.catalog_endpoint.as_ref().map(|e| e.as_str())
+            == Some(event.endpoint.as_str());
+        let product = (!event.product_id.is_empty()).then_some(event.product_id.as_str());
+        if !ours {
+            let store = self.articles.store();
+            let mut tx = store.begin().await?;
+            store
+                .inbox()
+                .record(&mut tx, ARTICLE_SYNCED, message)
+                .await?;
+            tx.commit().await?;
+            return Ok(());
+        }
+        self.mark_from_event(ARTICLE_SYNCED, message, &event.article_number, product)
+            .await
+    }
+
+    /// `ShipmentCompleted`: Centra took the shipment's units out of its allocated and physical
+    /// stock (and released units the warehouse did not pick), with no change in the WMS; the
+    /// followed articles of the shipment are due for a check now.
+    ///
+    /// # Errors
+    /// [`FlowError::Store`].
+    pub async fn on_shipment_completed(
+        &self,
+        message: &MessageId,
+        event: &events::ShipmentCompleted,
+    ) -> Result<(), FlowError> {
+        let store = self.articles.store();
+        if store.inbox().contains(SHIPMENT_COMPLETED, message).await? {
+            return Ok(());
+        }
+        let ours = self.settings.catalog_endpoint.as_ref().map(|e| e.as_str())
+            == Some(event.endpoint.as_str());
+        let now = unix_millis();
+        let mut tx = store.begin().await?;
+        let mut marked = 0;
+        if ours {
+            for item in &event.items {
+                for key in [&item.joined_sku, &item.ean] {
+                    if !key.is_empty() && self.articles.mark_if_followed(&mut tx, key, now).await? {
+                        marked += 1;
+                    }
+                }
+            }
+        }
+        store
+            .inbox()
+            .record(&mut tx, SHIPMENT_COMPLETED, message)
+            .await?;
+        tx.commit().await?;
+        if marked > 0 {
+            self.wake.notify_one();
+        }
+        Ok(())
+    }
+
+    async fn mark_from_event(
+        &self,
+        consumer: &str,
+        message: &MessageId,
+        article_number: &str,
+        product_id: Option<&str>,
+    ) -> Result<(), FlowError> {
+        let store = self.articles.store();
+        if store.inbox().contains(consumer, message).await? {
+            return Ok(());
+        }
+        if article_number.trim().is_empty() {
+            return Err(InvalidEvent {
+                record: format!("message {message}"),
+                field: "article_number".to_owned(),
+                problem: "is empty".to_owned(),
+            }
+            .into());
+        }
+        let mut tx = store.begin().await?;
+        self.articles
+            .mark(
+                &mut tx,
+                &self.warehouse,
+                article_number,
+                product_id,
+                unix_millis(),
+            )
+            .await?;
+        store.inbox().record(&mut tx, consumer, message).await?;
+        tx.commit().await?;
+        self.wake.notify_one();
+        Ok(())
+    }
+
+    /// Checks up to [`BATCH`] due articles. `checked == 0` when nothing was due.
+    ///
+    /// # Errors
+    /// [`FlowError::Unavailable`] when a gateway is down (the articles are due again shortly);
+    /// [`FlowError::Store`].
+    pub async fn check_due(&self) -> Result<CheckReport, FlowError> {
+        let claimed = self.articles.claim(unix_millis(), BATCH).await?;
+        if claimed.is_empty() {
+            return Ok(CheckReport::default());
+        }
+        match self.check(&claimed).await {
+            Err(FlowError::Unavailable(why)) => {
+                self.articles
+                    .release(&claimed, unix_millis() + RETRY_AFTER_MS)
+                    .await?;
+                Err(FlowError::Unavailable(why))
+            }
+            other => other,
+        }
+    }
+
+    /// The recheck delay after `rechecks` unsettled checks in a row.
+    fn recheck_after(&self, rechecks: i64) -> Duration {
+        let first = self.settings.stock_recheck_interval;
+        let shift = u32::try_from(rechecks.clamp(0, 16)).unwrap_or(16);
+        first
+            .saturating_mul(1u32 << shift)
+            .min(self.settings.sync_interval.max(first))
+    }
+
+    /// Reads both sides of `claimed`, decides, writes what changed, saves every outcome.
+    async fn check(&self, claimed: &[StockArticle]) -> Result<CheckReport, FlowError> {
+        let endpoint = self.endpoint()?;
+        let now = unix_millis();
+        let numbers: Vec<String> = claimed.iter().map(|a| a.article_number.clone()).collect();
+        let mut outcome: Vec<StockArticle> = claimed.to_vec();
+        let mut report = CheckReport {
+            checked: claimed.len() as u64,
+            ..Default::default()
+        };
+        let wms = match self.wms.read(&self.warehouse, &numbers).await {
+            Ok(read) => read.levels,
+            Err(PortError::Unavailable(why)) => return Err(FlowError::Unavailable(why)),
+            Err(PortError::Refused(why)) => {
+                for article in &mut outcome {
+                    settle(
+                        article,
+                        StockState::Refused,
+                        Some(format!("the WMS refused the stock read: {why}")),
+                    );
+                }
+                report.failed = report.checked;
+                self.save(&outcome, claimed).await?;
+                return Ok(report);
+            }
+        };
+        let products: BTreeSet<String> = outcome
+            .iter()
+            .filter(|a| wms.contains_key(&a.article_number))
+            .filter_map(|a| a.product_id.clone())
+            .collect();
+        let rows = if products.is_empty() {
+            Vec::new()
+        } else {
+            let ids: Vec<String> = products.into_iter().collect();
+            match self.centra.read(&endpoint, &ids).await {
+                Ok(rows) => rows,
+                Err(PortError::Unavailable(why)) => return Err(FlowError::Unavailable(why)),
+                Err(PortError::Refused(why)) => {
+                    for article in &mut outcome {
+                        settle(
+                            article,
+                            StockState::Refused,
+                            Some(format!(
+                                "centra refused the stock read on {endpoint}: {why}"
+                            )),
+                        );
+                    }
+                    report.failed = report.checked;
+                    self.save(&outcome, claimed).await?;
+                    return Ok(report);
+                }
+            }
+        };
+        let mut writes: BTreeMap<String, i64> = BTreeMap::new();
+        let mut settled: HashMap<String, bool> = HashMap::new();
+        for article in &mut outcome {
+            article.checked_at = Some(now);
+            let Some(level) = wms.get(&article.article_number).copied() else {
+                settle(
+                    article,
+                    StockState::NotInWms,
+                    Some(format!(
+                        "the WMS warehouse {} holds no article {}",
+                        self.warehouse, article.article_number
+                    )),
+                );
+                continue;
+            };
+            article.wms_physical = Some(level.physical);
+            article.wms_sellable = Some(level.sellable);
+            let Some(product_id) = article.product_id.clone() else {
+                settle(article, StockState::Unmapped, Some("no Centra product is known for this article yet: it comes with the article's next catalog sync or a `resync stock`".to_owned()));
+                continue;
+            };
+            let Some(row) = rows
+                .iter()
+                .find(|r| r.product_id == product_id && r.is(&article.article_number))
+            else {
+                settle(
+                    article,
+                    StockState::NotFound,
+                    Some(format!(
+                        "centra end-point {endpoint} has no size item {} in product {product_id} (by joined SKU or EAN)",
+                        article.article_number
+                    )),
+                );
+                continue;
+            };
+            article.centra_physical = Some(row.stock.physical);
+            article.centra_allocated = Some(row.stock.allocated);
+            let decision = stock_decision(level, row.stock);
+            if decision.write {
+                writes.insert(article.article_number.clone(), decision.target);
+            }
+            settled.insert(article.article_number.clone(), decision.settled);
+        }
+        let answer = if writes.is_empty() {
+            Default::default()
+        } else {
+            match self.centra.write(&endpoint, &writes).await {
+                Ok(answer) => answer,
+                Err(PortError::Unavailable(why)) => return Err(FlowError::Unavailable(why)),
+                Err(PortError::Refused(why)) => {
+                    for article in outcome
+                        .iter_mut()
+                        .filter(|a| writes.contains_key(&a.article_number))
+                    {
+                        settle(
+                            article,
+                            StockState::Refused,
+                            Some(format!(
+                                "centra refused the stock write on {endpoint}: {why}"
+                            )),
+                        );
+                    }
+                    writes.clear();
+                    Default::default()
+                }
+            }
+        };
+        let not_found: BTreeSet<&String> = answer.not_found.iter().collect();
+        let bundles: BTreeSet<&String> = answer.bundles.iter().collect();
+        for article in &mut outcome {
+            let Some(&is_settled) = settled.get(&article.article_number) else {
+                // Not in the WMS, no Centra product, or not found in Centra.
+                report.failed += 1;
+                continue;
+            };
+            if article.state == StockState::Refused {
+                report.failed += 1;
+                continue;
+            }
+            if not_found.contains(&article.article_number) {
+                settle(
+                    article,
+                    StockState::NotFound,
+                    Some(format!(
+                        "centra answered productsNotFound for {} on {endpoint}",
+                        article.article_number
+                    )),
+                );
+                report.failed += 1;
+                continue;
+            }
+            if bundles.contains(&article.article_number) {
+                settle(
+                    article,
+                    StockState::Bundle,
+                    Some(format!(
+                        "centra answered productsAreBundles for {} on {endpoint}: a bundle's stock is its parts'",
+                        article.article_number
+                    )),
+                );
+                report.failed += 1;
+                continue;
+            }
+            if let Some(&target) = writes.get(&article.article_number) {
+                let allocated = article.centra_allocated.unwrap_or(0);
+                article.written = Some(target);
+                article.centra_physical = Some(target.max(allocated));
+                report.written += 1;
+            } else {
+                report.unchanged += 1;
+            }
+            if is_settled {
+                article.rechecks = 0;
+                settle(article, StockState::InSync, None);
+            } else {
+                let delay = self.recheck_after(article.rechecks);
+                article.rechecks += 1;
+                article.state = StockState::Settling;
+                article.reason = None;
+                article.due_at =
+                    Some(now + i64::try_from(delay.as_millis()).unwrap_or(i64::MAX / 2));
+            }
+        }
+        self.save(&outcome, claimed).await?;
+        if report.written > 0 {
+            tracing::info!(written = report.written, unchanged = report.unchanged, failed = report.failed, %endpoint, "stock written to centra");
+        }
+        Ok(report)
+    }
+
+    async fn save(
+        &self,
+        outcome: &[StockArticle],
+        claimed: &[StockArticle],
+    ) -> Result<(), FlowError> {
+        let store = self.articles.store();
+        let mut tx = store.begin().await?;
+        for (article, before) in outcome.iter().zip(claimed) {
+            self.articles
+                .finish(&mut tx, article, before.generation)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every article of the WMS (or the named ones) checked against Centra now, by the same
+    /// rule as the events (so it cannot re-add units sold during the run). Articles without a
+    /// known Centra product are mapped from a full Centra read first. With `dry_run` nothing is
+    /// written or saved: the report says what would be. Safe twice.
+    ///
+    /// # Errors
+    /// [`FlowError::Unavailable`] when a gateway is down (run it again); [`FlowError::Store`].
+    pub async fn reconcile(
+        &self,
+        named: &[String],
+        dry_run: bool,
+    ) -> Result<CheckReport, FlowError> {
+        let endpoint = self.endpoint()?;
+        let mut numbers: Vec<String> = if named.is_empty() {
+            self.all_wms_articles().await?
+        } else {
+            named.to_vec()
+        };
+        numbers.sort();
+        numbers.dedup();
+        let mut unmapped = Vec::new();
+        for number in &numbers {
+            let known = self.articles.find(number).await?.and_then(|a| a.product_id);
+            if known.is_none() {
+                unmapped.push(number.clone());
+            }
+        }
+        let products = if unmapped.is_empty() {
+            HashMap::new()
+        } else {
+            self.centra_products(&endpoint).await?
+        };
+        if dry_run {
+            return self.dry_run(&endpoint, &numbers, &products).await;
+        }
+        let now = unix_millis();
+        for chunk in numbers.chunks(500) {
+            let store = self.articles.store();
+            let mut tx = store.begin().await?;
+            for number in chunk {
+                let product = products.get(number.as_str()).map(String::as_str);
+                self.articles
+                    .mark(&mut tx, &self.warehouse, number, product, now)
+                    .await?;
+            }
+            tx.commit().await?;
+        }
+        let mut report = CheckReport::default();
+        loop {
+            let round = self.check_due().await?;
+            if round.checked == 0 {
+                break;
+            }
+            report.add(round);
+        }
+        tracing::info!(
+            checked = report.checked,
+            written = report.written,
+            unchanged = report.unchanged,
+            failed = report.failed,
+            "stock reconciled"
+        );
+        Ok(report)
+    }
+
+    async fn all_wms_articles(&self) -> Result<Vec<String>, FlowError> {
+        let mut numbers = Vec::new();
+        let mut from = 0;
+        loop {
+            let page = self
+                .wms
+                .page(&self.warehouse, from)
+                .await
+                .map_err(unavailable)?;
+            numbers.extend(page.levels.into_keys());
+            match page.next {
+                Some(next) if next > from => from = next,
+                _ => break,
+            }
+        }
+        Ok(numbers)
+    }
+
+    /// Article key (joined SKU and EAN) -> Centra product id, from every size item.
+    async fn centra_products(&self, endpoint: &str) -> Result<HashMap<String, String>, FlowError> {
+        let mut products = HashMap::new();
+        let mut token = None;
+        loop {
+            let (rows, next) = self
+                .centra
+                .page(endpoint, token)
+                .await
+                .map_err(unavailable)?;
+            for row in rows {
+                if !row.ean.is_empty() {
+                    products.insert(row.ean.clone(), row.product_id.clone());
+                }
+                products.insert(row.joined_sku.clone(), row.product_id.clone());
+            }
+            match next {
+                Some(next) => token = Some(next),
+                None => break,
+            }
+        }
+        Ok(products)
+    }
+
+    async fn dry_run(
+        &self,
+        endpoint: &str,
+        numbers: &[String],
+        products: &HashMap<String, String>,
+    ) -> Result<CheckReport, FlowError> {
+        let mut report = CheckReport::default();
+        for chunk in numbers.chunks(BATCH as usize) {
+            let wms = self
+                .wms
+                .read(&self.warehouse, chunk)
+                .await
+                .map_err(unavailable)?
+                .levels;
+            let mut ids = BTreeMap::new();
+            for number in chunk {
+                let known = self.articles.find(number).await?.and_then(|a| a.product_id);
+                if let Some(id) = known.or_else(|| products.get(number).cloned()) {
+                    ids.insert(number.clone(), id);
+                }
+            }
+            let wanted: BTreeSet<String> = ids.values().cloned().collect();
+            let rows: Vec<CentraStockRow> = if wanted.is_empty() {
+                Vec::new()
+            } else {
+                let wanted: Vec<String> = wanted.into_iter().collect();
+                self.centra
+                    .read(endpoint, &wanted)
+                    .await
+                    .map_err(unavailable)?
+            };
+            for number in chunk {
+                report.checked += 1;
+                let row = ids
+                    .get(number)
+                    .and_then(|id| rows.iter().find(|r| &r.product_id == id && r.is(number)));
+                match (wms.get(number), row) {
+                    (Some(level), Some(row)) => {
+                        if stock_decision(*level, row.stock).write {
+                            report.written += 1;
+                        } else {
+                            report.unchanged += 1;
+                        }
+                    }
+                    _ => report.failed += 1,
+                }
+            }
+        }
+        Ok(report)
+    }
+}
+
+fn unavailable(error: PortError) -> FlowError {
+    match error {
+        PortError::Unavailable(why) => FlowError::Unavailable(why),
+        PortError::Refused(why) => FlowError::Precondition(why),
+    }
+}
+
+/// Ends a check of `article` in `state`: nothing due until the next mark.
+fn settle(article: &mut StockArticle, state: StockState, reason: Option<String>) {
+    article.state = state;
+    article.reason = reason;
+    article.due_at = None;
+}

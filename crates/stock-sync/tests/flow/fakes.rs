@@ -1,0 +1,198 @@
+//! In-memory WMS and Centra that keep the ports' rules (fresh reads, partial answers, absolute
+//! writes clamped to the allocation as Centra does) and can fail on demand.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use domain::{CentraStock, WmsStock};
+use stock_sync::ports::{
+    CentraStockRow, CentraStockTarget, PortError, StockWriteOutcome, WmsStockPage, WmsStockRead,
+    WmsStockSource,
+};
+
+/// What the next call does.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Fault {
+    #[default]
+    None,
+    /// Fails before doing anything.
+    Down,
+    /// Does the work, then loses the answer.
+    LoseAnswer,
+}
+
+#[derive(Debug, Default)]
+pub struct WmsState {
+    pub levels: BTreeMap<String, WmsStock>,
+    pub next_fault: Fault,
+    pub reads: u32,
+}
+
+#[derive(Debug, Default)]
+pub struct FakeWms(Mutex<WmsState>);
+
+impl FakeWms {
+    pub fn with<T>(&self, f: impl FnOnce(&mut WmsState) -> T) -> T {
+        f(&mut self.0.lock().expect("wms lock"))
+    }
+}
+
+#[async_trait]
+impl WmsStockSource for FakeWms {
+    async fn read(&self, _warehouse: &str, articles: &[String]) -> Result<WmsStockRead, PortError> {
+        self.with(|w| {
+            assert!(articles.len() <= 100, "at most 100 articles per read");
+            if std::mem::take(&mut w.next_fault) != Fault::None {
+                return Err(PortError::Unavailable("wms down".into()));
+            }
+            w.reads += 1;
+            let mut read = WmsStockRead::default();
+            for a in articles {
+                match w.levels.get(a) {
+                    Some(level) => {
+                        read.levels.insert(a.clone(), *level);
+                    }
+                    None => read.not_found.push(a.clone()),
+                }
+            }
+            Ok(read)
+        })
+    }
+
+    async fn page(&self, _warehouse: &str, from: i64) -> Result<WmsStockPage, PortError> {
+        self.with(|w| {
+            let from = usize::try_from(from).unwrap_or(0);
+            let levels: BTreeMap<String, WmsStock> = w
+                .levels
+                .iter()
+                .skip(from)
+                .take(50)
+                .map(|(k, v)| (k.clone(), *v))
+                .collect();
+            let next = (from + 50 < w.levels.len()).then(|| i64::try_from(from + 50).unwrap());
+            Ok(WmsStockPage { levels, next })
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub product_id: String,
+    pub joined_sku: String,
+    pub ean: String,
+    pub physical: i64,
+    pub allocated: i64,
+    pub bundle: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct CentraState {
+    pub items: Vec<Item>,
+    pub next_fault: Fault,
+    /// Every write: product -> quantity.
+    pub writes: Vec<BTreeMap<String, i64>>,
+    pub reads: u32,
+}
+
+impl CentraState {
+    pub fn item(&mut self, key: &str) -> &mut Item {
+        self.items
+            .iter_mut()
+            .find(|i| i.joined_sku == key || i.ean == key)
+            .unwrap_or_else(|| panic!("no centra item {key}"))
+    }
+
+    /// Units written in total, per product.
+    pub fn written_products(&self) -> usize {
+        self.writes.iter().map(BTreeMap::len).sum()
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct FakeCentra(Mutex<CentraState>);
+
+impl FakeCentra {
+    pub fn with<T>(&self, f: impl FnOnce(&mut CentraState) -> T) -> T {
+        f(&mut self.0.lock().expect("centra lock"))
+    }
+}
+
+fn row(item: &Item) -> CentraStockRow {
+    CentraStockRow {
+        product_id: item.product_id.clone(),
+        joined_sku: item.joined_sku.clone(),
+        ean: item.ean.clone(),
+        stock: CentraStock {
+            physical: item.physical,
+            allocated: item.allocated,
+        },
+    }
+}
+
+#[async_trait]
+impl CentraStockTarget for FakeCentra {
+    async fn read(
+        &self,
+        _endpoint: &str,
+        product_ids: &[String],
+    ) -> Result<Vec<CentraStockRow>, PortError> {
+        self.with(|c| {
+            // A lost answer is a write fault: reads leave it for the write.
+            if c.next_fault == Fault::Down {
+                c.next_fault = Fault::None;
+                return Err(PortError::Unavailable("centra down".into()));
+            }
+            c.reads += 1;
+            Ok(c.items
+                .iter()
+                .filter(|i| product_ids.contains(&i.product_id))
+                .map(row)
+                .collect())
+        })
+    }
+
+    async fn page(
+        &self,
+        _endpoint: &str,
+        token: Option<String>,
+    ) -> Result<(Vec<CentraStockRow>, Option<String>), PortError> {
+        self.with(|c| {
+            let from: usize = token.map_or(0, |t| t.parse().expect("token"));
+            let rows = c.items.iter().skip(from).take(40).map(row).collect();
+            let next = (from + 40 < c.items.len()).then(|| (from + 40).to_string());
+            Ok((rows, next))
+        })
+    }
+
+    async fn write(
+        &self,
+        _endpoint: &str,
+        levels: &BTreeMap<String, i64>,
+    ) -> Result<StockWriteOutcome, PortError> {
+        self.with(|c| {
+            let fault = std::mem::take(&mut c.next_fault);
+            if fault == Fault::Down {
+                return Err(PortError::Unavailable("centra down".into()));
+            }
+            let mut outcome = StockWriteOutcome::default();
+            for (product, quantity) in levels {
+                match c
+                    .items
+                    .iter_mut()
+                    .find(|i| &i.joined_sku == product || &i.ean == product)
+                {
+                    None => outcome.not_found.push(product.clone()),
+                    Some(item) if item.bundle => outcome.bundles.push(product.clone()),
+                    // Centra raises a value below the allocation to it, silently.
+                    Some(item) => item.physical = (*quantity).max(item.allocated),
+                }
+            }
+            c.writes.push(levels.clone());
+            if fault == Fault::LoseAnswer {
+                return Err(PortError::Unavailable("answer lost".into()));
+            }
+            Ok(outcome)
+        })
+    }
+}

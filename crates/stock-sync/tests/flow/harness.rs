@@ -1,0 +1,167 @@
+//! `spawn_flow()`: the flow over a fresh SQLite store and the fakes, plus builders.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use domain::{CentraEndpoint, WmsStock};
+use platform_store::{MessageId, Store, StoreOptions};
+use proto::events::v1 as events;
+use stock_sync::articles::{StockArticle, StockArticles};
+use stock_sync::flow::StockFlow;
+
+use crate::fakes::{FakeCentra, FakeWms, Item};
+
+pub struct TestFlow {
+    pub flow: StockFlow,
+    pub centra: Arc<FakeCentra>,
+    pub wms: Arc<FakeWms>,
+    pub store: Store,
+    _dir: tempfile::TempDir,
+}
+
+/// Built from its serialized form, so new optional fields do not break the tests.
+fn endpoint(json: &str) -> CentraEndpoint {
+    serde_json::from_str(json).expect("end-point")
+}
+
+/// One end-point `shop1` (the catalog end-point), stock on, rechecks after 50 ms.
+pub fn settings() -> domain::Settings {
+    let mut settings = domain::Settings::new(
+        vec![endpoint(
+            r#"{"name": "shop1", "base_url": "https://shop1.centra.com/api/order-api", "secret": "s"}"#,
+        )],
+        chrono_tz::UTC,
+    );
+    settings.stock_to_centra = true;
+    settings.stock_recheck_interval = Duration::from_millis(50);
+    settings.sync_interval = Duration::from_secs(1);
+    settings
+}
+
+pub async fn spawn_flow() -> TestFlow {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}/stock-sync.db?mode=rwc", dir.path().display());
+    spawn_flow_on(url, dir).await
+}
+
+/// The flow over the store at `url` (SQLite or PostgreSQL).
+pub async fn spawn_flow_on(url: String, dir: tempfile::TempDir) -> TestFlow {
+    let store = Store::open(
+        StoreOptions::new("stock-sync", url),
+        &stock_sync::MIGRATIONS,
+    )
+    .await
+    .expect("store");
+    let centra = Arc::new(FakeCentra::default());
+    let wms = Arc::new(FakeWms::default());
+    let flow = flow_over(&store, &centra, &wms);
+    TestFlow {
+        flow,
+        centra,
+        wms,
+        store,
+        _dir: dir,
+    }
+}
+
+/// Another replica over the same store and systems.
+pub fn flow_over(store: &Store, centra: &Arc<FakeCentra>, wms: &Arc<FakeWms>) -> StockFlow {
+    StockFlow::new(
+        Arc::new(settings()),
+        "main",
+        StockArticles::new(store.clone()),
+        wms.clone(),
+        centra.clone(),
+    )
+}
+
+impl TestFlow {
+    /// Article `key` of product `product` on both sides: WMS (physical, sellable), Centra
+    /// (physical, allocated).
+    pub fn article(&self, key: &str, product: &str, wms: (i64, i64), centra: (i64, i64)) {
+        self.wms.with(|w| {
+            w.levels.insert(
+                key.into(),
+                WmsStock {
+                    physical: wms.0,
+                    sellable: wms.1,
+                },
+            );
+        });
+        self.centra.with(|c| {
+            c.items.push(Item {
+                product_id: product.into(),
+                joined_sku: key.into(),
+                ean: String::new(),
+                physical: centra.0,
+                allocated: centra.1,
+                bundle: false,
+            });
+        });
+    }
+
+    /// `ArticleSynced` from the catalog flow: the article's Centra product.
+    pub async fn synced(&self, message: &str, key: &str, product: &str) {
+        let event = events::ArticleSynced {
+            warehouse: "main".into(),
+            article_number: key.into(),
+            endpoint: "shop1".into(),
+            product_id: product.into(),
+            ..Default::default()
+        };
+        self.flow
+            .on_article_synced(&MessageId::new(message), &event)
+            .await
+            .expect("article synced");
+    }
+
+    /// `WmsStockChanged` for `key` (its numbers deliberately stale: the flow reads fresh ones).
+    pub async fn changed(&self, message: &str, key: &str) {
+        let event = events::WmsStockChanged {
+            warehouse: "main".into(),
+            article_number: key.into(),
+            number_of_items: -999,
+            ..Default::default()
+        };
+        self.flow
+            .on_stock_changed(&MessageId::new(message), &event)
+            .await
+            .expect("stock changed");
+    }
+
+    /// Checks until nothing is due now.
+    pub async fn drain(&self) -> stock_sync::flow::CheckReport {
+        let mut total = stock_sync::flow::CheckReport::default();
+        loop {
+            let report = self.flow.check_due().await.expect("check");
+            if report.checked == 0 {
+                return total;
+            }
+            total.checked += report.checked;
+            total.written += report.written;
+            total.unchanged += report.unchanged;
+            total.failed += report.failed;
+        }
+    }
+
+    pub async fn state(&self, key: &str) -> StockArticle {
+        self.flow
+            .articles()
+            .find(key)
+            .await
+            .expect("find")
+            .unwrap_or_else(|| panic!("no article {key}"))
+    }
+
+    /// What Centra sells of `key` now.
+    pub fn centra_sells(&self, key: &str) -> i64 {
+        self.centra.with(|c| {
+            let item = c.item(key);
+            item.physical.max(item.allocated) - item.allocated
+        })
+    }
+
+    pub fn centra_physical(&self, key: &str) -> i64 {
+        self.centra.with(|c| c.item(key).physical)
+    }
+}

@@ -1,0 +1,325 @@
+//! The flow's behaviour on SQLite.
+
+use std::time::Duration;
+
+use platform_store::MessageId;
+use proto::events::v1 as events;
+use stock_sync::articles::StockState;
+use stock_sync::flow::FlowError;
+
+use crate::fakes::Fault;
+use crate::harness::{flow_over, spawn_flow};
+
+#[tokio::test]
+async fn a_stock_event_writes_the_rule_on_fresh_numbers_and_skips_what_centra_has() {
+    let t = spawn_flow().await;
+    // At rest: WMS 10 physical, 7 sellable (3 booked); Centra allocates the 3 but has 4.
+    t.article("A1", "1", (10, 7), (4, 3));
+    // Already right: nothing to write.
+    t.article("A2", "1", (5, 5), (5, 0));
+    t.synced("s1", "A1", "1").await;
+    t.synced("s2", "A2", "1").await;
+    t.changed("m1", "A1").await;
+    let report = t.drain().await;
+    assert_eq!(
+        (report.checked, report.written, report.unchanged),
+        (2, 1, 1)
+    );
+    assert_eq!(t.centra_physical("A1"), 10);
+    assert_eq!(t.centra_sells("A1"), 7);
+    t.centra.with(|c| {
+        assert_eq!(c.writes.len(), 1, "one call for the batch");
+        assert_eq!(c.writes[0].len(), 1, "only the changed article");
+    });
+    let a1 = t.state("A1").await;
+    assert_eq!(a1.state, StockState::InSync);
+    assert_eq!((a1.wms_physical, a1.wms_sellable), (Some(10), Some(7)));
+    assert_eq!(a1.due_at, None);
+
+    // Redelivery of the same message marks nothing again.
+    t.changed("m1", "A1").await;
+    assert_eq!(t.drain().await.checked, 0);
+    // A second check on the same numbers writes nothing.
+    t.changed("m2", "A1").await;
+    let again = t.drain().await;
+    assert_eq!((again.checked, again.written), (1, 0));
+}
+
+#[tokio::test]
+async fn many_changed_articles_go_out_in_batches_of_a_hundred() {
+    let t = spawn_flow().await;
+    for i in 0..150 {
+        let key = format!("B{i:03}");
+        t.article(&key, &format!("{}", i / 10), (i, i), (0, 0));
+        t.synced(&format!("s{i}"), &key, &format!("{}", i / 10))
+            .await;
+    }
+    let report = t.drain().await;
+    assert_eq!(report.checked, 150);
+    // B000 has 0 in both: unchanged.
+    assert_eq!((report.written, report.unchanged), (149, 1));
+    t.centra.with(|c| {
+        assert_eq!(c.writes.len(), 2);
+        assert!(c.writes.iter().all(|w| w.len() <= 100));
+    });
+    t.wms.with(|w| assert_eq!(w.reads, 2));
+}
+
+#[tokio::test]
+async fn products_centra_does_not_take_are_shown_and_never_fail_the_batch() {
+    let t = spawn_flow().await;
+    t.article("OK1", "1", (3, 3), (0, 0));
+    t.article("BUNDLE", "1", (3, 3), (0, 0));
+    t.centra.with(|c| c.item("BUNDLE").bundle = true);
+    // Known in the WMS and mapped to a product whose rows lack it.
+    t.wms.with(|w| {
+        w.levels.insert(
+            "GONE".into(),
+            domain::WmsStock {
+                physical: 2,
+                sellable: 2,
+            },
+        );
+    });
+    // Not in the WMS at all.
+    t.synced("s0", "NOWMS", "1").await;
+    for (i, key) in ["OK1", "BUNDLE", "GONE"].iter().enumerate() {
+        t.synced(&format!("s{}", i + 1), key, "1").await;
+    }
+    // In the WMS, but no Centra product known yet.
+    t.changed("m1", "UNMAPPED").await;
+    t.wms.with(|w| {
+        w.levels.insert(
+            "UNMAPPED".into(),
+            domain::WmsStock {
+                physical: 1,
+                sellable: 1,
+            },
+        );
+    });
+    let report = t.drain().await;
+    assert_eq!((report.checked, report.written, report.failed), (5, 1, 4));
+    assert_eq!(t.centra_physical("OK1"), 3);
+    let bundle = t.state("BUNDLE").await;
+    assert_eq!(bundle.state, StockState::Bundle);
+    assert!(
+        bundle
+            .reason
+            .expect("reason")
+            .contains("productsAreBundles")
+    );
+    let gone = t.state("GONE").await;
+    assert_eq!(gone.state, StockState::NotFound);
+    assert!(gone.reason.expect("reason").contains("GONE"));
+    assert_eq!(t.state("NOWMS").await.state, StockState::NotInWms);
+    assert_eq!(t.state("UNMAPPED").await.state, StockState::Unmapped);
+}
+
+#[tokio::test]
+async fn units_in_flight_are_never_oversold_and_settle_after_centra_completes() {
+    let t = spawn_flow().await;
+    // A Centra order of 2, imported and picked in the WMS: physical 8, sellable 8; Centra
+    // still allocates 2 of its 10.
+    t.article("F1", "1", (8, 8), (10, 2));
+    t.synced("s1", "F1", "1").await;
+    t.drain().await;
+    assert_eq!(t.centra_physical("F1"), 8);
+    assert!(t.centra_sells("F1") <= 8);
+    let first = t.state("F1").await;
+    assert_eq!(first.state, StockState::Settling);
+    assert!(first.due_at.is_some());
+    // Centra completes the shipment: 2 out of physical and allocation.
+    t.centra.with(|c| {
+        let item = c.item("F1");
+        item.physical -= 2;
+        item.allocated -= 2;
+    });
+    assert_eq!(t.centra_sells("F1"), 6, "undersold, never oversold");
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    t.drain().await;
+    assert_eq!(t.centra_physical("F1"), 8);
+    assert_eq!(t.centra_sells("F1"), 8);
+    assert_eq!(t.state("F1").await.state, StockState::InSync);
+}
+
+#[tokio::test]
+async fn a_completion_that_releases_unpicked_units_is_checked_at_once() {
+    let t = spawn_flow().await;
+    // Ordered 3, the warehouse picked none of them yet and still books them: in sync.
+    t.article("U1", "1", (10, 7), (10, 3));
+    t.synced("s1", "U1", "1").await;
+    t.drain().await;
+    assert_eq!(t.state("U1").await.state, StockState::InSync);
+    // The warehouse ships the order without them and frees its booking; Centra completes the
+    // shipment with 0 of them: its allocation drops, nothing else changes in Centra.
+    t.wms.with(|w| {
+        w.levels.insert(
+            "U1".into(),
+            domain::WmsStock {
+                physical: 10,
+                sellable: 10,
+            },
+        );
+    });
+    t.centra.with(|c| c.item("U1").allocated = 0);
+    let event = events::ShipmentCompleted {
+        endpoint: "shop1".into(),
+        shipment_id: "1-1".into(),
+        items: vec![events::CompletedItem {
+            joined_sku: "U1".into(),
+            ean: "7350000000017".into(),
+        }],
+        ..Default::default()
+    };
+    t.flow
+        .on_shipment_completed(&MessageId::new("c1"), &event)
+        .await
+        .expect("marked");
+    let report = t.drain().await;
+    assert_eq!(
+        report.checked, 1,
+        "the article is due now, not at the next recheck"
+    );
+    assert_eq!(t.centra_sells("U1"), 10);
+    // Another end-point's completion, and a key no article has, mark nothing.
+    let other = events::ShipmentCompleted {
+        endpoint: "retail".into(),
+        ..event.clone()
+    };
+    t.flow
+        .on_shipment_completed(&MessageId::new("c2"), &other)
+        .await
+        .expect("ignored");
+    assert_eq!(t.drain().await.checked, 0);
+    assert!(
+        t.flow
+            .articles()
+            .find("7350000000017")
+            .await
+            .expect("find")
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn a_gateway_down_or_a_lost_answer_loses_nothing_and_writes_once() {
+    let t = spawn_flow().await;
+    t.article("D1", "1", (5, 5), (0, 0));
+    t.synced("s1", "D1", "1").await;
+    t.wms.with(|w| w.next_fault = Fault::Down);
+    let error = t.flow.check_due().await.expect_err("wms down");
+    assert!(matches!(error, FlowError::Unavailable(_)), "{error}");
+    // Given back, due again a few seconds later (not now).
+    let article = t.state("D1").await;
+    assert_eq!(article.state, StockState::Pending);
+    assert!(article.due_at.is_some());
+    assert_eq!(t.drain().await.checked, 0);
+    // A person need not wait: a reconcile of the article checks it now; the answer is lost.
+    t.centra.with(|c| c.next_fault = Fault::LoseAnswer);
+    t.flow
+        .reconcile(&["D1".into()], false)
+        .await
+        .expect_err("answer lost");
+    assert_eq!(
+        t.centra_physical("D1"),
+        5,
+        "written before the answer was lost"
+    );
+    let report = t
+        .flow
+        .reconcile(&["D1".into()], false)
+        .await
+        .expect("again");
+    assert_eq!((report.written, report.unchanged), (0, 1));
+    t.centra.with(|c| assert_eq!(c.writes.len(), 1));
+}
+
+#[tokio::test]
+async fn reconcile_maps_unknown_articles_writes_differences_and_is_safe_twice() {
+    let t = spawn_flow().await;
+    for i in 0..60 {
+        // No ArticleSynced: the reconcile finds the products in Centra.
+        t.article(
+            &format!("R{i:02}"),
+            &format!("{}", i / 4),
+            (i, i),
+            (i % 3, 0),
+        );
+    }
+    let dry = t.flow.reconcile(&[], true).await.expect("dry run");
+    assert_eq!(dry.checked, 60);
+    assert!(dry.written > 0);
+    t.centra
+        .with(|c| assert!(c.writes.is_empty(), "a dry run writes nothing"));
+    let first = t.flow.reconcile(&[], false).await.expect("reconcile");
+    assert_eq!(first.checked, 60);
+    assert_eq!(first.written, dry.written);
+    for i in 0..60 {
+        assert_eq!(t.centra_physical(&format!("R{i:02}")), i);
+    }
+    let second = t.flow.reconcile(&[], false).await.expect("again");
+    assert_eq!(
+        (second.checked, second.written, second.unchanged),
+        (60, 0, 60)
+    );
+}
+
+#[tokio::test]
+async fn a_sale_during_the_reconcile_is_not_re_added() {
+    let t = spawn_flow().await;
+    t.article("S1", "1", (5, 5), (5, 0));
+    t.synced("s1", "S1", "1").await;
+    t.drain().await;
+    // Sold in Centra, not yet in the WMS: Centra allocates 1; the WMS still says 5 sellable.
+    t.centra.with(|c| c.item("S1").allocated = 1);
+    t.flow.reconcile(&[], false).await.expect("reconcile");
+    assert!(t.centra_sells("S1") <= 4, "the sold unit stays sold");
+}
+
+#[tokio::test]
+async fn two_replicas_check_each_article_once() {
+    let t = spawn_flow().await;
+    for i in 0..80 {
+        let key = format!("P{i:02}");
+        t.article(&key, "1", (i, i), (0, 0));
+        t.synced(&format!("s{i}"), &key, "1").await;
+    }
+    let other = flow_over(&t.store, &t.centra, &t.wms);
+    let (a, b) = tokio::join!(t.flow.check_due(), other.check_due());
+    let (a, b) = (a.expect("a"), b.expect("b"));
+    assert_eq!(a.checked + b.checked + t.drain().await.checked, 80);
+    let written: usize = t.centra.with(|c| c.written_products());
+    assert_eq!(written, 79, "every changed article written exactly once");
+}
+
+#[tokio::test]
+async fn an_event_without_an_article_number_names_the_field() {
+    let t = spawn_flow().await;
+    let error = t
+        .flow
+        .on_stock_changed(&MessageId::new("bad"), &events::WmsStockChanged::default())
+        .await
+        .expect_err("invalid");
+    let FlowError::Invalid(invalid) = error else {
+        panic!("not invalid: {error}");
+    };
+    assert_eq!(invalid.field, "article_number");
+    assert!(invalid.record.contains("bad"));
+}
+
+#[tokio::test]
+async fn articles_of_other_end_points_are_not_followed() {
+    let t = spawn_flow().await;
+    let event = events::ArticleSynced {
+        warehouse: "main".into(),
+        article_number: "X1".into(),
+        endpoint: "retail".into(),
+        product_id: "9".into(),
+        ..Default::default()
+    };
+    t.flow
+        .on_article_synced(&MessageId::new("o1"), &event)
+        .await
+        .expect("handled");
+    assert!(t.flow.articles().find("X1").await.expect("find").is_none());
+}
