@@ -34,9 +34,9 @@ chart-check:
 	$(CARGO) build -q -p centra-wms
 	python3 deploy/helm/check_chart.py "$$($(CARGO) metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/centra-wms"
 
-## e2e-large: the stock and returns scenario at 20,000 steps per shape (CI runs 2,000)
+## e2e-large: the stock and returns scenario at 2,000 steps per shape and fault setting (CI runs 400)
 e2e-large:
-	STOCK_RETURNS_E2E_STEPS=20000 $(CARGO) nextest run -p centra-wms-tests --test stock_returns_e2e --no-capture
+	STOCK_RETURNS_E2E_STEPS=$${STOCK_RETURNS_E2E_STEPS:-2000} $(CARGO) nextest run -p centra-wms-tests --test stock_returns_e2e --no-capture --test-threads 1
 
 ## ci: what CI runs (installs and starts PostgreSQL and NATS when missing)
 ci:

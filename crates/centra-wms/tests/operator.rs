@@ -89,18 +89,22 @@ fn test_connection_checks_centra_and_the_wms_of_a_running_sandbox() {
     let out = sandbox.cli(&["test-connection"]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
-    // The sandbox's flows: shipments, articles (its only end-point is the catalog one) and
-    // supplier deliveries (`purchase_orders`); its mapped transporters are WMS contracts.
-    for group in ["ORDER & SHIPMENT", "PRODUCT & STOCK", "SUPPLIER DELIVERIES"] {
+    // The sandbox's flows: shipments, articles and stock (its only end-point is the catalog
+    // one), supplier deliveries (`purchase_orders`) and returns; its mapped transporters are
+    // WMS contracts.
+    for group in [
+        "ORDER & SHIPMENT",
+        "PRODUCT & STOCK",
+        "SUPPLIER DELIVERIES",
+        "RETURNS",
+    ] {
         assert!(
             stdout.contains(&format!("ok   centra sandbox (retail, catalog) {group}:")),
             "{group}: {stdout}"
         );
     }
-    assert!(
-        !stdout.contains("RETURNS"),
-        "returns_to_centra is off: {stdout}"
-    );
+    assert!(stdout.contains("needed by returns_to_centra"), "{stdout}");
+    assert!(stdout.contains("stock_to_centra"), "{stdout}");
     assert!(stdout.contains("ok   wms sandbox:"), "{stdout}");
     assert!(
         stdout.contains("ok   wms sandbox transporters:") && stdout.contains("PLAB/P18"),
@@ -131,8 +135,8 @@ fn test_connection_checks_centra_and_the_wms_of_a_running_sandbox() {
     let checks = checks.as_array().expect("an array");
     assert_eq!(
         checks.len(),
-        5,
-        "three groups, the wms, its transporters: {checks:?}"
+        6,
+        "four groups, the wms, its transporters: {checks:?}"
     );
     assert!(checks.iter().all(|c| c["ok"] == true), "{checks:?}");
 }
@@ -155,12 +159,16 @@ fn dead_letters_of_a_running_sandbox() {
     let out = sandbox.cli(&["dead-letters", "list", "--service", "order-sync"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("no dead letters in order-sync"));
-    // A service with no command services opens no port in the sandbox.
-    let line = fails_with(
-        &sandbox.cli(&["dead-letters", "list", "--service", "stock-sync"]),
-        1,
-    );
-    assert!(line.contains("serves no DeadLetters"), "{line}");
+    // Every service keeps its dead letters, stock-sync and returns-sync included.
+    for service in ["stock-sync", "returns-sync"] {
+        let out = sandbox.cli(&["dead-letters", "list", "--service", service]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).contains(&format!("no dead letters in {service}")),
+            "{}",
+            text(&out.stdout)
+        );
+    }
     let out = sandbox.cli(&["dead-letters", "list", "--service", "billing-sync"]);
     fails_with(&out, 2);
 }
