@@ -36,7 +36,7 @@ chart-check:
 
 ## e2e-large: the stock and returns scenario at 2,000 steps per shape and fault setting (CI runs 400)
 e2e-large:
-	STOCK_RETURNS_E2E_STEPS=$${STOCK_RETURNS_E2E_STEPS:-2000} $(CARGO) nextest run -p centra-wms-tests --test stock_returns_e2e --no-capture --test-threads 1
+	STOCK_RETURNS_E2E_STEPS=$${STOCK_RETURNS_E2E_STEPS:-2000} $(CARGO) nextest run -p centra-wms-tests --test stock_returns_e2e --no-capture --test-threads 2
 
 ## ci: what CI runs (installs and starts PostgreSQL and NATS when missing)
 ci:

@@ -64,6 +64,7 @@ pub async fn retail_and_wholesale_endpoints_each_complete_their_own_shipments(sh
     // `catalog_endpoint`, so the configuration's own defaults pick the catalog end-point.
     let settings = format!(
         r#"capture = "on_completion"
+stock_to_centra = true
 
 [[settings.endpoints]]
 name = "shop2"
@@ -158,8 +159,19 @@ order_number_prefix = "W""#,
         !numbers.contains(&article_number(3, 0)),
         "a retail-only size became an article: {numbers:?}"
     );
-    // The retail store is asked for shipments, never for products or stock. (Stock to Centra
-    // is stock-sync's, which this runtime does not run; the log shows no stock write either.)
+    // Stock goes to the catalog end-point: stock-sync writes the WMS's (empty) shelves there.
+    wait_for(
+        "a stock write to the wholesale store",
+        Duration::from_secs(120),
+        || async {
+            requests_to(sims, &wholesale_url, "/stock")
+                .await
+                .iter()
+                .any(|r| r["method"] == "POST")
+        },
+    )
+    .await;
+    // The retail store is asked for shipments, never for products or stock.
     for part in ["/products", "/stock"] {
         let asked = requests_to(sims, &retail_url, part).await;
         assert!(asked.is_empty(), "retail asked for {part}: {asked:?}");

@@ -232,7 +232,9 @@ pub async fn spawn_app_tuned(
         .with_service(CentraGateway)
         .with_service(OngoingGateway)
         .with_service(CatalogSync)
-        .with_service(OrderSync);
+        .with_service(OrderSync)
+        // Inert unless a scenario sets `stock_to_centra`.
+        .with_service(stock_sync::StockSync);
     let running = tokio::spawn(runtime.run(shutdown.clone()));
     let started = Instant::now();
     while sims.wms_articles().await < 4 {

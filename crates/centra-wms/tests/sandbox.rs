@@ -1,7 +1,7 @@
 //! `centra-wms sandbox` as a person starts it: the demo store comes to life (articles in the
 //! WMS, orders imported, shipped and completed in Centra, the supplier delivery received and
-//! accepted), checked only through the simulators' control API; Ctrl-C stops it cleanly with a
-//! summary. `--no-demo` leaves both simulators empty.
+//! accepted, returns in Centra, stock followed), checked through the simulators' control API
+//! and the operator commands; Ctrl-C stops it cleanly with a summary. `--no-demo` leaves both simulators empty.
 
 mod support;
 
@@ -34,6 +34,21 @@ fn the_demo_store_flows_end_to_end_and_stops_with_a_summary() {
                 .any(|d| d["accepted"] == true && d["acceptCount"] == 1);
             imported && shipped && completed && accepted
         },
+    );
+    // Stock and returns are on in the sandbox: a customer return reaches Centra once, with its
+    // cause, never restocked by Centra (the WMS owns stock); stock-sync follows the articles.
+    sandbox.wait_for("a wms return in centra", DEMO_DEADLINE, |centra, _| {
+        !rows(centra, "returns").is_empty()
+    });
+    for entry in rows(&sandbox.centra_state(), "returns") {
+        assert_eq!(entry["returnToStock"], false, "{entry}");
+        let comment = entry["comment"].as_str().unwrap_or_default();
+        assert!(comment.contains("WMS return of order"), "{entry}");
+    }
+    let in_sync = support::json(&sandbox.cli(&["stock", "list", "--state", "in-sync", "--json"]));
+    assert!(
+        in_sync.as_array().is_some_and(|a| !a.is_empty()),
+        "stock-sync keeps articles in sync: {in_sync}"
     );
     // The seeded catalogue: a few hundred sizes with valid EAN-13s.
     let centra = sandbox.centra_state();

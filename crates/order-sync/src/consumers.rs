@@ -19,8 +19,8 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use platform_bus::{Bus, BusError, ConsumerConfig, Delivery};
-use platform_runtime::{CancellationToken, Handled, consume_concurrently};
-use platform_store::{MessageId, NewDeadLetter};
+use platform_runtime::{CancellationToken, Handled, consume_concurrently, keep_and_reject};
+use platform_store::MessageId;
 use prost::Message;
 use proto::events::v1 as events;
 
@@ -175,28 +175,15 @@ async fn reject(
     attempts: u32,
 ) -> Handled {
     // The protobuf bytes as hex, so a person (or a replay) has the message as received.
-    let hex = hex::encode(payload);
-    let store = flow.records().store();
-    let letter = NewDeadLetter {
-        kind: feed.consumer().to_owned(),
-        record_key: id.as_str().to_owned(),
-        reason: reason.clone(),
-        payload: serde_json::json!({ "message_id": id.as_str(), "protobuf_hex": hex }),
+    keep_and_reject(
+        flow.records().store(),
+        feed.consumer(),
+        id,
+        payload,
+        reason,
         attempts,
-    };
-    let kept = async {
-        let mut tx = store.begin().await?;
-        store.dead_letters().record(&mut tx, letter).await?;
-        tx.commit().await
-    }
-    .await;
-    if let Err(error) = kept {
-        return Handled::Retry {
-            after: Duration::from_secs(5),
-            reason: format!("keeping a dead letter failed: {error}"),
-        };
-    }
-    Handled::Rejected { reason }
+    )
+    .await
 }
 
 /// Deliveries of one feed in the handler at once. Why more than one: a shipment whose gateway

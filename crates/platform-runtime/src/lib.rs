@@ -15,6 +15,8 @@
 //!   service's handler and acks, naks or terminates each by the [`Handled`] answer.
 //! - `dead_letter_service`: [`DeadLetterService`], the `DeadLetters` gRPC service over a
 //!   service's store, with the service's own [`DeadLetterRetry`].
+//! - `kept_message`: [`keep_and_reject`] and [`kept_message`], a bus message a consumer could
+//!   not read kept as a dead letter and handed back on a retry.
 //! - `flow_runs`: [`FlowRuns`], what each flow did since start, and its `FlowStatus` row.
 //! - `health`: [`Health`], `/healthz`, `/readyz` and `/metrics` of a service process.
 //! - `grpc_token`: [`GrpcToken`], the bearer token TCP gRPC calls send and servers require.
@@ -27,6 +29,7 @@ mod directory;
 mod flow_runs;
 mod grpc_token;
 mod health;
+mod kept_message;
 mod runtime;
 mod serve;
 mod service;
@@ -40,9 +43,10 @@ pub use directory::{ChannelError, DirectoryError, GrpcChannel, ServiceDirectory}
 pub use flow_runs::{FlowFacts, FlowRun, FlowRuns, flows_answer, open_dead_letters, timestamp};
 pub use grpc_token::GrpcToken;
 pub use health::{DatabaseCheck, Health, install_metrics};
+pub use kept_message::{keep_and_reject, kept_message, log_replay};
 pub use runtime::{Runtime, RuntimeError};
 pub use serve::{ServeError, exit_code, serve, serve_from_args};
-pub use service::{Service, ServiceContext, ServiceError};
+pub use service::{Service, ServiceContext, ServiceError, supervise};
 pub use signal::shutdown_on_signal;
 pub use subscription::{Handled, consume, consume_concurrently};
 

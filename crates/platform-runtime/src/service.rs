@@ -55,3 +55,31 @@ pub enum ServiceError {
         message: String,
     },
 }
+
+/// Waits for the parts of `service` (its consumers, timers, command server) and stops them all
+/// when one fails, so the runtime sees the first error and restarts the service whole rather
+/// than run it half. Returns when every part has ended.
+///
+/// # Errors
+/// The first part's error, or [`ServiceError::Other`] for a part that panicked.
+pub async fn supervise(
+    service: &'static str,
+    mut parts: tokio::task::JoinSet<Result<(), ServiceError>>,
+    stop: tokio_util::sync::CancellationToken,
+) -> Result<(), ServiceError> {
+    let mut result = Ok(());
+    while let Some(joined) = parts.join_next().await {
+        let outcome = joined.map_err(|e| ServiceError::Other {
+            service,
+            message: format!("task ended abnormally: {e}"),
+        });
+        if let Err(error) = outcome.and_then(|r| r) {
+            tracing::error!(%error, service, "service part stopped");
+            stop.cancel();
+            if result.is_ok() {
+                result = Err(error);
+            }
+        }
+    }
+    result
+}

@@ -12,8 +12,8 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use platform_bus::{Bus, BusError, ConsumerConfig, Delivery};
-use platform_runtime::{CancellationToken, Handled, consume_concurrently};
-use platform_store::{MessageId, NewDeadLetter};
+use platform_runtime::{CancellationToken, Handled, consume_concurrently, keep_and_reject};
+use platform_store::MessageId;
 use prost::Message;
 use proto::events::v1 as events;
 
@@ -51,7 +51,16 @@ pub async fn handle(
     match result {
         Ok(()) => Handled::Done,
         Err(FlowError::Invalid(e)) => {
-            reject(flow, &id, &payload, e.to_string(), delivery_count).await
+            let store = flow.records().store();
+            keep_and_reject(
+                store,
+                RETURN_RECEIVED,
+                &id,
+                &payload,
+                e.to_string(),
+                delivery_count,
+            )
+            .await
         }
         Err(FlowError::Unavailable(reason)) => Handled::Retry {
             after: backoff(delivery_count),
@@ -62,37 +71,6 @@ pub async fn handle(
             reason: error.to_string(),
         },
     }
-}
-
-/// Keeps the message for a person (dead letter with the payload), then rejects it.
-async fn reject(
-    flow: &ReturnFlow,
-    id: &MessageId,
-    payload: &Bytes,
-    reason: String,
-    attempts: u32,
-) -> Handled {
-    let store = flow.records().store();
-    let letter = NewDeadLetter {
-        kind: RETURN_RECEIVED.to_owned(),
-        record_key: id.as_str().to_owned(),
-        reason: reason.clone(),
-        payload: serde_json::json!({ "message_id": id.as_str(), "protobuf_hex": hex::encode(payload) }),
-        attempts,
-    };
-    let kept = async {
-        let mut tx = store.begin().await?;
-        store.dead_letters().record(&mut tx, letter).await?;
-        tx.commit().await
-    }
-    .await;
-    if let Err(error) = kept {
-        return Handled::Retry {
-            after: Duration::from_secs(5),
-            reason: format!("keeping a dead letter failed: {error}"),
-        };
-    }
-    Handled::Rejected { reason }
 }
 
 /// Runs the consumer until `shutdown`. One delivery at a time: the flow changes one return at

@@ -120,16 +120,5 @@ async fn run_flow(ctx: &ServiceContext, base: &ServiceBase) -> Result<(), Servic
             .await
             .map_err(|e| other(e.to_string()))
     });
-    let mut result = Ok(());
-    while let Some(joined) = tasks.join_next().await {
-        let outcome = joined.map_err(|e| other(format!("task ended abnormally: {e}")));
-        if let Err(error) = outcome.and_then(|r| r) {
-            tracing::error!(%error, "returns-sync part stopped");
-            stop.cancel();
-            if result.is_ok() {
-                result = Err(error);
-            }
-        }
-    }
-    result
+    platform_runtime::supervise(NAME, tasks, stop).await
 }

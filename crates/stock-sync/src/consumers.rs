@@ -16,8 +16,8 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use platform_bus::{Bus, BusError, ConsumerConfig, Delivery};
-use platform_runtime::{CancellationToken, Handled, consume_concurrently};
-use platform_store::{MessageId, NewDeadLetter};
+use platform_runtime::{CancellationToken, Handled, consume_concurrently, keep_and_reject};
+use platform_store::MessageId;
 use prost::Message;
 use proto::events::v1 as events;
 
@@ -99,45 +99,22 @@ pub async fn handle(
     match result {
         Ok(()) => Handled::Done,
         Err(FlowError::Invalid(e)) => {
-            reject(flow, feed, &id, &payload, e.to_string(), delivery_count).await
+            let store = flow.articles().store();
+            keep_and_reject(
+                store,
+                feed.consumer(),
+                &id,
+                &payload,
+                e.to_string(),
+                delivery_count,
+            )
+            .await
         }
         Err(error) => Handled::Retry {
             after: Duration::from_secs(5),
             reason: error.to_string(),
         },
     }
-}
-
-/// Keeps the message for a person (dead letter with the payload), then rejects it.
-async fn reject(
-    flow: &StockFlow,
-    feed: Feed,
-    id: &MessageId,
-    payload: &Bytes,
-    reason: String,
-    attempts: u32,
-) -> Handled {
-    let store = flow.articles().store();
-    let letter = NewDeadLetter {
-        kind: feed.consumer().to_owned(),
-        record_key: id.as_str().to_owned(),
-        reason: reason.clone(),
-        payload: serde_json::json!({ "message_id": id.as_str(), "protobuf_hex": hex::encode(payload) }),
-        attempts,
-    };
-    let kept = async {
-        let mut tx = store.begin().await?;
-        store.dead_letters().record(&mut tx, letter).await?;
-        tx.commit().await
-    }
-    .await;
-    if let Err(error) = kept {
-        return Handled::Retry {
-            after: Duration::from_secs(5),
-            reason: format!("keeping a dead letter failed: {error}"),
-        };
-    }
-    Handled::Rejected { reason }
 }
 
 /// Runs the consumer of `feed` until `shutdown`. Marking is cheap and idempotent, so a few

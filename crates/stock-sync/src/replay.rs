@@ -4,7 +4,7 @@
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use platform_runtime::{DeadLetterRetry, Handled};
+use platform_runtime::{DeadLetterRetry, log_replay};
 use platform_store::{DeadLetter, MessageId};
 
 use crate::consumers::{self, Feed};
@@ -25,14 +25,8 @@ impl MessageReplay {
     fn kept_message(letter: &DeadLetter) -> Result<(Feed, MessageId, Bytes), String> {
         let feed = Feed::of_consumer(&letter.kind)
             .ok_or_else(|| format!("kind {:?} is not a stock-sync feed", letter.kind))?;
-        let id = letter.payload["message_id"]
-            .as_str()
-            .ok_or("payload: no message_id")?;
-        let hex = letter.payload["protobuf_hex"]
-            .as_str()
-            .ok_or("payload: no protobuf_hex")?;
-        let bytes = hex::decode(hex).map_err(|e| format!("payload.protobuf_hex: {e}"))?;
-        Ok((feed, MessageId::new(id), Bytes::from(bytes)))
+        let (id, bytes) = platform_runtime::kept_message(letter)?;
+        Ok((feed, id, bytes))
     }
 }
 
@@ -48,17 +42,8 @@ impl DeadLetterRetry for MessageReplay {
                 }
             };
             let attempts = letter.attempts.saturating_add(1);
-            match consumers::handle(&self.flow, feed, id.clone(), payload, attempts).await {
-                Handled::Done => {
-                    tracing::info!(dead_letter_id = letter.id, message_id = %id, "dead letter replayed");
-                }
-                Handled::Retry { reason, .. } => {
-                    tracing::warn!(dead_letter_id = letter.id, message_id = %id, %reason, "dead letter replay failed; retry it again later");
-                }
-                Handled::Rejected { reason } => {
-                    tracing::warn!(dead_letter_id = letter.id, message_id = %id, %reason, "dead letter rejected again and kept");
-                }
-            }
+            let outcome = consumers::handle(&self.flow, feed, id.clone(), payload, attempts).await;
+            log_replay(&letter, &id, &outcome);
         }
     }
 }

@@ -5,6 +5,7 @@
 //! - `options`: [`ClientOptions`] (timeouts, retries, rate).
 //! - `http`: one call (auth header, envelope, error classification) and the retry loop.
 //! - `record`: lenient field reading that names object and field on errors.
+//! - `paging`: the relative `next` query strings of products and stock.
 //! - `error`: [`CentraError`], retryable or terminal.
 //! - one file per resource: `shipments`, `orders`, `products`, `stock`, `deliveries`,
 //!   `returns`.
@@ -14,6 +15,7 @@ mod error;
 mod http;
 mod options;
 mod orders;
+mod paging;
 mod products;
 pub mod record;
 mod returns;

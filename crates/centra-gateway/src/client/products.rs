@@ -7,9 +7,10 @@ use chrono::{DateTime, Utc};
 use proto::events::v1 as pb;
 use serde_json::Value;
 
+use super::paging::next_page;
 use super::record::{Parsed, Record};
 use super::shipments::parse_list;
-use super::{CentraClient, CentraError, CentraErrorKind, PayloadError};
+use super::{CentraClient, CentraError, PayloadError};
 
 /// Filters of a product listing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -131,51 +132,23 @@ impl CentraClient {
         page_token: Option<&str>,
     ) -> Result<ProductPage, CentraError> {
         const OP: &str = "GET /products";
-        let mut params: Vec<(String, String)> = match page_token {
-            Some(token) => {
-                serde_urlencoded::from_str(token.trim_start_matches('?')).map_err(|e| {
-                    CentraError::new(
-                        self.endpoint(),
-                        OP,
-                        CentraErrorKind::InvalidRequest(format!("bad page token: {e}")),
-                    )
-                })?
-            }
-            None => Vec::new(),
-        };
-        let limit = if query.limit == 0 {
-            self.options().page_size
-        } else {
-            query.limit
-        };
-        let mut add = |key: &str, value: String| {
-            if !params.iter().any(|(k, _)| k == key) {
-                params.push((key.to_owned(), value));
-            }
-        };
-        add("limit", limit.to_string());
+        let mut extra: Vec<(&str, String)> = Vec::new();
         if let Some(since) = query.modified_since {
-            add("modified", self.filter_time(since));
+            extra.push(("modified", self.filter_time(since)));
         }
         if let Some(sku) = &query.sku {
-            add("sku", sku.clone());
+            extra.push(("sku", sku.clone()));
         }
         if let Some(product_id) = &query.product_id {
-            add("productId", product_id.clone());
+            extra.push(("productId", product_id.clone()));
         }
+        let params = self.page_query(OP, page_token, query.limit, &extra)?;
         let envelope = self
             .with_retry(|| self.get_once(OP, "products", &params))
             .await?;
         let rows = parse_list(&envelope, "products", "productId", CentraProductRow::parse)
             .map_err(|e| self.bad_payload(OP, e))?;
-        let next = envelope
-            .get("next")
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-            .map(str::to_owned);
-        // A `next` equal to the token just used would loop forever.
-        let next = next.filter(|n| Some(n.as_str()) != page_token);
+        let next = next_page(&envelope, page_token);
         Ok(ProductPage { rows, next })
     }
 

@@ -4,9 +4,10 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use super::paging::next_page;
 use super::record::{Parsed, Record};
 use super::shipments::parse_list;
-use super::{CentraClient, CentraError, CentraErrorKind, PayloadError};
+use super::{CentraClient, CentraError, PayloadError};
 
 /// One row of `GET /stock`: a size item's keys and stock (`physicalStock = allocatedStock +
 /// availableStock`, summed over the plugin's warehouses).
@@ -128,44 +129,16 @@ impl CentraClient {
         page_token: Option<&str>,
     ) -> Result<StockPage, CentraError> {
         const OP: &str = "GET /stock";
-        let mut params: Vec<(String, String)> = match page_token {
-            Some(token) => {
-                serde_urlencoded::from_str(token.trim_start_matches('?')).map_err(|e| {
-                    CentraError::new(
-                        self.endpoint(),
-                        OP,
-                        CentraErrorKind::InvalidRequest(format!("bad page token: {e}")),
-                    )
-                })?
-            }
-            None => Vec::new(),
-        };
-        let limit = if limit == 0 {
-            self.options().page_size
-        } else {
-            limit
-        };
-        if !params.iter().any(|(k, _)| k == "limit") {
-            params.push(("limit".to_owned(), limit.to_string()));
-        }
-        if let Some(id) = product_id
-            && !params.iter().any(|(k, _)| k == "productId")
-        {
-            params.push(("productId".to_owned(), id.to_owned()));
-        }
+        let extra: Vec<(&str, String)> = product_id
+            .map(|id| vec![("productId", id.to_owned())])
+            .unwrap_or_default();
+        let params = self.page_query(OP, page_token, limit, &extra)?;
         let envelope = self
             .with_retry(|| self.get_once(OP, "stock", &params))
             .await?;
         let rows = parse_list(&envelope, "products", "productId", CentraStockRow::parse)
             .map_err(|e| self.bad_payload(OP, e))?;
-        let next = envelope
-            .get("next")
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-            .map(str::to_owned)
-            // A `next` equal to the token just used would loop forever.
-            .filter(|n| Some(n.as_str()) != page_token);
+        let next = next_page(&envelope, page_token);
         Ok(StockPage { rows, next })
     }
 
