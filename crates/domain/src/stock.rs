@@ -44,6 +44,21 @@
 //! [`StockDecision::settled`])
 //! until both sides agree, and the daily reconcile catches anything else.
 //!
+//! # Read order: Centra first, the WMS last
+//!
+//! The two reads are two calls, and the world moves between them. The `P` term is what keeps a
+//! Centra order the WMS has not booked yet (counted in `A`, not yet out of `S`) from being sold
+//! twice, so `P` must never be older than `A`. Read the WMS first and a shipment the WMS ships
+//! and Centra completes between the reads leaves an old `P` (units still on the shelf) next to
+//! a new `A` (units gone from the allocation): the target is too high by the shipment. Read
+//! Centra first and the same moves leave an old `A` (still allocating the shipment) next to a
+//! new `P`: once Centra completes, `C − A` is `P − A` on numbers of the same moment. The WMS
+//! read last is also the freshest of the two, which is the side that lowers stock.
+//!
+//! What no read order closes: a completion between the Centra read and the write, when the
+//! WMS books units Centra does not allocate (so `S + A` is the binding term); Centra then sells
+//! those units until the article's recheck, which is due because the article is unsettled.
+//!
 //! # Worked example
 //!
 //! ```text

@@ -88,6 +88,11 @@ async fn named_articles_carry_their_stock_and_unknown_ones_are_not_found() {
         assert!(query.contains(&format!("articleNumbers={name}")), "{query}");
     }
     assert!(query.contains("goodsOwnerId=1"), "{query}");
+    let reads = log
+        .iter()
+        .filter(|e| e["method"] == "GET" && e["path"] == "/sandbox/api/v1/articles")
+        .count();
+    assert_eq!(reads, 1, "the named articles fit on one page: one call");
 }
 
 #[tokio::test]

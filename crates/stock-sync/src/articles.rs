@@ -10,6 +10,8 @@
 //! ends. `generation` counts the marks: a mark that arrives while a row is being checked makes
 //! [`StockArticles::finish`] leave it due at once instead of settling it on stale numbers.
 
+use std::collections::HashMap;
+
 use platform_store::{Store, StoreError, Transaction, unix_millis};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -67,6 +69,12 @@ impl StockState {
 
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// Followed but not checkable yet; it resolves itself with the next catalog sync or WMS
+    /// change (shown as a warning).
+    pub fn is_warning(self) -> bool {
+        matches!(self, StockState::NotInWms | StockState::Unmapped)
     }
 
     /// A person must look at it (Centra or the WMS does not take the article as it is).
@@ -235,23 +243,6 @@ impl StockArticles {
         Ok(marked > 0)
     }
 
-    /// Marks in a transaction of its own.
-    ///
-    /// # Errors
-    /// The store failing.
-    pub async fn mark_now(
-        &self,
-        warehouse: &str,
-        article_number: &str,
-        product_id: Option<&str>,
-        at: i64,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.store.begin().await?;
-        self.mark(&mut tx, warehouse, article_number, product_id, at)
-            .await?;
-        tx.commit().await
-    }
-
     /// Takes up to `limit` rows due at `now` for this replica (see the module docs).
     ///
     /// # Errors
@@ -358,29 +349,28 @@ impl StockArticles {
         tx.commit().await
     }
 
-    /// Records the Centra product of articles that have none yet (from a full Centra read).
+    /// Article number -> Centra product id of every followed article that has one.
     ///
     /// # Errors
     /// The store failing.
-    pub async fn map_products(
-        &self,
-        tx: &mut Transaction,
-        article_number: &str,
-        product_id: &str,
-    ) -> Result<bool, StoreError> {
-        let changed = sqlx::query(
-            "UPDATE stock_articles SET product_id = $2 WHERE article_number = $1 \
-             AND (product_id IS NULL OR product_id <> $2)",
+    pub async fn known_products(&self) -> Result<HashMap<String, String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT article_number, product_id FROM stock_articles WHERE product_id IS NOT NULL",
         )
-        .bind(article_number)
-        .bind(product_id)
-        .execute(tx.conn())
+        .fetch_all(self.store.pool())
         .await
-        .map_err(StoreError::query(format!(
-            "mapping article {article_number}"
-        )))?
-        .rows_affected();
-        Ok(changed > 0)
+        .map_err(StoreError::query("reading the articles' centra products"))?;
+        rows.iter()
+            .map(|row| {
+                let number: String = row
+                    .try_get("article_number")
+                    .map_err(|e| corrupt("?", "article_number", &e))?;
+                let product: String = row
+                    .try_get("product_id")
+                    .map_err(|e| corrupt(&number, "product_id", &e))?;
+                Ok((number, product))
+            })
+            .collect()
     }
 
     /// One article.
@@ -419,19 +409,6 @@ impl StockArticles {
             .await
             .map_err(StoreError::query("listing stock articles"))?;
         rows.iter().map(read).collect()
-    }
-
-    /// The earliest due time, if any row is due at all.
-    ///
-    /// # Errors
-    /// The store failing.
-    pub async fn next_due(&self) -> Result<Option<i64>, StoreError> {
-        let row = sqlx::query("SELECT MIN(due_at) AS due FROM stock_articles")
-            .fetch_one(self.store.pool())
-            .await
-            .map_err(StoreError::query("reading the next due article"))?;
-        row.try_get::<Option<i64>, _>("due")
-            .map_err(|e| corrupt("*", "due_at", &e))
     }
 
     /// Starts the run `name` if none started in the last `interval_ms` (one replica wins).

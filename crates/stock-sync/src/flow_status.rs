@@ -47,13 +47,14 @@ impl StockTally {
     /// Adds `count` articles in `state`, the newest checked at `at`.
     pub fn add(&mut self, state: StockState, count: u64, at: Option<i64>) {
         self.last_run_at = self.last_run_at.max(at);
-        match state {
-            StockState::Pending | StockState::Settling => self.backlog += count,
-            StockState::InSync => self.last_success_at = self.last_success_at.max(at),
-            StockState::NotInWms | StockState::Unmapped => self.warnings += count,
-            StockState::NotFound | StockState::Bundle | StockState::Refused => {
-                self.parked += count;
-            }
+        if state.needs_a_person() {
+            self.parked += count;
+        } else if state.is_warning() {
+            self.warnings += count;
+        } else if state == StockState::InSync {
+            self.last_success_at = self.last_success_at.max(at);
+        } else {
+            self.backlog += count;
         }
     }
 
@@ -133,39 +134,12 @@ impl FlowStatusService {
             let at: Option<i64> = row.try_get("at").map_err(query("at"))?;
             tally.add(state, u64::try_from(count.unwrap_or(0)).unwrap_or(0), at);
         }
-        let newest = |states: [StockState; 3]| {
-            let store = self.store.clone();
-            async move {
-                sqlx::query(
-                    "SELECT article_number, reason, updated_at FROM stock_articles \
-                     WHERE state IN ($1, $2, $3) ORDER BY updated_at DESC LIMIT 1",
-                )
-                .bind(states[0].as_str())
-                .bind(states[1].as_str())
-                .bind(states[2].as_str())
-                .fetch_optional(store.pool())
-                .await
-                .map_err(StoreError::query("reading the newest article to look at"))
-            }
-        };
-        if let Some(row) = newest([
-            StockState::NotFound,
-            StockState::Bundle,
-            StockState::Refused,
-        ])
-        .await?
-        {
+        if let Some(row) = self.newest(StockState::needs_a_person).await? {
             let reason: Option<String> = row.try_get("reason").map_err(query("reason"))?;
             let at: Option<i64> = row.try_get("updated_at").map_err(query("updated_at"))?;
             tally.last_error = Some((at.unwrap_or(0), reason.unwrap_or_default()));
         }
-        if let Some(row) = newest([
-            StockState::NotInWms,
-            StockState::Unmapped,
-            StockState::Unmapped,
-        ])
-        .await?
-        {
+        if let Some(row) = self.newest(StockState::is_warning).await? {
             let number: Option<String> = row
                 .try_get("article_number")
                 .map_err(query("article_number"))?;
@@ -180,6 +154,34 @@ impl FlowStatusService {
             .run_started_at(RECONCILE_RUN)
             .await?;
         Ok(tally)
+    }
+}
+
+impl FlowStatusService {
+    /// The most recently changed article in a state `wanted` selects.
+    async fn newest(
+        &self,
+        wanted: fn(StockState) -> bool,
+    ) -> Result<Option<sqlx::any::AnyRow>, StoreError> {
+        let states: Vec<&str> = StockState::ALL
+            .into_iter()
+            .filter(|s| wanted(*s))
+            .map(StockState::as_str)
+            .collect();
+        let placeholders: Vec<String> = (1..=states.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT article_number, reason, updated_at FROM stock_articles \
+             WHERE state IN ({}) ORDER BY updated_at DESC LIMIT 1",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for state in states {
+            query = query.bind(state);
+        }
+        query
+            .fetch_optional(self.store.pool())
+            .await
+            .map_err(StoreError::query("reading the newest article to look at"))
     }
 }
 

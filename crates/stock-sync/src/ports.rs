@@ -72,7 +72,14 @@ impl CentraStockRow {
     /// Whether this row is the article: the WMS article number is Centra's product key under
     /// either article-number rule (joined SKU or EAN).
     pub fn is(&self, article_number: &str) -> bool {
-        self.joined_sku == article_number || (!self.ean.is_empty() && self.ean == article_number)
+        self.keys().any(|key| key == article_number)
+    }
+
+    /// The keys an article number can be: the joined SKU, and the EAN when there is one.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        [self.joined_sku.as_str(), self.ean.as_str()]
+            .into_iter()
+            .filter(|key| !key.is_empty())
     }
 }
 

@@ -2,8 +2,11 @@
 //! page as a relative query string (`"next": "?limit=10&page=3"`, REF/301-302), which the client
 //! hands out as the page token and sends back as the query of the next call.
 
+use std::future::Future;
+
 use serde_json::Value;
 
+use super::record::Parsed;
 use super::{CentraClient, CentraError, CentraErrorKind};
 
 impl CentraClient {
@@ -56,4 +59,23 @@ pub(crate) fn next_page(envelope: &Value, page_token: Option<&str>) -> Option<St
         .filter(|n| !n.is_empty())
         .map(str::to_owned)
         .filter(|n| Some(n.as_str()) != page_token)
+}
+
+/// Every row of a listing: `fetch` reads one page from a token (`None` for the first) and
+/// answers its rows and the next token; pages are read until there is no next one.
+pub(crate) async fn every_page<T, F, Fut>(mut fetch: F) -> Result<Vec<Parsed<T>>, CentraError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<(Vec<Parsed<T>>, Option<String>), CentraError>>,
+{
+    let mut all = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let (rows, next) = fetch(token.take()).await?;
+        all.extend(rows);
+        match next {
+            Some(next) => token = Some(next),
+            None => return Ok(all),
+        }
+    }
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use proto::events::v1 as pb;
 use serde_json::Value;
 
-use super::paging::next_page;
+use super::paging::{every_page, next_page};
 use super::record::{Parsed, Record};
 use super::shipments::parse_list;
 use super::{CentraClient, CentraError, PayloadError};
@@ -157,15 +157,10 @@ impl CentraClient {
         &self,
         query: &ProductQuery,
     ) -> Result<Vec<Parsed<CentraProductRow>>, CentraError> {
-        let mut all = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
+        every_page(|token| async move {
             let page = self.products_page(query, token.as_deref()).await?;
-            all.extend(page.rows);
-            match page.next {
-                Some(next) => token = Some(next),
-                None => return Ok(all),
-            }
-        }
+            Ok((page.rows, page.next))
+        })
+        .await
     }
 }

@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::paging::next_page;
+use super::paging::{every_page, next_page};
 use super::record::{Parsed, Record};
 use super::shipments::parse_list;
 use super::{CentraClient, CentraError, PayloadError};
@@ -147,17 +147,12 @@ impl CentraClient {
         &self,
         product_id: &str,
     ) -> Result<Vec<Parsed<CentraStockRow>>, CentraError> {
-        let mut all = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
+        every_page(|token| async move {
             let page = self
                 .stock_page(Some(product_id), 0, token.as_deref())
                 .await?;
-            all.extend(page.rows);
-            match page.next {
-                Some(next) => token = Some(next),
-                None => return Ok(all),
-            }
-        }
+            Ok((page.rows, page.next))
+        })
+        .await
     }
 }

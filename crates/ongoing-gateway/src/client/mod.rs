@@ -256,13 +256,14 @@ impl OngoingClient {
         Ok(listing)
     }
 
-    /// One page of `path` from `from` (inclusive; `None`: the start), at most `max` records
-    /// (0: the configured page size); also where the next page starts (`None`: this was the
-    /// last one).
+    /// One page of `path` matching `filters` from `from` (inclusive; `None`: the start), at
+    /// most `max` records (0: the configured page size); also where the next page starts
+    /// (`None`: this was the last one).
     pub(crate) async fn get_page<T: HasId>(
         &self,
         path: &str,
         cursor: IdCursor,
+        filters: &[(&str, String)],
         from: Option<i64>,
         max: u32,
     ) -> Result<(Listing<T>, Option<i64>), OngoingError> {
@@ -271,10 +272,9 @@ impl OngoingClient {
             rejected: Vec::new(),
         };
         let max = if max == 0 { self.page_size() } else { max };
-        let mut query: Vec<(&str, String)> = vec![
-            ("goodsOwnerId", self.goods_owner_id().to_string()),
-            (cursor.max_to_get, max.to_string()),
-        ];
+        let mut query: Vec<(&str, String)> = filters.to_vec();
+        query.push(("goodsOwnerId", self.goods_owner_id().to_string()));
+        query.push((cursor.max_to_get, max.to_string()));
         if let Some(from) = from {
             query.push((cursor.id_from, from.to_string()));
         }

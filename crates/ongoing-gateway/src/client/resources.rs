@@ -178,7 +178,7 @@ impl OngoingClient {
         from: Option<i64>,
         max: u32,
     ) -> Result<(Listing<ArticleDetailsModel>, Option<i64>), OngoingError> {
-        self.get_page("articles", IdCursor::ARTICLES, from, max)
+        self.get_page("articles", IdCursor::ARTICLES, &[], from, max)
             .await
     }
 

@@ -5,8 +5,8 @@
 use proto::ongoing::v1::{ArticleStock, ReadStockResponse};
 
 use super::CommandError;
-use crate::client::OngoingClient;
 use crate::client::models::ArticleModel;
+use crate::client::{IdCursor, OngoingClient};
 use crate::inventory::level;
 
 /// Articles per named read (the stock flow's batch).
@@ -48,7 +48,7 @@ pub async fn read_stock(
     if article_numbers.is_empty() {
         let from = (from > 0).then_some(from);
         let (listing, next) = client
-            .get_page::<ArticleModel>("articles", crate::client::IdCursor::ARTICLES, from, max)
+            .get_page::<ArticleModel>("articles", IdCursor::ARTICLES, &[], from, max)
             .await?;
         for rejected in &listing.rejected {
             tracing::warn!(record = %rejected.record, error = %rejected.error, "listed article could not be read");
@@ -74,7 +74,11 @@ pub async fn read_stock(
         .iter()
         .map(|n| ("articleNumbers", n.trim().to_owned()))
         .collect();
-    let listing = client.list_articles(&filters).await?;
+    // Every named article fits on one page: one call, no second call to find the end.
+    let max = u32::try_from(article_numbers.len()).unwrap_or(u32::MAX);
+    let (listing, _) = client
+        .get_page::<ArticleModel>("articles", IdCursor::ARTICLES, &filters, None, max)
+        .await?;
     for rejected in &listing.rejected {
         tracing::warn!(record = %rejected.record, error = %rejected.error, "article could not be read");
     }

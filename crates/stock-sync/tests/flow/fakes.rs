@@ -2,7 +2,7 @@
 //! writes clamped to the allocation as Centra does) and can fail on demand.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use domain::{CentraStock, WmsStock};
@@ -22,6 +22,31 @@ pub enum Fault {
     LoseAnswer,
 }
 
+/// What the world does once, right after the next read of either side (a shipment shipped and
+/// completed while a check is between its reads, say).
+#[derive(Default)]
+pub struct Moves(Mutex<Option<Box<dyn FnOnce() + Send>>>);
+
+impl Moves {
+    pub fn set(&self, moves: impl FnOnce() + Send + 'static) {
+        *self.0.lock().expect("moves lock") = Some(Box::new(moves));
+    }
+
+    /// Runs the moves, if any, once (never under a fake's lock).
+    fn after_read(&self) {
+        let moves = self.0.lock().expect("moves lock").take();
+        if let Some(moves) = moves {
+            moves();
+        }
+    }
+}
+
+impl std::fmt::Debug for Moves {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Moves")
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct WmsState {
     pub levels: BTreeMap<String, WmsStock>,
@@ -30,9 +55,13 @@ pub struct WmsState {
 }
 
 #[derive(Debug, Default)]
-pub struct FakeWms(Mutex<WmsState>);
+pub struct FakeWms(Mutex<WmsState>, Arc<Moves>);
 
 impl FakeWms {
+    pub fn new(moves: Arc<Moves>) -> Self {
+        Self(Mutex::default(), moves)
+    }
+
     pub fn with<T>(&self, f: impl FnOnce(&mut WmsState) -> T) -> T {
         f(&mut self.0.lock().expect("wms lock"))
     }
@@ -41,7 +70,7 @@ impl FakeWms {
 #[async_trait]
 impl WmsStockSource for FakeWms {
     async fn read(&self, _warehouse: &str, articles: &[String]) -> Result<WmsStockRead, PortError> {
-        self.with(|w| {
+        let read = self.with(|w| {
             assert!(articles.len() <= 100, "at most 100 articles per read");
             if std::mem::take(&mut w.next_fault) != Fault::None {
                 return Err(PortError::Unavailable("wms down".into()));
@@ -57,7 +86,9 @@ impl WmsStockSource for FakeWms {
                 }
             }
             Ok(read)
-        })
+        });
+        self.1.after_read();
+        read
     }
 
     async fn page(&self, _warehouse: &str, from: i64) -> Result<WmsStockPage, PortError> {
@@ -110,9 +141,13 @@ impl CentraState {
 }
 
 #[derive(Debug, Default)]
-pub struct FakeCentra(Mutex<CentraState>);
+pub struct FakeCentra(Mutex<CentraState>, Arc<Moves>);
 
 impl FakeCentra {
+    pub fn new(moves: Arc<Moves>) -> Self {
+        Self(Mutex::default(), moves)
+    }
+
     pub fn with<T>(&self, f: impl FnOnce(&mut CentraState) -> T) -> T {
         f(&mut self.0.lock().expect("centra lock"))
     }
@@ -137,7 +172,7 @@ impl CentraStockTarget for FakeCentra {
         _endpoint: &str,
         product_ids: &[String],
     ) -> Result<Vec<CentraStockRow>, PortError> {
-        self.with(|c| {
+        let read = self.with(|c| {
             // A lost answer is a write fault: reads leave it for the write.
             if c.next_fault == Fault::Down {
                 c.next_fault = Fault::None;
@@ -149,7 +184,9 @@ impl CentraStockTarget for FakeCentra {
                 .filter(|i| product_ids.contains(&i.product_id))
                 .map(row)
                 .collect())
-        })
+        });
+        self.1.after_read();
+        read
     }
 
     async fn page(

@@ -9,12 +9,14 @@ use proto::events::v1 as events;
 use stock_sync::articles::{StockArticle, StockArticles};
 use stock_sync::flow::StockFlow;
 
-use crate::fakes::{FakeCentra, FakeWms, Item};
+use crate::fakes::{FakeCentra, FakeWms, Item, Moves};
 
 pub struct TestFlow {
     pub flow: StockFlow,
     pub centra: Arc<FakeCentra>,
     pub wms: Arc<FakeWms>,
+    /// What the world does right after the next read of either side.
+    pub moves: Arc<Moves>,
     pub store: Store,
     _dir: tempfile::TempDir,
 }
@@ -52,13 +54,15 @@ pub async fn spawn_flow_on(url: String, dir: tempfile::TempDir) -> TestFlow {
     )
     .await
     .expect("store");
-    let centra = Arc::new(FakeCentra::default());
-    let wms = Arc::new(FakeWms::default());
+    let moves = Arc::new(Moves::default());
+    let centra = Arc::new(FakeCentra::new(moves.clone()));
+    let wms = Arc::new(FakeWms::new(moves.clone()));
     let flow = flow_over(&store, &centra, &wms);
     TestFlow {
         flow,
         centra,
         wms,
+        moves,
         store,
         _dir: dir,
     }

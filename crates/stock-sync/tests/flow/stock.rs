@@ -142,6 +142,47 @@ async fn units_in_flight_are_never_oversold_and_settle_after_centra_completes() 
     assert_eq!(t.state("F1").await.state, StockState::InSync);
 }
 
+/// The world moves while a check is between its two reads: the WMS ships a shipment and Centra
+/// completes it, while Centra holds an order the WMS has not booked yet. Whatever the check read
+/// first, Centra must not end up selling more than the WMS has once that order is booked.
+#[tokio::test]
+async fn a_shipment_shipped_and_completed_between_the_reads_is_never_oversold() {
+    let t = spawn_flow().await;
+    // At rest: 22 held, 4 booked (3 of them for shipment 11), Centra allocates the same 4.
+    t.article("M1", "1", (22, 18), (22, 4));
+    t.synced("s1", "M1", "1").await;
+    t.drain().await;
+    assert_eq!(t.centra_sells("M1"), 18);
+    // A Centra order of 3 the WMS has not imported yet.
+    t.centra.with(|c| c.item("M1").allocated += 3);
+    let (wms, centra) = (t.wms.clone(), t.centra.clone());
+    t.moves.set(move || {
+        // The WMS ships shipment 11: 3 out of the shelf and out of the bookings.
+        wms.with(|w| w.levels.get_mut("M1").expect("M1").physical -= 3);
+        // Centra completes it: 3 out of physical and allocated stock.
+        centra.with(|c| {
+            let item = c.item("M1");
+            item.physical -= 3;
+            item.allocated -= 3;
+        });
+    });
+    t.changed("c1", "M1").await;
+    t.drain().await;
+    // The WMS imports the Centra order: 3 more booked.
+    t.wms
+        .with(|w| w.levels.get_mut("M1").expect("M1").sellable -= 3);
+    assert!(
+        t.centra_sells("M1") <= 15,
+        "centra sells {} of the 15 the WMS can deliver",
+        t.centra_sells("M1")
+    );
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    t.changed("c2", "M1").await;
+    t.drain().await;
+    assert_eq!(t.centra_sells("M1"), 15);
+    assert_eq!(t.state("M1").await.state, StockState::InSync);
+}
+
 #[tokio::test]
 async fn a_completion_that_releases_unpicked_units_is_checked_at_once() {
     let t = spawn_flow().await;
@@ -322,4 +363,46 @@ async fn articles_of_other_end_points_are_not_followed() {
         .await
         .expect("handled");
     assert!(t.flow.articles().find("X1").await.expect("find").is_none());
+}
+
+#[tokio::test]
+async fn one_replica_starts_each_periodic_reconcile() {
+    let t = spawn_flow().await;
+    let articles = t.flow.articles();
+    assert!(
+        articles
+            .start_run("reconcile", 60_000)
+            .await
+            .expect("first")
+    );
+    assert!(
+        !articles
+            .start_run("reconcile", 60_000)
+            .await
+            .expect("again")
+    );
+    let other = flow_over(&t.store, &t.centra, &t.wms);
+    assert!(
+        !other
+            .articles()
+            .start_run("reconcile", 60_000)
+            .await
+            .expect("other replica"),
+        "another replica waits for the next interval"
+    );
+    assert!(
+        articles
+            .run_started_at("reconcile")
+            .await
+            .expect("read")
+            .is_some()
+    );
+    // A short interval has passed: the next run starts.
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert!(
+        articles
+            .start_run("reconcile", 10)
+            .await
+            .expect("next interval")
+    );
 }

@@ -9,8 +9,9 @@
 //! ```
 //!
 //! Events only *mark* an article due (the event's numbers are never trusted: they may be old or
-//! out of order). A check takes up to [`BATCH`] due articles, reads both sides fresh (one WMS
-//! read, one Centra read per product), decides each article with [`stock_decision`], and writes
+//! out of order). A check takes up to [`BATCH`] due articles, reads both sides fresh (Centra
+//! first, one read per product, then one WMS read: the order matters, see "Read order" in
+//! [`domain::stock`]), decides each article with [`stock_decision`], and writes
 //! only the articles whose value changes, in one `SetStock` call. Centra's answer is read per
 //! article: `productsNotFound` and `productsAreBundles` become visible states, the rest of the
 //! batch is written. An article whose Centra stock does not yet sell exactly the WMS's sellable
@@ -23,9 +24,9 @@
 //!
 //! What is left: a shipment completed in Centra between our read of its allocation and our
 //! write lowers Centra's physical stock once more after we decided; when the WMS's sellable
-//! stock was the binding term, Centra may then sell those units until the article's recheck
-//! (its Centra stock is unsettled, so the recheck is already due). The window is one write's
-//! round trip.
+//! stock was the binding term (the WMS books units Centra does not allocate), Centra may then
+//! sell those units until the article's recheck (its Centra stock is unsettled, so the recheck
+//! is already due). The window is the WMS read and one write's round trip.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -37,7 +38,9 @@ use proto::events::v1 as events;
 use tokio::sync::Notify;
 
 use crate::articles::{StockArticle, StockArticles, StockState};
-use crate::ports::{CentraStockRow, CentraStockTarget, PortError, WmsStockSource};
+use crate::ports::{CentraStockTarget, PortError, WmsStockSource};
+
+mod reconcile;
 
 /// Consumer (and inbox) name of `wms.<warehouse>.stock.changed`.
 pub const STOCK_CHANGED: &str = "stock-sync-stock-changed";
@@ -310,25 +313,9 @@ impl StockFlow {
             checked: claimed.len() as u64,
             ..Default::default()
         };
-        let wms = match self.wms.read(&self.warehouse, &numbers).await {
-            Ok(read) => read.levels,
-            Err(PortError::Unavailable(why)) => return Err(FlowError::Unavailable(why)),
-            Err(PortError::Refused(why)) => {
-                for article in &mut outcome {
-                    settle(
-                        article,
-                        StockState::Refused,
-                        Some(format!("the WMS refused the stock read: {why}")),
-                    );
-                }
-                report.failed = report.checked;
-                self.save(&outcome, claimed).await?;
-                return Ok(report);
-            }
-        };
+        // Centra first, the WMS last: see "Read order" in `domain::stock`.
         let products: BTreeSet<String> = outcome
             .iter()
-            .filter(|a| wms.contains_key(&a.article_number))
             .filter_map(|a| a.product_id.clone())
             .collect();
         let rows = if products.is_empty() {
@@ -339,19 +326,22 @@ impl StockFlow {
                 Ok(rows) => rows,
                 Err(PortError::Unavailable(why)) => return Err(FlowError::Unavailable(why)),
                 Err(PortError::Refused(why)) => {
-                    for article in &mut outcome {
-                        settle(
-                            article,
-                            StockState::Refused,
-                            Some(format!(
-                                "centra refused the stock read on {endpoint}: {why}"
-                            )),
-                        );
-                    }
-                    report.failed = report.checked;
-                    self.save(&outcome, claimed).await?;
-                    return Ok(report);
+                    return self
+                        .refuse_all(
+                            claimed,
+                            format!("centra refused the stock read on {endpoint}: {why}"),
+                        )
+                        .await;
                 }
+            }
+        };
+        let wms = match self.wms.read(&self.warehouse, &numbers).await {
+            Ok(read) => read.levels,
+            Err(PortError::Unavailable(why)) => return Err(FlowError::Unavailable(why)),
+            Err(PortError::Refused(why)) => {
+                return self
+                    .refuse_all(claimed, format!("the WMS refused the stock read: {why}"))
+                    .await;
             }
         };
         let mut writes: BTreeMap<String, i64> = BTreeMap::new();
@@ -484,6 +474,26 @@ impl StockFlow {
         Ok(report)
     }
 
+    /// Every claimed article refused for `reason` (a read refused as a whole): saved, nothing
+    /// due until the next mark.
+    async fn refuse_all(
+        &self,
+        claimed: &[StockArticle],
+        reason: String,
+    ) -> Result<CheckReport, FlowError> {
+        let mut outcome = claimed.to_vec();
+        for article in &mut outcome {
+            settle(article, StockState::Refused, Some(reason.clone()));
+        }
+        self.save(&outcome, claimed).await?;
+        let checked = claimed.len() as u64;
+        Ok(CheckReport {
+            checked,
+            failed: checked,
+            ..Default::default()
+        })
+    }
+
     async fn save(
         &self,
         outcome: &[StockArticle],
@@ -498,171 +508,6 @@ impl StockFlow {
         }
         tx.commit().await?;
         Ok(())
-    }
-
-    /// Every article of the WMS (or the named ones) checked against Centra now, by the same
-    /// rule as the events (so it cannot re-add units sold during the run). Articles without a
-    /// known Centra product are mapped from a full Centra read first. With `dry_run` nothing is
-    /// written or saved: the report says what would be. Safe twice.
-    ///
-    /// # Errors
-    /// [`FlowError::Unavailable`] when a gateway is down (run it again); [`FlowError::Store`].
-    pub async fn reconcile(
-        &self,
-        named: &[String],
-        dry_run: bool,
-    ) -> Result<CheckReport, FlowError> {
-        let endpoint = self.endpoint()?;
-        let mut numbers: Vec<String> = if named.is_empty() {
-            self.all_wms_articles().await?
-        } else {
-            named.to_vec()
-        };
-        numbers.sort();
-        numbers.dedup();
-        let mut unmapped = Vec::new();
-        for number in &numbers {
-            let known = self.articles.find(number).await?.and_then(|a| a.product_id);
-            if known.is_none() {
-                unmapped.push(number.clone());
-            }
-        }
-        let products = if unmapped.is_empty() {
-            HashMap::new()
-        } else {
-            self.centra_products(&endpoint).await?
-        };
-        if dry_run {
-            return self.dry_run(&endpoint, &numbers, &products).await;
-        }
-        let now = unix_millis();
-        for chunk in numbers.chunks(500) {
-            let store = self.articles.store();
-            let mut tx = store.begin().await?;
-            for number in chunk {
-                let product = products.get(number.as_str()).map(String::as_str);
-                self.articles
-                    .mark(&mut tx, &self.warehouse, number, product, now)
-                    .await?;
-            }
-            tx.commit().await?;
-        }
-        let mut report = CheckReport::default();
-        loop {
-            let round = self.check_due().await?;
-            if round.checked == 0 {
-                break;
-            }
-            report.add(round);
-        }
-        tracing::info!(
-            checked = report.checked,
-            written = report.written,
-            unchanged = report.unchanged,
-            failed = report.failed,
-            "stock reconciled"
-        );
-        Ok(report)
-    }
-
-    async fn all_wms_articles(&self) -> Result<Vec<String>, FlowError> {
-        let mut numbers = Vec::new();
-        let mut from = 0;
-        loop {
-            let page = self
-                .wms
-                .page(&self.warehouse, from)
-                .await
-                .map_err(unavailable)?;
-            numbers.extend(page.levels.into_keys());
-            match page.next {
-                Some(next) if next > from => from = next,
-                _ => break,
-            }
-        }
-        Ok(numbers)
-    }
-
-    /// Article key (joined SKU and EAN) -> Centra product id, from every size item.
-    async fn centra_products(&self, endpoint: &str) -> Result<HashMap<String, String>, FlowError> {
-        let mut products = HashMap::new();
-        let mut token = None;
-        loop {
-            let (rows, next) = self
-                .centra
-                .page(endpoint, token)
-                .await
-                .map_err(unavailable)?;
-            for row in rows {
-                if !row.ean.is_empty() {
-                    products.insert(row.ean.clone(), row.product_id.clone());
-                }
-                products.insert(row.joined_sku.clone(), row.product_id.clone());
-            }
-            match next {
-                Some(next) => token = Some(next),
-                None => break,
-            }
-        }
-        Ok(products)
-    }
-
-    async fn dry_run(
-        &self,
-        endpoint: &str,
-        numbers: &[String],
-        products: &HashMap<String, String>,
-    ) -> Result<CheckReport, FlowError> {
-        let mut report = CheckReport::default();
-        for chunk in numbers.chunks(BATCH as usize) {
-            let wms = self
-                .wms
-                .read(&self.warehouse, chunk)
-                .await
-                .map_err(unavailable)?
-                .levels;
-            let mut ids = BTreeMap::new();
-            for number in chunk {
-                let known = self.articles.find(number).await?.and_then(|a| a.product_id);
-                if let Some(id) = known.or_else(|| products.get(number).cloned()) {
-                    ids.insert(number.clone(), id);
-                }
-            }
-            let wanted: BTreeSet<String> = ids.values().cloned().collect();
-            let rows: Vec<CentraStockRow> = if wanted.is_empty() {
-                Vec::new()
-            } else {
-                let wanted: Vec<String> = wanted.into_iter().collect();
-                self.centra
-                    .read(endpoint, &wanted)
-                    .await
-                    .map_err(unavailable)?
-            };
-            for number in chunk {
-                report.checked += 1;
-                let row = ids
-                    .get(number)
-                    .and_then(|id| rows.iter().find(|r| &r.product_id == id && r.is(number)));
-                match (wms.get(number), row) {
-                    (Some(level), Some(row)) => {
-                        if stock_decision(*level, row.stock).write {
-                            report.written += 1;
-                        } else {
-                            report.unchanged += 1;
-                        }
-                    }
-                    _ => report.failed += 1,
-                }
-            }
-        }
-        Ok(report)
-    }
-}
-
-fn unavailable(error: PortError) -> FlowError {
-    match error {
-        PortError::Unavailable(why) => FlowError::Unavailable(why),
-        PortError::Refused(why) => FlowError::Precondition(why),
     }
 }
 

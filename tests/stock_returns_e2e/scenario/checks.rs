@@ -1,0 +1,283 @@
+//! The rest checkpoints, the table, and the polling they share with the steps.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use centra_wms_tests::e2e::wait_for;
+use centra_wms_tests::runtime::Shape;
+use proto::admin::v1 as admin;
+use proto::admin::v1::order_admin_client::OrderAdminClient;
+use proto::admin::v1::returns_admin_client::ReturnsAdminClient;
+use proto::admin::v1::stock_admin_client::StockAdminClient;
+use serde_json::Value;
+
+use super::{Run, SETTLE};
+use crate::world::{Both, articles, stock};
+
+impl Run<'_> {
+    /// Nothing in flight: every order imported, every shipped one completed, every return in
+    /// Centra, every receipt accepted, both sides equal; nothing done twice, nothing parked.
+    pub(super) async fn at_rest(&mut self, when: &str) {
+        let started = Instant::now();
+        let (sims, app) = (self.sims, self.app);
+        let placed: Vec<String> = self.orders.iter().map(|o| o.shipment_id.clone()).collect();
+        wait_for(
+            &format!("{when}: every order in the wms"),
+            SETTLE,
+            || async {
+                let wms = sims
+                    .get(format!("{}/_sim/state", sims.ongoing.base_url()))
+                    .await;
+                let imported: BTreeSet<&str> = wms["orders"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|o| o["orderNumber"].as_str())
+                    .collect();
+                placed.iter().all(|id| imported.contains(id.as_str()))
+            },
+        )
+        .await;
+        let shipped: Vec<String> = self
+            .orders
+            .iter()
+            .filter(|o| o.shipped)
+            .map(|o| o.shipment_id.clone())
+            .collect();
+        let returned: BTreeMap<String, (i64, usize)> = self
+            .orders
+            .iter()
+            .filter(|o| !o.returns.is_empty())
+            .map(|o| {
+                (
+                    o.shipment_id.clone(),
+                    (o.returned.values().sum::<i64>(), o.returns.len()),
+                )
+            })
+            .collect();
+        let received: BTreeSet<String> = self
+            .deliveries
+            .iter()
+            .filter(|d| d.received)
+            .map(|d| d.number.clone())
+            .collect();
+        settle(
+            &format!("{when}: shipped completed, returns in centra, receipts accepted"),
+            || async {
+                let centra = sims.get(format!("{}/_sim/state", sims.centra.url())).await;
+                let completed: BTreeSet<&str> = centra["shipments"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|s| s["completeCount"] == 1)
+                    .filter_map(|s| s["shipmentId"].as_str())
+                    .collect();
+                let accepted: BTreeSet<&str> = centra["supplierDeliveries"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|d| d["accepted"] == true)
+                    .filter_map(|d| d["deliveryId"].as_str())
+                    .collect();
+                let in_centra = returns_per_shipment(&centra);
+                let open: Vec<&String> = shipped
+                    .iter()
+                    .filter(|id| !completed.contains(id.as_str()))
+                    .collect();
+                let unaccepted: Vec<&String> = received
+                    .iter()
+                    .filter(|n| !accepted.contains(n.as_str()))
+                    .collect();
+                let missing: Vec<String> = returned
+                    .iter()
+                    // Registrations between two WMS polls reach Centra as one return: the
+                    // units must match exactly, the returns may be fewer than registrations.
+                    .filter(|(id, (units, count))| {
+                        !in_centra
+                            .get(*id)
+                            .is_some_and(|(u, c, _)| u == units && *c >= 1 && c <= count)
+                    })
+                    .map(|(id, want)| {
+                        format!("{id}: want {want:?}, centra {:?}", in_centra.get(id))
+                    })
+                    .collect();
+                if open.is_empty() && unaccepted.is_empty() && missing.is_empty() {
+                    Ok(())
+                } else {
+                    let mut admin = OrderAdminClient::new(app.channel("order-sync"));
+                    let held: Vec<String> = admin
+                        .list_by_state(admin::ListOrdersByStateRequest::default())
+                        .await
+                        .map(|r| r.into_inner().orders)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter(|o| open.iter().any(|id| **id == o.shipment_id))
+                        .map(|o| format!("{} {:?} {}", o.shipment_id, o.state(), o.last_error))
+                        .collect();
+                    Err(format!(
+                        "not completed {open:?} (order-sync: {held:?}); not accepted \
+                         {unaccepted:?}; returns {missing:?}"
+                    ))
+                }
+            },
+        )
+        .await;
+        wait_for(
+            &format!("{when}: centra sells what the wms has"),
+            SETTLE,
+            || async {
+                let now = stock(sims).await;
+                now.len() == articles().len() && now.values().all(Both::equal)
+            },
+        )
+        .await;
+        self.check_nothing_twice_or_parked(when).await;
+        self.tally.checkpoints += 1;
+        self.tally.longest_checkpoint = self.tally.longest_checkpoint.max(started.elapsed());
+    }
+
+    async fn check_nothing_twice_or_parked(&self, when: &str) {
+        let centra = self.centra_state().await;
+        let wms = self.wms_state().await;
+        for shipment in centra["shipments"].as_array().into_iter().flatten() {
+            assert!(
+                shipment["completeCount"].as_u64().unwrap_or(0) <= 1,
+                "{when}: completed twice: {shipment}"
+            );
+        }
+        for delivery in centra["supplierDeliveries"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            assert!(
+                delivery["acceptCount"].as_u64().unwrap_or(0) <= 1,
+                "{when}: accepted twice: {delivery}"
+            );
+            if delivery["accepted"] == true {
+                assert_eq!(
+                    delivery["insertStock"], false,
+                    "{when}: with stock-sync Centra must not add received units itself"
+                );
+            }
+        }
+        for order in wms["orders"].as_array().into_iter().flatten() {
+            assert_eq!(order["createdCount"], 1, "{when}: created twice: {order}");
+        }
+        let in_centra = returns_per_shipment(&centra);
+        for order in self.orders.iter().filter(|o| !o.returns.is_empty()) {
+            let (_, _, comments) = &in_centra[&order.shipment_id];
+            let all = comments.join(" | ");
+            for name in order.returns.iter().flatten() {
+                assert!(
+                    all.contains(name.as_str()),
+                    "{when}: no centra return of {} names the cause {name:?}: {comments:?}",
+                    order.shipment_id
+                );
+            }
+        }
+        for entry in centra["returns"].as_array().into_iter().flatten() {
+            assert_eq!(
+                entry["returnToStock"], false,
+                "{when}: the WMS owns stock; Centra must not restock returns: {entry}"
+            );
+        }
+        let parked = ReturnsAdminClient::new(self.app.channel("returns-sync"))
+            .list_returns(admin::ListReturnsRequest {
+                state: admin::ReturnState::Parked as i32,
+                ..Default::default()
+            })
+            .await
+            .expect("returns listed")
+            .into_inner()
+            .returns;
+        assert!(parked.is_empty(), "{when}: parked returns: {parked:#?}");
+        let mut stock_admin = StockAdminClient::new(self.app.channel("stock-sync"));
+        for state in ["not_found", "bundle", "refused", "not_in_wms", "unmapped"] {
+            let left = stock_admin
+                .list_articles(admin::ListStockArticlesRequest {
+                    state: state.to_owned(),
+                    ..Default::default()
+                })
+                .await
+                .expect("articles listed")
+                .into_inner()
+                .articles;
+            assert!(left.is_empty(), "{when}: articles {state}: {left:#?}");
+        }
+    }
+
+    pub(super) fn print_table(&self, shape: Shape, faults: bool, steps: u64, took: Duration) {
+        println!();
+        println!(
+            "| stock & returns e2e | {shape:?}{} | {steps} steps | {:.1} s |",
+            if faults { " + faults" } else { "" },
+            took.as_secs_f64()
+        );
+        println!("|---|---|");
+        for (kind, count) in &self.tally.steps {
+            println!("| {kind:?} | {count} |");
+        }
+        println!(
+            "| invariant checks (after every step) | {} |",
+            self.tally.invariant_checks
+        );
+        println!("| returned units | {} |", self.tally.returned_units);
+        println!(
+            "| catch-ups after a WMS decrease | {} (longest {:.2} s) |",
+            self.tally.catch_ups,
+            self.tally.longest_catch_up.as_secs_f64()
+        );
+        println!(
+            "| oversold articles with WMS bookings Centra does not allocate, waited for | {} |",
+            self.tally.foreign_booking_catch_ups
+        );
+        println!(
+            "| rest checkpoints | {} (longest {:.2} s) |",
+            self.tally.checkpoints,
+            self.tally.longest_checkpoint.as_secs_f64()
+        );
+    }
+}
+
+/// Polls `check` every 250 ms until it passes; fails the test with its last complaint after
+/// [`SETTLE`].
+pub(super) async fn settle<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(), String>>,
+{
+    let started = Instant::now();
+    loop {
+        match check().await {
+            Ok(()) => return,
+            Err(complaint) => assert!(
+                started.elapsed() < SETTLE,
+                "{what} within {SETTLE:?}: {complaint}"
+            ),
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// Per Centra shipment: units returned, number of returns, their comments.
+fn returns_per_shipment(centra: &Value) -> BTreeMap<String, (i64, usize, Vec<String>)> {
+    let mut out: BTreeMap<String, (i64, usize, Vec<String>)> = BTreeMap::new();
+    for entry in centra["returns"].as_array().into_iter().flatten() {
+        let Some(shipment) = entry["shipmentId"].as_str() else {
+            continue;
+        };
+        let units: i64 = entry["lines"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|l| l["qty"].as_i64())
+            .sum();
+        let slot = out.entry(shipment.to_owned()).or_default();
+        slot.0 += units;
+        slot.1 += 1;
+        slot.2
+            .push(entry["comment"].as_str().unwrap_or_default().to_owned());
+    }
+    out
+}
