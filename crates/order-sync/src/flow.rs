@@ -17,6 +17,8 @@
 
 use std::sync::Arc;
 
+use tracing::Instrument as _;
+
 use domain::settings::ImportMode;
 use domain::wms_order_number::CentraReference;
 use domain::{ParkReason, Settings, WmsOrderNumber};
@@ -242,6 +244,9 @@ impl OrderFlow {
             }
         };
         record.become_(ShipmentState::Received);
+        if record.trace_parent.is_none() {
+            record.trace_parent = platform_telemetry::current_traceparent();
+        }
         self.records.save_now(&mut record).await?;
         self.import(&mut record).await?;
         self.finish(GOOD_TO_GO, message, Some(&mut record)).await
@@ -349,10 +354,34 @@ impl OrderFlow {
         if self.seen(SHIPPED, message).await? {
             return Ok(());
         }
-        let Some(mut record) = self.records.find_by_wms_number(&event.order_number).await? else {
+        let Some(record) = self.records.find_by_wms_number(&event.order_number).await? else {
             tracing::warn!(order_number = %event.order_number, "shipped wms order was never imported by order-sync; ignored");
             return self.finish(SHIPPED, message, None).await;
         };
+        // The completion continues the shipment's trace (its import), linked to the report.
+        let span = tracing::info_span!(
+            "shipment.complete",
+            otel.name = "complete shipment",
+            shipment_id = %record.shipment.id,
+            wms_order_number = %record.wms_order_number,
+        );
+        if let Some(parent) = record.trace_parent.as_deref()
+            && let Err(error) = platform_telemetry::continue_journey(&span, parent)
+        {
+            tracing::debug!(shipment_id = %record.shipment.id, %error, "completion not in the import's trace");
+        }
+        self.record_shipped(message, event, record)
+            .instrument(span)
+            .await
+    }
+
+    /// `on_shipped` for a known record, under its lock.
+    async fn record_shipped(
+        &self,
+        message: &MessageId,
+        event: &events::WmsOrderShipped,
+        mut record: ShipmentRecord,
+    ) -> Result<(), FlowError> {
         match record.state {
             ShipmentState::Completed => return self.finish(SHIPPED, message, None).await,
             ShipmentState::Failed | ShipmentState::Cancelled => {

@@ -26,6 +26,9 @@ pub struct ShipmentRecord {
     /// The payment was captured by this service (capture on import).
     pub captured: bool,
     pub updated_at: i64,
+    /// The trace the shipment's import ran in (W3C `traceparent`): its completion, set off by
+    /// a WMS report, continues it, so one shipment's journey is one trace.
+    pub trace_parent: Option<String>,
 }
 
 impl ShipmentRecord {
@@ -40,6 +43,7 @@ impl ShipmentRecord {
             wms_order_id: None,
             captured: false,
             updated_at: 0,
+            trace_parent: None,
         }
     }
 
@@ -61,7 +65,8 @@ impl ShipmentRecord {
 }
 
 const COLUMNS: &str = "endpoint, shipment_id, order_id, wms_order_number, state, reason_kind, \
-                       reason, shipment, shipped, wms_order_id, captured, updated_at";
+                       reason, shipment, shipped, wms_order_id, captured, updated_at, \
+                       trace_parent";
 
 fn corrupt(key: &str, field: &'static str, reason: &dyn std::fmt::Display) -> StoreError {
     StoreError::Corrupt {
@@ -107,6 +112,7 @@ fn read(row: &AnyRow) -> Result<ShipmentRecord, StoreError> {
         wms_order_id: number("wms_order_id")?,
         captured: number("captured")?.unwrap_or(0) != 0,
         updated_at: number("updated_at")?.unwrap_or(0),
+        trace_parent: get("trace_parent")?,
     })
 }
 
@@ -158,13 +164,14 @@ impl ShipmentRecords {
             .transpose()?;
         sqlx::query(
             "INSERT INTO shipments (endpoint, shipment_id, order_id, wms_order_number, state, \
-             reason_kind, reason, shipment, shipped, wms_order_id, captured, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+             reason_kind, reason, shipment, shipped, wms_order_id, captured, updated_at, \
+             trace_parent) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
              ON CONFLICT (endpoint, shipment_id) DO UPDATE SET state = excluded.state, \
              reason_kind = excluded.reason_kind, reason = excluded.reason, \
              shipment = excluded.shipment, shipped = excluded.shipped, \
              wms_order_id = excluded.wms_order_id, captured = excluded.captured, \
-             updated_at = excluded.updated_at",
+             updated_at = excluded.updated_at, trace_parent = excluded.trace_parent",
         )
         .bind(record.shipment.endpoint.as_str())
         .bind(record.shipment.id.to_string())
@@ -178,6 +185,7 @@ impl ShipmentRecords {
         .bind(record.wms_order_id)
         .bind(i64::from(record.captured))
         .bind(record.updated_at)
+        .bind(record.trace_parent.as_deref())
         .execute(tx.conn())
         .await
         .map_err(StoreError::query(format!("saving shipment {key}")))?;

@@ -6,7 +6,21 @@
 //! GET /readyz    200 when every service of the process serves its command service (so its
 //!                store is open and migrated), the bus is connected and the database answers;
 //!                503 with one line per reason otherwise
-//! GET /metrics   Prometheus text from the `metrics` recorder of the process
+//! GET /metrics   Prometheus text from the `metrics` recorder of the process; before each
+//!                scrape the flows' own numbers (what `centra-wms status` prints) are read
+//!                from each service's `FlowStatus` into gauges
+//! ```
+//!
+//! The metrics a process exports (besides the flow gauges below): deliveries handled per
+//! consumer and outcome (`centra_wms_deliveries_total`), calls to Centra and the WMS with
+//! their latency and rate-limit waits (`platform_telemetry::external`), and the outbox relay's
+//! lag (`centra_wms_relay_lag_seconds`).
+//!
+//! ```text
+//! centra_wms_flow_backlog{service, flow}       records seen, not yet processed
+//! centra_wms_flow_parked{service, flow}        open dead letters, waiting for a person
+//! centra_wms_flow_failed{service, flow}        failed their last attempt, will be retried
+//! centra_wms_flow_lag_seconds{service, flow}   since the flow's last successful round
 //! ```
 //!
 //! Readiness is what a Service in front of the pods and a rolling update wait for; it never
@@ -23,6 +37,8 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use metrics_exporter_prometheus::PrometheusHandle;
 use platform_bus::Bus;
+use proto::admin::v1 as pb;
+use proto::admin::v1::flow_status_client::FlowStatusClient;
 use tokio_util::sync::CancellationToken;
 
 use crate::ServiceDirectory;
@@ -101,6 +117,36 @@ impl Health {
         reasons
     }
 
+    /// Sets the flow gauges from each service's `FlowStatus` (a service that does not answer
+    /// in time keeps its last values and counts a `centra_wms_flow_status_failures_total`).
+    async fn record_flows(&self) {
+        let now = platform_store::unix_millis() / 1000;
+        for &service in &self.services {
+            let Ok(channel) = self.directory.channel(service) else {
+                continue;
+            };
+            let mut client = FlowStatusClient::new(channel);
+            let asked =
+                tokio::time::timeout(CHECK_TIMEOUT, client.list(pb::ListFlowsRequest::default()))
+                    .await;
+            let Ok(Ok(answer)) = asked else {
+                metrics::counter!("centra_wms_flow_status_failures_total", "service" => service)
+                    .increment(1);
+                continue;
+            };
+            for flow in answer.into_inner().flows {
+                let labels = [("service", service.to_owned()), ("flow", flow.flow)];
+                metrics::gauge!("centra_wms_flow_backlog", &labels).set(flow.backlog as f64);
+                metrics::gauge!("centra_wms_flow_parked", &labels).set(flow.parked as f64);
+                metrics::gauge!("centra_wms_flow_failed", &labels).set(flow.failed as f64);
+                if let Some(at) = flow.last_success_at {
+                    metrics::gauge!("centra_wms_flow_lag_seconds", &labels)
+                        .set(now.saturating_sub(at.seconds).max(0) as f64);
+                }
+            }
+        }
+    }
+
     /// The three routes.
     pub fn router(self) -> Router {
         Router::new()
@@ -141,12 +187,15 @@ async fn ready(State(health): State<Arc<Health>>) -> impl IntoResponse {
 
 async fn metrics(State(health): State<Arc<Health>>) -> impl IntoResponse {
     match &health.metrics {
-        Some(handle) => (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-            handle.render(),
-        )
-            .into_response(),
+        Some(handle) => {
+            health.record_flows().await;
+            (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+                handle.render(),
+            )
+                .into_response()
+        }
         None => (
             StatusCode::NOT_FOUND,
             "no metrics recorder in this process\n",
@@ -155,9 +204,19 @@ async fn metrics(State(health): State<Arc<Health>>) -> impl IntoResponse {
     }
 }
 
+/// Histogram buckets (seconds) of every `_seconds` histogram: an external call, a rate-limit
+/// wait, the relay's lag. From a local simulator's milliseconds to a slow upstream's 30 s
+/// timeout.
+const LATENCY_BUCKETS: &[f64] = &[
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
+];
+
 /// Installs the process-wide Prometheus recorder (once per process; later calls get `None`).
 pub fn install_metrics() -> Option<PrometheusHandle> {
     metrics_exporter_prometheus::PrometheusBuilder::new()
+        .set_buckets(LATENCY_BUCKETS)
+        .map_err(|error| tracing::warn!(%error, "metrics buckets not set"))
+        .ok()?
         .install_recorder()
         .map_err(|error| tracing::warn!(%error, "metrics recorder not installed"))
         .ok()

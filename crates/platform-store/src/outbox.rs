@@ -101,9 +101,20 @@ impl Outbox {
         mut message: OutboxMessage,
     ) -> Result<bool, StoreError> {
         // The trace of the work that caused the event travels with it (W3C `traceparent`), so
-        // the consumer's span continues it, whichever process relays the row.
+        // the consumer's span continues it, whichever process relays the row. The message's
+        // own producer span (OpenTelemetry messaging "create") is a child of that work, or the
+        // root of a new trace when the work is not traced (a poller's round), so every event
+        // starts its trace in the service that saw it happen.
         if !message.headers.contains_key("traceparent") {
-            platform_telemetry::inject_into_headers(&mut message.headers);
+            let create = tracing::info_span!(
+                "outbox.create",
+                otel.name = %format!("create {}", message.subject),
+                otel.kind = "producer",
+                messaging.operation.type = "create",
+                messaging.destination.name = %message.subject,
+                messaging.message.id = %message.id,
+            );
+            create.in_scope(|| platform_telemetry::inject_into_headers(&mut message.headers));
         }
         let headers = serde_json::to_string(&message.headers).map_err(|e| StoreError::Invalid {
             what: format!("outbox message {}", message.id),

@@ -270,6 +270,13 @@ impl OutboxRelay {
         match tokio::time::timeout(timeout, self.bus.publish(message)).await {
             Ok(Ok(receipt)) => {
                 self.outbox.mark_published(entry).await?;
+                // Relay lag: from the commit that enqueued the event to the bus having it.
+                let lag_ms = crate::clock::unix_millis().saturating_sub(entry.enqueued_at);
+                metrics::histogram!(
+                    "centra_wms_relay_lag_seconds",
+                    "service" => self.store.service().to_owned(),
+                )
+                .record(lag_ms.max(0) as f64 / 1000.0);
                 tracing::debug!(
                     message_id = %id,
                     subject = %entry.message.subject,

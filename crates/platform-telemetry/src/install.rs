@@ -75,9 +75,12 @@ fn install(config: TelemetryConfig) -> Result<TelemetryGuard, TelemetryError> {
     })
 }
 
-/// The subscriber `init` installs, without installing it: log filter, fmt (text or JSON, on
-/// stderr so a command's stdout stays its output) and,
-/// when `tracer_provider` is given, the OpenTelemetry layer feeding it.
+/// The subscriber `init` installs, without installing it: fmt (text or JSON, on stderr so a
+/// command's stdout stays its output) under the log filter and, when `tracer_provider` is
+/// given, the OpenTelemetry layer feeding it.
+///
+/// The log filter is the fmt layer's alone: `log_filter = "warn"` quiets the logs, never the
+/// traces, whose spans are `info`. The OpenTelemetry layer takes `info` and above.
 ///
 /// Tests pass a provider with an in-memory exporter and use `tracing::subscriber::set_default`.
 pub fn build_subscriber(
@@ -92,33 +95,32 @@ pub fn build_subscriber(
             .json()
             .with_current_span(true)
             .with_span_list(false)
+            .with_filter(filter)
             .boxed()
     } else {
         tracing_subscriber::fmt::layer()
             .with_writer(std::io::stderr)
             .with_ansi(std::io::stderr().is_terminal())
+            .with_filter(filter)
             .boxed()
     };
     let otel_layer = tracer_provider.map(|provider| {
         tracing_opentelemetry::layer()
             .with_tracer(provider.tracer(config.service_name.clone()))
-            .with_filter(not_the_exporter_itself())
+            .with_filter(traced())
     });
     Ok(tracing_subscriber::registry()
-        .with(filter)
         .with(otel_layer)
         .with(fmt_layer))
 }
 
-/// Spans of the transport stack the OTLP exporter itself uses would, once exported, cause more
-/// export: a feedback loop as soon as someone turns on `debug` logs. They still reach the logs.
-fn not_the_exporter_itself() -> Targets {
-    Targets::new()
-        .with_default(LevelFilter::TRACE)
-        .with_targets(
-            ["h2", "hyper", "tonic", "tower", "opentelemetry"]
-                .map(|target| (target, LevelFilter::OFF)),
-        )
+/// What becomes spans: `info` and above, except the transport stack the OTLP exporter itself
+/// uses, whose spans, once exported, would cause more export (a feedback loop). Those still
+/// reach the logs when the log filter asks for them.
+fn traced() -> Targets {
+    Targets::new().with_default(LevelFilter::INFO).with_targets(
+        ["h2", "hyper", "tonic", "tower", "opentelemetry"].map(|target| (target, LevelFilter::OFF)),
+    )
 }
 
 /// OTLP over gRPC, batched on tokio.
@@ -335,6 +337,34 @@ mod tests {
             tracing::info_span!(target: "h2::proto::connection", "poll").in_scope(|| {});
             tracing::info_span!(target: "tonic::transport", "send").in_scope(|| {});
             tracing::info_span!("import shipment").in_scope(|| {});
+        });
+
+        provider.force_flush().expect("flush succeeds");
+        let names: Vec<String> = exporter
+            .get_finished_spans()
+            .expect("exporter readable")
+            .into_iter()
+            .map(|span| span.name.into_owned())
+            .collect();
+        assert_eq!(names, ["import shipment"]);
+    }
+
+    /// `log_filter = "warn"` quiets the logs of a production process; its `info` spans are
+    /// still exported (they are the traces), its `debug` ones not.
+    #[test]
+    fn a_quiet_log_filter_keeps_the_traces() {
+        let exporter = opentelemetry_sdk::trace::InMemorySpanExporter::default();
+        let provider = SdkTracerProvider::builder()
+            .with_simple_exporter(exporter.clone())
+            .build();
+        let mut config = TelemetryConfig::new("test");
+        config.log_filter = "warn".to_owned();
+        let subscriber =
+            build_subscriber(&config, Some(provider.clone())).expect("subscriber builds");
+
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::info_span!("import shipment").in_scope(|| {});
+            tracing::debug_span!("read a page").in_scope(|| {});
         });
 
         provider.force_flush().expect("flush succeeds");

@@ -1,5 +1,6 @@
-//! Telemetry for every centra-wms service: logs, OpenTelemetry traces, and W3C trace context
-//! carried across the bus and gRPC so one shipment's journey is one trace.
+//! Telemetry for every centra-wms service: logs, OpenTelemetry traces, W3C trace context
+//! carried across the bus and gRPC so one shipment's journey is one trace, and the metrics of
+//! calls to the outside systems.
 //!
 //! Layout:
 //! - [`config`]: [`TelemetryConfig`] (service name, OTLP end-point, log filter, JSON logs);
@@ -7,6 +8,8 @@
 //!   the [`TelemetryGuard`] that flushes spans on shutdown;
 //! - [`context`]: the current trace id, attaching a remote parent to a span, [`ParentError`];
 //! - [`headers`]: propagation through bus message headers (`BTreeMap<String, String>`);
+//! - [`external`]: calls to Centra and the WMS as client spans and metrics ([`ExternalCall`]);
+//! - [`journey`]: a trace context kept with a record, so its later steps join its trace;
 //! - [`grpc`]: propagation through tonic metadata: a client [`TraceContextInterceptor`] and the
 //!   server-side [`grpc::server_span`] for `Server::builder().trace_fn(..)`.
 //!
@@ -30,13 +33,16 @@
 pub mod config;
 pub mod context;
 pub mod error;
+pub mod external;
 pub mod grpc;
 pub mod headers;
 pub mod install;
+pub mod journey;
 
 pub use config::TelemetryConfig;
 pub use context::{ParentError, current_trace_id, set_remote_parent, trace_id};
 pub use error::TelemetryError;
+pub use external::{ExternalCall, record_rate_limit_wait};
 pub use grpc::{
     TraceContextInterceptor, context_from_metadata, inject_into_http_headers, inject_into_metadata,
     server_span, set_parent_from_metadata,
@@ -46,3 +52,4 @@ pub use headers::{
     set_parent_from_headers,
 };
 pub use install::{TelemetryGuard, build_subscriber, init};
+pub use journey::{continue_journey, current_traceparent};

@@ -12,6 +12,7 @@ use chrono::Utc;
 use reqwest::header::{HeaderValue, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
+use tracing::Instrument as _;
 
 use super::{CentraClient, CentraError, CentraErrorKind, PayloadError};
 
@@ -115,8 +116,22 @@ impl CentraClient {
         query: &[(String, String)],
         body: Option<&Value>,
     ) -> Result<Value, CentraError> {
+        let waiting = std::time::Instant::now();
         self.inner.limiter.until_ready().await;
+        if waiting.elapsed() >= std::time::Duration::from_millis(1) {
+            platform_telemetry::record_rate_limit_wait(
+                "centra",
+                self.inner.endpoint.as_str(),
+                waiting.elapsed(),
+            );
+        }
         let url = format!("{}/{}", self.inner.base_url, path.trim_start_matches('/'));
+        let call = platform_telemetry::ExternalCall::start(
+            "centra",
+            self.inner.endpoint.as_str(),
+            method.as_str(),
+            &url,
+        );
         let mut secret = HeaderValue::from_str(self.inner.secret.expose()).map_err(|_| {
             self.error(
                 operation,
@@ -139,10 +154,9 @@ impl CentraClient {
             request = request.json(body);
         }
         let started = std::time::Instant::now();
-        let response = request
-            .send()
-            .await
-            .map_err(|e| self.error(operation, self.transport_kind(&e)))?;
+        let response = request.send().instrument(call.span()).await;
+        call.finish(response.as_ref().ok().map(|r| r.status().as_u16()));
+        let response = response.map_err(|e| self.error(operation, self.transport_kind(&e)))?;
         let status = response.status();
         let retry_after = response
             .headers()

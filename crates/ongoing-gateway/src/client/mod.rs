@@ -29,6 +29,7 @@ use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use tracing::Instrument as _;
 
 pub use error::OngoingError;
 use in_flight::GoodsOwnerLane;
@@ -166,7 +167,7 @@ impl OngoingClient {
         let url = format!("{}{}", self.api_root, path.trim_start_matches('/'));
         let mut request = self
             .http
-            .request(method.clone(), url)
+            .request(method.clone(), &url)
             .basic_auth(&self.settings.user, Some(self.settings.password.expose()))
             .query(query);
         if let Some(body) = body {
@@ -182,8 +183,25 @@ impl OngoingClient {
             source,
         };
         // The lane is held from sending until the whole answer is read.
+        let waiting = std::time::Instant::now();
         let lane = self.lane.enter().await;
-        let response = request.send().await.map_err(transport)?;
+        if waiting.elapsed() >= std::time::Duration::from_millis(1) {
+            // One call in flight per goods owner: the WMS's limit, waited for here.
+            platform_telemetry::record_rate_limit_wait(
+                "ongoing",
+                &self.settings.warehouse,
+                waiting.elapsed(),
+            );
+        }
+        let call = platform_telemetry::ExternalCall::start(
+            "ongoing",
+            &self.settings.warehouse,
+            method.as_str(),
+            &url,
+        );
+        let response = request.send().instrument(call.span()).await;
+        call.finish(response.as_ref().ok().map(|r| r.status().as_u16()));
+        let response = response.map_err(transport)?;
         let status = response.status();
         let retry_after = error::parse_retry_after(response.headers().get("retry-after"));
         let body = response.bytes().await.map_err(transport)?.to_vec();
