@@ -95,6 +95,11 @@ impl Gateway {
         })
     }
 
+    /// The end-points' clients.
+    pub fn clients(&self) -> Vec<CentraClient> {
+        self.clients.iter().map(|(c, _)| c.clone()).collect()
+    }
+
     /// The command set (also what the gRPC service serves).
     pub fn commands(&self) -> Commands {
         Commands::new(self.clients.iter().map(|(c, _)| c.clone()))

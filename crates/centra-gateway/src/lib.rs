@@ -22,6 +22,7 @@
 
 pub mod client;
 pub mod commands;
+pub mod credentials;
 pub mod events;
 pub mod flow_status;
 pub mod gateway;
@@ -72,6 +73,9 @@ impl Service for CentraGateway {
                 &client::ClientOptions::default(),
             )
             .map_err(|e| other(e.to_string()))?;
+            // Unready while an end-point's secret is refused (or not checked yet).
+            let _credential_watch =
+                credentials::watch(gateway.clients(), &ctx.readiness, &ctx.shutdown);
             let webhook_addr = gateway::webhook_listen(&ctx.config);
             let webhook = tokio::net::TcpListener::bind(webhook_addr)
                 .await

@@ -130,3 +130,140 @@ connect = "http://{grpc}"
     bus.delete_stream().await.expect("stream deleted");
     database.drop_database().await;
 }
+
+/// A gateway whose upstream refuses its credentials is alive but not ready, and `/readyz` says
+/// which end-point and what the upstream answered; with the right ones it becomes ready.
+#[tokio::test]
+async fn a_gateway_is_ready_only_while_its_upstream_accepts_the_credentials() {
+    let test = "centra-wms serve readiness";
+    let Some(nats_url) = test_support::nats_url(test).await else {
+        return;
+    };
+    let Some(database) = test_support::postgres_database(test).await else {
+        return;
+    };
+    let (centra_sim, centra) = support::start_simulator("centra");
+    let (ongoing_sim, ongoing) = support::start_simulator("ongoing");
+    let _simulators = Killed(vec![centra_sim, ongoing_sim]);
+    let prefix = test_support::unique("ready");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let http = reqwest::Client::new();
+    for (service, grpc_key) in [
+        ("centra-gateway", "centra_gateway"),
+        ("ongoing-gateway", "ongoing_gateway"),
+    ] {
+        let mut readyz = Vec::new();
+        for (secret, password) in [
+            ("not-the-secret", "not-the-password"),
+            ("sandbox-secret", "sandbox"),
+        ] {
+            let grpc = format!("127.0.0.1:{}", free_port());
+            let health = format!("127.0.0.1:{}", free_port());
+            let config = dir.path().join(format!("{service}-{secret}.toml"));
+            std::fs::write(
+                &config,
+                format!(
+                    r#"
+[settings]
+centra_time_zone = "Europe/Stockholm"
+
+[[settings.endpoints]]
+name = "shop"
+base_url = "http://{centra}/api/order-api"
+secret = "{secret}"
+
+[wms]
+base_url = "http://{ongoing}"
+warehouse = "sandbox"
+user = "sandbox"
+password = "{password}"
+goods_owner_id = 1
+
+[runtime]
+mode = "distributed"
+nats_url = "{nats_url}"
+database_url = "{database}"
+stream_prefix = "{prefix}"
+log_filter = "error"
+health_listen = "{health}"
+centra_webhook_listen = "127.0.0.1:{centra_hook}"
+ongoing_webhook_listen = "127.0.0.1:{ongoing_hook}"
+
+[runtime.grpc.{grpc_key}]
+listen = "{grpc}"
+connect = "http://{grpc}"
+"#,
+                    database = database.url,
+                    centra_hook = free_port(),
+                    ongoing_hook = free_port(),
+                ),
+            )
+            .expect("config written");
+            let child = Command::new(env!("CARGO_BIN_EXE_centra-wms"))
+                .args(["serve", service, "--config"])
+                .arg(&config)
+                .env_remove("RUST_LOG")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("serve starts");
+            let _running = Killed(vec![child]);
+            // Settled: the first check answered (ready, or refused with the reason).
+            let deadline = Instant::now() + Duration::from_secs(60);
+            let (status, body) = loop {
+                let answer = http.get(format!("http://{health}/readyz")).send().await;
+                if let Ok(answer) = answer {
+                    let status = answer.status().as_u16();
+                    let body = answer.text().await.unwrap_or_default();
+                    if status == 200 || body.contains("credentials refused") {
+                        break (status, body);
+                    }
+                }
+                assert!(Instant::now() < deadline, "{service} never settled");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            };
+            let alive = http
+                .get(format!("http://{health}/healthz"))
+                .send()
+                .await
+                .map(|r| r.status().as_u16());
+            assert_eq!(alive.ok(), Some(200), "{service} alive either way");
+            readyz.push((status, body));
+        }
+        let (refused, accepted) = (&readyz[0], &readyz[1]);
+        assert_eq!(refused.0, 503, "{service}: {refused:?}");
+        let names = if service == "centra-gateway" {
+            "centra end-point shop: credentials refused"
+        } else {
+            "wms sandbox: credentials refused"
+        };
+        assert!(refused.1.contains(names), "{service}: {}", refused.1);
+        assert!(
+            !refused.1.contains("not-the-"),
+            "no secret in {}",
+            refused.1
+        );
+        assert_eq!(accepted.0, 200, "{service}: {accepted:?}");
+    }
+    let bus = platform_bus::NatsBus::connect(platform_bus::NatsBusConfig::new(
+        nats_url,
+        platform_runtime::stream_name(&prefix),
+        prefix.as_str(),
+    ))
+    .await
+    .expect("reconnect for cleanup");
+    bus.delete_stream().await.expect("stream deleted");
+    database.drop_database().await;
+}
+
+/// Children killed on drop.
+struct Killed(Vec<std::process::Child>);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        for child in &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}

@@ -21,6 +21,7 @@
 
 pub mod client;
 pub mod commands;
+pub mod credentials;
 pub mod detect;
 pub mod detect_again;
 pub mod flow_status;
@@ -80,6 +81,14 @@ impl Service for OngoingGateway {
             let routes = gateway.routes();
             // Either half stopping stops the other.
             let stop = ctx.shutdown.child_token();
+            // Unready while the WMS refuses the credentials (or they are not checked yet);
+            // the set aborts the watcher when the gateway stops.
+            let mut credential_watch = tokio::task::JoinSet::new();
+            credential_watch.spawn(credentials::watch(
+                gateway.client().clone(),
+                ctx.readiness.clone(),
+                stop.clone(),
+            ));
             let (watched, served) = tokio::join!(
                 async {
                     let result = gateway.watch(webhook, stop.clone()).await;

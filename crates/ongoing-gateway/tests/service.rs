@@ -231,6 +231,7 @@ goods_owner_id = 1
         ),
         directory: directory.clone(),
         shutdown: shutdown.clone(),
+        readiness: platform_runtime::Readiness::default(),
     };
     let mut service = tokio::spawn(async move { OngoingGateway.run(ctx).await });
 

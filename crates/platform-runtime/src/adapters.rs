@@ -14,6 +14,8 @@ use crate::ServiceDirectory;
 pub struct Adapters {
     pub bus: Arc<dyn Bus>,
     pub directory: ServiceDirectory,
+    /// Shared by the services (writers) and the process's probes (reader).
+    pub readiness: crate::Readiness,
     stores: StoreLocation,
 }
 
@@ -50,6 +52,7 @@ impl Adapters {
         Ok(Self {
             bus: Arc::new(bus),
             directory: ServiceDirectory::in_process(),
+            readiness: crate::Readiness::default(),
             stores: StoreLocation::SqliteFolder(data_dir.to_owned()),
         })
     }
@@ -89,6 +92,7 @@ impl Adapters {
         Ok(Self {
             bus: Arc::new(bus),
             directory,
+            readiness: crate::Readiness::default(),
             stores: StoreLocation::Postgres(database_url.to_owned()),
         })
     }

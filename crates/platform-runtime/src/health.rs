@@ -4,8 +4,9 @@
 //! ```text
 //! GET /healthz   200 while the process runs (liveness: a restart would not help otherwise)
 //! GET /readyz    200 when every service of the process serves its command service (so its
-//!                store is open and migrated), the bus is connected and the database answers;
-//!                503 with one line per reason otherwise
+//!                store is open and migrated), the bus is connected, the database answers and
+//!                no service blocks (a gateway whose upstream refuses its credentials, or has
+//!                not checked them yet: see `readiness`); 503 with one line per reason otherwise
 //! GET /metrics   Prometheus text from the `metrics` recorder of the process; before each
 //!                scrape the flows' own numbers (what `centra-wms status` prints) are read
 //!                from each service's `FlowStatus` into gauges
@@ -62,6 +63,7 @@ pub struct Health {
     bus: Arc<dyn Bus>,
     database: Option<Arc<dyn DatabaseCheck>>,
     metrics: Option<PrometheusHandle>,
+    readiness: crate::Readiness,
 }
 
 impl Health {
@@ -77,6 +79,7 @@ impl Health {
             bus,
             database: None,
             metrics: None,
+            readiness: crate::Readiness::default(),
         }
     }
 
@@ -84,6 +87,13 @@ impl Health {
     #[must_use]
     pub fn with_database(mut self, database: Arc<dyn DatabaseCheck>) -> Self {
         self.database = Some(database);
+        self
+    }
+
+    /// Also reports what the services block readiness on (a gateway's refused credentials).
+    #[must_use]
+    pub fn with_readiness(mut self, readiness: crate::Readiness) -> Self {
+        self.readiness = readiness;
         self
     }
 
@@ -102,6 +112,7 @@ impl Health {
             .filter(|s| !self.directory.is_serving(s))
             .map(|s| format!("{s}: not serving yet (store, migrations or start-up pending)"))
             .collect();
+        reasons.extend(self.readiness.reasons());
         match tokio::time::timeout(CHECK_TIMEOUT, self.bus.health()).await {
             Ok(Ok(())) => {}
             Ok(Err(error)) => reasons.push(format!("bus: {error}")),

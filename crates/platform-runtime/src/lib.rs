@@ -30,6 +30,7 @@ mod flow_runs;
 mod grpc_token;
 mod health;
 mod kept_message;
+mod readiness;
 mod runtime;
 mod serve;
 mod service;
@@ -44,6 +45,7 @@ pub use flow_runs::{FlowFacts, FlowRun, FlowRuns, flows_answer, open_dead_letter
 pub use grpc_token::GrpcToken;
 pub use health::{DatabaseCheck, Health, install_metrics};
 pub use kept_message::{keep_and_reject, kept_message, log_replay};
+pub use readiness::{CredentialChecks, Credentials, Readiness, watch_credentials};
 pub use runtime::{Runtime, RuntimeError};
 pub use serve::{ServeError, exit_code, serve, serve_from_args};
 pub use service::{Service, ServiceContext, ServiceError, supervise};

@@ -78,6 +78,7 @@ impl Runtime {
                 directory: self.adapters.directory.clone(),
                 store_url: self.adapters.store_url(service.name()),
                 shutdown: stop.clone(),
+                readiness: self.adapters.readiness.clone(),
             };
             let service = service.clone();
             tasks.spawn(async move {

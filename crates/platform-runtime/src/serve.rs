@@ -114,7 +114,8 @@ pub async fn serve(service: Arc<dyn Service>, config: AppConfig) -> Result<(), S
                 adapters.directory.clone(),
                 adapters.bus.clone(),
             )
-            .with_database(Arc::new(PostgresCheck::lazy(database.expose())?));
+            .with_database(Arc::new(PostgresCheck::lazy(database.expose())?))
+            .with_readiness(adapters.readiness.clone());
             if let Some(metrics) = install_metrics() {
                 health = health.with_metrics(metrics);
             }

@@ -22,6 +22,9 @@ pub struct ServiceContext {
     pub directory: ServiceDirectory,
     /// Cancelled when the process shuts down; a service returns soon after.
     pub shutdown: CancellationToken,
+    /// What keeps the process unready besides store and bus (a gateway's refused
+    /// credentials); the process's `/readyz` reads it.
+    pub readiness: crate::Readiness,
 }
 
 /// One service of the platform (a gateway or a sync service).

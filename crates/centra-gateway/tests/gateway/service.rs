@@ -80,6 +80,7 @@ goods_owner_id = 1
             grpc_url.clone(),
         )]),
         shutdown: shutdown.clone(),
+        readiness: platform_runtime::Readiness::default(),
     };
     let service = tokio::spawn(async move { CentraGateway.run(ctx).await });
 

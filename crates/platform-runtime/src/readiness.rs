@@ -1,0 +1,191 @@
+//! What a service still needs before it takes traffic, beyond its store and the bus: a
+//! gateway's upstream accepting its credentials. Services write it, `/readyz` reads it.
+//!
+//! ```text
+//! Readiness::block(what, reason)   not ready: "<what>: <reason>" on /readyz
+//! Readiness::clear(what)           that reason is gone
+//! watch_credentials(..)            a gateway's loop: block until the upstream accepts
+//! ```
+//!
+//! Why only refused credentials block, not an unreachable upstream: a pod taken out of its
+//! Service cannot make Centra answer, and the webhooks it would still take are only wake-ups;
+//! refused credentials are a fix a person must make, and an unready pod shows it at once.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+/// The reasons a process is not ready yet, shared by its services and its probes.
+#[derive(Debug, Clone, Default)]
+pub struct Readiness {
+    blockers: Arc<Mutex<BTreeMap<String, String>>>,
+}
+
+impl Readiness {
+    /// `what` keeps the process unready for `reason` until [`Readiness::clear`].
+    pub fn block(&self, what: &str, reason: impl Into<String>) {
+        self.blockers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(what.to_owned(), reason.into());
+    }
+
+    pub fn clear(&self, what: &str) {
+        self.blockers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(what);
+    }
+
+    /// One `what: reason` line per blocker; empty when nothing blocks.
+    pub fn reasons(&self) -> Vec<String> {
+        self.blockers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .map(|(what, reason)| format!("{what}: {reason}"))
+            .collect()
+    }
+}
+
+/// What a credentials check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credentials {
+    Accepted,
+    /// The upstream answered that they are wrong (HTTP 401/403): a person must fix them.
+    Refused(String),
+    /// No verdict: the upstream did not answer (down, timed out, throttled).
+    Unknown(String),
+}
+
+/// How often credentials are checked again once accepted or unknown, and while refused.
+#[derive(Debug, Clone, Copy)]
+pub struct CredentialChecks {
+    pub accepted: Duration,
+    pub refused: Duration,
+}
+
+impl Default for CredentialChecks {
+    fn default() -> Self {
+        Self {
+            accepted: Duration::from_secs(600),
+            refused: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Checks `what`'s credentials with `check` until `shutdown`: unready until the first verdict,
+/// and while the upstream refuses them.
+pub async fn watch_credentials<F, Fut>(
+    readiness: Readiness,
+    what: String,
+    every: CredentialChecks,
+    check: F,
+    shutdown: CancellationToken,
+) where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Credentials>,
+{
+    readiness.block(&what, "credentials not checked yet");
+    loop {
+        let verdict = tokio::select! {
+            () = shutdown.cancelled() => return,
+            verdict = check() => verdict,
+        };
+        let next = match verdict {
+            Credentials::Accepted => {
+                readiness.clear(&what);
+                every.accepted
+            }
+            Credentials::Refused(reason) => {
+                tracing::error!(%what, %reason, "credentials refused: not ready until they are fixed");
+                readiness.block(&what, format!("credentials refused: {reason}"));
+                every.refused
+            }
+            Credentials::Unknown(reason) => {
+                tracing::warn!(%what, %reason, "credentials not verified: the upstream did not answer");
+                readiness.clear(&what);
+                every.refused
+            }
+        };
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(next) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn unready_until_accepted_and_again_while_refused() {
+        let readiness = Readiness::default();
+        let answers = Arc::new(Mutex::new(vec![
+            Credentials::Accepted,
+            Credentials::Unknown("timed out".into()),
+            Credentials::Refused("http 401: wrong api key".into()),
+        ]));
+        let calls = Arc::new(AtomicUsize::new(0));
+        let (gate_tx, gate_rx) = tokio::sync::watch::channel(0usize);
+        let stop = CancellationToken::new();
+        let watcher = tokio::spawn(watch_credentials(
+            readiness.clone(),
+            "centra shop".to_owned(),
+            CredentialChecks {
+                accepted: Duration::from_secs(10),
+                refused: Duration::from_secs(10),
+            },
+            {
+                let (answers, calls) = (answers.clone(), calls.clone());
+                move || {
+                    let (answers, calls) = (answers.clone(), calls.clone());
+                    let mut gate = gate_rx.clone();
+                    async move {
+                        let n = calls.fetch_add(1, Ordering::SeqCst) + 1;
+                        // Each check answers once the test lets it.
+                        let _ = gate.wait_for(|allowed| *allowed >= n).await;
+                        answers
+                            .lock()
+                            .expect("answers")
+                            .pop()
+                            .unwrap_or(Credentials::Accepted)
+                    }
+                }
+            },
+            stop.clone(),
+        ));
+        let settle = || async {
+            for _ in 0..10 {
+                tokio::task::yield_now().await;
+            }
+        };
+        settle().await;
+        assert_eq!(
+            readiness.reasons(),
+            ["centra shop: credentials not checked yet"]
+        );
+        gate_tx.send_replace(1);
+        settle().await;
+        assert_eq!(
+            readiness.reasons(),
+            ["centra shop: credentials refused: http 401: wrong api key"]
+        );
+        tokio::time::advance(Duration::from_secs(11)).await;
+        gate_tx.send_replace(2);
+        settle().await;
+        assert!(readiness.reasons().is_empty(), "unknown does not block");
+        tokio::time::advance(Duration::from_secs(11)).await;
+        gate_tx.send_replace(3);
+        settle().await;
+        assert!(readiness.reasons().is_empty());
+        stop.cancel();
+        watcher.await.expect("watcher stops");
+    }
+}
