@@ -55,6 +55,9 @@ impl From<CommandError> for Status {
             CommandError::InvalidArgument(_) => Status::invalid_argument(message),
             CommandError::FailedPrecondition(_) => Status::failed_precondition(message),
             CommandError::NotFound(_) => Status::not_found(message),
+            CommandError::ArticlesMissing { articles, .. } => {
+                proto::reasons::articles_missing(message, &articles)
+            }
             CommandError::Unavailable(_) => Status::unavailable(message),
             CommandError::Ongoing(_) => Status::internal(message),
         }

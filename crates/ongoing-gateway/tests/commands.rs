@@ -124,6 +124,63 @@ async fn upsert_order_is_idempotent_by_order_number() {
     assert_eq!(order["lines"].as_array().map(Vec::len), Some(2));
 }
 
+/// Ongoing refuses an order naming (in its own words) the first article it lacks; the gateway
+/// asks the WMS which of the order's articles it holds and answers `ARTICLE_MISSING` naming
+/// every one it lacks, typed, so no caller reads Ongoing's text. Purchase orders alike.
+#[tokio::test]
+async fn an_order_refused_for_articles_names_every_missing_one_typed() {
+    let app = spawn_app().await;
+    app.seed_articles(&["A"]).await;
+    let commands = app.gateway.commands();
+    let status = commands
+        .upsert_order(Request::new(order_request(
+            "ORD-9",
+            &[("NOPE-1", 1), ("A", 1), ("NOPE-2", 2), ("NOPE-1", 1)],
+        )))
+        .await
+        .expect_err("refused");
+    assert_eq!(status.code(), Code::FailedPrecondition, "{status:?}");
+    assert_eq!(
+        proto::reasons::missing_articles(&status),
+        Some(vec!["NOPE-1".to_owned(), "NOPE-2".to_owned()]),
+        "{status:?}"
+    );
+    let lookups = app
+        .requests()
+        .await
+        .into_iter()
+        .filter(|r| r["method"] == "GET" && r["path"] == "/sandbox/api/v1/articles")
+        .count();
+    assert_eq!(lookups, 1, "one read for every line's article");
+
+    let status = commands
+        .upsert_purchase_order(Request::new(UpsertPurchaseOrderRequest {
+            idempotency_key: "po-9".into(),
+            warehouse: "sandbox".into(),
+            purchase_order_number: "PO-9".into(),
+            lines: vec![PurchaseOrderLine {
+                row_number: "1".into(),
+                article_number: "NOPE-3".into(),
+                number_of_items: 4,
+                ..PurchaseOrderLine::default()
+            }],
+            ..UpsertPurchaseOrderRequest::default()
+        }))
+        .await
+        .expect_err("refused");
+    assert_eq!(
+        proto::reasons::missing_articles(&status),
+        Some(vec!["NOPE-3".to_owned()])
+    );
+
+    // Once the articles exist, the same order goes through.
+    app.seed_articles(&["NOPE-1", "NOPE-2"]).await;
+    let accepted = commands
+        .upsert_order(Request::new(order_request("ORD-9", &[("NOPE-1", 1)])))
+        .await;
+    assert!(accepted.is_ok(), "{accepted:?}");
+}
+
 #[tokio::test]
 async fn bad_orders_are_refused_naming_the_field_before_any_call() {
     let app = spawn_app().await;

@@ -94,38 +94,6 @@ fn key(record: &ShipmentRecord, step: &str) -> String {
     )
 }
 
-/// The articles a WMS refusal says are missing, of `articles` (the record's lines): the ones it
-/// names, or all of them when it names none. `None` when the refusal is about something else.
-///
-/// Ongoing answers "article X does not exist" (or not found) for an unknown article; the
-/// gateway passes its words on, so they are read here. Doubt: Ongoing's text is the only
-/// signal its API gives; the gateway contract carries no structured reason yet.
-pub(crate) fn article_missing<'a>(
-    message: &str,
-    articles: impl IntoIterator<Item = &'a str>,
-) -> Option<Vec<String>> {
-    let lower = message.to_ascii_lowercase();
-    let unknown = lower.contains("article")
-        && (lower.contains("does not exist")
-            || lower.contains("not found")
-            || lower.contains("unknown"));
-    if !unknown {
-        return None;
-    }
-    let mut all: Vec<String> = Vec::new();
-    for article in articles {
-        if !all.iter().any(|a| a == article) {
-            all.push(article.to_owned());
-        }
-    }
-    let named: Vec<String> = all
-        .iter()
-        .filter(|a| message.contains(a.as_str()))
-        .cloned()
-        .collect();
-    Some(if named.is_empty() { all } else { named })
-}
-
 impl OrderFlow {
     pub fn new(
         settings: Arc<Settings>,
@@ -280,7 +248,7 @@ impl OrderFlow {
                     record.captured = true;
                     self.records.save_now(record).await?;
                 }
-                Err(PortError::Refused(message)) => {
+                Err(PortError::Refused(message) | PortError::ArticlesMissing { message, .. }) => {
                     tracing::warn!(shipment_id = %record.shipment.id, %message, "capture failed; shipment will not ship");
                     record.hold(HoldReason::Rule(ParkReason::CaptureFailed { message }));
                     return Ok(());
@@ -298,11 +266,14 @@ impl OrderFlow {
                 record.become_(ShipmentState::Imported);
                 Ok(())
             }
-            Err(PortError::Refused(message)) => {
-                let lines = order.lines.iter().map(|l| l.article_number.as_str());
-                let reason = match article_missing(&message, lines) {
-                    Some(articles) => HoldReason::ArticleMissing { articles },
-                    None => HoldReason::WmsRefused { message },
+            Err(error @ (PortError::Refused(_) | PortError::ArticlesMissing { .. })) => {
+                let reason = match error {
+                    PortError::ArticlesMissing { articles, .. } => {
+                        HoldReason::ArticleMissing { articles }
+                    }
+                    other => HoldReason::WmsRefused {
+                        message: other.to_string(),
+                    },
                 };
                 tracing::warn!(shipment_id = %record.shipment.id, %reason, "shipment parked");
                 record.hold(reason);
@@ -443,7 +414,7 @@ impl OrderFlow {
                 Ok(None)
             }
             Ok(now) => Ok(Some(now.paid)),
-            Err(PortError::Refused(message)) => {
+            Err(PortError::Refused(message) | PortError::ArticlesMissing { message, .. }) => {
                 record.hold(HoldReason::CentraRefused {
                     step: "reading the shipment".into(),
                     message,
@@ -483,7 +454,7 @@ impl OrderFlow {
             };
             match self.centra.update_quantities(request).await {
                 Ok(()) => {}
-                Err(PortError::Refused(message)) => {
+                Err(PortError::Refused(message) | PortError::ArticlesMissing { message, .. }) => {
                     record.hold(HoldReason::CentraRefused {
                         step: "the quantity update".into(),
                         message,
@@ -513,7 +484,7 @@ impl OrderFlow {
                 tracing::info!(shipment_id = %record.shipment.id, capture = plan.capture, already_done, "completed shipment");
                 record.become_(ShipmentState::Completed);
             }
-            Err(PortError::Refused(message)) => {
+            Err(PortError::Refused(message) | PortError::ArticlesMissing { message, .. }) => {
                 record.hold(HoldReason::CentraRefused {
                     step: "the completion".into(),
                     message,

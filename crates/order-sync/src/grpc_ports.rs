@@ -10,8 +10,15 @@ use tonic::Code;
 
 use crate::ports::{CentraShipments, PortError, WmsOrders};
 
-/// Refusals are about the record; everything else may pass on a later try.
+/// Refusals are about the record; everything else may pass on a later try. A refusal for
+/// missing articles is told by its typed reason (`proto::reasons`), never by its text.
 pub fn port_error(status: &tonic::Status) -> PortError {
+    if let Some(articles) = proto::reasons::missing_articles(status) {
+        return PortError::ArticlesMissing {
+            message: status.message().to_owned(),
+            articles,
+        };
+    }
     match status.code() {
         Code::InvalidArgument | Code::FailedPrecondition | Code::NotFound | Code::OutOfRange => {
             PortError::Refused(status.message().to_owned())
@@ -174,6 +181,26 @@ impl WmsOrders for GrpcWms {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn missing_articles_are_read_from_the_reason_never_from_the_text() {
+        let typed =
+            proto::reasons::articles_missing("Artikel existiert nicht", &["SHIRTREDM".to_owned()]);
+        assert_eq!(
+            port_error(&typed),
+            PortError::ArticlesMissing {
+                message: "Artikel existiert nicht".to_owned(),
+                articles: vec!["SHIRTREDM".to_owned()],
+            }
+        );
+        // The same words without the reason are a plain refusal.
+        assert_eq!(
+            port_error(&tonic::Status::failed_precondition(
+                "article SHIRTREDM does not exist"
+            )),
+            PortError::Refused("article SHIRTREDM does not exist".to_owned())
+        );
+    }
 
     #[test]
     fn refusals_and_outages_are_told_apart() {

@@ -16,6 +16,13 @@ pub enum PortError {
     /// same call will not help; a person or new facts must change something first.
     #[error("{0}")]
     Refused(String),
+    /// The WMS refused the record because it lacks these articles: it can go through once
+    /// they are synced. Told apart by the gateway (a typed reason), never by the message.
+    #[error("{message}")]
+    ArticlesMissing {
+        message: String,
+        articles: Vec<String>,
+    },
 }
 
 /// Centra shipments.
@@ -47,11 +54,19 @@ pub trait CentraShipments: Send + Sync + std::fmt::Debug {
 #[async_trait]
 pub trait WmsOrders: Send + Sync + std::fmt::Debug {
     /// Creates or updates the order by number; returns the WMS order id.
+    ///
+    /// # Errors
+    /// [`PortError::ArticlesMissing`] naming the articles the WMS lacks, when that is why it
+    /// refused; [`PortError::Refused`] for any other refusal; [`PortError::Unavailable`] when
+    /// the call may pass later.
     async fn upsert_order(&self, request: ongoing::UpsertOrderRequest) -> Result<i64, PortError>;
     /// Cancels the order by number before the warehouse started work; true when it was already
     /// cancelled or never reached the WMS. Refused once work started.
     async fn cancel_order(&self, request: ongoing::CancelOrderRequest) -> Result<bool, PortError>;
     /// Creates or updates a purchase order by number; returns the WMS purchase order id.
+    ///
+    /// # Errors
+    /// As [`WmsOrders::upsert_order`].
     async fn upsert_purchase_order(
         &self,
         request: ongoing::UpsertPurchaseOrderRequest,

@@ -9,10 +9,15 @@
 //! - [`admin::v1`]: operator services every sync service may serve (`DeadLetters`, `FlowStatus`,
 //!   `Diagnostics`) and the per-flow ones (`CatalogAdmin`, `OrderAdmin`, `StockAdmin`,
 //!   `ReturnsAdmin`);
+//! - [`reasons`]: refusal reasons typed in the status details (`ARTICLE_MISSING`), so callers
+//!   match on a code, never on text;
 //! - [`FILE_DESCRIPTOR_SET`]: every descriptor, for gRPC reflection or dynamic decoding.
 //!
-//! Nothing here is hand-written apart from this file: change a contract in the `.proto` file.
+//! Nothing here is hand-written apart from this file and `reasons.rs`: change a contract in the
+//! `.proto` file.
 //! `build.rs` compiles them with protox, so no system `protoc` is needed.
+
+pub mod reasons;
 
 /// Generated code. Lints are relaxed here only: the code is not ours to style.
 macro_rules! generated {

@@ -3,13 +3,14 @@
 //!
 //! Layout: `articles.rs`, `orders.rs` (upsert, cancel), `purchase_orders.rs`,
 //! `acknowledge.rs` (reported quantities), `transporters.rs`, `connection.rs`, `stock.rs`
-//! (stock as the WMS holds it now).
+//! (stock as the WMS holds it now), `refusal.rs` (what a refused write was about).
 
 pub mod acknowledge;
 pub mod articles;
 pub mod connection;
 pub mod orders;
 pub mod purchase_orders;
+mod refusal;
 pub mod stock;
 pub mod transporters;
 
@@ -27,6 +28,13 @@ pub enum CommandError {
     /// An unknown warehouse or record.
     #[error("{0}")]
     NotFound(String),
+    /// The WMS refused the record because it lacks these articles (it can go through once
+    /// they are created); `message` is Ongoing's answer.
+    #[error("{message}")]
+    ArticlesMissing {
+        message: String,
+        articles: Vec<String>,
+    },
     /// Ongoing failed in a way worth retrying.
     #[error("{0}")]
     Unavailable(String),

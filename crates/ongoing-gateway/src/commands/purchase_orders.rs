@@ -73,7 +73,16 @@ pub async fn upsert_purchase_order(
         .find_purchase_order(&body.purchase_order_number)
         .await?
         .is_some();
-    let written = client.upsert_purchase_order(&body).await?;
+    let written = match client.upsert_purchase_order(&body).await {
+        Ok(written) => written,
+        Err(error) => {
+            let articles = body
+                .purchase_order_lines
+                .iter()
+                .map(|l| l.article_number.as_str());
+            return Err(super::refusal::refused_write(client, error, articles).await);
+        }
+    };
     tracing::info!(
         purchase_order_number = %body.purchase_order_number,
         purchase_order_id = written.id,

@@ -142,7 +142,9 @@ impl OrderFlow {
                         record.become_(ShipmentState::Cancelled);
                         Ok(())
                     }
-                    Err(PortError::Refused(message)) => {
+                    Err(
+                        PortError::Refused(message) | PortError::ArticlesMissing { message, .. },
+                    ) => {
                         tracing::warn!(shipment_id = %record.shipment.id, wms_order_number = %record.wms_order_number, %message, "warehouse refused the cancellation; parked for a person");
                         record.hold(HoldReason::CancellationRefused { reason, message });
                         Ok(())

@@ -13,7 +13,7 @@ use proto::centra::v1 as centra;
 use proto::events::v1 as events;
 use proto::ongoing::v1 as ongoing;
 
-use super::{FlowError, OrderFlow, article_missing};
+use super::{FlowError, OrderFlow};
 use crate::convert::ConvertError;
 use crate::deliveries::{DeliveryRecord, DeliveryState};
 use crate::ports::PortError;
@@ -153,7 +153,6 @@ impl OrderFlow {
             record.reason = Some(problems.join("; "));
             return Ok(());
         }
-        let articles: Vec<String> = lines.iter().map(|l| l.article_number.clone()).collect();
         let request = ongoing::UpsertPurchaseOrderRequest {
             idempotency_key: format!(
                 "order-sync:{}:delivery:{}:po",
@@ -177,22 +176,23 @@ impl OrderFlow {
             }
             Err(PortError::Refused(message)) => {
                 record.state = DeliveryState::Parked;
-                match article_missing(&message, articles.iter().map(String::as_str)) {
-                    Some(missing) => {
-                        tracing::info!(delivery = %record.delivery.delivery_id, missing = %missing.join(", "), "purchase order waits for its articles");
-                        record.reason = Some(format!(
-                            "waiting for articles to reach the warehouse: {} (the warehouse \
-                             refused the purchase order: {message})",
-                            missing.join(", ")
-                        ));
-                        record.waiting_for = missing;
-                    }
-                    None => {
-                        record.reason = Some(format!(
-                            "the warehouse refused the purchase order: {message}"
-                        ));
-                    }
-                }
+                record.reason = Some(format!(
+                    "the warehouse refused the purchase order: {message}"
+                ));
+                Ok(())
+            }
+            Err(PortError::ArticlesMissing {
+                message,
+                articles: missing,
+            }) => {
+                record.state = DeliveryState::Parked;
+                tracing::info!(delivery = %record.delivery.delivery_id, missing = %missing.join(", "), "purchase order waits for its articles");
+                record.reason = Some(format!(
+                    "waiting for articles to reach the warehouse: {} (the warehouse \
+                     refused the purchase order: {message})",
+                    missing.join(", ")
+                ));
+                record.waiting_for = missing;
                 Ok(())
             }
             Err(PortError::Unavailable(message)) => Err(FlowError::Unavailable(message)),
@@ -297,7 +297,7 @@ impl OrderFlow {
                     )
                 });
             }
-            Err(PortError::Refused(message)) => {
+            Err(PortError::Refused(message) | PortError::ArticlesMissing { message, .. }) => {
                 record.state = DeliveryState::Parked;
                 record.reason = Some(format!("centra refused the acceptance: {message}"));
             }

@@ -158,7 +158,9 @@ impl OrderFlow {
         }
         let fresh = match self.centra.shipment(endpoint, shipment_id).await {
             Ok(fresh) => fresh,
-            Err(PortError::Refused(message)) => return Err(FlowError::Precondition(message)),
+            Err(PortError::Refused(message) | PortError::ArticlesMissing { message, .. }) => {
+                return Err(FlowError::Precondition(message));
+            }
             Err(PortError::Unavailable(message)) => return Err(FlowError::Unavailable(message)),
         };
         record.shipment = convert::shipment_from_centra(endpoint, &fresh)?;

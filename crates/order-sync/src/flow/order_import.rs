@@ -124,7 +124,7 @@ impl OrderFlow {
                 record.state = OrderState::Imported;
                 record.wms_order_id = Some(id);
             }
-            Err(PortError::Refused(message)) => {
+            Err(PortError::Refused(message) | PortError::ArticlesMissing { message, .. }) => {
                 tracing::warn!(order_id = %order.id, %message, "warehouse refused the order; parked");
                 record.state = OrderState::Parked;
                 record.reason = Some(format!("the warehouse refused the order: {message}"));

@@ -211,16 +211,21 @@ impl WmsOrders for FakeWms {
             if fault == Fault::Down {
                 return Err(PortError::Unavailable("down".into()));
             }
+            // Like ongoing-gateway: Ongoing names the first unknown article in its words, the
+            // gateway checks every line's article and names all it lacks, typed.
             if let Some(known) = &s.known_articles
                 && let Some(line) = request
                     .lines
                     .iter()
                     .find(|l| !known.contains(&l.article_number))
             {
-                return Err(PortError::Refused(format!(
-                    "Order {}, row {}: article {} does not exist.",
-                    request.order_number, line.row_number, line.article_number
-                )));
+                return Err(PortError::ArticlesMissing {
+                    message: format!(
+                        "Order {}, row {}: article {} does not exist.",
+                        request.order_number, line.row_number, line.article_number
+                    ),
+                    articles: missing(known, request.lines.iter().map(|l| &l.article_number)),
+                });
             }
             s.upserts += 1;
             if !s.orders.contains_key(&request.order_number) {
@@ -265,17 +270,20 @@ impl WmsOrders for FakeWms {
                 return Err(PortError::Unavailable("down".into()));
             }
             s.purchase_order_calls += 1;
-            // Like Ongoing (and ongoing-sim): the first unknown article is named.
+            // As for orders: every article the WMS lacks, typed.
             if let Some(known) = &s.known_articles
                 && let Some(line) = request
                     .lines
                     .iter()
                     .find(|l| !known.contains(&l.article_number))
             {
-                return Err(PortError::Refused(format!(
-                    "Purchase order {}, row {}: article {} does not exist.",
-                    request.purchase_order_number, line.row_number, line.article_number
-                )));
+                return Err(PortError::ArticlesMissing {
+                    message: format!(
+                        "Purchase order {}, row {}: article {} does not exist.",
+                        request.purchase_order_number, line.row_number, line.article_number
+                    ),
+                    articles: missing(known, request.lines.iter().map(|l| &l.article_number)),
+                });
             }
             s.purchase_orders
                 .insert(request.purchase_order_number.clone(), request);
@@ -290,4 +298,18 @@ impl WmsOrders for FakeWms {
         self.with(|s| s.acknowledged.push(request));
         Ok(())
     }
+}
+
+/// The articles of `lines` not in `known`, each once, in line order.
+fn missing<'a>(
+    known: &std::collections::HashSet<String>,
+    lines: impl Iterator<Item = &'a String>,
+) -> Vec<String> {
+    let mut missing: Vec<String> = Vec::new();
+    for article in lines {
+        if !known.contains(article) && !missing.contains(article) {
+            missing.push(article.clone());
+        }
+    }
+    missing
 }

@@ -1,0 +1,87 @@
+//! Refusal reasons that travel typed between services. A gateway answers a refusal it can
+//! name with `google.rpc.ErrorInfo` in the status details (a reason code, the domain
+//! [`DOMAIN`], the records involved as metadata); a sync service matches on the code, never on
+//! the message, which carries the upstream's own words in its own language.
+//!
+//! ```text
+//! gateway:  Err(articles_missing("Order 83651-1, row 1: article X does not exist.", &["X"]))
+//! caller:   if let Some(articles) = missing_articles(&status) { park until they are synced }
+//! ```
+
+use std::collections::HashMap;
+
+use tonic::{Code, Status};
+use tonic_types::{ErrorDetails, StatusExt as _};
+
+/// `ErrorInfo.domain` of every reason here.
+pub const DOMAIN: &str = "centra-wms";
+
+/// The WMS refused a record because some of its articles are not in the WMS (yet): the record
+/// can go through once they are. `metadata`: `article.0`, `article.1`, ... the article
+/// numbers the WMS lacks.
+pub const ARTICLE_MISSING: &str = "ARTICLE_MISSING";
+
+const ARTICLE_KEY: &str = "article.";
+
+/// `FAILED_PRECONDITION` with [`ARTICLE_MISSING`] naming `articles`.
+pub fn articles_missing(message: impl Into<String>, articles: &[String]) -> Status {
+    let metadata: HashMap<String, String> = articles
+        .iter()
+        .enumerate()
+        .map(|(i, article)| (format!("{ARTICLE_KEY}{i}"), article.clone()))
+        .collect();
+    Status::with_error_details(
+        Code::FailedPrecondition,
+        message,
+        ErrorDetails::with_error_info(ARTICLE_MISSING, DOMAIN, metadata),
+    )
+}
+
+/// The reason code of `status`, when a gateway gave one.
+pub fn reason(status: &Status) -> Option<String> {
+    status
+        .get_details_error_info()
+        .filter(|info| info.domain == DOMAIN)
+        .map(|info| info.reason)
+}
+
+/// The articles an [`ARTICLE_MISSING`] refusal names, in order; `None` for any other status.
+pub fn missing_articles(status: &Status) -> Option<Vec<String>> {
+    let info = status
+        .get_details_error_info()
+        .filter(|info| info.domain == DOMAIN && info.reason == ARTICLE_MISSING)?;
+    let mut numbered: Vec<(usize, String)> = info
+        .metadata
+        .into_iter()
+        .filter_map(|(key, article)| {
+            let index = key.strip_prefix(ARTICLE_KEY)?.parse().ok()?;
+            Some((index, article))
+        })
+        .collect();
+    numbered.sort();
+    Some(numbered.into_iter().map(|(_, article)| article).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_articles_survive_the_trip_through_the_status_details() {
+        let articles: Vec<String> = (0..12).map(|i| format!("SHIRT-{i}")).collect();
+        let status = articles_missing("Artikel SHIRT-0 existiert nicht", &articles);
+        assert_eq!(status.code(), Code::FailedPrecondition);
+        assert_eq!(reason(&status).as_deref(), Some(ARTICLE_MISSING));
+        // Through the wire form (the details are bytes in `grpc-status-details-bin`).
+        let http: tonic::codegen::http::Response<()> = status.into_http();
+        let back = Status::from_header_map(http.headers()).expect("a status");
+        assert_eq!(missing_articles(&back), Some(articles));
+    }
+
+    #[test]
+    fn a_plain_refusal_names_no_articles() {
+        let status = Status::failed_precondition("article X does not exist");
+        assert_eq!(missing_articles(&status), None);
+        assert_eq!(reason(&status), None);
+    }
+}
