@@ -2,20 +2,24 @@
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= auto
 
-.PHONY: run test fmt-check clippy unit build ci help e2e-large chart-check
+.PHONY: run test fmt-check clippy deps-check unit build ci help e2e-large chart-check
 
 ## run: start everything in one process (embedded bus, SQLite, bundled simulators)
 run:
 	$(CARGO) run -p centra-wms -- sandbox
 
-## test: everything CI checks: formatting, lints, the chart, every test
-test: fmt-check clippy chart-check unit
+## test: everything CI checks: formatting, lints, unused dependencies, the chart, every test
+test: fmt-check clippy deps-check chart-check unit
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
 
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+## deps-check: no crate declares a dependency it does not use (cargo-machete; .ci/run installs it)
+deps-check:
+	$(CARGO) machete
 
 # Doc tests first: the summary of the main run stays the last line.
 unit:
