@@ -5,7 +5,8 @@
 FROM rust:1.95-bookworm AS build
 WORKDIR /src
 COPY . .
-RUN cargo build --release --locked -p centra-wms \
+# Without the default `simulators` feature: no simulator, no demo in production.
+RUN cargo build --release --locked --no-default-features -p centra-wms \
  && install -D target/release/centra-wms /out/centra-wms
 
 FROM debian:bookworm-slim

@@ -16,10 +16,15 @@ fmt-check:
 
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy -p centra-wms --no-default-features -- -D warnings
 
-## deps-check: no crate declares a dependency it does not use (cargo-machete; .ci/run installs it)
+## deps-check: no crate declares a dependency it does not use (cargo-machete; .ci/run installs it),
+## and the release build (--no-default-features, as the Dockerfile builds it) links no simulator
 deps-check:
 	$(CARGO) machete
+	@! $(CARGO) tree -q -p centra-wms --no-default-features -e normal --prefix none \
+	  | grep -E '^(centra-sim|ongoing-sim|test-support) ' \
+	  || { echo "the release build links a simulator or test support (see above)"; exit 1; }
 
 # Doc tests first: the summary of the main run stays the last line.
 unit:

@@ -1,5 +1,6 @@
 //! The command line.
 
+#[cfg(feature = "simulators")]
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -23,6 +24,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    #[cfg(feature = "simulators")]
     /// Run every service in this process against the bundled Centra and Ongoing simulators
     /// (embedded bus, SQLite) with a living demo store: a seeded catalogue, orders every few
     /// seconds, a warehouse that ships, receives and takes returns, and a live status view.
@@ -59,6 +61,7 @@ pub enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    #[cfg(feature = "simulators")]
     /// Run a simulator alone: the Centra Order API or the Ongoing WMS REST API, with the
     /// control API under /_sim/ (see the simulators' contract in the docs).
     Sim {
@@ -340,6 +343,7 @@ pub enum ConfigCommand {
     Check { file: PathBuf },
 }
 
+#[cfg(feature = "simulators")]
 #[derive(Debug, Subcommand)]
 pub enum SimCommand {
     /// The Centra Order API simulator (API-Authorization secret `sandbox-secret` by default).

@@ -7,11 +7,16 @@
 //! - `services`: the six services, by name.
 //! - `demo/`: the sandbox's demo store, its activity and live status view.
 //!
+//! Feature `simulators` (default; `make run` and the tests use it): the `sandbox` and `sim`
+//! commands with the bundled simulators and the demo. The release image is built without it
+//! (`--no-default-features`), so production binaries carry no simulator.
+//!
 //! Errors end here: one line naming the cause (no backtrace) and an exit code scripts can use
 //! (1 failure, 2 bad usage or config).
 
 mod cli;
 mod commands;
+#[cfg(feature = "simulators")]
 mod demo;
 mod services;
 

@@ -6,11 +6,14 @@
 //! - `embedded`: a durable bus in a SQLite file (the embedded runtime).
 //! - `nats`: NATS JetStream (production).
 //! - `redact`: server URLs without their credentials, for logs and errors.
-//! - `contract`: the contract suite every adapter passes (`bus_contract_tests!`).
+//! - `contract`: the contract suite every adapter passes (`bus_contract_tests!`), compiled only
+//!   with the `contract-tests` feature (this crate's own tests turn it on), so its panics never
+//!   reach a production build.
 //!
 //! The runtime picks an adapter by constructing `EmbeddedBus::open(..)` or
 //! `NatsBus::connect(..)` and hands it to services as `Arc<dyn Bus>`.
 
+#[cfg(feature = "contract-tests")]
 pub mod contract;
 pub mod embedded;
 pub mod nats;

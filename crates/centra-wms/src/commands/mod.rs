@@ -7,6 +7,8 @@ mod products;
 mod remote;
 mod resync;
 mod returns;
+#[cfg(feature = "simulators")]
+mod sandbox;
 mod serve;
 mod shipments;
 mod status;
@@ -16,7 +18,14 @@ mod test_connection;
 pub use remote::RemoteArgs;
 pub use resync::{ResyncFlow, parse_since};
 
-use crate::cli::{Cli, Command, ConfigCommand, SimCommand};
+#[cfg(feature = "simulators")]
+use crate::cli::SimCommand;
+use crate::cli::{Cli, Command, ConfigCommand};
+
+/// The sandbox's settings: the bundled simulators' addresses and credentials (see
+/// ../shared/docs/simulators.md), used by `sandbox` unless `--config` names a file, and by the
+/// operator commands to find a running sandbox.
+pub const SANDBOX_CONFIG: &str = include_str!("../../sandbox.toml");
 
 /// Exit code for a failure at run time (unreachable server, service crash).
 pub const EXIT_FAILURE: u8 = 1;
@@ -48,6 +57,7 @@ impl Failure {
 
 pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
     match cli.command {
+        #[cfg(feature = "simulators")]
         Command::Sandbox {
             config,
             data_dir,
@@ -55,17 +65,19 @@ pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
             ongoing_addr,
             no_demo,
         } => {
-            let sims = embedded::SimAddresses {
+            let sims = sandbox::SimAddresses {
                 centra: centra_addr,
                 ongoing: ongoing_addr,
             };
-            embedded::sandbox(config.as_deref(), data_dir.as_deref(), sims, !no_demo).await
+            sandbox::sandbox(config.as_deref(), data_dir.as_deref(), sims, !no_demo).await
         }
         Command::Run { config } => embedded::run(&config).await,
         Command::Serve { service, config } => serve::serve(&service, config.as_deref()).await,
+        #[cfg(feature = "simulators")]
         Command::Sim {
             simulator: SimCommand::Centra(args),
         } => centra_sim::cli::run(args).await.map_err(Failure::runtime),
+        #[cfg(feature = "simulators")]
         Command::Sim {
             simulator: SimCommand::Ongoing(args),
         } => ongoing_sim::run(args).await.map_err(Failure::runtime),

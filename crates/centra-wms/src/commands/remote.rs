@@ -10,8 +10,7 @@ use platform_config::{AppConfig, ConfigLoader};
 use platform_runtime::{GrpcChannel, ServiceDirectory};
 use tonic::{Code, Status};
 
-use super::Failure;
-use super::embedded::SANDBOX_CONFIG;
+use super::{Failure, SANDBOX_CONFIG};
 
 /// `--config FILE` and `--json`, shared by every operator command.
 #[derive(Debug, Clone, clap::Args)]
