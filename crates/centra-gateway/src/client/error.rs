@@ -130,3 +130,13 @@ impl CentraError {
         }
     }
 }
+
+impl platform_http::Retryable for CentraError {
+    fn is_retryable(&self) -> bool {
+        CentraError::is_retryable(self)
+    }
+
+    fn retry_after(&self) -> Option<Duration> {
+        CentraError::retry_after(self)
+    }
+}

@@ -7,8 +7,6 @@
 use std::future::Future;
 use std::time::Duration;
 
-use backon::{ExponentialBuilder, Retryable};
-use chrono::Utc;
 use reqwest::header::{HeaderValue, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -16,56 +14,20 @@ use tracing::Instrument as _;
 
 use super::{CentraClient, CentraError, CentraErrorKind, PayloadError};
 
-/// Reads `Retry-After` as seconds or as an HTTP date.
-pub fn parse_retry_after(value: &str) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    let wait = at.with_timezone(&Utc) - Utc::now();
-    Some(wait.to_std().unwrap_or(Duration::ZERO))
-}
-
 impl CentraClient {
     fn error(&self, operation: &str, kind: CentraErrorKind) -> CentraError {
         CentraError::new(&self.inner.endpoint, operation, kind)
     }
 
-    /// Runs `attempt` until it succeeds, fails terminally, or the retries run out; waits with
-    /// capped exponential backoff, or `Retry-After` when Centra sent a longer one.
+    /// Runs `attempt` until it succeeds, fails terminally, or the retries run out, by the
+    /// shared rules (`platform_http::retry`: backoff, at least Centra's `Retry-After`).
     pub async fn with_retry<T, F, Fut>(&self, attempt: F) -> Result<T, CentraError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, CentraError>>,
     {
-        let policy = &self.inner.options.retry;
-        let backoff = ExponentialBuilder::default()
-            .with_min_delay(policy.min_delay)
-            .with_max_delay(policy.max_delay)
-            .with_max_times(policy.max_retries)
-            .with_jitter();
-        let max_retry_after = policy.max_retry_after;
-        attempt
-            .retry(backoff)
-            .when(CentraError::is_retryable)
-            .adjust(move |error: &CentraError, delay| {
-                let delay = delay?;
-                Some(match error.retry_after() {
-                    Some(after) => after.min(max_retry_after).max(delay),
-                    None => delay,
-                })
-            })
-            .notify(|error: &CentraError, delay| {
-                tracing::warn!(
-                    endpoint = %error.endpoint,
-                    operation = %error.operation,
-                    %error,
-                    retry_in_ms = delay.as_millis() as u64,
-                    "retrying centra call"
-                );
-            })
-            .await
+        let what = format!("centra end-point {}", self.inner.endpoint);
+        platform_http::retry::run(&self.inner.options.retry, &what, attempt).await
     }
 
     /// One `GET <base>/<path>?<query>`, answered with the whole (ok) envelope.
@@ -116,15 +78,7 @@ impl CentraClient {
         query: &[(String, String)],
         body: Option<&Value>,
     ) -> Result<Value, CentraError> {
-        let waiting = std::time::Instant::now();
         self.inner.limiter.until_ready().await;
-        if waiting.elapsed() >= std::time::Duration::from_millis(1) {
-            platform_telemetry::record_rate_limit_wait(
-                "centra",
-                self.inner.endpoint.as_str(),
-                waiting.elapsed(),
-            );
-        }
         let url = format!("{}/{}", self.inner.base_url, path.trim_start_matches('/'));
         let call = platform_telemetry::ExternalCall::start(
             "centra",
@@ -158,11 +112,7 @@ impl CentraClient {
         call.finish(response.as_ref().ok().map(|r| r.status().as_u16()));
         let response = response.map_err(|e| self.error(operation, self.transport_kind(&e)))?;
         let status = response.status();
-        let retry_after = response
-            .headers()
-            .get(RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
+        let retry_after = platform_http::parse_retry_after(response.headers().get(RETRY_AFTER));
         let bytes = self.read_body(operation, response).await?;
         tracing::debug!(
             endpoint = %self.inner.endpoint,
@@ -270,20 +220,5 @@ impl CentraClient {
                 )),
             )),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn retry_after_reads_seconds_and_dates() {
-        assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
-        assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"),
-            Some(Duration::ZERO)
-        );
-        assert_eq!(parse_retry_after("soon"), None);
     }
 }

@@ -23,13 +23,11 @@ mod shipments;
 mod stock;
 
 use std::fmt;
-use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use domain::{CentraEndpoint, EndpointGroup, EndpointName, Secret};
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 pub use deliveries::{CentraDelivery, CentraDeliveryLine, DeliveryAcceptance, DeliveryKey};
 pub use error::{CentraError, CentraErrorKind, PayloadError};
@@ -54,7 +52,7 @@ struct Inner {
     secret: Secret,
     zone: Tz,
     http: reqwest::Client,
-    limiter: DefaultDirectRateLimiter,
+    limiter: platform_http::RequestRate,
     options: ClientOptions,
 }
 
@@ -81,22 +79,23 @@ impl CentraClient {
         // No redirects: reqwest drops `Authorization` on a cross-host redirect but not Centra's
         // own `API-Authorization`, so following one could hand the secret to another host. The
         // Order API never redirects; a 3xx is an answer to look at, not to follow.
-        let http = reqwest::Client::builder()
-            .timeout(options.request_timeout)
-            .connect_timeout(options.connect_timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| {
-                CentraError::new(
-                    &endpoint.name,
-                    "building http client",
-                    CentraErrorKind::InvalidRequest(e.to_string()),
-                )
-            })?;
-        let per_second =
-            NonZeroU32::new(options.requests_per_second.max(1)).unwrap_or(NonZeroU32::MIN);
-        let burst = NonZeroU32::new(options.burst.max(1)).unwrap_or(NonZeroU32::MIN);
-        let limiter = RateLimiter::direct(Quota::per_second(per_second).allow_burst(burst));
+        let http = platform_http::http_client(platform_http::Timeouts {
+            request: options.request_timeout,
+            connect: options.connect_timeout,
+        })
+        .map_err(|e| {
+            CentraError::new(
+                &endpoint.name,
+                "building http client",
+                CentraErrorKind::InvalidRequest(e.to_string()),
+            )
+        })?;
+        let limiter = platform_http::RequestRate::new(
+            "centra",
+            endpoint.name.as_str(),
+            options.requests_per_second,
+            options.burst,
+        );
         Ok(Self {
             inner: Arc::new(Inner {
                 endpoint: endpoint.name.clone(),

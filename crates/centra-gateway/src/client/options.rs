@@ -2,29 +2,8 @@
 
 use std::time::Duration;
 
-/// Capped exponential backoff for retryable failures.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Retries after the first attempt.
-    pub max_retries: usize,
-    /// First delay.
-    pub min_delay: Duration,
-    /// Longest delay between attempts (the cap of the exponential growth).
-    pub max_delay: Duration,
-    /// Longest `Retry-After` honoured; a longer one is cut to this (and the call may fail).
-    pub max_retry_after: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            max_retries: 5,
-            min_delay: Duration::from_millis(500),
-            max_delay: Duration::from_secs(30),
-            max_retry_after: Duration::from_secs(120),
-        }
-    }
-}
+/// Capped exponential backoff for retryable failures: the one policy every gateway uses.
+pub use platform_http::RetryPolicy;
 
 /// How the client talks to one end-point.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -81,13 +81,6 @@ impl OngoingError {
     }
 }
 
-/// Reads `Retry-After` as delta-seconds (the only form Ongoing-like APIs send; an HTTP date is
-/// ignored and the regular backoff applies).
-pub(crate) fn parse_retry_after(value: Option<&reqwest::header::HeaderValue>) -> Option<Duration> {
-    let text = value?.to_str().ok()?.trim();
-    text.parse::<u64>().ok().map(Duration::from_secs)
-}
-
 /// The `Message` of an ASP.NET error body, else the text itself (shortened).
 pub(crate) fn error_message(body: &[u8]) -> String {
     if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body)
@@ -100,6 +93,16 @@ pub(crate) fn error_message(body: &[u8]) -> String {
     }
     let text = String::from_utf8_lossy(body);
     text.chars().take(300).collect()
+}
+
+impl platform_http::Retryable for OngoingError {
+    fn is_retryable(&self) -> bool {
+        OngoingError::is_retryable(self)
+    }
+
+    fn retry_after(&self) -> Option<Duration> {
+        OngoingError::retry_after(self)
+    }
 }
 
 #[cfg(test)]
@@ -136,18 +139,11 @@ mod tests {
     }
 
     #[test]
-    fn messages_and_retry_after() {
+    fn messages() {
         assert_eq!(
             error_message(br#"{"Message":"An error has occurred."}"#),
             "An error has occurred."
         );
         assert_eq!(error_message(b"plain"), "plain");
-        let value = reqwest::header::HeaderValue::from_static("3");
-        assert_eq!(
-            parse_retry_after(Some(&value)),
-            Some(Duration::from_secs(3))
-        );
-        let date = reqwest::header::HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT");
-        assert_eq!(parse_retry_after(Some(&date)), None);
     }
 }

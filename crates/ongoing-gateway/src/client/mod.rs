@@ -2,13 +2,12 @@
 //!
 //! Every call: HTTP Basic auth, JSON sent with an explicit `Content-Length` (Ongoing answers
 //! chunked bodies with a bare 500), the goods owner's process-wide lane held while the request
-//! is on the wire (released between retries), and capped exponential retries of retryable
-//! failures honouring `Retry-After`.
+//! is on the wire (released between retries), and the retries every gateway shares
+//! (`platform_http`: capped exponential backoff, at least the `Retry-After` asked, no redirect).
 //!
 //! Layout:
 //! - `error.rs`: [`OngoingError`], retryable or terminal;
 //! - `in_flight.rs`: the process-wide lane per goods owner;
-//! - `retry.rs`: [`RetryPolicy`];
 //! - `pagination.rs`: [`IdCursor`], [`Listing`]: the ID-cursor walk, unreadable records set
 //!   aside by name;
 //! - `models.rs`: the JSON shapes read and written;
@@ -19,11 +18,9 @@ mod in_flight;
 pub mod models;
 mod pagination;
 mod resources;
-mod retry;
 
 use std::time::Duration;
 
-use backon::Retryable;
 use domain::Secret;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
 use reqwest::{Method, StatusCode};
@@ -34,8 +31,12 @@ use tracing::Instrument as _;
 pub use error::OngoingError;
 use in_flight::GoodsOwnerLane;
 pub use pagination::{HasId, IdCursor, Listing, Rejected};
+/// The one retry policy every gateway uses.
+pub use platform_http::RetryPolicy;
 pub use resources::Written;
-pub use retry::RetryPolicy;
+
+/// Connecting alone may take this long (the whole call: `ClientSettings::timeout`).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Where and as whom the client talks to Ongoing.
 #[derive(Debug, Clone)]
@@ -91,14 +92,14 @@ impl OngoingClient {
         // No redirects: the Goods Owner API never redirects, and a redirect to another host
         // must not be followed with the API user's credentials (the same rule as Centra's
         // client).
-        let http = reqwest::Client::builder()
-            .timeout(settings.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|source| OngoingError::Transport {
-                operation: "building the http client".into(),
-                source,
-            })?;
+        let http = platform_http::http_client(platform_http::Timeouts {
+            request: settings.timeout,
+            connect: settings.timeout.min(CONNECT_TIMEOUT),
+        })
+        .map_err(|source| OngoingError::Transport {
+            operation: "building the http client".into(),
+            source,
+        })?;
         let api_root = format!(
             "{}/{}/api/v1/",
             settings.base_url.trim_end_matches('/'),
@@ -138,22 +139,14 @@ impl OngoingClient {
         body: Option<Vec<u8>>,
     ) -> Result<Answer, OngoingError> {
         let operation = format!("{method} {path}");
-        let policy = self.settings.retry;
         let attempt = || self.attempt(&method, path, query, body.as_deref(), &operation);
-        attempt
-            .retry(policy.backoff())
-            .sleep(tokio::time::sleep)
-            .when(OngoingError::is_retryable)
-            .adjust(|error, computed| policy.adjust(error.retry_after(), computed))
-            .notify(|error, delay| {
-                tracing::warn!(
-                    operation = %operation,
-                    error = %error,
-                    delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-                    "ongoing call failed; retrying"
-                );
-            })
-            .await
+        // The shared rules (`platform_http::retry`): backoff, at least Ongoing's Retry-After.
+        platform_http::retry::run(
+            &self.settings.retry,
+            &format!("ongoing {operation}"),
+            attempt,
+        )
+        .await
     }
 
     async fn attempt(
@@ -203,7 +196,7 @@ impl OngoingClient {
         call.finish(response.as_ref().ok().map(|r| r.status().as_u16()));
         let response = response.map_err(transport)?;
         let status = response.status();
-        let retry_after = error::parse_retry_after(response.headers().get("retry-after"));
+        let retry_after = platform_http::parse_retry_after(response.headers().get("retry-after"));
         let body = response.bytes().await.map_err(transport)?.to_vec();
         drop(lane);
         if status.as_u16() >= 400 {

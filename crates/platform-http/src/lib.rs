@@ -1,0 +1,24 @@
+//! The resilience every gateway's calls to an outside HTTP API share, so Centra and the WMS
+//! (and the next adapter on either side) are called by the same rules:
+//!
+//! - [`retry`]: [`RetryPolicy`] (capped exponential backoff with jitter, on `backon`) and
+//!   [`retry::run`], which retries what the error says is retryable, waiting at least what
+//!   the server's `Retry-After` asks (capped) and at least the backoff;
+//! - [`retry_after`]: `Retry-After` read as seconds or as an HTTP date;
+//! - [`client`]: the `reqwest` client with the timeouts and no redirects (a redirect could
+//!   carry a secret header to another host);
+//! - [`rate`]: [`RequestRate`], a request-rate limit (`governor`) whose waits are counted in
+//!   `centra_wms_rate_limit_wait_seconds`.
+//!
+//! What stays in a gateway: which answers are retryable (its error type implements
+//! [`Retryable`]), and rules of its own upstream (the WMS's one call in flight per goods owner).
+
+pub mod client;
+pub mod rate;
+pub mod retry;
+pub mod retry_after;
+
+pub use client::{Timeouts, http_client};
+pub use rate::RequestRate;
+pub use retry::{RetryPolicy, Retryable};
+pub use retry_after::parse_retry_after;
