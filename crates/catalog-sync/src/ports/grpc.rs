@@ -12,7 +12,7 @@ use proto::ongoing::v1::{
     ListArticlesRequest, ListArticlesResponse, UpsertArticlesRequest, UpsertArticlesResponse,
 };
 
-use super::{ArticleSink, ArticleWrite, CatalogSource, HeldArticle, PortError};
+use super::{ArticleSink, ArticleWrite, CatalogSource, HeldArticle, PortError, PortErrorKind};
 use crate::rules::WmsArticle;
 
 /// Size items per `ListProducts` page.
@@ -33,10 +33,23 @@ impl GrpcCatalogSource {
     }
 }
 
+/// The kind by the status code, made here at the boundary so nobody reads it from text.
 fn unavailable(service: &'static str, status: &tonic::Status) -> PortError {
+    use tonic::Code;
+    let kind = match status.code() {
+        Code::InvalidArgument
+        | Code::FailedPrecondition
+        | Code::NotFound
+        | Code::OutOfRange
+        | Code::PermissionDenied
+        | Code::Unauthenticated
+        | Code::Unimplemented => PortErrorKind::Refused,
+        _ => PortErrorKind::Unavailable,
+    };
     PortError {
         service,
-        reason: format!("{:?}: {}", status.code(), status.message()),
+        kind,
+        reason: status.message().to_owned(),
     }
 }
 
@@ -169,6 +182,7 @@ impl ArticleSink for GrpcArticleSink {
         if response.results.len() != articles.len() {
             return Err(PortError {
                 service: "ongoing-gateway",
+                kind: PortErrorKind::BrokenAnswer,
                 reason: format!(
                     "answered {} results for {} articles",
                     response.results.len(),

@@ -5,7 +5,9 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use catalog_sync::flow::{CatalogFlow, FlowConfig};
-use catalog_sync::ports::{ArticleSink, ArticleWrite, CatalogSource, HeldArticle, PortError};
+use catalog_sync::ports::{
+    ArticleSink, ArticleWrite, CatalogSource, HeldArticle, PortError, PortErrorKind,
+};
 use catalog_sync::rules::{CatalogRules, WmsArticle};
 use platform_store::{DeadLetterFilter, DeadLetterStatus, Store, StoreOptions};
 use proto::events::v1 as pb;
@@ -65,6 +67,7 @@ impl ArticleSink for FakeWms {
         if *self.down.lock().expect("lock") {
             return Err(PortError {
                 service: "ongoing-gateway",
+                kind: PortErrorKind::Unavailable,
                 reason: "connection refused".into(),
             });
         }
@@ -96,6 +99,7 @@ impl ArticleSink for FakeWms {
         if *self.down.lock().expect("lock") {
             return Err(PortError {
                 service: "ongoing-gateway",
+                kind: PortErrorKind::Unavailable,
                 reason: "connection refused".into(),
             });
         }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use catalog_sync::ports::{
-    ArticleSink, CatalogSource, GrpcArticleSink, GrpcCatalogSource, PortError,
+    ArticleSink, CatalogSource, GrpcArticleSink, GrpcCatalogSource, PortError, PortErrorKind,
 };
 use catalog_sync::rules::WmsArticle;
 use platform_runtime::{CancellationToken, ServiceDirectory};
@@ -360,7 +360,7 @@ where
 {
     for _ in 0..500 {
         match call().await {
-            Err(error) if error.reason.starts_with("Unavailable") => {
+            Err(error) if error.kind == PortErrorKind::Unavailable => {
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
             other => return other,
@@ -418,13 +418,22 @@ catalog_source_contract!(grpc_catalog, grpc_source);
 article_sink_contract!(fake_wms, fake_sink);
 article_sink_contract!(grpc_wms, grpc_sink);
 
+/// A WMS that cannot be reached is `Unavailable` from the fake and from the gRPC adapter alike
+/// (made at the adapter boundary from the status code, never read from the text).
 #[tokio::test]
-async fn an_unreachable_gateway_is_a_port_error() {
+async fn an_unreachable_gateway_is_an_unavailable_port_error() {
     let directory = ServiceDirectory::in_process();
-    let sink = GrpcArticleSink::new(directory.channel("ongoing-gateway").expect("channel"), "");
-    let error = sink
-        .upsert("key", &[article("A")])
-        .await
-        .expect_err("nobody serves it");
-    assert_eq!(error.service, "ongoing-gateway");
+    let grpc = GrpcArticleSink::new(directory.channel("ongoing-gateway").expect("channel"), "");
+    let fake = FakeWms::default();
+    *fake.down.lock().expect("lock") = true;
+    for sink in [&grpc as &dyn ArticleSink, &fake] {
+        let error = sink
+            .upsert("key", &[article("A")])
+            .await
+            .expect_err("nobody serves it");
+        assert_eq!(error.service, "ongoing-gateway");
+        assert_eq!(error.kind, PortErrorKind::Unavailable, "{sink:?}: {error}");
+        let error = sink.held().await.expect_err("nobody serves it");
+        assert_eq!(error.kind, PortErrorKind::Unavailable, "{sink:?}: {error}");
+    }
 }
