@@ -90,11 +90,10 @@ fn summary(record: &ShipmentRecord) -> pb::OrderSummary {
         shipment_id: record.shipment.id.to_string(),
         order_id: record.order_id.clone(),
         wms_order_number: record.wms_order_number.clone(),
-        state: order_state(record.state) as i32,
+        state: order_state(record.state()) as i32,
         updated_at: Some(prost_types_timestamp(record.updated_at)),
         last_error: record
-            .hold
-            .as_ref()
+            .hold_reason()
             .map(ToString::to_string)
             .unwrap_or_default(),
     }
@@ -114,6 +113,7 @@ fn status(error: FlowError) -> Status {
         FlowError::Store(e) => Status::internal(e.to_string()),
         FlowError::Precondition(e) => Status::failed_precondition(e),
         FlowError::NotFound(e) => Status::not_found(e),
+        FlowError::Illegal(e) => Status::internal(e.to_string()),
     }
 }
 

@@ -154,6 +154,10 @@ pub async fn handle(
         Err(FlowError::Invalid(e)) => {
             reject(flow, feed, &id, &payload, e.to_string(), delivery_count).await
         }
+        Err(FlowError::Illegal(e)) => {
+            tracing::error!(error = %e, "the state machine refused a change; message kept for a person");
+            reject(flow, feed, &id, &payload, e.to_string(), delivery_count).await
+        }
         Err(FlowError::Unavailable(reason)) => Handled::Retry {
             after: backoff(delivery_count),
             reason,

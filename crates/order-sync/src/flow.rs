@@ -71,6 +71,9 @@ pub enum FlowError {
     Precondition(String),
     #[error("{0}")]
     NotFound(String),
+    /// A change the state machine refuses: a fault of this service, kept for a person.
+    #[error(transparent)]
+    Illegal(#[from] crate::rules::IllegalTransition),
 }
 
 /// The flow, shared by the consumers and the admin service.
@@ -183,20 +186,19 @@ impl OrderFlow {
             .await?;
         let mut record = match existing {
             Some(record)
-                if record.state.reached_warehouse()
+                if record.state().reached_warehouse()
                     || record.wms_order_id.is_some()
                     || matches!(
-                        record.state,
+                        record.state(),
                         ShipmentState::Failed | ShipmentState::Cancelled
                     ) =>
             {
-                tracing::debug!(shipment_id = %shipment.id, state = %record.state, "good to go again; nothing to do");
+                tracing::debug!(shipment_id = %shipment.id, state = %record.state(), "good to go again; nothing to do");
                 return self.finish(GOOD_TO_GO, message, None).await;
             }
             Some(record)
                 if record
-                    .hold
-                    .as_ref()
+                    .hold_reason()
                     .is_some_and(HoldReason::is_cancellation) =>
             {
                 tracing::info!(shipment_id = %shipment.id, "good to go again after a cancellation; not imported");
@@ -211,7 +213,7 @@ impl OrderFlow {
                 ShipmentRecord::new(shipment, number.as_str().to_owned())
             }
         };
-        record.become_(ShipmentState::Received);
+        record.become_(ShipmentState::Received)?;
         if record.trace_parent.is_none() {
             record.trace_parent = platform_telemetry::current_traceparent();
         }
@@ -225,14 +227,14 @@ impl OrderFlow {
     async fn import(&self, record: &mut ShipmentRecord) -> Result<(), FlowError> {
         if let Some(wms_order_number) = self.order_imported_as(record).await? {
             tracing::warn!(shipment_id = %record.shipment.id, %wms_order_number, "order already imported as itself; shipment parked");
-            record.hold(HoldReason::OrderAlreadyImported { wms_order_number });
+            record.hold(HoldReason::OrderAlreadyImported { wms_order_number })?;
             return Ok(());
         }
         let order = match decide_import(&self.settings, &record.shipment) {
             ImportDecision::Ignore => return Ok(()),
             ImportDecision::Hold(reason) => {
                 tracing::info!(shipment_id = %record.shipment.id, %reason, "shipment parked");
-                record.hold(reason);
+                record.hold(reason)?;
                 return Ok(());
             }
             ImportDecision::Import(order) => order,
@@ -250,7 +252,7 @@ impl OrderFlow {
                 }
                 Err(PortError::Refused(message) | PortError::ArticlesMissing { message, .. }) => {
                     tracing::warn!(shipment_id = %record.shipment.id, %message, "capture failed; shipment will not ship");
-                    record.hold(HoldReason::Rule(ParkReason::CaptureFailed { message }));
+                    record.hold(HoldReason::Rule(ParkReason::CaptureFailed { message }))?;
                     return Ok(());
                 }
                 Err(PortError::Unavailable(message)) => {
@@ -263,7 +265,7 @@ impl OrderFlow {
             Ok(order_id) => {
                 tracing::info!(shipment_id = %record.shipment.id, wms_order_number = %record.wms_order_number, order_id, "imported shipment");
                 record.wms_order_id = Some(order_id);
-                record.become_(ShipmentState::Imported);
+                record.become_(ShipmentState::Imported)?;
                 Ok(())
             }
             Err(error @ (PortError::Refused(_) | PortError::ArticlesMissing { .. })) => {
@@ -276,7 +278,7 @@ impl OrderFlow {
                     },
                 };
                 tracing::warn!(shipment_id = %record.shipment.id, %reason, "shipment parked");
-                record.hold(reason);
+                record.hold(reason)?;
                 Ok(())
             }
             Err(PortError::Unavailable(message)) => Err(FlowError::Unavailable(message)),
@@ -353,10 +355,10 @@ impl OrderFlow {
         event: &events::WmsOrderShipped,
         mut record: ShipmentRecord,
     ) -> Result<(), FlowError> {
-        match record.state {
+        match record.state() {
             ShipmentState::Completed => return self.finish(SHIPPED, message, None).await,
             ShipmentState::Failed | ShipmentState::Cancelled => {
-                tracing::error!(shipment_id = %record.shipment.id, state = %record.state, "warehouse shipped a shipment that must not ship");
+                tracing::error!(shipment_id = %record.shipment.id, state = %record.state(), "warehouse shipped a shipment that must not ship");
                 return self.finish(SHIPPED, message, None).await;
             }
             _ => {}
@@ -365,7 +367,7 @@ impl OrderFlow {
         if record.wms_order_id.is_none() {
             record.wms_order_id = Some(event.order_id);
         }
-        record.become_(ShipmentState::Shipped);
+        record.become_(ShipmentState::Shipped)?;
         self.records.save_now(&mut record).await?;
         self.complete(&mut record).await?;
         self.finish(SHIPPED, message, Some(&mut record)).await
@@ -377,7 +379,7 @@ impl OrderFlow {
             return Ok(());
         };
         if !self.settings.completion.is_automatic() || !report.tracking.has_tracking() {
-            record.become_(ShipmentState::Shipped);
+            record.become_(ShipmentState::Shipped)?;
             return Ok(());
         }
         let Some(paid) = self.centra_paid(record).await? else {
@@ -387,11 +389,11 @@ impl OrderFlow {
             CompletionDecision::Complete(plan) => self.run_plan(record, &plan, "").await,
             CompletionDecision::Hold(reason) => {
                 tracing::warn!(shipment_id = %record.shipment.id, %reason, "shipment parked");
-                record.hold(reason);
+                record.hold(reason)?;
                 Ok(())
             }
             CompletionDecision::WaitForPerson | CompletionDecision::WaitForTracking => {
-                record.become_(ShipmentState::Shipped);
+                record.become_(ShipmentState::Shipped)?;
                 Ok(())
             }
         }
@@ -410,7 +412,7 @@ impl OrderFlow {
         match shipment {
             Ok(now) if now.status == centra::ShipmentStatus::Completed as i32 => {
                 tracing::info!(shipment_id = %record.shipment.id, "shipment already completed in centra");
-                record.become_(ShipmentState::Completed);
+                record.become_(ShipmentState::Completed)?;
                 Ok(None)
             }
             Ok(now) => Ok(Some(now.paid)),
@@ -418,7 +420,7 @@ impl OrderFlow {
                 record.hold(HoldReason::CentraRefused {
                     step: "reading the shipment".into(),
                     message,
-                });
+                })?;
                 Ok(None)
             }
             Err(PortError::Unavailable(message)) => Err(FlowError::Unavailable(message)),
@@ -458,7 +460,7 @@ impl OrderFlow {
                     record.hold(HoldReason::CentraRefused {
                         step: "the quantity update".into(),
                         message,
-                    });
+                    })?;
                     return Ok(());
                 }
                 Err(PortError::Unavailable(message)) => {
@@ -482,13 +484,13 @@ impl OrderFlow {
         match self.centra.complete(request).await {
             Ok(already_done) => {
                 tracing::info!(shipment_id = %record.shipment.id, capture = plan.capture, already_done, "completed shipment");
-                record.become_(ShipmentState::Completed);
+                record.become_(ShipmentState::Completed)?;
             }
             Err(PortError::Refused(message) | PortError::ArticlesMissing { message, .. }) => {
                 record.hold(HoldReason::CentraRefused {
                     step: "the completion".into(),
                     message,
-                });
+                })?;
                 return Ok(());
             }
             Err(PortError::Unavailable(message)) => return Err(FlowError::Unavailable(message)),
@@ -551,11 +553,13 @@ impl OrderFlow {
                 .records
                 .find(endpoint, &found.shipment.id.to_string())
                 .await?
-                .filter(|now| now.state == found.state && now.hold == found.hold)
+                .filter(|now| {
+                    now.state() == found.state() && now.hold_reason() == found.hold_reason()
+                })
             else {
                 continue;
             };
-            record.become_(ShipmentState::Received);
+            record.become_(ShipmentState::Received)?;
             match self.import(&mut record).await {
                 Ok(()) => self.records.save_now(&mut record).await?,
                 // Left parked as it was, so the redelivery of this event finds it again.

@@ -11,7 +11,7 @@ use proto::events::v1 as events;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::rules::{HoldReason, ShipmentState, ShippedReport};
+use crate::rules::{HoldReason, IllegalTransition, ShipmentState, ShippedReport};
 
 /// A shipment and what became of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,8 +19,10 @@ pub struct ShipmentRecord {
     pub shipment: Shipment,
     pub order_id: String,
     pub wms_order_number: String,
-    pub state: ShipmentState,
-    pub hold: Option<HoldReason>,
+    /// Changed only through [`ShipmentRecord::become_`] and [`ShipmentRecord::hold`], which
+    /// keep to the state machine ([`ShipmentState::can_become`]).
+    state: ShipmentState,
+    hold: Option<HoldReason>,
     pub shipped: Option<ShippedReport>,
     pub wms_order_id: Option<i64>,
     /// The payment was captured by this service (capture on import).
@@ -51,16 +53,48 @@ impl ShipmentRecord {
         format!("{}/{}", self.shipment.endpoint, self.shipment.id)
     }
 
+    /// Where the shipment is in its life.
+    pub fn state(&self) -> ShipmentState {
+        self.state
+    }
+
+    /// Why it is parked or failed, when it is.
+    pub fn hold_reason(&self) -> Option<&HoldReason> {
+        self.hold.as_ref()
+    }
+
     /// Moves to `state`, clearing any hold.
-    pub fn become_(&mut self, state: ShipmentState) {
+    ///
+    /// # Errors
+    /// [`IllegalTransition`] when the state machine does not allow it; the record is unchanged.
+    pub fn become_(&mut self, state: ShipmentState) -> Result<(), IllegalTransition> {
+        self.check(state)?;
         self.state = state;
         self.hold = None;
+        Ok(())
     }
 
     /// Holds for `reason` (parked, or failed for a capture failure).
-    pub fn hold(&mut self, reason: HoldReason) {
+    ///
+    /// # Errors
+    /// As [`ShipmentRecord::become_`].
+    pub fn hold(&mut self, reason: HoldReason) -> Result<(), IllegalTransition> {
+        self.check(reason.state())?;
         self.state = reason.state();
         self.hold = Some(reason);
+        Ok(())
+    }
+
+    fn check(&self, next: ShipmentState) -> Result<(), IllegalTransition> {
+        if self.state.can_become(next) {
+            Ok(())
+        } else {
+            Err(IllegalTransition {
+                shipment: self.key(),
+                from: self.state,
+                to: next,
+            })
+        }
     }
 }
 
@@ -153,8 +187,7 @@ impl ShipmentRecords {
         record.updated_at = unix_millis();
         let shipment = json(&key, "shipment", &record.shipment)?;
         let reason = record
-            .hold
-            .as_ref()
+            .hold_reason()
             .map(|h| json(&key, "reason", h))
             .transpose()?;
         let shipped = record
@@ -307,7 +340,7 @@ impl ShipmentRecords {
         let mut found = Vec::new();
         for row in &rows {
             let record = read(row)?;
-            let waits = match &record.hold {
+            let waits = match record.hold_reason() {
                 Some(HoldReason::ArticleMissing { articles }) => {
                     articles.is_empty() || articles.iter().any(|a| a == article_number)
                 }

@@ -111,13 +111,10 @@ pub async fn upsert_order(
     // Read first: "created" stays true for the caller even when our first PUT's answer was
     // lost and the retry only saw an update.
     let existed = client.find_order(&body.order_number).await?.is_some();
-    let written = match client.upsert_order(&body).await {
-        Ok(written) => written,
-        Err(error) => {
-            let articles = body.order_lines.iter().map(|l| l.article_number.as_str());
-            return Err(super::refusal::refused_write(client, error, articles).await);
-        }
-    };
+    let articles = body.order_lines.iter().map(|l| l.article_number.as_str());
+    let written =
+        super::refusal::write_naming_articles(client, articles, || client.upsert_order(&body))
+            .await?;
     tracing::info!(
         order_number = %body.order_number,
         order_id = written.id,

@@ -73,16 +73,14 @@ pub async fn upsert_purchase_order(
         .find_purchase_order(&body.purchase_order_number)
         .await?
         .is_some();
-    let written = match client.upsert_purchase_order(&body).await {
-        Ok(written) => written,
-        Err(error) => {
-            let articles = body
-                .purchase_order_lines
-                .iter()
-                .map(|l| l.article_number.as_str());
-            return Err(super::refusal::refused_write(client, error, articles).await);
-        }
-    };
+    let articles = body
+        .purchase_order_lines
+        .iter()
+        .map(|l| l.article_number.as_str());
+    let written = super::refusal::write_naming_articles(client, articles, || {
+        client.upsert_purchase_order(&body)
+    })
+    .await?;
     tracing::info!(
         purchase_order_number = %body.purchase_order_number,
         purchase_order_id = written.id,

@@ -82,14 +82,15 @@ impl OrderFlow {
                     record.order_id = event.order_id.trim().to_owned();
                 }
                 tracing::info!(shipment_id = %record.shipment.id, %reason, "shipment cancelled before it was imported");
-                record.become_(ShipmentState::Cancelled);
+                record.become_(ShipmentState::Cancelled)?;
                 return self
                     .finish(SHIPMENT_CANCELLED, message, Some(&mut record))
                     .await;
             }
         };
-        if record.state == ShipmentState::Completed || record.state == ShipmentState::Cancelled {
-            tracing::info!(shipment_id = %record.shipment.id, state = %record.state, "cancellation of a finished shipment; nothing to do");
+        if record.state() == ShipmentState::Completed || record.state() == ShipmentState::Cancelled
+        {
+            tracing::info!(shipment_id = %record.shipment.id, state = %record.state(), "cancellation of a finished shipment; nothing to do");
             return self.finish(SHIPMENT_CANCELLED, message, None).await;
         }
         self.cancel(&mut record, reason).await?;
@@ -109,27 +110,27 @@ impl OrderFlow {
         // never recorded (a lost import answer): it goes to the WMS again, never just here.
         let wms_order_known = record.wms_order_id.is_some()
             || matches!(
-                record.hold,
+                record.hold_reason(),
                 Some(
                     HoldReason::CancellationPending { .. } | HoldReason::CancellationRefused { .. }
                 )
             );
-        match record.state.on_cancellation(wms_order_known, shipped) {
+        match record.state().on_cancellation(wms_order_known, shipped) {
             CancellationMove::Nothing => Ok(()),
             CancellationMove::CancelHere => {
                 tracing::info!(shipment_id = %record.shipment.id, %reason, "shipment cancelled; it never reached the warehouse");
-                record.become_(ShipmentState::Cancelled);
+                record.become_(ShipmentState::Cancelled)?;
                 Ok(())
             }
             CancellationMove::FlagForPerson => {
                 tracing::warn!(shipment_id = %record.shipment.id, %reason, "shipment cancelled after the warehouse shipped it; parked for a person");
-                record.hold(HoldReason::CancelledAfterShipping { reason });
+                record.hold(HoldReason::CancelledAfterShipping { reason })?;
                 Ok(())
             }
             CancellationMove::CancelInWms => {
                 record.hold(HoldReason::CancellationPending {
                     reason: reason.clone(),
-                });
+                })?;
                 self.records.save_now(record).await?;
                 let request = ongoing::CancelOrderRequest {
                     idempotency_key: key(record, "cancel"),
@@ -139,14 +140,14 @@ impl OrderFlow {
                 match self.wms.cancel_order(request).await {
                     Ok(already_done) => {
                         tracing::info!(shipment_id = %record.shipment.id, wms_order_number = %record.wms_order_number, already_done, %reason, "cancelled wms order");
-                        record.become_(ShipmentState::Cancelled);
+                        record.become_(ShipmentState::Cancelled)?;
                         Ok(())
                     }
                     Err(
                         PortError::Refused(message) | PortError::ArticlesMissing { message, .. },
                     ) => {
                         tracing::warn!(shipment_id = %record.shipment.id, wms_order_number = %record.wms_order_number, %message, "warehouse refused the cancellation; parked for a person");
-                        record.hold(HoldReason::CancellationRefused { reason, message });
+                        record.hold(HoldReason::CancellationRefused { reason, message })?;
                         Ok(())
                     }
                     Err(PortError::Unavailable(message)) => Err(FlowError::Unavailable(message)),

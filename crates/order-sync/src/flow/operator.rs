@@ -39,20 +39,19 @@ impl OrderFlow {
         let _guard = self.locks.shipment(endpoint, shipment_id).await;
         let mut record = self.load(endpoint, shipment_id).await?;
         let shipped = record.shipped.is_some() && record.wms_order_id.is_some();
-        match record.state {
+        match record.state() {
             ShipmentState::Completed | ShipmentState::Cancelled | ShipmentState::Imported => {
-                return Ok(record.state);
+                return Ok(record.state());
             }
             ShipmentState::Shipped => self.complete(&mut record).await?,
             // A cancellation hold runs the cancellation again (the warehouse may have stopped
             // the work by now); it never imports or completes a cancelled shipment.
             ShipmentState::Parked
                 if record
-                    .hold
-                    .as_ref()
+                    .hold_reason()
                     .is_some_and(HoldReason::is_cancellation) =>
             {
-                let reason = match &record.hold {
+                let reason = match record.hold_reason() {
                     Some(
                         HoldReason::CancellationPending { reason }
                         | HoldReason::CancellationRefused { reason, .. }
@@ -63,16 +62,16 @@ impl OrderFlow {
                 self.cancel(&mut record, reason).await?;
             }
             ShipmentState::Parked if shipped => {
-                record.become_(ShipmentState::Shipped);
+                record.become_(ShipmentState::Shipped)?;
                 self.complete(&mut record).await?;
             }
             ShipmentState::Parked | ShipmentState::Failed | ShipmentState::Received => {
-                record.become_(ShipmentState::Received);
+                record.become_(ShipmentState::Received)?;
                 self.import(&mut record).await?;
             }
         }
         self.records.save_now(&mut record).await?;
-        Ok(record.state)
+        Ok(record.state())
     }
 
     /// Completes by a person's hand, with the capture flag they chose. True when it was
@@ -85,20 +84,19 @@ impl OrderFlow {
     ) -> Result<(bool, ShipmentState), FlowError> {
         let _guard = self.locks.shipment(endpoint, shipment_id).await;
         let mut record = self.load(endpoint, shipment_id).await?;
-        match record.state {
-            ShipmentState::Completed => return Ok((true, record.state)),
+        match record.state() {
+            ShipmentState::Completed => return Ok((true, record.state())),
             ShipmentState::Failed | ShipmentState::Cancelled | ShipmentState::Received => {
                 return Err(FlowError::Precondition(format!(
                     "shipment {shipment_id} is {}; only a shipment in the warehouse can be completed",
-                    record.state
+                    record.state()
                 )));
             }
             ShipmentState::Parked if record.wms_order_id.is_none() => {
                 return Err(FlowError::Precondition(format!(
                     "shipment {shipment_id} never reached the warehouse ({})",
                     record
-                        .hold
-                        .as_ref()
+                        .hold_reason()
                         .map(ToString::to_string)
                         .unwrap_or_default()
                 )));
@@ -107,7 +105,7 @@ impl OrderFlow {
         }
         let Some(paid) = self.centra_paid(&mut record).await? else {
             self.records.save_now(&mut record).await?;
-            return Ok((record.state == ShipmentState::Completed, record.state));
+            return Ok((record.state() == ShipmentState::Completed, record.state()));
         };
         let report = record.shipped.clone().unwrap_or_default();
         let mut plan = completion_plan(request.capture, paid, &report).map_err(|reason| {
@@ -127,7 +125,7 @@ impl OrderFlow {
         }
         self.run_plan(&mut record, &plan, &request.note).await?;
         self.records.save_now(&mut record).await?;
-        Ok((false, record.state))
+        Ok((false, record.state()))
     }
 
     /// Re-reads the shipment from Centra and writes it to the WMS again.
@@ -139,17 +137,16 @@ impl OrderFlow {
         let _guard = self.locks.shipment(endpoint, shipment_id).await;
         let mut record = self.load(endpoint, shipment_id).await?;
         if matches!(
-            record.state,
+            record.state(),
             ShipmentState::Shipped | ShipmentState::Completed | ShipmentState::Cancelled
         ) {
             return Err(FlowError::Precondition(format!(
                 "shipment {shipment_id} is {}; the warehouse order can no longer change",
-                record.state
+                record.state()
             )));
         }
         if record
-            .hold
-            .as_ref()
+            .hold_reason()
             .is_some_and(HoldReason::is_cancellation)
         {
             return Err(FlowError::Precondition(format!(
@@ -164,9 +161,9 @@ impl OrderFlow {
             Err(PortError::Unavailable(message)) => return Err(FlowError::Unavailable(message)),
         };
         record.shipment = convert::shipment_from_centra(endpoint, &fresh)?;
-        record.become_(ShipmentState::Received);
+        record.become_(ShipmentState::Received)?;
         self.import(&mut record).await?;
         self.records.save_now(&mut record).await?;
-        Ok(record.state)
+        Ok(record.state())
     }
 }

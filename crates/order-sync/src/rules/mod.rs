@@ -20,4 +20,4 @@ pub use completion::{
 };
 pub use import::{ImportDecision, ImportOrder, decide_import};
 pub use order_import::{OrderFacts, OrderImportDecision, ReadyOrder, decide_order_import};
-pub use state::{CancellationMove, HoldReason, ShipmentState};
+pub use state::{CancellationMove, HoldReason, IllegalTransition, ShipmentState};

@@ -75,13 +75,20 @@ impl ShipmentState {
     }
 
     /// Whether the machine allows going from `self` to `next`. Staying put is always allowed
-    /// (a redelivery re-applies the same decision).
+    /// (a redelivery re-applies the same decision). `Received` may become `Shipped` or
+    /// `Completed` directly: the WMS order was created but its answer was lost, and the
+    /// warehouse's report (or Centra, already completed) is the first news of it. `Imported`
+    /// may go back to `Received` for an operator's resync, which writes the order again.
+    /// Every change of a [`crate::records::ShipmentRecord`] goes through this.
     pub fn can_become(self, next: Self) -> bool {
         use ShipmentState::*;
         self == next
             || matches!(
                 (self, next),
-                (Received, Imported | Parked | Failed | Cancelled)
+                (
+                    Received,
+                    Imported | Parked | Failed | Cancelled | Shipped | Completed
+                ) | (Imported, Received)
                     | (
                         Parked,
                         Received | Imported | Parked | Failed | Cancelled | Shipped | Completed
@@ -107,6 +114,16 @@ impl ShipmentState {
             Self::Parked | Self::Failed => CancellationMove::CancelHere,
         }
     }
+}
+
+/// A change the shipment state machine does not allow: a fault in a handler or a rule, never
+/// of the input; the record stays as it was and the message is kept for a person.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("shipment {shipment}: {from} cannot become {to}")]
+pub struct IllegalTransition {
+    pub shipment: String,
+    pub from: ShipmentState,
+    pub to: ShipmentState,
 }
 
 /// What a Centra cancellation does to a shipment (see [`ShipmentState::on_cancellation`]).
@@ -234,6 +251,39 @@ mod tests {
             assert_eq!(ShipmentState::parse(state.as_str()), Some(state));
         }
         assert_eq!(ShipmentState::parse("done"), None);
+    }
+
+    /// The whole table, one row per state: what it may become.
+    #[test]
+    fn the_transition_table() {
+        use ShipmentState::*;
+        let table = [
+            (
+                Received,
+                vec![
+                    Received, Imported, Parked, Failed, Cancelled, Shipped, Completed,
+                ],
+            ),
+            (
+                Imported,
+                vec![Imported, Received, Shipped, Parked, Completed, Cancelled],
+            ),
+            (
+                Parked,
+                vec![
+                    Received, Imported, Parked, Failed, Cancelled, Shipped, Completed,
+                ],
+            ),
+            (Failed, vec![Failed, Received, Imported, Parked, Cancelled]),
+            (Shipped, vec![Shipped, Completed, Parked]),
+            (Completed, vec![Completed]),
+            (Cancelled, vec![Cancelled]),
+        ];
+        for (from, allowed) in table {
+            for to in ShipmentState::ALL {
+                assert_eq!(from.can_become(to), allowed.contains(&to), "{from} -> {to}");
+            }
+        }
     }
 
     #[test]

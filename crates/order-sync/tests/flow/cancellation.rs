@@ -42,8 +42,8 @@ async fn an_imported_shipment_is_cancelled_in_the_wms_once() {
         .expect("republished");
 
     let record = t.record("1-1").await;
-    assert_eq!(record.state, ShipmentState::Cancelled);
-    assert_eq!(record.hold, None);
+    assert_eq!(record.state(), ShipmentState::Cancelled);
+    assert_eq!(record.hold_reason().cloned(), None);
     t.wms.with(|w| {
         assert!(w.cancelled.contains("S1-1"));
         assert_eq!(w.cancel_calls, 1, "redeliveries call the wms no more");
@@ -62,14 +62,14 @@ async fn a_shipment_not_yet_imported_is_cancelled_and_never_imported_later() {
     let t = spawn_flow(settings()).await;
     t.cancel("c", &cancelled("2-1")).await.expect("cancel");
     let record = t.record("2-1").await;
-    assert_eq!(record.state, ShipmentState::Cancelled);
+    assert_eq!(record.state(), ShipmentState::Cancelled);
     assert_eq!(record.wms_order_number, "S2-1");
     assert_eq!(record.order_id, "2");
 
     t.good_to_go("g", &good_to_go("2-1"))
         .await
         .expect("late good to go");
-    assert_eq!(t.record("2-1").await.state, ShipmentState::Cancelled);
+    assert_eq!(t.record("2-1").await.state(), ShipmentState::Cancelled);
     t.wms.with(|w| {
         assert_eq!(w.upserts, 0, "a cancelled shipment is never imported");
         assert_eq!(w.cancel_calls, 0, "nothing to cancel in the warehouse");
@@ -86,8 +86,8 @@ async fn a_refusal_because_work_started_parks_it_for_a_person() {
     t.cancel("c", &cancelled("3-1")).await.expect("handled");
 
     let record = t.record("3-1").await;
-    assert_eq!(record.state, ShipmentState::Parked);
-    match &record.hold {
+    assert_eq!(record.state(), ShipmentState::Parked);
+    match record.hold_reason() {
         Some(HoldReason::CancellationRefused { reason, message }) => {
             assert_eq!(reason, "order cancelled");
             assert!(message.contains("picking has started"), "{message}");
@@ -96,14 +96,13 @@ async fn a_refusal_because_work_started_parks_it_for_a_person() {
     }
     assert!(
         record
-            .hold
-            .as_ref()
+            .hold_reason()
             .is_some_and(|h| h.to_string().contains("refused to cancel"))
     );
 
     // A good-to-go redelivery does not import it again.
     t.good_to_go("g2", &good_to_go("3-1")).await.expect("again");
-    assert_eq!(t.record("3-1").await.state, ShipmentState::Parked);
+    assert_eq!(t.record("3-1").await.state(), ShipmentState::Parked);
     t.wms.with(|w| assert_eq!(w.upserts, 1));
 
     // Once the warehouse stops the work, a person's retry finishes the cancellation.
@@ -125,9 +124,9 @@ async fn an_outage_keeps_the_intent_and_the_redelivery_finishes_it() {
         Err(FlowError::Unavailable(_))
     ));
     let record = t.record("4-1").await;
-    assert_eq!(record.state, ShipmentState::Parked);
+    assert_eq!(record.state(), ShipmentState::Parked);
     assert!(matches!(
-        record.hold,
+        record.hold_reason().cloned(),
         Some(HoldReason::CancellationPending { .. })
     ));
     assert!(
@@ -141,7 +140,7 @@ async fn an_outage_keeps_the_intent_and_the_redelivery_finishes_it() {
     t.wms.with(|w| w.next_fault = Fault::LoseAnswer);
     assert!(t.cancel("c", &cancelled("4-1")).await.is_err());
     t.cancel("c", &cancelled("4-1")).await.expect("third try");
-    assert_eq!(t.record("4-1").await.state, ShipmentState::Cancelled);
+    assert_eq!(t.record("4-1").await.state(), ShipmentState::Cancelled);
 }
 
 #[tokio::test]
@@ -159,15 +158,18 @@ async fn shipped_is_flagged_and_completed_is_never_touched() {
         .shipped("s", &shipped("S5-1", &[("11", 2, 2), ("12", 1, 1)]))
         .await
         .expect("shipped");
-    assert_eq!(t_shipped.record("5-1").await.state, ShipmentState::Shipped);
+    assert_eq!(
+        t_shipped.record("5-1").await.state(),
+        ShipmentState::Shipped
+    );
     t_shipped
         .cancel("c", &cancelled("5-1"))
         .await
         .expect("cancel");
     let record = t_shipped.record("5-1").await;
-    assert_eq!(record.state, ShipmentState::Parked);
+    assert_eq!(record.state(), ShipmentState::Parked);
     assert!(matches!(
-        record.hold,
+        record.hold_reason().cloned(),
         Some(HoldReason::CancelledAfterShipping { .. })
     ));
     t_shipped.wms.with(|w| assert_eq!(w.cancel_calls, 0));
@@ -176,9 +178,9 @@ async fn shipped_is_flagged_and_completed_is_never_touched() {
     t.shipped("s", &shipped("S6-1", &[("11", 2, 2), ("12", 1, 1)]))
         .await
         .expect("shipped");
-    assert_eq!(t.record("6-1").await.state, ShipmentState::Completed);
+    assert_eq!(t.record("6-1").await.state(), ShipmentState::Completed);
     t.cancel("c", &cancelled("6-1")).await.expect("cancel");
-    assert_eq!(t.record("6-1").await.state, ShipmentState::Completed);
+    assert_eq!(t.record("6-1").await.state(), ShipmentState::Completed);
     t.wms.with(|w| assert_eq!(w.cancel_calls, 0));
 }
 
@@ -203,7 +205,7 @@ async fn the_consumer_reads_cancellations_and_rejects_bad_ones() {
     )
     .await;
     assert!(matches!(done, Handled::Done), "{done:?}");
-    assert_eq!(t.record("7-1").await.state, ShipmentState::Cancelled);
+    assert_eq!(t.record("7-1").await.state(), ShipmentState::Cancelled);
 
     let bad = Bytes::from(cancelled("not a shipment").encode_to_vec());
     let rejected = handle(
@@ -249,7 +251,7 @@ async fn an_order_whose_import_answer_was_lost_is_still_cancelled_in_the_wms() {
     t.wms.with(|w| w.next_fault = Fault::Down);
     assert!(t.cancel("c", &cancelled("9-1")).await.is_err());
     t.cancel("c", &cancelled("9-1")).await.expect("redelivery");
-    assert_eq!(t.record("9-1").await.state, ShipmentState::Cancelled);
+    assert_eq!(t.record("9-1").await.state(), ShipmentState::Cancelled);
     t.wms
         .with(|w| assert!(w.cancelled.contains("S9-1"), "the wms order was cancelled"));
 }

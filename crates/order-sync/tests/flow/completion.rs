@@ -16,7 +16,7 @@ async fn shipped_with_tracking_completes_once_with_capture_false() {
     t.shipped("s", &report).await.expect("complete");
     t.shipped("s", &report).await.expect("redelivery");
     t.shipped("s2", &report).await.expect("republished");
-    assert_eq!(t.record("1-1").await.state, ShipmentState::Completed);
+    assert_eq!(t.record("1-1").await.state(), ShipmentState::Completed);
     t.centra.with(|c| {
         assert_eq!(c.completions.len(), 1);
         let done = &c.completions[0];
@@ -68,9 +68,9 @@ async fn a_lost_completion_answer_does_not_complete_twice() {
     t.centra.with(|c| c.next_fault = Fault::LoseAnswer);
     let report = shipped("S2-1", &[("11", 2, 2), ("12", 1, 1)]);
     assert!(t.shipped("s", &report).await.is_err());
-    assert_eq!(t.record("2-1").await.state, ShipmentState::Shipped);
+    assert_eq!(t.record("2-1").await.state(), ShipmentState::Shipped);
     t.shipped("s", &report).await.expect("redelivered");
-    assert_eq!(t.record("2-1").await.state, ShipmentState::Completed);
+    assert_eq!(t.record("2-1").await.state(), ShipmentState::Completed);
     assert_eq!(t.completions(), 1);
 }
 
@@ -118,8 +118,11 @@ async fn unpaid_under_never_is_parked_once_shipped_and_never_captured() {
         .await
         .expect("parked");
     let record = t.record("4-1").await;
-    assert_eq!(record.state, ShipmentState::Parked);
-    assert_eq!(record.hold, Some(HoldReason::UnpaidAtCompletion));
+    assert_eq!(record.state(), ShipmentState::Parked);
+    assert_eq!(
+        record.hold_reason().cloned(),
+        Some(HoldReason::UnpaidAtCompletion)
+    );
     t.centra.with(|c| {
         assert!(c.completions.is_empty());
         assert!(c.captures.is_empty());
@@ -168,8 +171,11 @@ async fn a_partial_pick_of_a_paid_shipment_is_parked() {
         .await
         .expect("parked");
     let record = t.record("5-2").await;
-    assert_eq!(record.state, ShipmentState::Parked);
-    assert_eq!(record.hold, Some(HoldReason::PartialPickOfPaidShipment));
+    assert_eq!(record.state(), ShipmentState::Parked);
+    assert_eq!(
+        record.hold_reason().cloned(),
+        Some(HoldReason::PartialPickOfPaidShipment)
+    );
     t.centra.with(|c| {
         assert!(c.quantity_updates.is_empty());
         assert!(c.completions.is_empty());
@@ -183,7 +189,7 @@ async fn completion_waits_for_tracking_and_keeps_every_parcel() {
     let mut report = shipped("S6-1", &[("11", 2, 2), ("12", 1, 1)]);
     report.tracking.clear();
     t.shipped("s1", &report).await.expect("waits");
-    assert_eq!(t.record("6-1").await.state, ShipmentState::Shipped);
+    assert_eq!(t.record("6-1").await.state(), ShipmentState::Shipped);
     assert_eq!(t.completions(), 0);
     report.tracking = vec![events::Tracking {
         number: "WB9".into(),
@@ -216,7 +222,7 @@ async fn manual_completion_waits_for_a_person_with_an_explicit_flag() {
     t.shipped("s", &shipped("S7-1", &[("11", 2, 2), ("12", 1, 1)]))
         .await
         .expect("waits");
-    assert_eq!(t.record("7-1").await.state, ShipmentState::Shipped);
+    assert_eq!(t.record("7-1").await.state(), ShipmentState::Shipped);
     assert_eq!(t.completions(), 0);
     let (already, state) = t
         .flow
@@ -255,7 +261,7 @@ async fn already_completed_in_centra_is_success() {
     t.shipped("s", &shipped("S8-1", &[("11", 2, 2), ("12", 1, 1)]))
         .await
         .expect("done");
-    assert_eq!(t.record("8-1").await.state, ShipmentState::Completed);
+    assert_eq!(t.record("8-1").await.state(), ShipmentState::Completed);
     assert_eq!(t.completions(), 0);
 }
 

@@ -23,7 +23,7 @@ async fn good_to_go_becomes_one_wms_order_whatever_is_redelivered() {
         .expect("republished");
 
     let record = t.record("83651-1").await;
-    assert_eq!(record.state, ShipmentState::Imported);
+    assert_eq!(record.state(), ShipmentState::Imported);
     assert_eq!(record.wms_order_number, "S83651-1");
     t.wms.with(|w| {
         assert_eq!(w.upserts, 1, "imported exactly once");
@@ -66,7 +66,7 @@ async fn an_outage_is_retried_and_a_lost_answer_creates_no_second_order() {
     t.wms.with(|w| w.next_fault = Fault::LoseAnswer);
     assert!(t.good_to_go("m", &event).await.is_err());
     t.good_to_go("m", &event).await.expect("third delivery");
-    assert_eq!(t.record("1-1").await.state, ShipmentState::Imported);
+    assert_eq!(t.record("1-1").await.state(), ShipmentState::Imported);
     t.wms.with(|w| assert_eq!(w.creations, 1));
 }
 
@@ -92,7 +92,7 @@ async fn import_mode_orders_leaves_shipments_alone_and_both_imports_them() {
     s.import = ImportMode::Both;
     let t = spawn_flow(s).await;
     t.good_to_go("m", &good_to_go("1-1")).await.expect("import");
-    assert_eq!(t.record("1-1").await.state, ShipmentState::Imported);
+    assert_eq!(t.record("1-1").await.state(), ShipmentState::Imported);
 }
 
 #[tokio::test]
@@ -104,12 +104,12 @@ async fn only_paid_parks_unpaid_and_imports_it_once_paid() {
     event.paid = false;
     t.good_to_go("unpaid", &event).await.expect("parked");
     let record = t.record("2-1").await;
-    assert_eq!(record.state, ShipmentState::Parked);
-    assert_eq!(record.hold.as_ref().map(HoldReason::kind), Some("not_paid"));
+    assert_eq!(record.state(), ShipmentState::Parked);
+    assert_eq!(record.hold_reason().map(HoldReason::kind), Some("not_paid"));
     t.wms.with(|w| assert_eq!(w.upserts, 0));
     event.paid = true;
     t.good_to_go("paid", &event).await.expect("imported");
-    assert_eq!(t.record("2-1").await.state, ShipmentState::Imported);
+    assert_eq!(t.record("2-1").await.state(), ShipmentState::Imported);
 }
 
 #[tokio::test]
@@ -129,7 +129,7 @@ async fn capture_on_import_captures_once_then_imports() {
     );
     assert!(t.record("3-1").await.captured, "the capture is remembered");
     t.good_to_go("m", &event).await.expect("retry");
-    assert_eq!(t.record("3-1").await.state, ShipmentState::Imported);
+    assert_eq!(t.record("3-1").await.state(), ShipmentState::Imported);
     assert_eq!(
         t.centra.with(|c| c.captures.clone()),
         vec!["3-1".to_owned()]
@@ -151,9 +151,9 @@ async fn a_failed_capture_is_terminal_and_never_ships() {
     event.should_capture = true;
     t.good_to_go("m", &event).await.expect("handled");
     let record = t.record("4-1").await;
-    assert_eq!(record.state, ShipmentState::Failed);
+    assert_eq!(record.state(), ShipmentState::Failed);
     assert_eq!(
-        record.hold.map(|h| h.to_string()),
+        record.hold_reason().map(|h| h.to_string()),
         Some("capture failed: payment declined".to_owned())
     );
     t.good_to_go("m2", &event).await.expect("republished");
@@ -197,9 +197,9 @@ async fn shipping_methods_map_default_or_park() {
         assert!(!w.orders.contains_key("S5-2"));
     });
     let parked = t.record("5-2").await;
-    assert_eq!(parked.state, ShipmentState::Parked);
+    assert_eq!(parked.state(), ShipmentState::Parked);
     assert_eq!(
-        parked.hold.map(|h| h.to_string()),
+        parked.hold_reason().map(|h| h.to_string()),
         Some("shipping method carrier \"UPS\" is not mapped to a transporter and no default is configured".to_owned())
     );
 
@@ -227,9 +227,9 @@ async fn missing_article_parks_until_that_article_is_synced() {
         .with(|w| w.known_articles = Some(HashSet::from(["ABD".to_owned()])));
     t.good_to_go("m", &good_to_go("6-1")).await.expect("parked");
     let record = t.record("6-1").await;
-    assert_eq!(record.state, ShipmentState::Parked);
+    assert_eq!(record.state(), ShipmentState::Parked);
     assert_eq!(
-        record.hold,
+        record.hold_reason().cloned(),
         Some(HoldReason::ArticleMissing {
             articles: vec!["ABC".into()]
         })
@@ -243,7 +243,7 @@ async fn missing_article_parks_until_that_article_is_synced() {
         .on_article_synced(&MessageId::new("a1"), &synced("XYZ"))
         .await
         .expect("unrelated article");
-    assert_eq!(t.record("6-1").await.state, ShipmentState::Parked);
+    assert_eq!(t.record("6-1").await.state(), ShipmentState::Parked);
 
     t.wms.with(|w| w.known_articles = None);
     t.wms.with(|w| w.next_fault = Fault::Down);
@@ -254,7 +254,7 @@ async fn missing_article_parks_until_that_article_is_synced() {
             .is_err()
     );
     assert_eq!(
-        t.record("6-1").await.state,
+        t.record("6-1").await.state(),
         ShipmentState::Parked,
         "still waiting after an outage"
     );
@@ -262,7 +262,7 @@ async fn missing_article_parks_until_that_article_is_synced() {
         .on_article_synced(&MessageId::new("a2"), &synced("ABC"))
         .await
         .expect("retried");
-    assert_eq!(t.record("6-1").await.state, ShipmentState::Imported);
+    assert_eq!(t.record("6-1").await.state(), ShipmentState::Imported);
     t.wms.with(|w| assert_eq!(w.creations, 1));
 }
 

@@ -102,7 +102,7 @@ async fn an_outage_keeps_the_intent_and_a_shipment_waits_behind_it() {
     assert_eq!(t.order_state("6").await, Some(OrderState::Importing));
     // The order may be in the warehouse already: its shipment is not imported meanwhile.
     t.good_to_go("g", &good_to_go("6-1")).await.expect("parked");
-    assert_eq!(t.record("6-1").await.state, ShipmentState::Parked);
+    assert_eq!(t.record("6-1").await.state(), ShipmentState::Parked);
     t.order_ready("o", &ready("6")).await.expect("retried");
     assert_eq!(t.order_state("6").await, Some(OrderState::Imported));
     t.wms.with(|w| assert_eq!(w.upserts, 1));
@@ -114,15 +114,15 @@ async fn under_both_an_imported_order_parks_its_later_shipment() {
     t.order_ready("o", &ready("7")).await.expect("import");
     t.good_to_go("g", &good_to_go("7-1")).await.expect("parked");
     let record = t.record("7-1").await;
-    assert_eq!(record.state, ShipmentState::Parked);
+    assert_eq!(record.state(), ShipmentState::Parked);
     assert_eq!(
-        record.hold,
+        record.hold_reason().cloned(),
         Some(HoldReason::OrderAlreadyImported {
             wms_order_number: "S7".into()
         })
     );
     assert_eq!(
-        record.hold.as_ref().map(ToString::to_string).as_deref(),
+        record.hold_reason().map(ToString::to_string).as_deref(),
         Some("order already imported as S7")
     );
     // A person's retry does not import it either.
@@ -143,7 +143,7 @@ async fn under_both_a_known_shipment_keeps_its_order_out() {
     t.order_ready("o", &ready("8"))
         .await
         .expect("left to the shipment");
-    assert_eq!(t.record("8-1").await.state, ShipmentState::Imported);
+    assert_eq!(t.record("8-1").await.state(), ShipmentState::Imported);
     assert_eq!(t.order_state("8").await, None);
     t.wms.with(|w| {
         assert_eq!(w.upserts, 1);

@@ -35,7 +35,7 @@ async fn the_flow_runs_on_postgres() {
         .await
         .expect("parked");
     assert_eq!(
-        t.record("3-1").await.hold.as_ref().map(HoldReason::kind),
+        t.record("3-1").await.hold_reason().map(HoldReason::kind),
         Some("article_missing")
     );
 
@@ -45,7 +45,7 @@ async fn the_flow_runs_on_postgres() {
     t.shipped("s1", &shipped("S1-1", &[("11", 2, 2), ("12", 1, 1)]))
         .await
         .expect("redelivery");
-    assert_eq!(t.record("1-1").await.state, ShipmentState::Completed);
+    assert_eq!(t.record("1-1").await.state(), ShipmentState::Completed);
     assert_eq!(t.completions(), 1);
 
     let records = t.flow.records();
@@ -71,7 +71,7 @@ async fn the_flow_runs_on_postgres() {
             .find_by_wms_number("S2-1")
             .await
             .expect("find")
-            .map(|r| r.state),
+            .map(|r| r.state()),
         Some(ShipmentState::Imported)
     );
 
@@ -86,7 +86,7 @@ async fn the_flow_runs_on_postgres() {
         )
         .await
         .expect("retried");
-    assert_eq!(t.record("3-1").await.state, ShipmentState::Imported);
+    assert_eq!(t.record("3-1").await.state(), ShipmentState::Imported);
 
     t.store.close().await;
     database.drop_database().await;
@@ -118,7 +118,7 @@ async fn order_import_and_cancellation_run_on_postgres() {
         .expect("order imported");
     t.good_to_go("g1", &gtg).await.expect("parked");
     assert_eq!(
-        t.record("7-1").await.hold.as_ref().map(HoldReason::kind),
+        t.record("7-1").await.hold_reason().map(HoldReason::kind),
         Some("order_already_imported")
     );
     t.good_to_go("g2", &good_to_go("8-1"))
@@ -147,7 +147,7 @@ async fn order_import_and_cancellation_run_on_postgres() {
         )
         .await
         .expect("cancelled");
-    assert_eq!(t.record("8-1").await.state, ShipmentState::Cancelled);
+    assert_eq!(t.record("8-1").await.state(), ShipmentState::Cancelled);
     t.wms.with(|w| {
         assert_eq!(w.upserts, 2, "order 7 once, shipment 8-1 once");
         assert!(w.cancelled.contains("S8-1"));
