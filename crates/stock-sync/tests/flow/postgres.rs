@@ -22,8 +22,14 @@ async fn the_flow_runs_on_postgres() {
     t.synced("f1", "F1", "2").await;
     let other = flow_over(&t.store, &t.centra, &t.wms);
     let (a, b) = tokio::join!(t.flow.check_due(), other.check_due());
-    let checked = a.expect("a").checked + b.expect("b").checked + t.drain().await.checked;
-    assert_eq!(checked, 31);
+    let claimed = a.expect("a").checked + b.expect("b").checked;
+    assert_eq!(
+        claimed, 31,
+        "two replicas claim disjoint rows, every due row once"
+    );
+    // F1 is settling: its recheck (50 ms in these tests) may come due on a slow machine.
+    let rechecked = t.drain().await.checked;
+    assert!(rechecked <= 1, "only F1's recheck may follow: {rechecked}");
     assert_eq!(t.centra.with(|c| c.written_products()), 30);
     assert_eq!(t.state("F1").await.state, StockState::Settling);
     let page = t
