@@ -268,21 +268,21 @@ impl OrderFlow {
                 record.become_(ShipmentState::Imported)?;
                 Ok(())
             }
-            Err(error @ (PortError::Refused(_) | PortError::ArticlesMissing { .. })) => {
-                let reason = match error {
-                    PortError::ArticlesMissing { articles, .. } => {
-                        HoldReason::ArticleMissing { articles }
-                    }
-                    other => HoldReason::WmsRefused {
-                        message: other.to_string(),
-                    },
-                };
-                tracing::warn!(shipment_id = %record.shipment.id, %reason, "shipment parked");
-                record.hold(reason)?;
-                Ok(())
+            Err(PortError::ArticlesMissing { articles, .. }) => {
+                self.park(record, HoldReason::ArticleMissing { articles })
+            }
+            Err(PortError::Refused(message)) => {
+                self.park(record, HoldReason::WmsRefused { message })
             }
             Err(PortError::Unavailable(message)) => Err(FlowError::Unavailable(message)),
         }
+    }
+
+    /// Parks `record` for `reason` (the WMS refused it).
+    fn park(&self, record: &mut ShipmentRecord, reason: HoldReason) -> Result<(), FlowError> {
+        tracing::warn!(shipment_id = %record.shipment.id, %reason, "shipment parked");
+        record.hold(reason)?;
+        Ok(())
     }
 
     fn order_request(

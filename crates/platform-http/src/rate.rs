@@ -2,7 +2,7 @@
 //! in `centra_wms_rate_limit_wait_seconds{system, endpoint}`.
 
 use std::num::NonZeroU32;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
@@ -30,15 +30,14 @@ impl RequestRate {
     pub async fn until_ready(&self) {
         let waiting = Instant::now();
         self.limiter.until_ready().await;
-        let waited = waiting.elapsed();
-        if waited >= Duration::from_millis(1) {
-            platform_telemetry::record_rate_limit_wait(self.system, &self.endpoint, waited);
-        }
+        platform_telemetry::record_rate_limit_wait(self.system, &self.endpoint, waiting.elapsed());
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     #[tokio::test]

@@ -99,8 +99,12 @@ impl ExternalCall {
 }
 
 /// Counts a wait for `system`'s rate limit (Centra's request rate, the WMS's one call in
-/// flight per goods owner) before a call to `endpoint`.
+/// flight per goods owner) before a call to `endpoint`. Under a millisecond is no wait and is
+/// not counted, so callers pass every wait.
 pub fn record_rate_limit_wait(system: &'static str, endpoint: &str, waited: Duration) {
+    if waited < Duration::from_millis(1) {
+        return;
+    }
     metrics::histogram!(
         "centra_wms_rate_limit_wait_seconds",
         "system" => system,

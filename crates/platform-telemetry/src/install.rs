@@ -320,32 +320,35 @@ mod tests {
         assert_eq!(exporter.names(), ["dropped work"]);
     }
 
-    #[test]
-    fn exporter_transport_spans_are_not_traced() {
+    /// The names of the spans `work` exports through the subscriber built with `log_filter`.
+    fn exported(log_filter: &str, work: impl FnOnce()) -> Vec<String> {
         let exporter = opentelemetry_sdk::trace::InMemorySpanExporter::default();
         let provider = SdkTracerProvider::builder()
             .with_simple_exporter(exporter.clone())
             .build();
         let mut config = TelemetryConfig::new("test");
-        config.log_filter = "trace".to_owned();
+        config.log_filter = log_filter.to_owned();
         // The test keeps a provider clone: dropping the last one shuts down the exporter,
         // and the in-memory exporter forgets its spans on shutdown.
         let subscriber =
             build_subscriber(&config, Some(provider.clone())).expect("subscriber builds");
-
-        tracing::subscriber::with_default(subscriber, || {
-            tracing::info_span!(target: "h2::proto::connection", "poll").in_scope(|| {});
-            tracing::info_span!(target: "tonic::transport", "send").in_scope(|| {});
-            tracing::info_span!("import shipment").in_scope(|| {});
-        });
-
+        tracing::subscriber::with_default(subscriber, work);
         provider.force_flush().expect("flush succeeds");
-        let names: Vec<String> = exporter
+        exporter
             .get_finished_spans()
             .expect("exporter readable")
             .into_iter()
             .map(|span| span.name.into_owned())
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn exporter_transport_spans_are_not_traced() {
+        let names = exported("trace", || {
+            tracing::info_span!(target: "h2::proto::connection", "poll").in_scope(|| {});
+            tracing::info_span!(target: "tonic::transport", "send").in_scope(|| {});
+            tracing::info_span!("import shipment").in_scope(|| {});
+        });
         assert_eq!(names, ["import shipment"]);
     }
 
@@ -353,27 +356,10 @@ mod tests {
     /// still exported (they are the traces), its `debug` ones not.
     #[test]
     fn a_quiet_log_filter_keeps_the_traces() {
-        let exporter = opentelemetry_sdk::trace::InMemorySpanExporter::default();
-        let provider = SdkTracerProvider::builder()
-            .with_simple_exporter(exporter.clone())
-            .build();
-        let mut config = TelemetryConfig::new("test");
-        config.log_filter = "warn".to_owned();
-        let subscriber =
-            build_subscriber(&config, Some(provider.clone())).expect("subscriber builds");
-
-        tracing::subscriber::with_default(subscriber, || {
+        let names = exported("warn", || {
             tracing::info_span!("import shipment").in_scope(|| {});
             tracing::debug_span!("read a page").in_scope(|| {});
         });
-
-        provider.force_flush().expect("flush succeeds");
-        let names: Vec<String> = exporter
-            .get_finished_spans()
-            .expect("exporter readable")
-            .into_iter()
-            .map(|span| span.name.into_owned())
-            .collect();
         assert_eq!(names, ["import shipment"]);
     }
 

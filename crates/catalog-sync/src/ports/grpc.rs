@@ -34,7 +34,7 @@ impl GrpcCatalogSource {
 }
 
 /// The kind by the status code, made here at the boundary so nobody reads it from text.
-fn unavailable(service: &'static str, status: &tonic::Status) -> PortError {
+fn port_error(service: &'static str, status: &tonic::Status) -> PortError {
     use tonic::Code;
     let kind = match status.code() {
         Code::InvalidArgument
@@ -70,7 +70,7 @@ impl CatalogSource for GrpcCatalogSource {
             };
             let page = list_page(client.clone(), request)
                 .await
-                .map_err(|s| unavailable("centra-gateway", &s))?;
+                .map_err(|s| port_error("centra-gateway", &s))?;
             for product in page.products {
                 match index.get(&product.product_id) {
                     Some(&i) => products[i].sizes.extend(product.sizes),
@@ -178,7 +178,7 @@ impl ArticleSink for GrpcArticleSink {
         };
         let response = upsert_call(self.client.clone(), request)
             .await
-            .map_err(|s| unavailable("ongoing-gateway", &s))?;
+            .map_err(|s| port_error("ongoing-gateway", &s))?;
         if response.results.len() != articles.len() {
             return Err(PortError {
                 service: "ongoing-gateway",
@@ -215,7 +215,7 @@ impl ArticleSink for GrpcArticleSink {
             };
             let page = list_articles_call(self.client.clone(), request)
                 .await
-                .map_err(|s| unavailable("ongoing-gateway", &s))?;
+                .map_err(|s| port_error("ongoing-gateway", &s))?;
             held.extend(page.articles.into_iter().filter_map(held_article));
             if page.next_article_system_id_from <= from {
                 return Ok(held);

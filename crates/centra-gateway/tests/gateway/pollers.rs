@@ -281,10 +281,7 @@ async fn an_oversized_or_malformed_answer_is_a_typed_terminal_error() {
 async fn polls_publish_once_on_postgres_too() {
     let Some(database) = test_support::postgres_database("centra-gateway polls on postgres").await
     else {
-        assert!(
-            !test_support::under_ci(),
-            "CI is set, so PostgreSQL must be reachable (DATABASE_URL)"
-        );
+        // `postgres_database` panics under CI when the server is missing or unreachable.
         println!("skipped: DATABASE_URL unset and CI unset");
         return;
     };

@@ -178,14 +178,12 @@ impl OngoingClient {
         // The lane is held from sending until the whole answer is read.
         let waiting = std::time::Instant::now();
         let lane = self.lane.enter().await;
-        if waiting.elapsed() >= std::time::Duration::from_millis(1) {
-            // One call in flight per goods owner: the WMS's limit, waited for here.
-            platform_telemetry::record_rate_limit_wait(
-                "ongoing",
-                &self.settings.warehouse,
-                waiting.elapsed(),
-            );
-        }
+        // One call in flight per goods owner: the WMS's limit, waited for here.
+        platform_telemetry::record_rate_limit_wait(
+            "ongoing",
+            &self.settings.warehouse,
+            waiting.elapsed(),
+        );
         let call = platform_telemetry::ExternalCall::start(
             "ongoing",
             &self.settings.warehouse,
