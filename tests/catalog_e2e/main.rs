@@ -1,4 +1,4 @@
-//! The article flow end to end: centra-sim and ongoing-sim, with CentraGateway, OngoingGateway
+//! The article flow end to end: centra-sim and ongoing-sim, with CentraGateway, the WMS gateway (ongoing-gateway)
 //! and CatalogSync in one runtime. Effects are checked through the simulators' control API
 //! (`/_sim/state`, `/_sim/requests`) and Ongoing's own `GET /articles`, never through the
 //! services' own tables.

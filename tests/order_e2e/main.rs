@@ -1,4 +1,4 @@
-//! The money flow end to end: centra-sim and ongoing-sim, with CentraGateway, OngoingGateway,
+//! The money flow end to end: centra-sim and ongoing-sim, with CentraGateway, the WMS gateway (ongoing-gateway),
 //! CatalogSync and OrderSync in one runtime, in both shapes: embedded (SQLite, embedded bus,
 //! gRPC in process) and distributed (NATS JetStream, PostgreSQL, gRPC over TCP). Effects are
 //! checked through the simulators' control API (`/_sim/state`) and order-sync's admin

@@ -69,7 +69,7 @@ impl Gateway {
         GatewayCommands::new(self.client.clone(), self.settings.clone())
     }
 
-    /// The `OngoingGateway`, `FlowStatus` and `DeadLetters` gRPC services as routes for the
+    /// The `WmsGateway`, `FlowStatus` and `DeadLetters` gRPC services as routes for the
     /// service directory.
     pub fn routes(&self) -> Routes {
         Routes::new(self.commands().into_server())

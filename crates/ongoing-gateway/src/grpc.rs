@@ -1,10 +1,10 @@
-//! The `OngoingGateway` gRPC service (`proto/centrawms/ongoing/v1/ongoing_gateway.proto`): thin
+//! The `WmsGateway` gRPC service (`proto/centrawms/wms/v1/wms_gateway.proto`): thin
 //! glue from requests to [`crate::commands`], and from [`CommandError`] to status codes.
 
 use std::sync::Arc;
 
-use proto::ongoing::v1::ongoing_gateway_server::{self, OngoingGatewayServer};
-use proto::ongoing::v1::{
+use proto::wms::v1::wms_gateway_server::{self, WmsGatewayServer};
+use proto::wms::v1::{
     AcknowledgeReportedRequest, AcknowledgeReportedResponse, CancelOrderRequest,
     CancelOrderResponse, ListArticlesRequest, ListArticlesResponse,
     ListTransporterContractsRequest, ListTransporterContractsResponse, ReadStockRequest,
@@ -31,8 +31,8 @@ impl GatewayCommands {
     }
 
     /// The tonic service.
-    pub fn into_server(self) -> OngoingGatewayServer<Self> {
-        OngoingGatewayServer::new(self)
+    pub fn into_server(self) -> WmsGatewayServer<Self> {
+        WmsGatewayServer::new(self)
     }
 
     /// An empty warehouse means "the one this gateway serves"; another name is NOT_FOUND.
@@ -65,7 +65,7 @@ impl From<CommandError> for Status {
 }
 
 #[tonic::async_trait]
-impl ongoing_gateway_server::OngoingGateway for GatewayCommands {
+impl wms_gateway_server::WmsGateway for GatewayCommands {
     async fn upsert_articles(
         &self,
         request: Request<UpsertArticlesRequest>,

@@ -5,12 +5,12 @@
 //! The service runs as a task of the embedded runtime or as its own process (`src/main.rs`).
 //! It owns its store (schema `ongoing_gateway`: poll cursors, last published stock levels,
 //! plus the platform's outbox and dead letters) and meets the other services only through the
-//! bus (`wms.<warehouse>.*`, see [`publish`]), the gRPC contract `centrawms.ongoing.v1` and the
+//! bus (`wms.<warehouse>.*`, see [`publish`]), the gRPC contract `centrawms.wms.v1` and the
 //! `domain` crate.
 //!
 //! Layout:
 //! - [`client`]: the REST client (auth, lane per goods owner, retries, pagination, models);
-//! - [`commands`] + [`grpc`]: the `OngoingGateway` gRPC service;
+//! - [`commands`] + [`grpc`]: the `WmsGateway` gRPC service;
 //! - [`detect`]: pollers turning warehouse changes into events (report-back pattern plus
 //!   overlapping time cursors); [`publish`]: subjects and outbox;
 //! - [`webhook`]: the receiver that only wakes the pollers;

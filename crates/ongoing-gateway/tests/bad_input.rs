@@ -13,8 +13,8 @@ use std::sync::{Arc, Mutex};
 use axum::http::{Method, Uri};
 use common::{TestApp, order_request, spawn_app, spawn_app_with};
 use proto::events::v1::{WmsOrderShipped, WmsPurchaseOrderReceived, WmsReturnReceived};
-use proto::ongoing::v1::ongoing_gateway_server::OngoingGateway as _;
-use proto::ongoing::v1::{PurchaseOrderLine, UpsertPurchaseOrderRequest};
+use proto::wms::v1::wms_gateway_server::WmsGateway as _;
+use proto::wms::v1::{PurchaseOrderLine, UpsertPurchaseOrderRequest};
 use serde_json::{Value, json};
 use tonic::Request;
 

@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 
 use common::{order_request, spawn_app};
 use ongoing_gateway::client::RetryPolicy;
-use proto::ongoing::v1::acknowledge_reported_request::Report;
-use proto::ongoing::v1::ongoing_gateway_server::OngoingGateway as _;
-use proto::ongoing::v1::{
+use proto::wms::v1::acknowledge_reported_request::Report;
+use proto::wms::v1::wms_gateway_server::WmsGateway as _;
+use proto::wms::v1::{
     AcknowledgeReportedRequest, Article, CancelOrderRequest, ListTransporterContractsRequest,
     OrderLinesReported, PurchaseOrderLine, ReportedLine, TestConnectionRequest,
     UpsertArticlesRequest, UpsertPurchaseOrderRequest,

@@ -8,9 +8,9 @@ use common::{TestApp, order_request, spawn_app};
 use proto::events::v1::{
     WmsOrderShipped, WmsPurchaseOrderReceived, WmsReturnReceived, WmsStockChanged,
 };
-use proto::ongoing::v1::acknowledge_reported_request::Report;
-use proto::ongoing::v1::ongoing_gateway_server::OngoingGateway as _;
-use proto::ongoing::v1::{
+use proto::wms::v1::acknowledge_reported_request::Report;
+use proto::wms::v1::wms_gateway_server::WmsGateway as _;
+use proto::wms::v1::{
     AcknowledgeReportedRequest, PurchaseOrderLine, ReportedLine, ReturnedLinesReported,
     TransporterChoice, UpsertPurchaseOrderRequest,
 };

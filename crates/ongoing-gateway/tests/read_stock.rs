@@ -4,8 +4,8 @@
 mod common;
 
 use common::{order_request, spawn_app};
-use proto::ongoing::v1::ongoing_gateway_server::OngoingGateway as _;
-use proto::ongoing::v1::{ArticleStock, ReadStockRequest};
+use proto::wms::v1::wms_gateway_server::WmsGateway as _;
+use proto::wms::v1::{ArticleStock, ReadStockRequest};
 use serde_json::Value;
 use tonic::{Code, Request};
 

@@ -12,8 +12,8 @@ use platform_bus::{Bus, ConsumerConfig, EmbeddedBus, EmbeddedBusConfig};
 use platform_runtime::{AppConfig, CancellationToken, Service, ServiceContext, ServiceDirectory};
 use prost::Message;
 use proto::events::v1::WmsOrderShipped;
-use proto::ongoing::v1::TestConnectionRequest;
-use proto::ongoing::v1::ongoing_gateway_client::OngoingGatewayClient;
+use proto::wms::v1::TestConnectionRequest;
+use proto::wms::v1::wms_gateway_client::WmsGatewayClient;
 use serde_json::json;
 use tokio::net::TcpListener;
 
@@ -77,7 +77,7 @@ async fn wait_for(what: &str, mut done: impl AsyncFnMut() -> bool) {
 }
 
 async fn create(app: &TestApp, number: &str) {
-    use proto::ongoing::v1::ongoing_gateway_server::OngoingGateway as _;
+    use proto::wms::v1::wms_gateway_server::WmsGateway as _;
     app.gateway
         .commands()
         .upsert_order(tonic::Request::new(order_request(number, &[("A", 1)])))
@@ -100,7 +100,7 @@ async fn grpc_answers_through_the_service_directory() {
     let app = spawn_app().await;
     app.seed_articles(&["A"]).await;
     let serving = serve(&app).await;
-    let mut client = OngoingGatewayClient::new(
+    let mut client = WmsGatewayClient::new(
         serving
             .directory
             .channel(ongoing_gateway::NAME)
@@ -258,7 +258,7 @@ goods_owner_id = 1
 
     // The service registered its command routes in the directory.
     let mut client =
-        OngoingGatewayClient::new(directory.channel(ongoing_gateway::NAME).expect("channel"));
+        WmsGatewayClient::new(directory.channel(ongoing_gateway::NAME).expect("channel"));
     let deadline = Instant::now() + Duration::from_secs(15);
     let answer = loop {
         match client

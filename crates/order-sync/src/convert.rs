@@ -7,7 +7,7 @@ use domain::{
 };
 use proto::centra::v1 as centra;
 use proto::events::v1 as events;
-use proto::ongoing::v1 as ongoing;
+use proto::wms::v1 as wms;
 
 use crate::rules::{PickedLine, ReadyOrder, ShippedReport};
 
@@ -220,8 +220,8 @@ pub fn shipped_report(event: &events::WmsOrderShipped) -> ShippedReport {
 }
 
 /// The WMS consignee of a delivery address.
-pub fn consignee(a: &Address) -> ongoing::Consignee {
-    ongoing::Consignee {
+pub fn consignee(a: &Address) -> wms::Consignee {
+    wms::Consignee {
         name: if a.name.is_empty() {
             a.company.clone().unwrap_or_default()
         } else {
@@ -240,26 +240,26 @@ pub fn consignee(a: &Address) -> ongoing::Consignee {
         country_state_code: a.state.clone().unwrap_or_default(),
         email: a.email.clone().unwrap_or_default(),
         mobile_phone: a.phone.clone().unwrap_or_default(),
-        ..ongoing::Consignee::default()
+        ..wms::Consignee::default()
     }
 }
 
 /// WMS order lines: one per shipment line, the Centra line id as external id.
-pub fn order_lines(lines: &[ArticleLine]) -> Vec<ongoing::OrderLine> {
+pub fn order_lines(lines: &[ArticleLine]) -> Vec<wms::OrderLine> {
     lines
         .iter()
-        .map(|l| ongoing::OrderLine {
+        .map(|l| wms::OrderLine {
             row_number: l.row_number.to_string(),
             article_number: l.article_number.as_str().to_owned(),
             number_of_items: i64::from(l.quantity),
             external_id: l.line_id.as_str().to_owned(),
-            ..ongoing::OrderLine::default()
+            ..wms::OrderLine::default()
         })
         .collect()
 }
 
-pub fn transporter(t: Option<&Transporter>) -> Option<ongoing::TransporterChoice> {
-    t.map(|t| ongoing::TransporterChoice {
+pub fn transporter(t: Option<&Transporter>) -> Option<wms::TransporterChoice> {
+    t.map(|t| wms::TransporterChoice {
         transporter_code: t.transporter_code.clone(),
         transporter_service_code: t.transporter_service_code.clone().unwrap_or_default(),
     })

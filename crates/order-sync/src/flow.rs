@@ -25,7 +25,7 @@ use domain::{ParkReason, Settings, WmsOrderNumber};
 use platform_store::{MessageId, StoreError};
 use proto::centra::v1 as centra;
 use proto::events::v1 as events;
-use proto::ongoing::v1 as ongoing;
+use proto::wms::v1 as wms;
 
 mod cancellation;
 mod inbound;
@@ -289,8 +289,8 @@ impl OrderFlow {
         &self,
         record: &ShipmentRecord,
         order: &ImportOrder,
-    ) -> ongoing::UpsertOrderRequest {
-        ongoing::UpsertOrderRequest {
+    ) -> wms::UpsertOrderRequest {
+        wms::UpsertOrderRequest {
             idempotency_key: key(record, "import"),
             warehouse: self.warehouse.clone(),
             order_number: record.wms_order_number.clone(),
@@ -303,7 +303,7 @@ impl OrderFlow {
             lines: convert::order_lines(&order.lines),
             reference_number: record.order_id.clone(),
             goods_owner_order_id: record.shipment.id.to_string(),
-            ..ongoing::UpsertOrderRequest::default()
+            ..wms::UpsertOrderRequest::default()
         }
     }
 
@@ -508,16 +508,16 @@ impl OrderFlow {
         if report.lines.is_empty() {
             return;
         }
-        let request = ongoing::AcknowledgeReportedRequest {
+        let request = wms::AcknowledgeReportedRequest {
             idempotency_key: key(record, "acknowledge"),
             warehouse: self.warehouse.clone(),
-            report: Some(ongoing::acknowledge_reported_request::Report::OrderLines(
-                ongoing::OrderLinesReported {
+            report: Some(wms::acknowledge_reported_request::Report::OrderLines(
+                wms::OrderLinesReported {
                     order_id: report.wms_order_id,
                     lines: report
                         .lines
                         .iter()
-                        .map(|l| ongoing::ReportedLine {
+                        .map(|l| wms::ReportedLine {
                             line_id: l.wms_line_id,
                             reported_number_of_items: i64::from(l.picked),
                         })

@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use platform_runtime::GrpcChannel;
 use proto::centra::v1 as centra;
 use proto::centra::v1::centra_gateway_client::CentraGatewayClient;
-use proto::ongoing::v1 as ongoing;
-use proto::ongoing::v1::ongoing_gateway_client::OngoingGatewayClient;
+use proto::wms::v1 as wms;
+use proto::wms::v1::wms_gateway_client::WmsGatewayClient;
 use tonic::Code;
 
 use crate::ports::{CentraShipments, PortError, WmsOrders};
@@ -116,7 +116,7 @@ impl CentraShipments for GrpcCentra {
 /// [`WmsOrders`] through ongoing-gateway.
 #[derive(Clone)]
 pub struct GrpcWms {
-    client: OngoingGatewayClient<GrpcChannel>,
+    client: WmsGatewayClient<GrpcChannel>,
 }
 
 impl std::fmt::Debug for GrpcWms {
@@ -128,14 +128,14 @@ impl std::fmt::Debug for GrpcWms {
 impl GrpcWms {
     pub fn new(channel: GrpcChannel) -> Self {
         Self {
-            client: OngoingGatewayClient::new(channel),
+            client: WmsGatewayClient::new(channel),
         }
     }
 }
 
 #[async_trait]
 impl WmsOrders for GrpcWms {
-    async fn upsert_order(&self, request: ongoing::UpsertOrderRequest) -> Result<i64, PortError> {
+    async fn upsert_order(&self, request: wms::UpsertOrderRequest) -> Result<i64, PortError> {
         let mut client = self.client.clone();
         client
             .upsert_order(request)
@@ -144,7 +144,7 @@ impl WmsOrders for GrpcWms {
             .map_err(|s| port_error(&s))
     }
 
-    async fn cancel_order(&self, request: ongoing::CancelOrderRequest) -> Result<bool, PortError> {
+    async fn cancel_order(&self, request: wms::CancelOrderRequest) -> Result<bool, PortError> {
         let mut client = self.client.clone();
         client
             .cancel_order(request)
@@ -155,7 +155,7 @@ impl WmsOrders for GrpcWms {
 
     async fn upsert_purchase_order(
         &self,
-        request: ongoing::UpsertPurchaseOrderRequest,
+        request: wms::UpsertPurchaseOrderRequest,
     ) -> Result<i64, PortError> {
         let mut client = self.client.clone();
         client
@@ -165,10 +165,7 @@ impl WmsOrders for GrpcWms {
             .map_err(|s| port_error(&s))
     }
 
-    async fn acknowledge(
-        &self,
-        request: ongoing::AcknowledgeReportedRequest,
-    ) -> Result<(), PortError> {
+    async fn acknowledge(&self, request: wms::AcknowledgeReportedRequest) -> Result<(), PortError> {
         let mut client = self.client.clone();
         client
             .acknowledge_reported(request)

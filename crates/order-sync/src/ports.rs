@@ -4,7 +4,7 @@
 
 use async_trait::async_trait;
 use proto::centra::v1 as centra;
-use proto::ongoing::v1 as ongoing;
+use proto::wms::v1 as wms;
 
 /// Why a call did not go through.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -59,21 +59,18 @@ pub trait WmsOrders: Send + Sync + std::fmt::Debug {
     /// [`PortError::ArticlesMissing`] naming the articles the WMS lacks, when that is why it
     /// refused; [`PortError::Refused`] for any other refusal; [`PortError::Unavailable`] when
     /// the call may pass later.
-    async fn upsert_order(&self, request: ongoing::UpsertOrderRequest) -> Result<i64, PortError>;
+    async fn upsert_order(&self, request: wms::UpsertOrderRequest) -> Result<i64, PortError>;
     /// Cancels the order by number before the warehouse started work; true when it was already
     /// cancelled or never reached the WMS. Refused once work started.
-    async fn cancel_order(&self, request: ongoing::CancelOrderRequest) -> Result<bool, PortError>;
+    async fn cancel_order(&self, request: wms::CancelOrderRequest) -> Result<bool, PortError>;
     /// Creates or updates a purchase order by number; returns the WMS purchase order id.
     ///
     /// # Errors
     /// As [`WmsOrders::upsert_order`].
     async fn upsert_purchase_order(
         &self,
-        request: ongoing::UpsertPurchaseOrderRequest,
+        request: wms::UpsertPurchaseOrderRequest,
     ) -> Result<i64, PortError>;
     /// Records the picked quantities as reported, so the WMS stops listing them.
-    async fn acknowledge(
-        &self,
-        request: ongoing::AcknowledgeReportedRequest,
-    ) -> Result<(), PortError>;
+    async fn acknowledge(&self, request: wms::AcknowledgeReportedRequest) -> Result<(), PortError>;
 }

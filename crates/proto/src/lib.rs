@@ -5,7 +5,8 @@
 //! - [`events::v1`]: one message per bus event, each starting with an `EventMeta`
 //!   (`ShipmentGoodToGo`, `WmsOrderShipped`, `WmsStockChanged`, ...);
 //! - [`centra::v1`]: the `CentraGateway` service (client and server);
-//! - [`ongoing::v1`]: the `OngoingGateway` service;
+//! - [`wms::v1`]: the `WmsGateway` service, served by the gateway of the merchant's warehouse
+//!   (ongoing-gateway today);
 //! - [`admin::v1`]: operator services every sync service may serve (`DeadLetters`, `FlowStatus`,
 //!   `Diagnostics`) and the per-flow ones (`CatalogAdmin`, `OrderAdmin`, `StockAdmin`,
 //!   `ReturnsAdmin`);
@@ -54,12 +55,12 @@ pub mod centra {
     );
 }
 
-/// Commands to the Ongoing WMS (`centrawms.ongoing.v1`).
-pub mod ongoing {
+/// Commands to the warehouse (`centrawms.wms.v1`), whichever WMS serves them.
+pub mod wms {
     generated!(
-        /// Version 1 of the Ongoing gateway service.
+        /// Version 1 of the WMS gateway service.
         v1,
-        "centrawms.ongoing.v1"
+        "centrawms.wms.v1"
     );
 }
 

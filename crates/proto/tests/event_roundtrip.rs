@@ -118,7 +118,7 @@ fn descriptor_set_lists_every_package_and_service() {
         .collect();
     for expected in [
         "centrawms.centra.v1.CentraGateway",
-        "centrawms.ongoing.v1.OngoingGateway",
+        "centrawms.wms.v1.WmsGateway",
         "centrawms.admin.v1.DeadLetters",
         "centrawms.admin.v1.FlowStatus",
         "centrawms.admin.v1.CatalogAdmin",

@@ -7,8 +7,8 @@ use async_trait::async_trait;
 use platform_runtime::GrpcChannel;
 use proto::centra::v1 as centra;
 use proto::centra::v1::centra_gateway_client::CentraGatewayClient;
-use proto::ongoing::v1 as ongoing;
-use proto::ongoing::v1::ongoing_gateway_client::OngoingGatewayClient;
+use proto::wms::v1 as wms;
+use proto::wms::v1::wms_gateway_client::WmsGatewayClient;
 use tonic::Code;
 
 use crate::ports::{CentraReturns, CreatedReturn, NewCentraReturn, PortError, WmsReturns};
@@ -103,7 +103,7 @@ impl CentraReturns for GrpcCentra {
 /// [`WmsReturns`] through ongoing-gateway.
 #[derive(Clone)]
 pub struct GrpcWms {
-    client: OngoingGatewayClient<GrpcChannel>,
+    client: WmsGatewayClient<GrpcChannel>,
 }
 
 impl std::fmt::Debug for GrpcWms {
@@ -115,7 +115,7 @@ impl std::fmt::Debug for GrpcWms {
 impl GrpcWms {
     pub fn new(channel: GrpcChannel) -> Self {
         Self {
-            client: OngoingGatewayClient::new(channel),
+            client: WmsGatewayClient::new(channel),
         }
     }
 }
@@ -130,15 +130,15 @@ impl WmsReturns for GrpcWms {
         lines: &BTreeMap<i64, i64>,
     ) -> Result<(), PortError> {
         let mut client = self.client.clone();
-        let request = ongoing::AcknowledgeReportedRequest {
+        let request = wms::AcknowledgeReportedRequest {
             idempotency_key: idempotency_key.to_owned(),
             warehouse: warehouse.to_owned(),
-            report: Some(ongoing::acknowledge_reported_request::Report::Returned(
-                ongoing::ReturnedLinesReported {
+            report: Some(wms::acknowledge_reported_request::Report::Returned(
+                wms::ReturnedLinesReported {
                     order_id: wms_order_id,
                     lines: lines
                         .iter()
-                        .map(|(line_id, reported)| ongoing::ReportedLine {
+                        .map(|(line_id, reported)| wms::ReportedLine {
                             line_id: *line_id,
                             reported_number_of_items: *reported,
                         })

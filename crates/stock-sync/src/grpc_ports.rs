@@ -8,8 +8,8 @@ use domain::{CentraStock, WmsStock};
 use platform_runtime::GrpcChannel;
 use proto::centra::v1 as centra;
 use proto::centra::v1::centra_gateway_client::CentraGatewayClient;
-use proto::ongoing::v1 as ongoing;
-use proto::ongoing::v1::ongoing_gateway_client::OngoingGatewayClient;
+use proto::wms::v1 as wms;
+use proto::wms::v1::wms_gateway_client::WmsGatewayClient;
 use tonic::Code;
 
 use crate::ports::{
@@ -27,7 +27,7 @@ pub fn port_error(status: &tonic::Status) -> PortError {
     }
 }
 
-fn wms_levels(articles: Vec<ongoing::ArticleStock>) -> BTreeMap<String, WmsStock> {
+fn wms_levels(articles: Vec<wms::ArticleStock>) -> BTreeMap<String, WmsStock> {
     articles
         .into_iter()
         .map(|a| {
@@ -45,7 +45,7 @@ fn wms_levels(articles: Vec<ongoing::ArticleStock>) -> BTreeMap<String, WmsStock
 /// [`WmsStockSource`] through ongoing-gateway.
 #[derive(Clone)]
 pub struct GrpcWms {
-    client: OngoingGatewayClient<GrpcChannel>,
+    client: WmsGatewayClient<GrpcChannel>,
 }
 
 impl std::fmt::Debug for GrpcWms {
@@ -57,7 +57,7 @@ impl std::fmt::Debug for GrpcWms {
 impl GrpcWms {
     pub fn new(channel: GrpcChannel) -> Self {
         Self {
-            client: OngoingGatewayClient::new(channel),
+            client: WmsGatewayClient::new(channel),
         }
     }
 }
@@ -68,7 +68,7 @@ impl WmsStockSource for GrpcWms {
         let answer = self
             .client
             .clone()
-            .read_stock(ongoing::ReadStockRequest {
+            .read_stock(wms::ReadStockRequest {
                 warehouse: warehouse.to_owned(),
                 article_numbers: articles.to_vec(),
                 ..Default::default()
@@ -86,7 +86,7 @@ impl WmsStockSource for GrpcWms {
         let answer = self
             .client
             .clone()
-            .read_stock(ongoing::ReadStockRequest {
+            .read_stock(wms::ReadStockRequest {
                 warehouse: warehouse.to_owned(),
                 article_system_id_from: from,
                 ..Default::default()

@@ -7,8 +7,8 @@ use platform_runtime::GrpcChannel;
 use proto::centra::v1::centra_gateway_client::CentraGatewayClient;
 use proto::centra::v1::{ListProductsRequest, ListProductsResponse};
 use proto::events::v1 as pb;
-use proto::ongoing::v1::ongoing_gateway_client::OngoingGatewayClient;
-use proto::ongoing::v1::{
+use proto::wms::v1::wms_gateway_client::WmsGatewayClient;
+use proto::wms::v1::{
     ListArticlesRequest, ListArticlesResponse, UpsertArticlesRequest, UpsertArticlesResponse,
 };
 
@@ -101,7 +101,7 @@ async fn list_page(
 }
 
 async fn upsert_call(
-    mut client: OngoingGatewayClient<GrpcChannel>,
+    mut client: WmsGatewayClient<GrpcChannel>,
     request: UpsertArticlesRequest,
 ) -> Result<UpsertArticlesResponse, tonic::Status> {
     client
@@ -111,7 +111,7 @@ async fn upsert_call(
 }
 
 async fn list_articles_call(
-    mut client: OngoingGatewayClient<GrpcChannel>,
+    mut client: WmsGatewayClient<GrpcChannel>,
     request: ListArticlesRequest,
 ) -> Result<ListArticlesResponse, tonic::Status> {
     client
@@ -124,7 +124,7 @@ async fn list_articles_call(
 const ARTICLE_PAGE: u32 = 500;
 
 /// The contract's article in catalog-sync's terms: empty texts are none.
-fn held_article(listed: proto::ongoing::v1::ListedArticle) -> Option<HeldArticle> {
+fn held_article(listed: proto::wms::v1::ListedArticle) -> Option<HeldArticle> {
     let article = listed.article?;
     let some = |text: String| Some(text).filter(|t| !t.trim().is_empty());
     Some(HeldArticle {
@@ -146,10 +146,10 @@ fn held_article(listed: proto::ongoing::v1::ListedArticle) -> Option<HeldArticle
     })
 }
 
-/// [`ArticleSink`] over `OngoingGateway.UpsertArticles` and `ListArticles`.
+/// [`ArticleSink`] over `WmsGateway.UpsertArticles` and `ListArticles`.
 #[derive(Debug, Clone)]
 pub struct GrpcArticleSink {
-    client: OngoingGatewayClient<GrpcChannel>,
+    client: WmsGatewayClient<GrpcChannel>,
     warehouse: String,
 }
 
@@ -158,7 +158,7 @@ impl GrpcArticleSink {
     /// `warehouse` (empty: the one the gateway serves).
     pub fn new(channel: GrpcChannel, warehouse: impl Into<String>) -> Self {
         Self {
-            client: OngoingGatewayClient::new(channel),
+            client: WmsGatewayClient::new(channel),
             warehouse: warehouse.into(),
         }
     }

@@ -52,13 +52,13 @@ impl WmsArticle {
         hex::encode(&digest[..16])
     }
 
-    /// The article as the `OngoingGateway.UpsertArticles` contract carries it.
+    /// The article as the `WmsGateway.UpsertArticles` contract carries it.
     ///
     /// The configured price is the customer price. Ongoing's article has no currency for it
     /// (`purcaseCurrencyCode` belongs to the purchase price, which Centra does not know), so
     /// the currency only decides which Centra price is picked.
-    pub fn to_proto(&self) -> proto::ongoing::v1::Article {
-        proto::ongoing::v1::Article {
+    pub fn to_proto(&self) -> proto::wms::v1::Article {
+        proto::wms::v1::Article {
             article_number: self.article_number.clone(),
             article_name: self.name.clone(),
             product_code: self.product_code.clone(),

@@ -14,8 +14,8 @@ use platform_runtime::{CancellationToken, ServiceDirectory};
 use proto::centra::v1 as centra;
 use proto::centra::v1::centra_gateway_server::{CentraGateway, CentraGatewayServer};
 use proto::events::v1 as pb;
-use proto::ongoing::v1 as ongoing;
-use proto::ongoing::v1::ongoing_gateway_server::{OngoingGateway, OngoingGatewayServer};
+use proto::wms::v1 as wms;
+use proto::wms::v1::wms_gateway_server::{WmsGateway, WmsGatewayServer};
 use tonic::{Request, Response, Status};
 
 use crate::fakes::{FakeCatalog, FakeWms, product, size};
@@ -237,35 +237,35 @@ impl CentraGateway for PagedCentra {
 #[derive(Debug)]
 struct RefusingWms {
     refuse: BTreeSet<String>,
-    held: std::sync::Mutex<Vec<ongoing::Article>>,
+    held: std::sync::Mutex<Vec<wms::Article>>,
 }
 
 #[tonic::async_trait]
-impl OngoingGateway for RefusingWms {
+impl WmsGateway for RefusingWms {
     async fn read_stock(
         &self,
-        _: Request<ongoing::ReadStockRequest>,
-    ) -> Result<Response<ongoing::ReadStockResponse>, Status> {
+        _: Request<wms::ReadStockRequest>,
+    ) -> Result<Response<wms::ReadStockResponse>, Status> {
         Err(Status::unimplemented("not in this fake"))
     }
     async fn list_articles(
         &self,
-        request: Request<ongoing::ListArticlesRequest>,
-    ) -> Result<Response<ongoing::ListArticlesResponse>, Status> {
+        request: Request<wms::ListArticlesRequest>,
+    ) -> Result<Response<wms::ListArticlesResponse>, Status> {
         let from = usize::try_from(request.get_ref().article_system_id_from.max(1)).unwrap_or(1);
         let held = self.held.lock().expect("lock");
-        let articles: Vec<ongoing::ListedArticle> = held
+        let articles: Vec<wms::ListedArticle> = held
             .iter()
             .enumerate()
             .skip(from - 1)
             .take(2)
-            .map(|(i, a)| ongoing::ListedArticle {
+            .map(|(i, a)| wms::ListedArticle {
                 article_system_id: i64::try_from(i).unwrap_or(0) + 1,
                 article: Some(a.clone()),
             })
             .collect();
         let next = from + 2;
-        Ok(Response::new(ongoing::ListArticlesResponse {
+        Ok(Response::new(wms::ListArticlesResponse {
             articles,
             next_article_system_id_from: if next <= held.len() {
                 i64::try_from(next).unwrap_or(0)
@@ -276,13 +276,13 @@ impl OngoingGateway for RefusingWms {
     }
     async fn upsert_articles(
         &self,
-        request: Request<ongoing::UpsertArticlesRequest>,
-    ) -> Result<Response<ongoing::UpsertArticlesResponse>, Status> {
+        request: Request<wms::UpsertArticlesRequest>,
+    ) -> Result<Response<wms::UpsertArticlesResponse>, Status> {
         let request_articles = request.into_inner().articles;
         let results = request_articles
             .iter()
             .enumerate()
-            .map(|(i, a)| ongoing::ArticleResult {
+            .map(|(i, a)| wms::ArticleResult {
                 article_number: a.article_number.clone(),
                 article_system_id: if self.refuse.contains(&a.article_number) {
                     0
@@ -303,42 +303,42 @@ impl OngoingGateway for RefusingWms {
                 held.push(article.clone());
             }
         }
-        Ok(Response::new(ongoing::UpsertArticlesResponse { results }))
+        Ok(Response::new(wms::UpsertArticlesResponse { results }))
     }
     async fn upsert_order(
         &self,
-        _: Request<ongoing::UpsertOrderRequest>,
-    ) -> Result<Response<ongoing::UpsertOrderResponse>, Status> {
+        _: Request<wms::UpsertOrderRequest>,
+    ) -> Result<Response<wms::UpsertOrderResponse>, Status> {
         Err(Status::unimplemented("not in this fake"))
     }
     async fn cancel_order(
         &self,
-        _: Request<ongoing::CancelOrderRequest>,
-    ) -> Result<Response<ongoing::CancelOrderResponse>, Status> {
+        _: Request<wms::CancelOrderRequest>,
+    ) -> Result<Response<wms::CancelOrderResponse>, Status> {
         Err(Status::unimplemented("not in this fake"))
     }
     async fn upsert_purchase_order(
         &self,
-        _: Request<ongoing::UpsertPurchaseOrderRequest>,
-    ) -> Result<Response<ongoing::UpsertPurchaseOrderResponse>, Status> {
+        _: Request<wms::UpsertPurchaseOrderRequest>,
+    ) -> Result<Response<wms::UpsertPurchaseOrderResponse>, Status> {
         Err(Status::unimplemented("not in this fake"))
     }
     async fn acknowledge_reported(
         &self,
-        _: Request<ongoing::AcknowledgeReportedRequest>,
-    ) -> Result<Response<ongoing::AcknowledgeReportedResponse>, Status> {
+        _: Request<wms::AcknowledgeReportedRequest>,
+    ) -> Result<Response<wms::AcknowledgeReportedResponse>, Status> {
         Err(Status::unimplemented("not in this fake"))
     }
     async fn list_transporter_contracts(
         &self,
-        _: Request<ongoing::ListTransporterContractsRequest>,
-    ) -> Result<Response<ongoing::ListTransporterContractsResponse>, Status> {
+        _: Request<wms::ListTransporterContractsRequest>,
+    ) -> Result<Response<wms::ListTransporterContractsResponse>, Status> {
         Err(Status::unimplemented("not in this fake"))
     }
     async fn test_connection(
         &self,
-        _: Request<ongoing::TestConnectionRequest>,
-    ) -> Result<Response<ongoing::TestConnectionResponse>, Status> {
+        _: Request<wms::TestConnectionRequest>,
+    ) -> Result<Response<wms::TestConnectionResponse>, Status> {
         Err(Status::unimplemented("not in this fake"))
     }
 }
@@ -402,7 +402,7 @@ async fn grpc_source(products: Vec<pb::Product>) -> Arc<dyn CatalogSource> {
 }
 
 async fn grpc_sink(refuse: BTreeSet<String>) -> Arc<dyn ArticleSink> {
-    let routes = tonic::service::Routes::new(OngoingGatewayServer::new(RefusingWms {
+    let routes = tonic::service::Routes::new(WmsGatewayServer::new(RefusingWms {
         refuse,
         held: std::sync::Mutex::default(),
     }));

@@ -14,8 +14,8 @@ use domain::{CentraEndpoint, EndpointGroup, GroupNeed, Settings, TransporterCont
 use proto::centra::v1::EndpointGroup as ProtoGroup;
 use proto::centra::v1::TestConnectionRequest as CentraCheck;
 use proto::centra::v1::centra_gateway_client::CentraGatewayClient;
-use proto::ongoing::v1::ongoing_gateway_client::OngoingGatewayClient;
-use proto::ongoing::v1::{ListTransporterContractsRequest, TestConnectionRequest as WmsCheck};
+use proto::wms::v1::wms_gateway_client::WmsGatewayClient;
+use proto::wms::v1::{ListTransporterContractsRequest, TestConnectionRequest as WmsCheck};
 use serde_json::json;
 
 use super::Failure;
@@ -79,7 +79,7 @@ pub async fn run(remote: &RemoteArgs) -> Result<(), Failure> {
         }
     }
 
-    let mut wms = OngoingGatewayClient::new(target.channel("ongoing-gateway")?);
+    let mut wms = WmsGatewayClient::new(target.channel("ongoing-gateway")?);
     let warehouse = target.config.wms.warehouse.clone();
     let answer = wms
         .test_connection(WmsCheck {
@@ -95,7 +95,7 @@ pub async fn run(remote: &RemoteArgs) -> Result<(), Failure> {
         }
         Err(status) => {
             let line = target
-                .explain("ongoing-gateway", "OngoingGateway", &status)
+                .explain("ongoing-gateway", "WmsGateway", &status)
                 .await;
             checks.push(check("wms", warehouse.clone(), false, line));
             false
@@ -131,7 +131,7 @@ pub async fn run(remote: &RemoteArgs) -> Result<(), Failure> {
             }
             Err(status) => {
                 let line = target
-                    .explain("ongoing-gateway", "OngoingGateway", &status)
+                    .explain("ongoing-gateway", "WmsGateway", &status)
                     .await;
                 checks.push(check("wms", name, false, line));
             }

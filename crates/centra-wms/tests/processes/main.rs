@@ -348,7 +348,7 @@ async fn six_processes_sync_a_catalog_and_a_shipment_in_one_trace() {
         let found = traces.values().find(|trace| {
             trace
                 .iter()
-                .any(|s| s.name.ends_with("OngoingGateway/UpsertOrder"))
+                .any(|s| s.name.ends_with("WmsGateway/UpsertOrder"))
                 && trace
                     .iter()
                     .any(|s| s.name.ends_with("CentraGateway/CompleteShipment"))

@@ -2,8 +2,8 @@
 //! reading the record first so an acknowledgement repeated after a lost answer changes nothing
 //! and says so.
 
-use proto::ongoing::v1::acknowledge_reported_request::Report;
-use proto::ongoing::v1::{AcknowledgeReportedResponse, ReportedLine};
+use proto::wms::v1::acknowledge_reported_request::Report;
+use proto::wms::v1::{AcknowledgeReportedResponse, ReportedLine};
 
 use super::{CommandError, quantity};
 use crate::client::OngoingClient;

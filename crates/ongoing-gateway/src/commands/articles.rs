@@ -2,7 +2,7 @@
 //! its own result; one refused article never stops the others. `ListArticles`: one page of
 //! `GET /articles` in the contract's terms.
 
-use proto::ongoing::v1::{
+use proto::wms::v1::{
     Article, ArticleResult, ListArticlesResponse, ListedArticle, UpsertArticlesResponse,
 };
 

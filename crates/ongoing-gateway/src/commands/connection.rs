@@ -1,6 +1,6 @@
 //! `TestConnection`: credentials, goods owner and reachability in one cheap read.
 
-use proto::ongoing::v1::TestConnectionResponse;
+use proto::wms::v1::TestConnectionResponse;
 
 use crate::client::OngoingClient;
 

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use chrono::NaiveDate;
 use domain::settings::{WmsOrderState, WmsStatusMapping};
-use proto::ongoing::v1::{CancelOrderResponse, Consignee, UpsertOrderRequest, UpsertOrderResponse};
+use proto::wms::v1::{CancelOrderResponse, Consignee, UpsertOrderRequest, UpsertOrderResponse};
 
 use super::{CommandError, decimal, optional, quantity, required};
 use crate::client::models::{

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use chrono::DateTime;
-use proto::ongoing::v1::{UpsertPurchaseOrderRequest, UpsertPurchaseOrderResponse};
+use proto::wms::v1::{UpsertPurchaseOrderRequest, UpsertPurchaseOrderResponse};
 
 use super::{CommandError, optional, quantity, required};
 use crate::client::OngoingClient;

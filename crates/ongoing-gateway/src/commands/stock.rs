@@ -2,7 +2,7 @@
 //! the WMS holds it now (`GET /articles`, the same read the stock detector makes). The stock
 //! flow decides on these fresh numbers, never on an event's copy.
 
-use proto::ongoing::v1::{ArticleStock, ReadStockResponse};
+use proto::wms::v1::{ArticleStock, ReadStockResponse};
 
 use super::CommandError;
 use crate::client::models::ArticleModel;

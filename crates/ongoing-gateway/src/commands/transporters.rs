@@ -1,8 +1,6 @@
 //! `ListTransporterContracts`: the transporters and services the goods owner may use.
 
-use proto::ongoing::v1::{
-    ListTransporterContractsResponse, TransporterContract, TransporterService,
-};
+use proto::wms::v1::{ListTransporterContractsResponse, TransporterContract, TransporterService};
 
 use super::CommandError;
 use crate::client::OngoingClient;

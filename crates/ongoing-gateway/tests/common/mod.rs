@@ -12,7 +12,7 @@ use ongoing_gateway::{Gateway, GatewaySettings, MIGRATIONS, NAME};
 use ongoing_sim::{OngoingSim, RunningSim};
 use platform_store::{DeadLetter, DeadLetterFilter, Store, StoreOptions};
 use prost::Message;
-use proto::ongoing::v1::{Consignee, OrderLine, UpsertOrderRequest};
+use proto::wms::v1::{Consignee, OrderLine, UpsertOrderRequest};
 use serde_json::{Value, json};
 use sqlx::Row;
 

@@ -13,7 +13,7 @@
 
 use platform_store::MessageId;
 use proto::events::v1 as events;
-use proto::ongoing::v1 as ongoing;
+use proto::wms::v1 as wms;
 
 use super::{FlowError, OrderFlow, key};
 use crate::convert::{self, ConvertError};
@@ -132,7 +132,7 @@ impl OrderFlow {
                     reason: reason.clone(),
                 })?;
                 self.records.save_now(record).await?;
-                let request = ongoing::CancelOrderRequest {
+                let request = wms::CancelOrderRequest {
                     idempotency_key: key(record, "cancel"),
                     warehouse: self.warehouse.clone(),
                     order_number: record.wms_order_number.clone(),

@@ -11,7 +11,7 @@ use domain::{
 use platform_store::MessageId;
 use proto::centra::v1 as centra;
 use proto::events::v1 as events;
-use proto::ongoing::v1 as ongoing;
+use proto::wms::v1 as wms;
 
 use super::{FlowError, OrderFlow};
 use crate::convert::ConvertError;
@@ -139,11 +139,11 @@ impl OrderFlow {
         let mut problems = Vec::new();
         for (row, line) in (1u32..).zip(&record.delivery.lines) {
             match self.settings.article_number(line) {
-                Ok(article) => lines.push(ongoing::PurchaseOrderLine {
+                Ok(article) => lines.push(wms::PurchaseOrderLine {
                     row_number: row.to_string(),
                     article_number: article.as_str().to_owned(),
                     number_of_items: i64::from(line.quantity),
-                    ..ongoing::PurchaseOrderLine::default()
+                    ..wms::PurchaseOrderLine::default()
                 }),
                 Err(e) => problems.push(format!("line {row}: {e}")),
             }
@@ -153,7 +153,7 @@ impl OrderFlow {
             record.reason = Some(problems.join("; "));
             return Ok(());
         }
-        let request = ongoing::UpsertPurchaseOrderRequest {
+        let request = wms::UpsertPurchaseOrderRequest {
             idempotency_key: format!(
                 "order-sync:{}:delivery:{}:po",
                 record.endpoint, record.delivery.delivery_id

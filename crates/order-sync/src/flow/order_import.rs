@@ -10,7 +10,7 @@ use domain::WmsOrderNumber;
 use domain::settings::ImportMode;
 use platform_store::MessageId;
 use proto::events::v1 as events;
-use proto::ongoing::v1 as ongoing;
+use proto::wms::v1 as wms;
 
 use super::{FlowError, OrderFlow};
 use crate::convert::{self, ConvertError};
@@ -103,7 +103,7 @@ impl OrderFlow {
         let mut tx = self.records.store().begin().await?;
         self.orders.save(&mut tx, &record).await?;
         tx.commit().await?;
-        let request = ongoing::UpsertOrderRequest {
+        let request = wms::UpsertOrderRequest {
             idempotency_key: format!("order-sync:{}:order:{order_id}:import", record.endpoint),
             warehouse: self.warehouse.clone(),
             order_number: record.wms_order_number.clone(),
@@ -116,7 +116,7 @@ impl OrderFlow {
             lines: convert::order_lines(&plan.lines),
             reference_number: order_id.clone(),
             goods_owner_order_id: order_id.clone(),
-            ..ongoing::UpsertOrderRequest::default()
+            ..wms::UpsertOrderRequest::default()
         };
         match self.wms.upsert_order(request).await {
             Ok(id) => {

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use order_sync::ports::{CentraShipments, PortError, WmsOrders};
 use proto::centra::v1 as centra;
-use proto::ongoing::v1 as ongoing;
+use proto::wms::v1 as wms;
 
 /// What can go wrong with the next call.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -174,13 +174,13 @@ impl CentraShipments for FakeCentra {
 
 #[derive(Debug, Default)]
 pub struct WmsState {
-    pub orders: BTreeMap<String, ongoing::UpsertOrderRequest>,
+    pub orders: BTreeMap<String, wms::UpsertOrderRequest>,
     pub creations: u32,
     pub upserts: u32,
     /// `None`: every article exists.
     pub known_articles: Option<HashSet<String>>,
-    pub acknowledged: Vec<ongoing::AcknowledgeReportedRequest>,
-    pub purchase_orders: BTreeMap<String, ongoing::UpsertPurchaseOrderRequest>,
+    pub acknowledged: Vec<wms::AcknowledgeReportedRequest>,
+    pub purchase_orders: BTreeMap<String, wms::UpsertPurchaseOrderRequest>,
     /// `UpsertPurchaseOrder` calls that reached the fake, refused or not.
     pub purchase_order_calls: u32,
     /// Orders cancelled (by number); cancelling one again is "already done".
@@ -205,7 +205,7 @@ impl FakeWms {
 
 #[async_trait]
 impl WmsOrders for FakeWms {
-    async fn upsert_order(&self, request: ongoing::UpsertOrderRequest) -> Result<i64, PortError> {
+    async fn upsert_order(&self, request: wms::UpsertOrderRequest) -> Result<i64, PortError> {
         self.with(|s| {
             let fault = std::mem::take(&mut s.next_fault);
             if fault == Fault::Down {
@@ -239,7 +239,7 @@ impl WmsOrders for FakeWms {
         })
     }
 
-    async fn cancel_order(&self, request: ongoing::CancelOrderRequest) -> Result<bool, PortError> {
+    async fn cancel_order(&self, request: wms::CancelOrderRequest) -> Result<bool, PortError> {
         self.with(|s| {
             let fault = std::mem::take(&mut s.next_fault);
             if fault == Fault::Down {
@@ -263,7 +263,7 @@ impl WmsOrders for FakeWms {
 
     async fn upsert_purchase_order(
         &self,
-        request: ongoing::UpsertPurchaseOrderRequest,
+        request: wms::UpsertPurchaseOrderRequest,
     ) -> Result<i64, PortError> {
         self.with(|s| {
             if std::mem::take(&mut s.next_fault) == Fault::Down {
@@ -291,10 +291,7 @@ impl WmsOrders for FakeWms {
         })
     }
 
-    async fn acknowledge(
-        &self,
-        request: ongoing::AcknowledgeReportedRequest,
-    ) -> Result<(), PortError> {
+    async fn acknowledge(&self, request: wms::AcknowledgeReportedRequest) -> Result<(), PortError> {
         self.with(|s| s.acknowledged.push(request));
         Ok(())
     }
