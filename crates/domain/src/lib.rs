@@ -16,6 +16,7 @@
 //!   Order API end-point groups each end-point's flows need.
 //! - [`centra_time`]: Centra's offset-less timestamps to UTC and back.
 //! - [`events`]: deterministic event ids.
+//! - [`port_error`]: how a call through any sync service's port fails (retryable or terminal).
 
 pub mod address;
 pub mod article_filter;
@@ -28,6 +29,7 @@ mod ids;
 pub mod order;
 pub mod park;
 pub mod plugin_access;
+pub mod port_error;
 pub mod product;
 pub mod purchase_order;
 pub mod returns;
@@ -51,6 +53,7 @@ pub use gtin::{Ean, Gtin, GtinError};
 pub use ids::IdError;
 pub use order::{CentraOrderId, CentraOrderStatus, LineId, Order, OrderLine};
 pub use park::{LineProblem, ParkReason};
+pub use port_error::{PortError, PortErrorKind};
 pub use plugin_access::{EndpointGroup, GroupNeed, groups_needed};
 pub use product::{Price, SizeRow, Weight, WeightUnit};
 pub use purchase_order::{

@@ -21,6 +21,8 @@
 //! - `health`: [`Health`], `/healthz`, `/readyz` and `/metrics` of a service process.
 //! - `grpc_token`: [`GrpcToken`], the bearer token TCP gRPC calls send and servers require.
 //! - `signal`: Ctrl-C / SIGTERM as a cancellation token.
+//! - `port_error`: [`port_error`], a gRPC answer as a `domain::PortError` (the one place the
+//!   kind is made from a status code), for every sync service's gRPC adapters.
 
 mod adapters;
 mod base;
@@ -30,6 +32,7 @@ mod flow_runs;
 mod grpc_token;
 mod health;
 mod kept_message;
+mod port_error;
 mod readiness;
 mod runtime;
 mod serve;
@@ -45,6 +48,7 @@ pub use flow_runs::{FlowFacts, FlowRun, FlowRuns, flows_answer, open_dead_letter
 pub use grpc_token::GrpcToken;
 pub use health::{DatabaseCheck, Health, install_metrics};
 pub use kept_message::{keep_and_reject, kept_message, log_replay};
+pub use port_error::port_error;
 pub use readiness::{CredentialChecks, Credentials, Readiness, watch_credentials};
 pub use runtime::{Runtime, RuntimeError};
 pub use serve::{ServeError, exit_code, serve, serve_from_args};
