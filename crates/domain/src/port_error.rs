@@ -40,15 +40,29 @@ impl PortErrorKind {
 
 /// A failed port call: which service, the kind (retryable or terminal), the far side's words,
 /// and the transport error it came from.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{service}: {kind}: {reason}")]
+#[derive(Debug, Clone)]
 pub struct PortError {
     service: &'static str,
     kind: PortErrorKind,
     reason: String,
     missing_articles: Vec<String>,
-    #[source]
     source: Option<Arc<dyn Error + Send + Sync>>,
+}
+
+impl std::fmt::Display for PortError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}: {}", self.service, self.kind, self.reason)
+    }
+}
+
+/// The source is the transport's error itself (not the `Arc` around it), so a caller can
+/// downcast it to, say, a `tonic::Status`.
+impl Error for PortError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|source| source as &(dyn Error + 'static))
+    }
 }
 
 impl PortError {

@@ -109,7 +109,7 @@ fn prost_types_timestamp(millis: i64) -> prost_types::Timestamp {
 fn status(error: FlowError) -> Status {
     match error {
         FlowError::Invalid(e) => Status::invalid_argument(e.to_string()),
-        FlowError::Unavailable(e) => Status::unavailable(e),
+        FlowError::Unavailable(e) => Status::unavailable(e.to_string()),
         FlowError::Store(e) => Status::internal(e.to_string()),
         FlowError::Precondition(e) => Status::failed_precondition(e),
         FlowError::NotFound(e) => Status::not_found(e),

@@ -158,9 +158,9 @@ pub async fn handle(
             tracing::error!(error = %e, "the state machine refused a change; message kept for a person");
             reject(flow, feed, &id, &payload, e.to_string(), delivery_count).await
         }
-        Err(FlowError::Unavailable(reason)) => Handled::Retry {
+        Err(FlowError::Unavailable(error)) => Handled::Retry {
             after: backoff(delivery_count),
-            reason,
+            reason: error.to_string(),
         },
         Err(error) => Handled::Retry {
             after: Duration::from_secs(5),

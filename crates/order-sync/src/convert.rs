@@ -1,13 +1,13 @@
-//! Between the contracts (`proto`) and the domain: events and gateway answers in, WMS requests
-//! out. Bad input gets an error naming the record and the field.
+//! From the contracts (`proto`) into the domain: bus events, and Centra's shipment as the gateway
+//! answers it (read by the gRPC adapter). Bad input gets an error naming the record and the
+//! field. The way out (domain commands to gateway requests) is in `ports/grpc.rs`.
 
 use domain::{
-    Address, ArticleLine, CentraOrderId, EndpointName, LineId, Parcel, Shipment, ShipmentId,
-    ShipmentLine, ShippingMethod, Tracking, Transporter,
+    Address, CentraOrderId, EndpointName, LineId, Parcel, Shipment, ShipmentId, ShipmentLine,
+    ShippingMethod, Tracking,
 };
 use proto::centra::v1 as centra;
 use proto::events::v1 as events;
-use proto::wms::v1 as wms;
 
 use crate::rules::{PickedLine, ReadyOrder, ShippedReport};
 
@@ -217,52 +217,6 @@ pub fn shipped_report(event: &events::WmsOrderShipped) -> ShippedReport {
             })
             .collect(),
     }
-}
-
-/// The WMS consignee of a delivery address.
-pub fn consignee(a: &Address) -> wms::Consignee {
-    wms::Consignee {
-        name: if a.name.is_empty() {
-            a.company.clone().unwrap_or_default()
-        } else {
-            a.name.clone()
-        },
-        address1: a.address1.clone(),
-        address2: a.address2.clone().unwrap_or_default(),
-        address3: if a.name.is_empty() {
-            String::new()
-        } else {
-            a.company.clone().unwrap_or_default()
-        },
-        post_code: a.zip_code.clone(),
-        city: a.city.clone(),
-        country_code: a.country_code.clone(),
-        country_state_code: a.state.clone().unwrap_or_default(),
-        email: a.email.clone().unwrap_or_default(),
-        mobile_phone: a.phone.clone().unwrap_or_default(),
-        ..wms::Consignee::default()
-    }
-}
-
-/// WMS order lines: one per shipment line, the Centra line id as external id.
-pub fn order_lines(lines: &[ArticleLine]) -> Vec<wms::OrderLine> {
-    lines
-        .iter()
-        .map(|l| wms::OrderLine {
-            row_number: l.row_number.to_string(),
-            article_number: l.article_number.as_str().to_owned(),
-            number_of_items: i64::from(l.quantity),
-            external_id: l.line_id.as_str().to_owned(),
-            ..wms::OrderLine::default()
-        })
-        .collect()
-}
-
-pub fn transporter(t: Option<&Transporter>) -> Option<wms::TransporterChoice> {
-    t.map(|t| wms::TransporterChoice {
-        transporter_code: t.transporter_code.clone(),
-        transporter_service_code: t.transporter_service_code.clone().unwrap_or_default(),
-    })
 }
 
 #[cfg(test)]

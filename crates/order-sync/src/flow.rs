@@ -23,9 +23,7 @@ use domain::settings::ImportMode;
 use domain::wms_order_number::CentraReference;
 use domain::{ParkReason, Settings, WmsOrderNumber};
 use platform_store::{MessageId, StoreError};
-use proto::centra::v1 as centra;
 use proto::events::v1 as events;
-use proto::wms::v1 as wms;
 
 mod cancellation;
 mod inbound;
@@ -41,7 +39,11 @@ use crate::convert::{self, ConvertError};
 use crate::deliveries::DeliveryRecords;
 use crate::locks::RecordLocks;
 use crate::orders::OrderRecords;
-use crate::ports::{CentraShipments, PortError, WmsOrders};
+use domain::{PortError, PortErrorKind};
+
+use crate::ports::{
+    CentraShipments, Completion, PickedReported, QuantityUpdate, WmsOrder, WmsOrders,
+};
 use crate::records::{ShipmentRecord, ShipmentRecords};
 use crate::rules::{
     CompletionDecision, CompletionPlan, HoldReason, ImportDecision, ImportOrder, ShipmentState,
@@ -61,9 +63,10 @@ pub enum FlowError {
     /// The input can never be processed as it is.
     #[error(transparent)]
     Invalid(#[from] ConvertError),
-    /// A gateway is down: try again later.
-    #[error("{0}")]
-    Unavailable(String),
+    /// A gateway is down or the outcome of a call is unknown: try again later. The port
+    /// error is kept whole (kind, service, source).
+    #[error(transparent)]
+    Unavailable(PortError),
     #[error(transparent)]
     Store(#[from] StoreError),
     /// An operator command that does not apply to the shipment as it is.
@@ -88,6 +91,15 @@ pub struct OrderFlow {
     wms: Arc<dyn WmsOrders>,
     /// One change at a time per Centra order in this process (see [`RecordLocks`]).
     locks: RecordLocks,
+}
+
+/// Splits a port result by the error's kind: a retryable failure is the flow's error (the
+/// record stays for the retry), a terminal one is handed back for the flow to park or answer.
+pub(crate) fn terminal<T>(result: Result<T, PortError>) -> Result<Result<T, PortError>, FlowError> {
+    match result {
+        Err(error) if error.is_retryable() => Err(FlowError::Unavailable(error)),
+        other => Ok(other),
+    }
 }
 
 fn key(record: &ShipmentRecord, step: &str) -> String {
@@ -240,41 +252,43 @@ impl OrderFlow {
             ImportDecision::Import(order) => order,
         };
         if order.capture_first && !record.captured {
-            let request = centra::CaptureShipmentRequest {
-                idempotency_key: key(record, "capture"),
-                endpoint: record.shipment.endpoint.to_string(),
-                shipment_id: record.shipment.id.to_string(),
-            };
-            match self.centra.capture(request).await {
+            let captured = self
+                .centra
+                .capture(
+                    &key(record, "capture"),
+                    &record.shipment.endpoint,
+                    &record.shipment.id,
+                )
+                .await;
+            match terminal(captured)? {
                 Ok(()) => {
                     record.captured = true;
                     self.records.save_now(record).await?;
                 }
-                Err(PortError::Refused(message) | PortError::ArticlesMissing { message, .. }) => {
+                Err(refusal) => {
+                    let message = refusal.reason().to_owned();
                     tracing::warn!(shipment_id = %record.shipment.id, %message, "capture failed; shipment will not ship");
                     record.hold(HoldReason::Rule(ParkReason::CaptureFailed { message }))?;
                     return Ok(());
                 }
-                Err(PortError::Unavailable(message)) => {
-                    return Err(FlowError::Unavailable(message));
-                }
             }
         }
         let request = self.order_request(record, &order);
-        match self.wms.upsert_order(request).await {
+        match terminal(self.wms.upsert_order(&request).await)? {
             Ok(order_id) => {
                 tracing::info!(shipment_id = %record.shipment.id, wms_order_number = %record.wms_order_number, order_id, "imported shipment");
                 record.wms_order_id = Some(order_id);
                 record.become_(ShipmentState::Imported)?;
                 Ok(())
             }
-            Err(PortError::ArticlesMissing { articles, .. }) => {
+            Err(refusal) if refusal.kind() == PortErrorKind::ArticlesMissing => {
+                let articles = refusal.missing_articles().to_vec();
                 self.park(record, HoldReason::ArticleMissing { articles })
             }
-            Err(PortError::Refused(message)) => {
+            Err(refusal) => {
+                let message = refusal.reason().to_owned();
                 self.park(record, HoldReason::WmsRefused { message })
             }
-            Err(PortError::Unavailable(message)) => Err(FlowError::Unavailable(message)),
         }
     }
 
@@ -285,25 +299,17 @@ impl OrderFlow {
         Ok(())
     }
 
-    fn order_request(
-        &self,
-        record: &ShipmentRecord,
-        order: &ImportOrder,
-    ) -> wms::UpsertOrderRequest {
-        wms::UpsertOrderRequest {
+    fn order_request(&self, record: &ShipmentRecord, order: &ImportOrder) -> WmsOrder {
+        WmsOrder {
             idempotency_key: key(record, "import"),
             warehouse: self.warehouse.clone(),
             order_number: record.wms_order_number.clone(),
-            delivery_date: chrono::Utc::now()
-                .date_naive()
-                .format("%Y-%m-%d")
-                .to_string(),
-            consignee: Some(convert::consignee(&record.shipment.delivery)),
-            transporter: convert::transporter(order.transporter.as_ref()),
-            lines: convert::order_lines(&order.lines),
-            reference_number: record.order_id.clone(),
-            goods_owner_order_id: record.shipment.id.to_string(),
-            ..wms::UpsertOrderRequest::default()
+            delivery_date: chrono::Utc::now().date_naive(),
+            consignee: record.shipment.delivery.clone(),
+            transporter: order.transporter.clone(),
+            lines: order.lines.clone(),
+            centra_order_id: record.order_id.clone(),
+            shop_order_id: record.shipment.id.to_string(),
         }
     }
 
@@ -404,26 +410,22 @@ impl OrderFlow {
     async fn centra_paid(&self, record: &mut ShipmentRecord) -> Result<Option<bool>, FlowError> {
         let shipment = self
             .centra
-            .shipment(
-                record.shipment.endpoint.as_str(),
-                &record.shipment.id.to_string(),
-            )
+            .shipment(&record.shipment.endpoint, &record.shipment.id)
             .await;
-        match shipment {
-            Ok(now) if now.status == centra::ShipmentStatus::Completed as i32 => {
+        match terminal(shipment)? {
+            Ok(now) if now.completed => {
                 tracing::info!(shipment_id = %record.shipment.id, "shipment already completed in centra");
                 record.become_(ShipmentState::Completed)?;
                 Ok(None)
             }
-            Ok(now) => Ok(Some(now.paid)),
-            Err(PortError::Refused(message) | PortError::ArticlesMissing { message, .. }) => {
+            Ok(now) => Ok(Some(now.shipment.paid)),
+            Err(refusal) => {
                 record.hold(HoldReason::CentraRefused {
                     step: "reading the shipment".into(),
-                    message,
+                    message: refusal.reason().to_owned(),
                 })?;
                 Ok(None)
             }
-            Err(PortError::Unavailable(message)) => Err(FlowError::Unavailable(message)),
         }
     }
 
@@ -433,67 +435,51 @@ impl OrderFlow {
         plan: &CompletionPlan,
         note: &str,
     ) -> Result<(), FlowError> {
-        let endpoint = record.shipment.endpoint.to_string();
-        let shipment_id = record.shipment.id.to_string();
         if !plan.quantity_updates.is_empty() {
             let fingerprint = domain::quantities_fingerprint(
                 plan.quantity_updates
                     .iter()
                     .map(|(line, quantity)| (line.as_str(), u64::from(*quantity))),
             );
-            let request = centra::UpdateShipmentQuantitiesRequest {
+            let update = QuantityUpdate {
                 idempotency_key: key(record, &format!("quantities:{fingerprint}")),
-                endpoint: endpoint.clone(),
-                shipment_id: shipment_id.clone(),
-                lines: plan
-                    .quantity_updates
-                    .iter()
-                    .map(|(line, quantity)| centra::LineQuantity {
-                        line_id: line.as_str().to_owned(),
-                        quantity: i64::from(*quantity),
-                    })
-                    .collect(),
+                endpoint: record.shipment.endpoint.clone(),
+                shipment_id: record.shipment.id,
+                lines: plan.quantity_updates.clone(),
             };
-            match self.centra.update_quantities(request).await {
-                Ok(()) => {}
-                Err(PortError::Refused(message) | PortError::ArticlesMissing { message, .. }) => {
-                    record.hold(HoldReason::CentraRefused {
-                        step: "the quantity update".into(),
-                        message,
-                    })?;
-                    return Ok(());
-                }
-                Err(PortError::Unavailable(message)) => {
-                    return Err(FlowError::Unavailable(message));
-                }
+            let updated = self.centra.update_quantities(&update).await;
+            if let Err(refusal) = terminal(updated)? {
+                record.hold(HoldReason::CentraRefused {
+                    step: "the quantity update".into(),
+                    message: refusal.reason().to_owned(),
+                })?;
+                return Ok(());
             }
         }
-        let request = centra::CompleteShipmentRequest {
+        let completion = Completion {
             idempotency_key: key(record, "complete"),
-            endpoint,
+            endpoint: record.shipment.endpoint.clone(),
             order_id: record.order_id.clone(),
-            shipment_id,
-            capture: Some(plan.capture),
+            shipment_id: record.shipment.id,
+            capture: plan.capture,
             carrier: plan.carrier.clone(),
             service: plan.service.clone(),
             tracking_numbers: plan.tracking_numbers.clone(),
             packages: plan.packages,
             internal_comment: note.to_owned(),
-            ..centra::CompleteShipmentRequest::default()
         };
-        match self.centra.complete(request).await {
+        match terminal(self.centra.complete(&completion).await)? {
             Ok(already_done) => {
                 tracing::info!(shipment_id = %record.shipment.id, capture = plan.capture, already_done, "completed shipment");
                 record.become_(ShipmentState::Completed)?;
             }
-            Err(PortError::Refused(message) | PortError::ArticlesMissing { message, .. }) => {
+            Err(refusal) => {
                 record.hold(HoldReason::CentraRefused {
                     step: "the completion".into(),
-                    message,
+                    message: refusal.reason().to_owned(),
                 })?;
                 return Ok(());
             }
-            Err(PortError::Unavailable(message)) => return Err(FlowError::Unavailable(message)),
         }
         self.acknowledge_picked(record).await;
         Ok(())
@@ -508,24 +494,17 @@ impl OrderFlow {
         if report.lines.is_empty() {
             return;
         }
-        let request = wms::AcknowledgeReportedRequest {
+        let picked = PickedReported {
             idempotency_key: key(record, "acknowledge"),
             warehouse: self.warehouse.clone(),
-            report: Some(wms::acknowledge_reported_request::Report::OrderLines(
-                wms::OrderLinesReported {
-                    order_id: report.wms_order_id,
-                    lines: report
-                        .lines
-                        .iter()
-                        .map(|l| wms::ReportedLine {
-                            line_id: l.wms_line_id,
-                            reported_number_of_items: i64::from(l.picked),
-                        })
-                        .collect(),
-                },
-            )),
+            wms_order_id: report.wms_order_id,
+            lines: report
+                .lines
+                .iter()
+                .map(|l| (l.wms_line_id, l.picked))
+                .collect(),
         };
-        if let Err(error) = self.wms.acknowledge(request).await {
+        if let Err(error) = self.wms.acknowledge_picked(&picked).await {
             tracing::warn!(shipment_id = %record.shipment.id, %error, "acknowledging picked quantities failed");
         }
     }

@@ -14,7 +14,8 @@
 //! Layout:
 //! - [`rules`]: the pure rules and the state machine (import, capture, completion).
 //! - [`convert`]: events and gateway answers into the domain, WMS requests out.
-//! - [`ports`]: `CentraShipments` and `WmsOrders`; [`grpc_ports`]: them over the gateways.
+//! - [`ports`]: `CentraShipments` and `WmsOrders` in the flow's terms, and their gRPC adapters
+//!   over the gateways (`ports/grpc.rs`).
 //! - [`records`]: the shipment <-> WMS order mapping over the store; [`deliveries`]: the
 //!   supplier delivery <-> purchase order mapping; [`orders`]: the Centra order <-> WMS order
 //!   mapping of order import.
@@ -28,7 +29,6 @@ pub mod convert;
 pub mod deliveries;
 pub mod flow;
 pub mod flow_status;
-pub mod grpc_ports;
 pub mod locks;
 pub mod orders;
 pub mod ports;
@@ -47,7 +47,7 @@ use tonic::service::Routes;
 
 use crate::consumers::Feed;
 use crate::flow::OrderFlow;
-use crate::grpc_ports::{GrpcCentra, GrpcWms};
+use crate::ports::{GrpcCentra, GrpcWms};
 use crate::records::ShipmentRecords;
 
 /// The service's name: its schema, its log lines and its bus consumers carry it.

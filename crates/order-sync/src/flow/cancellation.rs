@@ -13,11 +13,10 @@
 
 use platform_store::MessageId;
 use proto::events::v1 as events;
-use proto::wms::v1 as wms;
 
-use super::{FlowError, OrderFlow, key};
+use super::{FlowError, OrderFlow, key, terminal};
 use crate::convert::{self, ConvertError};
-use crate::ports::PortError;
+use crate::ports::WmsCancellation;
 use crate::records::ShipmentRecord;
 use crate::rules::{CancellationMove, HoldReason, ShipmentState};
 use domain::WmsOrderNumber;
@@ -132,25 +131,23 @@ impl OrderFlow {
                     reason: reason.clone(),
                 })?;
                 self.records.save_now(record).await?;
-                let request = wms::CancelOrderRequest {
+                let cancellation = WmsCancellation {
                     idempotency_key: key(record, "cancel"),
                     warehouse: self.warehouse.clone(),
                     order_number: record.wms_order_number.clone(),
                 };
-                match self.wms.cancel_order(request).await {
+                match terminal(self.wms.cancel_order(&cancellation).await)? {
                     Ok(already_done) => {
                         tracing::info!(shipment_id = %record.shipment.id, wms_order_number = %record.wms_order_number, already_done, %reason, "cancelled wms order");
                         record.become_(ShipmentState::Cancelled)?;
                         Ok(())
                     }
-                    Err(
-                        PortError::Refused(message) | PortError::ArticlesMissing { message, .. },
-                    ) => {
+                    Err(refusal) => {
+                        let message = refusal.reason().to_owned();
                         tracing::warn!(shipment_id = %record.shipment.id, wms_order_number = %record.wms_order_number, %message, "warehouse refused the cancellation; parked for a person");
                         record.hold(HoldReason::CancellationRefused { reason, message })?;
                         Ok(())
                     }
-                    Err(PortError::Unavailable(message)) => Err(FlowError::Unavailable(message)),
                 }
             }
         }

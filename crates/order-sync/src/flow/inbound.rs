@@ -5,18 +5,16 @@
 //! received.
 
 use domain::{
-    CentraProductKey, DeliveryId, DeliveryLine, EndpointName, Receipt, ReceivedLine,
-    SupplierDelivery, WmsPurchaseOrderNumber, plan_acceptance,
+    DeliveryId, DeliveryLine, EndpointName, PortErrorKind, Receipt, ReceivedLine, SupplierDelivery,
+    WmsPurchaseOrderNumber, plan_acceptance,
 };
 use platform_store::MessageId;
-use proto::centra::v1 as centra;
 use proto::events::v1 as events;
-use proto::wms::v1 as wms;
 
-use super::{FlowError, OrderFlow};
+use super::{FlowError, OrderFlow, terminal};
 use crate::convert::ConvertError;
 use crate::deliveries::{DeliveryRecord, DeliveryState};
-use crate::ports::PortError;
+use crate::ports::{DeliveryAcceptance, PurchaseOrderLine, WmsPurchaseOrder};
 
 /// Inbox consumer of supplier deliveries.
 pub const SUPPLIER_DELIVERY: &str = "order-sync-supplier-delivery";
@@ -139,11 +137,10 @@ impl OrderFlow {
         let mut problems = Vec::new();
         for (row, line) in (1u32..).zip(&record.delivery.lines) {
             match self.settings.article_number(line) {
-                Ok(article) => lines.push(wms::PurchaseOrderLine {
-                    row_number: row.to_string(),
-                    article_number: article.as_str().to_owned(),
-                    number_of_items: i64::from(line.quantity),
-                    ..wms::PurchaseOrderLine::default()
+                Ok(article_number) => lines.push(PurchaseOrderLine {
+                    row_number: row,
+                    article_number,
+                    quantity: line.quantity,
                 }),
                 Err(e) => problems.push(format!("line {row}: {e}")),
             }
@@ -153,7 +150,7 @@ impl OrderFlow {
             record.reason = Some(problems.join("; "));
             return Ok(());
         }
-        let request = wms::UpsertPurchaseOrderRequest {
+        let order = WmsPurchaseOrder {
             idempotency_key: format!(
                 "order-sync:{}:delivery:{}:po",
                 record.endpoint, record.delivery.delivery_id
@@ -164,27 +161,19 @@ impl OrderFlow {
             supplier_name: record.delivery.supplier_name.clone(),
             in_date: record
                 .in_date
-                .map(|seconds| prost_types::Timestamp { seconds, nanos: 0 }),
+                .and_then(|seconds| chrono::DateTime::from_timestamp(seconds, 0)),
             remark: record.remark.clone(),
-            reference_number: record.delivery.delivery_id.to_string(),
+            reference: record.delivery.delivery_id.to_string(),
             lines,
         };
-        match self.wms.upsert_purchase_order(request).await {
+        match terminal(self.wms.upsert_purchase_order(&order).await)? {
             Ok(id) => {
                 tracing::info!(delivery = %record.delivery.delivery_id, purchase_order_id = id, "purchase order sent");
                 Ok(())
             }
-            Err(PortError::Refused(message)) => {
-                record.state = DeliveryState::Parked;
-                record.reason = Some(format!(
-                    "the warehouse refused the purchase order: {message}"
-                ));
-                Ok(())
-            }
-            Err(PortError::ArticlesMissing {
-                message,
-                articles: missing,
-            }) => {
+            Err(refusal) if refusal.kind() == PortErrorKind::ArticlesMissing => {
+                let message = refusal.reason();
+                let missing = refusal.missing_articles().to_vec();
                 record.state = DeliveryState::Parked;
                 tracing::info!(delivery = %record.delivery.delivery_id, missing = %missing.join(", "), "purchase order waits for its articles");
                 record.reason = Some(format!(
@@ -195,7 +184,14 @@ impl OrderFlow {
                 record.waiting_for = missing;
                 Ok(())
             }
-            Err(PortError::Unavailable(message)) => Err(FlowError::Unavailable(message)),
+            Err(refusal) => {
+                record.state = DeliveryState::Parked;
+                record.reason = Some(format!(
+                    "the warehouse refused the purchase order: {}",
+                    refusal.reason()
+                ));
+                Ok(())
+            }
         }
     }
 
@@ -257,31 +253,25 @@ impl OrderFlow {
             self.settings.article_number,
             self.settings.article_number_max_length,
         );
-        let request = centra::AcceptSupplierDeliveryRequest {
+        let acceptance = DeliveryAcceptance {
             idempotency_key: format!(
                 "order-sync:{}:delivery:{}:accept",
                 record.endpoint, record.delivery.delivery_id
             ),
             endpoint: record.endpoint.clone(),
             delivery_id: record.delivery.id.to_string(),
-            key_kind: match plan.key {
-                CentraProductKey::Ean => centra::ProductKeyKind::Ean,
-                CentraProductKey::JoinedSku => centra::ProductKeyKind::JoinedSku,
-            } as i32,
+            key: plan.key,
             quantities: plan
                 .quantities
                 .iter()
-                .map(|(product, quantity)| centra::AcceptedQuantity {
-                    product: product.clone(),
-                    quantity: i64::from(*quantity),
-                })
+                .map(|(product, quantity)| (product.clone(), *quantity))
                 .collect(),
             // With stock-sync the WMS is the stock master: its next stock write brings the
             // received units to Centra, so Centra adding them as well would count them twice
             // (oversold until that write). Without it, Centra's default (add them) applies.
             insert_stock: self.settings.stock_to_centra.then_some(false),
         };
-        match self.centra.accept_delivery(request).await {
+        match terminal(self.centra.accept_delivery(&acceptance).await)? {
             Ok(already_done) => {
                 tracing::info!(delivery = %record.delivery.delivery_id, already_done, follow_up = plan.leads_to_follow_up_delivery(), over = plan.has_over_delivery(), "delivery accepted");
                 record.state = DeliveryState::Accepted;
@@ -297,11 +287,13 @@ impl OrderFlow {
                     )
                 });
             }
-            Err(PortError::Refused(message) | PortError::ArticlesMissing { message, .. }) => {
+            Err(refusal) => {
                 record.state = DeliveryState::Parked;
-                record.reason = Some(format!("centra refused the acceptance: {message}"));
+                record.reason = Some(format!(
+                    "centra refused the acceptance: {}",
+                    refusal.reason()
+                ));
             }
-            Err(PortError::Unavailable(message)) => return Err(FlowError::Unavailable(message)),
         }
         self.finish_delivery(PURCHASE_ORDER_RECEIVED, message, &record)
             .await

@@ -1,13 +1,11 @@
 //! What a person does from the CLI: retry a parked, failed or stuck shipment, complete one by
 //! hand with an explicit capture flag, or write it to the WMS again from Centra's data.
 
-use crate::convert;
-use crate::ports::PortError;
 use crate::records::ShipmentRecord;
 use crate::rules::completion::completion_plan;
 use crate::rules::{HoldReason, ShipmentState};
 
-use super::{FlowError, OrderFlow};
+use super::{FlowError, OrderFlow, terminal};
 
 /// What a person asked for when completing by hand.
 #[derive(Debug, Clone, Default)]
@@ -153,14 +151,15 @@ impl OrderFlow {
                 "shipment {shipment_id} was cancelled in centra; it is not written to the warehouse again"
             )));
         }
-        let fresh = match self.centra.shipment(endpoint, shipment_id).await {
+        let fresh = match terminal(
+            self.centra
+                .shipment(&record.shipment.endpoint, &record.shipment.id)
+                .await,
+        )? {
             Ok(fresh) => fresh,
-            Err(PortError::Refused(message) | PortError::ArticlesMissing { message, .. }) => {
-                return Err(FlowError::Precondition(message));
-            }
-            Err(PortError::Unavailable(message)) => return Err(FlowError::Unavailable(message)),
+            Err(refusal) => return Err(FlowError::Precondition(refusal.reason().to_owned())),
         };
-        record.shipment = convert::shipment_from_centra(endpoint, &fresh)?;
+        record.shipment = fresh.shipment;
         record.become_(ShipmentState::Received)?;
         self.import(&mut record).await?;
         self.records.save_now(&mut record).await?;

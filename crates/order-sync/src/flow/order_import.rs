@@ -10,12 +10,11 @@ use domain::WmsOrderNumber;
 use domain::settings::ImportMode;
 use platform_store::MessageId;
 use proto::events::v1 as events;
-use proto::wms::v1 as wms;
 
-use super::{FlowError, OrderFlow};
+use super::{FlowError, OrderFlow, terminal};
 use crate::convert::{self, ConvertError};
 use crate::orders::{OrderRecord, OrderState};
-use crate::ports::PortError;
+use crate::ports::WmsOrder;
 use crate::records::ShipmentRecord;
 use crate::rules::{OrderFacts, OrderImportDecision, decide_order_import};
 
@@ -103,33 +102,29 @@ impl OrderFlow {
         let mut tx = self.records.store().begin().await?;
         self.orders.save(&mut tx, &record).await?;
         tx.commit().await?;
-        let request = wms::UpsertOrderRequest {
+        let request = WmsOrder {
             idempotency_key: format!("order-sync:{}:order:{order_id}:import", record.endpoint),
             warehouse: self.warehouse.clone(),
             order_number: record.wms_order_number.clone(),
-            delivery_date: chrono::Utc::now()
-                .date_naive()
-                .format("%Y-%m-%d")
-                .to_string(),
-            consignee: Some(convert::consignee(&order.delivery)),
-            transporter: convert::transporter(plan.transporter.as_ref()),
-            lines: convert::order_lines(&plan.lines),
-            reference_number: order_id.clone(),
-            goods_owner_order_id: order_id.clone(),
-            ..wms::UpsertOrderRequest::default()
+            delivery_date: chrono::Utc::now().date_naive(),
+            consignee: order.delivery.clone(),
+            transporter: plan.transporter.clone(),
+            lines: plan.lines.clone(),
+            centra_order_id: order_id.clone(),
+            shop_order_id: order_id.clone(),
         };
-        match self.wms.upsert_order(request).await {
+        match terminal(self.wms.upsert_order(&request).await)? {
             Ok(id) => {
                 tracing::info!(order_id = %order.id, wms_order_number = %record.wms_order_number, wms_order_id = id, "imported order; order import reports nothing back to centra");
                 record.state = OrderState::Imported;
                 record.wms_order_id = Some(id);
             }
-            Err(PortError::Refused(message) | PortError::ArticlesMissing { message, .. }) => {
+            Err(refusal) => {
+                let message = refusal.reason();
                 tracing::warn!(order_id = %order.id, %message, "warehouse refused the order; parked");
                 record.state = OrderState::Parked;
                 record.reason = Some(format!("the warehouse refused the order: {message}"));
             }
-            Err(PortError::Unavailable(message)) => return Err(FlowError::Unavailable(message)),
         }
         self.finish_order(message, &record).await
     }

@@ -111,13 +111,7 @@ async fn retry_and_resync_name_missing_shipments() {
     t.centra.with(|c| {
         c.shipments.insert(
             "1-1".into(),
-            proto::centra::v1::Shipment {
-                order_id: "1".into(),
-                delivery_address: fresh.delivery_address.clone(),
-                shipping_method: fresh.shipping_method.clone(),
-                lines: fresh.lines.clone(),
-                ..Default::default()
-            },
+            order_sync::convert::shipment_from_event(&fresh).expect("shipment"),
         )
     });
     let state = admin

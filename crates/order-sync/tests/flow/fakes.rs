@@ -5,9 +5,11 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Mutex;
 
 use async_trait::async_trait;
-use order_sync::ports::{CentraShipments, PortError, WmsOrders};
-use proto::centra::v1 as centra;
-use proto::wms::v1 as wms;
+use domain::{EndpointName, PortError, Shipment, ShipmentId};
+use order_sync::ports::{
+    CentraShipment, CentraShipments, Completion, DeliveryAcceptance, PickedReported,
+    QuantityUpdate, WmsCancellation, WmsOrder, WmsOrders, WmsPurchaseOrder,
+};
 
 /// What can go wrong with the next call.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -23,16 +25,16 @@ pub enum Fault {
 #[derive(Debug, Default)]
 pub struct CentraState {
     /// Shipments as Centra shows them (resync); an unknown one is an empty good-to-go shipment.
-    pub shipments: BTreeMap<String, centra::Shipment>,
+    pub shipments: BTreeMap<String, Shipment>,
     pub unpaid: HashSet<String>,
     pub refuse_capture: HashSet<String>,
     pub captures: Vec<String>,
-    pub quantity_updates: Vec<centra::UpdateShipmentQuantitiesRequest>,
+    pub quantity_updates: Vec<QuantityUpdate>,
     /// Completions that changed Centra (an already completed shipment is not counted).
-    pub completions: Vec<centra::CompleteShipmentRequest>,
+    pub completions: Vec<Completion>,
     pub completed: HashSet<String>,
     /// Acceptances that changed Centra, per delivery id.
-    pub acceptances: Vec<centra::AcceptSupplierDeliveryRequest>,
+    pub acceptances: Vec<DeliveryAcceptance>,
     pub next_fault: Fault,
 }
 
@@ -51,26 +53,35 @@ impl FakeCentra {
     }
 }
 
-fn lost() -> PortError {
-    PortError::Unavailable("answer lost".into())
+const CENTRA: &str = "centra-gateway";
+const WMS: &str = "wms-gateway";
+
+fn lost(service: &'static str) -> PortError {
+    PortError::unavailable(service, "answer lost")
 }
 
 #[async_trait]
 impl CentraShipments for FakeCentra {
-    async fn capture(&self, request: centra::CaptureShipmentRequest) -> Result<(), PortError> {
+    async fn capture(
+        &self,
+        _idempotency_key: &str,
+        _endpoint: &EndpointName,
+        shipment_id: &ShipmentId,
+    ) -> Result<(), PortError> {
+        let shipment_id = shipment_id.to_string();
         self.with(|s| {
             let fault = Self::fault(s);
             if fault == Fault::Down {
-                return Err(PortError::Unavailable("down".into()));
+                return Err(PortError::unavailable(CENTRA, "down"));
             }
-            if s.refuse_capture.contains(&request.shipment_id) {
-                return Err(PortError::Refused("payment declined".into()));
+            if s.refuse_capture.contains(&shipment_id) {
+                return Err(PortError::refused(CENTRA, "payment declined"));
             }
-            if s.unpaid.remove(&request.shipment_id) {
-                s.captures.push(request.shipment_id.clone());
+            if s.unpaid.remove(&shipment_id) {
+                s.captures.push(shipment_id.clone());
             }
             if fault == Fault::LoseAnswer {
-                return Err(lost());
+                return Err(lost(CENTRA));
             }
             Ok(())
         })
@@ -78,33 +89,35 @@ impl CentraShipments for FakeCentra {
 
     async fn shipment(
         &self,
-        _endpoint: &str,
-        shipment_id: &str,
-    ) -> Result<centra::Shipment, PortError> {
+        endpoint: &EndpointName,
+        shipment_id: &ShipmentId,
+    ) -> Result<CentraShipment, PortError> {
+        let id = shipment_id.to_string();
         self.with(|s| {
-            let status = if s.completed.contains(shipment_id) {
-                centra::ShipmentStatus::Completed
-            } else {
-                centra::ShipmentStatus::GoodToGo
-            };
-            let known = s.shipments.get(shipment_id).cloned().unwrap_or_default();
-            Ok(centra::Shipment {
-                shipment_id: shipment_id.to_owned(),
-                status: status as i32,
-                paid: !s.unpaid.contains(shipment_id),
-                ..known
+            let mut shipment = s.shipments.get(&id).cloned().unwrap_or_else(|| Shipment {
+                id: *shipment_id,
+                endpoint: endpoint.clone(),
+                paid: true,
+                should_capture: false,
+                good_to_go: true,
+                delivery: domain::Address::default(),
+                shipping_method: domain::ShippingMethod::default(),
+                lines: Vec::new(),
+            });
+            shipment.paid = !s.unpaid.contains(&id);
+            Ok(CentraShipment {
+                shipment,
+                completed: s.completed.contains(&id),
             })
         })
     }
 
-    async fn update_quantities(
-        &self,
-        request: centra::UpdateShipmentQuantitiesRequest,
-    ) -> Result<(), PortError> {
+    async fn update_quantities(&self, request: &QuantityUpdate) -> Result<(), PortError> {
+        let request = request.clone();
         self.with(|s| {
             let fault = Self::fault(s);
             if fault == Fault::Down {
-                return Err(PortError::Unavailable("down".into()));
+                return Err(PortError::unavailable(CENTRA, "down"));
             }
             let same = s.quantity_updates.last().is_some_and(|last| {
                 last.shipment_id == request.shipment_id && last.lines == request.lines
@@ -113,49 +126,48 @@ impl CentraShipments for FakeCentra {
                 s.quantity_updates.push(request);
             }
             if fault == Fault::LoseAnswer {
-                return Err(lost());
+                return Err(lost(CENTRA));
             }
             Ok(())
         })
     }
 
-    async fn complete(&self, request: centra::CompleteShipmentRequest) -> Result<bool, PortError> {
+    async fn complete(&self, request: &Completion) -> Result<bool, PortError> {
+        let request = request.clone();
+        let shipment_id = request.shipment_id.to_string();
         self.with(|s| {
             let fault = Self::fault(s);
             if fault == Fault::Down {
-                return Err(PortError::Unavailable("down".into()));
+                return Err(PortError::unavailable(CENTRA, "down"));
             }
-            if s.completed.contains(&request.shipment_id) {
+            if s.completed.contains(&shipment_id) {
                 return Ok(true);
             }
-            let capture = request.capture.ok_or_else(|| {
-                PortError::Refused("capture flag missing: centra would capture".into())
-            })?;
-            if s.unpaid.contains(&request.shipment_id) && !capture {
-                return Err(PortError::Refused(
-                    "only paid shipments can be completed".into(),
+            let capture = request.capture;
+            if s.unpaid.contains(&shipment_id) && !capture {
+                return Err(PortError::refused(
+                    CENTRA,
+                    "only paid shipments can be completed",
                 ));
             }
-            if capture && s.unpaid.remove(&request.shipment_id) {
-                s.captures.push(request.shipment_id.clone());
+            if capture && s.unpaid.remove(&shipment_id) {
+                s.captures.push(shipment_id.clone());
             }
-            s.completed.insert(request.shipment_id.clone());
+            s.completed.insert(shipment_id.clone());
             s.completions.push(request);
             if fault == Fault::LoseAnswer {
-                return Err(lost());
+                return Err(lost(CENTRA));
             }
             Ok(false)
         })
     }
 
-    async fn accept_delivery(
-        &self,
-        request: centra::AcceptSupplierDeliveryRequest,
-    ) -> Result<bool, PortError> {
+    async fn accept_delivery(&self, request: &DeliveryAcceptance) -> Result<bool, PortError> {
+        let request = request.clone();
         self.with(|s| {
             let fault = Self::fault(s);
             if fault == Fault::Down {
-                return Err(PortError::Unavailable("down".into()));
+                return Err(PortError::unavailable(CENTRA, "down"));
             }
             if s.acceptances
                 .iter()
@@ -165,7 +177,7 @@ impl CentraShipments for FakeCentra {
             }
             s.acceptances.push(request);
             if fault == Fault::LoseAnswer {
-                return Err(lost());
+                return Err(lost(CENTRA));
             }
             Ok(false)
         })
@@ -174,13 +186,13 @@ impl CentraShipments for FakeCentra {
 
 #[derive(Debug, Default)]
 pub struct WmsState {
-    pub orders: BTreeMap<String, wms::UpsertOrderRequest>,
+    pub orders: BTreeMap<String, WmsOrder>,
     pub creations: u32,
     pub upserts: u32,
     /// `None`: every article exists.
     pub known_articles: Option<HashSet<String>>,
-    pub acknowledged: Vec<wms::AcknowledgeReportedRequest>,
-    pub purchase_orders: BTreeMap<String, wms::UpsertPurchaseOrderRequest>,
+    pub acknowledged: Vec<PickedReported>,
+    pub purchase_orders: BTreeMap<String, WmsPurchaseOrder>,
     /// `UpsertPurchaseOrder` calls that reached the fake, refused or not.
     pub purchase_order_calls: u32,
     /// Orders cancelled (by number); cancelling one again is "already done".
@@ -205,11 +217,12 @@ impl FakeWms {
 
 #[async_trait]
 impl WmsOrders for FakeWms {
-    async fn upsert_order(&self, request: wms::UpsertOrderRequest) -> Result<i64, PortError> {
+    async fn upsert_order(&self, request: &WmsOrder) -> Result<i64, PortError> {
+        let request = request.clone();
         self.with(|s| {
             let fault = std::mem::take(&mut s.next_fault);
             if fault == Fault::Down {
-                return Err(PortError::Unavailable("down".into()));
+                return Err(PortError::unavailable(WMS, "down"));
             }
             // Like ongoing-gateway: Ongoing names the first unknown article in its words, the
             // gateway checks every line's article and names all it lacks, typed.
@@ -217,15 +230,19 @@ impl WmsOrders for FakeWms {
                 && let Some(line) = request
                     .lines
                     .iter()
-                    .find(|l| !known.contains(&l.article_number))
+                    .find(|l| !known.contains(l.article_number.as_str()))
             {
-                return Err(PortError::ArticlesMissing {
-                    message: format!(
+                return Err(PortError::articles_missing(
+                    WMS,
+                    format!(
                         "Order {}, row {}: article {} does not exist.",
                         request.order_number, line.row_number, line.article_number
                     ),
-                    articles: missing(known, request.lines.iter().map(|l| &l.article_number)),
-                });
+                    missing(
+                        known,
+                        request.lines.iter().map(|l| l.article_number.as_str()),
+                    ),
+                ));
             }
             s.upserts += 1;
             if !s.orders.contains_key(&request.order_number) {
@@ -233,41 +250,42 @@ impl WmsOrders for FakeWms {
             }
             s.orders.insert(request.order_number.clone(), request);
             if fault == Fault::LoseAnswer {
-                return Err(lost());
+                return Err(lost(WMS));
             }
             Ok(i64::try_from(s.orders.len()).unwrap_or(0) + 1000)
         })
     }
 
-    async fn cancel_order(&self, request: wms::CancelOrderRequest) -> Result<bool, PortError> {
+    async fn cancel_order(&self, request: &WmsCancellation) -> Result<bool, PortError> {
         self.with(|s| {
             let fault = std::mem::take(&mut s.next_fault);
             if fault == Fault::Down {
-                return Err(PortError::Unavailable("down".into()));
+                return Err(PortError::unavailable(WMS, "down"));
             }
             s.cancel_calls += 1;
             if s.work_started.contains(&request.order_number) {
-                return Err(PortError::Refused(format!(
-                    "order {} cannot be cancelled: picking has started",
-                    request.order_number
-                )));
+                return Err(PortError::refused(
+                    WMS,
+                    format!(
+                        "order {} cannot be cancelled: picking has started",
+                        request.order_number
+                    ),
+                ));
             }
             let already = !s.orders.contains_key(&request.order_number)
                 || !s.cancelled.insert(request.order_number.clone());
             if fault == Fault::LoseAnswer {
-                return Err(lost());
+                return Err(lost(WMS));
             }
             Ok(already)
         })
     }
 
-    async fn upsert_purchase_order(
-        &self,
-        request: wms::UpsertPurchaseOrderRequest,
-    ) -> Result<i64, PortError> {
+    async fn upsert_purchase_order(&self, request: &WmsPurchaseOrder) -> Result<i64, PortError> {
+        let request = request.clone();
         self.with(|s| {
             if std::mem::take(&mut s.next_fault) == Fault::Down {
-                return Err(PortError::Unavailable("down".into()));
+                return Err(PortError::unavailable(WMS, "down"));
             }
             s.purchase_order_calls += 1;
             // As for orders: every article the WMS lacks, typed.
@@ -275,15 +293,19 @@ impl WmsOrders for FakeWms {
                 && let Some(line) = request
                     .lines
                     .iter()
-                    .find(|l| !known.contains(&l.article_number))
+                    .find(|l| !known.contains(l.article_number.as_str()))
             {
-                return Err(PortError::ArticlesMissing {
-                    message: format!(
+                return Err(PortError::articles_missing(
+                    WMS,
+                    format!(
                         "Purchase order {}, row {}: article {} does not exist.",
                         request.purchase_order_number, line.row_number, line.article_number
                     ),
-                    articles: missing(known, request.lines.iter().map(|l| &l.article_number)),
-                });
+                    missing(
+                        known,
+                        request.lines.iter().map(|l| l.article_number.as_str()),
+                    ),
+                ));
             }
             s.purchase_orders
                 .insert(request.purchase_order_number.clone(), request);
@@ -291,8 +313,8 @@ impl WmsOrders for FakeWms {
         })
     }
 
-    async fn acknowledge(&self, request: wms::AcknowledgeReportedRequest) -> Result<(), PortError> {
-        self.with(|s| s.acknowledged.push(request));
+    async fn acknowledge_picked(&self, report: &PickedReported) -> Result<(), PortError> {
+        self.with(|s| s.acknowledged.push(report.clone()));
         Ok(())
     }
 }
@@ -300,12 +322,12 @@ impl WmsOrders for FakeWms {
 /// The articles of `lines` not in `known`, each once, in line order.
 fn missing<'a>(
     known: &std::collections::HashSet<String>,
-    lines: impl Iterator<Item = &'a String>,
+    lines: impl Iterator<Item = &'a str>,
 ) -> Vec<String> {
     let mut missing: Vec<String> = Vec::new();
     for article in lines {
-        if !known.contains(article) && !missing.contains(article) {
-            missing.push(article.clone());
+        if !known.contains(article) && !missing.iter().any(|m| m == article) {
+            missing.push(article.to_owned());
         }
     }
     missing

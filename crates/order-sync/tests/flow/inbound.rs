@@ -3,7 +3,6 @@
 use order_sync::deliveries::{DeliveryRecord, DeliveryRecords, DeliveryState};
 use order_sync::flow::FlowError;
 use platform_store::MessageId;
-use proto::centra::v1 as centra;
 use proto::events::v1 as events;
 
 use crate::fakes::Fault;
@@ -67,10 +66,10 @@ async fn a_delivery_becomes_a_purchase_order_and_is_accepted_exactly_once() {
     t.wms.with(|w| {
         let po = &w.purchase_orders["S957-1"];
         assert_eq!(po.supplier_name, "Weaver AB");
-        let lines: Vec<(&str, i64)> = po
+        let lines: Vec<(&str, u32)> = po
             .lines
             .iter()
-            .map(|l| (l.article_number.as_str(), l.number_of_items))
+            .map(|l| (l.article_number.as_str(), l.quantity))
             .collect();
         assert_eq!(lines, vec![("ABC", 10), ("ABD", 5)]);
     });
@@ -96,11 +95,11 @@ async fn a_delivery_becomes_a_purchase_order_and_is_accepted_exactly_once() {
         assert_eq!(c.acceptances.len(), 1, "accepted exactly once");
         let accepted = &c.acceptances[0];
         assert_eq!(accepted.delivery_id, "42");
-        assert_eq!(accepted.key_kind, centra::ProductKeyKind::JoinedSku as i32);
-        let quantities: Vec<(&str, i64)> = accepted
+        assert_eq!(accepted.key, domain::CentraProductKey::JoinedSku);
+        let quantities: Vec<(&str, u32)> = accepted
             .quantities
             .iter()
-            .map(|q| (q.product.as_str(), q.quantity))
+            .map(|(product, quantity)| (product.as_str(), *quantity))
             .collect();
         assert_eq!(quantities, vec![("ABC", 8), ("ABD", 6)]);
         assert_eq!(
@@ -251,7 +250,7 @@ async fn a_delivery_ahead_of_its_articles_is_sent_once_they_are_synced() {
             po.remark, "pallet 3",
             "the resent request is the whole request"
         );
-        assert_eq!(po.in_date.map(|t| t.seconds), Some(1_800_000_000));
+        assert_eq!(po.in_date.map(|t| t.timestamp()), Some(1_800_000_000));
         assert_eq!(po.lines.len(), 2);
     });
 
