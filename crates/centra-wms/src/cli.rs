@@ -62,8 +62,8 @@ pub enum Command {
         config: Option<PathBuf>,
     },
     #[cfg(feature = "simulators")]
-    /// Run a simulator alone: the Centra Order API or the Ongoing WMS REST API, with the
-    /// control API under /_sim/ (see the simulators' contract in the docs).
+    /// Run a simulator alone: the Centra Order API, the Ongoing WMS REST API or the OGOship
+    /// API, with the control API under /_sim/ (see the simulators' contract in the docs).
     Sim {
         #[command(subcommand)]
         simulator: SimCommand,
@@ -351,4 +351,7 @@ pub enum SimCommand {
     /// The Ongoing WMS REST API simulator (Basic auth `sandbox`/`sandbox`, goods owner 1 by
     /// default).
     Ongoing(ongoing_sim::SimArgs),
+    /// The OGOship (myOGO) API v1 simulator (OAuth client `123456`/`abcdef`, merchant
+    /// `sandbox-merchant`/`sandbox-secret` by default).
+    Ogoship(ogoship_sim::SimArgs),
 }

@@ -151,3 +151,8 @@ fn sim_centra_starts_and_stops_on_sigterm() {
 fn sim_ongoing_starts_and_stops_on_sigterm() {
     simulator_starts_and_stops("ongoing");
 }
+
+#[test]
+fn sim_ogoship_starts_and_stops_on_sigterm() {
+    simulator_starts_and_stops("ogoship");
+}

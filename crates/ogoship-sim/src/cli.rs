@@ -54,7 +54,8 @@ pub async fn run(args: SimArgs) -> Result<(), SimError> {
             source,
         })?;
     let addr = listener.local_addr().map_err(SimError::LocalAddr)?;
+    let shutdown = shutdown_signal();
     println!("listening on http://{addr}");
     tracing::info!(%addr, merchant_id = %args.merchant_id, "ogoship simulator ready");
-    args.simulator().serve(listener, shutdown_signal()).await
+    args.simulator().serve(listener, shutdown).await
 }

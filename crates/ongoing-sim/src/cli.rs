@@ -45,7 +45,8 @@ pub async fn run(args: SimArgs) -> Result<(), SimError> {
             source,
         })?;
     let addr = listener.local_addr().map_err(SimError::LocalAddr)?;
+    let shutdown = shutdown_signal();
     println!("listening on http://{addr}");
     tracing::info!(%addr, warehouse = %args.warehouse, goods_owner_id = args.goods_owner_id, "ongoing simulator ready");
-    args.simulator().serve(listener, shutdown_signal()).await
+    args.simulator().serve(listener, shutdown).await
 }

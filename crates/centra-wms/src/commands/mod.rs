@@ -81,6 +81,10 @@ pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
         Command::Sim {
             simulator: SimCommand::Ongoing(args),
         } => ongoing_sim::run(args).await.map_err(Failure::runtime),
+        #[cfg(feature = "simulators")]
+        Command::Sim {
+            simulator: SimCommand::Ogoship(args),
+        } => ogoship_sim::run(args).await.map_err(Failure::runtime),
         Command::Config {
             command: ConfigCommand::Check { file },
         } => config_check::check(&file),
