@@ -90,7 +90,7 @@ pub async fn handle_product_batch(
                 events.push((
                     index,
                     ProductEvent {
-                        product,
+                        product: product.into(),
                         event_id: delivery.id.clone(),
                     },
                 ));

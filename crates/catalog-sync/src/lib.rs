@@ -6,6 +6,7 @@
 //!
 //! Layout:
 //! - [`rules`]: pure business rules (size item to article, reasons, collisions, content hash);
+//! - [`centra_product`]: a Centra product as the flow reads it (from the port or an event);
 //! - [`state`]: the state a person sees per size item;
 //! - [`ports`]: [`ports::CatalogSource`] (Centra products) and [`ports::ArticleSink`] (WMS
 //!   articles) with their gRPC adapters;
@@ -19,6 +20,7 @@
 //! - [`service`]: wiring (consumer, daily reconcile, admin service).
 
 pub mod admin;
+pub mod centra_product;
 pub mod dead_letters;
 pub mod flow;
 pub mod flow_status;

@@ -2,8 +2,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use crate::centra_product::CentraProduct;
 use platform_store::{MessageId, StoreError};
-use proto::events::v1 as pb;
 
 use super::plan::{Plan, Scope, Writes};
 use super::{CatalogFlow, FlowError, PRODUCTS_CONSUMER, RunReport};
@@ -16,7 +16,7 @@ use crate::state::ItemState;
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductEvent {
     /// The whole product.
-    pub product: pb::Product,
+    pub product: CentraProduct,
     /// The event id (the inbox key).
     pub event_id: MessageId,
 }
@@ -78,7 +78,7 @@ impl CatalogFlow {
     /// inbox record of `event_id`.
     pub async fn on_product_changed(
         &self,
-        product: &pb::Product,
+        product: &CentraProduct,
         event_id: &MessageId,
     ) -> Result<RunReport, FlowError> {
         self.on_products_changed(&[ProductEvent {
@@ -117,7 +117,7 @@ impl CatalogFlow {
         for (index, event) in fresh.iter().enumerate() {
             latest.insert(event.product.product_id.as_str(), index);
         }
-        let products: Vec<pb::Product> = fresh
+        let products: Vec<CentraProduct> = fresh
             .iter()
             .enumerate()
             .filter(|(index, event)| latest.get(event.product.product_id.as_str()) == Some(index))
@@ -384,7 +384,7 @@ impl CatalogFlow {
 
     async fn run(
         &self,
-        products: &[pb::Product],
+        products: &[CentraProduct],
         existing: Vec<CatalogItem>,
         scope: Scope,
         writes: &Writes,

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use proto::events::v1 as pb;
+use crate::centra_product::CentraProduct;
 
 use super::{CatalogFlow, FlowError, RunReport};
 use crate::items::CatalogItem;
@@ -100,7 +100,7 @@ impl CatalogFlow {
     /// Maps `products` against the stored `existing` items.
     pub(super) async fn plan(
         &self,
-        products: &[pb::Product],
+        products: &[CentraProduct],
         existing: Vec<CatalogItem>,
         scope: Scope,
         writes: &Writes,

@@ -13,6 +13,7 @@ use proto::wms::v1::{
 };
 
 use super::{ArticleSink, ArticleWrite, CatalogSource, HeldArticle, PortError, PortErrorKind};
+use crate::centra_product::CentraProduct;
 use crate::rules::WmsArticle;
 
 /// Size items per `ListProducts` page.
@@ -55,7 +56,7 @@ fn port_error(service: &'static str, status: &tonic::Status) -> PortError {
 
 #[async_trait]
 impl CatalogSource for GrpcCatalogSource {
-    async fn all_products(&self, endpoint: &str) -> Result<Vec<pb::Product>, PortError> {
+    async fn all_products(&self, endpoint: &str) -> Result<Vec<CentraProduct>, PortError> {
         let client = self.client.clone();
         let mut products: Vec<pb::Product> = Vec::new();
         let mut index: BTreeMap<String, usize> = BTreeMap::new();
@@ -81,7 +82,7 @@ impl CatalogSource for GrpcCatalogSource {
                 }
             }
             if page.next_page_token.is_empty() || page.next_page_token == token {
-                return Ok(products);
+                return Ok(products.into_iter().map(CentraProduct::from).collect());
             }
             token = page.next_page_token;
         }

@@ -8,8 +8,8 @@
 
 mod grpc;
 
+use crate::centra_product::CentraProduct;
 use async_trait::async_trait;
-use proto::events::v1 as pb;
 
 pub use grpc::{GrpcArticleSink, GrpcCatalogSource};
 
@@ -47,7 +47,7 @@ pub enum PortErrorKind {
 pub trait CatalogSource: Send + Sync + std::fmt::Debug {
     /// Every product of `endpoint` with all its size items (all pages read, sizes of one
     /// product merged even when they arrived on different pages).
-    async fn all_products(&self, endpoint: &str) -> Result<Vec<pb::Product>, PortError>;
+    async fn all_products(&self, endpoint: &str) -> Result<Vec<CentraProduct>, PortError>;
 }
 
 /// What the WMS said about one article.

@@ -17,12 +17,12 @@
 
 use std::str::FromStr;
 
+use crate::centra_product::{CentraPrice, CentraProduct, CentraSize};
 use domain::settings::PriceSelection;
 use domain::{
     ArticleDecision, ArticleFilter, ArticleNumberRule, Gtin, Price, Settings, SizeRow, SkipReason,
     Weight, WeightUnit,
 };
-use proto::events::v1 as pb;
 use rust_decimal::Decimal;
 
 use super::article::WmsArticle;
@@ -80,7 +80,7 @@ pub struct Mapped {
 }
 
 /// Maps every size item of a product.
-pub fn map_product(product: &pb::Product, rules: &CatalogRules) -> Vec<Mapped> {
+pub fn map_product(product: &CentraProduct, rules: &CatalogRules) -> Vec<Mapped> {
     product
         .sizes
         .iter()
@@ -89,7 +89,7 @@ pub fn map_product(product: &pb::Product, rules: &CatalogRules) -> Vec<Mapped> {
 }
 
 /// Maps one size item of `product`.
-pub fn map_size(product: &pb::Product, size: &pb::ProductSize, rules: &CatalogRules) -> Mapped {
+pub fn map_size(product: &CentraProduct, size: &CentraSize, rules: &CatalogRules) -> Mapped {
     let row = size_row(product, size);
     let weight = parse_weight(&size.weight, &size.weight_unit);
     let prices = parse_prices(&size.prices, &rules.price);
@@ -192,7 +192,7 @@ fn non_empty(text: Option<&str>) -> Option<&str> {
 
 /// The contract's size item as the domain's [`SizeRow`] (weight and prices are parsed apart,
 /// so an unreadable one becomes a reason instead of a lost row).
-fn size_row(product: &pb::Product, size: &pb::ProductSize) -> SizeRow {
+fn size_row(product: &CentraProduct, size: &CentraSize) -> SizeRow {
     let text = |s: &str| non_empty(Some(s)).map(str::to_owned);
     SizeRow {
         product_id: product.product_id.clone(),
@@ -240,7 +240,7 @@ fn parse_weight(value: &str, unit: &str) -> Result<Option<Weight>, Problem> {
 
 /// The prices with readable amounts. An unreadable amount matters only in the configured
 /// currency (it could be the one the WMS should get); elsewhere it is ignored.
-fn parse_prices(prices: &[pb::Price], selection: &PriceSelection) -> Result<Vec<Price>, Problem> {
+fn parse_prices(prices: &[CentraPrice], selection: &PriceSelection) -> Result<Vec<Price>, Problem> {
     let mut parsed = Vec::with_capacity(prices.len());
     for price in prices {
         match Decimal::from_str(price.amount.trim()) {

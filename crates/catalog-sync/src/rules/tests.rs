@@ -1,13 +1,13 @@
 //! The mapping rules, one test per case of issue 6 (every bad-data case gives a readable
 //! reason and never stops the other sizes).
 
+use crate::centra_product::{CentraPrice, CentraProduct, CentraSize};
 use domain::{ArticleFilter, ArticleNumberRule};
-use proto::events::v1 as pb;
 
 use super::*;
 
-pub(crate) fn size(stock_item_id: &str, size_sku: &str) -> pb::ProductSize {
-    pb::ProductSize {
+pub(crate) fn size(stock_item_id: &str, size_sku: &str) -> CentraSize {
+    CentraSize {
         stock_item_id: stock_item_id.into(),
         variant_id: "10".into(),
         variant_name: "Blue".into(),
@@ -24,12 +24,12 @@ pub(crate) fn size(stock_item_id: &str, size_sku: &str) -> pb::ProductSize {
         harm_code: "61091000".into(),
         harm_description: String::new(),
         prices: vec![
-            pb::Price {
+            CentraPrice {
                 pricelist: "SEK".into(),
                 currency: "SEK".into(),
                 amount: "499".into(),
             },
-            pb::Price {
+            CentraPrice {
                 pricelist: "EU".into(),
                 currency: "EUR".into(),
                 amount: "45.50".into(),
@@ -38,8 +38,8 @@ pub(crate) fn size(stock_item_id: &str, size_sku: &str) -> pb::ProductSize {
     }
 }
 
-pub(crate) fn product(sizes: Vec<pb::ProductSize>) -> pb::Product {
-    pb::Product {
+pub(crate) fn product(sizes: Vec<CentraSize>) -> CentraProduct {
+    CentraProduct {
         product_id: "1".into(),
         name: "Shirt".into(),
         brand: String::new(),
@@ -49,7 +49,7 @@ pub(crate) fn product(sizes: Vec<pb::ProductSize>) -> pb::Product {
     }
 }
 
-fn one(size: pb::ProductSize, rules: &CatalogRules) -> Mapped {
+fn one(size: CentraSize, rules: &CatalogRules) -> Mapped {
     let product = product(vec![size]);
     map_size(&product, &product.sizes[0], rules)
 }

@@ -53,7 +53,7 @@ async fn bad_sizes_scenario(backend: Backend) {
     );
     let report = t
         .flow
-        .on_product_changed(&p, &MessageId::new("e1"))
+        .on_product_changed(&p.clone().into(), &MessageId::new("e1"))
         .await
         .expect("bad data never fails the run");
     assert_eq!((report.written, report.rejected), (2, 3));
@@ -107,7 +107,7 @@ async fn bad_sizes_scenario(backend: Backend) {
     p.sizes[4].weight = "2".into();
     let report = t
         .flow
-        .on_product_changed(&p, &MessageId::new("e2"))
+        .on_product_changed(&p.clone().into(), &MessageId::new("e2"))
         .await
         .expect("run");
     assert_eq!((report.written, report.rejected), (4, 0));
@@ -136,13 +136,13 @@ async fn two_sizes_with_one_number_are_both_rejected_until_one_is_fixed() {
     let a = product("1", vec![size("100", "S")]);
     let mut b = product("2", vec![size("200", "S")]);
     t.flow
-        .on_product_changed(&a, &MessageId::new("a1"))
+        .on_product_changed(&a.clone().into(), &MessageId::new("a1"))
         .await
         .expect("a");
     assert_eq!(t.wms.take_writes(), ["M411-740S"]);
     // Product 2 claims the number product 1 holds: only the newcomer is rejected.
     t.flow
-        .on_product_changed(&b, &MessageId::new("b1"))
+        .on_product_changed(&b.clone().into(), &MessageId::new("b1"))
         .await
         .expect("b");
     assert_eq!(t.wms.write_count(), 0);
@@ -155,7 +155,7 @@ async fn two_sizes_with_one_number_are_both_rejected_until_one_is_fixed() {
     );
     b.sizes[0].sku = "M412".into();
     t.flow
-        .on_product_changed(&b, &MessageId::new("b2"))
+        .on_product_changed(&b.clone().into(), &MessageId::new("b2"))
         .await
         .expect("b fixed");
     assert_eq!(t.wms.take_writes(), ["M412-740S"]);
@@ -188,7 +188,7 @@ async fn collision_scenario(backend: Backend) {
     b.sizes[0].sku = "M412".into();
     let report = t
         .flow
-        .on_product_changed(&b, &MessageId::new("b2"))
+        .on_product_changed(&b.clone().into(), &MessageId::new("b2"))
         .await
         .expect("b fixed");
     assert_eq!(report.written, 2);
@@ -206,7 +206,7 @@ async fn inactive_sizes_are_filtered_or_written_inactive_on_request() {
     let p = product("1", vec![size("100", "S"), inactive]);
     let report = t
         .flow
-        .on_product_changed(&p, &MessageId::new("e1"))
+        .on_product_changed(&p.clone().into(), &MessageId::new("e1"))
         .await
         .expect("run");
     assert_eq!((report.written, report.filtered), (1, 1));
@@ -233,7 +233,7 @@ async fn inactive_sizes_are_filtered_or_written_inactive_on_request() {
     )
     .await;
     t.flow
-        .on_product_changed(&p, &MessageId::new("e1"))
+        .on_product_changed(&p.clone().into(), &MessageId::new("e1"))
         .await
         .expect("run");
     assert!(!t.wms.article("M411-740M").expect("written").active);

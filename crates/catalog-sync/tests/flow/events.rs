@@ -51,7 +51,7 @@ async fn a_redelivered_event_writes_nothing() {
     assert_eq!(t.wms.take_writes().len(), 1);
     let again = t
         .flow
-        .on_product_changed(&p, &MessageId::new("e1"))
+        .on_product_changed(&p.clone().into(), &MessageId::new("e1"))
         .await
         .expect("run");
     assert!(again.duplicate);
@@ -66,7 +66,7 @@ async fn unchanged_content_is_not_written_again_and_one_change_writes_one_articl
         vec![size("100", "S"), size("101", "M"), size("102", "L")],
     );
     t.flow
-        .on_product_changed(&p, &MessageId::new("v1"))
+        .on_product_changed(&p.clone().into(), &MessageId::new("v1"))
         .await
         .expect("first");
     assert_eq!(t.wms.take_writes().len(), 3);
@@ -75,7 +75,7 @@ async fn unchanged_content_is_not_written_again_and_one_change_writes_one_articl
     p.description = "new text the wms never sees".into();
     let report = t
         .flow
-        .on_product_changed(&p, &MessageId::new("v2"))
+        .on_product_changed(&p.clone().into(), &MessageId::new("v2"))
         .await
         .expect("second");
     assert_eq!(report.written, 0);
@@ -84,7 +84,7 @@ async fn unchanged_content_is_not_written_again_and_one_change_writes_one_articl
     p.sizes[1].prices[0].amount = "49".into();
     let report = t
         .flow
-        .on_product_changed(&p, &MessageId::new("v3"))
+        .on_product_changed(&p.clone().into(), &MessageId::new("v3"))
         .await
         .expect("third");
     assert_eq!(report.written, 1);
@@ -104,7 +104,7 @@ async fn a_wms_outage_is_retried_and_the_event_is_not_recorded() {
     assert!(matches!(handled, Handled::Retry { .. }), "{handled:?}");
     let error = t
         .flow
-        .on_product_changed(&p, &MessageId::new("e1"))
+        .on_product_changed(&p.clone().into(), &MessageId::new("e1"))
         .await
         .expect_err("down");
     assert!(matches!(error, FlowError::Port(_)));
@@ -155,7 +155,7 @@ async fn wms_refusal_is_listed_and_retried_on_the_next_run() {
         .insert("M411-740M".into());
     let report = t
         .flow
-        .on_product_changed(&p, &MessageId::new("e1"))
+        .on_product_changed(&p.clone().into(), &MessageId::new("e1"))
         .await
         .expect("run");
     assert_eq!((report.written, report.refused), (1, 1));
@@ -180,7 +180,7 @@ async fn wms_refusal_is_listed_and_retried_on_the_next_run() {
     t.wms.take_writes();
     let report = t
         .flow
-        .on_product_changed(&p, &MessageId::new("e2"))
+        .on_product_changed(&p.clone().into(), &MessageId::new("e2"))
         .await
         .expect("run");
     assert_eq!(report.written, 1);

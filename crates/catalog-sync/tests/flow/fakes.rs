@@ -1,5 +1,6 @@
 //! Fakes of the two ports and a harness that opens a flow over a fresh SQLite store.
 
+use catalog_sync::centra_product::CentraProduct;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
@@ -20,13 +21,14 @@ pub struct FakeCatalog {
 
 #[async_trait]
 impl CatalogSource for FakeCatalog {
-    async fn all_products(&self, _endpoint: &str) -> Result<Vec<pb::Product>, PortError> {
+    async fn all_products(&self, _endpoint: &str) -> Result<Vec<CentraProduct>, PortError> {
         Ok(self
             .products
             .lock()
             .expect("lock")
             .values()
             .cloned()
+            .map(CentraProduct::from)
             .collect())
     }
 }

@@ -2,6 +2,7 @@
 //! and the gRPC adapters (over in-process gateway servers that behave like the real ones:
 //! pages that split a product, per-article refusals).
 
+use catalog_sync::centra_product::CentraProduct;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
@@ -374,7 +375,7 @@ struct Registered<P: ?Sized>(Arc<P>);
 
 #[async_trait::async_trait]
 impl CatalogSource for Registered<GrpcCatalogSource> {
-    async fn all_products(&self, endpoint: &str) -> Result<Vec<pb::Product>, PortError> {
+    async fn all_products(&self, endpoint: &str) -> Result<Vec<CentraProduct>, PortError> {
         when_registered(|| self.0.all_products(endpoint)).await
     }
 }

@@ -10,7 +10,7 @@ use crate::fakes::{Backend, product, size, spawn_flow, spawn_flow_on};
 
 fn event(p: &proto::events::v1::Product, id: &str) -> ProductEvent {
     ProductEvent {
-        product: p.clone(),
+        product: p.clone().into(),
         event_id: MessageId::new(id),
     }
 }
@@ -27,7 +27,7 @@ async fn made_inactive_scenario(backend: Backend) {
     };
     let mut p = product("1", vec![size("100", "S"), size("101", "M")]);
     t.flow
-        .on_product_changed(&p, &MessageId::new("v1"))
+        .on_product_changed(&p.clone().into(), &MessageId::new("v1"))
         .await
         .expect("first");
     assert_eq!(t.wms.take_writes().len(), 2);
@@ -35,7 +35,7 @@ async fn made_inactive_scenario(backend: Backend) {
     p.sizes[1].active = false;
     let report = t
         .flow
-        .on_product_changed(&p, &MessageId::new("v2"))
+        .on_product_changed(&p.clone().into(), &MessageId::new("v2"))
         .await
         .expect("inactive");
     assert_eq!((report.written, report.filtered), (1, 1));
@@ -47,7 +47,7 @@ async fn made_inactive_scenario(backend: Backend) {
     // Once: a later event and a full reconcile write nothing more.
     t.publish(&p);
     t.flow
-        .on_product_changed(&p, &MessageId::new("v3"))
+        .on_product_changed(&p.clone().into(), &MessageId::new("v3"))
         .await
         .expect("again");
     let report = t.flow.reconcile(false).await.expect("reconcile");
@@ -65,7 +65,7 @@ async fn made_inactive_scenario(backend: Backend) {
     // Active again: written as active.
     p.sizes[1].active = true;
     t.flow
-        .on_product_changed(&p, &MessageId::new("v4"))
+        .on_product_changed(&p.clone().into(), &MessageId::new("v4"))
         .await
         .expect("active again");
     assert_eq!(t.wms.take_writes(), ["M411-740M"]);
@@ -79,7 +79,7 @@ async fn an_inactive_size_never_synced_is_not_written() {
     inactive.active = false;
     let p = product("1", vec![size("100", "S"), inactive]);
     t.flow
-        .on_product_changed(&p, &MessageId::new("v1"))
+        .on_product_changed(&p.clone().into(), &MessageId::new("v1"))
         .await
         .expect("run");
     assert_eq!(t.wms.take_writes(), ["M411-740S"]);
@@ -154,13 +154,13 @@ async fn a_size_missing_from_its_product_event_is_retired() {
     let t = spawn_flow(CatalogRules::default(), false).await;
     let p = product("1", vec![size("100", "S"), size("101", "M")]);
     t.flow
-        .on_product_changed(&p, &MessageId::new("v1"))
+        .on_product_changed(&p.clone().into(), &MessageId::new("v1"))
         .await
         .expect("first");
     t.wms.take_writes();
     let fewer = product("1", vec![size("100", "S")]);
     t.flow
-        .on_product_changed(&fewer, &MessageId::new("v2"))
+        .on_product_changed(&fewer.clone().into(), &MessageId::new("v2"))
         .await
         .expect("fewer sizes");
     assert_eq!(t.wms.take_writes(), ["M411-740M"]);

@@ -41,7 +41,7 @@ async fn manual_mode_scenario(backend: Backend) {
     );
     // An event in manual mode records, never writes.
     t.flow
-        .on_product_changed(&p, &MessageId::new("e1"))
+        .on_product_changed(&p.clone().into(), &MessageId::new("e1"))
         .await
         .expect("event");
     assert_eq!(t.wms.write_count(), 0);
