@@ -12,7 +12,9 @@ use proto::wms::v1::{
     ListArticlesRequest, ListArticlesResponse, UpsertArticlesRequest, UpsertArticlesResponse,
 };
 
-use super::{ArticleSink, ArticleWrite, CatalogSource, HeldArticle, PortError, PortErrorKind};
+use platform_runtime::port_error;
+
+use super::{ArticleSink, ArticleWrite, CatalogSource, HeldArticle, PortError};
 use crate::centra_product::CentraProduct;
 use crate::rules::WmsArticle;
 
@@ -34,26 +36,6 @@ impl GrpcCatalogSource {
     }
 }
 
-/// The kind by the status code, made here at the boundary so nobody reads it from text.
-fn port_error(service: &'static str, status: &tonic::Status) -> PortError {
-    use tonic::Code;
-    let kind = match status.code() {
-        Code::InvalidArgument
-        | Code::FailedPrecondition
-        | Code::NotFound
-        | Code::OutOfRange
-        | Code::PermissionDenied
-        | Code::Unauthenticated
-        | Code::Unimplemented => PortErrorKind::Refused,
-        _ => PortErrorKind::Unavailable,
-    };
-    PortError {
-        service,
-        kind,
-        reason: status.message().to_owned(),
-    }
-}
-
 #[async_trait]
 impl CatalogSource for GrpcCatalogSource {
     async fn all_products(&self, endpoint: &str) -> Result<Vec<CentraProduct>, PortError> {
@@ -71,7 +53,7 @@ impl CatalogSource for GrpcCatalogSource {
             };
             let page = list_page(client.clone(), request)
                 .await
-                .map_err(|s| port_error("centra-gateway", &s))?;
+                .map_err(|s| port_error("centra-gateway", s))?;
             for product in page.products {
                 match index.get(&product.product_id) {
                     Some(&i) => products[i].sizes.extend(product.sizes),
@@ -179,17 +161,16 @@ impl ArticleSink for GrpcArticleSink {
         };
         let response = upsert_call(self.client.clone(), request)
             .await
-            .map_err(|s| port_error("ongoing-gateway", &s))?;
+            .map_err(|s| port_error("wms-gateway", s))?;
         if response.results.len() != articles.len() {
-            return Err(PortError {
-                service: "ongoing-gateway",
-                kind: PortErrorKind::BrokenAnswer,
-                reason: format!(
+            return Err(PortError::broken_answer(
+                "wms-gateway",
+                format!(
                     "answered {} results for {} articles",
                     response.results.len(),
                     articles.len()
                 ),
-            });
+            ));
         }
         Ok(response
             .results
@@ -216,7 +197,7 @@ impl ArticleSink for GrpcArticleSink {
             };
             let page = list_articles_call(self.client.clone(), request)
                 .await
-                .map_err(|s| port_error("ongoing-gateway", &s))?;
+                .map_err(|s| port_error("wms-gateway", s))?;
             held.extend(page.articles.into_iter().filter_map(held_article));
             if page.next_article_system_id_from <= from {
                 return Ok(held);

@@ -15,32 +15,10 @@ pub use grpc::{GrpcArticleSink, GrpcCatalogSource};
 
 use crate::rules::WmsArticle;
 
-/// A call to another service failed as a whole; the catalog flow tries the run again later
-/// whatever the kind, which says what a person reading the status should think.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{service}: {kind}: {reason}")]
-pub struct PortError {
-    /// Which service.
-    pub service: &'static str,
-    /// Made at the adapter boundary; never read back from the text.
-    pub kind: PortErrorKind,
-    /// What went wrong, in the service's words.
-    pub reason: String,
-}
-
-/// Why a call failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum PortErrorKind {
-    /// Down, unreachable, timed out, not serving yet: the same call may pass later.
-    #[error("unavailable")]
-    Unavailable,
-    /// The service refused the call (bad request, not allowed): passing later needs a change.
-    #[error("refused")]
-    Refused,
-    /// The answer breaks the port's contract (a bug on one side).
-    #[error("broken answer")]
-    BrokenAnswer,
-}
+/// A call to another service failed as a whole: the shared [`domain::PortError`]. The catalog
+/// flow tries the run again later whatever the kind, which says what a person reading the
+/// status should think.
+pub use domain::{PortError, PortErrorKind};
 
 /// Centra's catalogue, read through the centra-gateway.
 #[async_trait]

@@ -6,9 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use catalog_sync::flow::{CatalogFlow, FlowConfig};
-use catalog_sync::ports::{
-    ArticleSink, ArticleWrite, CatalogSource, HeldArticle, PortError, PortErrorKind,
-};
+use catalog_sync::ports::{ArticleSink, ArticleWrite, CatalogSource, HeldArticle, PortError};
 use catalog_sync::rules::{CatalogRules, WmsArticle};
 use platform_store::{DeadLetterFilter, DeadLetterStatus, Store, StoreOptions};
 use proto::events::v1 as pb;
@@ -67,11 +65,7 @@ impl ArticleSink for FakeWms {
         articles: &[WmsArticle],
     ) -> Result<Vec<ArticleWrite>, PortError> {
         if *self.down.lock().expect("lock") {
-            return Err(PortError {
-                service: "ongoing-gateway",
-                kind: PortErrorKind::Unavailable,
-                reason: "connection refused".into(),
-            });
+            return Err(PortError::unavailable("wms-gateway", "connection refused"));
         }
         let refuse = self.refuse.lock().expect("lock").clone();
         let mut stored = self.articles.lock().expect("lock");
@@ -99,11 +93,7 @@ impl ArticleSink for FakeWms {
     /// What the fake holds, as the WMS returns it (no currency), ids by number order.
     async fn held(&self) -> Result<Vec<HeldArticle>, PortError> {
         if *self.down.lock().expect("lock") {
-            return Err(PortError {
-                service: "ongoing-gateway",
-                kind: PortErrorKind::Unavailable,
-                reason: "connection refused".into(),
-            });
+            return Err(PortError::unavailable("wms-gateway", "connection refused"));
         }
         *self.reads.lock().expect("lock") += 1;
         Ok(self

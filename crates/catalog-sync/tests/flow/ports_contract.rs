@@ -361,7 +361,7 @@ where
 {
     for _ in 0..500 {
         match call().await {
-            Err(error) if error.kind == PortErrorKind::Unavailable => {
+            Err(error) if error.kind() == PortErrorKind::Unavailable => {
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
             other => return other,
@@ -432,9 +432,17 @@ async fn an_unreachable_gateway_is_an_unavailable_port_error() {
             .upsert("key", &[article("A")])
             .await
             .expect_err("nobody serves it");
-        assert_eq!(error.service, "ongoing-gateway");
-        assert_eq!(error.kind, PortErrorKind::Unavailable, "{sink:?}: {error}");
+        assert_eq!(error.service(), "wms-gateway");
+        assert_eq!(
+            error.kind(),
+            PortErrorKind::Unavailable,
+            "{sink:?}: {error}"
+        );
         let error = sink.held().await.expect_err("nobody serves it");
-        assert_eq!(error.kind, PortErrorKind::Unavailable, "{sink:?}: {error}");
+        assert_eq!(
+            error.kind(),
+            PortErrorKind::Unavailable,
+            "{sink:?}: {error}"
+        );
     }
 }
