@@ -12,8 +12,8 @@ use std::time::Duration;
 use platform_bus::{Bus, BusError, Consumer, ConsumerConfig, Delivery};
 use platform_runtime::{CancellationToken, Handled};
 
+use crate::consumers::{ProductDelivery, handle_product_batch};
 use crate::flow::CatalogFlow;
-use crate::handler::{ProductDelivery, handle_product_batch};
 
 /// Most deliveries in one run (about a thousand articles for a typical product).
 pub const MAX_BATCH: usize = 100;

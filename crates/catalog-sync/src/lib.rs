@@ -12,7 +12,7 @@
 //!   articles) with their gRPC adapters;
 //! - [`items`]: the size item repository;
 //! - [`flow`]: plan, write, commit; the entry points (event, refresh, reconcile, selection);
-//! - [`handler`]: `ProductChanged` deliveries to the flow;
+//! - [`consumers`]: `ProductChanged` deliveries to the flow;
 //! - [`intake`]: the deliveries read in batches, one flow run per batch;
 //! - [`admin`]: the `CatalogAdmin` gRPC service;
 //! - [`dead_letters`]: the `DeadLetters` gRPC service (rejected items, unreadable events);
@@ -21,10 +21,10 @@
 
 pub mod admin;
 pub mod centra_product;
+pub mod consumers;
 pub mod dead_letters;
 pub mod flow;
 pub mod flow_status;
-pub mod handler;
 pub mod intake;
 pub mod items;
 pub mod ports;

@@ -50,7 +50,7 @@ fn flow(ctx: &ServiceContext, base: &ServiceBase) -> Result<CatalogFlow, Service
         .map_err(|e| other(e.to_string()))?;
     let ongoing = ctx
         .directory
-        .channel("ongoing-gateway")
+        .channel(platform_runtime::WMS_GATEWAY)
         .map_err(|e| other(e.to_string()))?;
     Ok(CatalogFlow::new(
         base.store.clone(),

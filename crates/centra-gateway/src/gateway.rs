@@ -17,9 +17,9 @@ use tonic::service::Routes;
 
 use crate::client::{CentraClient, CentraError, ClientOptions};
 use crate::commands::Commands;
+use crate::dead_letters::PollAgain;
 use crate::flow_status::{FlowStatusService, PollLog};
 use crate::grpc::GrpcService;
-use crate::poll_again::PollAgain;
 use crate::pollers::{Flows, PollSchedule, Wakers};
 use crate::webhook::WebhookReceiver;
 

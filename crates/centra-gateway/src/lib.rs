@@ -17,17 +17,17 @@
 //! - [`events`]: subjects, deterministic ids and the protobuf payloads.
 //! - [`commands`] and [`grpc`]: the idempotent commands and the `CentraGateway` service.
 //! - [`flow_status`]: the `FlowStatus` service (per poll: last run, cursor, last error).
-//! - [`poll_again`]: what retrying a dead letter does (wake the polls of its end-point).
+//! - [`dead_letters`]: what retrying a dead letter does (wake the polls of its end-point).
 //! - [`gateway`]: wires it all on two listeners.
 
 pub mod client;
 pub mod commands;
 pub mod credentials;
+pub mod dead_letters;
 pub mod events;
 pub mod flow_status;
 pub mod gateway;
 pub mod grpc;
-pub mod poll_again;
 pub mod pollers;
 pub mod signature;
 pub mod webhook;

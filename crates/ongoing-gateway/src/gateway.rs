@@ -12,8 +12,8 @@ use tokio_util::sync::CancellationToken;
 use tonic::service::Routes;
 
 use crate::client::{OngoingClient, OngoingError};
+use crate::dead_letters::DetectAgain;
 use crate::detect::Detector;
-use crate::detect_again::DetectAgain;
 use crate::flow_status::{DetectLog, FlowStatusService};
 use crate::grpc::GatewayCommands;
 use crate::settings::GatewaySettings;

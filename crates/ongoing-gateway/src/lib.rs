@@ -15,15 +15,15 @@
 //!   overlapping time cursors); [`publish`]: subjects and outbox;
 //! - [`webhook`]: the receiver that only wakes the pollers;
 //! - [`flow_status`]: the `FlowStatus` service (per detector: last run, cursor, last error);
-//! - [`detect_again`]: what retrying a dead letter does (run the detectors now);
+//! - [`dead_letters`]: what retrying a dead letter does (run the detectors now);
 //! - [`settings`]: what is read from the configuration; [`gateway`]: the running whole;
 //! - `quantity`: checked item counts; [`inventory`]: an article's stock as Ongoing reports it.
 
 pub mod client;
 pub mod commands;
 pub mod credentials;
+pub mod dead_letters;
 pub mod detect;
-pub mod detect_again;
 pub mod flow_status;
 pub mod gateway;
 pub mod grpc;
@@ -74,7 +74,14 @@ impl Service for OngoingGateway {
                     ))
                 })?;
             let gateway = Gateway::new(
-                GatewaySettings::from_config(&ctx.config),
+                GatewaySettings::from_config(&ctx.config).ok_or_else(|| {
+                    other(format!(
+                        "[wms] kind is {:?}: ongoing-gateway has no Ongoing account to speak to; \
+                         run {} instead",
+                        ctx.config.wms.kind().name(),
+                        ctx.config.wms.kind().gateway()
+                    ))
+                })?,
                 base.store.clone(),
             )
             .map_err(|e| other(e.to_string()))?;

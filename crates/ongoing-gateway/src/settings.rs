@@ -55,21 +55,24 @@ impl Flows {
 }
 
 impl GatewaySettings {
-    pub fn from_config(config: &AppConfig) -> Self {
-        Self {
+    /// The settings, or `None` when `[wms] kind` names another WMS (this gateway then has
+    /// nothing to speak to and must not run).
+    pub fn from_config(config: &AppConfig) -> Option<Self> {
+        let account = config.wms.ongoing()?;
+        Some(Self {
             warehouse: config.wms.warehouse.clone(),
-            client: ClientSettings::from_config(&config.wms),
+            client: ClientSettings::from_config(&config.wms.warehouse, account),
             statuses: config.settings.wms_status.clone(),
             poll_interval: config.settings.sync_interval,
             cursor_overlap: Duration::from_secs(10 * 60),
-            webhook_token: config.wms.webhook_token.clone(),
+            webhook_token: account.webhook_token.clone(),
             webhook_header: "X-Auth-Token".to_owned(),
             flows: Flows {
                 purchase_orders: config.settings.purchase_orders,
                 returns: config.settings.returns_to_centra,
                 stock: config.settings.stock_to_centra,
             },
-        }
+        })
     }
 }
 

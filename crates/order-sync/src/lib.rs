@@ -13,7 +13,7 @@
 //!
 //! Layout:
 //! - [`rules`]: the pure rules and the state machine (import, capture, completion).
-//! - [`convert`]: events and gateway answers into the domain, WMS requests out.
+//! - [`convert`]: bus events (and the Centra shipment the adapter reads) into the domain.
 //! - [`ports`]: `CentraShipments` and `WmsOrders` in the flow's terms, and their gRPC adapters
 //!   over the gateways (`ports/grpc.rs`).
 //! - [`records`]: the shipment <-> WMS order mapping over the store; [`deliveries`]: the
@@ -21,19 +21,24 @@
 //!   mapping of order import.
 //! - [`flow`]: the handlers and the operator commands, idempotent under redelivery.
 //! - [`consumers`]: the bus consumers feeding the flow.
-//! - [`admin`]: the `OrderAdmin` gRPC service; [`flow_status`]: the `FlowStatus` one.
+//! - [`admin`]: the `OrderAdmin` gRPC service; [`flow_status`]: the `FlowStatus` one;
+//!   [`dead_letters`]: what retrying a dead letter does (the kept message, replayed).
+//! - `fakes` (feature `fakes`): in-memory ports for tests, checked against the gateways by the
+//!   contract suite `tests/order_ports_contract`.
 
 pub mod admin;
 pub mod consumers;
 pub mod convert;
+pub mod dead_letters;
 pub mod deliveries;
+#[cfg(any(test, feature = "fakes"))]
+pub mod fakes;
 pub mod flow;
 pub mod flow_status;
 pub mod locks;
 pub mod orders;
 pub mod ports;
 pub mod records;
-pub mod replay;
 pub mod rules;
 
 use std::sync::Arc;
@@ -91,7 +96,7 @@ async fn run_flow(ctx: &ServiceContext, base: &ServiceBase) -> Result<(), Servic
         .map_err(|e| other(e.to_string()))?;
     let wms = ctx
         .directory
-        .channel("ongoing-gateway")
+        .channel(platform_runtime::WMS_GATEWAY)
         .map_err(|e| other(e.to_string()))?;
     let flow = OrderFlow::new(
         Arc::new(ctx.config.settings.clone()),
@@ -116,7 +121,7 @@ async fn run_flow(ctx: &ServiceContext, base: &ServiceBase) -> Result<(), Servic
     }
     let dead_letters = DeadLetterService::new(
         base.store.clone(),
-        Arc::new(replay::MessageReplay::new(flow.clone())),
+        Arc::new(dead_letters::MessageReplay::new(flow.clone())),
     );
     let routes = Routes::new(admin::Admin::new(flow).into_server())
         .add_service(

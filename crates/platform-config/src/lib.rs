@@ -9,7 +9,7 @@
 //! Layout:
 //! - `app_config.rs`: [`AppConfig`], [`ConfigLoader`], the effective-config rendering.
 //! - `runtime.rs`: `[runtime]`, embedded or distributed, addresses, telemetry.
-//! - `wms.rs`: `[wms]`, the Ongoing account.
+//! - `wms.rs`: `[wms]`, which WMS (`kind`: Ongoing or OGOship), the warehouse and its account.
 //! - `connection_url.rs`: URLs whose passwords never print.
 //! - `error.rs`: [`ConfigError`].
 //!
@@ -30,4 +30,4 @@ pub use runtime::{
     DEFAULT_ONGOING_WEBHOOK_LISTEN, DEFAULT_STREAM_PREFIX, GrpcServices, RuntimeConfig,
     RuntimeMode, ServiceAddress,
 };
-pub use wms::WmsConfig;
+pub use wms::{OgoshipAccount, OngoingAccount, WmsAccount, WmsConfig, WmsKind};

@@ -86,7 +86,7 @@ fn the_example_as_shipped_is_valid_and_all_defaults() {
     );
     assert_eq!(config.runtime, platform_config::RuntimeConfig::default());
     assert_eq!(
-        config.wms.api_root(),
+        config.wms.api_root().expect("ongoing"),
         "https://api.ongoingsystems.se/sandbox/api/v1/"
     );
 }

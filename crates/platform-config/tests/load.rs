@@ -31,6 +31,10 @@ fn with_env(text: &str, env: &[(&str, &str)]) -> Result<AppConfig, ConfigError> 
         .load()
 }
 
+fn ongoing(config: &AppConfig) -> &platform_config::OngoingAccount {
+    config.wms.ongoing().expect("an ongoing account")
+}
+
 fn problems(text: &str) -> Vec<String> {
     problems_with_env(text, &[])
 }
@@ -89,10 +93,10 @@ fn minimal_config_gets_runtime_defaults() {
     assert_eq!(ports, [50051, 50052, 50053, 50054, 50055, 50056]);
     assert_eq!(runtime.grpc.order_sync.connect, "http://127.0.0.1:50054");
     assert_eq!(config.settings.sync_interval, Duration::from_secs(900));
-    assert_eq!(config.wms.goods_owner_id, 1);
-    assert_eq!(config.wms.webhook_token, None);
+    assert_eq!(ongoing(&config).goods_owner_id, 1);
+    assert_eq!(ongoing(&config).webhook_token, None);
     assert_eq!(
-        config.wms.api_root(),
+        config.wms.api_root().expect("ongoing"),
         "https://api.ongoingsystems.se/sandbox/api/v1/"
     );
 }
@@ -150,12 +154,12 @@ fn environment_overrides_file_values() {
         "http://127.0.0.1:6000"
     );
     assert_eq!(
-        config.wms.password.expose(),
+        ongoing(&config).password.expose(),
         "007",
         "text stays text, leading zero kept"
     );
     assert_eq!(config.wms.warehouse, "0123");
-    assert_eq!(config.wms.goods_owner_id, 42);
+    assert_eq!(ongoing(&config).goods_owner_id, 42);
 }
 
 #[test]
@@ -180,7 +184,7 @@ fn environment_alone_can_configure_everything() {
         Some("shop1")
     );
     assert_eq!(
-        config.wms.api_root(),
+        config.wms.api_root().expect("ongoing"),
         "http://127.0.0.1:9001/sandbox/api/v1/"
     );
 }
@@ -370,7 +374,7 @@ fn files_are_read_and_a_missing_file_is_named() {
         .env(std::iter::empty::<(String, String)>())
         .load()
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(config.wms.user, "api-user");
+    assert_eq!(ongoing(&config).user, "api-user");
 
     let missing = dir.path().join("missing.toml");
     let err = AppConfig::load(Some(&missing)).expect_err("missing");
@@ -406,7 +410,7 @@ fn secrets_are_never_printed() {
     assert!(effective.contains("secret = \"***\""), "{effective}");
     assert!(effective.contains("password = \"***\""), "{effective}");
     assert_eq!(
-        config.wms.webhook_token.as_ref().map(|t| t.expose()),
+        ongoing(&config).webhook_token.as_ref().map(|t| t.expose()),
         Some("wms-webhook-token-value")
     );
 }
@@ -428,4 +432,54 @@ fn effective_toml_shows_defaults_and_reads_back() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(back.settings.wms_status, config.settings.wms_status);
     assert_eq!(back.runtime, config.runtime);
+}
+
+#[test]
+fn the_wms_kind_defaults_to_ongoing_and_names_its_gateway() {
+    let config = with_env(MINIMAL, &[]).expect("valid");
+    assert_eq!(config.wms.kind(), platform_config::WmsKind::Ongoing);
+    assert_eq!(config.wms.kind().gateway(), "ongoing-gateway");
+    assert!(config.wms.ogoship().is_none());
+}
+
+#[test]
+fn an_unknown_wms_kind_and_keys_of_another_kind_are_refused_by_name() {
+    let unknown = MINIMAL.replace("[wms]\n", "[wms]\nkind = \"sap\"\n");
+    assert_starts(&problems(&unknown), "wms.kind: \"sap\" is not a WMS");
+    let mixed = MINIMAL.replace("[wms]\n", "[wms]\nmerchant_id = \"m1\"\n");
+    assert_starts(
+        &problems(&mixed),
+        "wms.merchant_id: belongs to another kind of WMS",
+    );
+}
+
+/// OGOship is refused at config check until its gateway runs: an accepted kind that nothing
+/// serves would be a setting that does nothing.
+#[test]
+fn the_ogoship_kind_is_refused_until_its_gateway_runs() {
+    let ogoship = r#"
+[settings]
+centra_time_zone = "Europe/Stockholm"
+
+[[settings.endpoints]]
+name = "shop1"
+base_url = "https://shop1.centra.com/api/order-api"
+secret = "centra-secret-value"
+
+[wms]
+kind = "ogoship"
+warehouse = "main"
+api_url = "https://api.ogoship.com"
+token_url = "https://my.ogoship.com/OAuth/Token"
+client_id = "123456"
+client_secret = "abcdef"
+merchant_id = "m1"
+merchant_secret = "merchant-secret-value"
+"#;
+    let list = problems(ogoship);
+    assert_starts(&list, "wms.kind: \"ogoship\" is not served yet");
+    assert!(
+        !list.iter().any(|p| p.contains("merchant-secret-value")),
+        "{list:?}"
+    );
 }

@@ -119,6 +119,13 @@ impl Adapters {
         self
     }
 
+    /// Calls to `platform_runtime::WMS_GATEWAY` reach `service`, the gateway of `[wms] kind`.
+    #[must_use]
+    pub fn with_wms_gateway(mut self, service: &'static str) -> Self {
+        self.directory = self.directory.with_wms_gateway(service);
+        self
+    }
+
     /// The database URL `service` opens its store with.
     pub fn store_url(&self, service: &str) -> String {
         match &self.stores {

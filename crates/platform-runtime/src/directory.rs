@@ -28,6 +28,11 @@ use crate::grpc_token::{GrpcToken, RequireToken};
 
 type StdError = Box<dyn std::error::Error + Send + Sync>;
 
+/// The directory name of the merchant's WMS gateway, whichever warehouse it speaks to: the
+/// gateway serves its `WmsGateway` routes under it and the sync services ask for it, so no
+/// sync service names a warehouse (configured as `runtime.services.wms_gateway`).
+pub const WMS_GATEWAY: &str = "wms-gateway";
+
 /// A gRPC channel: in-process or over TCP, one type for generated clients.
 pub type GrpcChannel = BoxCloneSyncService<http::Request<Body>, http::Response<Body>, ChannelError>;
 
@@ -63,7 +68,12 @@ pub struct ServiceDirectory {
     serving: Arc<RwLock<HashSet<String>>>,
     /// Sent by TCP channels, required by TCP servers (`runtime.grpc_token`).
     token: Option<GrpcToken>,
+    /// The service a channel to [`WMS_GATEWAY`] reaches: the gateway of the configured WMS.
+    wms_gateway: &'static str,
 }
+
+/// The WMS gateway when nothing else is configured (`[wms] kind` defaults to Ongoing).
+const DEFAULT_WMS_GATEWAY: &str = "ongoing-gateway";
 
 enum Shape {
     InProcess {
@@ -117,6 +127,7 @@ impl ServiceDirectory {
             }),
             serving: Arc::default(),
             token: None,
+            wms_gateway: DEFAULT_WMS_GATEWAY,
         }
     }
 
@@ -131,6 +142,7 @@ impl ServiceDirectory {
             }),
             serving: Arc::default(),
             token: None,
+            wms_gateway: DEFAULT_WMS_GATEWAY,
         }
     }
 
@@ -141,9 +153,26 @@ impl ServiceDirectory {
         self
     }
 
+    /// Channels to [`WMS_GATEWAY`] reach `service` (`[wms] kind`'s gateway).
+    #[must_use]
+    pub fn with_wms_gateway(mut self, service: &'static str) -> Self {
+        self.wms_gateway = service;
+        self
+    }
+
+    /// `service`, or the configured WMS gateway for [`WMS_GATEWAY`].
+    fn resolve<'a>(&self, service: &'a str) -> &'a str {
+        if service == WMS_GATEWAY {
+            self.wms_gateway
+        } else {
+            service
+        }
+    }
+
     /// A channel to `service`'s command service. In-process, a call made before the service
     /// has registered fails with `UNAVAILABLE` (callers retry such calls anyway).
     pub fn channel(&self, service: &str) -> Result<GrpcChannel, DirectoryError> {
+        let service = self.resolve(service);
         match &*self.shape {
             Shape::InProcess { .. } => Ok(GrpcChannel::new(InProcessChannel {
                 directory: self.clone(),

@@ -43,7 +43,7 @@ mod subscription;
 pub use adapters::{Adapters, AdaptersError, stream_name};
 pub use base::ServiceBase;
 pub use dead_letter_service::{DeadLetterRetry, DeadLetterService};
-pub use directory::{ChannelError, DirectoryError, GrpcChannel, ServiceDirectory};
+pub use directory::{ChannelError, DirectoryError, GrpcChannel, ServiceDirectory, WMS_GATEWAY};
 pub use flow_runs::{FlowFacts, FlowRun, FlowRuns, flows_answer, open_dead_letters, timestamp};
 pub use grpc_token::GrpcToken;
 pub use health::{DatabaseCheck, Health, install_metrics};

@@ -100,7 +100,8 @@ pub async fn serve(service: Arc<dyn Service>, config: AppConfig) -> Result<(), S
         &runtime.grpc,
     )
     .await?
-    .with_grpc_token(runtime.grpc_token.as_ref().map(|t| t.expose()));
+    .with_grpc_token(runtime.grpc_token.as_ref().map(|t| t.expose()))
+    .with_wms_gateway(config.wms.kind().gateway());
     if runtime.grpc_token.is_none() {
         tracing::warn!(
             "runtime.grpc_token is not set: gRPC calls between services are not authenticated"

@@ -245,3 +245,54 @@ fn free_port() -> u16 {
         .expect("free port")
         .port()
 }
+
+/// The sync services ask for `WMS_GATEWAY`; the directory hands them the configured WMS's
+/// gateway (Ongoing by default), so no sync service names a warehouse.
+#[tokio::test]
+async fn the_wms_gateway_name_reaches_the_configured_gateway() {
+    use platform_runtime::WMS_GATEWAY;
+
+    async fn answers(directory: &ServiceDirectory) -> bool {
+        let channel = directory.channel(WMS_GATEWAY).expect("always known");
+        for _ in 0..100 {
+            if DiagnosticsClient::new(channel.clone())
+                .ping(PingRequest {})
+                .await
+                .is_ok()
+            {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        false
+    }
+
+    let stop = CancellationToken::new();
+    let directory = ServiceDirectory::in_process();
+    tokio::spawn({
+        let directory = directory.clone();
+        let stop = stop.clone();
+        async move { directory.serve("ongoing-gateway", routes(), stop).await }
+    });
+    assert!(answers(&directory).await, "ongoing-gateway by default");
+
+    let other = ServiceDirectory::in_process().with_wms_gateway("ogoship-gateway");
+    tokio::spawn({
+        let other = other.clone();
+        let stop = stop.clone();
+        async move { other.serve("ongoing-gateway", routes(), stop).await }
+    });
+    let channel = other.channel(WMS_GATEWAY).expect("known");
+    let refused = DiagnosticsClient::new(channel).ping(PingRequest {}).await;
+    assert!(
+        refused.is_err(),
+        "an ogoship directory never reaches ongoing-gateway"
+    );
+    tokio::spawn({
+        let other = other.clone();
+        let stop = stop.clone();
+        async move { other.serve("ogoship-gateway", routes(), stop).await }
+    });
+    assert!(answers(&other).await, "ogoship-gateway when configured");
+    stop.cancel();
+}

@@ -30,7 +30,7 @@ impl Admin {
 fn status(error: FlowError) -> Status {
     match error {
         FlowError::Invalid(e) => Status::invalid_argument(e.to_string()),
-        FlowError::Unavailable(why) => Status::unavailable(why),
+        FlowError::Unavailable(e) => Status::unavailable(e.to_string()),
         FlowError::Store(e) => Status::internal(e.to_string()),
         FlowError::Precondition(why) => Status::failed_precondition(why),
         FlowError::NotFound(why) => Status::not_found(why),

@@ -62,9 +62,9 @@ pub async fn handle(
             )
             .await
         }
-        Err(FlowError::Unavailable(reason)) => Handled::Retry {
+        Err(FlowError::Unavailable(error)) => Handled::Retry {
             after: backoff(delivery_count),
-            reason,
+            reason: error.to_string(),
         },
         Err(error) => Handled::Retry {
             after: Duration::from_secs(5),

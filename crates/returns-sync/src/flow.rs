@@ -11,22 +11,23 @@
 //! 4. only then `AcknowledgeReported` marks the units reported in the WMS; the record becomes
 //!    `reported` and the inbox entry commits with it.
 //!
-//! A call that is down leaves the record where it is and the delivery unacknowledged: the bus
-//! redelivers it and the flow resumes from the record. A refusal parks the record with its
-//! reason; a person retries it ([`ReturnFlow::retry`]). Records change one at a time (one lock
-//! for the flow: returns are few, and the coverage of an order's lines must be read and written
-//! without a second return in between).
+//! A call that is down (a retryable [`PortError`]) leaves the record where it is and the
+//! delivery unacknowledged: the bus redelivers it and the flow resumes from the record. A
+//! terminal one (a refusal, an answer against the contract) parks the record with its reason;
+//! a person retries it ([`ReturnFlow::retry`]). Records change one at a time (one lock for the
+//! flow: returns are few, and the coverage of an order's lines must be read and written without
+//! a second return in between).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use domain::{CentraReference, Settings, WmsOrderNumber};
+use domain::{CentraReference, PortError, PortErrorKind, Settings, WmsOrderNumber};
 use platform_store::{MessageId, StoreError};
 use proto::events::v1 as events;
 use tokio::sync::Mutex;
 
 use crate::convert::{ConvertError, IncomingReturn, incoming};
-use crate::ports::{CentraReturns, NewCentraReturn, PortError, WmsReturns};
+use crate::ports::{CentraReturns, NewCentraReturn, WmsReturns};
 use crate::records::{ReturnFilter, ReturnRecord, ReturnRecords};
 use crate::rules::{self, ParkReason, ReturnState};
 
@@ -39,9 +40,10 @@ pub enum FlowError {
     /// The input can never be processed as it is (terminal: kept as a dead letter).
     #[error(transparent)]
     Invalid(#[from] ConvertError),
-    /// A gateway is down (retryable: the same step again later).
+    /// A gateway is down or the outcome of a call is unknown (retryable: the same step again
+    /// later). The port error is kept whole (service, kind, the status it came from).
     #[error("{0}")]
-    Unavailable(String),
+    Unavailable(#[source] PortError),
     /// The store failed (retryable).
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -211,16 +213,15 @@ impl ReturnFlow {
             });
             return Ok(());
         };
-        let shipped = match self.centra.shipment_lines(&endpoint, &shipment_id).await {
+        let shipped = match terminal(self.centra.shipment_lines(&endpoint, &shipment_id).await)? {
             Ok(lines) => lines,
-            Err(PortError::Refused(message)) => {
+            Err(error) => {
                 record.park(ParkReason::ShipmentUnknown {
                     shipment_id,
-                    message,
+                    message: refusal(&error),
                 });
                 return Ok(());
             }
-            Err(PortError::Unavailable(why)) => return Err(FlowError::Unavailable(why)),
         };
         let earlier = self
             .records
@@ -243,18 +244,19 @@ impl ReturnFlow {
                 .return_stock
                 .centra_flag(self.settings.stock_to_centra),
         };
-        match self.centra.create_return(&new).await {
+        match terminal(self.centra.create_return(&new).await)? {
             Ok(created) => {
                 tracing::info!(return_id = %record.return_id, centra_return_id = %created.return_id, already_done = created.already_done, "return in centra");
                 record.centra_return_id = Some(created.return_id);
                 record.become_(ReturnState::Created);
                 Ok(())
             }
-            Err(PortError::Refused(message)) => {
-                record.park(ParkReason::CentraRefused { message });
+            Err(error) => {
+                record.park(ParkReason::CentraRefused {
+                    message: refusal(&error),
+                });
                 Ok(())
             }
-            Err(PortError::Unavailable(why)) => Err(FlowError::Unavailable(why)),
         }
     }
 
@@ -265,23 +267,22 @@ impl ReturnFlow {
             .map(|l| (l.wms_line_id, l.returned_through))
             .collect();
         let key = format!("return:{}", record.return_id);
-        match self
+        let acknowledged = self
             .wms
             .acknowledge_returned(&key, &record.warehouse, record.wms_order_id, &lines)
-            .await
-        {
+            .await;
+        match terminal(acknowledged)? {
             Ok(()) => {
                 record.become_(ReturnState::Reported);
                 Ok(())
             }
-            Err(PortError::Refused(message)) => {
+            Err(error) => {
                 record.park(ParkReason::WmsRefused {
                     centra_return_id: record.centra_return_id.clone().unwrap_or_default(),
-                    message,
+                    message: refusal(&error),
                 });
                 Ok(())
             }
-            Err(PortError::Unavailable(why)) => Err(FlowError::Unavailable(why)),
         }
     }
 
@@ -363,5 +364,25 @@ impl ReturnFlow {
             }
         }
         Ok((found, finished))
+    }
+}
+
+/// Splits a port result by the error's kind: a retryable failure is the flow's error (the
+/// record stays where it is for the redelivery), a terminal one is handed back for the flow to
+/// park, since the same call would fail the same way.
+fn terminal<T>(result: Result<T, PortError>) -> Result<Result<T, PortError>, FlowError> {
+    match result {
+        Err(error) if error.kind().is_retryable() => Err(FlowError::Unavailable(error)),
+        other => Ok(other),
+    }
+}
+
+/// What a park reason quotes of a terminal port error: a refusal in the far side's own words;
+/// an answer against the contract named with its service and kind, so a person sees a fault to
+/// report rather than a record to fix.
+fn refusal(error: &PortError) -> String {
+    match error.kind() {
+        PortErrorKind::Refused | PortErrorKind::ArticlesMissing => error.reason().to_owned(),
+        PortErrorKind::Unavailable | PortErrorKind::BrokenAnswer => error.to_string(),
     }
 }

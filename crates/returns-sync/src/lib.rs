@@ -12,21 +12,21 @@
 //! - [`rules`]: the pure rules (new units of a return, the check against the shipment, the
 //!   comment) and the state machine.
 //! - [`convert`]: the bus event into the flow's terms.
-//! - [`ports`]: `CentraReturns` and `WmsReturns`; [`grpc_ports`]: them over the gateways.
+//! - [`ports`]: `CentraReturns` and `WmsReturns`, and their gRPC adapters over the gateways
+//!   (`ports/grpc.rs`).
 //! - [`records`]: the WMS return <-> Centra return mapping over the store.
 //! - [`flow`]: the handler and the operator commands, idempotent under redelivery.
-//! - [`consumers`]: the bus consumer feeding the flow; [`replay`]: dead letters retried.
+//! - [`consumers`]: the bus consumer feeding the flow; [`dead_letters`]: dead letters retried.
 //! - [`admin`]: the `ReturnsAdmin` gRPC service; [`flow_status`]: the `FlowStatus` one.
 
 pub mod admin;
 pub mod consumers;
 pub mod convert;
+pub mod dead_letters;
 pub mod flow;
 pub mod flow_status;
-pub mod grpc_ports;
 pub mod ports;
 pub mod records;
-pub mod replay;
 pub mod rules;
 
 use std::sync::Arc;
@@ -39,7 +39,7 @@ use sqlx::migrate::Migrator;
 use tonic::service::Routes;
 
 use crate::flow::ReturnFlow;
-use crate::grpc_ports::{GrpcCentra, GrpcWms};
+use crate::ports::{GrpcCentra, GrpcWms};
 use crate::records::ReturnRecords;
 
 /// The service's name: its schema, its log lines and its bus consumers carry it.
@@ -83,7 +83,7 @@ async fn run_flow(ctx: &ServiceContext, base: &ServiceBase) -> Result<(), Servic
         .map_err(|e| other(e.to_string()))?;
     let wms = ctx
         .directory
-        .channel("ongoing-gateway")
+        .channel(platform_runtime::WMS_GATEWAY)
         .map_err(|e| other(e.to_string()))?;
     let settings = Arc::new(ctx.config.settings.clone());
     let flow = ReturnFlow::new(
@@ -106,7 +106,7 @@ async fn run_flow(ctx: &ServiceContext, base: &ServiceBase) -> Result<(), Servic
     }
     let dead_letters = DeadLetterService::new(
         base.store.clone(),
-        Arc::new(replay::MessageReplay::new(flow.clone())),
+        Arc::new(dead_letters::MessageReplay::new(flow.clone())),
     );
     let routes = Routes::new(admin::Admin::new(flow).into_server())
         .add_service(

@@ -8,10 +8,11 @@
 //! services only through the bus, the gRPC contracts in `proto/` and the `domain` crate.
 //!
 //! Layout:
-//! - [`ports`]: `WmsStockSource` and `CentraStockTarget`; [`grpc_ports`]: them over the gateways.
+//! - [`ports`]: `WmsStockSource` and `CentraStockTarget`, and their gRPC adapters over the
+//!   gateways (`ports/grpc.rs`).
 //! - [`articles`]: the followed articles over the store, claimed by one replica at a time.
 //! - [`flow`]: marking, the check (read both sides, decide, write), the reconcile.
-//! - [`consumers`]: the bus consumers marking articles; [`replay`]: dead letters retried.
+//! - [`consumers`]: the bus consumers marking articles; [`dead_letters`]: dead letters retried.
 //! - [`admin`]: the `StockAdmin` gRPC service; [`flow_status`]: the `FlowStatus` one.
 //!
 //! Parts running: two consumers, the writer loop (checks due articles, woken by the consumers,
@@ -21,11 +22,10 @@
 pub mod admin;
 pub mod articles;
 pub mod consumers;
+pub mod dead_letters;
 pub mod flow;
 pub mod flow_status;
-pub mod grpc_ports;
 pub mod ports;
-pub mod replay;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,7 +41,7 @@ use tonic::service::Routes;
 use crate::articles::StockArticles;
 use crate::consumers::Feed;
 use crate::flow::StockFlow;
-use crate::grpc_ports::{GrpcCentra, GrpcWms};
+use crate::ports::{GrpcCentra, GrpcWms};
 
 /// The service's name: its schema, its log lines and its bus consumers carry it.
 pub const NAME: &str = "stock-sync";
@@ -84,7 +84,7 @@ async fn run_flow(ctx: &ServiceContext, base: &ServiceBase) -> Result<(), Servic
         .map_err(|e| other(e.to_string()))?;
     let wms = ctx
         .directory
-        .channel("ongoing-gateway")
+        .channel(platform_runtime::WMS_GATEWAY)
         .map_err(|e| other(e.to_string()))?;
     let settings = Arc::new(ctx.config.settings.clone());
     let flow = StockFlow::new(
@@ -119,7 +119,7 @@ async fn run_flow(ctx: &ServiceContext, base: &ServiceBase) -> Result<(), Servic
     }
     let dead_letters = DeadLetterService::new(
         base.store.clone(),
-        Arc::new(replay::MessageReplay::new(flow.clone())),
+        Arc::new(dead_letters::MessageReplay::new(flow.clone())),
     );
     let routes = Routes::new(admin::Admin::new(flow).into_server())
         .add_service(

@@ -137,7 +137,7 @@ pub struct GrpcArticleSink {
 }
 
 impl GrpcArticleSink {
-    /// A sink over `channel` (from `ctx.directory.channel("ongoing-gateway")`) writing to
+    /// A sink over `channel` (from `ctx.directory.channel(platform_runtime::WMS_GATEWAY)`) writing to
     /// `warehouse` (empty: the one the gateway serves).
     pub fn new(channel: GrpcChannel, warehouse: impl Into<String>) -> Self {
         Self {

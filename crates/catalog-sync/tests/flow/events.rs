@@ -1,7 +1,7 @@
 //! `ProductChanged` handling: writes, incremental skips, inbox, outages, other end-points.
 
+use catalog_sync::consumers::{ProductDelivery, handle_product_changed};
 use catalog_sync::flow::{FlowError, ListQuery};
-use catalog_sync::handler::{ProductDelivery, handle_product_changed};
 use catalog_sync::rules::CatalogRules;
 use catalog_sync::state::ItemState;
 use platform_runtime::Handled;

@@ -39,7 +39,8 @@ impl Embedded {
             .await
             .map_err(Failure::runtime)?
             .exposing_grpc(&config.runtime.grpc)
-            .with_grpc_token(config.runtime.grpc_token.as_ref().map(|t| t.expose()));
+            .with_grpc_token(config.runtime.grpc_token.as_ref().map(|t| t.expose()))
+            .with_wms_gateway(config.wms.kind().gateway());
         println!(
             "centra-wms embedded runtime: services {} running over the embedded bus and SQLite in {}",
             services::names().join(", "),

@@ -72,7 +72,8 @@ impl Remote {
                 .grpc_token
                 .as_ref()
                 .map(|t| platform_runtime::GrpcToken::new(t.expose())),
-        );
+        )
+        .with_wms_gateway(config.wms.kind().gateway());
         Ok(Self { config, directory })
     }
 

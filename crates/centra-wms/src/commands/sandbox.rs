@@ -134,7 +134,7 @@ async fn point_webhooks(
     // The gateway refuses Ongoing webhooks without a token: without one, the polls alone.
     if let (Some(receiver), Some(token)) = (
         reachable(config.runtime.ongoing_webhook_listen),
-        &config.wms.webhook_token,
+        config.wms.ongoing().and_then(|a| a.webhook_token.as_ref()),
     ) {
         let target = json!({ "url": format!("http://{receiver}/webhooks/ongoing"),
                              "secret": token.expose() });
@@ -180,16 +180,19 @@ async fn start_simulators(
         );
         centra.push(sim);
     }
-    let wms = &mut config.wms;
+    let warehouse = config.wms.warehouse.clone();
+    let platform_config::WmsAccount::Ongoing(account) = &mut config.wms.account else {
+        anyhow::bail!("the sandbox runs the Ongoing simulator; set [wms] kind = \"ongoing\"");
+    };
     let ongoing = ongoing_sim::OngoingSim::builder()
-        .warehouse(wms.warehouse.clone())
-        .credentials(wms.user.clone(), wms.password.expose().to_owned())
-        .goods_owner_id(wms.goods_owner_id)
+        .warehouse(warehouse)
+        .credentials(account.user.clone(), account.password.expose().to_owned())
+        .goods_owner_id(account.goods_owner_id)
         .build()
         .spawn(addresses.ongoing)
         .await
         .with_context(|| format!("starting the ongoing simulator on {}", addresses.ongoing))?;
-    wms.base_url = ongoing.base_url();
+    account.base_url = ongoing.base_url();
     println!(
         "ongoing simulator: {} (control api {}/_sim/state)",
         ongoing.api_url(),

@@ -79,7 +79,8 @@ pub async fn run(remote: &RemoteArgs) -> Result<(), Failure> {
         }
     }
 
-    let mut wms = WmsGatewayClient::new(target.channel("ongoing-gateway")?);
+    let gateway = target.config.wms.kind().gateway();
+    let mut wms = WmsGatewayClient::new(target.channel(platform_runtime::WMS_GATEWAY)?);
     let warehouse = target.config.wms.warehouse.clone();
     let answer = wms
         .test_connection(WmsCheck {
@@ -94,9 +95,7 @@ pub async fn run(remote: &RemoteArgs) -> Result<(), Failure> {
             ok
         }
         Err(status) => {
-            let line = target
-                .explain("ongoing-gateway", "WmsGateway", &status)
-                .await;
+            let line = target.explain(gateway, "WmsGateway", &status).await;
             checks.push(check("wms", warehouse.clone(), false, line));
             false
         }
@@ -130,9 +129,7 @@ pub async fn run(remote: &RemoteArgs) -> Result<(), Failure> {
                 checks.extend(transporter_checks(settings, &contracts, &name));
             }
             Err(status) => {
-                let line = target
-                    .explain("ongoing-gateway", "WmsGateway", &status)
-                    .await;
+                let line = target.explain(gateway, "WmsGateway", &status).await;
                 checks.push(check("wms", name, false, line));
             }
         }

@@ -55,14 +55,14 @@ pub struct ClientSettings {
 }
 
 impl ClientSettings {
-    /// Settings from the `[wms]` section with production defaults.
-    pub fn from_config(wms: &platform_config::WmsConfig) -> Self {
+    /// Settings from the `[wms]` section's Ongoing account with production defaults.
+    pub fn from_config(warehouse: &str, account: &platform_config::OngoingAccount) -> Self {
         Self {
-            base_url: wms.base_url.clone(),
-            warehouse: wms.warehouse.clone(),
-            user: wms.user.clone(),
-            password: wms.password.clone(),
-            goods_owner_id: wms.goods_owner_id,
+            base_url: account.base_url.clone(),
+            warehouse: warehouse.to_owned(),
+            user: account.user.clone(),
+            password: account.password.clone(),
+            goods_owner_id: account.goods_owner_id,
             timeout: Duration::from_secs(60),
             retry: RetryPolicy::default(),
             page_size: 1000,

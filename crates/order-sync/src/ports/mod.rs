@@ -10,7 +10,7 @@
 //! - `grpc`: [`GrpcCentra`] and [`GrpcWms`], the adapters over the generated clients.
 //!
 //! Rules every adapter keeps (the fakes of the flow tests and the gRPC adapters alike; the
-//! contract cases in `tests/flow/ports_contract.rs` check both):
+//! contract cases of `tests/order_ports_contract` in `centra-wms-tests` check both):
 //! - every command carries an idempotency key; the same command again is success, answered
 //!   "already done" where the method returns it, and never a second effect;
 //! - a failure says its kind ([`PortErrorKind`](domain::PortErrorKind)), made at the adapter

@@ -3,6 +3,7 @@
 
 use bytes::Bytes;
 use order_sync::consumers::{Feed, handle};
+use order_sync::fakes::Fault;
 use order_sync::flow::{FlowError, SHIPMENT_CANCELLED};
 use order_sync::rules::{HoldReason, ShipmentState};
 use platform_runtime::Handled;
@@ -10,7 +11,6 @@ use platform_store::MessageId;
 use prost::Message;
 use proto::events::v1 as events;
 
-use crate::fakes::Fault;
 use crate::harness::{TestFlow, good_to_go, settings, shipped, spawn_flow};
 
 fn cancelled(shipment_id: &str) -> events::ShipmentCancelled {

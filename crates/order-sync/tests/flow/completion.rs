@@ -1,11 +1,11 @@
 //! Shipped -> quantities (when partial) -> completed once, with an explicit capture flag.
 
 use domain::settings::{CapturePolicy, CompletionPolicy};
+use order_sync::fakes::Fault;
 use order_sync::flow::ManualCompletion;
 use order_sync::rules::{HoldReason, ShipmentState};
 use proto::events::v1 as events;
 
-use crate::fakes::Fault;
 use crate::harness::{good_to_go, settings, shipped, spawn_flow};
 
 #[tokio::test]

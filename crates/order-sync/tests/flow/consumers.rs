@@ -2,11 +2,11 @@
 
 use bytes::Bytes;
 use order_sync::consumers::{Feed, handle};
+use order_sync::fakes::Fault;
 use platform_runtime::Handled;
 use platform_store::{DeadLetterFilter, MessageId};
 use prost::Message;
 
-use crate::fakes::Fault;
 use crate::harness::{good_to_go, settings, spawn_flow};
 
 #[tokio::test]

@@ -3,12 +3,11 @@
 use std::sync::Arc;
 
 use domain::{CentraEndpoint, Settings};
+use order_sync::fakes::{FakeCentra, FakeWms};
 use order_sync::flow::{FlowError, OrderFlow};
 use order_sync::records::{ShipmentRecord, ShipmentRecords};
 use platform_store::{MessageId, Store, StoreOptions};
 use proto::events::v1 as events;
-
-use crate::fakes::{FakeCentra, FakeWms};
 
 pub struct TestFlow {
     pub flow: OrderFlow,

@@ -4,12 +4,12 @@ use std::collections::HashSet;
 
 use domain::settings::{CapturePolicy, ImportFilter, ImportMode};
 use domain::{ShippingMethodMapping, Transporter};
+use order_sync::fakes::Fault;
 use order_sync::flow::FlowError;
 use order_sync::rules::{HoldReason, ShipmentState};
 use platform_store::MessageId;
 use proto::events::v1 as events;
 
-use crate::fakes::Fault;
 use crate::harness::{good_to_go, settings, spawn_flow};
 
 #[tokio::test]

@@ -1,11 +1,11 @@
 //! Supplier deliveries -> WMS purchase orders -> accepted once in Centra.
 
 use order_sync::deliveries::{DeliveryRecord, DeliveryRecords, DeliveryState};
+use order_sync::fakes::Fault;
 use order_sync::flow::FlowError;
 use platform_store::MessageId;
 use proto::events::v1 as events;
 
-use crate::fakes::Fault;
 use crate::harness::{settings, spawn_flow};
 
 fn delivery() -> events::SupplierDeliveryCreated {

@@ -4,6 +4,7 @@
 use bytes::Bytes;
 use domain::settings::ImportMode;
 use order_sync::consumers::{Feed, handle};
+use order_sync::fakes::Fault;
 use order_sync::flow::{FlowError, ORDER_READY};
 use order_sync::orders::{OrderRecords, OrderState};
 use order_sync::rules::{HoldReason, ShipmentState};
@@ -12,7 +13,6 @@ use platform_store::MessageId;
 use prost::Message;
 use proto::events::v1 as events;
 
-use crate::fakes::Fault;
 use crate::harness::{TestFlow, good_to_go, line, settings, spawn_flow};
 
 fn ready(order_id: &str) -> events::OrderReady {

@@ -1,22 +1,31 @@
 //! The two systems the flow changes, as ports in the flow's own terms: Centra returns (through
-//! centra-gateway) and the WMS's reported returns (through ongoing-gateway). The gRPC adapters
-//! are in [`crate::grpc_ports`]; the flow never sees a gateway message.
+//! centra-gateway) and the WMS's reported returns (through the WMS gateway). The flow never
+//! sees a gateway message.
+//!
+//! Layout:
+//! - [`CentraReturns`]: a shipment's lines, and creating a return once per key;
+//! - [`WmsReturns`]: telling the WMS which returned units are reported;
+//! - `grpc`: [`GrpcCentra`] and [`GrpcWms`], the adapters over the generated clients.
+//!
+//! Rules every adapter keeps (the fakes of the flow tests and the gRPC adapters alike):
+//! - every change carries an idempotency key; the same change again is success, never a second
+//!   effect;
+//! - a failure is a [`PortError`] whose [`PortErrorKind`] is made at the adapter boundary:
+//!   [`PortErrorKind::Unavailable`] when the outcome is unknown and the same call may pass
+//!   later, [`PortErrorKind::Refused`] when the record must change first,
+//!   [`PortErrorKind::BrokenAnswer`] when the answer breaks the gateway's contract.
+
+mod grpc;
 
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
+use domain::PortError;
 
-/// Why a call did not go through.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PortError {
-    /// Transport or the far side is down: try the same call again later.
-    #[error("unavailable: {0}")]
-    Unavailable(String),
-    /// The far side refused this record (bad field, unknown record): retrying the same call
-    /// will not help; a person or new facts must change something first.
-    #[error("{0}")]
-    Refused(String),
-}
+#[cfg(doc)]
+use domain::PortErrorKind;
+
+pub use grpc::{GrpcCentra, GrpcWms};
 
 /// A return to create in Centra.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,8 +57,9 @@ pub trait CentraReturns: Send + Sync + std::fmt::Debug {
     /// The lines of the shipment as Centra has them: shipment line id -> units.
     ///
     /// # Errors
-    /// [`PortError::Refused`] when Centra does not know the shipment; [`PortError::Unavailable`]
-    /// when the gateway or Centra cannot answer now.
+    /// [`PortErrorKind::Refused`] when Centra does not know the shipment;
+    /// [`PortErrorKind::Unavailable`] when the gateway or Centra cannot answer now;
+    /// [`PortErrorKind::BrokenAnswer`] when the answer breaks the contract (no shipment).
     async fn shipment_lines(
         &self,
         endpoint: &str,
@@ -59,8 +69,9 @@ pub trait CentraReturns: Send + Sync + std::fmt::Debug {
     /// Creates the return once per idempotency key.
     ///
     /// # Errors
-    /// [`PortError::Refused`] when Centra refuses the return (bad line, quantity);
-    /// [`PortError::Unavailable`] when the outcome is unknown: the same call again is safe.
+    /// [`PortErrorKind::Refused`] when Centra refuses the return (bad line, quantity);
+    /// [`PortErrorKind::Unavailable`] when the outcome is unknown: the same call again is safe;
+    /// [`PortErrorKind::BrokenAnswer`] when the gateway does not serve the call as contracted.
     async fn create_return(&self, new: &NewCentraReturn) -> Result<CreatedReturn, PortError>;
 }
 
@@ -71,8 +82,9 @@ pub trait WmsReturns: Send + Sync + std::fmt::Debug {
     /// now reported), so the WMS stops listing them. Never lowers a reported total.
     ///
     /// # Errors
-    /// [`PortError::Refused`] when the WMS does not know the order or a line;
-    /// [`PortError::Unavailable`] when it cannot answer now (the same call again is safe).
+    /// [`PortErrorKind::Refused`] when the WMS does not know the order or a line;
+    /// [`PortErrorKind::Unavailable`] when it cannot answer now (the same call again is safe);
+    /// [`PortErrorKind::BrokenAnswer`] when the gateway does not serve the call as contracted.
     async fn acknowledge_returned(
         &self,
         idempotency_key: &str,

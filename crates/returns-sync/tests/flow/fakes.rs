@@ -5,7 +5,12 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use async_trait::async_trait;
-use returns_sync::ports::{CentraReturns, CreatedReturn, NewCentraReturn, PortError, WmsReturns};
+use domain::PortError;
+use returns_sync::ports::{CentraReturns, CreatedReturn, NewCentraReturn, WmsReturns};
+
+/// The services the fakes stand for, as the gRPC adapters name them.
+const CENTRA: &str = "centra-gateway";
+const WMS: &str = "wms-gateway";
 
 /// What can go wrong with the next call.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -53,7 +58,7 @@ impl CentraReturns for FakeCentra {
             s.shipments
                 .get(&format!("{endpoint}/{shipment_id}"))
                 .cloned()
-                .ok_or_else(|| PortError::Refused(format!("no shipment {shipment_id}")))
+                .ok_or_else(|| PortError::refused(CENTRA, format!("no shipment {shipment_id}")))
         })
     }
 
@@ -61,9 +66,9 @@ impl CentraReturns for FakeCentra {
         self.with(|s| {
             let fault = std::mem::take(&mut s.next_fault);
             match fault {
-                Fault::Down => return Err(PortError::Unavailable("centra down".into())),
+                Fault::Down => return Err(PortError::unavailable(CENTRA, "centra down")),
                 Fault::Refuse => {
-                    return Err(PortError::Refused("line 9 cannot be returned".into()));
+                    return Err(PortError::refused(CENTRA, "line 9 cannot be returned"));
                 }
                 _ => {}
             }
@@ -75,7 +80,7 @@ impl CentraReturns for FakeCentra {
             }
             let return_id = s.ids[&new.idempotency_key].clone();
             if fault == Fault::LoseAnswer {
-                return Err(PortError::Unavailable("answer lost".into()));
+                return Err(PortError::unavailable(CENTRA, "answer lost"));
             }
             Ok(CreatedReturn {
                 return_id,
@@ -116,11 +121,12 @@ impl WmsReturns for FakeWms {
         self.with(|s| {
             let fault = std::mem::take(&mut s.next_fault);
             match fault {
-                Fault::Down => return Err(PortError::Unavailable("wms down".into())),
+                Fault::Down => return Err(PortError::unavailable(WMS, "wms down")),
                 Fault::Refuse => {
-                    return Err(PortError::Refused(format!(
-                        "order id {wms_order_id}: line does not exist"
-                    )));
+                    return Err(PortError::refused(
+                        WMS,
+                        format!("order id {wms_order_id}: line does not exist"),
+                    ));
                 }
                 _ => {}
             }
@@ -130,7 +136,7 @@ impl WmsReturns for FakeWms {
                 *entry = (*entry).max(*units);
             }
             if fault == Fault::LoseAnswer {
-                return Err(PortError::Unavailable("answer lost".into()));
+                return Err(PortError::unavailable(WMS, "answer lost"));
             }
             Ok(())
         })

@@ -1,5 +1,8 @@
 //! A WMS return becomes one Centra return, then the WMS is told; every failure in between.
 
+use std::error::Error as _;
+
+use domain::{PortError, PortErrorKind};
 use returns_sync::flow::FlowError;
 use returns_sync::rules::ReturnState;
 
@@ -80,6 +83,9 @@ async fn a_lost_centra_answer_is_retried_without_a_second_return() {
         .await
         .expect_err("answer lost");
     assert!(matches!(error, FlowError::Unavailable(_)), "{error}");
+    // The port error is the cause, whole: a log shows which service and why.
+    let cause = error.source().and_then(|s| s.downcast_ref::<PortError>());
+    assert_eq!(cause.map(PortError::kind), Some(PortErrorKind::Unavailable));
     assert_eq!(t.record("100:a").await.state, ReturnState::Received);
     assert_eq!(
         t.reported(100, 11),

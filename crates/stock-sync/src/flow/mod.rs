@@ -32,13 +32,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
-use domain::{Settings, stock_decision};
+use domain::{PortError, PortErrorKind, Settings, stock_decision};
 use platform_store::{MessageId, StoreError, unix_millis};
 use proto::events::v1 as events;
 use tokio::sync::Notify;
 
 use crate::articles::{StockArticle, StockArticles, StockState};
-use crate::ports::{CentraStockTarget, PortError, WmsStockSource};
+use crate::ports::{CentraStockTarget, WmsStockSource};
 
 mod reconcile;
 
@@ -68,9 +68,14 @@ pub enum FlowError {
     /// The input can never be processed as it is (terminal: kept as a dead letter).
     #[error(transparent)]
     Invalid(#[from] InvalidEvent),
-    /// A gateway is down (retryable: the same step again later).
+    /// A gateway is down or the outcome of a call is unknown (retryable: the same step again
+    /// later). The port error is kept whole (service, kind, the status it came from).
     #[error("{0}")]
-    Unavailable(String),
+    Unavailable(#[source] PortError),
+    /// A gateway refused a call the reconcile cannot go on without, or broke its contract
+    /// (terminal: an unknown end-point or warehouse is a setting for a person to fix).
+    #[error("{0}")]
+    Refused(#[source] PortError),
     /// The store failed (retryable).
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -284,11 +289,11 @@ impl StockFlow {
             return Ok(CheckReport::default());
         }
         match self.check(&claimed).await {
-            Err(FlowError::Unavailable(why)) => {
+            Err(FlowError::Unavailable(error)) => {
                 self.articles
                     .release(&claimed, unix_millis() + RETRY_AFTER_MS)
                     .await?;
-                Err(FlowError::Unavailable(why))
+                Err(FlowError::Unavailable(error))
             }
             other => other,
         }
@@ -322,25 +327,21 @@ impl StockFlow {
             Vec::new()
         } else {
             let ids: Vec<String> = products.into_iter().collect();
-            match self.centra.read(&endpoint, &ids).await {
+            match terminal(self.centra.read(&endpoint, &ids).await)? {
                 Ok(rows) => rows,
-                Err(PortError::Unavailable(why)) => return Err(FlowError::Unavailable(why)),
-                Err(PortError::Refused(why)) => {
+                Err(error) => {
+                    let call = format!("the stock read on {endpoint}");
                     return self
-                        .refuse_all(
-                            claimed,
-                            format!("centra refused the stock read on {endpoint}: {why}"),
-                        )
+                        .refuse_all(claimed, refusal("centra", &call, &error))
                         .await;
                 }
             }
         };
-        let wms = match self.wms.read(&self.warehouse, &numbers).await {
+        let wms = match terminal(self.wms.read(&self.warehouse, &numbers).await)? {
             Ok(read) => read.levels,
-            Err(PortError::Unavailable(why)) => return Err(FlowError::Unavailable(why)),
-            Err(PortError::Refused(why)) => {
+            Err(error) => {
                 return self
-                    .refuse_all(claimed, format!("the WMS refused the stock read: {why}"))
+                    .refuse_all(claimed, refusal("the WMS", "the stock read", &error))
                     .await;
             }
         };
@@ -390,21 +391,16 @@ impl StockFlow {
         let answer = if writes.is_empty() {
             Default::default()
         } else {
-            match self.centra.write(&endpoint, &writes).await {
+            match terminal(self.centra.write(&endpoint, &writes).await)? {
                 Ok(answer) => answer,
-                Err(PortError::Unavailable(why)) => return Err(FlowError::Unavailable(why)),
-                Err(PortError::Refused(why)) => {
+                Err(error) => {
+                    let call = format!("the stock write on {endpoint}");
+                    let reason = refusal("centra", &call, &error);
                     for article in outcome
                         .iter_mut()
                         .filter(|a| writes.contains_key(&a.article_number))
                     {
-                        settle(
-                            article,
-                            StockState::Refused,
-                            Some(format!(
-                                "centra refused the stock write on {endpoint}: {why}"
-                            )),
-                        );
+                        settle(article, StockState::Refused, Some(reason.clone()));
                     }
                     writes.clear();
                     Default::default()
@@ -508,6 +504,29 @@ impl StockFlow {
         }
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// Splits a port result by the error's kind: a retryable failure is the flow's error (the
+/// articles are given back, due again shortly), a terminal one is handed back for the check to
+/// record on the articles, since calling again would fail the same way.
+fn terminal<T>(result: Result<T, PortError>) -> Result<Result<T, PortError>, FlowError> {
+    match result {
+        Err(error) if error.kind().is_retryable() => Err(FlowError::Unavailable(error)),
+        other => Ok(other),
+    }
+}
+
+/// The reason an article shows after `who` failed `call` for good: the far side's own words,
+/// and whether it refused the call or answered against the gateway contract (a bug to report,
+/// not a record to fix).
+fn refusal(who: &str, call: &str, error: &PortError) -> String {
+    let reason = error.reason();
+    match error.kind() {
+        PortErrorKind::BrokenAnswer => format!("{who} answered {call} off contract: {reason}"),
+        PortErrorKind::Unavailable | PortErrorKind::Refused | PortErrorKind::ArticlesMissing => {
+            format!("{who} refused {call}: {reason}")
+        }
     }
 }
 

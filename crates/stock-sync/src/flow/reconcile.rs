@@ -3,12 +3,11 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use domain::stock_decision;
+use domain::{PortError, stock_decision};
 use platform_store::unix_millis;
 
 use super::{BATCH, CheckReport, FlowError, StockFlow};
 use crate::ports::CentraStockRow;
-use crate::ports::PortError;
 
 impl StockFlow {
     /// Every article of the WMS (or the named ones) checked against Centra now, by the same
@@ -17,7 +16,8 @@ impl StockFlow {
     /// written or saved: the report says what would be. Safe twice.
     ///
     /// # Errors
-    /// [`FlowError::Unavailable`] when a gateway is down (run it again); [`FlowError::Store`].
+    /// [`FlowError::Unavailable`] when a gateway is down (run it again); [`FlowError::Refused`]
+    /// when a gateway refuses a listing or read (a setting to fix); [`FlowError::Store`].
     pub async fn reconcile(
         &self,
         named: &[String],
@@ -79,7 +79,7 @@ impl StockFlow {
                 .wms
                 .page(&self.warehouse, from)
                 .await
-                .map_err(unavailable)?;
+                .map_err(cannot_go_on)?;
             numbers.extend(page.levels.into_keys());
             match page.next {
                 Some(next) if next > from => from = next,
@@ -98,7 +98,7 @@ impl StockFlow {
                 .centra
                 .page(endpoint, token)
                 .await
-                .map_err(unavailable)?;
+                .map_err(cannot_go_on)?;
             for row in rows {
                 for key in row.keys() {
                     products.insert(key.to_owned(), row.product_id.clone());
@@ -132,13 +132,13 @@ impl StockFlow {
                 self.centra
                     .read(endpoint, &wanted)
                     .await
-                    .map_err(unavailable)?
+                    .map_err(cannot_go_on)?
             };
             let wms = self
                 .wms
                 .read(&self.warehouse, chunk)
                 .await
-                .map_err(unavailable)?
+                .map_err(cannot_go_on)?
                 .levels;
             for number in chunk {
                 report.checked += 1;
@@ -161,10 +161,12 @@ impl StockFlow {
     }
 }
 
-/// A port error where the reconcile cannot go on: down is retryable, refused is a setting.
-fn unavailable(error: PortError) -> FlowError {
-    match error {
-        PortError::Unavailable(why) => FlowError::Unavailable(why),
-        PortError::Refused(why) => FlowError::Precondition(why),
+/// A port error where the reconcile cannot go on, kept whole: down is retryable, anything else
+/// needs a person (a setting, or a gateway out of contract).
+fn cannot_go_on(error: PortError) -> FlowError {
+    if error.kind().is_retryable() {
+        FlowError::Unavailable(error)
+    } else {
+        FlowError::Refused(error)
     }
 }

@@ -1,31 +1,26 @@
 //! The ports over the gateways' generated gRPC clients: the only place that knows the gateway
-//! messages.
+//! messages. Every failed call becomes a [`PortError`] through [`port_error`], so the kind comes
+//! from the status code and its typed reasons, and the status stays as the error's source.
 
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use domain::{CentraStock, WmsStock};
-use platform_runtime::GrpcChannel;
+use domain::{CentraStock, PortError, WmsStock};
+use platform_runtime::{GrpcChannel, port_error};
 use proto::centra::v1 as centra;
 use proto::centra::v1::centra_gateway_client::CentraGatewayClient;
 use proto::wms::v1 as wms;
 use proto::wms::v1::wms_gateway_client::WmsGatewayClient;
-use tonic::Code;
 
-use crate::ports::{
-    CentraStockRow, CentraStockTarget, PortError, StockWriteOutcome, WmsStockPage, WmsStockRead,
+use super::{
+    CentraStockRow, CentraStockTarget, StockWriteOutcome, WmsStockPage, WmsStockRead,
     WmsStockSource,
 };
 
-/// Refusals are about the request; everything else may pass on a later try.
-pub fn port_error(status: &tonic::Status) -> PortError {
-    match status.code() {
-        Code::InvalidArgument | Code::FailedPrecondition | Code::NotFound | Code::OutOfRange => {
-            PortError::Refused(status.message().to_owned())
-        }
-        code => PortError::Unavailable(format!("{code:?}: {}", status.message())),
-    }
-}
+/// The service named in a failure of a Centra call.
+const CENTRA: &str = "centra-gateway";
+/// The service named in a failure of a WMS call (the contract is WMS-neutral).
+const WMS: &str = "wms-gateway";
 
 fn wms_levels(articles: Vec<wms::ArticleStock>) -> BTreeMap<String, WmsStock> {
     articles
@@ -74,7 +69,7 @@ impl WmsStockSource for GrpcWms {
                 ..Default::default()
             })
             .await
-            .map_err(|s| port_error(&s))?
+            .map_err(|s| port_error(WMS, s))?
             .into_inner();
         Ok(WmsStockRead {
             levels: wms_levels(answer.articles),
@@ -92,7 +87,7 @@ impl WmsStockSource for GrpcWms {
                 ..Default::default()
             })
             .await
-            .map_err(|s| port_error(&s))?
+            .map_err(|s| port_error(WMS, s))?
             .into_inner();
         Ok(WmsStockPage {
             levels: wms_levels(answer.articles),
@@ -152,7 +147,7 @@ impl CentraStockTarget for GrpcCentra {
                 ..Default::default()
             })
             .await
-            .map_err(|s| port_error(&s))?
+            .map_err(|s| port_error(CENTRA, s))?
             .into_inner();
         Ok(centra_rows(answer.rows))
     }
@@ -171,7 +166,7 @@ impl CentraStockTarget for GrpcCentra {
                 ..Default::default()
             })
             .await
-            .map_err(|s| port_error(&s))?
+            .map_err(|s| port_error(CENTRA, s))?
             .into_inner();
         let next = (!answer.next_page_token.is_empty()).then_some(answer.next_page_token);
         Ok((centra_rows(answer.rows), next))
@@ -203,11 +198,95 @@ impl CentraStockTarget for GrpcCentra {
                     .collect(),
             })
             .await
-            .map_err(|s| port_error(&s))?
+            .map_err(|s| port_error(CENTRA, s))?
             .into_inner();
         Ok(StockWriteOutcome {
             not_found: answer.products_not_found,
             bundles: answer.products_are_bundles,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+    use std::future::{Ready, ready};
+    use std::task::{Context, Poll};
+
+    use domain::PortErrorKind;
+    use platform_runtime::ChannelError;
+    use tonic::body::Body;
+    use tonic::codegen::{Service, http};
+    use tonic::{Code, Status};
+
+    use super::*;
+
+    /// A gateway answering every call with `code`: the adapters see the status exactly as the
+    /// generated client decodes it off the wire.
+    #[derive(Clone)]
+    struct Answers(Code);
+
+    impl Service<http::Request<Body>> for Answers {
+        type Response = http::Response<Body>;
+        type Error = ChannelError;
+        type Future = Ready<Result<Self::Response, Self::Error>>;
+
+        fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+            Poll::Ready(Ok(()))
+        }
+
+        fn call(&mut self, _: http::Request<Body>) -> Self::Future {
+            ready(Ok(Status::new(self.0, "said the gateway").into_http()))
+        }
+    }
+
+    fn answering(code: Code) -> GrpcChannel {
+        GrpcChannel::new(Answers(code))
+    }
+
+    fn status_of(error: &PortError) -> Code {
+        error
+            .source()
+            .and_then(|source| source.downcast_ref::<Status>())
+            .expect("the status is kept as the source")
+            .code()
+    }
+
+    #[tokio::test]
+    async fn an_unavailable_gateway_is_retryable_with_the_status_as_source() {
+        let wms = GrpcWms::new(answering(Code::Unavailable));
+        let error = wms
+            .read("main", &["A1".to_owned()])
+            .await
+            .expect_err("down");
+        assert_eq!(error.kind(), PortErrorKind::Unavailable);
+        assert!(error.is_retryable());
+        assert_eq!(error.service(), WMS);
+        assert_eq!(status_of(&error), Code::Unavailable);
+
+        let centra = GrpcCentra::new(answering(Code::Unavailable));
+        let levels = BTreeMap::from([("A1".to_owned(), 3)]);
+        let error = centra.write("shop1", &levels).await.expect_err("down");
+        assert!(error.is_retryable());
+        assert_eq!(error.service(), CENTRA);
+        assert_eq!(status_of(&error), Code::Unavailable);
+    }
+
+    #[tokio::test]
+    async fn a_failed_precondition_is_terminal() {
+        let centra = GrpcCentra::new(answering(Code::FailedPrecondition));
+        let error = centra
+            .read("shop1", &["7".to_owned()])
+            .await
+            .expect_err("refused");
+        assert_eq!(error.kind(), PortErrorKind::Refused);
+        assert!(!error.is_retryable());
+        assert_eq!(error.reason(), "said the gateway");
+        assert_eq!(status_of(&error), Code::FailedPrecondition);
+
+        let wms = GrpcWms::new(answering(Code::FailedPrecondition));
+        let error = wms.page("main", 0).await.expect_err("refused");
+        assert_eq!(error.kind(), PortErrorKind::Refused);
+        assert_eq!(error.service(), WMS);
     }
 }

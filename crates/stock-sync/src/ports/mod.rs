@@ -1,29 +1,33 @@
 //! The two systems the flow reads and writes, as ports in the flow's own terms: the WMS's stock
-//! (through ongoing-gateway) and Centra's stock (through centra-gateway). The gRPC adapters are
-//! in [`crate::grpc_ports`]; the flow never sees a gateway message.
+//! (through the WMS gateway) and Centra's stock (through centra-gateway). The flow never sees a
+//! gateway message.
 //!
-//! Rules every adapter keeps:
+//! Layout:
+//! - [`WmsStockSource`]: the WMS's stock, named articles or page by page;
+//! - [`CentraStockTarget`]: Centra's stock on the catalog end-point, read and written;
+//! - `grpc`: [`GrpcWms`] and [`GrpcCentra`], the adapters over the generated clients.
+//!
+//! Rules every adapter keeps (the fakes of the flow tests and the gRPC adapters alike):
 //! - reads are fresh: what the system holds at the time of the call, never a cached copy
 //!   (the stock rule is only safe on fresh numbers);
 //! - a batch never fails for one bad row: rows the far side does not know come back named;
-//! - [`PortError::Unavailable`] means the outcome is unknown and the same call again is safe
-//!   (stock writes are absolute, so a repeated write changes nothing).
+//! - a failure is a [`PortError`] whose [`PortErrorKind`] is made at the adapter boundary:
+//!   [`PortErrorKind::Unavailable`] means the outcome is unknown and the same call again is
+//!   safe (stock writes are absolute, so a repeated write changes nothing);
+//!   [`PortErrorKind::Refused`] means the request must change first;
+//!   [`PortErrorKind::BrokenAnswer`] means the answer breaks the gateway's contract.
+
+mod grpc;
 
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use domain::{CentraStock, WmsStock};
+use domain::{CentraStock, PortError, WmsStock};
 
-/// Why a call did not go through.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PortError {
-    /// Transport or the far side is down: try the same call again later.
-    #[error("unavailable: {0}")]
-    Unavailable(String),
-    /// The far side refused the request: retrying the same call will not help.
-    #[error("{0}")]
-    Refused(String),
-}
+#[cfg(doc)]
+use domain::PortErrorKind;
+
+pub use grpc::{GrpcCentra, GrpcWms};
 
 /// Named articles' stock as the WMS holds it now.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -47,8 +51,9 @@ pub trait WmsStockSource: Send + Sync + std::fmt::Debug {
     /// The stock of at most 100 named articles.
     ///
     /// # Errors
-    /// [`PortError::Unavailable`] when the WMS cannot answer now; [`PortError::Refused`] for an
-    /// unknown warehouse or a request the gateway refuses.
+    /// [`PortErrorKind::Unavailable`] when the WMS cannot answer now;
+    /// [`PortErrorKind::Refused`] for an unknown warehouse or a request the gateway refuses;
+    /// [`PortErrorKind::BrokenAnswer`] when the gateway does not serve the call as contracted.
     async fn read(&self, warehouse: &str, articles: &[String]) -> Result<WmsStockRead, PortError>;
 
     /// One page of every article, starting at `from` (0: the first page).
@@ -96,8 +101,9 @@ pub trait CentraStockTarget: Send + Sync + std::fmt::Debug {
     /// Every size item of the named products.
     ///
     /// # Errors
-    /// [`PortError::Unavailable`] when Centra cannot answer now; [`PortError::Refused`] when the
-    /// gateway refuses the request (unknown end-point, bad id).
+    /// [`PortErrorKind::Unavailable`] when Centra cannot answer now;
+    /// [`PortErrorKind::Refused`] when the gateway refuses the request (unknown end-point, bad
+    /// id); [`PortErrorKind::BrokenAnswer`] when it does not serve the call as contracted.
     async fn read(
         &self,
         endpoint: &str,
@@ -118,8 +124,9 @@ pub trait CentraStockTarget: Send + Sync + std::fmt::Debug {
     /// Sets absolute physical stock (product key -> units), batched by the gateway.
     ///
     /// # Errors
-    /// [`PortError::Unavailable`] when the outcome is unknown (the same write again is safe);
-    /// [`PortError::Refused`] when the request is refused as a whole.
+    /// [`PortErrorKind::Unavailable`] when the outcome is unknown (the same write again is
+    /// safe); [`PortErrorKind::Refused`] when the request is refused as a whole;
+    /// [`PortErrorKind::BrokenAnswer`] as for [`CentraStockTarget::read`].
     async fn write(
         &self,
         endpoint: &str,

@@ -5,11 +5,15 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use domain::{CentraStock, WmsStock};
+use domain::{CentraStock, PortError, WmsStock};
 use stock_sync::ports::{
-    CentraStockRow, CentraStockTarget, PortError, StockWriteOutcome, WmsStockPage, WmsStockRead,
+    CentraStockRow, CentraStockTarget, StockWriteOutcome, WmsStockPage, WmsStockRead,
     WmsStockSource,
 };
+
+/// The services the fakes stand for, as the gRPC adapters name them.
+const WMS: &str = "wms-gateway";
+const CENTRA: &str = "centra-gateway";
 
 /// What the next call does.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -73,7 +77,7 @@ impl WmsStockSource for FakeWms {
         let read = self.with(|w| {
             assert!(articles.len() <= 100, "at most 100 articles per read");
             if std::mem::take(&mut w.next_fault) != Fault::None {
-                return Err(PortError::Unavailable("wms down".into()));
+                return Err(PortError::unavailable(WMS, "wms down"));
             }
             w.reads += 1;
             let mut read = WmsStockRead::default();
@@ -176,7 +180,7 @@ impl CentraStockTarget for FakeCentra {
             // A lost answer is a write fault: reads leave it for the write.
             if c.next_fault == Fault::Down {
                 c.next_fault = Fault::None;
-                return Err(PortError::Unavailable("centra down".into()));
+                return Err(PortError::unavailable(CENTRA, "centra down"));
             }
             c.reads += 1;
             Ok(c.items
@@ -210,7 +214,7 @@ impl CentraStockTarget for FakeCentra {
         self.with(|c| {
             let fault = std::mem::take(&mut c.next_fault);
             if fault == Fault::Down {
-                return Err(PortError::Unavailable("centra down".into()));
+                return Err(PortError::unavailable(CENTRA, "centra down"));
             }
             let mut outcome = StockWriteOutcome::default();
             for (product, quantity) in levels {
@@ -227,7 +231,7 @@ impl CentraStockTarget for FakeCentra {
             }
             c.writes.push(levels.clone());
             if fault == Fault::LoseAnswer {
-                return Err(PortError::Unavailable("answer lost".into()));
+                return Err(PortError::unavailable(CENTRA, "answer lost"));
             }
             Ok(outcome)
         })

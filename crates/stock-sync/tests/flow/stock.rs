@@ -1,7 +1,9 @@
 //! The flow's behaviour on SQLite.
 
+use std::error::Error as _;
 use std::time::Duration;
 
+use domain::{PortError, PortErrorKind};
 use platform_store::MessageId;
 use proto::events::v1 as events;
 use stock_sync::articles::StockState;
@@ -250,6 +252,9 @@ async fn a_gateway_down_or_a_lost_answer_loses_nothing_and_writes_once() {
     t.wms.with(|w| w.next_fault = Fault::Down);
     let error = t.flow.check_due().await.expect_err("wms down");
     assert!(matches!(error, FlowError::Unavailable(_)), "{error}");
+    // The port error is the cause, whole: a log shows which service and why.
+    let cause = error.source().and_then(|s| s.downcast_ref::<PortError>());
+    assert_eq!(cause.map(PortError::kind), Some(PortErrorKind::Unavailable));
     // Given back, due again a few seconds later (not now).
     let article = t.state("D1").await;
     assert_eq!(article.state, StockState::Pending);

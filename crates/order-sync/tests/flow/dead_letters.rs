@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use domain::Settings;
 use order_sync::consumers::{Feed, handle};
-use order_sync::replay::MessageReplay;
+use order_sync::dead_letters::MessageReplay;
 use platform_runtime::{DeadLetterService, Handled};
 use platform_store::{DeadLetterFilter, DeadLetterStatus, MessageId};
 use prost::Message;

@@ -1,15 +1,19 @@
 //! In-memory Centra and WMS that behave like the gateways: idempotent, "already done" as
 //! success, and able to refuse, fail, or lose an answer after doing the work.
+//!
+//! Behind the `fakes` feature so other test crates can use them; the contract suite in
+//! `tests/order_ports_contract` (package `centra-wms-tests`) runs the same cases against these
+//! fakes and against the gRPC adapters over the real gateways and simulators.
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Mutex;
 
-use async_trait::async_trait;
-use domain::{EndpointName, PortError, Shipment, ShipmentId};
-use order_sync::ports::{
+use crate::ports::{
     CentraShipment, CentraShipments, Completion, DeliveryAcceptance, PickedReported,
     QuantityUpdate, WmsCancellation, WmsOrder, WmsOrders, WmsPurchaseOrder,
 };
+use async_trait::async_trait;
+use domain::{EndpointName, PortError, Shipment, ShipmentId};
 
 /// What can go wrong with the next call.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

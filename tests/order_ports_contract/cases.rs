@@ -1,0 +1,192 @@
+//! The contract: what `CentraShipments` and `WmsOrders` promise (see `order_sync::ports`),
+//! one plain async fn per case, run by `main.rs` against every implementation.
+
+use chrono::NaiveDate;
+use domain::{Address, ArticleLine, ArticleNumber, LineId, PortError, PortErrorKind, ShipmentId};
+use order_sync::ports::{Completion, WmsCancellation, WmsOrder};
+
+use crate::world::{CentraWorld, WAREHOUSE, WmsWorld, endpoint};
+
+/// The error of `result`, failing the case on success.
+fn failure<T: std::fmt::Debug>(what: &str, result: Result<T, PortError>) -> PortError {
+    match result {
+        Ok(answer) => panic!("{what}: expected a failure, got Ok({answer:?})"),
+        Err(error) => error,
+    }
+}
+
+fn order(number: &str, articles: &[&str]) -> WmsOrder {
+    WmsOrder {
+        idempotency_key: format!("upsert {number}"),
+        warehouse: WAREHOUSE.to_owned(),
+        order_number: number.to_owned(),
+        delivery_date: NaiveDate::from_ymd_opt(2030, 1, 15).expect("date"),
+        consignee: Address {
+            name: "Ada Lovelace".into(),
+            address1: "Storgatan 1".into(),
+            zip_code: "11122".into(),
+            city: "Stockholm".into(),
+            country_code: "SE".into(),
+            ..Address::default()
+        },
+        transporter: None,
+        lines: (1..)
+            .zip(articles)
+            .map(|(row, article)| ArticleLine {
+                row_number: row,
+                line_id: LineId::new(format!("{row}")),
+                article_number: ArticleNumber::from_wms(article).expect("article number"),
+                quantity: 1,
+            })
+            .collect(),
+        centra_order_id: "1".into(),
+        shop_order_id: "1-1".into(),
+    }
+}
+
+fn cancellation(number: &str, key: &str) -> WmsCancellation {
+    WmsCancellation {
+        idempotency_key: format!("cancel {number} {key}"),
+        warehouse: WAREHOUSE.to_owned(),
+        order_number: number.to_owned(),
+    }
+}
+
+fn completion(id: &ShipmentId, capture: bool) -> Completion {
+    Completion {
+        idempotency_key: format!("complete {id}"),
+        endpoint: endpoint(),
+        order_id: id.order_id().to_string(),
+        shipment_id: *id,
+        capture,
+        carrier: "DHL".into(),
+        service: "Express".into(),
+        tracking_numbers: vec!["WB1".into()],
+        packages: 1,
+        internal_comment: "contract case".into(),
+    }
+}
+
+/// An order naming articles the WMS lacks is refused as `ArticlesMissing`, naming every one
+/// of them once (an article on two lines too), and none the WMS holds.
+pub async fn missing_articles_are_all_named_once(world: &impl WmsWorld) {
+    world.know_articles(&["CT-HELD"]).await;
+    let lines = ["CT-HELD", "CT-GONE-1", "CT-GONE-2", "CT-GONE-1"];
+    let error = failure(
+        "upsert naming missing articles",
+        world
+            .port()
+            .upsert_order(&order("CT-MISSING", &lines))
+            .await,
+    );
+    assert_eq!(error.kind(), PortErrorKind::ArticlesMissing, "{error}");
+    let mut named = error.missing_articles().to_vec();
+    named.sort();
+    assert_eq!(named, ["CT-GONE-1", "CT-GONE-2"], "{error}");
+    assert_eq!(world.created("CT-MISSING").await, 0, "no order made");
+}
+
+/// The same upsert twice answers the same WMS order id; the WMS holds one order.
+pub async fn the_same_upsert_twice_is_one_order(world: &impl WmsWorld) {
+    world.know_articles(&["CT-A", "CT-B"]).await;
+    let port = world.port();
+    let order = order("CT-TWICE", &["CT-A", "CT-B"]);
+    let first = port.upsert_order(&order).await.expect("first upsert");
+    let second = port.upsert_order(&order).await.expect("second upsert");
+    assert_eq!(first, second, "the same WMS order id");
+    assert_eq!(world.created("CT-TWICE").await, 1, "one order in the WMS");
+}
+
+/// Cancelling what never reached the WMS is "already done"; a sent order is cancelled once,
+/// then "already done".
+pub async fn cancel_is_done_once(world: &impl WmsWorld) {
+    let port = world.port();
+    assert_eq!(
+        port.cancel_order(&cancellation("CT-NEVER", "1")).await,
+        Ok(true),
+        "an order never sent is already cancelled"
+    );
+    world.know_articles(&["CT-A"]).await;
+    port.upsert_order(&order("CT-CANCEL", &["CT-A"]))
+        .await
+        .expect("order sent");
+    let cancel = cancellation("CT-CANCEL", "1");
+    assert_eq!(port.cancel_order(&cancel).await, Ok(false), "cancelled now");
+    assert_eq!(
+        port.cancel_order(&cancel).await,
+        Ok(true),
+        "already cancelled"
+    );
+}
+
+/// Once the warehouse started work, cancelling is refused.
+pub async fn cancel_after_work_started_is_refused(world: &impl WmsWorld) {
+    world.know_articles(&["CT-A"]).await;
+    let port = world.port();
+    port.upsert_order(&order("CT-STARTED", &["CT-A"]))
+        .await
+        .expect("order sent");
+    world.start_work("CT-STARTED").await;
+    let error = failure(
+        "cancel after picking started",
+        port.cancel_order(&cancellation("CT-STARTED", "1")).await,
+    );
+    assert_eq!(error.kind(), PortErrorKind::Refused, "{error}");
+}
+
+/// A call while the WMS is down fails `Unavailable`, retryable.
+pub async fn wms_down_is_unavailable(world: &impl WmsWorld) {
+    world.know_articles(&["CT-A"]).await;
+    world.go_down().await;
+    let error = failure(
+        "upsert while the WMS is down",
+        world
+            .port()
+            .upsert_order(&order("CT-DOWN", &["CT-A"]))
+            .await,
+    );
+    assert_eq!(error.kind(), PortErrorKind::Unavailable, "{error}");
+    assert!(error.is_retryable());
+}
+
+/// A paid shipment is completed once: the second call is "already done", no second effect.
+pub async fn complete_twice_is_one_completion(world: &impl CentraWorld) {
+    let id = world.shipment(true).await;
+    let port = world.port();
+    assert_eq!(port.complete(&completion(&id, false)).await, Ok(false));
+    assert_eq!(port.complete(&completion(&id, false)).await, Ok(true));
+    assert_eq!(world.completions(&id).await, 1, "one completion");
+}
+
+/// An unpaid shipment completed without capture is refused, and not completed.
+pub async fn unpaid_without_capture_is_refused(world: &impl CentraWorld) {
+    let id = world.shipment(false).await;
+    let error = failure(
+        "complete unpaid without capture",
+        world.port().complete(&completion(&id, false)).await,
+    );
+    assert_eq!(error.kind(), PortErrorKind::Refused, "{error}");
+    assert_eq!(world.completions(&id).await, 0, "not completed");
+}
+
+/// Capturing twice is success twice and charges once.
+pub async fn capture_twice_charges_once(world: &impl CentraWorld) {
+    let id = world.shipment(false).await;
+    let port = world.port();
+    let key = format!("capture {id}");
+    assert_eq!(port.capture(&key, &endpoint(), &id).await, Ok(()));
+    assert_eq!(port.capture(&key, &endpoint(), &id).await, Ok(()));
+    assert_eq!(world.captures(&id).await, 1, "one capture");
+}
+
+/// A call while Centra is down fails `Unavailable`, retryable.
+pub async fn centra_down_is_unavailable(world: &impl CentraWorld) {
+    let id = world.shipment(true).await;
+    world.go_down().await;
+    let error = failure(
+        "complete while Centra is down",
+        world.port().complete(&completion(&id, false)).await,
+    );
+    assert_eq!(error.kind(), PortErrorKind::Unavailable, "{error}");
+    assert!(error.is_retryable());
+}

@@ -1,0 +1,232 @@
+//! The gRPC adapters over the real gateways: centra-sim and ongoing-sim, `CentraGateway` and
+//! `OngoingGateway` in one embedded runtime, and `GrpcCentra` / `GrpcWms` on the runtime's
+//! directory channels, as order-sync builds them. The controls go through the simulators'
+//! control API (`/_sim/...`), articles through the WMS gateway's own `UpsertArticles`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use centra_gateway::CentraGateway;
+use centra_wms_tests::e2e::{Sims, ean, size_row, wait_for};
+use centra_wms_tests::runtime::{RunningApp, Shape};
+use domain::ShipmentId;
+use ongoing_gateway::OngoingGateway;
+use order_sync::ports::{CentraShipments, GrpcCentra, GrpcWms, WmsOrders};
+use proto::centra::v1 as centra;
+use proto::centra::v1::centra_gateway_client::CentraGatewayClient;
+use proto::wms::v1 as wms;
+use proto::wms::v1::wms_gateway_client::WmsGatewayClient;
+use serde_json::{Value, json};
+
+use crate::world::{CentraWorld, WAREHOUSE, WmsWorld, endpoint};
+
+/// Both simulators and both gateways; one per case.
+pub struct GrpcWorld {
+    sims: Sims,
+    app: RunningApp,
+    centra: GrpcCentra,
+    wms: GrpcWms,
+}
+
+impl GrpcWorld {
+    /// Starts everything and returns once both gateways answer.
+    pub async fn start() -> Self {
+        let sims = Sims::start().await;
+        // The product the shipments' line sells (`P0-BL-0`).
+        sims.seed_products(vec![size_row(0, 0)]).await;
+        let config = sims.config("1s", "");
+        let app = RunningApp::start(
+            Shape::Embedded,
+            config,
+            vec![Arc::new(CentraGateway), Arc::new(OngoingGateway)],
+            "order_ports_contract",
+        )
+        .await
+        .expect("embedded runtime");
+        let (centra_channel, wms_channel) = (
+            app.channel("centra-gateway"),
+            app.channel("ongoing-gateway"),
+        );
+        let world = Self {
+            sims,
+            centra: GrpcCentra::new(centra_channel.clone()),
+            wms: GrpcWms::new(wms_channel.clone()),
+            app,
+        };
+        let centra_client = CentraGatewayClient::new(centra_channel);
+        let wms_client = WmsGatewayClient::new(wms_channel);
+        wait_for("both gateways serving", Duration::from_secs(60), || {
+            let (mut centra_client, mut wms_client) = (centra_client.clone(), wms_client.clone());
+            world.app.assert_running();
+            async move {
+                let centra = centra_client
+                    .test_connection(centra::TestConnectionRequest {
+                        endpoint: endpoint().to_string(),
+                        ..Default::default()
+                    })
+                    .await;
+                let wms = wms_client
+                    .test_connection(wms::TestConnectionRequest {
+                        warehouse: WAREHOUSE.to_owned(),
+                    })
+                    .await;
+                centra.is_ok() && wms.is_ok()
+            }
+        })
+        .await;
+        world
+    }
+
+    fn wms_client(&self) -> WmsGatewayClient<platform_runtime::GrpcChannel> {
+        WmsGatewayClient::new(self.app.channel("ongoing-gateway"))
+    }
+
+    async fn state(&self, base: String) -> Value {
+        self.sims.get(format!("{base}/_sim/state")).await
+    }
+
+    async fn centra_shipment(&self, id: &ShipmentId) -> Value {
+        let state = self.state(self.sims.centra.url()).await;
+        state["shipments"]
+            .as_array()
+            .and_then(|s| {
+                s.iter()
+                    .find(|s| s["shipmentId"] == id.to_string())
+                    .cloned()
+            })
+            .unwrap_or_else(|| panic!("centra-sim has shipment {id}"))
+    }
+
+    async fn shutdown(self) {
+        self.app.stop().await;
+    }
+}
+
+/// A control-state counter; absent counts as 0.
+fn count(value: &Value) -> u64 {
+    value.as_u64().unwrap_or(0)
+}
+
+impl CentraWorld for GrpcWorld {
+    fn port(&self) -> Arc<dyn CentraShipments> {
+        Arc::new(self.centra.clone())
+    }
+
+    async fn shipment(&self, paid: bool) -> ShipmentId {
+        let created = self
+            .sims
+            .post(
+                format!("{}/_sim/orders", self.sims.centra.url()),
+                &json!({
+                    "order": {
+                        "paid": paid, "shouldCapture": !paid, "captureFails": false,
+                        "delivery": {"name": "Ada Lovelace", "address": "Storgatan 1",
+                                     "zipcode": "11122", "city": "Stockholm", "country": "SE"},
+                        "carrier": "DHL", "service": "Express",
+                        "lines": [{"sku": "P0", "variantSku": "-BL", "sizeSku": "-0",
+                                   "ean": ean(0), "qty": 1, "price": "45.00"}]
+                    },
+                    "goodToGo": true
+                }),
+            )
+            .await;
+        let id = created["shipmentId"]
+            .as_str()
+            .map(str::to_owned)
+            .or_else(|| created["shipmentId"].as_u64().map(|n| n.to_string()))
+            .expect("shipment id");
+        ShipmentId::parse(&id).expect("a shipment id")
+    }
+
+    async fn completions(&self, id: &ShipmentId) -> u64 {
+        count(&self.centra_shipment(id).await["completeCount"])
+    }
+
+    async fn captures(&self, id: &ShipmentId) -> u64 {
+        count(&self.centra_shipment(id).await["captureCount"])
+    }
+
+    async fn go_down(&self) {
+        // Every Centra call answers 5xx: the gateway retries (its default policy, about 15 s),
+        // then answers UNAVAILABLE.
+        self.sims
+            .post(
+                format!("{}/_sim/faults", self.sims.centra.url()),
+                &json!({"error_rate": 1.0}),
+            )
+            .await;
+    }
+
+    async fn stop(self) {
+        self.shutdown().await;
+    }
+}
+
+impl WmsWorld for GrpcWorld {
+    fn port(&self) -> Arc<dyn WmsOrders> {
+        Arc::new(self.wms.clone())
+    }
+
+    async fn know_articles(&self, articles: &[&str]) {
+        let answer = self
+            .wms_client()
+            .upsert_articles(wms::UpsertArticlesRequest {
+                idempotency_key: format!("articles {}", articles.join(",")),
+                warehouse: WAREHOUSE.to_owned(),
+                articles: articles
+                    .iter()
+                    .map(|number| wms::Article {
+                        article_number: (*number).to_owned(),
+                        article_name: format!("Article {number}"),
+                        is_active: true,
+                        ..Default::default()
+                    })
+                    .collect(),
+            })
+            .await
+            .expect("articles upserted")
+            .into_inner();
+        for result in answer.results {
+            assert!(result.error.is_empty(), "article {result:?}");
+        }
+    }
+
+    async fn start_work(&self, order_number: &str) {
+        // 300: picking, past the default "editable below" threshold.
+        self.sims
+            .post(
+                format!(
+                    "{}/_sim/orders/{order_number}/status",
+                    self.sims.ongoing.base_url()
+                ),
+                &json!({"status": 300}),
+            )
+            .await;
+    }
+
+    async fn created(&self, order_number: &str) -> u64 {
+        let state = self.state(self.sims.ongoing.base_url()).await;
+        state["orders"].as_array().map_or(0, |orders| {
+            orders
+                .iter()
+                .filter(|o| o["orderNumber"] == order_number)
+                .map(|o| count(&o["createdCount"]).max(1))
+                .sum()
+        })
+    }
+
+    async fn go_down(&self) {
+        // Every Ongoing call answers 5xx: the gateway retries (its default policy, about
+        // 15 s), then answers UNAVAILABLE.
+        self.sims
+            .post(
+                format!("{}/_sim/faults", self.sims.ongoing.base_url()),
+                &json!({"error_rate": 1.0}),
+            )
+            .await;
+    }
+
+    async fn stop(self) {
+        self.shutdown().await;
+    }
+}
