@@ -10,7 +10,7 @@ use domain::EndpointName;
 use platform_runtime::DeadLetterRetry;
 use platform_store::DeadLetter;
 
-use crate::pollers::Wakers;
+use crate::detect::Wakers;
 
 /// Wakes the polls of each retried record's end-point (`record_key` = `<end-point>:<key>`).
 #[derive(Debug, Clone)]

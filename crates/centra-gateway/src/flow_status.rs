@@ -22,7 +22,7 @@ use proto::admin::v1 as pb;
 use proto::admin::v1::flow_status_server::{FlowStatus, FlowStatusServer};
 use tonic::{Request, Response, Status};
 
-use crate::pollers::Flows;
+use crate::detect::Flows;
 
 /// The polls, in the order they run and are reported.
 pub const POLLS: [&str; 4] = ["shipments", "orders", "products", "deliveries"];

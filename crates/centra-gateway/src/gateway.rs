@@ -18,9 +18,9 @@ use tonic::service::Routes;
 use crate::client::{CentraClient, CentraError, ClientOptions};
 use crate::commands::Commands;
 use crate::dead_letters::PollAgain;
+use crate::detect::{Flows, PollSchedule, Wakers};
 use crate::flow_status::{FlowStatusService, PollLog};
 use crate::grpc::GrpcService;
-use crate::pollers::{Flows, PollSchedule, Wakers};
 use crate::webhook::WebhookReceiver;
 
 /// Where the Centra webhook receiver listens (`runtime.centra_webhook_listen`).

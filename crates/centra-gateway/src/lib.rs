@@ -11,10 +11,10 @@
 //! - [`client`]: the Order API client (auth, envelope, lenient types, pagination, time zone,
 //!   retries, rate limit), one per end-point.
 //! - [`signature`] and [`webhook`]: the signed webhook receiver; webhooks only wake the polls.
-//! - [`pollers`]: shipments (good to go, and cancelled once they leave that list without
+//! - [`detect`]: shipments (good to go, and cancelled once they leave that list without
 //!   completing), orders (import `orders`/`both`), products, supplier deliveries, returns;
 //!   events go through the outbox with the memory that makes each one publish once.
-//! - [`events`]: subjects, deterministic ids and the protobuf payloads.
+//! - [`publish`]: subjects, deterministic ids and the protobuf payloads.
 //! - [`commands`] and [`grpc`]: the idempotent commands and the `CentraGateway` service.
 //! - [`flow_status`]: the `FlowStatus` service (per poll: last run, cursor, last error).
 //! - [`dead_letters`]: what retrying a dead letter does (wake the polls of its end-point).
@@ -24,11 +24,11 @@ pub mod client;
 pub mod commands;
 pub mod credentials;
 pub mod dead_letters;
-pub mod events;
+pub mod detect;
 pub mod flow_status;
 pub mod gateway;
 pub mod grpc;
-pub mod pollers;
+pub mod publish;
 pub mod signature;
 pub mod webhook;
 

@@ -17,7 +17,7 @@ use axum::routing::post;
 use domain::{EndpointName, Secret};
 use serde_json::Value;
 
-use crate::pollers::Wakers;
+use crate::detect::Wakers;
 use crate::signature::{REPLAY_WINDOW, SIGNATURE_HEADER, verify};
 
 /// Largest webhook body accepted (100 events are a few kilobytes).

@@ -3,9 +3,7 @@
 //! inconclusive snapshot read.
 
 use centra_gateway::client::CentraClient;
-use centra_gateway::pollers::{
-    REAPPEARED_KIND, REASON_GONE, REASON_NOT_GOOD_TO_GO, poll_shipments,
-};
+use centra_gateway::detect::{REAPPEARED_KIND, REASON_GONE, REASON_NOT_GOOD_TO_GO, poll_shipments};
 use platform_store::{DeadLetterFilter, MessageId};
 use prost::Message;
 use proto::events::v1 as pb;

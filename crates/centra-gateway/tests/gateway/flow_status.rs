@@ -1,8 +1,8 @@
 //! `FlowStatus`: one flow per poll, filled by the poll rounds (last run, last error) and the
 //! store (cursor, parked records).
 
+use centra_gateway::detect::{Flows, poll_round};
 use centra_gateway::flow_status::{FlowStatusService, PollLog};
-use centra_gateway::pollers::{Flows, poll_round};
 use domain::EndpointName;
 use proto::admin::v1 as pb;
 use proto::admin::v1::flow_status_server::FlowStatus as _;

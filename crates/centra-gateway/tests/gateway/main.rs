@@ -4,11 +4,11 @@
 mod cancellations;
 mod client;
 mod commands;
+mod detect;
 mod faults;
 mod flow_status;
 mod harness;
 mod orders;
-mod pollers;
 mod service;
 mod stock;
 mod webhook;

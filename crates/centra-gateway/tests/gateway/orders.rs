@@ -2,7 +2,7 @@
 //! in Centra's zone, unreadable orders dead-lettered while the rest flows.
 
 use centra_gateway::client::CentraClient;
-use centra_gateway::pollers::poll_orders;
+use centra_gateway::detect::poll_orders;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use platform_store::{DeadLetterFilter, MessageId};
 use prost::Message;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use centra_gateway::pollers::Wakers;
+use centra_gateway::detect::Wakers;
 use centra_gateway::signature::{REPLAY_WINDOW, SignatureError, sign, verify};
 use centra_gateway::webhook::WebhookReceiver;
 use domain::{EndpointName, Secret};

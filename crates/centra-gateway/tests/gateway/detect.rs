@@ -2,7 +2,7 @@
 //! dead-letter list and the others still go through.
 
 use centra_gateway::client::{CentraClient, CentraErrorKind, ShipmentStatusFilter};
-use centra_gateway::pollers::{poll_deliveries, poll_orders, poll_products, poll_shipments};
+use centra_gateway::detect::{poll_deliveries, poll_orders, poll_products, poll_shipments};
 use platform_store::{DeadLetterFilter, MessageId};
 use prost::Message;
 use proto::events::v1 as pb;

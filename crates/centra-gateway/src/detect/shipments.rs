@@ -13,7 +13,7 @@ use super::memory::{self, kind};
 use super::{PollError, PollReport, dead_letter};
 use crate::client::record::Parsed;
 use crate::client::{CentraClient, CentraShipment, ShipmentStatusFilter};
-use crate::events;
+use crate::publish;
 
 /// Dead-letter kind of unreadable shipments.
 pub const DEAD_LETTER_KIND: &str = "centra.shipment";
@@ -46,7 +46,7 @@ pub async fn poll_shipments(store: &Store, client: &CentraClient) -> Result<Poll
     for entry in &listed {
         match entry {
             Ok(shipment) => {
-                let (id, message) = events::shipment_good_to_go(endpoint, shipment);
+                let (id, message) = publish::shipment_good_to_go(endpoint, shipment);
                 let new = memory::remember(
                     &mut tx,
                     endpoint,

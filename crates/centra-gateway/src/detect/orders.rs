@@ -1,6 +1,6 @@
 //! Orders ready for the warehouse (`settings.import` = `orders` or `both`). `GET /orders` filters
 //! by order date only, so the poll reads everything newer than its cursor minus an overlap, and
-//! the memory publishes one `OrderReady` per order and [`events::order_version`].
+//! the memory publishes one `OrderReady` per order and [`publish::order_version`].
 //!
 //! The cursor is the start of the last complete run (UTC in the store, Centra-local on the wire),
 //! held back to the oldest order that may still change in a way the warehouse cares about
@@ -17,7 +17,7 @@ use platform_store::Store;
 use super::memory::{self, kind};
 use super::{CURSOR_OVERLAP, PollError, PollReport, dead_letter};
 use crate::client::{CentraClient, CentraOrder};
-use crate::events;
+use crate::publish;
 
 /// Dead-letter kind of unreadable orders.
 pub const DEAD_LETTER_KIND: &str = "centra.order";
@@ -105,8 +105,8 @@ pub async fn poll_orders(store: &Store, client: &CentraClient) -> Result<PollRep
             report.unchanged += 1;
             continue;
         }
-        let version = events::order_version(endpoint, order);
-        let (id, message) = events::order_ready(endpoint, order, &version);
+        let version = publish::order_version(endpoint, order);
+        let (id, message) = publish::order_ready(endpoint, order, &version);
         if memory::remember(
             &mut tx,
             endpoint,

@@ -7,7 +7,7 @@ use platform_store::Store;
 use super::memory::{self, kind};
 use super::{PollError, PollReport, dead_letter};
 use crate::client::{CentraClient, PayloadError, record::BadRecord};
-use crate::events;
+use crate::publish;
 
 /// Dead-letter kind of unreadable deliveries.
 pub const DEAD_LETTER_KIND: &str = "centra.supplier-delivery";
@@ -70,7 +70,7 @@ pub async fn poll_deliveries(
     }
     let mut tx = store.begin().await?;
     for (number, delivery) in &detailed {
-        let (id, message) = events::supplier_delivery_created(endpoint, number, delivery);
+        let (id, message) = publish::supplier_delivery_created(endpoint, number, delivery);
         if memory::remember(
             &mut tx,
             endpoint,

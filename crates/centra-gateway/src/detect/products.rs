@@ -17,7 +17,7 @@ use super::{CURSOR_OVERLAP, PollError, PollReport, dead_letter};
 use crate::client::{
     CentraClient, CentraProductRow, ProductQuery, group_products, record::BadRecord,
 };
-use crate::events;
+use crate::publish;
 use prost::Message;
 use sha2::{Digest, Sha256};
 
@@ -142,8 +142,8 @@ pub async fn poll_products(store: &Store, client: &CentraClient) -> Result<PollR
     let mut report = PollReport::default();
     let mut tx = store.begin().await?;
     for product in &products {
-        let version = events::product_version(product);
-        let (id, message) = events::product_changed(endpoint, product, &version, started);
+        let version = publish::product_version(product);
+        let (id, message) = publish::product_changed(endpoint, product, &version, started);
         if let Some(keys) = row_keys.get_mut(&product.product_id) {
             keys.sort();
             memory::remember(

@@ -19,7 +19,7 @@ use platform_store::{NewDeadLetter, Store, StoreError, Transaction};
 use super::memory::{self, kind};
 use super::{PollError, PollReport};
 use crate::client::{CentraClient, CentraShipment, ShipmentStatusFilter};
-use crate::events;
+use crate::publish;
 
 /// `ShipmentCancelled.reason` when Centra no longer has the shipment (deleted, or its order
 /// cancelled and hidden by the plugin's status setting).
@@ -150,7 +150,7 @@ pub(super) async fn detect_cancelled(
     for (id, ending) in &endings {
         let message = match ending {
             Ending::Cancelled(reason) => {
-                Some(events::shipment_cancelled(endpoint, id, reason, seen_at))
+                Some(publish::shipment_cancelled(endpoint, id, reason, seen_at))
             }
             Ending::Completed => None,
         };
