@@ -53,8 +53,8 @@ pub use gtin::{Ean, Gtin, GtinError};
 pub use ids::IdError;
 pub use order::{CentraOrderId, CentraOrderStatus, LineId, Order, OrderLine};
 pub use park::{LineProblem, ParkReason};
-pub use port_error::{PortError, PortErrorKind};
 pub use plugin_access::{EndpointGroup, GroupNeed, groups_needed};
+pub use port_error::{PortError, PortErrorKind};
 pub use product::{Price, SizeRow, Weight, WeightUnit};
 pub use purchase_order::{
     AcceptancePlan, DeliveryId, DeliveryLine, DeliveryOutcome, LineAcceptance, Receipt,

@@ -168,15 +168,22 @@ mod tests {
     fn the_source_is_kept_and_the_text_names_service_and_kind() {
         let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused by peer");
         let error = PortError::unavailable("wms-gateway", "connect failed").with_source(io);
-        assert_eq!(error.to_string(), "wms-gateway: unavailable: connect failed");
+        assert_eq!(
+            error.to_string(),
+            "wms-gateway: unavailable: connect failed"
+        );
         let source = error.source().expect("source kept");
         assert_eq!(source.to_string(), "refused by peer");
-        assert_eq!(error, PortError::unavailable("wms-gateway", "connect failed"));
+        assert_eq!(
+            error,
+            PortError::unavailable("wms-gateway", "connect failed")
+        );
     }
 
     #[test]
     fn missing_articles_travel_with_their_kind() {
-        let error = PortError::articles_missing("wms-gateway", "no such article", vec!["A1".into()]);
+        let error =
+            PortError::articles_missing("wms-gateway", "no such article", vec!["A1".into()]);
         assert_eq!(error.kind(), PortErrorKind::ArticlesMissing);
         assert_eq!(error.missing_articles(), ["A1".to_owned()]);
         assert!(!error.is_retryable());
