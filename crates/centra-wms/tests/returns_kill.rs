@@ -12,7 +12,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use support::{free_port, get_json, grpc_ports, post_json, rows, shirt, start_simulator};
+use support::{
+    free_port, get_json, grpc_ports, ongoing_wms_table, post_json, rows, shirt, start_simulator,
+};
 
 /// A child process killed (SIGKILL) on drop.
 struct Running(Child);
@@ -26,6 +28,7 @@ impl Drop for Running {
 
 fn settings(dir: &Path, centra: &str, ongoing: &str) -> String {
     let file = dir.join("returns.toml");
+    let wms = ongoing_wms_table(ongoing);
     std::fs::write(
         &file,
         format!(
@@ -40,13 +43,7 @@ name = "shop"
 base_url = "http://{centra}/api/order-api"
 secret = "sandbox-secret"
 
-[wms]
-base_url = "http://{ongoing}"
-warehouse = "sandbox"
-user = "sandbox"
-password = "sandbox"
-goods_owner_id = 1
-
+{wms}
 [runtime]
 data_dir = "{data}"
 log_filter = "warn"

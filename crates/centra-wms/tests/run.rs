@@ -10,7 +10,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use support::{
-    cli_with, free_port, get_json, grpc_ports, json, post_json, rows, shirt, start_simulator, text,
+    cli_with, free_port, get_json, grpc_ports, json, ongoing_wms_table, post_json, rows, shirt,
+    start_simulator, text,
 };
 
 /// A child process killed on drop.
@@ -37,6 +38,7 @@ fn settings(dir: &Path, centra: &str, ongoing: &str, secret: &str) -> String {
 /// [`settings`] with `extra` lines in `[settings]` (before the end-point).
 fn settings_with(dir: &Path, centra: &str, ongoing: &str, secret: &str, extra: &str) -> String {
     let file = dir.join(format!("{secret}.toml"));
+    let wms = ongoing_wms_table(ongoing);
     std::fs::write(
         &file,
         format!(
@@ -51,13 +53,7 @@ name = "shop"
 base_url = "http://{centra}/api/order-api"
 secret = "{secret}"
 
-[wms]
-base_url = "http://{ongoing}"
-warehouse = "sandbox"
-user = "sandbox"
-password = "sandbox"
-goods_owner_id = 1
-
+{wms}
 [runtime]
 data_dir = "{data}"
 log_filter = "warn"

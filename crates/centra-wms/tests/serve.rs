@@ -120,14 +120,7 @@ connect = "http://{grpc}"
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );
-    let bus = platform_bus::NatsBus::connect(platform_bus::NatsBusConfig::new(
-        nats_url,
-        platform_runtime::stream_name(&prefix),
-        prefix.as_str(),
-    ))
-    .await
-    .expect("reconnect for cleanup");
-    bus.delete_stream().await.expect("stream deleted");
+    support::delete_stream(&nats_url, &prefix).await;
     database.drop_database().await;
 }
 
@@ -245,14 +238,7 @@ connect = "http://{grpc}"
         );
         assert_eq!(accepted.0, 200, "{service}: {accepted:?}");
     }
-    let bus = platform_bus::NatsBus::connect(platform_bus::NatsBusConfig::new(
-        nats_url,
-        platform_runtime::stream_name(&prefix),
-        prefix.as_str(),
-    ))
-    .await
-    .expect("reconnect for cleanup");
-    bus.delete_stream().await.expect("stream deleted");
+    support::delete_stream(&nats_url, &prefix).await;
     database.drop_database().await;
 }
 

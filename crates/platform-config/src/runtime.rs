@@ -80,6 +80,8 @@ pub struct GrpcServices {
     pub stock_sync: ServiceAddress,
     /// Default `127.0.0.1:50056`.
     pub returns_sync: ServiceAddress,
+    /// Default `127.0.0.1:50057` (runs instead of ongoing-gateway when `[wms] kind = "ogoship"`).
+    pub ogoship_gateway: ServiceAddress,
 }
 
 impl Default for GrpcServices {
@@ -91,13 +93,14 @@ impl Default for GrpcServices {
             order_sync: ServiceAddress::local(50054),
             stock_sync: ServiceAddress::local(50055),
             returns_sync: ServiceAddress::local(50056),
+            ogoship_gateway: ServiceAddress::local(50057),
         }
     }
 }
 
 impl GrpcServices {
     /// Every service with its key name, in a fixed order.
-    pub fn all(&self) -> [(&'static str, &ServiceAddress); 6] {
+    pub fn all(&self) -> [(&'static str, &ServiceAddress); 7] {
         [
             ("centra_gateway", &self.centra_gateway),
             ("ongoing_gateway", &self.ongoing_gateway),
@@ -105,6 +108,7 @@ impl GrpcServices {
             ("order_sync", &self.order_sync),
             ("stock_sync", &self.stock_sync),
             ("returns_sync", &self.returns_sync),
+            ("ogoship_gateway", &self.ogoship_gateway),
         ]
     }
 }
@@ -130,7 +134,8 @@ pub struct RuntimeConfig {
     /// Where the Centra webhook receiver (centra-gateway) listens. Default `127.0.0.1:8081`
     /// (use `0.0.0.0:8081` in a container).
     pub centra_webhook_listen: SocketAddr,
-    /// Where the Ongoing webhook receiver (ongoing-gateway) listens. Default `127.0.0.1:8082`.
+    /// Where the WMS gateway's webhook receiver listens (ongoing-gateway, or ogoship-gateway
+    /// when `[wms] kind = "ogoship"`: one WMS gateway runs at a time). Default `127.0.0.1:8082`.
     pub ongoing_webhook_listen: SocketAddr,
     /// OTLP collector (e.g. `http://otel-collector:4317`); telemetry export is off unless set.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -184,6 +189,7 @@ domain::lenient_section! {
         order_sync: ServiceAddressDraft,
         stock_sync: ServiceAddressDraft,
         returns_sync: ServiceAddressDraft,
+        ogoship_gateway: ServiceAddressDraft,
     }
 }
 
@@ -237,6 +243,11 @@ impl GrpcDraft {
             order_sync: take("order_sync", self.order_sync, defaults.order_sync),
             stock_sync: take("stock_sync", self.stock_sync, defaults.stock_sync),
             returns_sync: take("returns_sync", self.returns_sync, defaults.returns_sync),
+            ogoship_gateway: take(
+                "ogoship_gateway",
+                self.ogoship_gateway,
+                defaults.ogoship_gateway,
+            ),
         }
     }
 }

@@ -160,9 +160,6 @@ domain::lenient_section! {
     }
 }
 
-/// Whether the runtime can run a gateway for `kind = "ogoship"` yet.
-const OGOSHIP_SERVED: bool = false;
-
 const ONGOING_KEYS: [&str; 5] = [
     "base_url",
     "user",
@@ -186,16 +183,6 @@ impl WmsDraft {
     pub fn resolve(self, report: &mut FieldReport) -> Option<WmsConfig> {
         let kind = match report.optional("kind", self.kind).as_deref().map(str::trim) {
             None | Some("ongoing") => Some(WmsKind::Ongoing),
-            // Refused until ogoship-gateway runs in both shapes: a kind accepted here and
-            // then not served would be a setting that does nothing.
-            Some("ogoship") if !OGOSHIP_SERVED => {
-                report.problem(
-                    "kind",
-                    "\"ogoship\" is not served yet: the OGOship gateway is being built \
-                     (its simulator exists: centra-wms sim ogoship); use \"ongoing\"",
-                );
-                None
-            }
             Some("ogoship") => Some(WmsKind::Ogoship),
             Some(other) => {
                 report.problem(

@@ -180,3 +180,25 @@ fn lookup<'a>(table: &'a Table, path: &[String]) -> Option<&'a Value> {
         _ => None,
     }
 }
+
+/// The OGOship example loads as written and with every documented key switched on.
+#[test]
+fn the_ogoship_example_loads_with_its_kind() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../config/centra-wms.ogoship.example.toml");
+    let text = std::fs::read_to_string(path).expect("ogoship example exists");
+    for text in [text.clone(), fully_uncommented(&text)] {
+        let config = load(&text);
+        assert_eq!(config.wms.kind(), platform_config::WmsKind::Ogoship);
+        let account = config.wms.ogoship().expect("account");
+        assert_eq!(account.token_url, "https://my.ogoship.com/OAuth/Token");
+    }
+    let config = load(&fully_uncommented(
+        &std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../config/centra-wms.ogoship.example.toml"),
+        )
+        .expect("read"),
+    ));
+    assert!(config.wms.ogoship().expect("account").webhook_key.is_some());
+}

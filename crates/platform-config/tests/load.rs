@@ -90,7 +90,7 @@ fn minimal_config_gets_runtime_defaults() {
         .iter()
         .map(|(_, a)| a.listen.port())
         .collect();
-    assert_eq!(ports, [50051, 50052, 50053, 50054, 50055, 50056]);
+    assert_eq!(ports, [50051, 50052, 50053, 50054, 50055, 50056, 50057]);
     assert_eq!(runtime.grpc.order_sync.connect, "http://127.0.0.1:50054");
     assert_eq!(config.settings.sync_interval, Duration::from_secs(900));
     assert_eq!(ongoing(&config).goods_owner_id, 1);
@@ -453,10 +453,9 @@ fn an_unknown_wms_kind_and_keys_of_another_kind_are_refused_by_name() {
     );
 }
 
-/// OGOship is refused at config check until its gateway runs: an accepted kind that nothing
-/// serves would be a setting that does nothing.
+/// `kind = "ogoship"` takes the OGOship keys and names its gateway; secrets never print.
 #[test]
-fn the_ogoship_kind_is_refused_until_its_gateway_runs() {
+fn the_ogoship_kind_takes_its_own_keys() {
     let ogoship = r#"
 [settings]
 centra_time_zone = "Europe/Stockholm"
@@ -476,10 +475,14 @@ client_secret = "abcdef"
 merchant_id = "m1"
 merchant_secret = "merchant-secret-value"
 "#;
-    let list = problems(ogoship);
-    assert_starts(&list, "wms.kind: \"ogoship\" is not served yet");
-    assert!(
-        !list.iter().any(|p| p.contains("merchant-secret-value")),
-        "{list:?}"
-    );
+    let config = with_env(ogoship, &[]).expect("valid");
+    assert_eq!(config.wms.kind(), platform_config::WmsKind::Ogoship);
+    assert_eq!(config.wms.kind().gateway(), "ogoship-gateway");
+    let account = config.wms.ogoship().expect("ogoship account");
+    assert_eq!(account.merchant_id, "m1");
+    assert!(config.wms.ongoing().is_none() && config.wms.api_root().is_none());
+    let shown = format!("{config:?}");
+    assert!(!shown.contains("merchant-secret-value"), "{shown}");
+    let missing = ogoship.replace("merchant_secret = \"merchant-secret-value\"\n", "");
+    assert_starts(&problems(&missing), "wms.merchant_secret");
 }

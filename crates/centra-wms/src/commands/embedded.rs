@@ -43,11 +43,12 @@ impl Embedded {
             .with_wms_gateway(config.wms.kind().gateway());
         println!(
             "centra-wms embedded runtime: services {} running over the embedded bus and SQLite in {}",
-            services::names().join(", "),
+            services::names_for(config.wms.kind()).join(", "),
             config.runtime.data_dir.display()
         );
         println!("Ctrl-C stops.");
-        let runtime = services::add_all(Runtime::new(Arc::new(config), adapters));
+        let kind = config.wms.kind();
+        let runtime = services::add_all(Runtime::new(Arc::new(config), adapters), kind);
         Ok(Self { runtime, telemetry })
     }
 

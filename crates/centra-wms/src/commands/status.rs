@@ -14,15 +14,10 @@ use serde_json::json;
 use super::Failure;
 use super::remote::{Remote, RemoteArgs, not_running, print_json, time};
 
-/// The services that serve `FlowStatus`: all six.
-pub const SERVICES: [&str; 6] = [
-    "centra-gateway",
-    "ongoing-gateway",
-    "catalog-sync",
-    "order-sync",
-    "stock-sync",
-    "returns-sync",
-];
+/// The services that serve `FlowStatus`: all six of the configured WMS's deployment.
+fn services(target: &Remote) -> Vec<&'static str> {
+    crate::services::names_for(target.config.wms.kind())
+}
 
 const RPC: &str = "FlowStatus";
 
@@ -161,7 +156,8 @@ pub async fn run(remote: &RemoteArgs) -> Result<(), Failure> {
     let target = Remote::connect(remote.config.as_deref())?;
     let mut rows = Vec::new();
     let mut silent = Vec::new();
-    for service in SERVICES {
+    let services = services(&target);
+    for &service in &services {
         let mut client = FlowStatusClient::new(target.channel(service)?);
         match client.list(pb::ListFlowsRequest::default()).await {
             Ok(answer) => rows.extend(
@@ -195,8 +191,8 @@ pub async fn run(remote: &RemoteArgs) -> Result<(), Failure> {
     if silent.is_empty() {
         return Ok(());
     }
-    if silent.len() == SERVICES.len() && silent.iter().all(|s| s.not_running) {
-        let addresses: Vec<String> = SERVICES.iter().map(|s| target.address(s)).collect();
+    if silent.len() == services.len() && silent.iter().all(|s| s.not_running) {
+        let addresses: Vec<String> = services.iter().map(|s| target.address(s)).collect();
         return Err(Failure::runtime(anyhow!(
             "no service answers (tried {}); is centra-wms running? start `centra-wms run` (or \
              the services with `centra-wms serve`), or point --config at the settings of the \

@@ -20,7 +20,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use support::{free_port, get_json, post_json, rows, shirt, start_simulator};
+use support::{free_port, get_json, ongoing_wms_table, post_json, rows, shirt, start_simulator};
 
 /// The services, in the order they start (gateways first: the sync services call them).
 const SERVICES: [&str; 6] = [
@@ -190,6 +190,7 @@ fn config(
         })
         .collect();
     let file = dir.join("centra-wms.toml");
+    let wms = ongoing_wms_table(ongoing);
     std::fs::write(
         &file,
         format!(
@@ -204,13 +205,7 @@ name = "shop"
 base_url = "http://{centra}/api/order-api"
 secret = "sandbox-secret"
 
-[wms]
-base_url = "http://{ongoing}"
-warehouse = "sandbox"
-user = "sandbox"
-password = "sandbox"
-goods_owner_id = 1
-
+{wms}
 [runtime]
 mode = "distributed"
 nats_url = "{nats}"
@@ -450,13 +445,6 @@ async fn six_processes_sync_a_catalog_and_a_shipment_in_one_trace() {
     );
 
     deployment.stop();
-    let bus = platform_bus::NatsBus::connect(platform_bus::NatsBusConfig::new(
-        nats,
-        platform_runtime::stream_name(&prefix),
-        prefix.as_str(),
-    ))
-    .await
-    .expect("reconnect for cleanup");
-    bus.delete_stream().await.expect("stream deleted");
+    support::delete_stream(&nats, &prefix).await;
     database.drop_database().await;
 }

@@ -341,3 +341,29 @@ impl Drop for Sandbox {
         let _ = self.child.wait();
     }
 }
+
+/// Deletes the JetStream stream of the bus prefix `prefix` on `nats_url`, so a test over NATS
+/// leaves nothing behind (its database is dropped by `test_support`).
+pub async fn delete_stream(nats_url: &str, prefix: &str) {
+    let bus = platform_bus::NatsBus::connect(platform_bus::NatsBusConfig::new(
+        nats_url,
+        platform_runtime::stream_name(prefix),
+        prefix,
+    ))
+    .await
+    .expect("reconnect for cleanup");
+    bus.delete_stream().await.expect("stream deleted");
+}
+
+/// The `[wms]` table of a test configuration: ongoing-sim's defaults at `ongoing` (host:port).
+pub fn ongoing_wms_table(ongoing: &str) -> String {
+    format!(
+        r#"[wms]
+base_url = "http://{ongoing}"
+warehouse = "sandbox"
+user = "sandbox"
+password = "sandbox"
+goods_owner_id = 1
+"#
+    )
+}

@@ -1,0 +1,107 @@
+//! `ReadStock`: the stock of named products (`GET /stock?productCode=`, one call each), or one
+//! page of every product's stock, as OGOship holds it now. `number_of_items` is `stock`
+//! (physical), `sellable_number_of_items` `stockAvailable`, `booked_number_of_items`
+//! `reserved` (ogoship-api.md §6).
+
+use platform_store::Store;
+use proto::wms::v1::{ArticleStock, ReadStockResponse};
+
+use super::CommandError;
+use super::articles::{next_of, page_of};
+use crate::client::models::StockResponse;
+use crate::client::{OgoshipClient, OgoshipError};
+use crate::handles::{self, PRODUCT};
+
+/// Products per named read (the stock flow's batch).
+pub const MAX_NAMED: usize = 100;
+
+/// The contract's stock of one row, or why it cannot be read.
+pub(crate) fn level(row: &StockResponse) -> Result<(String, [i64; 3]), OgoshipError> {
+    let code = row
+        .product_code
+        .clone()
+        .filter(|c| !c.trim().is_empty())
+        .ok_or_else(|| OgoshipError::invalid("stock row", "productCode", "missing"))?;
+    let record = format!("stock of {code}");
+    let stock = row
+        .stock
+        .ok_or_else(|| OgoshipError::invalid(&record, "stock", "missing"))?;
+    let reserved = row.reserved.unwrap_or(0);
+    // §6: stockAvailable = stock − reserved when OGOship leaves it out.
+    let available = row.stock_available.unwrap_or(stock - reserved);
+    Ok((code, [stock, available, reserved]))
+}
+
+async fn rows(store: &Store, records: &[StockResponse]) -> Result<Vec<ArticleStock>, CommandError> {
+    let mut out = Vec::with_capacity(records.len());
+    for row in records {
+        match level(row) {
+            Ok((code, [physical, sellable, booked])) => out.push(ArticleStock {
+                article_system_id: handles::handle(store, PRODUCT, &code, &code).await?,
+                article_number: code,
+                number_of_items: physical,
+                sellable_number_of_items: sellable,
+                booked_number_of_items: booked,
+            }),
+            Err(error) => tracing::warn!(%error, "stock row could not be read"),
+        }
+    }
+    Ok(out)
+}
+
+/// Stock of the named products (1..=[`MAX_NAMED`]), or of one page (the cursor is a page
+/// number, see `articles::page_of`) when none is named.
+pub async fn read_stock(
+    client: &OgoshipClient,
+    store: &Store,
+    article_numbers: &[String],
+    from: i64,
+    max: u32,
+) -> Result<ReadStockResponse, CommandError> {
+    if article_numbers.is_empty() {
+        let (page, limit) = page_of(from, max);
+        let (listing, full) = client
+            .page::<StockResponse>(crate::client::resources::STOCK, &[], page, limit)
+            .await?;
+        for rejected in &listing.rejected {
+            tracing::warn!(record = %rejected.record, error = %rejected.error, "stock row could not be read");
+        }
+        return Ok(ReadStockResponse {
+            articles: rows(store, &listing.records).await?,
+            not_found: Vec::new(),
+            next_article_system_id_from: next_of(page, full),
+        });
+    }
+    if article_numbers.len() > MAX_NAMED {
+        return Err(CommandError::InvalidArgument(format!(
+            "article_numbers: at most {MAX_NAMED} per call, got {}",
+            article_numbers.len()
+        )));
+    }
+    if let Some(i) = article_numbers.iter().position(|n| n.trim().is_empty()) {
+        return Err(CommandError::InvalidArgument(format!(
+            "article_numbers[{i}]: is empty"
+        )));
+    }
+    let mut found = Vec::new();
+    let mut not_found = Vec::new();
+    for number in article_numbers {
+        match client.stock_of(number.trim()).await? {
+            Some(row) => found.push(row),
+            None => not_found.push(number.clone()),
+        }
+    }
+    let articles = rows(store, &found).await?;
+    for number in article_numbers {
+        if !articles.iter().any(|a| a.article_number == number.trim())
+            && !not_found.contains(number)
+        {
+            not_found.push(number.clone());
+        }
+    }
+    Ok(ReadStockResponse {
+        articles,
+        not_found,
+        next_article_system_id_from: 0,
+    })
+}

@@ -1,0 +1,185 @@
+//! The `WmsGateway` gRPC service (`proto/centrawms/wms/v1/wms_gateway.proto`): thin glue from
+//! requests to [`crate::commands`], and from [`CommandError`] to status codes.
+
+use std::sync::Arc;
+
+use platform_store::Store;
+use proto::wms::v1::wms_gateway_server::{self, WmsGatewayServer};
+use proto::wms::v1::{
+    AcknowledgeReportedRequest, AcknowledgeReportedResponse, CancelOrderRequest,
+    CancelOrderResponse, ListArticlesRequest, ListArticlesResponse,
+    ListTransporterContractsRequest, ListTransporterContractsResponse, ReadStockRequest,
+    ReadStockResponse, TestConnectionRequest, TestConnectionResponse, UpsertArticlesRequest,
+    UpsertArticlesResponse, UpsertOrderRequest, UpsertOrderResponse, UpsertPurchaseOrderRequest,
+    UpsertPurchaseOrderResponse,
+};
+use tonic::{Request, Response, Status};
+
+use crate::client::OgoshipClient;
+use crate::commands::{self, CommandError};
+use crate::settings::GatewaySettings;
+
+/// Serves the commands of one warehouse.
+#[derive(Debug, Clone)]
+pub struct GatewayCommands {
+    client: OgoshipClient,
+    store: Store,
+    settings: Arc<GatewaySettings>,
+}
+
+impl GatewayCommands {
+    pub fn new(client: OgoshipClient, store: Store, settings: Arc<GatewaySettings>) -> Self {
+        Self {
+            client,
+            store,
+            settings,
+        }
+    }
+
+    /// The tonic service.
+    pub fn into_server(self) -> WmsGatewayServer<Self> {
+        WmsGatewayServer::new(self)
+    }
+
+    /// An empty warehouse means "the one this gateway serves"; another name is NOT_FOUND.
+    fn check_warehouse(&self, warehouse: &str) -> Result<(), Status> {
+        if warehouse.is_empty() || warehouse == self.settings.warehouse {
+            Ok(())
+        } else {
+            Err(Status::not_found(format!(
+                "warehouse {warehouse:?} is not served here (this gateway serves {:?})",
+                self.settings.warehouse
+            )))
+        }
+    }
+}
+
+impl From<CommandError> for Status {
+    fn from(error: CommandError) -> Self {
+        let message = error.to_string();
+        match error {
+            CommandError::InvalidArgument(_) => Status::invalid_argument(message),
+            CommandError::FailedPrecondition(_) => Status::failed_precondition(message),
+            CommandError::NotFound(_) => Status::not_found(message),
+            CommandError::ArticlesMissing { articles, .. } => {
+                proto::reasons::articles_missing(message, &articles)
+            }
+            CommandError::Unavailable(_) => Status::unavailable(message),
+            CommandError::Ogoship(_) => Status::internal(message),
+        }
+    }
+}
+
+#[tonic::async_trait]
+impl wms_gateway_server::WmsGateway for GatewayCommands {
+    async fn upsert_articles(
+        &self,
+        request: Request<UpsertArticlesRequest>,
+    ) -> Result<Response<UpsertArticlesResponse>, Status> {
+        let request = request.into_inner();
+        self.check_warehouse(&request.warehouse)?;
+        Ok(Response::new(
+            commands::articles::upsert_articles(&self.client, &self.store, &request.articles).await,
+        ))
+    }
+
+    async fn upsert_order(
+        &self,
+        request: Request<UpsertOrderRequest>,
+    ) -> Result<Response<UpsertOrderResponse>, Status> {
+        let request = request.into_inner();
+        self.check_warehouse(&request.warehouse)?;
+        Ok(Response::new(
+            commands::orders::upsert_order(&self.client, &self.store, &request).await?,
+        ))
+    }
+
+    async fn cancel_order(
+        &self,
+        request: Request<CancelOrderRequest>,
+    ) -> Result<Response<CancelOrderResponse>, Status> {
+        let request = request.into_inner();
+        self.check_warehouse(&request.warehouse)?;
+        Ok(Response::new(
+            commands::orders::cancel_order(&self.client, &request.order_number).await?,
+        ))
+    }
+
+    async fn upsert_purchase_order(
+        &self,
+        request: Request<UpsertPurchaseOrderRequest>,
+    ) -> Result<Response<UpsertPurchaseOrderResponse>, Status> {
+        let request = request.into_inner();
+        self.check_warehouse(&request.warehouse)?;
+        Ok(Response::new(
+            commands::purchase_orders::upsert_purchase_order(&self.client, &self.store, &request)
+                .await?,
+        ))
+    }
+
+    async fn acknowledge_reported(
+        &self,
+        request: Request<AcknowledgeReportedRequest>,
+    ) -> Result<Response<AcknowledgeReportedResponse>, Status> {
+        let request = request.into_inner();
+        self.check_warehouse(&request.warehouse)?;
+        Ok(Response::new(
+            commands::acknowledge::acknowledge(&self.store, request.report.as_ref()).await?,
+        ))
+    }
+
+    async fn list_transporter_contracts(
+        &self,
+        request: Request<ListTransporterContractsRequest>,
+    ) -> Result<Response<ListTransporterContractsResponse>, Status> {
+        self.check_warehouse(&request.get_ref().warehouse)?;
+        Ok(Response::new(commands::transporters::list(
+            &self.settings.shipping_codes,
+        )))
+    }
+
+    async fn test_connection(
+        &self,
+        request: Request<TestConnectionRequest>,
+    ) -> Result<Response<TestConnectionResponse>, Status> {
+        self.check_warehouse(&request.get_ref().warehouse)?;
+        Ok(Response::new(
+            commands::connection::test(&self.client).await,
+        ))
+    }
+
+    async fn list_articles(
+        &self,
+        request: Request<ListArticlesRequest>,
+    ) -> Result<Response<ListArticlesResponse>, Status> {
+        let request = request.into_inner();
+        self.check_warehouse(&request.warehouse)?;
+        Ok(Response::new(
+            commands::articles::list_articles(
+                &self.client,
+                &self.store,
+                request.article_system_id_from,
+                request.max_articles,
+            )
+            .await?,
+        ))
+    }
+
+    async fn read_stock(
+        &self,
+        request: Request<ReadStockRequest>,
+    ) -> Result<Response<ReadStockResponse>, Status> {
+        let request = request.into_inner();
+        self.check_warehouse(&request.warehouse)?;
+        Ok(Response::new(
+            commands::stock::read_stock(
+                &self.client,
+                &self.store,
+                &request.article_numbers,
+                request.article_system_id_from,
+                request.max_articles,
+            )
+            .await?,
+        ))
+    }
+}

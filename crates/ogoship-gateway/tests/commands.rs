@@ -1,0 +1,390 @@
+//! The gRPC commands against the simulator: per-article results, idempotent upserts with
+//! stable ids, the typed ARTICLE_MISSING refusal, cancel rules, stock updates, acknowledgements,
+//! stock and article pages, the connection test.
+
+mod common;
+
+use common::{order_request, spawn_app};
+use proto::wms::v1::acknowledge_reported_request::Report;
+use proto::wms::v1::wms_gateway_server::WmsGateway as _;
+use proto::wms::v1::{
+    AcknowledgeReportedRequest, Article, CancelOrderRequest, ListArticlesRequest,
+    OrderLinesReported, PurchaseOrderLine, ReadStockRequest, ReportedLine, TestConnectionRequest,
+    UpsertArticlesRequest, UpsertPurchaseOrderRequest,
+};
+use serde_json::json;
+use tonic::{Code, Request};
+
+#[tokio::test]
+async fn one_bad_article_does_not_stop_the_others_and_ids_are_stable() {
+    let app = spawn_app().await;
+    let article = |n: &str| Article {
+        article_number: n.into(),
+        article_name: format!("name of {n}"),
+        bar_code: "7350000000001".into(),
+        customer_price: "45.5".into(),
+        statistics_number: "61091000".into(),
+        ..Article::default()
+    };
+    let mut bad = article("C");
+    bad.customer_price = "cheap".into();
+    let request = || UpsertArticlesRequest {
+        idempotency_key: "k".into(),
+        warehouse: "main".into(),
+        articles: vec![article("A"), article(" "), bad.clone(), article("D")],
+    };
+    let first = app
+        .gateway
+        .commands()
+        .upsert_articles(Request::new(request()))
+        .await
+        .expect("ok")
+        .into_inner();
+    assert!(first.results[0].error.is_empty() && first.results[0].article_system_id > 0);
+    assert_eq!(
+        first.results[1].error,
+        "articles[1].article_number: required"
+    );
+    assert!(
+        first.results[2]
+            .error
+            .contains("articles[2].customer_price")
+    );
+    assert!(first.results[3].error.is_empty());
+    // Again: updates (PUT), the same ids.
+    let again = app
+        .gateway
+        .commands()
+        .upsert_articles(Request::new(request()))
+        .await
+        .expect("ok")
+        .into_inner();
+    assert_eq!(
+        again.results[0].article_system_id,
+        first.results[0].article_system_id
+    );
+    assert_eq!(
+        again.results[3].article_system_id,
+        first.results[3].article_system_id
+    );
+    let puts = app
+        .requests()
+        .await
+        .iter()
+        .filter(|r| r["method"] == "PUT")
+        .count();
+    assert_eq!(puts, 2, "the repeat updated A and D");
+    let state = app.state().await;
+    let products = state["products"].as_array().expect("products");
+    assert_eq!(products.len(), 2, "{state}");
+}
+
+#[tokio::test]
+async fn orders_are_created_once_then_updated_with_the_same_id() {
+    let app = spawn_app().await;
+    app.seed_products(&["A", "B"]).await;
+    let commands = app.gateway.commands();
+    let first = commands
+        .upsert_order(Request::new(order_request("O-1", &[("A", 1)])))
+        .await
+        .expect("created")
+        .into_inner();
+    assert!(first.created && first.order_id > 0);
+    let second = commands
+        .upsert_order(Request::new(order_request("O-1", &[("A", 1), ("B", 2)])))
+        .await
+        .expect("updated")
+        .into_inner();
+    assert!(!second.created);
+    assert_eq!(second.order_id, first.order_id);
+    let posts = app
+        .requests()
+        .await
+        .iter()
+        .filter(|r| {
+            r["method"] == "POST" && r["path"].as_str().is_some_and(|p| p.ends_with("orders"))
+        })
+        .count();
+    assert_eq!(posts, 1);
+}
+
+#[tokio::test]
+async fn unknown_products_are_refused_as_article_missing_naming_each() {
+    let app = spawn_app().await;
+    app.seed_products(&["A"]).await;
+    let status = app
+        .gateway
+        .commands()
+        .upsert_order(Request::new(order_request(
+            "O-2",
+            &[("A", 1), ("X", 1), ("Y", 2)],
+        )))
+        .await
+        .expect_err("refused");
+    assert_eq!(status.code(), Code::FailedPrecondition);
+    assert_eq!(
+        proto::reasons::missing_articles(&status),
+        Some(vec!["X".to_owned(), "Y".to_owned()])
+    );
+
+    let mut no_name = order_request("O-3", &[("A", 1)]);
+    no_name.consignee.as_mut().expect("consignee").city = String::new();
+    let status = app
+        .gateway
+        .commands()
+        .upsert_order(Request::new(no_name))
+        .await
+        .expect_err("bad");
+    assert_eq!(status.code(), Code::InvalidArgument);
+    assert_eq!(status.message(), "consignee.city: required");
+}
+
+#[tokio::test]
+async fn cancel_rules() {
+    let app = spawn_app().await;
+    app.seed_products(&["A"]).await;
+    app.set_stock("A", 10).await;
+    let commands = app.gateway.commands();
+    let cancel = |n: &str| CancelOrderRequest {
+        idempotency_key: "k".into(),
+        warehouse: "main".into(),
+        order_number: n.into(),
+    };
+    let never = commands
+        .cancel_order(Request::new(cancel("NOPE")))
+        .await
+        .expect("ok")
+        .into_inner();
+    assert!(never.already_done);
+    commands
+        .upsert_order(Request::new(order_request("C-1", &[("A", 1)])))
+        .await
+        .expect("created");
+    let done = commands
+        .cancel_order(Request::new(cancel("C-1")))
+        .await
+        .expect("ok")
+        .into_inner();
+    assert!(!done.already_done);
+    let again = commands
+        .cancel_order(Request::new(cancel("C-1")))
+        .await
+        .expect("ok")
+        .into_inner();
+    assert!(again.already_done);
+    commands
+        .upsert_order(Request::new(order_request("C-2", &[("A", 1)])))
+        .await
+        .expect("created");
+    app.control("orders/C-2/status", json!({"status": "collecting"}))
+        .await;
+    let status = commands
+        .cancel_order(Request::new(cancel("C-2")))
+        .await
+        .expect_err("started");
+    assert_eq!(status.code(), Code::FailedPrecondition);
+    let status = commands
+        .upsert_order(Request::new(order_request("C-2", &[("A", 2)])))
+        .await
+        .expect_err("started");
+    assert_eq!(status.code(), Code::FailedPrecondition);
+}
+
+#[tokio::test]
+async fn purchase_orders_become_stock_updates_once() {
+    let app = spawn_app().await;
+    app.seed_products(&["A"]).await;
+    let request = |article: &str| UpsertPurchaseOrderRequest {
+        idempotency_key: "k".into(),
+        warehouse: "main".into(),
+        purchase_order_number: "PO-1".into(),
+        supplier_name: "Acme".into(),
+        lines: vec![PurchaseOrderLine {
+            row_number: "1".into(),
+            article_number: article.into(),
+            number_of_items: 5,
+            external_line_id: "d-1".into(),
+            ..PurchaseOrderLine::default()
+        }],
+        ..UpsertPurchaseOrderRequest::default()
+    };
+    let commands = app.gateway.commands();
+    let missing = commands
+        .upsert_purchase_order(Request::new(request("Z")))
+        .await
+        .expect_err("missing");
+    assert_eq!(
+        proto::reasons::missing_articles(&missing),
+        Some(vec!["Z".to_owned()])
+    );
+    let first = commands
+        .upsert_purchase_order(Request::new(request("A")))
+        .await
+        .expect("created")
+        .into_inner();
+    assert!(first.created && first.purchase_order_id > 0);
+    let again = commands
+        .upsert_purchase_order(Request::new(request("A")))
+        .await
+        .expect("found")
+        .into_inner();
+    assert!(!again.created);
+    assert_eq!(again.purchase_order_id, first.purchase_order_id);
+    let state = app.state().await;
+    assert_eq!(
+        state["stockUpdates"].as_array().map(Vec::len),
+        Some(1),
+        "{state}"
+    );
+}
+
+#[tokio::test]
+async fn acknowledgements_are_kept_and_repeats_say_so() {
+    let app = spawn_app().await;
+    app.seed_products(&["A"]).await;
+    let commands = app.gateway.commands();
+    let order_id = commands
+        .upsert_order(Request::new(order_request("K-1", &[("A", 1)])))
+        .await
+        .expect("created")
+        .into_inner()
+        .order_id;
+    let ack = |line_id: i64| AcknowledgeReportedRequest {
+        idempotency_key: "k".into(),
+        warehouse: "main".into(),
+        report: Some(Report::OrderLines(OrderLinesReported {
+            order_id,
+            lines: vec![ReportedLine {
+                line_id,
+                reported_number_of_items: 1,
+            }],
+        })),
+    };
+    assert!(
+        !commands
+            .acknowledge_reported(Request::new(ack(1)))
+            .await
+            .expect("ok")
+            .into_inner()
+            .already_done
+    );
+    assert!(
+        commands
+            .acknowledge_reported(Request::new(ack(1)))
+            .await
+            .expect("ok")
+            .into_inner()
+            .already_done
+    );
+    let status = commands
+        .acknowledge_reported(Request::new(ack(9)))
+        .await
+        .expect_err("no line");
+    assert_eq!(status.code(), Code::NotFound);
+}
+
+#[tokio::test]
+async fn stock_and_article_pages() {
+    let app = spawn_app().await;
+    app.seed_products(&["A", "B", "C"]).await;
+    app.set_stock("A", 7).await;
+    app.seed_products(&[]).await;
+    let commands = app.gateway.commands();
+    commands
+        .upsert_order(Request::new(order_request("S-1", &[("A", 2)])))
+        .await
+        .expect("created");
+    let named = commands
+        .read_stock(Request::new(ReadStockRequest {
+            warehouse: "main".into(),
+            article_numbers: vec!["A".into(), "NOPE".into()],
+            ..ReadStockRequest::default()
+        }))
+        .await
+        .expect("ok")
+        .into_inner();
+    assert_eq!(named.not_found, ["NOPE"]);
+    let a = &named.articles[0];
+    assert_eq!(
+        (
+            a.number_of_items,
+            a.sellable_number_of_items,
+            a.booked_number_of_items
+        ),
+        (7, 5, 2)
+    );
+
+    let page = |from: i64| ListArticlesRequest {
+        warehouse: "main".into(),
+        article_system_id_from: from,
+        max_articles: 2,
+    };
+    let first = commands
+        .list_articles(Request::new(page(0)))
+        .await
+        .expect("ok")
+        .into_inner();
+    assert_eq!(first.articles.len(), 2);
+    assert_eq!(first.next_article_system_id_from, 2);
+    let second = commands
+        .list_articles(Request::new(page(2)))
+        .await
+        .expect("ok")
+        .into_inner();
+    let numbers: Vec<_> = second
+        .articles
+        .iter()
+        .filter_map(|a| a.article.as_ref())
+        .map(|a| a.article_number.clone())
+        .collect();
+    assert_eq!(numbers, ["C"]);
+    assert_eq!(second.next_article_system_id_from, 0);
+
+    let all = commands
+        .read_stock(Request::new(ReadStockRequest {
+            warehouse: "main".into(),
+            max_articles: 2,
+            ..ReadStockRequest::default()
+        }))
+        .await
+        .expect("ok")
+        .into_inner();
+    assert_eq!(all.articles.len(), 2);
+    assert_eq!(all.next_article_system_id_from, 2);
+}
+
+#[tokio::test]
+async fn test_connection_says_whether_the_credentials_work() {
+    let app = spawn_app().await;
+    let ok = app
+        .gateway
+        .commands()
+        .test_connection(Request::new(TestConnectionRequest {
+            warehouse: "main".into(),
+        }))
+        .await
+        .expect("ok")
+        .into_inner();
+    assert!(ok.ok, "{}", ok.message);
+    let wrong = common::spawn_app_with(|s| s.client.merchant_secret = "nope".into()).await;
+    let refused = wrong
+        .gateway
+        .commands()
+        .test_connection(Request::new(TestConnectionRequest {
+            warehouse: String::new(),
+        }))
+        .await
+        .expect("ok")
+        .into_inner();
+    assert!(!refused.ok);
+    assert!(refused.message.contains("[wms]"), "{}", refused.message);
+    let other = app
+        .gateway
+        .commands()
+        .test_connection(Request::new(TestConnectionRequest {
+            warehouse: "other".into(),
+        }))
+        .await
+        .expect_err("not served");
+    assert_eq!(other.code(), Code::NotFound);
+}
