@@ -2,12 +2,16 @@
 """Checks the Helm chart without a cluster or a helm binary (`make chart-check`).
 
 1. Helm's own linter (Helm's Go SDK through PyPI `helm-python-sdk`), strict.
-2. Renders the chart with its default values and with `examples/production.yaml`, and
-   validates every manifest against the Kubernetes schemas (PyPI `kubernetes-validate`).
+2. Renders the chart with its default values and `examples/production.yaml` (WMS kind Ongoing)
+   and with `examples/ogoship.yaml` (kind OGOship), and validates every manifest against the
+   Kubernetes schemas (PyPI `kubernetes-validate`). Per kind, exactly that kind's WMS gateway
+   gets a Deployment, Service, PDB, NetworkPolicy, `[runtime.grpc]` table and ingress route, and
+   the other WMS gateway gets none.
 3. For every Deployment, takes the rendered ConfigMap and the container's environment (secret
    references filled with placeholders) and runs `centra-wms config check` on them, so a chart
    whose config the binary refuses cannot land; a deliberately broken config must be refused.
-4. Values that break the schema (an unknown key, a wrong type) must be refused.
+4. Values that break the schema (an unknown key, a wrong type) must be refused, and so must a
+   `config` whose `[wms] kind` disagrees with `wms.kind`, with the chart's message.
 
 Usage: check_chart.py PATH_TO_CENTRA_WMS_BINARY
 Prints one line per check and ends with `N passed, N failed`; exits 1 on any failure.
@@ -32,6 +36,11 @@ PLACEHOLDERS = {
     "CENTRA_WMS__RUNTIME__DATABASE_URL": "postgres://centra:placeholder@postgres:5432/centra_wms",
     "CENTRA_WMS__RUNTIME__NATS_URL": "nats://nats:4222",
 }
+# The gateway that speaks to each WMS kind, and the path its webhook receiver serves.
+WMS_GATEWAYS = {"ongoing": "ongoing-gateway", "ogoship": "ogoship-gateway"}
+WMS_WEBHOOK_PATHS = {"ongoing": "/webhooks/ongoing", "ogoship": "/webhooks/ogoship"}
+# How the chart refuses a `config` whose [wms] kind disagrees with wms.kind.
+KIND_MISMATCH = "wms.kind is"
 
 results = []
 
@@ -87,7 +96,7 @@ def check_rendering(binary, label, values):
         docs = render(values)
     except helm_python.HelmError as error:
         check(f"{label}: renders", False, str(error))
-        return
+        return []
     check(f"{label}: renders ({len(docs)} manifests)", True)
     for path, doc in docs:
         kind = (doc.get("apiVersion"), doc.get("kind"))
@@ -108,6 +117,60 @@ def check_rendering(binary, label, values):
             code == 0,
             output.strip()[-800:],
         )
+    return docs
+
+
+def check_wms_kind(label, docs, kind):
+    """Only the gateway of `kind` runs: its objects, config table and route, none of the other's."""
+    if not docs:
+        check(f"{label}: WMS kind {kind}", False, "did not render")
+        return
+    running = WMS_GATEWAYS[kind]
+    names = {(d["kind"], d["metadata"]["name"]) for _, d in docs}
+    per_service = ["Deployment", "Service", "PodDisruptionBudget", "NetworkPolicy"]
+    for gateway in WMS_GATEWAYS.values():
+        full = f"shop-{gateway}"
+        if gateway == running:
+            missing = [k for k in per_service if (k, full) not in names]
+            check(f"{label}: {gateway} runs ({', '.join(per_service)})", not missing, f"no {missing}")
+        else:
+            present = sorted(k for k, n in names if n == full)
+            check(f"{label}: {gateway} does not run (no object of it)", not present, f"has {present}")
+    deployments = sorted(
+        d["spec"]["template"]["spec"]["containers"][0]["args"][1]
+        for _, d in docs
+        if d["kind"] == "Deployment"
+    )
+    expected = sorted(
+        ["centra-gateway", running, "catalog-sync", "order-sync", "stock-sync", "returns-sync"]
+    )
+    check(f"{label}: the six services of kind {kind} are served", deployments == expected, str(deployments))
+    config = next(d for _, d in docs if d["kind"] == "ConfigMap")["data"]["centra-wms.toml"]
+    tables = {
+        gateway: f"[runtime.grpc.{gateway.replace('-', '_')}]" in config
+        for gateway in WMS_GATEWAYS.values()
+    }
+    check(
+        f"{label}: the config has [runtime.grpc] for {running} only",
+        tables == {g: g == running for g in WMS_GATEWAYS.values()},
+        str(tables),
+    )
+    for _, d in docs:
+        if d["kind"] != "Ingress":
+            continue
+        routes = {
+            p["path"]: p["backend"]["service"]["name"]
+            for rule in d["spec"]["rules"]
+            for p in rule["http"]["paths"]
+        }
+        check(
+            f"{label}: the ingress routes {WMS_WEBHOOK_PATHS[kind]} to {running} and no other WMS",
+            routes.get(WMS_WEBHOOK_PATHS[kind]) == f"shop-{running}"
+            and not any(
+                path in routes for k, path in WMS_WEBHOOK_PATHS.items() if k != kind
+            ),
+            str(routes),
+        )
 
 
 def main():
@@ -122,9 +185,49 @@ def main():
     check("helm lint --strict", not problems, str(problems))
 
     defaults = yaml.safe_load((CHART / "values.yaml").read_text())
-    check_rendering(binary, "default values", None)
+    docs = check_rendering(binary, "default values", None)
+    check_wms_kind("default values", docs, "ongoing")
     production = yaml.safe_load((CHART / "examples" / "production.yaml").read_text())
-    check_rendering(binary, "examples/production.yaml", production)
+    docs = check_rendering(binary, "examples/production.yaml", production)
+    check_wms_kind("examples/production.yaml", docs, "ongoing")
+    ogoship = yaml.safe_load((CHART / "examples" / "ogoship.yaml").read_text())
+    docs = check_rendering(binary, "examples/ogoship.yaml", ogoship)
+    check_wms_kind("examples/ogoship.yaml", docs, "ogoship")
+
+    # The OGOship secrets are read: without the merchant secret the gateway's config is refused.
+    unsecret = dict(ogoship)
+    unsecret["secretEnv"] = [
+        s for s in ogoship["secretEnv"] if s["name"] != "CENTRA_WMS__WMS__MERCHANT_SECRET"
+    ]
+    docs = render(unsecret)
+    deployment = next(d for _, d in docs if d["kind"] == "Deployment")
+    configmaps = {d["metadata"]["name"]: d["data"] for _, d in docs if d["kind"] == "ConfigMap"}
+    code, output, _ = config_check(binary, deployment, configmaps)
+    check(
+        "an OGOship config without CENTRA_WMS__WMS__MERCHANT_SECRET fails the check",
+        code != 0 and "merchant_secret" in output,
+        output,
+    )
+
+    # wms.kind and the config's [wms] kind never disagree: the chart refuses either mismatch.
+    for label, values in [
+        ("wms.kind ogoship with an Ongoing config", {"wms": {"kind": "ogoship"}}),
+        ("wms.kind ongoing with an OGOship config", {**ogoship, "wms": {"kind": "ongoing"}}),
+        (
+            "wms.kind ongoing with kind = \"ogoship\" in config",
+            {"config": defaults["config"].replace('kind = "ongoing"', 'kind = "ogoship"', 1)},
+        ),
+    ]:
+        try:
+            render(values)
+            check(f"the chart refuses {label}", False, "rendered")
+        except helm_python.HelmError as error:
+            check(f"the chart refuses {label}", KIND_MISMATCH in str(error), str(error))
+    try:
+        render({"secretEnv": [{"name": "CENTRA_WMS__WMS__KIND", "secretName": "s", "key": "k"}]})
+        check("the chart refuses the WMS kind in secretEnv", False, "rendered")
+    except helm_python.HelmError as error:
+        check("the chart refuses the WMS kind in secretEnv", "CENTRA_WMS__WMS__KIND" in str(error), str(error))
 
     # The config check bites: a setting the binary refuses fails the chart.
     broken = dict(defaults)
@@ -142,6 +245,8 @@ def main():
         ("wrong type", {"healthPort": "ninety"}),
         ("literal secret value", {"secretEnv": [{"name": "CENTRA_WMS__WMS__PASSWORD", "value": "x"}]}),
         ("a [runtime] table in config", {"config": "[runtime]\nmode = \"embedded\"\n"}),
+        ("an unknown WMS kind", {"wms": {"kind": "shipbob"}}),
+        ("an unknown ogoship-gateway key", {"services": {"ogoship-gateway": {"port": 1}}}),
     ]:
         try:
             render(values)

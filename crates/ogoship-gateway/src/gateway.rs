@@ -14,7 +14,7 @@ use tonic::service::Routes;
 use crate::client::{OgoshipClient, OgoshipError};
 use crate::dead_letters::DetectAgain;
 use crate::detect::Detector;
-use crate::flow_status::{DetectLog, FlowStatusService};
+use crate::flow_status::{self, DetectLog, FlowStatusService};
 use crate::grpc::GatewayCommands;
 use crate::settings::GatewaySettings;
 use crate::webhook::WebhookReceiver;
@@ -74,7 +74,7 @@ impl Gateway {
     }
 
     pub fn flow_status(&self) -> FlowStatusService {
-        FlowStatusService::new(self.store.clone(), self.settings.clone(), self.log.clone())
+        flow_status::service(self.store.clone(), &self.settings, self.log.clone())
     }
 
     /// The `WmsGateway`, `FlowStatus` and `DeadLetters` gRPC services as routes.

@@ -14,7 +14,7 @@ use tonic::service::Routes;
 use crate::client::{OngoingClient, OngoingError};
 use crate::dead_letters::DetectAgain;
 use crate::detect::Detector;
-use crate::flow_status::{DetectLog, FlowStatusService};
+use crate::flow_status::{self, DetectLog};
 use crate::grpc::GatewayCommands;
 use crate::settings::GatewaySettings;
 use crate::webhook::WebhookReceiver;
@@ -74,7 +74,7 @@ impl Gateway {
     pub fn routes(&self) -> Routes {
         Routes::new(self.commands().into_server())
             .add_service(
-                FlowStatusService::new(self.store.clone(), self.settings.clone(), self.log.clone())
+                flow_status::service(self.store.clone(), &self.settings, self.log.clone())
                     .into_server(),
             )
             .add_service(

@@ -4,7 +4,7 @@
 mod common;
 
 use common::spawn_app;
-use ongoing_gateway::flow_status::{DetectLog, FlowStatusService};
+use ongoing_gateway::flow_status::{self, DetectLog, FlowStatusService};
 use proto::admin::v1 as pb;
 use proto::admin::v1::flow_status_server::FlowStatus as _;
 use tonic::{Code, Request};
@@ -22,11 +22,7 @@ async fn flows(service: &FlowStatusService) -> Vec<pb::FlowReport> {
 async fn reports_each_detector_with_its_cursor_after_a_round() {
     let app = spawn_app().await;
     let log = DetectLog::default();
-    let service = FlowStatusService::new(
-        app.store.clone(),
-        std::sync::Arc::new(app.settings.clone()),
-        log.clone(),
-    );
+    let service = flow_status::service(app.store.clone(), &app.settings, log.clone());
     let before = flows(&service).await;
     let names: Vec<&str> = before.iter().map(|f| f.flow.as_str()).collect();
     assert_eq!(names, ["shipped", "received", "returns", "stock"]);

@@ -17,6 +17,8 @@
 //!   service's store, with the service's own [`DeadLetterRetry`].
 //! - `kept_message`: [`keep_and_reject`] and [`kept_message`], a bus message a consumer could
 //!   not read kept as a dead letter and handed back on a retry.
+//! - `detector_status`: [`DetectorStatus`], the `FlowStatus` report of a gateway's change
+//!   detectors (the same for every gateway).
 //! - `flow_runs`: [`FlowRuns`], what each flow did since start, and its `FlowStatus` row.
 //! - `health`: [`Health`], `/healthz`, `/readyz` and `/metrics` of a service process.
 //! - `grpc_token`: [`GrpcToken`], the bearer token TCP gRPC calls send and servers require.
@@ -27,6 +29,7 @@
 mod adapters;
 mod base;
 mod dead_letter_service;
+mod detector_status;
 mod directory;
 mod flow_runs;
 mod grpc_token;
@@ -43,6 +46,7 @@ mod subscription;
 pub use adapters::{Adapters, AdaptersError, stream_name};
 pub use base::ServiceBase;
 pub use dead_letter_service::{DeadLetterRetry, DeadLetterService};
+pub use detector_status::{Detector, DetectorStatus};
 pub use directory::{ChannelError, DirectoryError, GrpcChannel, ServiceDirectory, WMS_GATEWAY};
 pub use flow_runs::{FlowFacts, FlowRun, FlowRuns, flows_answer, open_dead_letters, timestamp};
 pub use grpc_token::GrpcToken;
