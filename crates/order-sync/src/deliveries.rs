@@ -7,32 +7,8 @@ use platform_store::{Store, StoreError, Transaction, unix_millis};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-/// Where a delivery is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DeliveryState {
-    /// The WMS purchase order exists; waiting for the goods.
-    Sent,
-    /// Accepted in Centra (terminal).
-    Accepted,
-    /// Waits for a person (see the reason).
-    Parked,
-}
-
-impl DeliveryState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Sent => "sent",
-            Self::Accepted => "accepted",
-            Self::Parked => "parked",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        [Self::Sent, Self::Accepted, Self::Parked]
-            .into_iter()
-            .find(|s| s.as_str() == text)
-    }
-}
+pub use crate::rules::DeliveryState;
+use crate::rules::IllegalTransition;
 
 /// A supplier delivery and what became of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,15 +16,123 @@ pub struct DeliveryRecord {
     pub endpoint: String,
     pub delivery: SupplierDelivery,
     pub purchase_order_number: String,
-    pub state: DeliveryState,
-    pub reason: Option<String>,
+    /// Changed only through [`DeliveryRecord::send`], [`DeliveryRecord::park`],
+    /// [`DeliveryRecord::wait_for_articles`] and [`DeliveryRecord::accept`], which keep to the
+    /// state machine ([`DeliveryState::can_become`]).
+    state: DeliveryState,
+    /// Why it is parked, or a note on the acceptance; set and cleared only with the state.
+    reason: Option<String>,
     /// Parked because the warehouse did not know these articles yet: sent again once the last
-    /// of them is synced (`ArticleSynced`). Empty otherwise.
-    pub waiting_for: Vec<String>,
+    /// of them is synced (`ArticleSynced`). Empty otherwise; set only with the state.
+    waiting_for: Vec<String>,
     /// Expected arrival (unix seconds), part of the purchase order request.
     pub in_date: Option<i64>,
     /// Remark of the purchase order (Centra's delivery message).
     pub remark: String,
+}
+
+impl DeliveryRecord {
+    /// A new delivery, sent (its purchase order call is next), with no reason.
+    pub fn new(
+        endpoint: String,
+        delivery: SupplierDelivery,
+        purchase_order_number: String,
+        in_date: Option<i64>,
+        remark: String,
+    ) -> Self {
+        Self {
+            endpoint,
+            delivery,
+            purchase_order_number,
+            state: DeliveryState::Sent,
+            reason: None,
+            waiting_for: Vec::new(),
+            in_date,
+            remark,
+        }
+    }
+
+    /// Where the delivery is.
+    pub fn state(&self) -> DeliveryState {
+        self.state
+    }
+
+    /// Why it is parked, or what the acceptance noted.
+    pub fn reason(&self) -> Option<&str> {
+        self.reason.as_deref()
+    }
+
+    /// The articles a parked delivery waits for (empty when it waits for none).
+    pub fn waiting_for(&self) -> &[String] {
+        &self.waiting_for
+    }
+
+    /// `article_number` reached the warehouse: the delivery no longer waits for it. True when
+    /// it now waits for nothing (time to send it again). The state does not change.
+    pub fn article_arrived(&mut self, article_number: &str) -> bool {
+        self.waiting_for.retain(|a| a != article_number);
+        self.waiting_for.is_empty()
+    }
+
+    /// Sent (again): no reason, waiting for nothing.
+    ///
+    /// # Errors
+    /// [`IllegalTransition`] when the state machine does not allow it; the record is unchanged.
+    pub fn send(&mut self) -> Result<(), IllegalTransition> {
+        self.check(DeliveryState::Sent)?;
+        self.state = DeliveryState::Sent;
+        self.reason = None;
+        self.waiting_for.clear();
+        Ok(())
+    }
+
+    /// Parks for `reason`, waiting for no article.
+    ///
+    /// # Errors
+    /// As [`DeliveryRecord::send`].
+    pub fn park(&mut self, reason: String) -> Result<(), IllegalTransition> {
+        self.wait_for_articles(reason, Vec::new())
+    }
+
+    /// Parks for `reason` until every one of `articles` is synced to the warehouse.
+    ///
+    /// # Errors
+    /// As [`DeliveryRecord::send`].
+    pub fn wait_for_articles(
+        &mut self,
+        reason: String,
+        articles: Vec<String>,
+    ) -> Result<(), IllegalTransition> {
+        self.check(DeliveryState::Parked)?;
+        self.state = DeliveryState::Parked;
+        self.reason = Some(reason);
+        self.waiting_for = articles;
+        Ok(())
+    }
+
+    /// Accepted in Centra, with a note for a person when something was off.
+    ///
+    /// # Errors
+    /// As [`DeliveryRecord::send`].
+    pub fn accept(&mut self, note: Option<String>) -> Result<(), IllegalTransition> {
+        self.check(DeliveryState::Accepted)?;
+        self.state = DeliveryState::Accepted;
+        self.reason = note;
+        self.waiting_for.clear();
+        Ok(())
+    }
+
+    fn check(&self, next: DeliveryState) -> Result<(), IllegalTransition> {
+        if self.state.can_become(next) {
+            Ok(())
+        } else {
+            Err(IllegalTransition::new(
+                format!("delivery {}", self.purchase_order_number),
+                self.state.as_str(),
+                next.as_str(),
+            ))
+        }
+    }
 }
 
 /// The `deliveries` table.
@@ -203,4 +287,63 @@ fn read(row: &AnyRow) -> Result<DeliveryRecord, StoreError> {
         remark: text("remark")?.unwrap_or_default(),
         purchase_order_number: number,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use domain::DeliveryId;
+
+    use super::*;
+
+    fn record() -> DeliveryRecord {
+        let delivery = SupplierDelivery {
+            id: 1,
+            delivery_id: DeliveryId::parse("957-1").expect("id"),
+            supplier_name: "Supplier".into(),
+            lines: Vec::new(),
+        };
+        DeliveryRecord::new(
+            "shop1".into(),
+            delivery,
+            "S957-1".into(),
+            None,
+            String::new(),
+        )
+    }
+
+    #[test]
+    fn waiting_for_articles_ends_when_the_last_arrives_or_it_is_sent() {
+        let mut delivery = record();
+        delivery
+            .wait_for_articles("missing".into(), vec!["A".into(), "B".into()])
+            .expect("parked");
+        assert!(!delivery.article_arrived("A"));
+        assert_eq!(delivery.state(), DeliveryState::Parked);
+        assert!(delivery.article_arrived("B"));
+        delivery
+            .wait_for_articles("missing".into(), vec!["C".into()])
+            .expect("parked again");
+        delivery.send().expect("sent again");
+        assert!(delivery.waiting_for().is_empty() && delivery.reason().is_none());
+        delivery.accept(Some("extra".into())).expect("accepted");
+        assert_eq!(delivery.reason(), Some("extra"));
+    }
+
+    #[test]
+    fn an_illegal_change_is_refused_and_changes_nothing() {
+        let mut delivery = record();
+        delivery.accept(None).expect("accepted");
+        let accepted = delivery.clone();
+        assert_eq!(
+            delivery.park("refused".into()),
+            Err(IllegalTransition::new(
+                "delivery S957-1",
+                "accepted",
+                "parked"
+            ))
+        );
+        assert!(delivery.send().is_err(), "sent after acceptance");
+        assert!(delivery.accept(None).is_err(), "accepted twice");
+        assert_eq!(delivery, accepted);
+    }
 }

@@ -6,39 +6,8 @@ use platform_store::{Store, StoreError, Transaction, unix_millis};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-/// Where an order is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OrderState {
-    /// The intent, saved before the WMS call: the order is on its way to the warehouse (a
-    /// shipment of it is no longer imported under `both`).
-    Importing,
-    /// The WMS order exists. Nothing is reported back to Centra for it (completion is per
-    /// shipment, and order import has none).
-    Imported,
-    /// Waits for a later version of the order or a person (see the reason).
-    Parked,
-}
-
-impl OrderState {
-    /// True once the order may be in the warehouse.
-    pub fn reached_warehouse(self) -> bool {
-        matches!(self, Self::Importing | Self::Imported)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Importing => "importing",
-            Self::Imported => "imported",
-            Self::Parked => "parked",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        [Self::Importing, Self::Imported, Self::Parked]
-            .into_iter()
-            .find(|s| s.as_str() == text)
-    }
-}
+use crate::rules::IllegalTransition;
+pub use crate::rules::OrderState;
 
 /// A Centra order offered for order import and what became of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,9 +15,87 @@ pub struct OrderRecord {
     pub endpoint: String,
     pub order_id: String,
     pub wms_order_number: String,
-    pub state: OrderState,
-    pub reason: Option<String>,
+    /// Changed only through [`OrderRecord::start_import`], [`OrderRecord::imported`] and
+    /// [`OrderRecord::park`], which keep to the state machine ([`OrderState::can_become`]).
+    state: OrderState,
+    /// Why it is parked; set and cleared only with the state.
+    reason: Option<String>,
     pub wms_order_id: Option<i64>,
+}
+
+impl OrderRecord {
+    /// A new record, before the import decided anything: parked with no reason. It is saved
+    /// only after [`OrderRecord::park`] or [`OrderRecord::start_import`].
+    pub fn new(endpoint: String, order_id: String, wms_order_number: String) -> Self {
+        Self {
+            endpoint,
+            order_id,
+            wms_order_number,
+            state: OrderState::Parked,
+            reason: None,
+            wms_order_id: None,
+        }
+    }
+
+    pub fn key(&self) -> String {
+        format!("{}/{}", self.endpoint, self.order_id)
+    }
+
+    /// Where the order is.
+    pub fn state(&self) -> OrderState {
+        self.state
+    }
+
+    /// Why it is parked, when it is.
+    pub fn reason(&self) -> Option<&str> {
+        self.reason.as_deref()
+    }
+
+    /// Saves the intent before the WMS call: importing, with no reason.
+    ///
+    /// # Errors
+    /// [`IllegalTransition`] when the state machine does not allow it; the record is unchanged.
+    pub fn start_import(&mut self) -> Result<(), IllegalTransition> {
+        self.check(OrderState::Importing)?;
+        self.state = OrderState::Importing;
+        self.reason = None;
+        Ok(())
+    }
+
+    /// The WMS order `wms_order_id` exists.
+    ///
+    /// # Errors
+    /// As [`OrderRecord::start_import`].
+    pub fn imported(&mut self, wms_order_id: i64) -> Result<(), IllegalTransition> {
+        self.check(OrderState::Imported)?;
+        self.state = OrderState::Imported;
+        self.reason = None;
+        self.wms_order_id = Some(wms_order_id);
+        Ok(())
+    }
+
+    /// Parks for `reason`.
+    ///
+    /// # Errors
+    /// As [`OrderRecord::start_import`].
+    pub fn park(&mut self, reason: String) -> Result<(), IllegalTransition> {
+        self.check(OrderState::Parked)?;
+        self.state = OrderState::Parked;
+        self.reason = Some(reason);
+        Ok(())
+    }
+
+    fn check(&self, next: OrderState) -> Result<(), IllegalTransition> {
+        if self.state.can_become(next) {
+            Ok(())
+        } else {
+            Err(IllegalTransition::new(
+                format!("order {}", self.key()),
+                self.state.as_str(),
+                next.as_str(),
+            ))
+        }
+    }
 }
 
 fn corrupt(key: &str, field: &'static str, reason: &dyn std::fmt::Display) -> StoreError {
@@ -136,5 +183,55 @@ impl OrderRecords {
             "loading order {endpoint}/{order_id}"
         )))?;
         row.as_ref().map(read).transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record() -> OrderRecord {
+        OrderRecord::new("shop1".into(), "83651".into(), "O83651".into())
+    }
+
+    #[test]
+    fn an_import_goes_through_the_intent() {
+        let mut order = record();
+        order.park("on hold".into()).expect("parked");
+        assert_eq!(order.reason(), Some("on hold"));
+        order.start_import().expect("intent");
+        assert_eq!(
+            (order.state(), order.reason()),
+            (OrderState::Importing, None)
+        );
+        order.imported(7).expect("imported");
+        assert_eq!(order.state(), OrderState::Imported);
+        assert_eq!(order.wms_order_id, Some(7));
+    }
+
+    #[test]
+    fn an_illegal_change_is_refused_and_changes_nothing() {
+        let mut order = record();
+        assert_eq!(
+            order.imported(7),
+            Err(IllegalTransition::new(
+                "order shop1/83651",
+                "parked",
+                "imported"
+            )),
+            "never imported without the intent saved"
+        );
+        assert_eq!(order, record());
+
+        order.start_import().expect("intent");
+        order.imported(7).expect("imported");
+        let imported = order.clone();
+        let refused = order.park("late".into()).expect_err("imported is terminal");
+        assert_eq!(
+            refused.to_string(),
+            "order shop1/83651: imported cannot become parked"
+        );
+        assert!(order.start_import().is_err());
+        assert_eq!(order, imported);
     }
 }

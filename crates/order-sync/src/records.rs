@@ -89,11 +89,11 @@ impl ShipmentRecord {
         if self.state.can_become(next) {
             Ok(())
         } else {
-            Err(IllegalTransition {
-                shipment: self.key(),
-                from: self.state,
-                to: next,
-            })
+            Err(IllegalTransition::new(
+                format!("shipment {}", self.key()),
+                self.state.as_str(),
+                next.as_str(),
+            ))
         }
     }
 }

@@ -34,6 +34,7 @@ fn status(error: FlowError) -> Status {
         FlowError::Store(e) => Status::internal(e.to_string()),
         FlowError::Precondition(why) => Status::failed_precondition(why),
         FlowError::NotFound(why) => Status::not_found(why),
+        FlowError::Illegal(e) => Status::internal(e.to_string()),
     }
 }
 
@@ -67,16 +68,11 @@ pub fn summary(record: &ReturnRecord) -> pb::ReturnSummary {
         return_order_id: record.return_order_id,
         endpoint: record.endpoint.clone().unwrap_or_default(),
         shipment_id: record.shipment_id.clone().unwrap_or_default(),
-        state: return_state(record.state).into(),
+        state: return_state(record.state()).into(),
         centra_return_id: record.centra_return_id.clone().unwrap_or_default(),
-        reason: record
-            .reason
-            .as_ref()
-            .map(ToString::to_string)
-            .unwrap_or_default(),
+        reason: record.reason().map(ToString::to_string).unwrap_or_default(),
         reason_kind: record
-            .reason
-            .as_ref()
+            .reason()
             .map(|r| r.kind().to_owned())
             .unwrap_or_default(),
         comment: record.comment.clone(),

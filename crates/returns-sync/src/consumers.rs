@@ -62,6 +62,18 @@ pub async fn handle(
             )
             .await
         }
+        Err(FlowError::Illegal(e)) => {
+            tracing::error!(error = %e, "the state machine refused a change; message kept for a person");
+            keep_and_reject(
+                flow.records().store(),
+                RETURN_RECEIVED,
+                &id,
+                &payload,
+                e.to_string(),
+                delivery_count,
+            )
+            .await
+        }
         Err(FlowError::Unavailable(error)) => Handled::Retry {
             after: backoff(delivery_count),
             reason: error.to_string(),

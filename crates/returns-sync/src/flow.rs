@@ -29,7 +29,7 @@ use tokio::sync::Mutex;
 use crate::convert::{ConvertError, IncomingReturn, incoming};
 use crate::ports::{CentraReturns, NewCentraReturn, WmsReturns};
 use crate::records::{ReturnFilter, ReturnRecord, ReturnRecords};
-use crate::rules::{self, ParkReason, ReturnState};
+use crate::rules::{self, IllegalTransition, ParkReason, ReturnState};
 
 /// Consumer (and inbox) name of `wms.<warehouse>.return.received`.
 pub const RETURN_RECEIVED: &str = "returns-sync-return-received";
@@ -52,6 +52,9 @@ pub enum FlowError {
     Precondition(String),
     #[error("{0}")]
     NotFound(String),
+    /// A change the state machine refuses: a fault of this service, kept for a person.
+    #[error(transparent)]
+    Illegal(#[from] IllegalTransition),
 }
 
 /// The flow, shared by the consumer and the admin service.
@@ -148,23 +151,17 @@ impl ReturnFlow {
         if lines.is_empty() {
             return Ok(None);
         }
-        let mut record = ReturnRecord {
-            return_id: incoming.return_id.clone(),
+        let comment = rules::comment(&lines, &incoming.order_number, incoming.return_order_id);
+        let mut record = ReturnRecord::received(
+            incoming.return_id.clone(),
             warehouse,
-            order_number: incoming.order_number.clone(),
-            wms_order_id: incoming.wms_order_id,
-            return_order_id: incoming.return_order_id,
-            endpoint: None,
-            shipment_id: None,
-            comment: rules::comment(&lines, &incoming.order_number, incoming.return_order_id),
+            incoming.order_number.clone(),
             lines,
-            state: ReturnState::Received,
-            centra_return_id: None,
-            reason: None,
-            returned_at: incoming.returned_at,
-            created_at: 0,
-            updated_at: 0,
-        };
+        );
+        record.wms_order_id = incoming.wms_order_id;
+        record.return_order_id = incoming.return_order_id;
+        record.comment = comment;
+        record.returned_at = incoming.returned_at;
         match WmsOrderNumber::resolve(&incoming.order_number, &self.settings.endpoints) {
             Ok((endpoint, CentraReference::Shipment(shipment))) => {
                 record.endpoint = Some(endpoint.name.to_string());
@@ -175,14 +172,14 @@ impl ReturnFlow {
                 record.park(ParkReason::ImportedAsOrder {
                     order_number: incoming.order_number.clone(),
                     order_id: order.to_string(),
-                });
+                })?;
             }
             Err(_) => record.park(ParkReason::NotImported {
                 order_number: incoming.order_number.clone(),
-            }),
+            })?,
         }
         self.records.save_now(&mut record).await?;
-        if let Some(reason) = &record.reason {
+        if let Some(reason) = record.reason() {
             tracing::warn!(return_id = %record.return_id, %reason, "return parked");
         }
         Ok(Some(record))
@@ -190,15 +187,15 @@ impl ReturnFlow {
 
     /// Runs the steps left for `record`, saving each result; parks on a refusal.
     async fn advance(&self, record: &mut ReturnRecord) -> Result<(), FlowError> {
-        if record.state == ReturnState::Received {
+        if record.state() == ReturnState::Received {
             self.create_in_centra(record).await?;
             self.records.save_now(record).await?;
         }
-        if record.state == ReturnState::Created {
+        if record.state() == ReturnState::Created {
             self.acknowledge(record).await?;
             self.records.save_now(record).await?;
         }
-        if let (ReturnState::Parked, Some(reason)) = (record.state, &record.reason) {
+        if let (ReturnState::Parked, Some(reason)) = (record.state(), record.reason()) {
             tracing::warn!(return_id = %record.return_id, %reason, "return parked");
         }
         Ok(())
@@ -210,7 +207,7 @@ impl ReturnFlow {
         else {
             record.park(ParkReason::NotImported {
                 order_number: record.order_number.clone(),
-            });
+            })?;
             return Ok(());
         };
         let shipped = match terminal(self.centra.shipment_lines(&endpoint, &shipment_id).await)? {
@@ -219,7 +216,7 @@ impl ReturnFlow {
                 record.park(ParkReason::ShipmentUnknown {
                     shipment_id,
                     message: refusal(&error),
-                });
+                })?;
                 return Ok(());
             }
         };
@@ -230,7 +227,7 @@ impl ReturnFlow {
         if let Err(reason) =
             rules::check_against_shipment(&shipment_id, &record.lines, &shipped, &earlier)
         {
-            record.park(reason);
+            record.park(reason)?;
             return Ok(());
         }
         let new = NewCentraReturn {
@@ -248,13 +245,13 @@ impl ReturnFlow {
             Ok(created) => {
                 tracing::info!(return_id = %record.return_id, centra_return_id = %created.return_id, already_done = created.already_done, "return in centra");
                 record.centra_return_id = Some(created.return_id);
-                record.become_(ReturnState::Created);
+                record.become_(ReturnState::Created)?;
                 Ok(())
             }
             Err(error) => {
                 record.park(ParkReason::CentraRefused {
                     message: refusal(&error),
-                });
+                })?;
                 Ok(())
             }
         }
@@ -273,14 +270,14 @@ impl ReturnFlow {
             .await;
         match terminal(acknowledged)? {
             Ok(()) => {
-                record.become_(ReturnState::Reported);
+                record.become_(ReturnState::Reported)?;
                 Ok(())
             }
             Err(error) => {
                 record.park(ParkReason::WmsRefused {
                     centra_return_id: record.centra_return_id.clone().unwrap_or_default(),
                     message: refusal(&error),
-                });
+                })?;
                 Ok(())
             }
         }
@@ -300,7 +297,7 @@ impl ReturnFlow {
             .find(return_id)
             .await?
             .ok_or_else(|| FlowError::NotFound(format!("no return {return_id}")))?;
-        if record.state == ReturnState::Parked {
+        if record.state() == ReturnState::Parked {
             let state = if record.centra_return_id.is_some() {
                 ReturnState::Created
             } else {
@@ -315,7 +312,7 @@ impl ReturnFlow {
                     record.shipment_id = Some(shipment.to_string());
                 }
             }
-            record.become_(state);
+            record.become_(state)?;
         }
         self.advance(&mut record).await?;
         Ok(record)
@@ -358,7 +355,7 @@ impl ReturnFlow {
             after = Some(last.return_id.clone());
             for record in page {
                 found += 1;
-                if self.retry(&record.return_id).await?.state == ReturnState::Reported {
+                if self.retry(&record.return_id).await?.state() == ReturnState::Reported {
                     finished += 1;
                 }
             }

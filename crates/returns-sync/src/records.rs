@@ -10,7 +10,7 @@ use platform_store::{Store, StoreError, Transaction, unix_millis};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::rules::{ParkReason, ReturnLine, ReturnState};
+use crate::rules::{IllegalTransition, ParkReason, ReturnLine, ReturnState};
 
 /// A WMS return and what became of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,9 +29,12 @@ pub struct ReturnRecord {
     pub lines: Vec<ReturnLine>,
     /// The Centra comment (combined causes).
     pub comment: String,
-    pub state: ReturnState,
+    /// Changed only through [`ReturnRecord::become_`] and [`ReturnRecord::park`], which keep to
+    /// the state machine ([`ReturnState::can_become`]).
+    state: ReturnState,
     pub centra_return_id: Option<String>,
-    pub reason: Option<ParkReason>,
+    /// Why it is parked; set and cleared only with the state.
+    reason: Option<ParkReason>,
     /// When the warehouse registered the return (unix millis).
     pub returned_at: i64,
     pub created_at: i64,
@@ -39,16 +42,75 @@ pub struct ReturnRecord {
 }
 
 impl ReturnRecord {
+    /// A new return of `lines`, received (not in Centra yet), with nothing else known: the
+    /// flow fills in the rest of what the WMS said before the first save.
+    pub fn received(
+        return_id: String,
+        warehouse: String,
+        order_number: String,
+        lines: Vec<ReturnLine>,
+    ) -> Self {
+        Self {
+            return_id,
+            warehouse,
+            order_number,
+            wms_order_id: 0,
+            return_order_id: 0,
+            endpoint: None,
+            shipment_id: None,
+            lines,
+            comment: String::new(),
+            state: ReturnState::Received,
+            centra_return_id: None,
+            reason: None,
+            returned_at: 0,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    /// Where the return stands.
+    pub fn state(&self) -> ReturnState {
+        self.state
+    }
+
+    /// Why it is parked, when it is.
+    pub fn reason(&self) -> Option<&ParkReason> {
+        self.reason.as_ref()
+    }
+
     /// Parks for `reason`.
-    pub fn park(&mut self, reason: ParkReason) {
+    ///
+    /// # Errors
+    /// [`IllegalTransition`] when the state machine does not allow it; the record is unchanged.
+    pub fn park(&mut self, reason: ParkReason) -> Result<(), IllegalTransition> {
+        self.check(ReturnState::Parked)?;
         self.state = ReturnState::Parked;
         self.reason = Some(reason);
+        Ok(())
     }
 
     /// Moves to `state`, clearing any reason.
-    pub fn become_(&mut self, state: ReturnState) {
+    ///
+    /// # Errors
+    /// As [`ReturnRecord::park`].
+    pub fn become_(&mut self, state: ReturnState) -> Result<(), IllegalTransition> {
+        self.check(state)?;
         self.state = state;
         self.reason = None;
+        Ok(())
+    }
+
+    fn check(&self, next: ReturnState) -> Result<(), IllegalTransition> {
+        if self.state.can_become(next) {
+            Ok(())
+        } else {
+            Err(IllegalTransition {
+                record: format!("return {}", self.return_id),
+                from: self.state,
+                to: next,
+            })
+        }
     }
 }
 
@@ -305,5 +367,56 @@ impl ReturnRecords {
             .await
             .map_err(StoreError::query("listing returns"))?;
         rows.iter().map(read).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record() -> ReturnRecord {
+        ReturnRecord::received("100:a".into(), "main".into(), "S1-1".into(), Vec::new())
+    }
+
+    #[test]
+    fn a_return_moves_forward_or_parks_and_a_retry_resumes_it() {
+        let mut record = record();
+        record.become_(ReturnState::Created).expect("in centra");
+        record
+            .park(ParkReason::NotImported {
+                order_number: "S1-1".into(),
+            })
+            .expect("refused");
+        assert!(record.reason().is_some());
+        record.become_(ReturnState::Created).expect("retried");
+        assert_eq!(
+            (record.state(), record.reason()),
+            (ReturnState::Created, None)
+        );
+        record.become_(ReturnState::Reported).expect("reported");
+    }
+
+    #[test]
+    fn an_illegal_change_is_refused_and_changes_nothing() {
+        let mut record = record();
+        assert_eq!(
+            record.become_(ReturnState::Reported),
+            Err(IllegalTransition {
+                record: "return 100:a".into(),
+                from: ReturnState::Received,
+                to: ReturnState::Reported,
+            }),
+            "never reported before centra has it"
+        );
+        assert_eq!(record, self::record());
+        record.become_(ReturnState::Created).expect("in centra");
+        record.become_(ReturnState::Reported).expect("reported");
+        let reported = record.clone();
+        let reason = ParkReason::NotImported {
+            order_number: "S1-1".into(),
+        };
+        assert!(record.park(reason).is_err(), "reported is terminal");
+        assert!(record.become_(ReturnState::Received).is_err());
+        assert_eq!(record, reported);
     }
 }

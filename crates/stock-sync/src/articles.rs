@@ -20,6 +20,16 @@ use sqlx::any::AnyRow;
 pub const CLAIM_LEASE_MS: i64 = 5 * 60 * 1000;
 
 /// What a person sees of an article.
+///
+/// Not a lifecycle, so it has no transition table (unlike the records of order-sync and
+/// returns-sync): it is the outcome of the article's latest check, a cache of what
+/// [`crate::flow`] computed from fresh reads of both sides. A check never looks at the state it
+/// replaces, so every state may follow every other (an article in sync is refused by the next
+/// write, a not-found one is found once the catalog is fixed, a bundle becomes a plain product),
+/// and `mark` leaves it as it is (only a new row starts `Pending`). A table would allow all 64
+/// pairs and refuse nothing. What does hold, that the reason (and the next due time) is set
+/// together with the state, the flow keeps in one place per outcome (`settle`, and the recheck
+/// of a settling article).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StockState {
     /// Marked: to be checked.

@@ -107,20 +107,17 @@ impl OrderFlow {
             .deliveries
             .find_by_purchase_order(number.as_str())
             .await?
-            && known.state == DeliveryState::Accepted
+            && known.state() == DeliveryState::Accepted
         {
             return self.finish_inbox(SUPPLIER_DELIVERY, message).await;
         }
-        let mut record = DeliveryRecord {
-            endpoint: name.to_string(),
+        let mut record = DeliveryRecord::new(
+            name.to_string(),
             delivery,
-            purchase_order_number: number.as_str().to_owned(),
-            state: DeliveryState::Sent,
-            reason: None,
-            waiting_for: Vec::new(),
-            in_date: event.expected_arrival.map(|t| t.seconds),
-            remark: event.message.clone(),
-        };
+            number.as_str().to_owned(),
+            event.expected_arrival.map(|t| t.seconds),
+            event.message.clone(),
+        );
         self.send_purchase_order(&mut record).await?;
         self.finish_delivery(SUPPLIER_DELIVERY, message, &record)
             .await
@@ -130,9 +127,7 @@ impl OrderFlow {
     /// parked with the reason (waiting for the articles the warehouse does not know yet, when
     /// that was the refusal). An outage is an error: the caller keeps the record as it was.
     async fn send_purchase_order(&self, record: &mut DeliveryRecord) -> Result<(), FlowError> {
-        record.state = DeliveryState::Sent;
-        record.reason = None;
-        record.waiting_for.clear();
+        record.send()?;
         let mut lines = Vec::new();
         let mut problems = Vec::new();
         for (row, line) in (1u32..).zip(&record.delivery.lines) {
@@ -146,8 +141,7 @@ impl OrderFlow {
             }
         }
         if !problems.is_empty() {
-            record.state = DeliveryState::Parked;
-            record.reason = Some(problems.join("; "));
+            record.park(problems.join("; "))?;
             return Ok(());
         }
         let order = WmsPurchaseOrder {
@@ -174,22 +168,20 @@ impl OrderFlow {
             Err(refusal) if refusal.kind() == PortErrorKind::ArticlesMissing => {
                 let message = refusal.reason();
                 let missing = refusal.missing_articles().to_vec();
-                record.state = DeliveryState::Parked;
                 tracing::info!(delivery = %record.delivery.delivery_id, missing = %missing.join(", "), "purchase order waits for its articles");
-                record.reason = Some(format!(
+                let reason = format!(
                     "waiting for articles to reach the warehouse: {} (the warehouse \
                      refused the purchase order: {message})",
                     missing.join(", ")
-                ));
-                record.waiting_for = missing;
+                );
+                record.wait_for_articles(reason, missing)?;
                 Ok(())
             }
             Err(refusal) => {
-                record.state = DeliveryState::Parked;
-                record.reason = Some(format!(
+                record.park(format!(
                     "the warehouse refused the purchase order: {}",
                     refusal.reason()
-                ));
+                ))?;
                 Ok(())
             }
         }
@@ -204,13 +196,12 @@ impl OrderFlow {
         }
         let _guard = self.locks.inbound().await;
         for mut record in self.deliveries.waiting_for_article(article_number).await? {
-            record.waiting_for.retain(|a| a != article_number);
-            if record.waiting_for.is_empty() {
+            if record.article_arrived(article_number) {
                 let mut sent = record.clone();
                 self.send_purchase_order(&mut sent).await?;
                 record = sent;
             } else {
-                tracing::info!(delivery = %record.delivery.delivery_id, still_missing = %record.waiting_for.join(", "), "purchase order still waits for articles");
+                tracing::info!(delivery = %record.delivery.delivery_id, still_missing = %record.waiting_for().join(", "), "purchase order still waits for articles");
             }
             self.deliveries.save_now(&record).await?;
         }
@@ -235,7 +226,7 @@ impl OrderFlow {
             tracing::info!(purchase_order_number = %event.purchase_order_number, "received purchase order is not a delivery of order-sync; ignored");
             return self.finish_inbox(PURCHASE_ORDER_RECEIVED, message).await;
         };
-        if record.state == DeliveryState::Accepted {
+        if record.state() == DeliveryState::Accepted {
             return self.finish_inbox(PURCHASE_ORDER_RECEIVED, message).await;
         }
         let mut received = Vec::new();
@@ -274,8 +265,7 @@ impl OrderFlow {
         match terminal(self.centra.accept_delivery(&acceptance).await)? {
             Ok(already_done) => {
                 tracing::info!(delivery = %record.delivery.delivery_id, already_done, follow_up = plan.leads_to_follow_up_delivery(), over = plan.has_over_delivery(), "delivery accepted");
-                record.state = DeliveryState::Accepted;
-                record.reason = (!plan.unexpected.is_empty()).then(|| {
+                let note = (!plan.unexpected.is_empty()).then(|| {
                     let names: Vec<&str> = plan
                         .unexpected
                         .iter()
@@ -286,13 +276,13 @@ impl OrderFlow {
                         names.join(", ")
                     )
                 });
+                record.accept(note)?;
             }
             Err(refusal) => {
-                record.state = DeliveryState::Parked;
-                record.reason = Some(format!(
+                record.park(format!(
                     "centra refused the acceptance: {}",
                     refusal.reason()
-                ));
+                ))?;
             }
         }
         self.finish_delivery(PURCHASE_ORDER_RECEIVED, message, &record)

@@ -62,26 +62,27 @@ impl OrderFlow {
         let known = self.orders.find(order.endpoint.as_str(), &order_id).await?;
         // An order whose import is under way (intent saved) already won: its shipments wait
         // behind it, so they do not count against finishing the import.
-        let claimed = known.as_ref().is_some_and(|k| k.state.reached_warehouse());
+        let claimed = known
+            .as_ref()
+            .is_some_and(|k| k.state().reached_warehouse());
         let facts = OrderFacts {
             imported: known
                 .as_ref()
-                .is_some_and(|k| k.state == OrderState::Imported),
+                .is_some_and(|k| k.state() == OrderState::Imported),
             has_shipment: !claimed
                 && self
                     .records
                     .any_of_order(order.endpoint.as_str(), &order_id)
                     .await?,
         };
-        let mut record = known.unwrap_or_else(|| OrderRecord {
-            endpoint: order.endpoint.to_string(),
-            order_id: order_id.clone(),
-            wms_order_number: WmsOrderNumber::for_order(endpoint, order.id)
-                .as_str()
-                .to_owned(),
-            state: OrderState::Parked,
-            reason: None,
-            wms_order_id: None,
+        let mut record = known.unwrap_or_else(|| {
+            OrderRecord::new(
+                order.endpoint.to_string(),
+                order_id.clone(),
+                WmsOrderNumber::for_order(endpoint, order.id)
+                    .as_str()
+                    .to_owned(),
+            )
         });
         let plan = match decide_order_import(&self.settings, &order, facts) {
             OrderImportDecision::Ignore => return self.finish(ORDER_READY, message, None).await,
@@ -91,14 +92,12 @@ impl OrderFlow {
             }
             OrderImportDecision::Hold(reason) => {
                 tracing::info!(order_id = %order.id, %reason, "order parked");
-                record.state = OrderState::Parked;
-                record.reason = Some(reason);
+                record.park(reason)?;
                 return self.finish_order(message, &record).await;
             }
             OrderImportDecision::Import(plan) => plan,
         };
-        record.state = OrderState::Importing;
-        record.reason = None;
+        record.start_import()?;
         let mut tx = self.records.store().begin().await?;
         self.orders.save(&mut tx, &record).await?;
         tx.commit().await?;
@@ -116,14 +115,12 @@ impl OrderFlow {
         match terminal(self.wms.upsert_order(&request).await)? {
             Ok(id) => {
                 tracing::info!(order_id = %order.id, wms_order_number = %record.wms_order_number, wms_order_id = id, "imported order; order import reports nothing back to centra");
-                record.state = OrderState::Imported;
-                record.wms_order_id = Some(id);
+                record.imported(id)?;
             }
             Err(refusal) => {
                 let message = refusal.reason();
                 tracing::warn!(order_id = %order.id, %message, "warehouse refused the order; parked");
-                record.state = OrderState::Parked;
-                record.reason = Some(format!("the warehouse refused the order: {message}"));
+                record.park(format!("the warehouse refused the order: {message}"))?;
             }
         }
         self.finish_order(message, &record).await
@@ -143,7 +140,7 @@ impl OrderFlow {
             .find(record.shipment.endpoint.as_str(), &record.order_id)
             .await?;
         Ok(order
-            .filter(|o| o.state.reached_warehouse())
+            .filter(|o| o.state().reached_warehouse())
             .map(|o| o.wms_order_number))
     }
 }

@@ -9,15 +9,24 @@
 //!   keeps an order and its shipments from both reaching the warehouse under `both`.
 //! - [`completion`]: what a WMS shipment report leads to: wait for tracking or a person, park,
 //!   or update quantities and complete with an explicit capture flag ([`decide_completion`]).
+//! - [`order_state`] and [`delivery_state`]: the state machines of imported orders
+//!   ([`OrderState`]) and supplier deliveries ([`DeliveryState`]).
+//! - [`transition`]: the error of every state machine ([`IllegalTransition`]).
 
 pub mod completion;
+pub mod delivery_state;
 pub mod import;
 pub mod order_import;
+pub mod order_state;
 pub mod state;
+pub mod transition;
 
 pub use completion::{
     CompletionDecision, CompletionPlan, PickedLine, ShippedReport, decide_completion,
 };
+pub use delivery_state::DeliveryState;
 pub use import::{ImportDecision, ImportOrder, decide_import};
 pub use order_import::{OrderFacts, OrderImportDecision, ReadyOrder, decide_order_import};
-pub use state::{CancellationMove, HoldReason, IllegalTransition, ShipmentState};
+pub use order_state::OrderState;
+pub use state::{CancellationMove, HoldReason, ShipmentState};
+pub use transition::IllegalTransition;

@@ -116,16 +116,6 @@ impl ShipmentState {
     }
 }
 
-/// A change the shipment state machine does not allow: a fault in a handler or a rule, never
-/// of the input; the record stays as it was and the message is kept for a person.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("shipment {shipment}: {from} cannot become {to}")]
-pub struct IllegalTransition {
-    pub shipment: String,
-    pub from: ShipmentState,
-    pub to: ShipmentState,
-}
-
 /// What a Centra cancellation does to a shipment (see [`ShipmentState::on_cancellation`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CancellationMove {

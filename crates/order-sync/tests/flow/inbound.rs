@@ -186,16 +186,15 @@ async fn a_delivery_ahead_of_its_articles_is_sent_once_they_are_synced() {
         .await
         .expect("parked, not failed");
     let parked = delivery_record(&t).await;
-    assert_eq!(parked.state, DeliveryState::Parked);
+    assert_eq!(parked.state(), DeliveryState::Parked);
     assert_eq!(
-        parked.waiting_for,
+        parked.waiting_for(),
         vec!["ABC".to_owned(), "ABD".to_owned()],
         "every article the warehouse lacks"
     );
     assert!(
         parked
-            .reason
-            .as_deref()
+            .reason()
             .is_some_and(|r| r.contains("waiting for articles") && r.contains("ABC")),
         "{parked:?}"
     );
@@ -215,8 +214,8 @@ async fn a_delivery_ahead_of_its_articles_is_sent_once_they_are_synced() {
         .await
         .expect("resumed");
     let waiting = delivery_record(&t).await;
-    assert_eq!(waiting.state, DeliveryState::Parked);
-    assert_eq!(waiting.waiting_for, vec!["ABD".to_owned()]);
+    assert_eq!(waiting.state(), DeliveryState::Parked);
+    assert_eq!(waiting.waiting_for(), vec!["ABD".to_owned()]);
     t.wms.with(|w| assert_eq!(w.purchase_order_calls, 1));
 
     // ABD arrives, but the warehouse is down: still waiting, the redelivery sends it.
@@ -231,7 +230,7 @@ async fn a_delivery_ahead_of_its_articles_is_sent_once_they_are_synced() {
         Err(FlowError::Unavailable(_))
     ));
     assert_eq!(
-        delivery_record(&t).await.waiting_for,
+        delivery_record(&t).await.waiting_for(),
         vec!["ABD".to_owned()]
     );
     t.flow
@@ -239,9 +238,9 @@ async fn a_delivery_ahead_of_its_articles_is_sent_once_they_are_synced() {
         .await
         .expect("redelivered");
     let sent = delivery_record(&t).await;
-    assert_eq!(sent.state, DeliveryState::Sent);
+    assert_eq!(sent.state(), DeliveryState::Sent);
     assert!(
-        sent.waiting_for.is_empty() && sent.reason.is_none(),
+        sent.waiting_for().is_empty() && sent.reason().is_none(),
         "{sent:?}"
     );
     t.wms.with(|w| {
@@ -288,8 +287,8 @@ async fn a_delivery_refused_for_another_reason_does_not_wait_for_articles() {
         .await
         .expect("read")
         .expect("known");
-    assert_eq!(parked.state, DeliveryState::Parked);
-    assert!(parked.waiting_for.is_empty());
+    assert_eq!(parked.state(), DeliveryState::Parked);
+    assert!(parked.waiting_for().is_empty());
     t.flow
         .on_article_synced(&MessageId::new("a"), &synced("ABC"))
         .await

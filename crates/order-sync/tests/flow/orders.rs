@@ -44,7 +44,7 @@ impl TestFlow {
             .find("shop1", order_id)
             .await
             .expect("query")
-            .map(|o| o.state)
+            .map(|o| o.state())
     }
 }
 

@@ -13,8 +13,12 @@
 //! return, a second return on the same line shows up as a new event that also holds the units
 //! of the first. Each return record remembers the line's returned total it accounts for, so a
 //! later event only takes the units beyond that: every unit reaches Centra once.
+//!
+//! The state machine ([`ReturnState::can_become`]) and its error ([`IllegalTransition`]) are in
+//! `state.rs`.
 
 mod park;
+mod state;
 
 use std::collections::BTreeMap;
 
@@ -22,37 +26,7 @@ use domain::{LineId, ReturnCause, ReturnedItem, combine_causes};
 use serde::{Deserialize, Serialize};
 
 pub use park::ParkReason;
-
-/// Where a WMS return stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReturnState {
-    /// Read from the WMS, not in Centra yet.
-    Received,
-    /// Centra has it; the WMS still lists the units as unreported.
-    Created,
-    /// Done: in Centra and reported in the WMS.
-    Reported,
-    /// Waits for a person (see the reason).
-    Parked,
-}
-
-impl ReturnState {
-    pub const ALL: [Self; 4] = [Self::Received, Self::Created, Self::Reported, Self::Parked];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Received => "received",
-            Self::Created => "created",
-            Self::Reported => "reported",
-            Self::Parked => "parked",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-}
+pub use state::{IllegalTransition, ReturnState};
 
 /// Returned units with the cause the warehouse gave them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

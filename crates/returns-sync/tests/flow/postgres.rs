@@ -52,7 +52,7 @@ async fn the_flow_runs_on_postgres() {
         .await
         .expect("list");
     assert_eq!(page.len(), 1);
-    assert_eq!(page[0].state, ReturnState::Reported);
+    assert_eq!(page[0].state(), ReturnState::Reported);
     let after = records
         .list(&ReturnFilter {
             after: Some("100:a"),

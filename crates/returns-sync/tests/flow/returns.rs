@@ -47,7 +47,7 @@ async fn a_return_reaches_centra_once_then_the_wms_is_told() {
     assert_eq!(centra.return_stock, None, "store default");
     assert_eq!(t.reported(100, 11), 3);
     let record = t.record("100:a").await;
-    assert_eq!(record.state, ReturnState::Reported);
+    assert_eq!(record.state(), ReturnState::Reported);
     assert_eq!(record.centra_return_id.as_deref(), Some("R1"));
 
     // Redelivery and a re-published event change nothing.
@@ -86,7 +86,7 @@ async fn a_lost_centra_answer_is_retried_without_a_second_return() {
     // The port error is the cause, whole: a log shows which service and why.
     let cause = error.source().and_then(|s| s.downcast_ref::<PortError>());
     assert_eq!(cause.map(PortError::kind), Some(PortErrorKind::Unavailable));
-    assert_eq!(t.record("100:a").await.state, ReturnState::Received);
+    assert_eq!(t.record("100:a").await.state(), ReturnState::Received);
     assert_eq!(
         t.reported(100, 11),
         0,
@@ -96,7 +96,7 @@ async fn a_lost_centra_answer_is_retried_without_a_second_return() {
     // The bus redelivers the same message.
     t.received("m1", &two_causes()).await.expect("retried");
     assert_eq!(t.centra_returns().len(), 1);
-    assert_eq!(t.record("100:a").await.state, ReturnState::Reported);
+    assert_eq!(t.record("100:a").await.state(), ReturnState::Reported);
     assert_eq!(t.reported(100, 11), 3);
 }
 
@@ -106,7 +106,7 @@ async fn a_wms_down_after_centra_has_it_resumes_at_the_acknowledgement() {
     t.wms.with(|w| w.next_fault = Fault::Down);
     t.received("m1", &two_causes()).await.expect_err("wms down");
     let record = t.record("100:a").await;
-    assert_eq!(record.state, ReturnState::Created);
+    assert_eq!(record.state(), ReturnState::Created);
     assert_eq!(t.centra_returns().len(), 1);
     assert_eq!(t.reported(100, 11), 0);
 
@@ -114,7 +114,7 @@ async fn a_wms_down_after_centra_has_it_resumes_at_the_acknowledgement() {
     t.received("m1", &two_causes()).await.expect("resumed");
     assert_eq!(t.centra_returns().len(), 1);
     assert_eq!(t.reported(100, 11), 3);
-    assert_eq!(t.record("100:a").await.state, ReturnState::Reported);
+    assert_eq!(t.record("100:a").await.state(), ReturnState::Reported);
 }
 
 #[tokio::test]
@@ -205,8 +205,8 @@ async fn returns_that_do_not_fit_are_parked_with_the_reason() {
             .await
             .expect("parked, not failed");
         let record = t.record(&event.return_id).await;
-        assert_eq!(record.state, ReturnState::Parked, "{kind}");
-        let reason = record.reason.expect("reason");
+        assert_eq!(record.state(), ReturnState::Parked, "{kind}");
+        let reason = record.reason().expect("reason");
         assert_eq!(reason.kind(), *kind);
         assert_eq!(reason.to_string(), *text);
     }
@@ -224,15 +224,15 @@ async fn a_centra_refusal_parks_and_a_retry_creates_it_once() {
     t.centra.with(|c| c.next_fault = Fault::Refuse);
     t.received("m1", &two_causes()).await.expect("parked");
     let record = t.record("100:a").await;
-    assert_eq!(record.state, ReturnState::Parked);
+    assert_eq!(record.state(), ReturnState::Parked);
     assert_eq!(
-        record.reason.map(|r| r.to_string()).as_deref(),
+        record.reason().map(|r| r.to_string()).as_deref(),
         Some("centra refused the return: line 9 cannot be returned")
     );
     let record = t.flow.retry("100:a").await.expect("retry");
-    assert_eq!(record.state, ReturnState::Reported);
+    assert_eq!(record.state(), ReturnState::Reported);
     let record = t.flow.retry("100:a").await.expect("retry twice");
-    assert_eq!(record.state, ReturnState::Reported);
+    assert_eq!(record.state(), ReturnState::Reported);
     assert_eq!(t.centra_returns().len(), 1);
     assert_eq!(t.wms.with(|w| w.acknowledgements), 1);
 }
@@ -243,11 +243,8 @@ async fn a_wms_refusal_after_centra_has_it_resumes_at_the_acknowledgement() {
     t.wms.with(|w| w.next_fault = Fault::Refuse);
     t.received("m1", &two_causes()).await.expect("parked");
     let record = t.record("100:a").await;
-    assert_eq!(record.state, ReturnState::Parked);
-    assert_eq!(
-        record.reason.as_ref().map(|r| r.kind()),
-        Some("wms_refused")
-    );
+    assert_eq!(record.state(), ReturnState::Parked);
+    assert_eq!(record.reason().map(|r| r.kind()), Some("wms_refused"));
     assert_eq!(t.centra_returns().len(), 1);
 
     t.flow.retry("100:a").await.expect("retry");
