@@ -1,64 +1,87 @@
-//! How fast a whole catalogue becomes WMS articles, and how little a re-run costs: the
-//! embedded runtime (SQLite bus and stores, in-process gRPC) with centra-gateway,
-//! ongoing-gateway and catalog-sync against both simulators.
+//! How fast a whole catalogue becomes WMS articles, what a re-run costs, and the memory it
+//! takes: the embedded runtime (SQLite bus and stores, in-process gRPC) with every service
+//! against both simulators.
 //!
-//! `cargo bench -p centra-wms-tests --bench catalog_import [-- SIZES...]` (default 2000 20000)
-//! prints one table: per catalogue size the first import, a re-run with nothing changed (a
-//! full reconcile) and a re-run with 10 changed sizes, each with seconds, articles written per
-//! second and the WMS requests (`PUT /articles`) counted in ongoing-sim's request log.
-//! The gateways poll every 5 s, as in the end-to-end test: within the centra-gateway's cursor
-//! overlap every poll lists the whole catalogue again, which a shorter interval repeats for
-//! nothing.
-//!
-//! Layout: the wait for writes, one catalogue run, `main` (the simulators and settings are the
-//! end-to-end suites' `centra_wms_tests::e2e`).
+//! `cargo bench -p centra-wms-tests --bench catalog_import [-- --sizes 2000]` (or sizes as
+//! plain arguments, as before). Per catalogue size and run: the first import (timed from the
+//! runtime's start to the last `PUT /articles` answered), one poll interval with nothing
+//! changed (the calls it makes), a full reconcile with nothing changed (admin gRPC), and 100
+//! changed sizes (timed from the change to the 100th write). Calls are counted in both
+//! simulators' request logs; peak RSS is `VmHWM` of the bench process (runtime and both
+//! simulators), reset before the run. The gateways poll every 5 s, as in the end-to-end test.
+//! Every figure: median of 3 runs with min and max.
 
-use std::sync::Arc;
+#[path = "common/mod.rs"]
+#[allow(dead_code)]
+mod common;
+
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use catalog_sync::CatalogSync;
-use centra_gateway::CentraGateway;
 use centra_wms_tests::e2e::{SIZES_PER_PRODUCT, Sims, size_row};
-use ongoing_gateway::OngoingGateway;
-use platform_runtime::{Adapters, CancellationToken, Runtime};
+use common::{
+    App, RUNS, Sim, arg, calls_since, config, last_seq, met, peak_rss_mib, reset_peak_rss, rss_mib,
+    show_calls, spread, table, wait_calls, writes,
+};
 use proto::admin::v1::ReconcileCatalogRequest;
 use proto::admin::v1::catalog_admin_client::CatalogAdminClient;
 use serde_json::{Value, json};
 
-/// `size_row` with another price (the 10 changed sizes).
+/// Sizes changed in the incremental phase.
+const CHANGED: usize = 100;
+
+/// `size_row` with another price.
 fn priced_row(product: usize, size: usize, price: &str) -> Value {
     let mut row = size_row(product, size);
     row["prices"][0]["price"] = json!(price);
     row
 }
 
-/// Waits until `count` article writes arrived after request-log seq `since`; the elapsed
-/// time, the seq and the writes seen.
-async fn wait_for_puts(sims: &Sims, since: u64, count: u64) -> (Duration, u64, u64) {
-    let started = Instant::now();
-    let (mut seen, mut cursor) = (0, since);
-    while seen < count {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        let (puts, last) = sims.article_puts(cursor).await;
-        seen += puts.len() as u64;
-        cursor = last;
-        assert!(
-            started.elapsed() < Duration::from_secs(1800),
-            "{count} writes within 30 min"
-        );
+fn article_written(e: &Value) -> bool {
+    writes(e, "/articles")
+}
+
+/// One run at one size.
+#[derive(Debug, Default)]
+struct Run {
+    ready_ms: f64,
+    /// Resident before the runtime starts (the simulators holding the catalogue).
+    base_mib: f64,
+    first_s: f64,
+    first_calls: BTreeMap<String, u64>,
+    first_peak_mib: f64,
+    idle_calls: BTreeMap<String, u64>,
+    reconcile_s: f64,
+    reconcile_writes: u64,
+    changed_s: f64,
+    changed_calls: BTreeMap<String, u64>,
+    peak_mib: f64,
+}
+
+/// Calls of both simulators after their seqs, Centra's routes prefixed.
+async fn both_calls(sims: &Sims, (centra, ongoing): (u64, u64)) -> BTreeMap<String, u64> {
+    let mut calls: BTreeMap<String, u64> = calls_since(sims, Sim::Centra, centra)
+        .await
+        .into_iter()
+        .map(|(route, n)| (format!("Centra {route}"), n))
+        .collect();
+    for (route, n) in calls_since(sims, Sim::Ongoing, ongoing).await {
+        calls.insert(format!("Ongoing {route}"), n);
     }
-    (started.elapsed(), cursor, seen)
+    calls
 }
 
-/// One measured phase.
-struct Row {
-    sizes: usize,
-    phase: &'static str,
-    seconds: f64,
-    written: u64,
+async fn seqs(sims: &Sims) -> (u64, u64) {
+    (
+        last_seq(sims, Sim::Centra).await,
+        last_seq(sims, Sim::Ongoing).await,
+    )
 }
 
-async fn run(products: usize) -> Vec<Row> {
+async fn run(sizes: usize) -> Run {
+    let products = sizes
+        .div_ceil(SIZES_PER_PRODUCT)
+        .max(CHANGED / SIZES_PER_PRODUCT);
     let sizes = products * SIZES_PER_PRODUCT;
     let sims = Sims::start().await;
     sims.seed_products(
@@ -68,91 +91,164 @@ async fn run(products: usize) -> Vec<Row> {
     )
     .await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let adapters = Adapters::embedded(dir.path()).await.expect("adapters");
-    let directory = adapters.directory.clone();
-    let shutdown = CancellationToken::new();
-    let runtime = Runtime::new(Arc::new(sims.config("5s", "")), adapters)
-        .with_service(CentraGateway)
-        .with_service(OngoingGateway)
-        .with_service(CatalogSync);
-    let running = tokio::spawn(runtime.run(shutdown.clone()));
-    let mut rows = Vec::new();
+    let config = config(&sims, "5s", "");
+    let mut run = Run::default();
 
-    let (elapsed, seq, written) = wait_for_puts(&sims, 0, sizes as u64).await;
-    rows.push(Row {
-        sizes,
-        phase: "first import",
-        seconds: elapsed.as_secs_f64(),
-        written,
-    });
+    reset_peak_rss();
+    run.base_mib = rss_mib();
+    let started = Instant::now();
+    let app = App::start(&config, dir.path()).await;
+    run.ready_ms = app.ready_after.as_secs_f64() * 1000.0;
+    let mut cursor = 0;
+    wait_calls(&sims, Sim::Ongoing, &mut cursor, sizes, article_written).await;
+    run.first_s = started.elapsed().as_secs_f64();
+    run.first_calls = both_calls(&sims, (0, 0)).await;
+    run.first_peak_mib = peak_rss_mib();
 
-    let mut admin = CatalogAdminClient::new(directory.channel("catalog-sync").expect("channel"));
+    // One poll interval and a bit with nothing changed.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let before = seqs(&sims).await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    run.idle_calls = both_calls(&sims, before).await;
+
+    let before = seqs(&sims).await;
+    let mut admin = CatalogAdminClient::new(app.directory.channel("catalog-sync").expect("ch"));
     let started = Instant::now();
     admin
         .reconcile(ReconcileCatalogRequest { dry_run: false })
         .await
         .expect("reconcile");
-    let elapsed = started.elapsed();
-    let (puts, seq) = sims.article_puts(seq).await;
-    let written = puts.len() as u64;
-    rows.push(Row {
-        sizes,
-        phase: "reconcile, nothing changed",
-        seconds: elapsed.as_secs_f64(),
-        written,
-    });
+    run.reconcile_s = started.elapsed().as_secs_f64();
+    run.reconcile_writes = both_calls(&sims, before)
+        .await
+        .iter()
+        .filter(|(route, _)| route.starts_with("Ongoing PUT"))
+        .map(|(_, n)| n)
+        .sum();
 
+    let before = seqs(&sims).await;
+    let mut cursor = before.1;
+    let started = Instant::now();
     sims.seed_products(
-        (0..10)
-            .map(|i| priced_row(i * 17 % products, i % SIZES_PER_PRODUCT, "49.00"))
+        (0..CHANGED)
+            .map(|i| i * sizes / CHANGED)
+            .map(|n| priced_row(n / SIZES_PER_PRODUCT, n % SIZES_PER_PRODUCT, "49.00"))
             .collect(),
     )
     .await;
-    let (elapsed, _, written) = wait_for_puts(&sims, seq, 10).await;
-    rows.push(Row {
-        sizes,
-        phase: "10 changed sizes",
-        seconds: elapsed.as_secs_f64(),
-        written,
-    });
-
-    shutdown.cancel();
-    running.await.expect("runtime task").expect("runtime stops");
-    rows
+    wait_calls(&sims, Sim::Ongoing, &mut cursor, CHANGED, article_written).await;
+    run.changed_s = started.elapsed().as_secs_f64();
+    run.changed_calls = both_calls(&sims, before).await;
+    run.peak_mib = peak_rss_mib();
+    app.stop().await;
+    run
 }
 
 fn main() {
-    let sizes: Vec<usize> = std::env::args()
+    let mut sizes: Vec<usize> = std::env::args()
         .skip(1)
         .filter_map(|a| a.parse().ok())
         .collect();
-    let sizes = if sizes.is_empty() {
-        vec![2_000, 20_000]
+    if sizes.is_empty() {
+        sizes.push(arg("sizes", 2_000));
     } else {
-        sizes
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
-    let mut rows = Vec::new();
+        // `--sizes N` came through as a plain number too.
+        sizes.dedup();
+    }
+    let tokio = common::tokio();
+    let mut speed = Vec::new();
+    let mut calls = Vec::new();
+    let mut memory = Vec::new();
     for size in sizes {
-        rows.extend(runtime.block_on(run(size.div_ceil(SIZES_PER_PRODUCT).max(2))));
+        let runs: Vec<Run> = (0..RUNS).map(|_| tokio.block_on(run(size))).collect();
+        let of = |f: &dyn Fn(&Run) -> f64| spread(&runs.iter().map(f).collect::<Vec<_>>());
+        speed.push(vec![
+            size.to_string(),
+            "first import".into(),
+            of(&|r| r.first_s).show(2),
+            of(&|r| size as f64 / r.first_s).show(0),
+        ]);
+        speed.push(vec![
+            size.to_string(),
+            "reconcile, nothing changed".into(),
+            of(&|r| r.reconcile_s).show(2),
+            format!("{} writes", of(&|r| r.reconcile_writes as f64).show(0)),
+        ]);
+        speed.push(vec![
+            size.to_string(),
+            format!("{CHANGED} changed sizes"),
+            of(&|r| r.changed_s).show(2),
+            of(&|r| CHANGED as f64 / r.changed_s).show(0),
+        ]);
+        let last = &runs[runs.len() - 1];
+        calls.push(vec![
+            size.to_string(),
+            "first import, per article".into(),
+            show_calls(&last.first_calls, size as f64),
+        ]);
+        calls.push(vec![
+            size.to_string(),
+            "5 s poll, nothing changed (total)".into(),
+            show_calls(&last.idle_calls, 1.0),
+        ]);
+        calls.push(vec![
+            size.to_string(),
+            format!("{CHANGED} changed, per changed article"),
+            show_calls(&last.changed_calls, CHANGED as f64),
+        ]);
+        let peak = of(&|r| r.peak_mib);
+        let target = size >= 100_000;
+        memory.push(vec![
+            size.to_string(),
+            of(&|r| r.ready_ms).show(0),
+            of(&|r| r.first_peak_mib).show(1),
+            peak.show(1),
+            of(&|r| r.peak_mib - r.base_mib).show(1),
+            if target {
+                "< 100 MiB"
+            } else {
+                "— (at 100,000)"
+            }
+            .into(),
+            if target {
+                met(of(&|r| r.peak_mib - r.base_mib).median < 100.0).into()
+            } else {
+                "—".into()
+            },
+        ]);
     }
-    println!(
-        "{:>7}  {:<28}  {:>9}  {:>11}  {:>9}",
-        "sizes", "phase", "seconds", "articles/s", "requests"
+    table(
+        "Catalogue import (embedded shape)",
+        "Seconds and articles per second; the first import from the runtime's start. \
+         Median of 3 runs (min–max).",
+        &["sizes", "phase", "seconds", "articles/s"],
+        &speed,
     );
-    for row in rows {
-        let rate = if row.seconds > 0.0 {
-            row.written as f64 / row.seconds
-        } else {
-            0.0
-        };
-        println!(
-            "{:>7}  {:<28}  {:>9.2}  {:>11.1}  {:>9}",
-            row.sizes, row.phase, row.seconds, rate, row.written
-        );
-    }
+    table(
+        "Catalogue API calls",
+        "From both simulators' request logs (last run), by route; ids shown as `{id}`. \
+         Minimum: one `PUT /articles` per new or changed article (Ongoing has no batch \
+         write) and the Centra product listing pages; an unchanged catalogue needs listing \
+         calls only. Every service runs, so other flows' polls appear too.",
+        &["sizes", "phase", "calls"],
+        &calls,
+    );
+    table(
+        "Catalogue footprint (embedded shape)",
+        "Start-up: `Adapters::embedded` to every service serving. Peak RSS: `VmHWM` of the \
+         bench process (runtime and both simulators with the catalogue, in one process), \
+         reset before each run; \"above the simulators\": the peak minus the resident set \
+         before the runtime started (the simulators and the seeded catalogue), the runtime's \
+         share, which the target is about. Median of 3 runs (min–max).",
+        &[
+            "sizes",
+            "start-up ms",
+            "peak RSS after first import MiB",
+            "peak RSS whole run MiB",
+            "of which above the simulators MiB",
+            "target",
+            "met?",
+        ],
+        &memory,
+    );
 }

@@ -5,13 +5,15 @@
 use centra_wms_tests::e2e::{article_number, ean};
 use serde_json::json;
 
-use crate::harness::{Shape, spawn_app_in, telemetry, wait_completed, wait_imported};
+use centra_wms_tests::wms::Shipping;
+
+use crate::harness::{Setup, spawn_app_in, telemetry, wait_completed, wait_imported};
 
 /// A shipment with a plain line and a bundle of two parts: the WMS order has the plain line
 /// and both parts, nothing for the bundle; shipped, the shipment is completed once.
-pub async fn bundle_parts_are_picked_and_the_bundle_is_not(shape: Shape) {
+pub async fn bundle_parts_are_picked_and_the_bundle_is_not(setup: Setup) {
     let _telemetry = telemetry();
-    let app = spawn_app_in("", shape).await;
+    let app = spawn_app_in("", setup).await;
     let sims = &app.sims;
     let part = |size: usize, qty: u32| {
         json!({"sku": "P0", "variantSku": "-BL", "sizeSku": format!("-{size}"),
@@ -66,17 +68,7 @@ pub async fn bundle_parts_are_picked_and_the_bundle_is_not(shape: Shape) {
 
     wait_imported(sims, &shipment).await;
     let order = sims.wms_order(&shipment).await.expect("wms order");
-    let mut lines: Vec<(String, f64)> = order["lines"]
-        .as_array()
-        .expect("lines")
-        .iter()
-        .map(|l| {
-            (
-                l["articleNumber"].as_str().unwrap_or("<none>").to_owned(),
-                l["ordered"].as_f64().unwrap_or(-1.0),
-            )
-        })
-        .collect();
+    let mut lines = order.lines.clone();
     lines.sort_by(|a, b| a.0.cmp(&b.0));
     assert_eq!(
         lines,
@@ -88,8 +80,7 @@ pub async fn bundle_parts_are_picked_and_the_bundle_is_not(shape: Shape) {
         "the parts and the plain line, never the bundle: {order}"
     );
 
-    sims.ship(&shipment, json!({"waybill": "WB-BUNDLE", "status": 450}))
-        .await;
+    sims.ship(&shipment, Shipping::all("WB-BUNDLE")).await;
     wait_completed(sims, &shipment).await;
     app.stop().await;
 }

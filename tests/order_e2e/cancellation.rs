@@ -2,26 +2,22 @@
 //! order; one taken back after the warehouse started is flagged for a person. Neither is
 //! completed in Centra.
 
+use proto::admin::v1 as admin;
 use serde_json::json;
 
-use proto::admin::v1 as admin;
+use crate::harness::{Setup, spawn_app_in, telemetry, wait_imported};
 
-use crate::harness::{Shape, spawn_app_in, telemetry, wait_imported};
-
-pub async fn cancelled_shipments_cancel_the_wms_order_or_wait_for_a_person(shape: Shape) {
+pub async fn cancelled_shipments_cancel_the_wms_order_or_wait_for_a_person(setup: Setup) {
     let _telemetry = telemetry();
-    let app = spawn_app_in("", shape).await;
+    let app = spawn_app_in("", setup).await;
     let sims = &app.sims;
     let early = sims.seed_order(true, &[(0, 0, 1)]).await;
     let late = sims.seed_order(true, &[(0, 1, 1)]).await;
     wait_imported(sims, &early).await;
     wait_imported(sims, &late).await;
-    // The warehouse starts picking `late` (300: the simulator's first status past editable).
-    sims.post(
-        format!("{}/_sim/orders/{late}/status", sims.ongoing.base_url()),
-        &json!({"status": 300}),
-    )
-    .await;
+    // The warehouse starts picking `late` (Ongoing 300: the simulator's first status past
+    // editable; OGOship `collecting`).
+    sims.start_work(&late).await;
     // A person in Centra takes both back from good to go.
     for id in [&early, &late] {
         sims.post(
@@ -33,10 +29,7 @@ pub async fn cancelled_shipments_cancel_the_wms_order_or_wait_for_a_person(shape
     app.wait_for_state(&early, admin::OrderState::Cancelled, "")
         .await;
     let cancelled = sims.wms_order(&early).await.expect("order");
-    assert_eq!(
-        cancelled["status"], 1000,
-        "cancelled in the wms: {cancelled}"
-    );
+    assert!(cancelled.cancelled, "cancelled in the wms: {cancelled}");
     app.wait_for_state(
         &late,
         admin::OrderState::Parked,
@@ -45,7 +38,8 @@ pub async fn cancelled_shipments_cancel_the_wms_order_or_wait_for_a_person(shape
     .await;
     let started = sims.wms_order(&late).await.expect("order");
     assert_eq!(
-        started["status"], 300,
+        started.status,
+        sims.wms.work_started_status(),
         "left as the warehouse has it: {started}"
     );
     for id in [&early, &late] {

@@ -5,18 +5,19 @@ use std::time::Duration;
 
 use centra_wms_tests::e2e::{article_number, wait_for};
 use proto::admin::v1 as admin;
-use serde_json::json;
 
-use crate::harness::{Shape, row, spawn_app_in, telemetry, wait_completed, wait_imported};
+use centra_wms_tests::wms::Shipping;
+
+use crate::harness::{Setup, row, spawn_app_in, telemetry, wait_completed, wait_imported};
 
 /// Default settings (capture never, completion automatic, filter none) and four shipments: a
 /// full pick (completed once, `capture:false`, never captured), a partial pick of a paid
 /// shipment (parked: Centra cannot change a paid shipment's quantities), an unpaid one (parked
 /// once shipped, never completed nor captured), and one whose article is missing until
 /// catalog-sync creates it.
-pub async fn default_settings_import_once_complete_once_and_park_what_centra_refuses(shape: Shape) {
+pub async fn default_settings_import_once_complete_once_and_park_what_centra_refuses(setup: Setup) {
     let _telemetry = telemetry();
-    let app = spawn_app_in("", shape).await;
+    let app = spawn_app_in("", setup).await;
     let sims = &app.sims;
     let full = sims.seed_order(true, &[(0, 0, 2), (0, 1, 1)]).await;
     let partial = sims.seed_order(true, &[(0, 2, 2), (0, 3, 1)]).await;
@@ -32,21 +33,17 @@ pub async fn default_settings_import_once_complete_once_and_park_what_centra_ref
         .await;
     }
     let order = sims.wms_order(&full).await.expect("order");
-    assert_eq!(order["createdCount"], 1, "{order}");
+    assert_eq!(order.created_count, 1, "{order}");
 
     // Full pick with a waybill: completed once, capture never.
-    sims.ship(&full, json!({"waybill": "WB-FULL", "status": 450}))
-        .await;
+    sims.ship(&full, Shipping::all("WB-FULL")).await;
     // Partial pick: 1 of 2 of the first line.
     sims.ship(
         &partial,
-        json!({"lines": [{"articleNumber": article_number(0, 2), "picked": 1},
-                         {"articleNumber": article_number(0, 3), "picked": 1}],
-               "waybill": "WB-PART", "status": 450}),
+        Shipping::all("WB-PART").picking(&[(article_number(0, 2), 1), (article_number(0, 3), 1)]),
     )
     .await;
-    sims.ship(&unpaid, json!({"waybill": "WB-UNPAID", "status": 450}))
-        .await;
+    sims.ship(&unpaid, Shipping::all("WB-UNPAID")).await;
 
     wait_for(
         &format!("shipment {full} completed"),
@@ -84,7 +81,7 @@ pub async fn default_settings_import_once_complete_once_and_park_what_centra_ref
     assert_eq!(sims.centra_shipment(&full).await["completeCount"], 1);
     for id in [&full, &partial, &unpaid, &missing] {
         assert_eq!(
-            sims.wms_order(id).await.expect("order")["createdCount"],
+            sims.wms_order(id).await.expect("order").created_count,
             1,
             "{id}"
         );
@@ -103,17 +100,15 @@ pub async fn default_settings_import_once_complete_once_and_park_what_centra_ref
     app.stop().await;
 }
 
-pub async fn capture_on_completion_updates_partial_quantities_then_captures_once(shape: Shape) {
+pub async fn capture_on_completion_updates_partial_quantities_then_captures_once(setup: Setup) {
     let _telemetry = telemetry();
-    let app = spawn_app_in(r#"capture = "on_completion""#, shape).await;
+    let app = spawn_app_in(r#"capture = "on_completion""#, setup).await;
     let sims = &app.sims;
     let id = sims.seed_order(false, &[(0, 0, 2), (0, 1, 1)]).await;
     wait_imported(sims, &id).await;
     sims.ship(
         &id,
-        json!({"lines": [{"articleNumber": article_number(0, 0), "picked": 1},
-                         {"articleNumber": article_number(0, 1), "picked": 1}],
-               "waybill": "WB-PART", "status": 450}),
+        Shipping::all("WB-PART").picking(&[(article_number(0, 0), 1), (article_number(0, 1), 1)]),
     )
     .await;
     wait_completed(sims, &id).await;
@@ -129,12 +124,12 @@ pub async fn capture_on_completion_updates_partial_quantities_then_captures_once
     app.stop().await;
 }
 
-pub async fn capture_on_import_ships_only_what_was_captured(shape: Shape) {
+pub async fn capture_on_import_ships_only_what_was_captured(setup: Setup) {
     let _telemetry = telemetry();
     let app = spawn_app_in(
         r#"capture = "on_import"
 import_filter = "capture_on_import""#,
-        shape,
+        setup,
     )
     .await;
     let sims = &app.sims;
@@ -149,21 +144,19 @@ import_filter = "capture_on_import""#,
         "never sent to the warehouse"
     );
 
-    sims.ship(&good, json!({"waybill": "WB-1", "status": 450}))
-        .await;
+    sims.ship(&good, Shipping::all("WB-1")).await;
     wait_completed(sims, &good).await;
     assert_eq!(sims.centra_shipment(&good).await["captureCount"], 1);
     app.stop().await;
 }
 
-pub async fn manual_completion_waits_for_a_person(shape: Shape) {
+pub async fn manual_completion_waits_for_a_person(setup: Setup) {
     let _telemetry = telemetry();
-    let app = spawn_app_in(r#"completion = "manual""#, shape).await;
+    let app = spawn_app_in(r#"completion = "manual""#, setup).await;
     let sims = &app.sims;
     let id = sims.seed_order(true, &[(0, 2, 1)]).await;
     wait_imported(sims, &id).await;
-    sims.ship(&id, json!({"waybill": "WB-M", "status": 450}))
-        .await;
+    sims.ship(&id, Shipping::all("WB-M")).await;
     app.wait_for_state(&id, admin::OrderState::Shipped, "")
         .await;
     assert_eq!(sims.centra_shipment(&id).await["completeCount"], 0);
@@ -188,18 +181,18 @@ pub async fn manual_completion_waits_for_a_person(shape: Shape) {
 }
 
 /// Several parcels: every parcel number reaches Centra's tracking, completed once.
-pub async fn multi_parcel_tracking_is_kept(shape: Shape) {
+pub async fn multi_parcel_tracking_is_kept(setup: Setup) {
     let _telemetry = telemetry();
-    let app = spawn_app_in("", shape).await;
+    let app = spawn_app_in("", setup).await;
     let sims = &app.sims;
     let id = sims.seed_order(true, &[(0, 0, 2), (0, 1, 1)]).await;
     wait_imported(sims, &id).await;
     sims.ship(
         &id,
-        json!({"waybill": "WB-MULTI", "status": 450,
-               "parcels": [{"parcelNumber": "PARCEL-1"},
-                           {"parcelNumber": "PARCEL-2",
-                            "trackingUrl": "https://track.example/PARCEL-2"}]}),
+        Shipping::all("WB-MULTI").in_parcels(&[
+            ("PARCEL-1", None),
+            ("PARCEL-2", Some("https://track.example/PARCEL-2")),
+        ]),
     )
     .await;
     wait_completed(sims, &id).await;

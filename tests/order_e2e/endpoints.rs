@@ -8,7 +8,9 @@ use std::time::Duration;
 use centra_wms_tests::e2e::{article_number, wait_for};
 use serde_json::{Value, json};
 
-use crate::harness::{OrderSims, Shape, row, spawn_app_tuned, telemetry};
+use centra_wms_tests::wms::{Shipping, WmsOrder};
+
+use crate::harness::{OrderSims, Setup, row, spawn_app_tuned, telemetry};
 
 /// Requests the Centra simulator at `centra` (control url) received whose path contains `part`.
 async fn requests_to(sims: &OrderSims, centra: &str, part: &str) -> Vec<Value> {
@@ -24,22 +26,14 @@ async fn requests_to(sims: &OrderSims, centra: &str, part: &str) -> Vec<Value> {
 }
 
 async fn wms_article_numbers(sims: &OrderSims) -> Vec<String> {
-    let state = sims.state(sims.ongoing.base_url().to_string()).await;
-    state["articles"]
-        .as_array()
-        .map(|all| {
-            all.iter()
-                .filter_map(|a| a["articleNumber"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
+    sims.wms_article_numbers().await
 }
 
 /// Retail `shop1` (prefix `R`) and wholesale `shop2` (prefix `W`, `role = "wholesale"`, no
 /// `catalog_endpoint` set), `capture = "on_completion"`. Both stores number their first order
 /// 1001, so both have a shipment `1001-1`: the WMS gets `R1001-1` and `W1001-1`, and each
 /// completion and capture goes to the store the shipment came from.
-pub async fn retail_and_wholesale_endpoints_each_complete_their_own_shipments(shape: Shape) {
+pub async fn retail_and_wholesale_endpoints_each_complete_their_own_shipments(setup: Setup) {
     let _telemetry = telemetry();
     let wholesale = centra_sim::CentraSim::builder()
         .build()
@@ -74,7 +68,7 @@ role = "wholesale"
 order_number_prefix = "W""#,
         wholesale.base_url()
     );
-    let app = spawn_app_tuned(&settings, shape, |config| {
+    let app = spawn_app_tuned(&settings, setup, |config| {
         assert_eq!(
             config
                 .settings
@@ -114,20 +108,18 @@ order_number_prefix = "W""#,
         )
         .await;
     }
-    let article_of = |order: &Value| order["lines"][0]["articleNumber"].clone();
+    let article_of = |order: WmsOrder| order.lines.first().map(|(article, _)| article.clone());
     assert_eq!(
-        article_of(&sims.wms_order(&r_number).await.expect("retail order")),
-        json!(article_number(0, 0))
+        article_of(sims.wms_order(&r_number).await.expect("retail order")),
+        Some(article_number(0, 0))
     );
     assert_eq!(
-        article_of(&sims.wms_order(&w_number).await.expect("wholesale order")),
-        json!(article_number(0, 1))
+        article_of(sims.wms_order(&w_number).await.expect("wholesale order")),
+        Some(article_number(0, 1))
     );
 
-    sims.ship(&r_number, json!({"waybill": "WB-RETAIL", "status": 450}))
-        .await;
-    sims.ship(&w_number, json!({"waybill": "WB-WHOLESALE", "status": 450}))
-        .await;
+    sims.ship(&r_number, Shipping::all("WB-RETAIL")).await;
+    sims.ship(&w_number, Shipping::all("WB-WHOLESALE")).await;
     for (centra, waybill) in [(&retail_url, "WB-RETAIL"), (&wholesale_url, "WB-WHOLESALE")] {
         wait_for(
             &format!("{retail} completed on {centra}"),

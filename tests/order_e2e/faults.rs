@@ -6,13 +6,22 @@ use std::time::Duration;
 use centra_wms_tests::e2e::wait_for;
 use serde_json::{Value, json};
 
-use crate::harness::{Shape, row, spawn_app_tuned, telemetry};
+use centra_wms_tests::wms::Shipping;
+use platform_config::WmsKind;
+
+use crate::harness::{Setup, Shape, row, spawn_app_tuned, telemetry};
 
 /// 1,000 shipments with 10% errors and 5% lost responses in both simulators, embedded shape:
 /// every shipment imported exactly once and completed exactly once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_shipment_is_imported_once_and_completed_once_despite_faults() {
-    fault_run(Shape::Embedded, 1_000).await;
+    fault_run(Shape::Embedded, WmsKind::Ongoing, 1_000).await;
+}
+
+/// [`every_shipment_is_imported_once_and_completed_once_despite_faults`] against OGOship.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_shipment_is_imported_once_and_completed_once_despite_faults_ogoship() {
+    fault_run(Shape::Embedded, WmsKind::Ogoship, 1_000).await;
 }
 
 /// The same over NATS JetStream and PostgreSQL with gRPC over TCP (fewer shipments: the
@@ -22,14 +31,23 @@ async fn distributed_shape_imports_once_and_completes_once_despite_faults() {
     let Some(shape) = Shape::distributed("order_e2e distributed fault run").await else {
         return;
     };
-    fault_run(shape, 200).await;
+    fault_run(shape, WmsKind::Ongoing, 200).await;
 }
 
-async fn fault_run(shape: Shape, shipments: usize) {
+/// [`distributed_shape_imports_once_and_completes_once_despite_faults`] against OGOship.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn distributed_shape_imports_once_and_completes_once_despite_faults_ogoship() {
+    let Some(shape) = Shape::distributed("order_e2e distributed fault run ogoship").await else {
+        return;
+    };
+    fault_run(shape, WmsKind::Ogoship, 200).await;
+}
+
+async fn fault_run(shape: Shape, wms: WmsKind, shipments: usize) {
     let _telemetry = telemetry();
     // The default 10 requests a second would make this a test of the throttle; the
     // exactly-once rules do not depend on the rate.
-    let app = spawn_app_tuned("", shape, |config| {
+    let app = spawn_app_tuned("", Setup { shape, wms }, |config| {
         config.settings.endpoints[0].requests_per_second = std::num::NonZeroU32::new(100);
     })
     .await;
@@ -50,13 +68,11 @@ async fn fault_run(shape: Shape, shipments: usize) {
         ids.push(sims.seed_order(true, &[(0, n % 4, 1)]).await);
     }
     wait_for("every wms order", Duration::from_secs(600), || async {
-        let state = sims.state(sims.ongoing.base_url().to_string()).await;
-        state["orders"].as_array().map_or(0, Vec::len) >= shipments
+        sims.wms_orders().await.len() >= shipments
     })
     .await;
     for id in &ids {
-        sims.ship(id, json!({"waybill": format!("WB-{id}"), "status": 450}))
-            .await;
+        sims.ship(id, Shipping::all(&format!("WB-{id}"))).await;
     }
     wait_for(
         "every shipment completed",
@@ -75,7 +91,7 @@ async fn fault_run(shape: Shape, shipments: usize) {
     // More polls and redeliveries: still exactly once.
     tokio::time::sleep(Duration::from_secs(4)).await;
     let centra = sims.state(sims.centra.url().to_string()).await;
-    let wms = sims.state(sims.ongoing.base_url().to_string()).await;
+    let wms = sims.wms_orders().await;
     for id in &ids {
         let shipment = centra["shipments"]
             .as_array()
@@ -83,11 +99,8 @@ async fn fault_run(shape: Shape, shipments: usize) {
             .expect("shipment");
         assert_eq!(shipment["completeCount"], 1, "{shipment}");
         assert_eq!(shipment["captureCount"], 0, "{shipment}");
-        let order = wms["orders"]
-            .as_array()
-            .and_then(|all| all.iter().find(|o| o["orderNumber"] == id.as_str()))
-            .expect("order");
-        assert_eq!(order["createdCount"], 1, "{order}");
+        let order = wms.iter().find(|o| o.number == *id).expect("order");
+        assert_eq!(order.created_count, 1, "{order}");
     }
     app.stop().await;
 }

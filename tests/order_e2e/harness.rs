@@ -1,27 +1,30 @@
-//! The harness of the order scenarios: both simulators, the four services in one runtime of
-//! either shape, and the simulators' controls the scenarios use.
+//! The harness of the order scenarios: the Centra simulator and the WMS simulator of either
+//! kind, the services (with that WMS's gateway) in one runtime of either shape, and the
+//! simulators' controls the scenarios use, in WMS-neutral terms.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use catalog_sync::CatalogSync;
 use centra_gateway::CentraGateway;
-use centra_wms_tests::e2e::{Sims, ean, free_port, size_row, wait_for};
+use centra_wms_tests::e2e::{WmsSims, ean, free_port, size_row, wait_for};
+use centra_wms_tests::wms::{Shipping, WmsOrder, WmsPurchaseOrder};
+use ogoship_gateway::OgoshipGateway;
 use ongoing_gateway::OngoingGateway;
 use order_sync::OrderSync;
-use platform_config::AppConfig;
-use platform_runtime::{Adapters, CancellationToken, Runtime};
+use platform_config::{AppConfig, WmsKind};
+use platform_runtime::{Adapters, CancellationToken, Runtime, Service};
 use proto::admin::v1 as admin;
 use proto::admin::v1::order_admin_client::OrderAdminClient;
 use serde_json::{Value, json};
 
 /// The shared simulators plus the order scenarios' own controls.
-pub struct OrderSims(pub Sims);
+pub struct OrderSims(pub WmsSims);
 
 impl std::ops::Deref for OrderSims {
-    type Target = Sims;
+    type Target = WmsSims;
 
-    fn deref(&self) -> &Sims {
+    fn deref(&self) -> &WmsSims {
         &self.0
     }
 }
@@ -111,16 +114,39 @@ impl OrderSims {
             .expect("shipment id")
     }
 
-    pub async fn wms_order(&self, number: &str) -> Option<Value> {
-        let state = self.state(self.ongoing.base_url().to_string()).await;
-        state["orders"]
-            .as_array()
-            .and_then(|orders| orders.iter().find(|o| o["orderNumber"] == number).cloned())
+    /// WMS order `number`, if the WMS has it.
+    pub async fn wms_order(&self, number: &str) -> Option<WmsOrder> {
+        self.wms.order(&self.http, number).await
+    }
+
+    /// Every order in the WMS.
+    pub async fn wms_orders(&self) -> Vec<WmsOrder> {
+        self.wms.orders(&self.http).await
     }
 
     pub async fn wms_articles(&self) -> usize {
-        let state = self.state(self.ongoing.base_url().to_string()).await;
-        state["articles"].as_array().map_or(0, Vec::len)
+        self.wms_article_numbers().await.len()
+    }
+
+    pub async fn wms_article_numbers(&self) -> Vec<String> {
+        self.wms.article_numbers(&self.http).await
+    }
+
+    /// Purchase order `number` in the WMS (an OGOship stock update).
+    pub async fn purchase_order(&self, number: &str) -> Option<WmsPurchaseOrder> {
+        self.wms.purchase_order(&self.http, number).await
+    }
+
+    /// The warehouse receives `(article number, quantity)` of purchase order `number`.
+    pub async fn receive_purchase_order(&self, number: &str, received: &[(String, u32)]) {
+        self.wms
+            .receive_purchase_order(&self.http, number, received)
+            .await;
+    }
+
+    /// The warehouse starts work on order `number`.
+    pub async fn start_work(&self, number: &str) {
+        self.wms.start_work(&self.http, number).await;
     }
 
     pub async fn centra_shipment(&self, id: &str) -> Value {
@@ -136,13 +162,16 @@ impl OrderSims {
             .unwrap_or(Value::Null)
     }
 
-    pub async fn ship(&self, number: &str, body: Value) {
-        self.post(
-            format!("{}/_sim/orders/{number}/ship", self.ongoing.base_url()),
-            &body,
-        )
-        .await;
+    /// The warehouse ships order `number`.
+    pub async fn ship(&self, number: &str, shipping: Shipping) {
+        self.wms.ship(&self.http, number, &shipping).await;
     }
+}
+
+/// One run of a scenario: the shape, and the WMS (its simulator and its gateway).
+pub struct Setup {
+    pub shape: Shape,
+    pub wms: WmsKind,
 }
 
 /// Where the services keep their state and meet.
@@ -179,17 +208,18 @@ pub struct App {
 /// Starts the simulators (products `P0-BL-0..3` active, `P1-BL-0` inactive) and the runtime
 /// of `shape` with `settings` added to `[settings]`; returns once the active articles are in
 /// the WMS.
-pub async fn spawn_app_in(settings: &str, shape: Shape) -> App {
-    spawn_app_tuned(settings, shape, |_| {}).await
+pub async fn spawn_app_in(settings: &str, setup: Setup) -> App {
+    spawn_app_tuned(settings, setup, |_| {}).await
 }
 
 /// [`spawn_app_in`] with a last word on the configuration.
 pub async fn spawn_app_tuned(
     settings: &str,
-    shape: Shape,
+    setup: Setup,
     tune: impl FnOnce(&mut AppConfig),
 ) -> App {
-    let sims = OrderSims(Sims::start().await);
+    let Setup { shape, wms } = setup;
+    let sims = OrderSims(WmsSims::start(wms).await);
     let mut rows: Vec<Value> = (0..4).map(|s| row(0, s, true)).collect();
     rows.push(row(1, 0, false));
     sims.seed_products(rows).await;
@@ -207,6 +237,7 @@ pub async fn spawn_app_tuned(
             for address in [
                 &mut grpc.centra_gateway,
                 &mut grpc.ongoing_gateway,
+                &mut grpc.ogoship_gateway,
                 &mut grpc.catalog_sync,
                 &mut grpc.order_sync,
                 &mut grpc.stock_sync,
@@ -226,11 +257,17 @@ pub async fn spawn_app_tuned(
             (adapters, Some((nats_url, prefix, database)))
         }
     };
+    // The sync services reach the gateway of `[wms] kind`, which is the only one running.
+    let adapters = adapters.with_wms_gateway(config.wms.kind().gateway());
+    let gateway: Arc<dyn Service> = match config.wms.kind() {
+        WmsKind::Ongoing => Arc::new(OngoingGateway),
+        WmsKind::Ogoship => Arc::new(OgoshipGateway),
+    };
     let directory = adapters.directory.clone();
     let shutdown = CancellationToken::new();
     let runtime = Runtime::new(Arc::new(config), adapters)
         .with_service(CentraGateway)
-        .with_service(OngoingGateway)
+        .with_shared_service(gateway)
         .with_service(CatalogSync)
         .with_service(OrderSync)
         // Inert unless a scenario sets `stock_to_centra`.
@@ -335,4 +372,13 @@ pub async fn wait_imported(sims: &OrderSims, id: &str) {
         || async { sims.wms_order(id).await.is_some() },
     )
     .await;
+}
+
+/// The WMS a test named `ongoing` or `ogoship` runs against.
+pub fn wms_kind(name: &str) -> WmsKind {
+    match name {
+        "ongoing" => WmsKind::Ongoing,
+        "ogoship" => WmsKind::Ogoship,
+        other => panic!("no WMS named {other}"),
+    }
 }

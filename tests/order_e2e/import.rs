@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use centra_wms_tests::e2e::wait_for;
 use proto::admin::v1 as admin;
-use serde_json::{Value, json};
 
-use crate::harness::{OrderSims, Shape, spawn_app_in, telemetry, wait_imported};
+use centra_wms_tests::wms::{Shipping, WmsOrder};
+
+use crate::harness::{OrderSims, Setup, spawn_app_in, telemetry, wait_imported};
 
 /// The Centra order of shipment `83651-1`: `83651`.
 fn order_of(shipment: &str) -> &str {
@@ -17,41 +18,31 @@ fn order_of(shipment: &str) -> &str {
 }
 
 /// Every WMS order made from Centra order `order` (as itself or as one of its shipments).
-async fn wms_orders_of(sims: &OrderSims, order: &str) -> Vec<Value> {
-    let state = sims.state(sims.ongoing.base_url().to_string()).await;
-    state["orders"]
-        .as_array()
-        .map(|all| {
-            all.iter()
-                .filter(|o| {
-                    o["orderNumber"]
-                        .as_str()
-                        .is_some_and(|n| n == order || n.starts_with(&format!("{order}-")))
-                })
-                .cloned()
-                .collect()
-        })
-        .unwrap_or_default()
+async fn wms_orders_of(sims: &OrderSims, order: &str) -> Vec<WmsOrder> {
+    sims.wms_orders()
+        .await
+        .into_iter()
+        .filter(|o| o.number == order || o.number.starts_with(&format!("{order}-")))
+        .collect()
 }
 
 /// `import = "orders"`: the Centra order is the WMS order (its number is the order id); the
 /// warehouse shipping it completes nothing in Centra (no shipment to report to).
-pub async fn orders_are_imported_as_themselves(shape: Shape) {
+pub async fn orders_are_imported_as_themselves(setup: Setup) {
     let _telemetry = telemetry();
-    let app = spawn_app_in(r#"import = "orders""#, shape).await;
+    let app = spawn_app_in(r#"import = "orders""#, setup).await;
     let sims = &app.sims;
     let shipment = sims.seed_order(true, &[(0, 0, 1), (0, 1, 2)]).await;
     let order = order_of(&shipment).to_owned();
     wait_imported(sims, &order).await;
     let imported = sims.wms_order(&order).await.expect("order");
-    assert_eq!(imported["createdCount"], 1, "{imported}");
+    assert_eq!(imported.created_count, 1, "{imported}");
     assert!(
         sims.wms_order(&shipment).await.is_none(),
         "no shipment import"
     );
 
-    sims.ship(&order, json!({"waybill": "WB-ORDER", "status": 450}))
-        .await;
+    sims.ship(&order, Shipping::all("WB-ORDER")).await;
     tokio::time::sleep(Duration::from_secs(4)).await;
     let centra = sims.centra_shipment(&shipment).await;
     assert_eq!(centra["completeCount"], 0, "{centra}");
@@ -62,9 +53,9 @@ pub async fn orders_are_imported_as_themselves(shape: Shape) {
 
 /// `import = "both"`: whichever arrives first wins and the Centra order reaches the warehouse
 /// exactly once, whatever the polls and webhooks redeliver.
-pub async fn both_never_imports_an_order_twice(shape: Shape) {
+pub async fn both_never_imports_an_order_twice(setup: Setup) {
     let _telemetry = telemetry();
-    let app = spawn_app_in(r#"import = "both""#, shape).await;
+    let app = spawn_app_in(r#"import = "both""#, setup).await;
     let sims = &app.sims;
     let shipments = [
         sims.seed_order(true, &[(0, 0, 1)]).await,
@@ -86,15 +77,15 @@ pub async fn both_never_imports_an_order_twice(shape: Shape) {
         let order = order_of(shipment);
         let all = wms_orders_of(sims, order).await;
         assert_eq!(all.len(), 1, "order {order} once: {all:?}");
-        assert_eq!(all[0]["createdCount"], 1, "{all:?}");
+        assert_eq!(all[0].created_count, 1, "{all:?}");
     }
     app.stop().await;
 }
 
 /// `import_filter = "only_paid"`: the unpaid shipment waits for a person; the paid one goes.
-pub async fn only_paid_shipments_are_imported(shape: Shape) {
+pub async fn only_paid_shipments_are_imported(setup: Setup) {
     let _telemetry = telemetry();
-    let app = spawn_app_in(r#"import_filter = "only_paid""#, shape).await;
+    let app = spawn_app_in(r#"import_filter = "only_paid""#, setup).await;
     let sims = &app.sims;
     let paid = sims.seed_order(true, &[(0, 0, 1)]).await;
     let unpaid = sims.seed_order(false, &[(0, 1, 1)]).await;
@@ -105,7 +96,7 @@ pub async fn only_paid_shipments_are_imported(shape: Shape) {
     app.stop().await;
 }
 
-pub async fn unmapped_shipping_methods_are_parked(shape: Shape) {
+pub async fn unmapped_shipping_methods_are_parked(setup: Setup) {
     let _telemetry = telemetry();
     let app = spawn_app_in(
         r#"
@@ -113,7 +104,7 @@ pub async fn unmapped_shipping_methods_are_parked(shape: Shape) {
 carrier = "DHL"
 transporter_code = "DHL"
 transporter_service_code = "EXP""#,
-        shape,
+        setup,
     )
     .await;
     let sims = &app.sims;

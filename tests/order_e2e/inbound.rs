@@ -6,11 +6,11 @@ use std::time::Duration;
 use centra_wms_tests::e2e::{article_number, ean, wait_for};
 use serde_json::{Value, json};
 
-use crate::harness::{Shape, row, spawn_app_in, telemetry};
+use crate::harness::{Setup, row, spawn_app_in, telemetry};
 
-pub async fn supplier_deliveries_are_received_and_accepted_exactly_once(shape: Shape) {
+pub async fn supplier_deliveries_are_received_and_accepted_exactly_once(setup: Setup) {
     let _telemetry = telemetry();
-    let app = spawn_app_in("purchase_orders = true", shape).await;
+    let app = spawn_app_in("purchase_orders = true", setup).await;
     let sims = &app.sims;
     let line = |size: usize, quantity: u32| {
         json!({"ean": ean(size), "sku": "P0", "variantSku": "-BL",
@@ -29,24 +29,13 @@ pub async fn supplier_deliveries_are_received_and_accepted_exactly_once(shape: S
     wait_for(
         "purchase order in the wms",
         Duration::from_secs(120),
-        || async {
-            let state = sims.state(sims.ongoing.base_url().to_string()).await;
-            state["purchaseOrders"].as_array().is_some_and(|all| {
-                all.iter()
-                    .any(|p| p["purchaseOrderNumber"] == number.as_str())
-            })
-        },
+        || async { sims.purchase_order(&number).await.is_some() },
     )
     .await;
     // Under-delivered size 0, over-delivered size 1.
-    sims.post(
-        format!(
-            "{}/_sim/purchase-orders/{number}/receive",
-            sims.ongoing.base_url()
-        ),
-        &json!({"lines": [{"articleNumber": article_number(0, 0), "received": 8},
-                          {"articleNumber": article_number(0, 1), "received": 6}],
-                "status": 500}),
+    sims.receive_purchase_order(
+        &number,
+        &[(article_number(0, 0), 8), (article_number(0, 1), 6)],
     )
     .await;
     let accepted = |state: Value| -> Option<Value> {
@@ -74,13 +63,7 @@ pub async fn supplier_deliveries_are_received_and_accepted_exactly_once(shape: S
     wait_for(
         "the follow-up delivery in the wms",
         Duration::from_secs(120),
-        || async {
-            let state = sims.state(sims.ongoing.base_url().to_string()).await;
-            state["purchaseOrders"].as_array().is_some_and(|all| {
-                all.iter()
-                    .any(|p| p["purchaseOrderNumber"] == follow_up.as_str())
-            })
-        },
+        || async { sims.purchase_order(&follow_up).await.is_some() },
     )
     .await;
     app.stop().await;
@@ -89,9 +72,9 @@ pub async fn supplier_deliveries_are_received_and_accepted_exactly_once(shape: S
 /// Issue #11 point 7: a supplier delivery that reaches the WMS before its products' articles
 /// waits for them and is sent on its own once they are synced, whether it came before the
 /// products existed, a moment after them (during their import) or after them. Nobody retries.
-pub async fn deliveries_before_during_and_after_the_catalog_import_all_arrive(shape: Shape) {
+pub async fn deliveries_before_during_and_after_the_catalog_import_all_arrive(setup: Setup) {
     let _telemetry = telemetry();
-    let app = spawn_app_in("purchase_orders = true", shape).await;
+    let app = spawn_app_in("purchase_orders = true", setup).await;
     let sims = &app.sims;
     let deliver = |product: usize| {
         let lines: Vec<Value> = (0..3)
@@ -113,17 +96,11 @@ pub async fn deliveries_before_during_and_after_the_catalog_import_all_arrive(sh
                 .expect("delivery number")
         }
     };
-    let purchase_order = |number: String| async move {
-        let state = sims.state(sims.ongoing.base_url().to_string()).await;
-        state["purchaseOrders"].as_array().and_then(|all| {
-            all.iter()
-                .find(|p| p["purchaseOrderNumber"] == number.as_str())
-                .cloned()
-        })
-    };
+    let purchase_order = |number: String| async move { sims.purchase_order(&number).await };
 
     // Before: product 2 is in Centra but not active yet, so not in the WMS; its delivery
-    // comes first and the WMS refuses it (article does not exist).
+    // comes first and the WMS turns it away (article does not exist: Ongoing refuses the
+    // write, OGOship's gateway finds the product missing before writing).
     sims.seed_products((0..3).map(|s| row(2, s, false)).collect())
         .await;
     let before = deliver(2).await;
@@ -131,19 +108,9 @@ pub async fn deliveries_before_during_and_after_the_catalog_import_all_arrive(sh
         "the early purchase order refused by the wms",
         Duration::from_secs(120),
         || async {
-            let log = sims
-                .get(format!("{}/_sim/requests?since=0", sims.ongoing.base_url()))
-                .await;
-            log.as_array().is_some_and(|all| {
-                all.iter().any(|r| {
-                    r["method"] == "PUT"
-                        && r["path"]
-                            .as_str()
-                            .is_some_and(|p| p.ends_with("purchaseOrders"))
-                        && r["status"].as_u64().is_some_and(|s| s >= 400)
-                        && r["body"]["purchaseOrderNumber"] == before.as_str()
-                })
-            })
+            sims.wms
+                .purchase_order_turned_away(&sims.http, &before, &article_number(2, 0))
+                .await
         },
     )
     .await;
@@ -180,8 +147,8 @@ pub async fn deliveries_before_during_and_after_the_catalog_import_all_arrive(sh
         let po = purchase_order(number.clone())
             .await
             .expect("purchase order");
-        assert_eq!(po["createdCount"], 1, "{po}");
-        assert_eq!(po["lines"].as_array().map(Vec::len), Some(3), "{po}");
+        assert_eq!(po.created_count, 1, "{po}");
+        assert_eq!(po.lines.len(), 3, "{po}");
     }
     app.stop().await;
 }

@@ -4,8 +4,10 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use platform_config::AppConfig;
+use platform_config::{AppConfig, WmsKind};
 use serde_json::{Value, json};
+
+use crate::wms::WmsSim;
 
 /// Sizes per product in the demo catalogue rows.
 pub const SIZES_PER_PRODUCT: usize = 10;
@@ -188,6 +190,89 @@ goods_owner_id = 1
 "#,
             self.centra.base_url(),
             self.ongoing.base_url()
+        );
+        let mut config = AppConfig::from_toml_str(&text).expect("config");
+        config.runtime.centra_webhook_listen = free_port();
+        config.runtime.ongoing_webhook_listen = free_port();
+        config
+    }
+}
+
+/// The Centra simulator and the WMS simulator of `kind` ([`WmsSim`]), for suites that run
+/// against every WMS. ([`Sims`] is the Ongoing-only set the other suites and benches still use.)
+#[derive(Debug)]
+pub struct WmsSims {
+    pub http: reqwest::Client,
+    pub centra: centra_sim::RunningSim,
+    pub wms: WmsSim,
+}
+
+impl WmsSims {
+    pub async fn start(kind: WmsKind) -> Self {
+        let centra = centra_sim::CentraSim::builder()
+            .build()
+            .expect("centra sim")
+            .spawn("127.0.0.1:0".parse().expect("addr"))
+            .await
+            .expect("centra sim starts");
+        Self {
+            http: reqwest::Client::new(),
+            centra,
+            wms: WmsSim::start(kind).await,
+        }
+    }
+
+    pub fn kind(&self) -> WmsKind {
+        self.wms.kind()
+    }
+
+    /// A control-API POST that must succeed; its JSON answer (null when none).
+    pub async fn post(&self, url: String, body: &Value) -> Value {
+        crate::wms::post(&self.http, url, body).await
+    }
+
+    /// A control-API GET as JSON.
+    pub async fn get(&self, url: String) -> Value {
+        crate::wms::get(&self.http, url).await
+    }
+
+    /// The same fault settings (`/_sim/faults`) in both simulators.
+    pub async fn faults(&self, body: &Value) {
+        self.post(format!("{}/_sim/faults", self.centra.url()), body)
+            .await;
+        self.wms.faults(&self.http, body).await;
+    }
+
+    /// Upserts size rows in the Centra simulator, 500 per call.
+    pub async fn seed_products(&self, rows: Vec<Value>) {
+        for chunk in rows.chunks(500) {
+            self.post(
+                format!("{}/_sim/products", self.centra.url()),
+                &json!({ "products": chunk }),
+            )
+            .await;
+        }
+    }
+
+    /// Settings pointing one Centra end-point and the WMS gateway of the simulator's kind at
+    /// the simulators; `extra` lines go into `[settings]`. Webhook receivers get free ports.
+    pub fn config(&self, sync_interval: &str, extra: &str) -> AppConfig {
+        let text = format!(
+            r#"
+[settings]
+centra_time_zone = "Europe/Stockholm"
+sync_interval = "{sync_interval}"
+{extra}
+
+[[settings.endpoints]]
+name = "shop1"
+base_url = "{}"
+secret = "sandbox-secret"
+webhook_secret = "sandbox-webhook-secret"
+
+{}"#,
+            self.centra.base_url(),
+            self.wms.config_table()
         );
         let mut config = AppConfig::from_toml_str(&text).expect("config");
         config.runtime.centra_webhook_listen = free_port();

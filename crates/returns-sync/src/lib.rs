@@ -18,11 +18,15 @@
 //! - [`flow`]: the handler and the operator commands, idempotent under redelivery.
 //! - [`consumers`]: the bus consumer feeding the flow; [`dead_letters`]: dead letters retried.
 //! - [`admin`]: the `ReturnsAdmin` gRPC service; [`flow_status`]: the `FlowStatus` one.
+//! - `fakes` (feature `fakes`): in-memory ports for tests, checked against the gateways by the
+//!   contract suite `tests/returns_ports_contract`.
 
 pub mod admin;
 pub mod consumers;
 pub mod convert;
 pub mod dead_letters;
+#[cfg(any(test, feature = "fakes"))]
+pub mod fakes;
 pub mod flow;
 pub mod flow_status;
 pub mod ports;

@@ -14,6 +14,8 @@
 //! - [`flow`]: marking, the check (read both sides, decide, write), the reconcile.
 //! - [`consumers`]: the bus consumers marking articles; [`dead_letters`]: dead letters retried.
 //! - [`admin`]: the `StockAdmin` gRPC service; [`flow_status`]: the `FlowStatus` one.
+//! - `fakes` (feature `fakes`): in-memory ports for tests, checked against the gateways by the
+//!   contract suite `tests/stock_ports_contract`.
 //!
 //! Parts running: two consumers, the writer loop (checks due articles, woken by the consumers,
 //! else every second), the reconcile timer (every `stock_reconcile_interval`, one replica per
@@ -23,6 +25,8 @@ pub mod admin;
 pub mod articles;
 pub mod consumers;
 pub mod dead_letters;
+#[cfg(any(test, feature = "fakes"))]
+pub mod fakes;
 pub mod flow;
 pub mod flow_status;
 pub mod ports;

@@ -8,8 +8,8 @@ use returns_sync::flow_status::FlowStatusService;
 use std::sync::Arc;
 use tonic::Request;
 
-use crate::fakes::Fault;
 use crate::harness::{line, returned, settings, spawn_flow};
+use returns_sync::fakes::Fault;
 
 #[tokio::test]
 async fn a_person_sees_parked_returns_and_retries_them() {

@@ -8,7 +8,7 @@ use proto::events::v1 as events;
 use returns_sync::flow::{FlowError, ReturnFlow};
 use returns_sync::records::{ReturnRecord, ReturnRecords};
 
-use crate::fakes::{FakeCentra, FakeWms};
+use returns_sync::fakes::{FakeCentra, FakeWms};
 
 pub struct TestFlow {
     pub flow: ReturnFlow,

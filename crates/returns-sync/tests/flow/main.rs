@@ -2,7 +2,6 @@
 //! `postgres.rs`): parking, redelivery, lost answers, crashes between the steps, admin.
 
 mod admin;
-mod fakes;
 mod harness;
 mod postgres;
 mod returns;

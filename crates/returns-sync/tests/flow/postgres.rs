@@ -4,8 +4,8 @@
 use returns_sync::records::ReturnFilter;
 use returns_sync::rules::ReturnState;
 
-use crate::fakes::Fault;
 use crate::harness::{item, line, returned, settings, spawn_flow_on};
+use returns_sync::fakes::Fault;
 
 #[tokio::test]
 async fn the_flow_runs_on_postgres() {

@@ -6,8 +6,8 @@ use domain::{PortError, PortErrorKind};
 use returns_sync::flow::FlowError;
 use returns_sync::rules::ReturnState;
 
-use crate::fakes::Fault;
 use crate::harness::{item, line, returned, settings, spawn_flow};
+use returns_sync::fakes::Fault;
 
 fn two_causes() -> proto::events::v1::WmsReturnReceived {
     returned(

@@ -9,7 +9,7 @@ use proto::events::v1 as events;
 use stock_sync::articles::{StockArticle, StockArticles};
 use stock_sync::flow::StockFlow;
 
-use crate::fakes::{FakeCentra, FakeWms, Item, Moves};
+use stock_sync::fakes::{FakeCentra, FakeWms, Item, Moves};
 
 pub struct TestFlow {
     pub flow: StockFlow,

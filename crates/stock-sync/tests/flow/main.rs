@@ -2,7 +2,6 @@
 //! `postgres.rs`): the rule on fresh numbers, batching, Centra's partial answers, units in
 //! flight, failures, redelivery, reconcile, two replicas.
 
-mod fakes;
 mod harness;
 mod postgres;
 mod stock;

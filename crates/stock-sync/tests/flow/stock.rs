@@ -9,8 +9,8 @@ use proto::events::v1 as events;
 use stock_sync::articles::StockState;
 use stock_sync::flow::FlowError;
 
-use crate::fakes::Fault;
 use crate::harness::{flow_over, spawn_flow};
+use stock_sync::fakes::Fault;
 
 #[tokio::test]
 async fn a_stock_event_writes_the_rule_on_fresh_numbers_and_skips_what_centra_has() {

@@ -1,12 +1,16 @@
 //! In-memory Centra and WMS that behave like the gateways: idempotent by key, and able to be
 //! down, refuse, or lose an answer after doing the work.
+//!
+//! Behind the `fakes` feature so other test crates can use them; the contract suite in
+//! `tests/returns_ports_contract` (package `centra-wms-tests`) runs the same cases against these
+//! fakes and against the gRPC adapters over the real gateways and simulators.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
+use crate::ports::{CentraReturns, CreatedReturn, NewCentraReturn, WmsReturns};
 use async_trait::async_trait;
 use domain::PortError;
-use returns_sync::ports::{CentraReturns, CreatedReturn, NewCentraReturn, WmsReturns};
 
 /// The services the fakes stand for, as the gRPC adapters name them.
 const CENTRA: &str = "centra-gateway";
@@ -72,7 +76,28 @@ impl CentraReturns for FakeCentra {
                 }
                 _ => {}
             }
+            // As the gateway: no line, or a line of no units, refuses the return.
+            if new.lines.is_empty() {
+                return Err(PortError::refused(CENTRA, "lines: is empty"));
+            }
+            if let Some((line, units)) = new.lines.iter().find(|(_, units)| **units <= 0) {
+                return Err(PortError::refused(
+                    CENTRA,
+                    format!("line {line}: quantity must be positive, is {units}"),
+                ));
+            }
             let already_done = s.returns.contains_key(&new.idempotency_key);
+            // As Centra: a return of a shipment it does not know is not created.
+            if !already_done
+                && !s
+                    .shipments
+                    .contains_key(&format!("{}/{}", new.endpoint, new.shipment_id))
+            {
+                return Err(PortError::refused(
+                    CENTRA,
+                    format!("no shipment {}: return not created", new.shipment_id),
+                ));
+            }
             if !already_done {
                 let id = format!("R{}", s.returns.len() + 1);
                 s.returns.insert(new.idempotency_key.clone(), new.clone());
@@ -96,6 +121,8 @@ pub struct WmsState {
     pub reported: BTreeMap<(i64, i64), i64>,
     pub acknowledgements: usize,
     pub next_fault: Fault,
+    /// The orders the WMS holds (order id -> line ids); `None`: every order and line.
+    pub orders: Option<BTreeMap<i64, BTreeSet<i64>>>,
 }
 
 #[derive(Debug, Default)]
@@ -129,6 +156,19 @@ impl WmsReturns for FakeWms {
                     ));
                 }
                 _ => {}
+            }
+            // As the gateway: a line of an order the WMS does not hold refuses the whole call.
+            if let Some(orders) = &s.orders {
+                let order = orders.get(&wms_order_id);
+                if let Some(line) = lines
+                    .keys()
+                    .find(|line| order.is_none_or(|o| !o.contains(line)))
+                {
+                    return Err(PortError::refused(
+                        WMS,
+                        format!("order id {wms_order_id}: line {line} does not exist"),
+                    ));
+                }
             }
             s.acknowledgements += 1;
             for (line, units) in lines {

@@ -1,15 +1,19 @@
 //! In-memory WMS and Centra that keep the ports' rules (fresh reads, partial answers, absolute
 //! writes clamped to the allocation as Centra does) and can fail on demand.
+//!
+//! Behind the `fakes` feature so other test crates can use them; the contract suite in
+//! `tests/stock_ports_contract` (package `centra-wms-tests`) runs the same cases against these
+//! fakes and against the gRPC adapters over the real gateways and simulators.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use async_trait::async_trait;
-use domain::{CentraStock, PortError, WmsStock};
-use stock_sync::ports::{
+use crate::ports::{
     CentraStockRow, CentraStockTarget, StockWriteOutcome, WmsStockPage, WmsStockRead,
     WmsStockSource,
 };
+use async_trait::async_trait;
+use domain::{CentraStock, PortError, WmsStock};
 
 /// The services the fakes stand for, as the gRPC adapters name them.
 const WMS: &str = "wms-gateway";
@@ -75,9 +79,24 @@ impl FakeWms {
 impl WmsStockSource for FakeWms {
     async fn read(&self, _warehouse: &str, articles: &[String]) -> Result<WmsStockRead, PortError> {
         let read = self.with(|w| {
-            assert!(articles.len() <= 100, "at most 100 articles per read");
             if std::mem::take(&mut w.next_fault) != Fault::None {
                 return Err(PortError::unavailable(WMS, "wms down"));
+            }
+            // As the gateway: at most 100 names, none empty, else the request is refused.
+            if articles.len() > 100 {
+                return Err(PortError::refused(
+                    WMS,
+                    format!(
+                        "article_numbers: at most 100 per call, got {}",
+                        articles.len()
+                    ),
+                ));
+            }
+            if let Some(i) = articles.iter().position(|a| a.trim().is_empty()) {
+                return Err(PortError::refused(
+                    WMS,
+                    format!("article_numbers[{i}]: is empty"),
+                ));
             }
             w.reads += 1;
             let mut read = WmsStockRead::default();
@@ -97,6 +116,10 @@ impl WmsStockSource for FakeWms {
 
     async fn page(&self, _warehouse: &str, from: i64) -> Result<WmsStockPage, PortError> {
         self.with(|w| {
+            // As the gateway: a page is a read, and fails like one.
+            if std::mem::take(&mut w.next_fault) != Fault::None {
+                return Err(PortError::unavailable(WMS, "wms down"));
+            }
             let from = usize::try_from(from).unwrap_or(0);
             let levels: BTreeMap<String, WmsStock> = w
                 .levels
@@ -182,6 +205,15 @@ impl CentraStockTarget for FakeCentra {
                 c.next_fault = Fault::None;
                 return Err(PortError::unavailable(CENTRA, "centra down"));
             }
+            // As the gateway: a product id is a number, else the request is refused.
+            if let Some((i, id)) = product_ids.iter().enumerate().find(|(_, id)| {
+                id.trim().is_empty() || !id.trim().bytes().all(|b| b.is_ascii_digit())
+            }) {
+                return Err(PortError::refused(
+                    CENTRA,
+                    format!("product_ids[{i}]: {id:?} is not a Centra product id"),
+                ));
+            }
             c.reads += 1;
             Ok(c.items
                 .iter()
@@ -199,6 +231,11 @@ impl CentraStockTarget for FakeCentra {
         token: Option<String>,
     ) -> Result<(Vec<CentraStockRow>, Option<String>), PortError> {
         self.with(|c| {
+            // As `read`: a lost answer is a write fault.
+            if c.next_fault == Fault::Down {
+                c.next_fault = Fault::None;
+                return Err(PortError::unavailable(CENTRA, "centra down"));
+            }
             let from: usize = token.map_or(0, |t| t.parse().expect("token"));
             let rows = c.items.iter().skip(from).take(40).map(row).collect();
             let next = (from + 40 < c.items.len()).then(|| (from + 40).to_string());
@@ -215,6 +252,21 @@ impl CentraStockTarget for FakeCentra {
             let fault = std::mem::take(&mut c.next_fault);
             if fault == Fault::Down {
                 return Err(PortError::unavailable(CENTRA, "centra down"));
+            }
+            // As the gateway: an empty product or a negative quantity refuses the whole write.
+            for (i, (product, quantity)) in levels.iter().enumerate() {
+                if product.trim().is_empty() {
+                    return Err(PortError::refused(
+                        CENTRA,
+                        format!("levels[{i}].product: is empty"),
+                    ));
+                }
+                if *quantity < 0 {
+                    return Err(PortError::refused(
+                        CENTRA,
+                        format!("levels[{i}].quantity: is negative ({quantity})"),
+                    ));
+                }
             }
             let mut outcome = StockWriteOutcome::default();
             for (product, quantity) in levels {

@@ -1,0 +1,367 @@
+//! Backlog drain in the embedded shape, against the limit the APIs set, and the API calls per
+//! record on the way.
+//!
+//! `cargo bench -p centra-wms-tests --bench backlog_drain [-- --k 1000 --complete 100
+//! --capture 20 --slow-k 100]`. One run: the catalogue (100 sizes) is imported, the runtime
+//! stops, `k` good-to-go shipments are made in Centra, the runtime starts again and drains
+//! them into the WMS (timed from the start until the `k`-th `PUT /orders` is answered). Then it
+//! stops, `complete` of those orders are shipped in the WMS, it starts again and completes them
+//! in Centra; then `capture` unpaid ones are shipped and completed with `capture =
+//! "on_completion"`. The limit: in the same simulators with the same latency, a minimal client
+//! written here sends the same number of the same bodies with the fewest calls the APIs allow
+//! and one request in flight (Ongoing allows one per goods owner; Centra documents no limit,
+//! the minimal client still keeps one). Ratio = ours / minimal. Calls per record are the
+//! simulators' request logs during each drain divided by the records (polls included).
+//! Every figure: median of 3 runs with min and max; at 0 ms latency with `k`, and at 50 ms with
+//! `slow-k` shipments (and `slow-k / 10` completions).
+
+#[path = "common/mod.rs"]
+#[allow(dead_code)]
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use centra_wms_tests::e2e::Sims;
+use common::{
+    App, RUNS, Sim, arg, calls_since, config, last_seq, latency, met, order_written, peak_rss_mib,
+    reset_peak_rss, seed_catalogue, seed_order, ship, shipment_completed, show_calls, spread,
+    table, wait_calls, wms_articles,
+};
+use platform_config::AppConfig;
+use serde_json::{Value, json};
+
+/// Sizes in the catalogue the shipments draw from.
+const SIZES: usize = 100;
+
+#[derive(Debug, Clone, Copy)]
+struct Scenario {
+    latency_ms: u64,
+    import: usize,
+    complete: usize,
+    capture: usize,
+}
+
+/// One drain: seconds, records, the calls per route in both logs, peak RSS.
+#[derive(Debug, Default, Clone)]
+struct Drain {
+    seconds: f64,
+    records: usize,
+    centra: BTreeMap<String, u64>,
+    ongoing: BTreeMap<String, u64>,
+    peak_mib: f64,
+}
+
+impl Drain {
+    fn rate(&self) -> f64 {
+        self.records as f64 / self.seconds
+    }
+}
+
+/// One run's results.
+#[derive(Debug, Default)]
+struct Run {
+    import: Drain,
+    complete: Drain,
+    capture: Drain,
+    minimal_import: f64,
+    minimal_complete: f64,
+    ready_ms: f64,
+}
+
+/// Starts the runtime over `dir` and times until `count` calls matching `wanted` were answered
+/// by `sim`.
+async fn drain(
+    sims: &Sims,
+    config: &AppConfig,
+    dir: &Path,
+    sim: Sim,
+    count: usize,
+    wanted: fn(&Value) -> bool,
+) -> Drain {
+    let centra = last_seq(sims, Sim::Centra).await;
+    let ongoing = last_seq(sims, Sim::Ongoing).await;
+    let mut cursor = match sim {
+        Sim::Centra => centra,
+        Sim::Ongoing => ongoing,
+    };
+    reset_peak_rss();
+    let started = Instant::now();
+    let app = App::start(config, dir).await;
+    wait_calls(sims, sim, &mut cursor, count, wanted).await;
+    let seconds = started.elapsed().as_secs_f64();
+    let drain = Drain {
+        seconds,
+        records: count,
+        centra: calls_since(sims, Sim::Centra, centra).await,
+        ongoing: calls_since(sims, Sim::Ongoing, ongoing).await,
+        peak_mib: peak_rss_mib(),
+    };
+    app.stop().await;
+    drain
+}
+
+/// The first answered body of a call matching `wanted` in `sim`'s log.
+async fn template(sims: &Sims, sim: Sim, wanted: fn(&Value) -> bool) -> Value {
+    let (entries, _) = common::answered(sims, sim, 0).await;
+    entries
+        .into_iter()
+        .find(wanted)
+        .map(|mut e| e["body"].take())
+        .expect("a call to copy")
+}
+
+/// The minimal WMS client: one `PUT /orders` per order, one in flight; orders per second.
+async fn minimal_import(sims: &Sims, count: usize) -> f64 {
+    let mut body = template(sims, Sim::Ongoing, order_written).await;
+    let url = format!("{}/orders", sims.ongoing.api_url());
+    let started = Instant::now();
+    for n in 0..count {
+        body["orderNumber"] = json!(format!("MIN-{n}"));
+        let answer = sims
+            .http
+            .put(&url)
+            .basic_auth("sandbox", Some("sandbox"))
+            .json(&body)
+            .send()
+            .await
+            .expect("answered");
+        assert!(answer.status().is_success(), "{}", answer.status());
+    }
+    count as f64 / started.elapsed().as_secs_f64()
+}
+
+/// The minimal Centra client: one `PUT /shipment` per shipment, one in flight, over `count`
+/// new good-to-go shipments; shipments per second.
+async fn minimal_complete(sims: &Sims, count: usize) -> f64 {
+    let mut body = template(sims, Sim::Centra, shipment_completed).await;
+    let mut shipments = Vec::new();
+    for n in 0..count {
+        shipments.push(seed_order(sims, n, SIZES, true).await);
+    }
+    let url = format!("{}/shipment", sims.centra.base_url());
+    let started = Instant::now();
+    for id in shipments {
+        let order = id.split_once('-').map_or(id.as_str(), |(o, _)| o);
+        body["order"] = match body["order"] {
+            Value::Number(_) => json!(order.parse::<u64>().expect("numeric order")),
+            _ => json!(order),
+        };
+        body["shipment"] = json!(id);
+        let answer = sims
+            .http
+            .put(&url)
+            .header("API-Authorization", "sandbox-secret")
+            .json(&body)
+            .send()
+            .await
+            .expect("answered");
+        assert!(answer.status().is_success(), "{}", answer.status());
+    }
+    count as f64 / started.elapsed().as_secs_f64()
+}
+
+async fn run(s: Scenario) -> Run {
+    let sims = Sims::start().await;
+    seed_catalogue(&sims, SIZES / 10).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plain = config(&sims, "5s", "");
+    let mut run = Run::default();
+    let app = App::start(&plain, dir.path()).await;
+    run.ready_ms = app.ready_after.as_secs_f64() * 1000.0;
+    let started = Instant::now();
+    while wms_articles(&sims).await < SIZES {
+        assert!(started.elapsed() < Duration::from_secs(120), "catalogue");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.stop().await;
+    latency(&sims, s.latency_ms).await;
+
+    // The backlog: paid shipments, the last `capture` unpaid.
+    let mut ids = Vec::new();
+    for n in 0..s.import {
+        ids.push(seed_order(&sims, n, SIZES, n < s.import - s.capture).await);
+    }
+    run.import = drain(
+        &sims,
+        &plain,
+        dir.path(),
+        Sim::Ongoing,
+        s.import,
+        order_written,
+    )
+    .await;
+
+    for id in &ids[..s.complete] {
+        ship(&sims, id).await;
+    }
+    run.complete = drain(
+        &sims,
+        &plain,
+        dir.path(),
+        Sim::Centra,
+        s.complete,
+        shipment_completed,
+    )
+    .await;
+
+    for id in &ids[s.import - s.capture..] {
+        ship(&sims, id).await;
+    }
+    let capture = config(&sims, "5s", r#"capture = "on_completion""#);
+    run.capture = drain(
+        &sims,
+        &capture,
+        dir.path(),
+        Sim::Centra,
+        s.capture,
+        shipment_completed,
+    )
+    .await;
+
+    run.minimal_import = minimal_import(&sims, s.import).await;
+    run.minimal_complete = minimal_complete(&sims, s.complete).await;
+    run
+}
+
+fn main() {
+    let k: usize = arg("k", 1000);
+    let complete: usize = arg("complete", 100);
+    let capture: usize = arg("capture", 20);
+    let slow_k: usize = arg("slow-k", 100);
+    let tokio = common::tokio();
+    let scenarios = [
+        Scenario {
+            latency_ms: 0,
+            import: k,
+            complete: complete.min(k),
+            capture: capture.min(k / 2),
+        },
+        Scenario {
+            latency_ms: 50,
+            import: slow_k,
+            complete: (slow_k / 10).max(1),
+            capture: (slow_k / 10).max(1),
+        },
+    ];
+    let mut drains = Vec::new();
+    let mut calls = Vec::new();
+    let mut footprint = Vec::new();
+    for s in scenarios {
+        let runs: Vec<Run> = (0..RUNS).map(|_| tokio.block_on(run(s))).collect();
+        let of = |f: &dyn Fn(&Run) -> f64| spread(&runs.iter().map(f).collect::<Vec<_>>());
+        for (what, ours, minimal, records) in [
+            (
+                "good-to-go shipments → WMS orders",
+                of(&|r| r.import.rate()),
+                of(&|r| r.minimal_import),
+                s.import,
+            ),
+            (
+                "shipped WMS orders → completed in Centra",
+                of(&|r| r.complete.rate()),
+                of(&|r| r.minimal_complete),
+                s.complete,
+            ),
+        ] {
+            let ratio = of(&|r| {
+                if what.starts_with("good") {
+                    r.import.rate() / r.minimal_import
+                } else {
+                    r.complete.rate() / r.minimal_complete
+                }
+            });
+            drains.push(vec![
+                what.to_owned(),
+                format!("{} ms", s.latency_ms),
+                records.to_string(),
+                ours.show(1),
+                minimal.show(1),
+                ratio.show(3),
+                "≥ 0.9".to_owned(),
+                met(ratio.median >= 0.9).to_owned(),
+            ]);
+        }
+        // Calls of the median-rate run (the counts hardly move between runs).
+        let last = &runs[runs.len() - 1];
+        for (what, drain, minimum) in [
+            (
+                "imported shipment",
+                &last.import,
+                "Ongoing 1 (`PUT /orders` upserts by order number); Centra 1/100 \
+                 (`GET /shipments`, 100 per page)",
+            ),
+            (
+                "completed shipment, capture off",
+                &last.complete,
+                "Centra 1 (`PUT /shipment` completes with `capture:false`); Ongoing 1 (one \
+                 `PATCH` marks the order reported) + 1/page of shipped orders",
+            ),
+            (
+                "completed shipment, capture on",
+                &last.capture,
+                "Centra 1 (`PUT /shipment` with `capture:true` captures too); Ongoing as above",
+            ),
+        ] {
+            if s.latency_ms == 0 {
+                calls.push(vec![
+                    what.to_owned(),
+                    drain.records.to_string(),
+                    show_calls(&drain.centra, drain.records as f64),
+                    show_calls(&drain.ongoing, drain.records as f64),
+                    minimum.to_owned(),
+                ]);
+            }
+        }
+        footprint.push(vec![
+            format!("{} ms", s.latency_ms),
+            of(&|r| r.ready_ms).show(0),
+            of(&|r| r.import.peak_mib).show(1),
+            of(&|r| r.complete.peak_mib).show(1),
+        ]);
+    }
+    table(
+        "Backlog drain (embedded shape)",
+        "Records per second from the runtime's start until the last record is written, \
+         against a minimal client in the same simulators (same latency) sending the same bodies \
+         one at a time with the fewest calls. Median of 3 runs (min–max).",
+        &[
+            "drain",
+            "sim latency",
+            "records",
+            "ours /s",
+            "minimal /s",
+            "ratio",
+            "target",
+            "met?",
+        ],
+        &drains,
+    );
+    table(
+        "API calls per record (embedded shape, 0 ms)",
+        "Every call in the simulators' request logs during the drain divided by the records \
+         (the gateways' polls of other flows included), by route; ids shown as `{id}`.",
+        &[
+            "per",
+            "records",
+            "Centra calls",
+            "Ongoing calls",
+            "minimum, why",
+        ],
+        &calls,
+    );
+    table(
+        "Footprint of the drains (embedded shape)",
+        "Start-up: `Adapters::embedded` to every service serving (fresh SQLite). Peak RSS: \
+         `VmHWM` of the bench process during the drain (runtime, both simulators and the bench \
+         client in one process). Median of 3 runs (min–max).",
+        &[
+            "sim latency",
+            "start-up ms",
+            "peak RSS import MiB",
+            "peak RSS complete MiB",
+        ],
+        &footprint,
+    );
+}
