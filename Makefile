@@ -2,7 +2,7 @@
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= auto
 
-.PHONY: run test fmt-check clippy deps-check unit build ci help e2e-large chart-check
+.PHONY: run test fmt-check clippy deps-check unit build ci help e2e-large chart-check bench bench-large
 
 ## run: start everything in one process (embedded bus, SQLite, bundled simulators)
 run:
@@ -46,6 +46,32 @@ chart-check:
 ## e2e-large: the stock and returns scenario at 2,000 steps per shape and fault setting (CI runs 400)
 e2e-large:
 	STOCK_RETURNS_E2E_STEPS=$${STOCK_RETURNS_E2E_STEPS:-2000} $(CARGO) nextest run -p centra-wms-tests --test stock_returns_e2e --no-capture --test-threads 2
+
+## bench: release build, then every benchmark (each figure the median of 3 runs); Markdown tables
+## on stdout and in bench/results.md with the machine and the commit. Never part of `make test`.
+BENCH_LATENCY_ARGS ?= --n 20 --poll-n 5
+BENCH_DRAIN_ARGS ?= --complete 30 --capture 5 --slow-k 60
+BENCH_CATALOG_ARGS ?=
+bench:
+	$(CARGO) bench -p centra-wms-tests --no-run
+	@mkdir -p bench
+	@{ echo "# Benchmark results"; echo; \
+	  echo "- commit: \`$$(git rev-parse --short HEAD)\`$$(git diff --quiet HEAD -- 2>/dev/null || echo ' (with uncommitted changes)')"; \
+	  echo "- machine: $$(nproc) cores, $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), Linux $$(uname -r)"; \
+	  echo "- date: $$(date -u +%Y-%m-%dT%H:%MZ)"; \
+	  echo "- arguments: latency [$(BENCH_LATENCY_ARGS)] drain [$(BENCH_DRAIN_ARGS)] catalog [$(BENCH_CATALOG_ARGS)]"; \
+	} > bench/results.md.tmp
+	$(CARGO) bench -q -p centra-wms-tests --bench order_latency -- $(BENCH_LATENCY_ARGS) >> bench/results.md.tmp
+	$(CARGO) bench -q -p centra-wms-tests --bench backlog_drain -- $(BENCH_DRAIN_ARGS) >> bench/results.md.tmp
+	$(CARGO) bench -q -p centra-wms-tests --bench catalog_import -- $(BENCH_CATALOG_ARGS) >> bench/results.md.tmp
+	@mv bench/results.md.tmp bench/results.md
+	@cat bench/results.md
+
+## bench-large: `make bench` at the large sizes (10,000 shipments, 100,000 catalogue sizes; an hour or more)
+bench-large:
+	$(MAKE) bench BENCH_LATENCY_ARGS="--n 50 --poll-n 10" \
+	  BENCH_DRAIN_ARGS="--k 10000 --complete 300 --capture 20 --slow-k 1000" \
+	  BENCH_CATALOG_ARGS="--sizes 100000"
 
 ## ci: what CI runs (installs and starts PostgreSQL and NATS when missing)
 ci:
