@@ -4,21 +4,17 @@
 //! control API (`/_sim/...`), articles through the WMS gateway's own `UpsertArticles`.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use centra_gateway::CentraGateway;
-use centra_wms_tests::e2e::{Sims, ean, size_row, wait_for};
-use centra_wms_tests::runtime::{RunningApp, Shape};
+use centra_wms_tests::e2e::{Sims, ean, size_row};
+use centra_wms_tests::gateways::Gateways;
+use centra_wms_tests::runtime::RunningApp;
 use domain::ShipmentId;
-use ongoing_gateway::OngoingGateway;
 use order_sync::ports::{CentraShipments, GrpcCentra, GrpcWms, WmsOrders};
-use proto::centra::v1 as centra;
-use proto::centra::v1::centra_gateway_client::CentraGatewayClient;
 use proto::wms::v1 as wms;
 use proto::wms::v1::wms_gateway_client::WmsGatewayClient;
 use serde_json::{Value, json};
 
-use crate::world::{CentraWorld, WAREHOUSE, WmsWorld, endpoint};
+use crate::world::{CentraWorld, WAREHOUSE, WmsWorld};
 
 /// Both simulators and both gateways; one per case.
 pub struct GrpcWorld {
@@ -31,50 +27,19 @@ pub struct GrpcWorld {
 impl GrpcWorld {
     /// Starts everything and returns once both gateways answer.
     pub async fn start() -> Self {
-        let sims = Sims::start().await;
         // The product the shipments' line sells (`P0-BL-0`).
-        sims.seed_products(vec![size_row(0, 0)]).await;
-        let config = sims.config("1s", "");
-        let app = RunningApp::start(
-            Shape::Embedded,
-            config,
-            vec![Arc::new(CentraGateway), Arc::new(OngoingGateway)],
-            "order_ports_contract",
-        )
-        .await
-        .expect("embedded runtime");
+        let Gateways { sims, app } =
+            Gateways::start("order_ports_contract", vec![size_row(0, 0)]).await;
         let (centra_channel, wms_channel) = (
             app.channel("centra-gateway"),
             app.channel("ongoing-gateway"),
         );
-        let world = Self {
+        Self {
             sims,
-            centra: GrpcCentra::new(centra_channel.clone()),
-            wms: GrpcWms::new(wms_channel.clone()),
+            centra: GrpcCentra::new(centra_channel),
+            wms: GrpcWms::new(wms_channel),
             app,
-        };
-        let centra_client = CentraGatewayClient::new(centra_channel);
-        let wms_client = WmsGatewayClient::new(wms_channel);
-        wait_for("both gateways serving", Duration::from_secs(60), || {
-            let (mut centra_client, mut wms_client) = (centra_client.clone(), wms_client.clone());
-            world.app.assert_running();
-            async move {
-                let centra = centra_client
-                    .test_connection(centra::TestConnectionRequest {
-                        endpoint: endpoint().to_string(),
-                        ..Default::default()
-                    })
-                    .await;
-                let wms = wms_client
-                    .test_connection(wms::TestConnectionRequest {
-                        warehouse: WAREHOUSE.to_owned(),
-                    })
-                    .await;
-                centra.is_ok() && wms.is_ok()
-            }
-        })
-        .await;
-        world
+        }
     }
 
     fn wms_client(&self) -> WmsGatewayClient<platform_runtime::GrpcChannel> {

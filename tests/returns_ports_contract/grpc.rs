@@ -7,17 +7,13 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
-use centra_gateway::CentraGateway;
-use centra_wms_tests::e2e::{Sims, ean, size_row, wait_for};
-use centra_wms_tests::runtime::{RunningApp, Shape};
+use centra_wms_tests::e2e::{Sims, ean, size_row};
+use centra_wms_tests::gateways::Gateways;
+use centra_wms_tests::runtime::RunningApp;
 use chrono::NaiveDate;
 use domain::{Address, ArticleLine, ArticleNumber, EndpointName, LineId, ShipmentId};
-use ongoing_gateway::OngoingGateway;
 use order_sync::ports::{CentraShipments, Completion, WmsOrder, WmsOrders};
-use proto::centra::v1 as centra;
-use proto::centra::v1::centra_gateway_client::CentraGatewayClient;
 use proto::wms::v1 as wms;
 use proto::wms::v1::wms_gateway_client::WmsGatewayClient;
 use returns_sync::ports::{CentraReturns, GrpcCentra, GrpcWms, WmsReturns};
@@ -40,51 +36,20 @@ pub struct GrpcWorld {
 impl GrpcWorld {
     /// Starts everything and returns once both gateways answer.
     pub async fn start() -> Self {
-        let sims = Sims::start().await;
         // The product the shipments' line sells (`P0-BL-0`).
-        sims.seed_products(vec![size_row(0, 0)]).await;
-        let config = sims.config("1s", "");
-        let app = RunningApp::start(
-            Shape::Embedded,
-            config,
-            vec![Arc::new(CentraGateway), Arc::new(OngoingGateway)],
-            "returns_ports_contract",
-        )
-        .await
-        .expect("embedded runtime");
+        let Gateways { sims, app } =
+            Gateways::start("returns_ports_contract", vec![size_row(0, 0)]).await;
         let channel = app.channel("centra-gateway");
         let wms_channel = app.channel("ongoing-gateway");
-        let world = Self {
+        Self {
             sims,
             centra: GrpcCentra::new(channel.clone()),
-            shipments: order_sync::ports::GrpcCentra::new(channel.clone()),
+            shipments: order_sync::ports::GrpcCentra::new(channel),
             wms: GrpcWms::new(wms_channel.clone()),
-            orders: order_sync::ports::GrpcWms::new(wms_channel.clone()),
+            orders: order_sync::ports::GrpcWms::new(wms_channel),
             next_order: AtomicU64::new(0),
             app,
-        };
-        let client = CentraGatewayClient::new(channel);
-        let wms_client = WmsGatewayClient::new(wms_channel);
-        wait_for("both gateways serving", Duration::from_secs(60), || {
-            let (mut client, mut wms_client) = (client.clone(), wms_client.clone());
-            world.app.assert_running();
-            async move {
-                let centra = client
-                    .test_connection(centra::TestConnectionRequest {
-                        endpoint: ENDPOINT.to_owned(),
-                        ..Default::default()
-                    })
-                    .await;
-                let wms = wms_client
-                    .test_connection(wms::TestConnectionRequest {
-                        warehouse: WAREHOUSE.to_owned(),
-                    })
-                    .await;
-                centra.is_ok() && wms.is_ok()
-            }
-        })
-        .await;
-        world
+        }
     }
 
     /// The WMS order `order_id` in ongoing-sim's state.

@@ -6,20 +6,16 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
-use centra_gateway::CentraGateway;
-use centra_wms_tests::e2e::{Sims, size_row, wait_for};
-use centra_wms_tests::runtime::{RunningApp, Shape};
-use ongoing_gateway::OngoingGateway;
-use proto::centra::v1 as centra;
-use proto::centra::v1::centra_gateway_client::CentraGatewayClient;
+use centra_wms_tests::e2e::{Sims, size_row};
+use centra_wms_tests::gateways::Gateways;
+use centra_wms_tests::runtime::RunningApp;
 use proto::wms::v1 as wms;
 use proto::wms::v1::wms_gateway_client::WmsGatewayClient;
 use serde_json::json;
 use stock_sync::ports::{CentraStockTarget, GrpcCentra, GrpcWms, WmsStockSource};
 
-use crate::world::{CentraWorld, ENDPOINT, WAREHOUSE, WmsWorld};
+use crate::world::{CentraWorld, WAREHOUSE, WmsWorld};
 
 /// Both simulators and both gateways; one per case.
 pub struct GrpcWorld {
@@ -34,49 +30,18 @@ pub struct GrpcWorld {
 impl GrpcWorld {
     /// Starts everything and returns once both gateways answer.
     pub async fn start() -> Self {
-        let sims = Sims::start().await;
-        let config = sims.config("1s", "");
-        let app = RunningApp::start(
-            Shape::Embedded,
-            config,
-            vec![Arc::new(CentraGateway), Arc::new(OngoingGateway)],
-            "stock_ports_contract",
-        )
-        .await
-        .expect("embedded runtime");
+        let Gateways { sims, app } = Gateways::start("stock_ports_contract", Vec::new()).await;
         let (centra_channel, wms_channel) = (
             app.channel("centra-gateway"),
             app.channel("ongoing-gateway"),
         );
-        let world = Self {
+        Self {
             sims,
-            centra: GrpcCentra::new(centra_channel.clone()),
-            wms: GrpcWms::new(wms_channel.clone()),
+            centra: GrpcCentra::new(centra_channel),
+            wms: GrpcWms::new(wms_channel),
             app,
             upserts: AtomicU64::new(0),
-        };
-        let centra_client = CentraGatewayClient::new(centra_channel);
-        let wms_client = WmsGatewayClient::new(wms_channel);
-        wait_for("both gateways serving", Duration::from_secs(60), || {
-            let (mut centra_client, mut wms_client) = (centra_client.clone(), wms_client.clone());
-            world.app.assert_running();
-            async move {
-                let centra = centra_client
-                    .test_connection(centra::TestConnectionRequest {
-                        endpoint: ENDPOINT.to_owned(),
-                        ..Default::default()
-                    })
-                    .await;
-                let wms = wms_client
-                    .test_connection(wms::TestConnectionRequest {
-                        warehouse: WAREHOUSE.to_owned(),
-                    })
-                    .await;
-                centra.is_ok() && wms.is_ok()
-            }
-        })
-        .await;
-        world
+        }
     }
 
     fn wms_client(&self) -> WmsGatewayClient<platform_runtime::GrpcChannel> {

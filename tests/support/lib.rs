@@ -3,12 +3,14 @@
 //! Layout:
 //! - `buses`: every bus adapter under test, each on its own stream / file.
 //! - `e2e`: both simulators, catalogue rows and settings for the end-to-end suites.
+//! - `gateways`: both gateways over both simulators, ready to call (the ports contracts).
 //! - `runtime`: a runtime of either shape with the services a suite names.
 //! - `tracing_capture`: an OpenTelemetry pipeline that keeps spans in memory.
 //! - `wms`: the WMS simulator of either kind behind WMS-neutral controls.
 
 pub mod buses;
 pub mod e2e;
+pub mod gateways;
 pub mod runtime;
 pub mod tracing_capture;
 pub mod wms;
