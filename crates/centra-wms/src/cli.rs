@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use clap::{ArgAction, Parser, Subcommand};
 
 use crate::commands::RemoteArgs;
+#[cfg(feature = "simulators")]
+use crate::commands::SandboxWms;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -25,24 +27,32 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     #[cfg(feature = "simulators")]
-    /// Run every service in this process against the bundled Centra and Ongoing simulators
-    /// (embedded bus, SQLite) with a living demo store: a seeded catalogue, orders every few
-    /// seconds, a warehouse that ships, receives and takes returns, and a live status view.
-    /// Prints the simulators' URLs.
+    /// Run every service in this process against the bundled Centra simulator and a WMS
+    /// simulator (Ongoing, or OGOship with --wms ogoship; embedded bus, SQLite) with a living
+    /// demo store: a seeded catalogue, orders every few seconds, a warehouse that ships,
+    /// receives and takes returns, and a live status view. Prints the simulators' URLs.
     Sandbox {
         /// Settings to use instead of the built-in sandbox settings; every Centra end-point and
-        /// the WMS are pointed at simulators started here.
-        #[arg(long)]
+        /// the WMS (of the file's `[wms] kind`) are pointed at simulators started here.
+        #[arg(long, conflicts_with = "wms")]
         config: Option<PathBuf>,
+        /// Which WMS the built-in sandbox settings run: `ongoing` (sandbox.toml) or `ogoship`
+        /// (sandbox-ogoship.toml). The operator commands take the same `--wms` to reach it.
+        #[arg(long, value_enum)]
+        wms: Option<SandboxWms>,
         /// Where the SQLite files go (overrides runtime.data_dir).
         #[arg(long)]
         data_dir: Option<PathBuf>,
         /// Address of the Centra simulator (the first end-point's; others get free ports).
         #[arg(long, default_value = "127.0.0.1:18081")]
         centra_addr: SocketAddr,
-        /// Address of the Ongoing WMS simulator.
-        #[arg(long, default_value = "127.0.0.1:18082")]
-        ongoing_addr: SocketAddr,
+        /// Address of the WMS simulator (Ongoing or OGOship).
+        #[arg(
+            long,
+            visible_alias = "ongoing-addr",
+            default_value = "127.0.0.1:18082"
+        )]
+        wms_addr: SocketAddr,
         /// Start with empty simulators and no demo activity (seed them yourself through the
         /// control API); the status view still runs.
         #[arg(long)]

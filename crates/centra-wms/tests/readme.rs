@@ -2,12 +2,13 @@
 //! the block between `<!-- tour:start -->` and `<!-- tour:end -->` through `sh -c` from the
 //! repository folder, each expected to succeed. Then Ctrl-C, a clean stop and the summary.
 //!
-//! The tour uses the sandbox's default simulator and webhook ports (18081, 18082, 8081,
-//! 8082), which no other test uses. Two things move, through the environment that `make run`
-//! and every tour line share, so the lines stay exactly as written: the data folder
-//! (`CENTRA_WMS__RUNTIME__DATA_DIR`, so the checkout stays as it was) and the services' gRPC
-//! ports (the defaults 50051-50056 lie in Linux's ephemeral range, where another test's
-//! listener may sit).
+//! The tour uses the sandbox's default simulator ports (18081, 18082; its `curl` lines name
+//! them), which `support::free_port` never hands out. The rest moves, through the environment
+//! that `make run` and every tour line share, so the lines stay exactly as written: the data
+//! folder (`CENTRA_WMS__RUNTIME__DATA_DIR`, so the checkout stays as it was), the services'
+//! gRPC ports (the defaults 50051-50057 lie in Linux's ephemeral range, where another test's
+//! listener may sit) and the webhook receivers (8081, 8082 may be taken on a developer's
+//! machine). make's and the sandbox's stderr are kept, so a failure shows why it stopped.
 
 mod support;
 
@@ -18,7 +19,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use support::grpc_ports;
+use support::{free_port, grpc_ports};
 
 fn repository() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -48,10 +49,15 @@ struct MakeRun {
     child: Child,
     lines: mpsc::Receiver<String>,
     seen: Vec<String>,
+    /// Where make's, cargo's and the sandbox's stderr go, so a failure shows why the sandbox
+    /// stopped (its error line and warnings) next to what it printed.
+    stderr: PathBuf,
 }
 
 impl MakeRun {
     fn start(repository: &Path, data_dir: &Path, env: &[(String, String)]) -> Self {
+        let stderr = data_dir.join("make-run.stderr");
+        let stderr_file = std::fs::File::create(&stderr).expect("stderr file");
         let mut child = Command::new("make")
             .arg("run")
             .current_dir(repository)
@@ -60,7 +66,7 @@ impl MakeRun {
             .env("CENTRA_WMS__RUNTIME__LOG_FILTER", "warn")
             .env_remove("RUST_LOG")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::from(stderr_file))
             .process_group(0)
             .spawn()
             .expect("make run starts");
@@ -77,7 +83,16 @@ impl MakeRun {
             child,
             lines,
             seen: Vec::new(),
+            stderr,
         }
+    }
+
+    /// What was printed so far, stdout lines then the last 40 lines of stderr.
+    fn report(&self) -> String {
+        let stderr = std::fs::read_to_string(&self.stderr).unwrap_or_default();
+        let lines: Vec<&str> = stderr.lines().collect();
+        let tail = lines[lines.len().saturating_sub(40)..].join("\n");
+        format!("stdout: {:#?}\nstderr (last 40 lines):\n{tail}", self.seen)
     }
 
     /// Waits (at most `limit`) for a printed line containing `text`.
@@ -138,13 +153,19 @@ fn the_readme_tour_runs_as_written() {
     let tour = tour_lines(&readme);
     assert!(tour.len() >= 5, "the tour has its commands: {tour:?}");
     let data = tempfile::tempdir().expect("temp dir");
-    let env = grpc_ports();
+    let mut env = grpc_ports();
+    for receiver in ["CENTRA_WEBHOOK_LISTEN", "ONGOING_WEBHOOK_LISTEN"] {
+        env.push((
+            format!("CENTRA_WMS__RUNTIME__{receiver}"),
+            format!("127.0.0.1:{}", free_port()),
+        ));
+    }
     let mut run = MakeRun::start(&repository, data.path(), &env);
     // `make run` may have to build the binary first.
     assert!(
         run.wait_for_line("Ctrl-C stops.", Duration::from_secs(600)),
-        "make run did not start: {:?}",
-        run.seen
+        "make run did not start: {}",
+        run.report()
     );
     // Services answer once their gRPC routes are up: `status` succeeds.
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -155,45 +176,47 @@ fn the_readme_tour_runs_as_written() {
         }
         assert!(
             Instant::now() < deadline,
-            "status never succeeded: {}",
-            String::from_utf8_lossy(&status.stderr)
+            "status never succeeded: {}\n{}",
+            String::from_utf8_lossy(&status.stderr),
+            run.report()
         );
         std::thread::sleep(Duration::from_millis(500));
     }
     // The demo store is in the WMS before the tour looks at it.
     assert!(
         run.wait_for_line("397/397 articles in wms", Duration::from_secs(120)),
-        "the catalogue did not arrive: {:?}",
-        run.seen
+        "the catalogue did not arrive: {}",
+        run.report()
     );
     for line in &tour {
         let out = sh(&repository, &env, line);
         assert!(
             out.status.success(),
-            "`{line}` failed ({:?}):\n{}\n{}",
+            "`{line}` failed ({:?}):\n{}\n{}\n{}",
             out.status,
             String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
+            String::from_utf8_lossy(&out.stderr),
+            run.report()
         );
         assert!(!out.stdout.is_empty(), "`{line}` printed nothing");
     }
     run.interrupt();
     assert!(
         run.wait_for_line("stopped cleanly", Duration::from_secs(60)),
-        "no clean stop: {:?}",
-        run.seen
+        "no clean stop: {}",
+        run.report()
     );
     assert!(
         run.wait_for_line("summary", Duration::from_secs(10)),
-        "no summary: {:?}",
-        run.seen
+        "no summary: {}",
+        run.report()
     );
     let exit = run.child.wait().expect("make run exits");
     // The sandbox stopped cleanly (above); make itself, interrupted too, ends by the signal
     // (GNU make re-raises it) or with success when the child was faster.
     assert!(
         exit.success() || exit.signal() == Some(2),
-        "make run ended with {exit:?}: {:?}",
-        run.seen
+        "make run ended with {exit:?}: {}",
+        run.report()
     );
 }

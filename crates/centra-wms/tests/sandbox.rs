@@ -1,7 +1,9 @@
 //! `centra-wms sandbox` as a person starts it: the demo store comes to life (articles in the
 //! WMS, orders imported, shipped and completed in Centra, the supplier delivery received and
 //! accepted, returns in Centra, stock followed), checked through the simulators' control API
-//! and the operator commands; Ctrl-C stops it cleanly with a summary. `--no-demo` leaves both simulators empty.
+//! and the operator commands; Ctrl-C stops it cleanly with a summary. `--no-demo` leaves both
+//! simulators empty. `--wms ogoship` runs the same demo with OGOship as the warehouse, and the
+//! operator commands reach it with the same flag.
 
 mod support;
 
@@ -59,7 +61,7 @@ fn the_demo_store_flows_end_to_end_and_stops_with_a_summary() {
         assert!(valid_ean13(ean), "{ean}");
     }
     // Completion happened once per shipment and only for shipments the WMS shipped.
-    let wms = sandbox.ongoing_state();
+    let wms = sandbox.wms_state();
     for shipment in rows(&centra, "shipments") {
         if shipment["completed"] == true {
             assert_eq!(shipment["completeCount"], 1, "{shipment}");
@@ -99,6 +101,83 @@ fn the_demo_store_flows_end_to_end_and_stops_with_a_summary() {
     );
 }
 
+/// The demo with OGOship as the warehouse: the same flows, in OGOship's terms (products by
+/// code, orders by reference with a tracking number, stock updates, returns with reasons); the
+/// gateway registered its webhooks through the API; `test-connection` and `status` with
+/// `--wms ogoship` reach it.
+#[test]
+fn the_ogoship_demo_store_flows_end_to_end() {
+    let mut sandbox = Sandbox::start(&["--wms", "ogoship"]);
+    sandbox.wait_for("products in ogoship", DEMO_DEADLINE, |_, wms| {
+        !rows(wms, "products").is_empty()
+    });
+    sandbox.wait_for(
+        "orders imported, shipped and completed; the delivery accepted; a return in centra",
+        DEMO_DEADLINE,
+        |centra, wms| {
+            let shipped = rows(wms, "orders")
+                .iter()
+                .any(|o| o["status"] == "shipped" && !o["trackingNumber"].is_null());
+            let completed = rows(centra, "shipments")
+                .iter()
+                .any(|s| s["completeCount"].as_u64() >= Some(1));
+            let received = rows(wms, "stockUpdates")
+                .iter()
+                .any(|u| u["receiveCount"].as_u64() >= Some(1));
+            let accepted = rows(centra, "supplierDeliveries")
+                .iter()
+                .any(|d| d["accepted"] == true && d["acceptCount"] == 1);
+            let returned = !rows(centra, "returns").is_empty();
+            shipped && completed && received && accepted && returned
+        },
+    );
+    let wms = sandbox.wms_state();
+    let mut hooks: Vec<&str> = rows(&wms, "webhooks")
+        .iter()
+        .filter_map(|h| h["type"].as_str())
+        .collect();
+    hooks.sort_unstable();
+    assert_eq!(
+        hooks,
+        ["OrderShipped", "ProductStockLevelChanged"],
+        "registered through the API: {wms}"
+    );
+    // Articles carry myOGO's default price currency.
+    let product = &rows(&wms, "products")[0];
+    assert_eq!(product["currencyCode"], "EUR", "{product}");
+
+    let connection = sandbox.cli(&["test-connection"]);
+    let printed = support::text(&connection.stdout);
+    assert!(
+        connection.status.success(),
+        "{printed}
+{}",
+        support::text(&connection.stderr)
+    );
+    assert!(printed.contains("accepted by OGOship"), "{printed}");
+    assert!(printed.contains("sandbox transporters"), "{printed}");
+    let status = sandbox.cli(&["status"]);
+    assert!(status.status.success(), "{}", support::text(&status.stderr));
+    assert!(
+        support::text(&status.stdout).contains("ogoship-gateway"),
+        "{}",
+        support::text(&status.stdout)
+    );
+
+    let (exit, lines) = sandbox.interrupt();
+    assert!(exit.success(), "{exit:?}\n{}", lines.join("\n"));
+    assert!(
+        lines.iter().any(|l| l.contains("stopped cleanly")),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("1 received, 1 accepted in Centra")),
+        "{lines:?}"
+    );
+}
+
 #[test]
 fn no_demo_leaves_both_simulators_empty() {
     let mut sandbox = Sandbox::start(&["--no-demo"]);
@@ -125,7 +204,7 @@ fn no_demo_leaves_both_simulators_empty() {
     // Absence over a few seconds: looked at twice a second, nothing ever appears.
     let watched = Instant::now();
     while watched.elapsed() < Duration::from_secs(3) {
-        let (centra, wms) = (sandbox.centra_state(), sandbox.ongoing_state());
+        let (centra, wms) = (sandbox.centra_state(), sandbox.wms_state());
         for key in ["stock", "orders", "shipments", "supplierDeliveries"] {
             assert!(rows(&centra, key).is_empty(), "centra {key}: {centra}");
         }

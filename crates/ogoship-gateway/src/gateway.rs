@@ -99,6 +99,14 @@ impl Gateway {
         let wake = self.wake.clone();
         let stop = shutdown.child_token();
         let poller = tokio::spawn(self.detector().run(wake.clone(), stop.clone()));
+        let registration = self.settings.subscription.clone().map(|subscription| {
+            tokio::spawn(crate::subscription::keep_registered(
+                self.client.clone(),
+                subscription,
+                self.settings.poll_interval,
+                stop.clone(),
+            ))
+        });
         if self.settings.webhook_key.is_none() {
             tracing::warn!(
                 "ogoship webhooks are not checked: wms.webhook_key is not set (they only wake \
@@ -118,6 +126,12 @@ impl Gateway {
         stop.cancel();
         if let Err(error) = poller.await {
             tracing::warn!(%error, "poller ended abnormally");
+        }
+        if let Some(Err(error)) = match registration {
+            Some(task) => Some(task.await),
+            None => None,
+        } {
+            tracing::warn!(%error, "webhook registration ended abnormally");
         }
         served
     }

@@ -79,7 +79,13 @@ impl wms_gateway_server::WmsGateway for GatewayCommands {
         let request = request.into_inner();
         self.check_warehouse(&request.warehouse)?;
         Ok(Response::new(
-            commands::articles::upsert_articles(&self.client, &self.store, &request.articles).await,
+            commands::articles::upsert_articles(
+                &self.client,
+                &self.store,
+                &request.articles,
+                &self.settings.price_currency,
+            )
+            .await,
         ))
     }
 
@@ -160,6 +166,7 @@ impl wms_gateway_server::WmsGateway for GatewayCommands {
                 &self.store,
                 request.article_system_id_from,
                 request.max_articles,
+                &self.settings.price_currency,
             )
             .await?,
         ))

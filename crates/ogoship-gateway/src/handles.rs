@@ -1,5 +1,6 @@
 //! The gateway's own records of OGOship's: int64 handles for GUIDs and keys, the lines we sent
-//! (OGOship lines have no id), and the reported quantities the sync services acknowledged.
+//! (OGOship lines have no id), the reported quantities the sync services acknowledged, and the
+//! article fields OGOship has no place for ([`ArticleExtras`]).
 //!
 //! Handles are minted with `INSERT ... ON CONFLICT DO NOTHING` and read back, so concurrent
 //! callers of the same record get the same id, and an id answered once never changes.
@@ -188,4 +189,81 @@ pub async fn set_reported(
         "saving reported {kind} {record_id}"
     )))?;
     Ok(())
+}
+
+/// What an article carries that OGOship API v1's product has no field for, as we last wrote
+/// it. Nobody can change these at OGOship, so `ListArticles` answers them as written: a resync
+/// then sees a difference only where OGOship's own fields differ.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleExtras {
+    pub product_code: String,
+    pub color: String,
+    pub size: String,
+    /// Decimal text in kilograms, as the contract carries it.
+    pub weight_kg: String,
+    pub active: bool,
+}
+
+/// Keeps `extras` as the last written of product `code`.
+pub async fn save_article_extras(
+    store: &Store,
+    code: &str,
+    extras: &ArticleExtras,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO article_extras (article_number, product_code, color, size, weight_kg, \
+         active, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (article_number) DO UPDATE SET product_code = excluded.product_code, \
+         color = excluded.color, size = excluded.size, weight_kg = excluded.weight_kg, \
+         active = excluded.active, updated_at = excluded.updated_at",
+    )
+    .bind(code)
+    .bind(&extras.product_code)
+    .bind(&extras.color)
+    .bind(&extras.size)
+    .bind(&extras.weight_kg)
+    .bind(i64::from(extras.active))
+    .bind(unix_millis())
+    .execute(store.pool())
+    .await
+    .map_err(StoreError::query(format!(
+        "saving the article extras of {code}"
+    )))?;
+    Ok(())
+}
+
+/// The extras last written for product `code`; `None` for a product we never wrote (created
+/// by a person at OGOship).
+pub async fn article_extras(
+    store: &Store,
+    code: &str,
+) -> Result<Option<ArticleExtras>, StoreError> {
+    let row = sqlx::query(
+        "SELECT product_code, color, size, weight_kg, active FROM article_extras \
+         WHERE article_number = $1",
+    )
+    .bind(code)
+    .fetch_optional(store.pool())
+    .await
+    .map_err(StoreError::query(format!(
+        "reading the article extras of {code}"
+    )))?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let field = |name: &'static str| {
+        move |e: sqlx::Error| StoreError::Corrupt {
+            table: "article_extras",
+            key: code.to_owned(),
+            field: name,
+            reason: e.to_string(),
+        }
+    };
+    Ok(Some(ArticleExtras {
+        product_code: row.try_get("product_code").map_err(field("product_code"))?,
+        color: row.try_get("color").map_err(field("color"))?,
+        size: row.try_get("size").map_err(field("size"))?,
+        weight_kg: row.try_get("weight_kg").map_err(field("weight_kg"))?,
+        active: row.try_get::<i64, _>("active").map_err(field("active"))? != 0,
+    }))
 }

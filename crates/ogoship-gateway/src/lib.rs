@@ -18,7 +18,8 @@
 //! - [`detect`]: `modifiedAfter` pollers turning OGOship changes into events; [`publish`]:
 //!   subjects and outbox;
 //! - [`handles`]: int64 handles, the lines we sent, acknowledged quantities;
-//! - [`webhook`]: the signed-callback receiver that only wakes the pollers;
+//! - [`webhook`]: the signed-callback receiver that only wakes the pollers; [`subscription`]:
+//!   registers our webhooks at OGOship;
 //! - [`flow_status`]: the `FlowStatus` service; [`dead_letters`]: what a retry does;
 //! - [`credentials`]: readiness from the credentials;
 //! - [`settings`]: what is read from the configuration; [`gateway`]: the running whole.
@@ -34,6 +35,7 @@ pub mod grpc;
 pub mod handles;
 pub mod publish;
 pub mod settings;
+pub mod subscription;
 pub mod webhook;
 
 use async_trait::async_trait;

@@ -7,6 +7,7 @@ use domain::Secret;
 use platform_config::AppConfig;
 
 use crate::client::ClientSettings;
+use crate::subscription::Subscription;
 
 /// The gateway's settings: built by [`GatewaySettings::new`] (tests) or
 /// [`GatewaySettings::from_config`].
@@ -24,9 +25,15 @@ pub struct GatewaySettings {
     pub webhook_key: Option<Secret>,
     /// Where the webhook receiver listens.
     pub webhook_listen: SocketAddr,
+    /// Where OGOship should call, registered at start (`[wms] webhook_url` with
+    /// `webhook_key`); `None`: nothing is registered.
+    pub subscription: Option<Subscription>,
     /// The merchant's shipping methods, answered as transporter contracts (OGOship lists none
     /// over the API).
     pub shipping_codes: Vec<String>,
+    /// The currency of the articles' customer price (`[settings.price] currency`, which
+    /// catalog-sync picks the Centra price by): written as the product's `currencyCode`.
+    pub price_currency: String,
     /// Which optional flows are watched.
     pub flows: Flows,
 }
@@ -53,7 +60,8 @@ impl Flows {
 
 impl GatewaySettings {
     /// Settings with every flow on, a 60 s poll, a 10 min overlap, no webhook key, the
-    /// receiver on an ephemeral local port and no shipping codes.
+    /// receiver on an ephemeral local port, nothing registered, no shipping codes and
+    /// customer prices in EUR.
     pub fn new(warehouse: impl Into<String>, client: ClientSettings) -> Self {
         Self {
             warehouse: warehouse.into(),
@@ -62,7 +70,9 @@ impl GatewaySettings {
             cursor_overlap: Duration::from_secs(10 * 60),
             webhook_key: None,
             webhook_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            subscription: None,
             shipping_codes: Vec::new(),
+            price_currency: domain::settings::DEFAULT_CURRENCY.to_owned(),
             flows: Flows::all(),
         }
     }
@@ -75,6 +85,12 @@ impl GatewaySettings {
     pub fn from_config(config: &AppConfig) -> Option<Self> {
         let account = config.wms.ogoship()?;
         let warehouse = config.wms.warehouse.clone();
+        // The config check refuses a webhook_url without a key.
+        let subscription = account
+            .webhook_url
+            .clone()
+            .zip(account.webhook_key.clone())
+            .map(|(url, key)| Subscription { url, key });
         Some(Self {
             client: ClientSettings::from_config(&warehouse, account),
             warehouse,
@@ -82,7 +98,9 @@ impl GatewaySettings {
             cursor_overlap: Duration::from_secs(10 * 60),
             webhook_key: account.webhook_key.clone(),
             webhook_listen: config.runtime.ongoing_webhook_listen,
-            shipping_codes: Vec::new(),
+            subscription,
+            shipping_codes: account.shipping_codes.clone(),
+            price_currency: config.settings.price.currency.clone(),
             flows: Flows {
                 purchase_orders: config.settings.purchase_orders,
                 returns: config.settings.returns_to_centra,

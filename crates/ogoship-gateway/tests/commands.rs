@@ -1,10 +1,10 @@
 //! The gRPC commands against the simulator: per-article results, idempotent upserts with
 //! stable ids, the typed ARTICLE_MISSING refusal, cancel rules, stock updates, acknowledgements,
-//! stock and article pages, the connection test.
+//! stock and article pages, articles read back as written, the connection test.
 
 mod common;
 
-use common::{order_request, spawn_app};
+use common::{order_request, spawn_app, spawn_app_with};
 use proto::wms::v1::acknowledge_reported_request::Report;
 use proto::wms::v1::wms_gateway_server::WmsGateway as _;
 use proto::wms::v1::{
@@ -137,6 +137,48 @@ async fn unknown_products_are_refused_as_article_missing_naming_each() {
         .expect_err("bad");
     assert_eq!(status.code(), Code::InvalidArgument);
     assert_eq!(status.message(), "consignee.city: required");
+}
+
+/// An order OGOship holds as invalid (`reserved`: here no phone) is refused with OGOship's
+/// reason, so it reaches a person; saved again once fixed, it is accepted under the same id.
+#[tokio::test]
+async fn an_order_held_as_invalid_is_refused_with_the_reason_until_fixed() {
+    let app = spawn_app().await;
+    app.seed_products(&["A"]).await;
+    app.set_stock("A", 5).await;
+    let mut no_phone = order_request("O-9", &[("A", 1)]);
+    no_phone.consignee.as_mut().expect("consignee").mobile_phone = String::new();
+    let status = app
+        .gateway
+        .commands()
+        .upsert_order(Request::new(no_phone))
+        .await
+        .expect_err("held");
+    assert_eq!(status.code(), Code::FailedPrecondition);
+    assert!(
+        status.message().contains("O-9")
+            && status
+                .message()
+                .contains("Customer phone number is missing"),
+        "{}",
+        status.message()
+    );
+
+    let fixed = app
+        .gateway
+        .commands()
+        .upsert_order(Request::new(order_request("O-9", &[("A", 1)])))
+        .await
+        .expect("accepted once valid")
+        .into_inner();
+    assert!(
+        !fixed.created,
+        "the held order was updated, not created twice"
+    );
+    let state = app.state().await;
+    let orders = state["orders"].as_array().expect("orders");
+    assert_eq!(orders.len(), 1, "{state}");
+    assert_eq!(orders[0]["status"], "new", "{state}");
 }
 
 #[tokio::test]
@@ -351,6 +393,55 @@ async fn stock_and_article_pages() {
         .into_inner();
     assert_eq!(all.articles.len(), 2);
     assert_eq!(all.next_article_system_id_from, 2);
+}
+
+/// A resync compares `ListArticles` with what it would write: an inactive article with a
+/// product code, colour, size and weight (none of which OGOship keeps) and a SEK price reads
+/// back as written, so an unchanged catalogue is never written again.
+#[tokio::test]
+async fn listed_articles_read_back_as_written() {
+    let app = spawn_app_with(|s| s.price_currency = "SEK".into()).await;
+    let article = Article {
+        article_number: "P1-BL-3".into(),
+        article_name: "Shirt 1 Blue S3".into(),
+        product_code: "P1".into(),
+        bar_code: "7350000000134".into(),
+        is_active: false,
+        color: "Blue".into(),
+        size: "S3".into(),
+        weight_kg: "0.25".into(),
+        country_of_origin: "PT".into(),
+        statistics_number: "6109100010".into(),
+        customer_price: "499".into(),
+        ..Article::default()
+    };
+    let commands = app.gateway.commands();
+    let written = commands
+        .upsert_articles(Request::new(UpsertArticlesRequest {
+            idempotency_key: "k".into(),
+            warehouse: "main".into(),
+            articles: vec![article.clone()],
+        }))
+        .await
+        .expect("ok")
+        .into_inner();
+    assert_eq!(written.results[0].error, "");
+    let state = app.state().await;
+    assert_eq!(state["products"][0]["currencyCode"], "SEK", "{state}");
+    let listed = commands
+        .list_articles(Request::new(ListArticlesRequest {
+            warehouse: "main".into(),
+            ..ListArticlesRequest::default()
+        }))
+        .await
+        .expect("ok")
+        .into_inner();
+    assert_eq!(listed.articles.len(), 1);
+    assert_eq!(
+        listed.articles[0].article_system_id,
+        written.results[0].article_system_id
+    );
+    assert_eq!(listed.articles[0].article, Some(article));
 }
 
 #[tokio::test]

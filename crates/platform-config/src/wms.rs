@@ -7,7 +7,7 @@
 //! warehouse = "main"
 //! # kind = "ongoing": base_url, user, password, goods_owner_id, webhook_token
 //! # kind = "ogoship": api_url, token_url, client_id, client_secret, merchant_id,
-//! #                   merchant_secret, webhook_key
+//! #                   merchant_secret, webhook_key, webhook_url, shipping_codes
 //! ```
 //!
 //! A key of the other kind is refused by name, so a half-converted file never starts.
@@ -101,6 +101,17 @@ pub struct OgoshipAccount {
     /// (`X-OGOship-Hmac-SHA256`); `None` means callbacks are not checked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub webhook_key: Option<Secret>,
+    /// Where OGOship calls the gateway's webhook receiver, as OGOship reaches it (a public
+    /// `https://…/webhooks/ogoship`). With `webhook_key`, the gateway registers the
+    /// `OrderShipped` and `ProductStockLevelChanged` webhooks there at start (§9); `None`:
+    /// none are registered and the polls alone find changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook_url: Option<String>,
+    /// The merchant's shipping codes as set up in myOGO (API v1 lists none, §10). The
+    /// gateway answers them as its transporters, so `test-connection` can tell a
+    /// shipping-method map that names a code OGOship does not know.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shipping_codes: Vec<String>,
 }
 
 impl WmsConfig {
@@ -157,6 +168,8 @@ domain::lenient_section! {
         merchant_id: String,
         merchant_secret: Secret,
         webhook_key: Secret,
+        webhook_url: String,
+        shipping_codes: Vec<String>,
     }
 }
 
@@ -167,7 +180,7 @@ const ONGOING_KEYS: [&str; 5] = [
     "goods_owner_id",
     "webhook_token",
 ];
-const OGOSHIP_KEYS: [&str; 7] = [
+const OGOSHIP_KEYS: [&str; 9] = [
     "api_url",
     "token_url",
     "client_id",
@@ -175,6 +188,8 @@ const OGOSHIP_KEYS: [&str; 7] = [
     "merchant_id",
     "merchant_secret",
     "webhook_key",
+    "webhook_url",
+    "shipping_codes",
 ];
 
 impl WmsDraft {
@@ -218,6 +233,8 @@ impl WmsDraft {
                 "merchant_id" => self.merchant_id.is_some(),
                 "merchant_secret" => self.merchant_secret.is_some(),
                 "webhook_key" => self.webhook_key.is_some(),
+                "webhook_url" => self.webhook_url.is_some(),
+                "shipping_codes" => self.shipping_codes.is_some(),
                 _ => false,
             }
         };
@@ -253,6 +270,8 @@ impl WmsDraft {
                     merchant_id: self.merchant_id,
                     merchant_secret: self.merchant_secret,
                     webhook_key: self.webhook_key,
+                    webhook_url: self.webhook_url,
+                    shipping_codes: self.shipping_codes,
                 },
             )?),
         };
@@ -321,6 +340,8 @@ struct OgoshipDraft {
     merchant_id: Lenient<String>,
     merchant_secret: Lenient<Secret>,
     webhook_key: Lenient<Secret>,
+    webhook_url: Lenient<String>,
+    shipping_codes: Lenient<Vec<String>>,
 }
 
 fn resolve_ogoship(report: &mut FieldReport, draft: OgoshipDraft) -> Option<OgoshipAccount> {
@@ -379,6 +400,27 @@ fn resolve_ogoship(report: &mut FieldReport, draft: OgoshipDraft) -> Option<Ogos
     if webhook_key.as_ref().is_some_and(Secret::is_blank) {
         report.problem("webhook_key", "is empty; leave it out instead");
     }
+    let webhook_url = report.optional("webhook_url", draft.webhook_url);
+    if let Some(url) = &webhook_url {
+        if let Some(problem) = url_problem(url, &["http", "https"]) {
+            report.problem("webhook_url", problem);
+        } else if webhook_key.is_none() {
+            // OGOship requires a key on every webhook (`WebHook{url*, key*, type*}`) and signs
+            // each callback with it; without ours, the receiver could not check them.
+            report.problem(
+                "webhook_url",
+                "needs webhook_key: OGOship signs every callback with the webhook's key",
+            );
+        }
+    }
+    let shipping_codes = report
+        .optional("shipping_codes", draft.shipping_codes)
+        .unwrap_or_default();
+    for (index, code) in shipping_codes.iter().enumerate() {
+        if code.trim().is_empty() {
+            report.problem(&format!("shipping_codes[{index}]"), "is empty");
+        }
+    }
     Some(OgoshipAccount {
         api_url: api_url?,
         token_url: token_url?,
@@ -387,5 +429,7 @@ fn resolve_ogoship(report: &mut FieldReport, draft: OgoshipDraft) -> Option<Ogos
         merchant_id: merchant_id?,
         merchant_secret: merchant_secret?,
         webhook_key,
+        webhook_url,
+        shipping_codes,
     })
 }

@@ -485,4 +485,53 @@ merchant_secret = "merchant-secret-value"
     assert!(!shown.contains("merchant-secret-value"), "{shown}");
     let missing = ogoship.replace("merchant_secret = \"merchant-secret-value\"\n", "");
     assert_starts(&problems(&missing), "wms.merchant_secret");
+    assert!(account.shipping_codes.is_empty() && account.webhook_url.is_none());
+
+    let with_hooks = format!(
+        "{ogoship}webhook_key = \"k\"\nwebhook_url = \"https://hooks.example.com/webhooks/ogoship\"\n\
+         shipping_codes = [\"POSTNORD\", \"DHL_EXPRESS\"]\n"
+    );
+    let config = with_env(&with_hooks, &[]).expect("valid");
+    let account = config.wms.ogoship().expect("ogoship account");
+    assert_eq!(account.shipping_codes, ["POSTNORD", "DHL_EXPRESS"]);
+    assert_eq!(
+        account.webhook_url.as_deref(),
+        Some("https://hooks.example.com/webhooks/ogoship")
+    );
+}
+
+/// A webhook address without a key cannot be registered (OGOship signs every callback with
+/// the key); a blank shipping code is named by its position.
+#[test]
+fn ogoship_webhooks_need_a_key_and_shipping_codes_a_name() {
+    let base = r#"
+[settings]
+centra_time_zone = "Europe/Stockholm"
+
+[[settings.endpoints]]
+name = "shop1"
+base_url = "https://shop1.centra.com/api/order-api"
+secret = "s"
+
+[wms]
+kind = "ogoship"
+warehouse = "main"
+api_url = "https://api.ogoship.com"
+token_url = "https://my.ogoship.com/OAuth/Token"
+client_id = "123456"
+client_secret = "abcdef"
+merchant_id = "m1"
+merchant_secret = "m"
+"#;
+    let keyless = format!("{base}webhook_url = \"https://hooks.example.com/webhooks/ogoship\"\n");
+    assert_starts(&problems(&keyless), "wms.webhook_url: needs webhook_key");
+    let bad_url = format!("{base}webhook_key = \"k\"\nwebhook_url = \"hooks\"\n");
+    assert_starts(&problems(&bad_url), "wms.webhook_url");
+    let blank = format!("{base}shipping_codes = [\"POSTNORD\", \" \"]\n");
+    assert_starts(&problems(&blank), "wms.shipping_codes[1]: is empty");
+    let ongoing = MINIMAL.replace("[wms]\n", "[wms]\nshipping_codes = [\"X\"]\n");
+    assert_starts(
+        &problems(&ongoing),
+        "wms.shipping_codes: belongs to another kind of WMS",
+    );
 }

@@ -17,7 +17,7 @@ pub async fn run(
     remote: &RemoteArgs,
     command: DeadLetterCommand,
 ) -> Result<(), Failure> {
-    let target = Remote::connect(remote.config.as_deref())?;
+    let target = Remote::connect(remote)?;
     let mut client = DeadLettersClient::new(target.channel(service)?);
     match command {
         DeadLetterCommand::List {

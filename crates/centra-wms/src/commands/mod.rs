@@ -26,6 +26,26 @@ use crate::cli::{Cli, Command, ConfigCommand};
 /// ../shared/docs/simulators.md), used by `sandbox` unless `--config` names a file, and by the
 /// operator commands to find a running sandbox.
 pub const SANDBOX_CONFIG: &str = include_str!("../../sandbox.toml");
+/// [`SANDBOX_CONFIG`] with OGOship as the WMS (`--wms ogoship`).
+pub const SANDBOX_OGOSHIP_CONFIG: &str = include_str!("../../sandbox-ogoship.toml");
+
+/// Which built-in sandbox settings: the WMS its simulator plays.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum SandboxWms {
+    #[default]
+    Ongoing,
+    Ogoship,
+}
+
+impl SandboxWms {
+    /// The built-in settings of this sandbox.
+    pub fn settings(self) -> &'static str {
+        match self {
+            Self::Ongoing => SANDBOX_CONFIG,
+            Self::Ogoship => SANDBOX_OGOSHIP_CONFIG,
+        }
+    }
+}
 
 /// Exit code for a failure at run time (unreachable server, service crash).
 pub const EXIT_FAILURE: u8 = 1;
@@ -60,16 +80,21 @@ pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
         #[cfg(feature = "simulators")]
         Command::Sandbox {
             config,
+            wms,
             data_dir,
             centra_addr,
-            ongoing_addr,
+            wms_addr,
             no_demo,
         } => {
             let sims = sandbox::SimAddresses {
                 centra: centra_addr,
-                ongoing: ongoing_addr,
+                wms: wms_addr,
             };
-            sandbox::sandbox(config.as_deref(), data_dir.as_deref(), sims, !no_demo).await
+            let settings = match &config {
+                Some(path) => sandbox::Settings::File(path),
+                None => sandbox::Settings::BuiltIn(wms.unwrap_or_default()),
+            };
+            sandbox::sandbox(settings, data_dir.as_deref(), sims, !no_demo).await
         }
         Command::Run { config } => embedded::run(&config).await,
         Command::Serve { service, config } => serve::serve(&service, config.as_deref()).await,

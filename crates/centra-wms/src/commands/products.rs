@@ -15,7 +15,7 @@ const SERVICE: &str = "catalog-sync";
 const RPC: &str = "CatalogAdmin";
 
 pub async fn run(remote: &RemoteArgs, command: ProductsCommand) -> Result<(), Failure> {
-    let target = Remote::connect(remote.config.as_deref())?;
+    let target = Remote::connect(remote)?;
     let mut client = CatalogAdminClient::new(target.channel(SERVICE)?);
     match command {
         ProductsCommand::List { search, product_id } => {

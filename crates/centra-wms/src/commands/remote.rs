@@ -2,7 +2,7 @@
 //! address (`runtime.grpc.<service>.connect`), and a failed call becomes one line naming the
 //! cause and the fix, with the exit code a script can act on.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::anyhow;
@@ -10,15 +10,19 @@ use platform_config::{AppConfig, ConfigLoader};
 use platform_runtime::{GrpcChannel, ServiceDirectory};
 use tonic::{Code, Status};
 
-use super::{Failure, SANDBOX_CONFIG};
+use super::{Failure, SandboxWms};
 
-/// `--config FILE` and `--json`, shared by every operator command.
+/// `--config FILE` (or `--wms`) and `--json`, shared by every operator command.
 #[derive(Debug, Clone, clap::Args)]
 pub struct RemoteArgs {
     /// Settings of the running process; default: the built-in sandbox settings (what
     /// `centra-wms sandbox` and `make run` use).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, conflicts_with = "wms")]
     pub config: Option<PathBuf>,
+    /// Without --config: reach the sandbox of this WMS (`centra-wms sandbox --wms ogoship`);
+    /// default ongoing.
+    #[arg(long, global = true, value_enum)]
+    pub wms: Option<SandboxWms>,
     /// Print JSON instead of text, for scripts.
     #[arg(long, global = true)]
     pub json: bool,
@@ -51,10 +55,10 @@ impl Remote {
     }
 
     /// Loads the settings (bad settings exit 2) and prepares lazy channels to every service.
-    pub fn connect(config: Option<&Path>) -> Result<Self, Failure> {
-        let loader = match config {
+    pub fn connect(args: &RemoteArgs) -> Result<Self, Failure> {
+        let loader = match &args.config {
             Some(path) => ConfigLoader::new().file(path),
-            None => ConfigLoader::new().toml(SANDBOX_CONFIG),
+            None => ConfigLoader::new().toml(args.wms.unwrap_or_default().settings()),
         };
         let config = loader.load().map_err(Failure::usage)?;
         let directory = ServiceDirectory::network(config.runtime.grpc.all().into_iter().map(

@@ -105,7 +105,7 @@ pub fn check_options(request: &ResyncRequest) -> Result<(), Failure> {
 
 pub async fn run(remote: &RemoteArgs, request: ResyncRequest) -> Result<(), Failure> {
     check_options(&request)?;
-    let target = Remote::connect(remote.config.as_deref())?;
+    let target = Remote::connect(remote)?;
     let (service, _) = request.flow.owner();
     let channel = target.channel(service)?;
     let id = request.id.clone().unwrap_or_default();

@@ -61,7 +61,7 @@ async fn list(
     state: Option<ReturnStateArg>,
     order: Option<String>,
 ) -> Result<(), Failure> {
-    let target = Remote::connect(remote.config.as_deref())?;
+    let target = Remote::connect(remote)?;
     let mut client = ReturnsAdminClient::new(target.channel(SERVICE)?);
     let mut returns = Vec::new();
     let mut page_token = String::new();
@@ -114,7 +114,7 @@ async fn list(
 }
 
 async fn retry(remote: &RemoteArgs, return_id: String) -> Result<(), Failure> {
-    let target = Remote::connect(remote.config.as_deref())?;
+    let target = Remote::connect(remote)?;
     let mut client = ReturnsAdminClient::new(target.channel(SERVICE)?);
     let answer = target
         .answer(

@@ -1,7 +1,8 @@
 //! `sandbox`: every service in this process (embedded shape, as `run`) with the bundled
-//! simulators: points the settings (and the simulators' webhooks) at them and, unless
-//! `--no-demo`, brings the demo store to life (see `crate::demo`). Built with the
-//! `simulators` feature only, so the release image carries no simulator.
+//! simulators (Centra, and Ongoing or OGOship by `[wms] kind`): points the settings (and the
+//! simulators' webhooks) at them and, unless `--no-demo`, brings the demo store to life (see
+//! `crate::demo`). Built with the `simulators` feature only, so the release image carries no
+//! simulator.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;
@@ -9,30 +10,39 @@ use std::path::Path;
 use anyhow::Context as _;
 use serde_json::json;
 
-use platform_config::{AppConfig, ConfigLoader};
+use platform_config::{AppConfig, ConfigLoader, WmsAccount};
 use platform_runtime::{Adapters, CancellationToken};
 
 use super::embedded::Embedded;
-use super::{Failure, SANDBOX_CONFIG};
-use crate::demo::{ControlApi, Demo};
+use super::{Failure, SandboxWms};
+use crate::demo::{ControlApi, Demo, Warehouse};
 use crate::services;
 
 /// Where the sandbox's simulators listen.
 #[derive(Debug, Clone, Copy)]
 pub struct SimAddresses {
     pub centra: SocketAddr,
-    pub ongoing: SocketAddr,
+    pub wms: SocketAddr,
+}
+
+/// Which settings the sandbox runs with.
+#[derive(Debug, Clone, Copy)]
+pub enum Settings<'a> {
+    /// `--config FILE`: its `[wms] kind` chooses the WMS simulator.
+    File(&'a Path),
+    /// The built-in settings of `--wms` (default Ongoing).
+    BuiltIn(SandboxWms),
 }
 
 pub async fn sandbox(
-    config: Option<&Path>,
+    settings: Settings<'_>,
     data_dir: Option<&Path>,
     sims: SimAddresses,
     demo: bool,
 ) -> Result<(), Failure> {
-    let loader = match config {
-        Some(path) => ConfigLoader::new().file(path),
-        None => ConfigLoader::new().toml(SANDBOX_CONFIG),
+    let loader = match settings {
+        Settings::File(path) => ConfigLoader::new().file(path),
+        Settings::BuiltIn(wms) => ConfigLoader::new().toml(wms.settings()),
     };
     let mut config = loader.load().map_err(Failure::usage)?;
     if let Some(dir) = data_dir {
@@ -47,7 +57,14 @@ pub async fn sandbox(
     for sim in simulators.centra {
         let _ = sim.shutdown().await;
     }
-    let _ = simulators.ongoing.shutdown().await;
+    match simulators.wms {
+        WmsSimulator::Ongoing(sim) => {
+            let _ = sim.shutdown().await;
+        }
+        WmsSimulator::Ogoship(sim) => {
+            let _ = sim.shutdown().await;
+        }
+    }
     result
 }
 
@@ -83,7 +100,7 @@ async fn run_sandbox(
         .map(centra_sim::RunningSim::url)
         .ok_or_else(|| Failure::usage(anyhow::anyhow!("settings.endpoints: none configured")))?;
     let control =
-        ControlApi::new(first_centra, simulators.ongoing.base_url()).map_err(Failure::runtime)?;
+        ControlApi::new(first_centra, simulators.warehouse()).map_err(Failure::runtime)?;
     point_webhooks(&config, simulators, &control)
         .await
         .map_err(Failure::runtime)?;
@@ -106,16 +123,6 @@ async fn point_webhooks(
     simulators: &Simulators,
     control: &ControlApi,
 ) -> anyhow::Result<()> {
-    let reachable = |listen: SocketAddr| {
-        (listen.port() != 0).then(|| {
-            let ip = if listen.ip().is_unspecified() {
-                IpAddr::V4(Ipv4Addr::LOCALHOST)
-            } else {
-                listen.ip()
-            };
-            SocketAddr::new(ip, listen.port())
-        })
-    };
     if let Some(receiver) = reachable(config.runtime.centra_webhook_listen) {
         for (endpoint, sim) in config.settings.endpoints.iter().zip(&simulators.centra) {
             let Some(secret) = &endpoint.webhook_secret else {
@@ -132,6 +139,8 @@ async fn point_webhooks(
         }
     }
     // The gateway refuses Ongoing webhooks without a token: without one, the polls alone.
+    // (OGOship's gateway registers its own webhooks through the API: `wms.webhook_url`, set
+    // in `start_simulators`.)
     if let (Some(receiver), Some(token)) = (
         reachable(config.runtime.ongoing_webhook_listen),
         config.wms.ongoing().and_then(|a| a.webhook_token.as_ref()),
@@ -139,16 +148,45 @@ async fn point_webhooks(
         let target = json!({ "url": format!("http://{receiver}/webhooks/ongoing"),
                              "secret": token.expose() });
         control
-            .ongoing("webhooks", &target)
+            .warehouse_control("webhooks", &target)
             .await
             .context("pointing the ongoing simulator's webhooks")?;
     }
     Ok(())
 }
 
+/// The receiver address a simulator can call for `listen`; `None` for port 0 (a test's
+/// choice, only known once bound).
+fn reachable(listen: SocketAddr) -> Option<SocketAddr> {
+    (listen.port() != 0).then(|| {
+        let ip = if listen.ip().is_unspecified() {
+            IpAddr::V4(Ipv4Addr::LOCALHOST)
+        } else {
+            listen.ip()
+        };
+        SocketAddr::new(ip, listen.port())
+    })
+}
+
+/// The WMS simulator of `[wms] kind`.
+enum WmsSimulator {
+    Ongoing(ongoing_sim::RunningSim),
+    Ogoship(ogoship_sim::RunningSim),
+}
+
 struct Simulators {
     centra: Vec<centra_sim::RunningSim>,
-    ongoing: ongoing_sim::RunningSim,
+    wms: WmsSimulator,
+}
+
+impl Simulators {
+    /// The WMS simulator's control API, in the demo's terms.
+    fn warehouse(&self) -> Warehouse {
+        match &self.wms {
+            WmsSimulator::Ongoing(sim) => Warehouse::Ongoing(sim.base_url()),
+            WmsSimulator::Ogoship(sim) => Warehouse::Ogoship(sim.base_url()),
+        }
+    }
 }
 
 /// One Centra simulator per end-point (each checks that end-point's secret) and one Ongoing
@@ -181,22 +219,59 @@ async fn start_simulators(
         centra.push(sim);
     }
     let warehouse = config.wms.warehouse.clone();
-    let platform_config::WmsAccount::Ongoing(account) = &mut config.wms.account else {
-        anyhow::bail!("the sandbox runs the Ongoing simulator; set [wms] kind = \"ongoing\"");
+    let wms_hooks = reachable(config.runtime.ongoing_webhook_listen);
+    let wms = match &mut config.wms.account {
+        WmsAccount::Ongoing(account) => {
+            let sim = ongoing_sim::OngoingSim::builder()
+                .warehouse(warehouse)
+                .credentials(account.user.clone(), account.password.expose().to_owned())
+                .goods_owner_id(account.goods_owner_id)
+                .build()
+                .spawn(addresses.wms)
+                .await
+                .with_context(|| format!("starting the ongoing simulator on {}", addresses.wms))?;
+            account.base_url = sim.base_url();
+            println!(
+                "ongoing simulator: {} (control api {}/_sim/state)",
+                sim.api_url(),
+                sim.base_url()
+            );
+            WmsSimulator::Ongoing(sim)
+        }
+        WmsAccount::Ogoship(account) => {
+            let mut builder = ogoship_sim::OgoshipSim::builder()
+                .client(
+                    account.client_id.clone(),
+                    account.client_secret.expose().to_owned(),
+                )
+                .merchant(
+                    account.merchant_id.clone(),
+                    account.merchant_secret.expose().to_owned(),
+                );
+            // The merchant has enabled what the settings name (the simulator's own three
+            // otherwise).
+            if !account.shipping_codes.is_empty() {
+                builder = builder.shipping_codes(account.shipping_codes.clone());
+            }
+            let sim = builder
+                .build()
+                .spawn(addresses.wms)
+                .await
+                .with_context(|| format!("starting the ogoship simulator on {}", addresses.wms))?;
+            account.api_url = sim.base_url();
+            account.token_url = sim.token_url();
+            // The gateway registers its receiver at the simulator, as it would at OGOship.
+            if account.webhook_key.is_some() {
+                account.webhook_url =
+                    wms_hooks.map(|receiver| format!("http://{receiver}/webhooks/ogoship"));
+            }
+            println!(
+                "ogoship simulator: {} (control api {}/_sim/state)",
+                sim.api_url(),
+                sim.base_url()
+            );
+            WmsSimulator::Ogoship(sim)
+        }
     };
-    let ongoing = ongoing_sim::OngoingSim::builder()
-        .warehouse(warehouse)
-        .credentials(account.user.clone(), account.password.expose().to_owned())
-        .goods_owner_id(account.goods_owner_id)
-        .build()
-        .spawn(addresses.ongoing)
-        .await
-        .with_context(|| format!("starting the ongoing simulator on {}", addresses.ongoing))?;
-    account.base_url = ongoing.base_url();
-    println!(
-        "ongoing simulator: {} (control api {}/_sim/state)",
-        ongoing.api_url(),
-        ongoing.base_url()
-    );
-    Ok(Simulators { centra, ongoing })
+    Ok(Simulators { centra, wms })
 }

@@ -70,7 +70,7 @@ async fn list(
     state: Option<ShipmentStateArg>,
     endpoint: Option<String>,
 ) -> Result<(), Failure> {
-    let target = Remote::connect(remote.config.as_deref())?;
+    let target = Remote::connect(remote)?;
     let mut client = OrderAdminClient::new(target.channel(SERVICE)?);
     let mut orders = Vec::new();
     let mut page_token = String::new();
@@ -141,7 +141,7 @@ async fn retry(
     shipment_id: String,
     endpoint: Option<String>,
 ) -> Result<(), Failure> {
-    let target = Remote::connect(remote.config.as_deref())?;
+    let target = Remote::connect(remote)?;
     let endpoint = target.endpoint_or_only(endpoint)?;
     let mut client = OrderAdminClient::new(target.channel(SERVICE)?);
     let answer = target
@@ -173,7 +173,7 @@ async fn complete(
     endpoint: Option<String>,
     note: Option<String>,
 ) -> Result<(), Failure> {
-    let target = Remote::connect(remote.config.as_deref())?;
+    let target = Remote::connect(remote)?;
     let endpoint = target.endpoint_or_only(endpoint)?;
     let mut client = OrderAdminClient::new(target.channel(SERVICE)?);
     let answer = target

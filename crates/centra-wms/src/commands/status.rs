@@ -153,7 +153,7 @@ struct Silent {
 }
 
 pub async fn run(remote: &RemoteArgs) -> Result<(), Failure> {
-    let target = Remote::connect(remote.config.as_deref())?;
+    let target = Remote::connect(remote)?;
     let mut rows = Vec::new();
     let mut silent = Vec::new();
     let services = services(&target);

@@ -41,7 +41,7 @@ async fn list(
     state: Option<StockStateArg>,
     id: Option<String>,
 ) -> Result<(), Failure> {
-    let target = Remote::connect(remote.config.as_deref())?;
+    let target = Remote::connect(remote)?;
     let mut client = StockAdminClient::new(target.channel(SERVICE)?);
     let mut articles: Vec<pb::StockArticleState> = Vec::new();
     loop {

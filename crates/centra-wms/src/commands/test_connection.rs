@@ -31,7 +31,7 @@ struct Check {
 }
 
 pub async fn run(remote: &RemoteArgs) -> Result<(), Failure> {
-    let target = Remote::connect(remote.config.as_deref())?;
+    let target = Remote::connect(remote)?;
     let settings = &target.config.settings;
     let mut checks = Vec::new();
 

@@ -22,8 +22,9 @@ use rand::seq::IndexedRandom as _;
 use rand::{Rng as _, SeedableRng as _};
 use serde_json::{Value, json};
 
-use super::control::{ControlApi, rows};
+use super::control::ControlApi;
 use super::store::{Catalogue, SizeRow};
+use super::warehouse::WarehouseView;
 
 /// Size rows per `POST /_sim/products`.
 const SEED_CHUNK: usize = 200;
@@ -41,28 +42,82 @@ const RETURN_RATE: f64 = 0.2;
 const STOCK_MOVE_RATE: f64 = 0.1;
 /// Share of orders paid at checkout; the rest are authorised and captured on completion.
 const PAID_RATE: f64 = 0.8;
-/// Ongoing's "sent" status.
-const SENT: u64 = 450;
-/// Below this status an order is neither picked nor shipped (Ongoing's "picked" is 400).
-const PICKED: u64 = 400;
-/// Ongoing's "received" purchase-order status.
-const RECEIVED: u64 = 500;
 
-/// Name, street, zip code, city, country.
-const CUSTOMERS: [(&str, &str, &str, &str, &str); 8] = [
-    ("Ada Lindqvist", "Storgatan 1", "11122", "Stockholm", "SE"),
-    ("Jonas Berg", "Kungsgatan 12", "41119", "Göteborg", "SE"),
-    ("Emma Schulz", "Torstraße 5", "10119", "Berlin", "DE"),
-    ("Lucas Martin", "12 Rue Oberkampf", "75011", "Paris", "FR"),
-    ("Sofia Rossi", "Via Roma 8", "20121", "Milano", "IT"),
-    ("Olivia Carter", "350 5th Ave", "10118", "New York", "US"),
-    ("Noah Jensen", "Nørrebrogade 20", "2200", "København", "DK"),
+/// A demo customer: name, street, zip code, city, country and mobile number (carriers send
+/// their notices there; OGOship holds an order without one as invalid).
+type Customer = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+const CUSTOMERS: [Customer; 8] = [
+    (
+        "Ada Lindqvist",
+        "Storgatan 1",
+        "11122",
+        "Stockholm",
+        "SE",
+        "+46701234501",
+    ),
+    (
+        "Jonas Berg",
+        "Kungsgatan 12",
+        "41119",
+        "Göteborg",
+        "SE",
+        "+46701234502",
+    ),
+    (
+        "Emma Schulz",
+        "Torstraße 5",
+        "10119",
+        "Berlin",
+        "DE",
+        "+491701234503",
+    ),
+    (
+        "Lucas Martin",
+        "12 Rue Oberkampf",
+        "75011",
+        "Paris",
+        "FR",
+        "+33612345604",
+    ),
+    (
+        "Sofia Rossi",
+        "Via Roma 8",
+        "20121",
+        "Milano",
+        "IT",
+        "+393123456705",
+    ),
+    (
+        "Olivia Carter",
+        "350 5th Ave",
+        "10118",
+        "New York",
+        "US",
+        "+12125550106",
+    ),
+    (
+        "Noah Jensen",
+        "Nørrebrogade 20",
+        "2200",
+        "København",
+        "DK",
+        "+4520123407",
+    ),
     (
         "Mia de Vries",
         "Prinsengracht 100",
         "1015 CS",
         "Amsterdam",
         "NL",
+        "+31612345608",
     ),
 ];
 
@@ -74,7 +129,8 @@ const SHIPPING_METHODS: [(&str, &str); 4] = [
     ("DB Schenker", "Direct"),
 ];
 
-/// The WMS simulator's seeded return causes.
+/// Return causes (code, words), as the warehouse registers them: the Ongoing simulator's
+/// seeded causes; OGOship takes a reason code and description as given.
 const RETURN_CAUSES: [(&str, &str); 3] = [
     ("SIZE", "Wrong size"),
     ("DAMAGED", "Damaged"),
@@ -171,11 +227,11 @@ impl Activity {
     }
 
     async fn step(&mut self) -> anyhow::Result<()> {
-        let wms = self.control.ongoing_state().await?;
+        let wms = self.control.warehouse_view().await?;
         let catalogue = self.catalogue.clone();
-        let articles: Vec<&SizeRow> = rows(&wms, "articles")
+        let articles: Vec<&SizeRow> = wms
+            .articles
             .iter()
-            .filter_map(|a| a["articleNumber"].as_str())
             .filter_map(|number| catalogue.by_article(number))
             .collect();
         self.stock_shelves(&articles).await?;
@@ -200,12 +256,11 @@ impl Activity {
             if self.stocked.contains(&number) {
                 continue;
             }
-            self.control
-                .ongoing(
-                    "stock",
-                    &json!({"articleNumber": number, "physical": row.physical_stock}),
-                )
-                .await?;
+            let count = self
+                .control
+                .warehouse()
+                .count_stock(&number, row.physical_stock);
+            self.control.warehouse_does(count).await?;
             self.stocked.insert(number);
         }
         Ok(())
@@ -215,7 +270,7 @@ impl Activity {
     /// WMS has the purchase order.
     async fn supplier_delivery(
         &mut self,
-        wms: &Value,
+        wms: &WarehouseView,
         articles: &[&SizeRow],
     ) -> anyhow::Result<()> {
         match &mut self.delivery {
@@ -252,22 +307,16 @@ impl Activity {
                 number,
                 in_wms_since,
             } => {
-                let in_wms = rows(wms, "purchaseOrders")
-                    .iter()
-                    .any(|p| p["purchaseOrderNumber"] == number.as_str());
-                if !in_wms {
+                let Some(purchase_order) = wms.purchase_orders.iter().find(|p| p.number == *number)
+                else {
                     return Ok(());
-                }
+                };
                 let since = *in_wms_since.get_or_insert(self.now);
                 if self.now < since + RECEIVING_TIME {
                     return Ok(());
                 }
-                self.control
-                    .ongoing(
-                        &format!("purchase-orders/{number}/receive"),
-                        &json!({"status": RECEIVED}),
-                    )
-                    .await?;
+                let receive = self.control.warehouse().receive(purchase_order);
+                self.control.warehouse_does(receive).await?;
                 tracing::info!(purchase_order = %number, "supplier delivery received");
                 self.delivery = Delivery::Received;
             }
@@ -278,7 +327,7 @@ impl Activity {
 
     /// A customer orders one to three of the articles in the WMS.
     async fn place_order(&mut self, articles: &[&SizeRow]) -> anyhow::Result<()> {
-        let (name, street, zipcode, city, country) = *CUSTOMERS
+        let (name, street, zipcode, city, country, cell) = *CUSTOMERS
             .choose(&mut self.rng)
             .context("customers are listed")?;
         let currency = match country {
@@ -313,7 +362,8 @@ impl Activity {
                     "order": {
                         "paid": paid, "shouldCapture": !paid, "currency": currency,
                         "delivery": {"name": name, "address": street, "zipcode": zipcode,
-                                     "city": city, "country": country, "email": email},
+                                     "city": city, "country": country, "email": email,
+                                     "cell": cell},
                         "carrier": carrier, "service": service, "lines": lines
                     },
                     "goodToGo": true
@@ -326,14 +376,10 @@ impl Activity {
 
     /// Ships every imported order that has waited its picking time: waybill, tracking URL,
     /// and for every sixth order of two or more items two parcels.
-    async fn ship_orders(&mut self, wms: &Value) -> anyhow::Result<()> {
-        for order in rows(wms, "orders") {
-            let Some(number) = order["orderNumber"].as_str() else {
-                continue;
-            };
-            let open = order["shippedTime"].is_null()
-                && order["status"].as_u64().is_some_and(|s| s < PICKED);
-            if !open || self.shipped.contains_key(number) {
+    async fn ship_orders(&mut self, wms: &WarehouseView) -> anyhow::Result<()> {
+        for order in &wms.orders {
+            let number = order.number.as_str();
+            if !order.open || self.shipped.contains_key(number) {
                 continue;
             }
             let since = *self.waiting.entry(number.to_owned()).or_insert(self.now);
@@ -343,20 +389,21 @@ impl Activity {
             self.waybills += 1;
             let waybill = format!("DEMO{:08}", self.waybills);
             let tracking = format!("https://tracking.example.com/{waybill}");
-            let items: f64 = rows(order, "lines")
-                .iter()
-                .filter_map(|l| l["ordered"].as_f64())
-                .sum();
-            let mut body = json!({"waybill": waybill, "trackingUrl": tracking, "status": SENT});
-            if items >= 2.0 && self.waybills.is_multiple_of(6) {
-                body["parcels"] = json!([
-                    {"parcelNumber": format!("{waybill}-1"), "trackingUrl": format!("{tracking}-1")},
-                    {"parcelNumber": format!("{waybill}-2"), "trackingUrl": format!("{tracking}-2")},
-                ]);
-            }
-            self.control
-                .ongoing(&format!("orders/{number}/ship"), &body)
-                .await?;
+            let parcels: Vec<(String, String)> = if order.items >= 2.0
+                && self.waybills.is_multiple_of(6)
+                && self.control.warehouse().has_parcels()
+            {
+                (1..=2)
+                    .map(|n| (format!("{waybill}-{n}"), format!("{tracking}-{n}")))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let ship = self
+                .control
+                .warehouse()
+                .ship(number, &waybill, &tracking, &parcels);
+            self.control.warehouse_does(ship).await?;
             tracing::info!(order = %number, %waybill, "demo order shipped");
             self.waiting.remove(number);
             self.shipped.insert(number.to_owned(), self.now);
@@ -365,7 +412,7 @@ impl Activity {
     }
 
     /// Now and then a customer sends one item of a shipped order back, with a cause.
-    async fn register_returns(&mut self, wms: &Value) -> anyhow::Result<()> {
+    async fn register_returns(&mut self, wms: &WarehouseView) -> anyhow::Result<()> {
         let due: Vec<String> = self
             .shipped
             .iter()
@@ -379,59 +426,50 @@ impl Activity {
             if !self.rng.random_bool(RETURN_RATE) {
                 continue;
             }
-            let Some(article) = rows(wms, "orders")
+            let Some(article) = wms
+                .orders
                 .iter()
-                .find(|o| o["orderNumber"] == number.as_str())
-                .and_then(|o| rows(o, "lines").first())
-                .and_then(|l| l["articleNumber"].as_str())
+                .find(|o| o.number == number)
+                .and_then(|o| o.articles.first())
             else {
                 continue;
             };
             let (code, name) = *RETURN_CAUSES
                 .choose(&mut self.rng)
                 .context("return causes are listed")?;
-            self.control
-                .ongoing(
-                    "returns",
-                    &json!({"orderNumber": number, "lines": [{"articleNumber": article,
-                            "returned": 1, "cause": {"code": code, "name": name}}]}),
-                )
-                .await?;
+            let customer_return =
+                self.control
+                    .warehouse()
+                    .customer_return(&number, article, (code, name));
+            self.control.warehouse_does(customer_return).await?;
             tracing::info!(order = %number, cause = code, "demo return registered");
         }
         Ok(())
     }
 
     /// Stock found or damaged on the shelf, outside any order.
-    async fn move_stock(&mut self, wms: &Value) -> anyhow::Result<()> {
-        let Some(row) = rows(wms, "inventory")
+    async fn move_stock(&mut self, wms: &WarehouseView) -> anyhow::Result<()> {
+        let Some(row) = wms
+            .stock
             .iter()
-            .filter(|i| {
-                i["articleNumber"]
-                    .as_str()
-                    .is_some_and(|n| self.stocked.contains(n))
-            })
+            .filter(|s| self.stocked.contains(&s.article))
             .collect::<Vec<_>>()
             .choose(&mut self.rng)
             .copied()
         else {
             return Ok(());
         };
-        let on_shelf = row["numberOfItems"].as_f64().unwrap_or(0.0);
+        let on_shelf = row.physical;
         let mut delta: i64 = *[-2, -1, 1, 2, 3]
             .choose(&mut self.rng)
             .context("deltas are listed")?;
         if delta < 0 && on_shelf < 2.0 {
             delta = -delta;
         }
-        self.control
-            .ongoing(
-                "stock",
-                &json!({"articleNumber": row["articleNumber"], "delta": delta}),
-            )
-            .await?;
+        let movement = self.control.warehouse().move_stock(&row.article, delta);
+        self.control.warehouse_does(movement).await?;
         self.stock_moves.fetch_add(1, Ordering::Relaxed);
-        tracing::info!(article = %row["articleNumber"], delta, "demo stock move");
+        tracing::info!(article = %row.article, delta, "demo stock move");
         Ok(())
     }
 }

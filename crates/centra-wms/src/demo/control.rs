@@ -6,6 +6,8 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use serde_json::Value;
 
+use super::warehouse::{ControlCall, Warehouse, WarehouseView};
+
 /// How long one control call may take before the demo gives up on it (and tries next tick).
 const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -15,12 +17,12 @@ pub struct ControlApi {
     http: reqwest::Client,
     /// `http://host:port` of the Centra simulator (control routes under `/_sim/`).
     centra: String,
-    /// `http://host:port` of the Ongoing simulator (control routes under `/_sim/`).
-    ongoing: String,
+    /// The WMS simulator (control routes under `/_sim/`).
+    warehouse: Warehouse,
 }
 
 impl ControlApi {
-    pub fn new(centra: String, ongoing: String) -> anyhow::Result<Self> {
+    pub fn new(centra: String, warehouse: Warehouse) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
             .timeout(CALL_TIMEOUT)
             .build()
@@ -28,7 +30,7 @@ impl ControlApi {
         Ok(Self {
             http,
             centra,
-            ongoing,
+            warehouse,
         })
     }
 
@@ -37,9 +39,17 @@ impl ControlApi {
         self.get(format!("{}/_sim/state", self.centra)).await
     }
 
-    /// `GET /_sim/state` of the Ongoing simulator.
-    pub async fn ongoing_state(&self) -> anyhow::Result<Value> {
-        self.get(format!("{}/_sim/state", self.ongoing)).await
+    /// The WMS simulator.
+    pub fn warehouse(&self) -> &Warehouse {
+        &self.warehouse
+    }
+
+    /// The WMS simulator's `GET /_sim/state`, read as a [`WarehouseView`].
+    pub async fn warehouse_view(&self) -> anyhow::Result<WarehouseView> {
+        let state = self
+            .get(format!("{}/_sim/state", self.warehouse.url()))
+            .await?;
+        Ok(WarehouseView::read(&self.warehouse, &state))
     }
 
     /// `POST /_sim/<path>` on the Centra simulator.
@@ -48,10 +58,15 @@ impl ControlApi {
             .await
     }
 
-    /// `POST /_sim/<path>` on the Ongoing simulator.
-    pub async fn ongoing(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
-        self.post(format!("{}/_sim/{path}", self.ongoing), body)
+    /// `POST /_sim/<path>` on the WMS simulator.
+    pub async fn warehouse_control(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
+        self.post(format!("{}/_sim/{path}", self.warehouse.url()), body)
             .await
+    }
+
+    /// A call the [`Warehouse`] spelled for its simulator.
+    pub async fn warehouse_does(&self, (path, body): ControlCall) -> anyhow::Result<Value> {
+        self.warehouse_control(&path, &body).await
     }
 
     /// `POST url` with a JSON body; an answer other than 2xx is an error naming the call.

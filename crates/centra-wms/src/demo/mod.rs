@@ -4,6 +4,7 @@
 //!
 //! Layout:
 //! - `control`: the control API client.
+//! - `warehouse`: the WMS simulator (Ongoing or OGOship) in the demo's neutral terms.
 //! - `store`: the seed catalogue.
 //! - `activity`: seeding and the shop/warehouse loop.
 //! - `status`: the live view and the final summary.
@@ -12,6 +13,7 @@ mod activity;
 mod control;
 mod status;
 mod store;
+mod warehouse;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
@@ -21,6 +23,7 @@ use tokio::task::JoinHandle;
 
 pub use control::ControlApi;
 pub use status::FlowCounts;
+pub use warehouse::Warehouse;
 
 use store::Catalogue;
 

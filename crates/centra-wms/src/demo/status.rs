@@ -16,6 +16,7 @@ use platform_runtime::CancellationToken;
 use serde_json::Value;
 
 use super::control::{ControlApi, rows};
+use super::warehouse::WarehouseView;
 
 /// How often a plain (non-terminal) status line is printed.
 const PLAIN_EVERY: Duration = Duration::from_secs(5);
@@ -45,43 +46,41 @@ fn count(items: &[Value], keep: impl Fn(&Value) -> bool) -> u64 {
 }
 
 /// Articles whose available stock in Centra is what the WMS can sell (never below 0).
-fn stock_equal(centra: &Value, wms: &Value) -> u64 {
-    let number = |v: &Value| v.as_f64().unwrap_or(0.0).round() as i64;
+fn stock_equal(centra: &Value, wms: &WarehouseView) -> u64 {
+    let number = |v: f64| v.round() as i64;
     let available: std::collections::HashMap<&str, i64> = rows(centra, "stock")
         .iter()
-        .filter_map(|s| Some((s["key"].as_str()?, number(&s["available"]))))
+        .filter_map(|s| Some((s["key"].as_str()?, number(s["available"].as_f64()?))))
         .collect();
-    count(rows(wms, "inventory"), |row| {
-        row["articleNumber"]
-            .as_str()
-            .and_then(|a| available.get(a))
-            .is_some_and(|centra| *centra == number(&row["sellableNumberOfItems"]).max(0))
-    })
+    wms.stock
+        .iter()
+        .filter(|row| {
+            available
+                .get(row.article.as_str())
+                .is_some_and(|centra| *centra == number(row.sellable).max(0))
+        })
+        .count() as u64
 }
 
 impl FlowCounts {
-    /// Counts from the two `/_sim/state` documents and the demo's stock moves.
-    pub fn read(centra: &Value, wms: &Value, stock_moves: u64) -> Self {
+    /// Counts from the Centra simulator's `/_sim/state`, the warehouse, and the demo's stock
+    /// moves.
+    pub fn read(centra: &Value, wms: &WarehouseView, stock_moves: u64) -> Self {
         let shipments = rows(centra, "shipments");
         let deliveries = rows(centra, "supplierDeliveries");
-        let purchase_orders = rows(wms, "purchaseOrders");
         Self {
             sizes_in_centra: rows(centra, "stock").len() as u64,
-            articles_in_wms: rows(wms, "articles").len() as u64,
+            articles_in_wms: wms.articles.len() as u64,
             orders_in_centra: rows(centra, "orders").len() as u64,
-            orders_in_wms: rows(wms, "orders").len() as u64,
-            shipped_by_wms: count(rows(wms, "orders"), |o| !o["shippedTime"].is_null()),
+            orders_in_wms: wms.orders.len() as u64,
+            shipped_by_wms: wms.orders.iter().filter(|o| o.shipped).count() as u64,
             completed_in_centra: count(shipments, |s| s["completed"] == true),
             captured_in_centra: count(shipments, |s| s["captureCount"].as_u64() > Some(0)),
             deliveries_in_centra: deliveries.len() as u64,
-            purchase_orders_in_wms: purchase_orders.len() as u64,
-            received_in_wms: count(purchase_orders, |p| {
-                rows(p, "lines")
-                    .iter()
-                    .any(|l| l["received"].as_f64() > Some(0.0))
-            }),
+            purchase_orders_in_wms: wms.purchase_orders.len() as u64,
+            received_in_wms: wms.purchase_orders.iter().filter(|p| p.received).count() as u64,
             accepted_in_centra: count(deliveries, |d| d["accepted"] == true),
-            returns_in_wms: rows(wms, "returns").len() as u64,
+            returns_in_wms: wms.returned_items.round() as u64,
             returns_in_centra: rows(centra, "returns").len() as u64,
             stock_moves_in_wms: stock_moves,
             stock_equal_in_centra: stock_equal(centra, wms),
@@ -176,7 +175,7 @@ pub async fn read_counts(
     control: &ControlApi,
     stock_moves: &AtomicU64,
 ) -> anyhow::Result<FlowCounts> {
-    let (centra, wms) = tokio::try_join!(control.centra_state(), control.ongoing_state())?;
+    let (centra, wms) = tokio::try_join!(control.centra_state(), control.warehouse_view())?;
     Ok(FlowCounts::read(
         &centra,
         &wms,
@@ -292,6 +291,11 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::demo::warehouse::Warehouse;
+
+    fn ongoing(state: &Value) -> WarehouseView {
+        WarehouseView::read(&Warehouse::Ongoing(String::new()), state)
+    }
 
     #[test]
     fn counts_each_flow_from_both_states() {
@@ -316,12 +320,12 @@ mod tests {
                 {"purchaseOrderNumber": "1", "lines": [{"received": 4.0}]},
                 {"purchaseOrderNumber": "2", "lines": [{"received": 0.0}]}
             ],
-            "returns": [{"orderNumber": "1-1"}],
+            "returns": [{"orderNumber": "1-1", "returned": 1}],
             "inventory": [{"articleNumber": "a", "sellableNumberOfItems": 5.0},
                           {"articleNumber": "b", "sellableNumberOfItems": 2.0},
                           {"articleNumber": "c", "sellableNumberOfItems": -1.0}]
         });
-        let counts = FlowCounts::read(&centra, &wms, 3);
+        let counts = FlowCounts::read(&centra, &ongoing(&wms), 3);
         assert_eq!(
             counts,
             FlowCounts {
@@ -355,7 +359,7 @@ mod tests {
     #[test]
     fn empty_states_count_nothing() {
         assert_eq!(
-            FlowCounts::read(&json!({}), &json!({}), 0),
+            FlowCounts::read(&json!({}), &ongoing(&json!({})), 0),
             FlowCounts::default()
         );
     }

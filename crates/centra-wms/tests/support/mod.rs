@@ -15,14 +15,19 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 /// The services, as they appear in `CENTRA_WMS__RUNTIME__GRPC__<SERVICE>__LISTEN`.
-pub const SERVICES: [&str; 6] = [
+pub const SERVICES: [&str; 7] = [
     "CENTRA_GATEWAY",
     "ONGOING_GATEWAY",
+    "OGOSHIP_GATEWAY",
     "CATALOG_SYNC",
     "ORDER_SYNC",
     "STOCK_SYNC",
     "RETURNS_SYNC",
 ];
+
+/// The sandbox's default simulator ports, which the README tour (`readme.rs`) uses as
+/// written: never handed out here, or another test could hold one when the tour starts.
+const SANDBOX_SIMULATOR_PORTS: [u16; 2] = [18081, 18082];
 
 /// A port that is free now, below Linux's ephemeral range (32768+): simulators and gRPC
 /// servers on port 0 get theirs from that range, so one from there could be taken before the
@@ -34,6 +39,9 @@ pub fn free_port() -> u16 {
     loop {
         let offset = NEXT.fetch_add(1, Ordering::Relaxed);
         let port = 10_000 + (base + offset) % 22_000;
+        if SANDBOX_SIMULATOR_PORTS.contains(&port) {
+            continue;
+        }
         if TcpListener::bind(("127.0.0.1", port)).is_ok() {
             return port;
         }
@@ -166,8 +174,11 @@ pub struct Sandbox {
     pub env: Vec<(String, String)>,
     /// `host:port` of the Centra simulator's control API.
     pub centra: String,
-    /// `host:port` of the Ongoing simulator's control API.
-    pub ongoing: String,
+    /// `host:port` of the WMS simulator's control API (Ongoing, or OGOship with
+    /// `--wms ogoship`).
+    pub wms: String,
+    /// Started with `--wms ogoship`: the CLI gets the same flag to find it.
+    ogoship: bool,
     lines: Arc<Mutex<Vec<String>>>,
     data_dir: PathBuf,
     /// The data folder when the sandbox made it (removed on drop).
@@ -195,16 +206,12 @@ impl Sandbox {
 
     fn launch(data_dir: &Path, args: &[&str], settings: &[(&str, &str)]) -> Self {
         let env = grpc_ports();
+        let ogoship = args.windows(2).any(|pair| pair == ["--wms", "ogoship"]);
         let mut child = Command::new(env!("CARGO_BIN_EXE_centra-wms"))
             .arg("sandbox")
             .arg("--data-dir")
             .arg(data_dir)
-            .args([
-                "--centra-addr",
-                "127.0.0.1:0",
-                "--ongoing-addr",
-                "127.0.0.1:0",
-            ])
+            .args(["--centra-addr", "127.0.0.1:0", "--wms-addr", "127.0.0.1:0"])
             .args(args)
             .env_remove("RUST_LOG")
             .env("CENTRA_WMS__RUNTIME__LOG_FILTER", "warn")
@@ -233,7 +240,7 @@ impl Sandbox {
                 .to_owned()
         };
         let centra = control();
-        let ongoing = control();
+        let wms = control();
         let lines = Arc::new(Mutex::new(Vec::new()));
         let collected = lines.clone();
         std::thread::spawn(move || {
@@ -245,7 +252,8 @@ impl Sandbox {
             child,
             env,
             centra,
-            ongoing,
+            wms,
+            ogoship,
             lines,
             data_dir: data_dir.to_owned(),
             _temporary: None,
@@ -258,10 +266,17 @@ impl Sandbox {
     /// order-sync) accepts connections.
     fn wait_ready(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(30);
+        // One WMS gateway runs: the one of the sandbox's WMS.
+        let idle_gateway = if self.ogoship {
+            "ONGOING_GATEWAY"
+        } else {
+            "OGOSHIP_GATEWAY"
+        };
         let served: Vec<String> = self
             .env
             .iter()
             .filter(|(key, _)| !key.contains("STOCK_SYNC") && !key.contains("RETURNS_SYNC"))
+            .filter(|(key, _)| !key.contains(idle_gateway))
             .map(|(_, addr)| addr.clone())
             .collect();
         while !served.iter().all(|addr| TcpStream::connect(addr).is_ok()) {
@@ -277,17 +292,21 @@ impl Sandbox {
         &self.data_dir
     }
 
-    /// Runs the CLI against this sandbox.
+    /// Runs the CLI against this sandbox (with `--wms ogoship` when it runs OGOship).
     pub fn cli(&self, args: &[&str]) -> Output {
-        cli_with(&self.env, args)
+        let mut args = args.to_vec();
+        if self.ogoship {
+            args.extend(["--wms", "ogoship"]);
+        }
+        cli_with(&self.env, &args)
     }
 
     pub fn centra_state(&self) -> Value {
         get_json(&self.centra, "/_sim/state")
     }
 
-    pub fn ongoing_state(&self) -> Value {
-        get_json(&self.ongoing, "/_sim/state")
+    pub fn wms_state(&self) -> Value {
+        get_json(&self.wms, "/_sim/state")
     }
 
     /// Polls both states until `done(centra, wms)` holds; fails with the last states after
@@ -295,7 +314,7 @@ impl Sandbox {
     pub fn wait_for(&mut self, what: &str, limit: Duration, done: impl Fn(&Value, &Value) -> bool) {
         let started = Instant::now();
         loop {
-            let (centra, wms) = (self.centra_state(), self.ongoing_state());
+            let (centra, wms) = (self.centra_state(), self.wms_state());
             if done(&centra, &wms) {
                 return;
             }

@@ -63,6 +63,8 @@ pub struct ClientSettings {
 
 /// Every scope the gateway uses (ogoship-api.md §2).
 pub const SCOPES: &str = "read:order write:order read:product write:product read:webhook";
+/// The scope asked for besides [`SCOPES`] when the gateway registers its webhooks.
+pub const WEBHOOK_SCOPE: &str = "write:webhook";
 
 impl ClientSettings {
     /// Settings from the `[wms]` section's OGOship account with production defaults.
@@ -75,7 +77,11 @@ impl ClientSettings {
             client_secret: account.client_secret.clone(),
             merchant_id: account.merchant_id.clone(),
             merchant_secret: account.merchant_secret.clone(),
-            scope: SCOPES.to_owned(),
+            scope: if account.webhook_url.is_some() {
+                format!("{SCOPES} {WEBHOOK_SCOPE}")
+            } else {
+                SCOPES.to_owned()
+            },
             timeout: Duration::from_secs(60),
             retry: RetryPolicy::default(),
             page_size: MAX_PAGE,

@@ -123,6 +123,8 @@ pub struct OrderResponse {
     pub order_lines: Vec<OrderLineResponse>,
     pub tracking_number: Option<String>,
     pub tracking_url: Option<String>,
+    /// Why OGOship holds the order, e.g. its validation problems (§5, P6).
+    pub warehouse_comments: Option<String>,
     pub edit_time: Option<String>,
 }
 
@@ -210,4 +212,26 @@ pub struct ReturnResponse {
     pub created: Option<String>,
     pub modified: Option<String>,
     pub products: Vec<ReturnedProduct>,
+}
+
+/// `WebHook` (create and update body, §9): the address OGOship calls, the key it signs the
+/// callbacks with, and the event type by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WebHookBody {
+    pub url: String,
+    pub key: String,
+    #[serde(rename = "type")]
+    pub hook_type: String,
+}
+
+/// `WebHookResponse`: the body and its `id` (a GUID). `type` is kept as sent back (the name,
+/// or the number 1 / 2, §9).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct WebHookResponse {
+    pub id: Option<String>,
+    pub url: Option<String>,
+    pub key: Option<String>,
+    #[serde(rename = "type")]
+    pub hook_type: Option<serde_json::Value>,
 }

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::models::{
     OrderBody, OrderResponse, ProductBody, ProductResponse, ReturnResponse, StockResponse,
-    StockUpdateBody, StockUpdateResponse,
+    StockUpdateBody, StockUpdateResponse, WebHookBody, WebHookResponse,
 };
 use super::{OgoshipClient, OgoshipError};
 
@@ -252,6 +252,36 @@ impl OgoshipClient {
             .into_iter()
             .collect();
         self.all(RETURNS, &filters).await
+    }
+
+    /// `GET /webhooks`: every registered webhook (OGOship answers `null` for none, §9).
+    pub async fn list_webhooks(&self) -> Result<Vec<WebHookResponse>, OgoshipError> {
+        let hooks: Option<Vec<WebHookResponse>> = self.get_json(&["webhooks"], &[]).await?;
+        Ok(hooks.unwrap_or_default())
+    }
+
+    pub async fn create_webhook(
+        &self,
+        body: &WebHookBody,
+    ) -> Result<WebHookResponse, OgoshipError> {
+        self.send_json(Method::POST, &["webhooks"], &[], body).await
+    }
+
+    /// `PUT /webhooks/{id}`: replaces the hook.
+    pub async fn update_webhook(
+        &self,
+        id: &str,
+        body: &WebHookBody,
+    ) -> Result<WebHookResponse, OgoshipError> {
+        self.send_json(Method::PUT, &["webhooks", id], &[], body)
+            .await
+    }
+
+    /// `DELETE /webhooks/{id}` (204, no body).
+    pub async fn delete_webhook(&self, id: &str) -> Result<(), OgoshipError> {
+        self.call(Method::DELETE, &["webhooks", id], &[], None)
+            .await
+            .map(|_| ())
     }
 
     /// Credentials and reachability in one cheap read: a token, then one product.

@@ -24,6 +24,10 @@ pub(crate) fn started(status: &str) -> bool {
         .any(|s| s.eq_ignore_ascii_case(status.trim()))
 }
 
+/// The status OGOship gives an order that failed its validation (a missing phone, a shipping
+/// method the merchant has not enabled, P6): it holds the order until it is saved valid.
+const HELD_INVALID: &str = "reserved";
+
 pub(crate) fn is_cancelled(status: &str) -> bool {
     let status = status.trim();
     status.eq_ignore_ascii_case("cancelled") || status.eq_ignore_ascii_case("canceled")
@@ -139,6 +143,26 @@ pub async fn upsert_order(
     };
     let order_id = order_handle(store, &written, reference).await?;
     handles::save_lines(store, ORDER, reference, &sent).await?;
+    // We create orders as `new`: `reserved` in the answer is OGOship holding an order that
+    // failed validation. Accepted but never shipped, it must reach a person with OGOship's
+    // reasons; once the order is fixed in Centra, a retry saves it again and OGOship checks it
+    // anew.
+    if written
+        .status
+        .as_deref()
+        .is_some_and(|s| s.trim().eq_ignore_ascii_case(HELD_INVALID))
+    {
+        let reasons = written
+            .warehouse_comments
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .unwrap_or("no reason given");
+        return Err(CommandError::FailedPrecondition(format!(
+            "order {reference} failed OGOship's validation and is held (status reserved): \
+             {reasons}"
+        )));
+    }
     tracing::info!(
         order_number = reference,
         order_id,
