@@ -116,3 +116,48 @@ transporter_service_code = "EXP""#,
     assert!(sims.wms_order(&unmapped).await.is_none());
     app.stop().await;
 }
+
+/// An order the warehouse accepts but holds as invalid (OGOship: `reserved`, here for want of a
+/// phone number) would never ship: it is parked with the warehouse's own reason, for a person
+/// to fix in Centra and retry.
+pub async fn an_order_the_warehouse_holds_as_invalid_is_parked_with_its_reason(setup: Setup) {
+    let _telemetry = telemetry();
+    let app = spawn_app_in("", setup).await;
+    let sims = &app.sims;
+    let valid = sims.seed_order(true, &[(0, 0, 1)]).await;
+    let created = sims
+        .post(
+            format!("{}/_sim/orders", sims.centra.url()),
+            &serde_json::json!({
+                "order": {
+                    "paid": true,
+                    "delivery": {"name": "Ada Lovelace", "address": "Storgatan 1",
+                                 "zipcode": "11122", "city": "Stockholm", "country": "SE",
+                                 "email": "ada@example.com"},
+                    "carrier": "DHL", "service": "Express",
+                    "lines": [{"sku": "P0", "variantSku": "-BL", "sizeSku": "-1",
+                               "ean": centra_wms_tests::e2e::ean(1), "qty": 1,
+                               "price": "45.00"}]
+                },
+                "goodToGo": true
+            }),
+        )
+        .await;
+    let no_phone = created["shipmentId"]
+        .as_str()
+        .map(str::to_owned)
+        .expect("shipment id");
+    wait_imported(sims, &valid).await;
+    app.wait_for_state(
+        &no_phone,
+        admin::OrderState::Parked,
+        "Customer phone number is missing",
+    )
+    .await;
+    let held = sims.wms_order(&no_phone).await.expect("held in the wms");
+    assert_eq!(held.status, "reserved", "{held}");
+    assert_eq!(held.created_count, 1, "{held}");
+    let centra = sims.centra_shipment(&no_phone).await;
+    assert_eq!(centra["completeCount"], 0, "{centra}");
+    app.stop().await;
+}

@@ -10,7 +10,7 @@
 //! completion.rs    capture policies, completion modes, partial picks, parcels, missing article
 //! bundles.rs       a bundle's parts are picked, the bundle is never a WMS line
 //! endpoints.rs     a retail and a wholesale end-point, each completing its own shipments
-//! import.rs        import shipments / orders / both, only_paid, shipping-method map
+//! import.rs        import shipments / orders / both, only_paid, shipping-method map, held orders
 //! cancellation.rs  taken back before and after the warehouse started
 //! inbound.rs       supplier deliveries to purchase orders and back
 //! faults.rs        1,000 shipments through 10% errors and 5% lost answers, exactly once
@@ -91,6 +91,9 @@ in_every_setup!(
     import::both_never_imports_an_order_twice,
     import::only_paid_shipments_are_imported,
     import::unmapped_shipping_methods_are_parked,
+    // Ongoing takes an order without a phone number; only OGOship holds orders as invalid
+    // (`reserved`, P6), so only there is one parked for it.
+    import::an_order_the_warehouse_holds_as_invalid_is_parked_with_its_reason [only ogoship],
     cancellation::cancelled_shipments_cancel_the_wms_order_or_wait_for_a_person,
     inbound::supplier_deliveries_are_received_and_accepted_exactly_once,
     inbound::deliveries_before_during_and_after_the_catalog_import_all_arrive,
