@@ -321,29 +321,32 @@ impl CentraClient {
     }
 
     /// One shipment and whether it is good to go, in progress or completed.
+    ///
+    /// The Order API has no status field on a shipment, only the `status` filter of the read
+    /// (§4.1), so the state is which filtered read finds it. Good to go comes first: it is
+    /// what nearly every caller meets (a shipment about to be completed, captured or changed),
+    /// and the good-to-go list holds only unsent shipments, so one call answers with the
+    /// shipment, its `paid` flag and "not completed". Then completed, then unfiltered (in
+    /// progress, or unknown).
     pub async fn shipment_state_once(
         &self,
         id: &ShipmentId,
     ) -> Result<Option<ShipmentState>, CentraError> {
-        let Some(shipment) = self.shipment_once(id, None).await? else {
-            return Ok(None);
-        };
-        let status = if self
-            .shipment_once(id, Some(ShipmentStatusFilter::Completed))
+        for status in [
+            ShipmentStatusFilter::GoodToGo,
+            ShipmentStatusFilter::Completed,
+        ] {
+            if let Some(shipment) = self.shipment_once(id, Some(status)).await? {
+                return Ok(Some(ShipmentState { shipment, status }));
+            }
+        }
+        Ok(self
+            .shipment_once(id, None)
             .await?
-            .is_some()
-        {
-            ShipmentStatusFilter::Completed
-        } else if self
-            .shipment_once(id, Some(ShipmentStatusFilter::GoodToGo))
-            .await?
-            .is_some()
-        {
-            ShipmentStatusFilter::GoodToGo
-        } else {
-            ShipmentStatusFilter::InProgress
-        };
-        Ok(Some(ShipmentState { shipment, status }))
+            .map(|shipment| ShipmentState {
+                shipment,
+                status: ShipmentStatusFilter::InProgress,
+            }))
     }
 
     /// [`Self::shipment_state_once`] with retries.

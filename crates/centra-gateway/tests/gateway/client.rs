@@ -213,6 +213,21 @@ async fn reads_one_shipment_in_any_state_and_none_for_an_unknown_one() {
         .expect("read")
         .expect("found");
     assert_eq!(state.status, ShipmentStatusFilter::InProgress);
+
+    // A good-to-go shipment (what completion, capture and changes meet) takes one read.
+    let (_, ready_id) = app.place_order(true, false, true).await;
+    let ready = domain::ShipmentId::parse(&ready_id).expect("id");
+    let before = app.requests().await.len();
+    let state = app
+        .client
+        .shipment_state(&ready)
+        .await
+        .expect("read")
+        .expect("found");
+    assert_eq!(state.status, ShipmentStatusFilter::GoodToGo);
+    assert!(state.shipment.paid);
+    assert_eq!(app.requests().await.len() - before, 1, "one GET");
+
     let unknown = domain::ShipmentId::parse("999999-1").expect("id");
     assert!(
         app.client
