@@ -109,8 +109,8 @@ impl Gateway {
         });
         if self.settings.webhook_key.is_none() {
             tracing::warn!(
-                "ogoship webhooks are not checked: wms.webhook_key is not set (they only wake \
-                 the pollers)"
+                "ogoship webhooks are refused: wms.webhook_key is not set (the polls alone find \
+                 changes)"
             );
         }
         let receiver = WebhookReceiver::new(self.settings.webhook_key.clone(), wake);

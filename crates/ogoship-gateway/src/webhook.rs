@@ -3,8 +3,8 @@
 //!
 //! With a configured key, the `X-OGOship-Hmac-SHA256` header must be Base64(HMAC-SHA256(key,
 //! raw body)), compared in constant time; a missing or wrong signature is 401. Without a key
-//! every call is accepted (`[wms] webhook_key` unset means callbacks are not checked): the
-//! worst a stranger can do is make the gateway poll early.
+//! (`[wms] webhook_key` unset) nothing can be checked, so every call is refused and the polls
+//! alone find changes: an open receiver would let anyone drive the gateway's calls to OGOship.
 //!
 //! Routes: `POST /webhooks/ogoship` (and `POST /` for setups that cannot add a path).
 
@@ -57,8 +57,10 @@ impl WebhookReceiver {
 
     /// Whether `body` with `headers` may wake the pollers.
     pub fn authorized(&self, headers: &HeaderMap, body: &[u8]) -> bool {
+        // Without a key nothing can be checked, so nothing is accepted (as Ongoing's receiver
+        // without a token): the polls find every change anyway.
         let Some(key) = &self.key else {
-            return true;
+            return false;
         };
         let Some(sent) = headers.get(SIGNATURE_HEADER) else {
             return false;
@@ -106,8 +108,10 @@ mod tests {
     }
 
     #[test]
-    fn without_a_key_every_call_is_accepted() {
+    fn without_a_key_every_call_is_refused() {
         let receiver = WebhookReceiver::new(None, Arc::new(Notify::new()));
-        assert!(receiver.authorized(&headers(None), b"{}"));
+        assert!(!receiver.authorized(&headers(None), b"{}"));
+        let signed = sign(b"anything", b"{}");
+        assert!(!receiver.authorized(&headers(Some(&signed)), b"{}"));
     }
 }

@@ -98,7 +98,7 @@ pub struct OgoshipAccount {
     /// Merchant secret token (the password grant's `password`).
     pub merchant_secret: Secret,
     /// Key of the webhooks the gateway registers: callbacks are signed with it
-    /// (`X-OGOship-Hmac-SHA256`); `None` means callbacks are not checked.
+    /// (`X-OGOship-Hmac-SHA256`); `None`: every callback is refused (none could be checked).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub webhook_key: Option<Secret>,
     /// Where OGOship calls the gateway's webhook receiver, as OGOship reaches it (a public
