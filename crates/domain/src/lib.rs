@@ -32,6 +32,7 @@ pub mod plugin_access;
 pub mod port_error;
 pub mod product;
 pub mod purchase_order;
+pub mod quantity;
 pub mod returns;
 pub mod secret;
 pub mod settings;
@@ -60,6 +61,7 @@ pub use purchase_order::{
     AcceptancePlan, DeliveryId, DeliveryLine, DeliveryOutcome, LineAcceptance, Receipt,
     ReceivedLine, SupplierDelivery, plan_acceptance,
 };
+pub use quantity::{MAX_LINE_QUANTITY, QuantityError, line_quantity};
 pub use returns::{CombinedCause, ReturnCause, ReturnedItem, combine_causes, return_quantities};
 pub use secret::Secret;
 pub use settings::{Settings, SettingsError};

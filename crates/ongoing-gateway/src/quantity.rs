@@ -32,6 +32,27 @@ pub(crate) fn items(record: &str, field: &str, value: Option<f64>) -> Result<i64
     Ok(value as i64)
 }
 
+/// [`items`] of one order or purchase-order line: also at most [`domain::MAX_LINE_QUANTITY`]
+/// (stock levels, read with [`items`], have no such bound).
+pub(crate) fn line_items(
+    record: &str,
+    field: &str,
+    value: Option<f64>,
+) -> Result<i64, OngoingError> {
+    let units = items(record, field, value)?;
+    if units > i64::from(domain::MAX_LINE_QUANTITY) {
+        return Err(OngoingError::invalid(
+            record,
+            field,
+            format!(
+                "quantity {units} is more than {}, the most one line may carry",
+                domain::MAX_LINE_QUANTITY
+            ),
+        ));
+    }
+    Ok(units)
+}
+
 /// Like [`items`] but allows negative values (Ongoing's `sellableNumberOfItems`).
 pub(crate) fn signed_items(
     record: &str,
@@ -65,6 +86,16 @@ mod tests {
             "order A: field orderLines[1].pickedNumberOfItems: negative quantity -1"
         );
         assert!(items("order A", "x", Some(1.5)).is_err());
+        assert_eq!(
+            items("article A", "x", Some(2e6)).expect("stock"),
+            2_000_000
+        );
+        assert_eq!(
+            line_items("order A", "x", Some(2e6))
+                .expect_err("absurd")
+                .to_string(),
+            "order A: field x: quantity 2000000 is more than 1000000, the most one line may carry"
+        );
         assert_eq!(signed_items("article A", "s", Some(-4.0)).expect("ok"), -4);
     }
 }

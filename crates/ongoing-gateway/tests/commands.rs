@@ -191,6 +191,11 @@ async fn bad_orders_are_refused_naming_the_field_before_any_call() {
             "lines[0].number_of_items: negative quantity -1",
         ),
         (
+            order_request("X-1B", &[("A", 5_000_000_000)]),
+            "lines[0].number_of_items: quantity 5000000000 is more than 1000000, the most one \
+             line may carry",
+        ),
+        (
             order_request("X-2", &[("A", 1), ("", 1)]),
             "lines[1].article_number: required",
         ),

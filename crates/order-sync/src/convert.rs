@@ -25,8 +25,19 @@ fn text(value: &str) -> Option<String> {
     (!value.is_empty()).then(|| value.to_owned())
 }
 
-fn count(value: i64) -> u32 {
-    u32::try_from(value.max(0)).unwrap_or(u32::MAX)
+/// A line's units, bounded ([`domain::line_quantity`]); the error names the record, the field
+/// and the line.
+pub(crate) fn count(
+    record: &str,
+    field: &'static str,
+    line: &str,
+    value: i64,
+) -> Result<u32, ConvertError> {
+    domain::line_quantity(value).map_err(|e| ConvertError {
+        record: record.to_owned(),
+        field,
+        problem: format!("line {line}: {e}"),
+    })
 }
 
 fn address(a: Option<&events::Address>) -> Address {
@@ -62,17 +73,19 @@ fn shipping_method(m: Option<&events::ShippingMethod>) -> ShippingMethod {
 /// bundle. The bundle is the product sold, not a thing on a shelf (`POST /stock` refuses it:
 /// `productsAreBundles`, REF/303), so the warehouse gets the part lines and never the bundle;
 /// the gateway reads top-level lines only, so parts are not counted twice.
-fn lines(lines: &[events::ProductLine]) -> Vec<ShipmentLine> {
+fn lines(record: &str, lines: &[events::ProductLine]) -> Result<Vec<ShipmentLine>, ConvertError> {
     lines
         .iter()
         .filter(|l| !l.is_bundle)
-        .map(|l| ShipmentLine {
-            line_id: LineId::new(l.line_id.trim()),
-            sku: l.sku.clone(),
-            variant_sku: l.variant_sku.clone(),
-            size_sku: l.size_sku.clone(),
-            ean: text(&l.ean),
-            quantity: count(l.quantity),
+        .map(|l| {
+            Ok(ShipmentLine {
+                line_id: LineId::new(l.line_id.trim()),
+                sku: l.sku.clone(),
+                variant_sku: l.variant_sku.clone(),
+                size_sku: l.size_sku.clone(),
+                ean: text(&l.ean),
+                quantity: count(record, "quantity", l.line_id.trim(), l.quantity)?,
+            })
         })
         .collect()
 }
@@ -103,7 +116,7 @@ pub fn shipment_from_event(event: &events::ShipmentGoodToGo) -> Result<Shipment,
         good_to_go: true,
         delivery: address(event.delivery_address.as_ref()),
         shipping_method: shipping_method(event.shipping_method.as_ref()),
-        lines: lines(&event.lines),
+        lines: lines(&format!("shipment {id}"), &event.lines)?,
     })
 }
 
@@ -134,10 +147,11 @@ pub fn order_from_event(event: &events::OrderReady) -> Result<ReadyOrder, Conver
         problem: e.to_string(),
     })?;
     let id = CentraOrderId::parse(event.order_id.trim()).map_err(|e| ConvertError {
-        record,
+        record: record.clone(),
         field: "order_id",
         problem: e.to_string(),
     })?;
+    let lines = lines(&record, &event.lines)?;
     Ok(ReadyOrder {
         endpoint,
         id,
@@ -145,7 +159,7 @@ pub fn order_from_event(event: &events::OrderReady) -> Result<ReadyOrder, Conver
         waiting_for_payment: event.waiting_for_payment,
         delivery: address(event.delivery_address.as_ref()),
         shipping_method: shipping_method(event.shipping_method.as_ref()),
-        lines: lines(&event.lines),
+        lines,
     })
 }
 
@@ -163,12 +177,16 @@ pub fn shipment_from_centra(
         good_to_go: shipment.status == centra::ShipmentStatus::GoodToGo as i32,
         delivery: address(shipment.delivery_address.as_ref()),
         shipping_method: shipping_method(shipment.shipping_method.as_ref()),
-        lines: lines(&shipment.lines),
+        lines: lines(&format!("shipment {id}"), &shipment.lines)?,
     })
 }
 
 /// What the warehouse reported, with every tracking number and parcel kept (returns dropped).
-pub fn shipped_report(event: &events::WmsOrderShipped) -> ShippedReport {
+///
+/// # Errors
+/// A line whose ordered or picked units are negative or beyond [`domain::MAX_LINE_QUANTITY`].
+pub fn shipped_report(event: &events::WmsOrderShipped) -> Result<ShippedReport, ConvertError> {
+    let record = format!("wms order {:?}", event.order_number);
     let mut numbers = event
         .tracking
         .iter()
@@ -191,7 +209,30 @@ pub fn shipped_report(event: &events::WmsOrderShipped) -> ShippedReport {
                 tracking_url: text(&p.tracking_url),
             }),
     );
-    ShippedReport {
+    let lines = event
+        .lines
+        .iter()
+        .map(|l| {
+            let line = l.external_id.trim();
+            Ok(PickedLine {
+                line_id: LineId::new(line),
+                wms_line_id: l.line_id,
+                ordered: count(
+                    &record,
+                    "ordered_number_of_items",
+                    line,
+                    l.ordered_number_of_items,
+                )?,
+                picked: count(
+                    &record,
+                    "picked_number_of_items",
+                    line,
+                    l.picked_number_of_items,
+                )?,
+            })
+        })
+        .collect::<Result<Vec<_>, ConvertError>>()?;
+    Ok(ShippedReport {
         wms_order_id: event.order_id,
         tracking: Tracking {
             transporter_code: event
@@ -206,17 +247,8 @@ pub fn shipped_report(event: &events::WmsOrderShipped) -> ShippedReport {
             tracking_url: first.and_then(|t| text(&t.url)),
             parcels,
         },
-        lines: event
-            .lines
-            .iter()
-            .map(|l| PickedLine {
-                line_id: LineId::new(l.external_id.trim()),
-                wms_line_id: l.line_id,
-                ordered: count(l.ordered_number_of_items),
-                picked: count(l.picked_number_of_items),
-            })
-            .collect(),
-    }
+        lines,
+    })
 }
 
 #[cfg(test)]
@@ -236,6 +268,48 @@ mod tests {
             err.to_string()
                 .starts_with("shipment \"83651\": shipment_id:")
         );
+    }
+
+    /// A negative or absurd quantity is refused naming the line, never clamped to 0 or to
+    /// four billion.
+    #[test]
+    fn quantities_out_of_bounds_name_the_line() {
+        let event = |quantity| events::ShipmentGoodToGo {
+            endpoint: "shop1".into(),
+            shipment_id: "1-1".into(),
+            lines: vec![events::ProductLine {
+                line_id: "7".into(),
+                sku: "A".into(),
+                quantity,
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let err = shipment_from_event(&event(5_000_000_000)).expect_err("absurd");
+        assert_eq!(
+            err.to_string(),
+            "shipment 1-1: quantity: line 7: 5000000000 is more than 1000000, the most one line \
+             may carry"
+        );
+        let err = shipment_from_event(&event(-1)).expect_err("negative");
+        assert_eq!(
+            err.to_string(),
+            "shipment 1-1: quantity: line 7: -1 is negative"
+        );
+        assert!(shipment_from_event(&event(1_000_000)).is_ok());
+
+        let shipped = events::WmsOrderShipped {
+            order_number: "1-1".into(),
+            lines: vec![events::ShippedLine {
+                external_id: "7".into(),
+                ordered_number_of_items: 2,
+                picked_number_of_items: -2,
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let err = shipped_report(&shipped).expect_err("negative pick");
+        assert_eq!(err.field, "picked_number_of_items");
     }
 
     #[test]
@@ -289,7 +363,7 @@ mod tests {
             }],
             ..Default::default()
         };
-        let report = shipped_report(&event);
+        let report = shipped_report(&event).expect("readable");
         assert_eq!(report.tracking.tracking_numbers(), vec!["WB", "T2", "P1"]);
     }
 }

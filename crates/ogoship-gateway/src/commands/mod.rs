@@ -97,12 +97,14 @@ pub(crate) fn decimal(field: &str, value: &str) -> Result<Option<f64>, CommandEr
 /// updates (`min`).
 pub(crate) fn quantity(field: &str, value: i64, min: i64) -> Result<i64, CommandError> {
     if value < min {
-        Err(CommandError::InvalidArgument(format!(
+        return Err(CommandError::InvalidArgument(format!(
             "{field}: {value} is below {min}, which OGOship refuses"
-        )))
-    } else {
-        Ok(value)
+        )));
     }
+    // Bounded above as every line is (domain::MAX_LINE_QUANTITY).
+    domain::line_quantity(value)
+        .map(i64::from)
+        .map_err(|e| CommandError::InvalidArgument(format!("{field}: quantity {e}")))
 }
 
 /// Row numbers must be given and unique: they are how the lines are told apart in events.

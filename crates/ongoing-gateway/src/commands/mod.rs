@@ -72,14 +72,17 @@ pub(crate) fn optional(value: &str) -> Option<String> {
     (!trimmed.is_empty()).then(|| trimmed.to_owned())
 }
 
-/// A quantity that must not be negative.
+/// A line quantity within `0..=domain::MAX_LINE_QUANTITY`: a negative or absurd one is refused
+/// with its field, never written as a huge WMS line.
 pub(crate) fn quantity(field: &str, value: i64) -> Result<i64, CommandError> {
-    if value < 0 {
-        Err(CommandError::InvalidArgument(format!(
+    match domain::line_quantity(value) {
+        Ok(units) => Ok(i64::from(units)),
+        Err(domain::QuantityError::Negative(value)) => Err(CommandError::InvalidArgument(format!(
             "{field}: negative quantity {value}"
-        )))
-    } else {
-        Ok(value)
+        ))),
+        Err(e) => Err(CommandError::InvalidArgument(format!(
+            "{field}: quantity {e}"
+        ))),
     }
 }
 

@@ -15,7 +15,7 @@ use super::{DetectError, Detector, FIRST_LOOKBACK, PollReport, cursor};
 use crate::client::models::PurchaseOrderModel;
 use crate::client::{OngoingClient, OngoingError};
 use crate::publish::{self, meta, timestamp};
-use crate::quantity::items;
+use crate::quantity::line_items;
 
 const CURSOR: &str = "purchase_orders.status_changed";
 
@@ -83,17 +83,17 @@ pub fn received_event(
             row_number: line.row_number.clone().unwrap_or_default(),
             article_number,
             external_line_id: line.external_order_line_id.clone().unwrap_or_default(),
-            advised_number_of_items: items(
+            advised_number_of_items: line_items(
                 &name,
                 &field("advisedNumberOfItems"),
                 line.advised_number_of_items,
             )?,
-            received_number_of_items: items(
+            received_number_of_items: line_items(
                 &name,
                 &field("receivedNumberOfItems"),
                 line.received_number_of_items,
             )?,
-            reported_number_of_items: items(
+            reported_number_of_items: line_items(
                 &name,
                 &field("reportedNumberOfItems"),
                 line.reported_number_of_items,

@@ -19,7 +19,7 @@ use super::{DetectError, Detector, FIRST_LOOKBACK, PollReport, cursor};
 use crate::client::models::OrderModel;
 use crate::client::{OngoingClient, OngoingError};
 use crate::publish::{self, meta, parse_utc, timestamp};
-use crate::quantity::items;
+use crate::quantity::line_items;
 
 const CURSOR: &str = "orders.updated";
 
@@ -143,17 +143,17 @@ pub fn shipped_event(
             row_number: line.row_number.clone().unwrap_or_default(),
             article_number,
             external_id: line.external_id.clone().unwrap_or_default(),
-            ordered_number_of_items: items(
+            ordered_number_of_items: line_items(
                 &record,
                 &field("orderedNumberOfItems"),
                 line.ordered_number_of_items,
             )?,
-            picked_number_of_items: items(
+            picked_number_of_items: line_items(
                 &record,
                 &field("pickedNumberOfItems"),
                 line.picked_number_of_items,
             )?,
-            reported_number_of_items: items(
+            reported_number_of_items: line_items(
                 &record,
                 &field("reportedNumberOfItems"),
                 line.reported_number_of_items,

@@ -12,7 +12,7 @@ use platform_store::MessageId;
 use proto::events::v1 as events;
 
 use super::{FlowError, OrderFlow, terminal};
-use crate::convert::ConvertError;
+use crate::convert::{ConvertError, count};
 use crate::deliveries::{DeliveryRecord, DeliveryState};
 use crate::ports::{DeliveryAcceptance, PurchaseOrderLine, WmsPurchaseOrder};
 
@@ -20,10 +20,6 @@ use crate::ports::{DeliveryAcceptance, PurchaseOrderLine, WmsPurchaseOrder};
 pub const SUPPLIER_DELIVERY: &str = "order-sync-supplier-delivery";
 /// Inbox consumer of received purchase orders.
 pub const PURCHASE_ORDER_RECEIVED: &str = "order-sync-purchase-order-received";
-
-fn count(value: i64) -> u32 {
-    u32::try_from(value.max(0)).unwrap_or(u32::MAX)
-}
 
 fn delivery_from_event(
     event: &events::SupplierDeliveryCreated,
@@ -39,25 +35,29 @@ fn delivery_from_event(
             problem: format!("{:?} is not a number", event.delivery_id),
         })?;
     let delivery_id = DeliveryId::parse(&event.delivery_number).map_err(|e| ConvertError {
-        record,
+        record: record.clone(),
         field: "delivery_number",
         problem: e.to_string(),
     })?;
-    Ok(SupplierDelivery {
-        id,
-        delivery_id,
-        supplier_name: event.supplier_name.clone(),
-        lines: event
-            .lines
-            .iter()
-            .map(|l| DeliveryLine {
+    let lines = event
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(index, l)| {
+            Ok(DeliveryLine {
                 sku: l.sku.clone(),
                 variant_sku: l.variant_sku.clone(),
                 size_sku: l.size_sku.clone(),
                 ean: Some(l.ean.trim().to_owned()).filter(|e| !e.is_empty()),
-                quantity: count(l.quantity),
+                quantity: count(&record, "quantity", &(index + 1).to_string(), l.quantity)?,
             })
-            .collect(),
+        })
+        .collect::<Result<Vec<_>, ConvertError>>()?;
+    Ok(SupplierDelivery {
+        id,
+        delivery_id,
+        supplier_name: event.supplier_name.clone(),
+        lines,
     })
 }
 
@@ -230,11 +230,17 @@ impl OrderFlow {
             return self.finish_inbox(PURCHASE_ORDER_RECEIVED, message).await;
         }
         let mut received = Vec::new();
+        let what = format!("purchase order {:?}", event.purchase_order_number);
         for line in &event.lines {
             if let Ok(article_number) = domain::ArticleNumber::from_wms(&line.article_number) {
                 received.push(ReceivedLine {
+                    received: count(
+                        &what,
+                        "received_number_of_items",
+                        &line.article_number,
+                        line.received_number_of_items,
+                    )?,
                     article_number,
-                    received: count(line.received_number_of_items),
                 });
             }
         }

@@ -369,7 +369,7 @@ impl OrderFlow {
             }
             _ => {}
         }
-        record.shipped = Some(convert::shipped_report(event));
+        record.shipped = Some(convert::shipped_report(event)?);
         if record.wms_order_id.is_none() {
             record.wms_order_id = Some(event.order_id);
         }
