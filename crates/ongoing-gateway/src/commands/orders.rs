@@ -108,9 +108,9 @@ pub async fn upsert_order(
     request: &UpsertOrderRequest,
 ) -> Result<UpsertOrderResponse, CommandError> {
     let body = post_order(client.goods_owner_id(), request)?;
-    // Read first: "created" stays true for the caller even when our first PUT's answer was
-    // lost and the retry only saw an update.
-    let existed = client.find_order(&body.order_number).await?.is_some();
+    // One call: `PUT /orders` upserts by order number, and Ongoing takes one request at a time
+    // per goods owner, so a read first would halve how fast a backlog reaches the warehouse.
+    // `created` is Ongoing's 201 for this write (informational, see the contract).
     let articles = body.order_lines.iter().map(|l| l.article_number.as_str());
     let written =
         super::refusal::write_naming_articles(client, articles, || client.upsert_order(&body))
@@ -118,12 +118,12 @@ pub async fn upsert_order(
     tracing::info!(
         order_number = %body.order_number,
         order_id = written.id,
-        created = !existed,
+        created = written.created,
         "order upserted"
     );
     Ok(UpsertOrderResponse {
         order_id: written.id,
-        created: !existed,
+        created: written.created,
     })
 }
 
