@@ -43,9 +43,11 @@ chart-check:
 	$(CARGO) build -q -p centra-wms
 	python3 deploy/helm/check_chart.py "$$($(CARGO) metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/centra-wms"
 
-## e2e-large: the stock and returns scenario at 2,000 steps per shape and fault setting (CI runs 400)
+## e2e-large: the stock and returns scenario at 2,000 steps per WMS, shape and fault setting (CI runs 200), and
+## the catalogue scenario at 20,000 sizes embedded, 2,000 distributed, on both WMS (CI runs 3,000 / 300)
 e2e-large:
 	STOCK_RETURNS_E2E_STEPS=$${STOCK_RETURNS_E2E_STEPS:-2000} $(CARGO) nextest run -p centra-wms-tests --test stock_returns_e2e --no-capture --test-threads 2
+	CATALOG_E2E_SIZES=$${CATALOG_E2E_SIZES:-20000} $(CARGO) nextest run -p centra-wms-tests --test catalog_e2e --no-capture -E 'test(imports_once_and_writes_only_changes)'
 
 ## bench: release build, then every benchmark (each figure the median of 3 runs); Markdown tables
 ## on stdout and in bench/results.md with the machine and the commit. Never part of `make test`.

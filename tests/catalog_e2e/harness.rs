@@ -1,16 +1,19 @@
-//! The harness of the article scenarios: the three services of the flow in either runtime
-//! shape, and what the scenarios read from the simulators.
+//! The harness of the article scenarios: the Centra simulator and the WMS simulator of either
+//! kind, the three services of the flow (with that WMS's gateway) in one runtime of either
+//! shape, and what the scenarios read from the simulators, in WMS-neutral terms.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use catalog_sync::CatalogSync;
 use centra_gateway::CentraGateway;
-use centra_wms_tests::e2e::{Sims, free_port, size_row, wait_for};
+use centra_wms_tests::e2e::{WmsSims, free_port, size_row, wait_for};
+use centra_wms_tests::wms::WmsArticle;
+use ogoship_gateway::OgoshipGateway;
 use ongoing_gateway::OngoingGateway;
-use platform_config::{AppConfig, ServiceAddress};
+use platform_config::{AppConfig, ServiceAddress, WmsKind};
 use platform_runtime::{
-    Adapters, CancellationToken, GrpcChannel, Runtime, RuntimeError, ServiceDirectory,
+    Adapters, CancellationToken, GrpcChannel, Runtime, RuntimeError, Service, ServiceDirectory,
 };
 use proto::admin::v1::catalog_admin_client::CatalogAdminClient;
 use serde_json::{Value, json};
@@ -23,112 +26,178 @@ pub fn priced_row(product: usize, size: usize, price: &str) -> Value {
     row
 }
 
-pub async fn wms_articles(sims: &Sims) -> Vec<Value> {
-    let state = sims
-        .get(format!("{}/_sim/state", sims.ongoing.base_url()))
-        .await;
-    state["articles"].as_array().cloned().unwrap_or_default()
+/// The article numbers of `writes`, in the order they were written.
+pub fn numbers(writes: &[WmsArticle]) -> Vec<String> {
+    writes.iter().map(|w| w.number.clone()).collect()
 }
 
-/// One article as Ongoing's `GET /articles` shows it (every field of the model).
-pub async fn wms_article(sims: &Sims, number: &str) -> Value {
-    let answer: Value = sims
-        .http
-        .get(format!(
-            "{}/sandbox/api/v1/articles",
-            sims.ongoing.base_url()
-        ))
-        .basic_auth("sandbox", Some("sandbox"))
-        .query(&[("goodsOwnerId", "1"), ("articleNumber", number)])
-        .send()
-        .await
-        .expect("articles answered")
-        .json()
-        .await
-        .expect("json");
-    answer
-        .as_array()
-        .and_then(|list| list.first())
-        .cloned()
-        .unwrap_or_else(|| panic!("article {number} in the wms"))
-}
+/// The shared simulators plus the article scenarios' reads.
+pub struct CatalogSims(pub WmsSims);
 
-pub fn numbers(puts: &[Value]) -> Vec<String> {
-    puts.iter()
-        .map(|b| b["articleNumber"].as_str().unwrap_or_default().to_owned())
-        .collect()
-}
+impl std::ops::Deref for CatalogSims {
+    type Target = WmsSims;
 
-/// The last seq of centra-sim's request log.
-pub async fn centra_seq(sims: &Sims, since: u64) -> u64 {
-    let log = sims
-        .get(format!("{}/_sim/requests?since={since}", sims.centra.url()))
-        .await;
-    log.as_array()
-        .and_then(|entries| entries.iter().filter_map(|e| e["seq"].as_u64()).max())
-        .unwrap_or(since)
-}
-
-/// Waits until `polls` more product polls of the centra-gateway started (each poll's first
-/// page asks for `modified`; polls run one after the other, so when the second starts, one
-/// whole poll ran in between): the incremental runs that could write something have run.
-pub async fn wait_for_product_polls(sims: &Sims, polls: usize) {
-    let since = centra_seq(sims, 0).await;
-    wait_for("product polls", Duration::from_secs(120), || async {
-        let log = sims
-            .get(format!("{}/_sim/requests?since={since}", sims.centra.url()))
-            .await;
-        let started = log.as_array().map_or(0, |entries| {
-            entries
-                .iter()
-                .filter(|e| {
-                    let query = e["query"].as_str().unwrap_or_default();
-                    e["method"] == "GET"
-                        && e["path"].as_str().is_some_and(|p| p.ends_with("/products"))
-                        && query.contains("modified=")
-                        && !query.contains("page=")
-                })
-                .count()
-        });
-        started >= polls
-    })
-    .await;
-}
-
-/// Collects article PUTs after `cursor` until `count` arrived (polled every 250 ms, failing
-/// after `within`); returns them and the new cursor.
-pub async fn collect_puts(
-    sims: &Sims,
-    mut cursor: u64,
-    count: usize,
-    within: Duration,
-) -> (Vec<Value>, u64) {
-    let limit = Instant::now() + within;
-    let mut written = Vec::new();
-    loop {
-        let (puts, last) = sims.article_puts(cursor).await;
-        written.extend(puts);
-        cursor = last;
-        if written.len() >= count {
-            return (written, cursor);
-        }
-        assert!(
-            Instant::now() < limit,
-            "{count} article writes within {within:?}, saw {}",
-            written.len()
-        );
-        tokio::time::sleep(Duration::from_millis(250)).await;
+    fn deref(&self) -> &WmsSims {
+        &self.0
     }
 }
 
-/// Which runtime shape a scenario runs in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shape {
-    Embedded,
-    Distributed,
+impl CatalogSims {
+    pub async fn start(wms: WmsKind) -> Self {
+        Self(WmsSims::start(wms).await)
+    }
+
+    /// Every article in the WMS.
+    pub async fn wms_articles(&self) -> Vec<WmsArticle> {
+        self.wms.articles(&self.http).await
+    }
+
+    /// The article numbers in the WMS, sorted.
+    pub async fn wms_article_numbers(&self) -> Vec<String> {
+        let mut numbers = numbers(&self.wms_articles().await);
+        numbers.sort();
+        numbers
+    }
+
+    /// Article `number` as the WMS's own API shows it; fails the test when it has none.
+    pub async fn wms_article(&self, number: &str) -> WmsArticle {
+        self.wms
+            .article(&self.http, number)
+            .await
+            .unwrap_or_else(|| panic!("article {number} in the wms"))
+    }
+
+    /// `value` where the WMS keeps an active flag, else `None` (what [`WmsArticle::active`]
+    /// then holds).
+    pub fn active(&self, value: bool) -> Option<bool> {
+        self.wms.keeps_active_flag().then_some(value)
+    }
+
+    /// `code` where the WMS keeps the customer price's currency, else `None`.
+    pub fn currency(&self, code: &str) -> Option<String> {
+        self.wms.keeps_price_currency().then(|| code.to_owned())
+    }
+
+    /// The last seq of centra-sim's request log.
+    pub async fn centra_seq(&self, since: u64) -> u64 {
+        let log = self
+            .get(format!("{}/_sim/requests?since={since}", self.centra.url()))
+            .await;
+        log.as_array()
+            .and_then(|entries| entries.iter().filter_map(|e| e["seq"].as_u64()).max())
+            .unwrap_or(since)
+    }
+
+    /// Waits until `polls` more product polls of the centra-gateway started (each poll's first
+    /// page asks for `modified`; polls run one after the other, so when the second starts, one
+    /// whole poll ran in between): the incremental runs that could write something have run.
+    pub async fn wait_for_product_polls(&self, polls: usize) {
+        let since = self.centra_seq(0).await;
+        wait_for("product polls", Duration::from_secs(120), || async {
+            let log = self
+                .get(format!("{}/_sim/requests?since={since}", self.centra.url()))
+                .await;
+            let started = log.as_array().map_or(0, |entries| {
+                entries
+                    .iter()
+                    .filter(|e| {
+                        let query = e["query"].as_str().unwrap_or_default();
+                        e["method"] == "GET"
+                            && e["path"].as_str().is_some_and(|p| p.ends_with("/products"))
+                            && query.contains("modified=")
+                            && !query.contains("page=")
+                    })
+                    .count()
+            });
+            started >= polls
+        })
+        .await;
+    }
+
+    /// The article writes after request-log seq `since` and the last seq seen.
+    pub async fn article_writes(&self, since: u64) -> (Vec<WmsArticle>, u64) {
+        self.wms.article_writes(&self.http, since).await
+    }
+
+    /// Collects article writes after `cursor` until `count` arrived (polled every 250 ms,
+    /// failing after `within`); returns them and the new cursor.
+    pub async fn collect_writes(
+        &self,
+        mut cursor: u64,
+        count: usize,
+        within: Duration,
+    ) -> (Vec<WmsArticle>, u64) {
+        let limit = Instant::now() + within;
+        let mut written = Vec::new();
+        loop {
+            let (writes, last) = self.article_writes(cursor).await;
+            written.extend(writes);
+            cursor = last;
+            if written.len() >= count {
+                return (written, cursor);
+            }
+            assert!(
+                Instant::now() < limit,
+                "{count} article writes within {within:?}, saw {}",
+                written.len()
+            );
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
 }
 
-pub fn local_address() -> ServiceAddress {
+/// One run of a scenario: the shape, and the WMS (its simulator and its gateway).
+pub struct Setup {
+    pub shape: Shape,
+    pub wms: WmsKind,
+}
+
+impl Setup {
+    /// `embedded ongoing`, `distributed ogoship`, ... for the phases printed.
+    pub fn label(&self) -> String {
+        let shape = match self.shape {
+            Shape::Embedded => "embedded",
+            Shape::Distributed { .. } => "distributed",
+        };
+        format!("{shape} {}", self.wms.name())
+    }
+}
+
+/// Where the services keep their state and meet.
+pub enum Shape {
+    /// SQLite bus and stores in a temporary folder, gRPC in process.
+    Embedded,
+    /// NATS JetStream (under a unique prefix), PostgreSQL (a fresh database), gRPC over TCP.
+    Distributed {
+        nats_url: String,
+        database: test_support::PostgresDatabase,
+    },
+}
+
+impl Shape {
+    /// The distributed shape on this machine's NATS and PostgreSQL; `None` outside CI when
+    /// they are not running (under CI their absence fails the test).
+    pub async fn distributed(test: &str) -> Option<Self> {
+        let nats_url = test_support::nats_url(test).await?;
+        let database = test_support::postgres_database(test).await?;
+        Some(Self::Distributed { nats_url, database })
+    }
+
+    pub fn is_distributed(&self) -> bool {
+        matches!(self, Self::Distributed { .. })
+    }
+}
+
+/// The WMS a test named `ongoing` or `ogoship` runs against.
+pub fn wms_kind(name: &str) -> WmsKind {
+    match name {
+        "ongoing" => WmsKind::Ongoing,
+        "ogoship" => WmsKind::Ogoship,
+        other => panic!("no WMS named {other}"),
+    }
+}
+
+fn local_address() -> ServiceAddress {
     let listen = free_port();
     ServiceAddress {
         listen,
@@ -136,70 +205,75 @@ pub fn local_address() -> ServiceAddress {
     }
 }
 
-/// The three services of the article flow, running in `shape`.
+/// The three services of the article flow, running in one shape.
 pub struct Running {
     directory: ServiceDirectory,
     shutdown: CancellationToken,
     task: JoinHandle<Result<(), RuntimeError>>,
-    database: Option<test_support::PostgresDatabase>,
-    /// NATS URL and stream prefix of the distributed shape, for the clean-up.
-    stream: Option<(String, String)>,
+    /// The distributed shape's NATS URL, stream prefix and database, for the clean-up.
+    cleanup: Option<(String, String, test_support::PostgresDatabase)>,
     _dir: tempfile::TempDir,
 }
 
 impl Running {
-    /// Starts the runtime; None when the distributed shape's servers are not configured.
-    pub async fn start(shape: Shape, mut config: AppConfig, test: &str) -> Option<Self> {
+    /// Starts CentraGateway, the gateway of `config`'s `[wms] kind` and CatalogSync in
+    /// `shape`.
+    pub async fn start(shape: Shape, mut config: AppConfig) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut stream = None;
-        let (adapters, database) = match shape {
+        let (adapters, cleanup) = match shape {
             Shape::Embedded => (
                 Adapters::embedded(dir.path()).await.expect("adapters"),
                 None,
             ),
-            Shape::Distributed => {
-                let database = test_support::postgres_database(test).await?;
-                let nats = test_support::nats_url(test).await?;
-                config.runtime.grpc.centra_gateway = local_address();
-                config.runtime.grpc.ongoing_gateway = local_address();
-                config.runtime.grpc.catalog_sync = local_address();
+            Shape::Distributed { nats_url, database } => {
+                let grpc = &mut config.runtime.grpc;
+                for address in [
+                    &mut grpc.centra_gateway,
+                    &mut grpc.ongoing_gateway,
+                    &mut grpc.ogoship_gateway,
+                    &mut grpc.catalog_sync,
+                ] {
+                    *address = local_address();
+                }
                 let prefix = test_support::unique("catalog");
                 let adapters =
-                    Adapters::distributed(&nats, &database.url, &prefix, &config.runtime.grpc)
+                    Adapters::distributed(&nats_url, &database.url, &prefix, &config.runtime.grpc)
                         .await
                         .expect("adapters");
-                stream = Some((nats, prefix));
-                (adapters, Some(database))
+                (adapters, Some((nats_url, prefix, database)))
             }
+        };
+        // catalog-sync reaches the gateway of `[wms] kind`, which is the only one running.
+        let adapters = adapters.with_wms_gateway(config.wms.kind().gateway());
+        let gateway: Arc<dyn Service> = match config.wms.kind() {
+            WmsKind::Ongoing => Arc::new(OngoingGateway),
+            WmsKind::Ogoship => Arc::new(OgoshipGateway),
         };
         let directory = adapters.directory.clone();
         let shutdown = CancellationToken::new();
         let runtime = Runtime::new(Arc::new(config), adapters)
             .with_service(CentraGateway)
-            .with_service(OngoingGateway)
+            .with_shared_service(gateway)
             .with_service(CatalogSync);
         let task = tokio::spawn(runtime.run(shutdown.clone()));
-        Some(Self {
+        Self {
             directory,
             shutdown,
             task,
-            database,
-            stream,
+            cleanup,
             _dir: dir,
-        })
+        }
     }
 
     pub fn admin(&self) -> CatalogAdminClient<GrpcChannel> {
         CatalogAdminClient::new(self.directory.channel("catalog-sync").expect("channel"))
     }
 
+    /// Stops the services, then removes the distributed shape's stream and database.
     pub async fn stop(self) {
         self.shutdown.cancel();
-        self.task
-            .await
-            .expect("runtime task")
-            .expect("runtime stops cleanly");
-        if let Some((nats_url, prefix)) = self.stream {
+        let stopped = self.task.await.expect("runtime task");
+        if let Some((nats_url, prefix, database)) = self.cleanup {
             let bus = platform_bus::NatsBus::connect(platform_bus::NatsBusConfig::new(
                 nats_url,
                 platform_runtime::stream_name(&prefix),
@@ -208,9 +282,8 @@ impl Running {
             .await
             .expect("reconnect for clean-up");
             bus.delete_stream().await.expect("stream deleted");
-        }
-        if let Some(database) = self.database {
             database.drop_database().await;
         }
+        stopped.expect("runtime stops cleanly");
     }
 }

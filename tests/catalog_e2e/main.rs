@@ -1,76 +1,89 @@
-//! The article flow end to end: centra-sim and ongoing-sim, with CentraGateway, the WMS gateway (ongoing-gateway)
-//! and CatalogSync in one runtime. Effects are checked through the simulators' control API
-//! (`/_sim/state`, `/_sim/requests`) and Ongoing's own `GET /articles`, never through the
-//! services' own tables.
+//! The article flow end to end: centra-sim and a WMS simulator (ongoing-sim or ogoship-sim),
+//! with CentraGateway, that WMS's gateway (ongoing-gateway or ogoship-gateway) and CatalogSync
+//! in one runtime, against both WMS and in both shapes: embedded (SQLite bus and stores,
+//! in-process gRPC) and distributed (NATS JetStream, PostgreSQL, gRPC over TCP; `NATS_URL` and
+//! `DATABASE_URL`). Effects are checked through the simulators' control API (`/_sim/state`,
+//! `/_sim/requests`) and the WMS's own article API, in WMS-neutral terms
+//! (`centra_wms_tests::wms::WmsArticle`), never through the services' own tables.
 //!
-//! Each scenario runs in both shapes: embedded (SQLite bus and stores, in-process gRPC) and
-//! distributed (NATS JetStream, PostgreSQL, gRPC over TCP; `NATS_URL` and `DATABASE_URL`):
-//! - `catalogue`: the import runs once (20,000 sizes embedded, 1,000 distributed), an unchanged
-//!   catalogue writes nothing, and 10 changed sizes write exactly those 10 articles;
-//! - `lifecycle`: the customer price reaches the WMS, and a size made inactive in Centra is
-//!   written once as an inactive article;
-//! - `bad_data`: every bad-data case and a collision rejected with its reason, the good size
-//!   written, a fixed size written once fixed;
-//! - `options`: EAN article numbers, inactive products as inactive articles, and manual
-//!   selection (nothing written until a person selects);
-//! - `catalog_endpoint_and_price`: with two end-points only the catalog end-point's products
-//!   become articles, priced in the configured currency.
+//! ```text
+//! harness.rs    simulators, runtime of either shape, article reads and writes, waits
+//! catalogue.rs  the catalogue imported once, unchanged writes nothing, 10 changes write 10;
+//!               the customer price, a size made inactive, hand edits written back by a resync
+//! rules.rs      bad data rejected with reasons and written once fixed; EAN article numbers,
+//!               inactive products and manual selection; only the catalog end-point's
+//!               products, at its configured price
+//! ```
 //!
-//! Speed is measured by the `catalog_import` benchmark (`tests/benches/`), not here: the
-//! phases are printed for a person, never asserted.
+//! `CATALOG_E2E_SIZES` sets the catalogue scenario's size in the embedded shape, the
+//! distributed one runs a tenth of it. CI runs the default, 3,000 (300 distributed), which
+//! keeps each combination near a minute on a loaded 2-core machine (OGOship is the slow one:
+//! its gateway looks every product up before writing it, and each look-up scans the
+//! simulator's whole catalogue); `make e2e-large` runs 20,000 (2,000 distributed; about 4
+//! minutes embedded on Ongoing, 7 on OGOship). Speed is measured by the `catalog_import`
+//! benchmark (`tests/benches/`), not here: the phases are printed for a person, never
+//! asserted.
 
 mod catalogue;
 mod harness;
 mod rules;
 
-use harness::Shape;
+/// One test per shape and WMS for each scenario `module::name(setup)`:
+/// `name::embedded::ongoing`, `name::embedded::ogoship`, `name::distributed::ongoing`,
+/// `name::distributed::ogoship` (the distributed ones need NATS and PostgreSQL; under CI their
+/// absence fails). `module::name [only ongoing]` runs against the WMS named only; every such
+/// entry says which API limit keeps it from the others.
+macro_rules! in_every_setup {
+    () => {};
+    ($module:ident :: $name:ident [only $($wms:ident),+] $(, $($rest:tt)*)?) => {
+        in_every_setup!(@emit $module::$name [$($wms),+]);
+        $(in_every_setup!($($rest)*);)?
+    };
+    ($module:ident :: $name:ident $(, $($rest:tt)*)?) => {
+        in_every_setup!(@emit $module::$name [ongoing, ogoship]);
+        $(in_every_setup!($($rest)*);)?
+    };
+    (@emit $module:ident :: $name:ident [$($wms:ident),+]) => {
+        mod $name {
+            mod embedded {
+                $(
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                    async fn $wms() {
+                        let setup = crate::harness::Setup {
+                            shape: crate::harness::Shape::Embedded,
+                            wms: crate::harness::wms_kind(stringify!($wms)),
+                        };
+                        crate::$module::$name(setup).await;
+                    }
+                )+
+            }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn embedded_imports_20000_sizes_once_and_writes_only_changes() {
-    catalogue::catalogue(Shape::Embedded, 2_000).await;
+            mod distributed {
+                $(
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                    async fn $wms() {
+                        let test = concat!(
+                            "catalog_e2e ", stringify!($name), " ", stringify!($wms)
+                        );
+                        let Some(shape) = crate::harness::Shape::distributed(test).await else {
+                            return;
+                        };
+                        let setup = crate::harness::Setup {
+                            shape,
+                            wms: crate::harness::wms_kind(stringify!($wms)),
+                        };
+                        crate::$module::$name(setup).await;
+                    }
+                )+
+            }
+        }
+    };
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn distributed_imports_once_and_writes_only_changes() {
-    catalogue::catalogue(Shape::Distributed, 100).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn embedded_prices_and_deactivates_articles() {
-    catalogue::lifecycle(Shape::Embedded).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn distributed_prices_and_deactivates_articles() {
-    catalogue::lifecycle(Shape::Distributed).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn embedded_rejects_bad_data_with_reasons() {
-    rules::bad_data(Shape::Embedded).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn distributed_rejects_bad_data_with_reasons() {
-    rules::bad_data(Shape::Distributed).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn embedded_options_ean_inactive_and_manual_selection() {
-    rules::options(Shape::Embedded).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn distributed_options_ean_inactive_and_manual_selection() {
-    rules::options(Shape::Distributed).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn embedded_articles_come_from_the_catalog_endpoint_at_its_price() {
-    rules::catalog_endpoint_and_price(Shape::Embedded).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn distributed_articles_come_from_the_catalog_endpoint_at_its_price() {
-    rules::catalog_endpoint_and_price(Shape::Distributed).await;
-}
+in_every_setup!(
+    catalogue::imports_once_and_writes_only_changes,
+    catalogue::prices_deactivates_and_resyncs_articles,
+    rules::rejects_bad_data_with_reasons,
+    rules::options_ean_inactive_and_manual_selection,
+    rules::articles_come_from_the_catalog_endpoint_at_its_price,
+);

@@ -2,16 +2,17 @@
 //! article number longer than the WMS takes, an EAN that is no GTIN, a negative weight, a
 //! newcomer on an article number in use) rejected with a reason a person can read while the
 //! good sizes are written, a fixed row written once fixed (both rows of a collision that arrive
-//! in one run being rejected is a rule the flow tests cover; here it would depend on timing); and the options: EAN article numbers, inactive
-//! products as inactive articles, manual selection.
+//! in one run being rejected is a rule the flow tests cover; here it would depend on timing);
+//! the options: EAN article numbers, inactive products as inactive articles, manual selection;
+//! and with two end-points, only the catalog end-point's products at its configured price.
 
 use std::time::{Duration, Instant};
 
-use centra_wms_tests::e2e::{Sims, article_number, ean, size_row, wait_for};
+use centra_wms_tests::e2e::{article_number, ean, size_row, wait_for};
 use proto::admin::v1 as pb;
 use serde_json::json;
 
-use crate::harness::{Running, Shape, wait_for_product_polls, wms_article, wms_articles};
+use crate::harness::{CatalogSims, Running, Setup};
 
 /// catalog-sync's view of the catalogue in `state` (every state when unspecified); waits
 /// for its admin service while the runtime starts.
@@ -39,8 +40,8 @@ async fn listed(running: &Running, state: pb::CatalogItemState) -> Vec<pb::Catal
     }
 }
 
-pub async fn bad_data(shape: Shape) {
-    let sims = Sims::start().await;
+pub async fn rejects_bad_data_with_reasons(setup: Setup) {
+    let sims = CatalogSims::start(setup.wms).await;
     let good = size_row(0, 0);
     let mut missing_part = size_row(0, 1);
     missing_part["variantSku"] = json!("");
@@ -65,10 +66,7 @@ pub async fn bad_data(shape: Shape) {
         first,
     ])
     .await;
-    let Some(running) = Running::start(shape, sims.config("1s", ""), "catalog bad data").await
-    else {
-        return;
-    };
+    let running = Running::start(setup.shape, sims.config("1s", "")).await;
 
     wait_for("three rejected sizes", Duration::from_secs(120), || async {
         listed(&running, pb::CatalogItemState::Failed).await.len() == 3
@@ -80,15 +78,10 @@ pub async fn bad_data(shape: Shape) {
     wait_for(
         "the good sizes in the wms",
         Duration::from_secs(60),
-        || async { wms_articles(&sims).await.len() >= 3 },
+        || async { sims.wms_articles().await.len() >= 3 },
     )
     .await;
-    let mut numbers: Vec<String> = wms_articles(&sims)
-        .await
-        .iter()
-        .filter_map(|a| a["articleNumber"].as_str().map(str::to_owned))
-        .collect();
-    numbers.sort();
+    let numbers = sims.wms_article_numbers().await;
     assert_eq!(
         numbers,
         vec![
@@ -98,11 +91,8 @@ pub async fn bad_data(shape: Shape) {
         ],
         "{numbers:?}"
     );
-    let typo = wms_article(&sims, &article_number(0, 3)).await;
-    assert!(
-        typo["barCodeInfo"].is_null() || typo["barCodeInfo"]["barCode"].is_null(),
-        "no bar code: {typo}"
-    );
+    let typo = sims.wms_article(&article_number(0, 3)).await;
+    assert_eq!(typo.ean, None, "no bar code: {typo}");
     let warned: Vec<pb::CatalogItem> = listed(&running, pb::CatalogItemState::Unspecified)
         .await
         .into_iter()
@@ -144,20 +134,20 @@ pub async fn bad_data(shape: Shape) {
         );
     }
     assert_eq!(
-        wms_articles(&sims).await.len(),
+        sims.wms_articles().await.len(),
         3,
         "nothing written for the newcomer"
     );
 
-    // The EAN fixed in Centra: the article is written again, now with its bar code.
+    // The EAN fixed in Centra: the article is written again, now with its bar code (OGOship
+    // takes it too: it only keeps an EAN it already has).
     not_a_gtin["ean"] = json!(valid);
     sims.seed_products(vec![not_a_gtin]).await;
     wait_for(
         "the fixed ean written as the bar code",
         Duration::from_secs(120),
         || async {
-            wms_article(&sims, &article_number(0, 3)).await["barCodeInfo"]["barCode"]
-                == valid.as_str()
+            sims.wms_article(&article_number(0, 3)).await.ean.as_deref() == Some(valid.as_str())
         },
     )
     .await;
@@ -168,10 +158,10 @@ pub async fn bad_data(shape: Shape) {
         "the fixed size written",
         Duration::from_secs(120),
         || async {
-            wms_articles(&sims)
+            sims.wms_articles()
                 .await
                 .iter()
-                .any(|a| a["articleNumber"] == article_number(0, 4).as_str())
+                .any(|a| a.number == article_number(0, 4))
         },
     )
     .await;
@@ -184,8 +174,8 @@ pub async fn bad_data(shape: Shape) {
     running.stop().await;
 }
 
-pub async fn options(shape: Shape) {
-    let sims = Sims::start().await;
+pub async fn options_ean_inactive_and_manual_selection(setup: Setup) {
+    let sims = CatalogSims::start(setup.wms).await;
     let mut inactive = size_row(0, 3);
     inactive["active"] = json!(false);
     sims.seed_products(vec![
@@ -199,10 +189,7 @@ pub async fn options(shape: Shape) {
 article_number = "ean"
 article_filter = "include_inactive"
 product_selection = "manual""#;
-    let Some(running) = Running::start(shape, sims.config("1s", settings), "catalog options").await
-    else {
-        return;
-    };
+    let running = Running::start(setup.shape, sims.config("1s", settings)).await;
 
     // Manual selection: the sizes are known, by EAN, and nothing is written.
     wait_for("four sizes known", Duration::from_secs(120), || async {
@@ -220,9 +207,9 @@ product_selection = "manual""#;
     for size in 0..4 {
         assert!(known.contains(&ean(size)), "{} in {known:?}", ean(size));
     }
-    wait_for_product_polls(&sims, 2).await;
+    sims.wait_for_product_polls(2).await;
     assert!(
-        wms_articles(&sims).await.is_empty(),
+        sims.wms_articles().await.is_empty(),
         "nothing before a selection"
     );
 
@@ -239,15 +226,18 @@ product_selection = "manual""#;
         .outcomes;
     assert!(outcomes.iter().all(|o| o.error.is_empty()), "{outcomes:?}");
     wait_for("two selected articles", Duration::from_secs(60), || async {
-        wms_articles(&sims).await.len() == 2
+        sims.wms_articles().await.len() == 2
     })
     .await;
-    assert_eq!(wms_article(&sims, &ean(0)).await["isActive"], json!(true));
-    assert_eq!(wms_article(&sims, &ean(3)).await["isActive"], json!(false));
-    wait_for_product_polls(&sims, 2).await;
+    let selected = sims.wms_article(&ean(0)).await;
+    assert_eq!(selected.active, sims.active(true), "{selected}");
+    assert_eq!(selected.ean, Some(ean(0)), "{selected}");
+    let inactive = sims.wms_article(&ean(3)).await;
+    assert_eq!(inactive.active, sims.active(false), "{inactive}");
+    sims.wait_for_product_polls(2).await;
     assert_eq!(
-        wms_articles(&sims).await.len(),
-        2,
+        sims.wms_article_numbers().await,
+        vec![ean(0), ean(3)],
         "the others stay unselected"
     );
     running.stop().await;
@@ -255,8 +245,8 @@ product_selection = "manual""#;
 
 /// Two Centra end-points with `catalog_endpoint = "shop1"`: only shop1's products become
 /// articles; the price comes from the configured currency (SEK here) as the customer price.
-pub async fn catalog_endpoint_and_price(shape: Shape) {
-    let sims = Sims::start().await;
+pub async fn articles_come_from_the_catalog_endpoint_at_its_price(setup: Setup) {
+    let sims = CatalogSims::start(setup.wms).await;
     let wholesale = centra_sim::CentraSim::builder()
         .build()
         .expect("second centra sim")
@@ -295,24 +285,19 @@ currency = "SEK""#,
         }))
         .expect("second end-point"),
     );
-    let Some(running) = Running::start(shape, config, "catalog end-points").await else {
-        return;
-    };
+    let running = Running::start(setup.shape, config).await;
     wait_for(
         "shop1's sizes in the wms",
         Duration::from_secs(120),
-        || async { wms_articles(&sims).await.len() == 2 },
+        || async { sims.wms_articles().await.len() == 2 },
     )
     .await;
-    let article = wms_article(&sims, &article_number(0, 0)).await;
-    assert_eq!(article["customerPrice"], json!(499.0), "{article}");
+    let article = sims.wms_article(&article_number(0, 0)).await;
+    assert_eq!(article.price, Some(499.0), "{article}");
+    assert_eq!(article.currency, sims.currency("SEK"), "{article}");
     // shop2 is polled for orders, never for products.
-    wait_for_product_polls(&sims, 2).await;
-    let numbers: Vec<String> = wms_articles(&sims)
-        .await
-        .iter()
-        .filter_map(|a| a["articleNumber"].as_str().map(str::to_owned))
-        .collect();
+    sims.wait_for_product_polls(2).await;
+    let numbers = sims.wms_article_numbers().await;
     assert!(
         !numbers.contains(&article_number(5, 0)),
         "shop2's product became an article: {numbers:?}"

@@ -1,10 +1,11 @@
 //! What the scenario knows and reads: the articles, the orders it placed, the deliveries it
-//! announced, the returns it registered, and both simulators' state (`/_sim/state`), never
-//! the services' own tables.
+//! announced, the returns it registered, and both simulators' state (`/_sim/state`, the WMS's
+//! through the WMS-neutral `centra_wms_tests::wms`), never the services' own tables.
 
 use std::collections::BTreeMap;
 
-use centra_wms_tests::e2e::{Sims, article_number};
+use centra_wms_tests::e2e::{WmsSims, article_number};
+use centra_wms_tests::wms::{WmsReturnCause, WmsStockLevel};
 use serde_json::Value;
 
 /// Products and sizes of the scenario's catalogue.
@@ -45,8 +46,10 @@ pub struct PlacedOrder {
     pub picked: BTreeMap<String, i64>,
     /// Article -> units returned so far.
     pub returned: BTreeMap<String, i64>,
-    /// WMS return registrations on this order, with their cause names.
-    pub returns: Vec<Vec<String>>,
+    /// WMS return registrations on this order.
+    pub returns: usize,
+    /// Units returned per cause over all registrations.
+    pub causes: BTreeMap<WmsReturnCause, i64>,
 }
 
 /// A supplier delivery the scenario announced in Centra.
@@ -65,32 +68,33 @@ pub fn articles() -> Vec<(usize, usize, String)> {
         .collect()
 }
 
-/// Both sides' stock of every article, read from the simulators.
-pub async fn stock(sims: &Sims) -> BTreeMap<String, Both> {
+/// Both sides' stock of every article, read from the simulators (Centra first, as stock-sync
+/// reads them).
+pub async fn stock(sims: &WmsSims) -> BTreeMap<String, Both> {
     let centra = sims.get(format!("{}/_sim/state", sims.centra.url())).await;
-    let wms = sims
-        .get(format!("{}/_sim/state", sims.ongoing.base_url()))
-        .await;
+    let wms = sims.wms.stock_levels(&sims.http).await;
     read_stock(&centra, &wms)
 }
 
-/// Both sides' stock from the two state answers.
-pub fn read_stock(centra: &Value, wms: &Value) -> BTreeMap<String, Both> {
-    let mut out: BTreeMap<String, Both> = BTreeMap::new();
+/// Both sides' stock from Centra's state answer and the WMS's stock levels.
+pub fn read_stock(centra: &Value, wms: &BTreeMap<String, WmsStockLevel>) -> BTreeMap<String, Both> {
+    let mut out: BTreeMap<String, Both> = wms
+        .iter()
+        .map(|(key, level)| {
+            let both = Both {
+                wms_physical: level.physical,
+                wms_sellable: level.sellable,
+                wms_booked: level.booked,
+                ..Both::default()
+            };
+            (key.clone(), both)
+        })
+        .collect();
     let number = |v: &Value| {
         v.as_i64()
             .or_else(|| v.as_f64().map(|f| f as i64))
             .unwrap_or(0)
     };
-    for row in wms["inventory"].as_array().into_iter().flatten() {
-        let Some(key) = row["articleNumber"].as_str() else {
-            continue;
-        };
-        let both = out.entry(key.to_owned()).or_default();
-        both.wms_physical = number(&row["numberOfItems"]);
-        both.wms_sellable = number(&row["sellableNumberOfItems"]);
-        both.wms_booked = number(&row["numberOfBookedItems"]);
-    }
     for row in centra["stock"].as_array().into_iter().flatten() {
         let Some(key) = row["key"].as_str() else {
             continue;

@@ -5,6 +5,9 @@
 //! - [`Shape::Distributed`]: NATS JetStream under a unique stream prefix, a fresh PostgreSQL
 //!   database, gRPC over TCP on free ports. [`RunningApp::stop`] deletes the stream and drops
 //!   the database, so runs never see each other's data.
+//!
+//! Calls to `platform_runtime::WMS_GATEWAY` reach the gateway of the configuration's
+//! `[wms] kind`, which the suite must name among its services.
 
 use std::sync::Arc;
 
@@ -74,6 +77,7 @@ impl RunningApp {
                 for address in [
                     &mut grpc.centra_gateway,
                     &mut grpc.ongoing_gateway,
+                    &mut grpc.ogoship_gateway,
                     &mut grpc.catalog_sync,
                     &mut grpc.order_sync,
                     &mut grpc.stock_sync,
@@ -90,6 +94,8 @@ impl RunningApp {
                 (adapters, Some(database))
             }
         };
+        // The sync services reach the gateway of `[wms] kind` (the suite runs that one).
+        let adapters = adapters.with_wms_gateway(config.wms.kind().gateway());
         let directory = adapters.directory.clone();
         let shutdown = CancellationToken::new();
         let runtime = services

@@ -4,7 +4,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use centra_wms_tests::e2e::wait_for;
-use centra_wms_tests::runtime::Shape;
 use proto::admin::v1 as admin;
 use proto::admin::v1::order_admin_client::OrderAdminClient;
 use proto::admin::v1::returns_admin_client::ReturnsAdminClient;
@@ -21,20 +20,33 @@ impl Run<'_> {
         let started = Instant::now();
         let (sims, app) = (self.sims, self.app);
         let placed: Vec<String> = self.orders.iter().map(|o| o.shipment_id.clone()).collect();
-        wait_for(
-            &format!("{when}: every order in the wms"),
-            SETTLE,
+        let announced: Vec<String> = self.deliveries.iter().map(|d| d.number.clone()).collect();
+        settle(
+            &format!("{when}: every order and supplier delivery in the wms"),
             || async {
-                let wms = sims
-                    .get(format!("{}/_sim/state", sims.ongoing.base_url()))
-                    .await;
-                let imported: BTreeSet<&str> = wms["orders"]
-                    .as_array()
+                let (wms, http) = (&sims.wms, &sims.http);
+                let orders: BTreeSet<String> = wms
+                    .orders(http)
+                    .await
                     .into_iter()
-                    .flatten()
-                    .filter_map(|o| o["orderNumber"].as_str())
+                    .map(|o| o.number)
                     .collect();
-                placed.iter().all(|id| imported.contains(id.as_str()))
+                let purchase_orders: BTreeSet<String> = wms
+                    .purchase_orders(http)
+                    .await
+                    .into_iter()
+                    .map(|p| p.number)
+                    .collect();
+                let missing: Vec<&String> = placed
+                    .iter()
+                    .filter(|id| !orders.contains(*id))
+                    .chain(announced.iter().filter(|n| !purchase_orders.contains(*n)))
+                    .collect();
+                if missing.is_empty() {
+                    Ok(())
+                } else {
+                    Err(format!("missing {missing:?}"))
+                }
             },
         )
         .await;
@@ -47,11 +59,11 @@ impl Run<'_> {
         let returned: BTreeMap<String, (i64, usize)> = self
             .orders
             .iter()
-            .filter(|o| !o.returns.is_empty())
+            .filter(|o| o.returns > 0)
             .map(|o| {
                 (
                     o.shipment_id.clone(),
-                    (o.returned.values().sum::<i64>(), o.returns.len()),
+                    (o.returned.values().sum::<i64>(), o.returns),
                 )
             })
             .collect();
@@ -138,7 +150,6 @@ impl Run<'_> {
 
     async fn check_nothing_twice_or_parked(&self, when: &str) {
         let centra = self.centra_state().await;
-        let wms = self.wms_state().await;
         for shipment in centra["shipments"].as_array().into_iter().flatten() {
             assert!(
                 shipment["completeCount"].as_u64().unwrap_or(0) <= 1,
@@ -161,17 +172,28 @@ impl Run<'_> {
                 );
             }
         }
-        for order in wms["orders"].as_array().into_iter().flatten() {
-            assert_eq!(order["createdCount"], 1, "{when}: created twice: {order}");
+        let (wms, http) = (&self.sims.wms, &self.sims.http);
+        for order in wms.orders(http).await {
+            assert_eq!(order.created_count, 1, "{when}: created twice: {order}");
         }
+        for purchase_order in wms.purchase_orders(http).await {
+            assert_eq!(
+                purchase_order.created_count, 1,
+                "{when}: purchase order created twice: {purchase_order}"
+            );
+        }
+        // Every cause with its units: registrations between two WMS polls reach Centra as one
+        // return, so the units of a cause are summed over the shipment's Centra returns.
         let in_centra = returns_per_shipment(&centra);
-        for order in self.orders.iter().filter(|o| !o.returns.is_empty()) {
+        for order in self.orders.iter().filter(|o| o.returns > 0) {
             let (_, _, comments) = &in_centra[&order.shipment_id];
-            let all = comments.join(" | ");
-            for name in order.returns.iter().flatten() {
-                assert!(
-                    all.contains(name.as_str()),
-                    "{when}: no centra return of {} names the cause {name:?}: {comments:?}",
+            for (cause, units) in &order.causes {
+                let label = cause.label();
+                let shown: i64 = comments.iter().map(|c| units_of(c, &label)).sum();
+                assert_eq!(
+                    shown, *units,
+                    "{when}: centra's returns of {} name {label:?} for {shown} units, the wms \
+                     had {units}: {comments:?}",
                     order.shipment_id
                 );
             }
@@ -182,6 +204,19 @@ impl Run<'_> {
                 "{when}: the WMS owns stock; Centra must not restock returns: {entry}"
             );
         }
+        let parked_orders = OrderAdminClient::new(self.app.channel("order-sync"))
+            .list_by_state(admin::ListOrdersByStateRequest {
+                state: admin::OrderState::Parked as i32,
+                ..Default::default()
+            })
+            .await
+            .expect("orders listed")
+            .into_inner()
+            .orders;
+        assert!(
+            parked_orders.is_empty(),
+            "{when}: parked orders: {parked_orders:#?}"
+        );
         let parked = ReturnsAdminClient::new(self.app.channel("returns-sync"))
             .list_returns(admin::ListReturnsRequest {
                 state: admin::ReturnState::Parked as i32,
@@ -207,14 +242,16 @@ impl Run<'_> {
         }
     }
 
-    pub(super) fn print_table(&self, shape: Shape, faults: bool, steps: u64, took: Duration) {
+    pub(super) fn print_table(&self, test: &str, steps: u64, took: Duration) {
         println!();
-        println!(
-            "| stock & returns e2e | {shape:?}{} | {steps} steps | {:.1} s |",
-            if faults { " + faults" } else { "" },
-            took.as_secs_f64()
-        );
+        println!("| {test}, {steps} steps | {:.1} s |", took.as_secs_f64());
         println!("|---|---|");
+        println!(
+            "| start: catalogue in the wms, then Centra sells what the WMS has | {:.1} s, \
+             {:.1} s |",
+            self.tally.catalogue.as_secs_f64(),
+            (self.tally.start - self.tally.catalogue).as_secs_f64()
+        );
         for (kind, count) in &self.tally.steps {
             println!("| {kind:?} | {count} |");
         }
@@ -280,4 +317,15 @@ fn returns_per_shipment(centra: &Value) -> BTreeMap<String, (i64, usize, Vec<Str
             .push(entry["comment"].as_str().unwrap_or_default().to_owned());
     }
     out
+}
+
+/// The units a Centra return comment gives for the cause shown as `label`: the comment is
+/// `N x label; M x other (WMS return of order ...)` (returns-sync `rules::comment`).
+fn units_of(comment: &str, label: &str) -> i64 {
+    comment
+        .split("; ")
+        .filter_map(|part| part.split_once(" x "))
+        .filter(|(_, rest)| rest.starts_with(label))
+        .filter_map(|(count, _)| count.trim().parse::<i64>().ok())
+        .sum()
 }

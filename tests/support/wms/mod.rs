@@ -18,6 +18,12 @@
 //! refused here with a panic naming the limit, so a scenario needing it is excluded where it
 //! is invoked rather than weakened.
 
+mod articles;
+mod stock;
+
+pub use articles::{HandEdit, WmsArticle};
+pub use stock::{WmsReturnCause, WmsReturnLine, WmsStockLevel};
+
 use platform_config::WmsKind;
 use serde_json::{Value, json};
 
