@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use catalog_sync::CatalogSync;
 use centra_gateway::CentraGateway;
 use centra_wms_tests::e2e::{WmsSims, free_port, size_row, wait_for};
+use centra_wms_tests::suite::SetupShape;
 use centra_wms_tests::wms::WmsArticle;
 use ogoship_gateway::OgoshipGateway;
 use ongoing_gateway::OngoingGateway;
@@ -188,13 +189,14 @@ impl Shape {
     }
 }
 
-/// The WMS a test named `ongoing` or `ogoship` runs against.
-pub fn wms_kind(name: &str) -> WmsKind {
-    match name {
-        "ongoing" => WmsKind::Ongoing,
-        "ogoship" => WmsKind::Ogoship,
-        other => panic!("no WMS named {other}"),
-    }
+/// The setup of one generated test (`centra_wms_tests::suite`): `None` when the distributed
+/// shape's NATS and PostgreSQL are not configured (outside CI).
+pub async fn setup(shape: SetupShape, wms: WmsKind, test: &str) -> Option<Setup> {
+    let shape = match shape {
+        SetupShape::Embedded => Shape::Embedded,
+        SetupShape::Distributed => Shape::distributed(test).await?,
+    };
+    Some(Setup { shape, wms })
 }
 
 fn local_address() -> ServiceAddress {

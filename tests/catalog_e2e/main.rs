@@ -28,59 +28,10 @@ mod catalogue;
 mod harness;
 mod rules;
 
-/// One test per shape and WMS for each scenario `module::name(setup)`:
-/// `name::embedded::ongoing`, `name::embedded::ogoship`, `name::distributed::ongoing`,
-/// `name::distributed::ogoship` (the distributed ones need NATS and PostgreSQL; under CI their
-/// absence fails). `module::name [only ongoing]` runs against the WMS named only; every such
-/// entry says which API limit keeps it from the others.
-macro_rules! in_every_setup {
-    () => {};
-    ($module:ident :: $name:ident [only $($wms:ident),+] $(, $($rest:tt)*)?) => {
-        in_every_setup!(@emit $module::$name [$($wms),+]);
-        $(in_every_setup!($($rest)*);)?
-    };
-    ($module:ident :: $name:ident $(, $($rest:tt)*)?) => {
-        in_every_setup!(@emit $module::$name [ongoing, ogoship]);
-        $(in_every_setup!($($rest)*);)?
-    };
-    (@emit $module:ident :: $name:ident [$($wms:ident),+]) => {
-        mod $name {
-            mod embedded {
-                $(
-                    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                    async fn $wms() {
-                        let setup = crate::harness::Setup {
-                            shape: crate::harness::Shape::Embedded,
-                            wms: crate::harness::wms_kind(stringify!($wms)),
-                        };
-                        crate::$module::$name(setup).await;
-                    }
-                )+
-            }
-
-            mod distributed {
-                $(
-                    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                    async fn $wms() {
-                        let test = concat!(
-                            "catalog_e2e ", stringify!($name), " ", stringify!($wms)
-                        );
-                        let Some(shape) = crate::harness::Shape::distributed(test).await else {
-                            return;
-                        };
-                        let setup = crate::harness::Setup {
-                            shape,
-                            wms: crate::harness::wms_kind(stringify!($wms)),
-                        };
-                        crate::$module::$name(setup).await;
-                    }
-                )+
-            }
-        }
-    };
-}
-
-in_every_setup!(
+// One test per shape and WMS for each scenario (`centra_wms_tests::suite`); the
+// distributed ones need NATS and PostgreSQL, and under CI their absence fails.
+centra_wms_tests::in_every_setup!(
+    setup = crate::harness::setup;
     catalogue::imports_once_and_writes_only_changes,
     catalogue::prices_deactivates_and_resyncs_articles,
     rules::rejects_bad_data_with_reasons,

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use catalog_sync::CatalogSync;
 use centra_gateway::CentraGateway;
 use centra_wms_tests::e2e::{WmsSims, ean, free_port, size_row, wait_for};
+use centra_wms_tests::suite::SetupShape;
 use centra_wms_tests::wms::{Shipping, WmsOrder, WmsPurchaseOrder};
 use ogoship_gateway::OgoshipGateway;
 use ongoing_gateway::OngoingGateway;
@@ -296,6 +297,17 @@ pub async fn spawn_app_tuned(
 }
 
 impl App {
+    /// The dead letters of `service` (e.g. a gateway's records kept for a person).
+    pub fn dead_letters(
+        &self,
+        service: &str,
+    ) -> proto::admin::v1::dead_letters_client::DeadLettersClient<platform_runtime::GrpcChannel>
+    {
+        proto::admin::v1::dead_letters_client::DeadLettersClient::new(
+            self.directory.channel(service).expect("channel"),
+        )
+    }
+
     pub fn admin(&self) -> OrderAdminClient<platform_runtime::GrpcChannel> {
         OrderAdminClient::new(self.directory.channel("order-sync").expect("channel"))
     }
@@ -374,11 +386,12 @@ pub async fn wait_imported(sims: &OrderSims, id: &str) {
     .await;
 }
 
-/// The WMS a test named `ongoing` or `ogoship` runs against.
-pub fn wms_kind(name: &str) -> WmsKind {
-    match name {
-        "ongoing" => WmsKind::Ongoing,
-        "ogoship" => WmsKind::Ogoship,
-        other => panic!("no WMS named {other}"),
-    }
+/// The setup of one generated test (`centra_wms_tests::suite`): `None` when the distributed
+/// shape's NATS and PostgreSQL are not configured (outside CI).
+pub async fn setup(shape: SetupShape, wms: WmsKind, test: &str) -> Option<Setup> {
+    let shape = match shape {
+        SetupShape::Embedded => Shape::Embedded,
+        SetupShape::Distributed => Shape::distributed(test).await?,
+    };
+    Some(Setup { shape, wms })
 }

@@ -118,13 +118,13 @@ transporter_service_code = "EXP""#,
 }
 
 /// An order the warehouse accepts but holds as invalid (OGOship: `reserved`, here for want of a
-/// phone number) would never ship: it is parked with the warehouse's own reason, for a person
-/// to fix in Centra and retry.
-pub async fn an_order_the_warehouse_holds_as_invalid_is_parked_with_its_reason(setup: Setup) {
+/// phone number) is in the warehouse, so order-sync knows it is there (it can cancel it and
+/// never sends it twice), but it will not ship: the gateway keeps it as a dead letter with the
+/// warehouse's own reason, for a person to fix and resync.
+pub async fn an_order_the_warehouse_holds_as_invalid_is_kept_for_a_person(setup: Setup) {
     let _telemetry = telemetry();
     let app = spawn_app_in("", setup).await;
     let sims = &app.sims;
-    let valid = sims.seed_order(true, &[(0, 0, 1)]).await;
     let created = sims
         .post(
             format!("{}/_sim/orders", sims.centra.url()),
@@ -147,16 +147,39 @@ pub async fn an_order_the_warehouse_holds_as_invalid_is_parked_with_its_reason(s
         .as_str()
         .map(str::to_owned)
         .expect("shipment id");
-    wait_imported(sims, &valid).await;
-    app.wait_for_state(
-        &no_phone,
-        admin::OrderState::Parked,
-        "Customer phone number is missing",
-    )
-    .await;
+    wait_imported(sims, &no_phone).await;
     let held = sims.wms_order(&no_phone).await.expect("held in the wms");
     assert_eq!(held.status, "reserved", "{held}");
     assert_eq!(held.created_count, 1, "{held}");
+    let mut dead_letters = app.dead_letters("ogoship-gateway");
+    wait_for(
+        "the held order kept for a person",
+        Duration::from_secs(60),
+        || {
+            let mut dead_letters = dead_letters.clone();
+            let no_phone = no_phone.clone();
+            async move {
+                dead_letters
+                    .list(proto::admin::v1::ListDeadLettersRequest::default())
+                    .await
+                    .map(|r| {
+                        r.into_inner().dead_letters.iter().any(|d| {
+                            d.record_key == no_phone
+                                && d.last_error.contains("Customer phone number is missing")
+                        })
+                    })
+                    .unwrap_or(false)
+            }
+        },
+    )
+    .await;
+    let listed = dead_letters
+        .list(proto::admin::v1::ListDeadLettersRequest::default())
+        .await
+        .expect("listed")
+        .into_inner()
+        .dead_letters;
+    assert_eq!(listed.len(), 1, "kept once: {listed:?}");
     let centra = sims.centra_shipment(&no_phone).await;
     assert_eq!(centra["completeCount"], 0, "{centra}");
     app.stop().await;

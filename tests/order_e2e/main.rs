@@ -25,59 +25,10 @@ mod harness;
 mod import;
 mod inbound;
 
-/// One test per shape and WMS for each scenario `module::name(setup)`:
-/// `name::embedded::ongoing`, `name::embedded::ogoship`, `name::distributed::ongoing`,
-/// `name::distributed::ogoship` (the distributed ones need NATS and PostgreSQL; under CI their
-/// absence fails). `module::name [only ongoing]` runs against the WMS named only; every such
-/// entry says which API limit keeps it from the others.
-macro_rules! in_every_setup {
-    () => {};
-    ($module:ident :: $name:ident [only $($wms:ident),+] $(, $($rest:tt)*)?) => {
-        in_every_setup!(@emit $module::$name [$($wms),+]);
-        $(in_every_setup!($($rest)*);)?
-    };
-    ($module:ident :: $name:ident $(, $($rest:tt)*)?) => {
-        in_every_setup!(@emit $module::$name [ongoing, ogoship]);
-        $(in_every_setup!($($rest)*);)?
-    };
-    (@emit $module:ident :: $name:ident [$($wms:ident),+]) => {
-        mod $name {
-            mod embedded {
-                $(
-                    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                    async fn $wms() {
-                        let setup = crate::harness::Setup {
-                            shape: crate::harness::Shape::Embedded,
-                            wms: crate::harness::wms_kind(stringify!($wms)),
-                        };
-                        crate::$module::$name(setup).await;
-                    }
-                )+
-            }
-
-            mod distributed {
-                $(
-                    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                    async fn $wms() {
-                        let test = concat!(
-                            "order_e2e ", stringify!($name), " ", stringify!($wms)
-                        );
-                        let Some(shape) = crate::harness::Shape::distributed(test).await else {
-                            return;
-                        };
-                        let setup = crate::harness::Setup {
-                            shape,
-                            wms: crate::harness::wms_kind(stringify!($wms)),
-                        };
-                        crate::$module::$name(setup).await;
-                    }
-                )+
-            }
-        }
-    };
-}
-
-in_every_setup!(
+// One test per shape and WMS for each scenario (`centra_wms_tests::suite`); the
+// distributed ones need NATS and PostgreSQL, and under CI their absence fails.
+centra_wms_tests::in_every_setup!(
+    setup = crate::harness::setup;
     // OGOship API v1 reports no picked quantity per line (a shipped order counts as picked in
     // full), so the partial pick this scenario parks cannot be told to the gateway.
     completion::default_settings_import_once_complete_once_and_park_what_centra_refuses [only ongoing],
@@ -92,8 +43,8 @@ in_every_setup!(
     import::only_paid_shipments_are_imported,
     import::unmapped_shipping_methods_are_parked,
     // Ongoing takes an order without a phone number; only OGOship holds orders as invalid
-    // (`reserved`, P6), so only there is one parked for it.
-    import::an_order_the_warehouse_holds_as_invalid_is_parked_with_its_reason [only ogoship],
+    // (`reserved`, P6), so only there is one kept for a person.
+    import::an_order_the_warehouse_holds_as_invalid_is_kept_for_a_person [only ogoship],
     cancellation::cancelled_shipments_cancel_the_wms_order_or_wait_for_a_person,
     inbound::supplier_deliveries_are_received_and_accepted_exactly_once,
     inbound::deliveries_before_during_and_after_the_catalog_import_all_arrive,

@@ -35,38 +35,10 @@
 mod scenario;
 mod world;
 
-/// One test per WMS and shape for each scenario `scenario::name(setup)`:
-/// `name::embedded::ongoing`, `name::embedded::ogoship`, `name::distributed::ongoing`,
-/// `name::distributed::ogoship` (the distributed ones need NATS and PostgreSQL; under CI their
-/// absence fails).
-macro_rules! in_every_setup {
-    ($($module:ident :: $name:ident),+ $(,)?) => {
-        $(
-            mod $name {
-                in_every_setup!(@shape $module::$name, embedded, Embedded);
-                in_every_setup!(@shape $module::$name, distributed, Distributed);
-            }
-        )+
-    };
-    (@shape $module:ident :: $name:ident, $shape:ident, $variant:ident) => {
-        mod $shape {
-            in_every_setup!(@wms $module::$name, $variant, ongoing, Ongoing);
-            in_every_setup!(@wms $module::$name, $variant, ogoship, Ogoship);
-        }
-    };
-    (@wms $module:ident :: $name:ident, $variant:ident, $wms:ident, $kind:ident) => {
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn $wms() {
-            crate::$module::$name(crate::scenario::Setup {
-                shape: centra_wms_tests::runtime::Shape::$variant,
-                wms: platform_config::WmsKind::$kind,
-            })
-            .await;
-        }
-    };
-}
-
-in_every_setup!(
+// One test per shape and WMS for each scenario (`centra_wms_tests::suite`); the
+// distributed ones need NATS and PostgreSQL, and under CI their absence fails.
+centra_wms_tests::in_every_setup!(
+    setup = crate::scenario::setup;
     scenario::never_oversells_and_settles_equal,
     scenario::never_oversells_and_settles_equal_with_faults,
 );

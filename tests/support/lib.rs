@@ -5,6 +5,7 @@
 //! - `e2e`: both simulators, catalogue rows and settings for the end-to-end suites.
 //! - `gateways`: both gateways over both simulators, ready to call (the ports contracts).
 //! - `runtime`: a runtime of either shape with the services a suite names.
+//! - `suite`: `in_every_setup!`, one test per shape and WMS for each end-to-end scenario.
 //! - `tracing_capture`: an OpenTelemetry pipeline that keeps spans in memory.
 //! - `wms`: the WMS simulator of either kind behind WMS-neutral controls.
 
@@ -12,5 +13,6 @@ pub mod buses;
 pub mod e2e;
 pub mod gateways;
 pub mod runtime;
+pub mod suite;
 pub mod tracing_capture;
 pub mod wms;

@@ -88,8 +88,8 @@ pub enum Command {
     DeadLetters {
         /// The service whose dead letters to manage: catalog-sync (rejected size rows),
         /// order-sync, stock-sync or returns-sync (messages they could not handle; a retry
-        /// replays them), centra-gateway or ongoing-gateway (records they could not read; a
-        /// retry reads them again).
+        /// replays them), centra-gateway, ongoing-gateway or ogoship-gateway (records they
+        /// could not read, and orders OGOship holds as invalid; a retry reads them again).
         #[arg(long, global = true, default_value = "catalog-sync")]
         service: String,
         #[command(flatten)]

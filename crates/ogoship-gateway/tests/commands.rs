@@ -139,29 +139,38 @@ async fn unknown_products_are_refused_as_article_missing_naming_each() {
     assert_eq!(status.message(), "consignee.city: required");
 }
 
-/// An order OGOship holds as invalid (`reserved`: here no phone) is refused with OGOship's
-/// reason, so it reaches a person; saved again once fixed, it is accepted under the same id.
+/// An order OGOship holds as invalid (`reserved`: here no phone) is in OGOship, so the upsert
+/// succeeds, and it is kept once as a dead letter with OGOship's reason for a person; saved
+/// again once fixed, it is accepted under the same id.
 #[tokio::test]
-async fn an_order_held_as_invalid_is_refused_with_the_reason_until_fixed() {
+async fn an_order_held_as_invalid_is_accepted_and_kept_for_a_person() {
     let app = spawn_app().await;
     app.seed_products(&["A"]).await;
     app.set_stock("A", 5).await;
     let mut no_phone = order_request("O-9", &[("A", 1)]);
     no_phone.consignee.as_mut().expect("consignee").mobile_phone = String::new();
-    let status = app
-        .gateway
-        .commands()
-        .upsert_order(Request::new(no_phone))
+    for _ in 0..2 {
+        app.gateway
+            .commands()
+            .upsert_order(Request::new(no_phone.clone()))
+            .await
+            .expect("in OGOship, held");
+    }
+    let kept = app
+        .store
+        .dead_letters()
+        .list(&platform_store::DeadLetterFilter {
+            limit: 100,
+            ..Default::default()
+        })
         .await
-        .expect_err("held");
-    assert_eq!(status.code(), Code::FailedPrecondition);
+        .expect("dead letters");
+    assert_eq!(kept.len(), 1, "kept once: {kept:?}");
+    assert_eq!(kept[0].record_key, "O-9");
     assert!(
-        status.message().contains("O-9")
-            && status
-                .message()
-                .contains("Customer phone number is missing"),
+        kept[0].reason.contains("Customer phone number is missing"),
         "{}",
-        status.message()
+        kept[0].reason
     );
 
     let fixed = app

@@ -3,15 +3,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
-use centra_wms_tests::e2e::wait_for;
 use proto::admin::v1 as admin;
 use proto::admin::v1::order_admin_client::OrderAdminClient;
 use proto::admin::v1::returns_admin_client::ReturnsAdminClient;
 use proto::admin::v1::stock_admin_client::StockAdminClient;
 use serde_json::Value;
 
-use super::{Run, SETTLE};
-use crate::world::{Both, articles, stock};
+use super::{Run, SETTLE, stock_sync_view};
+use crate::world::{articles, stock};
 
 impl Run<'_> {
     /// Nothing in flight: every order imported, every shipped one completed, every return in
@@ -21,8 +20,9 @@ impl Run<'_> {
         let (sims, app) = (self.sims, self.app);
         let placed: Vec<String> = self.orders.iter().map(|o| o.shipment_id.clone()).collect();
         let announced: Vec<String> = self.deliveries.iter().map(|d| d.number.clone()).collect();
-        settle(
+        self.settle_within(
             &format!("{when}: every order and supplier delivery in the wms"),
+            SETTLE,
             || async {
                 let (wms, http) = (&sims.wms, &sims.http);
                 let orders: BTreeSet<String> = wms
@@ -73,8 +73,9 @@ impl Run<'_> {
             .filter(|d| d.received)
             .map(|d| d.number.clone())
             .collect();
-        settle(
+        self.settle_within(
             &format!("{when}: shipped completed, returns in centra, receipts accepted"),
+            SETTLE,
             || async {
                 let centra = sims.get(format!("{}/_sim/state", sims.centra.url())).await;
                 let completed: BTreeSet<&str> = centra["shipments"]
@@ -100,19 +101,26 @@ impl Run<'_> {
                     .iter()
                     .filter(|n| !accepted.contains(n.as_str()))
                     .collect();
-                let missing: Vec<String> = returned
-                    .iter()
-                    // Registrations between two WMS polls reach Centra as one return: the
-                    // units must match exactly, the returns may be fewer than registrations.
-                    .filter(|(id, (units, count))| {
-                        !in_centra
-                            .get(*id)
-                            .is_some_and(|(u, c, _)| u == units && *c >= 1 && c <= count)
-                    })
-                    .map(|(id, want)| {
-                        format!("{id}: want {want:?}, centra {:?}", in_centra.get(id))
-                    })
-                    .collect();
+                let mut missing: Vec<String> = Vec::new();
+                // Registrations between two WMS polls reach Centra as one return: the units
+                // must match exactly, the returns may be fewer than registrations.
+                for (id, want @ (units, count)) in &returned {
+                    let got = in_centra.get(id);
+                    if got.is_some_and(|(u, c, _)| u == units && *c >= 1 && c <= count) {
+                        continue;
+                    }
+                    let held = ReturnsAdminClient::new(app.channel("returns-sync"))
+                        .list_returns(admin::ListReturnsRequest {
+                            order_number: id.clone(),
+                            ..Default::default()
+                        })
+                        .await
+                        .map(|r| format!("{:?}", r.into_inner().returns))
+                        .unwrap_or_else(|e| e.to_string());
+                    missing.push(format!(
+                        "{id}: want {want:?}, centra {got:?}, returns-sync {held}"
+                    ));
+                }
                 if open.is_empty() && unaccepted.is_empty() && missing.is_empty() {
                     Ok(())
                 } else {
@@ -134,12 +142,24 @@ impl Run<'_> {
             },
         )
         .await;
-        wait_for(
+        self.settle_within(
             &format!("{when}: centra sells what the wms has"),
             SETTLE,
             || async {
                 let now = stock(sims).await;
-                now.len() == articles().len() && now.values().all(Both::equal)
+                let unequal: Vec<_> = now.iter().filter(|(_, b)| !b.equal()).collect();
+                if now.len() == articles().len() && unequal.is_empty() {
+                    return Ok(());
+                }
+                let mut seen = Vec::new();
+                for (number, _) in unequal.iter().take(4) {
+                    seen.push(stock_sync_view(app, number).await);
+                }
+                Err(format!(
+                    "{} of {} articles in the wms; unequal {unequal:?}; stock-sync: {seen:?}",
+                    now.len(),
+                    articles().len()
+                ))
             },
         )
         .await;
@@ -274,26 +294,6 @@ impl Run<'_> {
             self.tally.checkpoints,
             self.tally.longest_checkpoint.as_secs_f64()
         );
-    }
-}
-
-/// Polls `check` every 250 ms until it passes; fails the test with its last complaint after
-/// [`SETTLE`].
-pub(super) async fn settle<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<(), String>>,
-{
-    let started = Instant::now();
-    loop {
-        match check().await {
-            Ok(()) => return,
-            Err(complaint) => assert!(
-                started.elapsed() < SETTLE,
-                "{what} within {SETTLE:?}: {complaint}"
-            ),
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
 

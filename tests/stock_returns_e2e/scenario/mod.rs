@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use centra_wms_tests::e2e::{WmsSims, size_row, wait_for};
 use centra_wms_tests::runtime::{RunningApp, Shape};
+use centra_wms_tests::suite::SetupShape;
 use centra_wms_tests::wms::WmsReturnCause;
 use platform_config::WmsKind;
 use platform_runtime::Service;
@@ -15,10 +16,10 @@ use proto::admin::v1 as admin;
 use proto::admin::v1::stock_admin_client::StockAdminClient;
 use serde_json::{Value, json};
 
-use self::checks::settle;
 use crate::world::{Delivery, PlacedOrder, articles, oversold, stock};
 
 mod checks;
+mod diagnosis;
 mod steps;
 
 /// The settings under test; the recheck is short so the rest checkpoints settle quickly. The
@@ -120,6 +121,16 @@ struct Tally {
 pub struct Setup {
     pub shape: Shape,
     pub wms: WmsKind,
+}
+
+/// The setup of one generated test (`centra_wms_tests::suite`); the run finds the distributed
+/// shape's servers itself.
+pub async fn setup(shape: SetupShape, wms: WmsKind, _test: &str) -> Option<Setup> {
+    let shape = match shape {
+        SetupShape::Embedded => Shape::Embedded,
+        SetupShape::Distributed => Shape::Distributed,
+    };
+    Some(Setup { shape, wms })
 }
 
 impl Setup {
@@ -282,7 +293,7 @@ impl Run<'_> {
         let over = oversold(&now);
         let mut seen_by_stock_sync = Vec::new();
         for (number, _) in &over {
-            seen_by_stock_sync.push(self.stock_sync_view(number).await);
+            seen_by_stock_sync.push(stock_sync_view(self.app, number).await);
         }
         assert!(
             over.is_empty(),
@@ -294,18 +305,6 @@ impl Run<'_> {
             },
             self.history
         );
-    }
-
-    /// What stock-sync holds of `number`, for a failure message.
-    async fn stock_sync_view(&self, number: &str) -> String {
-        StockAdminClient::new(self.app.channel("stock-sync"))
-            .list_articles(admin::ListStockArticlesRequest {
-                article_number: number.to_owned(),
-                ..Default::default()
-            })
-            .await
-            .map(|r| format!("{:?}", r.into_inner().articles))
-            .unwrap_or_else(|e| e.to_string())
     }
 
     async fn centra_state(&self) -> Value {
@@ -322,33 +321,49 @@ impl Run<'_> {
     async fn catch_up(&mut self, number: &str, wms_changed: bool) {
         let started = Instant::now();
         let (sims, app) = (self.sims, self.app);
-        settle(&format!("centra catches up with {number}"), || async {
-            let now = stock(sims).await;
-            let Some(both) = now.get(number) else {
-                return Ok(());
-            };
-            let seen = StockAdminClient::new(app.channel("stock-sync"))
-                .list_articles(admin::ListStockArticlesRequest {
-                    article_number: number.to_owned(),
-                    ..Default::default()
-                })
-                .await
-                .map(|r| r.into_inner().articles)
-                .unwrap_or_default();
-            // Checked on the WMS's current physical stock (a change that nets out between two
-            // WMS polls reaches no one, rightly).
-            let checked = !wms_changed
-                || seen
-                    .first()
-                    .is_some_and(|a| a.wms_physical == both.wms_physical);
-            if both.oversold() || !checked {
-                Err(format!("{both:?}; stock-sync: {seen:?}"))
-            } else {
-                Ok(())
-            }
-        })
+        self.settle_within(
+            &format!("centra catches up with {number}"),
+            SETTLE,
+            || async {
+                let now = stock(sims).await;
+                let Some(both) = now.get(number) else {
+                    return Ok(());
+                };
+                let seen = StockAdminClient::new(app.channel("stock-sync"))
+                    .list_articles(admin::ListStockArticlesRequest {
+                        article_number: number.to_owned(),
+                        ..Default::default()
+                    })
+                    .await
+                    .map(|r| r.into_inner().articles)
+                    .unwrap_or_default();
+                // Checked on the WMS's current physical stock (a change that nets out between two
+                // WMS polls reaches no one, rightly).
+                let checked = !wms_changed
+                    || seen
+                        .first()
+                        .is_some_and(|a| a.wms_physical == both.wms_physical);
+                if both.oversold() || !checked {
+                    Err(format!("{both:?}; stock-sync: {seen:?}"))
+                } else {
+                    Ok(())
+                }
+            },
+        )
         .await;
         self.tally.catch_ups += 1;
         self.tally.longest_catch_up = self.tally.longest_catch_up.max(started.elapsed());
     }
+}
+
+/// What stock-sync holds of `number`, for a failure message.
+async fn stock_sync_view(app: &RunningApp, number: &str) -> String {
+    StockAdminClient::new(app.channel("stock-sync"))
+        .list_articles(admin::ListStockArticlesRequest {
+            article_number: number.to_owned(),
+            ..Default::default()
+        })
+        .await
+        .map(|r| format!("{:?}", r.into_inner().articles))
+        .unwrap_or_else(|e| e.to_string())
 }

@@ -144,24 +144,16 @@ pub async fn upsert_order(
     let order_id = order_handle(store, &written, reference).await?;
     handles::save_lines(store, ORDER, reference, &sent).await?;
     // We create orders as `new`: `reserved` in the answer is OGOship holding an order that
-    // failed validation. Accepted but never shipped, it must reach a person with OGOship's
-    // reasons; once the order is fixed in Centra, a retry saves it again and OGOship checks it
-    // anew.
+    // failed its validation. The order is in OGOship (so the answer stays a success: order-sync
+    // must know it is there, to cancel it and never send it twice), but it will not ship until
+    // fixed, so it is kept as a dead letter with OGOship's reasons for a person (`centra-wms
+    // dead-letters list --service ogoship-gateway`).
     if written
         .status
         .as_deref()
         .is_some_and(|s| s.trim().eq_ignore_ascii_case(HELD_INVALID))
     {
-        let reasons = written
-            .warehouse_comments
-            .as_deref()
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .unwrap_or("no reason given");
-        return Err(CommandError::FailedPrecondition(format!(
-            "order {reference} failed OGOship's validation and is held (status reserved): \
-             {reasons}"
-        )));
+        keep_held(store, reference, &written, &body).await?;
     }
     tracing::info!(
         order_number = reference,
@@ -174,6 +166,53 @@ pub async fn upsert_order(
         order_id,
         created: existing.is_none(),
     })
+}
+
+/// The dead-letter kind of an order OGOship holds as invalid.
+pub const HELD_ORDER: &str = "order held by OGOship";
+
+/// Keeps order `reference`, answered `reserved`, for a person with OGOship's reasons; an open
+/// one with the same reasons is not written again on every retry.
+async fn keep_held(
+    store: &Store,
+    reference: &str,
+    written: &OrderResponse,
+    body: &OrderBody,
+) -> Result<(), CommandError> {
+    let reasons = written
+        .warehouse_comments
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .unwrap_or("no reason given");
+    let reason = format!(
+        "order {reference} failed OGOship's validation and is held (status reserved): {reasons} \
+         Fix it in Centra and resync it, or in myOGO."
+    );
+    tracing::warn!(order_number = reference, %reason, "order held by OGOship");
+    let dead_letters = store.dead_letters();
+    if let Some(open) = dead_letters.find(HELD_ORDER, reference).await?
+        && open.status == platform_store::DeadLetterStatus::Open
+        && open.reason == reason
+    {
+        return Ok(());
+    }
+    let payload = serde_json::to_value(body).unwrap_or_default();
+    let mut tx = store.begin().await?;
+    dead_letters
+        .record(
+            &mut tx,
+            platform_store::NewDeadLetter {
+                kind: HELD_ORDER.to_owned(),
+                record_key: reference.to_owned(),
+                reason,
+                payload,
+                attempts: 1,
+            },
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 pub async fn cancel_order(

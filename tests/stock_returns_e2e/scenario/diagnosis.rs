@@ -1,0 +1,91 @@
+//! What a failure message adds when a wait runs out: every service's flows that report an
+//! error or a backlog, and their dead letters, so a run that failed in CI says where the work
+//! stopped without its logs.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use proto::admin::v1 as admin;
+use proto::admin::v1::dead_letters_client::DeadLettersClient;
+use proto::admin::v1::flow_status_client::FlowStatusClient;
+
+use super::Run;
+
+impl Run<'_> {
+    /// Polls `check` every 250 ms until it passes; fails the test after `limit` with its last
+    /// complaint and the services' [`Run::diagnosis`].
+    pub(super) async fn settle_within<F, Fut>(&self, what: &str, limit: Duration, mut check: F)
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<(), String>>,
+    {
+        let started = Instant::now();
+        loop {
+            let complaint = match check().await {
+                Ok(()) => return,
+                Err(complaint) => complaint,
+            };
+            if started.elapsed() >= limit {
+                panic!(
+                    "{what} within {limit:?}: {complaint}\nservices: {}",
+                    self.diagnosis().await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+
+    /// The flows with an error, a backlog or parked records, and the dead letters, of every
+    /// service that has them.
+    pub(super) async fn diagnosis(&self) -> String {
+        let gateway = self.sims.kind().gateway();
+        let mut out = Vec::new();
+        for service in [
+            "centra-gateway",
+            gateway,
+            "order-sync",
+            "stock-sync",
+            "returns-sync",
+        ] {
+            let channel = self.app.channel(service);
+            let flows = FlowStatusClient::new(channel.clone())
+                .list(admin::ListFlowsRequest::default())
+                .await
+                .map(|r| r.into_inner().flows);
+            let flows: Vec<String> = match flows {
+                Ok(flows) => flows
+                    .into_iter()
+                    .filter(|f| {
+                        !f.last_error.is_empty() || f.backlog > 0 || f.parked > 0 || f.failed > 0
+                    })
+                    .map(|f| {
+                        format!(
+                            "{} (backlog {}, parked {}, failed {}, last error {:?})",
+                            f.flow, f.backlog, f.parked, f.failed, f.last_error
+                        )
+                    })
+                    .collect(),
+                Err(error) => vec![format!("flow status: {error}")],
+            };
+            let dead = DeadLettersClient::new(channel)
+                .list(admin::ListDeadLettersRequest::default())
+                .await
+                .map(|r| r.into_inner().dead_letters);
+            let dead: Vec<String> = match dead {
+                Ok(dead) => dead
+                    .into_iter()
+                    .map(|d| format!("{} {}: {}", d.flow, d.record_key, d.last_error))
+                    .collect(),
+                Err(error) => vec![format!("dead letters: {error}")],
+            };
+            if !flows.is_empty() || !dead.is_empty() {
+                out.push(format!("{service}: flows {flows:?}; dead letters {dead:?}"));
+            }
+        }
+        if out.is_empty() {
+            "no flow errors, no dead letters".to_owned()
+        } else {
+            out.join("\n")
+        }
+    }
+}
