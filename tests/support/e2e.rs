@@ -96,17 +96,7 @@ impl Sims {
 
     /// A control-API POST that must succeed; its JSON answer (null when none).
     pub async fn post(&self, url: String, body: &Value) -> Value {
-        let response = self
-            .http
-            .post(&url)
-            .json(body)
-            .send()
-            .await
-            .expect("control call answered");
-        let status = response.status();
-        let text = response.text().await.unwrap_or_default();
-        assert!(status.is_success(), "POST {url}: {status}: {text}");
-        serde_json::from_str(&text).unwrap_or(Value::Null)
+        crate::wms::post(&self.http, url, body).await
     }
 
     /// The same fault settings (`/_sim/faults`) in both simulators.
@@ -119,14 +109,7 @@ impl Sims {
 
     /// A control-API GET as JSON.
     pub async fn get(&self, url: String) -> Value {
-        self.http
-            .get(&url)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("GET {url}: {e}"))
-            .json()
-            .await
-            .unwrap_or_else(|e| panic!("GET {url}: not json: {e}"))
+        crate::wms::get(&self.http, url).await
     }
 
     /// The bodies of every `PUT .../articles` the WMS received after request-log seq
