@@ -294,7 +294,9 @@ impl StockArticles {
     }
 
     /// Saves the outcome of a check of `article` (claimed at `generation`). A mark that came in
-    /// meanwhile wins: the row stays due now, keeping the new generation.
+    /// meanwhile wins: the row stays due now, keeping the new generation and the Centra product
+    /// the mark brought (an `ArticleSynced` handled during the check; the check's copy is the
+    /// one it claimed, and writing it back would lose the product for good).
     ///
     /// # Errors
     /// The store failing.
@@ -306,7 +308,9 @@ impl StockArticles {
     ) -> Result<(), StoreError> {
         let now = unix_millis();
         sqlx::query(
-            "UPDATE stock_articles SET product_id = $2, state = $3, reason = $4, \
+            "UPDATE stock_articles SET \
+             product_id = CASE WHEN generation = $5 THEN $2 ELSE product_id END, \
+             state = $3, reason = $4, \
              due_at = CASE WHEN generation = $5 THEN $6 ELSE $7 END, \
              rechecks = CASE WHEN generation = $5 THEN $8 ELSE 0 END, \
              wms_physical = $9, wms_sellable = $10, centra_physical = $11, \

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use proto::admin::v1 as admin;
+use proto::admin::v1::dead_letters_client::DeadLettersClient;
 use proto::admin::v1::order_admin_client::OrderAdminClient;
 use proto::admin::v1::returns_admin_client::ReturnsAdminClient;
 use proto::admin::v1::stock_admin_client::StockAdminClient;
@@ -247,6 +248,23 @@ impl Run<'_> {
             .into_inner()
             .returns;
         assert!(parked.is_empty(), "{when}: parked returns: {parked:#?}");
+        // Dead letters are bad input kept for a person; faults are never bad input.
+        for service in [
+            "centra-gateway",
+            self.sims.kind().gateway(),
+            "catalog-sync",
+            "order-sync",
+            "stock-sync",
+            "returns-sync",
+        ] {
+            let dead = DeadLettersClient::new(self.app.channel(service))
+                .list(admin::ListDeadLettersRequest::default())
+                .await
+                .expect("dead letters listed")
+                .into_inner()
+                .dead_letters;
+            assert!(dead.is_empty(), "{when}: {service} dead letters: {dead:#?}");
+        }
         let mut stock_admin = StockAdminClient::new(self.app.channel("stock-sync"));
         for state in ["not_found", "bundle", "refused", "not_in_wms", "unmapped"] {
             let left = stock_admin

@@ -43,6 +43,7 @@ impl Run<'_> {
         for service in [
             "centra-gateway",
             gateway,
+            "catalog-sync",
             "order-sync",
             "stock-sync",
             "returns-sync",

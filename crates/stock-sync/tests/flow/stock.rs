@@ -185,6 +185,39 @@ async fn a_shipment_shipped_and_completed_between_the_reads_is_never_oversold() 
     assert_eq!(t.state("M1").await.state, StockState::InSync);
 }
 
+/// The WMS's stock event comes before the catalog flow's `ArticleSynced` (two consumers, no
+/// order between them), so the first check of a new article finds no Centra product; the
+/// product arrives while that check is between its reads. The check's save must not put the
+/// product it read (none) back over the one learnt meanwhile, or the article stays unmapped
+/// and Centra never gets its stock until the next catalog sync.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_product_learnt_during_a_check_is_kept_and_the_article_written() {
+    let t = spawn_flow().await;
+    t.article("N1", "1", (12, 12), (0, 0));
+    t.changed("c1", "N1").await;
+    let consumer = flow_over(&t.store, &t.centra, &t.wms);
+    t.moves.set(move || {
+        // The `ArticleSynced` consumer runs while the check waits for the WMS's answer.
+        let event = events::ArticleSynced {
+            warehouse: "main".into(),
+            article_number: "N1".into(),
+            endpoint: "shop1".into(),
+            product_id: "1".into(),
+            ..Default::default()
+        };
+        tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current()
+                .block_on(consumer.on_article_synced(&MessageId::new("s1"), &event))
+                .expect("article synced");
+        });
+    });
+    t.drain().await;
+    let article = t.state("N1").await;
+    assert_eq!(article.product_id.as_deref(), Some("1"), "{article:?}");
+    assert_eq!(article.state, StockState::InSync, "{article:?}");
+    assert_eq!(t.centra_sells("N1"), 12);
+}
+
 #[tokio::test]
 async fn a_completion_that_releases_unpicked_units_is_checked_at_once() {
     let t = spawn_flow().await;
