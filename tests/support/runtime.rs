@@ -40,6 +40,8 @@ pub struct RunningApp {
     directory: ServiceDirectory,
     shutdown: CancellationToken,
     task: JoinHandle<Result<(), RuntimeError>>,
+    /// Why the runtime stopped, once it has (for [`RunningApp::assert_running`]).
+    stopped: Arc<std::sync::Mutex<Option<String>>>,
     database: Option<test_support::PostgresDatabase>,
     /// NATS URL and stream prefix of the distributed shape, for the clean-up.
     stream: Option<(String, String)>,
@@ -103,11 +105,20 @@ impl RunningApp {
             .fold(Runtime::new(Arc::new(config), adapters), |r, s| {
                 r.with_shared_service(s)
             });
-        let task = tokio::spawn(runtime.run(shutdown.clone()));
+        let stopped = Arc::new(std::sync::Mutex::new(None));
+        let task = tokio::spawn({
+            let (stopped, shutdown) = (stopped.clone(), shutdown.clone());
+            async move {
+                let result = runtime.run(shutdown).await;
+                *stopped.lock().expect("stopped lock") = Some(format!("{result:?}"));
+                result
+            }
+        });
         Some(Self {
             directory,
             shutdown,
             task,
+            stopped,
             database,
             stream,
             _dir: dir,
@@ -119,9 +130,17 @@ impl RunningApp {
         self.directory.channel(service).expect("channel")
     }
 
-    /// Fails the test when the runtime stopped on its own.
+    /// Fails the test when the runtime stopped on its own, with what it stopped with.
     pub fn assert_running(&self) {
-        assert!(!self.task.is_finished(), "the runtime stopped early");
+        assert!(
+            !self.task.is_finished(),
+            "the runtime stopped early: {}",
+            self.stopped
+                .lock()
+                .expect("stopped lock")
+                .as_deref()
+                .unwrap_or("(no result)")
+        );
     }
 
     /// Stops the services, then removes the distributed shape's stream and database.

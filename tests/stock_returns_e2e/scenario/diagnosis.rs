@@ -11,6 +11,18 @@ use proto::admin::v1::flow_status_client::FlowStatusClient;
 
 use super::Run;
 
+/// A flow whose last success is older than this is reported even without an error.
+const STALE: Duration = Duration::from_secs(10);
+
+/// How long ago the Unix time `seconds` was, if it is set.
+fn age(seconds: Option<i64>) -> Option<Duration> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    let then = u64::try_from(seconds?).ok()?;
+    Some(Duration::from_secs(now.as_secs().saturating_sub(then)))
+}
+
 impl Run<'_> {
     /// Polls `check` every 250 ms until it passes; fails the test after `limit` with its last
     /// complaint and the services' [`Run::diagnosis`].
@@ -21,6 +33,8 @@ impl Run<'_> {
     {
         let started = Instant::now();
         loop {
+            // A runtime that stopped (a service failed to start) is why nothing happens.
+            self.app.assert_running();
             let complaint = match check().await {
                 Ok(()) => return,
                 Err(complaint) => complaint,
@@ -56,14 +70,23 @@ impl Run<'_> {
             let flows: Vec<String> = match flows {
                 Ok(flows) => flows
                     .into_iter()
-                    .filter(|f| {
-                        !f.last_error.is_empty() || f.backlog > 0 || f.parked > 0 || f.failed > 0
-                    })
-                    .map(|f| {
-                        format!(
-                            "{} (backlog {}, parked {}, failed {}, last error {:?})",
-                            f.flow, f.backlog, f.parked, f.failed, f.last_error
-                        )
+                    .filter(|f| f.enabled)
+                    .filter_map(|f| {
+                        let run = age(f.last_run_at.as_ref().map(|t| t.seconds));
+                        let success = age(f.last_success_at.as_ref().map(|t| t.seconds));
+                        // A poller that has not succeeded for a while is stuck or slow.
+                        let behind = success.is_some_and(|s| s > STALE);
+                        let troubled = !f.last_error.is_empty()
+                            || f.backlog > 0
+                            || f.parked > 0
+                            || f.failed > 0;
+                        (troubled || behind).then(|| {
+                            format!(
+                                "{} (backlog {}, parked {}, failed {}, last run {run:?} ago, \
+                                 last success {success:?} ago, last error {:?})",
+                                f.flow, f.backlog, f.parked, f.failed, f.last_error
+                            )
+                        })
                     })
                     .collect(),
                 Err(error) => vec![format!("flow status: {error}")],
