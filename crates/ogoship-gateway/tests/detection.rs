@@ -179,3 +179,49 @@ async fn received_stock_updates_returns_and_stock_are_published() {
         "receiving and shipping moved the stock"
     );
 }
+
+/// The returns poll reaches back ten minutes on every round; an order whose returns are all in
+/// an event already is not read again (two calls per order per round, which made the stock poll
+/// of the same round wait behind them), and a new return of the same order is.
+#[tokio::test]
+async fn an_order_is_read_again_only_for_a_new_return() {
+    let app = spawn_app().await;
+    stocked_order(&app, "R-2", &[("A", 3)]).await;
+    app.control("orders/R-2/ship", json!({"trackingNumber": "T2"}))
+        .await;
+    let detector = app.gateway.detector();
+    let return_of = |units: i64| {
+        json!({"orderReference": "R-2", "products": [{"code": "A", "quantity": units,
+               "reason": {"code": "DMG", "description": "Damaged"}}]})
+    };
+    app.control("returns", return_of(1)).await;
+    detector.poll_once().await.expect("poll");
+    let subject = "wms.main.return.received";
+    assert_eq!(app.events::<WmsReturnReceived>(subject).await.len(), 1);
+
+    let order_reads = |log: &[serde_json::Value]| {
+        log.iter()
+            .filter(|r| {
+                let query = r["query"].as_str().unwrap_or_default();
+                query.contains("reference=R-2") || query.contains("orderReference=R-2")
+            })
+            .count()
+    };
+    let before = order_reads(&app.requests().await);
+    detector.poll_once().await.expect("poll");
+    assert_eq!(
+        order_reads(&app.requests().await),
+        before,
+        "a return already in an event is not read again"
+    );
+
+    app.control("returns", return_of(2)).await;
+    detector.poll_once().await.expect("poll");
+    assert!(
+        order_reads(&app.requests().await) > before,
+        "the new return is read"
+    );
+    let events = app.events::<WmsReturnReceived>(subject).await;
+    assert_eq!(events.len(), 2, "the new return is published");
+    assert_eq!(events[1].1.lines[0].returned_number_of_items, 3);
+}

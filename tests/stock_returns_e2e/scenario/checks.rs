@@ -298,6 +298,7 @@ impl Run<'_> {
             self.tally.invariant_checks
         );
         println!("| returned units | {} |", self.tally.returned_units);
+        println!("| WMS API calls | {} |", self.tally.wms_calls);
         println!(
             "| catch-ups after a WMS decrease | {} (longest {:.2} s) |",
             self.tally.catch_ups,

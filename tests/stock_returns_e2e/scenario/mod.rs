@@ -121,6 +121,8 @@ struct Tally {
     checkpoints: u64,
     longest_checkpoint: Duration,
     returned_units: i64,
+    /// API calls the WMS simulator received over the whole run.
+    wms_calls: usize,
 }
 
 /// One run of the scenario: the shape and the WMS (its simulator and its gateway).
@@ -269,7 +271,10 @@ async fn run(setup: Setup, faults: bool) {
         }
     }
     run.at_rest("end").await;
-    run.print_table(&test, steps, started.elapsed());
+    let took = started.elapsed();
+    // The WMS calls of the whole run: a poller that reads more each round shows here.
+    run.tally.wms_calls = sims.wms.requests(&sims.http, 0).await.len();
+    run.print_table(&test, steps, took);
     app.assert_running();
     app.stop().await;
 }

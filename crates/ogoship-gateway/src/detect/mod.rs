@@ -13,7 +13,7 @@
 //! - `received.rs`: stock updates with received quantities (`WmsPurchaseOrderReceived`);
 //! - `returns.rs`: returns (`WmsReturnReceived`);
 //! - `stock.rs`: stock levels (`WmsStockChanged`);
-//! - `cursor.rs`: the cursors;
+//! - `cursor.rs`: the cursors, and the returns already in an event;
 //! - this file: [`Detector`], one poll round over every flow, the poll loop, dead letters.
 
 mod cursor;
@@ -163,15 +163,19 @@ impl Detector {
         first: Option<DateTime<Utc>>,
     ) -> Result<(Option<DateTime<Utc>>, Vec<(&'static str, String)>), StoreError> {
         let stored = cursor::load(&self.store, name).await?;
-        let overlap = chrono::Duration::from_std(self.settings.cursor_overlap)
-            .unwrap_or_else(|_| chrono::Duration::minutes(10));
-        let from = stored.map(|c| c - overlap).or(first);
+        let from = stored.map(|c| c - self.overlap()).or(first);
         Ok((
             stored,
             from.map(|f| ("modifiedAfter", format_time(f)))
                 .into_iter()
                 .collect(),
         ))
+    }
+
+    /// How far a poll reaches back before its cursor.
+    fn overlap(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.settings.cursor_overlap)
+            .unwrap_or_else(|_| chrono::Duration::minutes(10))
     }
 
     /// Moves cursor `name` to the largest of `times` (OGOship's clock).

@@ -9,7 +9,7 @@
 //! domain's `wms:<warehouse>:return:<reference>:<fingerprint>` over the returned quantities per
 //! line, return and cause: a new return is a new event, the same state read again is not.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use domain::{EventId, quantities_fingerprint};
@@ -17,7 +17,7 @@ use proto::events::v1::{ReturnedItem, ReturnedOrderLine, WmsReturnReceived};
 use serde_json::json;
 
 use super::shipped::reference as order_reference;
-use super::{DetectError, Detector, FIRST_LOOKBACK, PollReport, count};
+use super::{DetectError, Detector, FIRST_LOOKBACK, PollReport, count, cursor};
 use crate::client::OgoshipError;
 use crate::client::models::{OrderResponse, ReturnResponse};
 use crate::client::resources::RETURNS;
@@ -149,34 +149,62 @@ pub fn return_event(
     Ok(Some((id, event)))
 }
 
+/// Whether an order must be read again for `listed`, its returns in this round's listing: one
+/// of them is not in an event yet (`seen`: return id -> `modified` in unix ms when it went
+/// into one) or was modified since. A return without an id or a readable `modified` is always
+/// read again: it cannot be told apart from a new one.
+pub fn needs_reading(listed: &[&ReturnResponse], seen: &HashMap<String, i64>) -> bool {
+    listed.iter().any(|ret| {
+        let modified = parse_time(ret.modified.as_deref()).map(|t| t.timestamp_millis());
+        match (ret.id.as_deref(), modified) {
+            (Some(id), Some(modified)) => seen.get(id) != Some(&modified),
+            _ => true,
+        }
+    })
+}
+
 impl Detector {
+    /// Returns changed within the cursor's overlap; the orders with a return not yet in an
+    /// event are read (the order and all its returns) and published. Without the seen set,
+    /// every round would read every order with a return in the overlap (ten minutes) again:
+    /// two calls per order, before the stock poll of the same round.
     pub(super) async fn returns(&self) -> Result<PollReport, DetectError> {
         let mut report = PollReport::default();
         let first = chrono::Duration::from_std(FIRST_LOOKBACK)
             .ok()
             .map(|back| Utc::now() - back);
-        let (_, filters) = self.since(CURSOR, first).await?;
+        let (stored, filters) = self.since(CURSOR, first).await?;
         let changed = self.client.all::<ReturnResponse>(RETURNS, &filters).await?;
         report.dead_lettered += self.reject(&changed.rejected).await?;
-        let orders: BTreeSet<String> = changed
-            .records
-            .iter()
-            .filter_map(|r| r.order_reference.clone())
-            .filter(|r| !r.trim().is_empty())
-            .collect();
-        for reference in &orders {
-            report.add(self.order_returns(reference).await?);
+        let mut orders: BTreeMap<String, Vec<&ReturnResponse>> = BTreeMap::new();
+        for ret in &changed.records {
+            if let Some(reference) = ret.order_reference.as_deref().map(str::trim)
+                && !reference.is_empty()
+            {
+                orders.entry(reference.to_owned()).or_default().push(ret);
+            }
+        }
+        let seen = cursor::seen_returns(&self.store).await?;
+        for (reference, listed) in &orders {
+            if needs_reading(listed, &seen) {
+                report.add(self.order_returns(reference).await?);
+            }
         }
         self.advance(
             CURSOR,
             changed.records.iter().map(|r| r.modified.as_deref()),
         )
         .await?;
+        // What the next filter starts after can never be listed again.
+        if let Some(from) = stored.map(|c| c - self.overlap()) {
+            cursor::forget_returns_before(&self.store, from).await?;
+        }
         Ok(report)
     }
 
     async fn order_returns(&self, reference: &str) -> Result<PollReport, DetectError> {
         let warehouse = &self.settings.warehouse;
+        let mut read = Vec::new();
         let built = match self.client.find_order(reference).await? {
             None => Err(OgoshipError::invalid(
                 format!("return of order {reference}"),
@@ -194,6 +222,11 @@ impl Detector {
                     .client
                     .all::<ReturnResponse>(RETURNS, &[("orderReference", reference.to_owned())])
                     .await?;
+                read = returns
+                    .records
+                    .iter()
+                    .filter_map(|r| Some((r.id.clone()?, parse_time(r.modified.as_deref())?)))
+                    .collect();
                 let sent = handles::lines(&self.store, ORDER, reference).await?;
                 let reported = handles::reported(&self.store, REPORTED_RETURNED, order_id).await?;
                 return_event(
@@ -207,16 +240,22 @@ impl Detector {
             }
         };
         match built {
-            Ok(Some((id, event))) => {
-                let new = self
-                    .publish(&id, publish::return_received_subject(warehouse), &event)
-                    .await?;
+            Ok(event) => {
+                let new = match event {
+                    Some((id, event)) => {
+                        self.publish(&id, publish::return_received_subject(warehouse), &event)
+                            .await?
+                    }
+                    None => false,
+                };
+                // In the outbox (or nothing left to report): the next round need not read
+                // these returns again unless they change.
+                cursor::see_returns(&self.store, &read).await?;
                 Ok(PollReport {
                     published: usize::from(new),
                     dead_lettered: 0,
                 })
             }
-            Ok(None) => Ok(PollReport::default()),
             Err(error) => {
                 self.dead_letter(
                     "return",
@@ -231,5 +270,37 @@ impl Detector {
                 })
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listed(id: Option<&str>, modified: Option<&str>) -> ReturnResponse {
+        ReturnResponse {
+            id: id.map(str::to_owned),
+            order_reference: Some("R-1".into()),
+            modified: modified.map(str::to_owned),
+            ..ReturnResponse::default()
+        }
+    }
+
+    #[test]
+    fn an_order_is_read_again_only_for_a_new_or_changed_return() {
+        let at = "2026-12-04T12:00:00.000+00:00";
+        let ms = parse_time(Some(at)).expect("time").timestamp_millis();
+        let seen: HashMap<String, i64> = [("a".to_owned(), ms)].into();
+        let known = listed(Some("a"), Some(at));
+        assert!(!needs_reading(&[&known], &seen), "in an event already");
+        let changed = listed(Some("a"), Some("2026-12-04T12:00:01.000+00:00"));
+        assert!(needs_reading(&[&changed], &seen), "modified since");
+        let new = listed(Some("b"), Some(at));
+        assert!(
+            needs_reading(&[&known, &new], &seen),
+            "a new return of the order"
+        );
+        assert!(needs_reading(&[&listed(None, Some(at))], &seen), "no id");
+        assert!(needs_reading(&[&listed(Some("a"), None)], &seen), "no time");
     }
 }
