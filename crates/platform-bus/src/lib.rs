@@ -5,7 +5,8 @@
 //! - `subject`: NATS subject, filter and name rules both adapters enforce.
 //! - `embedded`: a durable bus in a SQLite file (the embedded runtime).
 //! - `nats`: NATS JetStream (production).
-//! - `redact`: server URLs without their credentials, for logs and errors.
+//! - `redact`: server URLs without their credentials, for logs and errors, and the credentials
+//!   handed to the client as options rather than in the URL it logs.
 //! - `contract`: the contract suite every adapter passes (`bus_contract_tests!`), compiled only
 //!   with the `contract-tests` feature (this crate's own tests turn it on), so its panics never
 //!   reach a production build.

@@ -110,9 +110,18 @@ impl NatsBus {
                 reason: format!("{:?} contains a wildcard", config.subject_prefix),
             });
         }
-        let client = async_nats::ConnectOptions::new()
-            .name(&config.client_name)
-            .connect(&config.url)
+        // The client logs the address it dials; the credentials go in as options instead.
+        let (url, credentials) = crate::redact::split_credentials(&config.url);
+        let options = async_nats::ConnectOptions::new().name(&config.client_name);
+        let options = match credentials {
+            Some(crate::redact::Credentials::UserAndPassword { user, password }) => {
+                options.user_and_password(user, password)
+            }
+            Some(crate::redact::Credentials::Token(token)) => options.token(token),
+            None => options,
+        };
+        let client = options
+            .connect(url.as_str())
             .await
             .map_err(|e| {
                 let url = crate::redact::redacted_url(&config.url);

@@ -15,8 +15,10 @@
 mod support;
 
 mod otlp;
+mod secrets;
 
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -36,6 +38,38 @@ const SERVICES: [&str; 6] = [
 struct Running {
     name: String,
     child: Child,
+    /// Everything it wrote to stderr so far, read as it comes (a full pipe would stall a
+    /// process that logs a lot).
+    stderr: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Running {
+    /// `child` with its stderr (when piped) drained into [`Running::stderr`].
+    fn new(name: &str, mut child: Child) -> Self {
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        if let Some(mut pipe) = child.stderr.take() {
+            let sink = Arc::clone(&stderr);
+            std::thread::spawn(move || {
+                let mut chunk = [0u8; 8192];
+                while let Ok(n) = std::io::Read::read(&mut pipe, &mut chunk) {
+                    if n == 0 {
+                        break;
+                    }
+                    sink.lock().expect("stderr").extend_from_slice(&chunk[..n]);
+                }
+            });
+        }
+        Self {
+            name: name.to_owned(),
+            child,
+            stderr,
+        }
+    }
+
+    /// What it wrote to stderr so far, as text.
+    fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.stderr.lock().expect("stderr")).into_owned()
+    }
 }
 
 impl Drop for Running {
@@ -66,10 +100,7 @@ impl Deployment {
             .spawn()
             .expect("serve starts");
         self.health.push((service.to_owned(), health));
-        self.processes.push(Running {
-            name: service.to_owned(),
-            child,
-        });
+        self.processes.push(Running::new(service, child));
     }
 
     /// Waits until every process answers 200 on `/readyz`; fails at once when one stops.
@@ -89,11 +120,8 @@ impl Deployment {
                 }
                 for running in &mut self.processes {
                     if let Ok(Some(exit)) = running.child.try_wait() {
-                        let mut stderr = String::new();
-                        if let Some(mut pipe) = running.child.stderr.take() {
-                            let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
-                        }
-                        panic!("{} stopped ({exit:?}): {stderr}", running.name);
+                        std::thread::sleep(Duration::from_millis(100));
+                        panic!("{} stopped ({exit:?}): {}", running.name, running.stderr());
                     }
                 }
                 assert!(
@@ -122,8 +150,9 @@ impl Deployment {
     }
 
     /// SIGTERM to every process, then each must exit 0 (in-flight work finished, nothing
-    /// unfinished acked).
-    fn stop(mut self) {
+    /// unfinished acked); answers what each wrote to stderr, by service.
+    fn stop(mut self) -> Vec<(String, String)> {
+        let mut logs = Vec::new();
         for running in &self.processes {
             let status = Command::new("kill")
                 .args(["-TERM", &running.child.id().to_string()])
@@ -144,12 +173,13 @@ impl Deployment {
                 );
                 std::thread::sleep(Duration::from_millis(100));
             };
-            let mut stderr = String::new();
-            if let Some(mut pipe) = running.child.stderr.take() {
-                let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
-            }
+            // The drain thread reads to the end of the closed pipe.
+            std::thread::sleep(Duration::from_millis(100));
+            let stderr = running.stderr();
             assert!(exit.success(), "{}: {exit:?}: {stderr}", running.name);
+            logs.push((running.name.clone(), stderr));
         }
+        logs
     }
 }
 
@@ -170,31 +200,80 @@ async fn wait_for<T>(
     }
 }
 
-fn config(
-    dir: &std::path::Path,
-    centra: &str,
-    ongoing: &str,
-    nats: &str,
-    database: &str,
-    prefix: &str,
-    otlp: &str,
-) -> std::path::PathBuf {
-    let grpc: String = SERVICES
-        .iter()
-        .map(|service| {
-            let addr = format!("127.0.0.1:{}", free_port());
+/// What one deployment of this file's tests is made of: where everything is, and the
+/// credentials and log level it runs with.
+struct Setup<'a> {
+    centra: &'a str,
+    nats: &'a str,
+    database: &'a str,
+    prefix: &'a str,
+    otlp: &'a str,
+    centra_secret: &'a str,
+    /// More end-point keys, one per line.
+    endpoint: String,
+    /// The `[wms]` table.
+    wms: String,
+    grpc_token: &'a str,
+    log_filter: &'a str,
+    /// More `[runtime]` keys, one per line.
+    runtime: String,
+}
+
+impl Setup<'_> {
+    /// The common case: the simulators' default credentials, quiet logs.
+    fn quiet<'a>(
+        centra: &'a str,
+        ongoing: &str,
+        nats: &'a str,
+        database: &'a str,
+        prefix: &'a str,
+        otlp: &'a str,
+    ) -> Setup<'a> {
+        Setup {
+            centra,
+            nats,
+            database,
+            prefix,
+            otlp,
+            centra_secret: "sandbox-secret",
+            endpoint: String::new(),
+            wms: ongoing_wms_table(ongoing),
+            grpc_token: "a-token-only-these-processes-share",
+            log_filter: "warn",
+            runtime: String::new(),
+        }
+    }
+
+    /// Writes the one config file every process reads; each service gets its own gRPC address.
+    fn write(&self, dir: &std::path::Path) -> std::path::PathBuf {
+        let grpc: String = SERVICES
+            .iter()
+            .map(|service| {
+                let addr = format!("127.0.0.1:{}", free_port());
+                format!(
+                    "[runtime.grpc.{}]\nlisten = \"{addr}\"\nconnect = \"http://{addr}\"\n\n",
+                    service.replace('-', "_")
+                )
+            })
+            .collect();
+        let file = dir.join("centra-wms.toml");
+        let Setup {
+            centra,
+            nats,
+            database,
+            prefix,
+            otlp,
+            centra_secret,
+            endpoint,
+            wms,
+            grpc_token,
+            log_filter,
+            runtime,
+        } = self;
+        std::fs::write(
+            &file,
             format!(
-                "[runtime.grpc.{}]\nlisten = \"{addr}\"\nconnect = \"http://{addr}\"\n\n",
-                service.replace('-', "_")
-            )
-        })
-        .collect();
-    let file = dir.join("centra-wms.toml");
-    let wms = ongoing_wms_table(ongoing);
-    std::fs::write(
-        &file,
-        format!(
-            r#"
+                r#"
 [settings]
 centra_time_zone = "Europe/Stockholm"
 sync_interval = "2s"
@@ -203,7 +282,8 @@ stock_to_centra = true
 [[settings.endpoints]]
 name = "shop"
 base_url = "http://{centra}/api/order-api"
-secret = "sandbox-secret"
+secret = "{centra_secret}"
+{endpoint}
 
 {wms}
 [runtime]
@@ -211,15 +291,17 @@ mode = "distributed"
 nats_url = "{nats}"
 database_url = "{database}"
 stream_prefix = "{prefix}"
-grpc_token = "a-token-only-these-processes-share"
+grpc_token = "{grpc_token}"
 otlp_endpoint = "http://{otlp}"
-log_filter = "warn"
+log_filter = "{log_filter}"
+{runtime}
 
 {grpc}"#
-        ),
-    )
-    .expect("config written");
-    file
+            ),
+        )
+        .expect("config written");
+        file
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -237,26 +319,13 @@ async fn six_processes_sync_a_catalog_and_a_shipment_in_one_trace() {
     let (centra_sim, centra) = start_simulator("centra");
     let (ongoing_sim, ongoing) = start_simulator("ongoing");
     let _simulators = [
-        Running {
-            name: "centra-sim".into(),
-            child: centra_sim,
-        },
-        Running {
-            name: "ongoing-sim".into(),
-            child: ongoing_sim,
-        },
+        Running::new("centra-sim", centra_sim),
+        Running::new("ongoing-sim", ongoing_sim),
     ];
     let dir = tempfile::tempdir().expect("temp dir");
     let mut deployment = Deployment {
-        config: config(
-            dir.path(),
-            &centra,
-            &ongoing,
-            &nats,
-            &database.url,
-            &prefix,
-            &otlp_addr,
-        ),
+        config: Setup::quiet(&centra, &ongoing, &nats, &database.url, &prefix, &otlp_addr)
+            .write(dir.path()),
         health: Vec::new(),
         processes: Vec::new(),
     };

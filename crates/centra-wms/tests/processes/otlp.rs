@@ -26,6 +26,9 @@ pub struct Span {
     pub links: Vec<(Vec<u8>, Vec<u8>)>,
     /// The string and integer attributes, as text.
     pub attributes: BTreeMap<String, String>,
+    /// The whole span as received (events, status message and all attributes included), for
+    /// searches over everything it carries.
+    pub raw: String,
 }
 
 /// The spans received so far.
@@ -58,6 +61,7 @@ impl TraceService for Receiver {
                 .into_iter()
                 .flat_map(|scope| scope.spans)
             {
+                let raw = format!("{span:?}");
                 let attributes = span
                     .attributes
                     .iter()
@@ -71,6 +75,7 @@ impl TraceService for Receiver {
                     })
                     .collect();
                 received.push(Span {
+                    raw,
                     attributes,
                     service: service.clone(),
                     name: span.name,
@@ -105,6 +110,11 @@ impl Receiver {
             }
         });
         receiver
+    }
+
+    /// Every span received so far.
+    pub fn spans(&self) -> Vec<Span> {
+        self.spans.lock().expect("spans").clone()
     }
 
     /// The spans received so far, grouped by trace id.

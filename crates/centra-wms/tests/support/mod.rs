@@ -142,8 +142,14 @@ pub fn shirt() -> Value {
 /// `centra-wms sim WHICH` on port 0, once it printed its ready line: the child (its stdout
 /// kept open, so later prints never meet a closed pipe) and its `host:port`.
 pub fn start_simulator(which: &str) -> (Child, String) {
+    start_simulator_with(which, &[])
+}
+
+/// [`start_simulator`] with more arguments (its credentials, say).
+pub fn start_simulator_with(which: &str, args: &[&str]) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_centra-wms"))
         .args(["sim", which, "--addr", "127.0.0.1:0"])
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
