@@ -18,10 +18,13 @@ clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) clippy -p centra-wms --no-default-features -- -D warnings
 
-## deps-check: no crate declares a dependency it does not use (cargo-machete; .ci/run installs it),
-## and the release build (--no-default-features, as the Dockerfile builds it) links no simulator
+## deps-check: no crate declares a dependency it does not use (cargo-machete), every dependency's
+## license, version requirement and source is allowed by deny.toml (cargo-deny; .ci/run installs
+## both), and the release build (--no-default-features, as the Dockerfile builds it) links no
+## simulator
 deps-check:
 	$(CARGO) machete
+	$(CARGO) deny --log-level error check licenses bans sources
 	@! $(CARGO) tree -q -p centra-wms --no-default-features -e normal --prefix none \
 	  | grep -E '^(centra-sim|ongoing-sim|test-support) ' \
 	  || { echo "the release build links a simulator or test support (see above)"; exit 1; }
