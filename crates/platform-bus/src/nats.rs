@@ -105,10 +105,10 @@ impl NatsBus {
         validate_name("stream", &config.stream_name)?;
         validate_filter("subject prefix", &config.subject_prefix)?;
         if config.subject_prefix.contains(['*', '>']) {
-            return Err(BusError::Rejected {
-                what: "subject prefix".to_owned(),
-                reason: format!("{:?} contains a wildcard", config.subject_prefix),
-            });
+            return Err(BusError::rejected(
+                "subject prefix".to_owned(),
+                format!("{:?} contains a wildcard", config.subject_prefix),
+            ));
         }
         // The client logs the address it dials; the credentials go in as options instead.
         let (url, credentials) = crate::redact::split_credentials(&config.url);
@@ -120,13 +120,10 @@ impl NatsBus {
             Some(crate::redact::Credentials::Token(token)) => options.token(token),
             None => options,
         };
-        let client = options
-            .connect(url.as_str())
-            .await
-            .map_err(|e| {
-                let url = crate::redact::redacted_url(&config.url);
-                BusError::Unreachable(format!("nats at {url}: {e}"))
-            })?;
+        let client = options.connect(url.as_str()).await.map_err(|e| {
+            let url = crate::redact::redacted_url(&config.url);
+            BusError::unreachable(format!("nats at {url}"), e)
+        })?;
         let jetstream = jetstream::new(client.clone());
         let stream = get_or_create_stream(&jetstream, &config).await?;
         tracing::info!(
@@ -151,7 +148,7 @@ impl NatsBus {
         self.jetstream
             .delete_stream(&self.config.stream_name)
             .await
-            .map_err(|e| rejected(format!("stream {}", self.config.stream_name), e))?;
+            .map_err(|e| BusError::rejected_by(format!("stream {}", self.config.stream_name), e))?;
         Ok(())
     }
 
@@ -180,23 +177,23 @@ async fn get_or_create_stream(
         .map_err(|e| {
             let what = format!("stream {}", config.stream_name);
             if is_transport(&e.kind()) {
-                BusError::Unreachable(format!("{what}: {e}"))
+                BusError::unreachable(what, e)
             } else {
-                rejected(what, e)
+                BusError::rejected_by(what, e)
             }
         })?;
     let info = stream
         .info()
         .await
-        .map_err(|e| BusError::Unreachable(format!("stream {}: {e}", config.stream_name)))?;
+        .map_err(|e| BusError::unreachable(format!("stream {}", config.stream_name), e))?;
     if !info.config.subjects.contains(&wanted_subject) {
-        return Err(BusError::Rejected {
-            what: format!("stream {}", config.stream_name),
-            reason: format!(
+        return Err(BusError::rejected(
+            format!("stream {}", config.stream_name),
+            format!(
                 "it exists with subjects {:?}, not {wanted_subject:?}",
                 info.config.subjects
             ),
-        });
+        ));
     }
     if info.config.duplicate_window != config.duplicate_window {
         tracing::warn!(
@@ -214,13 +211,6 @@ fn is_transport(kind: &jetstream::context::CreateStreamErrorKind) -> bool {
     matches!(kind, K::TimedOut | K::JetStreamUnavailable | K::Response)
 }
 
-fn rejected(what: String, error: impl std::fmt::Display) -> BusError {
-    BusError::Rejected {
-        what,
-        reason: error.to_string(),
-    }
-}
-
 #[async_trait]
 impl Bus for NatsBus {
     async fn publish(&self, message: OutgoingMessage) -> Result<PublishReceipt, BusError> {
@@ -228,8 +218,10 @@ impl Bus for NatsBus {
         let what = format!("message {:?}", message.id.as_str());
         let mut headers = HeaderMap::new();
         for (name, value) in &message.headers {
-            let name = HeaderName::from_str(name).map_err(|e| rejected(what.clone(), e))?;
-            let value = HeaderValue::from_str(value).map_err(|e| rejected(what.clone(), e))?;
+            let name =
+                HeaderName::from_str(name).map_err(|e| BusError::rejected_by(what.clone(), e))?;
+            let value =
+                HeaderValue::from_str(value).map_err(|e| BusError::rejected_by(what.clone(), e))?;
             headers.insert(name, value);
         }
         // The one thing the server refuses a message for, whatever its state: its size. Said
@@ -237,7 +229,7 @@ impl Bus for NatsBus {
         // server (or its JetStream) is not there right now.
         let max_payload = self.client.server_info().max_payload;
         if message.payload.len() > max_payload {
-            return Err(rejected(
+            return Err(BusError::rejected(
                 what,
                 format!(
                     "payload of {} bytes is over the server's max_payload of {max_payload}",
@@ -254,9 +246,9 @@ impl Bus for NatsBus {
             .jetstream
             .send_publish(subject, publish)
             .await
-            .map_err(|e| publish_error(&what, &e))?
+            .map_err(|e| publish_error(&what, e))?
             .await
-            .map_err(|e| publish_error(&what, &e))?;
+            .map_err(|e| publish_error(&what, e))?;
         if ack.duplicate {
             tracing::debug!(message_id = %message.id, sequence = ack.sequence, "duplicate publish dropped");
         }
@@ -269,10 +261,10 @@ impl Bus for NatsBus {
     async fn health(&self) -> Result<(), BusError> {
         match self.client.connection_state() {
             async_nats::connection::State::Connected => Ok(()),
-            state => Err(BusError::Unreachable(format!(
-                "nats at {}: {state:?}",
-                crate::redact::redacted_url(&self.config.url)
-            ))),
+            state => Err(BusError::unreachable(
+                format!("nats at {}", crate::redact::redacted_url(&self.config.url)),
+                format!("connection {state:?}"),
+            )),
         }
     }
 
@@ -306,9 +298,9 @@ impl Bus for NatsBus {
             .map_err(|e| match e.kind() {
                 jetstream::stream::ConsumerErrorKind::TimedOut
                 | jetstream::stream::ConsumerErrorKind::Request => {
-                    BusError::Unreachable(format!("consumer {}: {e}", config.durable_name))
+                    BusError::unreachable(format!("consumer {}", config.durable_name), e)
                 }
-                _ => rejected(format!("consumer {}", config.durable_name), e),
+                _ => BusError::rejected_by(format!("consumer {}", config.durable_name), e),
             })?;
         Ok(Box::new(NatsConsumer {
             consumer,
@@ -323,8 +315,8 @@ impl Bus for NatsBus {
 /// is an operator's to restore, and the message's own problems (subject, headers, size) are
 /// refused before it is sent. So the relay keeps the message and tries again, in order, instead
 /// of dead-lettering it.
-fn publish_error(what: &str, error: &jetstream::context::PublishError) -> BusError {
-    BusError::Unreachable(format!("{what}: {error}"))
+fn publish_error(what: &str, error: jetstream::context::PublishError) -> BusError {
+    BusError::unreachable(what, error)
 }
 
 /// A durable pull consumer handle; several handles (in any process) share the work.
@@ -356,15 +348,15 @@ impl Consumer for NatsConsumer {
                 .messages()
                 .await
         };
-        let mut batch = batch.map_err(|e| BusError::Unreachable(format!("{}: {e}", what())))?;
+        let mut batch = batch.map_err(|e| BusError::unreachable(what(), e))?;
         let message = match batch.next().await {
             None => return Ok(None),
-            Some(Err(e)) => return Err(BusError::Unreachable(format!("{}: {e}", what()))),
+            Some(Err(e)) => return Err(BusError::unreachable(what(), e)),
             Some(Ok(message)) => message,
         };
-        let info = message
-            .info()
-            .map_err(|e| rejected(what(), format!("delivery without jetstream info: {e}")))?;
+        let info = message.info().map_err(|e| {
+            BusError::rejected_by(format!("{}: delivery without jetstream info", what()), e)
+        })?;
         let (sequence, delivery_count) = (info.stream_sequence, info.delivered);
         let delivery_count = u32::try_from(delivery_count).unwrap_or(u32::MAX);
         let (message, acker) = message.split();
@@ -431,10 +423,13 @@ impl std::fmt::Debug for NatsAcker {
 impl NatsAcker {
     async fn settle(&self, kind: AckKind) -> Result<(), BusError> {
         self.acker.double_ack_with(kind).await.map_err(|e| {
-            BusError::Unreachable(format!(
-                "settling delivery {} of consumer {}: {e}",
-                self.sequence, self.durable_name
-            ))
+            BusError::unreachable(
+                format!(
+                    "settling delivery {} of consumer {}",
+                    self.sequence, self.durable_name
+                ),
+                e,
+            )
         })
     }
 }

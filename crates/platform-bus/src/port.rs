@@ -64,18 +64,18 @@ impl OutgoingMessage {
     pub fn validate(&self) -> Result<(), BusError> {
         let what = format!("message {:?}", self.id.as_str());
         if self.id.as_str().trim().is_empty() {
-            return Err(BusError::Rejected {
-                what: format!("message on {:?}", self.subject),
-                reason: "id is empty".to_owned(),
-            });
+            return Err(BusError::rejected(
+                format!("message on {:?}", self.subject),
+                "id is empty".to_owned(),
+            ));
         }
         if self.id.as_str().contains(char::is_control)
             || self.id.as_str().trim() != self.id.as_str()
         {
-            return Err(BusError::Rejected {
+            return Err(BusError::rejected(
                 what,
-                reason: "id has a control character or surrounding whitespace".to_owned(),
-            });
+                "id has a control character or surrounding whitespace".to_owned(),
+            ));
         }
         crate::subject::validate_subject(&what, &self.subject)?;
         for (name, value) in &self.headers {
@@ -99,7 +99,7 @@ impl OutgoingMessage {
                 None
             };
             if let Some(reason) = reason {
-                return Err(BusError::Rejected { what, reason });
+                return Err(BusError::rejected(what, reason));
             }
         }
         Ok(())
@@ -161,16 +161,16 @@ impl ConsumerConfig {
             crate::subject::validate_filter(&what, filter)?;
         }
         if self.ack_wait < Duration::from_millis(1) {
-            return Err(BusError::Rejected {
+            return Err(BusError::rejected(
                 what,
-                reason: "ack_wait is below 1 ms".to_owned(),
-            });
+                "ack_wait is below 1 ms".to_owned(),
+            ));
         }
         if self.max_deliver == Some(0) {
-            return Err(BusError::Rejected {
+            return Err(BusError::rejected(
                 what,
-                reason: "max_deliver is 0 (use None for no limit)".to_owned(),
-            });
+                "max_deliver is 0 (use None for no limit)".to_owned(),
+            ));
         }
         Ok(())
     }
@@ -261,12 +261,84 @@ pub trait Consumer: Send + std::fmt::Debug {
     async fn next(&mut self, timeout: Duration) -> Result<Option<Delivery>, BusError>;
 }
 
+/// The error a bus call failed with, as the adapter's own library reported it.
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// What a bus call can fail with. The variant is decided **at the adapter boundary**, from the
+/// client's typed error (a NATS error kind, a SQLite error), and says whether trying again can
+/// help ([`BusError::is_retryable`]); the client's error is kept as the
+/// [`source`](std::error::Error::source), so a log shows the whole chain and nobody has to
+/// read the kind back from the text.
 #[derive(Debug, thiserror::Error)]
 pub enum BusError {
-    #[error("bus unreachable: {0}")]
-    Unreachable(String),
+    /// The server is not there now (connection lost, timed out, JetStream restarting, a stream
+    /// an operator has to restore): retryable, the same call may pass later.
+    #[error("bus unreachable: {what}: {source}")]
+    Unreachable {
+        what: String,
+        #[source]
+        source: Cause,
+    },
+    /// The bus refuses this input (a subject, name, header, size or setting it never takes):
+    /// terminal, the same call fails again.
     #[error("bus rejected {what}: {reason}")]
-    Rejected { what: String, reason: String },
-    #[error("bus storage failed: {0}")]
-    Storage(String),
+    Rejected {
+        what: String,
+        reason: String,
+        #[source]
+        source: Option<Cause>,
+    },
+    /// The embedded bus's file failed (locked past the busy timeout, disk full, I/O):
+    /// retryable, as a restart or freed space can fix it.
+    #[error("bus storage failed: {what}: {source}")]
+    Storage {
+        what: String,
+        #[source]
+        source: Cause,
+    },
+}
+
+impl BusError {
+    /// [`BusError::Unreachable`]: `what` could not reach the server because of `source`.
+    pub fn unreachable(what: impl Into<String>, source: impl Into<Cause>) -> Self {
+        Self::Unreachable {
+            what: what.into(),
+            source: source.into(),
+        }
+    }
+
+    /// [`BusError::Rejected`] by the bus's own rules (no client error behind it).
+    pub fn rejected(what: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::Rejected {
+            what: what.into(),
+            reason: reason.into(),
+            source: None,
+        }
+    }
+
+    /// [`BusError::Rejected`] because the client refused `what` with `source`.
+    pub fn rejected_by(what: impl Into<String>, source: impl Into<Cause>) -> Self {
+        let source = source.into();
+        Self::Rejected {
+            what: what.into(),
+            reason: source.to_string(),
+            source: Some(source),
+        }
+    }
+
+    /// [`BusError::Storage`]: `what` failed in the embedded bus's file because of `source`.
+    pub fn storage(what: impl Into<String>, source: impl Into<Cause>) -> Self {
+        Self::Storage {
+            what: what.into(),
+            source: source.into(),
+        }
+    }
+
+    /// Whether the same call may pass later without anything changing.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Unreachable { .. } | Self::Storage { .. } => true,
+            Self::Rejected { .. } => false,
+        }
+    }
 }

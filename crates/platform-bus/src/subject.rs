@@ -96,10 +96,7 @@ fn check_tokens(what: &str, subject: &str) -> Result<(), BusError> {
 }
 
 fn rejected(what: &str, reason: String) -> BusError {
-    BusError::Rejected {
-        what: what.to_owned(),
-        reason,
-    }
+    BusError::rejected(what.to_owned(), reason)
 }
 
 #[cfg(test)]

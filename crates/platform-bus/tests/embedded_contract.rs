@@ -202,3 +202,21 @@ async fn max_age_shorter_than_the_duplicate_window_is_refused() {
         .expect_err("must be refused");
     assert!(err.to_string().contains("max_age"), "{err}");
 }
+
+/// A file the bus cannot open is a storage failure (retryable: space or permissions can be
+/// fixed), with SQLite's own error as the source.
+#[tokio::test]
+async fn an_unopenable_file_is_a_storage_failure_with_sqlites_error_kept() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("no-such-folder").join("bus.sqlite");
+    let error = EmbeddedBus::open(path.to_str().expect("utf-8 path"), test_config())
+        .await
+        .expect_err("the folder is missing");
+    assert!(
+        matches!(error, platform_bus::BusError::Storage { .. }),
+        "{error:?}"
+    );
+    assert!(error.is_retryable());
+    let source = std::error::Error::source(&error).expect("sqlite's error is kept");
+    assert!(source.downcast_ref::<sqlx::Error>().is_some(), "{source:?}");
+}

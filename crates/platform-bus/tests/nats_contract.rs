@@ -127,8 +127,34 @@ async fn a_publish_without_the_stream_is_unreachable_not_rejected() {
         .await
         .expect_err("no stream to take it");
     assert!(
-        matches!(error, platform_bus::BusError::Unreachable(_)),
+        matches!(error, platform_bus::BusError::Unreachable { .. }),
         "{error:?}"
+    );
+    assert!(error.is_retryable(), "{error:?}");
+    // The client's own error is kept, so a log shows it and nobody reads the kind from text.
+    let source = std::error::Error::source(&error).expect("the client's error is kept");
+    assert!(
+        source
+            .downcast_ref::<async_nats::jetstream::context::PublishError>()
+            .is_some(),
+        "{source:?}"
+    );
+}
+
+/// A server that is not there is retryable, with the client's connect error as the source.
+#[tokio::test]
+async fn no_server_is_unreachable_with_the_clients_error_kept() {
+    let config = NatsBusConfig::new("nats://127.0.0.1:1", "S", "p");
+    let error = NatsBus::connect(config).await.expect_err("nothing listens");
+    assert!(
+        matches!(error, platform_bus::BusError::Unreachable { .. }),
+        "{error:?}"
+    );
+    assert!(error.is_retryable());
+    let source = std::error::Error::source(&error).expect("the client's error is kept");
+    assert!(
+        source.downcast_ref::<async_nats::ConnectError>().is_some(),
+        "{source:?}"
     );
 }
 
@@ -147,4 +173,5 @@ async fn a_message_over_the_servers_max_payload_is_rejected() {
         matches!(error, platform_bus::BusError::Rejected { .. }),
         "{error:?}"
     );
+    assert!(!error.is_retryable(), "{error:?}");
 }

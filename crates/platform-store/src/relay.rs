@@ -286,9 +286,10 @@ impl OutboxRelay {
                 );
                 Ok(true)
             }
-            Ok(Err(BusError::Rejected { what, reason })) => {
+            // Decided by the bus adapter from its client's typed error, never from the text.
+            Ok(Err(error)) if !error.is_retryable() => {
                 let reason = format!(
-                    "bus rejected outbox message {id} on subject {}: {what}: {reason}",
+                    "outbox message {id} on subject {}: {error}",
                     entry.message.subject
                 );
                 tracing::warn!(message_id = %id, reason = %reason, "dead-lettering outbox message");

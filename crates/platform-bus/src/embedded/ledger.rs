@@ -27,7 +27,7 @@ pub(super) fn now_ms() -> i64 {
 }
 
 fn storage(context: &str) -> impl Fn(sqlx::Error) -> BusError + '_ {
-    move |e| BusError::Storage(format!("{context}: {e}"))
+    move |e| BusError::storage(context, e)
 }
 
 async fn begin_immediate(pool: &SqlitePool) -> Result<Transaction<'static, Sqlite>, BusError> {
@@ -44,7 +44,7 @@ pub(super) async fn publish(
     let now = now_ms();
     let context = format!("publishing message {}", message.id);
     let headers = serde_json::to_string(&message.headers)
-        .map_err(|e| BusError::Storage(format!("{context}: encoding headers: {e}")))?;
+        .map_err(|e| BusError::storage(format!("{context}: encoding headers"), e))?;
     let mut tx = begin_immediate(pool).await?;
     let earlier: Option<i64> = sqlx::query_scalar(
         "SELECT sequence FROM bus_messages
@@ -88,7 +88,7 @@ pub(super) async fn upsert_consumer(
 ) -> Result<(), BusError> {
     let context = format!("creating consumer {}", config.durable_name);
     let filters = serde_json::to_string(&config.filter_subjects)
-        .map_err(|e| BusError::Storage(format!("{context}: encoding filters: {e}")))?;
+        .map_err(|e| BusError::storage(format!("{context}: encoding filters"), e))?;
     sqlx::query(
         "INSERT INTO bus_consumers (durable_name, filter_subjects, ack_wait_ms, max_deliver, created_at)
          VALUES (?, ?, ?, ?, ?)
@@ -199,9 +199,10 @@ pub(super) async fn claim(pool: &SqlitePool, durable_name: &str) -> Result<Claim
             continue;
         };
         let headers: Headers = serde_json::from_str(&headers).map_err(|e| {
-            BusError::Storage(format!(
-                "{context}: headers of message {sequence} are not json: {e}"
-            ))
+            BusError::storage(
+                format!("{context}: headers of message {sequence} are not json"),
+                e,
+            )
         })?;
         sqlx::query(
             "UPDATE bus_deliveries
@@ -241,13 +242,13 @@ async fn load_consumer(
     .await
     .map_err(storage(context))?;
     let Some((filters, ack_wait_ms, max_deliver, scanned_through)) = row else {
-        return Err(BusError::Rejected {
-            what: format!("consumer {durable_name}"),
-            reason: "it no longer exists".to_owned(),
-        });
+        return Err(BusError::rejected(
+            format!("consumer {durable_name}"),
+            "it no longer exists".to_owned(),
+        ));
     };
     let filters = serde_json::from_str(&filters).map_err(|e| {
-        BusError::Storage(format!("{context}: filters of consumer are not json: {e}"))
+        BusError::storage(format!("{context}: filters of consumer are not json"), e)
     })?;
     Ok(ConsumerRow {
         filters,

@@ -79,25 +79,23 @@ impl EmbeddedBus {
     /// Opens (creating when missing) the bus in `location`: a file path or a `sqlite:` URL.
     pub async fn open(location: &str, config: EmbeddedBusConfig) -> Result<Self, BusError> {
         if location.contains(":memory:") || location.contains("mode=memory") {
-            return Err(BusError::Rejected {
-                what: format!("bus location {location:?}"),
-                reason: "the embedded bus must be a file: it has to survive a restart".to_owned(),
-            });
+            return Err(BusError::rejected(
+                format!("bus location {location:?}"),
+                "the embedded bus must be a file: it has to survive a restart".to_owned(),
+            ));
         }
         if config
             .max_age
             .is_some_and(|age| age < config.duplicate_window)
         {
-            return Err(BusError::Rejected {
-                what: "embedded bus config".to_owned(),
-                reason: "max_age is shorter than duplicate_window".to_owned(),
-            });
+            return Err(BusError::rejected(
+                "embedded bus config".to_owned(),
+                "max_age is shorter than duplicate_window".to_owned(),
+            ));
         }
         let options = if location.starts_with("sqlite:") {
-            SqliteConnectOptions::from_str(location).map_err(|e| BusError::Rejected {
-                what: format!("bus location {location:?}"),
-                reason: e.to_string(),
-            })?
+            SqliteConnectOptions::from_str(location)
+                .map_err(|e| BusError::rejected_by(format!("bus location {location:?}"), e))?
         } else {
             SqliteConnectOptions::new().filename(location)
         };
@@ -110,7 +108,7 @@ impl EmbeddedBus {
             .max_connections(4)
             .connect_with(options)
             .await
-            .map_err(|e| BusError::Storage(format!("opening bus at {location:?}: {e}")))?;
+            .map_err(|e| BusError::storage(format!("opening bus at {location:?}"), e))?;
         schema::create(&pool).await?;
         tracing::info!(location, "opened embedded bus");
         let bus = Self {

@@ -48,7 +48,7 @@ pub(super) async fn create(pool: &SqlitePool) -> Result<(), BusError> {
         sqlx::query(*statement)
             .execute(pool)
             .await
-            .map_err(|e| BusError::Storage(format!("creating bus tables: {e}")))?;
+            .map_err(|e| BusError::storage("creating bus tables", e))?;
     }
     Ok(())
 }

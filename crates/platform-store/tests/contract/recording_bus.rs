@@ -105,15 +105,16 @@ impl Bus for RecordingBus {
         state.attempts += 1;
         if state.fail_next > 0 {
             state.fail_next -= 1;
-            return Err(BusError::Unreachable(
-                "recording bus told to fail".to_owned(),
+            return Err(BusError::unreachable(
+                "recording bus told to fail",
+                "a test's fault".to_owned(),
             ));
         }
         if state.rejected_subjects.contains(&message.subject) {
-            return Err(BusError::Rejected {
-                what: format!("subject {}", message.subject),
-                reason: "not allowed by the recording bus".to_owned(),
-            });
+            return Err(BusError::rejected(
+                format!("subject {}", message.subject),
+                "not allowed by the recording bus",
+            ));
         }
         state.published.push(Published {
             by: self.tag.clone(),
@@ -126,9 +127,9 @@ impl Bus for RecordingBus {
     }
 
     async fn consumer(&self, config: ConsumerConfig) -> Result<Box<dyn Consumer>, BusError> {
-        Err(BusError::Rejected {
-            what: format!("consumer {}", config.durable_name),
-            reason: "the recording bus only publishes".to_owned(),
-        })
+        Err(BusError::rejected(
+            format!("consumer {}", config.durable_name),
+            "the recording bus only publishes",
+        ))
     }
 }
