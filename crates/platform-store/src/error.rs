@@ -57,6 +57,13 @@ pub enum StoreError {
         reason: String,
     },
 
+    /// Another holder kept a record lock past the wait bound; try again later.
+    #[error("lock {key} still held by another handler after {waited:?}")]
+    LockTimeout {
+        key: String,
+        waited: std::time::Duration,
+    },
+
     /// No dead letter with this id.
     #[error("dead letter {id} not found")]
     DeadLetterNotFound { id: i64 },

@@ -54,6 +54,7 @@
 //! - `outbox`: [`Outbox`], [`OutboxMessage`]: events written with the state that caused them.
 //! - `relay`: [`OutboxRelay`]: publishes the outbox through the bus, one active relay per schema.
 //! - `dead_letters`: [`DeadLetters`]: records kept for a person to see and retry.
+//! - `locks`: [`Locks`]: one holder per record key across every replica of a service.
 //! - `error`: [`StoreError`].
 //! - `clock`: unix-millisecond timestamps.
 
@@ -62,6 +63,7 @@ mod clock;
 mod dead_letters;
 mod error;
 mod inbox;
+mod locks;
 mod outbox;
 mod relay;
 mod store;
@@ -75,6 +77,7 @@ pub use dead_letters::{
 };
 pub use error::StoreError;
 pub use inbox::Inbox;
+pub use locks::{LOCK_CONNECTIONS, LOCK_WAIT, LockGuard, Locks};
 pub use outbox::{Outbox, OutboxEntry, OutboxMessage};
 pub use platform_bus::{Headers, MessageId};
 pub use relay::{OutboxRelay, RelayConfig, RelayError, RelayRound};

@@ -14,7 +14,7 @@ use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Connection};
 use tokio::sync::Notify;
 
 use crate::backend::is_sqlite_memory;
-use crate::{Backend, DeadLetters, Inbox, Outbox, StoreError, Transaction};
+use crate::{Backend, DeadLetters, Inbox, Locks, Outbox, StoreError, Transaction};
 
 /// Bookkeeping table of the store's own migrations (inbox, outbox, dead letters).
 pub const STORE_MIGRATIONS_TABLE: &str = "_platform_store_migrations";
@@ -114,6 +114,7 @@ pub struct Store {
     schema: Arc<str>,
     /// Pinged after a commit that enqueued outbox messages, so the relay publishes at once.
     outbox_signal: Arc<Notify>,
+    locks: Locks,
 }
 
 impl Store {
@@ -157,6 +158,12 @@ impl Store {
                     source,
                 })?;
         }
+        let locks = Locks::new(
+            &lock_scope(backend, &options.url),
+            &schema,
+            (backend == Backend::Postgres).then_some(options.url.as_str()),
+        )
+        .map_err(connect_error)?;
         tracing::info!(service = %options.service, backend = %backend, schema = %schema, "store opened");
 
         Ok(Store {
@@ -165,6 +172,7 @@ impl Store {
             service: options.service.into(),
             schema: schema.into(),
             outbox_signal: Arc::new(Notify::new()),
+            locks,
         })
     }
 
@@ -191,6 +199,12 @@ impl Store {
     /// The PostgreSQL schema holding this service's tables (the service name with `_` for `-`).
     pub fn schema(&self) -> &str {
         &self.schema
+    }
+
+    /// The record locks, shared with every store opened on the same database and service (see
+    /// [`Locks`]).
+    pub fn locks(&self) -> &Locks {
+        &self.locks
     }
 
     pub fn inbox(&self) -> Inbox {
@@ -270,6 +284,21 @@ async fn prepare_database(
     };
     conn.close().await?;
     result
+}
+
+/// What the in-process side of the record locks is shared by. A SQLite file: every store on
+/// it in this process (that is all the exclusion SQLite stores get). PostgreSQL: this store
+/// alone, so two stores of one process exclude each other through the database exactly as two
+/// replicas do (and the contract suite tests what production runs). In-memory SQLite: this
+/// store alone (each is a database of its own).
+fn lock_scope(backend: Backend, url: &str) -> String {
+    static STORES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    if backend == Backend::Sqlite && !is_sqlite_memory(url) {
+        url.to_owned()
+    } else {
+        let n = STORES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        format!("{url}#store-{n}")
+    }
 }
 
 fn is_duplicate_schema(error: &sqlx::Error) -> bool {

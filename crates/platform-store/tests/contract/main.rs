@@ -34,6 +34,9 @@ macro_rules! store_contract_tests {
             concurrent_transactions_wait_for_each_other,
             connections_are_configured,
             outbox_prunes_published_messages_only,
+            record_locks_exclude_every_store_of_the_service,
+            a_lock_held_too_long_is_a_timeout,
+            locked_read_modify_write_loses_no_update,
         ]);
     };
     (@each $backend:ident, [$($test:ident),* $(,)?]) => {

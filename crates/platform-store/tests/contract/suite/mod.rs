@@ -2,17 +2,19 @@
 //! `store_contract_tests!` (see `main.rs`). The bodies know nothing of the database except
 //! where a behaviour is documented to differ (`db.backend()`).
 //!
-//! Layout: `schema` (opening, migrations, isolation, Any types, connections), `inbox`,
+//! Layout: `schema` (opening, migrations, isolation, Any types, connections), `inbox`, `locks`,
 //! `outbox`, `relay`, `dead_letters`; helpers shared by them below.
 
 mod dead_letters;
 mod inbox;
+mod locks;
 mod outbox;
 mod relay;
 mod schema;
 
 pub use dead_letters::*;
 pub use inbox::*;
+pub use locks::*;
 pub use outbox::*;
 pub use relay::*;
 pub use schema::*;
