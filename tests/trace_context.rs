@@ -160,7 +160,11 @@ async fn one_trace_from_outbox_to_grpc(bus: TestBus) {
     let seen_by_handler = SeenTrace::default();
     let consumed = platform_runtime::consume(
         bus.bus.as_ref(),
-        ConsumerConfig::new("trace-test").with_filter("centra.*.shipment.>"),
+        platform_runtime::Subscription {
+            consumer: ConsumerConfig::new("trace-test").with_filter("centra.*.shipment.>"),
+            redelivery: platform_runtime::Redelivery::default(),
+            dead_letters: store.clone(),
+        },
         stop.clone(),
         |_delivery| {
             let (seen, directory, stop) =

@@ -19,7 +19,9 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use platform_bus::{Bus, BusError, ConsumerConfig, Delivery};
-use platform_runtime::{CancellationToken, Handled, consume_concurrently, keep_and_reject};
+use platform_runtime::{
+    CancellationToken, Handled, Redelivery, Subscription, consume_concurrently, keep_and_reject,
+};
 use platform_store::MessageId;
 use prost::Message;
 use proto::events::v1 as events;
@@ -196,17 +198,23 @@ async fn reject(
 /// Records of one Centra order still change one at a time (`RecordLocks`).
 pub const IN_FLIGHT: usize = 8;
 
-/// Runs `feed`'s consumer until `shutdown`.
+/// Runs `feed`'s consumer until `shutdown`; a message that keeps failing is given up into a
+/// dead letter by `redelivery`.
 pub async fn run(
     flow: OrderFlow,
     bus: &dyn Bus,
     feed: Feed,
+    redelivery: Redelivery,
     shutdown: CancellationToken,
 ) -> Result<(), BusError> {
-    let config = feed.config(flow.warehouse());
+    let subscription = Subscription {
+        consumer: feed.config(flow.warehouse()),
+        redelivery,
+        dead_letters: flow.records().store().clone(),
+    };
     consume_concurrently(
         bus,
-        config,
+        subscription,
         shutdown,
         IN_FLIGHT,
         move |delivery: &Delivery| {

@@ -113,8 +113,9 @@ async fn run_flow(ctx: &ServiceContext, base: &ServiceBase) -> Result<(), Servic
         .filter(|f| f.enabled(&ctx.config.settings))
     {
         let (flow, bus, stop) = (flow.clone(), ctx.bus.clone(), stop.clone());
+        let redelivery = ctx.config.runtime.redelivery;
         tasks.spawn(async move {
-            consumers::run(flow, bus.as_ref(), feed, stop)
+            consumers::run(flow, bus.as_ref(), feed, redelivery, stop)
                 .await
                 .map_err(|e| other(format!("consumer {}: {e}", feed.consumer())))
         });

@@ -123,7 +123,10 @@ pub struct ConsumerConfig {
     pub filter_subjects: Vec<String>,
     /// How long a delivery may stay unacknowledged before it is handed out again.
     pub ack_wait: Duration,
-    /// Deliveries after which a message is given up (None: no limit).
+    /// Deliveries after which the bus stops handing a message out (None: no limit). Neither
+    /// JetStream nor the embedded bus tells the consumer when it gives up, so the services
+    /// leave it unset and bound redelivery themselves from [`Delivery::delivery_count`]
+    /// (`platform_runtime::Redelivery`), keeping the message as a dead letter for a person.
     pub max_deliver: Option<u32>,
 }
 

@@ -9,6 +9,8 @@
 //! Layout:
 //! - `app_config.rs`: [`AppConfig`], [`ConfigLoader`], the effective-config rendering.
 //! - `runtime.rs`: `[runtime]`, embedded or distributed, addresses, telemetry.
+//! - `redelivery.rs`: `[runtime.redelivery]`, how a failing bus message is tried again before
+//!   it is kept as a dead letter.
 //! - `wms.rs`: `[wms]`, which WMS (`kind`: Ongoing or OGOship), the warehouse and its account.
 //! - `connection_url.rs`: URLs whose passwords never print.
 //! - `error.rs`: [`ConfigError`].
@@ -19,12 +21,17 @@ mod app_config;
 mod checks;
 mod connection_url;
 mod error;
+mod redelivery;
 mod runtime;
 mod wms;
 
 pub use app_config::{AppConfig, ConfigLoader, ENV_PREFIX, ENV_SEPARATOR};
 pub use connection_url::ConnectionUrl;
 pub use error::{ConfigError, ConfigProblem};
+pub use redelivery::{
+    DEFAULT_FIRST_REDELIVERY_DELAY, DEFAULT_MAX_DELIVERIES, DEFAULT_MAX_REDELIVERY_DELAY,
+    Redelivery,
+};
 pub use runtime::{
     DEFAULT_CENTRA_WEBHOOK_LISTEN, DEFAULT_DATA_DIR, DEFAULT_LOG_FILTER,
     DEFAULT_ONGOING_WEBHOOK_LISTEN, DEFAULT_STREAM_PREFIX, GrpcServices, RuntimeConfig,

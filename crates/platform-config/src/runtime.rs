@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checks::{token_problem, url_problem, url_problem_shown_as};
 use crate::connection_url::ConnectionUrl;
+use crate::redelivery::{Redelivery, RedeliveryDraft};
 
 /// Default data folder for embedded mode (SQLite files).
 pub const DEFAULT_DATA_DIR: &str = "./data";
@@ -151,6 +152,9 @@ pub struct RuntimeConfig {
     /// for a single host or a private network). The commands can capture money.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub grpc_token: Option<domain::secret::Secret>,
+    /// How a bus message whose handling keeps failing is tried again before it is kept as a
+    /// dead letter (`[runtime.redelivery]`).
+    pub redelivery: Redelivery,
 }
 
 impl Default for RuntimeConfig {
@@ -168,6 +172,7 @@ impl Default for RuntimeConfig {
             log_filter: DEFAULT_LOG_FILTER.to_owned(),
             health_listen: None,
             grpc_token: None,
+            redelivery: Redelivery::default(),
         }
     }
 }
@@ -208,6 +213,7 @@ domain::lenient_section! {
         log_filter: String,
         health_listen: SocketAddr,
         grpc_token: domain::secret::Secret,
+        redelivery: RedeliveryDraft,
     }
 }
 
@@ -276,6 +282,17 @@ impl RuntimeDraft {
                 grpc
             }
             None => defaults.grpc,
+        };
+        let redelivery = match report.optional("redelivery", self.redelivery) {
+            Some(draft) => {
+                let mut nested = FieldReport::new(report.key("redelivery"));
+                let redelivery = draft.resolve(&mut nested);
+                for problem in nested.into_problems() {
+                    report.push(problem);
+                }
+                redelivery
+            }
+            None => defaults.redelivery,
         };
         let centra_webhook_listen = report
             .optional("centra_webhook_listen", self.centra_webhook_listen)
@@ -365,6 +382,7 @@ impl RuntimeDraft {
             log_filter,
             health_listen,
             grpc_token,
+            redelivery,
         }
     }
 }

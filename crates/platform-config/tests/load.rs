@@ -535,3 +535,63 @@ merchant_secret = "m"
         "wms.shipping_codes: belongs to another kind of WMS",
     );
 }
+
+#[test]
+fn redelivery_has_defaults_and_takes_its_keys() {
+    let config = AppConfig::from_toml_str(MINIMAL).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        config.runtime.redelivery,
+        platform_config::Redelivery::default()
+    );
+    assert_eq!(config.runtime.redelivery.max_deliveries, 60);
+
+    let text = format!(
+        "{MINIMAL}\n[runtime.redelivery]\nmax_deliveries = 5\nfirst_delay = \"500ms\"\nmax_delay = \"10s\"\n"
+    );
+    let config = AppConfig::from_toml_str(&text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        config.runtime.redelivery,
+        platform_config::Redelivery {
+            max_deliveries: 5,
+            first_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(10),
+        }
+    );
+    let overridden = with_env(
+        MINIMAL,
+        &[("CENTRA_WMS__RUNTIME__REDELIVERY__MAX_DELIVERIES", "7")],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(overridden.runtime.redelivery.max_deliveries, 7);
+}
+
+#[test]
+fn every_redelivery_problem() {
+    let text = format!(
+        "{MINIMAL}\n[runtime.redelivery]\nmax_deliveries = 0\nfirst_delay = \"1ms\"\nmax_delay = \"2days\"\nbackoff = 2\n"
+    );
+    let p = problems(&text);
+    assert_has(
+        &p,
+        "runtime.redelivery.max_deliveries: is 0: every message needs at least one delivery",
+    );
+    assert_has(
+        &p,
+        "runtime.redelivery.first_delay: is below 10ms (e.g. \"1s\")",
+    );
+    assert_has(
+        &p,
+        "runtime.redelivery.max_delay: is over a day (e.g. \"1m\")",
+    );
+    assert_has(&p, "runtime.redelivery.backoff: unknown key");
+
+    let text = format!(
+        "{MINIMAL}\n[runtime.redelivery]\nfirst_delay = \"1m\"\nmax_delay = \"1s\"\nmax_deliveries = \"many\"\n"
+    );
+    let p = problems(&text);
+    assert_has(
+        &p,
+        "runtime.redelivery.max_delay: is shorter than first_delay (60s)",
+    );
+    assert_starts(&p, "runtime.redelivery.max_deliveries: ");
+}

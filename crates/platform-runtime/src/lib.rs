@@ -12,11 +12,13 @@
 //!   service in the embedded shape, one per process in the distributed shape.
 //! - `serve`: [`serve`], one service as its own process (the service binaries' `main`).
 //! - `subscription`: [`consume`], the loop that feeds a durable consumer's deliveries to a
-//!   service's handler and acks, naks or terminates each by the [`Handled`] answer.
+//!   service's handler and acks, naks or terminates each by the [`Handled`] answer, giving up
+//!   a message that keeps failing into a dead letter by the [`Redelivery`] limit.
 //! - `dead_letter_service`: [`DeadLetterService`], the `DeadLetters` gRPC service over a
 //!   service's store, with the service's own [`DeadLetterRetry`].
-//! - `kept_message`: [`keep_and_reject`] and [`kept_message`], a bus message a consumer could
-//!   not read kept as a dead letter and handed back on a retry.
+//! - `kept_message`: [`keep_message`], [`keep_and_reject`] and [`kept_message`], a bus message a
+//!   consumer could not handle kept as a dead letter and handed back on a retry
+//!   ([`settle_replay`] keeps it open when the retry fails again).
 //! - `detector_status`: [`DetectorStatus`], the `FlowStatus` report of a gateway's change
 //!   detectors (the same for every gateway).
 //! - `flow_runs`: [`FlowRuns`], what each flow did since start, and its `FlowStatus` row.
@@ -51,17 +53,17 @@ pub use directory::{ChannelError, DirectoryError, GrpcChannel, ServiceDirectory,
 pub use flow_runs::{FlowFacts, FlowRun, FlowRuns, flows_answer, open_dead_letters, timestamp};
 pub use grpc_token::GrpcToken;
 pub use health::{DatabaseCheck, Health, install_metrics};
-pub use kept_message::{keep_and_reject, kept_message, log_replay};
+pub use kept_message::{KeptMessage, keep_and_reject, keep_message, kept_message, settle_replay};
 pub use port_error::port_error;
 pub use readiness::{CredentialChecks, Credentials, Readiness, watch_credentials};
 pub use runtime::{Runtime, RuntimeError};
 pub use serve::{ServeError, exit_code, serve, serve_from_args};
 pub use service::{Service, ServiceContext, ServiceError, supervise};
 pub use signal::shutdown_on_signal;
-pub use subscription::{Handled, consume, consume_concurrently};
+pub use subscription::{Handled, Subscription, consume, consume_concurrently};
 
 // What services need, so they do not depend on every platform crate.
 pub use platform_bus::Bus;
-pub use platform_config::AppConfig;
+pub use platform_config::{AppConfig, Redelivery};
 pub use platform_store::{Migrations, Store};
 pub use tokio_util::sync::CancellationToken;

@@ -13,7 +13,8 @@ use tonic::{Code, Status};
 /// - a contract mismatch (`UNIMPLEMENTED`, `DATA_LOSS`): [`PortErrorKind::BrokenAnswer`];
 /// - anything else, credentials included (`UNAUTHENTICATED`, `PERMISSION_DENIED` say nothing
 ///   about the record: once the credentials are fixed the same call passes), and `INTERNAL`:
-///   [`PortErrorKind::Unavailable`], bounded by the bus's redelivery limit.
+///   [`PortErrorKind::Unavailable`], retried until `[runtime.redelivery]` gives the message up
+///   into a dead letter.
 pub fn port_error(service: &'static str, status: Status) -> PortError {
     let reason = status.message().to_owned();
     let error = if let Some(articles) = proto::reasons::missing_articles(&status) {

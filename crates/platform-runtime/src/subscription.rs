@@ -4,6 +4,15 @@
 //! The handler does its work in one store transaction with the inbox record (so a redelivered
 //! message is recognised) and returns after the commit; only then is the delivery acked. A
 //! crash in between redelivers the message, and the inbox turns the second run into a no-op.
+//!
+//! Redelivery is bounded ([`Redelivery`], `[runtime.redelivery]`): a retryable failure is
+//! tried again with a doubling delay, and the delivery numbered `max_deliveries` that fails
+//! again is kept as a dead letter (payload, subject, last error, attempts) and acked, so a
+//! poison message stops looping and a person sees it in `centra-wms dead-letters`. A delivery
+//! past that number (the last one never answered: the process died in it) is kept without
+//! running the handler again. The count is the bus's own (`Delivery::delivery_count`: the
+//! JetStream metadata, the embedded bus's ledger), so both adapters behave alike; the bus's
+//! `max_deliver` stays unset, because a bus that gives up tells nobody.
 
 use std::future::Future;
 use std::time::Duration;
@@ -11,30 +20,51 @@ use std::time::Duration;
 use std::sync::Arc;
 
 use platform_bus::{Bus, BusError, Consumer, ConsumerConfig, Delivery};
+use platform_config::Redelivery;
+use platform_store::Store;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
+
+use crate::kept_message::{KeptMessage, keep_message};
 
 /// What became of one delivery.
 #[derive(Debug)]
 pub enum Handled {
     /// Done (or already done): ack.
     Done,
-    /// Try again later (a dependency is down, a rate limit): nak with this delay.
+    /// Try again later (a dependency is down, a rate limit): nak, after at least this delay
+    /// (the [`Redelivery`] delay when that is longer); on the last delivery, keep it as a
+    /// dead letter instead.
     Retry { after: Duration, reason: String },
     /// Never processable as it is (bad payload): term. The handler has kept the record for a
     /// person (dead letters) before saying so.
     Rejected { reason: String },
 }
 
+/// A durable consumer to read, and what becomes of a message that keeps failing.
+#[derive(Debug, Clone)]
+pub struct Subscription {
+    pub consumer: ConsumerConfig,
+    /// When a message that keeps failing is given up (`[runtime.redelivery]`).
+    pub redelivery: Redelivery,
+    /// The service's store: a given-up message becomes one of its dead letters, of the kind
+    /// named after the consumer, so the service's `DeadLetterRetry` replays it.
+    pub dead_letters: Store,
+}
+
 /// How long one wait for a delivery lasts before shutdown is checked again.
 const POLL: Duration = Duration::from_secs(1);
 
-/// Consumes `config` from `bus` until `shutdown`, one delivery at a time (per-subject order).
+/// Consumes `subscription` from `bus` until `shutdown`, one delivery at a time (per-subject
+/// order).
+///
+/// # Errors
+/// The bus refusing or failing to open the consumer; read errors later are logged and retried.
 pub async fn consume<H, F>(
     bus: &dyn Bus,
-    config: ConsumerConfig,
+    subscription: Subscription,
     shutdown: CancellationToken,
     mut handler: H,
 ) -> Result<(), BusError>
@@ -42,12 +72,24 @@ where
     H: FnMut(&Delivery) -> F + Send,
     F: Future<Output = Handled> + Send,
 {
+    let Subscription {
+        consumer: config,
+        redelivery,
+        dead_letters,
+    } = subscription;
     let consumer_name = config.durable_name.clone();
     let mut consumer = bus.consumer(config).await?;
     while let Some(delivery) = next_delivery(consumer.as_mut(), &consumer_name, &shutdown).await {
         let span = delivery_span(&consumer_name, &delivery);
-        let handled = span.in_scope(|| handler(&delivery)).instrument(span).await;
-        settle(&consumer_name, delivery, handled).await;
+        let settling = Settling {
+            consumer_name: &consumer_name,
+            redelivery: &redelivery,
+            dead_letters: &dead_letters,
+        };
+        if let Some(delivery) = settling.past_the_limit(delivery).await {
+            let handled = span.in_scope(|| handler(&delivery)).instrument(span).await;
+            settling.settle(delivery, handled).await;
+        }
     }
     Ok(())
 }
@@ -59,9 +101,12 @@ where
 /// deliveries: a handler that needs one record changed at a time must lock that record itself.
 /// On shutdown no new delivery is taken and the ones in the handler finish (the runtime's
 /// grace period bounds them).
+///
+/// # Errors
+/// The bus refusing or failing to open the consumer; read errors later are logged and retried.
 pub async fn consume_concurrently<H, F>(
     bus: &dyn Bus,
-    config: ConsumerConfig,
+    subscription: Subscription,
     shutdown: CancellationToken,
     limit: usize,
     mut handler: H,
@@ -70,6 +115,11 @@ where
     H: FnMut(&Delivery) -> F + Send,
     F: Future<Output = Handled> + Send + 'static,
 {
+    let Subscription {
+        consumer: config,
+        redelivery,
+        dead_letters,
+    } = subscription;
     let consumer_name = config.durable_name.clone();
     let mut consumer = bus.consumer(config).await?;
     let slots = Arc::new(Semaphore::new(limit.max(1)));
@@ -85,11 +135,25 @@ where
         else {
             break;
         };
+        let settling = Settling {
+            consumer_name: &consumer_name,
+            redelivery: &redelivery,
+            dead_letters: &dead_letters,
+        };
+        let Some(delivery) = settling.past_the_limit(delivery).await else {
+            continue;
+        };
         let span = delivery_span(&consumer_name, &delivery);
         let handled = span.in_scope(|| handler(&delivery)).instrument(span);
-        let name = consumer_name.clone();
+        let (name, redelivery, dead_letters) =
+            (consumer_name.clone(), redelivery, dead_letters.clone());
         tasks.spawn(async move {
-            settle(&name, delivery, handled.await).await;
+            let settling = Settling {
+                consumer_name: &name,
+                redelivery: &redelivery,
+                dead_letters: &dead_letters,
+            };
+            settling.settle(delivery, handled.await).await;
             drop(slot);
         });
     }
@@ -141,34 +205,103 @@ async fn next_delivery(
     }
 }
 
-/// Acks, naks or terms `delivery` by what the handler said.
-async fn settle(consumer_name: &str, delivery: Delivery, handled: Handled) {
-    let id = delivery.id.clone();
-    let outcome = match &handled {
-        Handled::Done => "done",
-        Handled::Retry { .. } => "retry",
-        Handled::Rejected { .. } => "rejected",
-    };
-    // Events handled and failed per flow (the consumer names the flow).
-    metrics::counter!(
-        "centra_wms_deliveries_total",
-        "consumer" => consumer_name.to_owned(),
-        "outcome" => outcome
-    )
-    .increment(1);
-    let settled = match handled {
-        Handled::Done => delivery.ack().await,
-        Handled::Retry { after, reason } => {
-            tracing::info!(consumer = %consumer_name, message_id = %id, %reason, retry_in_ms = after.as_millis() as u64, "will retry message");
-            delivery.nak(after).await
+/// How one consumer settles its deliveries.
+struct Settling<'a> {
+    consumer_name: &'a str,
+    redelivery: &'a Redelivery,
+    dead_letters: &'a Store,
+}
+
+impl Settling<'_> {
+    /// `delivery` back when it is within the limit; otherwise keeps it as a dead letter
+    /// without running the handler (the last delivery handled never answered) and `None`.
+    async fn past_the_limit(&self, delivery: Delivery) -> Option<Delivery> {
+        if !self.redelivery.is_past_the_limit(delivery.delivery_count) {
+            return Some(delivery);
         }
-        Handled::Rejected { reason } => {
-            tracing::warn!(consumer = %consumer_name, message_id = %id, %reason, "message rejected");
-            delivery.term().await
+        let reason = format!(
+            "delivered {} times; the last handled delivery ({}) never answered (the process \
+             stopped in it, or it outlived the ack wait)",
+            delivery.delivery_count, self.redelivery.max_deliveries
+        );
+        self.give_up(delivery, reason).await;
+        None
+    }
+
+    /// Acks, naks or terms `delivery` by what the handler said; a retry on the last delivery
+    /// is given up instead.
+    async fn settle(&self, delivery: Delivery, handled: Handled) {
+        let consumer_name = self.consumer_name;
+        let id = delivery.id.clone();
+        let outcome = match &handled {
+            Handled::Done => "done",
+            Handled::Retry { .. } if self.redelivery.is_last(delivery.delivery_count) => "given_up",
+            Handled::Retry { .. } => "retry",
+            Handled::Rejected { .. } => "rejected",
+        };
+        // Events handled and failed per flow (the consumer names the flow).
+        metrics::counter!(
+            "centra_wms_deliveries_total",
+            "consumer" => consumer_name.to_owned(),
+            "outcome" => outcome
+        )
+        .increment(1);
+        let settled = match handled {
+            Handled::Done => delivery.ack().await,
+            Handled::Retry { reason, .. } if self.redelivery.is_last(delivery.delivery_count) => {
+                let reason = format!(
+                    "gave up after {} deliveries: {reason}",
+                    delivery.delivery_count
+                );
+                self.give_up(delivery, reason).await;
+                return;
+            }
+            Handled::Retry { after, reason } => {
+                let after = after.max(self.redelivery.delay(delivery.delivery_count));
+                tracing::info!(consumer = %consumer_name, message_id = %id, %reason, retry_in_ms = u64::try_from(after.as_millis()).unwrap_or(u64::MAX), "will retry message");
+                delivery.nak(after).await
+            }
+            Handled::Rejected { reason } => {
+                tracing::warn!(consumer = %consumer_name, message_id = %id, %reason, "message rejected");
+                delivery.term().await
+            }
+        };
+        if let Err(error) = settled {
+            // Not settled: the bus redelivers after ack_wait and the inbox absorbs the repeat.
+            tracing::warn!(consumer = %consumer_name, message_id = %id, %error, "settling message failed");
         }
-    };
-    if let Err(error) = settled {
-        // Not settled: the bus redelivers after ack_wait and the inbox absorbs the repeat.
-        tracing::warn!(consumer = %consumer_name, message_id = %id, %error, "settling message failed");
+    }
+
+    /// Keeps `delivery` as a dead letter of the consumer's kind and acks it; when the store
+    /// cannot keep it, naks it (the next delivery is past the limit and tries again).
+    async fn give_up(&self, delivery: Delivery, reason: String) {
+        let consumer_name = self.consumer_name;
+        let id = delivery.id.clone();
+        let message = KeptMessage {
+            id: &delivery.id,
+            subject: Some(&delivery.subject),
+            payload: &delivery.payload,
+        };
+        let kept = keep_message(
+            self.dead_letters,
+            consumer_name,
+            message,
+            reason.clone(),
+            delivery.delivery_count,
+        )
+        .await;
+        let settled = match kept {
+            Ok(()) => {
+                tracing::error!(consumer = %consumer_name, message_id = %id, attempts = delivery.delivery_count, %reason, "message given up and kept as a dead letter");
+                delivery.ack().await
+            }
+            Err(error) => {
+                tracing::warn!(consumer = %consumer_name, message_id = %id, %error, "keeping a given-up message failed; trying again");
+                delivery.nak(self.redelivery.max_delay).await
+            }
+        };
+        if let Err(error) = settled {
+            tracing::warn!(consumer = %consumer_name, message_id = %id, %error, "settling message failed");
+        }
     }
 }

@@ -8,7 +8,28 @@ use bytes::Bytes;
 use platform_bus::{
     Bus, ConsumerConfig, EmbeddedBus, EmbeddedBusConfig, MessageId, OutgoingMessage,
 };
-use platform_runtime::{CancellationToken, Handled, consume, consume_concurrently};
+use platform_runtime::{
+    CancellationToken, Handled, Redelivery, Subscription, consume, consume_concurrently,
+};
+use platform_store::{Migrations, Store, StoreOptions};
+
+/// A subscription with short delays, its dead letters in an in-memory store.
+async fn subscription(consumer: ConsumerConfig) -> Subscription {
+    let store = Store::open(
+        StoreOptions::new("subscription-test", "sqlite::memory:"),
+        &Migrations::none(),
+    )
+    .await
+    .expect("store");
+    Subscription {
+        consumer,
+        redelivery: Redelivery {
+            first_delay: Duration::from_millis(100),
+            ..Redelivery::default()
+        },
+        dead_letters: store,
+    }
+}
 
 #[tokio::test]
 async fn done_is_acked_retry_comes_back_rejected_never_does() {
@@ -36,7 +57,7 @@ async fn done_is_acked_retry_comes_back_rejected_never_does() {
             let config = ConsumerConfig::new("catalog-sync")
                 .with_filter("centra.*.product.>")
                 .with_ack_wait(Duration::from_secs(2));
-            consume(&bus, config, stop, |delivery| {
+            consume(&bus, subscription(config).await, stop, |delivery| {
                 let id = delivery.id.as_str().to_owned();
                 let count = delivery.delivery_count;
                 seen.lock().expect("lock").push((id.clone(), count));
@@ -116,28 +137,34 @@ async fn concurrent_consume_keeps_to_its_limit_and_settles_everything() {
             let config = ConsumerConfig::new("order-sync")
                 .with_filter("centra.*.shipment.>")
                 .with_ack_wait(Duration::from_secs(30));
-            consume_concurrently(&bus, config, stop, LIMIT, move |delivery| {
-                let id = delivery.id.as_str().to_owned();
-                let count = delivery.delivery_count;
-                let (inside, most, finished) = (inside.clone(), most.clone(), finished.clone());
-                async move {
-                    let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
-                    most.fetch_max(now, Ordering::SeqCst);
-                    // Stay inside until the limit is reached (or, if the loop never lets that
-                    // many in, give up after a while and let the assertion below say so), so
-                    // the test does not depend on how fast the bus hands out deliveries.
-                    let waited = std::time::Instant::now();
-                    while most.load(Ordering::SeqCst) < LIMIT
-                        && waited.elapsed() < Duration::from_secs(10)
-                    {
-                        tokio::time::sleep(Duration::from_millis(5)).await;
+            consume_concurrently(
+                &bus,
+                subscription(config).await,
+                stop,
+                LIMIT,
+                move |delivery| {
+                    let id = delivery.id.as_str().to_owned();
+                    let count = delivery.delivery_count;
+                    let (inside, most, finished) = (inside.clone(), most.clone(), finished.clone());
+                    async move {
+                        let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
+                        most.fetch_max(now, Ordering::SeqCst);
+                        // Stay inside until the limit is reached (or, if the loop never lets that
+                        // many in, give up after a while and let the assertion below say so), so
+                        // the test does not depend on how fast the bus hands out deliveries.
+                        let waited = std::time::Instant::now();
+                        while most.load(Ordering::SeqCst) < LIMIT
+                            && waited.elapsed() < Duration::from_secs(10)
+                        {
+                            tokio::time::sleep(Duration::from_millis(5)).await;
+                        }
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        inside.fetch_sub(1, Ordering::SeqCst);
+                        finished.lock().expect("lock").push((id, count));
+                        Handled::Done
                     }
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                    inside.fetch_sub(1, Ordering::SeqCst);
-                    finished.lock().expect("lock").push((id, count));
-                    Handled::Done
-                }
-            })
+                },
+            )
             .await
         }
     });

@@ -12,7 +12,9 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use platform_bus::{Bus, BusError, ConsumerConfig, Delivery};
-use platform_runtime::{CancellationToken, Handled, consume_concurrently, keep_and_reject};
+use platform_runtime::{
+    CancellationToken, Handled, Redelivery, Subscription, consume_concurrently, keep_and_reject,
+};
 use platform_store::MessageId;
 use prost::Message;
 use proto::events::v1 as events;
@@ -86,19 +88,31 @@ pub async fn handle(
 }
 
 /// Runs the consumer until `shutdown`. One delivery at a time: the flow changes one return at
-/// a time anyway (see [`crate::flow`]).
+/// a time anyway (see [`crate::flow`]). A message that keeps failing is given up into a dead
+/// letter by `redelivery`.
 pub async fn run(
     flow: ReturnFlow,
     bus: &dyn Bus,
+    redelivery: Redelivery,
     shutdown: CancellationToken,
 ) -> Result<(), BusError> {
-    let config = config(flow.warehouse());
-    consume_concurrently(bus, config, shutdown, 1, move |delivery: &Delivery| {
-        let flow = flow.clone();
-        let id = delivery.id.clone();
-        let payload = delivery.payload.clone();
-        let count = delivery.delivery_count;
-        async move { handle(&flow, id, payload, count).await }
-    })
+    let subscription = Subscription {
+        consumer: config(flow.warehouse()),
+        redelivery,
+        dead_letters: flow.records().store().clone(),
+    };
+    consume_concurrently(
+        bus,
+        subscription,
+        shutdown,
+        1,
+        move |delivery: &Delivery| {
+            let flow = flow.clone();
+            let id = delivery.id.clone();
+            let payload = delivery.payload.clone();
+            let count = delivery.delivery_count;
+            async move { handle(&flow, id, payload, count).await }
+        },
+    )
     .await
 }

@@ -102,8 +102,9 @@ async fn run_flow(ctx: &ServiceContext, base: &ServiceBase) -> Result<(), Servic
     let mut tasks = tokio::task::JoinSet::new();
     if settings.returns_to_centra {
         let (flow, bus, stop) = (flow.clone(), ctx.bus.clone(), stop.clone());
+        let redelivery = ctx.config.runtime.redelivery;
         tasks.spawn(async move {
-            consumers::run(flow, bus.as_ref(), stop)
+            consumers::run(flow, bus.as_ref(), redelivery, stop)
                 .await
                 .map_err(|e| other(format!("consumer {}: {e}", flow::RETURN_RECEIVED)))
         });

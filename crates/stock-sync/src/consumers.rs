@@ -16,7 +16,9 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use platform_bus::{Bus, BusError, ConsumerConfig, Delivery};
-use platform_runtime::{CancellationToken, Handled, consume_concurrently, keep_and_reject};
+use platform_runtime::{
+    CancellationToken, Handled, Redelivery, Subscription, consume_concurrently, keep_and_reject,
+};
 use platform_store::MessageId;
 use prost::Message;
 use proto::events::v1 as events;
@@ -118,11 +120,13 @@ pub async fn handle(
 }
 
 /// Runs the consumer of `feed` until `shutdown`. Marking is cheap and idempotent, so a few
-/// deliveries run at once.
+/// deliveries run at once. A message that keeps failing is given up into a dead letter by
+/// `redelivery`.
 pub async fn run(
     flow: StockFlow,
     feed: Feed,
     bus: &dyn Bus,
+    redelivery: Redelivery,
     shutdown: CancellationToken,
 ) -> Result<(), BusError> {
     let catalog = flow
@@ -131,13 +135,23 @@ pub async fn run(
         .as_ref()
         .map(ToString::to_string)
         .unwrap_or_default();
-    let config = feed.config(flow.warehouse(), &catalog);
-    consume_concurrently(bus, config, shutdown, 4, move |delivery: &Delivery| {
-        let flow = flow.clone();
-        let id = delivery.id.clone();
-        let payload = delivery.payload.clone();
-        let count = delivery.delivery_count;
-        async move { handle(&flow, feed, id, payload, count).await }
-    })
+    let subscription = Subscription {
+        consumer: feed.config(flow.warehouse(), &catalog),
+        redelivery,
+        dead_letters: flow.articles().store().clone(),
+    };
+    consume_concurrently(
+        bus,
+        subscription,
+        shutdown,
+        4,
+        move |delivery: &Delivery| {
+            let flow = flow.clone();
+            let id = delivery.id.clone();
+            let payload = delivery.payload.clone();
+            let count = delivery.delivery_count;
+            async move { handle(&flow, feed, id, payload, count).await }
+        },
+    )
     .await
 }

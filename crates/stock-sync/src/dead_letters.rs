@@ -4,7 +4,7 @@
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use platform_runtime::{DeadLetterRetry, log_replay};
+use platform_runtime::{DeadLetterRetry, settle_replay};
 use platform_store::{DeadLetter, MessageId};
 
 use crate::consumers::{self, Feed};
@@ -43,7 +43,7 @@ impl DeadLetterRetry for MessageReplay {
             };
             let attempts = letter.attempts.saturating_add(1);
             let outcome = consumers::handle(&self.flow, feed, id.clone(), payload, attempts).await;
-            log_replay(&letter, &id, &outcome);
+            settle_replay(self.flow.articles().store(), &letter, &id, &outcome).await;
         }
     }
 }

@@ -104,8 +104,9 @@ async fn run_flow(ctx: &ServiceContext, base: &ServiceBase) -> Result<(), Servic
     if settings.stock_to_centra {
         for feed in Feed::ALL {
             let (flow, bus, stop) = (flow.clone(), ctx.bus.clone(), stop.clone());
+            let redelivery = ctx.config.runtime.redelivery;
             tasks.spawn(async move {
-                consumers::run(flow, feed, bus.as_ref(), stop)
+                consumers::run(flow, feed, bus.as_ref(), redelivery, stop)
                     .await
                     .map_err(|e| other(format!("consumer {}: {e}", feed.consumer())))
             });

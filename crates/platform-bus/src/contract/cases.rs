@@ -220,6 +220,31 @@ pub async fn crash_redelivers_after_ack_wait(bus: &dyn Bus) {
     expect_nothing(&mut consumer, ACK_WAIT * 2, "acked after redelivery").await;
 }
 
+/// The runtime bounds redelivery by `delivery_count` (`platform_runtime::Redelivery`), so it
+/// must grow by one with every delivery, whether the one before was nak'd or its lease ran out
+/// (a crash), and a new handle (another process, a restart) must continue the count.
+pub async fn every_delivery_is_counted(bus: &dyn Bus) {
+    let mut consumer = open(bus, config("counted")).await;
+    publish(bus, message("wms.eu.order.shipped", "shipped:1", "s")).await;
+    let first = expect_delivery(&mut consumer, "first delivery").await;
+    assert_eq!(first.delivery_count, 1);
+    first.nak(Duration::ZERO).await.expect("nak");
+    let second = expect_delivery(&mut consumer, "after a nak").await;
+    assert_eq!(second.delivery_count, 2);
+    drop(second);
+    drop(consumer);
+
+    let mut restarted = open(bus, config("counted")).await;
+    let third = expect_delivery(&mut restarted, "after the lease ran out").await;
+    assert_eq!(third.id.as_str(), "shipped:1");
+    assert_eq!(third.delivery_count, 3, "a new handle continues the count");
+    third.nak(Duration::ZERO).await.expect("nak");
+    let fourth = expect_delivery(&mut restarted, "after another nak").await;
+    assert_eq!(fourth.delivery_count, 4);
+    ack(fourth).await;
+    expect_nothing(&mut restarted, ACK_WAIT + SETTLED, "acked at last").await;
+}
+
 pub async fn duplicate_publish_is_dropped(bus: &dyn Bus) {
     let mut consumer = open(bus, config("dedup")).await;
     let id = "centra:shop1:shipment:83651-1:gtg";
