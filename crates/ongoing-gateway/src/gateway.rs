@@ -42,7 +42,9 @@ pub struct Gateway {
 
 impl Gateway {
     pub fn new(settings: GatewaySettings, store: Store) -> Result<Self, GatewayError> {
-        let client = OngoingClient::new(settings.client.clone())?;
+        // Every replica of the gateway shares the goods owner's lane through the store.
+        let client =
+            OngoingClient::new(settings.client.clone())?.with_shared_lane(store.locks().clone());
         Ok(Self {
             client,
             store,

@@ -102,6 +102,64 @@ async fn one_request_in_flight_per_goods_owner_across_clients() {
     }
 }
 
+/// Two replicas of the gateway (two stores on one PostgreSQL database, each with the shared
+/// lane and nothing shared in-process) still keep one request in flight per goods owner.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_request_in_flight_per_goods_owner_across_replicas() {
+    let test = "ongoing lane across replicas";
+    let Some(database) = test_support::postgres_database(test).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    app.seed_articles(&["A"]).await;
+    app.faults(json!({"latency_ms": 25})).await;
+    let before = app.requests().await.len();
+    let mut replicas = Vec::new();
+    for _ in 0..2 {
+        let store = platform_store::Store::open(
+            platform_store::StoreOptions::new("ongoing-gateway", &database.url),
+            &ongoing_gateway::MIGRATIONS,
+        )
+        .await
+        .expect("store opens");
+        replicas.push(
+            app.client_with(|_| {})
+                .with_shared_lane(store.locks().clone()),
+        );
+    }
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let client = replicas[i % 2].clone();
+        tasks.push(tokio::spawn(async move {
+            client.list_articles(&[]).await.map(drop)
+        }));
+    }
+    for task in tasks {
+        task.await.expect("task").expect("call succeeds");
+    }
+    let log: Vec<Value> = app.requests().await.into_iter().skip(before).collect();
+    assert!(log.len() >= 8, "{}", log.len());
+    let mut spans: Vec<(u64, u64)> = log
+        .iter()
+        .map(|e| {
+            (
+                e["arrivedTick"].as_u64().expect("arrived"),
+                e["completedTick"].as_u64().expect("completed"),
+            )
+        })
+        .collect();
+    spans.sort_unstable();
+    for pair in spans.windows(2) {
+        assert!(
+            pair[1].0 > pair[0].1,
+            "a request arrived (tick {}) before the previous one completed (tick {})",
+            pair[1].0,
+            pair[0].1
+        );
+    }
+    database.drop_database().await;
+}
+
 #[tokio::test]
 async fn server_errors_are_retried_and_finally_reported_as_retryable() {
     let app = spawn_app().await;

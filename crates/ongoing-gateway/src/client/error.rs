@@ -30,6 +30,14 @@ pub enum OngoingError {
     /// The answer was not what the API documents.
     #[error("{operation}: unreadable answer: {reason}")]
     Decode { operation: String, reason: String },
+    /// The goods owner's lane shared with the other replicas could not be taken (its
+    /// database is down, or another replica held it past the wait bound): nothing was sent.
+    #[error("{operation}: waiting for the goods owner's lane: {source}")]
+    Lane {
+        operation: String,
+        #[source]
+        source: platform_store::StoreError,
+    },
     /// A record we were given or read is unusable; names the record and the field.
     #[error("{record}: field {field}: {reason}")]
     Invalid {
@@ -40,10 +48,11 @@ pub enum OngoingError {
 }
 
 impl OngoingError {
-    /// Worth another attempt later: time-outs, dropped connections, 408, 429 and 5xx.
+    /// Worth another attempt later: time-outs, dropped connections, 408, 429 and 5xx, and a
+    /// lane that could not be taken.
     pub fn is_retryable(&self) -> bool {
         match self {
-            OngoingError::Transport { .. } => true,
+            OngoingError::Transport { .. } | OngoingError::Lane { .. } => true,
             OngoingError::Status { status, .. } => {
                 matches!(status, 408 | 429) || (500..=599).contains(status)
             }

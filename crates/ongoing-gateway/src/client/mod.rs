@@ -1,13 +1,13 @@
 //! The Ongoing goods-owner REST client (`/{warehouse}/api/v1/`).
 //!
 //! Every call: HTTP Basic auth, JSON sent with an explicit `Content-Length` (Ongoing answers
-//! chunked bodies with a bare 500), the goods owner's process-wide lane held while the request
-//! is on the wire (released between retries), and the retries every gateway shares
+//! chunked bodies with a bare 500), the goods owner's lane (process-wide, or shared by the
+//! replicas through the gateway's store) held while the request is on the wire (released between retries), and the retries every gateway shares
 //! (`platform_http`: capped exponential backoff, at least the `Retry-After` asked, no redirect).
 //!
 //! Layout:
 //! - `error.rs`: [`OngoingError`], retryable or terminal;
-//! - `in_flight.rs`: the process-wide lane per goods owner;
+//! - `in_flight.rs`: the lane per goods owner (process-wide, or across replicas);
 //! - `pagination.rs`: [`IdCursor`], [`Listing`]: the ID-cursor walk, unreadable records set
 //!   aside by name;
 //! - `models.rs`: the JSON shapes read and written;
@@ -118,6 +118,15 @@ impl OngoingClient {
         })
     }
 
+    /// The same client, its lane held in `locks` (the gateway's store), so every replica of
+    /// the gateway keeps the one request in flight together.
+    pub fn with_shared_lane(self, locks: platform_store::Locks) -> Self {
+        Self {
+            lane: self.lane.shared(locks),
+            ..self
+        }
+    }
+
     pub fn goods_owner_id(&self) -> i64 {
         self.settings.goods_owner_id
     }
@@ -177,7 +186,14 @@ impl OngoingClient {
         };
         // The lane is held from sending until the whole answer is read.
         let waiting = std::time::Instant::now();
-        let lane = self.lane.enter().await;
+        let lane = self
+            .lane
+            .enter()
+            .await
+            .map_err(|source| OngoingError::Lane {
+                operation: operation.to_owned(),
+                source,
+            })?;
         // One call in flight per goods owner: the WMS's limit, waited for here.
         platform_telemetry::record_rate_limit_wait(
             "ongoing",
