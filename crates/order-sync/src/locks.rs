@@ -1,10 +1,12 @@
-//! One change at a time per Centra order (or supplier delivery) in this process.
+//! One change at a time per Centra order (or supplier delivery), in this process and in every
+//! other replica of order-sync.
 //!
-//! The consumers handle several deliveries at once, and the admin service runs beside them, so
-//! two handlers may reach the same record: a redelivery and an operator's retry, or a
-//! shipment's good-to-go and its order's `order.ready` under `import = both` (the rule that an
-//! order is never imported twice is a read-then-write). Everything that reads and writes a
-//! record first takes the lock of its Centra order; unrelated orders go on in parallel.
+//! The consumers handle several deliveries at once, the admin service runs beside them, and
+//! several replicas may run, so two handlers may reach the same record: a redelivery and an
+//! operator's retry, or a shipment's good-to-go and its order's `order.ready` under
+//! `import = both` (the rule that an order is never imported twice is a read-then-write).
+//! Everything that reads and writes a record first takes the lock of its Centra order;
+//! unrelated orders go on in parallel.
 //!
 //! ```text
 //! RecordLocks::order(endpoint, order)        shipments (by their order) and orders
@@ -12,92 +14,79 @@
 //! RecordLocks::inbound()                      supplier deliveries (few: one at a time)
 //! ```
 //!
-//! A lock lives only while someone holds or waits for it, so the map stays as small as the
-//! work in flight.
-
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+//! The locks are the store's ([`platform_store::Locks`]): FIFO in the process, a PostgreSQL
+//! advisory lock across replicas, released when the guard is dropped or its process dies.
 
 use domain::{CentraOrderId, ShipmentId};
-use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
+use platform_store::{LockGuard, Locks, StoreError};
 
 /// The held lock of one record; released on drop.
 #[derive(Debug)]
 pub struct RecordGuard {
-    key: String,
-    guard: Option<OwnedMutexGuard<()>>,
-    locks: RecordLocks,
+    _held: LockGuard,
 }
 
-impl Drop for RecordGuard {
-    fn drop(&mut self) {
-        drop(self.guard.take());
-        self.locks.forget_if_unused(&self.key);
-    }
-}
-
-/// The per-record locks of one `OrderFlow` (shared by its clones).
-#[derive(Debug, Clone, Default)]
+/// The per-record locks of one `OrderFlow` (shared by its clones and by every replica on the
+/// same database).
+#[derive(Debug, Clone)]
 pub struct RecordLocks {
-    held: Arc<Mutex<HashMap<String, Arc<AsyncMutex<()>>>>>,
+    locks: Locks,
 }
 
 impl RecordLocks {
+    pub fn new(locks: Locks) -> Self {
+        Self { locks }
+    }
+
     /// Waits for the lock of Centra order `order` of `endpoint`.
-    pub async fn order(&self, endpoint: &str, order: CentraOrderId) -> RecordGuard {
-        self.lock(format!("order:{endpoint}:{order}")).await
+    ///
+    /// # Errors
+    /// The store's error when the lock cannot be taken (another holder past the wait bound, or
+    /// the database is down): retryable, the handler runs again later.
+    pub async fn order(
+        &self,
+        endpoint: &str,
+        order: CentraOrderId,
+    ) -> Result<RecordGuard, StoreError> {
+        self.lock(&format!("order:{endpoint}:{order}")).await
     }
 
     /// Waits for the lock of the order of shipment `shipment_id` (text, as an operator typed
     /// it); text that is no shipment id gets a lock of its own (nothing else can find it).
-    pub async fn shipment(&self, endpoint: &str, shipment_id: &str) -> RecordGuard {
+    ///
+    /// # Errors
+    /// As [`RecordLocks::order`].
+    pub async fn shipment(
+        &self,
+        endpoint: &str,
+        shipment_id: &str,
+    ) -> Result<RecordGuard, StoreError> {
         match ShipmentId::parse(shipment_id.trim()) {
             Ok(id) => self.order(endpoint, id.order_id()).await,
             Err(_) => {
-                self.lock(format!("shipment:{endpoint}:{shipment_id}"))
+                self.lock(&format!("shipment:{endpoint}:{shipment_id}"))
                     .await
             }
         }
     }
 
     /// Waits for the lock of the inbound flow (supplier deliveries and their receipts).
-    pub async fn inbound(&self) -> RecordGuard {
-        self.lock("inbound".to_owned()).await
+    ///
+    /// # Errors
+    /// As [`RecordLocks::order`].
+    pub async fn inbound(&self) -> Result<RecordGuard, StoreError> {
+        self.lock("inbound").await
     }
 
-    async fn lock(&self, key: String) -> RecordGuard {
-        let lock = self
-            .held
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .entry(key.clone())
-            .or_default()
-            .clone();
-        let guard = lock.lock_owned().await;
-        RecordGuard {
-            key,
-            guard: Some(guard),
-            locks: self.clone(),
-        }
-    }
-
-    /// Drops the entry when nobody else holds or waits for it (the map's `Arc` is the last).
-    fn forget_if_unused(&self, key: &str) {
-        let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
-        if held
-            .get(key)
-            .is_some_and(|lock| Arc::strong_count(lock) == 1)
-        {
-            held.remove(key);
-        }
+    async fn lock(&self, key: &str) -> Result<RecordGuard, StoreError> {
+        Ok(RecordGuard {
+            _held: self.locks.lock(key).await?,
+        })
     }
 
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.held
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .len()
+        self.locks.in_use()
     }
 }
 
@@ -105,30 +94,44 @@ impl RecordLocks {
 mod tests {
     use std::time::Duration;
 
+    use platform_store::{Migrations, Store, StoreOptions};
+
     use super::*;
 
     fn order(id: &str) -> CentraOrderId {
         CentraOrderId::parse(id).expect("order id")
     }
 
+    async fn locks() -> RecordLocks {
+        let store = Store::open(
+            StoreOptions::new("order-sync", "sqlite::memory:"),
+            &Migrations::none(),
+        )
+        .await
+        .expect("store");
+        RecordLocks::new(store.locks().clone())
+    }
+
     #[tokio::test]
     async fn the_same_order_waits_other_orders_do_not() {
-        let locks = RecordLocks::default();
-        let first = locks.order("shop1", order("100")).await;
+        let locks = locks().await;
+        let first = locks.order("shop1", order("100")).await.expect("lock");
         // Another order is free.
         let other = tokio::time::timeout(
             Duration::from_millis(100),
             locks.order("shop1", order("101")),
         )
         .await
-        .expect("another order is not blocked");
+        .expect("another order is not blocked")
+        .expect("lock");
         // The same order of another end-point is another record.
         let elsewhere = tokio::time::timeout(
             Duration::from_millis(100),
             locks.order("shop2", order("100")),
         )
         .await
-        .expect("another end-point is not blocked");
+        .expect("another end-point is not blocked")
+        .expect("lock");
         // A shipment of the same order waits until the first guard is gone.
         let waiting = tokio::spawn({
             let locks = locks.clone();
@@ -137,20 +140,22 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(50)).await;
         assert!(!waiting.is_finished(), "the second holder waits");
         drop(first);
-        let second = waiting.await.expect("joins");
+        let second = waiting.await.expect("joins").expect("lock");
         drop((second, other, elsewhere));
         assert_eq!(locks.len(), 0, "no lock is kept once nobody holds it");
     }
 
     #[tokio::test]
     async fn inbound_and_text_that_is_no_shipment_id_do_not_block_orders() {
-        let locks = RecordLocks::default();
-        let _order = locks.order("shop1", order("7")).await;
+        let locks = locks().await;
+        let _order = locks.order("shop1", order("7")).await.expect("lock");
         tokio::time::timeout(Duration::from_millis(100), locks.inbound())
             .await
-            .expect("not blocked by the order");
+            .expect("not blocked by the order")
+            .expect("lock");
         tokio::time::timeout(Duration::from_millis(100), locks.shipment("shop1", "seven"))
             .await
-            .expect("not blocked by the order");
+            .expect("not blocked by the order")
+            .expect("lock");
     }
 }

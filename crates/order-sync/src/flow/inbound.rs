@@ -87,7 +87,7 @@ impl OrderFlow {
         message: &MessageId,
         event: &events::SupplierDeliveryCreated,
     ) -> Result<(), FlowError> {
-        let _guard = self.locks.inbound().await;
+        let _guard = self.locks.inbound().await?;
         if !self.settings.purchase_orders || self.seen(SUPPLIER_DELIVERY, message).await? {
             return self.finish_inbox(SUPPLIER_DELIVERY, message).await;
         }
@@ -194,7 +194,7 @@ impl OrderFlow {
         if !self.settings.purchase_orders {
             return Ok(());
         }
-        let _guard = self.locks.inbound().await;
+        let _guard = self.locks.inbound().await?;
         for mut record in self.deliveries.waiting_for_article(article_number).await? {
             if record.article_arrived(article_number) {
                 let mut sent = record.clone();
@@ -214,7 +214,7 @@ impl OrderFlow {
         message: &MessageId,
         event: &events::WmsPurchaseOrderReceived,
     ) -> Result<(), FlowError> {
-        let _guard = self.locks.inbound().await;
+        let _guard = self.locks.inbound().await?;
         if self.seen(PURCHASE_ORDER_RECEIVED, message).await? {
             return Ok(());
         }

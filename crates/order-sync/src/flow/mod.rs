@@ -89,7 +89,7 @@ pub struct OrderFlow {
     orders: OrderRecords,
     centra: Arc<dyn CentraShipments>,
     wms: Arc<dyn WmsOrders>,
-    /// One change at a time per Centra order in this process (see [`RecordLocks`]).
+    /// One change at a time per Centra order, across replicas (see [`RecordLocks`]).
     locks: RecordLocks,
 }
 
@@ -122,10 +122,10 @@ impl OrderFlow {
             warehouse: warehouse.into(),
             deliveries: DeliveryRecords::new(records.store().clone()),
             orders: OrderRecords::new(records.store().clone()),
+            locks: RecordLocks::new(records.store().locks().clone()),
             records,
             centra,
             wms,
-            locks: RecordLocks::default(),
         }
     }
 
@@ -526,7 +526,7 @@ impl OrderFlow {
         let mut outage = None;
         for found in waiting {
             let endpoint = found.shipment.endpoint.as_str();
-            let _guard = self.locks.order(endpoint, found.shipment.order_id()).await;
+            let _guard = self.locks.order(endpoint, found.shipment.order_id()).await?;
             // Read again under the lock: another handler may have moved it on meanwhile.
             let Some(mut record) = self
                 .records

@@ -34,7 +34,7 @@ impl OrderFlow {
         endpoint: &str,
         shipment_id: &str,
     ) -> Result<ShipmentState, FlowError> {
-        let _guard = self.locks.shipment(endpoint, shipment_id).await;
+        let _guard = self.locks.shipment(endpoint, shipment_id).await?;
         let mut record = self.load(endpoint, shipment_id).await?;
         let shipped = record.shipped.is_some() && record.wms_order_id.is_some();
         match record.state() {
@@ -80,7 +80,7 @@ impl OrderFlow {
         shipment_id: &str,
         request: ManualCompletion,
     ) -> Result<(bool, ShipmentState), FlowError> {
-        let _guard = self.locks.shipment(endpoint, shipment_id).await;
+        let _guard = self.locks.shipment(endpoint, shipment_id).await?;
         let mut record = self.load(endpoint, shipment_id).await?;
         match record.state() {
             ShipmentState::Completed => return Ok((true, record.state())),
@@ -132,7 +132,7 @@ impl OrderFlow {
         endpoint: &str,
         shipment_id: &str,
     ) -> Result<ShipmentState, FlowError> {
-        let _guard = self.locks.shipment(endpoint, shipment_id).await;
+        let _guard = self.locks.shipment(endpoint, shipment_id).await?;
         let mut record = self.load(endpoint, shipment_id).await?;
         if matches!(
             record.state(),

@@ -46,7 +46,7 @@ impl OrderFlow {
             return self.finish(ORDER_READY, message, None).await;
         }
         let order = convert::order_from_event(event)?;
-        let _guard = self.locks.order(order.endpoint.as_str(), order.id).await;
+        let _guard = self.locks.order(order.endpoint.as_str(), order.id).await?;
         if self.seen(ORDER_READY, message).await? {
             return Ok(());
         }
