@@ -8,7 +8,8 @@
 //! - `NatsBus`: get-or-create of the stream, publish with `Nats-Msg-Id` = message id;
 //! - `NatsConsumer`: a durable pull consumer, one message per pull request, so that every
 //!   process sharing a durable name gets work only when it asks for it;
-//! - `NatsAcker`: settles a delivery with a double ack (the server confirms it).
+//! - `NatsAcker`: settles a delivery with a double ack (the server confirms it), and extends its
+//!   lease with a progress ack.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -447,6 +448,20 @@ impl Acknowledge for NatsAcker {
 
     async fn term(&self) -> Result<(), BusError> {
         self.settle(AckKind::Term).await
+    }
+
+    /// A plain publish: the server answers no progress ack, and a lost one only means the
+    /// lease runs out as it would have.
+    async fn in_progress(&self) -> Result<(), BusError> {
+        self.acker.ack_with(AckKind::Progress).await.map_err(|e| {
+            BusError::unreachable(
+                format!(
+                    "extending the lease of delivery {} of consumer {}",
+                    self.sequence, self.durable_name
+                ),
+                e,
+            )
+        })
     }
 }
 

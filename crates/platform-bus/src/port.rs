@@ -229,6 +229,17 @@ impl Delivery {
     pub async fn term(self) -> Result<(), BusError> {
         self.acker.term().await
     }
+
+    /// Still working on it: the lease starts again from now, so a handler that runs longer
+    /// than `ack_wait` is not redelivered to another handle while it works (JetStream's
+    /// `+WPI`). Send it well within every `ack_wait`.
+    ///
+    /// # Errors
+    /// [`BusError::Unreachable`] or [`BusError::Storage`] when the bus did not take it (the
+    /// lease then runs out as before, and the inbox absorbs the repeat).
+    pub async fn in_progress(&self) -> Result<(), BusError> {
+        self.acker.in_progress().await
+    }
 }
 
 /// How an adapter settles one delivery.
@@ -237,6 +248,7 @@ pub trait Acknowledge: Send + Sync + std::fmt::Debug {
     async fn ack(&self) -> Result<(), BusError>;
     async fn nak(&self, delay: Duration) -> Result<(), BusError>;
     async fn term(&self) -> Result<(), BusError>;
+    async fn in_progress(&self) -> Result<(), BusError>;
 }
 
 /// Publishing side of the bus.

@@ -13,6 +13,11 @@
 //! running the handler again. The count is the bus's own (`Delivery::delivery_count`: the
 //! JetStream metadata, the embedded bus's ledger), so both adapters behave alike; the bus's
 //! `max_deliver` stays unset, because a bus that gives up tells nobody.
+//!
+//! A handler may run longer than the consumer's `ack_wait` (a gateway waiting out a rate limit
+//! or its own retries): while it runs, the loop sends a progress ack every third of the ack
+//! wait ([`Delivery::in_progress`]), so the bus does not hand the same message to another
+//! handle, or count a delivery, while the first is still at work.
 
 use std::future::Future;
 use std::time::Duration;
@@ -78,6 +83,7 @@ where
         dead_letters,
     } = subscription;
     let consumer_name = config.durable_name.clone();
+    let ack_wait = config.ack_wait;
     let mut consumer = bus.consumer(config).await?;
     while let Some(delivery) = next_delivery(consumer.as_mut(), &consumer_name, &shutdown).await {
         let span = delivery_span(&consumer_name, &delivery);
@@ -87,7 +93,8 @@ where
             dead_letters: &dead_letters,
         };
         if let Some(delivery) = settling.past_the_limit(delivery).await {
-            let handled = span.in_scope(|| handler(&delivery)).instrument(span).await;
+            let handled = span.in_scope(|| handler(&delivery)).instrument(span);
+            let handled = in_progress_while(&delivery, ack_wait, handled).await;
             settling.settle(delivery, handled).await;
         }
     }
@@ -121,6 +128,7 @@ where
         dead_letters,
     } = subscription;
     let consumer_name = config.durable_name.clone();
+    let ack_wait = config.ack_wait;
     let mut consumer = bus.consumer(config).await?;
     let slots = Arc::new(Semaphore::new(limit.max(1)));
     let mut tasks = JoinSet::new();
@@ -153,12 +161,37 @@ where
                 redelivery: &redelivery,
                 dead_letters: &dead_letters,
             };
-            settling.settle(delivery, handled.await).await;
+            let handled = in_progress_while(&delivery, ack_wait, handled).await;
+            settling.settle(delivery, handled).await;
             drop(slot);
         });
     }
     while tasks.join_next().await.is_some() {}
     Ok(())
+}
+
+/// Runs `work` (the handler of `delivery`), sending a progress ack every third of `ack_wait`
+/// until it ends, so the lease outlives a slow handler. A progress ack the bus does not take
+/// is logged: the lease then runs out as it would have, and the inbox absorbs the repeat.
+async fn in_progress_while<F: Future>(
+    delivery: &Delivery,
+    ack_wait: Duration,
+    work: F,
+) -> F::Output {
+    let every = (ack_wait / 3).max(Duration::from_millis(1));
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tokio::pin!(work);
+    loop {
+        tokio::select! {
+            handled = &mut work => return handled,
+            _ = ticks.tick() => {
+                if let Err(error) = delivery.in_progress().await {
+                    tracing::warn!(message_id = %delivery.id, %error, "extending the lease failed");
+                }
+            }
+        }
+    }
 }
 
 /// The span of handling one delivery (OpenTelemetry messaging conventions), child of the span

@@ -328,3 +328,63 @@ async fn a_replay_that_fails_again_is_open_again() {
     assert_eq!(open[0].attempts, 4);
     assert_eq!(open[0].payload, letter.payload, "still replayable");
 }
+
+/// A handler that runs three times the ack wait keeps its delivery: with a free slot beside it,
+/// the bus does not hand the message out again (no second delivery, no count of 2), because
+/// the loop sends progress acks while the handler works.
+async fn a_slow_handler_keeps_its_delivery(under_test: TestBus) {
+    let bus = under_test.bus.clone();
+    let store = store().await;
+    publish(bus.as_ref(), "slow", b"s").await;
+    let seen: Arc<Mutex<Vec<u32>>> = Arc::default();
+    let stop = CancellationToken::new();
+    let subscription = Subscription {
+        consumer: consumer(),
+        redelivery: redelivery(10),
+        dead_letters: store.clone(),
+    };
+    let ack_wait = subscription.consumer.ack_wait;
+    let running = tokio::spawn({
+        let (bus, seen, stop) = (bus.clone(), seen.clone(), stop.clone());
+        async move {
+            consume_concurrently(bus.as_ref(), subscription, stop, 2, move |delivery| {
+                seen.lock().expect("lock").push(delivery.delivery_count);
+                async move {
+                    tokio::time::sleep(ack_wait * 3).await;
+                    Handled::Done
+                }
+            })
+            .await
+        }
+    });
+    for _ in 0..200 {
+        if !seen.lock().expect("lock").is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The handler's three ack waits, then one more for a redelivery that must not come.
+    tokio::time::sleep(ack_wait * 4).await;
+    stop.cancel();
+    running.await.expect("joins").expect("consumer ran");
+    assert_eq!(*seen.lock().expect("lock"), [1], "handed out once");
+    assert!(open_letters(&store).await.is_empty());
+    let mut again = bus.consumer(consumer()).await.expect("consumer");
+    let redelivered = again.next(Duration::from_millis(1500)).await.expect("bus");
+    assert!(redelivered.is_none(), "acked once done: {redelivered:?}");
+    drop(again);
+    under_test.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn embedded_a_slow_handler_keeps_its_delivery() {
+    a_slow_handler_keeps_its_delivery(TestBus::embedded().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nats_a_slow_handler_keeps_its_delivery() {
+    let Some(bus) = TestBus::nats("nats_a_slow_handler_keeps_its_delivery").await else {
+        return;
+    };
+    a_slow_handler_keeps_its_delivery(bus).await;
+}

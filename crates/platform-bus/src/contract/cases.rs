@@ -245,6 +245,30 @@ pub async fn every_delivery_is_counted(bus: &dyn Bus) {
     expect_nothing(&mut restarted, ACK_WAIT + SETTLED, "acked at last").await;
 }
 
+/// A handler that runs longer than `ack_wait` says so with `in_progress`, and the message is not
+/// handed to another handle meanwhile; once it stops, the lease runs out as before.
+pub async fn in_progress_keeps_the_lease(bus: &dyn Bus) {
+    let mut working = open(bus, config("long-handler")).await;
+    let mut other = open(bus, config("long-handler")).await;
+    publish(bus, message("wms.eu.order.shipped", "slow:1", "s")).await;
+    let delivery = expect_delivery(&mut working, "first delivery").await;
+    let started = Instant::now();
+    while started.elapsed() < ACK_WAIT * 2 {
+        expect_nothing(
+            &mut other,
+            ACK_WAIT / 3,
+            "a delivery in progress stays with its handle",
+        )
+        .await;
+        delivery.in_progress().await.expect("in progress");
+    }
+    drop(delivery);
+    let again = expect_delivery(&mut other, "after the handle stopped").await;
+    assert_eq!(again.id.as_str(), "slow:1");
+    assert_eq!(again.delivery_count, 2);
+    ack(again).await;
+}
+
 pub async fn duplicate_publish_is_dropped(bus: &dyn Bus) {
     let mut consumer = open(bus, config("dedup")).await;
     let id = "centra:shop1:shipment:83651-1:gtg";

@@ -84,6 +84,7 @@ macro_rules! bus_contract_tests {
             nak_redelivers_after_the_delay,
             crash_redelivers_after_ack_wait,
             every_delivery_is_counted,
+            in_progress_keeps_the_lease,
             duplicate_publish_is_dropped,
             consumer_group_shares_work,
             concurrent_handles_split_the_work,

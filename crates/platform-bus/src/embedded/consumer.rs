@@ -115,4 +115,14 @@ impl Acknowledge for EmbeddedAcker {
     async fn term(&self) -> Result<(), BusError> {
         self.settle(Settlement::Term).await
     }
+
+    async fn in_progress(&self) -> Result<(), BusError> {
+        ledger::extend_lease(
+            &self.shared.pool,
+            &self.durable_name,
+            self.sequence,
+            self.delivery_count,
+        )
+        .await
+    }
 }

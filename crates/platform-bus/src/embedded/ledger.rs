@@ -376,6 +376,30 @@ pub(super) async fn settle(
     Ok(())
 }
 
+/// Starts the lease of a delivery again from now (a progress ack). Only the delivery it came
+/// with: a stale handle cannot hold a message another handle was given after its lease ran out.
+pub(super) async fn extend_lease(
+    pool: &SqlitePool,
+    durable_name: &str,
+    sequence: i64,
+    delivery_count: i64,
+) -> Result<(), BusError> {
+    let context = format!("extending the lease of message {sequence} of consumer {durable_name}");
+    sqlx::query(
+        "UPDATE bus_deliveries SET not_before = ? + (
+             SELECT ack_wait_ms FROM bus_consumers WHERE durable_name = bus_deliveries.durable_name)
+         WHERE durable_name = ? AND sequence = ? AND state = 'in_flight' AND delivery_count = ?",
+    )
+    .bind(now_ms())
+    .bind(durable_name)
+    .bind(sequence)
+    .bind(delivery_count)
+    .execute(pool)
+    .await
+    .map_err(storage(&context))?;
+    Ok(())
+}
+
 /// Deletes messages published before `cutoff_ms` and their delivery rows.
 pub(super) async fn prune(pool: &SqlitePool, cutoff_ms: i64) -> Result<u64, BusError> {
     let context = "pruning old messages";

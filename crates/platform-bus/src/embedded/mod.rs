@@ -2,7 +2,8 @@
 //!
 //! It keeps the JetStream semantics the services rely on, so a service cannot tell the two
 //! apart: a duplicate window on message ids, durable consumers whose handles share the work,
-//! explicit acks with a lease (`ack_wait`), nak with delay, term, `max_deliver`, NATS subject
+//! explicit acks with a lease (`ack_wait`) that a progress ack extends, nak with delay, term,
+//! `max_deliver`, NATS subject
 //! wildcards, and redelivery of whatever was in flight when the process died.
 //!
 //! Layout:
