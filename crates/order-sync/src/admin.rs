@@ -114,6 +114,7 @@ fn status(error: FlowError) -> Status {
         FlowError::Precondition(e) => Status::failed_precondition(e),
         FlowError::NotFound(e) => Status::not_found(e),
         FlowError::Illegal(e) => Status::internal(e.to_string()),
+        kept @ FlowError::OrderKept { .. } => Status::failed_precondition(kept.to_string()),
     }
 }
 

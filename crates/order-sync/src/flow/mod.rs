@@ -77,6 +77,19 @@ pub enum FlowError {
     /// A change the state machine refuses: a fault of this service, kept for a person.
     #[error(transparent)]
     Illegal(#[from] crate::rules::IllegalTransition),
+    /// A person's resync the warehouse did not take: its order stays as it was (work on it has
+    /// started, or the change was refused) and so does the record. Terminal: the order is
+    /// settled in the warehouse.
+    #[error(
+        "shipment {shipment}: the warehouse kept order {wms_order_number} as it was: {refusal}"
+    )]
+    OrderKept {
+        /// `endpoint/shipment id`.
+        shipment: String,
+        wms_order_number: String,
+        #[source]
+        refusal: PortError,
+    },
 }
 
 /// The flow, shared by the consumers and the admin service.
