@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use proto::admin::v1 as pb;
 use proto::admin::v1::order_admin_server::{OrderAdmin, OrderAdminServer};
-use tonic::{Request, Response, Status};
+use tonic::{Code, Request, Response, Status};
 
 use crate::flow::{FlowError, ManualCompletion, OrderFlow};
 use crate::records::ShipmentRecord;
@@ -106,16 +106,17 @@ fn prost_types_timestamp(millis: i64) -> prost_types::Timestamp {
     }
 }
 
-fn status(error: FlowError) -> Status {
-    match error {
-        FlowError::Invalid(e) => Status::invalid_argument(e.to_string()),
-        FlowError::Unavailable(e) => Status::unavailable(e.to_string()),
-        FlowError::Store(e) => Status::internal(e.to_string()),
-        FlowError::Precondition(e) => Status::failed_precondition(e),
-        FlowError::NotFound(e) => Status::not_found(e),
-        FlowError::Illegal(e) => Status::internal(e.to_string()),
-        kept @ FlowError::OrderKept { .. } => Status::failed_precondition(kept.to_string()),
-    }
+/// The answer to a person: the code from the variant, the message from the error's text.
+fn status(error: &FlowError) -> Status {
+    let code = match error {
+        FlowError::Invalid(_) => Code::InvalidArgument,
+        FlowError::Unavailable(_) => Code::Unavailable,
+        FlowError::Store(_) | FlowError::Illegal(_) => Code::Internal,
+        FlowError::Precondition { .. } => Code::FailedPrecondition,
+        FlowError::NotFound { .. } => Code::NotFound,
+        FlowError::OrderKept { .. } => Code::FailedPrecondition,
+    };
+    Status::new(code, error.to_string())
 }
 
 #[async_trait]
@@ -169,7 +170,7 @@ impl OrderAdmin for Admin {
             .flow
             .retry(&endpoint, &shipment_id)
             .await
-            .map_err(status)?;
+            .map_err(|e| status(&e))?;
         Ok(Response::new(pb::RetryOrderResponse {
             state: order_state(state) as i32,
         }))
@@ -199,7 +200,7 @@ impl OrderAdmin for Admin {
                 },
             )
             .await
-            .map_err(status)?;
+            .map_err(|e| status(&e))?;
         Ok(Response::new(pb::CompleteManuallyResponse {
             already_done,
             state: order_state(state) as i32,
@@ -215,7 +216,7 @@ impl OrderAdmin for Admin {
             .flow
             .resync(&endpoint, &shipment_id)
             .await
-            .map_err(status)?;
+            .map_err(|e| status(&e))?;
         Ok(Response::new(pb::ResyncOrderResponse {
             state: order_state(state) as i32,
         }))

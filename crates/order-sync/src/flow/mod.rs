@@ -32,7 +32,7 @@ mod order_import;
 
 pub use cancellation::SHIPMENT_CANCELLED;
 pub use inbound::{PURCHASE_ORDER_RECEIVED, SUPPLIER_DELIVERY};
-pub use operator::ManualCompletion;
+pub use operator::{CommandRefusal, ManualCompletion};
 pub use order_import::ORDER_READY;
 
 use crate::convert::{self, ConvertError};
@@ -69,11 +69,21 @@ pub enum FlowError {
     Unavailable(PortError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// An operator command that does not apply to the shipment as it is.
-    #[error("{0}")]
-    Precondition(String),
-    #[error("{0}")]
-    NotFound(String),
+    /// An operator command that does not apply to the shipment as it is (terminal: nothing
+    /// was changed). The [`CommandRefusal`] says why, for the person and for a caller to
+    /// match on.
+    #[error("shipment {shipment_id} {refusal}")]
+    Precondition {
+        shipment_id: String,
+        #[source]
+        refusal: CommandRefusal,
+    },
+    /// An operator command named a shipment this service holds no record of (terminal).
+    #[error("no shipment {shipment_id} on end-point {endpoint}")]
+    NotFound {
+        endpoint: String,
+        shipment_id: String,
+    },
     /// A change the state machine refuses: a fault of this service, kept for a person.
     #[error(transparent)]
     Illegal(#[from] crate::rules::IllegalTransition),

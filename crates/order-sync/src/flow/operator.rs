@@ -1,11 +1,41 @@
 //! What a person does from the CLI: retry a parked, failed or stuck shipment, complete one by
 //! hand with an explicit capture flag, or write it to the WMS again from Centra's data.
 
+use domain::PortError;
+
 use crate::records::ShipmentRecord;
 use crate::rules::completion::completion_plan;
 use crate::rules::{HoldReason, ShipmentState};
 
 use super::{FlowError, OrderFlow, terminal};
+
+/// Why an operator command does not apply to a shipment as it is: the shipment's
+/// [`FlowError::Precondition`]. Each says what stands in the way, so the answer to the person
+/// names it and a caller matches on the variant, never on the text.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum CommandRefusal {
+    /// A completion by hand of a shipment the warehouse does not hold (not imported, failed
+    /// or cancelled).
+    #[error("is {state}; only a shipment in the warehouse can be completed")]
+    NotInWarehouse { state: ShipmentState },
+    /// A completion by hand of a shipment parked before it reached the warehouse.
+    #[error("never reached the warehouse ({})", hold.as_ref().map(ToString::to_string).unwrap_or_default())]
+    NeverInWarehouse { hold: Option<HoldReason> },
+    /// The completion rules refuse what the person asked (nothing picked, unpaid without a
+    /// capture, a partial pick of a paid shipment).
+    #[error("cannot be completed: {0}")]
+    Completion(HoldReason),
+    /// A resync of a shipment whose warehouse order can no longer change (shipped, completed,
+    /// cancelled).
+    #[error("is {state}; the warehouse order can no longer change")]
+    WarehouseOrderFinal { state: ShipmentState },
+    /// A resync of a shipment Centra cancelled: it is never written to the warehouse again.
+    #[error("was cancelled in centra; it is not written to the warehouse again")]
+    CancelledInCentra,
+    /// A resync Centra refused to read the shipment for (a terminal port error).
+    #[error("could not be read again from centra ({0})")]
+    CentraRefused(#[source] PortError),
+}
 
 /// What a person asked for when completing by hand.
 #[derive(Debug, Clone, Default)]
@@ -23,8 +53,9 @@ impl OrderFlow {
         self.records
             .find(endpoint, shipment_id)
             .await?
-            .ok_or_else(|| {
-                FlowError::NotFound(format!("no shipment {shipment_id} on end-point {endpoint}"))
+            .ok_or_else(|| FlowError::NotFound {
+                endpoint: endpoint.to_owned(),
+                shipment_id: shipment_id.to_owned(),
             })
     }
 
@@ -85,19 +116,20 @@ impl OrderFlow {
         match record.state() {
             ShipmentState::Completed => return Ok((true, record.state())),
             ShipmentState::Failed | ShipmentState::Cancelled | ShipmentState::Received => {
-                return Err(FlowError::Precondition(format!(
-                    "shipment {shipment_id} is {}; only a shipment in the warehouse can be completed",
-                    record.state()
-                )));
+                return Err(refused(
+                    shipment_id,
+                    CommandRefusal::NotInWarehouse {
+                        state: record.state(),
+                    },
+                ));
             }
             ShipmentState::Parked if record.wms_order_id.is_none() => {
-                return Err(FlowError::Precondition(format!(
-                    "shipment {shipment_id} never reached the warehouse ({})",
-                    record
-                        .hold_reason()
-                        .map(ToString::to_string)
-                        .unwrap_or_default()
-                )));
+                return Err(refused(
+                    shipment_id,
+                    CommandRefusal::NeverInWarehouse {
+                        hold: record.hold_reason().cloned(),
+                    },
+                ));
             }
             _ => {}
         }
@@ -106,9 +138,8 @@ impl OrderFlow {
             return Ok((record.state() == ShipmentState::Completed, record.state()));
         };
         let report = record.shipped.clone().unwrap_or_default();
-        let mut plan = completion_plan(request.capture, paid, &report).map_err(|reason| {
-            FlowError::Precondition(format!("shipment {shipment_id}: {reason}"))
-        })?;
+        let mut plan = completion_plan(request.capture, paid, &report)
+            .map_err(|reason| refused(shipment_id, CommandRefusal::Completion(reason)))?;
         if !request.carrier.is_empty() {
             plan.carrier = request.carrier;
         }
@@ -138,18 +169,18 @@ impl OrderFlow {
             record.state(),
             ShipmentState::Shipped | ShipmentState::Completed | ShipmentState::Cancelled
         ) {
-            return Err(FlowError::Precondition(format!(
-                "shipment {shipment_id} is {}; the warehouse order can no longer change",
-                record.state()
-            )));
+            return Err(refused(
+                shipment_id,
+                CommandRefusal::WarehouseOrderFinal {
+                    state: record.state(),
+                },
+            ));
         }
         if record
             .hold_reason()
             .is_some_and(HoldReason::is_cancellation)
         {
-            return Err(FlowError::Precondition(format!(
-                "shipment {shipment_id} was cancelled in centra; it is not written to the warehouse again"
-            )));
+            return Err(refused(shipment_id, CommandRefusal::CancelledInCentra));
         }
         let fresh = match terminal(
             self.centra
@@ -157,12 +188,21 @@ impl OrderFlow {
                 .await,
         )? {
             Ok(fresh) => fresh,
-            Err(refusal) => return Err(FlowError::Precondition(refusal.reason().to_owned())),
+            Err(refusal) => {
+                return Err(refused(shipment_id, CommandRefusal::CentraRefused(refusal)));
+            }
         };
         record.shipment = fresh.shipment;
         record.become_(ShipmentState::Received)?;
         self.import(&mut record).await?;
         self.records.save_now(&mut record).await?;
         Ok(record.state())
+    }
+}
+
+fn refused(shipment_id: &str, refusal: CommandRefusal) -> FlowError {
+    FlowError::Precondition {
+        shipment_id: shipment_id.to_owned(),
+        refusal,
     }
 }

@@ -104,7 +104,11 @@ async fn retry_and_resync_name_missing_shipments() {
         .await
         .expect_err("unknown");
     assert_eq!(err.code(), Code::NotFound);
-    assert!(err.message().contains("404-1"), "{}", err.message());
+    let missing = order_sync::flow::FlowError::NotFound {
+        endpoint: "shop1".into(),
+        shipment_id: "404-1".into(),
+    };
+    assert_eq!(err.message(), missing.to_string());
     t.good_to_go("g", &good_to_go("1-1")).await.expect("import");
     let mut fresh = good_to_go("1-1");
     fresh.lines.truncate(1);

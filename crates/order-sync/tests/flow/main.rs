@@ -10,5 +10,6 @@ mod flow_status;
 mod harness;
 mod import;
 mod inbound;
+mod operator;
 mod orders;
 mod postgres;
