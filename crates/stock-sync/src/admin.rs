@@ -32,7 +32,7 @@ fn status(error: FlowError) -> Status {
         FlowError::Unavailable(e) => Status::unavailable(e.to_string()),
         FlowError::Refused(e) => Status::failed_precondition(e.to_string()),
         FlowError::Store(e) => Status::internal(e.to_string()),
-        FlowError::Precondition(why) => Status::failed_precondition(why),
+        FlowError::Precondition(missing) => Status::failed_precondition(missing.to_string()),
     }
 }
 

@@ -79,9 +79,18 @@ pub enum FlowError {
     /// The store failed (retryable).
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// The flow cannot run as configured (no catalog end-point).
-    #[error("{0}")]
-    Precondition(String),
+    /// The flow cannot run as configured (terminal: a setting for a person to fix).
+    #[error(transparent)]
+    Precondition(#[from] MissingSetting),
+}
+
+/// A setting the flow cannot run without, missing from the configuration: the
+/// [`FlowError::Precondition`] a caller matches on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum MissingSetting {
+    /// Stock is written to the catalog end-point only, and none is set or implied.
+    #[error("no catalog end-point: set settings.catalog_endpoint")]
+    CatalogEndpoint,
 }
 
 /// What one check or reconcile did.
@@ -156,11 +165,7 @@ impl StockFlow {
             .catalog_endpoint
             .as_ref()
             .map(ToString::to_string)
-            .ok_or_else(|| {
-                FlowError::Precondition(
-                    "no catalog end-point: set settings.catalog_endpoint".to_owned(),
-                )
-            })
+            .ok_or(FlowError::Precondition(MissingSetting::CatalogEndpoint))
     }
 
     /// `WmsStockChanged`: the article is due for a check.

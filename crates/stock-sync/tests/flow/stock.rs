@@ -7,7 +7,7 @@ use domain::{PortError, PortErrorKind};
 use platform_store::MessageId;
 use proto::events::v1 as events;
 use stock_sync::articles::StockState;
-use stock_sync::flow::FlowError;
+use stock_sync::flow::{FlowError, MissingSetting, StockFlow};
 
 use crate::harness::{flow_over, spawn_flow};
 use stock_sync::fakes::Fault;
@@ -383,7 +383,32 @@ async fn an_event_without_an_article_number_names_the_field() {
         panic!("not invalid: {error}");
     };
     assert_eq!(invalid.field, "article_number");
-    assert!(invalid.record.contains("bad"));
+    assert_eq!(invalid.record, "message bad");
+}
+
+#[tokio::test]
+async fn a_check_without_a_catalog_endpoint_is_refused_as_a_missing_setting() {
+    let t = spawn_flow().await;
+    let mut settings = crate::harness::settings();
+    settings.catalog_endpoint = None;
+    let flow = StockFlow::new(
+        std::sync::Arc::new(settings),
+        "main",
+        t.flow.articles().clone(),
+        t.wms.clone(),
+        t.centra.clone(),
+    );
+    let error = flow.reconcile(&[], false).await.expect_err("no end-point");
+    assert!(
+        matches!(
+            error,
+            FlowError::Precondition(MissingSetting::CatalogEndpoint)
+        ),
+        "{error}"
+    );
+    t.centra
+        .with(|c| assert!(c.writes.is_empty(), "nothing written"));
+    t.wms.with(|w| assert_eq!(w.reads, 0, "nothing read"));
 }
 
 #[tokio::test]
