@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use platform_runtime::timestamp;
 use proto::admin::v1 as pb;
 use proto::admin::v1::returns_admin_server::{ReturnsAdmin, ReturnsAdminServer};
-use tonic::{Request, Response, Status};
+use tonic::{Code, Request, Response, Status};
 
 use crate::flow::{FlowError, ReturnFlow};
 use crate::records::{ReturnFilter, ReturnRecord};
@@ -27,15 +27,15 @@ impl Admin {
     }
 }
 
-fn status(error: FlowError) -> Status {
-    match error {
-        FlowError::Invalid(e) => Status::invalid_argument(e.to_string()),
-        FlowError::Unavailable(e) => Status::unavailable(e.to_string()),
-        FlowError::Store(e) => Status::internal(e.to_string()),
-        FlowError::Precondition(why) => Status::failed_precondition(why),
-        FlowError::NotFound(why) => Status::not_found(why),
-        FlowError::Illegal(e) => Status::internal(e.to_string()),
-    }
+/// The answer to a person: the code from the variant, the message from the error's text.
+fn status(error: &FlowError) -> Status {
+    let code = match error {
+        FlowError::Invalid(_) => Code::InvalidArgument,
+        FlowError::Unavailable(_) => Code::Unavailable,
+        FlowError::Store(_) | FlowError::Illegal(_) => Code::Internal,
+        FlowError::NotFound { .. } => Code::NotFound,
+    };
+    Status::new(code, error.to_string())
 }
 
 /// How a state shows in the admin contract.
@@ -120,7 +120,7 @@ impl ReturnsAdmin for Admin {
             .flow
             .resync(number, since, true)
             .await
-            .map_err(status)?;
+            .map_err(|e| status(&e))?;
         Ok(Response::new(pb::ResyncReturnsResponse {
             returns_found: found,
             queued: finished,
@@ -177,7 +177,7 @@ impl ReturnsAdmin for Admin {
         if id.trim().is_empty() {
             return Err(Status::invalid_argument("return_id: required"));
         }
-        let record = self.flow.retry(id.trim()).await.map_err(status)?;
+        let record = self.flow.retry(id.trim()).await.map_err(|e| status(&e))?;
         Ok(Response::new(pb::RetryReturnResponse {
             summary: Some(summary(&record)),
         }))

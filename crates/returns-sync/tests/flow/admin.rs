@@ -104,4 +104,5 @@ async fn a_person_sees_parked_returns_and_retries_them() {
         .await
         .expect_err("unknown");
     assert_eq!(unknown.code(), tonic::Code::NotFound);
+    assert_eq!(unknown.message(), "no return nope", "the flow error's text");
 }

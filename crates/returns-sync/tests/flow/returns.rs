@@ -258,14 +258,29 @@ async fn unreadable_events_are_refused_with_the_field() {
     let mut event = two_causes();
     event.lines[0].returned_number_of_items = -1;
     let error = t.received("bad", &event).await.expect_err("invalid");
+    let FlowError::Invalid(invalid) = error else {
+        panic!("not invalid: {error:?}");
+    };
     assert_eq!(
-        error.to_string(),
-        "return 100:a: lines[0].returned_number_of_items: is negative"
+        (invalid.record.as_str(), invalid.field.as_str()),
+        ("return 100:a", "lines[0].returned_number_of_items")
     );
+    assert_eq!(invalid.problem, "is negative");
     let mut event = two_causes();
     event.return_id = String::new();
     assert!(matches!(
         t.received("bad2", &event).await,
         Err(FlowError::Invalid(_))
     ));
+}
+
+#[tokio::test]
+async fn a_retry_names_the_return_it_cannot_find() {
+    let t = spawn_flow(settings()).await;
+    let error = t.flow.retry("nope").await.expect_err("unknown");
+    assert!(
+        matches!(&error, FlowError::NotFound { return_id } if return_id == "nope"),
+        "{error:?}"
+    );
+    assert_eq!(error.to_string(), "no return nope");
 }
