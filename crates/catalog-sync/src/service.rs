@@ -48,17 +48,14 @@ fn flow(ctx: &ServiceContext, base: &ServiceBase) -> Result<CatalogFlow, Service
         .directory
         .channel("centra-gateway")
         .map_err(|e| other(e.to_string()))?;
-    let ongoing = ctx
+    let wms = ctx
         .directory
         .channel(platform_runtime::WMS_GATEWAY)
         .map_err(|e| other(e.to_string()))?;
     Ok(CatalogFlow::new(
         base.store.clone(),
         Arc::new(GrpcCatalogSource::new(centra)),
-        Arc::new(GrpcArticleSink::new(
-            ongoing,
-            ctx.config.wms.warehouse.clone(),
-        )),
+        Arc::new(GrpcArticleSink::new(wms, ctx.config.wms.warehouse.clone())),
         FlowConfig {
             endpoint: endpoint.to_string(),
             warehouse: ctx.config.wms.warehouse.clone(),

@@ -1,4 +1,5 @@
-//! The ports over the generated gRPC clients (in-process or over TCP: the directory decides).
+//! The ports over the generated gRPC clients (in-process or over TCP: the directory decides),
+//! and the only place catalog-sync's articles and products meet the contract's messages.
 
 use std::collections::BTreeMap;
 
@@ -9,7 +10,8 @@ use proto::centra::v1::{ListProductsRequest, ListProductsResponse};
 use proto::events::v1 as pb;
 use proto::wms::v1::wms_gateway_client::WmsGatewayClient;
 use proto::wms::v1::{
-    ListArticlesRequest, ListArticlesResponse, UpsertArticlesRequest, UpsertArticlesResponse,
+    self as wms, ListArticlesRequest, ListArticlesResponse, UpsertArticlesRequest,
+    UpsertArticlesResponse,
 };
 
 use platform_runtime::port_error;
@@ -106,8 +108,34 @@ async fn list_articles_call(
 /// WMS articles per `ListArticles` page.
 const ARTICLE_PAGE: u32 = 500;
 
+/// The article as the `WmsGateway.UpsertArticles` contract carries it.
+///
+/// The configured price is the customer price. The contract's article has no currency for it
+/// (`purchase_currency` belongs to the purchase price, which Centra does not know), so the
+/// currency only decides which Centra price is picked.
+fn article_message(article: &WmsArticle) -> wms::Article {
+    wms::Article {
+        article_number: article.article_number.clone(),
+        article_name: article.name.clone(),
+        product_code: article.product_code.clone(),
+        bar_code: article.bar_code.clone().unwrap_or_default(),
+        is_active: article.active,
+        description: String::new(),
+        color: article.color.clone(),
+        size: article.size.clone(),
+        weight_kg: article.weight_kg.clone().unwrap_or_default(),
+        country_of_origin: article.country_of_origin.clone().unwrap_or_default(),
+        statistics_number: article.customs_number.clone().unwrap_or_default(),
+        customs_description: String::new(),
+        purchase_price: String::new(),
+        purchase_currency: String::new(),
+        link_to_picture: String::new(),
+        customer_price: article.price.clone().unwrap_or_default(),
+    }
+}
+
 /// The contract's article in catalog-sync's terms: empty texts are none.
-fn held_article(listed: proto::wms::v1::ListedArticle) -> Option<HeldArticle> {
+fn held_article(listed: wms::ListedArticle) -> Option<HeldArticle> {
     let article = listed.article?;
     let some = |text: String| Some(text).filter(|t| !t.trim().is_empty());
     Some(HeldArticle {
@@ -157,7 +185,7 @@ impl ArticleSink for GrpcArticleSink {
         let request = UpsertArticlesRequest {
             idempotency_key: idempotency_key.to_owned(),
             warehouse: self.warehouse.clone(),
-            articles: articles.iter().map(WmsArticle::to_proto).collect(),
+            articles: articles.iter().map(article_message).collect(),
         };
         let response = upsert_call(self.client.clone(), request)
             .await
@@ -204,5 +232,59 @@ impl ArticleSink for GrpcArticleSink {
             }
             from = page.next_article_system_id_from;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn article() -> WmsArticle {
+        WmsArticle {
+            article_number: "M411-740XL".into(),
+            name: "Shirt Blue XL".into(),
+            product_code: "M411".into(),
+            bar_code: Some("4006381333931".into()),
+            active: true,
+            color: "Blue".into(),
+            size: "XL".into(),
+            weight_kg: Some("0.25".into()),
+            country_of_origin: Some("SE".into()),
+            customs_number: Some("61091000".into()),
+            price: Some("450.50".into()),
+            currency: Some("EUR".into()),
+        }
+    }
+
+    #[test]
+    fn the_message_carries_every_field() {
+        let p = article_message(&article());
+        assert_eq!(p.article_number, "M411-740XL");
+        assert_eq!(p.bar_code, "4006381333931");
+        assert_eq!(p.statistics_number, "61091000");
+        assert_eq!(p.weight_kg, "0.25");
+        assert_eq!(p.customer_price, "450.50");
+        assert_eq!(p.purchase_price, "");
+        assert_eq!(p.purchase_currency, "");
+        assert!(p.is_active);
+    }
+
+    /// What the WMS lists back is the article written, less the currency it keeps none of.
+    #[test]
+    fn a_listed_article_reads_back_as_written() {
+        let written = article();
+        let held = held_article(wms::ListedArticle {
+            article_system_id: 7,
+            article: Some(article_message(&written)),
+        })
+        .expect("held");
+        assert_eq!(held.article_system_id, 7);
+        assert_eq!(
+            held.article,
+            WmsArticle {
+                currency: None,
+                ..written
+            }
+        );
     }
 }

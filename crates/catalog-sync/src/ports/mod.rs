@@ -2,8 +2,9 @@
 //!
 //! Layout:
 //! - [`CatalogSource`]: reads Centra products (the centra-gateway's `ListProducts`);
-//! - [`ArticleSink`]: upserts WMS articles (the ongoing-gateway's `UpsertArticles`) and reads
-//!   the articles the WMS holds (`ListArticles`, for a resync);
+//! - [`ArticleSink`]: upserts WMS articles (`WmsGateway.UpsertArticles` of whichever WMS
+//!   gateway the runtime points `platform_runtime::WMS_GATEWAY` at) and reads the articles the
+//!   WMS holds (`ListArticles`, for a resync);
 //! - `grpc`: the adapters over the generated clients.
 
 mod grpc;
@@ -48,7 +49,7 @@ pub struct HeldArticle {
     pub article: WmsArticle,
 }
 
-/// The WMS, written through the ongoing-gateway.
+/// The WMS, written through the WMS gateway (whichever warehouse it is).
 #[async_trait]
 pub trait ArticleSink: Send + Sync + std::fmt::Debug {
     /// Creates or updates `articles`; one result per article, in order. One refused article

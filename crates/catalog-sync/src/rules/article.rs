@@ -51,32 +51,6 @@ impl WmsArticle {
         let digest = hasher.finalize();
         hex::encode(&digest[..16])
     }
-
-    /// The article as the `WmsGateway.UpsertArticles` contract carries it.
-    ///
-    /// The configured price is the customer price. Ongoing's article has no currency for it
-    /// (`purcaseCurrencyCode` belongs to the purchase price, which Centra does not know), so
-    /// the currency only decides which Centra price is picked.
-    pub fn to_proto(&self) -> proto::wms::v1::Article {
-        proto::wms::v1::Article {
-            article_number: self.article_number.clone(),
-            article_name: self.name.clone(),
-            product_code: self.product_code.clone(),
-            bar_code: self.bar_code.clone().unwrap_or_default(),
-            is_active: self.active,
-            description: String::new(),
-            color: self.color.clone(),
-            size: self.size.clone(),
-            weight_kg: self.weight_kg.clone().unwrap_or_default(),
-            country_of_origin: self.country_of_origin.clone().unwrap_or_default(),
-            statistics_number: self.customs_number.clone().unwrap_or_default(),
-            customs_description: String::new(),
-            purchase_price: String::new(),
-            purchase_currency: String::new(),
-            link_to_picture: String::new(),
-            customer_price: self.price.clone().unwrap_or_default(),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -110,18 +84,5 @@ mod tests {
         let mut c = article();
         c.active = false;
         assert_ne!(a.content_hash(), c.content_hash());
-    }
-
-    #[test]
-    fn proto_carries_every_field() {
-        let p = article().to_proto();
-        assert_eq!(p.article_number, "M411-740XL");
-        assert_eq!(p.bar_code, "4006381333931");
-        assert_eq!(p.statistics_number, "61091000");
-        assert_eq!(p.weight_kg, "0.25");
-        assert_eq!(p.customer_price, "450.50");
-        assert_eq!(p.purchase_price, "");
-        assert_eq!(p.purchase_currency, "");
-        assert!(p.is_active);
     }
 }
