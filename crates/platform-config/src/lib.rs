@@ -11,6 +11,8 @@
 //! - `runtime.rs`: `[runtime]`, embedded or distributed, addresses, telemetry.
 //! - `redelivery.rs`: `[runtime.redelivery]`, how a failing bus message is tried again before
 //!   it is kept as a dead letter.
+//! - `retention.rs`: `[runtime.retention]`, how long the bus, inboxes, outboxes and resolved
+//!   dead letters keep what they hold, and how often they are pruned.
 //! - `wms.rs`: `[wms]`, which WMS (`kind`: Ongoing or OGOship), the warehouse and its account.
 //! - `connection_url.rs`: URLs whose passwords never print.
 //! - `error.rs`: [`ConfigError`].
@@ -22,6 +24,7 @@ mod checks;
 mod connection_url;
 mod error;
 mod redelivery;
+mod retention;
 mod runtime;
 mod wms;
 
@@ -31,6 +34,10 @@ pub use error::{ConfigError, ConfigProblem};
 pub use redelivery::{
     DEFAULT_FIRST_REDELIVERY_DELAY, DEFAULT_MAX_DELIVERIES, DEFAULT_MAX_REDELIVERY_DELAY,
     Redelivery,
+};
+pub use retention::{
+    DEFAULT_BUS_RETENTION, DEFAULT_INBOX_RETENTION, DEFAULT_PRUNE_EVERY,
+    DEFAULT_PUBLISHED_OUTBOX_RETENTION, DEFAULT_RESOLVED_DEAD_LETTER_RETENTION, Retention,
 };
 pub use runtime::{
     DEFAULT_CENTRA_WEBHOOK_LISTEN, DEFAULT_DATA_DIR, DEFAULT_LOG_FILTER,

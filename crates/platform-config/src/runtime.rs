@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::checks::{token_problem, url_problem, url_problem_shown_as};
 use crate::connection_url::ConnectionUrl;
 use crate::redelivery::{Redelivery, RedeliveryDraft};
+use crate::retention::{Retention, RetentionDraft};
 
 /// Default data folder for embedded mode (SQLite files).
 pub const DEFAULT_DATA_DIR: &str = "./data";
@@ -155,6 +156,9 @@ pub struct RuntimeConfig {
     /// How a bus message whose handling keeps failing is tried again before it is kept as a
     /// dead letter (`[runtime.redelivery]`).
     pub redelivery: Redelivery,
+    /// How long the bus, the inboxes, the outboxes and resolved dead letters keep what they
+    /// hold, and how often they are pruned (`[runtime.retention]`).
+    pub retention: Retention,
 }
 
 impl Default for RuntimeConfig {
@@ -173,6 +177,7 @@ impl Default for RuntimeConfig {
             health_listen: None,
             grpc_token: None,
             redelivery: Redelivery::default(),
+            retention: Retention::default(),
         }
     }
 }
@@ -214,6 +219,7 @@ domain::lenient_section! {
         health_listen: SocketAddr,
         grpc_token: domain::secret::Secret,
         redelivery: RedeliveryDraft,
+        retention: RetentionDraft,
     }
 }
 
@@ -293,6 +299,25 @@ impl RuntimeDraft {
                 redelivery
             }
             None => defaults.redelivery,
+        };
+        let retention = match report.optional("retention", self.retention) {
+            Some(draft) => {
+                let mut nested = FieldReport::new(report.key("retention"));
+                let retention = draft.resolve(&mut nested, &redelivery);
+                for problem in nested.into_problems() {
+                    report.push(problem);
+                }
+                retention
+            }
+            None => {
+                // The defaults still have to fit a redelivery window set on its own.
+                let mut nested = FieldReport::new(report.key("retention"));
+                defaults.retention.check(&mut nested, &redelivery);
+                for problem in nested.into_problems() {
+                    report.push(problem);
+                }
+                defaults.retention
+            }
         };
         let centra_webhook_listen = report
             .optional("centra_webhook_listen", self.centra_webhook_listen)
@@ -383,6 +408,7 @@ impl RuntimeDraft {
             health_listen,
             grpc_token,
             redelivery,
+            retention,
         }
     }
 }

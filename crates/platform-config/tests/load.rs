@@ -595,3 +595,99 @@ fn every_redelivery_problem() {
     );
     assert_starts(&p, "runtime.redelivery.max_deliveries: ");
 }
+
+#[test]
+fn retention_has_defaults_and_takes_its_keys() {
+    const DAY: u64 = 24 * 60 * 60;
+    let config = AppConfig::from_toml_str(MINIMAL).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        config.runtime.retention,
+        platform_config::Retention {
+            bus: Duration::from_secs(7 * DAY),
+            inbox: Duration::from_secs(14 * DAY),
+            published_outbox: Duration::from_secs(DAY),
+            resolved_dead_letters: Duration::from_secs(30 * DAY),
+            prune_every: Duration::from_secs(60 * 60),
+        }
+    );
+
+    let text = format!(
+        "{MINIMAL}\n[runtime.retention]\nbus = \"2days\"\ninbox = \"3days\"\npublished_outbox = \"6h\"\nresolved_dead_letters = \"90days\"\nprune_every = \"10m\"\n"
+    );
+    let config = AppConfig::from_toml_str(&text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        config.runtime.retention,
+        platform_config::Retention {
+            bus: Duration::from_secs(2 * DAY),
+            inbox: Duration::from_secs(3 * DAY),
+            published_outbox: Duration::from_secs(6 * 60 * 60),
+            resolved_dead_letters: Duration::from_secs(90 * DAY),
+            prune_every: Duration::from_secs(10 * 60),
+        }
+    );
+    let overridden = with_env(
+        MINIMAL,
+        &[("CENTRA_WMS__RUNTIME__RETENTION__PUBLISHED_OUTBOX", "2h")],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        overridden.runtime.retention.published_outbox,
+        Duration::from_secs(2 * 60 * 60)
+    );
+}
+
+#[test]
+fn every_retention_problem() {
+    let text = format!(
+        "{MINIMAL}\n[runtime.retention]\nbus = \"0s\"\ninbox = \"-1d\"\npublished_outbox = \"0s\"\nresolved_dead_letters = \"0s\"\nprune_every = \"0s\"\nkeep = 1\n"
+    );
+    let p = problems(&text);
+    for key in [
+        "bus",
+        "published_outbox",
+        "resolved_dead_letters",
+        "prune_every",
+    ] {
+        assert_has(
+            &p,
+            &format!("runtime.retention.{key}: is 0: give an age such as \"7days\""),
+        );
+    }
+    assert_starts(&p, "runtime.retention.inbox: ");
+    assert_has(&p, "runtime.retention.keep: unknown key");
+
+    // The inbox must outlive the bus and the redelivery window (about 55 minutes by default).
+    let text = format!("{MINIMAL}\n[runtime.retention]\nbus = \"7days\"\ninbox = \"7days\"\n");
+    assert_has(
+        &problems(&text),
+        "runtime.retention.inbox: is 7days, not longer than the bus retention (7days) plus the \
+         longest redelivery window (54m 3s): a redelivered or replayed message whose inbox entry \
+         was pruned would be handled twice (e.g. \"9days\")",
+    );
+    // A longer redelivery alone makes the default inbox too short.
+    let text =
+        format!("{MINIMAL}\n[runtime.redelivery]\nmax_deliveries = 10000\nmax_delay = \"1h\"\n");
+    assert_starts(
+        &problems(&text),
+        "runtime.retention.inbox: is 14days, not longer than the bus retention (7days) plus the \
+         longest redelivery window",
+    );
+    // The bus must keep a message until redelivery gives it up, and its duplicate window.
+    let text = format!("{MINIMAL}\n[runtime.retention]\nbus = \"30m\"\n");
+    assert_has(
+        &problems(&text),
+        "runtime.retention.bus: is 30m, not longer than the redelivery window of 54m 3s \
+         ([runtime.redelivery]): a message that keeps failing would leave the bus before it is \
+         kept as a dead letter",
+    );
+    let text = format!("{MINIMAL}\n[runtime.retention]\nbus = \"5m\"\n");
+    assert_has(
+        &problems(&text),
+        "runtime.retention.bus: is 5m, shorter than the bus's duplicate window of 10m",
+    );
+    let text = format!("{MINIMAL}\n[runtime.retention]\nprune_every = \"2days\"\n");
+    assert_has(
+        &problems(&text),
+        "runtime.retention.prune_every: is over a day (e.g. \"1h\")",
+    );
+}
