@@ -203,7 +203,7 @@ pub struct WmsState {
     pub cancelled: HashSet<String>,
     /// Cancellation calls that reached the fake, refused or not.
     pub cancel_calls: u32,
-    /// Orders the warehouse started work on: their cancellation is refused.
+    /// Orders the warehouse started work on: their update and their cancellation are refused.
     pub work_started: HashSet<String>,
     pub next_fault: Fault,
 }
@@ -245,6 +245,18 @@ impl WmsOrders for FakeWms {
                     missing(
                         known,
                         request.lines.iter().map(|l| l.article_number.as_str()),
+                    ),
+                ));
+            }
+            // Like both gateways: an order the warehouse started on no longer changes.
+            if s.orders.contains_key(&request.order_number)
+                && s.work_started.contains(&request.order_number)
+            {
+                return Err(PortError::refused(
+                    WMS,
+                    format!(
+                        "order {} cannot be updated: picking has started",
+                        request.order_number
                     ),
                 ));
             }

@@ -1,10 +1,10 @@
-//! order-sync: the money flow. Good-to-go Centra shipments become WMS orders (capturing first
-//! when the policy says so); shipped WMS orders update partial quantities and complete the
-//! Centra shipment once, with an explicit capture flag; shipments parked for a missing article
-//! are retried when catalog-sync reports it. A shipment cancelled in Centra is cancelled in the
-//! WMS while the warehouse allows it, else parked for a person. With `import = "orders"` (or
-//! `"both"`) ready Centra orders become WMS orders of their own; nothing is reported back to
-//! Centra for those.
+//! order-sync: the money flow. Good-to-go Centra shipments become WMS orders (captured once the
+//! WMS accepted them when the policy says so, cancelled there when the capture fails); shipped
+//! WMS orders update partial quantities and complete the Centra shipment once, with an explicit
+//! capture flag; shipments parked for a missing article are retried when catalog-sync reports
+//! it. A shipment cancelled in Centra is cancelled in the WMS while the warehouse allows it,
+//! else parked for a person. With `import = "orders"` (or `"both"`) ready Centra orders become
+//! WMS orders of their own; nothing is reported back to Centra for those.
 //!
 //! The service runs as a task of the embedded runtime or as its own process (`src/main.rs`).
 //! It owns its store (schema `order_sync`: the `shipments` mapping with its state machine, plus

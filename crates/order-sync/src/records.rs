@@ -85,6 +85,20 @@ impl ShipmentRecord {
         Ok(())
     }
 
+    /// The WMS accepted the order but the import did not finish (the capture, or the move to
+    /// imported, is still to do).
+    pub(crate) fn import_unfinished(&self) -> bool {
+        self.state() == ShipmentState::Received && self.wms_order_id.is_some()
+    }
+
+    /// The capture failed and the WMS order's cancellation is still owed.
+    pub(crate) fn cancelling_uncaptured(&self) -> bool {
+        matches!(
+            self.hold_reason(),
+            Some(HoldReason::CaptureFailedCancelling { .. })
+        )
+    }
+
     fn check(&self, next: ShipmentState) -> Result<(), IllegalTransition> {
         if self.state.can_become(next) {
             Ok(())

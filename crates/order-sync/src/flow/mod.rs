@@ -8,12 +8,15 @@
 //! 4. the new state and the inbox entry commit in one transaction, then the delivery is acked.
 //!
 //! A Centra shipment is imported at most once (a good-to-go redelivery after the WMS order
-//! exists does nothing) and completed at most once (a completed record ignores every later
-//! report).
+//! exists makes no call, unless a capture or a cancellation it owes is still to do, which it
+//! then finishes) and completed at most once (a completed record ignores every later report).
 //!
-//! Layout: this file holds the outbound handlers; `cancellation` the Centra cancellations;
-//! `order_import` the Centra orders imported as themselves; `inbound` the supplier deliveries
-//! and purchase orders; `operator` what a person does (retry, complete by hand, resync).
+//! Layout: this file holds the outbound handlers; `shipment_import` a shipment's import (the WMS
+//! order, then the capture once the warehouse accepted it) and what a person's resync writes;
+//! `cancellation` the Centra
+//! cancellations; `order_import` the Centra orders imported as themselves; `inbound` the
+//! supplier deliveries and purchase orders; `operator` what a person does (retry, complete by
+//! hand, resync).
 
 use std::sync::Arc;
 
@@ -21,7 +24,7 @@ use tracing::Instrument as _;
 
 use domain::settings::ImportMode;
 use domain::wms_order_number::CentraReference;
-use domain::{ParkReason, Settings, WmsOrderNumber};
+use domain::{Settings, WmsOrderNumber};
 use platform_store::{MessageId, StoreError};
 use proto::events::v1 as events;
 
@@ -29,25 +32,24 @@ mod cancellation;
 mod inbound;
 mod operator;
 mod order_import;
+mod shipment_import;
 
 pub use cancellation::SHIPMENT_CANCELLED;
 pub use inbound::{PURCHASE_ORDER_RECEIVED, SUPPLIER_DELIVERY};
 pub use operator::{CommandRefusal, ManualCompletion};
 pub use order_import::ORDER_READY;
+use shipment_import::OrderWrite;
 
 use crate::convert::{self, ConvertError};
 use crate::deliveries::DeliveryRecords;
 use crate::locks::RecordLocks;
 use crate::orders::OrderRecords;
-use domain::{PortError, PortErrorKind};
+use domain::PortError;
 
-use crate::ports::{
-    CentraShipments, Completion, PickedReported, QuantityUpdate, WmsOrder, WmsOrders,
-};
+use crate::ports::{CentraShipments, Completion, PickedReported, QuantityUpdate, WmsOrders};
 use crate::records::{ShipmentRecord, ShipmentRecords};
 use crate::rules::{
-    CompletionDecision, CompletionPlan, HoldReason, ImportDecision, ImportOrder, ShipmentState,
-    decide_completion, decide_import,
+    CompletionDecision, CompletionPlan, HoldReason, ShipmentState, decide_completion,
 };
 
 /// Inbox consumer of good-to-go shipments.
@@ -97,8 +99,9 @@ pub enum FlowError {
         /// `endpoint/shipment id`.
         shipment: String,
         wms_order_number: String,
+        /// Boxed: the error stays small on every path that never meets it.
         #[source]
-        refusal: PortError,
+        refusal: Box<PortError>,
     },
 }
 
@@ -186,7 +189,8 @@ impl OrderFlow {
             .await?)
     }
 
-    /// `ShipmentGoodToGo`: import, unless the WMS order already exists.
+    /// `ShipmentGoodToGo`: import, unless the WMS order already exists (then only the capture
+    /// or the cancellation a crash left undone is finished).
     pub async fn on_good_to_go(
         &self,
         message: &MessageId,
@@ -220,6 +224,11 @@ impl OrderFlow {
             .find(shipment.endpoint.as_str(), &shipment.id.to_string())
             .await?;
         let mut record = match existing {
+            Some(mut record) if record.import_unfinished() || record.cancelling_uncaptured() => {
+                tracing::info!(shipment_id = %shipment.id, state = %record.state(), "good to go again; finishing the import's capture step");
+                self.resume_capture(&mut record).await?;
+                return self.finish(GOOD_TO_GO, message, Some(&mut record)).await;
+            }
             Some(record)
                 if record.state().reached_warehouse()
                     || record.wms_order_id.is_some()
@@ -253,87 +262,8 @@ impl OrderFlow {
             record.trace_parent = platform_telemetry::current_traceparent();
         }
         self.records.save_now(&mut record).await?;
-        self.import(&mut record).await?;
+        self.import(&mut record, OrderWrite::Once).await?;
         self.finish(GOOD_TO_GO, message, Some(&mut record)).await
-    }
-
-    /// Capture (when the plan says so), then the WMS order. Parks or fails the record on a
-    /// refusal; an outage is an error and leaves the record for the retry.
-    async fn import(&self, record: &mut ShipmentRecord) -> Result<(), FlowError> {
-        if let Some(wms_order_number) = self.order_imported_as(record).await? {
-            tracing::warn!(shipment_id = %record.shipment.id, %wms_order_number, "order already imported as itself; shipment parked");
-            record.hold(HoldReason::OrderAlreadyImported { wms_order_number })?;
-            return Ok(());
-        }
-        let order = match decide_import(&self.settings, &record.shipment) {
-            ImportDecision::Ignore => return Ok(()),
-            ImportDecision::Hold(reason) => {
-                tracing::info!(shipment_id = %record.shipment.id, %reason, "shipment parked");
-                record.hold(reason)?;
-                return Ok(());
-            }
-            ImportDecision::Import(order) => order,
-        };
-        if order.capture_first && !record.captured {
-            let captured = self
-                .centra
-                .capture(
-                    &key(record, "capture"),
-                    &record.shipment.endpoint,
-                    &record.shipment.id,
-                )
-                .await;
-            match terminal(captured)? {
-                Ok(()) => {
-                    record.captured = true;
-                    self.records.save_now(record).await?;
-                }
-                Err(refusal) => {
-                    let message = refusal.reason().to_owned();
-                    tracing::warn!(shipment_id = %record.shipment.id, %message, "capture failed; shipment will not ship");
-                    record.hold(HoldReason::Rule(ParkReason::CaptureFailed { message }))?;
-                    return Ok(());
-                }
-            }
-        }
-        let request = self.order_request(record, &order);
-        match terminal(self.wms.upsert_order(&request).await)? {
-            Ok(order_id) => {
-                tracing::info!(shipment_id = %record.shipment.id, wms_order_number = %record.wms_order_number, order_id, "imported shipment");
-                record.wms_order_id = Some(order_id);
-                record.become_(ShipmentState::Imported)?;
-                Ok(())
-            }
-            Err(refusal) if refusal.kind() == PortErrorKind::ArticlesMissing => {
-                let articles = refusal.missing_articles().to_vec();
-                self.park(record, HoldReason::ArticleMissing { articles })
-            }
-            Err(refusal) => {
-                let message = refusal.reason().to_owned();
-                self.park(record, HoldReason::WmsRefused { message })
-            }
-        }
-    }
-
-    /// Parks `record` for `reason` (the WMS refused it).
-    fn park(&self, record: &mut ShipmentRecord, reason: HoldReason) -> Result<(), FlowError> {
-        tracing::warn!(shipment_id = %record.shipment.id, %reason, "shipment parked");
-        record.hold(reason)?;
-        Ok(())
-    }
-
-    fn order_request(&self, record: &ShipmentRecord, order: &ImportOrder) -> WmsOrder {
-        WmsOrder {
-            idempotency_key: key(record, "import"),
-            warehouse: self.warehouse.clone(),
-            order_number: record.wms_order_number.clone(),
-            delivery_date: chrono::Utc::now().date_naive(),
-            consignee: record.shipment.delivery.clone(),
-            transporter: order.transporter.clone(),
-            lines: order.lines.clone(),
-            centra_order_id: record.order_id.clone(),
-            shop_order_id: record.shipment.id.to_string(),
-        }
     }
 
     /// `WmsOrderShipped`: record the report, then complete once when the rules allow.
@@ -549,7 +479,10 @@ impl OrderFlow {
         let mut outage = None;
         for found in waiting {
             let endpoint = found.shipment.endpoint.as_str();
-            let _guard = self.locks.order(endpoint, found.shipment.order_id()).await?;
+            let _guard = self
+                .locks
+                .order(endpoint, found.shipment.order_id())
+                .await?;
             // Read again under the lock: another handler may have moved it on meanwhile.
             let Some(mut record) = self
                 .records
@@ -562,7 +495,7 @@ impl OrderFlow {
                 continue;
             };
             record.become_(ShipmentState::Received)?;
-            match self.import(&mut record).await {
+            match self.import(&mut record, OrderWrite::Once).await {
                 Ok(()) => self.records.save_now(&mut record).await?,
                 // Left parked as it was, so the redelivery of this event finds it again.
                 Err(FlowError::Unavailable(reason)) => outage = Some(reason),

@@ -95,8 +95,7 @@ impl OrderFlow {
                 self.complete(&mut record).await?;
             }
             ShipmentState::Parked | ShipmentState::Failed | ShipmentState::Received => {
-                record.become_(ShipmentState::Received)?;
-                self.import(&mut record).await?;
+                self.import_again(&mut record).await?;
             }
         }
         self.records.save_now(&mut record).await?;
@@ -192,9 +191,7 @@ impl OrderFlow {
                 return Err(refused(shipment_id, CommandRefusal::CentraRefused(refusal)));
             }
         };
-        record.shipment = fresh.shipment;
-        record.become_(ShipmentState::Received)?;
-        self.import(&mut record).await?;
+        self.write_again(&mut record, fresh.shipment).await?;
         self.records.save_now(&mut record).await?;
         Ok(record.state())
     }

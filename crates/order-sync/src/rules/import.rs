@@ -4,7 +4,8 @@
 //! never imports shipments), then good-to-go and the import filter (domain
 //! [`Settings::import_plan`]), then every line's article number (nothing is half-imported), then
 //! the transporter. Capture happens only after all of these pass, so a shipment that would be
-//! parked anyway is never captured.
+//! parked anyway is never captured, and the flow captures only once the WMS accepted the order
+//! (a refusal there must not leave money taken for an order the warehouse does not have).
 
 use domain::settings::ImportStep;
 use domain::{ArticleLine, Settings, Shipment, ShippingMethod, Transporter};
@@ -18,15 +19,16 @@ pub enum ImportDecision {
     Ignore,
     /// Keep it aside with this reason.
     Hold(HoldReason),
-    /// Send it to the warehouse (capturing first when the plan says so).
+    /// Send it to the warehouse (then capture, when the plan says so).
     Import(ImportOrder),
 }
 
 /// A shipment ready for the warehouse.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportOrder {
-    /// Capture the payment first and import only if that succeeds.
-    pub capture_first: bool,
+    /// Capture the payment once the WMS accepted the order; a refused capture cancels that
+    /// order, so the shipment never ships unpaid.
+    pub capture: bool,
     /// `None`: no mapping table is configured at all, the warehouse chooses.
     pub transporter: Option<Transporter>,
     /// Every line as a WMS article line.
@@ -52,7 +54,7 @@ pub fn decide_import(settings: &Settings, shipment: &Shipment) -> ImportDecision
         Err(reason) => return ImportDecision::Hold(reason),
     };
     ImportDecision::Import(ImportOrder {
-        capture_first: step == ImportStep::CaptureThenImport,
+        capture: step == ImportStep::CaptureThenImport,
         transporter,
         lines,
     })
@@ -170,7 +172,7 @@ pub(crate) mod tests {
         let mut unpaid = shipment();
         unpaid.paid = false;
         let order = import(decide_import(&settings(), &unpaid));
-        assert!(!order.capture_first);
+        assert!(!order.capture);
         assert_eq!(order.lines[0].article_number.as_str(), "ABC");
         assert_eq!(order.lines[0].quantity, 2);
     }
@@ -196,9 +198,9 @@ pub(crate) mod tests {
         let mut capturable = shipment();
         capturable.paid = false;
         capturable.should_capture = true;
-        assert!(import(decide_import(&s, &capturable)).capture_first);
+        assert!(import(decide_import(&s, &capturable)).capture);
         // Already paid: nothing to capture, imported at once.
-        assert!(!import(decide_import(&s, &shipment())).capture_first);
+        assert!(!import(decide_import(&s, &shipment())).capture);
         let mut neither = shipment();
         neither.paid = false;
         assert_eq!(
@@ -211,7 +213,7 @@ pub(crate) mod tests {
     fn capture_policy_decides_capture_at_import() {
         let mut capturable = shipment();
         capturable.should_capture = true;
-        for (policy, capture_first) in [
+        for (policy, capture) in [
             (CapturePolicy::Never, false),
             (CapturePolicy::OnImport, true),
             (CapturePolicy::OnCompletion, false),
@@ -219,8 +221,8 @@ pub(crate) mod tests {
             let mut s = settings();
             s.capture = policy;
             assert_eq!(
-                import(decide_import(&s, &capturable)).capture_first,
-                capture_first,
+                import(decide_import(&s, &capturable)).capture,
+                capture,
                 "{policy:?}"
             );
         }

@@ -89,7 +89,7 @@ pub fn decide_order_import(
     }
     match transporter(settings, &order.shipping_method) {
         Ok(transporter) => OrderImportDecision::Import(ImportOrder {
-            capture_first: false,
+            capture: false,
             transporter,
             lines,
         }),
@@ -139,7 +139,7 @@ mod tests {
         for mode in [ImportMode::Orders, ImportMode::Both] {
             match decide_order_import(&settings(mode), &order(), OrderFacts::default()) {
                 OrderImportDecision::Import(o) => {
-                    assert!(!o.capture_first);
+                    assert!(!o.capture);
                     assert_eq!(o.lines[0].article_number.as_str(), "ABC");
                 }
                 other => panic!("{mode:?}: {other:?}"),

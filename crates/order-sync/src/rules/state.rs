@@ -10,6 +10,12 @@
 //!   failed (capture failed: never ship)          cancelled (from received/imported/parked/failed)
 //! ```
 //!
+//! With capture on import a shipment stays `received` after the WMS accepted its order (the
+//! order id recorded) until the capture succeeds: a redelivery resumes with the capture, never
+//! a second order. A refused capture fails it with the WMS order being cancelled
+//! ([`HoldReason::CaptureFailedCancelling`]), then cancelled (`capture failed`) or, when the
+//! warehouse already started, kept for a person ([`HoldReason::CaptureFailedOrderKept`]).
+//!
 //! A Centra cancellation moves a shipment as [`ShipmentState::on_cancellation`] says: cancelled
 //! at once when it never reached the warehouse, through the WMS when an order may exist, and
 //! parked for a person once the warehouse shipped it. Completed shipments are never touched.
@@ -26,7 +32,7 @@ use thiserror::Error;
 /// Where a shipment is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ShipmentState {
-    /// Seen good to go; the import (capture, then WMS order) is under way.
+    /// Seen good to go; the import (WMS order, then capture) is under way.
     Received,
     /// The WMS order exists.
     Imported,
@@ -187,6 +193,18 @@ pub enum HoldReason {
     /// Centra cancelled the shipment after the warehouse shipped it.
     #[error("centra cancelled the shipment ({reason}) after the warehouse shipped it")]
     CancelledAfterShipping { reason: String },
+    /// The capture failed after the warehouse accepted the order, and cancelling that order is
+    /// under way (the intent, saved before the call; a redelivery or a person's retry finishes
+    /// it), so an unpaid shipment never ships.
+    #[error("capture failed: {message}; cancelling the warehouse order")]
+    CaptureFailedCancelling { message: String },
+    /// The capture failed after the warehouse accepted the order, and the warehouse refused to
+    /// cancel it (work started): a person stops the work or settles the payment, else it ships
+    /// unpaid.
+    #[error(
+        "capture failed: {message}; the warehouse refused to cancel the order ({refusal}), stop it there"
+    )]
+    CaptureFailedOrderKept { message: String, refusal: String },
 }
 
 impl HoldReason {
@@ -209,6 +227,8 @@ impl HoldReason {
             Self::CancellationPending { .. } => "cancellation_pending",
             Self::CancellationRefused { .. } => "cancellation_refused",
             Self::CancelledAfterShipping { .. } => "cancelled_after_shipping",
+            Self::CaptureFailedCancelling { .. } => "capture_failed_cancelling",
+            Self::CaptureFailedOrderKept { .. } => "capture_failed_order_kept",
         }
     }
 
@@ -225,7 +245,9 @@ impl HoldReason {
     /// The state a shipment held for this reason is in: a failed capture is terminal.
     pub fn state(&self) -> ShipmentState {
         match self {
-            Self::Rule(ParkReason::CaptureFailed { .. }) => ShipmentState::Failed,
+            Self::Rule(ParkReason::CaptureFailed { .. })
+            | Self::CaptureFailedCancelling { .. }
+            | Self::CaptureFailedOrderKept { .. } => ShipmentState::Failed,
             _ => ShipmentState::Parked,
         }
     }
@@ -395,6 +417,28 @@ mod tests {
     }
 
     #[test]
+    fn a_capture_failed_after_the_warehouse_accepted_fails_the_shipment() {
+        let cancelling = HoldReason::CaptureFailedCancelling {
+            message: "declined".into(),
+        };
+        assert_eq!(cancelling.state(), ShipmentState::Failed);
+        assert_eq!(cancelling.kind(), "capture_failed_cancelling");
+        assert!(!cancelling.is_cancellation(), "not a Centra cancellation");
+        assert_eq!(
+            cancelling.to_string(),
+            "capture failed: declined; cancelling the warehouse order"
+        );
+        let kept = HoldReason::CaptureFailedOrderKept {
+            message: "declined".into(),
+            refusal: "picking has started".into(),
+        };
+        assert_eq!(kept.state(), ShipmentState::Failed);
+        assert_eq!(kept.kind(), "capture_failed_order_kept");
+        assert!(kept.to_string().contains("picking has started"), "{kept}");
+        assert!(!ShipmentState::Failed.can_become(ShipmentState::Shipped));
+    }
+
+    #[test]
     fn reasons_survive_storage_as_json() {
         let reasons = [
             HoldReason::Rule(ParkReason::NotPaid),
@@ -408,6 +452,13 @@ mod tests {
             HoldReason::CentraRefused {
                 step: "completion".into(),
                 message: "no".into(),
+            },
+            HoldReason::CaptureFailedCancelling {
+                message: "declined".into(),
+            },
+            HoldReason::CaptureFailedOrderKept {
+                message: "declined".into(),
+                refusal: "started".into(),
             },
         ];
         for reason in reasons {

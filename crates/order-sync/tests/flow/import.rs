@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use domain::settings::{CapturePolicy, ImportFilter, ImportMode};
+use domain::settings::{ImportFilter, ImportMode};
 use domain::{ShippingMethodMapping, Transporter};
 use order_sync::fakes::Fault;
 use order_sync::flow::FlowError;
@@ -110,60 +110,6 @@ async fn only_paid_parks_unpaid_and_imports_it_once_paid() {
     event.paid = true;
     t.good_to_go("paid", &event).await.expect("imported");
     assert_eq!(t.record("2-1").await.state(), ShipmentState::Imported);
-}
-
-#[tokio::test]
-async fn capture_on_import_captures_once_then_imports() {
-    let mut s = settings();
-    s.import_filter = ImportFilter::CaptureOnImport;
-    s.capture = CapturePolicy::OnImport;
-    let t = spawn_flow(s).await;
-    t.centra.with(|c| c.unpaid.insert("3-1".into()));
-    let mut event = good_to_go("3-1");
-    event.paid = false;
-    event.should_capture = true;
-    t.wms.with(|w| w.next_fault = Fault::Down);
-    assert!(
-        t.good_to_go("m", &event).await.is_err(),
-        "wms down after capture"
-    );
-    assert!(t.record("3-1").await.captured, "the capture is remembered");
-    t.good_to_go("m", &event).await.expect("retry");
-    assert_eq!(t.record("3-1").await.state(), ShipmentState::Imported);
-    assert_eq!(
-        t.centra.with(|c| c.captures.clone()),
-        vec!["3-1".to_owned()]
-    );
-}
-
-#[tokio::test]
-async fn a_failed_capture_is_terminal_and_never_ships() {
-    let mut s = settings();
-    s.import_filter = ImportFilter::CaptureOnImport;
-    s.capture = CapturePolicy::OnImport;
-    let t = spawn_flow(s).await;
-    t.centra.with(|c| {
-        c.unpaid.insert("4-1".into());
-        c.refuse_capture.insert("4-1".into());
-    });
-    let mut event = good_to_go("4-1");
-    event.paid = false;
-    event.should_capture = true;
-    t.good_to_go("m", &event).await.expect("handled");
-    let record = t.record("4-1").await;
-    assert_eq!(record.state(), ShipmentState::Failed);
-    assert_eq!(
-        record.hold_reason().map(|h| h.to_string()),
-        Some("capture failed: payment declined".to_owned())
-    );
-    t.good_to_go("m2", &event).await.expect("republished");
-    t.wms
-        .with(|w| assert_eq!(w.upserts, 0, "never sent to the warehouse"));
-    // Even if the warehouse reported it shipped, it is not completed.
-    t.shipped("s", &crate::harness::shipped("S4-1", &[("11", 2, 2)]))
-        .await
-        .expect("ignored");
-    assert_eq!(t.completions(), 0);
 }
 
 #[tokio::test]

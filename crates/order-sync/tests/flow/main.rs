@@ -3,6 +3,7 @@
 
 mod admin;
 mod cancellation;
+mod capture;
 mod completion;
 mod consumers;
 mod dead_letters;
@@ -13,3 +14,4 @@ mod inbound;
 mod operator;
 mod orders;
 mod postgres;
+mod resync;
