@@ -57,6 +57,7 @@ e2e-large:
 BENCH_LATENCY_ARGS ?= --n 20 --poll-n 5
 BENCH_DRAIN_ARGS ?= --complete 30 --capture 5 --slow-k 60
 BENCH_CATALOG_ARGS ?=
+BENCH_STOCK_ARGS ?= --changes 100 --returns 20
 bench:
 	$(CARGO) bench -p centra-wms-tests --no-run
 	@mkdir -p bench
@@ -64,11 +65,12 @@ bench:
 	  echo "- commit: \`$$(git rev-parse --short HEAD)\`$$(git diff --quiet HEAD -- 2>/dev/null || echo ' (with uncommitted changes)')"; \
 	  echo "- machine: $$(nproc) cores, $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), Linux $$(uname -r)"; \
 	  echo "- date: $$(date -u +%Y-%m-%dT%H:%MZ)"; \
-	  echo "- arguments: latency [$(BENCH_LATENCY_ARGS)] drain [$(BENCH_DRAIN_ARGS)] catalog [$(BENCH_CATALOG_ARGS)]"; \
+	  echo "- arguments: latency [$(BENCH_LATENCY_ARGS)] drain [$(BENCH_DRAIN_ARGS)] catalog [$(BENCH_CATALOG_ARGS)] stock [$(BENCH_STOCK_ARGS)]"; \
 	} > bench/results.md.tmp
 	$(CARGO) bench -q -p centra-wms-tests --bench order_latency -- $(BENCH_LATENCY_ARGS) >> bench/results.md.tmp
 	$(CARGO) bench -q -p centra-wms-tests --bench backlog_drain -- $(BENCH_DRAIN_ARGS) >> bench/results.md.tmp
 	$(CARGO) bench -q -p centra-wms-tests --bench catalog_import -- $(BENCH_CATALOG_ARGS) >> bench/results.md.tmp
+	$(CARGO) bench -q -p centra-wms-tests --bench stock_returns_calls -- $(BENCH_STOCK_ARGS) >> bench/results.md.tmp
 	@mv bench/results.md.tmp bench/results.md
 	@cat bench/results.md
 
@@ -76,7 +78,8 @@ bench:
 bench-large:
 	$(MAKE) bench BENCH_LATENCY_ARGS="--n 50 --poll-n 10" \
 	  BENCH_DRAIN_ARGS="--k 10000 --complete 300 --capture 20 --slow-k 1000" \
-	  BENCH_CATALOG_ARGS="--sizes 100000"
+	  BENCH_CATALOG_ARGS="--sizes 100000" \
+	  BENCH_STOCK_ARGS="--changes 1000 --returns 200"
 
 ## ci: what CI runs (installs and starts PostgreSQL and NATS when missing)
 ci:
