@@ -344,9 +344,14 @@ impl WmsGateway for RefusingWms {
     }
 }
 
+/// The name the scripted WMS gateway serves under; the adapter asks for
+/// `platform_runtime::WMS_GATEWAY`, which the directory points at it, as the runtime points it
+/// at the configured WMS's gateway.
+const SCRIPTED_WMS: &str = "scripted-wms-gateway";
+
 /// Serves `routes` as `name` in-process and returns the directory once they answer.
 async fn serve(name: &'static str, routes: tonic::service::Routes) -> ServiceDirectory {
-    let directory = ServiceDirectory::in_process();
+    let directory = ServiceDirectory::in_process().with_wms_gateway(SCRIPTED_WMS);
     let serving = directory.clone();
     // Never cancelled: the server lives as long as the test's runtime.
     tokio::spawn(async move { serving.serve(name, routes, CancellationToken::new()).await });
@@ -407,8 +412,10 @@ async fn grpc_sink(refuse: BTreeSet<String>) -> Arc<dyn ArticleSink> {
         refuse,
         held: std::sync::Mutex::default(),
     }));
-    let directory = serve("ongoing-gateway", routes).await;
-    let channel = directory.channel("ongoing-gateway").expect("channel");
+    let directory = serve(SCRIPTED_WMS, routes).await;
+    let channel = directory
+        .channel(platform_runtime::WMS_GATEWAY)
+        .expect("channel");
     Arc::new(Registered(Arc::new(GrpcArticleSink::new(
         channel, "sandbox",
     ))))
@@ -424,7 +431,12 @@ article_sink_contract!(grpc_wms, grpc_sink);
 #[tokio::test]
 async fn an_unreachable_gateway_is_an_unavailable_port_error() {
     let directory = ServiceDirectory::in_process();
-    let grpc = GrpcArticleSink::new(directory.channel("ongoing-gateway").expect("channel"), "");
+    let grpc = GrpcArticleSink::new(
+        directory
+            .channel(platform_runtime::WMS_GATEWAY)
+            .expect("channel"),
+        "",
+    );
     let fake = FakeWms::default();
     *fake.down.lock().expect("lock") = true;
     for sink in [&grpc as &dyn ArticleSink, &fake] {
