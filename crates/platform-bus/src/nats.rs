@@ -41,7 +41,8 @@ pub struct NatsBusConfig {
     /// Set explicitly because the server default (2 min) is shorter than the publishers' retry
     /// horizon; ids repeated inside it are dropped by the server. Used only when creating.
     pub duplicate_window: Duration,
-    /// Messages older than this are removed by the server (None: kept until deleted).
+    /// Messages older than this are removed by the server (None: kept until deleted). Applied
+    /// to an existing stream too, so changing the setting changes the stream.
     pub max_age: Option<Duration>,
     /// Stream replicas when creating it (1 on a single server, 3 on a cluster).
     pub replicas: usize,
@@ -196,6 +197,23 @@ async fn get_or_create_stream(
             ),
         ));
     }
+    // Retention is the operator's setting ([runtime.retention] bus), so a stream made before
+    // it was set, or with another value, takes the configured one (JetStream applies a new
+    // max_age to the messages already kept).
+    let wanted_age = config.max_age.unwrap_or_default();
+    if info.config.max_age != wanted_age {
+        let mut updated = info.config.clone();
+        updated.max_age = wanted_age;
+        jetstream.update_stream(updated).await.map_err(|e| {
+            BusError::rejected_by(format!("max_age of stream {}", config.stream_name), e)
+        })?;
+        tracing::info!(
+            stream = %config.stream_name,
+            previous = ?info.config.max_age,
+            max_age = ?wanted_age,
+            "stream retention updated"
+        );
+    }
     if info.config.duplicate_window != config.duplicate_window {
         tracing::warn!(
             stream = %config.stream_name,
@@ -284,6 +302,12 @@ impl Bus for NatsBus {
         let pull_config = pull::Config {
             durable_name: Some(config.durable_name.clone()),
             ack_policy: jetstream::consumer::AckPolicy::Explicit,
+            // A durable created now starts at the oldest message the stream still keeps: a
+            // new service (or a flow switched on later) must see every event still retained
+            // to build its state (an article synced before it ran, an order still open), and
+            // its inbox makes a message it already handled harmless. The stream's max_age
+            // ([runtime.retention] bus) bounds how much that is. An existing durable keeps its
+            // position whatever this says.
             deliver_policy: jetstream::consumer::DeliverPolicy::All,
             ack_wait: config.ack_wait,
             max_deliver: config.max_deliver.map_or(-1, i64::from),

@@ -220,3 +220,44 @@ async fn an_unopenable_file_is_a_storage_failure_with_sqlites_error_kept() {
     let source = std::error::Error::source(&error).expect("sqlite's error is kept");
     assert!(source.downcast_ref::<sqlx::Error>().is_some(), "{source:?}");
 }
+
+/// Retention bounds what a consumer created later replays, and an idle bus (no publish to
+/// trigger pruning) shrinks when the runtime's timer asks.
+#[tokio::test]
+async fn a_new_consumer_replays_only_what_retention_kept() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("bus.sqlite");
+    let config = EmbeddedBusConfig {
+        duplicate_window: Duration::from_millis(200),
+        max_age: Some(Duration::from_millis(800)),
+        ..test_config()
+    };
+    let bus = EmbeddedBus::open(path.to_str().expect("utf-8 path"), config)
+        .await
+        .expect("open");
+    bus.publish(message("old")).await.expect("publish old");
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(bus.prune().await.expect("prune"), 1, "the idle bus pruned");
+    assert_eq!(bus.prune().await.expect("prune again"), 0);
+    bus.publish(message("new")).await.expect("publish new");
+
+    let mut late = bus.consumer(consumer_config()).await.expect("consumer");
+    let got = late
+        .next(Duration::from_secs(5))
+        .await
+        .expect("next")
+        .expect("new");
+    assert_eq!(got.id.as_str(), "new", "the pruned message is not replayed");
+    got.ack().await.expect("ack");
+}
+
+#[tokio::test]
+async fn a_bus_without_max_age_prunes_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("bus.sqlite");
+    let bus = EmbeddedBus::open(path.to_str().expect("utf-8 path"), test_config())
+        .await
+        .expect("open");
+    bus.publish(message("kept")).await.expect("publish");
+    assert_eq!(bus.prune().await.expect("prune"), 0);
+}

@@ -175,3 +175,63 @@ async fn a_message_over_the_servers_max_payload_is_rejected() {
     );
     assert!(!error.is_retryable(), "{error:?}");
 }
+
+/// The retention setting reaches a stream made before it was set (or with another value), and
+/// a consumer created later replays only what the stream kept.
+#[tokio::test]
+async fn the_configured_max_age_reaches_an_existing_stream() {
+    let Some(url) =
+        test_support::nats_url("the_configured_max_age_reaches_an_existing_stream").await
+    else {
+        return;
+    };
+    let mut config = nats_config(url);
+    config.duplicate_window = Duration::from_millis(500);
+    let unbounded = NatsBus::connect(config.clone()).await.expect("connect");
+    unbounded
+        .publish(OutgoingMessage::new(
+            "centra.order",
+            MessageId::new("old"),
+            Bytes::from_static(b"o"),
+        ))
+        .await
+        .expect("publish old");
+
+    config.max_age = Some(Duration::from_secs(2));
+    let bounded = NatsBus::connect(config.clone()).await.expect("reconnect");
+    let client = async_nats::connect(config.url.as_str())
+        .await
+        .expect("plain client");
+    let mut stream = async_nats::jetstream::new(client)
+        .get_stream(&config.stream_name)
+        .await
+        .expect("stream");
+    let info = stream.info().await.expect("stream info");
+    assert_eq!(info.config.max_age, Duration::from_secs(2));
+
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    bounded
+        .publish(OutgoingMessage::new(
+            "centra.order",
+            MessageId::new("new"),
+            Bytes::from_static(b"n"),
+        ))
+        .await
+        .expect("publish new");
+    let mut late = bounded
+        .consumer(ConsumerConfig::new("late").with_ack_wait(Duration::from_secs(5)))
+        .await
+        .expect("consumer");
+    let got = late
+        .next(Duration::from_secs(10))
+        .await
+        .expect("next")
+        .expect("new");
+    assert_eq!(
+        got.id.as_str(),
+        "new",
+        "the expired message is not replayed"
+    );
+    got.ack().await.expect("ack");
+    bounded.delete_stream().await.expect("delete stream");
+}

@@ -354,6 +354,37 @@ pub async fn concurrent_handles_split_the_work(bus: &dyn Bus) {
     );
 }
 
+/// A durable created after messages were published starts at the oldest one the bus still
+/// keeps (bounded by its retention), and one that exists keeps its position.
+pub async fn a_new_consumer_starts_at_the_oldest_message_kept(bus: &dyn Bus) {
+    let mut early = open(bus, config("early")).await;
+    for id in ["article:1", "article:2"] {
+        publish(bus, message("ongoing.article", id, "a")).await;
+    }
+    let first = expect_delivery(&mut early, "the early consumer").await;
+    assert_eq!(first.id.as_str(), "article:1");
+    ack(first).await;
+
+    let mut late = open(bus, config("late")).await;
+    assert_eq!(
+        drain(&mut late).await,
+        [
+            ("ongoing.article".to_owned(), "article:1".to_owned()),
+            ("ongoing.article".to_owned(), "article:2".to_owned()),
+        ],
+        "a new consumer sees every message still kept"
+    );
+    drop(early);
+    let mut early = open(bus, config("early")).await;
+    let next = expect_delivery(&mut early, "the early consumer again").await;
+    assert_eq!(
+        next.id.as_str(),
+        "article:2",
+        "an existing consumer keeps its position"
+    );
+    ack(next).await;
+}
+
 pub async fn term_is_never_redelivered(bus: &dyn Bus) {
     let mut consumer = open(bus, config("term")).await;
     publish(bus, message("ongoing.article", "article:bad", "?")).await;

@@ -89,6 +89,7 @@ macro_rules! bus_contract_tests {
             consumer_group_shares_work,
             concurrent_handles_split_the_work,
             term_is_never_redelivered,
+            a_new_consumer_starts_at_the_oldest_message_kept,
             max_deliver_is_honoured,
             filters_select_subjects,
             consumer_call_is_idempotent,

@@ -129,7 +129,24 @@ impl EmbeddedBus {
         self.shared.pool.close().await;
     }
 
-    /// Deletes messages past `max_age`, at most once per `PRUNE_EVERY`.
+    /// Deletes messages past `max_age` (and their delivery states) now; the runtime calls it
+    /// on a timer so an idle bus shrinks too. Returns how many messages went; 0 without a
+    /// `max_age`.
+    ///
+    /// # Errors
+    /// The file could not be written ([`BusError::Storage`], retryable).
+    pub async fn prune(&self) -> Result<u64, BusError> {
+        let Some(max_age) = self.shared.config.max_age else {
+            return Ok(0);
+        };
+        let removed = ledger::prune(&self.shared.pool, ledger::now_ms() - millis(max_age)).await?;
+        if removed > 0 {
+            tracing::info!(removed, "pruned messages past max age");
+        }
+        Ok(removed)
+    }
+
+    /// [`EmbeddedBus::prune`], at most once per `PRUNE_EVERY` (a quarter of a short age).
     async fn prune_if_due(&self) -> Result<(), BusError> {
         let Some(max_age) = self.shared.config.max_age else {
             return Ok(());
@@ -146,11 +163,7 @@ impl EmbeddedBus {
             }
             *last = Some(Instant::now());
         }
-        let removed = ledger::prune(&self.shared.pool, ledger::now_ms() - millis(max_age)).await?;
-        if removed > 0 {
-            tracing::info!(removed, "pruned messages past max age");
-        }
-        Ok(())
+        self.prune().await.map(drop)
     }
 }
 
