@@ -8,14 +8,17 @@
 //!
 //! Lifecycle: `open` -> `retried` (a person asked for another attempt) or `discarded`
 //! (a person decided it needs nothing more). A retried record that fails again is open again.
+//! Resolved ones are deleted some time after they were resolved
+//! ([`DeadLetters::prune_resolved_older_than`]); open ones wait for a person however old.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
-use crate::clock::unix_millis;
+use crate::clock::{millis, unix_millis};
 use crate::{StoreError, Transaction};
 
 /// Kind of the dead letters the outbox relay writes for messages the bus refused; retry them
@@ -238,6 +241,26 @@ impl DeadLetters {
     pub async fn discard(&self, tx: &mut Transaction, id: i64) -> Result<(), StoreError> {
         self.resolve(tx, id, DeadLetterStatus::Discarded, "discarded")
             .await
+    }
+
+    /// Deletes this service's dead letters retried or discarded more than `age` ago; open ones
+    /// stay whatever their age. Deleting by age is idempotent, so replicas pruning at once do
+    /// no harm. Returns how many were deleted.
+    pub async fn prune_resolved_older_than(&self, age: Duration) -> Result<u64, StoreError> {
+        let cutoff = unix_millis().saturating_sub(millis(age));
+        let result = sqlx::query(
+            "DELETE FROM dead_letters WHERE service = $1 AND status <> 'open' \
+             AND resolved_at IS NOT NULL AND resolved_at < $2",
+        )
+        .bind(&*self.service)
+        .bind(cutoff)
+        .execute(&self.pool)
+        .await
+        .map_err(StoreError::query("pruning resolved dead letters"))?;
+        if result.rows_affected() > 0 {
+            tracing::info!(service = %self.service, removed = result.rows_affected(), cutoff, "pruned resolved dead letters");
+        }
+        Ok(result.rows_affected())
     }
 
     async fn resolve(

@@ -28,6 +28,7 @@ macro_rules! store_contract_tests {
             relay_retries_after_bus_failure,
             relay_dead_letters_a_rejected_message_and_goes_on,
             dead_letters_lifecycle,
+            dead_letters_prune_resolved_only,
             concurrent_relays_publish_each_message_once_in_order,
             relay_lease_passes_on_release_and_after_expiry,
             relay_wakes_on_commit,

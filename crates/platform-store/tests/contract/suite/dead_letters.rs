@@ -161,3 +161,72 @@ pub async fn dead_letters_lifecycle(db: TestDb) {
     assert_eq!(letters.list(&every).await.expect("list").len(), 2);
     assert!(letters.show(999_999).await.expect("show").is_none());
 }
+
+/// Resolved dead letters are deleted some time after they were resolved; open ones never, and
+/// two replicas pruning at once delete each row once and fail on nothing.
+pub async fn dead_letters_prune_resolved_only(db: TestDb) {
+    let store = db.open("parcels", &PARCELS_V1).await;
+    let replica = db.open("parcels", &PARCELS_V1).await.dead_letters();
+    let letters = store.dead_letters();
+    let mut ids = std::collections::BTreeMap::new();
+    for key in ["open-old", "retried-old", "discarded-old", "discarded-new"] {
+        let mut tx = store.begin().await.expect("begin");
+        let mut letter = shipment_letter("field sku: unknown article", 1);
+        letter.record_key = key.to_owned();
+        let id = letters.record(&mut tx, letter).await.expect("record");
+        if key.starts_with("retried") {
+            letters.mark_retried(&mut tx, id).await.expect("retry");
+        } else if key.starts_with("discarded") {
+            letters.discard(&mut tx, id).await.expect("discard");
+        }
+        tx.commit().await.expect("commit");
+        ids.insert(key, id);
+    }
+    // Two hours ago: seen first, last, and resolved.
+    let two_hours_ago = platform_store::unix_millis() - 2 * 60 * 60 * 1000;
+    for key in ["open-old", "retried-old", "discarded-old"] {
+        sqlx::query(
+            "UPDATE dead_letters SET first_seen_at = $1, last_seen_at = $1, \
+             resolved_at = CASE WHEN resolved_at IS NULL THEN NULL ELSE $1 END WHERE id = $2",
+        )
+        .bind(two_hours_ago)
+        .bind(ids[key])
+        .execute(store.pool())
+        .await
+        .expect("age the letter");
+    }
+
+    let hour = std::time::Duration::from_secs(60 * 60);
+    let (mine, theirs) = tokio::join!(
+        letters.prune_resolved_older_than(hour),
+        replica.prune_resolved_older_than(hour),
+    );
+    assert_eq!(
+        mine.expect("prune") + theirs.expect("prune on the replica"),
+        2,
+        "the two resolved two hours ago, once"
+    );
+    let mut left: Vec<String> = letters
+        .list(&DeadLetterFilter {
+            status: None,
+            ..DeadLetterFilter::default()
+        })
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|l| l.record_key)
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        ["discarded-new", "open-old"],
+        "an open letter stays however old; one resolved within the hour stays"
+    );
+    assert_eq!(
+        letters
+            .prune_resolved_older_than(hour)
+            .await
+            .expect("prune again"),
+        0
+    );
+}
