@@ -134,6 +134,30 @@ pub async fn cancel_after_work_started_is_refused(world: &impl WmsWorld) {
     assert_eq!(error.kind(), PortErrorKind::Refused, "{error}");
 }
 
+/// Once the warehouse started work, an update of the order is refused (not as missing
+/// articles) and the WMS keeps the order as it was: order-sync's resync relies on it.
+pub async fn update_after_work_started_is_refused_and_changes_nothing(world: &impl WmsWorld) {
+    world.know_articles(&["CT-A", "CT-B"]).await;
+    let port = world.port();
+    port.upsert_order(&order("CT-PICKING", &["CT-A"]))
+        .await
+        .expect("order sent");
+    world.start_work("CT-PICKING").await;
+    let mut changed = order("CT-PICKING", &["CT-A", "CT-B"]);
+    changed.idempotency_key = "upsert CT-PICKING again".into();
+    let error = failure(
+        "update after picking started",
+        port.upsert_order(&changed).await,
+    );
+    assert_eq!(error.kind(), PortErrorKind::Refused, "{error}");
+    assert_eq!(
+        world.lines("CT-PICKING").await,
+        [("CT-A".to_owned(), 1)],
+        "the order as it was"
+    );
+    assert_eq!(world.created("CT-PICKING").await, 1);
+}
+
 /// A call while the WMS is down fails `Unavailable`, retryable.
 pub async fn wms_down_is_unavailable(world: &impl WmsWorld) {
     world.know_articles(&["CT-A"]).await;

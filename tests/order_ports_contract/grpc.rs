@@ -180,6 +180,33 @@ impl WmsWorld for GrpcWorld {
         })
     }
 
+    async fn lines(&self, order_number: &str) -> Vec<(String, u64)> {
+        let state = self.state(self.sims.ongoing.base_url()).await;
+        let order = state["orders"].as_array().and_then(|orders| {
+            orders
+                .iter()
+                .find(|o| o["orderNumber"] == order_number)
+                .cloned()
+        });
+        order.map_or_else(Vec::new, |order| {
+            order["lines"]
+                .as_array()
+                .map(|lines| {
+                    lines
+                        .iter()
+                        .map(|l| {
+                            let article = l["articleNumber"].as_str().unwrap_or_default();
+                            (
+                                article.to_owned(),
+                                l["ordered"].as_f64().unwrap_or(0.0) as u64,
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+    }
+
     async fn go_down(&self) {
         // Every Ongoing call answers 5xx: the gateway retries (its default policy, about
         // 15 s), then answers UNAVAILABLE.

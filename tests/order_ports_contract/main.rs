@@ -45,6 +45,7 @@ contract!(
     WmsWorld::the_same_upsert_twice_is_one_order,
     WmsWorld::cancel_is_done_once,
     WmsWorld::cancel_after_work_started_is_refused,
+    WmsWorld::update_after_work_started_is_refused_and_changes_nothing,
     WmsWorld::wms_down_is_unavailable,
     CentraWorld::complete_twice_is_one_completion,
     CentraWorld::unpaid_without_capture_is_refused,

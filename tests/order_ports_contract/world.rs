@@ -41,6 +41,8 @@ pub trait WmsWorld {
     async fn start_work(&self, order_number: &str);
     /// How many times the WMS created an order numbered `order_number`.
     async fn created(&self, order_number: &str) -> u64;
+    /// The lines of order `order_number` as the WMS holds them: `(article number, quantity)`.
+    async fn lines(&self, order_number: &str) -> Vec<(String, u64)>;
     /// The next call (at least) fails as if the WMS were down.
     async fn go_down(&self);
     async fn stop(self);
@@ -131,6 +133,18 @@ impl WmsWorld for FakeWmsWorld {
             } else {
                 0
             }
+        })
+    }
+
+    async fn lines(&self, order_number: &str) -> Vec<(String, u64)> {
+        self.fake.with(|s| {
+            s.orders.get(order_number).map_or_else(Vec::new, |order| {
+                order
+                    .lines
+                    .iter()
+                    .map(|l| (l.article_number.as_str().to_owned(), u64::from(l.quantity)))
+                    .collect()
+            })
         })
     }
 
