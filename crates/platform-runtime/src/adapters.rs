@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use platform_bus::{Bus, BusError, EmbeddedBus, EmbeddedBusConfig, NatsBus, NatsBusConfig};
-use platform_config::GrpcServices;
+use platform_config::{GrpcServices, Retention};
 
 use crate::ServiceDirectory;
 
@@ -17,6 +17,8 @@ pub struct Adapters {
     /// Shared by the services (writers) and the process's probes (reader).
     pub readiness: crate::Readiness,
     stores: StoreLocation,
+    /// The embedded bus, which the runtime prunes on a timer (NATS prunes itself).
+    embedded_bus: Option<EmbeddedBus>,
 }
 
 #[derive(Debug, Clone)]
@@ -40,20 +42,34 @@ pub enum AdaptersError {
 }
 
 impl Adapters {
-    /// Embedded shape: the durable SQLite bus in `data_dir/bus.db` and `data_dir/<service>.db`.
+    /// Embedded shape with the default retention; see [`Adapters::embedded_with_retention`].
     pub async fn embedded(data_dir: &Path) -> Result<Self, AdaptersError> {
+        Self::embedded_with_retention(data_dir, &Retention::default()).await
+    }
+
+    /// Embedded shape: the durable SQLite bus in `data_dir/bus.db`, keeping messages for
+    /// `retention.bus`, and `data_dir/<service>.db`.
+    pub async fn embedded_with_retention(
+        data_dir: &Path,
+        retention: &Retention,
+    ) -> Result<Self, AdaptersError> {
         std::fs::create_dir_all(data_dir).map_err(|source| AdaptersError::DataDir {
             path: data_dir.to_owned(),
             source,
         })?;
         let location = sqlite_url(&data_dir.join("bus.db"));
-        let bus = EmbeddedBus::open(&location, EmbeddedBusConfig::default()).await?;
+        let config = EmbeddedBusConfig {
+            max_age: Some(retention.bus),
+            ..EmbeddedBusConfig::default()
+        };
+        let bus = EmbeddedBus::open(&location, config).await?;
         tracing::info!(data_dir = %data_dir.display(), "embedded bus open");
         Ok(Self {
-            bus: Arc::new(bus),
+            bus: Arc::new(bus.clone()),
             directory: ServiceDirectory::in_process(),
             readiness: crate::Readiness::default(),
             stores: StoreLocation::SqliteFolder(data_dir.to_owned()),
+            embedded_bus: Some(bus),
         })
     }
 
@@ -71,15 +87,36 @@ impl Adapters {
             .collect()
     }
 
-    /// Distributed shape: NATS JetStream (stream named after `stream_prefix`, subjects under
-    /// it), PostgreSQL, and gRPC over TCP at the configured addresses.
+    /// Distributed shape with the default retention; see
+    /// [`Adapters::distributed_with_retention`].
     pub async fn distributed(
         nats_url: &str,
         database_url: &str,
         stream_prefix: &str,
         grpc: &GrpcServices,
     ) -> Result<Self, AdaptersError> {
-        let config = NatsBusConfig::new(nats_url, stream_name(stream_prefix), stream_prefix);
+        Self::distributed_with_retention(
+            nats_url,
+            database_url,
+            stream_prefix,
+            grpc,
+            &Retention::default(),
+        )
+        .await
+    }
+
+    /// Distributed shape: NATS JetStream (stream named after `stream_prefix`, subjects under
+    /// it, messages kept for `retention.bus`), PostgreSQL, and gRPC over TCP at the configured
+    /// addresses.
+    pub async fn distributed_with_retention(
+        nats_url: &str,
+        database_url: &str,
+        stream_prefix: &str,
+        grpc: &GrpcServices,
+        retention: &Retention,
+    ) -> Result<Self, AdaptersError> {
+        let mut config = NatsBusConfig::new(nats_url, stream_name(stream_prefix), stream_prefix);
+        config.max_age = Some(retention.bus);
         let bus = NatsBus::connect(config).await?;
         tracing::info!(stream_prefix, "nats jetstream bus connected");
         let directory = ServiceDirectory::network(grpc.all().into_iter().map(|(key, address)| {
@@ -94,6 +131,7 @@ impl Adapters {
             directory,
             readiness: crate::Readiness::default(),
             stores: StoreLocation::Postgres(database_url.to_owned()),
+            embedded_bus: None,
         })
     }
 
@@ -124,6 +162,11 @@ impl Adapters {
     pub fn with_wms_gateway(mut self, service: &'static str) -> Self {
         self.directory = self.directory.with_wms_gateway(service);
         self
+    }
+
+    /// The embedded bus to prune on a timer; `None` in the distributed shape.
+    pub(crate) fn embedded_bus(&self) -> Option<&EmbeddedBus> {
+        self.embedded_bus.as_ref()
     }
 
     /// The database URL `service` opens its store with.

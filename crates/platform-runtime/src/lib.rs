@@ -11,6 +11,8 @@
 //! - `runtime`: [`Runtime`], runs services as supervised tasks and stops them gracefully; every
 //!   service in the embedded shape, one per process in the distributed shape.
 //! - `serve`: [`serve`], one service as its own process (the service binaries' `main`).
+//! - `pruning`: [`prune_store`], deleting by age what `[runtime.retention]` no longer keeps;
+//!   every [`ServiceBase`] prunes its store on a timer, the embedded [`Runtime`] its bus.
 //! - `subscription`: [`consume`], the loop that feeds a durable consumer's deliveries to a
 //!   service's handler and acks, naks or terminates each by the [`Handled`] answer, giving up
 //!   a message that keeps failing into a dead letter by the [`Redelivery`] limit.
@@ -38,6 +40,7 @@ mod grpc_token;
 mod health;
 mod kept_message;
 mod port_error;
+mod pruning;
 mod readiness;
 mod runtime;
 mod serve;
@@ -55,6 +58,7 @@ pub use grpc_token::GrpcToken;
 pub use health::{DatabaseCheck, Health, install_metrics};
 pub use kept_message::{KeptMessage, keep_and_reject, keep_message, kept_message, settle_replay};
 pub use port_error::port_error;
+pub use pruning::{Pruned, prune_store};
 pub use readiness::{CredentialChecks, Credentials, Readiness, watch_credentials};
 pub use runtime::{Runtime, RuntimeError};
 pub use serve::{ServeError, exit_code, serve, serve_from_args};
@@ -64,6 +68,6 @@ pub use subscription::{Handled, Subscription, consume, consume_concurrently};
 
 // What services need, so they do not depend on every platform crate.
 pub use platform_bus::Bus;
-pub use platform_config::{AppConfig, Redelivery};
+pub use platform_config::{AppConfig, Redelivery, Retention};
 pub use platform_store::{Migrations, Store};
 pub use tokio_util::sync::CancellationToken;

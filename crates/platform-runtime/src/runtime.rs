@@ -70,6 +70,13 @@ impl Runtime {
     /// others and waits for them (at most the grace period).
     pub async fn run(self, shutdown: CancellationToken) -> Result<(), RuntimeError> {
         let stop = shutdown.child_token();
+        let bus_pruning = self.adapters.embedded_bus().map(|bus| {
+            crate::pruning::spawn_bus_pruning(
+                bus.clone(),
+                self.config.runtime.retention.prune_every,
+                stop.clone(),
+            )
+        });
         let mut tasks = JoinSet::new();
         for service in &self.services {
             let ctx = ServiceContext {
@@ -135,6 +142,10 @@ impl Runtime {
                 seconds: self.grace.as_secs(),
                 services: self.service_names(),
             });
+        }
+        if let Some(pruning) = bus_pruning {
+            // Cancelled with the services; a round in progress is one short delete.
+            let _ = pruning.await;
         }
         match first_error {
             Some(error) => Err(error),

@@ -93,11 +93,12 @@ pub async fn serve(service: Arc<dyn Service>, config: AppConfig) -> Result<(), S
         log_filter: runtime.log_filter.clone(),
         json_logs: false,
     })?;
-    let adapters = Adapters::distributed(
+    let adapters = Adapters::distributed_with_retention(
         nats.expose(),
         database.expose(),
         &runtime.stream_prefix,
         &runtime.grpc,
+        &runtime.retention,
     )
     .await?
     .with_grpc_token(runtime.grpc_token.as_ref().map(|t| t.expose()))

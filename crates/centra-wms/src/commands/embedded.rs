@@ -35,12 +35,13 @@ impl Embedded {
             json_logs: false,
         })
         .map_err(Failure::usage)?;
-        let adapters = Adapters::embedded(&config.runtime.data_dir)
-            .await
-            .map_err(Failure::runtime)?
-            .exposing_grpc(&config.runtime.grpc)
-            .with_grpc_token(config.runtime.grpc_token.as_ref().map(|t| t.expose()))
-            .with_wms_gateway(config.wms.kind().gateway());
+        let adapters =
+            Adapters::embedded_with_retention(&config.runtime.data_dir, &config.runtime.retention)
+                .await
+                .map_err(Failure::runtime)?
+                .exposing_grpc(&config.runtime.grpc)
+                .with_grpc_token(config.runtime.grpc_token.as_ref().map(|t| t.expose()))
+                .with_wms_gateway(config.wms.kind().gateway());
         println!(
             "centra-wms embedded runtime: services {} running over the embedded bus and SQLite in {}",
             services::names_for(config.wms.kind()).join(", "),
