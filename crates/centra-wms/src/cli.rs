@@ -65,8 +65,8 @@ pub enum Command {
     },
     /// Run one service as its own process (distributed shape: NATS JetStream + PostgreSQL).
     Serve {
-        /// One of: centra-gateway, ongoing-gateway, catalog-sync, order-sync, stock-sync,
-        /// returns-sync.
+        /// One of: centra-gateway, ongoing-gateway, ogoship-gateway, catalog-sync, order-sync,
+        /// stock-sync, returns-sync, admin-web.
         service: String,
         #[arg(long)]
         config: Option<PathBuf>,
@@ -77,6 +77,11 @@ pub enum Command {
     Sim {
         #[command(subcommand)]
         simulator: SimCommand,
+    },
+    /// The admin web page's tools.
+    AdminWeb {
+        #[command(subcommand)]
+        command: AdminWebCommand,
     },
     /// Configuration tools.
     Config {
@@ -344,6 +349,13 @@ pub enum ShipmentStateArg {
     Completed,
     Cancelled,
     Parked,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminWebCommand {
+    /// Reads a password (one line) from standard input and prints its argon2id hash, the value
+    /// of `[admin_web] password_hash`.
+    HashPassword,
 }
 
 #[derive(Debug, Subcommand)]

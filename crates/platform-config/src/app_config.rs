@@ -7,6 +7,7 @@ use config::{Config, Environment, File, FileFormat};
 use domain::settings::{FieldReport, Settings, SettingsDraft};
 use serde::Serialize;
 
+use crate::admin_web::{AdminWebConfig, AdminWebDraft};
 use crate::error::ConfigError;
 use crate::runtime::{RuntimeConfig, RuntimeDraft};
 use crate::wms::{WmsConfig, WmsDraft};
@@ -25,6 +26,8 @@ pub struct AppConfig {
     pub runtime: RuntimeConfig,
     /// The WMS account (`[wms]`).
     pub wms: WmsConfig,
+    /// The admin web page (`[admin_web]`).
+    pub admin_web: AdminWebConfig,
 }
 
 domain::lenient_section! {
@@ -33,6 +36,7 @@ domain::lenient_section! {
         settings: SettingsDraft,
         runtime: RuntimeDraft,
         wms: WmsDraft,
+        admin_web: AdminWebDraft,
     }
 }
 
@@ -164,6 +168,7 @@ fn resolve(draft: AppConfigDraft) -> Result<AppConfig, ConfigError> {
     let settings_draft = top.or_default("settings", draft.settings);
     let runtime_draft = top.or_default("runtime", draft.runtime);
     let wms_draft = top.or_default("wms", draft.wms);
+    let admin_web_draft = top.or_default("admin_web", draft.admin_web);
     top.unknown_keys(&draft.unknown);
     let mut problems = top.into_problems();
 
@@ -181,12 +186,16 @@ fn resolve(draft: AppConfigDraft) -> Result<AppConfig, ConfigError> {
     let mut wms_report = FieldReport::new("wms");
     let wms = wms_draft.and_then(|d| d.resolve(&mut wms_report));
     problems.extend(wms_report.into_problems());
+    let mut admin_web_report = FieldReport::new("admin_web");
+    let admin_web = admin_web_draft.map(|d| d.resolve(&mut admin_web_report));
+    problems.extend(admin_web_report.into_problems());
 
     match (settings, runtime, wms) {
         (Some(settings), Some(runtime), Some(wms)) if problems.is_empty() => Ok(AppConfig {
             settings,
             runtime,
             wms,
+            admin_web: admin_web.unwrap_or_default(),
         }),
         _ => Err(ConfigError::Invalid(problems)),
     }

@@ -13,12 +13,14 @@
 //!   it is kept as a dead letter.
 //! - `retention.rs`: `[runtime.retention]`, how long the bus, inboxes, outboxes and resolved
 //!   dead letters keep what they hold, and how often they are pruned.
+//! - `admin_web.rs`: `[admin_web]`, the admin web page's address and sign-in.
 //! - `wms.rs`: `[wms]`, which WMS (`kind`: Ongoing or OGOship), the warehouse and its account.
 //! - `connection_url.rs`: URLs whose passwords never print.
 //! - `error.rs`: [`ConfigError`].
 //!
 //! `[settings]` is `domain::Settings` (tenant options with the documented defaults).
 
+mod admin_web;
 mod app_config;
 mod checks;
 mod connection_url;
@@ -28,6 +30,9 @@ mod retention;
 mod runtime;
 mod wms;
 
+pub use admin_web::{
+    AdminWebConfig, DEFAULT_ADMIN_WEB_LISTEN, DEFAULT_ADMIN_WEB_USER, MIN_SESSION_KEY_LENGTH,
+};
 pub use app_config::{AppConfig, ConfigLoader, ENV_PREFIX, ENV_SEPARATOR};
 pub use connection_url::ConnectionUrl;
 pub use error::{ConfigError, ConfigProblem};

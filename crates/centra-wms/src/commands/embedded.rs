@@ -47,9 +47,13 @@ impl Embedded {
             services::names_for(config.wms.kind()).join(", "),
             config.runtime.data_dir.display()
         );
+        let page = super::admin_web::embedded(&config);
         println!("Ctrl-C stops.");
         let kind = config.wms.kind();
-        let runtime = services::add_all(Runtime::new(Arc::new(config), adapters), kind);
+        let mut runtime = services::add_all(Runtime::new(Arc::new(config), adapters), kind);
+        if let Some(page) = page {
+            runtime = runtime.with_service(page);
+        }
         Ok(Self { runtime, telemetry })
     }
 

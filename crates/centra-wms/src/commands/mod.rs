@@ -1,5 +1,6 @@
 //! One file per command; each returns a [`Failure`] carrying its exit code.
 
+mod admin_web;
 mod config_check;
 mod dead_letters;
 mod embedded;
@@ -20,7 +21,7 @@ pub use resync::{ResyncFlow, parse_since};
 
 #[cfg(feature = "simulators")]
 use crate::cli::SimCommand;
-use crate::cli::{Cli, Command, ConfigCommand};
+use crate::cli::{AdminWebCommand, Cli, Command, ConfigCommand};
 
 /// The sandbox's settings: the bundled simulators' addresses and credentials (see
 /// ../shared/docs/simulators.md), used by `sandbox` unless `--config` names a file, and by the
@@ -113,6 +114,9 @@ pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
         Command::Config {
             command: ConfigCommand::Check { file },
         } => config_check::check(&file),
+        Command::AdminWeb {
+            command: AdminWebCommand::HashPassword,
+        } => admin_web::hash_password(),
         Command::DeadLetters {
             service,
             remote,

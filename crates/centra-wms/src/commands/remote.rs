@@ -81,6 +81,12 @@ impl Remote {
         Ok(Self { config, directory })
     }
 
+    /// The settings and directory of a running process (the admin web page's connection
+    /// test runs inside one, over its own directory).
+    pub fn over(config: AppConfig, directory: ServiceDirectory) -> Self {
+        Self { config, directory }
+    }
+
     /// A channel to `service` (`catalog-sync`, `order-sync`, ...); an unknown name exits 2.
     pub fn channel(&self, service: &str) -> Result<GrpcChannel, Failure> {
         self.directory.channel(service).map_err(Failure::usage)

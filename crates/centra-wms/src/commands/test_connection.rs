@@ -23,15 +23,51 @@ use super::remote::{Remote, RemoteArgs, print_json};
 
 /// The outcome of one check.
 #[derive(Debug)]
-struct Check {
-    system: &'static str,
-    name: String,
-    ok: bool,
-    message: String,
+pub(crate) struct Check {
+    pub system: &'static str,
+    pub name: String,
+    pub ok: bool,
+    pub message: String,
 }
 
 pub async fn run(remote: &RemoteArgs) -> Result<(), Failure> {
     let target = Remote::connect(remote)?;
+    let checks = checks(&target).await?;
+    if remote.json {
+        print_json(&json!(
+            checks
+                .iter()
+                .map(|c| json!({
+                    "system": c.system,
+                    "name": c.name,
+                    "ok": c.ok,
+                    "message": c.message,
+                }))
+                .collect::<Vec<_>>()
+        ));
+    } else {
+        for c in &checks {
+            let verdict = if c.ok { "ok  " } else { "FAIL" };
+            println!("{verdict} {} {}: {}", c.system, c.name, c.message);
+        }
+    }
+    let failed = checks.iter().filter(|c| !c.ok).count();
+    if failed == 0 {
+        Ok(())
+    } else {
+        Err(Failure::runtime(anyhow!(
+            "{failed} of {} connection checks failed",
+            checks.len()
+        )))
+    }
+}
+
+/// Every check, in the order printed (the admin web page's Test button runs the same).
+///
+/// # Errors
+/// A [`Failure`] when a gateway has no address in the settings; a gateway that does not
+/// answer is a failed check instead.
+pub(crate) async fn checks(target: &Remote) -> Result<Vec<Check>, Failure> {
     let settings = &target.config.settings;
     let mut checks = Vec::new();
 
@@ -142,33 +178,7 @@ pub async fn run(remote: &RemoteArgs) -> Result<(), Failure> {
         ));
     }
 
-    if remote.json {
-        print_json(&json!(
-            checks
-                .iter()
-                .map(|c| json!({
-                    "system": c.system,
-                    "name": c.name,
-                    "ok": c.ok,
-                    "message": c.message,
-                }))
-                .collect::<Vec<_>>()
-        ));
-    } else {
-        for c in &checks {
-            let verdict = if c.ok { "ok  " } else { "FAIL" };
-            println!("{verdict} {} {}: {}", c.system, c.name, c.message);
-        }
-    }
-    let failed = checks.iter().filter(|c| !c.ok).count();
-    if failed == 0 {
-        Ok(())
-    } else {
-        Err(Failure::runtime(anyhow!(
-            "{failed} of {} connection checks failed",
-            checks.len()
-        )))
-    }
+    Ok(checks)
 }
 
 /// `shop2 (wholesale, catalog)`: the name, the role, and whether articles and stock sync here.
