@@ -143,8 +143,8 @@ import_filter = "capture_on_import""#,
     // then cancelled there, so it never ships.
     let held = sims.wms_order(&declined).await;
     assert!(
-        held.as_ref().is_none_or(|order| order.cancelled),
-        "never shipped: {held:?}"
+        held.as_ref().is_some_and(|order| order.cancelled),
+        "accepted, then cancelled: {held:?}"
     );
 
     sims.ship(&good, Shipping::all("WB-1")).await;
