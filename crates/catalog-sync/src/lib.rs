@@ -6,35 +6,51 @@
 //!
 //! Layout:
 //! - [`rules`]: pure business rules (size item to article, reasons, collisions, content hash);
-//! - [`centra_product`]: a Centra product as the flow reads it (from the port or an event);
+//! - [`convert`]: a Centra product as the flow reads it (from the port or an event);
 //! - [`state`]: the state a person sees per size item;
 //! - [`ports`]: [`ports::CatalogSource`] (Centra products) and [`ports::ArticleSink`] (WMS
 //!   articles) with their gRPC adapters;
 //! - [`items`]: the size item repository;
 //! - [`flow`]: plan, write, commit; the entry points (event, refresh, reconcile, selection);
-//! - [`consumers`]: `ProductChanged` deliveries to the flow;
-//! - [`intake`]: the deliveries read in batches, one flow run per batch;
+//! - [`consumers`]: `ProductChanged` deliveries to the flow, read in batches (one flow run per
+//!   batch);
 //! - [`admin`]: the `CatalogAdmin` gRPC service;
 //! - [`dead_letters`]: the `DeadLetters` gRPC service (rejected items, unreadable events);
 //! - [`flow_status`]: the `FlowStatus` gRPC service (counts, last run, last error);
-//! - [`service`]: wiring (consumer, daily reconcile, admin service).
+//! - `fakes` (feature `fakes`): in-memory ports for tests, checked against the gateways by the
+//!   contract suite `tests/catalog_ports_contract`;
+//! - this file: the wiring (the store, the ports over the directory's channels, the intake,
+//!   the daily reconcile and the gRPC services, all stopped together).
 
 pub mod admin;
-pub mod centra_product;
 pub mod consumers;
+pub mod convert;
 pub mod dead_letters;
+#[cfg(any(test, feature = "fakes"))]
+pub mod fakes;
 pub mod flow;
 pub mod flow_status;
-pub mod intake;
 pub mod items;
 pub mod ports;
 pub mod rules;
-pub mod service;
 pub mod state;
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use async_trait::async_trait;
-use platform_runtime::{Migrations, Service, ServiceContext, ServiceError};
+use domain::settings::ProductSelection;
+use platform_bus::ConsumerConfig;
+use platform_runtime::{
+    CancellationToken, Migrations, Service, ServiceBase, ServiceContext, ServiceError,
+};
 use sqlx::migrate::Migrator;
+
+use crate::admin::CatalogAdminService;
+use crate::consumers::consume_in_batches;
+use crate::flow::{CatalogFlow, FlowConfig};
+use crate::ports::{GrpcArticleSink, GrpcCatalogSource};
+use crate::rules::CatalogRules;
 
 /// The service's name: its schema, its log lines and its bus consumers carry it.
 pub const NAME: &str = "catalog-sync";
@@ -56,6 +72,98 @@ impl Service for CatalogSync {
     }
 
     async fn run(&self, ctx: ServiceContext) -> Result<(), ServiceError> {
-        service::run(ctx).await
+        run(ctx).await
+    }
+}
+
+/// How often the full reconcile runs on its own.
+pub const RECONCILE_INTERVAL: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Durable consumer name of the `ProductChanged` subscription.
+pub const CONSUMER: &str = "catalog-sync-products";
+
+fn other(message: String) -> ServiceError {
+    ServiceError::Other {
+        service: NAME,
+        message,
+    }
+}
+
+/// Runs the service until `ctx.shutdown`.
+pub async fn run(ctx: ServiceContext) -> Result<(), ServiceError> {
+    let base = ServiceBase::open(&ctx, NAME, &MIGRATIONS).await?;
+    let result = serve(&ctx, &base).await;
+    base.close().await;
+    result
+}
+
+fn flow(ctx: &ServiceContext, base: &ServiceBase) -> Result<CatalogFlow, ServiceError> {
+    let settings = &ctx.config.settings;
+    let endpoint = settings
+        .catalog_endpoint
+        .clone()
+        .ok_or_else(|| other("no catalog end-point is configured".to_owned()))?;
+    let centra = ctx
+        .directory
+        .channel("centra-gateway")
+        .map_err(|e| other(e.to_string()))?;
+    let wms = ctx
+        .directory
+        .channel(platform_runtime::WMS_GATEWAY)
+        .map_err(|e| other(e.to_string()))?;
+    Ok(CatalogFlow::new(
+        base.store.clone(),
+        Arc::new(GrpcCatalogSource::new(centra)),
+        Arc::new(GrpcArticleSink::new(wms, ctx.config.wms.warehouse.clone())),
+        FlowConfig {
+            endpoint: endpoint.to_string(),
+            warehouse: ctx.config.wms.warehouse.clone(),
+            rules: CatalogRules::from_settings(settings),
+            manual: settings.product_selection == ProductSelection::Manual,
+        },
+    ))
+}
+
+async fn serve(ctx: &ServiceContext, base: &ServiceBase) -> Result<(), ServiceError> {
+    let flow = flow(ctx, base)?;
+    let stop = ctx.shutdown.child_token();
+    let subject = format!("centra.{}.product.changed", flow.config().endpoint);
+    let routes = tonic::service::Routes::new(CatalogAdminService::new(flow.clone()).into_server())
+        .add_service(dead_letters::service(flow.clone()).into_server())
+        .add_service(flow_status::FlowStatusService::new(flow.clone()).into_server());
+    let (consumed, (), served) = tokio::join!(
+        async {
+            let config = ConsumerConfig::new(CONSUMER).with_filter(subject);
+            let result = consume_in_batches(ctx.bus.as_ref(), config, stop.clone(), &flow).await;
+            stop.cancel();
+            result.map_err(|source| ServiceError::Bus {
+                service: NAME,
+                source,
+            })
+        },
+        reconcile_daily(flow.clone(), stop.clone()),
+        async {
+            let result = ctx.directory.serve(NAME, routes, stop.clone()).await;
+            stop.cancel();
+            result.map_err(|e| other(e.to_string()))
+        },
+    );
+    consumed.and(served)
+}
+
+/// The backstop: a full reconcile every [`RECONCILE_INTERVAL`].
+async fn reconcile_daily(flow: CatalogFlow, stop: CancellationToken) {
+    let mut ticks = tokio::time::interval_at(
+        tokio::time::Instant::now() + RECONCILE_INTERVAL,
+        RECONCILE_INTERVAL,
+    );
+    loop {
+        tokio::select! {
+            () = stop.cancelled() => return,
+            _ = ticks.tick() => {}
+        }
+        if let Err(error) = flow.reconcile(false).await {
+            tracing::warn!(%error, "daily catalog reconcile failed; next one tomorrow");
+        }
     }
 }

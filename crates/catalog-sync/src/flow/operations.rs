@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::centra_product::CentraProduct;
+use crate::convert::CentraProduct;
 use platform_store::{MessageId, StoreError};
 
 use super::plan::{Plan, Scope, Writes};

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::centra_product::CentraProduct;
+use crate::convert::CentraProduct;
 
 use super::{CatalogFlow, FlowError, RunReport};
 use crate::items::CatalogItem;

@@ -17,7 +17,7 @@ use proto::wms::v1::{
 use platform_runtime::port_error;
 
 use super::{ArticleSink, ArticleWrite, CatalogSource, HeldArticle, PortError};
-use crate::centra_product::CentraProduct;
+use crate::convert::CentraProduct;
 use crate::rules::WmsArticle;
 
 /// Size items per `ListProducts` page.

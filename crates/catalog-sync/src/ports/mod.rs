@@ -9,7 +9,7 @@
 
 mod grpc;
 
-use crate::centra_product::CentraProduct;
+use crate::convert::CentraProduct;
 use async_trait::async_trait;
 
 pub use grpc::{GrpcArticleSink, GrpcCatalogSource};
@@ -26,6 +26,11 @@ pub use domain::{PortError, PortErrorKind};
 pub trait CatalogSource: Send + Sync + std::fmt::Debug {
     /// Every product of `endpoint` with all its size items (all pages read, sizes of one
     /// product merged even when they arrived on different pages).
+    ///
+    /// # Errors
+    /// [`PortErrorKind::Unavailable`] when the gateway or Centra is down (nothing is returned,
+    /// never a part of the catalogue); [`PortErrorKind::Refused`] for an end-point the gateway
+    /// does not serve.
     async fn all_products(&self, endpoint: &str) -> Result<Vec<CentraProduct>, PortError>;
 }
 
@@ -53,7 +58,13 @@ pub struct HeldArticle {
 #[async_trait]
 pub trait ArticleSink: Send + Sync + std::fmt::Debug {
     /// Creates or updates `articles`; one result per article, in order. One refused article
-    /// never fails the call; only a failed call (gateway down) is an error.
+    /// never fails the call: its result is the WMS's reason (a number missing, a weight or
+    /// price that is no decimal, whatever the WMS refuses).
+    ///
+    /// # Errors
+    /// [`PortErrorKind::Unavailable`] when the gateway cannot be reached or the outcome is
+    /// unknown; [`PortErrorKind::Refused`] for a warehouse the gateway does not serve;
+    /// [`PortErrorKind::BrokenAnswer`] when the answer is not one result per article.
     async fn upsert(
         &self,
         idempotency_key: &str,
@@ -63,7 +74,8 @@ pub trait ArticleSink: Send + Sync + std::fmt::Debug {
     /// Every article the WMS holds, read page by page.
     ///
     /// # Errors
-    /// [`PortError`] when a page cannot be read (gateway or WMS down); nothing is returned
-    /// then, so a resync never takes a half-read WMS for one missing articles.
+    /// [`PortErrorKind::Unavailable`] when a page cannot be read (gateway or WMS down);
+    /// [`PortErrorKind::Refused`] for a warehouse the gateway does not serve. Nothing is
+    /// returned then, so a resync never takes a half-read WMS for one missing articles.
     async fn held(&self) -> Result<Vec<HeldArticle>, PortError>;
 }

@@ -17,7 +17,7 @@
 
 use std::str::FromStr;
 
-use crate::centra_product::{CentraPrice, CentraProduct, CentraSize};
+use crate::convert::{CentraPrice, CentraProduct, CentraSize};
 use domain::settings::PriceSelection;
 use domain::{
     ArticleDecision, ArticleFilter, ArticleNumberRule, Gtin, Price, Settings, SizeRow, SkipReason,

@@ -1,7 +1,7 @@
 //! The mapping rules, one test per case of issue 6 (every bad-data case gives a readable
 //! reason and never stops the other sizes).
 
-use crate::centra_product::{CentraPrice, CentraProduct, CentraSize};
+use crate::convert::{CentraPrice, CentraProduct, CentraSize};
 use domain::{ArticleFilter, ArticleNumberRule};
 
 use super::*;

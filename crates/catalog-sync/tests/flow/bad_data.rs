@@ -6,9 +6,9 @@ use catalog_sync::rules::CatalogRules;
 use catalog_sync::state::ItemState;
 use platform_store::MessageId;
 
-use crate::fakes::{Backend, product, size, spawn_flow, spawn_flow_on};
+use crate::harness::{Backend, product, size, spawn_flow, spawn_flow_on};
 
-async fn rejected_reasons(t: &crate::fakes::TestFlow) -> Vec<(String, String)> {
+async fn rejected_reasons(t: &crate::harness::TestFlow) -> Vec<(String, String)> {
     t.flow
         .list(&ListQuery {
             state: Some(ItemState::Rejected),

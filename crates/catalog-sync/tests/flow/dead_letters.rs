@@ -11,7 +11,7 @@ use proto::admin::v1::dead_letters_server::DeadLetters as _;
 use proto::admin::v1::retry_dead_letters_request::Selection;
 use tonic::Request;
 
-use crate::fakes::{product, size, spawn_flow};
+use crate::harness::{product, size, spawn_flow};
 
 async fn listed(service: &DeadLetterService, include_discarded: bool) -> Vec<pb::DeadLetter> {
     service

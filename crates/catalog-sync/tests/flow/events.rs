@@ -9,7 +9,7 @@ use platform_store::MessageId;
 use prost::Message;
 use proto::events::v1 as pb;
 
-use crate::fakes::{product, size, spawn_flow};
+use crate::harness::{product, size, spawn_flow};
 
 fn delivery(endpoint: &str, product: &pb::Product, id: &str) -> ProductDelivery {
     let event = pb::ProductChanged {

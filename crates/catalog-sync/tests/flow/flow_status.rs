@@ -6,7 +6,7 @@ use proto::admin::v1 as pb;
 use proto::admin::v1::flow_status_server::FlowStatus as _;
 use tonic::{Code, Request};
 
-use crate::fakes::{Backend, product, size, spawn_flow, spawn_flow_on};
+use crate::harness::{Backend, product, size, spawn_flow, spawn_flow_on};
 
 async fn articles(service: &FlowStatusService) -> pb::FlowReport {
     let mut flows = service

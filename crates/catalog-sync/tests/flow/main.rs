@@ -1,6 +1,6 @@
 //! The article flow against in-memory fakes of its ports and a real store.
 //!
-//! Layout: `fakes.rs` (catalogue and WMS fakes, the `spawn_flow` harness), `events.rs`
+//! Layout: `harness.rs` (the `spawn_flow` harness over `catalog_sync::fakes`), `events.rs`
 //! (`ProductChanged` handling, incremental writes, inbox), `bad_data.rs` (every rejection, its
 //! listing and its retry), `selection.rs` (manual mode, refresh, reconcile), `dead_letters.rs`
 //! (the `DeadLetters` service), `retired.rs` (inactive and removed sizes, event batches, the
@@ -14,12 +14,12 @@ macro_rules! on_both_stores {
         mod $name {
             #[tokio::test]
             async fn sqlite() {
-                super::$scenario(crate::fakes::Backend::Sqlite).await;
+                super::$scenario(crate::harness::Backend::Sqlite).await;
             }
 
             #[tokio::test]
             async fn postgres() {
-                super::$scenario(crate::fakes::Backend::Postgres).await;
+                super::$scenario(crate::harness::Backend::Postgres).await;
             }
         }
     };
@@ -28,8 +28,8 @@ macro_rules! on_both_stores {
 mod bad_data;
 mod dead_letters;
 mod events;
-mod fakes;
 mod flow_status;
+mod harness;
 mod ports_contract;
 mod retired;
 mod selection;

@@ -2,7 +2,7 @@
 //! and the gRPC adapters (over in-process gateway servers that behave like the real ones:
 //! pages that split a product, per-article refusals).
 
-use catalog_sync::centra_product::CentraProduct;
+use catalog_sync::convert::CentraProduct;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,7 +19,7 @@ use proto::wms::v1 as wms;
 use proto::wms::v1::wms_gateway_server::{WmsGateway, WmsGatewayServer};
 use tonic::{Request, Response, Status};
 
-use crate::fakes::{FakeCatalog, FakeWms, product, size};
+use crate::harness::{FakeCatalog, FakeWms, product, size};
 
 /// Three products; the second has more sizes than a gRPC page holds.
 fn catalogue() -> Vec<pb::Product> {

@@ -6,7 +6,7 @@ use catalog_sync::rules::CatalogRules;
 use catalog_sync::state::ItemState;
 use platform_store::MessageId;
 
-use crate::fakes::{Backend, product, size, spawn_flow, spawn_flow_on};
+use crate::harness::{Backend, product, size, spawn_flow, spawn_flow_on};
 
 fn event(p: &proto::events::v1::Product, id: &str) -> ProductEvent {
     ProductEvent {

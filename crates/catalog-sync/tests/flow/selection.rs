@@ -5,9 +5,9 @@ use catalog_sync::rules::{CatalogRules, WmsArticle};
 use catalog_sync::state::{ItemState, ProductState};
 use platform_store::MessageId;
 
-use crate::fakes::{Backend, product, size, spawn_flow, spawn_flow_on};
+use crate::harness::{Backend, product, size, spawn_flow, spawn_flow_on};
 
-async fn states(t: &crate::fakes::TestFlow) -> Vec<(String, ItemState)> {
+async fn states(t: &crate::harness::TestFlow) -> Vec<(String, ItemState)> {
     t.flow
         .list(&ListQuery::default())
         .await

@@ -1,6 +1,6 @@
 //! A Centra product as catalog-sync reads it, in the flow's own terms: what the
 //! [`CatalogSource`](crate::ports::CatalogSource) port answers and what a `ProductChanged`
-//! event carries, once translated at the edge (`ports/grpc.rs`, `handler.rs`). Centra's texts
+//! event carries, once translated at the edge (`ports/grpc.rs`, `consumers.rs`). Centra's texts
 //! are kept as they came (the weight and the price amounts unparsed), so the mapping rules
 //! turn a bad one into a reason naming the field instead of losing the row.
 

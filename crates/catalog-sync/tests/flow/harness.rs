@@ -1,117 +1,13 @@
-//! Fakes of the two ports and a harness that opens a flow over a fresh SQLite store.
+//! The harness: a flow over the fakes of `catalog_sync::fakes` and a fresh store, and the
+//! product builders.
 
-use catalog_sync::centra_product::CentraProduct;
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use async_trait::async_trait;
+pub use catalog_sync::fakes::{FakeCatalog, FakeWms};
 use catalog_sync::flow::{CatalogFlow, FlowConfig};
-use catalog_sync::ports::{ArticleSink, ArticleWrite, CatalogSource, HeldArticle, PortError};
-use catalog_sync::rules::{CatalogRules, WmsArticle};
+use catalog_sync::rules::CatalogRules;
 use platform_store::{DeadLetterFilter, DeadLetterStatus, Store, StoreOptions};
 use proto::events::v1 as pb;
-
-/// Centra's catalogue: products by id.
-#[derive(Debug, Default)]
-pub struct FakeCatalog {
-    pub products: Mutex<BTreeMap<String, pb::Product>>,
-}
-
-#[async_trait]
-impl CatalogSource for FakeCatalog {
-    async fn all_products(&self, _endpoint: &str) -> Result<Vec<CentraProduct>, PortError> {
-        Ok(self
-            .products
-            .lock()
-            .expect("lock")
-            .values()
-            .cloned()
-            .map(CentraProduct::from)
-            .collect())
-    }
-}
-
-/// The WMS: articles by number, every call recorded, refusals and outages on demand.
-#[derive(Debug, Default)]
-pub struct FakeWms {
-    pub articles: Mutex<BTreeMap<String, WmsArticle>>,
-    /// Article numbers written, one entry per write.
-    pub writes: Mutex<Vec<String>>,
-    pub refuse: Mutex<BTreeSet<String>>,
-    pub down: Mutex<bool>,
-    /// `held` calls (full reads of the WMS articles).
-    pub reads: Mutex<u32>,
-}
-
-impl FakeWms {
-    pub fn write_count(&self) -> usize {
-        self.writes.lock().expect("lock").len()
-    }
-
-    pub fn take_writes(&self) -> Vec<String> {
-        std::mem::take(&mut *self.writes.lock().expect("lock"))
-    }
-
-    pub fn article(&self, number: &str) -> Option<WmsArticle> {
-        self.articles.lock().expect("lock").get(number).cloned()
-    }
-}
-
-#[async_trait]
-impl ArticleSink for FakeWms {
-    async fn upsert(
-        &self,
-        _idempotency_key: &str,
-        articles: &[WmsArticle],
-    ) -> Result<Vec<ArticleWrite>, PortError> {
-        if *self.down.lock().expect("lock") {
-            return Err(PortError::unavailable("wms-gateway", "connection refused"));
-        }
-        let refuse = self.refuse.lock().expect("lock").clone();
-        let mut stored = self.articles.lock().expect("lock");
-        let mut results = Vec::new();
-        for article in articles {
-            let number = article.article_number.clone();
-            if refuse.contains(&number) {
-                results.push(ArticleWrite {
-                    article_number: number,
-                    result: Err("articleName: too long".into()),
-                });
-                continue;
-            }
-            self.writes.lock().expect("lock").push(number.clone());
-            let id = i64::try_from(stored.len()).unwrap_or(0) + 1;
-            stored.insert(number.clone(), article.clone());
-            results.push(ArticleWrite {
-                article_number: number,
-                result: Ok(id),
-            });
-        }
-        Ok(results)
-    }
-
-    /// What the fake holds, as the WMS returns it (no currency), ids by number order.
-    async fn held(&self) -> Result<Vec<HeldArticle>, PortError> {
-        if *self.down.lock().expect("lock") {
-            return Err(PortError::unavailable("wms-gateway", "connection refused"));
-        }
-        *self.reads.lock().expect("lock") += 1;
-        Ok(self
-            .articles
-            .lock()
-            .expect("lock")
-            .values()
-            .zip(1..)
-            .map(|(article, id)| HeldArticle {
-                article_system_id: id,
-                article: WmsArticle {
-                    currency: None,
-                    ..article.clone()
-                },
-            })
-            .collect())
-    }
-}
 
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
