@@ -15,7 +15,8 @@
 //!   every [`ServiceBase`] prunes its store on a timer, the embedded [`Runtime`] its bus.
 //! - `subscription`: [`consume`], the loop that feeds a durable consumer's deliveries to a
 //!   service's handler and acks, naks or terminates each by the [`Handled`] answer, giving up
-//!   a message that keeps failing into a dead letter by the [`Redelivery`] limit.
+//!   a message that keeps failing into a dead letter by the [`Redelivery`] limit; [`Settling`]
+//!   and [`all_in_progress_while`] for a service that reads with a loop of its own.
 //! - `dead_letter_service`: [`DeadLetterService`], the `DeadLetters` gRPC service over a
 //!   service's store, with the service's own [`DeadLetterRetry`].
 //! - `kept_message`: [`keep_message`], [`keep_and_reject`] and [`kept_message`], a bus message a
@@ -64,7 +65,10 @@ pub use runtime::{Runtime, RuntimeError};
 pub use serve::{ServeError, exit_code, serve, serve_from_args};
 pub use service::{Service, ServiceContext, ServiceError, supervise};
 pub use signal::shutdown_on_signal;
-pub use subscription::{Handled, Subscription, consume, consume_concurrently};
+pub use subscription::{
+    Handled, Settling, Subscription, all_in_progress_while, consume, consume_concurrently,
+    in_progress_while,
+};
 
 // What services need, so they do not depend on every platform crate.
 pub use platform_bus::Bus;

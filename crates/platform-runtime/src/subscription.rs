@@ -77,21 +77,12 @@ where
     H: FnMut(&Delivery) -> F + Send,
     F: Future<Output = Handled> + Send,
 {
-    let Subscription {
-        consumer: config,
-        redelivery,
-        dead_letters,
-    } = subscription;
-    let consumer_name = config.durable_name.clone();
-    let ack_wait = config.ack_wait;
-    let mut consumer = bus.consumer(config).await?;
+    let settling = Settling::new(&subscription);
+    let consumer_name = settling.consumer_name.clone();
+    let ack_wait = subscription.consumer.ack_wait;
+    let mut consumer = bus.consumer(subscription.consumer).await?;
     while let Some(delivery) = next_delivery(consumer.as_mut(), &consumer_name, &shutdown).await {
         let span = delivery_span(&consumer_name, &delivery);
-        let settling = Settling {
-            consumer_name: &consumer_name,
-            redelivery: &redelivery,
-            dead_letters: &dead_letters,
-        };
         if let Some(delivery) = settling.past_the_limit(delivery).await {
             let handled = span.in_scope(|| handler(&delivery)).instrument(span);
             let handled = in_progress_while(&delivery, ack_wait, handled).await;
@@ -122,14 +113,10 @@ where
     H: FnMut(&Delivery) -> F + Send,
     F: Future<Output = Handled> + Send + 'static,
 {
-    let Subscription {
-        consumer: config,
-        redelivery,
-        dead_letters,
-    } = subscription;
-    let consumer_name = config.durable_name.clone();
-    let ack_wait = config.ack_wait;
-    let mut consumer = bus.consumer(config).await?;
+    let settling = Settling::new(&subscription);
+    let consumer_name = settling.consumer_name.clone();
+    let ack_wait = subscription.consumer.ack_wait;
+    let mut consumer = bus.consumer(subscription.consumer).await?;
     let slots = Arc::new(Semaphore::new(limit.max(1)));
     let mut tasks = JoinSet::new();
     loop {
@@ -143,24 +130,13 @@ where
         else {
             break;
         };
-        let settling = Settling {
-            consumer_name: &consumer_name,
-            redelivery: &redelivery,
-            dead_letters: &dead_letters,
-        };
         let Some(delivery) = settling.past_the_limit(delivery).await else {
             continue;
         };
         let span = delivery_span(&consumer_name, &delivery);
         let handled = span.in_scope(|| handler(&delivery)).instrument(span);
-        let (name, redelivery, dead_letters) =
-            (consumer_name.clone(), redelivery, dead_letters.clone());
+        let settling = settling.clone();
         tasks.spawn(async move {
-            let settling = Settling {
-                consumer_name: &name,
-                redelivery: &redelivery,
-                dead_letters: &dead_letters,
-            };
             let handled = in_progress_while(&delivery, ack_wait, handled).await;
             settling.settle(delivery, handled).await;
             drop(slot);
@@ -173,8 +149,18 @@ where
 /// Runs `work` (the handler of `delivery`), sending a progress ack every third of `ack_wait`
 /// until it ends, so the lease outlives a slow handler. A progress ack the bus does not take
 /// is logged: the lease then runs out as it would have, and the inbox absorbs the repeat.
-async fn in_progress_while<F: Future>(
+pub async fn in_progress_while<F: Future>(
     delivery: &Delivery,
+    ack_wait: Duration,
+    work: F,
+) -> F::Output {
+    all_in_progress_while(std::slice::from_ref(delivery), ack_wait, work).await
+}
+
+/// [`in_progress_while`] for deliveries handled together (a batch read by a service's own
+/// loop): every one of them keeps its lease until `work` ends.
+pub async fn all_in_progress_while<F: Future>(
+    deliveries: &[Delivery],
     ack_wait: Duration,
     work: F,
 ) -> F::Output {
@@ -186,8 +172,10 @@ async fn in_progress_while<F: Future>(
         tokio::select! {
             handled = &mut work => return handled,
             _ = ticks.tick() => {
-                if let Err(error) = delivery.in_progress().await {
-                    tracing::warn!(message_id = %delivery.id, %error, "extending the lease failed");
+                for delivery in deliveries {
+                    if let Err(error) = delivery.in_progress().await {
+                        tracing::warn!(message_id = %delivery.id, %error, "extending the lease failed");
+                    }
                 }
             }
         }
@@ -238,17 +226,29 @@ async fn next_delivery(
     }
 }
 
-/// How one consumer settles its deliveries.
-struct Settling<'a> {
-    consumer_name: &'a str,
-    redelivery: &'a Redelivery,
-    dead_letters: &'a Store,
+/// How one consumer settles its deliveries by the [`Redelivery`] rules: what [`consume`] and
+/// [`consume_concurrently`] do after the handler, for a service that reads with a loop of its
+/// own (catalog-sync's batches) to settle exactly the same way.
+#[derive(Debug, Clone)]
+pub struct Settling {
+    consumer_name: String,
+    redelivery: Redelivery,
+    dead_letters: Store,
 }
 
-impl Settling<'_> {
+impl Settling {
+    /// The settling of `subscription`'s consumer: dead letters of its name in its store.
+    pub fn new(subscription: &Subscription) -> Self {
+        Self {
+            consumer_name: subscription.consumer.durable_name.clone(),
+            redelivery: subscription.redelivery,
+            dead_letters: subscription.dead_letters.clone(),
+        }
+    }
+
     /// `delivery` back when it is within the limit; otherwise keeps it as a dead letter
     /// without running the handler (the last delivery handled never answered) and `None`.
-    async fn past_the_limit(&self, delivery: Delivery) -> Option<Delivery> {
+    pub async fn past_the_limit(&self, delivery: Delivery) -> Option<Delivery> {
         if !self.redelivery.is_past_the_limit(delivery.delivery_count) {
             return Some(delivery);
         }
@@ -263,8 +263,8 @@ impl Settling<'_> {
 
     /// Acks, naks or terms `delivery` by what the handler said; a retry on the last delivery
     /// is given up instead.
-    async fn settle(&self, delivery: Delivery, handled: Handled) {
-        let consumer_name = self.consumer_name;
+    pub async fn settle(&self, delivery: Delivery, handled: Handled) {
+        let consumer_name = self.consumer_name.as_str();
         let id = delivery.id.clone();
         let outcome = match &handled {
             Handled::Done => "done",
@@ -308,7 +308,7 @@ impl Settling<'_> {
     /// Keeps `delivery` as a dead letter of the consumer's kind and acks it; when the store
     /// cannot keep it, naks it (the next delivery is past the limit and tries again).
     async fn give_up(&self, delivery: Delivery, reason: String) {
-        let consumer_name = self.consumer_name;
+        let consumer_name = self.consumer_name.as_str();
         let id = delivery.id.clone();
         let message = KeptMessage {
             id: &delivery.id,
@@ -316,7 +316,7 @@ impl Settling<'_> {
             payload: &delivery.payload,
         };
         let kept = keep_message(
-            self.dead_letters,
+            &self.dead_letters,
             consumer_name,
             message,
             reason.clone(),
