@@ -2,8 +2,11 @@
 //! `v1 = hex(HMAC-SHA256(key = endpoint secret, message = "<t>.<raw request body>"))`.
 //!
 //! The MAC is computed over the raw bytes as received (before form decoding) and compared in
-//! constant time; a timestamp outside the replay window is refused even with a valid MAC.
+//! constant time; a timestamp outside the replay window is refused even with a valid MAC, and
+//! [`Replays`] refuses a signed request seen before within the window.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use domain::Secret;
@@ -28,6 +31,8 @@ pub enum SignatureError {
     Stale { timestamp: i64, window_s: u64 },
     #[error("signature does not match the body")]
     Mismatch,
+    #[error("signed request with timestamp {timestamp} was already received")]
+    Replayed { timestamp: i64 },
 }
 
 type HmacSha256 = Hmac<Sha256>;
@@ -47,14 +52,14 @@ pub fn sign(secret: &Secret, timestamp: &str, raw_body: &[u8]) -> String {
     hex::encode(mac(secret, timestamp, raw_body).finalize().into_bytes())
 }
 
-/// Checks `header` against `raw_body` at unix time `now`.
-pub fn verify(
-    secret: &Secret,
-    header: Option<&str>,
-    raw_body: &[u8],
-    now: i64,
-    window: Duration,
-) -> Result<(), SignatureError> {
+/// The parts of a signature header: the timestamp as sent and as seconds, and the `v1` MACs.
+struct Parts<'a> {
+    timestamp: &'a str,
+    seconds: i64,
+    candidates: Vec<&'a str>,
+}
+
+fn parts(header: Option<&str>) -> Result<Parts<'_>, SignatureError> {
     let header = header.ok_or(SignatureError::Missing)?;
     let mut timestamp = None;
     let mut candidates = Vec::new();
@@ -75,6 +80,26 @@ pub fn verify(
     let seconds: i64 = timestamp
         .parse()
         .map_err(|_| SignatureError::Malformed("t is not a unix timestamp"))?;
+    Ok(Parts {
+        timestamp,
+        seconds,
+        candidates,
+    })
+}
+
+/// Checks `header` against `raw_body` at unix time `now`.
+pub fn verify(
+    secret: &Secret,
+    header: Option<&str>,
+    raw_body: &[u8],
+    now: i64,
+    window: Duration,
+) -> Result<(), SignatureError> {
+    let Parts {
+        timestamp,
+        seconds,
+        candidates,
+    } = parts(header)?;
     let window_s = window.as_secs();
     if now.abs_diff(seconds) > window_s {
         return Err(SignatureError::Stale {
@@ -92,6 +117,62 @@ pub fn verify(
         Ok(())
     } else {
         Err(SignatureError::Mismatch)
+    }
+}
+
+/// The signed requests accepted within the replay window, so that one captured webhook sent
+/// again (by anyone who saw it) is refused instead of making the gateway poll Centra on
+/// every copy. A request is its signed timestamp and body: the MAC depends on nothing else.
+///
+/// Each process remembers its own: a copy sent to another replica wakes that one's polls
+/// once more, which is harmless (a webhook is only a hint).
+#[derive(Debug)]
+pub struct Replays {
+    window: Duration,
+    /// SHA-256 of `"<t>.<raw body>"` and the signed timestamp, pruned past the window.
+    seen: Mutex<HashMap<[u8; 32], i64>>,
+}
+
+impl Replays {
+    pub fn new(window: Duration) -> Self {
+        Self {
+            window,
+            seen: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Call after [`verify`] accepted `header` for `raw_body` at unix time `now`: `Ok` the
+    /// first time, [`SignatureError::Replayed`] for the same signed request again.
+    ///
+    /// # Errors
+    /// [`SignatureError::Replayed`] when seen before; the header errors of [`verify`].
+    pub fn first_use(
+        &self,
+        header: Option<&str>,
+        raw_body: &[u8],
+        now: i64,
+    ) -> Result<(), SignatureError> {
+        use sha2::Digest as _;
+        let Parts {
+            timestamp, seconds, ..
+        } = parts(header)?;
+        let mut hasher = Sha256::new();
+        hasher.update(timestamp.as_bytes());
+        hasher.update(b".");
+        hasher.update(raw_body);
+        let key: [u8; 32] = hasher.finalize().into();
+        let window_s = self.window.as_secs();
+        // A poisoned lock only means another request panicked mid-insert; the map is still
+        // a valid map.
+        let mut seen = self
+            .seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        seen.retain(|_, at| now.abs_diff(*at) <= window_s);
+        if seen.insert(key, seconds).is_some() {
+            return Err(SignatureError::Replayed { timestamp: seconds });
+        }
+        Ok(())
     }
 }
 
@@ -133,6 +214,14 @@ mod tests {
             verify(&secret, Some(&header), b"x", 1000 + 301, WINDOW),
             Err(SignatureError::Stale { .. })
         ));
+        let replays = Replays::new(WINDOW);
+        assert_eq!(replays.first_use(Some(&header), b"x", 1000), Ok(()));
+        assert_eq!(
+            replays.first_use(Some(&header), b"x", 1100),
+            Err(SignatureError::Replayed { timestamp: 1000 })
+        );
+        let later = format!("t=1001,v1={}", sign(&secret, "1001", b"x"));
+        assert_eq!(replays.first_use(Some(&later), b"x", 1100), Ok(()));
         let rendered = verify(&secret, Some("t=1,v1=00"), b"x", 1, WINDOW)
             .expect_err("mismatch")
             .to_string();

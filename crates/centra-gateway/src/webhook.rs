@@ -3,7 +3,10 @@
 //! Centra posts `application/x-www-form-urlencoded` bodies `payload=<json>` signed with
 //! `X-Centra-Signature` (see [`crate::signature`]). A webhook is only a hint: a verified one
 //! wakes the end-point's polls, which re-read Centra; the payload itself is never trusted.
-//! Unsigned, badly signed and stale requests get 401 and one log line (never the secret).
+//! Unsigned, badly signed, stale and replayed requests get 401 and one log line (never the
+//! secret); a body over [`MAX_WEBHOOK_BYTES`] gets 413 before anything is read. Text from the
+//! request (the end-point in the path, the hints) is logged escaped (`?`), so a CR or LF in
+//! it cannot forge a log line.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -18,7 +21,7 @@ use domain::{EndpointName, Secret};
 use serde_json::Value;
 
 use crate::detect::Wakers;
-use crate::signature::{REPLAY_WINDOW, SIGNATURE_HEADER, verify};
+use crate::signature::{REPLAY_WINDOW, Replays, SIGNATURE_HEADER, verify};
 
 /// Largest webhook body accepted (100 events are a few kilobytes).
 pub const MAX_WEBHOOK_BYTES: usize = 1024 * 1024;
@@ -29,6 +32,7 @@ pub struct WebhookReceiver {
     secrets: Arc<HashMap<EndpointName, Secret>>,
     wakers: Wakers,
     window: Duration,
+    replays: Arc<Replays>,
 }
 
 /// One hint of a webhook payload (Integration API mode), for the log.
@@ -79,6 +83,7 @@ impl WebhookReceiver {
             secrets: Arc::new(secrets),
             wakers,
             window: REPLAY_WINDOW,
+            replays: Arc::new(Replays::new(REPLAY_WINDOW)),
         }
     }
 
@@ -101,12 +106,14 @@ async fn receive(
         .ok()
         .and_then(|name| receiver.secrets.get_key_value(&name))
     else {
-        tracing::warn!(endpoint = %endpoint, "webhook for an unknown end-point");
+        tracing::warn!(endpoint = ?endpoint, "webhook for an unknown end-point");
         return (StatusCode::NOT_FOUND, "unknown end-point");
     };
     let header = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
     let now = chrono::Utc::now().timestamp();
-    if let Err(error) = verify(secret, header, &body, now, receiver.window) {
+    let verified = verify(secret, header, &body, now, receiver.window)
+        .and_then(|()| receiver.replays.first_use(header, &body, now));
+    if let Err(error) = verified {
         tracing::warn!(endpoint = %name, %error, "refused centra webhook");
         return (StatusCode::UNAUTHORIZED, "invalid signature");
     }
@@ -119,7 +126,7 @@ async fn receive(
     match payload {
         Some(Ok(payload)) => {
             for hint in hints(&payload) {
-                tracing::debug!(endpoint = %name, kind = %hint.kind, action = %hint.action, id = %hint.id, "centra webhook hint");
+                tracing::debug!(endpoint = %name, kind = ?hint.kind, action = ?hint.action, id = ?hint.id, "centra webhook hint");
             }
             (StatusCode::OK, "ok")
         }

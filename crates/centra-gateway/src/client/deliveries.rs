@@ -65,8 +65,12 @@ impl CentraDelivery {
             let line_object = format!("{object} products[{i}]");
             let line = Record::new(&line_object, raw)?;
             let quantity = line.int("quantity")?;
-            if quantity < 0 {
-                return Err(PayloadError::new(&line_object, "quantity", "is negative"));
+            if let Err(error) = domain::line_quantity(quantity) {
+                return Err(PayloadError::new(
+                    &line_object,
+                    "quantity",
+                    error.to_string(),
+                ));
             }
             lines.push(CentraDeliveryLine {
                 sku: line.text_or_empty("sku")?,

@@ -56,12 +56,19 @@ impl CentraProductRow {
         let row = Record::new(&object, value)?;
         let mut prices = Vec::new();
         for (i, raw) in row.array("prices")?.iter().enumerate() {
-            let price = Record::new(&object, raw)
-                .map_err(|e| PayloadError::new(&object, format!("prices[{i}]"), e.reason))?;
+            // Errors name the price's field within the row (`prices[0].price`).
+            let in_price = |e: PayloadError| {
+                let field = match e.field.as_str() {
+                    "" => format!("prices[{i}]"),
+                    field => format!("prices[{i}].{field}"),
+                };
+                PayloadError::new(&object, field, e.reason)
+            };
+            let price = Record::new(&object, raw).map_err(in_price)?;
             prices.push(pb::Price {
-                pricelist: price.text_or_empty("pricelist")?,
-                currency: price.text_or_empty("currency")?,
-                amount: price.decimal_text("price")?,
+                pricelist: price.text_or_empty("pricelist").map_err(in_price)?,
+                currency: price.text_or_empty("currency").map_err(in_price)?,
+                amount: price.decimal_text("price").map_err(in_price)?,
             });
         }
         let weight_unit = row.text_or_empty("weightUnit")?;

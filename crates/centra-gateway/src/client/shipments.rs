@@ -127,12 +127,10 @@ pub(crate) fn address(record: &Record<'_>) -> Result<pb::Address, PayloadError> 
 pub(crate) fn product_line(object: &str, value: &Value) -> Result<pb::ProductLine, PayloadError> {
     let line = Record::new(object, value)?;
     let quantity = line.int("qty")?;
-    if quantity < 0 {
-        return Err(PayloadError::new(
-            object,
-            "qty",
-            format!("is negative ({quantity})"),
-        ));
+    // Negative or beyond what one line may carry (`domain::line_quantity`): an absurd
+    // quantity would become an absurd warehouse line.
+    if let Err(error) = domain::line_quantity(quantity) {
+        return Err(PayloadError::new(object, "qty", error.to_string()));
     }
     Ok(pb::ProductLine {
         line_id: line.text("lineId")?,
