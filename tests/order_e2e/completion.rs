@@ -140,12 +140,17 @@ import_filter = "capture_on_import""#,
     app.wait_for_state(&declined, admin::OrderState::Parked, "capture failed")
         .await;
     // Captured only once the warehouse accepted the order: the declined one was accepted,
-    // then cancelled there, so it never ships.
-    let held = sims.wms_order(&declined).await;
-    assert!(
-        held.as_ref().is_some_and(|order| order.cancelled),
-        "accepted, then cancelled: {held:?}"
-    );
+    // then cancelled there (just after the failure is saved), so it never ships.
+    wait_for(
+        &format!("wms order {declined} cancelled"),
+        Duration::from_secs(30),
+        || async {
+            sims.wms_order(&declined)
+                .await
+                .is_some_and(|order| order.cancelled)
+        },
+    )
+    .await;
 
     sims.ship(&good, Shipping::all("WB-1")).await;
     wait_completed(sims, &good).await;
