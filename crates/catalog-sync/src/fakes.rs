@@ -73,6 +73,9 @@ impl CatalogSource for FakeCatalog {
 #[derive(Debug, Default)]
 pub struct FakeWms {
     pub articles: Mutex<BTreeMap<String, WmsArticle>>,
+    /// The WMS id of each article, given on its first write and kept (an upsert by number
+    /// updates in place).
+    pub ids: Mutex<BTreeMap<String, i64>>,
     /// Article numbers written, one entry per write.
     pub writes: Mutex<Vec<String>>,
     /// Article numbers the WMS refuses (as it refuses, say, a name too long).
@@ -146,7 +149,9 @@ impl ArticleSink for FakeWms {
                 continue;
             }
             self.writes.lock().expect("lock").push(number.clone());
-            let id = i64::try_from(stored.len()).unwrap_or(0) + 1;
+            let mut ids = self.ids.lock().expect("lock");
+            let next = i64::try_from(ids.len()).unwrap_or(i64::MAX - 1) + 1;
+            let id = *ids.entry(number.clone()).or_insert(next);
             stored.insert(number.clone(), article.clone());
             results.push(ArticleWrite {
                 article_number: number,
@@ -156,20 +161,20 @@ impl ArticleSink for FakeWms {
         Ok(results)
     }
 
-    /// What the fake holds, as the WMS returns it (no currency), ids by number order.
+    /// What the fake holds, as the WMS returns it (no currency), under the ids it gave.
     async fn held(&self) -> Result<Vec<HeldArticle>, PortError> {
         if *self.down.lock().expect("lock") {
             return Err(PortError::unavailable(WMS, "connection refused"));
         }
         *self.reads.lock().expect("lock") += 1;
+        let ids = self.ids.lock().expect("lock");
         Ok(self
             .articles
             .lock()
             .expect("lock")
             .values()
-            .zip(1..)
-            .map(|(article, id)| HeldArticle {
-                article_system_id: id,
+            .map(|article| HeldArticle {
+                article_system_id: ids.get(&article.article_number).copied().unwrap_or(0),
                 article: WmsArticle {
                     currency: None,
                     ..article.clone()
