@@ -1,0 +1,235 @@
+//! The page in a real browser: Debian's `chromium`, headless, driven through `chromedriver`
+//! (WebDriver) with thirtyfour. Screenshots of each page are written to
+//! `target/admin-web-screenshots/` (under `CARGO_TARGET_DIR` when set).
+//!
+//! Without chromedriver the test fails when `CI` is set (`.ci/run` installs `chromium
+//! chromium-driver`) and prints that it skipped otherwise.
+
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use thirtyfour::prelude::*;
+
+use super::support::free_port;
+use super::{PASSWORD, PageUnderTest, USER};
+
+const DRIVER: &str = "chromedriver";
+
+/// chromedriver on a free port, killed on drop.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Driver {
+    /// `None` (after saying so) when chromedriver is not installed outside CI.
+    fn start() -> Option<Self> {
+        let port = free_port();
+        let spawned = Command::new(DRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        let child = match spawned {
+            Ok(child) => child,
+            Err(error) if std::env::var_os("CI").is_some() => {
+                panic!(
+                    "{DRIVER} cannot start under CI ({error}); .ci/run installs chromium chromium-driver"
+                )
+            }
+            Err(error) => {
+                println!(
+                    "skipped: {DRIVER} cannot start ({error}); `apt-get install chromium \
+                     chromium-driver` runs this test"
+                );
+                return None;
+            }
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "{DRIVER} did not listen");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Some(Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        })
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn screenshot_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"),
+        PathBuf::from,
+    );
+    let dir = target.join("admin-web-screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot folder");
+    dir
+}
+
+async fn browser(driver: &Driver) -> WebDriver {
+    let mut caps = DesiredCapabilities::chrome();
+    for arg in [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1366,900",
+    ] {
+        caps.add_arg(arg).expect("chrome argument");
+    }
+    if std::path::Path::new("/usr/bin/chromium").exists() {
+        caps.set_binary("/usr/bin/chromium").expect("chromium");
+    }
+    WebDriver::new(&driver.url, caps)
+        .await
+        .expect("chromium starts under chromedriver")
+}
+
+/// Waits until `check` holds on the current page.
+async fn until<F, Fut>(what: &str, check: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !check().await {
+        assert!(Instant::now() < deadline, "{what} within 30 s");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn text(web: &WebDriver, by: By) -> String {
+    match web.find(by).await {
+        Ok(element) => element.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+/// Sign in, the overview refreshing without reload, a dead letter retried, the connection
+/// test run; a screenshot of every page.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_person_signs_in_retries_a_dead_letter_and_tests_the_connection() {
+    let Some(driver) = Driver::start() else {
+        return;
+    };
+    let page = PageUnderTest::start();
+    let shots = screenshot_dir();
+    let web = browser(&driver).await;
+    let result = walk(&web, &page, &shots).await;
+    let _ = web.quit().await;
+    result.expect("the walk through the page");
+}
+
+async fn walk(
+    web: &WebDriver,
+    page: &PageUnderTest,
+    shots: &std::path::Path,
+) -> WebDriverResult<()> {
+    web.goto(page.url("/sign-in")).await?;
+    web.screenshot(&shots.join("sign-in.png")).await?;
+    web.find(By::Id("user")).await?.send_keys(USER).await?;
+    web.find(By::Id("password"))
+        .await?
+        .send_keys(PASSWORD)
+        .await?;
+    web.find(By::Css("main button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    until("the overview after sign-in", || async {
+        text(web, By::Css("header .who"))
+            .await
+            .contains("Signed in as admin")
+    })
+    .await;
+
+    // The flow table refreshes itself (htmx polling): its time moves on, the page stays.
+    let caption = text(web, By::Css("#flows caption")).await;
+    assert!(caption.starts_with("Flows (as of"), "{caption}");
+    web.execute("window.notReloaded = true;", Vec::new())
+        .await?;
+    until("the flow table refreshed", || async {
+        let now = text(web, By::Css("#flows caption")).await;
+        !now.is_empty() && now != caption
+    })
+    .await;
+    let kept = web
+        .execute("return window.notReloaded === true;", Vec::new())
+        .await?;
+    assert_eq!(
+        kept.json(),
+        &serde_json::Value::Bool(true),
+        "refreshed without reload"
+    );
+    let flows = text(web, By::Id("flows")).await;
+    assert!(
+        flows.contains("catalog-sync") && flows.contains("articles"),
+        "{flows}"
+    );
+    web.screenshot(&shots.join("overview.png")).await?;
+
+    web.find(By::LinkText("Dead letters"))
+        .await?
+        .click()
+        .await?;
+    let link = format!("a[href$='{}']", page.letter);
+    web.find(By::Css(link.as_str())).await?.click().await?;
+    web.find(By::Css("main h1")).await?;
+    let before = page.letter_state();
+    web.find(By::XPath("//button[text()='Retry']"))
+        .await?
+        .click()
+        .await?;
+    until("the retry notice", || async {
+        text(web, By::Css("p.notice"))
+            .await
+            .contains("Retried: catalog-sync")
+    })
+    .await;
+    web.screenshot(&shots.join("dead-letter.png")).await?;
+    let after = page.letter_state();
+    assert!(
+        after["state"] != "parked"
+            || after["attempts"].as_u64() > before["attempts"].as_u64()
+            || after["last_failed_at"] != before["last_failed_at"],
+        "the retry reached catalog-sync: {before} -> {after}"
+    );
+    web.goto(page.url("/dead-letters")).await?;
+    web.screenshot(&shots.join("dead-letters.png")).await?;
+
+    web.find(By::LinkText("Connection")).await?.click().await?;
+    web.find(By::XPath("//button[text()='Test']"))
+        .await?
+        .click()
+        .await?;
+    until("the connection checks", || async {
+        text(web, By::Css("#checks h2"))
+            .await
+            .contains("checks passed")
+    })
+    .await;
+    let checks = text(web, By::Id("checks")).await;
+    assert!(checks.contains("sandbox transporters"), "{checks}");
+    web.screenshot(&shots.join("connection.png")).await?;
+
+    web.find(By::LinkText("Settings")).await?.click().await?;
+    let settings = text(web, By::Css("main")).await;
+    assert!(settings.contains("settings.sync_interval"), "{settings}");
+    web.screenshot(&shots.join("settings.png")).await?;
+
+    web.goto(page.url("/")).await?;
+    let overview = text(web, By::Css("main")).await;
+    assert!(overview.contains("retry dead letter"), "{overview}");
+    assert!(overview.contains("test connection"), "{overview}");
+    Ok(())
+}

@@ -1,0 +1,264 @@
+//! The page over plain HTTP (reqwest, redirects not followed, the cookie carried by hand).
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, HeaderMap, LOCATION, SET_COOKIE};
+
+use super::{PASSWORD, PageUnderTest, USER};
+
+/// A visitor: one cookie jar of one cookie.
+struct Visitor {
+    client: reqwest::Client,
+    cookie: Option<String>,
+}
+
+impl Visitor {
+    fn new() -> Self {
+        Self {
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            cookie: None,
+        }
+    }
+
+    fn keep_cookie(&mut self, headers: &HeaderMap) {
+        if let Some(set) = headers.get(SET_COOKIE).and_then(|v| v.to_str().ok()) {
+            self.cookie = set.split(';').next().map(str::to_owned);
+        }
+    }
+
+    async fn get(&mut self, url: &str) -> (StatusCode, HeaderMap, String) {
+        let mut request = self.client.get(url);
+        if let Some(cookie) = &self.cookie {
+            request = request.header(COOKIE, cookie);
+        }
+        let answer = request.send().await.expect("page answers");
+        let (status, headers) = (answer.status(), answer.headers().clone());
+        self.keep_cookie(&headers);
+        (status, headers, answer.text().await.expect("body"))
+    }
+
+    async fn post(
+        &mut self,
+        url: &str,
+        form: &[(&str, &str)],
+        htmx: bool,
+    ) -> (StatusCode, HeaderMap, String) {
+        let mut request = self.client.post(url).form(form);
+        if let Some(cookie) = &self.cookie {
+            request = request.header(COOKIE, cookie);
+        }
+        if htmx {
+            request = request.header("HX-Request", "true");
+        }
+        let answer = request.send().await.expect("page answers");
+        let (status, headers) = (answer.status(), answer.headers().clone());
+        self.keep_cookie(&headers);
+        (status, headers, answer.text().await.expect("body"))
+    }
+
+    /// Signs in through the form (its token first) and returns the new session's token.
+    async fn sign_in(&mut self, page: &PageUnderTest, password: &str) -> (StatusCode, String) {
+        let (_, _, form) = self.get(&page.url("/sign-in")).await;
+        let token = csrf(&form);
+        let (status, headers, _) = self
+            .post(
+                &page.url("/sign-in"),
+                &[("csrf", &token), ("user", USER), ("password", password)],
+                false,
+            )
+            .await;
+        if status != StatusCode::SEE_OTHER {
+            return (status, String::new());
+        }
+        assert_eq!(location(&headers), "/");
+        let (_, _, overview) = self.get(&page.url("/")).await;
+        (status, csrf(&overview))
+    }
+}
+
+/// The value of the first `csrf` field of a page.
+fn csrf(html: &str) -> String {
+    let marker = r#"name="csrf" value=""#;
+    let start = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no csrf field in {html}"))
+        + marker.len();
+    html[start..].split('"').next().expect("a value").to_owned()
+}
+
+fn location(headers: &HeaderMap) -> &str {
+    headers
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+}
+
+fn assert_security_headers(path: &str, headers: &HeaderMap) {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_else(|| panic!("{path}: no {name} header in {headers:?}"))
+            .to_owned()
+    };
+    let csp = header("content-security-policy");
+    assert!(csp.starts_with("default-src 'self'"), "{path}: {csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+    assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+    assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+    assert_eq!(header("referrer-policy"), "no-referrer", "{path}");
+}
+
+/// A visitor who has not signed in reads every page (each with the security headers and a
+/// session cookie that is HttpOnly and SameSite=Strict) and is refused every action.
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_render_read_only_and_actions_need_sign_in() {
+    let page = PageUnderTest::start();
+    let mut visitor = Visitor::new();
+    let detail = format!("/dead-letters/catalog-sync/{}", page.letter);
+    let pages: [(&str, &str); 8] = [
+        ("/", "sandbox/shipments"),
+        ("/flows", "catalog-sync"),
+        ("/dead-letters", page.letter.as_str()),
+        (&detail, "Payload"),
+        ("/connection", "Sign in</a> to run the test"),
+        ("/settings", "admin_web.listen"),
+        ("/sign-in", "autocomplete=\"current-password\""),
+        ("/assets/htmx.min.js", "htmx"),
+    ];
+    for (path, shows) in pages {
+        let (status, headers, body) = visitor.get(&page.url(path)).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        assert_security_headers(path, &headers);
+        assert!(body.contains(shows), "{path} shows {shows:?}: {body}");
+        assert!(!body.contains("<script>"), "{path}: no inline script");
+    }
+    let (_, headers, _) = Visitor::new().get(&page.url("/")).await;
+    let set = headers
+        .get(SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .expect("a session cookie");
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+        "{set}"
+    );
+    // Secrets stay masked on the settings page.
+    let (_, _, settings) = visitor.get(&page.url("/settings")).await;
+    assert!(!settings.contains("sandbox-secret"), "masked");
+    // The sandbox's password hash (its salt), not the example's shown as an example.
+    assert!(
+        !settings.contains("ekmYg3ZWia73KshR1iFWjg"),
+        "the hash is masked too"
+    );
+    assert!(settings.contains("admin_web.password_hash"), "{settings}");
+    // A read-only visitor sees no action button.
+    let (_, _, shown) = visitor.get(&page.url(&detail)).await;
+    assert!(!shown.contains(">Retry<"), "{shown}");
+
+    // Actions without sign-in, even with the visitor's own token: to the sign-in form.
+    let (_, _, form) = visitor.get(&page.url("/sign-in")).await;
+    let token = csrf(&form);
+    for action in [
+        format!("{detail}/retry"),
+        format!("{detail}/discard"),
+        "/connection/test".to_owned(),
+        "/sign-out".to_owned(),
+    ] {
+        let form = [("csrf", token.as_str()), ("reason", "test")];
+        let (status, headers, _) = visitor.post(&page.url(&action), &form, false).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{action}");
+        assert_eq!(location(&headers), "/sign-in", "{action}");
+        assert_security_headers(&action, &headers);
+        let (status, headers, _) = visitor.post(&page.url(&action), &form, true).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{action} from htmx");
+        assert_eq!(
+            headers.get("hx-redirect").and_then(|v| v.to_str().ok()),
+            Some("/sign-in")
+        );
+    }
+    let state = page.letter_state();
+    assert_eq!(state["state"], "parked", "nothing happened: {state}");
+}
+
+/// Signed in: a wrong password is refused; an action without or with a wrong token is
+/// forbidden; with the token, Retry puts the real dead letter back to work in catalog-sync
+/// and Discard needs a reason; the overview lists the actions.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_signed_in_person_retries_a_dead_letter_with_the_token_only() {
+    let page = PageUnderTest::start();
+    let (status, _) = Visitor::new().sign_in(&page, "not-the-password").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let mut person = Visitor::new();
+    let (status, token) = person.sign_in(&page, PASSWORD).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, overview) = person.get(&page.url("/")).await;
+    assert!(
+        overview.contains("Signed in as <strong>admin</strong>"),
+        "{overview}"
+    );
+
+    let detail = format!("/dead-letters/catalog-sync/{}", page.letter);
+    let retry = page.url(&format!("{detail}/retry"));
+    for form in [vec![], vec![("csrf", "forged-token")]] {
+        let (status, headers, _) = person.post(&retry, &form, false).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{form:?}");
+        assert_security_headers("retry", &headers);
+    }
+    let before = page.letter_state();
+    assert_eq!(before["state"], "parked", "{before}");
+
+    let (status, _, answer) = person.post(&retry, &[("csrf", &token)], false).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert!(
+        answer.contains("Retried: catalog-sync put the record back to work."),
+        "{answer}"
+    );
+    // catalog-sync took it: the record ran again (still without variant sku, so it is kept
+    // again with one more attempt) or it left the parked state.
+    let started = Instant::now();
+    loop {
+        let now = page.letter_state();
+        if now["state"] != "parked" || now["attempts"].as_u64() > before["attempts"].as_u64() {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the retry changed nothing: {before} -> {now}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+
+    let discard = page.url(&format!("{detail}/discard"));
+    let (status, _, answer) = person
+        .post(&discard, &[("csrf", &token), ("reason", "  ")], false)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert!(answer.contains("give a reason"), "{answer}");
+
+    let (_, _, overview) = person.get(&page.url("/")).await;
+    for line in [
+        "refused: missing or wrong csrf token",
+        "Retried: catalog-sync put the record back to work.",
+        "refused: no reason given",
+        "signed in",
+    ] {
+        assert!(
+            overview.contains(line),
+            "recent actions show {line:?}: {overview}"
+        );
+    }
+
+    // Signing out ends the session: the old token no longer acts.
+    let (status, _, _) = person
+        .post(&page.url("/sign-out"), &[("csrf", &token)], false)
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, headers, _) = person.post(&retry, &[("csrf", &token)], false).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&headers), "/sign-in");
+}
