@@ -79,3 +79,51 @@ impl PageUnderTest {
         )
     }
 }
+
+/// `admin-web hash-password` reads the password from stdin and prints an argon2 hash that
+/// takes it, which `config check` accepts and masks.
+#[test]
+fn hash_password_makes_the_hash_config_check_takes() {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_centra-wms"))
+        .args(["admin-web", "hash-password"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"correct horse\n")
+        .expect("password written");
+    let out = child.wait_with_output().expect("exits");
+    assert!(out.status.success());
+    let hash = support::text(&out.stdout).trim().to_owned();
+    assert!(
+        admin_web::password::verify("correct horse", &hash).expect("a phc string"),
+        "{hash}"
+    );
+    assert!(!admin_web::password::verify("wrong horse", &hash).expect("a phc string"));
+
+    let example = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../config/centra-wms.example.toml"),
+    )
+    .expect("example config");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("centra-wms.toml");
+    // The example ends in [admin_web].
+    std::fs::write(&file, format!("{example}\npassword_hash = \"{hash}\"\n")).expect("written");
+    let checked = support::cli_with(&[], &["config", "check", file.to_str().expect("utf-8")]);
+    let printed = support::text(&checked.stdout);
+    assert!(
+        checked.status.success(),
+        "{}",
+        support::text(&checked.stderr)
+    );
+    assert!(printed.contains("password_hash = \"***\""), "{printed}");
+    assert!(!printed.contains(&hash), "{printed}");
+}
