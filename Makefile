@@ -54,15 +54,18 @@ e2e-large:
 
 ## bench: release build, then every benchmark (each figure the median of 3 runs); Markdown tables
 ## on stdout and in bench/results.md with the machine and the commit. Never part of `make test`.
+## The distributed bench runs the release centra-wms binary and needs NATS_URL and DATABASE_URL.
 BENCH_LATENCY_ARGS ?= --n 20 --poll-n 5
 BENCH_DRAIN_ARGS ?= --complete 30 --capture 5 --slow-k 60
 BENCH_CATALOG_ARGS ?=
 BENCH_STOCK_ARGS ?= --changes 100 --returns 20
+BENCH_DISTRIBUTED_ARGS ?= --n 10
 # criterion micro-benchmarks of hot code (crates/*/benches): mapping, parsing, the stock rule
 BENCH_CRITERION = -p domain --bench stock_rule -p catalog-sync --bench mapping \
   -p centra-gateway --bench shipment_parsing -p ongoing-gateway --bench order_parsing
 BENCH_CRITERION_ARGS ?= --warm-up-time 1 --measurement-time 2 --noplot
 bench:
+	$(CARGO) build --release -p centra-wms
 	$(CARGO) bench -p centra-wms-tests --no-run
 	$(CARGO) bench $(BENCH_CRITERION) --no-run
 	@mkdir -p bench
@@ -70,12 +73,13 @@ bench:
 	  echo "- commit: \`$$(git rev-parse --short HEAD)\`$$(git diff --quiet HEAD -- 2>/dev/null || echo ' (with uncommitted changes)')"; \
 	  echo "- machine: $$(nproc) cores, $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), Linux $$(uname -r)"; \
 	  echo "- date: $$(date -u +%Y-%m-%dT%H:%MZ)"; \
-	  echo "- arguments: latency [$(BENCH_LATENCY_ARGS)] drain [$(BENCH_DRAIN_ARGS)] catalog [$(BENCH_CATALOG_ARGS)] stock [$(BENCH_STOCK_ARGS)] criterion [$(BENCH_CRITERION_ARGS)]"; \
+	  echo "- arguments: latency [$(BENCH_LATENCY_ARGS)] drain [$(BENCH_DRAIN_ARGS)] catalog [$(BENCH_CATALOG_ARGS)] stock [$(BENCH_STOCK_ARGS)] distributed [$(BENCH_DISTRIBUTED_ARGS)] criterion [$(BENCH_CRITERION_ARGS)]"; \
 	} > bench/results.md.tmp
 	$(CARGO) bench -q -p centra-wms-tests --bench order_latency -- $(BENCH_LATENCY_ARGS) >> bench/results.md.tmp
 	$(CARGO) bench -q -p centra-wms-tests --bench backlog_drain -- $(BENCH_DRAIN_ARGS) >> bench/results.md.tmp
 	$(CARGO) bench -q -p centra-wms-tests --bench catalog_import -- $(BENCH_CATALOG_ARGS) >> bench/results.md.tmp
 	$(CARGO) bench -q -p centra-wms-tests --bench stock_returns_calls -- $(BENCH_STOCK_ARGS) >> bench/results.md.tmp
+	$(CARGO) bench -q -p centra-wms-tests --bench distributed -- $(BENCH_DISTRIBUTED_ARGS) >> bench/results.md.tmp
 	@home=$$(mktemp -d) && trap 'rm -rf "$$home"' EXIT && \
 	  { CRITERION_HOME="$$home" $(CARGO) bench -q $(BENCH_CRITERION) -- $(BENCH_CRITERION_ARGS) \
 	    > "$$home/criterion.log" 2>&1 || { cat "$$home/criterion.log"; exit 1; }; } && \
@@ -88,7 +92,8 @@ bench-large:
 	$(MAKE) bench BENCH_LATENCY_ARGS="--n 50 --poll-n 10" \
 	  BENCH_DRAIN_ARGS="--k 10000 --complete 300 --capture 20 --slow-k 1000" \
 	  BENCH_CATALOG_ARGS="--sizes 100000" \
-	  BENCH_STOCK_ARGS="--changes 1000 --returns 200"
+	  BENCH_STOCK_ARGS="--changes 1000 --returns 200" \
+	  BENCH_DISTRIBUTED_ARGS="--n 50"
 
 ## ci: what CI runs (installs and starts PostgreSQL and NATS when missing)
 ci:

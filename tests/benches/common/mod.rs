@@ -237,7 +237,8 @@ pub fn config(sims: &Sims, sync_interval: &str, extra: &str) -> AppConfig {
     config
 }
 
-const WEBHOOK_TOKEN: &str = "bench-ongoing-token";
+/// The Ongoing webhook token the benches configure and point ongoing-sim at.
+pub const WEBHOOK_TOKEN: &str = "bench-ongoing-token";
 
 /// Points both simulators' webhooks at the runtime's receivers.
 pub async fn point_webhooks(sims: &Sims, config: &AppConfig) {

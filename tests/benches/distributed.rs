@@ -1,0 +1,421 @@
+//! The distributed shape as deployed: the six services as separate OS processes
+//! (`centra-wms serve SERVICE`) over this machine's NATS JetStream and PostgreSQL (a fresh
+//! database and stream prefix per run), against both simulators (in the bench process).
+//! Measures the event latency with webhooks, each service's start-up to ready and its
+//! resident memory idle and after the run.
+//!
+//! `cargo bench -p centra-wms-tests --bench distributed [-- --n 10 --centra-wms PATH]`. Needs
+//! `NATS_URL` and `DATABASE_URL` and a built `centra-wms` binary: `--centra-wms`, else the
+//! one beside the bench's own profile folder (`make bench` builds it in release first). One
+//! run: the six processes start at once, each timed from its spawn until `/readyz` answers 200;
+//! the catalogue (10 sizes) is imported, both simulators' webhooks point at the gateways' receivers
+//! (polls at the seed's 15 minutes), and after 2 s each process's `VmRSS` is its idle figure.
+//! Then `n` shipments one at a time, as `order_latency` does in the embedded shape: good to go
+//! in centra-sim until ongoing-sim answered its `PUT /orders`, then shipped in ongoing-sim until
+//! centra-sim answered its `PUT /shipment`, at 0 ms simulated latency. After the run each
+//! process's `VmRSS` and `VmHWM` (its peak). Every figure: median of 3 runs with min and max.
+
+#[path = "common/mod.rs"]
+#[allow(dead_code)]
+mod common;
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use centra_wms_tests::e2e::{Sims, free_port};
+use common::{
+    RUNS, Sim, arg, last_seq, met, order_written, percentile, point_webhooks, seed_catalogue,
+    seed_order, ship, shipment_completed, spread, table, until, wait_call, wms_articles,
+};
+use platform_config::AppConfig;
+
+/// The services, gateways first (the order of the table).
+const SERVICES: [&str; 6] = [
+    "centra-gateway",
+    "ongoing-gateway",
+    "catalog-sync",
+    "order-sync",
+    "stock-sync",
+    "returns-sync",
+];
+
+/// The longest a process may take to be ready, or the catalogue to be imported.
+const LIMIT: Duration = Duration::from_secs(120);
+
+/// One `centra-wms serve` process, killed on drop (a failed run leaves nothing running).
+struct Process {
+    service: &'static str,
+    child: Child,
+    health: String,
+    stderr: PathBuf,
+    spawned: Instant,
+}
+
+impl Process {
+    fn spawn(binary: &Path, service: &'static str, config: &Path, dir: &Path) -> Self {
+        let health = format!("127.0.0.1:{}", free_port().port());
+        let stderr = dir.join(format!("{service}.stderr"));
+        let child = Command::new(binary)
+            .args(["serve", service, "--config"])
+            .arg(config)
+            .env_remove("RUST_LOG")
+            .env("CENTRA_WMS__RUNTIME__HEALTH_LISTEN", &health)
+            .stdout(Stdio::null())
+            .stderr(File::create(&stderr).expect("stderr file"))
+            .spawn()
+            .unwrap_or_else(|e| panic!("{} serve {service}: {e}", binary.display()));
+        Self {
+            service,
+            child,
+            health,
+            stderr,
+            spawned: Instant::now(),
+        }
+    }
+
+    /// Fails the bench with the process's stderr when it stopped.
+    fn assert_running(&mut self) {
+        if let Ok(Some(exit)) = self.child.try_wait() {
+            let stderr = std::fs::read_to_string(&self.stderr).unwrap_or_default();
+            panic!("{} stopped ({exit}): {stderr}", self.service);
+        }
+    }
+
+    /// `key` (`VmRSS:`, `VmHWM:`) of the process in MiB.
+    fn memory_mib(&self, key: &str) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(f64::NAN, |kib| kib / 1024.0)
+    }
+
+    /// SIGTERM, then waits until it exits (30 s at most; killed on drop after that).
+    fn stop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The binary to run: `--centra-wms PATH`, else `centra-wms` in the profile folder this bench
+/// was built into (`target/release/deps/distributed-…` → `target/release/centra-wms`).
+fn binary() -> PathBuf {
+    let given: String = arg("centra-wms", String::new());
+    let path = if given.is_empty() {
+        std::env::current_exe()
+            .ok()
+            .and_then(|exe| Some(exe.parent()?.parent()?.join("centra-wms")))
+            .unwrap_or_default()
+    } else {
+        PathBuf::from(given)
+    };
+    assert!(
+        path.is_file(),
+        "no centra-wms binary at {}: build it in the same profile (`cargo build --release -p \
+         centra-wms`) or pass --centra-wms PATH",
+        path.display()
+    );
+    path
+}
+
+/// The one config file every process reads: both simulators, webhooks on (polls at the seed's
+/// 15 minutes), the distributed runtime, each service's own gRPC address.
+fn config_text(sims: &Sims, nats: &str, database: &str, prefix: &str) -> String {
+    let grpc: String = SERVICES
+        .iter()
+        .map(|service| {
+            let addr = free_port();
+            format!(
+                "[runtime.grpc.{}]\nlisten = \"{addr}\"\nconnect = \"http://{addr}\"\n\n",
+                service.replace('-', "_")
+            )
+        })
+        .collect();
+    format!(
+        r#"
+[settings]
+centra_time_zone = "Europe/Stockholm"
+sync_interval = "15m"
+
+[[settings.endpoints]]
+name = "shop1"
+base_url = "{centra}"
+secret = "sandbox-secret"
+webhook_secret = "sandbox-webhook-secret"
+
+[wms]
+base_url = "{ongoing}"
+warehouse = "sandbox"
+user = "sandbox"
+password = "sandbox"
+goods_owner_id = 1
+webhook_token = "{token}"
+
+[runtime]
+mode = "distributed"
+nats_url = "{nats}"
+database_url = "{database}"
+stream_prefix = "{prefix}"
+grpc_token = "a-token-only-these-processes-share"
+log_filter = "warn"
+centra_webhook_listen = "{centra_hook}"
+ongoing_webhook_listen = "{ongoing_hook}"
+
+{grpc}"#,
+        centra = sims.centra.base_url(),
+        ongoing = sims.ongoing.base_url(),
+        token = common::WEBHOOK_TOKEN,
+        centra_hook = free_port(),
+        ongoing_hook = free_port(),
+    )
+}
+
+/// One run's figures, per service in the order of [`SERVICES`].
+struct Run {
+    ready_ms: Vec<f64>,
+    idle_mib: Vec<f64>,
+    after_mib: Vec<f64>,
+    peak_mib: Vec<f64>,
+    import: Vec<f64>,
+    complete: Vec<f64>,
+}
+
+async fn run(binary: &Path, shipments: usize) -> Run {
+    let test = "bench distributed";
+    let nats = test_support::nats_url(test)
+        .await
+        .expect("the distributed shape needs NATS_URL (a NATS server with JetStream)");
+    let database = test_support::postgres_database(test)
+        .await
+        .expect("the distributed shape needs DATABASE_URL (a PostgreSQL server)");
+    let prefix = test_support::unique("bench");
+    let sims = Sims::start().await;
+    seed_catalogue(&sims, 1).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = config_text(&sims, &nats, &database.url, &prefix);
+    let file = dir.path().join("centra-wms.toml");
+    std::fs::write(&file, &text).expect("config written");
+    let config = AppConfig::from_toml_str(&text).expect("config");
+
+    let mut processes: Vec<Process> = SERVICES
+        .iter()
+        .map(|service| Process::spawn(binary, service, &file, dir.path()))
+        .collect();
+    // Every process asked each round, so each is timed when it first answers.
+    let http = reqwest::Client::new();
+    let mut ready_ms: Vec<Option<f64>> = vec![None; processes.len()];
+    while ready_ms.iter().any(Option::is_none) {
+        for (process, ready) in processes.iter_mut().zip(&mut ready_ms) {
+            if ready.is_some() {
+                continue;
+            }
+            let url = format!("http://{}/readyz", process.health);
+            if matches!(
+                http.get(&url).send().await.map(|r| r.status().as_u16()),
+                Ok(200)
+            ) {
+                *ready = Some(process.spawned.elapsed().as_secs_f64() * 1000.0);
+                continue;
+            }
+            process.assert_running();
+            assert!(
+                process.spawned.elapsed() < LIMIT,
+                "{} ready within {LIMIT:?}",
+                process.service
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let ready_ms = ready_ms.into_iter().flatten().collect();
+    until("the catalogue in the WMS", LIMIT, || async {
+        wms_articles(&sims).await >= 10
+    })
+    .await;
+    point_webhooks(&sims, &config).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let idle_mib = processes.iter().map(|p| p.memory_mib("VmRSS:")).collect();
+
+    let mut ongoing = last_seq(&sims, Sim::Ongoing).await;
+    let mut centra = last_seq(&sims, Sim::Centra).await;
+    let (mut import, mut complete) = (Vec::new(), Vec::new());
+    for n in 0..shipments {
+        let started = Instant::now();
+        let id = seed_order(&sims, n, 10, true).await;
+        wait_call(&sims, Sim::Ongoing, &mut ongoing, |e| {
+            order_written(e) && e["body"]["orderNumber"] == id.as_str()
+        })
+        .await;
+        import.push(started.elapsed().as_secs_f64() * 1000.0);
+        let started = Instant::now();
+        ship(&sims, &id).await;
+        wait_call(&sims, Sim::Centra, &mut centra, |e| {
+            shipment_completed(e) && e["body"]["shipment"] == id.as_str()
+        })
+        .await;
+        complete.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    for process in &mut processes {
+        process.assert_running();
+    }
+    let after_mib = processes.iter().map(|p| p.memory_mib("VmRSS:")).collect();
+    let peak_mib = processes.iter().map(|p| p.memory_mib("VmHWM:")).collect();
+    for process in &mut processes {
+        process.stop();
+    }
+    drop(processes);
+    let bus = platform_bus::NatsBus::connect(platform_bus::NatsBusConfig::new(
+        nats,
+        platform_runtime::stream_name(&prefix),
+        prefix.as_str(),
+    ))
+    .await
+    .expect("NATS for the clean-up");
+    bus.delete_stream().await.expect("stream deleted");
+    database.drop_database().await;
+    Run {
+        ready_ms,
+        idle_mib,
+        after_mib,
+        peak_mib,
+        import,
+        complete,
+    }
+}
+
+fn main() {
+    let shipments: usize = arg("n", 10);
+    let binary = binary();
+    let tokio = common::tokio();
+    let runs: Vec<Run> = (0..RUNS)
+        .map(|_| tokio.block_on(run(&binary, shipments)))
+        .collect();
+
+    let mut latency = Vec::new();
+    for (path, pick) in [
+        (
+            "Centra good-to-go → order in WMS",
+            (|r: &Run| r.import.clone()) as fn(&Run) -> Vec<f64>,
+        ),
+        ("WMS shipped → completed in Centra", |r: &Run| {
+            r.complete.clone()
+        }),
+    ] {
+        let of = |p: f64| {
+            spread(
+                &runs
+                    .iter()
+                    .map(|r| percentile(&pick(r), p))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let (p50, p99, max) = (of(0.5), of(0.99), of(1.0));
+        let target = path.starts_with("Centra");
+        latency.push(vec![
+            path.to_owned(),
+            shipments.to_string(),
+            p50.show(0),
+            p99.show(0),
+            max.show(0),
+            if target { "p99 < 1000 ms" } else { "—" }.to_owned(),
+            if target {
+                met(p99.median < 1000.0).to_owned()
+            } else {
+                "—".to_owned()
+            },
+        ]);
+    }
+    table(
+        "Event latency (distributed shape)",
+        &format!(
+            "Six `centra-wms serve` processes over NATS JetStream and PostgreSQL, webhooks on \
+             (polls every 15 min), 0 ms simulated latency. Milliseconds per shipment, one at a \
+             time, from the simulator control call to the answered API call (request logs read \
+             every 5 ms). Each cell: median of {RUNS} runs (min–max) of that run's p50/p99/max."
+        ),
+        &[
+            "path",
+            "shipments",
+            "p50 ms",
+            "p99 ms",
+            "max ms",
+            "target",
+            "met?",
+        ],
+        &latency,
+    );
+
+    let of = |i: usize, f: fn(&Run) -> &Vec<f64>| {
+        spread(&runs.iter().map(|r| f(r)[i]).collect::<Vec<_>>())
+    };
+    let mut footprint: Vec<Vec<String>> = SERVICES
+        .iter()
+        .enumerate()
+        .map(|(i, service)| {
+            vec![
+                (*service).to_owned(),
+                of(i, |r| &r.ready_ms).show(0),
+                of(i, |r| &r.idle_mib).show(1),
+                of(i, |r| &r.after_mib).show(1),
+                of(i, |r| &r.peak_mib).show(1),
+            ]
+        })
+        .collect();
+    let total = |f: fn(&Run) -> &Vec<f64>, max: bool| {
+        spread(
+            &runs
+                .iter()
+                .map(|r| {
+                    if max {
+                        f(r).iter().copied().fold(0.0, f64::max)
+                    } else {
+                        f(r).iter().sum()
+                    }
+                })
+                .collect::<Vec<_>>(),
+        )
+    };
+    footprint.push(vec![
+        "all six (start-up: the last ready; memory: the sum)".to_owned(),
+        total(|r| &r.ready_ms, true).show(0),
+        total(|r| &r.idle_mib, false).show(1),
+        total(|r| &r.after_mib, false).show(1),
+        total(|r| &r.peak_mib, false).show(1),
+    ]);
+    table(
+        "Footprint (distributed shape)",
+        &format!(
+            "Per process: start-up from its spawn (all six at once) until `/readyz` answers \
+             200 (store, bus and database there); resident set (`VmRSS` of \
+             `/proc/<pid>/status`) idle, 2 s after the catalogue import, and after the \
+             latency run of {shipments} shipments; its peak (`VmHWM`) over the whole run. \
+             Median of {RUNS} runs (min–max)."
+        ),
+        &[
+            "service",
+            "start-up to ready ms",
+            "RSS idle MiB",
+            "RSS after the run MiB",
+            "peak RSS MiB",
+        ],
+        &footprint,
+    );
+}
