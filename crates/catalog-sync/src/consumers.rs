@@ -8,6 +8,14 @@
 //! thousands. Order is kept: deliveries are read one after the other and, within a batch, the
 //! later version of a product wins.
 //!
+//! The intake follows the runtime's rules for every consumer ([`platform_runtime::Settling`],
+//! `[runtime.redelivery]`): a batch that fails with a retryable error (the WMS gateway down, a
+//! store error) is naked with the doubling delay, and an event still failing on its last
+//! delivery is kept as a dead letter of the consumer's kind ([`crate::CONSUMER`]) with its
+//! bytes, which `dead-letters retry` replays ([`crate::dead_letters`]). While a batch runs, every
+//! delivery in it gets a progress ack each third of the ack wait, so the bus does not hand it
+//! to another replica meanwhile.
+//!
 //! Layout: the handlers of one delivery and of a batch first, then the batched intake
 //! ([`consume_in_batches`]).
 
@@ -15,7 +23,9 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use platform_bus::{Bus, BusError, Consumer, ConsumerConfig, Delivery};
-use platform_runtime::{CancellationToken, Handled};
+use platform_runtime::{
+    CancellationToken, Handled, Redelivery, Settling, Subscription, all_in_progress_while,
+};
 use platform_store::{MessageId, NewDeadLetter};
 use prost::Message;
 use proto::events::v1 as pb;
@@ -25,14 +35,8 @@ use crate::flow::{CatalogFlow, FlowError, ProductEvent};
 /// Dead-letter kind of events that cannot be read.
 pub const BAD_EVENT_KIND: &str = "product_changed_event";
 
-/// Longest wait before a retried delivery.
-const MAX_RETRY_DELAY: Duration = Duration::from_secs(60);
-
-/// Capped exponential backoff by delivery count: 1 s, 2 s, 4 s, ... 60 s.
-fn retry_delay(delivery_count: u32) -> Duration {
-    let exponent = delivery_count.saturating_sub(1).min(6);
-    Duration::from_secs(1u64 << exponent).min(MAX_RETRY_DELAY)
-}
+/// The delay a retry asks for: none of its own, the `[runtime.redelivery]` delay applies.
+const RETRY_AFTER: Duration = Duration::ZERO;
 
 /// What the handler needs of a delivery, owned (the consume loop keeps the delivery itself to
 /// settle it after the handler's answer).
@@ -113,11 +117,6 @@ pub async fn handle_product_batch(
     if !events.is_empty() {
         let run: Vec<ProductEvent> = events.iter().map(|(_, e)| e.clone()).collect();
         let outcome = flow.on_products_changed(&run).await;
-        let attempts = events
-            .iter()
-            .map(|&(i, _)| deliveries[i].delivery_count)
-            .max()
-            .unwrap_or(1);
         for (index, event) in &events {
             answers[*index] = Some(match &outcome {
                 Ok(report) => {
@@ -134,11 +133,11 @@ pub async fn handle_product_batch(
                     Handled::Done
                 }
                 Err(FlowError::Port(error)) => Handled::Retry {
-                    after: retry_delay(attempts),
+                    after: RETRY_AFTER,
                     reason: error.to_string(),
                 },
                 Err(FlowError::Store(error)) => Handled::Retry {
-                    after: retry_delay(attempts),
+                    after: RETRY_AFTER,
                     reason: error.to_string(),
                 },
             });
@@ -172,7 +171,7 @@ async fn reject(flow: &CatalogFlow, delivery: &ProductDelivery, reason: String) 
     match kept {
         Ok(()) => Handled::Rejected { reason },
         Err(error) => Handled::Retry {
-            after: retry_delay(delivery.delivery_count),
+            after: RETRY_AFTER,
             reason: format!("keeping a bad event failed: {error}"),
         },
     }
@@ -184,20 +183,43 @@ pub const MAX_BATCH: usize = 100;
 /// How long one wait for the first delivery of a batch lasts before shutdown is checked.
 const POLL: Duration = Duration::from_secs(1);
 
-/// Reads `config` from `bus` in batches until `shutdown`, each batch handled by the flow.
+/// Reads `config` from `bus` in batches until `shutdown`, each batch handled by the flow and
+/// settled by the runtime's rules: `redelivery` bounds the retries, and an event given up is
+/// kept as a dead letter in the flow's store.
+///
+/// # Errors
+/// The bus refusing or failing to open the consumer; read errors later are logged and retried.
 pub async fn consume_in_batches(
     bus: &dyn Bus,
     config: ConsumerConfig,
+    redelivery: Redelivery,
     shutdown: CancellationToken,
     flow: &CatalogFlow,
 ) -> Result<(), BusError> {
-    let name = config.durable_name.clone();
-    let mut consumer = bus.consumer(config).await?;
-    while let Some(batch) = next_batch(consumer.as_mut(), &name, &shutdown).await {
-        let handled =
-            handle_product_batch(flow, batch.iter().map(ProductDelivery::from).collect()).await;
+    let subscription = Subscription {
+        consumer: config,
+        redelivery,
+        dead_letters: flow.store().clone(),
+    };
+    let settling = Settling::new(&subscription);
+    let name = subscription.consumer.durable_name.clone();
+    let ack_wait = subscription.consumer.ack_wait;
+    let mut consumer = bus.consumer(subscription.consumer).await?;
+    while let Some(read) = next_batch(consumer.as_mut(), &name, &shutdown).await {
+        // A delivery past the limit (the last one handled never answered) is kept, not run.
+        let mut batch = Vec::with_capacity(read.len());
+        for delivery in read {
+            if let Some(delivery) = settling.past_the_limit(delivery).await {
+                batch.push(delivery);
+            }
+        }
+        if batch.is_empty() {
+            continue;
+        }
+        let run = handle_product_batch(flow, batch.iter().map(ProductDelivery::from).collect());
+        let handled = all_in_progress_while(&batch, ack_wait, run).await;
         for (delivery, answer) in batch.into_iter().zip(handled) {
-            settle(&name, delivery, answer).await;
+            settling.settle(delivery, answer).await;
         }
     }
     Ok(())
@@ -239,36 +261,4 @@ async fn next_batch(
         }
     }
     Some(batch)
-}
-
-/// Acks, naks or terms `delivery` by the handler's answer. An unsettled delivery comes back
-/// after the ack wait, and the inbox turns the repeat into a no-op.
-async fn settle(name: &str, delivery: Delivery, handled: Handled) {
-    let id = delivery.id.clone();
-    let settled = match handled {
-        Handled::Done => delivery.ack().await,
-        Handled::Retry { after, reason } => {
-            tracing::info!(consumer = %name, message_id = %id, %reason, retry_in_ms = u64::try_from(after.as_millis()).unwrap_or(u64::MAX), "will retry message");
-            delivery.nak(after).await
-        }
-        Handled::Rejected { reason } => {
-            tracing::warn!(consumer = %name, message_id = %id, %reason, "message rejected");
-            delivery.term().await
-        }
-    };
-    if let Err(error) = settled {
-        tracing::warn!(consumer = %name, message_id = %id, %error, "settling message failed");
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn retry_delay_grows_and_is_capped() {
-        assert_eq!(retry_delay(1), Duration::from_secs(1));
-        assert_eq!(retry_delay(3), Duration::from_secs(4));
-        assert_eq!(retry_delay(50), MAX_RETRY_DELAY);
-    }
 }

@@ -134,7 +134,9 @@ async fn serve(ctx: &ServiceContext, base: &ServiceBase) -> Result<(), ServiceEr
     let (consumed, (), served) = tokio::join!(
         async {
             let config = ConsumerConfig::new(CONSUMER).with_filter(subject);
-            let result = consume_in_batches(ctx.bus.as_ref(), config, stop.clone(), &flow).await;
+            let redelivery = ctx.config.runtime.redelivery;
+            let result =
+                consume_in_batches(ctx.bus.as_ref(), config, redelivery, stop.clone(), &flow).await;
             stop.cancel();
             result.map_err(|source| ServiceError::Bus {
                 service: NAME,

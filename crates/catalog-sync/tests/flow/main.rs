@@ -4,7 +4,8 @@
 //! (`ProductChanged` handling, incremental writes, inbox), `bad_data.rs` (every rejection, its
 //! listing and its retry), `selection.rs` (manual mode, refresh, reconcile), `dead_letters.rs`
 //! (the `DeadLetters` service), `retired.rs` (inactive and removed sizes, event batches, the
-//! list of one product), `ports_contract.rs` (one contract per port, run against the
+//! list of one product), `intake.rs` (the batched intake on the embedded bus and NATS:
+//! bounded redelivery into replayable dead letters, progress acks), `ports_contract.rs` (one contract per port, run against the
 //! fakes and the gRPC adapters). The scenarios that exercise the repository's SQL run on
 //! SQLite and on PostgreSQL (`DATABASE_URL`).
 
@@ -30,6 +31,7 @@ mod dead_letters;
 mod events;
 mod flow_status;
 mod harness;
+mod intake;
 mod ports_contract;
 mod retired;
 mod selection;
