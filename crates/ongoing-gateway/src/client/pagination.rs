@@ -67,16 +67,22 @@ pub(crate) fn read_page<T: HasId>(
     for (index, raw) in page.into_iter().enumerate() {
         let id = raw.pointer(T::ID_POINTER).and_then(Value::as_i64);
         max_id = max_id.max(id);
-        match serde_json::from_value::<T>(raw.clone()) {
+        // The path to the member that failed (`orderLines[0].pickedNumberOfItems`), so the
+        // dead letter names the field and not only serde's "invalid type".
+        match serde_path_to_error::deserialize::<_, T>(&raw) {
             Ok(record) => listing.records.push(record),
             Err(error) => {
                 let record = match id {
                     Some(id) => format!("{} id {id}", T::KIND),
                     None => format!("{} #{index} of page {page_number}", T::KIND),
                 };
+                let field = match error.path().to_string() {
+                    path if path == "." => "(record)".to_owned(),
+                    path => path,
+                };
                 listing.rejected.push(Rejected {
                     kind: T::KIND,
-                    error: OngoingError::invalid(&record, "(record)", error.to_string()),
+                    error: OngoingError::invalid(&record, field, error.inner().to_string()),
                     record,
                     raw,
                 });
@@ -147,11 +153,191 @@ mod tests {
         );
         let names: Vec<&str> = listing.rejected.iter().map(|r| r.record.as_str()).collect();
         assert_eq!(names, ["row id 9", "row #2 of page 1"]);
-        assert!(
-            listing.rejected[0]
-                .error
-                .to_string()
-                .contains("invalid type")
+        let fields: Vec<&str> = listing
+            .rejected
+            .iter()
+            .map(|r| match &r.error {
+                OngoingError::Invalid { field, .. } => field.as_str(),
+                other => panic!("not invalid: {other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            fields,
+            ["qty", "(record)"],
+            "the member that failed, or the record"
         );
+    }
+}
+
+/// Properties of reading a listed order (and making its shipped event) over arbitrary JSON
+/// and arbitrary changes of one member of a valid order (proptest, 256 cases each): never a
+/// panic; a refusal names the record and a field at or under the member that changed; every
+/// shipped line is within `domain::line_quantity`'s bounds.
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+    use serde_json::{Map, Value, json};
+
+    use super::super::models::{ArticleModel, OrderModel};
+    use super::{Listing, read_page};
+    use crate::client::OngoingError;
+    use crate::detect::shipped_event;
+
+    /// Members of a valid order that a case changes, as JSON pointers.
+    const MEMBERS: &[&str] = &[
+        "/orderInfo",
+        "/orderInfo/orderId",
+        "/orderInfo/orderNumber",
+        "/orderInfo/orderStatus",
+        "/orderInfo/orderStatus/number",
+        "/orderInfo/wayBill",
+        "/orderInfo/shippedTime",
+        "/orderLines",
+        "/orderLines/0",
+        "/orderLines/0/id",
+        "/orderLines/0/article",
+        "/orderLines/0/article/articleNumber",
+        "/orderLines/0/pickedNumberOfItems",
+        "/orderLines/0/reportedNumberOfItems",
+        "/tracking",
+        "/parcels",
+        "/transporter",
+    ];
+
+    fn order() -> Value {
+        json!({
+            "orderInfo": {"orderId": 7, "orderNumber": "83651-1", "wayBill": "WB1",
+                          "orderStatus": {"number": 450}, "shippedTime": "2024-05-01T10:00:00"},
+            "orderLines": [{"id": 71, "article": {"articleNumber": "A"},
+                            "orderedNumberOfItems": 2, "pickedNumberOfItems": 2,
+                            "reportedNumberOfItems": 0}],
+            "tracking": [{"waybill": "WB1"}], "parcels": [], "transporter": null
+        })
+    }
+
+    /// `/orderLines/0/article` as the gateway names fields: `orderLines[0].article`.
+    fn dotted(pointer: &str) -> String {
+        let mut out = String::new();
+        for part in pointer.trim_start_matches('/').split('/') {
+            if part.parse::<usize>().is_ok() {
+                out.push_str(&format!("[{part}]"));
+            } else {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(part);
+            }
+        }
+        out
+    }
+
+    fn any_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_filter_map("finite", |f| serde_json::Number::from_f64(f)
+                .map(Value::Number)),
+            ".{0,12}".prop_map(Value::from),
+        ];
+        let key = prop_oneof![
+            prop::sample::select(
+                &[
+                    "orderId",
+                    "orderNumber",
+                    "orderStatus",
+                    "number",
+                    "article",
+                    "articleNumber",
+                    "pickedNumberOfItems",
+                    "id",
+                    "waybill",
+                    "numberOfItems",
+                    "inventoryInfo",
+                    "articleSystemId",
+                ][..]
+            )
+            .prop_map(str::to_owned),
+            "[a-zA-Z]{1,10}",
+        ];
+        leaf.prop_recursive(4, 48, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                prop::collection::btree_map(key.clone(), inner, 0..8)
+                    .prop_map(|m| Value::Object(m.into_iter().collect::<Map<_, _>>())),
+            ]
+        })
+    }
+
+    fn read<T: super::HasId>(raw: Value) -> Listing<T> {
+        let mut listing = Listing {
+            records: Vec::new(),
+            rejected: Vec::new(),
+        };
+        read_page(&mut listing, vec![raw], 1);
+        listing
+    }
+
+    fn field(error: &OngoingError) -> &str {
+        match error {
+            OngoingError::Invalid { field, .. } => field,
+            other => panic!("not an invalid record: {other:?}"),
+        }
+    }
+
+    /// Reads `raw` as the detector does: the page, then the shipped event.
+    fn refusal(raw: Value) -> Option<(String, String)> {
+        let listing = read::<OrderModel>(raw);
+        if let Some(rejected) = listing.rejected.first() {
+            return Some((rejected.record.clone(), field(&rejected.error).to_owned()));
+        }
+        let order = listing.records.first()?;
+        match shipped_event("sandbox", order, &Default::default(), chrono::Utc::now()) {
+            Ok(Some((_, event))) => {
+                let bounds = 0..=i64::from(domain::MAX_LINE_QUANTITY);
+                assert!(event.lines.iter().all(|l| {
+                    bounds.contains(&l.picked_number_of_items)
+                        && bounds.contains(&l.ordered_number_of_items)
+                }));
+                None
+            }
+            Ok(None) => None,
+            Err(error) => Some(("event".to_owned(), field(&error).to_owned())),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_json_is_read_or_refused_by_name(raw in any_json()) {
+            for rejected in read::<OrderModel>(raw.clone()).rejected {
+                prop_assert!(rejected.record.starts_with("order "));
+                prop_assert!(!field(&rejected.error).is_empty());
+            }
+            for rejected in read::<ArticleModel>(raw.clone()).rejected {
+                prop_assert!(rejected.record.starts_with("article "));
+            }
+            let _ = refusal(raw);
+        }
+
+        #[test]
+        fn a_changed_member_is_read_or_refused_naming_it(
+            member in prop::sample::select(MEMBERS),
+            value in any_json(),
+        ) {
+            let mut raw = order();
+            *raw.pointer_mut(member).expect("member") = value;
+            if let Some((record, field)) = refusal(raw) {
+                let name = dotted(member);
+                // A missing member of a struct is named at the struct (`orderInfo`).
+                let parent = name.rsplit_once(['.', '[']).map_or("", |(p, _)| p);
+                prop_assert!(
+                    field.starts_with(&name) || (!parent.is_empty() && field == parent)
+                        || (field == "(record)" && member == "/orderInfo"),
+                    "{member}: {record}: {field}"
+                );
+            }
+        }
     }
 }
