@@ -26,7 +26,7 @@ deps-check:
 	$(CARGO) machete
 	$(CARGO) deny --log-level error check licenses bans sources
 	@! $(CARGO) tree -q -p centra-wms --no-default-features -e normal --prefix none \
-	  | grep -E '^(centra-sim|ongoing-sim|test-support) ' \
+	  | grep -E '^(centra-sim|ongoing-sim|ogoship-sim|test-support) ' \
 	  || { echo "the release build links a simulator or test support (see above)"; exit 1; }
 
 # Doc tests first: the summary of the main run stays the last line.

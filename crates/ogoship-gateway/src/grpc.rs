@@ -85,7 +85,7 @@ impl wms_gateway_server::WmsGateway for GatewayCommands {
                 &request.articles,
                 &self.settings.price_currency,
             )
-            .await,
+            .await?,
         ))
     }
 

@@ -488,3 +488,27 @@ async fn test_connection_says_whether_the_credentials_work() {
         .expect_err("not served");
     assert_eq!(other.code(), Code::NotFound);
 }
+
+/// OGOship down says nothing about an article: the whole call is UNAVAILABLE (the caller writes
+/// the batch again later), never a per-article refusal that would park articles.
+#[tokio::test]
+async fn ogoship_down_makes_the_whole_article_write_unavailable() {
+    let app = spawn_app().await;
+    app.control("faults", json!({"error_rate": 1.0})).await;
+    let status = app
+        .gateway
+        .commands()
+        .upsert_articles(Request::new(UpsertArticlesRequest {
+            idempotency_key: "down".into(),
+            warehouse: "main".into(),
+            articles: ["A", "B"]
+                .map(|n| Article {
+                    article_number: n.into(),
+                    ..Article::default()
+                })
+                .to_vec(),
+        }))
+        .await
+        .expect_err("unavailable");
+    assert_eq!(status.code(), Code::Unavailable, "{status:?}");
+}

@@ -73,7 +73,7 @@ impl wms_gateway_server::WmsGateway for GatewayCommands {
         let request = request.into_inner();
         self.check_warehouse(&request.warehouse)?;
         Ok(Response::new(
-            commands::articles::upsert_articles(&self.client, &request.articles).await,
+            commands::articles::upsert_articles(&self.client, &request.articles).await?,
         ))
     }
 

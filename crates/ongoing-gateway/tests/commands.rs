@@ -5,7 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{order_request, spawn_app};
+use common::{order_request, spawn_app, spawn_app_with};
 use ongoing_gateway::client::RetryPolicy;
 use proto::wms::v1::acknowledge_reported_request::Report;
 use proto::wms::v1::wms_gateway_server::WmsGateway as _;
@@ -63,6 +63,29 @@ async fn one_bad_article_does_not_stop_the_others() {
         .filter_map(|a| a["articleNumber"].as_str())
         .collect();
     assert_eq!(numbers, ["A", "D"]);
+}
+
+/// Ongoing down says nothing about an article: the whole call is UNAVAILABLE (the caller
+/// writes the batch again later), never a per-article refusal that would park articles.
+#[tokio::test]
+async fn ongoing_down_makes_the_whole_article_write_unavailable() {
+    let app = spawn_app_with(|s| {
+        s.client.retry.max_retries = 1;
+        s.client.retry.min_delay = Duration::from_millis(1);
+    })
+    .await;
+    app.faults(json!({"error_rate": 1.0})).await;
+    let status = app
+        .gateway
+        .commands()
+        .upsert_articles(Request::new(UpsertArticlesRequest {
+            idempotency_key: "down".into(),
+            warehouse: "sandbox".into(),
+            articles: vec![article("A"), article("B")],
+        }))
+        .await
+        .expect_err("unavailable");
+    assert_eq!(status.code(), tonic::Code::Unavailable, "{status:?}");
 }
 
 #[tokio::test]

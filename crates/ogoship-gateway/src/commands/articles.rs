@@ -105,19 +105,31 @@ pub fn extras_of(article: &Article) -> ArticleExtras {
 }
 
 /// Writes one article: the product, then what OGOship has no field for; its handle.
+/// Writes one product: `Ok(Err(reason))` when OGOship refuses this article, `Err` when the
+/// whole call is unavailable (OGOship down or throttling after the client's retries, or the
+/// store failing): that says nothing about this article, and the caller writes the batch
+/// again later (each write is an upsert, so the ones done stay done).
 async fn write(
     client: &OgoshipClient,
     store: &Store,
     article: &Article,
     body: &ProductBody,
-) -> Result<i64, String> {
-    upsert(client, body).await.map_err(|e| e.to_string())?;
+) -> Result<Result<i64, String>, CommandError> {
+    match upsert(client, body).await {
+        Ok(()) => {}
+        Err(error) if error.is_retryable() => {
+            return Err(CommandError::Unavailable(error.to_string()));
+        }
+        Err(error) => return Ok(Err(error.to_string())),
+    }
+    let unavailable = |e: platform_store::StoreError| CommandError::Unavailable(e.to_string());
     handles::save_article_extras(store, &body.code, &extras_of(article))
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(unavailable)?;
     handles::handle(store, PRODUCT, &body.code, &body.code)
         .await
-        .map_err(|e| e.to_string())
+        .map(Ok)
+        .map_err(unavailable)
 }
 
 /// Upserts every article in request order, one result each; customer prices are in
@@ -127,11 +139,11 @@ pub async fn upsert_articles(
     store: &Store,
     articles: &[Article],
     price_currency: &str,
-) -> UpsertArticlesResponse {
+) -> Result<UpsertArticlesResponse, CommandError> {
     let mut results = Vec::with_capacity(articles.len());
     for (index, article) in articles.iter().enumerate() {
         let outcome = match product_body(index, article, price_currency) {
-            Ok(body) => write(client, store, article, &body).await,
+            Ok(body) => write(client, store, article, &body).await?,
             Err(error) => Err(error.to_string()),
         };
         results.push(match outcome {
@@ -150,7 +162,7 @@ pub async fn upsert_articles(
             }
         });
     }
-    UpsertArticlesResponse { results }
+    Ok(UpsertArticlesResponse { results })
 }
 
 fn decimal_text(value: Option<f64>) -> String {

@@ -50,14 +50,18 @@ pub fn post_article(
 pub async fn upsert_articles(
     client: &OngoingClient,
     articles: &[Article],
-) -> UpsertArticlesResponse {
+) -> Result<UpsertArticlesResponse, CommandError> {
     let mut results = Vec::with_capacity(articles.len());
     for (index, article) in articles.iter().enumerate() {
         let outcome = match post_article(client.goods_owner_id(), index, article) {
-            Ok(body) => client
-                .upsert_article(&body)
-                .await
-                .map_err(|e| e.to_string()),
+            Ok(body) => match client.upsert_article(&body).await {
+                Ok(written) => Ok(written),
+                // Ongoing down or throttling after the client's retries says nothing about
+                // this article: the whole call is unavailable, and the caller writes the
+                // batch again later (each write is an upsert, so the ones done stay done).
+                Err(error) if error.is_retryable() => return Err(error.into()),
+                Err(error) => Err(error.to_string()),
+            },
             Err(error) => Err(error.to_string()),
         };
         let result = match outcome {
@@ -77,7 +81,7 @@ pub async fn upsert_articles(
         };
         results.push(result);
     }
-    UpsertArticlesResponse { results }
+    Ok(UpsertArticlesResponse { results })
 }
 
 /// A number as the contract's decimal text (`0.25`, `45`); none is empty.
