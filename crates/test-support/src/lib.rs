@@ -7,6 +7,10 @@
 //! When a variable is missing the test may skip only outside CI (`CI` unset) and says so on
 //! stderr; under CI a missing or unreachable server fails the test with a message naming the
 //! variable and what to do.
+//!
+//! `hostile`: reading the gateways' hostile-input corpora and the bytes their cases generate.
+
+pub mod hostile;
 
 use std::time::Duration;
 
