@@ -23,9 +23,7 @@ use platform_store::MessageId;
 use prost::Message;
 use proto::events::v1 as events;
 
-use crate::flow::{
-    ARTICLE_SYNCED, FlowError, InvalidEvent, SHIPMENT_COMPLETED, STOCK_CHANGED, StockFlow,
-};
+use crate::flow::{ARTICLE_SYNCED, FlowError, SHIPMENT_COMPLETED, STOCK_CHANGED, StockFlow};
 
 /// The feeds the flow reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,11 +67,7 @@ impl Feed {
 }
 
 fn invalid(id: &MessageId, kind: &str, error: &prost::DecodeError) -> FlowError {
-    FlowError::Invalid(InvalidEvent {
-        record: format!("message {id}"),
-        field: "payload".into(),
-        problem: format!("is not a {kind}: {error}"),
-    })
+    FlowError::Invalid(crate::convert::undecodable(id, kind, error))
 }
 
 /// Handles one delivery of `feed`.

@@ -13,6 +13,7 @@
 //! - [`articles`]: the followed articles over the store, claimed by one replica at a time.
 //! - [`flow`]: marking, the check (read both sides, decide, write), the reconcile.
 //! - [`consumers`]: the bus consumers marking articles; [`dead_letters`]: dead letters retried.
+//! - [`convert`]: what an event must hold, as `ConvertError`s naming the record and field.
 //! - [`admin`]: the `StockAdmin` gRPC service; [`flow_status`]: the `FlowStatus` one.
 //! - `fakes` (feature `fakes`): in-memory ports for tests, checked against the gateways by the
 //!   contract suite `tests/stock_ports_contract`.
@@ -24,6 +25,7 @@
 pub mod admin;
 pub mod articles;
 pub mod consumers;
+pub mod convert;
 pub mod dead_letters;
 #[cfg(any(test, feature = "fakes"))]
 pub mod fakes;

@@ -53,21 +53,12 @@ pub const BATCH: u32 = 100;
 /// Delay before articles whose check failed on a call are tried again.
 const RETRY_AFTER_MS: i64 = 5_000;
 
-/// An event that can never be handled as it is, naming the record and the field.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{record}: {field} {problem}")]
-pub struct InvalidEvent {
-    pub record: String,
-    pub field: String,
-    pub problem: String,
-}
-
 /// Why a handler or command did not finish.
 #[derive(Debug, thiserror::Error)]
 pub enum FlowError {
     /// The input can never be processed as it is (terminal: kept as a dead letter).
     #[error(transparent)]
-    Invalid(#[from] InvalidEvent),
+    Invalid(#[from] crate::convert::ConvertError),
     /// A gateway is down or the outcome of a call is unknown (retryable: the same step again
     /// later). The port error is kept whole (service, kind, the status it came from).
     #[error("{0}")]
@@ -259,14 +250,7 @@ impl StockFlow {
         if store.inbox().contains(consumer, message).await? {
             return Ok(());
         }
-        if article_number.trim().is_empty() {
-            return Err(InvalidEvent {
-                record: format!("message {message}"),
-                field: "article_number".to_owned(),
-                problem: "is empty".to_owned(),
-            }
-            .into());
-        }
+        let article_number = crate::convert::article_number(message, article_number)?;
         let mut tx = store.begin().await?;
         self.articles
             .mark(
