@@ -69,7 +69,8 @@ pub fn shipment_flow(
     reason_kind: Option<&str>,
     shipped: bool,
 ) -> &'static str {
-    let cancellation_hold = reason_kind.is_some_and(|k| k.starts_with("cancel"));
+    let cancellation_hold =
+        reason_kind.is_some_and(|k| HoldReason::CANCELLATION_KINDS.contains(&k));
     match state {
         ShipmentState::Cancelled => CANCELLATION,
         _ if cancellation_hold => CANCELLATION,

@@ -232,6 +232,14 @@ impl HoldReason {
         }
     }
 
+    /// The stored kinds of the holds [`HoldReason::is_cancellation`] is true for, for readers
+    /// of stored rows (a test keeps the two in step).
+    pub const CANCELLATION_KINDS: [&'static str; 3] = [
+        "cancellation_pending",
+        "cancellation_refused",
+        "cancelled_after_shipping",
+    ];
+
     /// True for the holds of a Centra cancellation: such a shipment is never imported again.
     pub fn is_cancellation(&self) -> bool {
         matches!(
@@ -256,6 +264,29 @@ impl HoldReason {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_stored_cancellation_kinds_are_the_cancellation_holds() {
+        let text = || String::from("x");
+        let holds = [
+            HoldReason::CancellationPending { reason: text() },
+            HoldReason::CancellationRefused {
+                reason: text(),
+                message: text(),
+            },
+            HoldReason::CancelledAfterShipping { reason: text() },
+            HoldReason::CaptureFailedCancelling { message: text() },
+            HoldReason::UnpaidAtCompletion,
+        ];
+        for hold in holds {
+            assert_eq!(
+                HoldReason::CANCELLATION_KINDS.contains(&hold.kind()),
+                hold.is_cancellation(),
+                "{}",
+                hold.kind()
+            );
+        }
+    }
 
     #[test]
     fn states_round_trip_as_text() {
