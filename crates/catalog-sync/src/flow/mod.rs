@@ -1,8 +1,8 @@
 //! The article flow: Centra products in, WMS articles out, state and events committed together.
 //!
 //! Every entry point (a batch of `ProductChanged` events, a refresh, a reconcile, a manual
-//! selection) runs the same three steps under one lock, so two runs never race on the same
-//! items:
+//! selection) runs the same three steps under one lock (the store's [`RUN_LOCK`], held across
+//! replicas), so two runs never race on the same items:
 //! 1. `plan`: map the size items, find collisions, decide which articles changed; a size item
 //!    made inactive or gone from Centra after it was written gets its article retired
 //!    (written once more, inactive);
@@ -24,7 +24,9 @@ mod write;
 use std::sync::Arc;
 
 use platform_store::{Store, StoreError};
-use tokio::sync::Mutex;
+
+/// The store lock every run of the flow holds (in this process and across replicas).
+pub const RUN_LOCK: &str = "catalog-run";
 
 pub use event::{ARTICLE_SYNCED_TYPE, article_synced_subject};
 pub use operations::{ListQuery, ListedPage, ProductEvent, SelectedOutcome};
@@ -104,7 +106,6 @@ pub struct CatalogFlow {
     source: Arc<dyn CatalogSource>,
     sink: Arc<dyn ArticleSink>,
     config: Arc<FlowConfig>,
-    lock: Arc<Mutex<()>>,
 }
 
 impl CatalogFlow {
@@ -121,7 +122,6 @@ impl CatalogFlow {
             source,
             sink,
             config: Arc::new(config),
-            lock: Arc::new(Mutex::new(())),
         }
     }
 

@@ -6,7 +6,7 @@ use crate::convert::CentraProduct;
 use platform_store::{MessageId, StoreError};
 
 use super::plan::{Plan, Scope, Writes};
-use super::{CatalogFlow, FlowError, PRODUCTS_CONSUMER, RunReport};
+use super::{CatalogFlow, FlowError, PRODUCTS_CONSUMER, RUN_LOCK, RunReport};
 use crate::items::CatalogItem;
 use crate::ports::HeldArticle;
 use crate::rules::held_differences;
@@ -95,7 +95,7 @@ impl CatalogFlow {
         &self,
         events: &[ProductEvent],
     ) -> Result<RunReport, FlowError> {
-        let _running = self.lock.lock().await;
+        let _running = self.store.locks().lock(RUN_LOCK).await?;
         let mut fresh: Vec<&ProductEvent> = Vec::with_capacity(events.len());
         for event in events {
             if !self
@@ -145,7 +145,7 @@ impl CatalogFlow {
 
     /// Re-reads the whole catalogue from Centra and records what it shows; writes nothing.
     pub async fn refresh(&self) -> Result<RunReport, FlowError> {
-        let _running = self.lock.lock().await;
+        let _running = self.store.locks().lock(RUN_LOCK).await?;
         let products = self.source.all_products(&self.config.endpoint).await?;
         let existing = self.items.all(&self.config.endpoint).await?;
         self.run(
@@ -172,7 +172,7 @@ impl CatalogFlow {
     }
 
     async fn reconcile_with(&self, dry_run: bool, reopen: bool) -> Result<RunReport, FlowError> {
-        let _running = self.lock.lock().await;
+        let _running = self.store.locks().lock(RUN_LOCK).await?;
         let products = self.source.all_products(&self.config.endpoint).await?;
         let existing = self.items.all(&self.config.endpoint).await?;
         if dry_run {
@@ -201,7 +201,7 @@ impl CatalogFlow {
     /// differences are written. Under manual selection only what a person selected (or what
     /// is in the WMS already) is looked at. A dry run only counts.
     pub async fn resync(&self, dry_run: bool) -> Result<RunReport, FlowError> {
-        let _running = self.lock.lock().await;
+        let _running = self.store.locks().lock(RUN_LOCK).await?;
         let products = self.source.all_products(&self.config.endpoint).await?;
         let existing = self.items.all(&self.config.endpoint).await?;
         let held = self.sink.held().await?;
@@ -267,7 +267,7 @@ impl CatalogFlow {
         &self,
         article_numbers: &[String],
     ) -> Result<Vec<SelectedOutcome>, FlowError> {
-        let _running = self.lock.lock().await;
+        let _running = self.store.locks().lock(RUN_LOCK).await?;
         let all = self.items.all(&self.config.endpoint).await?;
         let mut chosen: Vec<CatalogItem> = Vec::new();
         let mut unknown: Vec<String> = Vec::new();

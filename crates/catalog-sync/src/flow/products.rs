@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use platform_store::StoreError;
 
 use super::operations::SelectedOutcome;
-use super::{CatalogFlow, FlowError};
+use super::{CatalogFlow, FlowError, RUN_LOCK};
 use crate::items::CatalogItem;
 use crate::state::{ItemState, ProductState};
 
@@ -159,7 +159,7 @@ impl CatalogFlow {
         &self,
         selection: &ProductSelection,
     ) -> Result<Vec<SelectedOutcome>, FlowError> {
-        let _running = self.lock.lock().await;
+        let _running = self.store.locks().lock(RUN_LOCK).await?;
         let all = self.items.all(&self.config.endpoint).await?;
         let (chosen, unknown): (Vec<CatalogItem>, Vec<String>) = match selection {
             ProductSelection::All => (

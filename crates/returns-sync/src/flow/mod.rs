@@ -27,7 +27,6 @@ use std::sync::Arc;
 use domain::{CentraReference, PortError, PortErrorKind, Settings, WmsOrderNumber};
 use platform_store::{MessageId, StoreError};
 use proto::events::v1 as events;
-use tokio::sync::Mutex;
 
 mod operator;
 
@@ -35,6 +34,10 @@ use crate::convert::{ConvertError, IncomingReturn, incoming};
 use crate::ports::{CentraReturns, NewCentraReturn, WmsReturns};
 use crate::records::{ReturnRecord, ReturnRecords};
 use crate::rules::{self, IllegalTransition, ParkReason, ReturnState};
+
+/// The store lock every change of a return holds, one at a time in this process and across
+/// replicas (a return is read, created in Centra, then saved).
+pub const ONE_AT_A_TIME: &str = "returns";
 
 /// Consumer (and inbox) name of `wms.<warehouse>.return.received`.
 pub const RETURN_RECEIVED: &str = "returns-sync-return-received";
@@ -68,7 +71,6 @@ pub struct ReturnFlow {
     records: ReturnRecords,
     centra: Arc<dyn CentraReturns>,
     wms: Arc<dyn WmsReturns>,
-    one_at_a_time: Arc<Mutex<()>>,
 }
 
 impl ReturnFlow {
@@ -85,7 +87,6 @@ impl ReturnFlow {
             records,
             centra,
             wms,
-            one_at_a_time: Arc::new(Mutex::new(())),
         }
     }
 
@@ -107,7 +108,7 @@ impl ReturnFlow {
         message: &MessageId,
         event: &events::WmsReturnReceived,
     ) -> Result<(), FlowError> {
-        let _one = self.one_at_a_time.lock().await;
+        let _one = self.records.store().locks().lock(ONE_AT_A_TIME).await?;
         let store = self.records.store();
         if store.inbox().contains(RETURN_RECEIVED, message).await? {
             return Ok(());

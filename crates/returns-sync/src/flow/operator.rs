@@ -18,7 +18,12 @@ impl ReturnFlow {
     /// [`FlowError::NotFound`] for an unknown id; [`FlowError::Unavailable`] when a gateway is
     /// down (the record keeps its progress).
     pub async fn retry(&self, return_id: &str) -> Result<ReturnRecord, FlowError> {
-        let _one = self.one_at_a_time.lock().await;
+        let _one = self
+            .records
+            .store()
+            .locks()
+            .lock(super::ONE_AT_A_TIME)
+            .await?;
         let mut record =
             self.records
                 .find(return_id)
