@@ -126,6 +126,10 @@ pub async fn upsert_order(
             )));
         }
     }
+    // Our lines (row numbers, external ids) are kept before the write: when its answer is lost
+    // and the warehouse starts on the order before the retry, the retry is refused, and the
+    // returns and shipments of the order would otherwise never find our lines.
+    handles::save_lines(store, ORDER, reference, &sent).await?;
     let codes = body.order_lines.iter().map(|l| l.code.as_str());
     let written = if existing.is_some() {
         write_naming_articles(client, codes, || client.update_order(reference, &body)).await?
@@ -142,7 +146,6 @@ pub async fn upsert_order(
         .await?
     };
     let order_id = order_handle(store, &written, reference).await?;
-    handles::save_lines(store, ORDER, reference, &sent).await?;
     // We create orders as `new`: `reserved` in the answer is OGOship holding an order that
     // failed its validation. The order is in OGOship (so the answer stays a success: order-sync
     // must know it is there, to cancel it and never send it twice), but it will not ship until
