@@ -139,6 +139,8 @@ pub struct Workload<'a> {
     pub deliveries: Vec<Delivery>,
     /// Steps done, by kind.
     pub steps: BTreeMap<&'static str, u64>,
+    /// The last pick shipped less than was ordered.
+    last_pick_partial: bool,
 }
 
 /// Article `(product, size)`: its number under the default rule.
@@ -196,6 +198,7 @@ impl<'a> Workload<'a> {
             orders: Vec::new(),
             deliveries: Vec::new(),
             steps: BTreeMap::new(),
+            last_pick_partial: false,
         }
     }
 
@@ -313,6 +316,12 @@ impl<'a> Workload<'a> {
                 _ => self.stock_move().await,
             };
             if done {
+                // A drawn partial pick of a paid shipment shipped in full.
+                let kind = if kind == "partial pick" && !self.last_pick_partial {
+                    "full pick"
+                } else {
+                    kind
+                };
                 *self.steps.entry(kind).or_default() += 1;
                 return;
             }
@@ -470,6 +479,7 @@ impl<'a> Workload<'a> {
                 &json!({"lines": lines, "waybill": format!("WB-{}", order.shipment), "status": 450}),
             )
             .await;
+        self.last_pick_partial = picked.iter().any(|(n, u)| order.lines.get(n) != Some(u));
         self.orders[index].picked = Some(picked);
         true
     }
