@@ -10,6 +10,12 @@
 //! Why only refused credentials block, not an unreachable upstream: a pod taken out of its
 //! Service cannot make Centra answer, and the webhooks it would still take are only wake-ups;
 //! refused credentials are a fix a person must make, and an unready pod shows it at once.
+//!
+//! A check without a verdict (the upstream did not answer, or the check could not even be
+//! sent: the goods owner's lane in a PostgreSQL that refused a connection) changes nothing: a
+//! ready process stays ready, a refused one stays refused, and one never checked stays
+//! unready ("credentials not checked yet: <why>") and asks again soon. Readiness never reports
+//! credentials as fine that nobody has seen accepted.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -61,11 +67,13 @@ pub enum Credentials {
     Unknown(String),
 }
 
-/// How often credentials are checked again once accepted or unknown, and while refused.
+/// How often credentials are checked again once accepted, while refused, and after a check
+/// without a verdict.
 #[derive(Debug, Clone, Copy)]
 pub struct CredentialChecks {
     pub accepted: Duration,
     pub refused: Duration,
+    pub unknown: Duration,
 }
 
 impl Default for CredentialChecks {
@@ -73,12 +81,13 @@ impl Default for CredentialChecks {
         Self {
             accepted: Duration::from_secs(600),
             refused: Duration::from_secs(30),
+            unknown: Duration::from_secs(5),
         }
     }
 }
 
-/// Checks `what`'s credentials with `check` until `shutdown`: unready until the first verdict,
-/// and while the upstream refuses them.
+/// Checks `what`'s credentials with `check` until `shutdown`: unready until the first verdict
+/// (a check the upstream did not answer is none), and while the upstream refuses them.
 pub async fn watch_credentials<F, Fut>(
     readiness: Readiness,
     what: String,
@@ -90,6 +99,7 @@ pub async fn watch_credentials<F, Fut>(
     Fut: Future<Output = Credentials>,
 {
     readiness.block(&what, "credentials not checked yet");
+    let mut verdict_seen = false;
     loop {
         let verdict = tokio::select! {
             () = shutdown.cancelled() => return,
@@ -97,18 +107,22 @@ pub async fn watch_credentials<F, Fut>(
         };
         let next = match verdict {
             Credentials::Accepted => {
+                verdict_seen = true;
                 readiness.clear(&what);
                 every.accepted
             }
             Credentials::Refused(reason) => {
+                verdict_seen = true;
                 tracing::error!(%what, %reason, "credentials refused: not ready until they are fixed");
                 readiness.block(&what, format!("credentials refused: {reason}"));
                 every.refused
             }
             Credentials::Unknown(reason) => {
                 tracing::warn!(%what, %reason, "credentials not verified: the upstream did not answer");
-                readiness.clear(&what);
-                every.refused
+                if !verdict_seen {
+                    readiness.block(&what, format!("credentials not checked yet: {reason}"));
+                }
+                every.unknown
             }
         };
         tokio::select! {
@@ -127,10 +141,13 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn unready_until_accepted_and_again_while_refused() {
         let readiness = Readiness::default();
+        // Popped from the end: no answer, refused, no answer, accepted, no answer.
         let answers = Arc::new(Mutex::new(vec![
+            Credentials::Unknown("timed out".into()),
             Credentials::Accepted,
             Credentials::Unknown("timed out".into()),
             Credentials::Refused("http 401: wrong api key".into()),
+            Credentials::Unknown("lane: too many clients".into()),
         ]));
         let calls = Arc::new(AtomicUsize::new(0));
         let (gate_tx, gate_rx) = tokio::sync::watch::channel(0usize);
@@ -141,6 +158,7 @@ mod tests {
             CredentialChecks {
                 accepted: Duration::from_secs(10),
                 refused: Duration::from_secs(10),
+                unknown: Duration::from_secs(10),
             },
             {
                 let (answers, calls) = (answers.clone(), calls.clone());
@@ -171,20 +189,35 @@ mod tests {
             readiness.reasons(),
             ["centra shop: credentials not checked yet"]
         );
-        gate_tx.send_replace(1);
-        settle().await;
+        let mut answer = 0;
+        let mut next = async || {
+            if answer > 0 {
+                tokio::time::advance(Duration::from_secs(11)).await;
+            }
+            answer += 1;
+            gate_tx.send_replace(answer);
+            settle().await;
+            readiness.reasons()
+        };
         assert_eq!(
-            readiness.reasons(),
+            next().await,
+            ["centra shop: credentials not checked yet: lane: too many clients"],
+            "a check without a verdict never makes an unchecked process ready"
+        );
+        assert_eq!(
+            next().await,
             ["centra shop: credentials refused: http 401: wrong api key"]
         );
-        tokio::time::advance(Duration::from_secs(11)).await;
-        gate_tx.send_replace(2);
-        settle().await;
-        assert!(readiness.reasons().is_empty(), "unknown does not block");
-        tokio::time::advance(Duration::from_secs(11)).await;
-        gate_tx.send_replace(3);
-        settle().await;
-        assert!(readiness.reasons().is_empty());
+        assert_eq!(
+            next().await,
+            ["centra shop: credentials refused: http 401: wrong api key"],
+            "a check without a verdict keeps them refused"
+        );
+        assert!(next().await.is_empty(), "accepted");
+        assert!(
+            next().await.is_empty(),
+            "no verdict keeps an accepted process ready"
+        );
         stop.cancel();
         watcher.await.expect("watcher stops");
     }
