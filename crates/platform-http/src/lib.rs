@@ -7,17 +7,20 @@
 //! - [`retry_after`]: `Retry-After` read as seconds or as an HTTP date;
 //! - [`client`]: the `reqwest` client with the timeouts and no redirects (a redirect could
 //!   carry a secret header to another host);
+//! - [`body`]: [`read_limited`], an answer's body read up to a bound ([`MAX_ANSWER_BYTES`]);
 //! - [`rate`]: [`RequestRate`], a request-rate limit (`governor`) whose waits are counted in
 //!   `centra_wms_rate_limit_wait_seconds`.
 //!
 //! What stays in a gateway: which answers are retryable (its error type implements
 //! [`Retryable`]), and rules of its own upstream (the WMS's one call in flight per goods owner).
 
+pub mod body;
 pub mod client;
 pub mod rate;
 pub mod retry;
 pub mod retry_after;
 
+pub use body::{BodyError, MAX_ANSWER_BYTES, read_limited};
 pub use client::{Timeouts, http_client};
 pub use rate::RequestRate;
 pub use retry::{RetryPolicy, Retryable};

@@ -127,29 +127,24 @@ impl CentraClient {
     async fn read_body(
         &self,
         operation: &str,
-        mut response: reqwest::Response,
+        response: reqwest::Response,
     ) -> Result<Vec<u8>, CentraError> {
         let max = self.inner.options.max_response_bytes;
-        let mut body = Vec::new();
-        loop {
-            match response.chunk().await {
-                Ok(Some(chunk)) => {
-                    if body.len() + chunk.len() > max {
-                        return Err(self.error(
-                            operation,
-                            CentraErrorKind::BadPayload(PayloadError::new(
-                                "response",
-                                "",
-                                format!("larger than {max} bytes"),
-                            )),
-                        ));
-                    }
-                    body.extend_from_slice(&chunk);
+        platform_http::read_limited(response, max)
+            .await
+            .map_err(|error| match error {
+                platform_http::BodyError::TooLarge { max } => self.error(
+                    operation,
+                    CentraErrorKind::BadPayload(PayloadError::new(
+                        "response",
+                        "",
+                        format!("larger than {max} bytes"),
+                    )),
+                ),
+                platform_http::BodyError::Transport(e) => {
+                    self.error(operation, self.transport_kind(&e))
                 }
-                Ok(None) => return Ok(body),
-                Err(e) => return Err(self.error(operation, self.transport_kind(&e))),
-            }
-        }
+            })
     }
 
     fn transport_kind(&self, error: &reqwest::Error) -> CentraErrorKind {

@@ -34,7 +34,7 @@ impl Default for ClientOptions {
             requests_per_second: 10,
             burst: 10,
             page_size: 100,
-            max_response_bytes: 64 * 1024 * 1024,
+            max_response_bytes: platform_http::MAX_ANSWER_BYTES,
         }
     }
 }

@@ -232,7 +232,9 @@ impl OgoshipClient {
         let response = response.map_err(transport)?;
         let status = response.status().as_u16();
         let retry_after = platform_http::parse_retry_after(response.headers().get("retry-after"));
-        let body = response.bytes().await.map_err(transport)?.to_vec();
+        let body = platform_http::read_limited(response, platform_http::MAX_ANSWER_BYTES)
+            .await
+            .map_err(|error| read_error(operation, error))?;
         if status >= 400 {
             let (message, _) = error::error_message(&body);
             return Err(OgoshipError::Status {
@@ -285,6 +287,21 @@ fn decode<T: DeserializeOwned>(operation: &str, body: &[u8]) -> Result<T, Ogoshi
         operation: operation.to_owned(),
         reason: e.to_string(),
     })
+}
+
+/// A body that could not be read: the connection failed (retryable), or the answer went past
+/// the bound (an unreadable answer, terminal).
+pub(crate) fn read_error(operation: &str, error: platform_http::BodyError) -> OgoshipError {
+    match error {
+        platform_http::BodyError::Transport(source) => OgoshipError::Transport {
+            operation: operation.to_owned(),
+            source,
+        },
+        too_large @ platform_http::BodyError::TooLarge { .. } => OgoshipError::Decode {
+            operation: operation.to_owned(),
+            reason: too_large.to_string(),
+        },
+    }
 }
 
 #[cfg(test)]

@@ -178,7 +178,9 @@ impl TokenKeeper {
         let response = response.map_err(transport)?;
         let status = response.status().as_u16();
         let retry_after = platform_http::parse_retry_after(response.headers().get("retry-after"));
-        let body = response.bytes().await.map_err(transport)?;
+        let body = platform_http::read_limited(response, platform_http::MAX_ANSWER_BYTES)
+            .await
+            .map_err(|error| super::read_error(&operation, error))?;
         if status >= 400 {
             let (message, oauth_error) = error_message(&body);
             return Err(OgoshipError::Status {

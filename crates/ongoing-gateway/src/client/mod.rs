@@ -211,7 +211,15 @@ impl OngoingClient {
         let response = response.map_err(transport)?;
         let status = response.status();
         let retry_after = platform_http::parse_retry_after(response.headers().get("retry-after"));
-        let body = response.bytes().await.map_err(transport)?.to_vec();
+        let body = platform_http::read_limited(response, platform_http::MAX_ANSWER_BYTES)
+            .await
+            .map_err(|error| match error {
+                platform_http::BodyError::Transport(source) => transport(source),
+                too_large @ platform_http::BodyError::TooLarge { .. } => OngoingError::Decode {
+                    operation: operation.to_owned(),
+                    reason: too_large.to_string(),
+                },
+            })?;
         drop(lane);
         if status.as_u16() >= 400 {
             return Err(OngoingError::Status {
