@@ -7,7 +7,8 @@
 //! Several replicas share the table. A replica takes due rows with [`StockArticles::claim`]: a
 //! conditional update that moves `due_at` into the future only if it is still the value read,
 //! so one row goes to one replica; a replica that dies leaves the row due again when the lease
-//! ends. `generation` counts the marks: a mark that arrives while a row is being checked makes
+//! ends ([`CLAIM_LEASE_MS`], renewed by the holder every [`CLAIM_RENEW_EVERY`] while its check
+//! runs, so a killed replica's rows wait half a minute, not the length of the longest check). `generation` counts the marks: a mark that arrives while a row is being checked makes
 //! [`StockArticles::finish`] leave it due at once instead of settling it on stale numbers.
 
 use std::collections::HashMap;
@@ -16,8 +17,13 @@ use platform_store::{Store, StoreError, Transaction, unix_millis};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-/// How long a claimed row stays with its replica before another may take it.
-pub const CLAIM_LEASE_MS: i64 = 5 * 60 * 1000;
+/// How long a claimed row stays with its replica before another may take it, unless renewed.
+pub const CLAIM_LEASE_MS: i64 = 30 * 1000;
+
+/// How often a replica renews the lease of the rows it is checking: a third of the lease, so
+/// one late renewal (a slow store) does not hand the rows to another replica.
+pub const CLAIM_RENEW_EVERY: std::time::Duration =
+    std::time::Duration::from_millis(CLAIM_LEASE_MS as u64 / 3);
 
 /// What a person sees of an article.
 ///
@@ -338,6 +344,39 @@ impl StockArticles {
             article.article_number
         )))?;
         Ok(())
+    }
+
+    /// Moves the lease of `articles` (claimed together, so all due at `held`) to `until`; a
+    /// row marked meanwhile (due now, no longer `held`) is left due. Returns how many rows were
+    /// still held.
+    ///
+    /// # Errors
+    /// The store failing.
+    pub async fn renew(
+        &self,
+        articles: &[StockArticle],
+        held: i64,
+        until: i64,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.store.begin().await?;
+        let mut renewed = 0;
+        for article in articles {
+            renewed += sqlx::query(
+                "UPDATE stock_articles SET due_at = $2 WHERE article_number = $1 AND due_at = $3",
+            )
+            .bind(&article.article_number)
+            .bind(until)
+            .bind(held)
+            .execute(tx.conn())
+            .await
+            .map_err(StoreError::query(format!(
+                "renewing the claim of article {}",
+                article.article_number
+            )))?
+            .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(renewed)
     }
 
     /// Gives claimed rows back, due at `at` (a call failed; the check is tried again then).

@@ -37,7 +37,7 @@ use platform_store::{MessageId, StoreError, unix_millis};
 use proto::events::v1 as events;
 use tokio::sync::Notify;
 
-use crate::articles::{StockArticle, StockArticles, StockState};
+use crate::articles::{CLAIM_LEASE_MS, CLAIM_RENEW_EVERY, StockArticle, StockArticles, StockState};
 use crate::ports::{CentraStockTarget, WmsStockSource};
 
 mod reconcile;
@@ -273,11 +273,36 @@ impl StockFlow {
     /// [`FlowError::Unavailable`] when a gateway is down (the articles are due again shortly);
     /// [`FlowError::Store`].
     pub async fn check_due(&self) -> Result<CheckReport, FlowError> {
-        let claimed = self.articles.claim(unix_millis(), BATCH).await?;
-        if claimed.is_empty() {
+        let mut claimed = self.articles.claim(unix_millis(), BATCH).await?;
+        let Some(mut held) = claimed.first().and_then(|a| a.due_at) else {
             return Ok(CheckReport::default());
+        };
+        // The lease is renewed while the check runs: a check slowed by retries keeps its rows,
+        // and a replica killed mid-check leaves them due again within one lease.
+        let result = {
+            let check = self.check(&claimed);
+            tokio::pin!(check);
+            loop {
+                tokio::select! {
+                    result = &mut check => break result,
+                    () = tokio::time::sleep(CLAIM_RENEW_EVERY) => {
+                        let until = unix_millis() + CLAIM_LEASE_MS;
+                        match self.articles.renew(&claimed, held, until).await {
+                            Ok(_) => held = until,
+                            Err(error) => tracing::warn!(
+                                %error,
+                                "stock check: the claim could not be renewed; another replica may \
+                                 take the rows when the lease ends"
+                            ),
+                        }
+                    }
+                }
+            }
+        };
+        for article in &mut claimed {
+            article.due_at = Some(held);
         }
-        match self.check(&claimed).await {
+        match result {
             Err(FlowError::Unavailable(error)) => {
                 self.articles
                     .release(&claimed, unix_millis() + RETRY_AFTER_MS)

@@ -469,3 +469,61 @@ async fn one_replica_starts_each_periodic_reconcile() {
             .expect("next interval")
     );
 }
+
+/// A replica killed mid-check (its claim never finished nor released) holds its rows for one
+/// lease only: another replica takes them half a minute later, not minutes later. Found by the
+/// fault suite: stock-sync killed with a claim open left an article unequal past its wait.
+#[tokio::test]
+async fn a_killed_replicas_articles_are_due_again_after_one_lease() {
+    use stock_sync::articles::CLAIM_LEASE_MS;
+    let t = spawn_flow().await;
+    t.article("K1", "1", (5, 5), (0, 0));
+    t.synced("k1", "K1", "1").await;
+    let now = platform_store::unix_millis();
+    let articles = t.flow.articles();
+    let dead = articles.claim(now, 10).await.expect("claim");
+    assert_eq!(dead.len(), 1, "the first replica takes it, then dies");
+    assert!(
+        articles
+            .claim(now + CLAIM_LEASE_MS - 1, 10)
+            .await
+            .expect("claim")
+            .is_empty(),
+        "held while the lease runs"
+    );
+    let taken = articles
+        .claim(now + CLAIM_LEASE_MS + 1, 10)
+        .await
+        .expect("claim");
+    assert_eq!(taken.len(), 1, "due again once the lease ended");
+    assert!(CLAIM_LEASE_MS <= 60_000, "a lease of at most a minute");
+}
+
+/// A replica still checking renews its lease: the rows stay with it past the first lease,
+/// and a row marked meanwhile is not renewed (it is due now, for the change that came in).
+#[tokio::test]
+async fn a_renewed_claim_keeps_its_articles_and_leaves_new_marks_due() {
+    use stock_sync::articles::CLAIM_LEASE_MS;
+    let t = spawn_flow().await;
+    for key in ["R1", "R2"] {
+        t.article(key, "1", (5, 5), (0, 0));
+        t.synced(&format!("m-{key}"), key, "1").await;
+    }
+    let now = platform_store::unix_millis();
+    let articles = t.flow.articles();
+    let claimed = articles.claim(now, 10).await.expect("claim");
+    assert_eq!(claimed.len(), 2);
+    let held = claimed[0].due_at.expect("leased");
+    t.synced("m-R2-again", "R2", "1").await;
+    let renewed = articles
+        .renew(&claimed, held, now + 3 * CLAIM_LEASE_MS)
+        .await
+        .expect("renew");
+    assert_eq!(renewed, 1, "only the row still held is renewed");
+    let later = articles
+        .claim(now + 2 * CLAIM_LEASE_MS, 10)
+        .await
+        .expect("claim");
+    let numbers: Vec<&str> = later.iter().map(|a| a.article_number.as_str()).collect();
+    assert_eq!(numbers, ["R2"], "R1 stays with its checker, R2 is due");
+}
