@@ -496,7 +496,6 @@ async fn a_killed_replicas_articles_are_due_again_after_one_lease() {
         .await
         .expect("claim");
     assert_eq!(taken.len(), 1, "due again once the lease ended");
-    assert!(CLAIM_LEASE_MS <= 60_000, "a lease of at most a minute");
 }
 
 /// A replica still checking renews its lease: the rows stay with it past the first lease,
