@@ -379,27 +379,18 @@ impl StockArticles {
         Ok(renewed)
     }
 
-    /// Gives claimed rows back, due at `at` (a call failed; the check is tried again then).
+    /// Gives claimed rows back (all due at `held`), due at `at` (a call failed; the check is
+    /// tried again then). A row marked meanwhile stays due now.
     ///
     /// # Errors
     /// The store failing.
-    pub async fn release(&self, articles: &[StockArticle], at: i64) -> Result<(), StoreError> {
-        let mut tx = self.store.begin().await?;
-        for article in articles {
-            sqlx::query(
-                "UPDATE stock_articles SET due_at = $2 WHERE article_number = $1 AND due_at = $3",
-            )
-            .bind(&article.article_number)
-            .bind(at)
-            .bind(article.due_at)
-            .execute(tx.conn())
-            .await
-            .map_err(StoreError::query(format!(
-                "releasing article {}",
-                article.article_number
-            )))?;
-        }
-        tx.commit().await
+    pub async fn release(
+        &self,
+        articles: &[StockArticle],
+        held: i64,
+        at: i64,
+    ) -> Result<(), StoreError> {
+        self.renew(articles, held, at).await.map(drop)
     }
 
     /// Article number -> Centra product id of every followed article that has one.

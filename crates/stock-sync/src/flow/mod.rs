@@ -273,7 +273,7 @@ impl StockFlow {
     /// [`FlowError::Unavailable`] when a gateway is down (the articles are due again shortly);
     /// [`FlowError::Store`].
     pub async fn check_due(&self) -> Result<CheckReport, FlowError> {
-        let mut claimed = self.articles.claim(unix_millis(), BATCH).await?;
+        let claimed = self.articles.claim(unix_millis(), BATCH).await?;
         let Some(mut held) = claimed.first().and_then(|a| a.due_at) else {
             return Ok(CheckReport::default());
         };
@@ -299,13 +299,10 @@ impl StockFlow {
                 }
             }
         };
-        for article in &mut claimed {
-            article.due_at = Some(held);
-        }
         match result {
             Err(FlowError::Unavailable(error)) => {
                 self.articles
-                    .release(&claimed, unix_millis() + RETRY_AFTER_MS)
+                    .release(&claimed, held, unix_millis() + RETRY_AFTER_MS)
                     .await?;
                 Err(FlowError::Unavailable(error))
             }
