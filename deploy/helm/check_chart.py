@@ -238,6 +238,25 @@ def main():
     code, output, _ = config_check(binary, deployment, configmaps)
     check("a config the binary refuses fails the check", code != 0 and "capture" in output, output)
 
+    # [runtime.redelivery] from values reaches every service's config, and the binary judges it.
+    for label, redelivery, ok in [
+        ("redelivery values", {"maxDeliveries": 7, "firstDelay": "2s", "maxDelay": "30s"}, True),
+        ("a redelivery maxDelay shorter than firstDelay", {"firstDelay": "2m", "maxDelay": "1m"}, False),
+    ]:
+        docs = render({"redelivery": redelivery})
+        deployment = next(d for _, d in docs if d["kind"] == "Deployment")
+        configmaps = {d["metadata"]["name"]: d["data"] for _, d in docs if d["kind"] == "ConfigMap"}
+        rendered = "\n".join(v for data in configmaps.values() for v in data.values())
+        code, output, _ = config_check(binary, deployment, configmaps)
+        if ok:
+            check(
+                f"{label} are rendered into [runtime.redelivery] and pass the check",
+                code == 0 and "max_deliveries = 7" in rendered and 'first_delay = "2s"' in rendered,
+                output,
+            )
+        else:
+            check(f"{label} fails the check", code != 0 and "max_delay" in output, output)
+
     # The schema refuses unknown keys and wrong types.
     for label, values in [
         ("unknown top-level key", {"replicaCount": 2}),
@@ -247,6 +266,7 @@ def main():
         ("a [runtime] table in config", {"config": "[runtime]\nmode = \"embedded\"\n"}),
         ("an unknown WMS kind", {"wms": {"kind": "shipbob"}}),
         ("an unknown ogoship-gateway key", {"services": {"ogoship-gateway": {"port": 1}}}),
+        ("an unknown redelivery key", {"redelivery": {"maxAttempts": 3}}),
     ]:
         try:
             render(values)
