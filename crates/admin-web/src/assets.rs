@@ -1,6 +1,6 @@
 //! The files the page loads, compiled into the binary: htmx 2.0.11 (from the `htmx.org` npm
-//! package, Zero-Clause BSD, its license served beside it) and the style sheet. Nothing is
-//! fetched from elsewhere at run time.
+//! package, Zero-Clause BSD, its license served beside it), the style sheet and the Products
+//! page's select-all script. Nothing is fetched from elsewhere at run time.
 
 use axum::extract::Path;
 use axum::http::{StatusCode, header};
@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 /// The htmx version served, for the footer.
 pub const HTMX_VERSION: &str = "2.0.11";
 
-const FILES: [(&str, &str, &str); 3] = [
+const FILES: [(&str, &str, &str); 4] = [
     (
         "htmx.min.js",
         "text/javascript; charset=utf-8",
@@ -24,6 +24,11 @@ const FILES: [(&str, &str, &str); 3] = [
         "style.css",
         "text/css; charset=utf-8",
         include_str!("../assets/style.css"),
+    ),
+    (
+        "products.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/products.js"),
     ),
 ];
 

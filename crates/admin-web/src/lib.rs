@@ -1,13 +1,15 @@
 //! The admin web page: what a merchant's operations person opens to see how the flows are
-//! doing, retry or discard dead letters, test the connection and read the effective settings.
+//! doing, pick the webshop's products to create in the WMS, retry or discard dead letters, test
+//! the connection and read the effective settings.
 //!
-//! It is one more adapter on the services' admin gRPC APIs (`FlowStatus`, `DeadLetters`, the
-//! gateways' `TestConnection`), like the CLI: it never reaches into a service's store and keeps
+//! It is one more adapter on the services' admin gRPC APIs (`FlowStatus`, `DeadLetters`,
+//! catalog-sync's `CatalogAdmin`, the gateways' `TestConnection`), like the CLI: it never reaches into a service's store and keeps
 //! no store of its own. Server-rendered HTML (maud, checked at compile time) with htmx, served
 //! from the binary ([`assets`]); nothing is fetched from outside at run time.
 //!
 //! Security: read-only unless signed in ([`session`]: the configured user and argon2 password
-//! hash, an encrypted `HttpOnly`, `SameSite=Strict` session cookie, `Secure` behind TLS); every
+//! hash, an encrypted `HttpOnly`, `SameSite=Strict` session cookie, `Secure` behind TLS; a
+//! client address gets [`sign_in_limit::ATTEMPTS`] sign-ins in a row); every
 //! form action carries the session's CSRF token and is refused without it; every answer carries
 //! the security headers ([`security`]: a CSP with no inline script, no framing); every action is
 //! written to the audit log ([`audit`]: structured log lines with target `audit`, and the recent
@@ -20,10 +22,11 @@
 //! - `security.rs`: security headers, and the check every action passes (signed in, token).
 //! - `audit.rs`: [`audit::AuditLog`].
 //! - `password.rs`: argon2 hashing (`centra-wms admin-web hash-password`) and verification.
+//! - `sign_in_limit.rs`: the sign-in attempts per client address (`governor`).
 //! - `settings_doc.rs`: each key's default and meaning, read from the example config.
 //! - `assets.rs`: htmx (with its license), the style sheet.
-//! - `pages/`: one module per page (overview, dead letters, connection, settings, sign-in) and
-//!   the shared layout.
+//! - `pages/`: one module per page (overview, products, dead letters, connection, settings,
+//!   sign-in) and the shared layout.
 
 mod assets;
 pub mod audit;
@@ -32,6 +35,7 @@ pub mod password;
 mod security;
 mod session;
 mod settings_doc;
+pub mod sign_in_limit;
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -89,7 +93,7 @@ impl AdminWeb {
 }
 
 /// What every handler reads: the settings, how to reach the services, the cookie key, the
-/// audit log and the last connection test.
+/// audit log, the last connection test and the sign-in attempts left.
 #[derive(Clone)]
 pub(crate) struct Page {
     pub config: Arc<AppConfig>,
@@ -98,6 +102,7 @@ pub(crate) struct Page {
     pub audit: Arc<audit::AuditLog>,
     pub connection: Arc<dyn ConnectionTest>,
     pub last_test: Arc<Mutex<Option<pages::connection::TestRun>>>,
+    pub sign_in_limit: Arc<sign_in_limit::SignInLimit>,
 }
 
 impl FromRef<Page> for Key {
@@ -143,6 +148,9 @@ fn router(page: Page) -> Router {
     Router::new()
         .route("/", get(pages::overview::page))
         .route("/flows", get(pages::overview::flows))
+        .route("/products", get(pages::products::list))
+        .route("/products/refresh", post(pages::products::refresh))
+        .route("/products/create", post(pages::products::create))
         .route("/dead-letters", get(pages::dead_letters::list))
         .route(
             "/dead-letters/{service}/{id}",
@@ -208,7 +216,12 @@ impl Service for AdminWeb {
         if let Ok(local) = listener.local_addr() {
             tracing::info!(address = %local, "admin web page serving");
         }
-        serve(listener, ctx, self.connection.clone()).await
+        // The page serves no gRPC of its own: it tells the process's `/readyz` itself.
+        let directory = ctx.directory.clone();
+        directory.mark_serving(NAME, true);
+        let served = serve(listener, ctx, self.connection.clone()).await;
+        directory.mark_serving(NAME, false);
+        served
     }
 }
 
@@ -224,9 +237,12 @@ async fn serve(
         audit: Arc::new(audit::AuditLog::default()),
         connection,
         last_test: Arc::new(Mutex::new(None)),
+        sign_in_limit: Arc::new(sign_in_limit::SignInLimit::default()),
     };
     let shutdown = ctx.shutdown.clone();
-    axum::serve(listener, router(page))
+    // The client's address is the sign-in limit's key.
+    let app = router(page).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(async move { shutdown.cancelled().await })
         .await
         .map_err(|e| other(&AdminWebError::Serve(e)))

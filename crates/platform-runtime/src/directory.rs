@@ -215,6 +215,13 @@ impl ServiceDirectory {
             .is_ok_and(|serving| serving.contains(service))
     }
 
+    /// Says whether `service`, which serves no gRPC command service of its own (the admin web
+    /// page, on its own HTTP listener), is serving: `/readyz` waits for every service of the
+    /// process, and would otherwise never see it ready.
+    pub fn mark_serving(&self, service: &str, on: bool) {
+        self.set_serving(service, on);
+    }
+
     fn set_serving(&self, service: &str, on: bool) {
         if let Ok(mut serving) = self.serving.write() {
             if on {

@@ -4,6 +4,8 @@
 //! Layout:
 //! - `overview.rs`: every flow of every service (`FlowStatus`), refreshed by htmx polling;
 //!   the recent actions.
+//! - `products.rs`: the webshop's products by product, state per size (`CatalogAdmin`);
+//!   Refresh, and Create for the selected ones under manual selection.
 //! - `dead_letters.rs`: every service's dead letters (`DeadLetters`), one with its payload and
 //!   history; Retry and Discard (with a reason).
 //! - `connection.rs`: the Test button, running what `centra-wms test-connection` runs.
@@ -13,6 +15,7 @@
 pub mod connection;
 pub mod dead_letters;
 pub mod overview;
+pub mod products;
 pub mod settings;
 pub mod sign_in;
 
@@ -30,14 +33,16 @@ use crate::session::Session;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Nav {
     Overview,
+    Products,
     DeadLetters,
     Connection,
     Settings,
     None,
 }
 
-const NAVIGATION: [(Nav, &str, &str); 4] = [
+const NAVIGATION: [(Nav, &str, &str); 5] = [
     (Nav::Overview, "/", "Overview"),
+    (Nav::Products, "/products", "Products"),
     (Nav::DeadLetters, "/dead-letters", "Dead letters"),
     (Nav::Connection, "/connection", "Connection"),
     (Nav::Settings, "/settings", "Settings"),

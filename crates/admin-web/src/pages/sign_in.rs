@@ -1,9 +1,14 @@
 //! Sign-in with the configured user and password (its argon2 hash in `[admin_web]
 //! password_hash`), and sign-out. The sign-in form carries the visitor's CSRF token too, so no
-//! other site can sign a visitor in; a success starts a new session with a new token.
+//! other site can sign a visitor in; a success starts a new session with a new token. An
+//! address that used up its attempts ([`crate::sign_in_limit`]) is refused with 429 before
+//! its password is checked.
 
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use maud::{Markup, html};
@@ -39,6 +44,7 @@ pub async fn form(State(page): State<Page>, Extension(session): Extension<Sessio
 pub async fn sign_in(
     State(page): State<Page>,
     Extension(session): Extension<Session>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     Form(form): Form<SignInForm>,
 ) -> Response {
     let user = form.user.unwrap_or_default();
@@ -50,6 +56,15 @@ pub async fn sign_in(
             "refused: missing or wrong csrf token",
         );
         return Refusal::BadToken.into_response();
+    }
+    if let Err(wait) = page.sign_in_limit.attempt(client.ip()) {
+        page.audit.record(
+            &user,
+            "sign in",
+            "admin web",
+            &format!("refused: too many sign-in attempts from {}", client.ip()),
+        );
+        return too_many(&page, &session, wait);
     }
     let Some(hash) = page.config.admin_web.password_hash.clone() else {
         page.audit.record(
@@ -143,6 +158,22 @@ pub async fn sign_out(
     let mut answer = Redirect::to("/").into_response();
     answer.extensions_mut().insert(Session::anonymous());
     answer
+}
+
+/// 429 with `Retry-After`, saying how long to wait.
+fn too_many(page: &Page, session: &Session, wait: Duration) -> Response {
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let problem = format!(
+        "Too many sign-in attempts from your address ({} in a row). Wait {seconds} s and try \
+         again.",
+        crate::sign_in_limit::ATTEMPTS
+    );
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, seconds.to_string())],
+        sign_in_page(page, session, Some(&problem)),
+    )
+        .into_response()
 }
 
 const NO_HASH: &str = "Nobody can sign in: no [admin_web] password_hash is configured. Make one \

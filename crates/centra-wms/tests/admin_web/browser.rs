@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use thirtyfour::prelude::*;
 
-use super::support::free_port;
-use super::{PASSWORD, PageUnderTest, USER};
+use super::support::{free_port, post_json, rows};
+use super::{PASSWORD, PageUnderTest, USER, trousers};
 
 const DRIVER: &str = "chromedriver";
 
@@ -115,14 +115,15 @@ async fn text(web: &WebDriver, by: By) -> String {
     }
 }
 
-/// Sign in, the overview refreshing without reload, a dead letter retried, the connection
-/// test run; a screenshot of every page.
+/// Sign in, the overview refreshing without reload, a product selected and created in the
+/// WMS, a dead letter retried, the connection test run; a screenshot of every page.
 #[tokio::test(flavor = "multi_thread")]
-async fn a_person_signs_in_retries_a_dead_letter_and_tests_the_connection() {
+async fn a_person_signs_in_creates_a_product_retries_a_dead_letter_and_tests_the_connection() {
     let Some(driver) = Driver::start() else {
         return;
     };
-    let page = PageUnderTest::start();
+    let page = PageUnderTest::start_with(&[("CENTRA_WMS__SETTINGS__PRODUCT_SELECTION", "manual")]);
+    post_json(&page.sandbox.centra, "/_sim/products", &trousers());
     let shots = screenshot_dir();
     let web = browser(&driver).await;
     let result = walk(&web, &page, &shots).await;
@@ -178,6 +179,8 @@ async fn walk(
     );
     web.screenshot(&shots.join("overview.png")).await?;
 
+    products(web, page, shots).await?;
+
     web.find(By::LinkText("Dead letters"))
         .await?
         .click()
@@ -230,6 +233,108 @@ async fn walk(
     web.goto(page.url("/")).await?;
     let overview = text(web, By::Css("main")).await;
     assert!(overview.contains("retry dead letter"), "{overview}");
+    assert!(overview.contains("create products"), "{overview}");
     assert!(overview.contains("test connection"), "{overview}");
+    Ok(())
+}
+
+/// The WMS simulator's article numbers.
+fn wms_articles(page: &PageUnderTest) -> Vec<String> {
+    rows(&page.sandbox.wms_state(), "articles")
+        .iter()
+        .filter_map(|a| a["articleNumber"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Products under manual selection: Refresh, "Select all" ticking every box and clearing
+/// them, Trousers ticked from the keyboard, Create; its two sizes become WMS articles and the
+/// page shows them created, the Shirt's size rejected with its reason.
+async fn products(
+    web: &WebDriver,
+    page: &PageUnderTest,
+    shots: &std::path::Path,
+) -> WebDriverResult<()> {
+    web.find(By::LinkText("Products")).await?.click().await?;
+    let intro = text(web, By::Css("main")).await;
+    assert!(intro.contains("Manual selection"), "{intro}");
+    web.find(By::XPath("//button[text()='Refresh']"))
+        .await?
+        .click()
+        .await?;
+    until("the refresh notice", || async {
+        text(web, By::Css("[role=status]"))
+            .await
+            .contains("Refreshed: ")
+    })
+    .await;
+    let listed = text(web, By::Id("selection")).await;
+    assert!(
+        listed.contains("Trousers") && listed.contains("not selected"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains("Shirt") && listed.contains("rejected: "),
+        "the shirt's size without variant sku is rejected with its reason: {listed}"
+    );
+    assert!(
+        !wms_articles(page).iter().any(|a| a.starts_with("TROUSERS")),
+        "nothing is created before Create"
+    );
+
+    // "Select all" (by its label) ticks every product's box and clears them again.
+    let all = web.find(By::Css("label[for='select-all']")).await?;
+    all.click().await?;
+    for id in ["product-1", "product-2"] {
+        assert!(
+            web.find(By::Id(id)).await?.is_selected().await?,
+            "{id} ticked"
+        );
+    }
+    all.click().await?;
+    for id in ["product-1", "product-2"] {
+        assert!(
+            !web.find(By::Id(id)).await?.is_selected().await?,
+            "{id} cleared"
+        );
+    }
+    // Trousers ticked from the keyboard: its box takes the focus and Space ticks it.
+    let trousers = web.find(By::Id("product-2")).await?;
+    trousers.focus().await?;
+    trousers.send_keys(" ").await?;
+    assert!(trousers.is_selected().await?, "Space ticks the focused box");
+    let label = text(web, By::Css("label[for='product-2']")).await;
+    assert_eq!(
+        label, "Trousers",
+        "the box is labelled by the product's name"
+    );
+    web.screenshot(&shots.join("products-selected.png")).await?;
+
+    web.find(By::XPath("//button[text()='Create selected in the WMS']"))
+        .await?
+        .click()
+        .await?;
+    until("the create notice", || async {
+        text(web, By::Css("[role=status]"))
+            .await
+            .contains("Created in the WMS: 2 sizes.")
+    })
+    .await;
+    let listed = text(web, By::Id("selection")).await;
+    assert_eq!(
+        listed.matches("created in the WMS").count(),
+        2,
+        "the trousers' sizes: {listed}"
+    );
+    let mut created = wms_articles(page);
+    created.sort();
+    assert_eq!(
+        created
+            .iter()
+            .filter(|a| a.starts_with("TROUSERS"))
+            .collect::<Vec<_>>(),
+        ["TROUSERSBLUEM", "TROUSERSBLUES"],
+        "the WMS simulator holds both sizes: {created:?}"
+    );
+    web.screenshot(&shots.join("products.png")).await?;
     Ok(())
 }

@@ -8,13 +8,13 @@ use reqwest::header::{COOKIE, HeaderMap, LOCATION, SET_COOKIE};
 use super::{PASSWORD, PageUnderTest, USER};
 
 /// A visitor: one cookie jar of one cookie.
-struct Visitor {
+pub(crate) struct Visitor {
     client: reqwest::Client,
     cookie: Option<String>,
 }
 
 impl Visitor {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
@@ -30,7 +30,7 @@ impl Visitor {
         }
     }
 
-    async fn get(&mut self, url: &str) -> (StatusCode, HeaderMap, String) {
+    pub(crate) async fn get(&mut self, url: &str) -> (StatusCode, HeaderMap, String) {
         let mut request = self.client.get(url);
         if let Some(cookie) = &self.cookie {
             request = request.header(COOKIE, cookie);
@@ -61,7 +61,11 @@ impl Visitor {
     }
 
     /// Signs in through the form (its token first) and returns the new session's token.
-    async fn sign_in(&mut self, page: &PageUnderTest, password: &str) -> (StatusCode, String) {
+    pub(crate) async fn sign_in(
+        &mut self,
+        page: &PageUnderTest,
+        password: &str,
+    ) -> (StatusCode, String) {
         let (_, _, form) = self.get(&page.url("/sign-in")).await;
         let token = csrf(&form);
         let (status, headers, _) = self
@@ -114,15 +118,18 @@ fn assert_security_headers(path: &str, headers: &HeaderMap) {
 }
 
 /// A visitor who has not signed in reads every page (each with the security headers and a
-/// session cookie that is HttpOnly and SameSite=Strict) and is refused every action.
+/// session cookie that is HttpOnly and SameSite=Strict) and is refused every action; an
+/// address that tried to sign in 5 times is refused the sixth, the right password too.
 #[tokio::test(flavor = "multi_thread")]
-async fn pages_render_read_only_and_actions_need_sign_in() {
+async fn pages_render_read_only_actions_need_sign_in_and_sign_ins_are_limited() {
     let page = PageUnderTest::start();
     let mut visitor = Visitor::new();
     let detail = format!("/dead-letters/catalog-sync/{}", page.letter);
-    let pages: [(&str, &str); 8] = [
+    let pages: [(&str, &str); 10] = [
         ("/", "sandbox/shipments"),
         ("/flows", "catalog-sync"),
+        ("/products", "Selection is automatic"),
+        ("/assets/products.js", "select-all"),
         ("/dead-letters", page.letter.as_str()),
         (&detail, "Payload"),
         ("/connection", "Sign in</a> to run the test"),
@@ -158,6 +165,12 @@ async fn pages_render_read_only_and_actions_need_sign_in() {
     // A read-only visitor sees no action button.
     let (_, _, shown) = visitor.get(&page.url(&detail)).await;
     assert!(!shown.contains(">Retry<"), "{shown}");
+    let (_, _, products) = visitor.get(&page.url("/products")).await;
+    assert!(!products.contains(">Refresh<"), "{products}");
+    assert!(
+        products.contains("Sign in</a> to refresh the list or create products"),
+        "{products}"
+    );
 
     // Actions without sign-in, even with the visitor's own token: to the sign-in form.
     let (_, _, form) = visitor.get(&page.url("/sign-in")).await;
@@ -166,6 +179,8 @@ async fn pages_render_read_only_and_actions_need_sign_in() {
         format!("{detail}/retry"),
         format!("{detail}/discard"),
         "/connection/test".to_owned(),
+        "/products/refresh".to_owned(),
+        "/products/create".to_owned(),
         "/sign-out".to_owned(),
     ] {
         let form = [("csrf", token.as_str()), ("reason", "test")];
@@ -182,11 +197,46 @@ async fn pages_render_read_only_and_actions_need_sign_in() {
     }
     let state = page.letter_state();
     assert_eq!(state["state"], "parked", "nothing happened: {state}");
+
+    // Five sign-ins from this address, then it waits: the sixth is refused before its
+    // password is looked at, and says how long to wait.
+    for attempt in 1..=5 {
+        let (status, _) = Visitor::new().sign_in(&page, "not-the-password").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {attempt}");
+    }
+    let mut late = Visitor::new();
+    let (_, _, form) = late.get(&page.url("/sign-in")).await;
+    let token = csrf(&form);
+    let (status, headers, body) = late
+        .post(
+            &page.url("/sign-in"),
+            &[("csrf", &token), ("user", USER), ("password", PASSWORD)],
+            false,
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    let wait: u64 = headers
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("a Retry-After in seconds");
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert!(
+        body.contains("Too many sign-in attempts from your address (5 in a row). Wait"),
+        "{body}"
+    );
+    assert_security_headers("/sign-in", &headers);
+    let (_, _, overview) = visitor.get(&page.url("/")).await;
+    assert!(
+        overview.contains("refused: too many sign-in attempts from 127.0.0.1"),
+        "{overview}"
+    );
 }
 
 /// Signed in: a wrong password is refused; an action without or with a wrong token is
 /// forbidden; with the token, Retry puts the real dead letter back to work in catalog-sync
-/// and Discard needs a reason; the overview lists the actions.
+/// and Discard needs a reason; Refresh reads the products, and Create is refused because this
+/// sandbox selects products automatically; the overview lists the actions.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_signed_in_person_retries_a_dead_letter_with_the_token_only() {
     let page = PageUnderTest::start();
@@ -208,6 +258,15 @@ async fn a_signed_in_person_retries_a_dead_letter_with_the_token_only() {
         let (status, headers, _) = person.post(&retry, &form, false).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{form:?}");
         assert_security_headers("retry", &headers);
+    }
+    for action in ["/products/refresh", "/products/create"] {
+        for form in [
+            vec![("product", "1")],
+            vec![("csrf", "forged-token"), ("product", "1")],
+        ] {
+            let (status, _, _) = person.post(&page.url(action), &form, false).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{action} {form:?}");
+        }
     }
     let before = page.letter_state();
     assert_eq!(before["state"], "parked", "{before}");
@@ -240,9 +299,32 @@ async fn a_signed_in_person_retries_a_dead_letter_with_the_token_only() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
     assert!(answer.contains("give a reason"), "{answer}");
 
+    let (status, _, answer) = person
+        .post(&page.url("/products/refresh"), &[("csrf", &token)], false)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert!(answer.contains("Refreshed: 1 size items seen"), "{answer}");
+    assert!(answer.contains("rejected"), "the shirt's size: {answer}");
+    // Automatic selection: no box to tick, and Create is refused saying why.
+    assert!(!answer.contains(r#"name="product""#), "{answer}");
+    let (status, _, answer) = person
+        .post(
+            &page.url("/products/create"),
+            &[("csrf", &token), ("product", "1")],
+            false,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{answer}");
+    assert!(
+        answer.contains("Not created: product selection is automatic"),
+        "{answer}"
+    );
+
     let (_, _, overview) = person.get(&page.url("/")).await;
     for line in [
         "refused: missing or wrong csrf token",
+        "Refreshed: 1 size items seen",
+        "refused: Not created: product selection is automatic",
         "Retried: catalog-sync put the record back to work.",
         "refused: no reason given",
         "signed in",

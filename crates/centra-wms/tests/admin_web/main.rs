@@ -3,16 +3,21 @@
 //!
 //! - `http.rs`: reqwest against the page: every page renders with the security headers; an
 //!   action without sign-in is sent to sign in; without or with a wrong CSRF token it is
-//!   forbidden; a retry of the real dead letter goes through catalog-sync.
+//!   forbidden; a retry of the real dead letter goes through catalog-sync; Create is refused
+//!   under automatic product selection; sign-in attempts per address are limited.
 //! - `browser.rs`: Debian's chromium, headless, through chromedriver (WebDriver, thirtyfour):
-//!   sign in, the overview refreshing itself, a dead letter retried, the connection test;
-//!   screenshots of each page under `target/admin-web-screenshots/`.
+//!   sign in, the overview refreshing itself, a product selected and created in the WMS (manual
+//!   selection), a dead letter retried, the connection test; screenshots of each page under
+//!   `target/admin-web-screenshots/`.
+//! - `serve.rs`: `centra-wms serve admin-web` alone in the distributed shape (as the Helm chart
+//!   runs it) over the sandbox's services: ready on `/readyz`, showing their products.
 
 #[path = "../support/mod.rs"]
 mod support;
 
 mod browser;
 mod http;
+mod serve;
 
 use std::time::{Duration, Instant};
 
@@ -24,7 +29,7 @@ pub(crate) const USER: &str = "admin";
 pub(crate) const PASSWORD: &str = "sandbox";
 
 /// A sandbox without demo, its admin web page on a free port, and one catalog-sync dead
-/// letter: a size row without variant sku.
+/// letter: a size row without variant sku (product 1, Shirt).
 pub(crate) struct PageUnderTest {
     pub sandbox: Sandbox,
     /// `http://127.0.0.1:PORT`.
@@ -35,11 +40,15 @@ pub(crate) struct PageUnderTest {
 
 impl PageUnderTest {
     pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// [`Self::start`] with more settings (`CENTRA_WMS__…` variables).
+    pub fn start_with(settings: &[(&str, &str)]) -> Self {
         let listen = format!("127.0.0.1:{}", free_port());
-        let sandbox = Sandbox::start_with(
-            &["--no-demo"],
-            &[("CENTRA_WMS__ADMIN_WEB__LISTEN", listen.as_str())],
-        );
+        let mut env = vec![("CENTRA_WMS__ADMIN_WEB__LISTEN", listen.as_str())];
+        env.extend_from_slice(settings);
+        let sandbox = Sandbox::start_with(&["--no-demo"], &env);
         let mut product = shirt();
         product["products"][0]["variantSku"] = Value::String(String::new());
         post_json(&sandbox.centra, "/_sim/products", &product);
@@ -78,6 +87,25 @@ impl PageUnderTest {
                 .cli(&["dead-letters", "show", &self.letter, "--json"]),
         )
     }
+}
+
+/// Product 2, Trousers, in Centra: two good sizes, articles `TROUSERSBLUES` and
+/// `TROUSERSBLUEM` by the default rule.
+pub(crate) fn trousers() -> Value {
+    let size = |size: &str, stock_item: u64, ean: &str| {
+        serde_json::json!({
+            "productId": 2, "product": "Trousers", "name": "Trousers", "variantId": 21,
+            "variant": "Blue", "variantSku": "BLUE", "sku": "TROUSERS", "stockItemId": stock_item,
+            "size": size, "sizeSku": size, "ean": ean, "active": true,
+            "weight": 0.5, "weightUnit": "kg", "countryOfOrigin": "SE", "harmCode": "6203",
+            "prices": [{"pricelist": "1", "currency": "SEK", "price": 400.0}],
+            "physicalStock": 3
+        })
+    };
+    serde_json::json!({"products": [
+        size("S", 211, "7350000000023"),
+        size("M", 212, "7350000000030"),
+    ]})
 }
 
 /// `admin-web hash-password` reads the password from stdin and prints an argon2 hash that
