@@ -102,7 +102,10 @@ impl Gateway {
 
     /// The command set (also what the gRPC service serves).
     pub fn commands(&self) -> Commands {
-        Commands::new(self.clients.iter().map(|(c, _)| c.clone()))
+        Commands::new(
+            self.clients.iter().map(|(c, _)| c.clone()),
+            self.store.clone(),
+        )
     }
 
     /// Serves until `shutdown`; the first server that fails stops the rest.

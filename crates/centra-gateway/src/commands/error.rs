@@ -1,7 +1,8 @@
 //! Command errors and their gRPC codes: `INVALID_ARGUMENT` names the field, `NOT_FOUND` an
 //! unknown end-point or record, `FAILED_PRECONDITION` a Centra refusal a retry will not fix,
-//! `UNAVAILABLE` a transport failure worth retrying.
+//! `UNAVAILABLE` a transport failure (or the gateway's own store failing) worth retrying.
 
+use platform_store::StoreError;
 use thiserror::Error;
 
 use crate::client::{CentraError, CentraErrorKind};
@@ -18,6 +19,9 @@ pub enum CommandError {
     Unavailable(CentraError),
     #[error("{0}")]
     BadAnswer(CentraError),
+    /// The gateway's store failed (what a command remembers before it writes to Centra).
+    #[error("the gateway's store failed: {0}")]
+    Store(#[from] StoreError),
 }
 
 impl CommandError {
@@ -52,7 +56,9 @@ impl From<CommandError> for tonic::Status {
             CommandError::InvalidArgument { .. } => tonic::Status::invalid_argument(message),
             CommandError::NotFound(_) => tonic::Status::not_found(message),
             CommandError::Refused(_) => tonic::Status::failed_precondition(message),
-            CommandError::Unavailable(_) => tonic::Status::unavailable(message),
+            CommandError::Unavailable(_) | CommandError::Store(_) => {
+                tonic::Status::unavailable(message)
+            }
             CommandError::BadAnswer(_) => tonic::Status::internal(message),
         }
     }

@@ -7,10 +7,13 @@
 //! - capture: reads `paid` first (nothing is charged twice).
 //! - create return: Centra has no upsert, so the return's comment carries the idempotency key
 //!   ([`RETURN_TAG`]) and every attempt first looks for a return with that tag.
-//! - quantities and stock: absolute values; re-sending the same values changes nothing.
+//! - quantities and stock: absolute values; re-sending the same values changes nothing. A
+//!   shipment line set to 0 leaves the shipment, so the gateway remembers the lines it sent
+//!   quantities for (`sent_lines`, in its store) and a re-sent update finds such a line at 0.
 //!
-//! Layout: `complete`, `capture`, `quantities`, `stock`, `delivery`, `returns`, `reads`
-//! (get shipment, list products, test connection), `error` ([`CommandError`]).
+//! Layout: `complete`, `capture`, `quantities` (+ `sent_lines`), `stock`, `delivery`,
+//! `returns`, `reads` (get shipment, list products, test connection), `error`
+//! ([`CommandError`]).
 
 mod capture;
 mod complete;
@@ -19,12 +22,14 @@ mod error;
 mod quantities;
 mod reads;
 mod returns;
+mod sent_lines;
 mod stock;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use domain::{EndpointName, ShipmentId};
+use platform_store::Store;
 
 use crate::client::CentraClient;
 
@@ -33,14 +38,16 @@ pub use error::CommandError;
 /// Marks returns the gateway created: `centra-wms:<idempotency key>` in the comment.
 pub const RETURN_TAG: &str = "centra-wms:";
 
-/// The clients of every end-point, by name.
-#[derive(Debug, Clone, Default)]
+/// The clients of every end-point, by name, and the gateway's store (what the commands must
+/// remember across a restart: the shipment lines sent quantities for).
+#[derive(Debug, Clone)]
 pub struct Commands {
     clients: Arc<HashMap<EndpointName, CentraClient>>,
+    store: Store,
 }
 
 impl Commands {
-    pub fn new(clients: impl IntoIterator<Item = CentraClient>) -> Self {
+    pub fn new(clients: impl IntoIterator<Item = CentraClient>, store: Store) -> Self {
         Self {
             clients: Arc::new(
                 clients
@@ -48,6 +55,7 @@ impl Commands {
                     .map(|c| (c.endpoint().clone(), c))
                     .collect(),
             ),
+            store,
         }
     }
 

@@ -4,6 +4,12 @@
 //! keys the update by order line id (REF/108: "lineID from the Get orders response"). Each
 //! shipment line is mapped to the one order line with the same sku, variant sku, size sku and
 //! EAN; a line that maps to none or several is refused naming the line.
+//!
+//! Sent again after it reached Centra (the caller killed before it recorded the answer, or the
+//! answer lost), the update finds a line it set to 0 gone from the shipment (the simulator
+//! keeps no line at 0; the docs do not say either way). A line the gateway once sent for this
+//! shipment ([`sent_lines`](super::sent_lines)) and now absent is at 0: asking 0 again is done,
+//! asking more is refused. A line it never sent and the shipment does not list is refused.
 
 use std::collections::BTreeMap;
 
@@ -13,6 +19,7 @@ use proto::centra::v1::{
 use proto::events::v1::ProductLine;
 
 use super::reads::shipment_message;
+use super::sent_lines::{self, SentLine};
 use super::{CommandError, Commands, shipment_id};
 use crate::client::{ShipmentState, ShipmentStatusFilter};
 
@@ -59,18 +66,40 @@ impl Commands {
             .iter()
             .map(|l| (l.line_id.as_str(), l))
             .collect();
-        for (i, line) in request.lines.iter().enumerate() {
-            if !current.contains_key(line.line_id.trim()) {
-                return Err(CommandError::invalid(
-                    format!("lines[{i}].line_id"),
-                    format!("{:?} is not a line of shipment {id}", line.line_id),
-                ));
+        let absent: Vec<(usize, &str, i64)> = request
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, line)| (i, line.line_id.trim(), line.quantity))
+            .filter(|(_, line_id, _)| !current.contains_key(line_id))
+            .collect();
+        if !absent.is_empty() {
+            let sent = sent_lines::sent_line_ids(&self.store, client.endpoint(), &id).await?;
+            for (i, line_id, quantity) in absent {
+                let field = format!("lines[{i}].line_id");
+                if !sent.contains(line_id) {
+                    return Err(CommandError::invalid(
+                        field,
+                        format!("{line_id:?} is not a line of shipment {id}"),
+                    ));
+                }
+                if quantity > 0 {
+                    return Err(CommandError::invalid(
+                        field,
+                        format!(
+                            "{line_id:?} is no longer a line of shipment {id} (set to 0 before, \
+                             Centra removed it); it cannot get {quantity} units back"
+                        ),
+                    ));
+                }
+                tracing::info!(endpoint = %client.endpoint(), shipment_id = %id, line_id, "line already at 0: centra removed it after an earlier update");
             }
         }
+        // Absent lines left are at 0, as asked.
         if wanted.iter().all(|(line, qty)| {
             current
                 .get(line.as_str())
-                .is_some_and(|l| l.quantity == *qty)
+                .is_none_or(|l| l.quantity == *qty)
         }) {
             return Ok(UpdateShipmentQuantitiesResponse {
                 already_done: true,
@@ -87,6 +116,7 @@ impl Commands {
             .with_retry(|| client.order_lines_once(&state.shipment.order_id))
             .await?;
         let mut by_order_line = Vec::new();
+        let mut sent = Vec::new();
         for (line_id, qty) in &wanted {
             let Some(shipment_line) = current.get(line_id.as_str()) else {
                 continue;
@@ -96,7 +126,14 @@ impl Commands {
                 .filter(|o| same_item(o, shipment_line))
                 .collect();
             match matching.as_slice() {
-                [only] => by_order_line.push((only.line_id.clone(), *qty)),
+                [only] => {
+                    by_order_line.push((only.line_id.clone(), *qty));
+                    sent.push(SentLine {
+                        line_id: line_id.clone(),
+                        order_line_id: only.line_id.clone(),
+                        quantity: *qty,
+                    });
+                }
                 [] => {
                     return Err(CommandError::invalid(
                         "lines.line_id",
@@ -117,6 +154,9 @@ impl Commands {
                 }
             }
         }
+        // Before sending: a line set to 0 disappears from the shipment, and a retry must still
+        // know it was one of its lines.
+        sent_lines::remember(&self.store, client.endpoint(), &id, &sent).await?;
         let shipment = client
             .with_retry(|| client.update_quantities_once(&id, &by_order_line))
             .await?;

@@ -256,7 +256,10 @@ async fn each_endpoint_has_its_own_host_and_secret() {
         fast_options(),
     )
     .expect("client");
-    let commands = centra_gateway::commands::Commands::new([retail.client.clone(), wholesale]);
+    let commands = centra_gateway::commands::Commands::new(
+        [retail.client.clone(), wholesale],
+        retail.store.clone(),
+    );
     for name in [ENDPOINT, "wholesale"] {
         let answer = commands
             .test_connection(proto::centra::v1::TestConnectionRequest {

@@ -78,7 +78,7 @@ pub async fn spawn_app_with(zone: Tz, options: ClientOptions) -> TestApp {
     .expect("store opens");
     let client =
         CentraClient::new(&endpoint(&sim.base_url(), SECRET), zone, options).expect("client");
-    let commands = Commands::new([client.clone()]);
+    let commands = Commands::new([client.clone()], store.clone());
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(20))
         .build()

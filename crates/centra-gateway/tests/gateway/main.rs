@@ -9,6 +9,7 @@ mod faults;
 mod flow_status;
 mod harness;
 mod orders;
+mod quantities;
 mod service;
 mod stock;
 mod webhook;
