@@ -12,6 +12,11 @@
    whose config the binary refuses cannot land; a deliberately broken config must be refused.
 4. Values that break the schema (an unknown key, a wrong type) must be refused, and so must a
    `config` whose `[wms] kind` disagrees with `wms.kind`, with the chart's message.
+5. The admin web page (`adminWeb`): off by default (no object of it); enabled in the
+   production example it is a Deployment running `serve admin-web` on the port its Service and
+   NetworkPolicy name, with the password hash and cookie key from Secrets, whose config the
+   binary checks (a hash it cannot read fails); more than one replica without a session key is
+   refused.
 
 Usage: check_chart.py PATH_TO_CENTRA_WMS_BINARY
 Prints one line per check and ends with `N passed, N failed`; exits 1 on any failure.
@@ -35,7 +40,11 @@ CRD_KINDS = {("monitoring.coreos.com/v1", "ServiceMonitor")}
 PLACEHOLDERS = {
     "CENTRA_WMS__RUNTIME__DATABASE_URL": "postgres://centra:placeholder@postgres:5432/centra_wms",
     "CENTRA_WMS__RUNTIME__NATS_URL": "nats://nats:4222",
+    # The argon2 hash of "change-me" (config/centra-wms.example.toml's example).
+    "CENTRA_WMS__ADMIN_WEB__PASSWORD_HASH": "$argon2id$v=19$m=19456,t=2,p=1$bA4EPSlxNFGXh0y8MyWmBA$O7/1gmtmA7xgSjpwl0R2/nwES1BiX6rBU/byPAOYkwI",
+    "CENTRA_WMS__ADMIN_WEB__SESSION_KEY": "placeholder-session-key-of-more-than-32-characters",
 }
+ADMIN_WEB = "shop-admin-web"
 # The gateway that speaks to each WMS kind, and the path its webhook receiver serves.
 WMS_GATEWAYS = {"ongoing": "ongoing-gateway", "ogoship": "ogoship-gateway"}
 WMS_WEBHOOK_PATHS = {"ongoing": "/webhooks/ongoing", "ogoship": "/webhooks/ogoship"}
@@ -64,8 +73,9 @@ def render(values):
     return docs
 
 
-def config_check(binary, deployment, configmaps):
-    """Runs `centra-wms config check` on what one Deployment's container would read."""
+def config_check(binary, deployment, configmaps, secrets=None):
+    """Runs `centra-wms config check` on what one Deployment's container would read (secret
+    references as PLACEHOLDERS, or as `secrets` says)."""
     container = deployment["spec"]["template"]["spec"]["containers"][0]
     args = container["args"]
     config_path = args[args.index("--config") + 1]
@@ -79,7 +89,9 @@ def config_check(binary, deployment, configmaps):
         if "value" in var:
             env[var["name"]] = var["value"]
         else:
-            env[var["name"]] = PLACEHOLDERS.get(var["name"], "placeholder-secret")
+            env[var["name"]] = {**PLACEHOLDERS, **(secrets or {})}.get(
+                var["name"], "placeholder-secret"
+            )
     with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as f:
         f.write(text)
     try:
@@ -139,7 +151,7 @@ def check_wms_kind(label, docs, kind):
     deployments = sorted(
         d["spec"]["template"]["spec"]["containers"][0]["args"][1]
         for _, d in docs
-        if d["kind"] == "Deployment"
+        if d["kind"] == "Deployment" and d["metadata"]["name"] != ADMIN_WEB
     )
     expected = sorted(
         ["centra-gateway", running, "catalog-sync", "order-sync", "stock-sync", "returns-sync"]
@@ -173,6 +185,51 @@ def check_wms_kind(label, docs, kind):
         )
 
 
+def check_admin_web(label, docs, enabled):
+    """The page's objects: none when off; when on, one port from the container to the Service
+    and the NetworkPolicy, and the sign-in secrets read from Secrets."""
+    objects = {d["kind"]: d for _, d in docs if d["metadata"]["name"] == ADMIN_WEB}
+    if not enabled:
+        check(f"{label}: no admin web page (adminWeb off)", not objects, str(sorted(objects)))
+        return
+    missing = [k for k in ["Deployment", "Service", "NetworkPolicy"] if k not in objects]
+    check(f"{label}: admin-web has a Deployment, Service and NetworkPolicy", not missing, f"no {missing}")
+    if missing:
+        return
+    container = objects["Deployment"]["spec"]["template"]["spec"]["containers"][0]
+    env = {e["name"]: e for e in container["env"]}
+    port = next(p["containerPort"] for p in container["ports"] if p["name"] == "http")
+    check(
+        f"{label}: admin-web runs `centra-wms serve admin-web`",
+        container["args"][:2] == ["serve", "admin-web"],
+        str(container["args"]),
+    )
+    check(
+        f"{label}: admin-web listens on its container port {port}",
+        env.get("CENTRA_WMS__ADMIN_WEB__LISTEN", {}).get("value") == f"0.0.0.0:{port}",
+        str(env.get("CENTRA_WMS__ADMIN_WEB__LISTEN")),
+    )
+    service_ports = {p["name"]: p for p in objects["Service"]["spec"]["ports"]}
+    check(
+        f"{label}: the admin-web Service serves the page's port",
+        service_ports.get("http", {}).get("targetPort") == "http"
+        and service_ports["http"]["port"] == port,
+        str(service_ports),
+    )
+    allowed = [p["port"] for rule in objects["NetworkPolicy"]["spec"]["ingress"] for p in rule["ports"]]
+    check(f"{label}: the admin-web NetworkPolicy lets the page's port in", port in allowed, str(allowed))
+    for name, secret in [
+        ("CENTRA_WMS__ADMIN_WEB__PASSWORD_HASH", ("centra-wms-admin-web", "password-hash")),
+        ("CENTRA_WMS__ADMIN_WEB__SESSION_KEY", ("centra-wms-admin-web", "session-key")),
+    ]:
+        ref = env.get(name, {}).get("valueFrom", {}).get("secretKeyRef", {})
+        check(
+            f"{label}: admin-web reads {name} from Secret {secret[0]}",
+            (ref.get("name"), ref.get("key")) == secret,
+            str(env.get(name)),
+        )
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
@@ -187,9 +244,32 @@ def main():
     defaults = yaml.safe_load((CHART / "values.yaml").read_text())
     docs = check_rendering(binary, "default values", None)
     check_wms_kind("default values", docs, "ongoing")
+    check_admin_web("default values", docs, enabled=False)
     production = yaml.safe_load((CHART / "examples" / "production.yaml").read_text())
     docs = check_rendering(binary, "examples/production.yaml", production)
     check_wms_kind("examples/production.yaml", docs, "ongoing")
+    check_admin_web("examples/production.yaml", docs, enabled=True)
+    # The page's secrets reach the binary: a password hash it cannot read fails the check.
+    page = next((d for _, d in docs if d["kind"] == "Deployment" and d["metadata"]["name"] == ADMIN_WEB), None)
+    if page is not None:
+        configmaps = {d["metadata"]["name"]: d["data"] for _, d in docs if d["kind"] == "ConfigMap"}
+        code, output, _ = config_check(
+            binary, page, configmaps, {"CENTRA_WMS__ADMIN_WEB__PASSWORD_HASH": "not-a-hash"}
+        )
+        check(
+            "an admin-web password hash the binary cannot read fails the check",
+            code != 0 and "password_hash" in output,
+            output,
+        )
+    try:
+        render({"adminWeb": {"enabled": True, "replicas": 2}})
+        check("the chart refuses two admin-web replicas without a session key", False, "rendered")
+    except helm_python.HelmError as error:
+        check(
+            "the chart refuses two admin-web replicas without a session key",
+            "adminWeb.sessionKey" in str(error),
+            str(error),
+        )
     ogoship = yaml.safe_load((CHART / "examples" / "ogoship.yaml").read_text())
     docs = check_rendering(binary, "examples/ogoship.yaml", ogoship)
     check_wms_kind("examples/ogoship.yaml", docs, "ogoship")
@@ -267,6 +347,11 @@ def main():
         ("an unknown WMS kind", {"wms": {"kind": "shipbob"}}),
         ("an unknown ogoship-gateway key", {"services": {"ogoship-gateway": {"port": 1}}}),
         ("an unknown redelivery key", {"redelivery": {"maxAttempts": 3}}),
+        ("an unknown adminWeb key", {"adminWeb": {"password": "x"}}),
+        (
+            "an adminWeb secret without its key",
+            {"adminWeb": {"passwordHash": {"secretName": "centra-wms-admin-web", "key": ""}}},
+        ),
     ]:
         try:
             render(values)
