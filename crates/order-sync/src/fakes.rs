@@ -32,7 +32,10 @@ pub struct CentraState {
     pub shipments: BTreeMap<String, Shipment>,
     pub unpaid: HashSet<String>,
     pub refuse_capture: HashSet<String>,
+    /// Captures that took money (one per shipment: a capture again takes none).
     pub captures: Vec<String>,
+    /// Capture calls that reached the fake, whatever their outcome.
+    pub capture_calls: u32,
     pub quantity_updates: Vec<QuantityUpdate>,
     /// Completions that changed Centra (an already completed shipment is not counted).
     pub completions: Vec<Completion>,
@@ -40,6 +43,9 @@ pub struct CentraState {
     /// Acceptances that changed Centra, per delivery id.
     pub acceptances: Vec<DeliveryAcceptance>,
     pub next_fault: Fault,
+    /// What goes wrong with the next capture, when `next_fault` is not taken before it (the
+    /// calls before the capture go through).
+    pub next_capture_fault: Fault,
 }
 
 #[derive(Debug, Default)]
@@ -74,7 +80,11 @@ impl CentraShipments for FakeCentra {
     ) -> Result<(), PortError> {
         let shipment_id = shipment_id.to_string();
         self.with(|s| {
-            let fault = Self::fault(s);
+            s.capture_calls += 1;
+            let fault = match Self::fault(s) {
+                Fault::None => std::mem::take(&mut s.next_capture_fault),
+                fault => fault,
+            };
             if fault == Fault::Down {
                 return Err(PortError::unavailable(CENTRA, "down"));
             }

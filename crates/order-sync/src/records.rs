@@ -27,6 +27,10 @@ pub struct ShipmentRecord {
     pub wms_order_id: Option<i64>,
     /// The payment was captured by this service (capture on import).
     pub captured: bool,
+    /// The capture on import still owed when the warehouse shipped was sent after Centra took
+    /// the shipped quantities: set and saved before that call, so a redelivery that finds the
+    /// shipment paid knows it was paid for what shipped (see `rules::completion`).
+    pub captured_after_shipping: bool,
     pub updated_at: i64,
     /// The trace the shipment's import ran in (W3C `traceparent`): its completion, set off by
     /// a WMS report, continues it, so one shipment's journey is one trace.
@@ -44,6 +48,7 @@ impl ShipmentRecord {
             shipped: None,
             wms_order_id: None,
             captured: false,
+            captured_after_shipping: false,
             updated_at: 0,
             trace_parent: None,
         }
@@ -114,7 +119,7 @@ impl ShipmentRecord {
 
 const COLUMNS: &str = "endpoint, shipment_id, order_id, wms_order_number, state, reason_kind, \
                        reason, shipment, shipped, wms_order_id, captured, updated_at, \
-                       trace_parent";
+                       trace_parent, captured_after_shipping";
 
 fn corrupt(key: &str, field: &'static str, reason: &dyn std::fmt::Display) -> StoreError {
     StoreError::Corrupt {
@@ -159,6 +164,7 @@ fn read(row: &AnyRow) -> Result<ShipmentRecord, StoreError> {
         shipped,
         wms_order_id: number("wms_order_id")?,
         captured: number("captured")?.unwrap_or(0) != 0,
+        captured_after_shipping: number("captured_after_shipping")?.unwrap_or(0) != 0,
         updated_at: number("updated_at")?.unwrap_or(0),
         trace_parent: get("trace_parent")?,
     })
@@ -212,13 +218,14 @@ impl ShipmentRecords {
         sqlx::query(
             "INSERT INTO shipments (endpoint, shipment_id, order_id, wms_order_number, state, \
              reason_kind, reason, shipment, shipped, wms_order_id, captured, updated_at, \
-             trace_parent) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+             trace_parent, captured_after_shipping) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
              ON CONFLICT (endpoint, shipment_id) DO UPDATE SET state = excluded.state, \
              reason_kind = excluded.reason_kind, reason = excluded.reason, \
              shipment = excluded.shipment, shipped = excluded.shipped, \
              wms_order_id = excluded.wms_order_id, captured = excluded.captured, \
-             updated_at = excluded.updated_at, trace_parent = excluded.trace_parent",
+             updated_at = excluded.updated_at, trace_parent = excluded.trace_parent, \
+             captured_after_shipping = excluded.captured_after_shipping",
         )
         .bind(record.shipment.endpoint.as_str())
         .bind(record.shipment.id.to_string())
@@ -233,6 +240,7 @@ impl ShipmentRecords {
         .bind(i64::from(record.captured))
         .bind(record.updated_at)
         .bind(record.trace_parent.as_deref())
+        .bind(i64::from(record.captured_after_shipping))
         .execute(tx.conn())
         .await
         .map_err(StoreError::query(format!("saving shipment {key}")))?;

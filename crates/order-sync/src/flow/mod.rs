@@ -10,6 +10,8 @@
 //! A Centra shipment is imported at most once (a good-to-go redelivery after the WMS order
 //! exists makes no call, unless a capture or a cancellation it owes is still to do, which it
 //! then finishes) and completed at most once (a completed record ignores every later report).
+//! A capture on import still owed when the warehouse reports the order shipped is made by the
+//! completion, before it completes (`rules::completion`).
 //!
 //! Layout: this file holds the outbound handlers; `shipment_import` a shipment's import (the WMS
 //! order, then the capture once the warehouse accepted it) and what a person's resync writes;
@@ -49,7 +51,8 @@ use domain::PortError;
 use crate::ports::{CentraShipments, Completion, PickedReported, QuantityUpdate, WmsOrders};
 use crate::records::{ShipmentRecord, ShipmentRecords};
 use crate::rules::{
-    CompletionDecision, CompletionPlan, HoldReason, ShipmentState, decide_completion,
+    CompletionDecision, CompletionPlan, HoldReason, PaymentNow, ShipmentState,
+    capture_on_import_owed, decide_completion,
 };
 
 /// Inbox consumer of good-to-go shipments.
@@ -204,7 +207,7 @@ impl OrderFlow {
         let _guard = self
             .locks
             .order(shipment.endpoint.as_str(), shipment.order_id())
-            .await;
+            .await?;
         if self.seen(GOOD_TO_GO, message).await? {
             return Ok(());
         }
@@ -276,7 +279,7 @@ impl OrderFlow {
             Ok((endpoint, CentraReference::Shipment(id))) => {
                 self.locks
                     .order(endpoint.name.as_str(), id.order_id())
-                    .await
+                    .await?
             }
             Ok((_, CentraReference::Order(_))) | Err(_) => {
                 tracing::info!(order_number = %event.order_number, "shipped wms order is not an imported shipment; ignored");
@@ -316,6 +319,12 @@ impl OrderFlow {
     ) -> Result<(), FlowError> {
         match record.state() {
             ShipmentState::Completed => return self.finish(SHIPPED, message, None).await,
+            // A capture owed at shipping was refused and the WMS order's cancellation is still
+            // to do (an outage): finished here, as the good-to-go redelivery would.
+            ShipmentState::Failed if record.cancelling_uncaptured() => {
+                self.cancel_uncaptured(&mut record).await?;
+                return self.finish(SHIPPED, message, Some(&mut record)).await;
+            }
             ShipmentState::Failed | ShipmentState::Cancelled => {
                 tracing::error!(shipment_id = %record.shipment.id, state = %record.state(), "warehouse shipped a shipment that must not ship");
                 return self.finish(SHIPPED, message, None).await;
@@ -332,7 +341,9 @@ impl OrderFlow {
         self.finish(SHIPPED, message, Some(&mut record)).await
     }
 
-    /// Automatic completion of a shipped record.
+    /// Automatic completion of a shipped record, with the capture on import it still owes
+    /// made first (the warehouse shipped while that capture was being retried): Centra's
+    /// `paid` is read before, so a capture whose answer was lost is never sent again.
     async fn complete(&self, record: &mut ShipmentRecord) -> Result<(), FlowError> {
         let Some(report) = record.shipped.clone() else {
             return Ok(());
@@ -344,7 +355,12 @@ impl OrderFlow {
         let Some(paid) = self.centra_paid(record).await? else {
             return Ok(());
         };
-        match decide_completion(&self.settings, paid, &report) {
+        let payment = PaymentNow {
+            paid,
+            capture_owed: capture_on_import_owed(&self.settings, &record.shipment, record.captured),
+            captured_after_shipping: record.captured_after_shipping,
+        };
+        match decide_completion(&self.settings, payment, &report) {
             CompletionDecision::Complete(plan) => self.run_plan(record, &plan, "").await,
             CompletionDecision::Hold(reason) => {
                 tracing::warn!(shipment_id = %record.shipment.id, %reason, "shipment parked");
@@ -409,6 +425,9 @@ impl OrderFlow {
                 return Ok(());
             }
         }
+        if plan.capture_first && !self.capture_after_shipping(record).await? {
+            return Ok(());
+        }
         let completion = Completion {
             idempotency_key: key(record, "complete"),
             endpoint: record.shipment.endpoint.clone(),
@@ -436,6 +455,24 @@ impl OrderFlow {
         }
         self.acknowledge_picked(record).await;
         Ok(())
+    }
+
+    /// Makes the capture on import a shipped record still owes, after Centra took the shipped
+    /// quantities. The intent is saved before the call (a redelivery that finds Centra paid
+    /// then knows it was paid for what shipped), the capture once made; its key is the
+    /// import's, so the gateway never takes the money twice. True when captured; false when
+    /// Centra refused, and the shipment then fails as any refused capture on import
+    /// ([`OrderFlow::capture_accepted`]). An unknown outcome is an error: the retry reads
+    /// `paid` first.
+    async fn capture_after_shipping(&self, record: &mut ShipmentRecord) -> Result<bool, FlowError> {
+        tracing::info!(shipment_id = %record.shipment.id, wms_order_number = %record.wms_order_number, "the warehouse shipped before the capture on import; capturing before completing");
+        record.captured_after_shipping = true;
+        self.records.save_now(record).await?;
+        if !self.capture_accepted(record).await? {
+            return Ok(false);
+        }
+        self.records.save_now(record).await?;
+        Ok(true)
     }
 
     /// Tells the WMS the picked quantities were reported. Best effort: completion is what

@@ -5,7 +5,7 @@ use domain::PortError;
 
 use crate::records::ShipmentRecord;
 use crate::rules::completion::completion_plan;
-use crate::rules::{HoldReason, ShipmentState};
+use crate::rules::{HoldReason, PaymentNow, ShipmentState};
 
 use super::{FlowError, OrderFlow, terminal};
 
@@ -137,7 +137,12 @@ impl OrderFlow {
             return Ok((record.state() == ShipmentState::Completed, record.state()));
         };
         let report = record.shipped.clone().unwrap_or_default();
-        let mut plan = completion_plan(request.capture, paid, &report)
+        // The person's capture flag decides; a capture owed on import is not made first.
+        let payment = PaymentNow {
+            captured_after_shipping: record.captured_after_shipping,
+            ..PaymentNow::paid(paid)
+        };
+        let mut plan = completion_plan(request.capture, payment, &report)
             .map_err(|reason| refused(shipment_id, CommandRefusal::Completion(reason)))?;
         if !request.carrier.is_empty() {
             plan.carrier = request.carrier;

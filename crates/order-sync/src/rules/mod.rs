@@ -8,7 +8,8 @@
 //! - [`order_import`]: whether a ready Centra order becomes one WMS order, and the rule that
 //!   keeps an order and its shipments from both reaching the warehouse under `both`.
 //! - [`completion`]: what a WMS shipment report leads to: wait for tracking or a person, park,
-//!   or update quantities and complete with an explicit capture flag ([`decide_completion`]).
+//!   or update quantities, make a capture on import still owed, and complete with an explicit
+//!   capture flag ([`decide_completion`], [`capture_on_import_owed`]).
 //! - [`order_state`] and [`delivery_state`]: the state machines of imported orders
 //!   ([`OrderState`]) and supplier deliveries ([`DeliveryState`]).
 //! - [`transition`]: the error of every state machine ([`IllegalTransition`]).
@@ -22,7 +23,8 @@ pub mod state;
 pub mod transition;
 
 pub use completion::{
-    CompletionDecision, CompletionPlan, PickedLine, ShippedReport, decide_completion,
+    CompletionDecision, CompletionPlan, PaymentNow, PickedLine, ShippedReport,
+    capture_on_import_owed, decide_completion,
 };
 pub use delivery_state::DeliveryState;
 pub use import::{ImportDecision, ImportOrder, decide_import};

@@ -2,12 +2,12 @@
 //!
 //! ```text
 //! received ──> imported ──> shipped ──> completed
-//!    │  ▲          │           │
-//!    ▼  │          ▼           ▼
-//!   parked ◄───────┴───────────┘      (retried by a person or by ArticleSynced)
-//!    │
-//!    ▼
-//!   failed (capture failed: never ship)          cancelled (from received/imported/parked/failed)
+//!    │  ▲          │           │  │
+//!    ▼  │          ▼           ▼  │
+//!   parked ◄───────┴───────────┘  │   (retried by a person or by ArticleSynced)
+//!    │                            │
+//!    ▼                            │
+//!   failed (capture failed) ◄─────┘   cancelled (from received/imported/parked/failed)
 //! ```
 //!
 //! With capture on import a shipment stays `received` after the WMS accepted its order (the
@@ -15,6 +15,8 @@
 //! a second order. A refused capture fails it with the WMS order being cancelled
 //! ([`HoldReason::CaptureFailedCancelling`]), then cancelled (`capture failed`) or, when the
 //! warehouse already started, kept for a person ([`HoldReason::CaptureFailedOrderKept`]).
+//! When the warehouse ships while that capture is still being retried, the completion makes it
+//! (see [`super::completion`]); refused there, it fails the `shipped` shipment the same way.
 //!
 //! A Centra cancellation moves a shipment as [`ShipmentState::on_cancellation`] says: cancelled
 //! at once when it never reached the warehouse, through the WMS when an order may exist, and
@@ -42,7 +44,8 @@ pub enum ShipmentState {
     Completed,
     /// Waits for a person or an automatic retry; see the [`HoldReason`].
     Parked,
-    /// Capture failed: never shipped, shown to a person (terminal unless retried by hand).
+    /// Capture failed: never shipped (or, shipped before a capture on import Centra then
+    /// refused, never completed), shown to a person (terminal unless retried by hand).
     Failed,
     /// Cancelled before the warehouse started (terminal).
     Cancelled,
@@ -85,6 +88,8 @@ impl ShipmentState {
     /// `Completed` directly: the WMS order was created but its answer was lost, and the
     /// warehouse's report (or Centra, already completed) is the first news of it. `Imported`
     /// may go back to `Received` for an operator's resync, which writes the order again.
+    /// `Shipped` may become `Failed`: a capture on import still owed when the warehouse shipped
+    /// is made before completing, and Centra may refuse it.
     /// Every change of a [`crate::records::ShipmentRecord`] goes through this.
     pub fn can_become(self, next: Self) -> bool {
         use ShipmentState::*;
@@ -101,7 +106,7 @@ impl ShipmentState {
                     )
                     | (Failed, Received | Imported | Parked | Cancelled)
                     | (Imported, Shipped | Parked | Completed | Cancelled)
-                    | (Shipped, Completed | Parked)
+                    | (Shipped, Completed | Parked | Failed)
             )
     }
 
@@ -318,7 +323,7 @@ mod tests {
                 ],
             ),
             (Failed, vec![Failed, Received, Imported, Parked, Cancelled]),
-            (Shipped, vec![Shipped, Completed, Parked]),
+            (Shipped, vec![Shipped, Completed, Parked, Failed]),
             (Completed, vec![Completed]),
             (Cancelled, vec![Cancelled]),
         ];

@@ -11,6 +11,7 @@ mod flow_status;
 mod harness;
 mod import;
 mod inbound;
+mod late_capture;
 mod operator;
 mod orders;
 mod postgres;
