@@ -53,11 +53,11 @@ e2e-large:
 	CATALOG_E2E_SIZES=$${CATALOG_E2E_SIZES:-20000} $(CARGO) nextest run -p centra-wms-tests --test catalog_e2e --no-capture -E 'test(imports_once_and_writes_only_changes)'
 
 ## fault-test: the fault suite (#18) at 300 workload steps per shape (CI runs 40 inside `make test`),
-## embedded then distributed, with the warehouse shipping an order before its capture on import
-## (FAULT_TEST_EAGER_WAREHOUSE=1: a known violation until order-sync finishes a late capture);
-## FAULT_TEST_SEED picks the sequence. Prints the table of each shape.
+## embedded then distributed; as in CI the warehouse ships an order without waiting for its
+## capture on import, which order-sync then makes before completing (FAULT_TEST_EAGER_WAREHOUSE=0
+## makes the warehouse wait); FAULT_TEST_SEED picks the sequence. Prints the table of each shape.
 fault-test:
-	FAULT_TEST_RECORDS=$${FAULT_TEST_RECORDS:-300} FAULT_TEST_EAGER_WAREHOUSE=$${FAULT_TEST_EAGER_WAREHOUSE:-1} \
+	FAULT_TEST_RECORDS=$${FAULT_TEST_RECORDS:-300} \
 	  $(CARGO) nextest run -p centra-wms --test fault --no-capture
 
 ## bench: release build, then every benchmark (each figure the median of 3 runs); Markdown tables

@@ -22,14 +22,12 @@
 //! `FAULT_TEST_SEED` (default 18) choose the size and the sequence; `make fault-test` runs
 //! 300. Run with `--no-capture` to see the table.
 //!
+//! Under capture on import the warehouse ships an authorised order as soon as it holds it,
+//! even while the product's capture is still being retried (5xx, 429, a kill): order-sync
+//! then makes the capture it owes before completing. `FAULT_TEST_EAGER_WAREHOUSE=0` makes the
+//! warehouse wait until Centra shows the order captured instead.
+//!
 //! Known violations, kept visible (the checks are not weakened; reported to the lead):
-//! - with capture on import the product captures once the warehouse accepted the order; when
-//!   that capture is still being retried (5xx, 429, a kill) as the warehouse ships, the
-//!   completion parks the shipment "shipped but not paid" and the capture it owes is never
-//!   made (seed 18: 40 steps distributed, shipment 1009-1, about one run in two; 300 steps, six
-//!   shipments). `FAULT_TEST_EAGER_WAREHOUSE=1` (set by `make fault-test`) lets the warehouse
-//!   ship such an order before Centra shows it captured; without it (`make test`) the
-//!   warehouse waits for the capture;
 //! - a partial pick whose quantity update reached Centra (a line set to 0 is removed there)
 //!   just before a kill: after the restart the update is sent again, refused ("is not a line
 //!   of shipment") and the shipment parked, never completed nor captured (seed 18, 300 steps,

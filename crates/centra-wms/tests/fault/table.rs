@@ -24,7 +24,8 @@ pub struct Tally {
     pub calls: u64,
     /// From the end of the workload until nothing was open.
     pub settled: Duration,
-    /// The warehouse ships before the capture on import (`FAULT_TEST_EAGER_WAREHOUSE`).
+    /// The warehouse ships before the capture on import (`FAULT_TEST_EAGER_WAREHOUSE`, on
+    /// unless `0`).
     pub eager: bool,
 }
 
