@@ -1,4 +1,5 @@
-//! `OrderAdmin`: what a person sees and does (list by state, retry, complete by hand, resync).
+//! `OrderAdmin`: what a person sees and does (list by state, find a shipment with its journey,
+//! retry, complete by hand, resync).
 
 use async_trait::async_trait;
 use proto::admin::v1 as pb;
@@ -6,6 +7,7 @@ use proto::admin::v1::order_admin_server::{OrderAdmin, OrderAdminServer};
 use tonic::{Code, Request, Response, Status};
 
 use crate::flow::{FlowError, ManualCompletion, OrderFlow};
+use crate::journey;
 use crate::records::ShipmentRecord;
 use crate::rules::ShipmentState;
 
@@ -99,6 +101,31 @@ fn summary(record: &ShipmentRecord) -> pb::OrderSummary {
     }
 }
 
+/// The most shipments one search answers with.
+const FOUND_AT_MOST: u32 = 20;
+
+fn found(record: &ShipmentRecord, steps: Vec<journey::JourneyStep>) -> pb::FoundShipment {
+    pb::FoundShipment {
+        summary: Some(summary(record)),
+        state_name: record.state().as_str().to_owned(),
+        trace_id: record
+            .trace_parent
+            .as_deref()
+            .and_then(journey::trace_id)
+            .unwrap_or_default()
+            .to_owned(),
+        journey: steps
+            .into_iter()
+            .map(|step| pb::JourneyStep {
+                at: Some(prost_types_timestamp(step.at)),
+                step: step.step,
+                detail: step.detail,
+                trace_id: step.trace_id.unwrap_or_default(),
+            })
+            .collect(),
+    }
+}
+
 fn prost_types_timestamp(millis: i64) -> prost_types::Timestamp {
     prost_types::Timestamp {
         seconds: millis.div_euclid(1000),
@@ -159,6 +186,40 @@ impl OrderAdmin for Admin {
             orders: records.iter().map(summary).collect(),
             next_page_token,
         }))
+    }
+
+    async fn find_shipments(
+        &self,
+        request: Request<pb::FindShipmentsRequest>,
+    ) -> Result<Response<pb::FindShipmentsResponse>, Status> {
+        let query = request.into_inner().query.trim().to_owned();
+        if query.is_empty() {
+            return Err(Status::invalid_argument(
+                "query: required (a Centra order id, shipment id or WMS order number)",
+            ));
+        }
+        let records = self.flow.records();
+        let matches = records
+            .matching(&query, FOUND_AT_MOST)
+            .await
+            .map_err(|e| Status::internal(e.to_string()))?;
+        if matches.is_empty() {
+            return Err(Status::not_found(format!(
+                "no shipment has order id, shipment id or wms order number {query}"
+            )));
+        }
+        let mut shipments = Vec::with_capacity(matches.len());
+        for record in &matches {
+            let steps = journey::of(
+                records.store(),
+                record.shipment.endpoint.as_str(),
+                &record.shipment.id.to_string(),
+            )
+            .await
+            .map_err(|e| Status::internal(e.to_string()))?;
+            shipments.push(found(record, steps));
+        }
+        Ok(Response::new(pb::FindShipmentsResponse { shipments }))
     }
 
     async fn retry(

@@ -19,6 +19,8 @@
 //! - [`records`]: the shipment <-> WMS order mapping over the store; [`deliveries`]: the
 //!   supplier delivery <-> purchase order mapping; [`orders`]: the Centra order <-> WMS order
 //!   mapping of order import.
+//! - [`journey`]: each shipment's steps (received, WMS order accepted, state changes, holds),
+//!   written with every save of its record.
 //! - [`flow`]: the handlers and the operator commands, idempotent under redelivery.
 //! - [`consumers`]: the bus consumers feeding the flow.
 //! - [`admin`]: the `OrderAdmin` gRPC service; [`flow_status`]: the `FlowStatus` one;
@@ -35,6 +37,7 @@ pub mod deliveries;
 pub mod fakes;
 pub mod flow;
 pub mod flow_status;
+pub mod journey;
 pub mod locks;
 pub mod orders;
 pub mod ports;

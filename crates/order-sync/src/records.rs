@@ -2,7 +2,8 @@
 //!
 //! One row per Centra shipment (`shipments` table), keyed by end-point and shipment id, with the
 //! WMS order number unique. The shipment as received and the last WMS report are kept as JSON
-//! text (portable SQL), so a retry runs on the same facts without re-reading anything.
+//! text (portable SQL), so a retry runs on the same facts without re-reading anything. Every
+//! save journals what changed in the same transaction ([`crate::journey`]).
 
 use domain::{EndpointName, EventId, Shipment};
 use platform_store::{Store, StoreError, Transaction, unix_millis};
@@ -11,6 +12,7 @@ use proto::events::v1 as events;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::journey;
 use crate::rules::{HoldReason, IllegalTransition, ShipmentState, ShippedReport};
 
 /// A shipment and what became of it.
@@ -215,6 +217,7 @@ impl ShipmentRecords {
             .as_ref()
             .map(|s| json(&key, "shipped", s))
             .transpose()?;
+        let before = journey::saved(tx, record).await?;
         sqlx::query(
             "INSERT INTO shipments (endpoint, shipment_id, order_id, wms_order_number, state, \
              reason_kind, reason, shipment, shipped, wms_order_id, captured, updated_at, \
@@ -244,6 +247,9 @@ impl ShipmentRecords {
         .execute(tx.conn())
         .await
         .map_err(StoreError::query(format!("saving shipment {key}")))?;
+        // After the upsert, which holds the row: two saves of one shipment number their steps
+        // one after the other.
+        journey::note(tx, before.as_ref(), record).await?;
         if record.state == ShipmentState::Completed {
             // With the record, in its transaction: a completion is never saved without its
             // event, and saving it again adds nothing (same event id).
@@ -278,6 +284,26 @@ impl ShipmentRecords {
                 "loading shipment {endpoint}/{shipment_id}"
             )))?;
         row.as_ref().map(read).transpose()
+    }
+
+    /// The shipments `text` names, exactly, as a Centra order id, a shipment id or a WMS order
+    /// number (on any end-point), at most `limit`, by key.
+    pub async fn matching(
+        &self,
+        text: &str,
+        limit: u32,
+    ) -> Result<Vec<ShipmentRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM shipments WHERE order_id = $1 OR shipment_id = $1 \
+             OR wms_order_number = $1 ORDER BY endpoint, shipment_id LIMIT $2"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(text)
+            .bind(i64::from(limit))
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query(format!("finding shipments named {text}")))?;
+        rows.iter().map(read).collect()
     }
 
     /// True when any shipment of the Centra order is known (order import under `both`).

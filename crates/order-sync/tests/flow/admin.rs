@@ -130,3 +130,128 @@ async fn retry_and_resync_name_missing_shipments() {
         assert_eq!(w.orders["S1-1"].lines.len(), 1, "written again from centra");
     });
 }
+
+fn find(query: &str) -> Request<pb::FindShipmentsRequest> {
+    Request::new(pb::FindShipmentsRequest {
+        query: query.into(),
+    })
+}
+
+fn steps(found: &pb::FoundShipment) -> Vec<(String, String)> {
+    found
+        .journey
+        .iter()
+        .map(|s| (s.step.clone(), s.detail.clone()))
+        .collect()
+}
+
+/// A shipment's import and completion are journaled as they are saved, redeliveries add
+/// nothing, and the shipment is found by its Centra order id, shipment id and WMS order number.
+#[tokio::test]
+async fn a_shipment_is_found_by_any_id_with_its_journey_from_import_to_completion() {
+    let t = spawn_flow(settings()).await;
+    t.good_to_go("g", &good_to_go("7-1")).await.expect("import");
+    let admin = Admin::new(t.flow.clone());
+    let imported = admin
+        .find_shipments(find("7-1"))
+        .await
+        .expect("found")
+        .into_inner();
+    assert_eq!(imported.shipments.len(), 1);
+    let journey_imported = steps(&imported.shipments[0]);
+
+    let report = crate::harness::shipped("S7-1", &[("11", 2, 2), ("12", 1, 1)]);
+    t.shipped("s", &report).await.expect("complete");
+    t.shipped("s", &report).await.expect("redelivery");
+    t.good_to_go("g-late", &good_to_go("7-1"))
+        .await
+        .expect("late copy");
+
+    for query in ["7", "7-1", "S7-1", " S7-1 "] {
+        let answer = admin
+            .find_shipments(find(query))
+            .await
+            .unwrap_or_else(|e| panic!("{query}: {e}"))
+            .into_inner();
+        assert_eq!(answer.shipments.len(), 1, "{query}");
+        let found = &answer.shipments[0];
+        let summary = found.summary.as_ref().expect("summary");
+        assert_eq!(
+            (
+                summary.endpoint.as_str(),
+                summary.shipment_id.as_str(),
+                summary.order_id.as_str(),
+                summary.wms_order_number.as_str()
+            ),
+            ("shop1", "7-1", "7", "S7-1")
+        );
+        assert_eq!(found.state_name, "completed");
+        assert_eq!(summary.last_error, "");
+        let journey = steps(found);
+        assert!(
+            journey.starts_with(&journey_imported),
+            "the import's steps stay first: {journey:?}"
+        );
+        let names: Vec<&str> = journey.iter().map(|(step, _)| step.as_str()).collect();
+        assert_eq!(names[0], "received", "{journey:?}");
+        assert!(names.contains(&"wms order accepted"), "{journey:?}");
+        assert!(names.contains(&"shipped report"), "{journey:?}");
+        let states: Vec<&str> = journey
+            .iter()
+            .filter(|(step, _)| step == "state")
+            .map(|(_, detail)| detail.as_str())
+            .collect();
+        assert_eq!(
+            states.first().copied(),
+            Some("- -> received"),
+            "{journey:?}"
+        );
+        assert_eq!(
+            states.last().copied(),
+            Some("shipped -> completed"),
+            "{journey:?}"
+        );
+        assert!(states.contains(&"received -> imported"), "{journey:?}");
+        assert_eq!(
+            states
+                .iter()
+                .filter(|s| s.ends_with("-> completed"))
+                .count(),
+            1,
+            "the redelivery and the late copy add nothing: {journey:?}"
+        );
+        assert!(found.journey.iter().all(|s| s.at.is_some()));
+    }
+}
+
+#[tokio::test]
+async fn a_parked_shipment_shows_its_reason_and_unknown_ids_are_not_found() {
+    let t = spawn_flow(settings()).await;
+    let mut empty = good_to_go("8-1");
+    empty.lines.clear();
+    t.good_to_go("g", &empty).await.expect("parked");
+    let admin = Admin::new(t.flow.clone());
+    let answer = admin
+        .find_shipments(find("8-1"))
+        .await
+        .expect("found")
+        .into_inner();
+    let found = &answer.shipments[0];
+    assert_eq!(found.state_name, "parked");
+    let reason = &found.summary.as_ref().expect("summary").last_error;
+    assert_eq!(reason, "shipment has no lines");
+    assert_eq!(
+        steps(found).last(),
+        Some(&("parked".to_owned(), reason.clone())),
+        "the hold is the last step"
+    );
+
+    let missing = admin
+        .find_shipments(find("999-1"))
+        .await
+        .expect_err("unknown");
+    assert_eq!(missing.code(), Code::NotFound);
+    assert!(missing.message().contains("999-1"), "{missing:?}");
+    let blank = admin.find_shipments(find("  ")).await.expect_err("blank");
+    assert_eq!(blank.code(), Code::InvalidArgument);
+}
