@@ -1,9 +1,9 @@
 //! The admin web page: what a merchant's operations person opens to see how the flows are
 //! doing, pick the webshop's products to create in the WMS, retry or discard dead letters, test
-//! the connection and read the effective settings.
+//! the connection, read the effective settings and find a shipment with its journey.
 //!
 //! It is one more adapter on the services' admin gRPC APIs (`FlowStatus`, `DeadLetters`,
-//! catalog-sync's `CatalogAdmin`, the gateways' `TestConnection`), like the CLI: it never reaches into a service's store and keeps
+//! catalog-sync's `CatalogAdmin`, order-sync's `OrderAdmin`, the gateways' `TestConnection`), like the CLI: it never reaches into a service's store and keeps
 //! no store of its own. Server-rendered HTML (maud, checked at compile time) with htmx, served
 //! from the binary ([`assets`]); nothing is fetched from outside at run time.
 //!
@@ -25,7 +25,7 @@
 //! - `sign_in_limit.rs`: the sign-in attempts per client address (`governor`).
 //! - `settings_doc.rs`: each key's default and meaning, read from the example config.
 //! - `assets.rs`: htmx (with its license), the style sheet.
-//! - `pages/`: one module per page (overview, products, dead letters, connection, settings,
+//! - `pages/`: one module per page (overview, find, products, dead letters, connection, settings,
 //!   sign-in) and the shared layout.
 
 mod assets;
@@ -148,6 +148,7 @@ fn router(page: Page) -> Router {
     Router::new()
         .route("/", get(pages::overview::page))
         .route("/flows", get(pages::overview::flows))
+        .route("/find", get(pages::find::page))
         .route("/products", get(pages::products::list))
         .route("/products/refresh", post(pages::products::refresh))
         .route("/products/create", post(pages::products::create))

@@ -6,6 +6,7 @@
 //! can sign in and every action is refused. `session_key` signs and encrypts the session cookie;
 //! unset, the process draws a random key at start (sessions end with the process, and replicas
 //! do not share them). `behind_tls` marks the cookie `Secure`, for a page served through HTTPS.
+//! `trace_url` is where the Find page links a shipment's trace id (a trace UI such as Jaeger).
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
@@ -42,6 +43,23 @@ pub struct AdminWebConfig {
     /// The page is reached through HTTPS (a TLS-terminating proxy): the session cookie is
     /// marked `Secure`. Default `false`.
     pub behind_tls: bool,
+    /// The trace UI's address of one trace, with `{trace_id}` where the id goes
+    /// (`https://jaeger.example/trace/{trace_id}`): the Find page links trace ids there.
+    /// Unset: trace ids are shown without a link.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trace_url: Option<String>,
+}
+
+/// What `[admin_web] trace_url` replaces with a trace id.
+pub const TRACE_ID_PLACEHOLDER: &str = "{trace_id}";
+
+impl AdminWebConfig {
+    /// The trace UI's page of `trace_id`, when `trace_url` is set.
+    pub fn trace_link(&self, trace_id: &str) -> Option<String> {
+        self.trace_url
+            .as_deref()
+            .map(|template| template.replace(TRACE_ID_PLACEHOLDER, trace_id))
+    }
 }
 
 impl Default for AdminWebConfig {
@@ -53,6 +71,7 @@ impl Default for AdminWebConfig {
             password_hash: None,
             session_key: None,
             behind_tls: false,
+            trace_url: None,
         }
     }
 }
@@ -66,6 +85,7 @@ domain::lenient_section! {
         password_hash: Secret,
         session_key: Secret,
         behind_tls: bool,
+        trace_url: String,
     }
 }
 
@@ -87,6 +107,7 @@ impl AdminWebDraft {
             behind_tls: report
                 .optional("behind_tls", self.behind_tls)
                 .unwrap_or(defaults.behind_tls),
+            trace_url: report.optional("trace_url", self.trace_url),
         };
         if config.user.trim().is_empty() {
             report.problem(
@@ -112,7 +133,31 @@ impl AdminWebDraft {
                 ),
             );
         }
+        if let Some(problem) = config.trace_url.as_deref().and_then(trace_url_problem) {
+            report.problem("trace_url", problem);
+        }
         config
+    }
+}
+
+/// Why `template` cannot make a trace UI link, or `None`.
+fn trace_url_problem(template: &str) -> Option<String> {
+    let example = "e.g. \"https://jaeger.example/trace/{trace_id}\"";
+    if !(template.starts_with("https://") || template.starts_with("http://")) {
+        Some(format!("is not an http(s) address; {example}"))
+    } else if template.matches(TRACE_ID_PLACEHOLDER).count() != 1 {
+        Some(format!(
+            "needs {TRACE_ID_PLACEHOLDER} exactly once, where the trace id goes; {example}"
+        ))
+    } else if template
+        .chars()
+        .any(|c| c.is_whitespace() || c == '"' || c == '<' || c == '>')
+    {
+        Some(format!(
+            "contains a space, quote or angle bracket; {example}"
+        ))
+    } else {
+        None
     }
 }
 
@@ -140,6 +185,27 @@ mod tests {
 
     /// The argon2id hash of `sandbox` (what the sandbox settings use).
     const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$ekmYg3ZWia73KshR1iFWjg$XHUF5SXNCy/4UJ/ETeMizqiRlshNn0BQ1keScIfaWdQ";
+
+    #[test]
+    fn a_trace_url_needs_http_and_the_placeholder_once() {
+        assert_eq!(
+            trace_url_problem("https://jaeger.example/trace/{trace_id}"),
+            None
+        );
+        let no_id = trace_url_problem("https://jaeger.example/trace/").expect("refused");
+        assert!(no_id.contains("{trace_id} exactly once"), "{no_id}");
+        let scheme = trace_url_problem("jaeger/{trace_id}").expect("refused");
+        assert!(scheme.contains("http(s)"), "{scheme}");
+        let config = AdminWebConfig {
+            trace_url: Some("https://t.example/trace/{trace_id}?x=1".into()),
+            ..AdminWebConfig::default()
+        };
+        assert_eq!(
+            config.trace_link("abc").as_deref(),
+            Some("https://t.example/trace/abc?x=1")
+        );
+        assert_eq!(AdminWebConfig::default().trace_link("abc"), None);
+    }
 
     #[test]
     fn an_argon2_phc_string_is_taken() {

@@ -2,6 +2,7 @@
 //! the htmx and license notice), time and status helpers.
 //!
 //! Layout:
+//! - `find.rs`: a shipment found by its ids, with its journey (`OrderAdmin.FindShipments`).
 //! - `overview.rs`: every flow of every service (`FlowStatus`), refreshed by htmx polling;
 //!   the recent actions.
 //! - `products.rs`: the webshop's products by product, state per size (`CatalogAdmin`);
@@ -14,6 +15,7 @@
 
 pub mod connection;
 pub mod dead_letters;
+pub mod find;
 pub mod overview;
 pub mod products;
 pub mod settings;
@@ -33,6 +35,7 @@ use crate::session::Session;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Nav {
     Overview,
+    Find,
     Products,
     DeadLetters,
     Connection,
@@ -40,8 +43,9 @@ pub enum Nav {
     None,
 }
 
-const NAVIGATION: [(Nav, &str, &str); 5] = [
+const NAVIGATION: [(Nav, &str, &str); 6] = [
     (Nav::Overview, "/", "Overview"),
+    (Nav::Find, "/find", "Find"),
     (Nav::Products, "/products", "Products"),
     (Nav::DeadLetters, "/dead-letters", "Dead letters"),
     (Nav::Connection, "/connection", "Connection"),
@@ -82,6 +86,11 @@ pub fn layout(title: &str, current: Nav, session: &Session, body: Markup) -> Mar
                                 }
                             }
                         }
+                    }
+                    form.find method="get" action="/find" role="search" {
+                        label.sr-only for="nav-find" { "Find a shipment by Centra order id, shipment id or WMS order number" }
+                        input type="search" id="nav-find" name="q" placeholder="Order, shipment or WMS number";
+                        button.secondary type="submit" { "Find" }
                     }
                     div.who {
                         @match &session.user {

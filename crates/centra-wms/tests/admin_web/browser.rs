@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use thirtyfour::prelude::*;
 
-use super::support::{free_port, post_json, rows};
+use super::support::{free_port, get_json, post_json, rows};
 use super::{PASSWORD, PageUnderTest, USER, trousers};
 
 const DRIVER: &str = "chromedriver";
@@ -115,14 +115,21 @@ async fn text(web: &WebDriver, by: By) -> String {
     }
 }
 
+/// The trace UI the page under test links trace ids to.
+const TRACE_URL: &str = "https://jaeger.example/trace/{trace_id}";
+
 /// Sign in, the overview refreshing without reload, a product selected and created in the
-/// WMS, a dead letter retried, the connection test run; a screenshot of every page.
+/// WMS, a shipment of it walked to completed and found by its id with its journey, a dead
+/// letter retried, the connection test run; a screenshot of every page.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_person_signs_in_creates_a_product_retries_a_dead_letter_and_tests_the_connection() {
     let Some(driver) = Driver::start() else {
         return;
     };
-    let page = PageUnderTest::start_with(&[("CENTRA_WMS__SETTINGS__PRODUCT_SELECTION", "manual")]);
+    let page = PageUnderTest::start_with(&[
+        ("CENTRA_WMS__SETTINGS__PRODUCT_SELECTION", "manual"),
+        ("CENTRA_WMS__ADMIN_WEB__TRACE_URL", TRACE_URL),
+    ]);
     post_json(&page.sandbox.centra, "/_sim/products", &trousers());
     let shots = screenshot_dir();
     let web = browser(&driver).await;
@@ -180,6 +187,7 @@ async fn walk(
     web.screenshot(&shots.join("overview.png")).await?;
 
     products(web, page, shots).await?;
+    find(web, page, shots).await?;
 
     web.find(By::LinkText("Dead letters"))
         .await?
@@ -236,6 +244,105 @@ async fn walk(
     assert!(overview.contains("create products"), "{overview}");
     assert!(overview.contains("test connection"), "{overview}");
     Ok(())
+}
+
+/// A paid order of one pair of trousers placed in Centra, imported, shipped by the WMS
+/// simulator and completed; then found from the navigation's search box by its shipment id,
+/// with its journey from received to completed and its trace id linked to the trace UI.
+async fn find(
+    web: &WebDriver,
+    page: &PageUnderTest,
+    shots: &std::path::Path,
+) -> WebDriverResult<()> {
+    let sandbox = &page.sandbox;
+    post_json(
+        &sandbox.wms,
+        "/_sim/stock",
+        &serde_json::json!({"articleNumber": "TROUSERSBLUES", "physical": 5}),
+    );
+    let placed = post_json(
+        &sandbox.centra,
+        "/_sim/orders",
+        &serde_json::json!({"order": {"paid": true,
+            "delivery": {"name": "Ada", "address": "Storgatan 1", "zipcode": "11122",
+                         "city": "Stockholm", "country": "SE"},
+            "lines": [{"sku": "TROUSERS", "variantSku": "BLUE", "sizeSku": "S",
+                       "ean": "7350000000023", "qty": 1, "price": "400.00"}]},
+            "goodToGo": true}),
+    );
+    let shipment = placed["shipmentId"]
+        .as_str()
+        .map_or_else(|| placed["shipmentId"].to_string(), str::to_owned);
+    let number = wms_order_number(page, &shipment).await;
+    post_json(
+        &sandbox.wms,
+        &format!("/_sim/orders/{number}/ship"),
+        &serde_json::json!({"waybill": "WB-FIND-1"}),
+    );
+    until("the shipment completed in Centra", || async {
+        rows(&get_json(&sandbox.centra, "/_sim/state"), "shipments")
+            .iter()
+            .any(|s| s["shipmentId"].as_str() == Some(shipment.as_str()) && s["completed"] == true)
+    })
+    .await;
+
+    let search = web.find(By::Id("nav-find")).await?;
+    search.send_keys(shipment.as_str()).await?;
+    search.send_keys(Key::Enter).await?;
+    until("the shipment found, completed", || async {
+        text(web, By::Css("section.shipment td.state")).await == "completed"
+    })
+    .await;
+    let found = text(web, By::Css("section.shipment")).await;
+    assert!(found.contains(&number), "its WMS order number: {found}");
+    let journey = text(web, By::Css("table.journey tbody")).await;
+    for step in [
+        "received",
+        "wms order accepted",
+        "shipped report",
+        "- -> received",
+        "shipped -> completed",
+    ] {
+        assert!(journey.contains(step), "{step} in the journey: {journey}");
+    }
+    let headers = text(web, By::Css("table.journey thead")).await;
+    assert!(
+        headers.contains("Time") && headers.contains("Detail"),
+        "{headers}"
+    );
+    // The trace id is a link into the configured trace UI whenever the shipment has one.
+    let trace = text(web, By::XPath("//th[text()='Trace']/following-sibling::td")).await;
+    if trace != "none" {
+        let href = web
+            .find(By::XPath("//th[text()='Trace']/following-sibling::td/a"))
+            .await?
+            .attr("href")
+            .await?
+            .unwrap_or_default();
+        assert_eq!(href, TRACE_URL.replace("{trace_id}", &trace));
+    }
+    web.screenshot(&shots.join("find.png")).await?;
+    Ok(())
+}
+
+/// The WMS order number the shipment became, once the WMS simulator holds it.
+async fn wms_order_number(page: &PageUnderTest, shipment: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let state = page.sandbox.wms_state();
+        let number = rows(&state, "orders").iter().find_map(|o| {
+            let number = o["orderNumber"].as_str()?;
+            number.ends_with(shipment).then(|| number.to_owned())
+        });
+        if let Some(number) = number {
+            return number;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "shipment {shipment} never reached the WMS: {state}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
 }
 
 /// The WMS simulator's article numbers.

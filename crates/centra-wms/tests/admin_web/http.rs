@@ -125,8 +125,9 @@ async fn pages_render_read_only_actions_need_sign_in_and_sign_ins_are_limited() 
     let page = PageUnderTest::start();
     let mut visitor = Visitor::new();
     let detail = format!("/dead-letters/catalog-sync/{}", page.letter);
-    let pages: [(&str, &str); 10] = [
+    let pages: [(&str, &str); 11] = [
         ("/", "sandbox/shipments"),
+        ("/find", "<label for=\"find-q\">"),
         ("/flows", "catalog-sync"),
         ("/products", "Selection is automatic"),
         ("/assets/products.js", "select-all"),
@@ -152,6 +153,14 @@ async fn pages_render_read_only_actions_need_sign_in_and_sign_ins_are_limited() 
     assert!(
         set.contains("HttpOnly") && set.contains("SameSite=Strict"),
         "{set}"
+    );
+    // An id nothing has: order-sync answers not found, and the page says so.
+    let (status, headers, missing) = visitor.get(&page.url("/find?q=999999-1")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{missing}");
+    assert_security_headers("/find?q=999999-1", &headers);
+    assert!(
+        missing.contains("No shipment has order id, shipment id or WMS order number 999999-1"),
+        "{missing}"
     );
     // Secrets stay masked on the settings page.
     let (_, _, settings) = visitor.get(&page.url("/settings")).await;

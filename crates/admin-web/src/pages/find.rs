@@ -1,0 +1,212 @@
+//! Find a record: "where is order 83651?". The search box in the navigation asks order-sync's
+//! `OrderAdmin.FindShipments` for the shipments a Centra order id, shipment id or WMS order
+//! number names; each match shows its end-point, ids, state, parked reason and trace id (a
+//! link into the trace UI when `[admin_web] trace_url` is set) and its journey as a table:
+//! time, step, detail. Read-only.
+
+use axum::Extension;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use maud::{Markup, html};
+use platform_config::AdminWebConfig;
+use proto::admin::v1 as pb;
+use proto::admin::v1::order_admin_client::OrderAdminClient;
+use serde::Deserialize;
+
+use super::{Nav, grpc_failure, layout, time};
+use crate::Page;
+use crate::session::Session;
+
+/// The service that keeps shipments and their journeys.
+const SERVICE: &str = "order-sync";
+
+/// `GET /find?q=..`.
+#[derive(Debug, Default, Deserialize)]
+pub struct FindQuery {
+    q: Option<String>,
+}
+
+/// What the search found.
+enum Outcome {
+    /// No search yet.
+    Asked,
+    Found(Vec<pb::FoundShipment>),
+    NotFound(String),
+    Failed(String),
+}
+
+/// `GET /find`: the form, and the matches of `q` with their journeys.
+pub async fn page(
+    State(page): State<Page>,
+    Extension(session): Extension<Session>,
+    Query(query): Query<FindQuery>,
+) -> Response {
+    let q = query.q.unwrap_or_default().trim().to_owned();
+    let outcome = if q.is_empty() {
+        Outcome::Asked
+    } else {
+        find(&page, &q).await
+    };
+    let status = match &outcome {
+        Outcome::NotFound(_) => StatusCode::NOT_FOUND,
+        Outcome::Failed(_) => StatusCode::BAD_GATEWAY,
+        Outcome::Asked | Outcome::Found(_) => StatusCode::OK,
+    };
+    let body = html! {
+        h1 { "Find a record" }
+        form.actions method="get" action="/find" role="search" {
+            label for="find-q" { "Centra order id, shipment id or WMS order number" }
+            input type="search" id="find-q" name="q" value=(q) required;
+            button type="submit" { "Find" }
+        }
+        @match &outcome {
+            Outcome::Asked => p.muted { "Shipments are found by an exact id; each shows its journey through the flow." },
+            Outcome::NotFound(line) | Outcome::Failed(line) => p.notice.bad { (line) },
+            Outcome::Found(shipments) => {
+                @for shipment in shipments { (found(&page.config.admin_web, shipment)) }
+            }
+        }
+    };
+    (status, layout("Find", Nav::Find, &session, body)).into_response()
+}
+
+async fn find(page: &Page, q: &str) -> Outcome {
+    let channel = match page.directory.channel(SERVICE) {
+        Ok(channel) => channel,
+        Err(error) => return Outcome::Failed(format!("{SERVICE}: {error}")),
+    };
+    let answer = OrderAdminClient::new(channel)
+        .find_shipments(pb::FindShipmentsRequest {
+            query: q.to_owned(),
+        })
+        .await;
+    match answer {
+        Ok(answer) => Outcome::Found(answer.into_inner().shipments),
+        Err(status) if status.code() == tonic::Code::NotFound => Outcome::NotFound(format!(
+            "No shipment has order id, shipment id or WMS order number {q}."
+        )),
+        Err(status) => Outcome::Failed(grpc_failure(SERVICE, "shipment search", &status)),
+    }
+}
+
+/// The trace id, linked to the trace UI when one is configured.
+fn trace(config: &AdminWebConfig, trace_id: &str) -> Markup {
+    if trace_id.is_empty() {
+        return html! { span.muted { "none" } };
+    }
+    match config.trace_link(trace_id) {
+        Some(href) => html! { a.mono href=(href) rel="noopener" { (trace_id) } },
+        None => html! { span.mono { (trace_id) } },
+    }
+}
+
+fn found(config: &AdminWebConfig, shipment: &pb::FoundShipment) -> Markup {
+    let summary = shipment.summary.clone().unwrap_or_default();
+    let heading_id = format!("shipment-{}-{}", summary.endpoint, summary.shipment_id);
+    html! {
+        section.shipment aria-labelledby=(heading_id) {
+            h2 id=(heading_id) { "Shipment " (summary.shipment_id) }
+            table.facts {
+                tbody {
+                    tr { th scope="row" { "End-point" } td { (summary.endpoint) } }
+                    tr { th scope="row" { "Centra order" } td.mono { (summary.order_id) } }
+                    tr { th scope="row" { "WMS order number" } td.mono { (summary.wms_order_number) } }
+                    tr { th scope="row" { "State" } td.state { (shipment.state_name) } }
+                    tr {
+                        th scope="row" { "Parked reason" }
+                        td { @if summary.last_error.is_empty() { span.muted { "none" } } @else { span.bad { (summary.last_error) } } }
+                    }
+                    tr { th scope="row" { "Trace" } td { (trace(config, &shipment.trace_id)) } }
+                    tr { th scope="row" { "Last change" } td.mono { (time(summary.updated_at.as_ref())) } }
+                }
+            }
+            table.journey {
+                caption.muted { "Journey, oldest step first" }
+                thead { tr { th scope="col" { "Time" } th scope="col" { "Step" } th scope="col" { "Detail" } } }
+                tbody {
+                    @for step in &shipment.journey {
+                        tr {
+                            td.mono { (time(step.at.as_ref())) }
+                            td { (step.step) }
+                            td { (step.detail) }
+                        }
+                    }
+                }
+            }
+            @if shipment.journey.is_empty() {
+                p.muted { "No steps kept (the shipment was last saved before journeys were kept)." }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shipment() -> pb::FoundShipment {
+        let at = Some(prost_types::Timestamp {
+            seconds: 1_796_400_000,
+            nanos: 0,
+        });
+        pb::FoundShipment {
+            summary: Some(pb::OrderSummary {
+                endpoint: "shop1".into(),
+                shipment_id: "7-1".into(),
+                order_id: "7".into(),
+                wms_order_number: "S7-1".into(),
+                last_error: "shipment has no lines".into(),
+                ..pb::OrderSummary::default()
+            }),
+            state_name: "parked".into(),
+            trace_id: "4bf92f3577b34da6a3ce929d0e0e4736".into(),
+            journey: vec![
+                pb::JourneyStep {
+                    at,
+                    step: "state".into(),
+                    detail: "- -> parked".into(),
+                    trace_id: String::new(),
+                },
+                pb::JourneyStep {
+                    at,
+                    step: "parked".into(),
+                    detail: "shipment has <no> lines".into(),
+                    trace_id: String::new(),
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn a_shipment_shows_its_facts_and_journey_with_the_trace_linked_when_configured() {
+        let linked = AdminWebConfig {
+            trace_url: Some("https://jaeger.example/trace/{trace_id}".into()),
+            ..AdminWebConfig::default()
+        };
+        let html = found(&linked, &shipment()).into_string();
+        assert!(
+            html.contains(
+                r#"href="https://jaeger.example/trace/4bf92f3577b34da6a3ce929d0e0e4736""#
+            ),
+            "{html}"
+        );
+        for text in [
+            "S7-1",
+            "parked",
+            "shipment has no lines",
+            r#"<th scope="col">Step</th>"#,
+            "- -&gt; parked",
+            "shipment has &lt;no&gt; lines",
+            "2026-12-04T",
+        ] {
+            assert!(html.contains(text), "{text} in {html}");
+        }
+        let plain = found(&AdminWebConfig::default(), &shipment()).into_string();
+        assert!(!plain.contains("href="), "no trace UI, no link: {plain}");
+        assert!(
+            plain.contains("4bf92f3577b34da6a3ce929d0e0e4736"),
+            "{plain}"
+        );
+    }
+}
