@@ -131,6 +131,9 @@ fn normalise_base_path(raw: &str) -> Result<String, SimError> {
     if trimmed == "/_sim" || trimmed.starts_with("/_sim/") {
         return Err(invalid("/_sim is reserved for the control API"));
     }
+    if trimmed == crate::graphql::GRAPHQL_PATH {
+        return Err(invalid("/graphql is reserved for the Integration API"));
+    }
     if trimmed.contains(['?', '#', '{', '}', '*']) {
         return Err(invalid("must be a plain path"));
     }

@@ -1,5 +1,5 @@
-//! The front door of every Order API call: it logs the call, adds the configured latency and
-//! injects faults. Control routes (`/_sim`) never pass here.
+//! The front door of every Order API and Integration API (`/graphql`) call: it logs the call,
+//! adds the configured latency and injects faults. Control routes (`/_sim`) never pass here.
 //!
 //! A lost response is produced by applying the request, then cancelling the connection's
 //! [`ConnectionKill`] token: the server drops the TCP connection, so the client sees the
@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::app::SharedSim;
 use crate::faults::Fault;
+use crate::graphql::OperationSummary;
 use crate::request_log::Arrival;
 use crate::server::ConnectionKill;
 
@@ -77,8 +78,12 @@ pub async fn intake(State(sim): State<SharedSim>, request: Request, next: Next) 
         .run(Request::from_parts(parts, Body::from(bytes)))
         .await;
     let status = response.status().as_u16();
+    let graphql = response
+        .extensions()
+        .get::<OperationSummary>()
+        .and_then(|summary| serde_json::to_value(summary).ok());
     if fault == Fault::LostResponse {
-        sim.log.record(arrival, status, fault.label());
+        sim.log.record_with(arrival, status, fault.label(), graphql);
         if let Some(kill) = kill {
             tracing::debug!(status, "dropping connection to lose the response");
             kill.drop_connection();
@@ -87,6 +92,6 @@ pub async fn intake(State(sim): State<SharedSim>, request: Request, next: Next) 
         tracing::warn!("lost response requested but the connection cannot be dropped");
         return response;
     }
-    sim.log.record(arrival, status, None);
+    sim.log.record_with(arrival, status, None, graphql);
     response
 }

@@ -1,7 +1,7 @@
 //! # centra-sim
 //!
-//! A stateful HTTP simulator of the Centra **Order API** (REST) and the **Centra Webhook**
-//! plugin, for the embedded demo, every test and every benchmark. It models Centra in Centra's
+//! A stateful HTTP simulator of the Centra **Order API** (REST), the **Integration API**
+//! (GraphQL, [`graphql`]) and the **Centra Webhook** plugin, for the embedded demo, every test and every benchmark. It models Centra in Centra's
 //! own terms and shares no code with the product, so a misreading of the API in a client cannot
 //! hide in a shared type. Where Centra's documentation is unclear, the code follows the cited
 //! page and marks the doubt with `[I]`.
@@ -28,6 +28,8 @@
 //!   `products`, `stock`, `supplier_deliveries`, `returns`, `new_shipments`), with `auth`,
 //!   `envelope`, `params`
 //!   and `lenient` request values.
+//! - [`graphql`]: the Integration API at `/graphql` over the same store (its module docs hold
+//!   its contract: auth, permissions, rate limits, events, control routes).
 //! - `control`: the `/_sim` control API (stable contract: `shared/docs/simulators.md`).
 //! - `state`: the store and its business rules; `clock`: the store's time zone;
 //!   [`faults`]; [`webhooks`] (signing and delivery); `request_log`; `plugin`: the plugin's
@@ -41,6 +43,7 @@ pub mod config;
 mod control;
 mod error;
 pub mod faults;
+pub mod graphql;
 mod intake;
 mod plugin;
 mod request_log;

@@ -21,6 +21,10 @@ pub struct LoggedRequest {
     pub body: Value,
     /// The injected fault, if any: `error`, `throttle` or `lost_response`.
     pub fault: Option<&'static str>,
+    /// For `/graphql` calls: the operation (`operationType`, `operationName`, top-level
+    /// `fields`, `complexity`, `rateLimited`). Absent for Order API calls.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub graphql: Option<Value>,
 }
 
 /// What a call looked like on arrival.
@@ -57,6 +61,17 @@ pub struct RequestLog {
 
 impl RequestLog {
     pub fn record(&self, arrival: Arrival, status: u16, fault: Option<&'static str>) -> u64 {
+        self.record_with(arrival, status, fault, None)
+    }
+
+    /// [`Self::record`] with the GraphQL operation of a `/graphql` call.
+    pub fn record_with(
+        &self,
+        arrival: Arrival,
+        status: u16,
+        fault: Option<&'static str>,
+        graphql: Option<Value>,
+    ) -> u64 {
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         entries.next_seq += 1;
         let seq = entries.next_seq;
@@ -68,6 +83,7 @@ impl RequestLog {
             status,
             body: arrival.body,
             fault,
+            graphql,
         });
         seq
     }

@@ -133,7 +133,16 @@ impl Webhooks {
         let Some(target) = self.target() else {
             return;
         };
-        let events: Vec<Value> = changes.iter().map(|c| event(clock, *c, at)).collect();
+        let mut events: Vec<Value> = Vec::with_capacity(changes.len());
+        for sent in changes.iter().filter_map(|c| event(clock, *c, at)) {
+            // A stock and a catalogue change of one product are one `product update`.
+            if !events.contains(&sent) {
+                events.push(sent);
+            }
+        }
+        if events.is_empty() {
+            return;
+        }
         let cancel = self
             .generation
             .lock()
@@ -176,10 +185,13 @@ impl Webhooks {
     }
 }
 
-/// The Integration API event for a change. Shipment events carry the internal numeric shipment
-/// id (HOOK example: `"id": 1902`), not `"83651-1"`: an Order API client cannot look that id up
-/// and should treat webhooks as a hint to poll.
-fn event(clock: &StoreClock, change: Change, at: DateTime<Utc>) -> Value {
+/// The Integration API event for a change, if the webhook plugin sends one. Shipment events carry
+/// the internal numeric shipment id (HOOK example: `"id": 1902`), not `"83651-1"`: an Order API
+/// client cannot look that id up and should treat webhooks as a hint to poll.
+///
+/// The plugin documents no `complete`, `delete` or supplier delivery actions: those changes are
+/// recorded next to an `update` (which is what is sent) or not sent at all.
+fn event(clock: &StoreClock, change: Change, at: DateTime<Utc>) -> Option<Value> {
     let (kind, action, id) = match change {
         Change::OrderCreated { order_id } => ("order", "create", order_id),
         Change::OrderUpdated { order_id } => ("order", "update", order_id),
@@ -190,9 +202,17 @@ fn event(clock: &StoreClock, change: Change, at: DateTime<Utc>) -> Value {
         Change::ReturnUpdated { return_id } => ("return", "update", return_id),
         // [I] HOOK lists order|shipment|customer|account|return for this mode; the product type
         // name for catalogue and stock changes is not documented.
-        Change::ProductChanged { product_id } => ("product", "update", product_id),
+        Change::ProductChanged { product_id } | Change::StockChanged { product_id } => {
+            ("product", "update", product_id)
+        }
+        Change::OrderCompleted { .. }
+        | Change::ShipmentCompleted { .. }
+        | Change::ShipmentDeleted { .. }
+        | Change::ReturnCompleted { .. }
+        | Change::DeliveryCreated { .. }
+        | Change::DeliveryAccepted { .. } => return None,
     };
-    json!({ "type": kind, "action": action, "date": clock.format_micros(at), "id": id })
+    Some(json!({ "type": kind, "action": action, "date": clock.format_micros(at), "id": id }))
 }
 
 /// `payload=<url-encoded json>`, the raw body that is signed and sent.

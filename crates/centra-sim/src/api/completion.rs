@@ -72,6 +72,7 @@ pub async fn complete(State(sim): State<SharedSim>, body: Bytes) -> Response {
         tracking: body.tracking.map(|t| t.0),
         return_slip_tracking: body.return_slip_tracking.map(|t| t.0),
         internal_comment: body.internal_comment.map(|t| t.0),
+        shipped_at: None,
     };
     let outcome = sim.mutate(|store, now| store.complete(&request, now));
     answer(outcome, &shipment)

@@ -3,9 +3,12 @@
 //!
 //! Layout: this file holds the shared routes (health, reset, state, requests, faults,
 //! webhooks, plugin allow-list); `products`, `orders` and `deliveries` turn seed JSON into store drafts;
-//! `shipments` releases a shipment to the warehouse or takes it back, as a person in the admin.
+//! `shipments` releases a shipment to the warehouse or takes it back, as a person in the admin;
+//! `graphql` holds the Integration API's routes (tokens, rate limits, payments, schema) and the
+//! clock.
 
 mod deliveries;
+mod graphql;
 mod orders;
 mod products;
 mod shipments;
@@ -41,6 +44,7 @@ pub fn router(sim: SharedSim) -> Router {
             "/_sim/shipments/{shipmentId}/good-to-go",
             post(shipments::set_good_to_go),
         )
+        .merge(graphql::routes())
         .with_state(sim)
 }
 

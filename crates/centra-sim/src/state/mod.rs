@@ -25,17 +25,66 @@ use orders::Order;
 use returns::Return;
 use shipments::Shipment;
 
-/// Something that happened, worth a webhook.
+/// Something that happened, worth a webhook or an Integration API event.
+///
+/// The webhook plugin knows fewer kinds than the events queue: `*Completed`, `ShipmentDeleted`,
+/// `StockChanged` and the delivery changes travel with (or instead of) a webhook kind, see
+/// `webhooks::event` and `graphql::events`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {
-    OrderCreated { order_id: u64 },
-    OrderUpdated { order_id: u64 },
-    ShipmentCreated { shipment_id: u64 },
-    ShipmentGoodToGo { shipment_id: u64 },
-    ShipmentUpdated { shipment_id: u64 },
-    ReturnCreated { return_id: u64 },
-    ReturnUpdated { return_id: u64 },
-    ProductChanged { product_id: u64 },
+    OrderCreated {
+        order_id: u64,
+    },
+    OrderUpdated {
+        order_id: u64,
+    },
+    /// Every line shipped (recorded next to `OrderUpdated`).
+    OrderCompleted {
+        order_id: u64,
+    },
+    ShipmentCreated {
+        shipment_id: u64,
+    },
+    ShipmentGoodToGo {
+        shipment_id: u64,
+    },
+    ShipmentUpdated {
+        shipment_id: u64,
+    },
+    /// Shipped (recorded next to `ShipmentUpdated`).
+    ShipmentCompleted {
+        shipment_id: u64,
+    },
+    /// Removed (recorded next to `ShipmentUpdated`, which is what the webhook plugin sends).
+    ShipmentDeleted {
+        shipment_id: u64,
+    },
+    ReturnCreated {
+        return_id: u64,
+    },
+    ReturnUpdated {
+        return_id: u64,
+    },
+    /// Completed (recorded next to `ReturnUpdated`).
+    ReturnCompleted {
+        return_id: u64,
+    },
+    /// Catalogue data of a product changed.
+    ProductChanged {
+        product_id: u64,
+    },
+    /// Stock of one of the product's sizes changed.
+    StockChanged {
+        product_id: u64,
+    },
+    /// A supplier delivery was announced.
+    DeliveryCreated {
+        delivery_id: u64,
+    },
+    /// A supplier delivery was accepted (received).
+    DeliveryAccepted {
+        delivery_id: u64,
+    },
 }
 
 /// Counters for every kind of id, so ids look like Centra's and never repeat after a delete.
@@ -171,6 +220,24 @@ impl Store {
             .filter(|l| l.shipment_line_id == shipment_line_id)
             .map(|l| l.qty)
             .sum()
+    }
+
+    /// Every unit of every line of the order is on a completed shipment (the order is
+    /// "Completed", which the Integration API calls `SHIPPED`).
+    pub fn order_is_shipped(&self, order_id: u64) -> bool {
+        let Some(order) = self.orders.get(&order_id) else {
+            return false;
+        };
+        order.lines.iter().all(|line| {
+            let shipped: i64 = self
+                .shipments_of(order_id)
+                .filter(|s| s.is_completed())
+                .flat_map(|s| &s.lines)
+                .filter(|l| l.order_line_id == line.line_id)
+                .map(|l| l.qty)
+                .sum();
+            shipped >= line.qty
+        })
     }
 
     pub fn shipment_has_returns(&self, shipment_id: u64) -> bool {

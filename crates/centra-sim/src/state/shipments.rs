@@ -33,6 +33,9 @@ pub struct Shipment {
     pub captured: bool,
     /// Captures that really happened (0 or 1; refused attempts are not effects).
     pub capture_count: u32,
+    /// A capture request is with the payment provider (Adyen, Klarna: the Integration API
+    /// answers `PENDING`); the shipment is neither captured nor paid until it settles.
+    pub capture_pending: bool,
     pub shipped_at: Option<DateTime<Utc>>,
     /// Completions that really happened (0 or 1).
     pub complete_count: u32,

@@ -43,6 +43,7 @@ impl Store {
                     "shouldCapture": s.should_capture,
                     "captured": s.captured,
                     "captureCount": s.capture_count,
+                    "capturePending": s.capture_pending,
                     "shipped": s.is_completed(),
                     "completed": s.is_completed(),
                     "completeCount": s.complete_count,

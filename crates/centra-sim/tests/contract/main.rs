@@ -1,5 +1,6 @@
 //! Contract tests of centra-sim: every endpoint over real HTTP with a plain reqwest client,
-//! the control API, faults, webhooks, and a shape comparison with Centra's published examples.
+//! the control API, faults, webhooks, a shape comparison with Centra's published examples, and
+//! the Integration API (`graphql/`).
 //!
 //! One test binary (modules below) keeps link time low on small CI machines.
 
@@ -12,6 +13,7 @@ mod completion;
 mod conformance;
 mod control;
 mod faults;
+mod graphql;
 mod new_shipments;
 mod orders;
 mod plugin;

@@ -99,6 +99,7 @@ impl Store {
                 && self.orders.get(&order_id).is_some_and(|o| o.should_capture),
             captured,
             capture_count: u32::from(captured),
+            capture_pending: false,
             shipped_at: request.shipped.then_some(now),
             complete_count: u32::from(request.shipped),
             carrier: request.carrier.clone().unwrap_or(carrier),
@@ -126,6 +127,12 @@ impl Store {
         if request.gtg || request.shipped {
             self.record(Change::ShipmentGoodToGo { shipment_id: id });
         }
+        if request.shipped {
+            self.record(Change::ShipmentCompleted { shipment_id: id });
+            if self.order_is_shipped(order_id) {
+                self.record(Change::OrderCompleted { order_id });
+            }
+        }
         Ok(number)
     }
 
@@ -141,6 +148,7 @@ impl Store {
         let (id, order_id) = (shipment.id, shipment.order_id);
         self.shipments.remove(&id);
         self.record(Change::ShipmentUpdated { shipment_id: id });
+        self.record(Change::ShipmentDeleted { shipment_id: id });
         self.record(Change::OrderUpdated { order_id });
         Ok(order_id)
     }
@@ -171,7 +179,7 @@ impl Store {
                 item.physical -= qty;
                 item.stock_modified = now;
                 let product_id = item.product_id;
-                self.record(Change::ProductChanged { product_id });
+                self.record(Change::StockChanged { product_id });
             }
         }
     }

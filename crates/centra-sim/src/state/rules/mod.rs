@@ -2,12 +2,14 @@
 //! - `seeding`: what the control API puts in (size items, orders, supplier deliveries);
 //! - `creating`: create shipments from order lines, delete them;
 //! - `shipping`: update quantities / good to go, capture, complete;
-//! - `receiving`: absolute stock updates and supplier delivery acceptance;
+//! - `paying`: mark paid and capture requests (Integration API only);
+//! - `receiving`: absolute and relative stock updates and supplier delivery acceptance;
 //! - `returning`: create and update returns.
 //!
 //! A rule either applies completely or refuses with the message Centra gives, changing nothing.
 
 pub mod creating;
+pub mod paying;
 pub mod receiving;
 pub mod returning;
 pub mod seeding;

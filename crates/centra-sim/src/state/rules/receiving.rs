@@ -64,6 +64,18 @@ impl Store {
         let Some(stock_item_id) = self.item_by_stock_key(key).map(|i| i.stock_item_id) else {
             return StockUpdate::NotFound;
         };
+        self.set_physical_stock_of(stock_item_id, quantity, cost_price, now)
+    }
+
+    /// [`Self::set_physical_stock`] for a size item named by its id (the Integration API names
+    /// sizes by variant and size, not by a key).
+    pub fn set_physical_stock_of(
+        &mut self,
+        stock_item_id: u64,
+        quantity: i64,
+        cost_price: Option<(f64, String)>,
+        now: DateTime<Utc>,
+    ) -> StockUpdate {
         let allocated = self.allocations().get(&stock_item_id).copied().unwrap_or(0);
         let physical = quantity.max(allocated);
         let Some(item) = self.items.get_mut(&stock_item_id) else {
@@ -76,12 +88,44 @@ impl Store {
             item.physical = physical;
             item.stock_modified = now;
             let product_id = item.product_id;
-            self.record(Change::ProductChanged { product_id });
+            self.record(Change::StockChanged { product_id });
         }
         StockUpdate::Set {
             physical,
             clamped: physical != quantity,
         }
+    }
+
+    /// Moves `delta` units into (positive) or out of (negative) physical stock, as a stock
+    /// change does. Refused, changing nothing, when fewer units than allocated would remain.
+    pub fn change_physical_stock(
+        &mut self,
+        stock_item_id: u64,
+        delta: i64,
+        now: DateTime<Utc>,
+    ) -> Result<i64, Refusal> {
+        let allocated = self.allocations().get(&stock_item_id).copied().unwrap_or(0);
+        let item = self
+            .items
+            .get_mut(&stock_item_id)
+            .ok_or_else(|| Refusal::new(format!("size item {stock_item_id} does not exist")))?;
+        let physical = item.physical + delta;
+        if physical < allocated {
+            // [I] Not documented: the simulator keeps allocated units as REF/303 does.
+            return Err(Refusal::new(format!(
+                "only {} units can be removed: {} of {} are allocated",
+                (item.physical - allocated).max(0),
+                allocated,
+                item.physical
+            )));
+        }
+        if delta != 0 {
+            item.physical = physical;
+            item.stock_modified = now;
+            let product_id = item.product_id;
+            self.record(Change::StockChanged { product_id });
+        }
+        Ok(physical)
     }
 
     /// Finds a delivery by internal `id` or external `deliveryId` (REF/506: both work).
@@ -166,6 +210,7 @@ impl Store {
             };
             let id = follow_up.id;
             self.deliveries.insert(id, follow_up);
+            self.record(Change::DeliveryCreated { delivery_id: id });
             Some(id)
         };
         if insert_stock {
@@ -174,7 +219,7 @@ impl Store {
                     item.physical += qty;
                     item.stock_modified = now;
                     let product_id = item.product_id;
-                    self.record(Change::ProductChanged { product_id });
+                    self.record(Change::StockChanged { product_id });
                 }
             }
         }
@@ -187,6 +232,7 @@ impl Store {
             });
             delivery.accept_count += 1;
         }
+        self.record(Change::DeliveryAccepted { delivery_id });
         Ok(additional)
     }
 }

@@ -126,7 +126,7 @@ impl Store {
                 item.physical += qty;
                 item.stock_modified = now;
                 let product_id = item.product_id;
-                self.record(Change::ProductChanged { product_id });
+                self.record(Change::StockChanged { product_id });
             }
         }
         self.record(Change::ReturnCreated { return_id });
@@ -151,8 +151,12 @@ impl Store {
             ret.refunded = true;
             ret.completed = true;
         }
+        let completed_now = !before.0 && ret.completed;
         if before != (ret.completed, ret.refunded) {
             self.record(Change::ReturnUpdated { return_id: id });
+        }
+        if completed_now {
+            self.record(Change::ReturnCompleted { return_id: id });
         }
         Ok(id)
     }

@@ -352,6 +352,7 @@ impl Store {
             should_capture: order.should_capture,
             captured: false,
             capture_count: 0,
+            capture_pending: false,
             shipped_at: None,
             complete_count: 0,
             carrier: order.carrier.clone(),
@@ -439,6 +440,9 @@ impl Store {
         };
         let answer = (delivery.id, delivery.number.clone());
         self.deliveries.insert(delivery.id, delivery);
+        self.record(Change::DeliveryCreated {
+            delivery_id: answer.0,
+        });
         Ok(answer)
     }
 

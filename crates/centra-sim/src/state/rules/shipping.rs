@@ -10,6 +10,7 @@ use crate::state::{Change, Ids, Store};
 // ones ("order does not exist", REF/106).
 pub const NO_SHIPMENT: &str = "shipment does not exist";
 pub const CAPTURE_FAILED: &str = "capture failed";
+pub const CAPTURE_PENDING: &str = "shipment has a pending capture request";
 
 /// One entry of `products` in `PUT /shipments/{id}`.
 #[derive(Debug, Clone)]
@@ -34,6 +35,9 @@ pub struct Completion {
     pub tracking: Option<String>,
     pub return_slip_tracking: Option<String>,
     pub internal_comment: Option<String>,
+    /// When it was shipped; `None` means now. (The Order API has no such field; the Integration
+    /// API's `completeShipment` takes `shippedAt`.)
+    pub shipped_at: Option<DateTime<Utc>>,
 }
 
 /// Which ids a refusal names (`order` and `shipment` travel with `msg`).
@@ -203,10 +207,14 @@ impl Store {
 
     /// Captures an unpaid shipment, or refuses with `capture failed` (no authorisation, or the
     /// order was seeded with `captureFails`).
-    fn try_capture(&mut self, shipment_id: u64) -> Result<(), Refusal> {
+    pub(crate) fn try_capture(&mut self, shipment_id: u64) -> Result<(), Refusal> {
         let Some(shipment) = self.shipments.get(&shipment_id) else {
             return Err(Refusal::new(NO_SHIPMENT));
         };
+        if shipment.capture_pending {
+            // [I] Not documented: a second capture while the provider still decides.
+            return Err(Refusal::new(CAPTURE_PENDING));
+        }
         let fails = self
             .orders
             .get(&shipment.order_id)
@@ -268,7 +276,7 @@ impl Store {
             return Err(refuse(NO_SHIPMENT, None));
         };
         shipment.good_to_go = true;
-        shipment.shipped_at = Some(now);
+        shipment.shipped_at = Some(request.shipped_at.unwrap_or(now));
         shipment.complete_count += 1;
         let set = |field: &mut String, value: &Option<String>| {
             if let Some(v) = value {
@@ -295,7 +303,11 @@ impl Store {
         let number = shipment.number.clone();
         self.take_out_of_stock(order_id, &lines, now);
         self.record(Change::ShipmentUpdated { shipment_id });
+        self.record(Change::ShipmentCompleted { shipment_id });
         self.record(Change::OrderUpdated { order_id });
+        if self.order_is_shipped(order_id) {
+            self.record(Change::OrderCompleted { order_id });
+        }
         Ok((order_id, number))
     }
 }

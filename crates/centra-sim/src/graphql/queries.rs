@@ -1,0 +1,404 @@
+//! The read side: lists with `where`, `limit` (1-200, default 20) and 1-based `page`; one object
+//! by id; Relay connections (`orderConnection`, `shipmentConnection`) with `first/after` and
+//! `last/before`; and `rateLimits`, which needs no permission.
+//!
+//! Complexity: every field counts 1 plus its children; a list counts its `limit` times its
+//! children, so asking for more rows costs more of the `QUERY_COMPLEXITY` bucket. Doc gap:
+//! Centra does not publish its formula (the examples show 10 for `rateLimits` and 112-229 for
+//! mutations and order reads); only the proportions matter to a client.
+//!
+//! Doc gap: connection cursors are opaque strings; the simulator's are row offsets.
+
+use async_graphql::connection::{Connection, Edge, query};
+use async_graphql::{Context, InputObject, Object, OutputType, SimpleObject};
+
+use super::auth::require;
+use super::catalog::{ProductNode, ProductSizeNode, Warehouse, products, warehouse};
+use super::limits::RateLimit;
+use super::purchasing::{DeliveryNode, PurchaseOrderNode};
+use super::schema::{DEFAULT_LIMIT, sim, store_id};
+use super::types::{OrderNode, ReturnNode, ShipmentNode, order_hash};
+use crate::state::Store;
+use crate::state::shipments::Shipment;
+
+/// `where` of `orders` / `orderConnection`.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct OrderFilter {
+    pub id: Option<String>,
+    pub number: Option<i32>,
+}
+
+/// `where` of `shipments` / `shipmentConnection`.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct ShipmentFilter {
+    pub id: Option<i32>,
+    pub number: Option<String>,
+    pub order_number: Option<i32>,
+    pub is_good_to_go: Option<bool>,
+    pub is_shipped: Option<bool>,
+    pub is_paid: Option<bool>,
+}
+
+/// `where` of `products`.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct ProductFilter {
+    pub id: Option<i32>,
+    pub product_number: Option<String>,
+}
+
+/// `where` of `productSizes`.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct ProductSizeFilter {
+    pub id: Option<i32>,
+    #[graphql(name = "GTIN")]
+    pub gtin: Option<String>,
+    #[graphql(name = "SKU")]
+    pub sku: Option<String>,
+}
+
+/// `where` of `returns`.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct ReturnFilter {
+    pub id: Option<i32>,
+    pub shipment_id: Option<i32>,
+}
+
+/// `where` of `purchaseOrderDeliveries`.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct PurchaseOrderDeliveryFilter {
+    pub id: Option<i32>,
+    pub number: Option<String>,
+    pub is_accepted: Option<bool>,
+}
+
+/// `totalCount` of a connection.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct ConnectionTotal {
+    pub total_count: i32,
+}
+
+type Listing<T> = Connection<usize, T, ConnectionTotal>;
+
+/// A Relay connection over `items` (offsets as cursors).
+async fn connect<T: OutputType + Clone + Send + Sync>(
+    items: Vec<T>,
+    after: Option<String>,
+    before: Option<String>,
+    first: Option<i32>,
+    last: Option<i32>,
+) -> async_graphql::Result<Listing<T>> {
+    query(
+        after,
+        before,
+        first,
+        last,
+        |after, before, first, last| async move {
+            let total = items.len();
+            let mut start = after.map_or(0, |a: usize| a + 1).min(total);
+            let mut end = before.unwrap_or(total).clamp(start, total);
+            if let Some(first) = first {
+                end = (start + first).min(end);
+            }
+            if let Some(last) = last {
+                start = end.saturating_sub(last).max(start);
+            }
+            let mut connection = Connection::with_additional_fields(
+                start > 0,
+                end < total,
+                ConnectionTotal {
+                    total_count: i32::try_from(total).unwrap_or(i32::MAX),
+                },
+            );
+            connection.edges.extend(
+                items[start..end]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, node)| Edge::new(start + i, node.clone())),
+            );
+            Ok::<_, async_graphql::Error>(connection)
+        },
+    )
+    .await
+}
+
+fn matching_orders(store: &Store, filter: &OrderFilter) -> Vec<OrderNode> {
+    store
+        .orders
+        .values()
+        .filter(|o| {
+            filter
+                .number
+                .is_none_or(|n| store_id(n) == Some(o.order_id))
+        })
+        .filter(|o| {
+            filter
+                .id
+                .as_deref()
+                .is_none_or(|id| order_hash(o.order_id) == id)
+        })
+        .cloned()
+        .map(OrderNode::new)
+        .collect()
+}
+
+fn shipment_matches(filter: &ShipmentFilter, shipment: &Shipment) -> bool {
+    filter.id.is_none_or(|id| store_id(id) == Some(shipment.id))
+        && filter
+            .number
+            .as_deref()
+            .is_none_or(|n| n == shipment.number)
+        && filter
+            .order_number
+            .is_none_or(|n| store_id(n) == Some(shipment.order_id))
+        && filter
+            .is_good_to_go
+            .is_none_or(|f| f == shipment.good_to_go)
+        && filter
+            .is_shipped
+            .is_none_or(|f| f == shipment.is_completed())
+        && filter.is_paid.is_none_or(|f| f == shipment.paid)
+}
+
+fn matching_shipments(store: &Store, filter: &ShipmentFilter) -> Vec<ShipmentNode> {
+    store
+        .shipments
+        .values()
+        .filter(|s| shipment_matches(filter, s))
+        .cloned()
+        .map(ShipmentNode)
+        .collect()
+}
+
+/// The queries over the store.
+#[derive(Default)]
+pub struct DocumentQueries;
+
+#[Object]
+impl DocumentQueries {
+    /// Orders, oldest first.
+    #[graphql(complexity = "limit.max(1) as usize * child_complexity")]
+    async fn orders(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(name = "where")] filter: Option<OrderFilter>,
+        #[graphql(default = 20)] limit: i32,
+        #[graphql(default = 1)] page: i32,
+    ) -> async_graphql::Result<Option<Vec<OrderNode>>> {
+        require(ctx, "Order:read", "orders")?;
+        let filter = filter.unwrap_or_default();
+        let orders = sim(ctx).read(|store| matching_orders(store, &filter));
+        Ok(Some(super::schema::page(orders, limit, page)?))
+    }
+
+    #[graphql(
+        complexity = "first.or(last).unwrap_or(DEFAULT_LIMIT).max(1) as usize * child_complexity"
+    )]
+    async fn order_connection(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(name = "where")] filter: Option<OrderFilter>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> async_graphql::Result<Option<Listing<OrderNode>>> {
+        require(ctx, "Order:read", "orderConnection")?;
+        let filter = filter.unwrap_or_default();
+        let orders = sim(ctx).read(|store| matching_orders(store, &filter));
+        Ok(Some(connect(orders, after, before, first, last).await?))
+    }
+
+    /// Shipments, oldest first.
+    #[graphql(complexity = "limit.max(1) as usize * child_complexity")]
+    async fn shipments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(name = "where")] filter: Option<ShipmentFilter>,
+        #[graphql(default = 20)] limit: i32,
+        #[graphql(default = 1)] page: i32,
+    ) -> async_graphql::Result<Option<Vec<ShipmentNode>>> {
+        require(ctx, "Shipment:read", "shipments")?;
+        let filter = filter.unwrap_or_default();
+        let shipments = sim(ctx).read(|store| matching_shipments(store, &filter));
+        Ok(Some(super::schema::page(shipments, limit, page)?))
+    }
+
+    async fn shipment(
+        &self,
+        ctx: &Context<'_>,
+        id: i32,
+    ) -> async_graphql::Result<Option<ShipmentNode>> {
+        require(ctx, "Shipment:read", "shipment")?;
+        Ok(store_id(id).and_then(|id| {
+            sim(ctx).read(|store| store.shipments.get(&id).cloned().map(ShipmentNode))
+        }))
+    }
+
+    #[graphql(
+        complexity = "first.or(last).unwrap_or(DEFAULT_LIMIT).max(1) as usize * child_complexity"
+    )]
+    async fn shipment_connection(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(name = "where")] filter: Option<ShipmentFilter>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> async_graphql::Result<Option<Listing<ShipmentNode>>> {
+        require(ctx, "Shipment:read", "shipmentConnection")?;
+        let filter = filter.unwrap_or_default();
+        let shipments = sim(ctx).read(|store| matching_shipments(store, &filter));
+        Ok(Some(connect(shipments, after, before, first, last).await?))
+    }
+
+    /// Products with their variants and sizes, in product id order.
+    #[graphql(complexity = "limit.max(1) as usize * child_complexity")]
+    async fn products(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(name = "where")] filter: Option<ProductFilter>,
+        #[graphql(default = 20)] limit: i32,
+        #[graphql(default = 1)] page: i32,
+    ) -> async_graphql::Result<Option<Vec<ProductNode>>> {
+        require(ctx, "Product:read", "products")?;
+        let filter = filter.unwrap_or_default();
+        let all = sim(ctx).read(products);
+        let matching = all
+            .into_iter()
+            .filter(|p| {
+                filter
+                    .id
+                    .is_none_or(|id| store_id(id) == Some(p.product_id))
+            })
+            .filter(|p| {
+                filter
+                    .product_number
+                    .as_deref()
+                    .is_none_or(|n| p.items.first().is_some_and(|i| i.sku == n))
+            })
+            .collect();
+        Ok(Some(super::schema::page(matching, limit, page)?))
+    }
+
+    /// Sizes (size items) in id order.
+    #[graphql(complexity = "limit.max(1) as usize * child_complexity")]
+    async fn product_sizes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(name = "where")] filter: Option<ProductSizeFilter>,
+        #[graphql(default = 20)] limit: i32,
+        #[graphql(default = 1)] page: i32,
+    ) -> async_graphql::Result<Option<Vec<ProductSizeNode>>> {
+        require(ctx, "ProductSize:read", "productSizes")?;
+        let filter = filter.unwrap_or_default();
+        let sizes = sim(ctx).read(|store| {
+            store
+                .items
+                .values()
+                .filter(|i| {
+                    filter
+                        .id
+                        .is_none_or(|id| store_id(id) == Some(i.stock_item_id))
+                })
+                .filter(|i| filter.gtin.as_deref().is_none_or(|g| i.ean == g))
+                .filter(|i| filter.sku.as_deref().is_none_or(|s| i.joined_sku() == s))
+                .cloned()
+                .map(ProductSizeNode)
+                .collect()
+        });
+        Ok(Some(super::schema::page(sizes, limit, page)?))
+    }
+
+    /// The plugin's warehouse (the simulator has one).
+    async fn warehouses(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<Warehouse>>> {
+        require(ctx, "Warehouse:read", "warehouses")?;
+        Ok(Some(vec![warehouse()]))
+    }
+
+    /// Returns, newest first (as the Order API lists them).
+    #[graphql(complexity = "limit.max(1) as usize * child_complexity")]
+    async fn returns(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(name = "where")] filter: Option<ReturnFilter>,
+        #[graphql(default = 20)] limit: i32,
+        #[graphql(default = 1)] page: i32,
+    ) -> async_graphql::Result<Option<Vec<ReturnNode>>> {
+        require(ctx, "Return:read", "returns")?;
+        let filter = filter.unwrap_or_default();
+        let returns = sim(ctx).read(|store| {
+            store
+                .returns
+                .values()
+                .rev()
+                .filter(|r| filter.id.is_none_or(|id| store_id(id) == Some(r.return_id)))
+                .filter(|r| {
+                    filter
+                        .shipment_id
+                        .is_none_or(|id| store_id(id) == Some(r.shipment_id))
+                })
+                .cloned()
+                .map(ReturnNode)
+                .collect()
+        });
+        Ok(Some(super::schema::page(returns, limit, page)?))
+    }
+
+    /// Purchase orders that have deliveries, in id order.
+    #[graphql(complexity = "limit.max(1) as usize * child_complexity")]
+    async fn purchase_orders(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] limit: i32,
+        #[graphql(default = 1)] page: i32,
+    ) -> async_graphql::Result<Option<Vec<PurchaseOrderNode>>> {
+        require(ctx, "PurchaseOrder:read", "purchaseOrders")?;
+        let mut ids: Vec<u64> = sim(ctx).read(|store| {
+            store
+                .deliveries
+                .values()
+                .map(|d| d.supplier_order_id)
+                .collect()
+        });
+        ids.sort_unstable();
+        ids.dedup();
+        let orders = ids.into_iter().map(PurchaseOrderNode).collect();
+        Ok(Some(super::schema::page(orders, limit, page)?))
+    }
+
+    /// Deliveries of purchase orders, in id order.
+    #[graphql(complexity = "limit.max(1) as usize * child_complexity")]
+    async fn purchase_order_deliveries(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(name = "where")] filter: Option<PurchaseOrderDeliveryFilter>,
+        #[graphql(default = 20)] limit: i32,
+        #[graphql(default = 1)] page: i32,
+    ) -> async_graphql::Result<Option<Vec<DeliveryNode>>> {
+        require(ctx, "PurchaseOrderDelivery:read", "purchaseOrderDeliveries")?;
+        let filter = filter.unwrap_or_default();
+        let deliveries = sim(ctx).read(|store| {
+            store
+                .deliveries
+                .values()
+                .filter(|d| filter.id.is_none_or(|id| store_id(id) == Some(d.id)))
+                .filter(|d| filter.number.as_deref().is_none_or(|n| d.number == n))
+                .filter(|d| {
+                    filter
+                        .is_accepted
+                        .is_none_or(|a| a == d.acceptance.is_some())
+                })
+                .cloned()
+                .map(DeliveryNode)
+                .collect()
+        });
+        Ok(Some(super::schema::page(deliveries, limit, page)?))
+    }
+
+    /// The six rate-limit buckets after this request was charged. Needs no permission.
+    async fn rate_limits(&self, ctx: &Context<'_>) -> Vec<RateLimit> {
+        let sim = sim(ctx);
+        sim.graphql.limits.snapshot(sim.now())
+    }
+}
