@@ -10,6 +10,11 @@
 //! Layout:
 //! - [`client`]: the Order API client (auth, envelope, lenient types, pagination, time zone,
 //!   retries, rate limit), one per end-point.
+//! - [`client_graphql`]: the Integration API (GraphQL) client, the second Centra adapter's
+//!   client (typed operations checked at build time against `graphql/centra.graphql`, Bearer
+//!   auth, typed errors, the rate governor). A sibling of `client` rather than `client/graphql`:
+//!   the two share no code, only `PayloadError`. No flow goes through it yet, so an end-point
+//!   with `api = "graphql"` is refused ([`GatewayError::Unserved`]).
 //! - [`signature`] and [`webhook`]: the signed webhook receiver; webhooks only wake the polls.
 //! - [`detect`]: shipments (good to go, and cancelled once they leave that list without
 //!   completing), orders (import `orders`/`both`), products, supplier deliveries, returns;
@@ -21,6 +26,7 @@
 //! - [`gateway`]: wires it all on two listeners.
 
 pub mod client;
+pub mod client_graphql;
 pub mod commands;
 pub mod credentials;
 pub mod dead_letters;

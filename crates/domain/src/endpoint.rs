@@ -1,4 +1,5 @@
-//! Centra end-points: one Order API plugin (host + secret) per store or channel.
+//! Centra end-points: one Order API plugin (host + secret) or one Integration API (GraphQL)
+//! token per store or channel.
 //!
 //! A tenant can have several (retail, wholesale). Each has a short [`EndpointName`] that appears
 //! in event ids, NATS subjects and log fields, so its alphabet is restricted.
@@ -103,16 +104,54 @@ pub enum EndpointRole {
 
 crate::setting_enum!(EndpointRole { Retail = "retail", Wholesale = "wholesale", Other = "other" });
 
-/// One Centra Order API plugin.
+/// Which of Centra's APIs the gateway speaks to an end-point.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum CentraApi {
+    /// The REST Order API plugin: `base_url` is the plugin's URL, `secret` its API key.
+    #[default]
+    OrderApi,
+    /// The GraphQL Integration API: `base_url` is `https://<brand>.centra.com/graphql`, `token`
+    /// an API token (`Authorization: Bearer`). Centra steers new integrations here.
+    Graphql,
+}
+
+crate::setting_enum!(CentraApi { OrderApi = "order_api", Graphql = "graphql" });
+
+impl CentraApi {
+    /// The flows (as [`Settings::centra_flows`](crate::Settings::centra_flows) names them) this
+    /// API's adapter does not serve yet. An end-point whose settings need one of them is refused
+    /// by `config check` and at start, never accepted and then ignored: the GraphQL adapter has
+    /// its client (centra-gateway `client_graphql`) but no flow goes through it yet.
+    pub fn unserved_flows(self) -> &'static [&'static str] {
+        match self {
+            Self::OrderApi => &[],
+            Self::Graphql => &["orders", "catalog", "stock", "purchase orders", "returns"],
+        }
+    }
+}
+
+fn no_secret() -> Secret {
+    Secret::new("")
+}
+
+/// One Centra end-point: an Order API plugin or an Integration API (GraphQL) token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CentraEndpoint {
     /// Short name (`shop1`).
     pub name: EndpointName,
-    /// Plugin base URL, e.g. `https://shop.centra.com/api/order-api`.
+    /// `order_api` (default) or `graphql`: which API `base_url` and the credential are for.
+    #[serde(default)]
+    pub api: CentraApi,
+    /// Plugin base URL, e.g. `https://shop.centra.com/api/order-api`, or with `api = "graphql"`
+    /// the Integration API URL, e.g. `https://shop.centra.com/graphql`.
     pub base_url: String,
-    /// The plugin's API secret (`API-Authorization` header).
+    /// The plugin's API secret (`API-Authorization` header); required with `api = "order_api"`.
+    #[serde(default = "no_secret", skip_serializing_if = "Secret::is_blank")]
     pub secret: Secret,
+    /// The Integration API token (`Authorization: Bearer`); required with `api = "graphql"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<Secret>,
     /// The Centra Webhook plugin's "Endpoint secret" that signs webhooks
     /// (`X-Centra-Signature`). Without it, webhooks from this end-point are refused and the
     /// reconciliation poll alone finds changes.
@@ -164,10 +203,40 @@ mod tests {
         )
         .expect("toml");
         assert_eq!(endpoint.role, EndpointRole::Retail);
+        assert_eq!(endpoint.api, CentraApi::OrderApi);
         assert_eq!(endpoint.secret.expose(), "s3cr3t");
         let text = toml::to_string(&endpoint).expect("toml");
         assert!(!text.contains("s3cr3t"));
         assert!(!format!("{endpoint:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn a_graphql_token_is_read_and_never_printed() {
+        let endpoint: CentraEndpoint = toml::from_str(
+            r#"
+            name = "shop1"
+            api = "graphql"
+            base_url = "https://x.centra.com/graphql"
+            token = "t0k3n"
+            "#,
+        )
+        .expect("toml");
+        assert_eq!(endpoint.api, CentraApi::Graphql);
+        assert_eq!(endpoint.token.as_ref().map(Secret::expose), Some("t0k3n"));
+        assert!(endpoint.secret.is_blank(), "no Order API secret");
+        let text = toml::to_string(&endpoint).expect("toml");
+        assert!(!text.contains("t0k3n"), "{text}");
+        assert!(text.contains("token = \"***\""), "{text}");
+        assert!(!format!("{endpoint:?}").contains("t0k3n"));
+        let err = toml::from_str::<CentraEndpoint>(
+            "name = \"a\"\napi = \"grapql\"\nbase_url = \"https://x\"\n",
+        )
+        .expect_err("misspelt api");
+        assert!(
+            err.to_string()
+                .contains("\"grapql\" is not one of \"order_api\", \"graphql\""),
+            "{err}"
+        );
     }
 
     #[test]

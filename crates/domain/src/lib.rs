@@ -48,7 +48,7 @@ pub use article_number::{
     ArticleIdentity, ArticleNumber, ArticleNumberError, ArticleNumberRule, CentraProductKey,
     DEFAULT_MAX_ARTICLE_NUMBER_LEN, IdentifiesArticle, SkuPart,
 };
-pub use endpoint::{CentraEndpoint, EndpointName, EndpointNameError, EndpointRole};
+pub use endpoint::{CentraApi, CentraEndpoint, EndpointName, EndpointNameError, EndpointRole};
 pub use events::{EventId, ShipmentChange, quantities_fingerprint};
 pub use gtin::{Ean, Gtin, GtinError};
 pub use ids::IdError;

@@ -133,6 +133,8 @@ mod tests {
             role,
             order_number_prefix: Some(name.to_uppercase()),
             requests_per_second: None,
+            api: crate::endpoint::CentraApi::OrderApi,
+            token: None,
         }
     }
 

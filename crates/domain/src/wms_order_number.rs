@@ -165,6 +165,8 @@ mod tests {
             role: EndpointRole::Retail,
             order_number_prefix: prefix.map(Into::into),
             requests_per_second: None,
+            api: crate::endpoint::CentraApi::OrderApi,
+            token: None,
             webhook_secret: None,
         }
     }

@@ -51,6 +51,8 @@ pub fn endpoint(base_url: &str, secret: &str) -> CentraEndpoint {
         order_number_prefix: None,
         requests_per_second: None,
         webhook_secret: Some(Secret::new(secret)),
+        api: domain::CentraApi::OrderApi,
+        token: None,
     }
 }
 

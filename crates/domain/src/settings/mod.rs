@@ -229,6 +229,8 @@ pub(crate) mod tests {
             role: EndpointRole::Retail,
             order_number_prefix: None,
             requests_per_second: None,
+            api: crate::endpoint::CentraApi::OrderApi,
+            token: None,
             webhook_secret: None,
         }
     }

@@ -219,7 +219,10 @@ order_number_prefix = "W1"
         &p,
         "settings.endpoints[1].base_url: \"ftp://x\" is not an http(s) url",
     );
-    assert_has(&p, "settings.endpoints[1].secret: is empty");
+    assert_has(
+        &p,
+        "settings.endpoints[1].secret: required with api = \"order_api\" (the plugin's secret API key)",
+    );
     assert_has(
         &p,
         "settings.endpoints[1].order_number_prefix: prefix \"W1\" ends with a digit, which makes order numbers ambiguous",
@@ -324,12 +327,12 @@ centra_time_zone = "UTC"
 catalog_endpoint = "shop1"
 [[endpoints]]
 name = "shop1"
-base_url = "https://x"
+secret = "s"
 "#;
     let p = problems(text);
     assert_eq!(p.len(), 1, "{p:#?}");
     assert!(
-        p[0].starts_with("settings.endpoints[0]: missing field `secret`"),
+        p[0].starts_with("settings.endpoints[0]: missing field `base_url`"),
         "{p:#?}"
     );
 }
@@ -504,7 +507,7 @@ catalog_endpoint = "a"
 
 [[endpoints]]
 name = "a"
-base_url = "https://a"
+secret = "w"
 
 [[endpoints]]
 name = "a"
@@ -518,7 +521,7 @@ secret = "y"
 order_number_prefix = "B"
 "#;
     let p = problems(text);
-    assert_has(&p, "settings.endpoints[0]: missing field `secret`");
+    assert_has(&p, "settings.endpoints[0]: missing field `base_url`");
     assert_has(
         &p,
         "settings.endpoints[2].name: end-point name \"a\" is already used by endpoints[1]",

@@ -6,6 +6,7 @@ use std::time::Duration;
 use super::lenient::SettingsError;
 use super::return_stock::RETURN_STOCK_WITH_STOCK_PUSH;
 use super::{CapturePolicy, ImportFilter, ImportMode, ReturnStock, Settings};
+use crate::endpoint::{CentraApi, CentraEndpoint};
 use crate::secret::Secret;
 
 fn key(path: impl AsRef<str>) -> String {
@@ -79,8 +80,8 @@ impl Settings {
             if let Some(problem) = url_problem(&endpoint.base_url) {
                 add(at("base_url"), problem);
             }
-            if endpoint.secret.is_blank() {
-                add(at("secret"), "is empty".into());
+            for (field, problem) in self.api_problems(endpoint) {
+                add(at(field), problem);
             }
             if endpoint
                 .webhook_secret
@@ -299,6 +300,82 @@ impl Settings {
 
 /// A prefix must be non-empty, made of letters, digits, `-` and `_`, and must not end with a
 /// digit (otherwise `W1` + `83651-1` and `W` + `183651-1` would both read `W183651-1`).
+impl Settings {
+    /// The Centra flows these settings run through `endpoint`: orders always, the catalog and
+    /// stock on the catalog end-point, purchase orders and returns when they are on.
+    pub fn centra_flows(&self, endpoint: &CentraEndpoint) -> Vec<&'static str> {
+        let catalog = self.catalog().is_some_and(|c| c.name == endpoint.name);
+        [
+            ("orders", true),
+            ("catalog", catalog),
+            ("stock", catalog && self.stock_to_centra),
+            ("purchase orders", self.purchase_orders),
+            ("returns", self.returns_to_centra),
+        ]
+        .into_iter()
+        .filter_map(|(flow, on)| on.then_some(flow))
+        .collect()
+    }
+
+    /// What is wrong with an end-point's credentials for its `api`, and whether that API's
+    /// adapter serves the flows the settings need, as `(field, problem)`.
+    fn api_problems(&self, endpoint: &CentraEndpoint) -> Vec<(&'static str, String)> {
+        let mut problems = Vec::new();
+        match endpoint.api {
+            CentraApi::OrderApi => {
+                if endpoint.secret.is_blank() {
+                    problems.push((
+                        "secret",
+                        "required with api = \"order_api\" (the plugin's secret API key)"
+                            .to_owned(),
+                    ));
+                }
+                if endpoint.token.is_some() {
+                    problems.push((
+                        "token",
+                        "is read only with api = \"graphql\"; the Order API authenticates with secret".to_owned(),
+                    ));
+                }
+            }
+            CentraApi::Graphql => {
+                if endpoint.token.as_ref().is_none_or(Secret::is_blank) {
+                    problems.push((
+                        "token",
+                        "required with api = \"graphql\" (an Integration API token from AMS > System > API Tokens)".to_owned(),
+                    ));
+                }
+                if !endpoint.secret.is_blank() {
+                    problems.push((
+                        "secret",
+                        "is read only with api = \"order_api\"; the GraphQL adapter authenticates with token".to_owned(),
+                    ));
+                }
+                if endpoint.requests_per_second.is_some() {
+                    problems.push((
+                        "requests_per_second",
+                        "is read only with api = \"order_api\"; the GraphQL adapter paces itself by Centra's rateLimits".to_owned(),
+                    ));
+                }
+            }
+        }
+        let unserved: Vec<&str> = self
+            .centra_flows(endpoint)
+            .into_iter()
+            .filter(|flow| endpoint.api.unserved_flows().contains(flow))
+            .collect();
+        if !unserved.is_empty() {
+            problems.push((
+                "api",
+                format!(
+                    "the GraphQL adapter does not yet serve {}; use api = \"order_api\" for this end-point until it does",
+                    unserved.join(", ")
+                ),
+            ));
+        }
+        problems
+    }
+}
+
 fn prefix_problem(prefix: &str) -> Option<String> {
     if prefix.is_empty() {
         return Some("is empty; leave it out instead".into());
@@ -338,5 +415,70 @@ mod tests {
         assert!(prefix_problem("").is_some());
         assert!(prefix_problem("W1").is_some());
         assert!(prefix_problem("W S").is_some());
+    }
+
+    fn read(endpoint: &str, extra: &str) -> Result<Settings, Vec<String>> {
+        let text = format!(
+            "centra_time_zone = \"UTC\"\n{extra}\n[[endpoints]]\nname = \"shop1\"\n{endpoint}"
+        );
+        let draft: super::super::SettingsDraft = toml::from_str(&text).expect("a draft");
+        draft
+            .into_settings()
+            .map_err(|problems| problems.iter().map(ToString::to_string).collect())
+    }
+
+    #[test]
+    fn api_graphql_is_refused_naming_the_flows_it_does_not_serve_yet() {
+        let graphql =
+            "api = \"graphql\"\nbase_url = \"https://shop1.centra.com/graphql\"\ntoken = \"t\"\n";
+        let problems = read(graphql, "returns_to_centra = true").expect_err("refused");
+        assert_eq!(
+            problems,
+            [
+                "settings.endpoints[0].api: the GraphQL adapter does not yet serve orders, catalog, returns; use api = \"order_api\" for this end-point until it does"
+            ]
+        );
+        let problems =
+            read(graphql, "stock_to_centra = true\npurchase_orders = true").expect_err("refused");
+        assert!(
+            problems[0].contains("does not yet serve orders, catalog, stock, purchase orders;"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn each_api_reads_its_own_credential_and_refuses_the_other() {
+        let no_token = "api = \"graphql\"\nbase_url = \"https://x/graphql\"\nsecret = \"s\"\nrequests_per_second = 5\n";
+        let problems = read(no_token, "").expect_err("refused");
+        for (field, words) in [
+            ("token", "required with api = \"graphql\""),
+            ("secret", "is read only with api = \"order_api\""),
+            ("requests_per_second", "paces itself by Centra's rateLimits"),
+        ] {
+            assert!(
+                problems.iter().any(
+                    |p| p.starts_with(&format!("settings.endpoints[0].{field}: "))
+                        && p.contains(words)
+                ),
+                "{field}: {problems:?}"
+            );
+        }
+        let order_api = "base_url = \"https://x/api/order-api\"\ntoken = \"t\"\n";
+        let problems = read(order_api, "").expect_err("refused");
+        assert!(
+            problems.contains(
+                &"settings.endpoints[0].secret: required with api = \"order_api\" (the plugin's secret API key)"
+                    .to_owned()
+            ),
+            "{problems:?}"
+        );
+        assert!(
+            problems.iter().any(|p| p
+                == "settings.endpoints[0].token: is read only with api = \"graphql\"; the Order API authenticates with secret"),
+            "{problems:?}"
+        );
+        let plain = "base_url = \"https://x/api/order-api\"\nsecret = \"s\"\n";
+        let settings = read(plain, "").expect("the Order API needs only its secret");
+        assert_eq!(settings.endpoints[0].api, CentraApi::OrderApi);
     }
 }

@@ -1,0 +1,177 @@
+//! Centra's Integration API (GraphQL) client: one [`GraphqlClient`] per end-point with
+//! `api = "graphql"`, each with its URL, API token, rate governor and retry policy. It sits
+//! beside [`crate::client`] (the Order API client) as the second Centra adapter's client; no
+//! flow goes through it yet (settings refuse `api = "graphql"` until one does).
+//!
+//! Layout:
+//! - `operations`: the typed operations, generated from `graphql/operations/*.graphql` and
+//!   checked at build time against the gateway's own schema file `graphql/centra.graphql`.
+//! - `transport`: one call (Bearer auth, governor, body bound, `errors[]`, `extensions`) and
+//!   the retry loops (reads retry what is transient; mutations only a 429).
+//! - `governor`: the rate governor's pure logic (Centra's token buckets, pacing, 429 holds).
+//! - `error`: [`GraphqlError`], retryable or terminal, with `userErrors` as a [`Refusal`].
+//! - one file per resource, in Centra's terms: `shipments` (read paged, create, update,
+//!   capture, complete), `stock` (`setStock` physical), `returns` (`createReturn`),
+//!   `deliveries` (accept a purchase order delivery), `products` (with sizes), `events` (the
+//!   events queue), `rate_limits` (`rateLimits`).
+
+pub mod deliveries;
+pub mod error;
+pub mod events;
+pub mod governor;
+pub mod operations;
+pub mod products;
+pub mod rate_limits;
+pub mod returns;
+pub mod shipments;
+pub mod stock;
+mod transport;
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use domain::{CentraApi, CentraEndpoint, EndpointName, Secret};
+
+pub use deliveries::{DeliveryAcceptance, DeliveryAccepted, StockInsert};
+pub use error::{GraphqlError, GraphqlErrorKind, PayloadError, Refusal, UserProblem};
+pub use events::{ChangeType, Event, ObjectType};
+pub use governor::{BucketKind, Budget, GovernorSettings, Window};
+pub use products::{Product, ProductSize, ProductVariant};
+pub use returns::{NewReturn, ReturnStock};
+pub use shipments::{
+    Capture, Completion, NewShipment, Shipment, ShipmentChanges, ShipmentLine, ShipmentQuery,
+};
+pub use stock::StockLevel;
+
+/// Tuning of one end-point's GraphQL client.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GraphqlOptions {
+    /// Whole-request timeout (connect, send, read the answer).
+    pub request_timeout: Duration,
+    /// Connect timeout.
+    pub connect_timeout: Duration,
+    /// Retries of retryable failures (a mutation: of a 429 only).
+    pub retry: platform_http::RetryPolicy,
+    /// `limit` of paged lists.
+    pub page_size: u32,
+    /// `limit` of one `events` read.
+    pub events_batch: u32,
+    /// Largest answer read; a bigger one is a bad payload, not an out-of-memory.
+    pub max_response_bytes: usize,
+    /// The rate governor's tuning.
+    pub governor: GovernorSettings,
+}
+
+impl Default for GraphqlOptions {
+    fn default() -> Self {
+        Self {
+            request_timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            retry: platform_http::RetryPolicy::default(),
+            page_size: 100,
+            events_batch: 100,
+            max_response_bytes: platform_http::MAX_ANSWER_BYTES,
+            governor: GovernorSettings::default(),
+        }
+    }
+}
+
+/// A client of one end-point. Cheap to clone; clones share the governor.
+#[derive(Clone)]
+pub struct GraphqlClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    endpoint: EndpointName,
+    url: String,
+    token: Secret,
+    http: reqwest::Client,
+    options: GraphqlOptions,
+    governor: Mutex<governor::Governor>,
+}
+
+/// Never prints the token (and not the governor's internals either).
+impl fmt::Debug for GraphqlClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GraphqlClient")
+            .field("endpoint", &self.inner.endpoint)
+            .field("url", &self.inner.url)
+            .field("token", &self.inner.token)
+            .field("options", &self.inner.options)
+            .finish()
+    }
+}
+
+impl GraphqlClient {
+    /// A client of `endpoint`, which must be set to `api = "graphql"` with a token.
+    ///
+    /// # Errors
+    /// [`GraphqlErrorKind::InvalidRequest`] for an Order API end-point, a missing token or an
+    /// HTTP client that cannot be built.
+    pub fn new(endpoint: &CentraEndpoint, options: GraphqlOptions) -> Result<Self, GraphqlError> {
+        let invalid = |message: String| {
+            GraphqlError::new(
+                &endpoint.name,
+                "building client",
+                GraphqlErrorKind::InvalidRequest(message),
+            )
+        };
+        if endpoint.api != CentraApi::Graphql {
+            return Err(invalid(format!(
+                "the end-point is set to api = \"{}\"",
+                endpoint.api
+            )));
+        }
+        let token = endpoint
+            .token
+            .clone()
+            .filter(|token| !token.is_blank())
+            .ok_or_else(|| invalid("no token".to_owned()))?;
+        // No redirects (platform_http): a redirect could carry the Bearer token to another host.
+        let http = platform_http::http_client(platform_http::Timeouts {
+            request: options.request_timeout,
+            connect: options.connect_timeout,
+        })
+        .map_err(|e| invalid(e.to_string()))?;
+        let governor = governor::Governor::new(tokio::time::Instant::now(), options.governor);
+        Ok(Self {
+            inner: Arc::new(Inner {
+                endpoint: endpoint.name.clone(),
+                url: endpoint.base_url.clone(),
+                token,
+                http,
+                options,
+                governor: Mutex::new(governor),
+            }),
+        })
+    }
+
+    /// The end-point's name.
+    pub fn endpoint(&self) -> &EndpointName {
+        &self.inner.endpoint
+    }
+
+    /// The options in force.
+    pub fn options(&self) -> &GraphqlOptions {
+        &self.inner.options
+    }
+
+    /// The governor's estimate of every bucket's remaining budget now (for `status`).
+    pub fn budgets(&self) -> Vec<Budget> {
+        self.governor().budgets(tokio::time::Instant::now())
+    }
+
+    fn governor(&self) -> std::sync::MutexGuard<'_, governor::Governor> {
+        // A panic while holding the lock leaves plain numbers behind: keep using them.
+        self.inner
+            .governor
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn error(&self, operation: &str, kind: GraphqlErrorKind) -> GraphqlError {
+        GraphqlError::new(&self.inner.endpoint, operation, kind)
+    }
+}

@@ -1,0 +1,67 @@
+//! `api = "graphql"` is refused, with the flows the adapter does not serve yet, by the config
+//! check (and so at start) and by the gateway itself: never accepted and then ignored.
+
+use centra_gateway::client::ClientOptions;
+use centra_gateway::{Gateway, GatewayError};
+use platform_config::AppConfig;
+use platform_store::{Store, StoreOptions};
+
+use crate::server::{FakeCentra, TOKEN};
+
+const EXAMPLE: &str = include_str!("../../../../config/centra-wms.example.toml");
+const BASE_URL: &str = "base_url = \"https://example.centra.com/api/order-api\"\n";
+const SECRET: &str = "secret = \"change-me\"\n";
+
+#[test]
+fn config_check_refuses_api_graphql_naming_the_flows_not_served_yet() {
+    assert!(
+        EXAMPLE.contains(BASE_URL) && EXAMPLE.contains(SECRET),
+        "the example's end-point"
+    );
+    AppConfig::from_toml_str(EXAMPLE).expect("the example is valid");
+    let graphql = EXAMPLE
+        .replacen(
+            BASE_URL,
+            "api = \"graphql\"\nbase_url = \"https://example.centra.com/graphql\"\n",
+            1,
+        )
+        .replacen(SECRET, "token = \"change-me\"\n", 1);
+    let error = AppConfig::from_toml_str(&graphql).expect_err("refused");
+    let text = error.to_string();
+    assert!(
+        text.contains(
+            "settings.endpoints[0].api: the GraphQL adapter does not yet serve orders, catalog"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("change-me"), "the token never shows: {text}");
+}
+
+#[tokio::test]
+async fn the_gateway_refuses_an_end_point_it_cannot_serve_through_graphql() {
+    let centra = FakeCentra::start().await;
+    let settings = domain::Settings::new(vec![centra.endpoint()], chrono_tz::UTC);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!(
+        "sqlite://{}/centra-gateway.db?mode=rwc",
+        dir.path().display()
+    );
+    let store = Store::open(
+        StoreOptions::new(centra_gateway::NAME, url),
+        &centra_gateway::MIGRATIONS,
+    )
+    .await
+    .expect("store opens");
+    let error = Gateway::new(&settings, store, &ClientOptions::default()).expect_err("refused");
+    assert!(matches!(error, GatewayError::Unserved { .. }), "{error}");
+    let text = error.to_string();
+    assert!(
+        text.contains("does not yet serve orders, catalog; use api = \"order_api\""),
+        "{text}"
+    );
+    assert!(!text.contains(TOKEN));
+    assert!(
+        centra.seen().is_empty(),
+        "nothing was sent to the end-point"
+    );
+}

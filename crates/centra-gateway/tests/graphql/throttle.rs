@@ -1,0 +1,125 @@
+//! The governor through the client: 429 holds and readings of `rateLimits`.
+
+use std::time::Duration;
+
+use centra_gateway::client_graphql::{BucketKind, StockLevel, Window};
+use serde_json::json;
+
+use crate::server::{FakeCentra, Reply};
+
+fn stock_ok() -> Reply {
+    Reply::data(json!({"setStock": {"userErrors": [], "userWarnings": []}}))
+}
+
+fn levels() -> Vec<StockLevel> {
+    vec![StockLevel {
+        sku: Some("OXS001-BLK-M".to_owned()),
+        ean: None,
+        quantity: 4,
+    }]
+}
+
+#[tokio::test]
+async fn a_429_holds_for_retry_after_then_reads_the_buckets_and_sends_the_mutation_again() {
+    for date in [false, true] {
+        // Seconds, or an HTTP date (whole seconds: 2 s ahead is at least 1 s of wait).
+        let retry_after = if date {
+            (chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc2822()
+        } else {
+            "1".to_owned()
+        };
+        let centra = FakeCentra::start().await;
+        centra.reply(
+            "SetStock",
+            Reply::status(429, json!({"errors": [{"message": "Too many requests"}]}))
+                .header("retry-after", retry_after.clone()),
+        );
+        centra.reply("SetStock", stock_ok());
+        centra
+            .client()
+            .set_stock("Main", "wms stock", &levels())
+            .await
+            .expect("set after the hold");
+        assert_eq!(
+            centra.operations(),
+            ["RateLimits", "SetStock", "RateLimits", "SetStock"],
+            "{retry_after}: a reading before the first call and after the 429"
+        );
+        let seen = centra.seen();
+        let waited = seen[3].at.duration_since(seen[1].at);
+        assert!(
+            waited >= Duration::from_millis(900),
+            "{retry_after}: held {waited:?}"
+        );
+        assert_eq!(
+            seen[3].body["variables"]["input"]["stockQuantityType"],
+            json!("PHYSICAL")
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_budget_shown_is_centras_reading_less_what_the_client_spent() {
+    let centra = FakeCentra::start().await;
+    let bucket = |kind: &str, interval: &str, quota: u64, left: u64| json!({"type": kind, "intervalSeconds": interval, "quota": quota, "usedQuota": quota - left, "remainingQuota": left});
+    centra.reply(
+        "RateLimits",
+        Reply::data(json!({"rateLimits": [
+            bucket("MUTATION_COUNT", "ONE_HOUR", 1800, 40),
+            bucket("QUERY_COMPLEXITY", "ONE_HOUR", 30_000_000, 30_000_000),
+            bucket("REQUEST_COUNT", "FIVE_MINUTES", 100, 100),
+        ]})),
+    );
+    centra.reply("SetStock", stock_ok());
+    let client = centra.client();
+    client
+        .set_stock("Main", "wms stock", &levels())
+        .await
+        .expect("set");
+    let budgets = client.budgets();
+    let find = |kind, window| {
+        budgets
+            .iter()
+            .find(|b| b.kind == kind && b.window == window)
+            .copied()
+            .expect("bucket")
+    };
+    let mutations = find(BucketKind::Mutations, Window::OneHour);
+    assert_eq!(mutations.quota, 1800, "Centra's quota, not the example");
+    assert!(
+        (39..=40).contains(&mutations.remaining),
+        "40 read, 1 spent, a little refilled: {mutations:?}"
+    );
+    assert_eq!(
+        find(BucketKind::Complexity, Window::OneHour).quota,
+        30_000_000
+    );
+    assert_eq!(
+        budgets.len(),
+        6,
+        "an unknown window is skipped, not an error"
+    );
+}
+
+#[tokio::test]
+async fn a_read_is_retried_after_a_server_error_and_a_mutation_after_a_lost_answer_is_not() {
+    let centra = FakeCentra::start().await;
+    centra.reply("EventsBatch", Reply::status(503, json!({})));
+    centra.reply("EventsBatch", Reply::data(json!({"events": []})));
+    let client = centra.client();
+    assert!(client.events(&[]).await.expect("read").is_empty());
+    centra.reply("SetStock", Reply::status(502, json!({})));
+    let error = client
+        .set_stock("Main", "wms stock", &levels())
+        .await
+        .expect_err("the caller decides");
+    assert!(error.is_retryable(), "{error}");
+    assert_eq!(
+        centra
+            .operations()
+            .iter()
+            .filter(|o| *o == "SetStock")
+            .count(),
+        1
+    );
+}
