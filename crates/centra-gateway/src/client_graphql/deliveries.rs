@@ -19,8 +19,8 @@ pub enum StockInsert {
 pub struct DeliveryAcceptance {
     pub delivery_id: i64,
     pub admin_user_id: i64,
-    /// The warehouse by name; `None` is the delivery's own.
-    pub warehouse: Option<String>,
+    /// The warehouse's id; `None` is the delivery's own.
+    pub warehouse_id: Option<i64>,
     pub stock: StockInsert,
 }
 
@@ -51,15 +51,10 @@ impl GraphqlClient {
             input: accept::PurchaseOrderDeliveryAcceptInput {
                 admin_user: accept::AdminUserInput {
                     id: Some(acceptance.admin_user_id),
-                    email: None,
                 },
                 warehouse: acceptance
-                    .warehouse
-                    .clone()
-                    .map(|name| accept::WarehouseInput {
-                        id: None,
-                        name: Some(name),
-                    }),
+                    .warehouse_id
+                    .map(|id| accept::WarehouseInput { id: Some(id) }),
                 stock_insert_type: match acceptance.stock {
                     StockInsert::IntoStock => accept::WarehouseStockInsertType::INSERT_INTO_STOCK,
                     StockInsert::NotIntoStock => accept::WarehouseStockInsertType::DO_NOT_INSERT,

@@ -13,7 +13,8 @@
 //! The rules, per call:
 //! - a 429 holds every call until its `Retry-After` has passed (then `rateLimits` is read);
 //! - a call waits until every bucket it spends from holds its cost (a request: 1 request, its
-//!   estimated complexity, and 1 mutation when it is one); the 10 s buckets cap bursts;
+//!   estimated complexity, and 1 mutation when it is one), plus a margin for the time the call
+//!   takes to reach Centra; the 10 s buckets cap bursts;
 //! - the one-hour buckets are paced: a call of cost `c` moves the bucket's pace line by
 //!   `c / rate` with `rate = refill + (remaining - reserve) / 1 h`. A backlog thus spends the
 //!   surplus above the reserve spread over the hour (the surplus decays, it never drops as a
@@ -120,6 +121,10 @@ pub struct GovernorSettings {
     pub default_hold: Duration,
     /// How far an idle one-hour bucket's pace may run ahead (the burst after a quiet spell).
     pub pace_credit: Duration,
+    /// Added to every wait for a bucket to refill: Centra charges a call when it arrives, a
+    /// little after the governor let it go, so a wait cut to the exact refill would arrive a
+    /// hair early and meet a 429.
+    pub refill_margin: Duration,
 }
 
 impl Default for GovernorSettings {
@@ -130,6 +135,7 @@ impl Default for GovernorSettings {
             reading_max_age: Duration::from_secs(300),
             default_hold: Duration::from_secs(10),
             pace_credit: Duration::from_secs(10),
+            refill_margin: Duration::from_millis(250),
         }
     }
 }
@@ -274,7 +280,8 @@ impl Governor {
             }
             let level = bucket.level_at(now);
             if level + SLACK < cost {
-                wait = wait.max(seconds((cost - level) / bucket.refill_per_second()));
+                let refill = seconds((cost - level) / bucket.refill_per_second());
+                wait = wait.max(refill + self.settings.refill_margin);
             }
             if bucket.window == Window::OneHour {
                 wait = wait.max(bucket.paced_until.saturating_duration_since(now));

@@ -58,16 +58,16 @@ fn each_bucket_state_gives_the_documented_wait() {
             Duration::ZERO,
         ),
         (
-            "10 s request bucket empty after the first call: wait one refill (10 s / 20)",
+            "10 s request bucket empty after the first call: wait one refill (10 s / 20) + margin",
             vec![reading(Requests, TenSeconds, 20, 1)],
             READ,
-            Duration::from_millis(500),
+            Duration::from_millis(500 + 250),
         ),
         (
-            "hour mutation bucket empty after the first call: wait one refill (3600 s / 1000)",
+            "hour mutation bucket empty after the first call: one refill (3600 s / 1000) + margin",
             vec![reading(Mutations, OneHour, 1000, 1)],
             WRITE,
-            Duration::from_millis(3600),
+            Duration::from_millis(3600 + 250),
         ),
         (
             "a read never waits for the mutation buckets",
@@ -79,10 +79,10 @@ fn each_bucket_state_gives_the_documented_wait() {
             Duration::ZERO,
         ),
         (
-            "complexity 10 s bucket short of the estimate (500) by 400: 400 / 15,000 per s",
+            "complexity 10 s bucket short of the estimate (500) by 400: 400 / 15,000 per s + margin",
             vec![reading(Complexity, TenSeconds, 150_000, 600)],
             READ,
-            Duration::from_millis(27),
+            Duration::from_millis(27 + 250),
         ),
     ];
     for (case, readings, call, expected) in cases {

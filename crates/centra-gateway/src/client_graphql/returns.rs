@@ -10,8 +10,8 @@ use super::{GraphqlClient, GraphqlError, GraphqlErrorKind, PayloadError};
 pub enum ReturnStock {
     /// Back into the stock they were shipped from.
     ReturnToStock,
-    /// Into this warehouse (by name).
-    SendToWarehouse(String),
+    /// Into the warehouse with this id.
+    SendToWarehouse(i64),
     /// Out of stock (the WMS reports stock separately, so units are not counted twice).
     RemoveFromStock,
 }
@@ -45,11 +45,10 @@ impl GraphqlClient {
                 send_to_warehouse: None,
                 remove_from_stock: None,
             },
-            ReturnStock::SendToWarehouse(name) => create_return::StockPolicyActionInput {
+            ReturnStock::SendToWarehouse(warehouse) => create_return::StockPolicyActionInput {
                 return_to_stock: None,
                 send_to_warehouse: Some(create_return::WarehouseInput {
-                    id: None,
-                    name: Some(name.clone()),
+                    id: Some(*warehouse),
                 }),
                 remove_from_stock: None,
             },

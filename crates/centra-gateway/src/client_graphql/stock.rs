@@ -15,7 +15,8 @@ pub struct StockLevel {
 }
 
 impl GraphqlClient {
-    /// Sets the physical stock of `levels` in `warehouse` (`stockQuantityType: PHYSICAL`).
+    /// Sets the physical stock of `levels` in the warehouse with id `warehouse_id`
+    /// (`stockQuantityType: PHYSICAL`).
     /// Absolute values: safe to send again, and sent again after a 429.
     ///
     /// # Errors
@@ -24,7 +25,7 @@ impl GraphqlClient {
     /// before sending; other kinds as any call.
     pub async fn set_stock(
         &self,
-        warehouse: &str,
+        warehouse_id: i64,
         description: &str,
         levels: &[StockLevel],
     ) -> Result<(), GraphqlError> {
@@ -32,7 +33,7 @@ impl GraphqlClient {
             operation: "setStock",
             mutation: true,
         };
-        let record = format!("warehouse {warehouse:?}");
+        let record = format!("warehouse {warehouse_id}");
         if let Some((i, level)) = levels.iter().enumerate().find(|(_, l)| l.quantity < 0) {
             return Err(self.error(
                 CALL.operation,
@@ -45,8 +46,7 @@ impl GraphqlClient {
         let variables = set_stock::Variables {
             input: set_stock::StockSetInput {
                 warehouse: set_stock::WarehouseInput {
-                    id: None,
-                    name: Some(warehouse.to_owned()),
+                    id: Some(warehouse_id),
                 },
                 description: description.to_owned(),
                 product_sizes: Some(

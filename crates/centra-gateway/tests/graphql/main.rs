@@ -1,9 +1,11 @@
-//! The GraphQL Integration API client against a small in-test server answering Centra's
-//! documented JSON (the Centra simulator does not speak GraphQL yet), and the settings refusal
-//! of `api = "graphql"` while no flow goes through it.
+//! The GraphQL Integration API client: against a small in-test server answering Centra's
+//! documented JSON (exact requests, error shapes, 429s with each `Retry-After` form), against the
+//! Centra simulator's own Integration API (`simulator`: the two follow the docs separately and
+//! share no schema), and the settings refusal of `api = "graphql"` while no flow goes through it.
 
 mod config;
 mod events;
 mod server;
 mod shipments;
+mod simulator;
 mod throttle;

@@ -37,7 +37,7 @@ async fn a_429_holds_for_retry_after_then_reads_the_buckets_and_sends_the_mutati
         centra.reply("SetStock", stock_ok());
         centra
             .client()
-            .set_stock("Main", "wms stock", &levels())
+            .set_stock(1, "wms stock", &levels())
             .await
             .expect("set after the hold");
         assert_eq!(
@@ -73,7 +73,7 @@ async fn the_budget_shown_is_centras_reading_less_what_the_client_spent() {
     centra.reply("SetStock", stock_ok());
     let client = centra.client();
     client
-        .set_stock("Main", "wms stock", &levels())
+        .set_stock(1, "wms stock", &levels())
         .await
         .expect("set");
     let budgets = client.budgets();
@@ -110,7 +110,7 @@ async fn a_read_is_retried_after_a_server_error_and_a_mutation_after_a_lost_answ
     assert!(client.events(&[]).await.expect("read").is_empty());
     centra.reply("SetStock", Reply::status(502, json!({})));
     let error = client
-        .set_stock("Main", "wms stock", &levels())
+        .set_stock(1, "wms stock", &levels())
         .await
         .expect_err("the caller decides");
     assert!(error.is_retryable(), "{error}");
