@@ -2,7 +2,10 @@
 //!
 //! One row per WMS article: the Centra product it belongs to (learnt from `ArticleSynced` or a
 //! reconcile), what each side held at the last check, the state a person sees, and `due_at`,
-//! when to check it next (`NULL`: nothing pending).
+//! when to check it next (`NULL`: nothing pending). An event marks a row due at the end of
+//! the batching window (`stock_batch_window`), and a claim takes the rows falling due within
+//! one window of the first due one, so changes close together are checked, and written to
+//! Centra, together.
 //!
 //! Several replicas share the table. A replica takes due rows with [`StockArticles::claim`]: a
 //! conditional update that moves `due_at` into the future only if it is still the value read,
@@ -259,21 +262,38 @@ impl StockArticles {
         Ok(marked > 0)
     }
 
-    /// Takes up to `limit` rows due at `now` for this replica (see the module docs).
+    /// Takes up to `limit` rows for this replica (see the module docs) once one is due at
+    /// `now`, together with the rows falling due by `gather_until` (the batching window: rows
+    /// marked shortly after the first one are checked, and written to Centra, with it). Nothing
+    /// while no row is due at `now`.
     ///
     /// # Errors
     /// The store failing.
-    pub async fn claim(&self, now: i64, limit: u32) -> Result<Vec<StockArticle>, StoreError> {
+    pub async fn claim(
+        &self,
+        now: i64,
+        gather_until: i64,
+        limit: u32,
+    ) -> Result<Vec<StockArticle>, StoreError> {
         let sql = format!(
             "SELECT {COLUMNS} FROM stock_articles WHERE due_at IS NOT NULL AND due_at <= $1 \
              ORDER BY due_at, article_number LIMIT $2"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(now)
+            .bind(gather_until.max(now))
             .bind(i64::from(limit))
             .fetch_all(self.store.pool())
             .await
             .map_err(StoreError::query("reading due articles"))?;
+        let first_due = rows
+            .first()
+            .map(|row| row.try_get::<Option<i64>, _>("due_at"))
+            .transpose()
+            .map_err(|e| corrupt("?", "due_at", &e))?
+            .flatten();
+        if first_due.is_none_or(|due| due > now) {
+            return Ok(Vec::new());
+        }
         let mut claimed = Vec::with_capacity(rows.len());
         for row in &rows {
             let mut article = read(row)?;
@@ -391,6 +411,20 @@ impl StockArticles {
         at: i64,
     ) -> Result<(), StoreError> {
         self.renew(articles, held, at).await.map(drop)
+    }
+
+    /// When the next row falls due (a claimed row's lease end included); `None` when nothing is
+    /// pending. The writer sleeps until then.
+    ///
+    /// # Errors
+    /// The store failing.
+    pub async fn next_due(&self) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query("SELECT MIN(due_at) AS next_due FROM stock_articles")
+            .fetch_one(self.store.pool())
+            .await
+            .map_err(StoreError::query("reading the next due article"))?;
+        row.try_get::<Option<i64>, _>("next_due")
+            .map_err(|e| corrupt("?", "due_at", &e))
     }
 
     /// Article number -> Centra product id of every followed article that has one.

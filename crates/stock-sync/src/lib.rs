@@ -18,8 +18,8 @@
 //! - `fakes` (feature `fakes`): in-memory ports for tests, checked against the gateways by the
 //!   contract suite `tests/stock_ports_contract`.
 //!
-//! Parts running: two consumers, the writer loop (checks due articles, woken by the consumers,
-//! else every second), the reconcile timer (every `stock_reconcile_interval`, one replica per
+//! Parts running: three consumers, the writer loop ([`flow::writer`]: checks due articles,
+//! gathering the changes of one `stock_batch_window` into one check, else every second), the reconcile timer (every `stock_reconcile_interval`, one replica per
 //! interval, the first right after the first start), the admin services.
 
 pub mod admin;
@@ -115,7 +115,7 @@ async fn run_flow(ctx: &ServiceContext, base: &ServiceBase) -> Result<(), Servic
         }
         let (writer, writer_stop) = (flow.clone(), stop.clone());
         tasks.spawn(async move {
-            write_due(writer, writer_stop).await;
+            writer.write_due(writer_stop).await;
             Ok(())
         });
         let (reconciler, reconcile_stop) = (flow.clone(), stop.clone());
@@ -141,32 +141,6 @@ async fn run_flow(ctx: &ServiceContext, base: &ServiceBase) -> Result<(), Servic
             .map_err(|e| other(e.to_string()))
     });
     platform_runtime::supervise(NAME, tasks, stop).await
-}
-
-/// The writer loop: checks due articles until none is due, then waits for a mark or a second.
-async fn write_due(flow: StockFlow, stop: CancellationToken) {
-    let woken = flow.woken();
-    loop {
-        let pause = match flow.check_due().await {
-            Ok(report) if report.checked > 0 => Duration::ZERO,
-            Ok(_) => Duration::from_secs(1),
-            Err(error) => {
-                tracing::warn!(%error, "stock check failed; the articles are due again shortly");
-                Duration::from_secs(1)
-            }
-        };
-        if pause.is_zero() {
-            if stop.is_cancelled() {
-                return;
-            }
-            continue;
-        }
-        tokio::select! {
-            () = stop.cancelled() => return,
-            () = woken.notified() => {}
-            () = tokio::time::sleep(pause) => {}
-        }
-    }
 }
 
 /// The full reconcile every `stock_reconcile_interval`, by one replica per interval.

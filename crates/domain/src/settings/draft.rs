@@ -7,7 +7,7 @@ use serde::{Deserialize, Deserializer};
 
 use super::lenient::{FieldReport, Lenient, SettingsError, SettingsErrors, reindex};
 use super::{
-    CapturePolicy, CompletionPolicy, DEFAULT_STOCK_RECHECK_INTERVAL,
+    CapturePolicy, CompletionPolicy, DEFAULT_STOCK_BATCH_WINDOW, DEFAULT_STOCK_RECHECK_INTERVAL,
     DEFAULT_STOCK_RECONCILE_INTERVAL, DEFAULT_SYNC_INTERVAL, ImportFilter, ImportMode,
     PriceSelection, ProductSelection, ReturnStock, Settings, WmsStatusMapping,
 };
@@ -42,6 +42,7 @@ crate::lenient_section! {
         article_filter: ArticleFilter,
         stock_to_centra: bool,
         stock_recheck_interval: HumanDuration,
+        stock_batch_window: HumanDuration,
         stock_reconcile_interval: HumanDuration,
         purchase_orders: bool,
         returns_to_centra: bool,
@@ -96,6 +97,7 @@ impl SettingsDraft {
         let article_filter = r.or_default("article_filter", self.article_filter);
         let stock_to_centra = r.or_default("stock_to_centra", self.stock_to_centra);
         let stock_recheck = r.optional("stock_recheck_interval", self.stock_recheck_interval);
+        let stock_batch_window = r.optional("stock_batch_window", self.stock_batch_window);
         let stock_reconcile = r.optional("stock_reconcile_interval", self.stock_reconcile_interval);
         let purchase_orders = r.or_default("purchase_orders", self.purchase_orders);
         let returns_to_centra = r.or_default("returns_to_centra", self.returns_to_centra);
@@ -136,6 +138,8 @@ impl SettingsDraft {
         settings.stock_to_centra = stock_to_centra.unwrap_or_default();
         settings.stock_recheck_interval =
             stock_recheck.map_or(DEFAULT_STOCK_RECHECK_INTERVAL, |d| d.0);
+        settings.stock_batch_window =
+            stock_batch_window.map_or(DEFAULT_STOCK_BATCH_WINDOW, |d| d.0);
         settings.stock_reconcile_interval =
             stock_reconcile.map_or(DEFAULT_STOCK_RECONCILE_INTERVAL, |d| d.0);
         settings.purchase_orders = purchase_orders.unwrap_or_default();

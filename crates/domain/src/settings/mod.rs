@@ -58,6 +58,15 @@ pub const DEFAULT_SYNC_INTERVAL: Duration = Duration::from_secs(15 * 60);
 /// sellable stock (units in flight) is checked again; doubles up to `sync_interval`.
 pub const DEFAULT_STOCK_RECHECK_INTERVAL: Duration = Duration::from_secs(60);
 
+/// Default stock batching window: stock changes marked within half a second of each other go to
+/// Centra in one stock write (a WMS poll's burst of changes arrives well within it), at the
+/// cost of half a second more before Centra shows a change.
+pub const DEFAULT_STOCK_BATCH_WINDOW: Duration = Duration::from_millis(500);
+
+/// The longest stock batching window accepted: the window delays every stock change to Centra,
+/// a decrease too, and Centra may sell the old value meanwhile.
+pub const MAX_STOCK_BATCH_WINDOW: Duration = Duration::from_secs(60);
+
 /// Default interval of the full stock reconcile (the daily safety net Centra's guide asks for).
 pub const DEFAULT_STOCK_RECONCILE_INTERVAL: Duration = Duration::from_secs(24 * 60 * 60);
 
@@ -96,6 +105,11 @@ pub struct Settings {
     /// `sync_interval`). Default 1 minute.
     #[serde(with = "humantime_serde")]
     pub stock_recheck_interval: Duration,
+    /// How long stock-sync gathers stock changes before checking them, so that changes close
+    /// together go to Centra in one stock write instead of one each. `0s`: each change is
+    /// checked as soon as it is marked. Default half a second, at most a minute.
+    #[serde(with = "humantime_serde")]
+    pub stock_batch_window: Duration,
     /// How often every article's stock is reconciled. Default 24 hours.
     #[serde(with = "humantime_serde")]
     pub stock_reconcile_interval: Duration,
@@ -155,6 +169,7 @@ impl Settings {
             article_filter: ArticleFilter::default(),
             stock_to_centra: false,
             stock_recheck_interval: DEFAULT_STOCK_RECHECK_INTERVAL,
+            stock_batch_window: DEFAULT_STOCK_BATCH_WINDOW,
             stock_reconcile_interval: DEFAULT_STOCK_RECONCILE_INTERVAL,
             purchase_orders: false,
             returns_to_centra: false,

@@ -596,6 +596,28 @@ fn return_stock_defaults_to_the_store_and_yes_is_refused_when_the_wms_owns_stock
 }
 
 #[test]
+fn the_stock_batch_window_defaults_to_half_a_second_and_is_bounded() {
+    let settings = read(MINIMAL).expect("valid");
+    assert_eq!(settings.stock_batch_window, Duration::from_millis(500));
+    let settings = read(&format!("stock_batch_window = \"2s\"\n{MINIMAL}")).expect("valid");
+    assert_eq!(settings.stock_batch_window, Duration::from_secs(2));
+    // 0s: no gathering, each change is checked as soon as it is marked.
+    let settings = read(&format!("stock_batch_window = \"0s\"\n{MINIMAL}")).expect("valid");
+    assert_eq!(settings.stock_batch_window, Duration::ZERO);
+    let p = problems(&format!("stock_batch_window = \"2m\"\n{MINIMAL}"));
+    assert_has(
+        &p,
+        "settings.stock_batch_window: must be at most 60s (every stock change waits this long before it goes to Centra)",
+    );
+    let p = problems(&format!("stock_batch_window = \"later\"\n{MINIMAL}"));
+    assert!(
+        p.iter()
+            .any(|p| p.starts_with("settings.stock_batch_window")),
+        "{p:#?}"
+    );
+}
+
+#[test]
 fn stock_intervals_default_to_a_minute_and_a_day_and_are_checked() {
     let settings = read(MINIMAL).expect("valid");
     assert_eq!(settings.stock_recheck_interval, Duration::from_secs(60));

@@ -48,6 +48,15 @@ impl Settings {
                 "must be at least 100ms".into(),
             );
         }
+        if self.stock_batch_window > super::MAX_STOCK_BATCH_WINDOW {
+            add(
+                "stock_batch_window".into(),
+                format!(
+                    "must be at most {}s (every stock change waits this long before it goes to Centra)",
+                    super::MAX_STOCK_BATCH_WINDOW.as_secs()
+                ),
+            );
+        }
         if self.stock_reconcile_interval < Duration::from_secs(1) {
             add(
                 "stock_reconcile_interval".into(),

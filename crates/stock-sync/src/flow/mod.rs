@@ -9,7 +9,11 @@
 //! ```
 //!
 //! Events only *mark* an article due (the event's numbers are never trusted: they may be old or
-//! out of order). A check takes up to [`BATCH`] due articles, reads both sides fresh (Centra
+//! out of order), at the end of the batching window (`stock_batch_window`): once the first
+//! marked article is due, a check takes it with every article falling due within one window
+//! after it, so the changes a WMS poll finds, or shipments completed together, go to Centra in
+//! one stock write instead of one write each (the writer loop, [`writer`], sleeps until the
+//! next article is due). A check takes up to [`BATCH`] due articles, reads both sides fresh (Centra
 //! first, one read per product, then one WMS read: the order matters, see "Read order" in
 //! [`domain::stock`]), decides each article with [`stock_decision`], and writes
 //! only the articles whose value changes, in one `SetStock` call. Centra's answer is read per
@@ -19,7 +23,8 @@
 //! `sync_interval`.
 //!
 //! Safe twice: writes are absolute and decided on fresh numbers, so a repeated check or
-//! reconcile writes nothing new. A gateway that is down gives the articles back, due again a
+//! reconcile writes nothing new; gathering changes only delays a check, it never carries an old
+//! number to Centra (the numbers are read when the batch is checked). A gateway that is down gives the articles back, due again a
 //! few seconds later; nothing is lost.
 //!
 //! What is left: a shipment completed in Centra between our read of its allocation and our
@@ -41,6 +46,7 @@ use crate::articles::{CLAIM_LEASE_MS, CLAIM_RENEW_EVERY, StockArticle, StockArti
 use crate::ports::{CentraStockTarget, WmsStockSource};
 
 mod reconcile;
+pub mod writer;
 
 /// Consumer (and inbox) name of `wms.<warehouse>.stock.changed`.
 pub const STOCK_CHANGED: &str = "stock-sync-stock-changed";
@@ -151,6 +157,17 @@ impl StockFlow {
         self.wake.clone()
     }
 
+    /// The batching window in milliseconds (`stock_batch_window`).
+    fn batch_window_ms(&self) -> i64 {
+        i64::try_from(self.settings.stock_batch_window.as_millis()).unwrap_or(i64::MAX / 4)
+    }
+
+    /// When an article an event marks now is due: at the end of the batching window, so the
+    /// changes arriving meanwhile are checked with it.
+    fn due_after_window(&self) -> i64 {
+        unix_millis() + self.batch_window_ms()
+    }
+
     fn endpoint(&self) -> Result<String, FlowError> {
         self.settings
             .catalog_endpoint
@@ -216,13 +233,13 @@ impl StockFlow {
         }
         let ours = self.settings.catalog_endpoint.as_ref().map(|e| e.as_str())
             == Some(event.endpoint.as_str());
-        let now = unix_millis();
+        let due = self.due_after_window();
         let mut tx = store.begin().await?;
         let mut marked = 0;
         if ours {
             for item in &event.items {
                 for key in [&item.joined_sku, &item.ean] {
-                    if !key.is_empty() && self.articles.mark_if_followed(&mut tx, key, now).await? {
+                    if !key.is_empty() && self.articles.mark_if_followed(&mut tx, key, due).await? {
                         marked += 1;
                     }
                 }
@@ -258,7 +275,7 @@ impl StockFlow {
                 &self.warehouse,
                 article_number,
                 product_id,
-                unix_millis(),
+                self.due_after_window(),
             )
             .await?;
         store.inbox().record(&mut tx, consumer, message).await?;
@@ -267,13 +284,18 @@ impl StockFlow {
         Ok(())
     }
 
-    /// Checks up to [`BATCH`] due articles. `checked == 0` when nothing was due.
+    /// Checks up to [`BATCH`] articles once one is due: it and those falling due within the
+    /// batching window after now. `checked == 0` when nothing was due.
     ///
     /// # Errors
     /// [`FlowError::Unavailable`] when a gateway is down (the articles are due again shortly);
     /// [`FlowError::Store`].
     pub async fn check_due(&self) -> Result<CheckReport, FlowError> {
-        let claimed = self.articles.claim(unix_millis(), BATCH).await?;
+        let now = unix_millis();
+        let claimed = self
+            .articles
+            .claim(now, now + self.batch_window_ms(), BATCH)
+            .await?;
         let Some(mut held) = claimed.first().and_then(|a| a.due_at) else {
             return Ok(CheckReport::default());
         };

@@ -26,7 +26,8 @@ fn endpoint(json: &str) -> CentraEndpoint {
     serde_json::from_str(json).expect("end-point")
 }
 
-/// One end-point `shop1` (the catalog end-point), stock on, rechecks after 50 ms.
+/// One end-point `shop1` (the catalog end-point), stock on, rechecks after 50 ms, no batching
+/// window.
 pub fn settings() -> domain::Settings {
     let mut settings = domain::Settings::new(
         vec![endpoint(
@@ -36,18 +37,30 @@ pub fn settings() -> domain::Settings {
     );
     settings.stock_to_centra = true;
     settings.stock_recheck_interval = Duration::from_millis(50);
+    // No batching window: a marked article is due at once, so `drain` checks it without
+    // waiting (the window has its own tests, `batching.rs`).
+    settings.stock_batch_window = Duration::ZERO;
     settings.sync_interval = Duration::from_secs(1);
     settings
 }
 
 pub async fn spawn_flow() -> TestFlow {
+    spawn_flow_with(settings()).await
+}
+
+/// The flow with `settings` over a fresh SQLite store.
+pub async fn spawn_flow_with(settings: domain::Settings) -> TestFlow {
     let dir = tempfile::tempdir().expect("tempdir");
     let url = format!("sqlite://{}/stock-sync.db?mode=rwc", dir.path().display());
-    spawn_flow_on(url, dir).await
+    spawn_on(url, dir, settings).await
 }
 
 /// The flow over the store at `url` (SQLite or PostgreSQL).
 pub async fn spawn_flow_on(url: String, dir: tempfile::TempDir) -> TestFlow {
+    spawn_on(url, dir, settings()).await
+}
+
+async fn spawn_on(url: String, dir: tempfile::TempDir, settings: domain::Settings) -> TestFlow {
     let store = Store::open(
         StoreOptions::new("stock-sync", url),
         &stock_sync::MIGRATIONS,
@@ -57,7 +70,13 @@ pub async fn spawn_flow_on(url: String, dir: tempfile::TempDir) -> TestFlow {
     let moves = Arc::new(Moves::default());
     let centra = Arc::new(FakeCentra::new(moves.clone()));
     let wms = Arc::new(FakeWms::new(moves.clone()));
-    let flow = flow_over(&store, &centra, &wms);
+    let flow = StockFlow::new(
+        Arc::new(settings),
+        "main",
+        StockArticles::new(store.clone()),
+        wms.clone(),
+        centra.clone(),
+    );
     TestFlow {
         flow,
         centra,

@@ -481,18 +481,18 @@ async fn a_killed_replicas_articles_are_due_again_after_one_lease() {
     t.synced("k1", "K1", "1").await;
     let now = platform_store::unix_millis();
     let articles = t.flow.articles();
-    let dead = articles.claim(now, 10).await.expect("claim");
+    let dead = articles.claim(now, now, 10).await.expect("claim");
     assert_eq!(dead.len(), 1, "the first replica takes it, then dies");
     assert!(
         articles
-            .claim(now + CLAIM_LEASE_MS - 1, 10)
+            .claim(now + CLAIM_LEASE_MS - 1, now + CLAIM_LEASE_MS - 1, 10)
             .await
             .expect("claim")
             .is_empty(),
         "held while the lease runs"
     );
     let taken = articles
-        .claim(now + CLAIM_LEASE_MS + 1, 10)
+        .claim(now + CLAIM_LEASE_MS + 1, now + CLAIM_LEASE_MS + 1, 10)
         .await
         .expect("claim");
     assert_eq!(taken.len(), 1, "due again once the lease ended");
@@ -510,7 +510,7 @@ async fn a_renewed_claim_keeps_its_articles_and_leaves_new_marks_due() {
     }
     let now = platform_store::unix_millis();
     let articles = t.flow.articles();
-    let claimed = articles.claim(now, 10).await.expect("claim");
+    let claimed = articles.claim(now, now, 10).await.expect("claim");
     assert_eq!(claimed.len(), 2);
     let held = claimed[0].due_at.expect("leased");
     t.synced("m-R2-again", "R2", "1").await;
@@ -520,7 +520,7 @@ async fn a_renewed_claim_keeps_its_articles_and_leaves_new_marks_due() {
         .expect("renew");
     assert_eq!(renewed, 1, "only the row still held is renewed");
     let later = articles
-        .claim(now + 2 * CLAIM_LEASE_MS, 10)
+        .claim(now + 2 * CLAIM_LEASE_MS, now + 2 * CLAIM_LEASE_MS, 10)
         .await
         .expect("claim");
     let numbers: Vec<&str> = later.iter().map(|a| a.article_number.as_str()).collect();
