@@ -5,7 +5,7 @@
 //! what only the Order API adapter serves yet, through an Order API client), acts through the
 //! adapter under test and checks the simulator's state through its control API.
 //!
-//! What goes through the port so far: SetStock and CreateReturn. Where the two APIs genuinely
+//! What goes through the port so far: SetStock, ReadStock of named products and CreateReturn. Where the two APIs genuinely
 //! differ, [`Differences`] says so, once, with the doc reference.
 
 use std::time::Duration;
@@ -18,8 +18,8 @@ use centra_sim::{CentraSim, RunningSim};
 use domain::{CentraApi, CentraEndpoint, EndpointName, EndpointRole, Secret};
 use platform_store::{Store, StoreOptions};
 use proto::centra::v1::{
-    CompleteShipmentRequest, CreateReturnRequest, GetShipmentRequest, ReturnLine, SetStockRequest,
-    StockLevel,
+    CompleteShipmentRequest, CreateReturnRequest, GetShipmentRequest, ReadStockRequest, ReturnLine,
+    SetStockRequest, StockLevel,
 };
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -339,6 +339,47 @@ async fn stock_is_set_and_read_back(api: CentraApi) {
         h.stock("WC200GRYOS").await["physical"],
         json!(3),
         "untouched"
+    );
+    let read = h
+        .commands
+        .read_stock(ReadStockRequest {
+            endpoint: ENDPOINT.to_owned(),
+            product_ids: vec!["7001".to_owned()],
+            ..ReadStockRequest::default()
+        })
+        .await
+        .expect("read back");
+    let mut rows: Vec<(String, String, String, String, String, i64, i64)> = read
+        .rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.product_id,
+                r.sku,
+                r.variant_sku,
+                r.size_sku,
+                r.ean,
+                r.physical,
+                r.allocated,
+            )
+        })
+        .collect();
+    rows.sort();
+    let row = |size: &str, ean: &str, physical: i64| {
+        (
+            "7001".to_owned(),
+            "HJ100".to_owned(),
+            "NVY".to_owned(),
+            size.to_owned(),
+            ean.to_owned(),
+            physical,
+            0,
+        )
+    };
+    assert_eq!(
+        rows,
+        vec![row("M", "7350000000028", 0), row("S", "7350000000011", 7)],
+        "read back through the adapter"
     );
     let again = h.commands.set_stock(request).await.expect("set again");
     assert_eq!(again.products_not_found, vec!["NO-SUCH-SKU".to_owned()]);

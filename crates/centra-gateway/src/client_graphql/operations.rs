@@ -182,3 +182,14 @@ pub struct ReturnsPage;
     skip_serializing_none
 )]
 pub struct Warehouses;
+
+/// The sizes of named products with their stock totals.
+#[derive(GraphQLQuery, Debug, Clone, Copy)]
+#[graphql(
+    schema_path = "graphql/centra.graphql",
+    query_path = "graphql/operations/product_stock.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct ProductStock;

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use super::governor::Call;
-use super::operations::{SetStock, Warehouses, set_stock, warehouses};
+use super::operations::{ProductStock, SetStock, Warehouses, product_stock, set_stock, warehouses};
 use super::shipments::problems;
 use super::{GraphqlClient, GraphqlError, GraphqlErrorKind};
 
@@ -27,6 +27,23 @@ pub struct Warehouse {
     pub id: i64,
     pub name: Option<String>,
 }
+
+/// One size's keys and stock totals (summed over the token's warehouses).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SizeStock {
+    pub product_id: i64,
+    pub product_number: Option<String>,
+    pub variant_number: Option<String>,
+    pub size_number: Option<String>,
+    pub ean: Option<String>,
+    pub physical: i64,
+    pub allocated: i64,
+}
+
+const PRODUCT_STOCK: Call = Call {
+    operation: "products",
+    mutation: false,
+};
 
 const WAREHOUSES: Call = Call {
     operation: "warehouses",
@@ -52,6 +69,50 @@ impl GraphqlClient {
                 name: w.name,
             })
             .collect())
+    }
+
+    /// Every size of the products with ids `product_ids`, with its stock totals, page after
+    /// page; a size without totals (not stocked) counts 0.
+    ///
+    /// # Errors
+    /// As any read, after the retries; an unreadable answer is a bad payload.
+    pub async fn product_stock(&self, product_ids: &[i64]) -> Result<Vec<SizeStock>, GraphqlError> {
+        let mut sizes = Vec::new();
+        for page in 1.. {
+            let variables = product_stock::Variables {
+                where_: Some(product_stock::ProductFilter {
+                    id: Some(product_ids.to_vec()),
+                }),
+                limit: i64::from(self.inner.options.page_size),
+                page,
+            };
+            let data = self
+                .read(|| self.send_once::<ProductStock>(PRODUCT_STOCK, variables.clone()))
+                .await?;
+            let answer: product_stock::ResponseData =
+                self.decode(PRODUCT_STOCK.operation, "product stock", data)?;
+            let full = answer.products.len() >= self.inner.options.page_size as usize;
+            for product in answer.products {
+                for variant in product.variants {
+                    for size in variant.product_sizes {
+                        let totals = size.stock_totals.as_ref();
+                        sizes.push(SizeStock {
+                            product_id: product.id,
+                            product_number: product.product_number.clone(),
+                            variant_number: variant.variant_number.clone(),
+                            size_number: size.size_number,
+                            ean: size.ean,
+                            physical: totals.map_or(0, |t| t.physical_quantity),
+                            allocated: totals.map_or(0, |t| t.allocated_quantity),
+                        });
+                    }
+                }
+            }
+            if !full {
+                break;
+            }
+        }
+        Ok(sizes)
     }
 
     /// Sets the physical stock of `levels` in the warehouse with id `warehouse_id`

@@ -6,8 +6,8 @@
 //! two adapters, both in this crate, and the commands need no test double (the contract suite,
 //! `tests/centra_api_contract.rs`, runs the same cases against both over the simulator).
 //!
-//! What goes through the GraphQL client so far: stock (`set_stock`) and returns (`returns_of`,
-//! `create_return`). Every other command answers [`crate::commands::CommandError::Unserved`] for
+//! What goes through the GraphQL client so far: stock (`set_stock`, `product_stock`) and
+//! returns (`returns_of`, `create_return_once`). Every other command answers [`crate::commands::CommandError::Unserved`] for
 //! a GraphQL end-point; settings refuse `api = "graphql"` until a flow is served end-to-end.
 //!
 //! Errors: every method fails with a [`ConnectionError`] that keeps the client's error as its
@@ -17,7 +17,8 @@
 //! `INTERNAL`. A record Centra does not know is not an error: a read answers `None` and the
 //! command answers `NOT_FOUND`.
 //!
-//! Layout: `stock` (set physical stock), `returns` (find a tagged return, create one).
+//! Layout: `stock` (set physical stock, read a product's), `returns` (find a tagged return,
+//! create one).
 
 mod returns;
 mod stock;

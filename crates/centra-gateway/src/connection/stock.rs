@@ -1,5 +1,9 @@
 //! Stock: absolute physical quantities of products named by EAN or joined SKU (`sku +
-//! variantSku + sizeSku`), as the stock flow knows them.
+//! variantSku + sizeSku`), as the stock flow knows them, and the stock of a product's sizes.
+//!
+//! Reading a product's stock: the Order API's `GET /stock?productId=`; GraphQL's `products`
+//! with each size's `stockTotals` (the keys from `productNumber`, `variantNumber`,
+//! `sizeNumber` and `EAN`).
 //!
 //! - Order API: `POST /stock` with the names as they are; Centra reports the products it does
 //!   not know and the bundles.
@@ -12,7 +16,8 @@
 use std::collections::HashMap;
 
 use super::{CentraConnection, ConnectionError};
-use crate::client::StockOutcome;
+use crate::client::record::Parsed;
+use crate::client::{CentraStockRow, StockOutcome};
 use crate::client_graphql::{
     GraphqlClient, GraphqlError, GraphqlErrorKind, Refusal, StockLevel, UserProblem,
 };
@@ -21,6 +26,49 @@ use crate::client_graphql::{
 const DESCRIPTION: &str = "centra-wms: stock from the warehouse";
 
 impl CentraConnection {
+    /// Every size of the product with id `product_id` with its physical and allocated stock
+    /// (an unknown product has none). With the client's retries.
+    ///
+    /// # Errors
+    /// [`super::ConnectionErrorKind::InvalidRequest`] for an id that is not a number (GraphQL);
+    /// [`super::ConnectionErrorKind::Unavailable`] when Centra stays unreachable, 5xx or 429;
+    /// [`super::ConnectionErrorKind::BadAnswer`] for an unreadable answer (GraphQL; the Order
+    /// API's unreadable rows come back one by one).
+    pub async fn product_stock(
+        &self,
+        product_id: &str,
+    ) -> Result<Vec<Parsed<CentraStockRow>>, ConnectionError> {
+        match self {
+            Self::OrderApi(client) => Ok(client.product_stock(product_id).await?),
+            Self::Graphql(client) => {
+                let id = product_id.parse::<i64>().map_err(|_| {
+                    GraphqlError::new(
+                        client.endpoint(),
+                        "products",
+                        GraphqlErrorKind::InvalidRequest(format!(
+                            "{product_id:?} is not a Centra product id"
+                        )),
+                    )
+                })?;
+                let sizes = client.product_stock(&[id]).await?;
+                Ok(sizes
+                    .into_iter()
+                    .map(|size| {
+                        Ok(CentraStockRow {
+                            product_id: size.product_id.to_string(),
+                            sku: size.product_number.unwrap_or_default(),
+                            variant_sku: size.variant_number.unwrap_or_default(),
+                            size_sku: size.size_number.unwrap_or_default(),
+                            ean: size.ean.unwrap_or_default(),
+                            physical: size.physical,
+                            allocated: size.allocated,
+                        })
+                    })
+                    .collect())
+            }
+        }
+    }
+
     /// Sets the physical stock of `levels` (`(EAN or joined SKU, quantity)`, at most
     /// [`crate::client::STOCK_BATCH`]); absolute values, so sending them again changes nothing.
     /// With the client's retries.
