@@ -13,13 +13,16 @@
 //! - [`client_graphql`]: the Integration API (GraphQL) client, the second Centra adapter's
 //!   client (typed operations checked at build time against `graphql/centra.graphql`, Bearer
 //!   auth, typed errors, the rate governor). A sibling of `client` rather than `client/graphql`:
-//!   the two share no code, only `PayloadError`. No flow goes through it yet, so an end-point
-//!   with `api = "graphql"` is refused ([`GatewayError::Unserved`]).
+//!   the two share no code, only `PayloadError`. The stock and return commands go through it
+//!   ([`connection`]); no flow is served end-to-end yet, so an end-point with
+//!   `api = "graphql"` is refused ([`GatewayError::Unserved`]).
 //! - [`signature`] and [`webhook`]: the signed webhook receiver; webhooks only wake the polls.
 //! - [`detect`]: shipments (good to go, and cancelled once they leave that list without
 //!   completing), orders (import `orders`/`both`), products, supplier deliveries, returns;
 //!   events go through the outbox with the memory that makes each one publish once.
 //! - [`publish`]: subjects, deterministic ids and the protobuf payloads.
+//! - [`connection`]: the commands' port to Centra ([`connection::CentraConnection`]), served
+//!   by either client as the end-point's `api` says.
 //! - [`commands`] and [`grpc`]: the idempotent commands and the `CentraGateway` service.
 //! - [`flow_status`]: the `FlowStatus` service (per poll: last run, cursor, last error).
 //! - [`dead_letters`]: what retrying a dead letter does (wake the polls of its end-point).
@@ -28,6 +31,7 @@
 pub mod client;
 pub mod client_graphql;
 pub mod commands;
+pub mod connection;
 pub mod credentials;
 pub mod dead_letters;
 pub mod detect;

@@ -120,8 +120,9 @@ crate::setting_enum!(CentraApi { OrderApi = "order_api", Graphql = "graphql" });
 impl CentraApi {
     /// The flows (as [`Settings::centra_flows`](crate::Settings::centra_flows) names them) this
     /// API's adapter does not serve yet. An end-point whose settings need one of them is refused
-    /// by `config check` and at start, never accepted and then ignored: the GraphQL adapter has
-    /// its client (centra-gateway `client_graphql`) but no flow goes through it yet.
+    /// by `config check` and at start, never accepted and then ignored: the GraphQL adapter
+    /// serves the stock and return commands (centra-gateway `connection`) but no flow end-to-end
+    /// yet (detection and the shipment commands still need the Order API).
     pub fn unserved_flows(self) -> &'static [&'static str] {
         match self {
             Self::OrderApi => &[],

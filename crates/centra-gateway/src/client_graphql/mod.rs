@@ -1,7 +1,10 @@
 //! Centra's Integration API (GraphQL) client: one [`GraphqlClient`] per end-point with
 //! `api = "graphql"`, each with its URL, API token, rate governor and retry policy. It sits
-//! beside [`crate::client`] (the Order API client) as the second Centra adapter's client; no
-//! flow goes through it yet (settings refuse `api = "graphql"` until one does).
+//! beside [`crate::client`] (the Order API client) as the second Centra adapter's client.
+//! What goes through it now: the SetStock, ReadStock (named products) and CreateReturn
+//! commands, through
+//! [`crate::connection::CentraConnection`]. No flow is served end-to-end yet (detection, the
+//! other commands), so settings refuse `api = "graphql"` for every flow.
 //!
 //! Layout:
 //! - `operations`: the typed operations, generated from `graphql/operations/*.graphql` and
@@ -11,7 +14,8 @@
 //! - `governor`: the rate governor's pure logic (Centra's token buckets, pacing, 429 holds).
 //! - `error`: [`GraphqlError`], retryable or terminal, with `userErrors` as a [`Refusal`].
 //! - one file per resource, in Centra's terms: `shipments` (read paged, create, update,
-//!   capture, complete), `stock` (`setStock` physical), `returns` (`createReturn`),
+//!   capture, complete), `stock` (`setStock` physical, stock totals of products, `warehouses`), `returns`
+//!   (`createReturn`, `returns` of a shipment),
 //!   `deliveries` (accept a purchase order delivery), `products` (with sizes), `events` (the
 //!   events queue), `rate_limits` (`rateLimits`).
 
@@ -38,11 +42,11 @@ pub use error::{GraphqlError, GraphqlErrorKind, PayloadError, Refusal, UserProbl
 pub use events::{ChangeType, Event, ObjectType};
 pub use governor::{BucketKind, Budget, GovernorSettings, Window};
 pub use products::{Product, ProductSize, ProductVariant};
-pub use returns::{NewReturn, ReturnStock};
+pub use returns::{NewReturn, ReturnCreated, ReturnRecord, ReturnStock};
 pub use shipments::{
     Capture, Completion, NewShipment, Shipment, ShipmentChanges, ShipmentLine, ShipmentQuery,
 };
-pub use stock::StockLevel;
+pub use stock::{SizeStock, StockLevel, Warehouse};
 
 /// Tuning of one end-point's GraphQL client.
 #[derive(Debug, Clone, PartialEq)]

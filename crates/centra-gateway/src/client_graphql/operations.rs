@@ -160,3 +160,36 @@ pub struct ConfirmEvents;
     skip_serializing_none
 )]
 pub struct RateLimits;
+
+/// One page of returns, with their comment and returned shipment lines.
+#[derive(GraphQLQuery, Debug, Clone, Copy)]
+#[graphql(
+    schema_path = "graphql/centra.graphql",
+    query_path = "graphql/operations/returns_page.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct ReturnsPage;
+
+/// The warehouses the token sees.
+#[derive(GraphQLQuery, Debug, Clone, Copy)]
+#[graphql(
+    schema_path = "graphql/centra.graphql",
+    query_path = "graphql/operations/warehouses.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct Warehouses;
+
+/// The sizes of named products with their stock totals.
+#[derive(GraphQLQuery, Debug, Clone, Copy)]
+#[graphql(
+    schema_path = "graphql/centra.graphql",
+    query_path = "graphql/operations/product_stock.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct ProductStock;

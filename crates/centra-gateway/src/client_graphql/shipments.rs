@@ -47,6 +47,8 @@ pub struct Shipment {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ShipmentQuery {
     pub ids: Vec<i64>,
+    /// Shipment numbers (`<order number>-<n>`, the Order API's shipment ids).
+    pub numbers: Vec<String>,
     pub good_to_go: Option<bool>,
     pub shipped: Option<bool>,
     pub paid: Option<bool>,
@@ -253,7 +255,7 @@ impl GraphqlClient {
     ) -> Result<Vec<Result<Shipment, PayloadError>>, GraphqlError> {
         let filter = shipments_page::ShipmentFilter {
             id: (!query.ids.is_empty()).then(|| query.ids.clone()),
-            number: None,
+            number: (!query.numbers.is_empty()).then(|| query.numbers.clone()),
             is_good_to_go: query.good_to_go,
             is_shipped: query.shipped,
             is_paid: query.paid,

@@ -1,11 +1,15 @@
 //! Command errors and their gRPC codes: `INVALID_ARGUMENT` names the field, `NOT_FOUND` an
 //! unknown end-point or record, `FAILED_PRECONDITION` a Centra refusal a retry will not fix,
-//! `UNAVAILABLE` a transport failure (or the gateway's own store failing) worth retrying.
+//! `UNAVAILABLE` a transport failure (or the gateway's own store failing) worth retrying,
+//! `UNIMPLEMENTED` a command the end-point's API adapter does not serve yet.
+//!
+//! A Centra failure maps by its [`ConnectionErrorKind`], the same for both APIs.
 
 use platform_store::StoreError;
 use thiserror::Error;
 
-use crate::client::{CentraError, CentraErrorKind};
+use crate::client::CentraError;
+use crate::connection::{ConnectionError, ConnectionErrorKind};
 
 #[derive(Debug, Error)]
 pub enum CommandError {
@@ -14,11 +18,17 @@ pub enum CommandError {
     #[error("not found: {0}")]
     NotFound(String),
     #[error("{0}")]
-    Refused(CentraError),
+    Refused(ConnectionError),
     #[error("{0}")]
-    Unavailable(CentraError),
+    Unavailable(ConnectionError),
     #[error("{0}")]
-    BadAnswer(CentraError),
+    BadAnswer(ConnectionError),
+    /// The command is not served through the end-point's API yet.
+    #[error("centra end-point {endpoint}: api = \"{api}\" does not serve this command yet")]
+    Unserved {
+        endpoint: domain::EndpointName,
+        api: domain::CentraApi,
+    },
     /// The gateway's store failed (what a command remembers before it writes to Centra).
     #[error("the gateway's store failed: {0}")]
     Store(#[from] StoreError),
@@ -33,19 +43,25 @@ impl CommandError {
     }
 }
 
+impl From<ConnectionError> for CommandError {
+    fn from(error: ConnectionError) -> Self {
+        match error.kind() {
+            ConnectionErrorKind::Unavailable => Self::Unavailable(error),
+            ConnectionErrorKind::BadAnswer => Self::BadAnswer(error),
+            ConnectionErrorKind::InvalidRequest => Self::InvalidArgument {
+                field: "request".to_owned(),
+                reason: error
+                    .invalid_request()
+                    .map_or_else(|| error.to_string(), str::to_owned),
+            },
+            ConnectionErrorKind::Refused => Self::Refused(error),
+        }
+    }
+}
+
 impl From<CentraError> for CommandError {
     fn from(error: CentraError) -> Self {
-        if error.is_retryable() {
-            return Self::Unavailable(error);
-        }
-        match &error.kind {
-            CentraErrorKind::BadPayload(_) => Self::BadAnswer(error),
-            CentraErrorKind::InvalidRequest(reason) => Self::InvalidArgument {
-                field: "request".to_owned(),
-                reason: reason.clone(),
-            },
-            _ => Self::Refused(error),
-        }
+        ConnectionError::from(error).into()
     }
 }
 
@@ -60,6 +76,7 @@ impl From<CommandError> for tonic::Status {
                 tonic::Status::unavailable(message)
             }
             CommandError::BadAnswer(_) => tonic::Status::internal(message),
+            CommandError::Unserved { .. } => tonic::Status::unimplemented(message),
         }
     }
 }

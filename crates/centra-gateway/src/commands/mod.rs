@@ -11,6 +11,12 @@
 //!   shipment line set to 0 leaves the shipment, so the gateway remembers the lines it sent
 //!   quantities for (`sent_lines`, in its store) and a re-sent update finds such a line at 0.
 //!
+//! Each end-point's Centra is a [`CentraConnection`] (the Order API or the GraphQL Integration
+//! API, as its settings say). SetStock, ReadStock of named products and CreateReturn go through
+//! the connection, so they run against either API; the other commands still need the Order API and answer
+//! [`CommandError::Unserved`] for a GraphQL end-point (settings refuse such an end-point for
+//! the flows that call them).
+//!
 //! Layout: `complete`, `capture`, `quantities` (+ `sent_lines`), `stock`, `delivery`,
 //! `returns`, `reads` (get shipment, list products, test connection), `error`
 //! ([`CommandError`]).
@@ -32,42 +38,67 @@ use domain::{EndpointName, ShipmentId};
 use platform_store::Store;
 
 use crate::client::CentraClient;
+use crate::connection::CentraConnection;
 
 pub use error::CommandError;
 
 /// Marks returns the gateway created: `centra-wms:<idempotency key>` in the comment.
 pub const RETURN_TAG: &str = "centra-wms:";
 
-/// The clients of every end-point, by name, and the gateway's store (what the commands must
-/// remember across a restart: the shipment lines sent quantities for).
+/// The connections of every end-point, by name, and the gateway's store (what the commands
+/// must remember across a restart: the shipment lines sent quantities for).
 #[derive(Debug, Clone)]
 pub struct Commands {
-    clients: Arc<HashMap<EndpointName, CentraClient>>,
+    connections: Arc<HashMap<EndpointName, CentraConnection>>,
     store: Store,
 }
 
 impl Commands {
-    pub fn new(clients: impl IntoIterator<Item = CentraClient>, store: Store) -> Self {
+    /// Commands over `connections` (an Order API client or a GraphQL client per end-point, as
+    /// `domain::CentraEndpoint.api` says; an Order API client converts as it is).
+    pub fn new<C>(connections: impl IntoIterator<Item = C>, store: Store) -> Self
+    where
+        C: Into<CentraConnection>,
+    {
         Self {
-            clients: Arc::new(
-                clients
+            connections: Arc::new(
+                connections
                     .into_iter()
-                    .map(|c| (c.endpoint().clone(), c))
+                    .map(Into::into)
+                    .map(|c: CentraConnection| (c.endpoint().clone(), c))
                     .collect(),
             ),
             store,
         }
     }
 
-    /// The client of the end-point called `name`.
-    pub fn client(&self, name: &str) -> Result<&CentraClient, CommandError> {
+    /// The connection of the end-point called `name`.
+    ///
+    /// # Errors
+    /// [`CommandError::InvalidArgument`] for an empty name, [`CommandError::NotFound`] for an
+    /// unknown end-point.
+    pub fn connection(&self, name: &str) -> Result<&CentraConnection, CommandError> {
         if name.trim().is_empty() {
             return Err(CommandError::invalid("endpoint", "is empty"));
         }
         EndpointName::parse(name)
             .ok()
-            .and_then(|n| self.clients.get(&n))
+            .and_then(|n| self.connections.get(&n))
             .ok_or_else(|| CommandError::NotFound(format!("centra end-point {name:?}")))
+    }
+
+    /// The Order API client of the end-point called `name`, for the commands only it serves.
+    ///
+    /// # Errors
+    /// As [`Self::connection`]; [`CommandError::Unserved`] for a GraphQL end-point.
+    pub fn client(&self, name: &str) -> Result<&CentraClient, CommandError> {
+        let connection = self.connection(name)?;
+        connection
+            .order_api()
+            .ok_or_else(|| CommandError::Unserved {
+                endpoint: connection.endpoint().clone(),
+                api: connection.api(),
+            })
     }
 }
 

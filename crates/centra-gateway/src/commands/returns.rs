@@ -1,9 +1,9 @@
-//! CreateReturn: `POST /return`, made idempotent with a tag in the comment.
+//! CreateReturn: `POST /return` or `createReturn`, made idempotent with a tag in the comment.
 
 use proto::centra::v1::{CreateReturnRequest, CreateReturnResponse};
 
 use super::{CommandError, Commands, RETURN_TAG, shipment_id};
-use crate::client::NewReturn;
+use crate::connection::NewReturn;
 
 impl Commands {
     /// Creates a return, or answers the one an earlier attempt with the same idempotency key
@@ -12,8 +12,8 @@ impl Commands {
         &self,
         request: CreateReturnRequest,
     ) -> Result<CreateReturnResponse, CommandError> {
-        let client = self.client(&request.endpoint)?;
-        let shipment = shipment_id("shipment_id", &request.shipment_id)?.to_string();
+        let connection = self.connection(&request.endpoint)?;
+        let shipment = shipment_id("shipment_id", &request.shipment_id)?;
         let key = request.idempotency_key.trim();
         if key.is_empty() {
             return Err(CommandError::invalid(
@@ -47,38 +47,30 @@ impl Commands {
             format!("{} {tag}", request.comment.trim())
         };
         let new = NewReturn {
-            shipment_id: shipment.clone(),
+            shipment_id: shipment,
             lines,
             comment,
             return_stock: request.return_stock,
         };
-        let response = client
+        let response = connection
             .with_retry(|| async {
-                let existing = client.returns_once(None, Some(&shipment)).await?;
-                if let Some(found) = existing
-                    .iter()
-                    .filter_map(|r| r.as_ref().ok())
-                    .find(|r| r.shipment_id == shipment && r.comment.contains(&tag))
-                {
+                let existing = connection.returns_of(&shipment).await?;
+                if let Some(found) = existing.into_iter().find(|r| r.comment.contains(&tag)) {
                     return Ok(CreateReturnResponse {
                         already_done: true,
-                        return_id: found.id.clone(),
-                        returned_line_ids: found
-                            .lines
-                            .iter()
-                            .map(|l| l.shipment_line_id.clone())
-                            .collect(),
+                        return_id: found.return_id,
+                        returned_line_ids: found.shipment_line_ids,
                     });
                 }
-                let created = client.create_return_once(&new).await?;
+                let created = connection.create_return_once(&new).await?;
                 Ok(CreateReturnResponse {
                     already_done: false,
                     return_id: created.return_id,
-                    returned_line_ids: created.returned_line_ids,
+                    returned_line_ids: created.shipment_line_ids,
                 })
             })
             .await?;
-        tracing::info!(endpoint = %client.endpoint(), shipment_id = %shipment, return_id = %response.return_id, already_done = response.already_done, "return created");
+        tracing::info!(endpoint = %connection.endpoint(), shipment_id = %shipment, return_id = %response.return_id, already_done = response.already_done, "return created");
         Ok(response)
     }
 }

@@ -1,5 +1,6 @@
-//! SetStock: absolute physical stock, in batches of [`STOCK_BATCH`]; ReadStock: physical and
-//! allocated stock of named products, or one page of every size item.
+//! SetStock: absolute physical stock, in batches of [`STOCK_BATCH`], through either API;
+//! ReadStock: physical and allocated stock of named products through either API, or one page
+//! of every size item (Order API only so far).
 
 use proto::centra::v1::{
     ReadStockRequest, ReadStockResponse, SetStockRequest, SetStockResponse, StockRow,
@@ -15,7 +16,7 @@ impl Commands {
         &self,
         request: SetStockRequest,
     ) -> Result<SetStockResponse, CommandError> {
-        let client = self.client(&request.endpoint)?;
+        let connection = self.connection(&request.endpoint)?;
         let mut levels = Vec::with_capacity(request.levels.len());
         for (i, level) in request.levels.iter().enumerate() {
             if level.product.trim().is_empty() {
@@ -34,7 +35,7 @@ impl Commands {
         }
         let mut response = SetStockResponse::default();
         for batch in levels.chunks(STOCK_BATCH) {
-            let outcome = client.with_retry(|| client.set_stock_once(batch)).await?;
+            let outcome = connection.set_stock(batch).await?;
             response
                 .products_not_found
                 .extend(outcome.products_not_found);
@@ -43,7 +44,7 @@ impl Commands {
                 .extend(outcome.products_are_bundles);
         }
         tracing::info!(
-            endpoint = %client.endpoint(),
+            endpoint = %connection.endpoint(),
             levels = levels.len(),
             not_found = response.products_not_found.len(),
             bundles = response.products_are_bundles.len(),
@@ -63,7 +64,7 @@ impl Commands {
         &self,
         request: ReadStockRequest,
     ) -> Result<ReadStockResponse, CommandError> {
-        let client = self.client(&request.endpoint)?;
+        let connection = self.connection(&request.endpoint)?;
         let mut ids: Vec<String> = Vec::with_capacity(request.product_ids.len());
         for (i, id) in request.product_ids.iter().enumerate() {
             let id = id.trim();
@@ -90,13 +91,14 @@ impl Commands {
                         allocated: row.allocated,
                     }),
                     Err(bad) => {
-                        tracing::warn!(endpoint = %client.endpoint(), key = %bad.key, error = %bad.error, "skipped unreadable stock row");
+                        tracing::warn!(endpoint = %connection.endpoint(), key = %bad.key, error = %bad.error, "skipped unreadable stock row");
                     }
                 }
             }
         };
         let mut response = ReadStockResponse::default();
         if ids.is_empty() {
+            let client = self.client(&request.endpoint)?;
             let token = Some(request.page_token.as_str()).filter(|t| !t.is_empty());
             let page = client
                 .stock_page(None, request.page_size.min(500), token)
@@ -106,7 +108,7 @@ impl Commands {
             return Ok(response);
         }
         for id in &ids {
-            let rows = client.product_stock(id).await?;
+            let rows = connection.product_stock(id).await?;
             keep(rows, &mut response.rows);
         }
         Ok(response)

@@ -13,8 +13,8 @@ fn stock_ok() -> Reply {
 
 fn levels() -> Vec<StockLevel> {
     vec![StockLevel {
-        sku: Some("OXS001-BLK-M".to_owned()),
-        ean: None,
+        variant_id: 1445,
+        size_name: "M".to_owned(),
         quantity: 4,
     }]
 }

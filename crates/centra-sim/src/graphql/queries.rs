@@ -8,6 +8,12 @@
 //! mutations and order reads); only the proportions matter to a client.
 //!
 //! Doc gap: connection cursors are opaque strings; the simulator's are row offsets.
+//!
+//! Filters take lists of ids and numbers (`where: {id: [1, 2]}`): Centra's filter fields are
+//! lists where the guides show one (`paymentHistory(where: {entryType: [CAPTURE,
+//! CAPTURE_REQUEST]})`, ERP GQL guide). Doc gap: the id and number fields' types are not shown;
+//! they follow that list form. GraphQL's input coercion still takes a single value as a list of
+//! one (`where: {number: 8002}`).
 
 use async_graphql::connection::{Connection, Edge, query};
 use async_graphql::{Context, InputObject, Object, OutputType, SimpleObject};
@@ -24,16 +30,16 @@ use crate::state::shipments::Shipment;
 /// `where` of `orders` / `orderConnection`.
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct OrderFilter {
-    pub id: Option<String>,
-    pub number: Option<i32>,
+    pub id: Option<Vec<String>>,
+    pub number: Option<Vec<i32>>,
 }
 
 /// `where` of `shipments` / `shipmentConnection`.
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct ShipmentFilter {
-    pub id: Option<i32>,
-    pub number: Option<String>,
-    pub order_number: Option<i32>,
+    pub id: Option<Vec<i32>>,
+    pub number: Option<Vec<String>>,
+    pub order_number: Option<Vec<i32>>,
     pub is_good_to_go: Option<bool>,
     pub is_shipped: Option<bool>,
     pub is_paid: Option<bool>,
@@ -42,7 +48,7 @@ pub struct ShipmentFilter {
 /// `where` of `products`.
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct ProductFilter {
-    pub id: Option<i32>,
+    pub id: Option<Vec<i32>>,
     pub product_number: Option<String>,
 }
 
@@ -59,15 +65,15 @@ pub struct ProductSizeFilter {
 /// `where` of `returns`.
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct ReturnFilter {
-    pub id: Option<i32>,
-    pub shipment_id: Option<i32>,
+    pub id: Option<Vec<i32>>,
+    pub shipment_id: Option<Vec<i32>>,
 }
 
 /// `where` of `purchaseOrderDeliveries`.
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct PurchaseOrderDeliveryFilter {
-    pub id: Option<i32>,
-    pub number: Option<String>,
+    pub id: Option<Vec<i32>>,
+    pub number: Option<Vec<String>>,
     pub is_accepted: Option<bool>,
 }
 
@@ -78,6 +84,16 @@ pub struct ConnectionTotal {
 }
 
 type Listing<T> = Connection<usize, T, ConnectionTotal>;
+
+/// True when `filter` is not set or lists a value `matches` takes.
+fn listed<T>(filter: Option<&Vec<T>>, matches: impl Fn(&T) -> bool) -> bool {
+    filter.is_none_or(|values| values.iter().any(matches))
+}
+
+/// True when `filter` is not set or lists the API id of the store id `id`.
+fn listed_id(filter: Option<&Vec<i32>>, id: u64) -> bool {
+    listed(filter, |listed| store_id(*listed) == Some(id))
+}
 
 /// A Relay connection over `items` (offsets as cursors).
 async fn connect<T: OutputType + Clone + Send + Sync>(
@@ -125,31 +141,17 @@ fn matching_orders(store: &Store, filter: &OrderFilter) -> Vec<OrderNode> {
     store
         .orders
         .values()
-        .filter(|o| {
-            filter
-                .number
-                .is_none_or(|n| store_id(n) == Some(o.order_id))
-        })
-        .filter(|o| {
-            filter
-                .id
-                .as_deref()
-                .is_none_or(|id| order_hash(o.order_id) == id)
-        })
+        .filter(|o| listed_id(filter.number.as_ref(), o.order_id))
+        .filter(|o| listed(filter.id.as_ref(), |id| order_hash(o.order_id) == *id))
         .cloned()
         .map(OrderNode::new)
         .collect()
 }
 
 fn shipment_matches(filter: &ShipmentFilter, shipment: &Shipment) -> bool {
-    filter.id.is_none_or(|id| store_id(id) == Some(shipment.id))
-        && filter
-            .number
-            .as_deref()
-            .is_none_or(|n| n == shipment.number)
-        && filter
-            .order_number
-            .is_none_or(|n| store_id(n) == Some(shipment.order_id))
+    listed_id(filter.id.as_ref(), shipment.id)
+        && listed(filter.number.as_ref(), |n| *n == shipment.number)
+        && listed_id(filter.order_number.as_ref(), shipment.order_id)
         && filter
             .is_good_to_go
             .is_none_or(|f| f == shipment.good_to_go)
@@ -266,11 +268,7 @@ impl DocumentQueries {
         let all = sim(ctx).read(products);
         let matching = all
             .into_iter()
-            .filter(|p| {
-                filter
-                    .id
-                    .is_none_or(|id| store_id(id) == Some(p.product_id))
-            })
+            .filter(|p| listed_id(filter.id.as_ref(), p.product_id))
             .filter(|p| {
                 filter
                     .product_number
@@ -332,12 +330,8 @@ impl DocumentQueries {
                 .returns
                 .values()
                 .rev()
-                .filter(|r| filter.id.is_none_or(|id| store_id(id) == Some(r.return_id)))
-                .filter(|r| {
-                    filter
-                        .shipment_id
-                        .is_none_or(|id| store_id(id) == Some(r.shipment_id))
-                })
+                .filter(|r| listed_id(filter.id.as_ref(), r.return_id))
+                .filter(|r| listed_id(filter.shipment_id.as_ref(), r.shipment_id))
                 .cloned()
                 .map(ReturnNode)
                 .collect()
@@ -382,8 +376,8 @@ impl DocumentQueries {
             store
                 .deliveries
                 .values()
-                .filter(|d| filter.id.is_none_or(|id| store_id(id) == Some(d.id)))
-                .filter(|d| filter.number.as_deref().is_none_or(|n| d.number == n))
+                .filter(|d| listed_id(filter.id.as_ref(), d.id))
+                .filter(|d| listed(filter.number.as_ref(), |n| d.number == *n))
                 .filter(|d| {
                     filter
                         .is_accepted

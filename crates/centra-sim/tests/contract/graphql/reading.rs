@@ -54,6 +54,18 @@ async fn orders_and_shipments_page_and_read_by_id() {
     assert_eq!(shipment["order"]["number"], 8001);
     assert_eq!(shipment["lines"].as_array().unwrap().len(), 2);
 
+    // Filters take lists (a single value is a list of one): the gateway asks by number this way.
+    let listed = gql(
+        &t,
+        "query($numbers: [String!]) { shipments(where: {number: $numbers}) { number } }",
+        json!({"numbers": ["8001-1", "8003-1"]}),
+    )
+    .await;
+    assert_eq!(
+        listed.data("shipments"),
+        &json!([{"number": "8001-1"}, {"number": "8003-1"}])
+    );
+
     let bad_limit = gql(&t, "{ shipments(limit: 500) { id } }", json!({})).await;
     assert!(
         bad_limit.body["errors"][0]["message"]

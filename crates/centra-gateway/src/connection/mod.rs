@@ -1,0 +1,208 @@
+//! The commands' port to Centra: what the gRPC commands need from Centra, in the gateway's own
+//! terms (Centra's ids as text, products by EAN or joined SKU, outcomes the commands answer),
+//! whichever API the end-point is set to (`domain::CentraApi`, per end-point).
+//!
+//! [`CentraConnection`] is an enum over the two clients rather than a trait: there are exactly
+//! two adapters, both in this crate, and the commands need no test double (the contract suite,
+//! `tests/centra_api_contract.rs`, runs the same cases against both over the simulator).
+//!
+//! What goes through the GraphQL client so far: stock (`set_stock`, `product_stock`) and
+//! returns (`returns_of`, `create_return_once`). Every other command answers [`crate::commands::CommandError::Unserved`] for
+//! a GraphQL end-point; settings refuse `api = "graphql"` until a flow is served end-to-end.
+//!
+//! Errors: every method fails with a [`ConnectionError`] that keeps the client's error as its
+//! source and says its [`ConnectionErrorKind`], made from the client's typed kind (never from
+//! text). The commands map the kinds alike for both APIs: `Unavailable` to `UNAVAILABLE`,
+//! `Refused` to `FAILED_PRECONDITION`, `InvalidRequest` to `INVALID_ARGUMENT`, `BadAnswer` to
+//! `INTERNAL`. A record Centra does not know is not an error: a read answers `None` and the
+//! command answers `NOT_FOUND`.
+//!
+//! Layout: `stock` (set physical stock, read a product's), `returns` (find a tagged return,
+//! create one).
+
+mod returns;
+mod stock;
+
+use std::future::Future;
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use domain::{CentraApi, CentraEndpoint, EndpointName};
+use thiserror::Error;
+
+use crate::client::{CentraClient, CentraError, CentraErrorKind, ClientOptions};
+use crate::client_graphql::{GraphqlClient, GraphqlError, GraphqlErrorKind, GraphqlOptions};
+
+pub use returns::{NewReturn, ReturnCreated, ReturnFound};
+
+/// One end-point's Centra, through the API its settings name.
+#[derive(Debug, Clone)]
+pub enum CentraConnection {
+    /// The REST Order API plugin.
+    OrderApi(CentraClient),
+    /// The GraphQL Integration API.
+    Graphql(GraphqlClient),
+}
+
+impl From<CentraClient> for CentraConnection {
+    fn from(client: CentraClient) -> Self {
+        Self::OrderApi(client)
+    }
+}
+
+impl From<GraphqlClient> for CentraConnection {
+    fn from(client: GraphqlClient) -> Self {
+        Self::Graphql(client)
+    }
+}
+
+/// What kind of failure a [`ConnectionError`] is; the same for both APIs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionErrorKind {
+    /// Trying again later may help: a timeout, a dropped connection, HTTP 5xx or 429.
+    Unavailable,
+    /// Centra refused the call (a business refusal, `userErrors`, a refused credential or
+    /// permission, another 4xx): trying again unchanged will not help.
+    Refused,
+    /// Centra's answer could not be read.
+    BadAnswer,
+    /// The gateway would not send the call (bad input).
+    InvalidRequest,
+}
+
+/// A failed call through either API, with the client's error as its source (boxed: the
+/// commands' errors carry it and stay small).
+#[derive(Debug, Error)]
+pub enum ConnectionError {
+    #[error(transparent)]
+    OrderApi(Box<CentraError>),
+    #[error(transparent)]
+    Graphql(Box<GraphqlError>),
+}
+
+impl From<CentraError> for ConnectionError {
+    fn from(error: CentraError) -> Self {
+        Self::OrderApi(Box::new(error))
+    }
+}
+
+impl From<GraphqlError> for ConnectionError {
+    fn from(error: GraphqlError) -> Self {
+        Self::Graphql(Box::new(error))
+    }
+}
+
+impl ConnectionError {
+    /// The kind, from the client's typed error kind.
+    pub fn kind(&self) -> ConnectionErrorKind {
+        match self {
+            Self::OrderApi(error) => match &error.kind {
+                _ if error.is_retryable() => ConnectionErrorKind::Unavailable,
+                CentraErrorKind::BadPayload(_) => ConnectionErrorKind::BadAnswer,
+                CentraErrorKind::InvalidRequest(_) => ConnectionErrorKind::InvalidRequest,
+                _ => ConnectionErrorKind::Refused,
+            },
+            Self::Graphql(error) => match &error.kind {
+                _ if error.is_retryable() => ConnectionErrorKind::Unavailable,
+                GraphqlErrorKind::BadPayload(_) => ConnectionErrorKind::BadAnswer,
+                GraphqlErrorKind::InvalidRequest(_) => ConnectionErrorKind::InvalidRequest,
+                _ => ConnectionErrorKind::Refused,
+            },
+        }
+    }
+
+    /// Why the gateway would not send the call, when it is [`ConnectionErrorKind::InvalidRequest`].
+    pub fn invalid_request(&self) -> Option<&str> {
+        match self {
+            Self::OrderApi(error) => match &error.kind {
+                CentraErrorKind::InvalidRequest(reason) => Some(reason),
+                _ => None,
+            },
+            Self::Graphql(error) => match &error.kind {
+                GraphqlErrorKind::InvalidRequest(reason) => Some(reason),
+                _ => None,
+            },
+        }
+    }
+
+    /// True when trying again later may help.
+    pub fn is_retryable(&self) -> bool {
+        self.kind() == ConnectionErrorKind::Unavailable
+    }
+}
+
+impl platform_http::Retryable for ConnectionError {
+    fn is_retryable(&self) -> bool {
+        ConnectionError::is_retryable(self)
+    }
+
+    fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::OrderApi(error) => error.retry_after(),
+            Self::Graphql(error) => error.retry_after(),
+        }
+    }
+}
+
+impl CentraConnection {
+    /// The client `endpoint.api` names: the Order API client (times in `zone`) or the GraphQL
+    /// client.
+    ///
+    /// # Errors
+    /// The client's own refusal to be built (a missing secret or token, an HTTP client that
+    /// cannot be built), as [`ConnectionErrorKind::InvalidRequest`].
+    pub fn for_endpoint(
+        endpoint: &CentraEndpoint,
+        zone: Tz,
+        order_api: ClientOptions,
+        graphql: GraphqlOptions,
+    ) -> Result<Self, ConnectionError> {
+        Ok(match endpoint.api {
+            CentraApi::OrderApi => Self::OrderApi(CentraClient::new(endpoint, zone, order_api)?),
+            CentraApi::Graphql => Self::Graphql(GraphqlClient::new(endpoint, graphql)?),
+        })
+    }
+
+    /// The end-point's name.
+    pub fn endpoint(&self) -> &EndpointName {
+        match self {
+            Self::OrderApi(client) => client.endpoint(),
+            Self::Graphql(client) => client.endpoint(),
+        }
+    }
+
+    /// Which API this connection speaks.
+    pub fn api(&self) -> CentraApi {
+        match self {
+            Self::OrderApi(_) => CentraApi::OrderApi,
+            Self::Graphql(_) => CentraApi::Graphql,
+        }
+    }
+
+    /// The Order API client, for the commands only it serves yet.
+    pub fn order_api(&self) -> Option<&CentraClient> {
+        match self {
+            Self::OrderApi(client) => Some(client),
+            Self::Graphql(_) => None,
+        }
+    }
+
+    /// Runs `attempt` until it succeeds, fails with a kind other than
+    /// [`ConnectionErrorKind::Unavailable`], or the client's retries run out (backoff, at least
+    /// Centra's `Retry-After`).
+    ///
+    /// # Errors
+    /// The last attempt's error.
+    pub async fn with_retry<T, F, Fut>(&self, attempt: F) -> Result<T, ConnectionError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, ConnectionError>>,
+    {
+        let policy = match self {
+            Self::OrderApi(client) => &client.options().retry,
+            Self::Graphql(client) => &client.options().retry,
+        };
+        let what = format!("centra end-point {}", self.endpoint());
+        platform_http::retry::run(policy, &what, attempt).await
+    }
+}

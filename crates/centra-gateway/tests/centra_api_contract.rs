@@ -1,0 +1,563 @@
+//! One contract suite for the commands' port to Centra (`connection::CentraConnection`): the same
+//! cases through the gateway's commands, once over the Order API client against the Centra
+//! simulator's REST surface and once over the GraphQL client against its `/graphql`, on the
+//! same simulator state. Each case sets Centra up through the simulator's control API (and, for
+//! what only the Order API adapter serves yet, through an Order API client), acts through the
+//! adapter under test and checks the simulator's state through its control API.
+//!
+//! What goes through the port so far: SetStock, ReadStock of named products and CreateReturn. Where the two APIs genuinely
+//! differ, [`Differences`] says so, once, with the doc reference.
+
+use std::time::Duration;
+
+use centra_gateway::client::{CentraClient, ClientOptions, RetryPolicy};
+use centra_gateway::client_graphql::GraphqlOptions;
+use centra_gateway::commands::{CommandError, Commands};
+use centra_gateway::connection::CentraConnection;
+use centra_sim::{CentraSim, RunningSim};
+use domain::{CentraApi, CentraEndpoint, EndpointName, EndpointRole, Secret};
+use platform_store::{Store, StoreOptions};
+use proto::centra::v1::{
+    CompleteShipmentRequest, CreateReturnRequest, GetShipmentRequest, ReadStockRequest, ReturnLine,
+    SetStockRequest, StockLevel,
+};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+const SECRET: &str = "contract-secret";
+const ENDPOINT: &str = "shop1";
+
+/// Where the Order API and the Integration API genuinely differ, per adapter (one place).
+///
+/// Not a flag because no case here shows it: `POST /stock` answers `productsAreBundles`
+/// (REF/303); `setStock` has no such answer (docs section 10 names only `setStock` physical),
+/// so the GraphQL adapter does not tell a bundle apart.
+#[derive(Debug, Clone, Copy)]
+struct Differences {
+    /// `POST /return` takes no `returnStock` and uses the store's default; `createReturn` takes
+    /// exactly one `returnStockActionPolicy` (docs section 10, ERP GQL guide "Returns"), so the
+    /// GraphQL adapter refuses a return without `return_stock`.
+    return_stock_has_default: bool,
+}
+
+fn differences(api: CentraApi) -> Differences {
+    match api {
+        CentraApi::OrderApi => Differences {
+            return_stock_has_default: true,
+        },
+        CentraApi::Graphql => Differences {
+            return_stock_has_default: false,
+        },
+    }
+}
+
+struct Harness {
+    sim: RunningSim,
+    http: reqwest::Client,
+    /// The commands over the adapter under test.
+    commands: Commands,
+    /// Commands over an Order API client: the setup of what only that adapter serves yet.
+    setup: Commands,
+    _dir: TempDir,
+}
+
+fn retry() -> RetryPolicy {
+    RetryPolicy {
+        max_retries: 2,
+        min_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(20),
+        max_retry_after: Duration::from_secs(1),
+    }
+}
+
+fn endpoint(api: CentraApi, sim: &RunningSim) -> CentraEndpoint {
+    let (base_url, secret, token) = match api {
+        CentraApi::OrderApi => (sim.base_url(), Secret::new(SECRET), None),
+        CentraApi::Graphql => (
+            format!("{}/graphql", sim.url()),
+            Secret::new(""),
+            Some(Secret::new(centra_sim::graphql::DEFAULT_TOKEN)),
+        ),
+    };
+    CentraEndpoint {
+        name: EndpointName::parse(ENDPOINT).expect("name"),
+        api,
+        base_url,
+        secret,
+        token,
+        webhook_secret: None,
+        role: EndpointRole::Retail,
+        order_number_prefix: None,
+        requests_per_second: None,
+    }
+}
+
+async fn harness(api: CentraApi) -> Harness {
+    let zone = chrono_tz::Europe::Stockholm;
+    let sim = CentraSim::builder()
+        .secret(SECRET)
+        .time_zone(zone)
+        .spawn("127.0.0.1:0".parse().expect("loopback"))
+        .await
+        .expect("simulator starts");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!(
+        "sqlite://{}/centra-gateway.db?mode=rwc",
+        dir.path().display()
+    );
+    let store = Store::open(
+        StoreOptions::new(centra_gateway::NAME, url),
+        &centra_gateway::MIGRATIONS,
+    )
+    .await
+    .expect("store opens");
+    let order_api = ClientOptions {
+        request_timeout: Duration::from_secs(5),
+        retry: retry(),
+        ..ClientOptions::default()
+    };
+    let graphql = GraphqlOptions {
+        request_timeout: Duration::from_secs(5),
+        retry: retry(),
+        ..GraphqlOptions::default()
+    };
+    let connection =
+        CentraConnection::for_endpoint(&endpoint(api, &sim), zone, order_api.clone(), graphql)
+            .expect("client");
+    assert_eq!(connection.api(), api);
+    let setup_client = CentraClient::new(&endpoint(CentraApi::OrderApi, &sim), zone, order_api)
+        .expect("order api client");
+    Harness {
+        commands: Commands::new([connection], store.clone()),
+        setup: Commands::new([setup_client], store),
+        sim,
+        http: reqwest::Client::new(),
+        _dir: dir,
+    }
+}
+
+impl Harness {
+    async fn control(&self, path: &str, body: &Value) -> Value {
+        let response = self
+            .http
+            .post(format!("{}/_sim{path}", self.sim.url()))
+            .json(body)
+            .send()
+            .await
+            .expect("control answered");
+        assert!(
+            response.status().is_success(),
+            "POST /_sim{path}: {}",
+            response.status()
+        );
+        response.json().await.unwrap_or(Value::Null)
+    }
+
+    async fn state(&self) -> Value {
+        self.http
+            .get(format!("{}/_sim/state", self.sim.url()))
+            .send()
+            .await
+            .expect("state answered")
+            .json()
+            .await
+            .expect("state json")
+    }
+
+    /// The calls the simulator logged, each as `POST /graphql SetStock` or `POST <path>`.
+    async fn calls(&self) -> Vec<String> {
+        let log: Value = self
+            .http
+            .get(format!("{}/_sim/requests?since=0", self.sim.url()))
+            .send()
+            .await
+            .expect("request log answered")
+            .json()
+            .await
+            .expect("request log json");
+        log.as_array()
+            .or_else(|| log["requests"].as_array())
+            .expect("request log")
+            .iter()
+            .map(|entry| {
+                let call = format!(
+                    "{} {}",
+                    entry["method"].as_str().unwrap_or_default(),
+                    entry["path"].as_str().unwrap_or_default()
+                );
+                match entry["graphql"]["operationName"].as_str() {
+                    Some(operation) => format!("{call} {operation}"),
+                    None => call,
+                }
+            })
+            .collect()
+    }
+
+    /// The simulator's stock row of a size (joined SKU).
+    async fn stock(&self, key: &str) -> Value {
+        let state = self.state().await;
+        state["stock"]
+            .as_array()
+            .and_then(|all| all.iter().find(|s| s["key"] == key))
+            .cloned()
+            .unwrap_or_else(|| panic!("stock {key} in state: {state}"))
+    }
+
+    /// A paid, good-to-go shipment completed through the Order API: `(shipment id, line ids)`.
+    async fn completed_shipment(&self) -> (String, Vec<String>) {
+        self.control("/products", &products()).await;
+        let answer = self.control("/orders", &order()).await;
+        let shipment_id = answer["shipmentId"]
+            .as_str()
+            .map_or_else(|| answer["shipmentId"].to_string(), str::to_owned);
+        self.setup
+            .complete_shipment(CompleteShipmentRequest {
+                idempotency_key: format!("complete:{shipment_id}"),
+                endpoint: ENDPOINT.to_owned(),
+                shipment_id: shipment_id.clone(),
+                capture: Some(false),
+                carrier: "PostNord".to_owned(),
+                tracking_numbers: vec!["TRACK1".to_owned()],
+                packages: 1,
+                send_email: Some(false),
+                ..CompleteShipmentRequest::default()
+            })
+            .await
+            .expect("completed");
+        let shipment = self
+            .setup
+            .get_shipment(GetShipmentRequest {
+                endpoint: ENDPOINT.to_owned(),
+                shipment_id: shipment_id.clone(),
+            })
+            .await
+            .expect("read")
+            .shipment
+            .expect("shipment");
+        let lines = shipment.lines.iter().map(|l| l.line_id.clone()).collect();
+        (shipment_id, lines)
+    }
+}
+
+fn products() -> Value {
+    json!({"products": [
+        {"productId": 7001, "product": "Harbour jacket", "name": "Harbour Jacket", "variantId": 7101,
+         "variant": "Navy", "variantSku": "NVY", "sku": "HJ100", "stockItemId": 9001, "size": "S",
+         "sizeSku": "S", "ean": "7350000000011", "active": true, "weight": 0.85, "weightUnit": "kg",
+         "countryOfOrigin": "PT", "harmCode": "6201300000",
+         "prices": [{"pricelist": "EUR Europe", "currency": "EUR", "price": 149.0}], "physicalStock": 10},
+        {"productId": 7001, "product": "Harbour jacket", "name": "Harbour Jacket", "variantId": 7101,
+         "variant": "Navy", "variantSku": "NVY", "sku": "HJ100", "stockItemId": 9002, "size": "M",
+         "sizeSku": "M", "ean": "7350000000028", "active": true, "weight": 0.9, "weightUnit": "kg",
+         "countryOfOrigin": "PT", "harmCode": "6201300000",
+         "prices": [{"pricelist": "EUR Europe", "currency": "EUR", "price": 149.0}], "physicalStock": 5},
+        {"productId": 7002, "product": "Wool cap", "name": "Wool Cap", "variantId": 7201, "variant": "Grey",
+         "variantSku": "GRY", "sku": "WC200", "stockItemId": 9003, "size": "One size", "sizeSku": "OS",
+         "ean": "7350000000035", "active": true, "weight": 0.1, "weightUnit": "kg",
+         "countryOfOrigin": "SE", "harmCode": "6505003000",
+         "prices": [{"pricelist": "EUR Europe", "currency": "EUR", "price": 29.0}], "physicalStock": 3}
+    ]})
+}
+
+fn order() -> Value {
+    json!({
+        "order": {
+            "paid": true, "shouldCapture": false, "captureFails": false,
+            "delivery": {"name": "Astrid Lind", "company": "", "address": "Hamngatan 4", "coaddress": "",
+                          "zipcode": "11147", "city": "Stockholm", "state": "", "country": "SE",
+                          "email": "astrid@example.invalid", "cell": "+46700000000", "tele": ""},
+            "shippingList": "postnord-parcel", "carrier": "PostNord", "service": "MyPack",
+            "lines": [
+                {"ean": "7350000000011", "sku": "HJ100", "variantSku": "NVY", "sizeSku": "S", "qty": 2, "price": 149.0},
+                {"ean": "7350000000028", "sku": "HJ100", "variantSku": "NVY", "sizeSku": "M", "qty": 1, "price": 149.0}
+            ]
+        },
+        "goodToGo": true
+    })
+}
+
+fn set_stock(levels: &[(&str, i64)]) -> SetStockRequest {
+    SetStockRequest {
+        endpoint: ENDPOINT.to_owned(),
+        levels: levels
+            .iter()
+            .map(|(product, quantity)| StockLevel {
+                product: (*product).to_owned(),
+                quantity: *quantity,
+            })
+            .collect(),
+        ..SetStockRequest::default()
+    }
+}
+
+fn return_request(
+    shipment_id: &str,
+    line_id: &str,
+    return_stock: Option<bool>,
+) -> CreateReturnRequest {
+    CreateReturnRequest {
+        idempotency_key: format!("wms-return-{shipment_id}"),
+        endpoint: ENDPOINT.to_owned(),
+        shipment_id: shipment_id.to_owned(),
+        lines: vec![ReturnLine {
+            shipment_line_id: line_id.to_owned(),
+            quantity: 1,
+        }],
+        comment: "too small".to_owned(),
+        return_stock,
+    }
+}
+
+/// Physical stock set by EAN and by joined SKU is what the simulator holds; an unknown product
+/// is reported, not set; the same levels again change nothing.
+async fn stock_is_set_and_read_back(api: CentraApi) {
+    let h = harness(api).await;
+    h.control("/products", &products()).await;
+    let request = set_stock(&[("7350000000011", 7), ("HJ100NVYM", 0), ("NO-SUCH-SKU", 4)]);
+    let answer = h.commands.set_stock(request.clone()).await.expect("set");
+    assert_eq!(answer.products_not_found, vec!["NO-SUCH-SKU".to_owned()]);
+    assert!(answer.products_are_bundles.is_empty());
+    assert_eq!(h.stock("HJ100NVYS").await["physical"], json!(7));
+    assert_eq!(h.stock("HJ100NVYM").await["physical"], json!(0));
+    let writes: Vec<String> = h
+        .calls()
+        .await
+        .into_iter()
+        .filter(|c| c.ends_with("/stock") || c.ends_with("SetStock"))
+        .collect();
+    let through_the_adapters_api = match api {
+        CentraApi::OrderApi => {
+            writes.len() == 1 && writes[0].starts_with("POST /") && writes[0].ends_with("/stock")
+        }
+        CentraApi::Graphql => writes == ["POST /graphql SetStock"],
+    };
+    assert!(
+        through_the_adapters_api,
+        "one write, through the adapter's API: {writes:?}"
+    );
+    assert_eq!(
+        h.stock("WC200GRYOS").await["physical"],
+        json!(3),
+        "untouched"
+    );
+    let read = h
+        .commands
+        .read_stock(ReadStockRequest {
+            endpoint: ENDPOINT.to_owned(),
+            product_ids: vec!["7001".to_owned()],
+            ..ReadStockRequest::default()
+        })
+        .await
+        .expect("read back");
+    let mut rows: Vec<(String, String, String, String, String, i64, i64)> = read
+        .rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.product_id,
+                r.sku,
+                r.variant_sku,
+                r.size_sku,
+                r.ean,
+                r.physical,
+                r.allocated,
+            )
+        })
+        .collect();
+    rows.sort();
+    let row = |size: &str, ean: &str, physical: i64| {
+        (
+            "7001".to_owned(),
+            "HJ100".to_owned(),
+            "NVY".to_owned(),
+            size.to_owned(),
+            ean.to_owned(),
+            physical,
+            0,
+        )
+    };
+    assert_eq!(
+        rows,
+        vec![row("M", "7350000000028", 0), row("S", "7350000000011", 7)],
+        "read back through the adapter"
+    );
+    let again = h.commands.set_stock(request).await.expect("set again");
+    assert_eq!(again.products_not_found, vec!["NO-SUCH-SKU".to_owned()]);
+    assert_eq!(h.stock("HJ100NVYS").await["physical"], json!(7));
+}
+
+/// A return is created once per idempotency key: the second call finds it (`already_done`,
+/// the same id) and the simulator holds one return, back in stock.
+async fn a_return_is_created_once_per_key(api: CentraApi) {
+    let h = harness(api).await;
+    let (shipment_id, lines) = h.completed_shipment().await;
+    let before = h.stock("HJ100NVYS").await["physical"].clone();
+    let first = h
+        .commands
+        .create_return(return_request(&shipment_id, &lines[0], Some(true)))
+        .await
+        .expect("created");
+    assert!(!first.already_done);
+    assert_eq!(first.returned_line_ids, vec![lines[0].clone()]);
+    let second = h
+        .commands
+        .create_return(return_request(&shipment_id, &lines[0], Some(true)))
+        .await
+        .expect("again");
+    assert!(second.already_done);
+    assert_eq!(second.return_id, first.return_id);
+    assert_eq!(second.returned_line_ids, first.returned_line_ids);
+    let state = h.state().await;
+    let returns = state["returns"].as_array().expect("returns");
+    assert_eq!(returns.len(), 1, "{returns:?}");
+    assert_eq!(
+        returns[0]["returnId"].to_string().trim_matches('"'),
+        first.return_id
+    );
+    assert_eq!(returns[0]["shipmentId"], json!(shipment_id));
+    assert_eq!(returns[0]["returnToStock"], json!(true));
+    let creates: Vec<String> = h
+        .calls()
+        .await
+        .into_iter()
+        .filter(|c| c.ends_with("/return") || c.ends_with("CreateReturn"))
+        .collect();
+    let through_the_adapters_api = match api {
+        CentraApi::OrderApi => creates.len() == 1 && creates[0].starts_with("POST /"),
+        CentraApi::Graphql => creates == ["POST /graphql CreateReturn"],
+    };
+    assert!(
+        through_the_adapters_api,
+        "one create, through the adapter's API: {creates:?}"
+    );
+    assert_eq!(
+        h.stock("HJ100NVYS").await["physical"],
+        json!(before.as_i64().expect("number") + 1),
+        "the returned unit is back in stock"
+    );
+}
+
+/// Without `return_stock` the Order API uses the store's default; the GraphQL adapter refuses
+/// before sending (see [`Differences::return_stock_has_default`]).
+async fn a_return_without_a_stock_choice(api: CentraApi) {
+    let h = harness(api).await;
+    let (shipment_id, lines) = h.completed_shipment().await;
+    let outcome = h
+        .commands
+        .create_return(return_request(&shipment_id, &lines[0], None))
+        .await;
+    let returns = h.state().await["returns"].as_array().map(Vec::len);
+    if differences(api).return_stock_has_default {
+        assert!(!outcome.expect("created").already_done);
+        assert_eq!(returns, Some(1));
+    } else {
+        let error = outcome.expect_err("refused");
+        assert!(
+            matches!(&error, CommandError::InvalidArgument { reason, .. } if reason.contains("return_stock")),
+            "{error}"
+        );
+        assert_eq!(returns, Some(0), "nothing sent");
+    }
+}
+
+/// A return of a shipment Centra does not know is Centra's refusal, the same kind through both.
+async fn a_return_of_an_unknown_shipment_is_refused(api: CentraApi) {
+    let h = harness(api).await;
+    h.control("/products", &products()).await;
+    let error = h
+        .commands
+        .create_return(return_request("99999-1", "1", Some(true)))
+        .await
+        .expect_err("refused");
+    assert!(matches!(error, CommandError::Refused(_)), "{error}");
+    assert_eq!(
+        tonic::Status::from(error).code(),
+        tonic::Code::FailedPrecondition
+    );
+}
+
+/// Centra answering 5xx, or 429, until the retries run out is the retryable kind.
+async fn centra_failing_is_the_retryable_kind(api: CentraApi) {
+    let h = harness(api).await;
+    h.control("/products", &products()).await;
+    for faults in [
+        json!({"error_rate": 1.0}),
+        json!({"throttle_rate": 1.0, "retry_after_s": 1}),
+    ] {
+        h.control("/faults", &faults).await;
+        let error = h
+            .commands
+            .set_stock(set_stock(&[("7350000000011", 7)]))
+            .await
+            .expect_err("centra fails");
+        assert!(
+            matches!(error, CommandError::Unavailable(_)),
+            "{faults}: {error}"
+        );
+        assert_eq!(tonic::Status::from(error).code(), tonic::Code::Unavailable);
+        h.control("/faults", &json!({})).await;
+    }
+    assert_eq!(
+        h.stock("HJ100NVYS").await["physical"],
+        json!(10),
+        "nothing set"
+    );
+}
+
+/// The suite, once per adapter.
+macro_rules! contract {
+    ($($adapter:ident => $api:expr),+ $(,)?) => {
+        $(
+            mod $adapter {
+                use super::*;
+
+                #[tokio::test]
+                async fn stock_is_set_and_read_back() {
+                    super::stock_is_set_and_read_back($api).await;
+                }
+
+                #[tokio::test]
+                async fn a_return_is_created_once_per_key() {
+                    super::a_return_is_created_once_per_key($api).await;
+                }
+
+                #[tokio::test]
+                async fn a_return_without_a_stock_choice() {
+                    super::a_return_without_a_stock_choice($api).await;
+                }
+
+                #[tokio::test]
+                async fn a_return_of_an_unknown_shipment_is_refused() {
+                    super::a_return_of_an_unknown_shipment_is_refused($api).await;
+                }
+
+                #[tokio::test]
+                async fn centra_failing_is_the_retryable_kind() {
+                    super::centra_failing_is_the_retryable_kind($api).await;
+                }
+            }
+        )+
+    };
+}
+
+contract!(order_api => CentraApi::OrderApi, graphql => CentraApi::Graphql);
+
+/// A command the GraphQL adapter does not serve yet answers UNIMPLEMENTED, never a half-served
+/// call.
+#[tokio::test]
+async fn a_command_not_served_through_graphql_is_unimplemented() {
+    let h = harness(CentraApi::Graphql).await;
+    let error = h
+        .commands
+        .get_shipment(GetShipmentRequest {
+            endpoint: ENDPOINT.to_owned(),
+            shipment_id: "1001-1".to_owned(),
+        })
+        .await
+        .expect_err("not served");
+    assert!(matches!(error, CommandError::Unserved { .. }), "{error}");
+    assert_eq!(
+        tonic::Status::from(error).code(),
+        tonic::Code::Unimplemented
+    );
+}
