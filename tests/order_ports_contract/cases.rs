@@ -3,7 +3,9 @@
 
 use chrono::NaiveDate;
 use domain::{Address, ArticleLine, ArticleNumber, LineId, PortError, PortErrorKind, ShipmentId};
-use order_sync::ports::{Completion, WmsCancellation, WmsOrder};
+use order_sync::ports::{
+    Completion, PurchaseOrderLine, WmsCancellation, WmsOrder, WmsPurchaseOrder,
+};
 
 use crate::world::{CentraWorld, WAREHOUSE, WmsWorld, endpoint};
 
@@ -84,6 +86,40 @@ pub async fn missing_articles_are_all_named_once(world: &impl WmsWorld) {
     named.sort();
     assert_eq!(named, ["CT-GONE-1", "CT-GONE-2"], "{error}");
     assert_eq!(world.created("CT-MISSING").await, 0, "no order made");
+}
+
+/// A purchase order naming articles the WMS lacks is refused as an order is
+/// (`WmsOrders::upsert_purchase_order`'s `# Errors`: "as `upsert_order`"): `ArticlesMissing`
+/// naming every one of them once, and none the WMS holds.
+pub async fn purchase_order_missing_articles_are_all_named_once(world: &impl WmsWorld) {
+    world.know_articles(&["CT-HELD"]).await;
+    let lines = ["CT-HELD", "CT-GONE-1", "CT-GONE-2", "CT-GONE-1"];
+    let order = WmsPurchaseOrder {
+        idempotency_key: "purchase order CT-PO-MISSING".into(),
+        warehouse: WAREHOUSE.to_owned(),
+        purchase_order_number: "CT-PO-MISSING".into(),
+        supplier_order_number: "957".into(),
+        supplier_name: "Weaver AB".into(),
+        in_date: None,
+        remark: String::new(),
+        reference: "S957-1".into(),
+        lines: (1..)
+            .zip(lines)
+            .map(|(row, article)| PurchaseOrderLine {
+                row_number: row,
+                article_number: ArticleNumber::from_wms(article).expect("article number"),
+                quantity: 2,
+            })
+            .collect(),
+    };
+    let error = failure(
+        "purchase order naming missing articles",
+        world.port().upsert_purchase_order(&order).await,
+    );
+    assert_eq!(error.kind(), PortErrorKind::ArticlesMissing, "{error}");
+    let mut named = error.missing_articles().to_vec();
+    named.sort();
+    assert_eq!(named, ["CT-GONE-1", "CT-GONE-2"], "{error}");
 }
 
 /// The same upsert twice answers the same WMS order id; the WMS holds one order.
@@ -201,6 +237,22 @@ pub async fn capture_twice_charges_once(world: &impl CentraWorld) {
     assert_eq!(port.capture(&key, &endpoint(), &id).await, Ok(()));
     assert_eq!(port.capture(&key, &endpoint(), &id).await, Ok(()));
     assert_eq!(world.captures(&id).await, 1, "one capture");
+}
+
+/// A capture Centra declines is `Refused` (`CentraShipments::capture`'s `# Errors`), terminal,
+/// and takes no money.
+pub async fn declined_capture_is_refused(world: &impl CentraWorld) {
+    let id = world.declined_shipment().await;
+    let error = failure(
+        "capture Centra declines",
+        world
+            .port()
+            .capture(&format!("capture {id}"), &endpoint(), &id)
+            .await,
+    );
+    assert_eq!(error.kind(), PortErrorKind::Refused, "{error}");
+    assert!(!error.is_retryable());
+    assert_eq!(world.captures(&id).await, 0, "no money taken");
 }
 
 /// A call while Centra is down fails `Unavailable`, retryable.

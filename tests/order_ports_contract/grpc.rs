@@ -62,29 +62,15 @@ impl GrpcWorld {
             .unwrap_or_else(|| panic!("centra-sim has shipment {id}"))
     }
 
-    async fn shutdown(self) {
-        self.app.stop().await;
-    }
-}
-
-/// A control-state counter; absent counts as 0.
-fn count(value: &Value) -> u64 {
-    value.as_u64().unwrap_or(0)
-}
-
-impl CentraWorld for GrpcWorld {
-    fn port(&self) -> Arc<dyn CentraShipments> {
-        Arc::new(self.centra.clone())
-    }
-
-    async fn shipment(&self, paid: bool) -> ShipmentId {
+    /// A good-to-go shipment made in centra-sim; `capture_fails`: Centra declines its capture.
+    async fn centra_shipment_made(&self, paid: bool, capture_fails: bool) -> ShipmentId {
         let created = self
             .sims
             .post(
                 format!("{}/_sim/orders", self.sims.centra.url()),
                 &json!({
                     "order": {
-                        "paid": paid, "shouldCapture": !paid, "captureFails": false,
+                        "paid": paid, "shouldCapture": !paid, "captureFails": capture_fails,
                         "delivery": {"name": "Ada Lovelace", "address": "Storgatan 1",
                                      "zipcode": "11122", "city": "Stockholm", "country": "SE"},
                         "carrier": "DHL", "service": "Express",
@@ -101,6 +87,29 @@ impl CentraWorld for GrpcWorld {
             .or_else(|| created["shipmentId"].as_u64().map(|n| n.to_string()))
             .expect("shipment id");
         ShipmentId::parse(&id).expect("a shipment id")
+    }
+
+    async fn shutdown(self) {
+        self.app.stop().await;
+    }
+}
+
+/// A control-state counter; absent counts as 0.
+fn count(value: &Value) -> u64 {
+    value.as_u64().unwrap_or(0)
+}
+
+impl CentraWorld for GrpcWorld {
+    fn port(&self) -> Arc<dyn CentraShipments> {
+        Arc::new(self.centra.clone())
+    }
+
+    async fn shipment(&self, paid: bool) -> ShipmentId {
+        self.centra_shipment_made(paid, false).await
+    }
+
+    async fn declined_shipment(&self) -> ShipmentId {
+        self.centra_shipment_made(false, true).await
     }
 
     async fn completions(&self, id: &ShipmentId) -> u64 {

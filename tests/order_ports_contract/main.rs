@@ -42,6 +42,7 @@ macro_rules! contract {
 
 contract!(
     WmsWorld::missing_articles_are_all_named_once,
+    WmsWorld::purchase_order_missing_articles_are_all_named_once,
     WmsWorld::the_same_upsert_twice_is_one_order,
     WmsWorld::cancel_is_done_once,
     WmsWorld::cancel_after_work_started_is_refused,
@@ -50,5 +51,6 @@ contract!(
     CentraWorld::complete_twice_is_one_completion,
     CentraWorld::unpaid_without_capture_is_refused,
     CentraWorld::capture_twice_charges_once,
+    CentraWorld::declined_capture_is_refused,
     CentraWorld::centra_down_is_unavailable,
 );

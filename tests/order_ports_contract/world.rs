@@ -23,6 +23,8 @@ pub trait CentraWorld {
     fn port(&self) -> Arc<dyn CentraShipments>;
     /// A new good-to-go shipment; an unpaid one must be captured before it is complete.
     async fn shipment(&self, paid: bool) -> ShipmentId;
+    /// A new good-to-go unpaid shipment whose payment Centra will not capture (declined).
+    async fn declined_shipment(&self) -> ShipmentId;
     /// Completions of `id` that changed Centra.
     async fn completions(&self, id: &ShipmentId) -> u64;
     /// Captures of `id` that charged the customer.
@@ -66,6 +68,12 @@ impl CentraWorld for FakeCentraWorld {
         if !paid {
             self.fake.with(|s| s.unpaid.insert(id.to_string()));
         }
+        id
+    }
+
+    async fn declined_shipment(&self) -> ShipmentId {
+        let id = self.shipment(false).await;
+        self.fake.with(|s| s.refuse_capture.insert(id.to_string()));
         id
     }
 

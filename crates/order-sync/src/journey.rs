@@ -21,7 +21,7 @@
 use platform_store::{Store, StoreError, Transaction};
 use sqlx::Row;
 
-use crate::records::ShipmentRecord;
+use crate::records::{ShipmentRecord, corrupt};
 use crate::rules::{HoldReason, ShipmentState};
 
 /// The steps a shipment keeps; older ones are deleted as new ones come.
@@ -131,15 +131,6 @@ pub fn steps(before: Option<&Saved>, record: &ShipmentRecord) -> Vec<Step> {
 pub fn trace_id(trace_parent: &str) -> Option<&str> {
     let id = trace_parent.split('-').nth(1)?;
     (id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())).then_some(id)
-}
-
-fn corrupt(key: &str, field: &'static str, reason: &dyn std::fmt::Display) -> StoreError {
-    StoreError::Corrupt {
-        table: "shipments",
-        key: key.to_owned(),
-        field,
-        reason: reason.to_string(),
-    }
 }
 
 /// The stored row `record` is about to replace, as the journey compares it; `None` when the

@@ -123,7 +123,12 @@ const COLUMNS: &str = "endpoint, shipment_id, order_id, wms_order_number, state,
                        reason, shipment, shipped, wms_order_id, captured, updated_at, \
                        trace_parent, captured_after_shipping";
 
-fn corrupt(key: &str, field: &'static str, reason: &dyn std::fmt::Display) -> StoreError {
+/// A `shipments` row whose `field` cannot be read back (the journey reads the same rows).
+pub(crate) fn corrupt(
+    key: &str,
+    field: &'static str,
+    reason: &dyn std::fmt::Display,
+) -> StoreError {
     StoreError::Corrupt {
         table: "shipments",
         key: key.to_owned(),

@@ -4,7 +4,7 @@
 //! - [`retry`]: [`RetryPolicy`] (capped exponential backoff with jitter, on `backon`) and
 //!   [`retry::run`], which retries what the error says is retryable, waiting at least what
 //!   the server's `Retry-After` asks (capped) and at least the backoff;
-//! - [`retry_after`]: `Retry-After` read as seconds or as an HTTP date;
+//! - [`retry_after`]: `Retry-After` read as seconds, a Unix timestamp or an HTTP date;
 //! - [`client`]: the `reqwest` client with the timeouts and no redirects (a redirect could
 //!   carry a secret header to another host);
 //! - [`body`]: [`read_limited`], an answer's body read up to a bound ([`MAX_ANSWER_BYTES`]);
@@ -24,4 +24,4 @@ pub use body::{BodyError, MAX_ANSWER_BYTES, read_limited};
 pub use client::{Timeouts, http_client};
 pub use rate::RequestRate;
 pub use retry::{RetryPolicy, Retryable};
-pub use retry_after::parse_retry_after;
+pub use retry_after::{parse_retry_after, parse_retry_after_at};

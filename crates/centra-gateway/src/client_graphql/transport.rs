@@ -8,7 +8,6 @@
 //! failed query; `extensions.complexity` settles the governor's estimate.
 
 use std::future::Future;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use graphql_client::GraphQLQuery;
 use reqwest::StatusCode;
@@ -22,23 +21,6 @@ use tracing::Instrument as _;
 use super::error::MutationAttempt;
 use super::governor::{Admission, Call};
 use super::{GraphqlClient, GraphqlError, GraphqlErrorKind, PayloadError};
-
-/// A Retry-After integer above this is a Unix time, not a number of seconds: Centra documents
-/// the header as "timestamp of when you can resume" (docs section 10), RFC 9110 as seconds or a
-/// date, so all three are read.
-const EPOCH_SECONDS_FROM: u64 = 1_000_000_000;
-
-/// The wait a `Retry-After` value asks for: seconds, a Unix timestamp, or an HTTP date.
-pub(crate) fn retry_after_wait(value: Option<&HeaderValue>, now: SystemTime) -> Option<Duration> {
-    let text = value?.to_str().ok()?.trim();
-    if let Ok(number) = text.parse::<u64>()
-        && number >= EPOCH_SECONDS_FROM
-    {
-        let at = UNIX_EPOCH + Duration::from_secs(number);
-        return Some(at.duration_since(now).unwrap_or(Duration::ZERO));
-    }
-    platform_http::parse_retry_after(value)
-}
 
 /// A GraphQL answer before its `data` is read.
 #[derive(Debug, Deserialize)]
@@ -151,7 +133,7 @@ impl GraphqlClient {
         request_call.finish(response.as_ref().ok().map(|r| r.status().as_u16()));
         let response = response.map_err(|e| self.error(operation, self.transport_kind(&e)))?;
         let status = response.status();
-        let retry_after = retry_after_wait(response.headers().get(RETRY_AFTER), SystemTime::now());
+        let retry_after = platform_http::parse_retry_after(response.headers().get(RETRY_AFTER));
         let bytes = self.read_body(operation, response).await?;
         if status == StatusCode::TOO_MANY_REQUESTS {
             self.governor()
@@ -309,30 +291,6 @@ pub(crate) fn decode<T: DeserializeOwned>(object: &str, value: Value) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn header(text: &str) -> HeaderValue {
-        HeaderValue::from_str(text).expect("header")
-    }
-
-    #[test]
-    fn retry_after_is_read_as_seconds_a_unix_timestamp_or_an_http_date() {
-        let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        let cases = [
-            ("7", Some(Duration::from_secs(7))),
-            ("1700000030", Some(Duration::from_secs(30))),
-            ("1699999990", Some(Duration::ZERO)),
-            ("Sun, 06 Nov 1994 08:49:37 GMT", Some(Duration::ZERO)),
-            ("soon", None),
-        ];
-        for (text, expected) in cases {
-            assert_eq!(
-                retry_after_wait(Some(&header(text)), now),
-                expected,
-                "{text}"
-            );
-        }
-        assert_eq!(retry_after_wait(None, now), None);
-    }
 
     #[test]
     fn a_bad_field_is_named_with_its_path() {

@@ -15,6 +15,7 @@ use super::{FlowError, OrderFlow, terminal};
 use crate::convert::{ConvertError, count};
 use crate::deliveries::{DeliveryRecord, DeliveryState};
 use crate::ports::{DeliveryAcceptance, PurchaseOrderLine, WmsPurchaseOrder};
+use crate::rules::DeliveryHold;
 
 /// Inbox consumer of supplier deliveries.
 pub const SUPPLIER_DELIVERY: &str = "order-sync-supplier-delivery";
@@ -137,11 +138,11 @@ impl OrderFlow {
                     article_number,
                     quantity: line.quantity,
                 }),
-                Err(e) => problems.push(format!("line {row}: {e}")),
+                Err(e) => problems.push((row, e.to_string())),
             }
         }
         if !problems.is_empty() {
-            record.park(problems.join("; "))?;
+            record.park(DeliveryHold::UnresolvedLines { lines: problems }.to_string())?;
             return Ok(());
         }
         let order = WmsPurchaseOrder {
@@ -169,19 +170,18 @@ impl OrderFlow {
                 let message = refusal.reason();
                 let missing = refusal.missing_articles().to_vec();
                 tracing::info!(delivery = %record.delivery.delivery_id, missing = %missing.join(", "), "purchase order waits for its articles");
-                let reason = format!(
-                    "waiting for articles to reach the warehouse: {} (the warehouse \
-                     refused the purchase order: {message})",
-                    missing.join(", ")
-                );
-                record.wait_for_articles(reason, missing)?;
+                let reason = DeliveryHold::ArticlesMissing {
+                    articles: missing.clone(),
+                    message: message.to_owned(),
+                };
+                record.wait_for_articles(reason.to_string(), missing)?;
                 Ok(())
             }
             Err(refusal) => {
-                record.park(format!(
-                    "the warehouse refused the purchase order: {}",
-                    refusal.reason()
-                ))?;
+                let hold = DeliveryHold::WmsRefused {
+                    message: refusal.reason().to_owned(),
+                };
+                record.park(hold.to_string())?;
                 Ok(())
             }
         }
@@ -285,10 +285,10 @@ impl OrderFlow {
                 record.accept(note)?;
             }
             Err(refusal) => {
-                record.park(format!(
-                    "centra refused the acceptance: {}",
-                    refusal.reason()
-                ))?;
+                let hold = DeliveryHold::CentraRefused {
+                    message: refusal.reason().to_owned(),
+                };
+                record.park(hold.to_string())?;
             }
         }
         self.finish_delivery(PURCHASE_ORDER_RECEIVED, message, &record)

@@ -16,7 +16,7 @@ use crate::convert::{self, ConvertError};
 use crate::orders::{OrderRecord, OrderState};
 use crate::ports::WmsOrder;
 use crate::records::ShipmentRecord;
-use crate::rules::{OrderFacts, OrderImportDecision, decide_order_import};
+use crate::rules::{OrderFacts, OrderHold, OrderImportDecision, decide_order_import};
 
 /// Inbox consumer of ready orders.
 pub const ORDER_READY: &str = "order-sync-order-ready";
@@ -92,7 +92,7 @@ impl OrderFlow {
             }
             OrderImportDecision::Hold(reason) => {
                 tracing::info!(order_id = %order.id, %reason, "order parked");
-                record.park(reason)?;
+                record.park(reason.to_string())?;
                 return self.finish_order(message, &record).await;
             }
             OrderImportDecision::Import(plan) => plan,
@@ -120,7 +120,12 @@ impl OrderFlow {
             Err(refusal) => {
                 let message = refusal.reason();
                 tracing::warn!(order_id = %order.id, %message, "warehouse refused the order; parked");
-                record.park(format!("the warehouse refused the order: {message}"))?;
+                record.park(
+                    OrderHold::WmsRefused {
+                        message: message.to_owned(),
+                    }
+                    .to_string(),
+                )?;
             }
         }
         self.finish_order(message, &record).await

@@ -64,6 +64,40 @@ impl fmt::Display for DeliveryState {
     }
 }
 
+/// Why a delivery is parked, typed so the flow names a case rather than writing prose; the
+/// text is the record's reason a person reads.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeliveryHold {
+    /// Lines without an article number under the tenant's rule: `(row, problem)`; no purchase
+    /// order is sent half.
+    #[error("{}", describe_rows(.lines))]
+    UnresolvedLines { lines: Vec<(u32, String)> },
+    /// The WMS lacks `articles` (the typed `ARTICLE_MISSING` refusal); sent again once they
+    /// are synced.
+    #[error(
+        "waiting for articles to reach the warehouse: {} (the warehouse refused the purchase order: {message})",
+        .articles.join(", ")
+    )]
+    ArticlesMissing {
+        articles: Vec<String>,
+        message: String,
+    },
+    /// The warehouse refused the purchase order for another reason (in its own words).
+    #[error("the warehouse refused the purchase order: {message}")]
+    WmsRefused { message: String },
+    /// Centra refused to accept the delivery (in its own words).
+    #[error("centra refused the acceptance: {message}")]
+    CentraRefused { message: String },
+}
+
+fn describe_rows(lines: &[(u32, String)]) -> String {
+    lines
+        .iter()
+        .map(|(row, problem)| format!("line {row}: {problem}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;
@@ -100,6 +134,43 @@ mod tests {
         );
         for (from, to, allowed) in table {
             assert_eq!(from.can_become(to), allowed, "{from} -> {to}");
+        }
+    }
+
+    /// Every hold with the words a person reads on the delivery record (as the flow wrote
+    /// them while it formatted them itself).
+    #[test]
+    fn every_hold_reads_as_before() {
+        let table = [
+            (
+                DeliveryHold::UnresolvedLines {
+                    lines: vec![(1, "missing sku".into()), (3, "missing ean".into())],
+                },
+                "line 1: missing sku; line 3: missing ean",
+            ),
+            (
+                DeliveryHold::ArticlesMissing {
+                    articles: vec!["ABC".into(), "ABD".into()],
+                    message: "Artikel fehlt".into(),
+                },
+                "waiting for articles to reach the warehouse: ABC, ABD (the warehouse refused \
+                 the purchase order: Artikel fehlt)",
+            ),
+            (
+                DeliveryHold::WmsRefused {
+                    message: "bad date".into(),
+                },
+                "the warehouse refused the purchase order: bad date",
+            ),
+            (
+                DeliveryHold::CentraRefused {
+                    message: "unknown delivery".into(),
+                },
+                "centra refused the acceptance: unknown delivery",
+            ),
+        ];
+        for (hold, text) in table {
+            assert_eq!(hold.to_string(), text, "{hold:?}");
         }
     }
 }

@@ -11,7 +11,8 @@
 //!   or update quantities, make a capture on import still owed, and complete with an explicit
 //!   capture flag ([`decide_completion`], [`capture_on_import_owed`]).
 //! - [`order_state`] and [`delivery_state`]: the state machines of imported orders
-//!   ([`OrderState`]) and supplier deliveries ([`DeliveryState`]).
+//!   ([`OrderState`]) and supplier deliveries ([`DeliveryState`], parked for a
+//!   [`DeliveryHold`]; an order waits for an [`OrderHold`]).
 //! - [`transition`]: the error of every state machine ([`IllegalTransition`]).
 
 pub mod completion;
@@ -26,9 +27,11 @@ pub use completion::{
     CompletionDecision, CompletionPlan, PaymentNow, PickedLine, ShippedReport,
     capture_on_import_owed, decide_completion,
 };
-pub use delivery_state::DeliveryState;
+pub use delivery_state::{DeliveryHold, DeliveryState};
 pub use import::{ImportDecision, ImportOrder, decide_import};
-pub use order_import::{OrderFacts, OrderImportDecision, ReadyOrder, decide_order_import};
+pub use order_import::{
+    OrderFacts, OrderHold, OrderImportDecision, ReadyOrder, decide_order_import,
+};
 pub use order_state::OrderState;
 pub use state::{CancellationMove, HoldReason, ShipmentState};
 pub use transition::IllegalTransition;
