@@ -1,8 +1,8 @@
 //! Centra's Integration API (GraphQL) client: one [`GraphqlClient`] per end-point with
 //! `api = "graphql"`, each with its URL, API token, rate governor and retry policy. It sits
 //! beside [`crate::client`] (the Order API client) as the second Centra adapter's client.
-//! What goes through it now: the SetStock, ReadStock (named products) and CreateReturn
-//! commands, through
+//! What goes through it now: the SetStock, ReadStock (named products), CreateReturn and
+//! CompleteShipment (capture off) commands, through
 //! [`crate::connection::CentraConnection`]. No flow is served end-to-end yet (detection, the
 //! other commands), so settings refuse `api = "graphql"` for every flow.
 //!

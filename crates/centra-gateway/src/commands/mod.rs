@@ -12,8 +12,9 @@
 //!   quantities for (`sent_lines`, in its store) and a re-sent update finds such a line at 0.
 //!
 //! Each end-point's Centra is a [`CentraConnection`] (the Order API or the GraphQL Integration
-//! API, as its settings say). SetStock, ReadStock of named products and CreateReturn go through
-//! the connection, so they run against either API; the other commands still need the Order API and answer
+//! API, as its settings say). SetStock, ReadStock of named products, CreateReturn and
+//! CompleteShipment (capture off through GraphQL) go through the connection, so they run
+//! against either API; the other commands still need the Order API and answer
 //! [`CommandError::Unserved`] for a GraphQL end-point (settings refuse such an end-point for
 //! the flows that call them).
 //!
