@@ -5,8 +5,8 @@
 //! what only the Order API adapter serves yet, through an Order API client), acts through the
 //! adapter under test and checks the simulator's state through its control API.
 //!
-//! What goes through the port so far: SetStock, ReadStock of named products, CreateReturn and
-//! CompleteShipment (capture off through GraphQL). Where the two APIs genuinely
+//! What goes through the port so far: SetStock, ReadStock of named products, CreateReturn,
+//! CompleteShipment (capture off through GraphQL) and CaptureShipment. Where the two APIs genuinely
 //! differ, [`Differences`] says so, once, with the doc reference.
 
 use std::time::Duration;
@@ -19,8 +19,8 @@ use centra_sim::{CentraSim, RunningSim};
 use domain::{CentraApi, CentraEndpoint, EndpointName, EndpointRole, Secret};
 use platform_store::{Store, StoreOptions};
 use proto::centra::v1::{
-    CompleteShipmentRequest, CreateReturnRequest, GetShipmentRequest, ReadStockRequest, ReturnLine,
-    SetStockRequest, StockLevel,
+    CaptureShipmentRequest, CompleteShipmentRequest, CreateReturnRequest, GetShipmentRequest,
+    ReadStockRequest, ReturnLine, SetStockRequest, StockLevel,
 };
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -43,6 +43,9 @@ struct Differences {
     /// (docs section 10: `captureShipment` is its own mutation), so the GraphQL adapter refuses
     /// a completion with `capture = true` before sending.
     completes_with_capture: bool,
+    /// `captureShipment` of a provider that captures by request (Adyen, Klarna) answers
+    /// `PENDING` and settles later (docs section 10); `PUT /capture` answers at once.
+    capture_can_be_pending: bool,
 }
 
 fn differences(api: CentraApi) -> Differences {
@@ -50,10 +53,12 @@ fn differences(api: CentraApi) -> Differences {
         CentraApi::OrderApi => Differences {
             return_stock_has_default: true,
             completes_with_capture: true,
+            capture_can_be_pending: false,
         },
         CentraApi::Graphql => Differences {
             return_stock_has_default: false,
             completes_with_capture: false,
+            capture_can_be_pending: true,
         },
     }
 }
@@ -214,6 +219,19 @@ impl Harness {
     async fn open_shipment(&self) -> String {
         self.control("/products", &products()).await;
         let answer = self.control("/orders", &order()).await;
+        answer["shipmentId"]
+            .as_str()
+            .map_or_else(|| answer["shipmentId"].to_string(), str::to_owned)
+    }
+
+    /// An unpaid shipment to capture (`shouldCapture`), paid with `payment_method`: its id.
+    async fn unpaid_shipment(&self, payment_method: &str) -> String {
+        self.control("/products", &products()).await;
+        let mut body = order();
+        body["order"]["paid"] = json!(false);
+        body["order"]["shouldCapture"] = json!(true);
+        body["order"]["paymentMethod"] = json!(payment_method);
+        let answer = self.control("/orders", &body).await;
         answer["shipmentId"]
             .as_str()
             .map_or_else(|| answer["shipmentId"].to_string(), str::to_owned)
@@ -611,6 +629,115 @@ async fn completing_an_unknown_shipment_is_refused(api: CentraApi) {
     );
 }
 
+fn capture(shipment_id: &str) -> CaptureShipmentRequest {
+    CaptureShipmentRequest {
+        idempotency_key: format!("capture:{shipment_id}"),
+        endpoint: ENDPOINT.to_owned(),
+        shipment_id: shipment_id.to_owned(),
+    }
+}
+
+/// A capture takes the money once: the second call finds the shipment paid (`already_done`)
+/// and sends no capture; the simulator counts one capture.
+async fn a_shipment_is_captured_once(api: CentraApi) {
+    let h = harness(api).await;
+    let shipment_id = h.unpaid_shipment("card").await;
+    let first = h
+        .commands
+        .capture_shipment(capture(&shipment_id))
+        .await
+        .expect("captured");
+    assert!(!first.already_done);
+    let shipment = h.shipment(&shipment_id).await;
+    assert_eq!(
+        (shipment["paid"].clone(), shipment["captureCount"].clone()),
+        (json!(true), json!(1)),
+        "{shipment}"
+    );
+    let second = h
+        .commands
+        .capture_shipment(capture(&shipment_id))
+        .await
+        .expect("again");
+    assert!(second.already_done);
+    assert_eq!(h.shipment(&shipment_id).await["captureCount"], json!(1));
+    let captures: Vec<String> = h
+        .calls()
+        .await
+        .into_iter()
+        .filter(|c| c.ends_with("/capture") || c.ends_with("CaptureShipment"))
+        .collect();
+    let through_the_adapters_api = match api {
+        CentraApi::OrderApi => captures.len() == 1 && captures[0].starts_with("PUT /"),
+        CentraApi::Graphql => captures == ["POST /graphql CaptureShipment"],
+    };
+    assert!(
+        through_the_adapters_api,
+        "one capture, through the adapter's API: {captures:?}"
+    );
+}
+
+/// A provider that captures by request: through GraphQL the capture answers `PENDING`, which
+/// is not captured (`UNAVAILABLE`, the shipment unpaid); asking again while the request is out
+/// sends no second `captureShipment` (the payment history's `PENDING` entry says so); once the
+/// provider settles, the next call finds it paid. The Order API captures at once
+/// ([`Differences::capture_can_be_pending`]).
+async fn a_pending_capture_is_not_captured(api: CentraApi) {
+    let h = harness(api).await;
+    h.control(
+        "/graphql/payments",
+        &json!({"captureRequestMethods": ["adyen-drop-in"]}),
+    )
+    .await;
+    let shipment_id = h.unpaid_shipment("adyen-drop-in").await;
+    let first = h.commands.capture_shipment(capture(&shipment_id)).await;
+    if !differences(api).capture_can_be_pending {
+        assert!(!first.expect("captured at once").already_done);
+        assert_eq!(h.shipment(&shipment_id).await["paid"], json!(true));
+        return;
+    }
+    for attempt in [
+        first,
+        h.commands.capture_shipment(capture(&shipment_id)).await,
+    ] {
+        let error = attempt.expect_err("pending is not captured");
+        assert!(matches!(error, CommandError::NotYet(_)), "{error}");
+        assert_eq!(tonic::Status::from(error).code(), tonic::Code::Unavailable);
+        let shipment = h.shipment(&shipment_id).await;
+        assert_eq!(
+            (
+                shipment["paid"].clone(),
+                shipment["capturePending"].clone(),
+                shipment["captureCount"].clone()
+            ),
+            (json!(false), json!(true), json!(0)),
+            "{shipment}"
+        );
+    }
+    let captures = |calls: Vec<String>| {
+        calls
+            .into_iter()
+            .filter(|c| c.ends_with("CaptureShipment"))
+            .count()
+    };
+    assert_eq!(captures(h.calls().await), 1, "no second capture request");
+    let settled = h
+        .control(
+            "/graphql/capture-requests/settle",
+            &json!({"shipmentId": shipment_id}),
+        )
+        .await;
+    assert_eq!(settled["settled"], json!(1));
+    let after = h
+        .commands
+        .capture_shipment(capture(&shipment_id))
+        .await
+        .expect("settled");
+    assert!(after.already_done, "paid by the settled request");
+    assert_eq!(h.shipment(&shipment_id).await["captureCount"], json!(1));
+    assert_eq!(captures(h.calls().await), 1);
+}
+
 /// Centra answering 5xx, or 429, until the retries run out is the retryable kind.
 async fn centra_failing_is_the_retryable_kind(api: CentraApi) {
     let h = harness(api).await;
@@ -679,6 +806,16 @@ macro_rules! contract {
                 #[tokio::test]
                 async fn completing_an_unknown_shipment_is_refused() {
                     super::completing_an_unknown_shipment_is_refused($api).await;
+                }
+
+                #[tokio::test]
+                async fn a_shipment_is_captured_once() {
+                    super::a_shipment_is_captured_once($api).await;
+                }
+
+                #[tokio::test]
+                async fn a_pending_capture_is_not_captured() {
+                    super::a_pending_capture_is_not_captured($api).await;
                 }
 
                 #[tokio::test]

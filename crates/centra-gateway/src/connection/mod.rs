@@ -8,7 +8,8 @@
 //!
 //! What goes through the GraphQL client so far: stock (`set_stock`, `product_stock`), returns
 //! (`returns_of`, `create_return_once`) and completing a shipment with tracking, capture off
-//! (`is_completed`, `complete_once`). Every other command answers
+//! (`is_completed`, `complete_once`), and capturing (`payment_standing`, `capture_once`: a
+//! `PENDING` capture is not yet captured). Every other command answers
 //! [`crate::commands::CommandError::Unserved`] for a GraphQL end-point; settings refuse
 //! `api = "graphql"` until a flow is served end-to-end.
 //!
@@ -20,8 +21,10 @@
 //! command answers `NOT_FOUND`.
 //!
 //! Layout: `stock` (set physical stock, read a product's), `returns` (find a tagged return,
-//! create one), `shipments` (is one completed, complete one).
+//! create one), `shipments` (is one completed, complete one), `payments` (where a payment
+//! stands, capture).
 
+mod payments;
 mod returns;
 mod shipments;
 mod stock;
@@ -36,6 +39,7 @@ use thiserror::Error;
 use crate::client::{CentraClient, CentraError, CentraErrorKind, ClientOptions};
 use crate::client_graphql::{GraphqlClient, GraphqlError, GraphqlErrorKind, GraphqlOptions};
 
+pub use payments::{CaptureOutcome, PaymentStanding};
 pub use returns::{NewReturn, ReturnCreated, ReturnFound};
 pub use shipments::ShipmentCompletion;
 
