@@ -2,8 +2,7 @@
 //! GraphQL). Ids are Centra's shipment numbers (`<order>-<n>`), as the commands take them.
 //!
 //! - Order API: `GET /shipment/{id}?status=completed` and `PUT /shipment` (with `capture`).
-//! - GraphQL: the shipment's standing is read by its number (`shipments(where: {number},
-//!   limit: 1)` with the few fields `ShipmentPayment` selects, not the lines), then
+//! - GraphQL: the shipment is read by its number (`shipments(where: {number})`), then
 //!   `completeShipment(id, {sendEmail, shipmentInfo})`. `completeShipment` has no `capture`
 //!   (docs section 10: capture is its own `captureShipment`), one `trackingNumber` and no
 //!   internal comment, so a completion asking for any of those is refused before sending
@@ -13,7 +12,9 @@ use domain::ShipmentId;
 
 use super::{CentraConnection, ConnectionError};
 use crate::client::{Completion as OrderApiCompletion, ShipmentStatusFilter};
-use crate::client_graphql::{self as graphql, GraphqlClient, GraphqlError, GraphqlErrorKind};
+use crate::client_graphql::{
+    self as graphql, GraphqlClient, GraphqlError, GraphqlErrorKind, Shipment, ShipmentQuery,
+};
 
 /// A shipment to complete (ship), with its tracking.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,8 +48,7 @@ impl CentraConnection {
                 .shipment_once(shipment, Some(ShipmentStatusFilter::Completed))
                 .await?
                 .is_some()),
-            Self::Graphql(client) => Ok(client
-                .shipment_standing(&shipment.to_string())
+            Self::Graphql(client) => Ok(graphql_shipment(client, shipment)
                 .await?
                 .is_some_and(|s| s.shipped)),
         }
@@ -87,6 +87,32 @@ impl CentraConnection {
     }
 }
 
+/// The shipment numbered `shipment`, if Centra has it.
+async fn graphql_shipment(
+    client: &GraphqlClient,
+    shipment: &ShipmentId,
+) -> Result<Option<Shipment>, GraphqlError> {
+    let number = shipment.to_string();
+    let query = ShipmentQuery {
+        numbers: vec![number.clone()],
+        ..ShipmentQuery::default()
+    };
+    for entry in client.shipments_page(&query, 1).await? {
+        match entry {
+            Ok(s) if s.number == number => return Ok(Some(s)),
+            Ok(_) => {}
+            Err(bad) => {
+                return Err(GraphqlError::new(
+                    client.endpoint(),
+                    "shipments",
+                    GraphqlErrorKind::BadPayload(bad),
+                ));
+            }
+        }
+    }
+    Ok(None)
+}
+
 fn text(value: &str) -> Option<String> {
     let value = value.trim();
     (!value.is_empty()).then(|| value.to_owned())
@@ -119,10 +145,7 @@ async fn complete_graphql(
             "internal_comment: completeShipment has no internal comment with api = \"graphql\"",
         ));
     }
-    let Some(shipment) = client
-        .shipment_standing(&completion.shipment_id.to_string())
-        .await?
-    else {
+    let Some(shipment) = graphql_shipment(client, &completion.shipment_id).await? else {
         return Err(GraphqlError::new(
             client.endpoint(),
             "completeShipment",
