@@ -5,7 +5,8 @@
 //! what only the Order API adapter serves yet, through an Order API client), acts through the
 //! adapter under test and checks the simulator's state through its control API.
 //!
-//! What goes through the port so far: SetStock, ReadStock of named products and CreateReturn. Where the two APIs genuinely
+//! What goes through the port so far: SetStock, ReadStock of named products, CreateReturn,
+//! CompleteShipment (capture off through GraphQL) and CaptureShipment. Where the two APIs genuinely
 //! differ, [`Differences`] says so, once, with the doc reference.
 
 use std::time::Duration;
@@ -18,8 +19,8 @@ use centra_sim::{CentraSim, RunningSim};
 use domain::{CentraApi, CentraEndpoint, EndpointName, EndpointRole, Secret};
 use platform_store::{Store, StoreOptions};
 use proto::centra::v1::{
-    CompleteShipmentRequest, CreateReturnRequest, GetShipmentRequest, ReadStockRequest, ReturnLine,
-    SetStockRequest, StockLevel,
+    CaptureShipmentRequest, CompleteShipmentRequest, CreateReturnRequest, GetShipmentRequest,
+    ReadStockRequest, ReturnLine, SetStockRequest, StockLevel,
 };
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -38,15 +39,26 @@ struct Differences {
     /// exactly one `returnStockActionPolicy` (docs section 10, ERP GQL guide "Returns"), so the
     /// GraphQL adapter refuses a return without `return_stock`.
     return_stock_has_default: bool,
+    /// `PUT /shipment` captures while completing (`capture`); `completeShipment` has no capture
+    /// (docs section 10: `captureShipment` is its own mutation), so the GraphQL adapter refuses
+    /// a completion with `capture = true` before sending.
+    completes_with_capture: bool,
+    /// `captureShipment` of a provider that captures by request (Adyen, Klarna) answers
+    /// `PENDING` and settles later (docs section 10); `PUT /capture` answers at once.
+    capture_can_be_pending: bool,
 }
 
 fn differences(api: CentraApi) -> Differences {
     match api {
         CentraApi::OrderApi => Differences {
             return_stock_has_default: true,
+            completes_with_capture: true,
+            capture_can_be_pending: false,
         },
         CentraApi::Graphql => Differences {
             return_stock_has_default: false,
+            completes_with_capture: false,
+            capture_can_be_pending: true,
         },
     }
 }
@@ -191,6 +203,38 @@ impl Harness {
                 }
             })
             .collect()
+    }
+
+    /// The simulator's shipment `number` (`<order>-<n>`).
+    async fn shipment(&self, number: &str) -> Value {
+        let state = self.state().await;
+        state["shipments"]
+            .as_array()
+            .and_then(|all| all.iter().find(|s| s["shipmentId"] == number))
+            .cloned()
+            .unwrap_or_else(|| panic!("shipment {number} in state: {state}"))
+    }
+
+    /// A paid, good-to-go shipment not shipped yet, made through the control API: its id.
+    async fn open_shipment(&self) -> String {
+        self.control("/products", &products()).await;
+        let answer = self.control("/orders", &order()).await;
+        answer["shipmentId"]
+            .as_str()
+            .map_or_else(|| answer["shipmentId"].to_string(), str::to_owned)
+    }
+
+    /// An unpaid shipment to capture (`shouldCapture`), paid with `payment_method`: its id.
+    async fn unpaid_shipment(&self, payment_method: &str) -> String {
+        self.control("/products", &products()).await;
+        let mut body = order();
+        body["order"]["paid"] = json!(false);
+        body["order"]["shouldCapture"] = json!(true);
+        body["order"]["paymentMethod"] = json!(payment_method);
+        let answer = self.control("/orders", &body).await;
+        answer["shipmentId"]
+            .as_str()
+            .map_or_else(|| answer["shipmentId"].to_string(), str::to_owned)
     }
 
     /// The simulator's stock row of a size (joined SKU).
@@ -476,6 +520,224 @@ async fn a_return_of_an_unknown_shipment_is_refused(api: CentraApi) {
     );
 }
 
+fn completion(shipment_id: &str, capture: bool) -> CompleteShipmentRequest {
+    CompleteShipmentRequest {
+        idempotency_key: format!("complete:{shipment_id}"),
+        endpoint: ENDPOINT.to_owned(),
+        shipment_id: shipment_id.to_owned(),
+        capture: Some(capture),
+        carrier: "PostNord".to_owned(),
+        service: "MyPack".to_owned(),
+        tracking_numbers: vec!["TRACK1".to_owned()],
+        packages: 2,
+        return_slip_tracking: "RET1".to_owned(),
+        send_email: Some(false),
+        ..CompleteShipmentRequest::default()
+    }
+}
+
+/// A shipment is completed once with its tracking, capture off: the simulator holds it shipped
+/// with the carrier, tracking and packages, not captured; a second completion is done
+/// (`already_done`), not an error, and sends no second completion.
+async fn a_shipment_is_completed_once_with_tracking(api: CentraApi) {
+    let h = harness(api).await;
+    let shipment_id = h.open_shipment().await;
+    let first = h
+        .commands
+        .complete_shipment(completion(&shipment_id, false))
+        .await
+        .expect("completed");
+    assert!(!first.already_done);
+    let shipment = h.shipment(&shipment_id).await;
+    assert_eq!(shipment["shipped"], json!(true), "{shipment}");
+    assert_eq!(shipment["completeCount"], json!(1));
+    assert_eq!(shipment["carrier"], json!("PostNord"));
+    assert_eq!(shipment["service"], json!("MyPack"));
+    assert_eq!(shipment["tracking"], json!("TRACK1"));
+    assert_eq!(shipment["returnSlipTracking"], json!("RET1"));
+    assert_eq!(shipment["packages"], json!(2));
+    assert_eq!(shipment["captured"], json!(false), "capture off");
+    assert_eq!(shipment["captureCount"], json!(0));
+    let second = h
+        .commands
+        .complete_shipment(completion(&shipment_id, false))
+        .await
+        .expect("again");
+    assert!(second.already_done);
+    assert_eq!(h.shipment(&shipment_id).await["completeCount"], json!(1));
+    let completions: Vec<String> = h
+        .calls()
+        .await
+        .into_iter()
+        .filter(|c| {
+            (c.starts_with("PUT ") && c.ends_with("/shipment")) || c.ends_with("CompleteShipment")
+        })
+        .collect();
+    // The second completion is sent, refused by Centra, and read back as done.
+    let through_the_adapters_api = completions.len() == 2
+        && completions.iter().all(|c| match api {
+            CentraApi::OrderApi => c.starts_with("PUT /"),
+            CentraApi::Graphql => c == "POST /graphql CompleteShipment",
+        });
+    assert!(
+        through_the_adapters_api,
+        "two completions through the adapter's API, one done: {completions:?}"
+    );
+}
+
+/// Completing with `capture = true`: the Order API captures while completing; the GraphQL
+/// adapter refuses before sending (see [`Differences::completes_with_capture`]).
+async fn a_completion_with_capture(api: CentraApi) {
+    let h = harness(api).await;
+    let shipment_id = h.open_shipment().await;
+    let outcome = h
+        .commands
+        .complete_shipment(completion(&shipment_id, true))
+        .await;
+    let shipment = h.shipment(&shipment_id).await;
+    if differences(api).completes_with_capture {
+        assert!(!outcome.expect("completed").already_done);
+        assert_eq!(shipment["shipped"], json!(true), "{shipment}");
+    } else {
+        let error = outcome.expect_err("refused");
+        assert!(
+            matches!(&error, CommandError::InvalidArgument { reason, .. } if reason.contains("capture")),
+            "{error}"
+        );
+        assert_eq!(
+            shipment["shipped"],
+            json!(false),
+            "nothing sent: {shipment}"
+        );
+        assert_eq!(shipment["captureCount"], json!(0));
+    }
+}
+
+/// Completing a shipment Centra does not know is Centra's refusal, the same kind through both.
+async fn completing_an_unknown_shipment_is_refused(api: CentraApi) {
+    let h = harness(api).await;
+    h.control("/products", &products()).await;
+    let error = h
+        .commands
+        .complete_shipment(completion("99999-1", false))
+        .await
+        .expect_err("refused");
+    assert!(matches!(error, CommandError::Refused(_)), "{error}");
+    assert_eq!(
+        tonic::Status::from(error).code(),
+        tonic::Code::FailedPrecondition
+    );
+}
+
+fn capture(shipment_id: &str) -> CaptureShipmentRequest {
+    CaptureShipmentRequest {
+        idempotency_key: format!("capture:{shipment_id}"),
+        endpoint: ENDPOINT.to_owned(),
+        shipment_id: shipment_id.to_owned(),
+    }
+}
+
+/// A capture takes the money once: the second call finds the shipment paid (`already_done`)
+/// and sends no capture; the simulator counts one capture.
+async fn a_shipment_is_captured_once(api: CentraApi) {
+    let h = harness(api).await;
+    let shipment_id = h.unpaid_shipment("card").await;
+    let first = h
+        .commands
+        .capture_shipment(capture(&shipment_id))
+        .await
+        .expect("captured");
+    assert!(!first.already_done);
+    let shipment = h.shipment(&shipment_id).await;
+    assert_eq!(
+        (shipment["paid"].clone(), shipment["captureCount"].clone()),
+        (json!(true), json!(1)),
+        "{shipment}"
+    );
+    let second = h
+        .commands
+        .capture_shipment(capture(&shipment_id))
+        .await
+        .expect("again");
+    assert!(second.already_done);
+    assert_eq!(h.shipment(&shipment_id).await["captureCount"], json!(1));
+    let captures: Vec<String> = h
+        .calls()
+        .await
+        .into_iter()
+        .filter(|c| c.ends_with("/capture") || c.ends_with("CaptureShipment"))
+        .collect();
+    let through_the_adapters_api = match api {
+        CentraApi::OrderApi => captures.len() == 1 && captures[0].starts_with("PUT /"),
+        CentraApi::Graphql => captures == ["POST /graphql CaptureShipment"],
+    };
+    assert!(
+        through_the_adapters_api,
+        "one capture, through the adapter's API: {captures:?}"
+    );
+}
+
+/// A provider that captures by request: through GraphQL the capture answers `PENDING`, which
+/// is not captured (`UNAVAILABLE`, the shipment unpaid); asking again while the request is out
+/// sends no second `captureShipment` (the payment history's `PENDING` entry says so); once the
+/// provider settles, the next call finds it paid. The Order API captures at once
+/// ([`Differences::capture_can_be_pending`]).
+async fn a_pending_capture_is_not_captured(api: CentraApi) {
+    let h = harness(api).await;
+    h.control(
+        "/graphql/payments",
+        &json!({"captureRequestMethods": ["adyen-drop-in"]}),
+    )
+    .await;
+    let shipment_id = h.unpaid_shipment("adyen-drop-in").await;
+    let first = h.commands.capture_shipment(capture(&shipment_id)).await;
+    if !differences(api).capture_can_be_pending {
+        assert!(!first.expect("captured at once").already_done);
+        assert_eq!(h.shipment(&shipment_id).await["paid"], json!(true));
+        return;
+    }
+    for attempt in [
+        first,
+        h.commands.capture_shipment(capture(&shipment_id)).await,
+    ] {
+        let error = attempt.expect_err("pending is not captured");
+        assert!(matches!(error, CommandError::NotYet(_)), "{error}");
+        assert_eq!(tonic::Status::from(error).code(), tonic::Code::Unavailable);
+        let shipment = h.shipment(&shipment_id).await;
+        assert_eq!(
+            (
+                shipment["paid"].clone(),
+                shipment["capturePending"].clone(),
+                shipment["captureCount"].clone()
+            ),
+            (json!(false), json!(true), json!(0)),
+            "{shipment}"
+        );
+    }
+    let captures = |calls: Vec<String>| {
+        calls
+            .into_iter()
+            .filter(|c| c.ends_with("CaptureShipment"))
+            .count()
+    };
+    assert_eq!(captures(h.calls().await), 1, "no second capture request");
+    let settled = h
+        .control(
+            "/graphql/capture-requests/settle",
+            &json!({"shipmentId": shipment_id}),
+        )
+        .await;
+    assert_eq!(settled["settled"], json!(1));
+    let after = h
+        .commands
+        .capture_shipment(capture(&shipment_id))
+        .await
+        .expect("settled");
+    assert!(after.already_done, "paid by the settled request");
+    assert_eq!(h.shipment(&shipment_id).await["captureCount"], json!(1));
+    assert_eq!(captures(h.calls().await), 1);
+}
+
 /// Centra answering 5xx, or 429, until the retries run out is the retryable kind.
 async fn centra_failing_is_the_retryable_kind(api: CentraApi) {
     let h = harness(api).await;
@@ -529,6 +791,31 @@ macro_rules! contract {
                 #[tokio::test]
                 async fn a_return_of_an_unknown_shipment_is_refused() {
                     super::a_return_of_an_unknown_shipment_is_refused($api).await;
+                }
+
+                #[tokio::test]
+                async fn a_shipment_is_completed_once_with_tracking() {
+                    super::a_shipment_is_completed_once_with_tracking($api).await;
+                }
+
+                #[tokio::test]
+                async fn a_completion_with_capture() {
+                    super::a_completion_with_capture($api).await;
+                }
+
+                #[tokio::test]
+                async fn completing_an_unknown_shipment_is_refused() {
+                    super::completing_an_unknown_shipment_is_refused($api).await;
+                }
+
+                #[tokio::test]
+                async fn a_shipment_is_captured_once() {
+                    super::a_shipment_is_captured_once($api).await;
+                }
+
+                #[tokio::test]
+                async fn a_pending_capture_is_not_captured() {
+                    super::a_pending_capture_is_not_captured($api).await;
                 }
 
                 #[tokio::test]

@@ -1,7 +1,8 @@
 //! Centra's Integration API (GraphQL) client: one [`GraphqlClient`] per end-point with
 //! `api = "graphql"`, each with its URL, API token, rate governor and retry policy. It sits
 //! beside [`crate::client`] (the Order API client) as the second Centra adapter's client.
-//! What goes through it now: the SetStock, ReadStock (named products) and CreateReturn
+//! What goes through it now: the SetStock, ReadStock (named products), CreateReturn,
+//! CompleteShipment (capture off) and CaptureShipment (a `PENDING` capture is not captured)
 //! commands, through
 //! [`crate::connection::CentraConnection`]. No flow is served end-to-end yet (detection, the
 //! other commands), so settings refuse `api = "graphql"` for every flow.
@@ -13,8 +14,8 @@
 //!   the retry loops (reads retry what is transient; mutations only a 429).
 //! - `governor`: the rate governor's pure logic (Centra's token buckets, pacing, 429 holds).
 //! - `error`: [`GraphqlError`], retryable or terminal, with `userErrors` as a [`Refusal`].
-//! - one file per resource, in Centra's terms: `shipments` (read paged, create, update,
-//!   capture, complete), `stock` (`setStock` physical, stock totals of products, `warehouses`), `returns`
+//! - one file per resource, in Centra's terms: `shipments` (read paged, one shipment's
+//!   standing with its payment history, create, update, capture, complete), `stock` (`setStock` physical, stock totals of products, `warehouses`), `returns`
 //!   (`createReturn`, `returns` of a shipment),
 //!   `deliveries` (accept a purchase order delivery), `products` (with sizes), `events` (the
 //!   events queue), `rate_limits` (`rateLimits`).
@@ -45,6 +46,7 @@ pub use products::{Product, ProductSize, ProductVariant};
 pub use returns::{NewReturn, ReturnCreated, ReturnRecord, ReturnStock};
 pub use shipments::{
     Capture, Completion, NewShipment, Shipment, ShipmentChanges, ShipmentLine, ShipmentQuery,
+    ShipmentStanding,
 };
 pub use stock::{SizeStock, StockLevel, Warehouse};
 

@@ -29,6 +29,17 @@ pub type Int64 = i64;
 )]
 pub struct ShipmentsPage;
 
+/// Where one shipment stands, with its payment history (`shipments` of one number).
+#[derive(GraphQLQuery, Debug, Clone, Copy)]
+#[graphql(
+    schema_path = "graphql/centra.graphql",
+    query_path = "graphql/operations/shipment_payment.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct ShipmentPayment;
+
 /// `createShipment`.
 #[derive(GraphQLQuery, Debug, Clone, Copy)]
 #[graphql(

@@ -9,8 +9,9 @@ use serde_json::Value;
 
 use super::governor::Call;
 use super::operations::{
-    CaptureShipment, CompleteShipment, CreateShipment, ShipmentsPage, UpdateShipment,
-    capture_shipment, complete_shipment, create_shipment, shipments_page, update_shipment,
+    CaptureShipment, CompleteShipment, CreateShipment, ShipmentPayment, ShipmentsPage,
+    UpdateShipment, capture_shipment, complete_shipment, create_shipment, shipment_payment,
+    shipments_page, update_shipment,
 };
 use super::{GraphqlClient, GraphqlError, GraphqlErrorKind, PayloadError, Refusal, UserProblem};
 
@@ -103,6 +104,19 @@ pub enum Capture {
         /// The payment history entry's type, e.g. `CAPTURE_FAILED`.
         entry: String,
     },
+}
+
+/// Where one shipment stands: what completing and capturing read first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShipmentStanding {
+    pub id: i64,
+    pub good_to_go: bool,
+    pub shipped: bool,
+    pub paid: bool,
+    pub captured: bool,
+    /// A capture request is with the payment provider: its payment history has a `PENDING`
+    /// `CAPTURE_REQUEST` (or `CAPTURE_PENDING`) entry. Not captured; asking again is refused.
+    pub capture_requested: bool,
 }
 
 /// `userErrors` (or `userWarnings`) entries as the client's own type.
@@ -312,6 +326,58 @@ impl GraphqlClient {
             }
         }
         Ok(all)
+    }
+
+    /// Where the shipment numbered `number` (`<order>-<n>`) stands, with its payment history;
+    /// `None` when Centra has no such shipment.
+    ///
+    /// # Errors
+    /// A [`GraphqlError`] after the retries.
+    pub async fn shipment_standing(
+        &self,
+        number: &str,
+    ) -> Result<Option<ShipmentStanding>, GraphqlError> {
+        use shipment_payment::{
+            PaymentHistoryEntryStatus as Status, PaymentHistoryEntryType as Type,
+        };
+        const CALL: Call = Call {
+            operation: "shipments",
+            mutation: false,
+        };
+        let record = format!("shipment {number}");
+        let variables = shipment_payment::Variables {
+            where_: Some(shipment_payment::ShipmentFilter {
+                id: None,
+                number: Some(vec![number.to_owned()]),
+                is_good_to_go: None,
+                is_shipped: None,
+                is_paid: None,
+                is_captured: None,
+                order_id: None,
+            }),
+        };
+        let data = self
+            .read(|| self.send_once::<ShipmentPayment>(CALL, variables.clone()))
+            .await?;
+        let answer: shipment_payment::ResponseData = self.decode(CALL.operation, &record, data)?;
+        Ok(answer
+            .shipments
+            .into_iter()
+            .find(|s| s.number == number)
+            .map(|s| ShipmentStanding {
+                id: s.id,
+                good_to_go: s.is_good_to_go,
+                shipped: s.is_shipped,
+                paid: s.is_paid,
+                captured: s.is_captured,
+                capture_requested: s.payment_history.iter().any(|entry| {
+                    matches!(entry.status, Status::PENDING)
+                        && matches!(
+                            entry.entry_type,
+                            Type::CAPTURE_REQUEST | Type::CAPTURE_PENDING
+                        )
+                }),
+            }))
     }
 
     /// `createShipment` for an order's lines. Sent again only after a 429.

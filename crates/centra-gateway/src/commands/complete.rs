@@ -1,9 +1,11 @@
-//! CompleteShipment: `PUT /shipment` with an explicit `capture`.
+//! CompleteShipment: through the end-point's connection (`PUT /shipment` with an explicit
+//! `capture`, or GraphQL `completeShipment` with capture off), once: a shipment already
+//! completed is success (`already_done`), read back before any second attempt.
 
 use proto::centra::v1::{CompleteShipmentRequest, CompleteShipmentResponse};
 
 use super::{CommandError, Commands, shipment_id};
-use crate::client::{Completion, ShipmentStatusFilter};
+use crate::connection::ShipmentCompletion;
 
 impl Commands {
     /// Completes a shipment; "already completed" is success.
@@ -11,7 +13,7 @@ impl Commands {
         &self,
         request: CompleteShipmentRequest,
     ) -> Result<CompleteShipmentResponse, CommandError> {
-        let client = self.client(&request.endpoint)?;
+        let client = self.connection(&request.endpoint)?;
         let id = shipment_id("shipment_id", &request.shipment_id)?;
         // Centra defaults a missing `capture` to true: never let that happen by accident.
         let capture = request.capture.ok_or_else(|| {
@@ -30,7 +32,7 @@ impl Commands {
                 format!("{:?} is not the order of shipment {id}", request.order_id),
             ));
         };
-        let completion = Completion {
+        let completion = ShipmentCompletion {
             order_id,
             shipment_id: id,
             capture,
@@ -53,13 +55,13 @@ impl Commands {
                 let in_doubt = !std::mem::replace(&mut first, false);
                 let completion = &completion;
                 async move {
-                    if in_doubt && is_completed(client, &completion.shipment_id).await? {
+                    if in_doubt && client.is_completed(&completion.shipment_id).await? {
                         return Ok(true);
                     }
                     match client.complete_once(completion).await {
                         Ok(()) => Ok(false),
-                        Err(error) if error.refusal().is_some() => {
-                            if is_completed(client, &completion.shipment_id).await? {
+                        Err(error) if error.is_record_refusal() => {
+                            if client.is_completed(&completion.shipment_id).await? {
                                 Ok(true)
                             } else {
                                 Err(error)
@@ -73,14 +75,4 @@ impl Commands {
         tracing::info!(endpoint = %client.endpoint(), shipment_id = %id, capture, already_done, "shipment completed");
         Ok(CompleteShipmentResponse { already_done })
     }
-}
-
-async fn is_completed(
-    client: &crate::client::CentraClient,
-    id: &domain::ShipmentId,
-) -> Result<bool, crate::client::CentraError> {
-    Ok(client
-        .shipment_once(id, Some(ShipmentStatusFilter::Completed))
-        .await?
-        .is_some())
 }

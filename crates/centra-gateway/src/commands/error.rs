@@ -1,6 +1,7 @@
 //! Command errors and their gRPC codes: `INVALID_ARGUMENT` names the field, `NOT_FOUND` an
 //! unknown end-point or record, `FAILED_PRECONDITION` a Centra refusal a retry will not fix,
-//! `UNAVAILABLE` a transport failure (or the gateway's own store failing) worth retrying,
+//! `UNAVAILABLE` a transport failure (or the gateway's own store failing, or a capture still pending
+//! with the payment provider) worth retrying,
 //! `UNIMPLEMENTED` a command the end-point's API adapter does not serve yet.
 //!
 //! A Centra failure maps by its [`ConnectionErrorKind`], the same for both APIs.
@@ -29,6 +30,10 @@ pub enum CommandError {
         endpoint: domain::EndpointName,
         api: domain::CentraApi,
     },
+    /// Centra has not finished it yet (a capture request the payment provider settles later):
+    /// not done, and asking again later is how to learn the outcome.
+    #[error("{0}")]
+    NotYet(String),
     /// The gateway's store failed (what a command remembers before it writes to Centra).
     #[error("the gateway's store failed: {0}")]
     Store(#[from] StoreError),
@@ -72,7 +77,7 @@ impl From<CommandError> for tonic::Status {
             CommandError::InvalidArgument { .. } => tonic::Status::invalid_argument(message),
             CommandError::NotFound(_) => tonic::Status::not_found(message),
             CommandError::Refused(_) => tonic::Status::failed_precondition(message),
-            CommandError::Unavailable(_) | CommandError::Store(_) => {
+            CommandError::Unavailable(_) | CommandError::NotYet(_) | CommandError::Store(_) => {
                 tonic::Status::unavailable(message)
             }
             CommandError::BadAnswer(_) => tonic::Status::internal(message),

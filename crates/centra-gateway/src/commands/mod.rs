@@ -4,7 +4,9 @@
 //!   and, when in doubt (a refusal, or an answer lost on the way back), reads Centra's state:
 //!   "already completed" / "already accepted" is success (`already_done`). Sending first means
 //!   the effect happens even when reads fail; the read decides every retry.
-//! - capture: reads `paid` first (nothing is charged twice).
+//! - capture: reads `paid` first (nothing is charged twice), and through GraphQL whether a
+//!   capture request is with the provider (a `PENDING` capture is not captured and not asked
+//!   again: [`CommandError::NotYet`]).
 //! - create return: Centra has no upsert, so the return's comment carries the idempotency key
 //!   ([`RETURN_TAG`]) and every attempt first looks for a return with that tag.
 //! - quantities and stock: absolute values; re-sending the same values changes nothing. A
@@ -12,8 +14,10 @@
 //!   quantities for (`sent_lines`, in its store) and a re-sent update finds such a line at 0.
 //!
 //! Each end-point's Centra is a [`CentraConnection`] (the Order API or the GraphQL Integration
-//! API, as its settings say). SetStock, ReadStock of named products and CreateReturn go through
-//! the connection, so they run against either API; the other commands still need the Order API and answer
+//! API, as its settings say). SetStock, ReadStock of named products, CreateReturn,
+//! CompleteShipment (capture off through GraphQL) and CaptureShipment go through the
+//! connection, so they run
+//! against either API; the other commands still need the Order API and answer
 //! [`CommandError::Unserved`] for a GraphQL end-point (settings refuse such an end-point for
 //! the flows that call them).
 //!

@@ -6,9 +6,12 @@
 //! two adapters, both in this crate, and the commands need no test double (the contract suite,
 //! `tests/centra_api_contract.rs`, runs the same cases against both over the simulator).
 //!
-//! What goes through the GraphQL client so far: stock (`set_stock`, `product_stock`) and
-//! returns (`returns_of`, `create_return_once`). Every other command answers [`crate::commands::CommandError::Unserved`] for
-//! a GraphQL end-point; settings refuse `api = "graphql"` until a flow is served end-to-end.
+//! What goes through the GraphQL client so far: stock (`set_stock`, `product_stock`), returns
+//! (`returns_of`, `create_return_once`) and completing a shipment with tracking, capture off
+//! (`is_completed`, `complete_once`), and capturing (`payment_standing`, `capture_once`: a
+//! `PENDING` capture is not yet captured). Every other command answers
+//! [`crate::commands::CommandError::Unserved`] for a GraphQL end-point; settings refuse
+//! `api = "graphql"` until a flow is served end-to-end.
 //!
 //! Errors: every method fails with a [`ConnectionError`] that keeps the client's error as its
 //! source and says its [`ConnectionErrorKind`], made from the client's typed kind (never from
@@ -18,9 +21,12 @@
 //! command answers `NOT_FOUND`.
 //!
 //! Layout: `stock` (set physical stock, read a product's), `returns` (find a tagged return,
-//! create one).
+//! create one), `shipments` (is one completed, complete one), `payments` (where a payment
+//! stands, capture).
 
+mod payments;
 mod returns;
+mod shipments;
 mod stock;
 
 use std::future::Future;
@@ -33,7 +39,9 @@ use thiserror::Error;
 use crate::client::{CentraClient, CentraError, CentraErrorKind, ClientOptions};
 use crate::client_graphql::{GraphqlClient, GraphqlError, GraphqlErrorKind, GraphqlOptions};
 
+pub use payments::{CaptureOutcome, PaymentStanding};
 pub use returns::{NewReturn, ReturnCreated, ReturnFound};
+pub use shipments::ShipmentCompletion;
 
 /// One end-point's Centra, through the API its settings name.
 #[derive(Debug, Clone)]
@@ -122,6 +130,16 @@ impl ConnectionError {
                 GraphqlErrorKind::InvalidRequest(reason) => Some(reason),
                 _ => None,
             },
+        }
+    }
+
+    /// True when Centra itself refused the record (the Order API's refusal answer, GraphQL
+    /// `userErrors`), as opposed to a refused credential or request: what a command reads the
+    /// record back after, to tell "already done" from a real refusal.
+    pub fn is_record_refusal(&self) -> bool {
+        match self {
+            Self::OrderApi(error) => matches!(error.kind, CentraErrorKind::Refused(_)),
+            Self::Graphql(error) => matches!(error.kind, GraphqlErrorKind::Refused(_)),
         }
     }
 

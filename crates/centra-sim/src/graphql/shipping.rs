@@ -183,7 +183,7 @@ fn order_id_of(sim: &Sim, input: &OrderInput) -> Option<u64> {
     })
 }
 
-fn capture_entry(
+pub(super) fn capture_entry(
     sim: &Sim,
     ctx: &Context<'_>,
     shipment_id: u64,

@@ -233,6 +233,14 @@ async fn capture_requests_answer_pending_and_settle_later() {
         t.shipment_state(&s.shipment_id).await["capturePending"],
         true
     );
+    // The typed signal of a request out: the shipment's payment history, not the message.
+    const HISTORY: &str =
+        "query($id: Int!) { shipment(id: $id) { paymentHistory { status entryType } } }";
+    let history = gql(&t, HISTORY, json!({"id": id})).await;
+    assert_eq!(
+        history.data("shipment")["paymentHistory"],
+        json!([{"status": "PENDING", "entryType": "CAPTURE_REQUEST"}])
+    );
 
     // A minute later (the simulator's clock) the provider has settled it.
     t.control("/clock", &json!({"advanceSeconds": 61})).await;
@@ -247,6 +255,11 @@ async fn capture_requests_answer_pending_and_settle_later() {
         &json!({"isCaptured": true, "isPaid": true})
     );
     assert_eq!(t.shipment_state(&s.shipment_id).await["captureCount"], 1);
+    let history = gql(&t, HISTORY, json!({"id": id})).await;
+    assert_eq!(
+        history.data("shipment")["paymentHistory"],
+        json!([{"status": "SUCCESS", "entryType": "CAPTURE"}])
+    );
 
     // A request can also fail when it settles; the shipment stays unpaid.
     let failing = t
