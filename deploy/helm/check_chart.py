@@ -15,8 +15,9 @@
 5. The admin web page (`adminWeb`): off by default (no object of it); enabled in the
    production example it is a Deployment running `serve admin-web` on the port its Service and
    NetworkPolicy name, with the password hash and cookie key from Secrets, whose config the
-   binary checks (a hash it cannot read fails); more than one replica without a session key is
-   refused.
+   binary checks (a hash it cannot read fails); its `traceUrl` reaches `[admin_web] trace_url`
+   (a value the binary refuses fails the check, none sets no variable); more than one replica
+   without a session key is refused.
 
 Usage: check_chart.py PATH_TO_CENTRA_WMS_BINARY
 Prints one line per check and ends with `N passed, N failed`; exits 1 on any failure.
@@ -261,6 +262,34 @@ def main():
             code != 0 and "password_hash" in output,
             output,
         )
+        # adminWeb.traceUrl reaches [admin_web] trace_url; one without {trace_id} is refused.
+        env = {e["name"]: e for e in page["spec"]["template"]["spec"]["containers"][0]["env"]}
+        check(
+            "admin-web gets adminWeb.traceUrl as CENTRA_WMS__ADMIN_WEB__TRACE_URL",
+            env.get("CENTRA_WMS__ADMIN_WEB__TRACE_URL", {}).get("value")
+            == production["adminWeb"]["traceUrl"],
+            str(env.get("CENTRA_WMS__ADMIN_WEB__TRACE_URL")),
+        )
+        broken = render(
+            {**production, "adminWeb": {**production["adminWeb"], "traceUrl": "https://jaeger.brand.example/trace/"}}
+        )
+        broken_page = next(
+            d for _, d in broken if d["kind"] == "Deployment" and d["metadata"]["name"] == ADMIN_WEB
+        )
+        code, output, _ = config_check(binary, broken_page, configmaps)
+        check(
+            "an admin-web traceUrl without {trace_id} fails the check",
+            code != 0 and "trace_url" in output,
+            output,
+        )
+    untraced = render({"adminWeb": {"enabled": True}})
+    page = next(d for _, d in untraced if d["kind"] == "Deployment" and d["metadata"]["name"] == ADMIN_WEB)
+    names = [e["name"] for e in page["spec"]["template"]["spec"]["containers"][0]["env"]]
+    check(
+        "admin-web without adminWeb.traceUrl gets no CENTRA_WMS__ADMIN_WEB__TRACE_URL",
+        "CENTRA_WMS__ADMIN_WEB__TRACE_URL" not in names,
+        str(names),
+    )
     try:
         render({"adminWeb": {"enabled": True, "replicas": 2}})
         check("the chart refuses two admin-web replicas without a session key", False, "rendered")

@@ -1,9 +1,11 @@
 //! The admin web page: what a merchant's operations person opens to see how the flows are
 //! doing, pick the webshop's products to create in the WMS, retry or discard dead letters, test
-//! the connection, read the effective settings and find a shipment with its journey.
+//! the connection, read the effective settings and find a shipment with its journey or an
+//! article with its record.
 //!
 //! It is one more adapter on the services' admin gRPC APIs (`FlowStatus`, `DeadLetters`,
-//! catalog-sync's `CatalogAdmin`, order-sync's `OrderAdmin`, the gateways' `TestConnection`), like the CLI: it never reaches into a service's store and keeps
+//! catalog-sync's `CatalogAdmin`, order-sync's `OrderAdmin`, returns-sync's `ReturnsAdmin`, the
+//! gateways' `TestConnection`), like the CLI: it never reaches into a service's store and keeps
 //! no store of its own. Server-rendered HTML (maud, checked at compile time) with htmx, served
 //! from the binary ([`assets`]); nothing is fetched from outside at run time.
 //!
@@ -25,8 +27,8 @@
 //! - `sign_in_limit.rs`: the sign-in attempts per client address (`governor`).
 //! - `settings_doc.rs`: each key's default and meaning, read from the example config.
 //! - `assets.rs`: htmx (with its license), the style sheet.
-//! - `pages/`: one module per page (overview, find, products, dead letters, connection, settings,
-//!   sign-in) and the shared layout.
+//! - `pages/`: one module per page (overview, find, products, dead letters, parked records,
+//!   connection, settings, sign-in) and the shared layout.
 
 mod assets;
 pub mod audit;
@@ -164,6 +166,15 @@ fn router(page: Page) -> Router {
         .route(
             "/dead-letters/{service}/{id}/discard",
             post(pages::dead_letters::discard),
+        )
+        .route("/parked", get(pages::parked::list))
+        .route(
+            "/parked/shipments/{endpoint}/{shipment_id}/retry",
+            post(pages::parked::retry_shipment),
+        )
+        .route(
+            "/parked/returns/{return_id}/retry",
+            post(pages::parked::retry_return),
         )
         .route("/connection", get(pages::connection::page))
         .route("/connection/test", post(pages::connection::test))

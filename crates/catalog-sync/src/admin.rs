@@ -244,6 +244,44 @@ impl CatalogAdmin for CatalogAdminService {
         }))
     }
 
+    async fn find_articles(
+        &self,
+        request: Request<pb::FindArticlesRequest>,
+    ) -> Result<Response<pb::FindArticlesResponse>, Status> {
+        let query = request.into_inner().query.trim().to_owned();
+        if query.is_empty() {
+            return Err(Status::invalid_argument(
+                "query: required (an article number or an EAN)",
+            ));
+        }
+        let found = self
+            .flow
+            .find_articles(&query)
+            .await
+            .map_err(|e| Status::internal(e.to_string()))?;
+        if found.is_empty() {
+            return Err(Status::not_found(format!(
+                "no size item has article number or EAN {query}"
+            )));
+        }
+        Ok(Response::new(pb::FindArticlesResponse {
+            articles: found
+                .iter()
+                .map(|(item, state)| pb::FoundArticle {
+                    item: Some(item_message(item, *state)),
+                    stock_item_id: item.stock_item_id.clone(),
+                    problem_kind: item
+                        .problem
+                        .as_ref()
+                        .map(|p| p.kind.as_str().to_owned())
+                        .unwrap_or_default(),
+                    written_article_number: item.synced_number.clone().unwrap_or_default(),
+                    wms_article_id: item.article_system_id.unwrap_or_default(),
+                })
+                .collect(),
+        }))
+    }
+
     async fn reconcile(
         &self,
         request: Request<pb::ReconcileCatalogRequest>,

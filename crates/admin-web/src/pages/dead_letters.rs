@@ -11,7 +11,7 @@ use proto::admin::v1 as pb;
 use proto::admin::v1::dead_letters_client::DeadLettersClient;
 use serde::Deserialize;
 
-use super::{Nav, csrf_field, grpc_failure, layout, sign_in_to, time};
+use super::{Nav, csrf_field, grpc_failure, layout, path_segment, sign_in_to, time};
 use crate::Page;
 use crate::security::{allow, from_htmx};
 use crate::session::Session;
@@ -344,15 +344,7 @@ fn state(value: i32) -> &'static str {
 
 /// `/dead-letters/{service}/{id}` with the id percent-encoded.
 fn detail_path(service: &str, id: &str) -> String {
-    let mut encoded = String::with_capacity(id.len());
-    for byte in id.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
-            encoded.push(byte as char);
-        } else {
-            encoded.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    format!("/dead-letters/{service}/{encoded}")
+    format!("/dead-letters/{service}/{}", path_segment(id))
 }
 
 #[cfg(test)]

@@ -1,8 +1,10 @@
-//! Find a record: "where is order 83651?". The search box in the navigation asks order-sync's
-//! `OrderAdmin.FindShipments` for the shipments a Centra order id, shipment id or WMS order
-//! number names; each match shows its end-point, ids, state, parked reason and trace id (a
-//! link into the trace UI when `[admin_web] trace_url` is set) and its journey as a table:
-//! time, step, detail. Read-only.
+//! Find a record: "where is order 83651?". The search box in the navigation asks, at once,
+//! order-sync's `OrderAdmin.FindShipments` for the shipments a Centra order id, shipment id or
+//! WMS order number names, and catalog-sync's `CatalogAdmin.FindArticles` for the size items an
+//! article number or EAN names ([`super::articles`]). Each shipment shows its end-point, ids,
+//! state, parked reason and trace id (a link into the trace UI when `[admin_web] trace_url` is
+//! set) and its journey as a table: time, step, detail. Read-only. Not found (404) when neither
+//! service knows the id.
 
 use axum::Extension;
 use axum::extract::{Query, State};
@@ -14,6 +16,7 @@ use proto::admin::v1 as pb;
 use proto::admin::v1::order_admin_client::OrderAdminClient;
 use serde::Deserialize;
 
+use super::articles::{self, ArticleHits};
 use super::{Nav, grpc_failure, layout, time};
 use crate::Page;
 use crate::session::Session;
@@ -43,32 +46,51 @@ pub async fn page(
     Query(query): Query<FindQuery>,
 ) -> Response {
     let q = query.q.unwrap_or_default().trim().to_owned();
-    let outcome = if q.is_empty() {
-        Outcome::Asked
+    let (outcome, hits) = if q.is_empty() {
+        (Outcome::Asked, ArticleHits::NotFound)
     } else {
-        find(&page, &q).await
+        tokio::join!(find(&page, &q), articles::find(&page, &q))
     };
-    let status = match &outcome {
-        Outcome::NotFound(_) => StatusCode::NOT_FOUND,
-        Outcome::Failed(_) => StatusCode::BAD_GATEWAY,
-        Outcome::Asked | Outcome::Found(_) => StatusCode::OK,
-    };
+    let status = status(&outcome, &hits);
+    // A miss on one side is a quiet line when the other side found something.
+    let nothing = status != StatusCode::OK;
     let body = html! {
         h1 { "Find a record" }
         form.actions method="get" action="/find" role="search" {
-            label for="find-q" { "Centra order id, shipment id or WMS order number" }
+            label for="find-q" { "Centra order id, shipment id, WMS order number, article number or EAN" }
             input type="search" id="find-q" name="q" value=(q) required;
             button type="submit" { "Find" }
         }
         @match &outcome {
-            Outcome::Asked => p.muted { "Shipments are found by an exact id; each shows its journey through the flow." },
+            Outcome::Asked => p.muted { "Shipments and articles are found by an exact id: a shipment shows its journey through the flow, an article its record in catalog-sync." },
+            Outcome::NotFound(line) if !nothing => p.muted { (line) },
             Outcome::NotFound(line) | Outcome::Failed(line) => p.notice.bad { (line) },
             Outcome::Found(shipments) => {
                 @for shipment in shipments { (found(&page.config.admin_web, shipment)) }
             }
         }
+        @if !q.is_empty() {
+            @match &hits {
+                ArticleHits::Found(found) => {
+                    @for article in found { (articles::found(article)) }
+                }
+                ArticleHits::NotFound if nothing => p.notice.bad { "No article has article number or EAN " (q) "." },
+                ArticleHits::NotFound => p.muted { "No article has article number or EAN " (q) "." },
+                ArticleHits::Failed(line) => p.notice.bad { (line) },
+            }
+        }
     };
     (status, layout("Find", Nav::Find, &session, body)).into_response()
+}
+
+/// 200 when either service found something (or nothing was asked), 502 when one failed and
+/// the other found nothing, 404 when neither knows the id.
+fn status(outcome: &Outcome, hits: &ArticleHits) -> StatusCode {
+    match (outcome, hits) {
+        (Outcome::Asked | Outcome::Found(_), _) | (_, ArticleHits::Found(_)) => StatusCode::OK,
+        (Outcome::Failed(_), _) | (_, ArticleHits::Failed(_)) => StatusCode::BAD_GATEWAY,
+        (Outcome::NotFound(_), ArticleHits::NotFound) => StatusCode::NOT_FOUND,
+    }
 }
 
 async fn find(page: &Page, q: &str) -> Outcome {
@@ -176,6 +198,35 @@ mod tests {
                 },
             ],
         }
+    }
+
+    #[test]
+    fn the_page_is_found_when_either_service_finds_the_id() {
+        let miss = || Outcome::NotFound("no shipment".into());
+        let failed = || Outcome::Failed("order-sync does not answer".into());
+        let hit = || ArticleHits::Found(vec![pb::FoundArticle::default()]);
+        assert_eq!(
+            status(&miss(), &ArticleHits::NotFound),
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(status(&miss(), &hit()), StatusCode::OK);
+        assert_eq!(
+            status(&Outcome::Found(vec![]), &ArticleHits::NotFound),
+            StatusCode::OK
+        );
+        assert_eq!(status(&failed(), &hit()), StatusCode::OK);
+        assert_eq!(
+            status(&failed(), &ArticleHits::NotFound),
+            StatusCode::BAD_GATEWAY
+        );
+        assert_eq!(
+            status(&miss(), &ArticleHits::Failed("catalog-sync down".into())),
+            StatusCode::BAD_GATEWAY
+        );
+        assert_eq!(
+            status(&Outcome::Asked, &ArticleHits::NotFound),
+            StatusCode::OK
+        );
     }
 
     #[test]

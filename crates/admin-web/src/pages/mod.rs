@@ -2,21 +2,28 @@
 //! the htmx and license notice), time and status helpers.
 //!
 //! Layout:
-//! - `find.rs`: a shipment found by its ids, with its journey (`OrderAdmin.FindShipments`).
+//! - `find.rs`: a shipment found by its ids, with its journey (`OrderAdmin.FindShipments`),
+//!   and the articles an article number or EAN names (`articles.rs`,
+//!   `CatalogAdmin.FindArticles`).
 //! - `overview.rs`: every flow of every service (`FlowStatus`), refreshed by htmx polling;
 //!   the recent actions.
 //! - `products.rs`: the webshop's products by product, state per size (`CatalogAdmin`);
 //!   Refresh, and Create for the selected ones under manual selection.
 //! - `dead_letters.rs`: every service's dead letters (`DeadLetters`), one with its payload and
 //!   history; Retry and Discard (with a reason).
+//! - `parked.rs`: order-sync's parked shipments and returns-sync's parked returns with their
+//!   reasons (`OrderAdmin`, `ReturnsAdmin`); Retry, and what a person does instead of a
+//!   discard neither service has.
 //! - `connection.rs`: the Test button, running what `centra-wms test-connection` runs.
 //! - `settings.rs`: the effective settings, secrets masked, with default and meaning.
 //! - `sign_in.rs`: sign-in and sign-out.
 
+pub mod articles;
 pub mod connection;
 pub mod dead_letters;
 pub mod find;
 pub mod overview;
+pub mod parked;
 pub mod products;
 pub mod settings;
 pub mod sign_in;
@@ -38,16 +45,18 @@ pub enum Nav {
     Find,
     Products,
     DeadLetters,
+    Parked,
     Connection,
     Settings,
     None,
 }
 
-const NAVIGATION: [(Nav, &str, &str); 6] = [
+const NAVIGATION: [(Nav, &str, &str); 7] = [
     (Nav::Overview, "/", "Overview"),
     (Nav::Find, "/find", "Find"),
     (Nav::Products, "/products", "Products"),
     (Nav::DeadLetters, "/dead-letters", "Dead letters"),
+    (Nav::Parked, "/parked", "Parked"),
     (Nav::Connection, "/connection", "Connection"),
     (Nav::Settings, "/settings", "Settings"),
 ];
@@ -88,8 +97,8 @@ pub fn layout(title: &str, current: Nav, session: &Session, body: Markup) -> Mar
                         }
                     }
                     form.find method="get" action="/find" role="search" {
-                        label.sr-only for="nav-find" { "Find a shipment by Centra order id, shipment id or WMS order number" }
-                        input type="search" id="nav-find" name="q" placeholder="Order, shipment or WMS number";
+                        label.sr-only for="nav-find" { "Find a shipment or article by Centra order id, shipment id, WMS order number, article number or EAN" }
+                        input type="search" id="nav-find" name="q" placeholder="Order, shipment, WMS number, article or EAN";
                         button.secondary type="submit" { "Find" }
                     }
                     div.who {
@@ -159,6 +168,20 @@ pub fn ago(timestamp: Option<&prost_types::Timestamp>) -> String {
         3600..86400 => format!("{} h ago", seconds / 3600),
         _ => format!("{} days ago", seconds / 86400),
     }
+}
+
+/// `text` as one percent-encoded path segment (or query value): everything but unreserved
+/// characters encoded.
+pub fn path_segment(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
+            encoded.push(byte as char);
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
 }
 
 /// A gRPC failure of `service` as one line for the page.

@@ -453,7 +453,7 @@ fn product_row(product: &pb::CatalogProduct, selectable: bool) -> Markup {
 }
 
 /// One size's state as a person reads it.
-fn size_state(size: &pb::CatalogItem) -> Markup {
+pub(super) fn size_state(size: &pb::CatalogItem) -> Markup {
     match pb::CatalogItemState::try_from(size.state) {
         Ok(pb::CatalogItemState::Synced) => html! { span.ok { "created in the WMS" } },
         Ok(pb::CatalogItemState::Outdated) => {

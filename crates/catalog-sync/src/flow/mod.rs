@@ -31,7 +31,8 @@ pub const RUN_LOCK: &str = "catalog-run";
 pub use event::{ARTICLE_SYNCED_TYPE, article_synced_subject};
 pub use operations::{ListQuery, ListedPage, ProductEvent, SelectedOutcome};
 pub use products::{
-    CatalogSummary, ProductGroup, ProductPage, ProductQuery, ProductSelection, group_by_product,
+    CatalogSummary, FOUND_AT_MOST, ProductGroup, ProductPage, ProductQuery, ProductSelection,
+    group_by_product, names,
 };
 
 use crate::items::CatalogItems;

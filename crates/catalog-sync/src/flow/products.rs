@@ -1,6 +1,7 @@
 //! Manual selection per product, as myOGO's product page: the product list grouped by Centra
 //! product with a state per product, creating every admitted size of chosen products (or of
-//! all), and the summary a refresh reports.
+//! all), the summary a refresh reports, and the size items an article number or EAN names
+//! (the admin page's Find).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -104,6 +105,25 @@ pub fn group_by_product(items: Vec<CatalogItem>, manual: bool) -> Vec<ProductGro
     groups
 }
 
+/// At most this many size items answer one search by article number or EAN.
+pub const FOUND_AT_MOST: usize = 20;
+
+/// True when `query` names `item` exactly: its article number as derived now, the article
+/// number last written to the WMS (a number rule may have changed since), or its EAN. Letters
+/// in any case; an empty query names nothing. Pure.
+pub fn names(item: &CatalogItem, query: &str) -> bool {
+    let query = query.trim();
+    !query.is_empty()
+        && [
+            item.article_number.as_deref(),
+            item.synced_number.as_deref(),
+            Some(item.ean.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|field| !field.is_empty() && field.eq_ignore_ascii_case(query))
+}
+
 /// True for a size item a product selection creates: an article can be made of it (not left
 /// out by the filter, not rejected).
 fn admitted(item: &CatalogItem) -> bool {
@@ -150,6 +170,27 @@ impl CatalogFlow {
             products,
             next_page_token,
         })
+    }
+
+    /// The size items of the catalog end-point that `query` [`names`] (at most
+    /// [`FOUND_AT_MOST`]), each with its state, by product and stock item.
+    ///
+    /// # Errors
+    /// The store could not be read.
+    pub async fn find_articles(
+        &self,
+        query: &str,
+    ) -> Result<Vec<(CatalogItem, ItemState)>, StoreError> {
+        let items = self.items.all(&self.config.endpoint).await?;
+        Ok(items
+            .into_iter()
+            .filter(|item| names(item, query))
+            .take(FOUND_AT_MOST)
+            .map(|item| {
+                let state = item.state(self.config.manual);
+                (item, state)
+            })
+            .collect())
     }
 
     /// Selects every admitted size item of the chosen products and writes the ones the WMS
@@ -210,5 +251,63 @@ impl CatalogFlow {
             *summary.products.entry(group.state.name()).or_default() += 1;
         }
         Ok(summary)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(article_number: Option<&str>, synced_number: Option<&str>, ean: &str) -> CatalogItem {
+        CatalogItem {
+            endpoint: "shop1".into(),
+            stock_item_id: "211".into(),
+            product_id: "2".into(),
+            product_name: "Trousers".into(),
+            variant_name: "Blue".into(),
+            size_name: "S".into(),
+            sku: "TROUSERS".into(),
+            variant_sku: "BLUE".into(),
+            size_sku: "S".into(),
+            ean: ean.into(),
+            active: true,
+            article_number: article_number.map(str::to_owned),
+            article: None,
+            content_hash: None,
+            problem: None,
+            warning: None,
+            selected: false,
+            synced_hash: None,
+            synced_number: synced_number.map(str::to_owned),
+            article_system_id: None,
+            last_synced_at: None,
+        }
+    }
+
+    #[test]
+    fn an_article_number_the_written_number_or_the_ean_names_a_size_item_exactly() {
+        let trousers = item(
+            Some("TROUSERSBLUES"),
+            Some("TROUSERS-BLUE-S"),
+            "7350000000023",
+        );
+        for query in [
+            "TROUSERSBLUES",
+            "trousersblues",
+            " TROUSERSBLUES ",
+            "TROUSERS-BLUE-S",
+            "7350000000023",
+        ] {
+            assert!(names(&trousers, query), "{query:?}");
+        }
+        // Parts, the product name, the SKU alone and nothing name nothing.
+        for query in ["TROUSERS", "BLUES", "Trousers", "735000000002", "", "  "] {
+            assert!(!names(&trousers, query), "{query:?}");
+        }
+        // A size without article number (its data cannot make one) is still named by its EAN,
+        // and an empty EAN never matches an empty field.
+        let rejected = item(None, None, "7350000000030");
+        assert!(names(&rejected, "7350000000030"));
+        assert!(!names(&item(None, None, ""), ""));
     }
 }

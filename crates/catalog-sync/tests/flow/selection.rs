@@ -1,9 +1,13 @@
 //! Manual selection (list, refresh, create selected) and the full reconcile.
 
+use catalog_sync::admin::CatalogAdminService;
 use catalog_sync::flow::{ListQuery, ProductPage, ProductQuery, ProductSelection};
 use catalog_sync::rules::{CatalogRules, WmsArticle};
 use catalog_sync::state::{ItemState, ProductState};
 use platform_store::MessageId;
+use proto::admin::v1 as pb;
+use proto::admin::v1::catalog_admin_server::CatalogAdmin as _;
+use tonic::Request;
 
 use crate::harness::{Backend, product, size, spawn_flow, spawn_flow_on};
 
@@ -172,6 +176,7 @@ async fn per_product_scenario(backend: Backend) {
     inactive.active = false;
     let mut missing_sku = size("103", "XL");
     missing_sku.size_sku = String::new();
+    missing_sku.ean = "7350000000047".into();
     let shirt = product("1", vec![size("100", "S"), size("101", "M"), inactive]);
     let mut trousers = product("2", vec![size("200", "30"), missing_sku]);
     for s in &mut trousers.sizes {
@@ -284,6 +289,59 @@ async fn per_product_scenario(backend: Backend) {
         product_states(&found),
         [("3".to_owned(), ProductState::InWms, 1)]
     );
+    found_by_article_number_or_ean(&t).await;
+}
+
+/// Issue #17 (the admin page's Find): `CatalogAdmin.FindArticles` answers an article number
+/// or EAN, exactly, with the size item's record: the Centra size, its state, the rejected
+/// reason, the number last written and the WMS's id; anything else is not found.
+async fn found_by_article_number_or_ean(t: &crate::harness::TestFlow) {
+    let admin = CatalogAdminService::new(t.flow.clone());
+    let find = |query: &str| {
+        admin.find_articles(Request::new(pb::FindArticlesRequest {
+            query: query.into(),
+        }))
+    };
+    let written = find("t77-74030")
+        .await
+        .expect("an article number in the WMS")
+        .into_inner()
+        .articles;
+    assert_eq!(written.len(), 1, "{written:?}");
+    let article = &written[0];
+    let item = article.item.clone().expect("the item");
+    assert_eq!(
+        (item.article_number.as_str(), item.product_id.as_str()),
+        ("T77-74030", "2")
+    );
+    assert_eq!(item.state, pb::CatalogItemState::Synced as i32);
+    assert!(item.last_synced_at.is_some(), "{item:?}");
+    assert_eq!(article.stock_item_id, "200");
+    assert_eq!(article.written_article_number, "T77-74030");
+    assert!(article.wms_article_id > 0, "{article:?}");
+    assert!(article.problem_kind.is_empty(), "{article:?}");
+
+    // The rejected size has no article number; its EAN finds it with the reason.
+    let rejected = find("7350000000047")
+        .await
+        .expect("the rejected size's EAN")
+        .into_inner()
+        .articles;
+    assert_eq!(rejected.len(), 1, "{rejected:?}");
+    let item = rejected[0].item.clone().expect("the item");
+    assert_eq!(item.state, pb::CatalogItemState::Failed as i32);
+    assert!(!item.last_error.is_empty(), "{item:?}");
+    assert_eq!(rejected[0].problem_kind, "rejected");
+    assert_eq!(rejected[0].stock_item_id, "103");
+    assert!(rejected[0].written_article_number.is_empty());
+    assert_eq!(rejected[0].wms_article_id, 0);
+
+    for query in ["T77", "7350000000", "NOPE-1"] {
+        let status = find(query).await.expect_err(query);
+        assert_eq!(status.code(), tonic::Code::NotFound, "{query}: {status:?}");
+    }
+    let status = find(" ").await.expect_err("empty");
+    assert_eq!(status.code(), tonic::Code::InvalidArgument);
 }
 
 on_both_stores!(

@@ -119,8 +119,10 @@ async fn text(web: &WebDriver, by: By) -> String {
 const TRACE_URL: &str = "https://jaeger.example/trace/{trace_id}";
 
 /// Sign in, the overview refreshing without reload, a product selected and created in the
-/// WMS, a shipment of it walked to completed and found by its id with its journey, a dead
-/// letter retried, the connection test run; a screenshot of every page.
+/// WMS, a shipment of it walked to completed and found by its id with its journey, the
+/// created size found by its article number, a dead letter's retry refused without the CSRF
+/// token and then retried, the parked records listed, the connection test run; a screenshot
+/// of every page.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_person_signs_in_creates_a_product_retries_a_dead_letter_and_tests_the_connection() {
     let Some(driver) = Driver::start() else {
@@ -197,6 +199,33 @@ async fn walk(
     web.find(By::Css(link.as_str())).await?.click().await?;
     web.find(By::Css("main h1")).await?;
     let before = page.letter_state();
+    // The form without its CSRF token (removed in the page): the page refuses the retry and
+    // the record is untouched.
+    let detail = web.current_url().await?;
+    web.execute(
+        "document.querySelectorAll('main input[name=csrf]').forEach(f => f.remove());",
+        Vec::new(),
+    )
+    .await?;
+    web.find(By::XPath("//button[text()='Retry']"))
+        .await?
+        .click()
+        .await?;
+    until("the refusal without token", || async {
+        text(web, By::Css("body"))
+            .await
+            .contains("security token is missing or wrong")
+    })
+    .await;
+    web.screenshot(&shots.join("refused-without-token.png"))
+        .await?;
+    let untouched = page.letter_state();
+    assert_eq!(
+        (&untouched["state"], &untouched["attempts"]),
+        (&before["state"], &before["attempts"]),
+        "refused, nothing retried"
+    );
+    web.goto(detail.as_str()).await?;
     web.find(By::XPath("//button[text()='Retry']"))
         .await?
         .click()
@@ -217,6 +246,14 @@ async fn walk(
     );
     web.goto(page.url("/dead-letters")).await?;
     web.screenshot(&shots.join("dead-letters.png")).await?;
+
+    web.find(By::LinkText("Parked")).await?.click().await?;
+    let parked = text(web, By::Css("main")).await;
+    assert!(
+        parked.contains("order-sync has no discard for a parked shipment"),
+        "{parked}"
+    );
+    web.screenshot(&shots.join("parked.png")).await?;
 
     web.find(By::LinkText("Connection")).await?.click().await?;
     web.find(By::XPath("//button[text()='Test']"))
@@ -248,7 +285,8 @@ async fn walk(
 
 /// A paid order of one pair of trousers placed in Centra, imported, shipped by the WMS
 /// simulator and completed; then found from the navigation's search box by its shipment id,
-/// with its journey from received to completed and its trace id linked to the trace UI.
+/// with its journey from received to completed and its trace id linked to the trace UI; then
+/// the trousers' size S found by its article number, created in the WMS.
 async fn find(
     web: &WebDriver,
     page: &PageUnderTest,
@@ -322,6 +360,38 @@ async fn find(
         assert_eq!(href, TRACE_URL.replace("{trace_id}", &trace));
     }
     web.screenshot(&shots.join("find.png")).await?;
+
+    // The created product's size by its article number, from the navigation's search box:
+    // catalog-sync's record, in the WMS under the WMS's id.
+    let search = web.find(By::Id("nav-find")).await?;
+    search.send_keys("TROUSERSBLUES").await?;
+    search.send_keys(Key::Enter).await?;
+    until("the article found", || async {
+        text(web, By::Css("section.article h2")).await == "Article TROUSERSBLUES"
+    })
+    .await;
+    let article = text(web, By::Css("section.article")).await;
+    for fact in [
+        "Trousers (Centra product 2)",
+        "Blue / S, stock item 211",
+        "7350000000023",
+        "created in the WMS",
+    ] {
+        assert!(article.contains(fact), "{fact} in {article}");
+    }
+    let written = text(
+        web,
+        By::XPath("//th[text()='Written to the WMS as']/following-sibling::td"),
+    )
+    .await;
+    assert_eq!(written, "TROUSERSBLUES");
+    let id = text(
+        web,
+        By::XPath("//th[text()='WMS article id']/following-sibling::td"),
+    )
+    .await;
+    assert!(id.parse::<i64>().is_ok_and(|id| id > 0), "a WMS id: {id}");
+    web.screenshot(&shots.join("find-article.png")).await?;
     Ok(())
 }
 

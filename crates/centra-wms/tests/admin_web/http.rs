@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, HeaderMap, LOCATION, SET_COOKIE};
 
+use super::support::post_json;
 use super::{PASSWORD, PageUnderTest, USER};
 
 /// A visitor: one cookie jar of one cookie.
@@ -101,6 +102,28 @@ fn location(headers: &HeaderMap) -> &str {
         .unwrap_or_default()
 }
 
+/// Every field of a page a person fills in or ticks (input, textarea, select; hidden fields
+/// aside) has a label: a `<label for>` naming its id, or an `aria-label`.
+pub(crate) fn assert_labelled(path: &str, html: &str) {
+    for tag in ["<input", "<textarea", "<select"] {
+        for field in html.split(tag).skip(1) {
+            let field = field.split('>').next().unwrap_or_default();
+            if field.contains(r#"type="hidden""#) || field.contains("aria-label=\"") {
+                continue;
+            }
+            let id = field
+                .split(r#" id=""#)
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .unwrap_or_else(|| panic!("{path}: {tag}{field}> has neither id nor aria-label"));
+            assert!(
+                html.contains(&format!(r#"for="{id}""#)),
+                "{path}: {tag}{field}> has no label"
+            );
+        }
+    }
+}
+
 fn assert_security_headers(path: &str, headers: &HeaderMap) {
     let header = |name: &str| {
         headers
@@ -125,8 +148,9 @@ async fn pages_render_read_only_actions_need_sign_in_and_sign_ins_are_limited() 
     let page = PageUnderTest::start();
     let mut visitor = Visitor::new();
     let detail = format!("/dead-letters/catalog-sync/{}", page.letter);
-    let pages: [(&str, &str); 11] = [
+    let pages: [(&str, &str); 12] = [
         ("/", "sandbox/shipments"),
+        ("/parked", "Shipments (order-sync)"),
         ("/find", "<label for=\"find-q\">"),
         ("/flows", "catalog-sync"),
         ("/products", "Selection is automatic"),
@@ -144,6 +168,7 @@ async fn pages_render_read_only_actions_need_sign_in_and_sign_ins_are_limited() 
         assert_security_headers(path, &headers);
         assert!(body.contains(shows), "{path} shows {shows:?}: {body}");
         assert!(!body.contains("<script>"), "{path}: no inline script");
+        assert_labelled(path, &body);
     }
     let (_, headers, _) = Visitor::new().get(&page.url("/")).await;
     let set = headers
@@ -162,6 +187,24 @@ async fn pages_render_read_only_actions_need_sign_in_and_sign_ins_are_limited() 
         missing.contains("No shipment has order id, shipment id or WMS order number 999999-1"),
         "{missing}"
     );
+    assert!(
+        missing.contains("No article has article number or EAN 999999-1"),
+        "{missing}"
+    );
+    // The shirt's size (no variant sku, so no article number) by its EAN: catalog-sync's
+    // record with the Centra size and the rejected reason; no shipment has that id.
+    let (status, _, article) = visitor.get(&page.url("/find?q=7350000000016")).await;
+    assert_eq!(status, StatusCode::OK, "{article}");
+    for shows in [
+        "Article none",
+        "stock item <span class=\"mono\">111</span>",
+        "<span class=\"bad\">rejected</span>",
+        "missing variant sku",
+        "never written",
+        "No shipment has order id, shipment id or WMS order number 7350000000016",
+    ] {
+        assert!(article.contains(shows), "{shows:?}: {article}");
+    }
     // Secrets stay masked on the settings page.
     let (_, _, settings) = visitor.get(&page.url("/settings")).await;
     assert!(!settings.contains("sandbox-secret"), "masked");
@@ -190,6 +233,8 @@ async fn pages_render_read_only_actions_need_sign_in_and_sign_ins_are_limited() 
         "/connection/test".to_owned(),
         "/products/refresh".to_owned(),
         "/products/create".to_owned(),
+        "/parked/shipments/sandbox/1-1/retry".to_owned(),
+        "/parked/returns/1/retry".to_owned(),
         "/sign-out".to_owned(),
     ] {
         let form = [("csrf", token.as_str()), ("reason", "test")];
@@ -245,7 +290,8 @@ async fn pages_render_read_only_actions_need_sign_in_and_sign_ins_are_limited() 
 /// Signed in: a wrong password is refused; an action without or with a wrong token is
 /// forbidden; with the token, Retry puts the real dead letter back to work in catalog-sync
 /// and Discard needs a reason; Refresh reads the products, and Create is refused because this
-/// sandbox selects products automatically; the overview lists the actions.
+/// sandbox selects products automatically; a parked shipment is listed with its reason and
+/// retried through order-sync; the overview lists the actions.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_signed_in_person_retries_a_dead_letter_with_the_token_only() {
     let page = PageUnderTest::start();
@@ -329,8 +375,56 @@ async fn a_signed_in_person_retries_a_dead_letter_with_the_token_only() {
         "{answer}"
     );
 
+    // A paid order of the shirt, whose size never became an article: order-sync parks the
+    // shipment with the reason; the Parked page lists it, and Retry (with the token only) runs
+    // it again through order-sync, which parks it again while the article is missing.
+    let placed = post_json(
+        &page.sandbox.centra,
+        "/_sim/orders",
+        &serde_json::json!({"order": {"paid": true,
+            "delivery": {"name": "Ada", "address": "Storgatan 1", "zipcode": "11122",
+                         "city": "Stockholm", "country": "SE"},
+            "lines": [{"sku": "SHIRT", "variantSku": "RED", "sizeSku": "M",
+                       "ean": "7350000000016", "qty": 1, "price": "100.00"}]},
+            "goodToGo": true}),
+    );
+    let shipment = placed["shipmentId"]
+        .as_str()
+        .map_or_else(|| placed["shipmentId"].to_string(), str::to_owned);
+    let row = format!(r#"<a href="/find?q={shipment}">{shipment}</a>"#);
+    let started = Instant::now();
+    let parked = loop {
+        let (status, _, parked) = person.get(&page.url("/parked")).await;
+        assert_eq!(status, StatusCode::OK, "{parked}");
+        if parked.contains(&row) {
+            break parked;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "shipment {shipment} never parked: {parked}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    assert_labelled("/parked", &parked);
+    assert!(
+        parked.contains("order-sync has no discard for a parked shipment"),
+        "{parked}"
+    );
+    let retry_shipment = page.url(&format!("/parked/shipments/sandbox/{shipment}/retry"));
+    let (status, _, _) = person
+        .post(&retry_shipment, &[("csrf", "forged-token")], false)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, answer) = person
+        .post(&retry_shipment, &[("csrf", &token)], false)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let ran = format!("Retried: order-sync ran shipment {shipment} again; it is now parked.");
+    assert!(answer.contains(&ran), "{answer}");
+
     let (_, _, overview) = person.get(&page.url("/")).await;
     for line in [
+        ran.as_str(),
         "refused: missing or wrong csrf token",
         "Refreshed: 1 size items seen",
         "refused: Not created: product selection is automatic",

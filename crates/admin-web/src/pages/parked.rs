@@ -1,0 +1,385 @@
+//! Parked records: what a flow set aside in its own table for a person, with the reason, apart
+//! from the dead letters (messages kept after a terminal error). Two services keep such
+//! records and can list them: order-sync's parked (and failed) shipments
+//! (`OrderAdmin.ListByState`) and returns-sync's parked WMS returns
+//! (`ReturnsAdmin.ListReturns`). A signed-in person retries one (`OrderAdmin.Retry`,
+//! `ReturnsAdmin.RetryReturn`: the services' own operator retry, as `centra-wms shipments
+//! retry` and `centra-wms returns retry`), with the CSRF token, audited like every action.
+//!
+//! Neither service has a discard for a parked record, and the page does not fake one: it says
+//! what a person does instead (fix the cause and retry, complete the shipment by hand, cancel
+//! the order in Centra; settle a return in Centra). The other flows' parked counts on the
+//! overview (catalog-sync's rejected sizes, the purchase orders) are on the Dead letters and
+//! Products pages or have no list the page can read; the page names them.
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Form};
+use maud::{Markup, html};
+use proto::admin::v1 as pb;
+use proto::admin::v1::order_admin_client::OrderAdminClient;
+use proto::admin::v1::returns_admin_client::ReturnsAdminClient;
+use serde::Deserialize;
+
+use super::{Nav, csrf_field, grpc_failure, layout, path_segment, sign_in_to, time};
+use crate::Page;
+use crate::security::{allow, from_htmx};
+use crate::session::Session;
+
+/// The services whose parked records the page lists.
+const ORDERS: &str = "order-sync";
+const RETURNS: &str = "returns-sync";
+/// What the page asks of each service at most.
+const PAGE_SIZE: u32 = 200;
+
+/// The Retry form.
+#[derive(Debug, Deserialize)]
+pub struct RetryForm {
+    csrf: Option<String>,
+}
+
+/// What a retry did, shown above the lists.
+struct Notice {
+    ok: bool,
+    text: String,
+}
+
+/// `GET /parked`.
+pub async fn list(State(page): State<Page>, Extension(session): Extension<Session>) -> Markup {
+    render(&page, &session, None).await
+}
+
+/// `POST /parked/shipments/{endpoint}/{shipment_id}/retry`.
+pub async fn retry_shipment(
+    State(page): State<Page>,
+    Extension(session): Extension<Session>,
+    Path((endpoint, shipment_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(form): Form<RetryForm>,
+) -> Response {
+    let action = "retry parked shipment";
+    let target = format!("{ORDERS}/{endpoint}/{shipment_id}");
+    let user = match allow(
+        &session,
+        form.csrf.as_deref(),
+        from_htmx(&headers),
+        &page.audit,
+        action,
+        &target,
+    ) {
+        Ok(user) => user,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let answer = match page.directory.channel(ORDERS) {
+        Err(error) => Err(format!("{ORDERS}: {error}")),
+        Ok(channel) => OrderAdminClient::new(channel)
+            .retry(pb::RetryOrderRequest {
+                key: Some(pb::OrderKey {
+                    endpoint: endpoint.clone(),
+                    id: Some(pb::order_key::Id::ShipmentId(shipment_id.clone())),
+                }),
+            })
+            .await
+            .map(|a| a.into_inner())
+            .map_err(|status| grpc_failure(ORDERS, "shipment retry", &status)),
+    };
+    let notice = match answer {
+        Ok(answer) => Notice {
+            ok: true,
+            text: format!(
+                "Retried: order-sync ran shipment {shipment_id} again; it is now {}.",
+                order_state(answer.state)
+            ),
+        },
+        Err(line) => Notice {
+            ok: false,
+            text: format!("Not retried: {line}"),
+        },
+    };
+    page.audit.record(user, action, &target, &notice.text);
+    render(&page, &session, Some(notice)).await.into_response()
+}
+
+/// `POST /parked/returns/{return_id}/retry`.
+pub async fn retry_return(
+    State(page): State<Page>,
+    Extension(session): Extension<Session>,
+    Path(return_id): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<RetryForm>,
+) -> Response {
+    let action = "retry parked return";
+    let target = format!("{RETURNS}/{return_id}");
+    let user = match allow(
+        &session,
+        form.csrf.as_deref(),
+        from_htmx(&headers),
+        &page.audit,
+        action,
+        &target,
+    ) {
+        Ok(user) => user,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let answer = match page.directory.channel(RETURNS) {
+        Err(error) => Err(format!("{RETURNS}: {error}")),
+        Ok(channel) => ReturnsAdminClient::new(channel)
+            .retry_return(pb::RetryReturnRequest {
+                return_id: return_id.clone(),
+            })
+            .await
+            .map(|a| a.into_inner())
+            .map_err(|status| grpc_failure(RETURNS, "return retry", &status)),
+    };
+    let notice = match answer {
+        Ok(answer) => Notice {
+            ok: true,
+            text: format!(
+                "Retried: returns-sync ran return {return_id} again; it is now {}.",
+                answer
+                    .summary
+                    .map_or("unknown", |summary| return_state(summary.state))
+            ),
+        },
+        Err(line) => Notice {
+            ok: false,
+            text: format!("Not retried: {line}"),
+        },
+    };
+    page.audit.record(user, action, &target, &notice.text);
+    render(&page, &session, Some(notice)).await.into_response()
+}
+
+async fn parked_shipments(page: &Page) -> Result<pb::ListOrdersByStateResponse, String> {
+    let channel = page
+        .directory
+        .channel(ORDERS)
+        .map_err(|error| format!("{ORDERS}: {error}"))?;
+    OrderAdminClient::new(channel)
+        .list_by_state(pb::ListOrdersByStateRequest {
+            state: pb::OrderState::Parked.into(),
+            page_size: PAGE_SIZE,
+            ..pb::ListOrdersByStateRequest::default()
+        })
+        .await
+        .map(|a| a.into_inner())
+        .map_err(|status| grpc_failure(ORDERS, "shipment list", &status))
+}
+
+async fn parked_returns(page: &Page) -> Result<pb::ListReturnsResponse, String> {
+    let channel = page
+        .directory
+        .channel(RETURNS)
+        .map_err(|error| format!("{RETURNS}: {error}"))?;
+    ReturnsAdminClient::new(channel)
+        .list_returns(pb::ListReturnsRequest {
+            state: pb::ReturnState::Parked.into(),
+            limit: PAGE_SIZE,
+            ..pb::ListReturnsRequest::default()
+        })
+        .await
+        .map(|a| a.into_inner())
+        .map_err(|status| grpc_failure(RETURNS, "return list", &status))
+}
+
+async fn render(page: &Page, session: &Session, notice: Option<Notice>) -> Markup {
+    let (shipments, returns) = tokio::join!(parked_shipments(page), parked_returns(page));
+    layout(
+        "Parked records",
+        Nav::Parked,
+        session,
+        html! {
+            h1 { "Parked records" }
+            p.muted { "Records a flow set aside for a person, with the reason. Retry runs the record's next step again once the cause is fixed. Messages kept after a terminal error are on the " a href="/dead-letters" { "Dead letters" } " page; rejected product sizes on the " a href="/products" { "Products" } " page." }
+            @if let Some(notice) = &notice {
+                p class=(if notice.ok { "notice" } else { "notice bad" }) role="status" { (notice.text) }
+            }
+            h2 { "Shipments (order-sync)" }
+            (shipment_table(session, &shipments))
+            h3 { "Instead of discarding" }
+            p { "order-sync has no discard for a parked shipment. Fix the reason (the article, the transporter mapping, the payment) and Retry; complete a shipment the warehouse shipped by hand with " code { "centra-wms shipments complete SHIPMENT_ID --capture true|false" } "; or cancel the order in Centra, which cancels it here and in the warehouse." }
+            h2 { "Returns (returns-sync)" }
+            (return_table(session, &returns))
+            h3 { "Instead of discarding" }
+            p { "returns-sync has no discard for a parked return. Fix the reason (import the order, correct the Centra shipment) and Retry, or settle the return in Centra by hand; the WMS keeps listing it until returns-sync acknowledges it." }
+            p.muted { "Purchase orders parked by order-sync are counted on the overview; no admin operation lists them yet." }
+        },
+    )
+}
+
+fn shipment_table(
+    session: &Session,
+    shipments: &Result<pb::ListOrdersByStateResponse, String>,
+) -> Markup {
+    html! {
+        @match shipments {
+            Err(line) => p.notice.bad { (line) },
+            Ok(listed) if listed.orders.is_empty() => p.muted { "None." },
+            Ok(listed) => {
+                table #parked-shipments {
+                    thead { tr {
+                        th scope="col" { "Shipment" } th scope="col" { "End-point" } th scope="col" { "Centra order" }
+                        th scope="col" { "WMS order number" } th scope="col" { "Reason" } th scope="col" { "Last change" }
+                        th scope="col" { "Action" }
+                    } }
+                    tbody {
+                        @for order in &listed.orders {
+                            tr {
+                                td { a href=(format!("/find?q={}", path_segment(&order.shipment_id))) { (order.shipment_id) } }
+                                td { (order.endpoint) }
+                                td.mono { (order.order_id) }
+                                td.mono { (order.wms_order_number) }
+                                td { (order.last_error) }
+                                td.mono { (time(order.updated_at.as_ref())) }
+                                td {
+                                    @if session.user.is_some() {
+                                        form.inline method="post" action=(format!("/parked/shipments/{}/{}/retry", path_segment(&order.endpoint), path_segment(&order.shipment_id))) {
+                                            (csrf_field(session))
+                                            button type="submit" aria-label=(format!("Retry shipment {}", order.shipment_id)) { "Retry" }
+                                        }
+                                    } @else {
+                                        span.muted { "sign in to retry" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if !listed.next_page_token.is_empty() {
+                    p.muted { "The first " (PAGE_SIZE) " are shown; `centra-wms shipments list --state parked` lists them all." }
+                }
+            }
+        }
+        @if session.user.is_none() { (sign_in_to("retry a parked record")) }
+    }
+}
+
+fn return_table(session: &Session, returns: &Result<pb::ListReturnsResponse, String>) -> Markup {
+    html! {
+        @match returns {
+            Err(line) => p.notice.bad { (line) },
+            Ok(listed) if listed.returns.is_empty() => p.muted { "None." },
+            Ok(listed) => {
+                table #parked-returns {
+                    thead { tr {
+                        th scope="col" { "Return" } th scope="col" { "WMS order number" } th scope="col" { "Shipment" }
+                        th scope="col" { "Reason" } th scope="col" { "Last change" } th scope="col" { "Action" }
+                    } }
+                    tbody {
+                        @for parked in &listed.returns {
+                            tr {
+                                td.mono { (parked.return_id) }
+                                td.mono { (parked.order_number) }
+                                td.mono { (parked.shipment_id) }
+                                td { (parked.reason) }
+                                td.mono { (time(parked.updated_at.as_ref())) }
+                                td {
+                                    @if session.user.is_some() {
+                                        form.inline method="post" action=(format!("/parked/returns/{}/retry", path_segment(&parked.return_id))) {
+                                            (csrf_field(session))
+                                            button type="submit" aria-label=(format!("Retry return {}", parked.return_id)) { "Retry" }
+                                        }
+                                    } @else {
+                                        span.muted { "sign in to retry" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if !listed.next_page_token.is_empty() {
+                    p.muted { "The first " (PAGE_SIZE) " are shown; `centra-wms returns list --state parked` lists them all." }
+                }
+            }
+        }
+    }
+}
+
+fn order_state(value: i32) -> &'static str {
+    match pb::OrderState::try_from(value) {
+        Ok(pb::OrderState::AwaitingCapture) => "awaiting capture",
+        Ok(pb::OrderState::SentToWarehouse) => "sent to the warehouse",
+        Ok(pb::OrderState::Shipped) => "shipped",
+        Ok(pb::OrderState::Completed) => "completed",
+        Ok(pb::OrderState::Cancelled) => "cancelled",
+        Ok(pb::OrderState::Parked) => "parked",
+        _ => "unknown",
+    }
+}
+
+fn return_state(value: i32) -> &'static str {
+    match pb::ReturnState::try_from(value) {
+        Ok(pb::ReturnState::Received) => "received",
+        Ok(pb::ReturnState::Created) => "created in Centra",
+        Ok(pb::ReturnState::Reported) => "reported in the WMS",
+        Ok(pb::ReturnState::Parked) => "parked",
+        _ => "unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parked() -> pb::ListOrdersByStateResponse {
+        pb::ListOrdersByStateResponse {
+            orders: vec![pb::OrderSummary {
+                endpoint: "shop 1".into(),
+                shipment_id: "7-1".into(),
+                order_id: "7".into(),
+                last_error: "article missing in the warehouse: <A1>".into(),
+                state: pb::OrderState::Parked.into(),
+                ..pb::OrderSummary::default()
+            }],
+            next_page_token: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_signed_in_person_gets_a_retry_form_with_the_token_a_visitor_none() {
+        let signed = Session::signed_in("admin");
+        let html = shipment_table(&signed, &Ok(parked())).into_string();
+        for text in [
+            r#"action="/parked/shipments/shop%201/7-1/retry""#,
+            &format!(r#"name="csrf" value="{}""#, signed.csrf),
+            r#"aria-label="Retry shipment 7-1""#,
+            "article missing in the warehouse: &lt;A1&gt;",
+            r#"href="/find?q=7-1""#,
+        ] {
+            assert!(html.contains(text), "{text} in {html}");
+        }
+        let visitor = shipment_table(&Session::anonymous(), &Ok(parked())).into_string();
+        assert!(!visitor.contains("<form"), "{visitor}");
+        assert!(visitor.contains("sign in to retry"), "{visitor}");
+    }
+
+    #[test]
+    fn a_parked_return_shows_its_reason_and_retry() {
+        let signed = Session::signed_in("admin");
+        let listed = pb::ListReturnsResponse {
+            returns: vec![pb::ReturnSummary {
+                return_id: "R 9".into(),
+                order_number: "S7-1".into(),
+                reason: "order S7-1 is not imported".into(),
+                state: pb::ReturnState::Parked.into(),
+                ..pb::ReturnSummary::default()
+            }],
+            next_page_token: "more".into(),
+        };
+        let html = return_table(&signed, &Ok(listed)).into_string();
+        for text in [
+            r#"action="/parked/returns/R%209/retry""#,
+            "order S7-1 is not imported",
+            "returns list --state parked",
+        ] {
+            assert!(html.contains(text), "{text} in {html}");
+        }
+        let failed = return_table(&signed, &Err("returns-sync does not answer".into()));
+        assert!(
+            failed
+                .into_string()
+                .contains("returns-sync does not answer")
+        );
+    }
+}
