@@ -2,6 +2,7 @@
 //! point the services at the simulators, and polling waits.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::time::{Duration, Instant};
 
 use platform_config::{AppConfig, WmsKind};
@@ -12,10 +13,26 @@ use crate::wms::WmsSim;
 /// Sizes per product in the demo catalogue rows.
 pub const SIZES_PER_PRODUCT: usize = 10;
 
-/// A free local port (bound, read, released).
+/// The ports this harness hands out: below Linux's ephemeral range (32768+), where an
+/// outgoing connection can take a port between our check and the service's bind (seen in CI
+/// as "grpc server failed: transport error"), and above the range `centra-wms`'s own test
+/// harness uses (10000-31999), so the two never hand out the same port.
+const PORTS: std::ops::Range<u16> = 32_000..32_768;
+
+/// A port that is free now, from [`PORTS`]. Each test process starts at an offset drawn from
+/// its process id and moves on with each call; a port found taken is skipped.
 pub fn free_port() -> SocketAddr {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("addr")
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let span = PORTS.end - PORTS.start;
+    let base = (std::process::id() % u32::from(span)) as u16;
+    for _ in 0..span {
+        let offset = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = PORTS.start + (base.wrapping_add(offset.wrapping_mul(7))) % span;
+        if let Ok(listener) = std::net::TcpListener::bind(("127.0.0.1", port)) {
+            return listener.local_addr().expect("addr");
+        }
+    }
+    panic!("no free port in {PORTS:?}");
 }
 
 /// A valid GTIN-13 (the simulators check nothing, the flows do).

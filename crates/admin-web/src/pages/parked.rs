@@ -84,21 +84,13 @@ pub async fn retry_shipment(
             .map(|a| a.into_inner())
             .map_err(|status| grpc_failure(ORDERS, "shipment retry", &status)),
     };
-    let notice = match answer {
-        Ok(answer) => Notice {
-            ok: true,
-            text: format!(
-                "Retried: order-sync ran shipment {shipment_id} again; it is now {}.",
-                order_state(answer.state)
-            ),
-        },
-        Err(line) => Notice {
-            ok: false,
-            text: format!("Not retried: {line}"),
-        },
-    };
-    page.audit.record(user, action, &target, &notice.text);
-    render(&page, &session, Some(notice)).await.into_response()
+    let outcome = answer.map(|answer| {
+        format!(
+            "order-sync ran shipment {shipment_id} again; it is now {}.",
+            order_state(answer.state)
+        )
+    });
+    retried(&page, &session, user, action, &target, outcome).await
 }
 
 /// `POST /parked/returns/{return_id}/retry`.
@@ -132,23 +124,39 @@ pub async fn retry_return(
             .map(|a| a.into_inner())
             .map_err(|status| grpc_failure(RETURNS, "return retry", &status)),
     };
-    let notice = match answer {
-        Ok(answer) => Notice {
+    let outcome = answer.map(|answer| {
+        format!(
+            "returns-sync ran return {return_id} again; it is now {}.",
+            answer
+                .summary
+                .map_or("unknown", |summary| return_state(summary.state))
+        )
+    });
+    retried(&page, &session, user, action, &target, outcome).await
+}
+
+/// The page after a retry: the outcome (what the service did, or why not) above the lists,
+/// and in the audit log.
+async fn retried(
+    page: &Page,
+    session: &Session,
+    user: &str,
+    action: &str,
+    target: &str,
+    outcome: Result<String, String>,
+) -> Response {
+    let notice = match outcome {
+        Ok(done) => Notice {
             ok: true,
-            text: format!(
-                "Retried: returns-sync ran return {return_id} again; it is now {}.",
-                answer
-                    .summary
-                    .map_or("unknown", |summary| return_state(summary.state))
-            ),
+            text: format!("Retried: {done}"),
         },
         Err(line) => Notice {
             ok: false,
             text: format!("Not retried: {line}"),
         },
     };
-    page.audit.record(user, action, &target, &notice.text);
-    render(&page, &session, Some(notice)).await.into_response()
+    page.audit.record(user, action, target, &notice.text);
+    render(page, session, Some(notice)).await.into_response()
 }
 
 async fn parked_shipments(page: &Page) -> Result<pb::ListOrdersByStateResponse, String> {

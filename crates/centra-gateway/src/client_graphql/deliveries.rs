@@ -2,7 +2,7 @@
 
 use super::governor::Call;
 use super::operations::{AcceptPurchaseOrderDelivery, accept_purchase_order_delivery as accept};
-use super::shipments::problems;
+use super::user_errors::refuse_on_user_errors;
 use super::{GraphqlClient, GraphqlError};
 
 /// Whether the accepted units go into the warehouse's stock (`WarehouseStockInsertType`).
@@ -66,17 +66,7 @@ impl GraphqlClient {
             .await?;
         let answer: accept::ResponseData = self.decode(CALL.operation, &record, data)?;
         let payload = answer.accept_purchase_order_delivery;
-        self.refused_unless_empty(
-            CALL.operation,
-            &record,
-            problems(payload.user_errors.into_iter().map(|e| (e.message, e.path))),
-            &problems(
-                payload
-                    .user_warnings
-                    .into_iter()
-                    .map(|e| (e.message, e.path)),
-            ),
-        )?;
+        refuse_on_user_errors!(self, CALL.operation, &record, payload)?;
         Ok(DeliveryAccepted {
             delivery_id: payload.purchase_order_delivery.map(|d| d.id),
         })

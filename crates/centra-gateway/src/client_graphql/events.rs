@@ -12,8 +12,8 @@ use super::operations::{
     ConfirmEvents, EventsBatch, SetEventListeners, confirm_events, events_batch,
     set_event_listeners,
 };
-use super::shipments::problems;
 use super::transport::decode;
+use super::user_errors::refuse_on_user_errors;
 use super::{GraphqlClient, GraphqlError, GraphqlErrorKind, PayloadError};
 
 /// What an event is about (`EventObjectType`).
@@ -155,17 +155,7 @@ impl GraphqlClient {
         let answer: set_event_listeners::ResponseData =
             self.decode(CALL.operation, "event listeners", data)?;
         let payload = answer.set_event_listeners;
-        self.refused_unless_empty(
-            CALL.operation,
-            "event listeners",
-            problems(payload.user_errors.into_iter().map(|e| (e.message, e.path))),
-            &problems(
-                payload
-                    .user_warnings
-                    .into_iter()
-                    .map(|e| (e.message, e.path)),
-            ),
-        )
+        refuse_on_user_errors!(self, CALL.operation, "event listeners", payload)
     }
 
     /// The oldest unconfirmed events of `objects` (all listened ones when empty), at most
@@ -239,16 +229,6 @@ impl GraphqlClient {
             .await?;
         let answer: confirm_events::ResponseData = self.decode(CALL.operation, "events", data)?;
         let payload = answer.confirm_events;
-        self.refused_unless_empty(
-            CALL.operation,
-            "events",
-            problems(payload.user_errors.into_iter().map(|e| (e.message, e.path))),
-            &problems(
-                payload
-                    .user_warnings
-                    .into_iter()
-                    .map(|e| (e.message, e.path)),
-            ),
-        )
+        refuse_on_user_errors!(self, CALL.operation, "events", payload)
     }
 }

@@ -14,6 +14,7 @@
 //!   the retry loops (reads retry what is transient; mutations only a 429).
 //! - `governor`: the rate governor's pure logic (Centra's token buckets, pacing, 429 holds).
 //! - `error`: [`GraphqlError`], retryable or terminal, with `userErrors` as a [`Refusal`].
+//! - `user_errors`: every mutation's `userErrors` (a [`Refusal`]) and `userWarnings` (logged).
 //! - one file per resource, in Centra's terms: `shipments` (read paged, one shipment's
 //!   standing with its payment history, create, update, capture, complete), `stock` (`setStock` physical, stock totals of products, `warehouses`), `returns`
 //!   (`createReturn`, `returns` of a shipment),
@@ -31,6 +32,7 @@ pub mod returns;
 pub mod shipments;
 pub mod stock;
 mod transport;
+mod user_errors;
 
 use std::fmt;
 use std::sync::{Arc, Mutex};

@@ -3,7 +3,7 @@
 
 use super::governor::Call;
 use super::operations::{CreateReturn, ReturnsPage, create_return, returns_page};
-use super::shipments::problems;
+use super::user_errors::refuse_on_user_errors;
 use super::{GraphqlClient, GraphqlError, GraphqlErrorKind, PayloadError};
 
 /// What Centra does with the returned units (`returnStockActionPolicy`, exactly one of three).
@@ -147,17 +147,7 @@ impl GraphqlClient {
             .await?;
         let answer: create_return::ResponseData = self.decode(CALL.operation, &record, data)?;
         let payload = answer.create_return;
-        self.refused_unless_empty(
-            CALL.operation,
-            &record,
-            problems(payload.user_errors.into_iter().map(|e| (e.message, e.path))),
-            &problems(
-                payload
-                    .user_warnings
-                    .into_iter()
-                    .map(|e| (e.message, e.path)),
-            ),
-        )?;
+        refuse_on_user_errors!(self, CALL.operation, &record, payload)?;
         payload
             .return_
             .map(|created| ReturnCreated {

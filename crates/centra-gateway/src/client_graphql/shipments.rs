@@ -13,7 +13,8 @@ use super::operations::{
     UpdateShipment, capture_shipment, complete_shipment, create_shipment, shipment_payment,
     shipments_page, update_shipment,
 };
-use super::{GraphqlClient, GraphqlError, GraphqlErrorKind, PayloadError, Refusal, UserProblem};
+use super::user_errors::refuse_on_user_errors;
+use super::{GraphqlClient, GraphqlError, GraphqlErrorKind, PayloadError};
 
 /// One shipped line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,45 +118,6 @@ pub struct ShipmentStanding {
     /// A capture request is with the payment provider: its payment history has a `PENDING`
     /// `CAPTURE_REQUEST` (or `CAPTURE_PENDING`) entry. Not captured; asking again is refused.
     pub capture_requested: bool,
-}
-
-/// `userErrors` (or `userWarnings`) entries as the client's own type.
-pub(crate) fn problems<I>(entries: I) -> Vec<UserProblem>
-where
-    I: IntoIterator<Item = (String, Option<Vec<String>>)>,
-{
-    entries
-        .into_iter()
-        .map(|(message, path)| UserProblem {
-            message,
-            path: path.unwrap_or_default(),
-        })
-        .collect()
-}
-
-impl GraphqlClient {
-    /// Fails with a [`Refusal`] naming `record` when `errors` is not empty; logs `warnings`.
-    pub(crate) fn refused_unless_empty(
-        &self,
-        operation: &str,
-        record: &str,
-        errors: Vec<UserProblem>,
-        warnings: &[UserProblem],
-    ) -> Result<(), GraphqlError> {
-        for warning in warnings {
-            tracing::warn!(endpoint = %self.inner.endpoint, operation, record, %warning, "centra user warning");
-        }
-        if errors.is_empty() {
-            return Ok(());
-        }
-        Err(self.error(
-            operation,
-            GraphqlErrorKind::Refused(Refusal {
-                record: record.to_owned(),
-                problems: errors,
-            }),
-        ))
-    }
 }
 
 fn time(object: &str, field: &str, text: &str) -> Result<DateTime<Utc>, PayloadError> {
@@ -424,17 +386,7 @@ impl GraphqlClient {
             .await?;
         let answer: create_shipment::ResponseData = self.decode(CALL.operation, &record, data)?;
         let payload = answer.create_shipment;
-        self.refused_unless_empty(
-            CALL.operation,
-            &record,
-            problems(payload.user_errors.into_iter().map(|e| (e.message, e.path))),
-            &problems(
-                payload
-                    .user_warnings
-                    .into_iter()
-                    .map(|e| (e.message, e.path)),
-            ),
-        )?;
+        refuse_on_user_errors!(self, CALL.operation, &record, payload)?;
         self.written_shipment(CALL.operation, &record, payload.shipment)
     }
 
@@ -468,17 +420,7 @@ impl GraphqlClient {
             .await?;
         let answer: update_shipment::ResponseData = self.decode(CALL.operation, &record, data)?;
         let payload = answer.update_shipment;
-        self.refused_unless_empty(
-            CALL.operation,
-            &record,
-            problems(payload.user_errors.into_iter().map(|e| (e.message, e.path))),
-            &problems(
-                payload
-                    .user_warnings
-                    .into_iter()
-                    .map(|e| (e.message, e.path)),
-            ),
-        )?;
+        refuse_on_user_errors!(self, CALL.operation, &record, payload)?;
         self.written_shipment(CALL.operation, &record, payload.shipment)
     }
 
@@ -521,17 +463,7 @@ impl GraphqlClient {
             .await?;
         let answer: complete_shipment::ResponseData = self.decode(CALL.operation, &record, data)?;
         let payload = answer.complete_shipment;
-        self.refused_unless_empty(
-            CALL.operation,
-            &record,
-            problems(payload.user_errors.into_iter().map(|e| (e.message, e.path))),
-            &problems(
-                payload
-                    .user_warnings
-                    .into_iter()
-                    .map(|e| (e.message, e.path)),
-            ),
-        )?;
+        refuse_on_user_errors!(self, CALL.operation, &record, payload)?;
         self.written_shipment(CALL.operation, &record, payload.shipment)
     }
 
@@ -555,17 +487,7 @@ impl GraphqlClient {
             .await?;
         let answer: capture_shipment::ResponseData = self.decode(CALL.operation, &record, data)?;
         let payload = answer.capture_shipment;
-        self.refused_unless_empty(
-            CALL.operation,
-            &record,
-            problems(payload.user_errors.into_iter().map(|e| (e.message, e.path))),
-            &problems(
-                payload
-                    .user_warnings
-                    .into_iter()
-                    .map(|e| (e.message, e.path)),
-            ),
-        )?;
+        refuse_on_user_errors!(self, CALL.operation, &record, payload)?;
         let captured = payload.shipment.as_ref().is_some_and(|s| s.is_captured);
         let Some(entry) = payload.payment_history_entry else {
             // No entry to read: only the shipment's own flag counts as captured.

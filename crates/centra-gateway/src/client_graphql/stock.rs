@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use super::governor::Call;
 use super::operations::{ProductStock, SetStock, Warehouses, product_stock, set_stock, warehouses};
-use super::shipments::problems;
+use super::user_errors::refuse_on_user_errors;
 use super::{GraphqlClient, GraphqlError, GraphqlErrorKind};
 
 /// One size's physical quantity: the variant's id and the size's name.
@@ -177,16 +177,6 @@ impl GraphqlClient {
             .await?;
         let answer: set_stock::ResponseData = self.decode(CALL.operation, &record, data)?;
         let payload = answer.set_stock;
-        self.refused_unless_empty(
-            CALL.operation,
-            &record,
-            problems(payload.user_errors.into_iter().map(|e| (e.message, e.path))),
-            &problems(
-                payload
-                    .user_warnings
-                    .into_iter()
-                    .map(|e| (e.message, e.path)),
-            ),
-        )
+        refuse_on_user_errors!(self, CALL.operation, &record, payload)
     }
 }
