@@ -83,10 +83,11 @@ impl Service for Broken {
     }
 
     async fn run(&self, _ctx: ServiceContext) -> Result<(), ServiceError> {
-        Err(ServiceError::Other {
-            service: "broken",
-            message: "storage unreachable".to_owned(),
-        })
+        Err(ServiceError::part(
+            "broken",
+            "storage",
+            std::io::Error::other("storage unreachable"),
+        ))
     }
 }
 

@@ -214,7 +214,7 @@ impl Service for AdminWeb {
     async fn run(&self, ctx: ServiceContext) -> Result<(), ServiceError> {
         let address = ctx.config.admin_web.listen;
         let listen_error = |source| {
-            other(&AdminWebError::Listen {
+            stopped(AdminWebError::Listen {
                 address: address.to_string(),
                 source,
             })
@@ -257,12 +257,9 @@ async fn serve(
     axum::serve(listener, app)
         .with_graceful_shutdown(async move { shutdown.cancelled().await })
         .await
-        .map_err(|e| other(&AdminWebError::Serve(e)))
+        .map_err(|e| stopped(AdminWebError::Serve(e)))
 }
 
-fn other(error: &AdminWebError) -> ServiceError {
-    ServiceError::Other {
-        service: NAME,
-        message: error.to_string(),
-    }
+fn stopped(error: AdminWebError) -> ServiceError {
+    ServiceError::part(NAME, "web server", error)
 }

@@ -82,13 +82,6 @@ pub const RECONCILE_INTERVAL: Duration = Duration::from_secs(24 * 60 * 60);
 /// Durable consumer name of the `ProductChanged` subscription.
 pub const CONSUMER: &str = "catalog-sync-products";
 
-fn other(message: String) -> ServiceError {
-    ServiceError::Other {
-        service: NAME,
-        message,
-    }
-}
-
 /// Runs the service until `ctx.shutdown`.
 pub async fn run(ctx: ServiceContext) -> Result<(), ServiceError> {
     let base = ServiceBase::open(&ctx, NAME, &MIGRATIONS).await?;
@@ -99,18 +92,22 @@ pub async fn run(ctx: ServiceContext) -> Result<(), ServiceError> {
 
 fn flow(ctx: &ServiceContext, base: &ServiceBase) -> Result<CatalogFlow, ServiceError> {
     let settings = &ctx.config.settings;
-    let endpoint = settings
-        .catalog_endpoint
-        .clone()
-        .ok_or_else(|| other("no catalog end-point is configured".to_owned()))?;
+    let endpoint =
+        settings
+            .catalog_endpoint
+            .clone()
+            .ok_or_else(|| ServiceError::Misconfigured {
+                service: NAME,
+                message: "no catalog end-point is configured".to_owned(),
+            })?;
     let centra = ctx
         .directory
         .channel("centra-gateway")
-        .map_err(|e| other(e.to_string()))?;
+        .map_err(|e| ServiceError::part(NAME, "channel to centra-gateway", e))?;
     let wms = ctx
         .directory
         .channel(platform_runtime::WMS_GATEWAY)
-        .map_err(|e| other(e.to_string()))?;
+        .map_err(|e| ServiceError::part(NAME, "channel to the WMS gateway", e))?;
     Ok(CatalogFlow::new(
         base.store.clone(),
         Arc::new(GrpcCatalogSource::new(centra)),
@@ -147,7 +144,7 @@ async fn serve(ctx: &ServiceContext, base: &ServiceBase) -> Result<(), ServiceEr
         async {
             let result = ctx.directory.serve(NAME, routes, stop.clone()).await;
             stop.cancel();
-            result.map_err(|e| other(e.to_string()))
+            result.map_err(|e| ServiceError::part(NAME, "grpc server", e))
         },
     );
     consumed.and(served)

@@ -61,13 +61,6 @@ pub static MIGRATIONS: Migrations = Migrations::new(&POSTGRES, &SQLITE);
 #[derive(Debug, Default, Clone)]
 pub struct CentraGateway;
 
-fn other(message: String) -> ServiceError {
-    ServiceError::Other {
-        service: NAME,
-        message,
-    }
-}
-
 #[async_trait]
 impl Service for CentraGateway {
     fn name(&self) -> &'static str {
@@ -82,18 +75,20 @@ impl Service for CentraGateway {
                 base.store.clone(),
                 &client::ClientOptions::default(),
             )
-            .map_err(|e| other(e.to_string()))?;
+            .map_err(|e| ServiceError::part(NAME, "end-points", e))?;
             // Unready while an end-point's secret is refused (or not checked yet).
             let _credential_watch =
                 credentials::watch(gateway.clients(), &ctx.readiness, &ctx.shutdown);
             let webhook_addr = gateway::webhook_listen(&ctx.config);
             let webhook = tokio::net::TcpListener::bind(webhook_addr)
                 .await
-                .map_err(|e| other(format!("binding webhooks {webhook_addr}: {e}")))?;
+                .map_err(|e| {
+                    ServiceError::part(NAME, format!("binding webhooks {webhook_addr}"), e)
+                })?;
             gateway
                 .serve(&ctx.directory, webhook, ctx.shutdown.clone())
                 .await
-                .map_err(|e| other(e.to_string()))
+                .map_err(|e| ServiceError::part(NAME, "serving", e))
         }
         .await;
         base.close().await;

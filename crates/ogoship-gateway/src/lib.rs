@@ -65,30 +65,31 @@ impl Service for OgoshipGateway {
     }
 
     async fn run(&self, ctx: ServiceContext) -> Result<(), ServiceError> {
-        let other = |message: String| ServiceError::Other {
-            service: NAME,
-            message,
-        };
         let base = ServiceBase::open(&ctx, NAME, &MIGRATIONS).await?;
         let running = async {
             let settings = GatewaySettings::from_config(&ctx.config).ok_or_else(|| {
-                other(format!(
-                    "[wms] kind is {:?}: ogoship-gateway has no OGOship account to speak to; \
+                ServiceError::Misconfigured {
+                    service: NAME,
+                    message: format!(
+                        "[wms] kind is {:?}: ogoship-gateway has no OGOship account to speak to; \
                      run {} instead",
-                    ctx.config.wms.kind().name(),
-                    ctx.config.wms.kind().gateway()
-                ))
+                        ctx.config.wms.kind().name(),
+                        ctx.config.wms.kind().gateway()
+                    ),
+                }
             })?;
             let webhook_addr = settings.webhook_listen;
             let webhook = tokio::net::TcpListener::bind(webhook_addr)
                 .await
                 .map_err(|e| {
-                    other(format!(
-                        "binding the webhook receiver to {webhook_addr}: {e}"
-                    ))
+                    ServiceError::part(
+                        NAME,
+                        format!("binding the webhook receiver to {webhook_addr}"),
+                        e,
+                    )
                 })?;
-            let gateway =
-                Gateway::new(settings, base.store.clone()).map_err(|e| other(e.to_string()))?;
+            let gateway = Gateway::new(settings, base.store.clone())
+                .map_err(|e| ServiceError::part(NAME, "gateway", e))?;
             let routes = gateway.routes();
             // Either half stopping stops the other.
             let stop = ctx.shutdown.child_token();
@@ -104,14 +105,14 @@ impl Service for OgoshipGateway {
                 async {
                     let result = gateway.watch(webhook, stop.clone()).await;
                     stop.cancel();
-                    result.map_err(|e| other(e.to_string()))
+                    result.map_err(|e| ServiceError::part(NAME, "watching the WMS", e))
                 },
                 async {
                     // Served under NAME: the directory resolves `WMS_GATEWAY` to the gateway
                     // of `[wms] kind` (platform-runtime `directory.rs`, `resolve`).
                     let result = ctx.directory.serve(NAME, routes, stop.clone()).await;
                     stop.cancel();
-                    result.map_err(|e| other(e.to_string()))
+                    result.map_err(|e| ServiceError::part(NAME, "grpc server", e))
                 }
             );
             watched.and(served)

@@ -59,32 +59,33 @@ impl Service for OngoingGateway {
     }
 
     async fn run(&self, ctx: ServiceContext) -> Result<(), ServiceError> {
-        let other = |message: String| ServiceError::Other {
-            service: NAME,
-            message,
-        };
         let base = ServiceBase::open(&ctx, NAME, &MIGRATIONS).await?;
         let webhook_addr = settings::webhook_listen(&ctx.config);
         let running = async {
             let webhook = tokio::net::TcpListener::bind(webhook_addr)
                 .await
                 .map_err(|e| {
-                    other(format!(
-                        "binding the webhook receiver to {webhook_addr}: {e}"
-                    ))
+                    ServiceError::part(
+                        NAME,
+                        format!("binding the webhook receiver to {webhook_addr}"),
+                        e,
+                    )
                 })?;
             let gateway = Gateway::new(
                 GatewaySettings::from_config(&ctx.config).ok_or_else(|| {
-                    other(format!(
-                        "[wms] kind is {:?}: ongoing-gateway has no Ongoing account to speak to; \
-                         run {} instead",
-                        ctx.config.wms.kind().name(),
-                        ctx.config.wms.kind().gateway()
-                    ))
+                    ServiceError::Misconfigured {
+                        service: NAME,
+                        message: format!(
+                            "[wms] kind is {:?}: ongoing-gateway has no Ongoing account to speak to; \
+                             run {} instead",
+                            ctx.config.wms.kind().name(),
+                            ctx.config.wms.kind().gateway(),
+                        ),
+                    }
                 })?,
                 base.store.clone(),
             )
-            .map_err(|e| other(e.to_string()))?;
+            .map_err(|e| ServiceError::part(NAME, "gateway", e))?;
             let routes = gateway.routes();
             // Either half stopping stops the other.
             let stop = ctx.shutdown.child_token();
@@ -100,12 +101,12 @@ impl Service for OngoingGateway {
                 async {
                     let result = gateway.watch(webhook, stop.clone()).await;
                     stop.cancel();
-                    result.map_err(|e| other(e.to_string()))
+                    result.map_err(|e| ServiceError::part(NAME, "watching the WMS", e))
                 },
                 async {
                     let result = ctx.directory.serve(NAME, routes, stop.clone()).await;
                     stop.cancel();
-                    result.map_err(|e| other(e.to_string()))
+                    result.map_err(|e| ServiceError::part(NAME, "grpc server", e))
                 }
             );
             watched.and(served)

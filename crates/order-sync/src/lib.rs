@@ -71,13 +71,6 @@ pub static MIGRATIONS: Migrations = Migrations::new(&POSTGRES, &SQLITE);
 #[derive(Debug, Default, Clone)]
 pub struct OrderSync;
 
-fn other(message: String) -> ServiceError {
-    ServiceError::Other {
-        service: NAME,
-        message,
-    }
-}
-
 #[async_trait]
 impl Service for OrderSync {
     fn name(&self) -> &'static str {
@@ -96,11 +89,11 @@ async fn run_flow(ctx: &ServiceContext, base: &ServiceBase) -> Result<(), Servic
     let centra = ctx
         .directory
         .channel("centra-gateway")
-        .map_err(|e| other(e.to_string()))?;
+        .map_err(|e| ServiceError::part(NAME, "channel to centra-gateway", e))?;
     let wms = ctx
         .directory
         .channel(platform_runtime::WMS_GATEWAY)
-        .map_err(|e| other(e.to_string()))?;
+        .map_err(|e| ServiceError::part(NAME, "channel to the WMS gateway", e))?;
     let flow = OrderFlow::new(
         Arc::new(ctx.config.settings.clone()),
         ctx.config.wms.warehouse.clone(),
@@ -120,7 +113,7 @@ async fn run_flow(ctx: &ServiceContext, base: &ServiceBase) -> Result<(), Servic
         tasks.spawn(async move {
             consumers::run(flow, bus.as_ref(), feed, redelivery, stop)
                 .await
-                .map_err(|e| other(format!("consumer {}: {e}", feed.consumer())))
+                .map_err(|e| ServiceError::part(NAME, format!("consumer {}", feed.consumer()), e))
         });
     }
     let dead_letters = DeadLetterService::new(
@@ -141,7 +134,7 @@ async fn run_flow(ctx: &ServiceContext, base: &ServiceBase) -> Result<(), Servic
         directory
             .serve(NAME, routes, admin_stop)
             .await
-            .map_err(|e| other(e.to_string()))
+            .map_err(|e| ServiceError::part(NAME, "grpc server", e))
     });
     platform_runtime::supervise(NAME, tasks, stop).await
 }

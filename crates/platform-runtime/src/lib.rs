@@ -63,7 +63,7 @@ pub use pruning::{Pruned, prune_store};
 pub use readiness::{CredentialChecks, Credentials, Readiness, watch_credentials};
 pub use runtime::{Runtime, RuntimeError};
 pub use serve::{ServeError, exit_code, serve, serve_from_args};
-pub use service::{Service, ServiceContext, ServiceError, supervise};
+pub use service::{PartError, Service, ServiceContext, ServiceError, supervise};
 pub use signal::shutdown_on_signal;
 pub use subscription::{
     Handled, Settling, Subscription, all_in_progress_while, consume, consume_concurrently,

@@ -38,6 +38,11 @@ pub trait Service: Send + Sync + std::fmt::Debug + 'static {
     async fn run(&self, ctx: ServiceContext) -> Result<(), ServiceError>;
 }
 
+/// Any error a part of a service stops with, kept whole as a [`ServiceError::Part`]'s source.
+pub type PartError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Why a service stopped. Every variant keeps what caused it as its `source`, so the log line
+/// and a test can walk the chain instead of reading a flattened message.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     #[error("{service}: storage: {source}")]
@@ -52,11 +57,38 @@ pub enum ServiceError {
         #[source]
         source: platform_bus::BusError,
     },
+    /// One part (the command server, a consumer, the webhook receiver, a task that panicked)
+    /// stopped with `source`.
+    #[error("{service}: {part}: {source}")]
+    Part {
+        service: &'static str,
+        /// Which part, e.g. `consumer order-sync-shipments` or `grpc server`.
+        part: String,
+        #[source]
+        source: PartError,
+    },
+    /// The settings do not let the service run here (e.g. a WMS gateway for another WMS);
+    /// a restart will not help until they change.
     #[error("{service}: {message}")]
-    Other {
+    Misconfigured {
         service: &'static str,
         message: String,
     },
+}
+
+impl ServiceError {
+    /// A [`ServiceError::Part`]: `part` of `service` stopped with `source`.
+    pub fn part(
+        service: &'static str,
+        part: impl Into<String>,
+        source: impl Into<PartError>,
+    ) -> Self {
+        Self::Part {
+            service,
+            part: part.into(),
+            source: source.into(),
+        }
+    }
 }
 
 /// Waits for the parts of `service` (its consumers, timers, command server) and stops them all
@@ -64,7 +96,8 @@ pub enum ServiceError {
 /// than run it half. Returns when every part has ended.
 ///
 /// # Errors
-/// The first part's error, or [`ServiceError::Other`] for a part that panicked.
+/// The first part's error, or [`ServiceError::Part`] with the join error for a part that
+/// panicked.
 pub async fn supervise(
     service: &'static str,
     mut parts: tokio::task::JoinSet<Result<(), ServiceError>>,
@@ -72,10 +105,7 @@ pub async fn supervise(
 ) -> Result<(), ServiceError> {
     let mut result = Ok(());
     while let Some(joined) = parts.join_next().await {
-        let outcome = joined.map_err(|e| ServiceError::Other {
-            service,
-            message: format!("task ended abnormally: {e}"),
-        });
+        let outcome = joined.map_err(|e| ServiceError::part(service, "task", e));
         if let Err(error) = outcome.and_then(|r| r) {
             tracing::error!(%error, service, "service part stopped");
             stop.cancel();
@@ -85,4 +115,58 @@ pub async fn supervise(
         }
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+    use std::io;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_failing_part_stops_the_others_and_its_error_keeps_its_source() {
+        let stop = CancellationToken::new();
+        let mut parts = tokio::task::JoinSet::new();
+        let waiting = stop.clone();
+        parts.spawn(async move {
+            waiting.cancelled().await;
+            Ok(())
+        });
+        parts.spawn(async {
+            Err(ServiceError::part(
+                "svc",
+                "consumer svc-orders",
+                io::Error::new(io::ErrorKind::ConnectionRefused, "refused"),
+            ))
+        });
+
+        let error = supervise("svc", parts, stop.clone())
+            .await
+            .expect_err("the part's error");
+
+        assert!(stop.is_cancelled(), "the other part was stopped");
+        assert_eq!(error.to_string(), "svc: consumer svc-orders: refused");
+        let source = error
+            .source()
+            .and_then(|s| s.downcast_ref::<io::Error>())
+            .expect("the io error is kept as the source");
+        assert_eq!(source.kind(), io::ErrorKind::ConnectionRefused);
+    }
+
+    #[tokio::test]
+    async fn a_part_that_panics_is_a_part_error_with_the_join_error_as_source() {
+        let mut parts = tokio::task::JoinSet::new();
+        parts.spawn(async { panic!("boom") });
+
+        let error = supervise("svc", parts, CancellationToken::new())
+            .await
+            .expect_err("the panic");
+
+        let join = error
+            .source()
+            .and_then(|s| s.downcast_ref::<tokio::task::JoinError>())
+            .expect("the join error is kept as the source");
+        assert!(join.is_panic());
+    }
 }

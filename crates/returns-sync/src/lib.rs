@@ -59,13 +59,6 @@ pub static MIGRATIONS: Migrations = Migrations::new(&POSTGRES, &SQLITE);
 #[derive(Debug, Default, Clone)]
 pub struct ReturnsSync;
 
-fn other(message: String) -> ServiceError {
-    ServiceError::Other {
-        service: NAME,
-        message,
-    }
-}
-
 #[async_trait]
 impl Service for ReturnsSync {
     fn name(&self) -> &'static str {
@@ -84,11 +77,11 @@ async fn run_flow(ctx: &ServiceContext, base: &ServiceBase) -> Result<(), Servic
     let centra = ctx
         .directory
         .channel("centra-gateway")
-        .map_err(|e| other(e.to_string()))?;
+        .map_err(|e| ServiceError::part(NAME, "channel to centra-gateway", e))?;
     let wms = ctx
         .directory
         .channel(platform_runtime::WMS_GATEWAY)
-        .map_err(|e| other(e.to_string()))?;
+        .map_err(|e| ServiceError::part(NAME, "channel to the WMS gateway", e))?;
     let settings = Arc::new(ctx.config.settings.clone());
     let flow = ReturnFlow::new(
         settings.clone(),
@@ -106,7 +99,9 @@ async fn run_flow(ctx: &ServiceContext, base: &ServiceBase) -> Result<(), Servic
         tasks.spawn(async move {
             consumers::run(flow, bus.as_ref(), redelivery, stop)
                 .await
-                .map_err(|e| other(format!("consumer {}: {e}", flow::RETURN_RECEIVED)))
+                .map_err(|e| {
+                    ServiceError::part(NAME, format!("consumer {}", flow::RETURN_RECEIVED), e)
+                })
         });
     }
     let dead_letters = DeadLetterService::new(
@@ -123,7 +118,7 @@ async fn run_flow(ctx: &ServiceContext, base: &ServiceBase) -> Result<(), Servic
         directory
             .serve(NAME, routes, admin_stop)
             .await
-            .map_err(|e| other(e.to_string()))
+            .map_err(|e| ServiceError::part(NAME, "grpc server", e))
     });
     platform_runtime::supervise(NAME, tasks, stop).await
 }

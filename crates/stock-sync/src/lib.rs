@@ -62,13 +62,6 @@ pub static MIGRATIONS: Migrations = Migrations::new(&POSTGRES, &SQLITE);
 #[derive(Debug, Default, Clone)]
 pub struct StockSync;
 
-fn other(message: String) -> ServiceError {
-    ServiceError::Other {
-        service: NAME,
-        message,
-    }
-}
-
 #[async_trait]
 impl Service for StockSync {
     fn name(&self) -> &'static str {
@@ -87,11 +80,11 @@ async fn run_flow(ctx: &ServiceContext, base: &ServiceBase) -> Result<(), Servic
     let centra = ctx
         .directory
         .channel("centra-gateway")
-        .map_err(|e| other(e.to_string()))?;
+        .map_err(|e| ServiceError::part(NAME, "channel to centra-gateway", e))?;
     let wms = ctx
         .directory
         .channel(platform_runtime::WMS_GATEWAY)
-        .map_err(|e| other(e.to_string()))?;
+        .map_err(|e| ServiceError::part(NAME, "channel to the WMS gateway", e))?;
     let settings = Arc::new(ctx.config.settings.clone());
     let flow = StockFlow::new(
         settings.clone(),
@@ -110,7 +103,9 @@ async fn run_flow(ctx: &ServiceContext, base: &ServiceBase) -> Result<(), Servic
             tasks.spawn(async move {
                 consumers::run(flow, feed, bus.as_ref(), redelivery, stop)
                     .await
-                    .map_err(|e| other(format!("consumer {}: {e}", feed.consumer())))
+                    .map_err(|e| {
+                        ServiceError::part(NAME, format!("consumer {}", feed.consumer()), e)
+                    })
             });
         }
         let (writer, writer_stop) = (flow.clone(), stop.clone());
@@ -138,7 +133,7 @@ async fn run_flow(ctx: &ServiceContext, base: &ServiceBase) -> Result<(), Servic
         directory
             .serve(NAME, routes, admin_stop)
             .await
-            .map_err(|e| other(e.to_string()))
+            .map_err(|e| ServiceError::part(NAME, "grpc server", e))
     });
     platform_runtime::supervise(NAME, tasks, stop).await
 }
