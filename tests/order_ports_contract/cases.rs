@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use domain::{Address, ArticleLine, ArticleNumber, LineId, PortError, PortErrorKind, ShipmentId};
 use order_sync::ports::{
-    Completion, PurchaseOrderLine, WmsCancellation, WmsOrder, WmsPurchaseOrder,
+    Completion, PickedReported, PurchaseOrderLine, WmsCancellation, WmsOrder, WmsPurchaseOrder,
 };
 
 use crate::world::{CentraWorld, WAREHOUSE, WmsWorld, endpoint};
@@ -265,4 +265,32 @@ pub async fn centra_down_is_unavailable(world: &impl CentraWorld) {
     );
     assert_eq!(error.kind(), PortErrorKind::Unavailable, "{error}");
     assert!(error.is_retryable());
+}
+
+/// A shipment Centra does not know is `Refused` (`CentraShipments::shipment`'s `# Errors`),
+/// never read as an empty good-to-go shipment.
+pub async fn an_unknown_shipment_is_refused(world: &impl CentraWorld) {
+    let unknown = ShipmentId::parse("987654-1").expect("shipment id");
+    let error = failure(
+        "read a shipment Centra does not know",
+        world.port().shipment(&endpoint(), &unknown).await,
+    );
+    assert_eq!(error.kind(), PortErrorKind::Refused, "{error}");
+    assert!(!error.is_retryable());
+}
+
+/// Picks reported on an order the WMS does not know are `Refused`
+/// (`WmsOrders::acknowledge_picked`'s `# Errors`), not taken as acknowledged.
+pub async fn acknowledging_picks_of_an_unknown_order_is_refused(world: &impl WmsWorld) {
+    let report = PickedReported {
+        idempotency_key: "ack unknown".into(),
+        warehouse: WAREHOUSE.to_owned(),
+        wms_order_id: 987_654,
+        lines: vec![(1, 1)],
+    };
+    let error = failure(
+        "acknowledge picks of an unknown order",
+        world.port().acknowledge_picked(&report).await,
+    );
+    assert_eq!(error.kind(), PortErrorKind::Refused, "{error}");
 }

@@ -48,9 +48,11 @@ contract!(
     WmsWorld::cancel_after_work_started_is_refused,
     WmsWorld::update_after_work_started_is_refused_and_changes_nothing,
     WmsWorld::wms_down_is_unavailable,
+    WmsWorld::acknowledging_picks_of_an_unknown_order_is_refused,
     CentraWorld::complete_twice_is_one_completion,
     CentraWorld::unpaid_without_capture_is_refused,
     CentraWorld::capture_twice_charges_once,
     CentraWorld::declined_capture_is_refused,
     CentraWorld::centra_down_is_unavailable,
+    CentraWorld::an_unknown_shipment_is_refused,
 );

@@ -65,6 +65,18 @@ impl CentraWorld for FakeCentraWorld {
     async fn shipment(&self, paid: bool) -> ShipmentId {
         let order = self.next_order.fetch_add(1, Ordering::Relaxed) + 1;
         let id = ShipmentId::parse(&format!("{order}-1")).expect("shipment id");
+        let shipment = domain::Shipment {
+            id,
+            endpoint: endpoint(),
+            paid,
+            should_capture: !paid,
+            good_to_go: true,
+            delivery: domain::Address::default(),
+            shipping_method: domain::ShippingMethod::default(),
+            lines: Vec::new(),
+        };
+        self.fake
+            .with(|s| s.shipments.insert(id.to_string(), shipment));
         if !paid {
             self.fake.with(|s| s.unpaid.insert(id.to_string()));
         }

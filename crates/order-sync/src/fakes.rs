@@ -108,16 +108,14 @@ impl CentraShipments for FakeCentra {
     ) -> Result<CentraShipment, PortError> {
         let id = shipment_id.to_string();
         self.with(|s| {
-            let mut shipment = s.shipments.get(&id).cloned().unwrap_or_else(|| Shipment {
-                id: *shipment_id,
-                endpoint: endpoint.clone(),
-                paid: true,
-                should_capture: false,
-                good_to_go: true,
-                delivery: domain::Address::default(),
-                shipping_method: domain::ShippingMethod::default(),
-                lines: Vec::new(),
-            });
+            // As the gateway answers (`NOT_FOUND`, read as `Refused`): a shipment Centra does
+            // not know is not an empty good-to-go one.
+            let mut shipment = s.shipments.get(&id).cloned().ok_or_else(|| {
+                PortError::refused(
+                    CENTRA,
+                    format!("centra has no shipment {shipment_id} on {endpoint}"),
+                )
+            })?;
             shipment.paid = !s.unpaid.contains(&id);
             Ok(CentraShipment {
                 shipment,
@@ -201,6 +199,8 @@ impl CentraShipments for FakeCentra {
 #[derive(Debug, Default)]
 pub struct WmsState {
     pub orders: BTreeMap<String, WmsOrder>,
+    /// The WMS order id of each order number, given at creation and kept (1001 first).
+    pub order_ids: BTreeMap<String, i64>,
     pub creations: u32,
     pub upserts: u32,
     /// `None`: every article exists.
@@ -274,11 +274,16 @@ impl WmsOrders for FakeWms {
             if !s.orders.contains_key(&request.order_number) {
                 s.creations += 1;
             }
+            let next = 1001 + i64::try_from(s.order_ids.len()).unwrap_or(0);
+            let id = *s
+                .order_ids
+                .entry(request.order_number.clone())
+                .or_insert(next);
             s.orders.insert(request.order_number.clone(), request);
             if fault == Fault::LoseAnswer {
                 return Err(lost(WMS));
             }
-            Ok(i64::try_from(s.orders.len()).unwrap_or(0) + 1000)
+            Ok(id)
         })
     }
 
@@ -340,8 +345,24 @@ impl WmsOrders for FakeWms {
     }
 
     async fn acknowledge_picked(&self, report: &PickedReported) -> Result<(), PortError> {
-        self.with(|s| s.acknowledged.push(report.clone()));
-        Ok(())
+        self.with(|s| {
+            let fault = std::mem::take(&mut s.next_fault);
+            if fault == Fault::Down {
+                return Err(PortError::unavailable(WMS, "down"));
+            }
+            // As the port's `# Errors` say: an order the WMS does not know is refused.
+            if !s.order_ids.values().any(|id| *id == report.wms_order_id) {
+                return Err(PortError::refused(
+                    WMS,
+                    format!("no order with WMS id {}", report.wms_order_id),
+                ));
+            }
+            s.acknowledged.push(report.clone());
+            if fault == Fault::LoseAnswer {
+                return Err(lost(WMS));
+            }
+            Ok(())
+        })
     }
 }
 

@@ -69,6 +69,14 @@ impl TestFlow {
         id: &str,
         event: &events::ShipmentGoodToGo,
     ) -> Result<(), FlowError> {
+        // Centra knows the shipment it announced: the fake answers only shipments it holds.
+        if let Ok(shipment) = order_sync::convert::shipment_from_event(event) {
+            self.centra.with(|c| {
+                c.shipments
+                    .entry(shipment.id.to_string())
+                    .or_insert(shipment);
+            });
+        }
         self.flow.on_good_to_go(&MessageId::new(id), event).await
     }
 
