@@ -514,10 +514,27 @@ async fn a_return_of_an_unknown_shipment_is_refused(api: CentraApi) {
         .await
         .expect_err("refused");
     assert!(matches!(error, CommandError::Refused(_)), "{error}");
+    assert_record_refused(api, &tonic::Status::from(error));
+}
+
+/// A refusal of the record travels as `FAILED_PRECONDITION` with the typed `RECORD_REFUSED`
+/// reason (never to be told from the text); through GraphQL it also names the record and the
+/// input fields of Centra's `userErrors`, which the Order API's refusal answer does not give.
+fn assert_record_refused(api: CentraApi, status: &tonic::Status) {
+    assert_eq!(status.code(), tonic::Code::FailedPrecondition);
     assert_eq!(
-        tonic::Status::from(error).code(),
-        tonic::Code::FailedPrecondition
+        proto::reasons::reason(status).as_deref(),
+        Some(proto::reasons::RECORD_REFUSED),
+        "{status:?}"
     );
+    let (record, fields) = proto::reasons::refused_record(status).expect("the refused record");
+    match api {
+        CentraApi::OrderApi => assert_eq!((record, fields), (None, Vec::new())),
+        CentraApi::Graphql => {
+            assert!(record.is_some_and(|r| r.contains("99999")), "{status:?}");
+            assert!(!fields.is_empty(), "the fields Centra named: {status:?}");
+        }
+    }
 }
 
 fn completion(shipment_id: &str, capture: bool) -> CompleteShipmentRequest {
@@ -623,10 +640,7 @@ async fn completing_an_unknown_shipment_is_refused(api: CentraApi) {
         .await
         .expect_err("refused");
     assert!(matches!(error, CommandError::Refused(_)), "{error}");
-    assert_eq!(
-        tonic::Status::from(error).code(),
-        tonic::Code::FailedPrecondition
-    );
+    assert_record_refused(api, &tonic::Status::from(error));
 }
 
 fn capture(shipment_id: &str) -> CaptureShipmentRequest {
@@ -702,7 +716,12 @@ async fn a_pending_capture_is_not_captured(api: CentraApi) {
     ] {
         let error = attempt.expect_err("pending is not captured");
         assert!(matches!(error, CommandError::NotYet(_)), "{error}");
-        assert_eq!(tonic::Status::from(error).code(), tonic::Code::Unavailable);
+        let status = tonic::Status::from(error);
+        assert_eq!(status.code(), tonic::Code::Unavailable);
+        assert_eq!(
+            proto::reasons::reason(&status).as_deref(),
+            Some(proto::reasons::NOT_YET)
+        );
         let shipment = h.shipment(&shipment_id).await;
         assert_eq!(
             (

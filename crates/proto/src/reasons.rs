@@ -37,6 +37,81 @@ pub fn articles_missing(message: impl Into<String>, articles: &[String]) -> Stat
     )
 }
 
+/// The upstream refused the record itself (Centra's refusal answer, GraphQL `userErrors`): the
+/// same call will be refused again until the record changes. `metadata`: `record` (e.g.
+/// `shipment 17`) when the gateway knows it, `field.0`, `field.1`, ... the input fields named.
+pub const RECORD_REFUSED: &str = "RECORD_REFUSED";
+
+/// The upstream refused the gateway's access (the credential, or a permission it lacks): no
+/// record is at fault, and a person fixes the settings. `metadata`: none.
+pub const ACCESS_REFUSED: &str = "ACCESS_REFUSED";
+
+/// The upstream has not finished (a capture the payment provider settles later): not done, and
+/// asking again later is how to learn the outcome. Travels as `UNAVAILABLE`.
+pub const NOT_YET: &str = "NOT_YET";
+
+const FIELD_KEY: &str = "field.";
+
+/// `FAILED_PRECONDITION` with [`RECORD_REFUSED`] naming `record` (when known) and `fields`.
+pub fn record_refused(
+    message: impl Into<String>,
+    record: Option<&str>,
+    fields: &[String],
+) -> Status {
+    let mut metadata: HashMap<String, String> = fields
+        .iter()
+        .enumerate()
+        .map(|(i, field)| (format!("{FIELD_KEY}{i}"), field.clone()))
+        .collect();
+    if let Some(record) = record {
+        metadata.insert("record".to_owned(), record.to_owned());
+    }
+    Status::with_error_details(
+        Code::FailedPrecondition,
+        message,
+        ErrorDetails::with_error_info(RECORD_REFUSED, DOMAIN, metadata),
+    )
+}
+
+/// `FAILED_PRECONDITION` with [`ACCESS_REFUSED`].
+pub fn access_refused(message: impl Into<String>) -> Status {
+    Status::with_error_details(
+        Code::FailedPrecondition,
+        message,
+        ErrorDetails::with_error_info(ACCESS_REFUSED, DOMAIN, HashMap::new()),
+    )
+}
+
+/// `UNAVAILABLE` with [`NOT_YET`].
+pub fn not_yet(message: impl Into<String>) -> Status {
+    Status::with_error_details(
+        Code::Unavailable,
+        message,
+        ErrorDetails::with_error_info(NOT_YET, DOMAIN, HashMap::new()),
+    )
+}
+
+/// The record and fields a [`RECORD_REFUSED`] refusal names; `None` for any other status.
+pub fn refused_record(status: &Status) -> Option<(Option<String>, Vec<String>)> {
+    let info = status
+        .get_details_error_info()
+        .filter(|info| info.domain == DOMAIN && info.reason == RECORD_REFUSED)?;
+    let record = info.metadata.get("record").cloned();
+    let mut numbered: Vec<(usize, String)> = info
+        .metadata
+        .into_iter()
+        .filter_map(|(key, field)| {
+            let index = key.strip_prefix(FIELD_KEY)?.parse().ok()?;
+            Some((index, field))
+        })
+        .collect();
+    numbered.sort();
+    Some((
+        record,
+        numbered.into_iter().map(|(_, field)| field).collect(),
+    ))
+}
+
 /// The reason code of `status`, when a gateway gave one.
 pub fn reason(status: &Status) -> Option<String> {
     status
@@ -76,6 +151,33 @@ mod tests {
         let http: tonic::codegen::http::Response<()> = status.into_http();
         let back = Status::from_header_map(http.headers()).expect("a status");
         assert_eq!(missing_articles(&back), Some(articles));
+    }
+
+    #[test]
+    fn a_refused_record_keeps_its_record_and_fields_through_the_wire() {
+        let fields = vec!["input.lines.0.quantity".to_owned(), "id".to_owned()];
+        let status = record_refused("Quantity exceeds the line", Some("shipment 17"), &fields);
+        let http: tonic::codegen::http::Response<()> = status.into_http();
+        let back = Status::from_header_map(http.headers()).expect("a status");
+        assert_eq!(back.code(), Code::FailedPrecondition);
+        assert_eq!(reason(&back).as_deref(), Some(RECORD_REFUSED));
+        assert_eq!(
+            refused_record(&back),
+            Some((Some("shipment 17".to_owned()), fields))
+        );
+        assert_eq!(missing_articles(&back), None);
+    }
+
+    #[test]
+    fn access_refused_and_not_yet_are_told_apart_by_their_code() {
+        assert_eq!(
+            reason(&access_refused("token expired")).as_deref(),
+            Some(ACCESS_REFUSED)
+        );
+        let pending = not_yet("capture pending");
+        assert_eq!(pending.code(), Code::Unavailable);
+        assert_eq!(reason(&pending).as_deref(), Some(NOT_YET));
+        assert_eq!(refused_record(&pending), None);
     }
 
     #[test]

@@ -4,7 +4,10 @@
 //! with the payment provider) worth retrying,
 //! `UNIMPLEMENTED` a command the end-point's API adapter does not serve yet.
 //!
-//! A Centra failure maps by its [`ConnectionErrorKind`], the same for both APIs.
+//! A Centra failure maps by its [`ConnectionErrorKind`], the same for both APIs. A refusal
+//! travels typed (`proto::reasons`): `RECORD_REFUSED` with the record and fields when Centra
+//! refused the record itself, `ACCESS_REFUSED` when it refused the credential or a permission;
+//! a capture still pending is `UNAVAILABLE` with `NOT_YET`.
 
 use platform_store::StoreError;
 use thiserror::Error;
@@ -76,8 +79,14 @@ impl From<CommandError> for tonic::Status {
         match error {
             CommandError::InvalidArgument { .. } => tonic::Status::invalid_argument(message),
             CommandError::NotFound(_) => tonic::Status::not_found(message),
-            CommandError::Refused(_) => tonic::Status::failed_precondition(message),
-            CommandError::Unavailable(_) | CommandError::NotYet(_) | CommandError::Store(_) => {
+            CommandError::Refused(error) => match error.refused_record() {
+                Some((record, fields)) => {
+                    proto::reasons::record_refused(message, record.as_deref(), &fields)
+                }
+                None => proto::reasons::access_refused(message),
+            },
+            CommandError::NotYet(_) => proto::reasons::not_yet(message),
+            CommandError::Unavailable(_) | CommandError::Store(_) => {
                 tonic::Status::unavailable(message)
             }
             CommandError::BadAnswer(_) => tonic::Status::internal(message),

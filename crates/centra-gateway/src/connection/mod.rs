@@ -143,6 +143,25 @@ impl ConnectionError {
         }
     }
 
+    /// The record Centra refused (when the client knows it) and the input fields it named, when
+    /// Centra refused the record itself ([`Self::is_record_refusal`]); `None` otherwise.
+    pub fn refused_record(&self) -> Option<(Option<String>, Vec<String>)> {
+        match self {
+            Self::OrderApi(error) => {
+                matches!(error.kind, CentraErrorKind::Refused(_)).then(|| (None, Vec::new()))
+            }
+            Self::Graphql(error) => error.refusal().map(|refusal| {
+                let fields = refusal
+                    .problems
+                    .iter()
+                    .filter(|p| !p.path.is_empty())
+                    .map(|p| p.field())
+                    .collect();
+                (Some(refusal.record.clone()), fields)
+            }),
+        }
+    }
+
     /// True when trying again later may help.
     pub fn is_retryable(&self) -> bool {
         self.kind() == ConnectionErrorKind::Unavailable
