@@ -430,6 +430,55 @@ async fn stock_is_set_and_read_back(api: CentraApi) {
     assert_eq!(h.stock("HJ100NVYS").await["physical"], json!(7));
 }
 
+/// ReadStock without product ids reads every size item page by page (the stock flow's full
+/// resync), following the token it is given to the end; each size comes once with its stock.
+async fn every_size_is_read_page_by_page(api: CentraApi) {
+    let h = harness(api).await;
+    h.control("/products", &products()).await;
+    h.commands
+        .set_stock(set_stock(&[("HJ100NVYS", 4)]))
+        .await
+        .expect("set");
+    let mut rows = Vec::new();
+    let mut token = String::new();
+    let mut pages = 0;
+    loop {
+        let page = h
+            .commands
+            .read_stock(ReadStockRequest {
+                endpoint: ENDPOINT.to_owned(),
+                page_size: 1,
+                page_token: token.clone(),
+                ..ReadStockRequest::default()
+            })
+            .await
+            .expect("page");
+        pages += 1;
+        assert!(pages <= 4, "the pages end (page size 1, 3 size items)");
+        rows.extend(page.rows.into_iter().map(|r| {
+            (
+                format!("{}{}{}", r.sku, r.variant_sku, r.size_sku),
+                r.ean,
+                r.physical,
+            )
+        }));
+        if page.next_page_token.is_empty() {
+            break;
+        }
+        token = page.next_page_token;
+    }
+    assert!(pages >= 2, "page size 1 gives more than one page");
+    rows.sort();
+    assert_eq!(
+        rows,
+        vec![
+            ("HJ100NVYM".to_owned(), "7350000000028".to_owned(), 5),
+            ("HJ100NVYS".to_owned(), "7350000000011".to_owned(), 4),
+            ("WC200GRYOS".to_owned(), "7350000000035".to_owned(), 3),
+        ]
+    );
+}
+
 /// A return is created once per idempotency key: the second call finds it (`already_done`,
 /// the same id) and the simulator holds one return, back in stock.
 async fn a_return_is_created_once_per_key(api: CentraApi) {
@@ -798,6 +847,11 @@ macro_rules! contract {
                 }
 
                 #[tokio::test]
+                async fn every_size_is_read_page_by_page() {
+                    super::every_size_is_read_page_by_page($api).await;
+                }
+
+                #[tokio::test]
                 async fn a_return_is_created_once_per_key() {
                     super::a_return_is_created_once_per_key($api).await;
                 }
@@ -865,5 +919,26 @@ async fn a_command_not_served_through_graphql_is_unimplemented() {
     assert_eq!(
         tonic::Status::from(error).code(),
         tonic::Code::Unimplemented
+    );
+}
+
+/// A GraphQL page token is the next page's number; anything else is refused naming the field,
+/// before a call.
+#[tokio::test]
+async fn a_graphql_stock_page_token_that_is_not_a_page_is_invalid() {
+    let h = harness(CentraApi::Graphql).await;
+    let error = h
+        .commands
+        .read_stock(ReadStockRequest {
+            endpoint: ENDPOINT.to_owned(),
+            page_size: 1,
+            page_token: "?limit=1&page=2".to_owned(),
+            ..ReadStockRequest::default()
+        })
+        .await
+        .expect_err("not a page number");
+    assert_eq!(
+        tonic::Status::from(error).code(),
+        tonic::Code::InvalidArgument
     );
 }

@@ -79,40 +79,69 @@ impl GraphqlClient {
     pub async fn product_stock(&self, product_ids: &[i64]) -> Result<Vec<SizeStock>, GraphqlError> {
         let mut sizes = Vec::new();
         for page in 1.. {
-            let variables = product_stock::Variables {
-                where_: Some(product_stock::ProductFilter {
-                    id: Some(product_ids.to_vec()),
-                }),
-                limit: i64::from(self.inner.options.page_size),
-                page,
+            let filter = product_stock::ProductFilter {
+                id: Some(product_ids.to_vec()),
             };
-            let data = self
-                .read(|| self.send_once::<ProductStock>(PRODUCT_STOCK, variables.clone()))
+            let (rows, more) = self
+                .stock_page(Some(filter), self.inner.options.page_size, page)
                 .await?;
-            let answer: product_stock::ResponseData =
-                self.decode(PRODUCT_STOCK.operation, "product stock", data)?;
-            let full = answer.products.len() >= self.inner.options.page_size as usize;
-            for product in answer.products {
-                for variant in product.variants {
-                    for size in variant.product_sizes {
-                        let totals = size.stock_totals.as_ref();
-                        sizes.push(SizeStock {
-                            product_id: product.id,
-                            product_number: product.product_number.clone(),
-                            variant_number: variant.variant_number.clone(),
-                            size_number: size.size_number,
-                            ean: size.ean,
-                            physical: totals.map_or(0, |t| t.physical_quantity),
-                            allocated: totals.map_or(0, |t| t.allocated_quantity),
-                        });
-                    }
-                }
-            }
-            if !full {
+            sizes.extend(rows);
+            if !more {
                 break;
             }
         }
         Ok(sizes)
+    }
+
+    /// The sizes of page `page` (from 1) of every product, `limit` products a page, with their
+    /// stock totals, and whether a next page may follow (this one was full: `products` says
+    /// nothing about the total, so a full last page is followed by an empty one).
+    ///
+    /// # Errors
+    /// As any read, after the retries; an unreadable answer is a bad payload.
+    pub async fn every_stock_page(
+        &self,
+        limit: u32,
+        page: i64,
+    ) -> Result<(Vec<SizeStock>, bool), GraphqlError> {
+        self.stock_page(None, limit, page).await
+    }
+
+    async fn stock_page(
+        &self,
+        filter: Option<product_stock::ProductFilter>,
+        limit: u32,
+        page: i64,
+    ) -> Result<(Vec<SizeStock>, bool), GraphqlError> {
+        let variables = product_stock::Variables {
+            where_: filter,
+            limit: i64::from(limit),
+            page,
+        };
+        let data = self
+            .read(|| self.send_once::<ProductStock>(PRODUCT_STOCK, variables.clone()))
+            .await?;
+        let answer: product_stock::ResponseData =
+            self.decode(PRODUCT_STOCK.operation, "product stock", data)?;
+        let full = answer.products.len() >= limit as usize;
+        let mut sizes = Vec::new();
+        for product in answer.products {
+            for variant in product.variants {
+                for size in variant.product_sizes {
+                    let totals = size.stock_totals.as_ref();
+                    sizes.push(SizeStock {
+                        product_id: product.id,
+                        product_number: product.product_number.clone(),
+                        variant_number: variant.variant_number.clone(),
+                        size_number: size.size_number,
+                        ean: size.ean,
+                        physical: totals.map_or(0, |t| t.physical_quantity),
+                        allocated: totals.map_or(0, |t| t.allocated_quantity),
+                    });
+                }
+            }
+        }
+        Ok((sizes, full))
     }
 
     /// Sets the physical stock of `levels` in the warehouse with id `warehouse_id`

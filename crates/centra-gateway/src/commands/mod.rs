@@ -14,7 +14,8 @@
 //!   quantities for (`sent_lines`, in its store) and a re-sent update finds such a line at 0.
 //!
 //! Each end-point's Centra is a [`CentraConnection`] (the Order API or the GraphQL Integration
-//! API, as its settings say). SetStock, ReadStock of named products, CreateReturn,
+//! API, as its settings say). SetStock, ReadStock (named products or a page of every size),
+//! CreateReturn,
 //! CompleteShipment (capture off through GraphQL) and CaptureShipment go through the
 //! connection, so they run
 //! against either API; the other commands still need the Order API and answer

@@ -1,6 +1,7 @@
 //! SetStock: absolute physical stock, in batches of [`STOCK_BATCH`], through either API;
 //! ReadStock: physical and allocated stock of named products through either API, or one page
-//! of every size item (Order API only so far).
+//! of every size item (a page of size items through the Order API, of products through GraphQL;
+//! the token is the API's own).
 
 use proto::centra::v1::{
     ReadStockRequest, ReadStockResponse, SetStockRequest, SetStockResponse, StockRow,
@@ -98,13 +99,12 @@ impl Commands {
         };
         let mut response = ReadStockResponse::default();
         if ids.is_empty() {
-            let client = self.client(&request.endpoint)?;
             let token = Some(request.page_token.as_str()).filter(|t| !t.is_empty());
-            let page = client
-                .stock_page(None, request.page_size.min(500), token)
+            let (rows, next) = connection
+                .stock_page(request.page_size.min(500), token)
                 .await?;
-            keep(page.rows, &mut response.rows);
-            response.next_page_token = page.next.unwrap_or_default();
+            keep(rows, &mut response.rows);
+            response.next_page_token = next.unwrap_or_default();
             return Ok(response);
         }
         for id in &ids {

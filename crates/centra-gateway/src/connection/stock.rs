@@ -19,7 +19,7 @@ use super::{CentraConnection, ConnectionError};
 use crate::client::record::Parsed;
 use crate::client::{CentraStockRow, StockOutcome};
 use crate::client_graphql::{
-    GraphqlClient, GraphqlError, GraphqlErrorKind, Refusal, StockLevel, UserProblem,
+    GraphqlClient, GraphqlError, GraphqlErrorKind, Refusal, SizeStock, StockLevel, UserProblem,
 };
 
 /// Written into `setStock`'s `description` (Centra shows it in the stock change log).
@@ -51,20 +51,61 @@ impl CentraConnection {
                     )
                 })?;
                 let sizes = client.product_stock(&[id]).await?;
-                Ok(sizes
-                    .into_iter()
-                    .map(|size| {
-                        Ok(CentraStockRow {
-                            product_id: size.product_id.to_string(),
-                            sku: size.product_number.unwrap_or_default(),
-                            variant_sku: size.variant_number.unwrap_or_default(),
-                            size_sku: size.size_number.unwrap_or_default(),
-                            ean: size.ean.unwrap_or_default(),
-                            physical: size.physical,
-                            allocated: size.allocated,
-                        })
-                    })
-                    .collect())
+                Ok(sizes.into_iter().map(size_row).collect())
+            }
+        }
+    }
+
+    /// One page of every size item's stock and the token of the next page (`None` on the
+    /// last). With the client's retries.
+    ///
+    /// The page's unit and token follow the API: the Order API pages `GET /stock` by size item
+    /// (`page_size` rows, the token is Centra's `next`); GraphQL pages `products` by product
+    /// (the sizes of `page_size` products, the token is the next page's number). A caller only
+    /// passes back the token it was given.
+    ///
+    /// # Errors
+    /// [`super::ConnectionErrorKind::InvalidRequest`] for a GraphQL token that is not a page
+    /// number (naming `page_token`); [`super::ConnectionErrorKind::Unavailable`] when Centra
+    /// stays unreachable, 5xx or 429; [`super::ConnectionErrorKind::BadAnswer`] for an
+    /// unreadable answer (GraphQL).
+    pub async fn stock_page(
+        &self,
+        page_size: u32,
+        page_token: Option<&str>,
+    ) -> Result<(Vec<Parsed<CentraStockRow>>, Option<String>), ConnectionError> {
+        match self {
+            Self::OrderApi(client) => {
+                let page = client.stock_page(None, page_size, page_token).await?;
+                Ok((page.rows, page.next))
+            }
+            Self::Graphql(client) => {
+                let page = match page_token {
+                    None => 1,
+                    Some(token) => {
+                        token
+                            .parse::<i64>()
+                            .ok()
+                            .filter(|p| *p >= 1)
+                            .ok_or_else(|| {
+                                GraphqlError::new(
+                                    client.endpoint(),
+                                    "products",
+                                    GraphqlErrorKind::InvalidRequest(format!(
+                                        "page_token {token:?} is not a page number"
+                                    )),
+                                )
+                            })?
+                    }
+                };
+                let limit = if page_size == 0 {
+                    client.options().page_size
+                } else {
+                    page_size
+                };
+                let (sizes, more) = client.every_stock_page(limit, page).await?;
+                let next = more.then(|| (page + 1).to_string());
+                Ok((sizes.into_iter().map(size_row).collect(), next))
             }
         }
     }
@@ -96,6 +137,19 @@ impl CentraConnection {
             }
         }
     }
+}
+
+/// A GraphQL size as the Order API's stock row (absent keys empty, as `GET /stock` leaves them).
+fn size_row(size: SizeStock) -> Parsed<CentraStockRow> {
+    Ok(CentraStockRow {
+        product_id: size.product_id.to_string(),
+        sku: size.product_number.unwrap_or_default(),
+        variant_sku: size.variant_number.unwrap_or_default(),
+        size_sku: size.size_number.unwrap_or_default(),
+        ean: size.ean.unwrap_or_default(),
+        physical: size.physical,
+        allocated: size.allocated,
+    })
 }
 
 async fn set_stock_graphql(
