@@ -127,6 +127,11 @@ impl CentraClient {
                 .get("msg")
                 .and_then(Value::as_str)
                 .unwrap_or_default();
+            // The Order API tells an unknown record only in words: `{"status":"no","msg":
+            // "... does not exist"}` with HTTP 200 and no code (docs/centra-order-api.md,
+            // envelope; "order does not exist", "Return with id=100500 does not exist"). This
+            // adapter is the one place that reads them, turning them into a typed `None`; no
+            // caller ever sees the text as a kind.
             if msg.contains("does not exist") {
                 return Ok(None);
             }
