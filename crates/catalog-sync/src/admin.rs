@@ -6,7 +6,7 @@ use tonic::{Request, Response, Status};
 
 use crate::flow::{CatalogFlow, FlowError, ListQuery, ProductQuery, ProductSelection};
 use crate::items::CatalogItem;
-use crate::state::{ItemState, ProductState};
+use crate::rules::{ItemState, ProductState};
 
 /// Serves `CatalogAdmin` over one flow.
 #[derive(Debug, Clone)]
@@ -73,7 +73,7 @@ fn item_message(item: &CatalogItem, state: ItemState) -> pb::CatalogItem {
         size_sku: item.size_sku.clone(),
         ean: item.ean.clone(),
         active: item.active,
-        state: state.to_proto() as i32,
+        state: item_state(state) as i32,
         last_synced_at: item.last_synced_at.map(|ms| prost_types::Timestamp {
             seconds: ms.div_euclid(1000),
             nanos: i32::try_from(ms.rem_euclid(1000) * 1_000_000).unwrap_or(0),
@@ -200,7 +200,7 @@ impl CatalogAdmin for CatalogAdminService {
                     article_number: o.article_number,
                     state: o
                         .state
-                        .map_or(pb::CatalogItemState::Unspecified, ItemState::to_proto)
+                        .map_or(pb::CatalogItemState::Unspecified, item_state)
                         as i32,
                     error: o.error,
                 })
@@ -232,7 +232,7 @@ impl CatalogAdmin for CatalogAdminService {
                 .map(|group| pb::CatalogProduct {
                     product_id: group.product_id.clone(),
                     product_name: group.product_name.clone(),
-                    state: group.state.to_proto() as i32,
+                    state: product_state(group.state) as i32,
                     sizes: group
                         .sizes
                         .iter()
@@ -295,5 +295,28 @@ impl CatalogAdmin for CatalogAdminService {
             missing_in_wms: report.missing_in_wms,
             differing_in_wms: report.differing_in_wms,
         }))
+    }
+}
+
+/// The contract's enum of a size item's state.
+fn item_state(state: ItemState) -> pb::CatalogItemState {
+    match state {
+        ItemState::NotSelected => pb::CatalogItemState::NotSelected,
+        ItemState::Pending => pb::CatalogItemState::Selected,
+        ItemState::Synced => pb::CatalogItemState::Synced,
+        ItemState::Outdated => pb::CatalogItemState::Outdated,
+        ItemState::FilteredOut => pb::CatalogItemState::FilteredOut,
+        ItemState::Rejected => pb::CatalogItemState::Failed,
+    }
+}
+
+/// The contract's enum of a product's state.
+fn product_state(state: ProductState) -> pb::CatalogProductState {
+    match state {
+        ProductState::NotInWms => pb::CatalogProductState::NotInWms,
+        ProductState::InWms => pb::CatalogProductState::InWms,
+        ProductState::ChangedSince => pb::CatalogProductState::Changed,
+        ProductState::Rejected => pb::CatalogProductState::Rejected,
+        ProductState::FilteredOut => pb::CatalogProductState::FilteredOut,
     }
 }

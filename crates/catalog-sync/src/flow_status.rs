@@ -21,7 +21,7 @@ use sqlx::Row;
 use tonic::{Request, Response, Status};
 
 use crate::flow::CatalogFlow;
-use crate::state::ItemState;
+use crate::rules::ItemState;
 
 /// The flow's name in status reports and `centra-wms resync`.
 pub const ARTICLES: &str = "articles";

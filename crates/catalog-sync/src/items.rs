@@ -5,8 +5,8 @@ use platform_store::{Store, StoreError, Transaction};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::rules::{ItemState, StateFacts};
 use crate::rules::{Problem, ProblemKind, WmsArticle};
-use crate::state::{ItemState, StateFacts};
 
 /// One size item as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]

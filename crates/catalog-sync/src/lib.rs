@@ -5,9 +5,9 @@
 //! the gRPC contracts in `proto/` and the `domain` crate.
 //!
 //! Layout:
-//! - [`rules`]: pure business rules (size item to article, reasons, collisions, content hash);
+//! - [`rules`]: pure business rules (size item to article, reasons, collisions, content hash,
+//!   the state a person sees per size item and product);
 //! - [`convert`]: a Centra product as the flow reads it (from the port or an event);
-//! - [`state`]: the state a person sees per size item;
 //! - [`ports`]: [`ports::CatalogSource`] (Centra products) and [`ports::ArticleSink`] (WMS
 //!   articles) with their gRPC adapters;
 //! - [`items`]: the size item repository;
@@ -33,7 +33,6 @@ pub mod flow_status;
 pub mod items;
 pub mod ports;
 pub mod rules;
-pub mod state;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -9,8 +9,8 @@ use super::plan::{Plan, Scope, Writes};
 use super::{CatalogFlow, FlowError, PRODUCTS_CONSUMER, RUN_LOCK, RunReport};
 use crate::items::CatalogItem;
 use crate::ports::HeldArticle;
+use crate::rules::ItemState;
 use crate::rules::held_differences;
-use crate::state::ItemState;
 
 /// One `ProductChanged` event: the product as Centra shows it, and the event's id.
 #[derive(Debug, Clone, PartialEq)]

@@ -10,7 +10,7 @@ use platform_store::StoreError;
 use super::operations::SelectedOutcome;
 use super::{CatalogFlow, FlowError, RUN_LOCK};
 use crate::items::CatalogItem;
-use crate::state::{ItemState, ProductState};
+use crate::rules::{ItemState, ProductState};
 
 /// A page request of the product list, per product.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

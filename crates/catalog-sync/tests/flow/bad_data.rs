@@ -3,7 +3,7 @@
 
 use catalog_sync::flow::ListQuery;
 use catalog_sync::rules::CatalogRules;
-use catalog_sync::state::ItemState;
+use catalog_sync::rules::ItemState;
 use platform_store::MessageId;
 
 use crate::harness::{Backend, product, size, spawn_flow, spawn_flow_on};

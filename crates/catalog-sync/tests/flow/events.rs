@@ -3,7 +3,7 @@
 use catalog_sync::consumers::{ProductDelivery, handle_product_changed};
 use catalog_sync::flow::{FlowError, ListQuery};
 use catalog_sync::rules::CatalogRules;
-use catalog_sync::state::ItemState;
+use catalog_sync::rules::ItemState;
 use platform_runtime::Handled;
 use platform_store::MessageId;
 use prost::Message;

@@ -3,7 +3,7 @@
 use catalog_sync::admin::CatalogAdminService;
 use catalog_sync::flow::{ListQuery, ProductPage, ProductQuery, ProductSelection};
 use catalog_sync::rules::{CatalogRules, WmsArticle};
-use catalog_sync::state::{ItemState, ProductState};
+use catalog_sync::rules::{ItemState, ProductState};
 use platform_store::MessageId;
 use proto::admin::v1 as pb;
 use proto::admin::v1::catalog_admin_server::CatalogAdmin as _;

@@ -1,9 +1,8 @@
 //! What a size item looks like from the WMS side: the state a person sees in the product list,
 //! per size item ([`ItemState`]) and per product ([`ProductState`], as myOGO's product page).
+//! Pure; the admin service (`crate::admin`) turns them into the contract's enums.
 
-use proto::admin::v1::{CatalogItemState, CatalogProductState};
-
-use crate::rules::{Problem, ProblemKind};
+use super::{Problem, ProblemKind};
 
 /// The listed state of one size item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -53,18 +52,6 @@ impl ItemState {
             (Some(_), _) => Self::Outdated,
         }
     }
-
-    /// The contract's enum.
-    pub fn to_proto(self) -> CatalogItemState {
-        match self {
-            Self::NotSelected => CatalogItemState::NotSelected,
-            Self::Pending => CatalogItemState::Selected,
-            Self::Synced => CatalogItemState::Synced,
-            Self::Outdated => CatalogItemState::Outdated,
-            Self::FilteredOut => CatalogItemState::FilteredOut,
-            Self::Rejected => CatalogItemState::Failed,
-        }
-    }
 }
 
 /// The listed state of one Centra product, from its size items.
@@ -101,17 +88,6 @@ impl ProductState {
             (0, _, 0) => Self::NotInWms,
             (_, 0, 0) => Self::InWms,
             _ => Self::ChangedSince,
-        }
-    }
-
-    /// The contract's enum.
-    pub fn to_proto(self) -> CatalogProductState {
-        match self {
-            Self::NotInWms => CatalogProductState::NotInWms,
-            Self::InWms => CatalogProductState::InWms,
-            Self::ChangedSince => CatalogProductState::Changed,
-            Self::Rejected => CatalogProductState::Rejected,
-            Self::FilteredOut => CatalogProductState::FilteredOut,
         }
     }
 }
