@@ -97,12 +97,7 @@ pub fn refused_record(status: &Status) -> Option<(Option<String>, Vec<String>)> 
         .get_details_error_info()
         .filter(|info| info.domain == DOMAIN && info.reason == RECORD_REFUSED)?;
     let record = info.metadata.get("record").cloned();
-    let mut numbered: Vec<(usize, String)> = info
-        .metadata
-        .into_iter()
-        .filter_map(|(key, field)| {
-            let index = key.strip_prefix(FIELD_KEY)?.parse().ok()?;
-            Some((index, field))
+    Some((record, numbered(info.metadata, FIELD_KEY)))
         })
         .collect();
     numbered.sort();
@@ -125,16 +120,20 @@ pub fn missing_articles(status: &Status) -> Option<Vec<String>> {
     let info = status
         .get_details_error_info()
         .filter(|info| info.domain == DOMAIN && info.reason == ARTICLE_MISSING)?;
-    let mut numbered: Vec<(usize, String)> = info
-        .metadata
+    Some(numbered(info.metadata, ARTICLE_KEY))
+}
+
+/// The values of `metadata` whose keys are `prefix` and an index, in index order.
+fn numbered(metadata: HashMap<String, String>, prefix: &str) -> Vec<String> {
+    let mut numbered: Vec<(usize, String)> = metadata
         .into_iter()
-        .filter_map(|(key, article)| {
-            let index = key.strip_prefix(ARTICLE_KEY)?.parse().ok()?;
-            Some((index, article))
+        .filter_map(|(key, value)| {
+            let index = key.strip_prefix(prefix)?.parse().ok()?;
+            Some((index, value))
         })
         .collect();
     numbered.sort();
-    Some(numbered.into_iter().map(|(_, article)| article).collect())
+    numbered.into_iter().map(|(_, value)| value).collect()
 }
 
 #[cfg(test)]
