@@ -98,13 +98,6 @@ pub fn refused_record(status: &Status) -> Option<(Option<String>, Vec<String>)> 
         .filter(|info| info.domain == DOMAIN && info.reason == RECORD_REFUSED)?;
     let record = info.metadata.get("record").cloned();
     Some((record, numbered(info.metadata, FIELD_KEY)))
-        })
-        .collect();
-    numbered.sort();
-    Some((
-        record,
-        numbered.into_iter().map(|(_, field)| field).collect(),
-    ))
 }
 
 /// The reason code of `status`, when a gateway gave one.
