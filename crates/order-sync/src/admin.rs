@@ -1,5 +1,5 @@
 //! `OrderAdmin`: what a person sees and does (list by state, find a shipment with its journey,
-//! retry, complete by hand, resync).
+//! retry, discard with a reason, complete by hand, resync).
 
 use async_trait::async_trait;
 use proto::admin::v1 as pb;
@@ -70,6 +70,7 @@ pub fn order_state(state: ShipmentState) -> pb::OrderState {
         ShipmentState::Completed => pb::OrderState::Completed,
         ShipmentState::Cancelled => pb::OrderState::Cancelled,
         ShipmentState::Parked | ShipmentState::Failed => pb::OrderState::Parked,
+        ShipmentState::Discarded => pb::OrderState::Discarded,
     }
 }
 
@@ -82,6 +83,7 @@ fn states(state: pb::OrderState) -> Option<Vec<ShipmentState>> {
         pb::OrderState::Completed => vec![ShipmentState::Completed],
         pb::OrderState::Cancelled => vec![ShipmentState::Cancelled],
         pb::OrderState::Parked => vec![ShipmentState::Parked, ShipmentState::Failed],
+        pb::OrderState::Discarded => vec![ShipmentState::Discarded],
     };
     Some(wanted)
 }
@@ -233,6 +235,28 @@ impl OrderAdmin for Admin {
             .await
             .map_err(|e| status(&e))?;
         Ok(Response::new(pb::RetryOrderResponse {
+            state: order_state(state) as i32,
+        }))
+    }
+
+    async fn discard(
+        &self,
+        request: Request<pb::DiscardOrderRequest>,
+    ) -> Result<Response<pb::DiscardOrderResponse>, Status> {
+        let request = request.into_inner();
+        let by = request.by.trim();
+        if by.is_empty() {
+            return Err(Status::invalid_argument(
+                "by: required (who discards the shipment)",
+            ));
+        }
+        let (endpoint, shipment_id) = self.resolve(request.key.as_ref()).await?;
+        let state = self
+            .flow
+            .discard(&endpoint, &shipment_id, &request.reason, by)
+            .await
+            .map_err(|e| status(&e))?;
+        Ok(Response::new(pb::DiscardOrderResponse {
             state: order_state(state) as i32,
         }))
     }

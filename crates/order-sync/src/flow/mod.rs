@@ -237,7 +237,7 @@ impl OrderFlow {
                     || record.wms_order_id.is_some()
                     || matches!(
                         record.state(),
-                        ShipmentState::Failed | ShipmentState::Cancelled
+                        ShipmentState::Failed | ShipmentState::Cancelled | ShipmentState::Discarded
                     ) =>
             {
                 tracing::debug!(shipment_id = %shipment.id, state = %record.state(), "good to go again; nothing to do");
@@ -325,7 +325,7 @@ impl OrderFlow {
                 self.cancel_uncaptured(&mut record).await?;
                 return self.finish(SHIPPED, message, Some(&mut record)).await;
             }
-            ShipmentState::Failed | ShipmentState::Cancelled => {
+            ShipmentState::Failed | ShipmentState::Cancelled | ShipmentState::Discarded => {
                 tracing::error!(shipment_id = %record.shipment.id, state = %record.state(), "warehouse shipped a shipment that must not ship");
                 return self.finish(SHIPPED, message, None).await;
             }
