@@ -115,14 +115,91 @@ async fn text(web: &WebDriver, by: By) -> String {
     }
 }
 
+/// A paid order of the shirt, whose size row Centra sends without a variant sku: order-sync
+/// parks the shipment; the Parked page lists it, a person discards it with a reason, and Find shows it
+/// discarded with the reason and who in its journey.
+async fn discard_parked(
+    web: &WebDriver,
+    page: &PageUnderTest,
+    shots: &std::path::Path,
+) -> WebDriverResult<()> {
+    let placed = post_json(
+        &page.sandbox.centra,
+        "/_sim/orders",
+        &serde_json::json!({"order": {"paid": true,
+            "delivery": {"name": "Ada", "address": "Storgatan 1", "zipcode": "11122",
+                         "city": "Stockholm", "country": "SE"},
+            "lines": [{"sku": "SHIRT", "variantSku": "RED", "sizeSku": "M",
+                       "ean": "7350000000016", "qty": 1, "price": "100.00"}]},
+            "goodToGo": true}),
+    );
+    let shipment = placed["shipmentId"]
+        .as_str()
+        .map_or_else(|| placed["shipmentId"].to_string(), str::to_owned);
+    let discard = format!("//button[@aria-label='Discard shipment {shipment}']");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        web.find(By::LinkText("Parked")).await?.click().await?;
+        if web.find(By::XPath(discard.as_str())).await.is_ok() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "shipment {shipment} parked within 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let parked = text(web, By::Css("main")).await;
+    assert!(
+        parked.contains("Discard sets a record aside for good with your reason"),
+        "{parked}"
+    );
+    web.screenshot(&shots.join("parked.png")).await?;
+    let reason = web
+        .find(By::XPath(
+            format!("{discard}/preceding-sibling::input[@name='reason']").as_str(),
+        ))
+        .await?;
+    reason
+        .send_keys("settled with the customer by phone")
+        .await?;
+    web.find(By::XPath(discard.as_str())).await?.click().await?;
+    let done = format!(
+        "Discarded: order-sync set shipment {shipment} aside (settled with the customer by phone); it is now discarded."
+    );
+    until("the discard notice", || async {
+        text(web, By::Css("p.notice")).await == done
+    })
+    .await;
+    assert!(
+        web.find(By::XPath(discard.as_str())).await.is_err(),
+        "no longer listed as parked"
+    );
+    let search = web.find(By::Id("nav-find")).await?;
+    search.send_keys(shipment.as_str()).await?;
+    search.send_keys(Key::Enter).await?;
+    until("the shipment found, discarded", || async {
+        text(web, By::Css("section.shipment td.state")).await == "discarded"
+    })
+    .await;
+    let journey = text(web, By::Css("table.journey tbody")).await;
+    assert!(
+        journey.contains("state parked -> discarded")
+            && journey.contains("discarded by admin: settled with the customer by phone (was: "),
+        "{journey}"
+    );
+    web.screenshot(&shots.join("discarded.png")).await?;
+    Ok(())
+}
+
 /// The trace UI the page under test links trace ids to.
 const TRACE_URL: &str = "https://jaeger.example/trace/{trace_id}";
 
 /// Sign in, the overview refreshing without reload, a product selected and created in the
 /// WMS, a shipment of it walked to completed and found by its id with its journey, the
 /// created size found by its article number, a dead letter's retry refused without the CSRF
-/// token and then retried, the parked records listed, the connection test run; a screenshot
-/// of every page.
+/// token and then retried, a parked shipment discarded with a reason (its journey shows who
+/// and why), the connection test run; a screenshot of every page.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_person_signs_in_creates_a_product_retries_a_dead_letter_and_tests_the_connection() {
     let Some(driver) = Driver::start() else {
@@ -247,13 +324,7 @@ async fn walk(
     web.goto(page.url("/dead-letters")).await?;
     web.screenshot(&shots.join("dead-letters.png")).await?;
 
-    web.find(By::LinkText("Parked")).await?.click().await?;
-    let parked = text(web, By::Css("main")).await;
-    assert!(
-        parked.contains("order-sync has no discard for a parked shipment"),
-        "{parked}"
-    );
-    web.screenshot(&shots.join("parked.png")).await?;
+    discard_parked(web, page, shots).await?;
 
     web.find(By::LinkText("Connection")).await?.click().await?;
     web.find(By::XPath("//button[text()='Test']"))
