@@ -205,9 +205,16 @@ impl OrderAdmin for Admin {
             .matching(&query, FOUND_AT_MOST)
             .await
             .map_err(|e| Status::internal(e.to_string()))?;
-        if matches.is_empty() {
+        let orders = self
+            .flow
+            .orders()
+            .matching(&query, FOUND_AT_MOST)
+            .await
+            .map_err(|e| Status::internal(e.to_string()))?;
+        if matches.is_empty() && orders.is_empty() {
             return Err(Status::not_found(format!(
-                "no shipment has order id, shipment id or wms order number {query}"
+                "no shipment has order id, shipment id or wms order number {query}, \
+                 and no imported order has order id or wms order number {query}"
             )));
         }
         let mut shipments = Vec::with_capacity(matches.len());
@@ -221,7 +228,21 @@ impl OrderAdmin for Admin {
             .map_err(|e| Status::internal(e.to_string()))?;
             shipments.push(found(record, steps));
         }
-        Ok(Response::new(pb::FindShipmentsResponse { shipments }))
+        let orders = orders
+            .iter()
+            .map(|order| pb::FoundOrder {
+                endpoint: order.endpoint.clone(),
+                order_id: order.order_id.clone(),
+                wms_order_number: order.wms_order_number.clone(),
+                state_name: order.state().as_str().to_owned(),
+                reason: order.reason().unwrap_or_default().to_owned(),
+                wms_order_id: order.wms_order_id.unwrap_or_default(),
+            })
+            .collect();
+        Ok(Response::new(pb::FindShipmentsResponse {
+            shipments,
+            orders,
+        }))
     }
 
     async fn retry(

@@ -158,6 +158,11 @@ impl OrderFlow {
         }
     }
 
+    /// The orders of order import (`import = "orders"` or `"both"`).
+    pub fn orders(&self) -> &OrderRecords {
+        &self.orders
+    }
+
     pub fn records(&self) -> &ShipmentRecords {
         &self.records
     }
