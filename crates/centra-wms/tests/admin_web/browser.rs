@@ -18,14 +18,14 @@ use super::{PASSWORD, PageUnderTest, USER, trousers};
 const DRIVER: &str = "chromedriver";
 
 /// chromedriver on a free port, killed on drop.
-struct Driver {
+pub(super) struct Driver {
     child: Child,
     url: String,
 }
 
 impl Driver {
     /// `None` (after saying so) when chromedriver is not installed outside CI.
-    fn start() -> Option<Self> {
+    pub(super) fn start() -> Option<Self> {
         let port = free_port();
         let spawned = Command::new(DRIVER)
             .arg(format!("--port={port}"))
@@ -66,7 +66,7 @@ impl Drop for Driver {
     }
 }
 
-fn screenshot_dir() -> PathBuf {
+pub(super) fn screenshot_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
         || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"),
         PathBuf::from,
@@ -76,7 +76,7 @@ fn screenshot_dir() -> PathBuf {
     dir
 }
 
-async fn browser(driver: &Driver) -> WebDriver {
+pub(super) async fn browser(driver: &Driver) -> WebDriver {
     let mut caps = DesiredCapabilities::chrome();
     for arg in [
         "--headless=new",
@@ -96,7 +96,7 @@ async fn browser(driver: &Driver) -> WebDriver {
 }
 
 /// Waits until `check` holds on the current page.
-async fn until<F, Fut>(what: &str, check: F)
+pub(super) async fn until<F, Fut>(what: &str, check: F)
 where
     F: Fn() -> Fut,
     Fut: Future<Output = bool>,
@@ -108,7 +108,7 @@ where
     }
 }
 
-async fn text(web: &WebDriver, by: By) -> String {
+pub(super) async fn text(web: &WebDriver, by: By) -> String {
     match web.find(by).await {
         Ok(element) => element.text().await.unwrap_or_default(),
         Err(_) => String::new(),

@@ -15,6 +15,9 @@
 //!   token and then retried, a parked shipment discarded with a reason and found discarded
 //!   with the reason in its journey, the connection test; screenshots of each
 //!   page under `target/admin-web-screenshots/`.
+//! - `keyboard.rs`: the same browser with the keyboard only (Tab, Enter): sign in, find a
+//!   record, run the connection test; every control of each page reached by Tab with a visible
+//!   focus outline (the style sheet's `:focus-visible` rule).
 //! - `serve.rs`: `centra-wms serve admin-web` alone in the distributed shape (as the Helm chart
 //!   runs it) over the sandbox's services: ready on `/readyz`, showing their products.
 
@@ -23,6 +26,7 @@ mod support;
 
 mod browser;
 mod http;
+mod keyboard;
 mod serve;
 
 use std::time::{Duration, Instant};
