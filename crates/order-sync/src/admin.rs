@@ -105,6 +105,8 @@ fn summary(record: &ShipmentRecord) -> pb::OrderSummary {
 
 /// The most shipments one search answers with.
 const FOUND_AT_MOST: u32 = 20;
+/// The most shipments listed as holding one article.
+const HOLDING_AT_MOST: u32 = 50;
 
 fn found(record: &ShipmentRecord, steps: Vec<journey::JourneyStep>) -> pb::FoundShipment {
     pb::FoundShipment {
@@ -257,6 +259,30 @@ impl OrderAdmin for Admin {
             .map_err(|e| status(&e))?;
         Ok(Response::new(pb::RetryOrderResponse {
             state: order_state(state) as i32,
+        }))
+    }
+
+    async fn shipments_holding_article(
+        &self,
+        request: Request<pb::ShipmentsHoldingArticleRequest>,
+    ) -> Result<Response<pb::ShipmentsHoldingArticleResponse>, Status> {
+        let article = request.into_inner().article.trim().to_owned();
+        if article.is_empty() {
+            return Err(Status::invalid_argument(
+                "article: required (a WMS article number or an EAN)",
+            ));
+        }
+        let mut records = self
+            .flow
+            .records()
+            .holding(&article, HOLDING_AT_MOST + 1)
+            .await
+            .map_err(|e| Status::internal(e.to_string()))?;
+        let more = records.len() > HOLDING_AT_MOST as usize;
+        records.truncate(HOLDING_AT_MOST as usize);
+        Ok(Response::new(pb::ShipmentsHoldingArticleResponse {
+            shipments: records.iter().map(summary).collect(),
+            more,
         }))
     }
 

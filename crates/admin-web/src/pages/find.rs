@@ -1,7 +1,7 @@
 //! Find a record: "where is order 83651?". The search box in the navigation asks, at once,
 //! order-sync's `OrderAdmin.FindShipments` for the shipments a Centra order id, shipment id or
 //! WMS order number names, and catalog-sync's `CatalogAdmin.FindArticles` for the size items an
-//! article number or EAN names ([`super::articles`]). Each shipment shows its end-point, ids,
+//! article number or EAN names ([`super::articles`], each with the shipments holding it). Each shipment shows its end-point, ids,
 //! state, parked reason and trace id (a link into the trace UI when `[admin_web] trace_url` is
 //! set) and its journey as a table: time, step, detail. The same call answers the orders of
 //! order import (import mode `orders` or `both`) a Centra order id or WMS order number names:
@@ -76,7 +76,7 @@ pub async fn page(
         @if !q.is_empty() {
             @match &hits {
                 ArticleHits::Found(found) => {
-                    @for article in found { (articles::found(article)) }
+                    @for (article, holding) in found { (articles::found(article, holding)) }
                 }
                 ArticleHits::NotFound if nothing => p.notice.bad { "No article has article number or EAN " (q) "." },
                 ArticleHits::NotFound => p.muted { "No article has article number or EAN " (q) "." },
@@ -238,7 +238,12 @@ mod tests {
     fn the_page_is_found_when_either_service_finds_the_id() {
         let miss = || Outcome::NotFound("no shipment".into());
         let failed = || Outcome::Failed("order-sync does not answer".into());
-        let hit = || ArticleHits::Found(vec![pb::FoundArticle::default()]);
+        let hit = || {
+            ArticleHits::Found(vec![(
+                pb::FoundArticle::default(),
+                Ok(pb::ShipmentsHoldingArticleResponse::default()),
+            )])
+        };
         assert_eq!(
             status(&miss(), &ArticleHits::NotFound),
             StatusCode::NOT_FOUND

@@ -462,6 +462,14 @@ async fn find(
     )
     .await;
     assert!(id.parse::<i64>().is_ok_and(|id| id > 0), "a WMS id: {id}");
+    // The shipment walked above holds the article: listed under it, linked to its own Find.
+    let holding = text(web, By::Css("section.article table.holding")).await;
+    assert!(
+        holding.contains(shipment.as_str()) && holding.contains("completed"),
+        "the shipment holding the article: {holding}"
+    );
+    let link = format!("section.article table.holding a[href='/find?q={shipment}']");
+    web.find(By::Css(link.as_str())).await?;
     web.screenshot(&shots.join("find-article.png")).await?;
     Ok(())
 }

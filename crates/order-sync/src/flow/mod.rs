@@ -146,6 +146,8 @@ impl OrderFlow {
         centra: Arc<dyn CentraShipments>,
         wms: Arc<dyn WmsOrders>,
     ) -> Self {
+        let records =
+            records.with_article_rule(settings.article_number, settings.article_number_max_length);
         Self {
             settings,
             warehouse: warehouse.into(),
