@@ -173,6 +173,14 @@ fn router(page: Page) -> Router {
             post(pages::parked::retry_shipment),
         )
         .route(
+            "/parked/shipments/{endpoint}/{shipment_id}/discard",
+            post(pages::parked::discard_shipment),
+        )
+        .route(
+            "/parked/returns/{return_id}/discard",
+            post(pages::parked::discard_return),
+        )
+        .route(
             "/parked/returns/{return_id}/retry",
             post(pages::parked::retry_return),
         )

@@ -252,6 +252,21 @@ pub enum ShipmentsCommand {
         #[arg(long)]
         endpoint: Option<String>,
     },
+    /// Sets a parked or failed shipment aside for good with a reason (settled by hand): never
+    /// imported, completed or retried by order-sync again; `retry` takes it back.
+    Discard {
+        /// The Centra shipment id.
+        shipment_id: String,
+        /// Why, kept with the shipment and shown in its journey.
+        #[arg(long, required = true)]
+        reason: String,
+        /// Who discards it; the `USER` environment variable when not given.
+        #[arg(long, env = "USER")]
+        by: String,
+        /// The Centra end-point of the shipment; needed only when several are configured.
+        #[arg(long)]
+        endpoint: Option<String>,
+    },
     /// Completes a Centra shipment by hand (manual completion mode, or tracking never came).
     Complete {
         /// The Centra shipment id.
@@ -280,10 +295,23 @@ pub enum ReturnsCommand {
         #[arg(long)]
         order: Option<String>,
     },
-    /// Runs a parked return again (after the cause is fixed); never creates it twice.
+    /// Runs a parked or discarded return again (after the cause is fixed); never creates it
+    /// twice.
     Retry {
         /// The return id `returns list` shows.
         return_id: String,
+    },
+    /// Sets a parked return aside for good with a reason (settled by hand): never picked up by
+    /// returns-sync again; `retry` takes it back.
+    Discard {
+        /// The return id `returns list` shows.
+        return_id: String,
+        /// Why, kept with the return.
+        #[arg(long, required = true)]
+        reason: String,
+        /// Who discards it; the `USER` environment variable when not given.
+        #[arg(long, env = "USER")]
+        by: String,
     },
 }
 
@@ -338,6 +366,7 @@ pub enum ReturnStateArg {
     Created,
     Reported,
     Parked,
+    Discarded,
 }
 
 /// A shipment's state in order-sync, as `shipments list --state` takes it.
@@ -349,6 +378,7 @@ pub enum ShipmentStateArg {
     Completed,
     Cancelled,
     Parked,
+    Discarded,
 }
 
 #[derive(Debug, Subcommand)]

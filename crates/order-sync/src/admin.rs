@@ -1,5 +1,5 @@
 //! `OrderAdmin`: what a person sees and does (list by state, find a shipment with its journey,
-//! retry, complete by hand, resync).
+//! retry, discard with a reason, complete by hand, resync).
 
 use async_trait::async_trait;
 use proto::admin::v1 as pb;
@@ -70,6 +70,7 @@ pub fn order_state(state: ShipmentState) -> pb::OrderState {
         ShipmentState::Completed => pb::OrderState::Completed,
         ShipmentState::Cancelled => pb::OrderState::Cancelled,
         ShipmentState::Parked | ShipmentState::Failed => pb::OrderState::Parked,
+        ShipmentState::Discarded => pb::OrderState::Discarded,
     }
 }
 
@@ -82,6 +83,7 @@ fn states(state: pb::OrderState) -> Option<Vec<ShipmentState>> {
         pb::OrderState::Completed => vec![ShipmentState::Completed],
         pb::OrderState::Cancelled => vec![ShipmentState::Cancelled],
         pb::OrderState::Parked => vec![ShipmentState::Parked, ShipmentState::Failed],
+        pb::OrderState::Discarded => vec![ShipmentState::Discarded],
     };
     Some(wanted)
 }
@@ -103,6 +105,8 @@ fn summary(record: &ShipmentRecord) -> pb::OrderSummary {
 
 /// The most shipments one search answers with.
 const FOUND_AT_MOST: u32 = 20;
+/// The most shipments listed as holding one article.
+const HOLDING_AT_MOST: u32 = 50;
 
 fn found(record: &ShipmentRecord, steps: Vec<journey::JourneyStep>) -> pb::FoundShipment {
     pb::FoundShipment {
@@ -203,9 +207,16 @@ impl OrderAdmin for Admin {
             .matching(&query, FOUND_AT_MOST)
             .await
             .map_err(|e| Status::internal(e.to_string()))?;
-        if matches.is_empty() {
+        let orders = self
+            .flow
+            .orders()
+            .matching(&query, FOUND_AT_MOST)
+            .await
+            .map_err(|e| Status::internal(e.to_string()))?;
+        if matches.is_empty() && orders.is_empty() {
             return Err(Status::not_found(format!(
-                "no shipment has order id, shipment id or wms order number {query}"
+                "no shipment has order id, shipment id or wms order number {query}, \
+                 and no imported order has order id or wms order number {query}"
             )));
         }
         let mut shipments = Vec::with_capacity(matches.len());
@@ -219,7 +230,21 @@ impl OrderAdmin for Admin {
             .map_err(|e| Status::internal(e.to_string()))?;
             shipments.push(found(record, steps));
         }
-        Ok(Response::new(pb::FindShipmentsResponse { shipments }))
+        let orders = orders
+            .iter()
+            .map(|order| pb::FoundOrder {
+                endpoint: order.endpoint.clone(),
+                order_id: order.order_id.clone(),
+                wms_order_number: order.wms_order_number.clone(),
+                state_name: order.state().as_str().to_owned(),
+                reason: order.reason().unwrap_or_default().to_owned(),
+                wms_order_id: order.wms_order_id.unwrap_or_default(),
+            })
+            .collect();
+        Ok(Response::new(pb::FindShipmentsResponse {
+            shipments,
+            orders,
+        }))
     }
 
     async fn retry(
@@ -233,6 +258,52 @@ impl OrderAdmin for Admin {
             .await
             .map_err(|e| status(&e))?;
         Ok(Response::new(pb::RetryOrderResponse {
+            state: order_state(state) as i32,
+        }))
+    }
+
+    async fn shipments_holding_article(
+        &self,
+        request: Request<pb::ShipmentsHoldingArticleRequest>,
+    ) -> Result<Response<pb::ShipmentsHoldingArticleResponse>, Status> {
+        let article = request.into_inner().article.trim().to_owned();
+        if article.is_empty() {
+            return Err(Status::invalid_argument(
+                "article: required (a WMS article number or an EAN)",
+            ));
+        }
+        let mut records = self
+            .flow
+            .records()
+            .holding(&article, HOLDING_AT_MOST + 1)
+            .await
+            .map_err(|e| Status::internal(e.to_string()))?;
+        let more = records.len() > HOLDING_AT_MOST as usize;
+        records.truncate(HOLDING_AT_MOST as usize);
+        Ok(Response::new(pb::ShipmentsHoldingArticleResponse {
+            shipments: records.iter().map(summary).collect(),
+            more,
+        }))
+    }
+
+    async fn discard(
+        &self,
+        request: Request<pb::DiscardOrderRequest>,
+    ) -> Result<Response<pb::DiscardOrderResponse>, Status> {
+        let request = request.into_inner();
+        let by = request.by.trim();
+        if by.is_empty() {
+            return Err(Status::invalid_argument(
+                "by: required (who discards the shipment)",
+            ));
+        }
+        let (endpoint, shipment_id) = self.resolve(request.key.as_ref()).await?;
+        let state = self
+            .flow
+            .discard(&endpoint, &shipment_id, &request.reason, by)
+            .await
+            .map_err(|e| status(&e))?;
+        Ok(Response::new(pb::DiscardOrderResponse {
             state: order_state(state) as i32,
         }))
     }

@@ -84,9 +84,11 @@ pub fn shipment_flow(
 pub fn shipment_standing(state: ShipmentState) -> Standing {
     match state {
         ShipmentState::Received | ShipmentState::Shipped => Standing::Backlog,
-        ShipmentState::Imported | ShipmentState::Completed | ShipmentState::Cancelled => {
-            Standing::Done
-        }
+        // A discarded shipment was settled by a person: nothing is left to do.
+        ShipmentState::Imported
+        | ShipmentState::Completed
+        | ShipmentState::Cancelled
+        | ShipmentState::Discarded => Standing::Done,
         ShipmentState::Parked => Standing::Parked,
         ShipmentState::Failed => Standing::Failed,
     }

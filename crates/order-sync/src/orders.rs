@@ -141,6 +141,23 @@ impl OrderRecords {
         Self { store }
     }
 
+    /// The imported orders `text` names, exactly, as a Centra order id or a WMS order number
+    /// (on any end-point), at most `limit`, by key: the admin Find of order import.
+    ///
+    /// # Errors
+    /// A query error, or [`StoreError::Corrupt`] naming the order and the unreadable field.
+    pub async fn matching(&self, text: &str, limit: u32) -> Result<Vec<OrderRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT endpoint, order_id, wms_order_number, state, reason, wms_order_id              FROM orders WHERE order_id = $1 OR wms_order_number = $1              ORDER BY endpoint, order_id LIMIT $2",
+        )
+        .bind(text)
+        .bind(i64::from(limit))
+        .fetch_all(self.store.pool())
+        .await
+        .map_err(StoreError::query(format!("finding orders named {text}")))?;
+        rows.iter().map(read).collect()
+    }
+
     /// Inserts or replaces `record` inside `tx`.
     pub async fn save(&self, tx: &mut Transaction, record: &OrderRecord) -> Result<(), StoreError> {
         sqlx::query(

@@ -3,9 +3,11 @@
 //! One row per Centra shipment (`shipments` table), keyed by end-point and shipment id, with the
 //! WMS order number unique. The shipment as received and the last WMS report are kept as JSON
 //! text (portable SQL), so a retry runs on the same facts without re-reading anything. Every
-//! save journals what changed in the same transaction ([`crate::journey`]).
+//! save journals what changed in the same transaction ([`crate::journey`]) and rewrites the
+//! shipment's rows in `shipment_articles` (its lines' WMS article numbers by the configured
+//! rule, and their EANs), which [`ShipmentRecords::holding`] reads for the admin Find.
 
-use domain::{EndpointName, EventId, Shipment};
+use domain::{ArticleNumberRule, DEFAULT_MAX_ARTICLE_NUMBER_LEN, EndpointName, EventId, Shipment};
 use platform_store::{Store, StoreError, Transaction, unix_millis};
 use prost::Message;
 use proto::events::v1 as events;
@@ -193,11 +195,107 @@ fn json<T: serde::Serialize>(
 #[derive(Debug, Clone)]
 pub struct ShipmentRecords {
     store: Store,
+    /// How a line becomes a WMS article number, for the `shipment_articles` index.
+    article_rule: ArticleNumberRule,
+    article_max_len: usize,
 }
 
 impl ShipmentRecords {
     pub fn new(store: Store) -> Self {
-        Self { store }
+        Self {
+            store,
+            article_rule: ArticleNumberRule::default(),
+            article_max_len: DEFAULT_MAX_ARTICLE_NUMBER_LEN,
+        }
+    }
+
+    /// The same table, indexing lines by the configured article number rule (the flow sets
+    /// it from the settings, so the index holds the numbers the WMS order carries).
+    pub fn with_article_rule(mut self, rule: ArticleNumberRule, max_len: usize) -> Self {
+        self.article_rule = rule;
+        self.article_max_len = max_len;
+        self
+    }
+
+    /// The keys a shipment is found under by article: each line's WMS article number (when
+    /// the rule resolves it) and its EAN, once each.
+    fn article_keys(&self, shipment: &Shipment) -> Vec<String> {
+        let mut keys: Vec<String> = Vec::new();
+        for line in &shipment.lines {
+            if let Ok(number) = self
+                .article_rule
+                .article_number_within(line, self.article_max_len)
+            {
+                keys.push(number.as_str().to_owned());
+            }
+            if let Some(ean) = line.ean.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+                keys.push(ean.to_owned());
+            }
+        }
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
+    /// Rewrites the shipment's rows of `shipment_articles` inside `tx`.
+    async fn index_articles(
+        &self,
+        tx: &mut Transaction,
+        record: &ShipmentRecord,
+    ) -> Result<(), StoreError> {
+        let key = record.key();
+        let endpoint = record.shipment.endpoint.as_str();
+        let shipment_id = record.shipment.id.to_string();
+        sqlx::query("DELETE FROM shipment_articles WHERE endpoint = $1 AND shipment_id = $2")
+            .bind(endpoint)
+            .bind(&shipment_id)
+            .execute(tx.conn())
+            .await
+            .map_err(StoreError::query(format!(
+                "indexing articles of shipment {key}"
+            )))?;
+        for article in self.article_keys(&record.shipment) {
+            sqlx::query(
+                "INSERT INTO shipment_articles (article_number, endpoint, shipment_id) \
+                 VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            )
+            .bind(&article)
+            .bind(endpoint)
+            .bind(&shipment_id)
+            .execute(tx.conn())
+            .await
+            .map_err(StoreError::query(format!(
+                "indexing articles of shipment {key}"
+            )))?;
+        }
+        Ok(())
+    }
+
+    /// The shipments holding `article` (a WMS article number or an EAN), newest change first,
+    /// at most `limit`.
+    ///
+    /// # Errors
+    /// A query error, or [`StoreError::Corrupt`] naming the shipment and the unreadable field.
+    pub async fn holding(
+        &self,
+        article: &str,
+        limit: u32,
+    ) -> Result<Vec<ShipmentRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM shipments WHERE EXISTS (SELECT 1 FROM shipment_articles a \
+             WHERE a.article_number = $1 AND a.endpoint = shipments.endpoint \
+             AND a.shipment_id = shipments.shipment_id) \
+             ORDER BY updated_at DESC, endpoint, shipment_id LIMIT $2"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(article)
+            .bind(i64::from(limit))
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query(format!(
+                "finding shipments holding article {article}"
+            )))?;
+        rows.iter().map(read).collect()
     }
 
     pub fn store(&self) -> &Store {
@@ -255,6 +353,7 @@ impl ShipmentRecords {
         // After the upsert, which holds the row: two saves of one shipment number their steps
         // one after the other.
         journey::note(tx, before.as_ref(), record).await?;
+        self.index_articles(tx, record).await?;
         if record.state == ShipmentState::Completed {
             // With the record, in its transaction: a completion is never saved without its
             // event, and saving it again adds nothing (same event id).

@@ -34,6 +34,7 @@ fn status(error: &FlowError) -> Status {
         FlowError::Unavailable(_) => Code::Unavailable,
         FlowError::Store(_) | FlowError::Illegal(_) => Code::Internal,
         FlowError::NotFound { .. } => Code::NotFound,
+        FlowError::NotDiscardable { .. } => Code::FailedPrecondition,
     };
     Status::new(code, error.to_string())
 }
@@ -45,6 +46,7 @@ pub fn return_state(state: ReturnState) -> pb::ReturnState {
         ReturnState::Created => pb::ReturnState::Created,
         ReturnState::Reported => pb::ReturnState::Reported,
         ReturnState::Parked => pb::ReturnState::Parked,
+        ReturnState::Discarded => pb::ReturnState::Discarded,
     }
 }
 
@@ -55,6 +57,7 @@ fn states(state: pb::ReturnState) -> Vec<ReturnState> {
         pb::ReturnState::Created => vec![ReturnState::Created],
         pb::ReturnState::Reported => vec![ReturnState::Reported],
         pb::ReturnState::Parked => vec![ReturnState::Parked],
+        pb::ReturnState::Discarded => vec![ReturnState::Discarded],
     }
 }
 
@@ -179,6 +182,31 @@ impl ReturnsAdmin for Admin {
         }
         let record = self.flow.retry(id.trim()).await.map_err(|e| status(&e))?;
         Ok(Response::new(pb::RetryReturnResponse {
+            summary: Some(summary(&record)),
+        }))
+    }
+
+    async fn discard_return(
+        &self,
+        request: Request<pb::DiscardReturnRequest>,
+    ) -> Result<Response<pb::DiscardReturnResponse>, Status> {
+        let request = request.into_inner();
+        let id = request.return_id.trim();
+        if id.is_empty() {
+            return Err(Status::invalid_argument("return_id: required"));
+        }
+        let by = request.by.trim();
+        if by.is_empty() {
+            return Err(Status::invalid_argument(
+                "by: required (who discards the return)",
+            ));
+        }
+        let record = self
+            .flow
+            .discard(id, &request.reason, by)
+            .await
+            .map_err(|e| status(&e))?;
+        Ok(Response::new(pb::DiscardReturnResponse {
             summary: Some(summary(&record)),
         }))
     }

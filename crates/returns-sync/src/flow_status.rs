@@ -45,6 +45,8 @@ impl ReturnsTally {
             ReturnState::Received | ReturnState::Created => self.backlog += count,
             ReturnState::Reported => self.last_success_at = self.last_success_at.max(at),
             ReturnState::Parked => self.parked += count,
+            // Settled by a person: neither waiting nor a success of the flow.
+            ReturnState::Discarded => {}
         }
     }
 

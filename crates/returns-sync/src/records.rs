@@ -90,6 +90,43 @@ impl ReturnRecord {
         Ok(())
     }
 
+    /// A person sets the parked return aside for `reason`: discarded, keeping the reason, `by`
+    /// and the park reason it replaced.
+    ///
+    /// # Errors
+    /// As [`ReturnRecord::park`]: only a parked return may be discarded.
+    pub fn discard(&mut self, reason: &str, by: &str) -> Result<(), IllegalTransition> {
+        self.check(ReturnState::Discarded)?;
+        let Some(was) = self.reason.take() else {
+            return Err(IllegalTransition {
+                record: format!("return {}", self.return_id),
+                from: self.state,
+                to: ReturnState::Discarded,
+            });
+        };
+        self.state = ReturnState::Discarded;
+        self.reason = Some(ParkReason::Discarded {
+            reason: reason.to_owned(),
+            by: by.to_owned(),
+            was: Box::new(was),
+        });
+        Ok(())
+    }
+
+    /// A person's retry of a discarded return: parked again for the reason the discard
+    /// replaced. Nothing changes for any other state.
+    ///
+    /// # Errors
+    /// As [`ReturnRecord::park`].
+    pub fn restore(&mut self) -> Result<(), IllegalTransition> {
+        if let (ReturnState::Discarded, Some(ParkReason::Discarded { was, .. })) =
+            (self.state, self.reason.clone())
+        {
+            self.park(*was)?;
+        }
+        Ok(())
+    }
+
     /// Moves to `state`, clearing any reason.
     ///
     /// # Errors

@@ -1,25 +1,31 @@
 //! Find's article hits: the size items an article number or EAN names, from catalog-sync's
 //! `CatalogAdmin.FindArticles` (catalog-sync owns the article records). Each shows the Centra
 //! size it came from, its state with the rejected reason, the article number last written to
-//! the WMS, the WMS's id of the article and when it was last written. catalog-sync keeps only
-//! the last write, not a history of writes, and order-sync keeps each shipment's lines inside
-//! its record without an index by article, so the shipments holding an article are not listed:
-//! the page says both.
+//! the WMS, the WMS's id of the article and when it was last written (catalog-sync keeps only
+//! the last write, not a history of writes, and the page says so), and the shipments holding
+//! it, from order-sync's `OrderAdmin.ShipmentsHoldingArticle` (its index of shipment lines by
+//! WMS article number and EAN), each linked to its own Find.
 
 use maud::{Markup, html};
 use proto::admin::v1 as pb;
 use proto::admin::v1::catalog_admin_client::CatalogAdminClient;
+use proto::admin::v1::order_admin_client::OrderAdminClient;
 
 use super::products::size_state;
-use super::{grpc_failure, time};
+use super::{grpc_failure, path_segment, time};
 use crate::Page;
 
 /// The service that keeps the article records.
 const SERVICE: &str = "catalog-sync";
+/// The service that indexes shipments by article.
+const ORDERS: &str = "order-sync";
 
-/// What the article search found.
+/// The shipments holding one article, or why they are not known.
+pub type Holding = Result<pb::ShipmentsHoldingArticleResponse, String>;
+
+/// What the article search found: each size item with the shipments holding it.
 pub enum ArticleHits {
-    Found(Vec<pb::FoundArticle>),
+    Found(Vec<(pb::FoundArticle, Holding)>),
     NotFound,
     Failed(String),
 }
@@ -36,14 +42,91 @@ pub async fn find(page: &Page, q: &str) -> ArticleHits {
         })
         .await;
     match answer {
-        Ok(answer) => ArticleHits::Found(answer.into_inner().articles),
+        Ok(answer) => {
+            let mut found = Vec::new();
+            for article in answer.into_inner().articles {
+                let holding = holding(page, &article).await;
+                found.push((article, holding));
+            }
+            ArticleHits::Found(found)
+        }
         Err(status) if status.code() == tonic::Code::NotFound => ArticleHits::NotFound,
         Err(status) => ArticleHits::Failed(grpc_failure(SERVICE, "article search", &status)),
     }
 }
 
-/// One size item with its record.
-pub fn found(article: &pb::FoundArticle) -> Markup {
+/// The shipments holding `article`: by its article number, or by its EAN when the size makes
+/// no article number.
+async fn holding(page: &Page, article: &pb::FoundArticle) -> Holding {
+    let item = article.item.clone().unwrap_or_default();
+    let key = if item.article_number.is_empty() {
+        item.ean
+    } else {
+        item.article_number
+    };
+    if key.is_empty() {
+        return Ok(pb::ShipmentsHoldingArticleResponse::default());
+    }
+    let channel = page
+        .directory
+        .channel(ORDERS)
+        .map_err(|error| format!("{ORDERS}: {error}"))?;
+    OrderAdminClient::new(channel)
+        .shipments_holding_article(pb::ShipmentsHoldingArticleRequest { article: key })
+        .await
+        .map(tonic::Response::into_inner)
+        .map_err(|status| grpc_failure(ORDERS, "shipments holding the article", &status))
+}
+
+fn order_state(value: i32) -> String {
+    pb::OrderState::try_from(value).map_or_else(
+        |_| "unknown".to_owned(),
+        |state| {
+            state
+                .as_str_name()
+                .trim_start_matches("ORDER_STATE_")
+                .to_lowercase()
+                .replace('_', " ")
+        },
+    )
+}
+
+/// The shipments table under an article.
+fn holding_table(heading_id: &str, holding: &Holding) -> Markup {
+    html! {
+        h3 id=(format!("{heading_id}-shipments")) { "Shipments holding this article" }
+        @match holding {
+            Err(line) => p.notice.bad { (line) },
+            Ok(listed) if listed.shipments.is_empty() => p.muted { "None (order-sync indexes a shipment's lines when it saves the shipment)." },
+            Ok(listed) => {
+                table.holding aria-labelledby=(format!("{heading_id}-shipments")) {
+                    thead { tr {
+                        th scope="col" { "Shipment" } th scope="col" { "End-point" } th scope="col" { "Centra order" }
+                        th scope="col" { "WMS order number" } th scope="col" { "State" } th scope="col" { "Last change" }
+                    } }
+                    tbody {
+                        @for shipment in &listed.shipments {
+                            tr {
+                                td { a href=(format!("/find?q={}", path_segment(&shipment.shipment_id))) { (shipment.shipment_id) } }
+                                td { (shipment.endpoint) }
+                                td.mono { (shipment.order_id) }
+                                td.mono { (shipment.wms_order_number) }
+                                td { (order_state(shipment.state)) }
+                                td.mono { (time(shipment.updated_at.as_ref())) }
+                            }
+                        }
+                    }
+                }
+                @if listed.more {
+                    p.muted { "The newest " (listed.shipments.len()) " are listed." }
+                }
+            }
+        }
+    }
+}
+
+/// One size item with its record and the shipments holding it.
+pub fn found(article: &pb::FoundArticle, holding: &Holding) -> Markup {
     let item = article.item.clone().unwrap_or_default();
     let heading_id = format!("article-{}-{}", item.endpoint, article.stock_item_id);
     let number = if item.article_number.is_empty() {
@@ -78,9 +161,8 @@ pub fn found(article: &pb::FoundArticle) -> Markup {
                     tr { th scope="row" { "Last written" } td.mono { (time(item.last_synced_at.as_ref())) } }
                 }
             }
-            p.muted {
-                "catalog-sync keeps the last write only, not a history of writes. Shipments holding this article are not listed: order-sync keeps a shipment's lines in its record without an index by article; find a shipment by its order id, shipment id or WMS order number."
-            }
+            p.muted { "catalog-sync keeps the last write only, not a history of writes." }
+            (holding_table(&heading_id, holding))
         }
     }
 }
@@ -118,7 +200,18 @@ mod tests {
 
     #[test]
     fn an_article_shows_its_centra_size_state_and_last_write() {
-        let html = found(&article()).into_string();
+        let holding = Ok(pb::ShipmentsHoldingArticleResponse {
+            shipments: vec![pb::OrderSummary {
+                endpoint: "shop1".into(),
+                shipment_id: "7 1".into(),
+                order_id: "7".into(),
+                wms_order_number: "S7-1".into(),
+                state: pb::OrderState::SentToWarehouse.into(),
+                ..pb::OrderSummary::default()
+            }],
+            more: false,
+        });
+        let html = found(&article(), &holding).into_string();
         for text in [
             "Article TROUSERSBLUES",
             "stock item <span class=\"mono\">211</span> on shop1",
@@ -126,7 +219,10 @@ mod tests {
             "created in the WMS",
             "4711",
             "2026-12-04T",
-            "Shipments holding this article are not listed",
+            "Shipments holding this article",
+            r#"<a href="/find?q=7%201">7 1</a>"#,
+            "S7-1",
+            "sent to warehouse",
         ] {
             assert!(html.contains(text), "{text} in {html}");
         }
@@ -144,13 +240,14 @@ mod tests {
         rejected.problem_kind = "rejected".into();
         rejected.written_article_number = String::new();
         rejected.wms_article_id = 0;
-        let html = found(&rejected).into_string();
+        let html = found(&rejected, &Err("order-sync does not answer".into())).into_string();
         for text in [
             "Article none (the size's data makes no article number)",
             "rejected",
             "variant sku &lt;missing&gt;",
             "never written",
             "unknown",
+            "order-sync does not answer",
         ] {
             assert!(html.contains(text), "{text} in {html}");
         }

@@ -1,10 +1,12 @@
 //! Find a record: "where is order 83651?". The search box in the navigation asks, at once,
 //! order-sync's `OrderAdmin.FindShipments` for the shipments a Centra order id, shipment id or
 //! WMS order number names, and catalog-sync's `CatalogAdmin.FindArticles` for the size items an
-//! article number or EAN names ([`super::articles`]). Each shipment shows its end-point, ids,
+//! article number or EAN names ([`super::articles`], each with the shipments holding it). Each shipment shows its end-point, ids,
 //! state, parked reason and trace id (a link into the trace UI when `[admin_web] trace_url` is
-//! set) and its journey as a table: time, step, detail. Read-only. Not found (404) when neither
-//! service knows the id.
+//! set) and its journey as a table: time, step, detail. The same call answers the orders of
+//! order import (import mode `orders` or `both`) a Centra order id or WMS order number names:
+//! each shows its end-point, ids, WMS order id, state and parked reason. Read-only. Not found
+//! (404) when neither service knows the id.
 
 use axum::Extension;
 use axum::extract::{Query, State};
@@ -34,7 +36,8 @@ pub struct FindQuery {
 enum Outcome {
     /// No search yet.
     Asked,
-    Found(Vec<pb::FoundShipment>),
+    /// Shipments with their journeys, and order import's orders.
+    Found(Vec<pb::FoundShipment>, Vec<pb::FoundOrder>),
     NotFound(String),
     Failed(String),
 }
@@ -65,14 +68,15 @@ pub async fn page(
             Outcome::Asked => p.muted { "Shipments and articles are found by an exact id: a shipment shows its journey through the flow, an article its record in catalog-sync." },
             Outcome::NotFound(line) if !nothing => p.muted { (line) },
             Outcome::NotFound(line) | Outcome::Failed(line) => p.notice.bad { (line) },
-            Outcome::Found(shipments) => {
+            Outcome::Found(shipments, orders) => {
                 @for shipment in shipments { (found(&page.config.admin_web, shipment)) }
+                @for order in orders { (found_order(order)) }
             }
         }
         @if !q.is_empty() {
             @match &hits {
                 ArticleHits::Found(found) => {
-                    @for article in found { (articles::found(article)) }
+                    @for (article, holding) in found { (articles::found(article, holding)) }
                 }
                 ArticleHits::NotFound if nothing => p.notice.bad { "No article has article number or EAN " (q) "." },
                 ArticleHits::NotFound => p.muted { "No article has article number or EAN " (q) "." },
@@ -87,7 +91,7 @@ pub async fn page(
 /// the other found nothing, 404 when neither knows the id.
 fn status(outcome: &Outcome, hits: &ArticleHits) -> StatusCode {
     match (outcome, hits) {
-        (Outcome::Asked | Outcome::Found(_), _) | (_, ArticleHits::Found(_)) => StatusCode::OK,
+        (Outcome::Asked | Outcome::Found(..), _) | (_, ArticleHits::Found(_)) => StatusCode::OK,
         (Outcome::Failed(_), _) | (_, ArticleHits::Failed(_)) => StatusCode::BAD_GATEWAY,
         (Outcome::NotFound(_), ArticleHits::NotFound) => StatusCode::NOT_FOUND,
     }
@@ -104,9 +108,12 @@ async fn find(page: &Page, q: &str) -> Outcome {
         })
         .await;
     match answer {
-        Ok(answer) => Outcome::Found(answer.into_inner().shipments),
+        Ok(answer) => {
+            let answer = answer.into_inner();
+            Outcome::Found(answer.shipments, answer.orders)
+        }
         Err(status) if status.code() == tonic::Code::NotFound => Outcome::NotFound(format!(
-            "No shipment has order id, shipment id or WMS order number {q}."
+            "No shipment has order id, shipment id or WMS order number {q}, and no imported order has order id or WMS order number {q}."
         )),
         Err(status) => Outcome::Failed(grpc_failure(SERVICE, "shipment search", &status)),
     }
@@ -163,6 +170,33 @@ fn found(config: &AdminWebConfig, shipment: &pb::FoundShipment) -> Markup {
     }
 }
 
+/// An order of order import: imported as itself, so it has no shipment journey.
+fn found_order(order: &pb::FoundOrder) -> Markup {
+    let heading_id = format!("order-{}-{}", order.endpoint, order.order_id);
+    html! {
+        section.order aria-labelledby=(heading_id) {
+            h2 id=(heading_id) { "Order " (order.order_id) " (order import)" }
+            table.facts {
+                tbody {
+                    tr { th scope="row" { "End-point" } td { (order.endpoint) } }
+                    tr { th scope="row" { "Centra order" } td.mono { (order.order_id) } }
+                    tr { th scope="row" { "WMS order number" } td.mono { (order.wms_order_number) } }
+                    tr {
+                        th scope="row" { "WMS order id" }
+                        td.mono { @if order.wms_order_id == 0 { span.muted { "none yet" } } @else { (order.wms_order_id) } }
+                    }
+                    tr { th scope="row" { "State" } td.state { (order.state_name) } }
+                    tr {
+                        th scope="row" { "Parked reason" }
+                        td { @if order.reason.is_empty() { span.muted { "none" } } @else { span.bad { (order.reason) } } }
+                    }
+                }
+            }
+            p.muted { "Imported as one WMS order from the Centra order; order-sync keeps no step-by-step journey for order import." }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,14 +238,19 @@ mod tests {
     fn the_page_is_found_when_either_service_finds_the_id() {
         let miss = || Outcome::NotFound("no shipment".into());
         let failed = || Outcome::Failed("order-sync does not answer".into());
-        let hit = || ArticleHits::Found(vec![pb::FoundArticle::default()]);
+        let hit = || {
+            ArticleHits::Found(vec![(
+                pb::FoundArticle::default(),
+                Ok(pb::ShipmentsHoldingArticleResponse::default()),
+            )])
+        };
         assert_eq!(
             status(&miss(), &ArticleHits::NotFound),
             StatusCode::NOT_FOUND
         );
         assert_eq!(status(&miss(), &hit()), StatusCode::OK);
         assert_eq!(
-            status(&Outcome::Found(vec![]), &ArticleHits::NotFound),
+            status(&Outcome::Found(vec![], vec![]), &ArticleHits::NotFound),
             StatusCode::OK
         );
         assert_eq!(status(&failed(), &hit()), StatusCode::OK);
@@ -259,5 +298,27 @@ mod tests {
             plain.contains("4bf92f3577b34da6a3ce929d0e0e4736"),
             "{plain}"
         );
+    }
+
+    #[test]
+    fn an_imported_order_shows_its_ids_state_and_reason() {
+        let html = found_order(&pb::FoundOrder {
+            endpoint: "shop1".into(),
+            order_id: "83651".into(),
+            wms_order_number: "S83651".into(),
+            state_name: "parked".into(),
+            reason: "order is on <hold>".into(),
+            wms_order_id: 0,
+        })
+        .into_string();
+        for text in [
+            "Order 83651 (order import)",
+            "S83651",
+            r#"<td class="state">parked</td>"#,
+            "order is on &lt;hold&gt;",
+            "none yet",
+        ] {
+            assert!(html.contains(text), "{text} in {html}");
+        }
     }
 }

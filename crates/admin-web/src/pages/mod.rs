@@ -12,8 +12,7 @@
 //! - `dead_letters.rs`: every service's dead letters (`DeadLetters`), one with its payload and
 //!   history; Retry and Discard (with a reason).
 //! - `parked.rs`: order-sync's parked shipments and returns-sync's parked returns with their
-//!   reasons (`OrderAdmin`, `ReturnsAdmin`); Retry, and what a person does instead of a
-//!   discard neither service has.
+//!   reasons (`OrderAdmin`, `ReturnsAdmin`); Retry, and Discard (with a reason).
 //! - `connection.rs`: the Test button, running what `centra-wms test-connection` runs.
 //! - `settings.rs`: the effective settings, secrets masked, with default and meaning.
 //! - `sign_in.rs`: sign-in and sign-out.

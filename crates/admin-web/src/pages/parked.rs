@@ -4,13 +4,15 @@
 //! (`OrderAdmin.ListByState`) and returns-sync's parked WMS returns
 //! (`ReturnsAdmin.ListReturns`). A signed-in person retries one (`OrderAdmin.Retry`,
 //! `ReturnsAdmin.RetryReturn`: the services' own operator retry, as `centra-wms shipments
-//! retry` and `centra-wms returns retry`), with the CSRF token, audited like every action.
+//! retry` and `centra-wms returns retry`) or discards it with a reason (`OrderAdmin.Discard`,
+//! `ReturnsAdmin.DiscardReturn`: the record becomes `discarded` in its own state machine,
+//! keeping the reason and the signed-in user; the service never picks it up again, and only a
+//! retry takes it back). Every action needs the CSRF token and is audited. The other flows'
+//! parked counts on the overview (catalog-sync's rejected sizes, the purchase orders) are on
+//! the Dead letters and Products pages or have no list the page can read; the page names them.
 //!
-//! Neither service has a discard for a parked record, and the page does not fake one: it says
-//! what a person does instead (fix the cause and retry, complete the shipment by hand, cancel
-//! the order in Centra; settle a return in Centra). The other flows' parked counts on the
-//! overview (catalog-sync's rejected sizes, the purchase orders) are on the Dead letters and
-//! Products pages or have no list the page can read; the page names them.
+//! Layout: the four action handlers (retry and discard, shipment and return) share
+//! [`acted`]; [`render`] and the two tables draw the page.
 
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -39,7 +41,14 @@ pub struct RetryForm {
     csrf: Option<String>,
 }
 
-/// What a retry did, shown above the lists.
+/// The Discard form: the reason is required.
+#[derive(Debug, Deserialize)]
+pub struct DiscardForm {
+    csrf: Option<String>,
+    reason: Option<String>,
+}
+
+/// What an action did, shown above the lists.
 struct Notice {
     ok: bool,
     text: String,
@@ -90,7 +99,106 @@ pub async fn retry_shipment(
             order_state(answer.state)
         )
     });
-    retried(&page, &session, user, action, &target, outcome).await
+    acted(&page, &session, user, action, &target, "Retried", outcome).await
+}
+
+/// `POST /parked/shipments/{endpoint}/{shipment_id}/discard`: needs a reason.
+pub async fn discard_shipment(
+    State(page): State<Page>,
+    Extension(session): Extension<Session>,
+    Path((endpoint, shipment_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(form): Form<DiscardForm>,
+) -> Response {
+    let action = "discard parked shipment";
+    let target = format!("{ORDERS}/{endpoint}/{shipment_id}");
+    let user = match allow(
+        &session,
+        form.csrf.as_deref(),
+        from_htmx(&headers),
+        &page.audit,
+        action,
+        &target,
+    ) {
+        Ok(user) => user,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let reason = form.reason.unwrap_or_default().trim().to_owned();
+    let answer = if reason.is_empty() {
+        Err("give a reason.".to_owned())
+    } else {
+        match page.directory.channel(ORDERS) {
+            Err(error) => Err(format!("{ORDERS}: {error}")),
+            Ok(channel) => OrderAdminClient::new(channel)
+                .discard(pb::DiscardOrderRequest {
+                    key: Some(pb::OrderKey {
+                        endpoint: endpoint.clone(),
+                        id: Some(pb::order_key::Id::ShipmentId(shipment_id.clone())),
+                    }),
+                    reason: reason.clone(),
+                    by: user.to_owned(),
+                })
+                .await
+                .map(|a| a.into_inner())
+                .map_err(|status| grpc_failure(ORDERS, "shipment discard", &status)),
+        }
+    };
+    let outcome = answer.map(|answer| {
+        format!(
+            "order-sync set shipment {shipment_id} aside ({reason}); it is now {}.",
+            order_state(answer.state)
+        )
+    });
+    acted(&page, &session, user, action, &target, "Discarded", outcome).await
+}
+
+/// `POST /parked/returns/{return_id}/discard`: needs a reason.
+pub async fn discard_return(
+    State(page): State<Page>,
+    Extension(session): Extension<Session>,
+    Path(return_id): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<DiscardForm>,
+) -> Response {
+    let action = "discard parked return";
+    let target = format!("{RETURNS}/{return_id}");
+    let user = match allow(
+        &session,
+        form.csrf.as_deref(),
+        from_htmx(&headers),
+        &page.audit,
+        action,
+        &target,
+    ) {
+        Ok(user) => user,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let reason = form.reason.unwrap_or_default().trim().to_owned();
+    let answer = if reason.is_empty() {
+        Err("give a reason.".to_owned())
+    } else {
+        match page.directory.channel(RETURNS) {
+            Err(error) => Err(format!("{RETURNS}: {error}")),
+            Ok(channel) => ReturnsAdminClient::new(channel)
+                .discard_return(pb::DiscardReturnRequest {
+                    return_id: return_id.clone(),
+                    reason: reason.clone(),
+                    by: user.to_owned(),
+                })
+                .await
+                .map(|a| a.into_inner())
+                .map_err(|status| grpc_failure(RETURNS, "return discard", &status)),
+        }
+    };
+    let outcome = answer.map(|answer| {
+        format!(
+            "returns-sync set return {return_id} aside ({reason}); it is now {}.",
+            answer
+                .summary
+                .map_or("unknown", |summary| return_state(summary.state))
+        )
+    });
+    acted(&page, &session, user, action, &target, "Discarded", outcome).await
 }
 
 /// `POST /parked/returns/{return_id}/retry`.
@@ -132,27 +240,28 @@ pub async fn retry_return(
                 .map_or("unknown", |summary| return_state(summary.state))
         )
     });
-    retried(&page, &session, user, action, &target, outcome).await
+    acted(&page, &session, user, action, &target, "Retried", outcome).await
 }
 
-/// The page after a retry: the outcome (what the service did, or why not) above the lists,
-/// and in the audit log.
-async fn retried(
+/// The page after an action: the outcome (what the service did, or why not) above the lists,
+/// and in the audit log. `done` is the past tense shown: `Retried`, `Discarded`.
+async fn acted(
     page: &Page,
     session: &Session,
     user: &str,
     action: &str,
     target: &str,
+    done: &str,
     outcome: Result<String, String>,
 ) -> Response {
     let notice = match outcome {
-        Ok(done) => Notice {
+        Ok(what) => Notice {
             ok: true,
-            text: format!("Retried: {done}"),
+            text: format!("{done}: {what}"),
         },
         Err(line) => Notice {
             ok: false,
-            text: format!("Not retried: {line}"),
+            text: format!("Not {}: {line}", done.to_lowercase()),
         },
     };
     page.audit.record(user, action, target, &notice.text);
@@ -199,18 +308,16 @@ async fn render(page: &Page, session: &Session, notice: Option<Notice>) -> Marku
         session,
         html! {
             h1 { "Parked records" }
-            p.muted { "Records a flow set aside for a person, with the reason. Retry runs the record's next step again once the cause is fixed. Messages kept after a terminal error are on the " a href="/dead-letters" { "Dead letters" } " page; rejected product sizes on the " a href="/products" { "Products" } " page." }
+            p.muted { "Records a flow set aside for a person, with the reason. Retry runs the record's next step again once the cause is fixed. Discard sets a record aside for good with your reason (settled by hand): the service never picks it up again, its journey shows who discarded it and why, and only a retry (" code { "centra-wms shipments retry" } ", " code { "centra-wms returns retry" } ") takes it back. Messages kept after a terminal error are on the " a href="/dead-letters" { "Dead letters" } " page; rejected product sizes on the " a href="/products" { "Products" } " page." }
             @if let Some(notice) = &notice {
                 p class=(if notice.ok { "notice" } else { "notice bad" }) role="status" { (notice.text) }
             }
             h2 { "Shipments (order-sync)" }
             (shipment_table(session, &shipments))
-            h3 { "Instead of discarding" }
-            p { "order-sync has no discard for a parked shipment. Fix the reason (the article, the transporter mapping, the payment) and Retry; complete a shipment the warehouse shipped by hand with " code { "centra-wms shipments complete SHIPMENT_ID --capture true|false" } "; or cancel the order in Centra, which cancels it here and in the warehouse." }
+            p.muted { "Before discarding: fix the reason (the article, the transporter mapping, the payment) and Retry; complete a shipment the warehouse shipped by hand with " code { "centra-wms shipments complete SHIPMENT_ID --capture true|false" } "; or cancel the order in Centra, which cancels it here and in the warehouse. A shipment whose warehouse order is being cancelled cannot be discarded until that finishes." }
             h2 { "Returns (returns-sync)" }
             (return_table(session, &returns))
-            h3 { "Instead of discarding" }
-            p { "returns-sync has no discard for a parked return. Fix the reason (import the order, correct the Centra shipment) and Retry, or settle the return in Centra by hand; the WMS keeps listing it until returns-sync acknowledges it." }
+            p.muted { "Before discarding: fix the reason (import the order, correct the Centra shipment) and Retry. A discarded return is not acknowledged in the WMS, which keeps listing it; returns-sync leaves it alone." }
             p.muted { "Purchase orders parked by order-sync are counted on the overview; no admin operation lists them yet." }
         },
     )
@@ -232,7 +339,7 @@ fn shipment_table(
                         th scope="col" { "Action" }
                     } }
                     tbody {
-                        @for order in &listed.orders {
+                        @for (row, order) in listed.orders.iter().enumerate() {
                             tr {
                                 td { a href=(format!("/find?q={}", path_segment(&order.shipment_id))) { (order.shipment_id) } }
                                 td { (order.endpoint) }
@@ -246,8 +353,14 @@ fn shipment_table(
                                             (csrf_field(session))
                                             button type="submit" aria-label=(format!("Retry shipment {}", order.shipment_id)) { "Retry" }
                                         }
+                                        form.inline method="post" action=(format!("/parked/shipments/{}/{}/discard", path_segment(&order.endpoint), path_segment(&order.shipment_id))) {
+                                            (csrf_field(session))
+                                            label for=(format!("discard-shipment-{row}")) { "Reason to discard shipment " (order.shipment_id) }
+                                            input type="text" id=(format!("discard-shipment-{row}")) name="reason" required;
+                                            button.secondary type="submit" aria-label=(format!("Discard shipment {}", order.shipment_id)) { "Discard" }
+                                        }
                                     } @else {
-                                        span.muted { "sign in to retry" }
+                                        span.muted { "sign in to retry or discard" }
                                     }
                                 }
                             }
@@ -259,7 +372,7 @@ fn shipment_table(
                 }
             }
         }
-        @if session.user.is_none() { (sign_in_to("retry a parked record")) }
+        @if session.user.is_none() { (sign_in_to("retry or discard a parked record")) }
     }
 }
 
@@ -275,7 +388,7 @@ fn return_table(session: &Session, returns: &Result<pb::ListReturnsResponse, Str
                         th scope="col" { "Reason" } th scope="col" { "Last change" } th scope="col" { "Action" }
                     } }
                     tbody {
-                        @for parked in &listed.returns {
+                        @for (row, parked) in listed.returns.iter().enumerate() {
                             tr {
                                 td.mono { (parked.return_id) }
                                 td.mono { (parked.order_number) }
@@ -288,8 +401,14 @@ fn return_table(session: &Session, returns: &Result<pb::ListReturnsResponse, Str
                                             (csrf_field(session))
                                             button type="submit" aria-label=(format!("Retry return {}", parked.return_id)) { "Retry" }
                                         }
+                                        form.inline method="post" action=(format!("/parked/returns/{}/discard", path_segment(&parked.return_id))) {
+                                            (csrf_field(session))
+                                            label for=(format!("discard-return-{row}")) { "Reason to discard return " (parked.return_id) }
+                                            input type="text" id=(format!("discard-return-{row}")) name="reason" required;
+                                            button.secondary type="submit" aria-label=(format!("Discard return {}", parked.return_id)) { "Discard" }
+                                        }
                                     } @else {
-                                        span.muted { "sign in to retry" }
+                                        span.muted { "sign in to retry or discard" }
                                     }
                                 }
                             }
@@ -312,6 +431,7 @@ fn order_state(value: i32) -> &'static str {
         Ok(pb::OrderState::Completed) => "completed",
         Ok(pb::OrderState::Cancelled) => "cancelled",
         Ok(pb::OrderState::Parked) => "parked",
+        Ok(pb::OrderState::Discarded) => "discarded",
         _ => "unknown",
     }
 }
@@ -322,6 +442,7 @@ fn return_state(value: i32) -> &'static str {
         Ok(pb::ReturnState::Created) => "created in Centra",
         Ok(pb::ReturnState::Reported) => "reported in the WMS",
         Ok(pb::ReturnState::Parked) => "parked",
+        Ok(pb::ReturnState::Discarded) => "discarded",
         _ => "unknown",
     }
 }
@@ -354,12 +475,16 @@ mod tests {
             r#"aria-label="Retry shipment 7-1""#,
             "article missing in the warehouse: &lt;A1&gt;",
             r#"href="/find?q=7-1""#,
+            r#"action="/parked/shipments/shop%201/7-1/discard""#,
+            r#"<label for="discard-shipment-0">"#,
+            r#"id="discard-shipment-0" name="reason" required"#,
+            r#"aria-label="Discard shipment 7-1""#,
         ] {
             assert!(html.contains(text), "{text} in {html}");
         }
         let visitor = shipment_table(&Session::anonymous(), &Ok(parked())).into_string();
         assert!(!visitor.contains("<form"), "{visitor}");
-        assert!(visitor.contains("sign in to retry"), "{visitor}");
+        assert!(visitor.contains("sign in to retry or discard"), "{visitor}");
     }
 
     #[test]
@@ -378,6 +503,8 @@ mod tests {
         let html = return_table(&signed, &Ok(listed)).into_string();
         for text in [
             r#"action="/parked/returns/R%209/retry""#,
+            r#"action="/parked/returns/R%209/discard""#,
+            r#"<label for="discard-return-0">"#,
             "order S7-1 is not imported",
             "returns list --state parked",
         ] {

@@ -1,8 +1,9 @@
-//! `returns list|retry` over returns-sync's `ReturnsAdmin`:
+//! `returns list|retry|discard` over returns-sync's `ReturnsAdmin`:
 //!
 //! ```text
 //! list [--state S] [--order NUMBER]   ListReturns, every page: state, Centra return, reason
 //! retry RETURN_ID                     RetryReturn: a parked return again, once its cause is fixed
+//! discard RETURN_ID --reason R        DiscardReturn: a parked return set aside for good
 //! ```
 
 use proto::admin::v1 as pb;
@@ -20,6 +21,11 @@ pub async fn run(remote: &RemoteArgs, command: ReturnsCommand) -> Result<(), Fai
     match command {
         ReturnsCommand::List { state, order } => list(remote, state, order).await,
         ReturnsCommand::Retry { return_id } => retry(remote, return_id).await,
+        ReturnsCommand::Discard {
+            return_id,
+            reason,
+            by,
+        } => discard(remote, return_id, reason, by).await,
     }
 }
 
@@ -41,6 +47,7 @@ fn wanted_state(state: Option<ReturnStateArg>) -> pb::ReturnState {
         Some(ReturnStateArg::Created) => pb::ReturnState::Created,
         Some(ReturnStateArg::Reported) => pb::ReturnState::Reported,
         Some(ReturnStateArg::Parked) => pb::ReturnState::Parked,
+        Some(ReturnStateArg::Discarded) => pb::ReturnState::Discarded,
     }
 }
 
@@ -137,6 +144,38 @@ async fn retry(remote: &RemoteArgs, return_id: String) -> Result<(), Failure> {
         println!(
             "retried return {return_id}: now {}{reason}",
             state_name(summary.state)
+        );
+    }
+    Ok(())
+}
+
+async fn discard(
+    remote: &RemoteArgs,
+    return_id: String,
+    reason: String,
+    by: String,
+) -> Result<(), Failure> {
+    let target = Remote::connect(remote)?;
+    let mut client = ReturnsAdminClient::new(target.channel(SERVICE)?);
+    let answer = target
+        .answer(
+            SERVICE,
+            RPC,
+            client.discard_return(pb::DiscardReturnRequest {
+                return_id: return_id.clone(),
+                reason,
+                by,
+            }),
+        )
+        .await?;
+    let summary = answer.summary.unwrap_or_default();
+    if remote.json {
+        print_json(&summary_json(&summary));
+    } else {
+        println!(
+            "discarded return {return_id}: now {} ({})",
+            state_name(summary.state),
+            summary.reason
         );
     }
     Ok(())

@@ -1,8 +1,10 @@
-//! `shipments list|retry|complete` over order-sync's `OrderAdmin`:
+//! `shipments list|retry|discard|complete` over order-sync's `OrderAdmin`:
 //!
 //! ```text
 //! list [--state S] [--endpoint E]   ListByState, every page
-//! retry ID [--endpoint E]           Retry: the next step of a parked or failed shipment again
+//! retry ID [--endpoint E]           Retry: the next step of a parked, failed or discarded
+//!                                   shipment again
+//! discard ID --reason R [--by WHO]  Discard: a parked or failed shipment set aside for good
 //! complete ID --capture true|false  CompleteManually; capture is always explicit: taking
 //!                                   money (or not) must never be a default
 //! ```
@@ -25,6 +27,12 @@ pub async fn run(remote: &RemoteArgs, command: ShipmentsCommand) -> Result<(), F
             shipment_id,
             endpoint,
         } => retry(remote, shipment_id, endpoint).await,
+        ShipmentsCommand::Discard {
+            shipment_id,
+            reason,
+            by,
+            endpoint,
+        } => discard(remote, shipment_id, reason, by, endpoint).await,
         ShipmentsCommand::Complete {
             shipment_id,
             capture,
@@ -62,6 +70,7 @@ fn wanted_state(state: Option<ShipmentStateArg>) -> pb::OrderState {
         Some(ShipmentStateArg::Completed) => pb::OrderState::Completed,
         Some(ShipmentStateArg::Cancelled) => pb::OrderState::Cancelled,
         Some(ShipmentStateArg::Parked) => pb::OrderState::Parked,
+        Some(ShipmentStateArg::Discarded) => pb::OrderState::Discarded,
     }
 }
 
@@ -162,6 +171,40 @@ async fn retry(
         }));
     } else {
         println!("retried shipment {shipment_id} on {endpoint}: now {state}");
+    }
+    Ok(())
+}
+
+async fn discard(
+    remote: &RemoteArgs,
+    shipment_id: String,
+    reason: String,
+    by: String,
+    endpoint: Option<String>,
+) -> Result<(), Failure> {
+    let target = Remote::connect(remote)?;
+    let endpoint = target.endpoint_or_only(endpoint)?;
+    let mut client = OrderAdminClient::new(target.channel(SERVICE)?);
+    let answer = target
+        .answer(
+            SERVICE,
+            RPC,
+            client.discard(pb::DiscardOrderRequest {
+                key: shipment_key(&endpoint, &shipment_id),
+                reason: reason.clone(),
+                by,
+            }),
+        )
+        .await?;
+    let state = state_name(answer.state);
+    if remote.json {
+        print_json(&json!({
+            "endpoint": endpoint,
+            "shipment_id": shipment_id,
+            "state": state,
+        }));
+    } else {
+        println!("discarded shipment {shipment_id} on {endpoint} ({reason}): now {state}");
     }
     Ok(())
 }

@@ -18,14 +18,14 @@ use super::{PASSWORD, PageUnderTest, USER, trousers};
 const DRIVER: &str = "chromedriver";
 
 /// chromedriver on a free port, killed on drop.
-struct Driver {
+pub(super) struct Driver {
     child: Child,
     url: String,
 }
 
 impl Driver {
     /// `None` (after saying so) when chromedriver is not installed outside CI.
-    fn start() -> Option<Self> {
+    pub(super) fn start() -> Option<Self> {
         let port = free_port();
         let spawned = Command::new(DRIVER)
             .arg(format!("--port={port}"))
@@ -66,7 +66,7 @@ impl Drop for Driver {
     }
 }
 
-fn screenshot_dir() -> PathBuf {
+pub(super) fn screenshot_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
         || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"),
         PathBuf::from,
@@ -76,7 +76,7 @@ fn screenshot_dir() -> PathBuf {
     dir
 }
 
-async fn browser(driver: &Driver) -> WebDriver {
+pub(super) async fn browser(driver: &Driver) -> WebDriver {
     let mut caps = DesiredCapabilities::chrome();
     for arg in [
         "--headless=new",
@@ -96,7 +96,7 @@ async fn browser(driver: &Driver) -> WebDriver {
 }
 
 /// Waits until `check` holds on the current page.
-async fn until<F, Fut>(what: &str, check: F)
+pub(super) async fn until<F, Fut>(what: &str, check: F)
 where
     F: Fn() -> Fut,
     Fut: Future<Output = bool>,
@@ -108,11 +108,88 @@ where
     }
 }
 
-async fn text(web: &WebDriver, by: By) -> String {
+pub(super) async fn text(web: &WebDriver, by: By) -> String {
     match web.find(by).await {
         Ok(element) => element.text().await.unwrap_or_default(),
         Err(_) => String::new(),
     }
+}
+
+/// A paid order of the shirt, whose size row Centra sends without a variant sku: order-sync
+/// parks the shipment; the Parked page lists it, a person discards it with a reason, and Find shows it
+/// discarded with the reason and who in its journey.
+async fn discard_parked(
+    web: &WebDriver,
+    page: &PageUnderTest,
+    shots: &std::path::Path,
+) -> WebDriverResult<()> {
+    let placed = post_json(
+        &page.sandbox.centra,
+        "/_sim/orders",
+        &serde_json::json!({"order": {"paid": true,
+            "delivery": {"name": "Ada", "address": "Storgatan 1", "zipcode": "11122",
+                         "city": "Stockholm", "country": "SE"},
+            "lines": [{"sku": "SHIRT", "variantSku": "RED", "sizeSku": "M",
+                       "ean": "7350000000016", "qty": 1, "price": "100.00"}]},
+            "goodToGo": true}),
+    );
+    let shipment = placed["shipmentId"]
+        .as_str()
+        .map_or_else(|| placed["shipmentId"].to_string(), str::to_owned);
+    let discard = format!("//button[@aria-label='Discard shipment {shipment}']");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        web.find(By::LinkText("Parked")).await?.click().await?;
+        if web.find(By::XPath(discard.as_str())).await.is_ok() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "shipment {shipment} parked within 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let parked = text(web, By::Css("main")).await;
+    assert!(
+        parked.contains("Discard sets a record aside for good with your reason"),
+        "{parked}"
+    );
+    web.screenshot(&shots.join("parked.png")).await?;
+    let reason = web
+        .find(By::XPath(
+            format!("{discard}/preceding-sibling::input[@name='reason']").as_str(),
+        ))
+        .await?;
+    reason
+        .send_keys("settled with the customer by phone")
+        .await?;
+    web.find(By::XPath(discard.as_str())).await?.click().await?;
+    let done = format!(
+        "Discarded: order-sync set shipment {shipment} aside (settled with the customer by phone); it is now discarded."
+    );
+    until("the discard notice", || async {
+        text(web, By::Css("p.notice")).await == done
+    })
+    .await;
+    assert!(
+        web.find(By::XPath(discard.as_str())).await.is_err(),
+        "no longer listed as parked"
+    );
+    let search = web.find(By::Id("nav-find")).await?;
+    search.send_keys(shipment.as_str()).await?;
+    search.send_keys(Key::Enter).await?;
+    until("the shipment found, discarded", || async {
+        text(web, By::Css("section.shipment td.state")).await == "discarded"
+    })
+    .await;
+    let journey = text(web, By::Css("table.journey tbody")).await;
+    assert!(
+        journey.contains("state parked -> discarded")
+            && journey.contains("discarded by admin: settled with the customer by phone (was: "),
+        "{journey}"
+    );
+    web.screenshot(&shots.join("discarded.png")).await?;
+    Ok(())
 }
 
 /// The trace UI the page under test links trace ids to.
@@ -121,8 +198,8 @@ const TRACE_URL: &str = "https://jaeger.example/trace/{trace_id}";
 /// Sign in, the overview refreshing without reload, a product selected and created in the
 /// WMS, a shipment of it walked to completed and found by its id with its journey, the
 /// created size found by its article number, a dead letter's retry refused without the CSRF
-/// token and then retried, the parked records listed, the connection test run; a screenshot
-/// of every page.
+/// token and then retried, a parked shipment discarded with a reason (its journey shows who
+/// and why), the connection test run; a screenshot of every page.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_person_signs_in_creates_a_product_retries_a_dead_letter_and_tests_the_connection() {
     let Some(driver) = Driver::start() else {
@@ -247,13 +324,7 @@ async fn walk(
     web.goto(page.url("/dead-letters")).await?;
     web.screenshot(&shots.join("dead-letters.png")).await?;
 
-    web.find(By::LinkText("Parked")).await?.click().await?;
-    let parked = text(web, By::Css("main")).await;
-    assert!(
-        parked.contains("order-sync has no discard for a parked shipment"),
-        "{parked}"
-    );
-    web.screenshot(&shots.join("parked.png")).await?;
+    discard_parked(web, page, shots).await?;
 
     web.find(By::LinkText("Connection")).await?.click().await?;
     web.find(By::XPath("//button[text()='Test']"))
@@ -391,6 +462,14 @@ async fn find(
     )
     .await;
     assert!(id.parse::<i64>().is_ok_and(|id| id > 0), "a WMS id: {id}");
+    // The shipment walked above holds the article: listed under it, linked to its own Find.
+    let holding = text(web, By::Css("section.article table.holding")).await;
+    assert!(
+        holding.contains(shipment.as_str()) && holding.contains("completed"),
+        "the shipment holding the article: {holding}"
+    );
+    let link = format!("section.article table.holding a[href='/find?q={shipment}']");
+    web.find(By::Css(link.as_str())).await?;
     web.screenshot(&shots.join("find-article.png")).await?;
     Ok(())
 }

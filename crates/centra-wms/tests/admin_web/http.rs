@@ -235,6 +235,8 @@ async fn pages_render_read_only_actions_need_sign_in_and_sign_ins_are_limited() 
         "/products/create".to_owned(),
         "/parked/shipments/sandbox/1-1/retry".to_owned(),
         "/parked/returns/1/retry".to_owned(),
+        "/parked/shipments/sandbox/1-1/discard".to_owned(),
+        "/parked/returns/1/discard".to_owned(),
         "/sign-out".to_owned(),
     ] {
         let form = [("csrf", token.as_str()), ("reason", "test")];
@@ -407,8 +409,8 @@ async fn a_signed_in_person_retries_a_dead_letter_with_the_token_only() {
     };
     assert_labelled("/parked", &parked);
     assert!(
-        parked.contains("order-sync has no discard for a parked shipment"),
-        "{parked}"
+        parked.contains(&format!("/parked/shipments/sandbox/{shipment}/discard")),
+        "a discard form: {parked}"
     );
     let retry_shipment = page.url(&format!("/parked/shipments/sandbox/{shipment}/retry"));
     let (status, _, _) = person
@@ -421,6 +423,26 @@ async fn a_signed_in_person_retries_a_dead_letter_with_the_token_only() {
     assert_eq!(status, StatusCode::OK, "{answer}");
     let ran = format!("Retried: order-sync ran shipment {shipment} again; it is now parked.");
     assert!(answer.contains(&ran), "{answer}");
+    // A discard without the token, or without a reason, changes nothing.
+    let discard_shipment = page.url(&format!("/parked/shipments/sandbox/{shipment}/discard"));
+    let (status, _, _) = person
+        .post(
+            &discard_shipment,
+            &[("csrf", "forged-token"), ("reason", "settled")],
+            false,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, answer) = person
+        .post(
+            &discard_shipment,
+            &[("csrf", &token), ("reason", " ")],
+            false,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert!(answer.contains("Not discarded: give a reason."), "{answer}");
+    assert!(answer.contains(&row), "still parked: {answer}");
 
     let (_, _, overview) = person.get(&page.url("/")).await;
     for line in [

@@ -5,15 +5,19 @@
 //!   action without sign-in is sent to sign in; without or with a wrong CSRF token it is
 //!   forbidden; Find of an unknown id is not found, of the rejected size's EAN shows its
 //!   record; every field of every page has a label; a parked shipment is listed and retried
-//!   through order-sync; a retry of the real dead letter goes
+//!   through order-sync, its discard refused without the token or a reason; a retry of the real dead letter goes
 //!   through catalog-sync; Create is refused
 //!   under automatic product selection; sign-in attempts per address are limited.
 //! - `browser.rs`: Debian's chromium, headless, through chromedriver (WebDriver, thirtyfour):
 //!   sign in, the overview refreshing itself, a product selected and created in the WMS (manual
 //!   selection), a shipment of it completed and found by its id with its journey (Find), the
 //!   created size found by its article number, a dead letter's retry refused without the CSRF
-//!   token and then retried, the parked records, the connection test; screenshots of each
+//!   token and then retried, a parked shipment discarded with a reason and found discarded
+//!   with the reason in its journey, the connection test; screenshots of each
 //!   page under `target/admin-web-screenshots/`.
+//! - `keyboard.rs`: the same browser with the keyboard only (Tab, Enter): sign in, find a
+//!   record, run the connection test; every control of each page reached by Tab with a visible
+//!   focus outline (the style sheet's `:focus-visible` rule).
 //! - `serve.rs`: `centra-wms serve admin-web` alone in the distributed shape (as the Helm chart
 //!   runs it) over the sandbox's services: ready on `/readyz`, showing their products.
 
@@ -22,6 +26,7 @@ mod support;
 
 mod browser;
 mod http;
+mod keyboard;
 mod serve;
 
 use std::time::{Duration, Instant};

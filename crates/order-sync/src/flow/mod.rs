@@ -146,6 +146,8 @@ impl OrderFlow {
         centra: Arc<dyn CentraShipments>,
         wms: Arc<dyn WmsOrders>,
     ) -> Self {
+        let records =
+            records.with_article_rule(settings.article_number, settings.article_number_max_length);
         Self {
             settings,
             warehouse: warehouse.into(),
@@ -156,6 +158,11 @@ impl OrderFlow {
             centra,
             wms,
         }
+    }
+
+    /// The orders of order import (`import = "orders"` or `"both"`).
+    pub fn orders(&self) -> &OrderRecords {
+        &self.orders
     }
 
     pub fn records(&self) -> &ShipmentRecords {
@@ -237,7 +244,7 @@ impl OrderFlow {
                     || record.wms_order_id.is_some()
                     || matches!(
                         record.state(),
-                        ShipmentState::Failed | ShipmentState::Cancelled
+                        ShipmentState::Failed | ShipmentState::Cancelled | ShipmentState::Discarded
                     ) =>
             {
                 tracing::debug!(shipment_id = %shipment.id, state = %record.state(), "good to go again; nothing to do");
@@ -325,7 +332,7 @@ impl OrderFlow {
                 self.cancel_uncaptured(&mut record).await?;
                 return self.finish(SHIPPED, message, Some(&mut record)).await;
             }
-            ShipmentState::Failed | ShipmentState::Cancelled => {
+            ShipmentState::Failed | ShipmentState::Cancelled | ShipmentState::Discarded => {
                 tracing::error!(shipment_id = %record.shipment.id, state = %record.state(), "warehouse shipped a shipment that must not ship");
                 return self.finish(SHIPPED, message, None).await;
             }

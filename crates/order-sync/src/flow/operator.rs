@@ -1,5 +1,6 @@
-//! What a person does from the CLI: retry a parked, failed or stuck shipment, complete one by
-//! hand with an explicit capture flag, or write it to the WMS again from Centra's data.
+//! What a person does from the CLI and the admin page: retry a parked, failed, discarded or
+//! stuck shipment, discard a parked or failed one with a reason, complete one by hand with an
+//! explicit capture flag, or write it to the WMS again from Centra's data.
 
 use domain::PortError;
 
@@ -32,6 +33,19 @@ pub enum CommandRefusal {
     /// A resync of a shipment Centra cancelled: it is never written to the warehouse again.
     #[error("was cancelled in centra; it is not written to the warehouse again")]
     CancelledInCentra,
+    /// A discard of a shipment that is not parked or failed (the state machine refuses it).
+    #[error("is {state}; only a parked or failed shipment can be discarded")]
+    NotHeld { state: ShipmentState },
+    /// A discard of a hold whose work is under way (the WMS order is being cancelled): a
+    /// retry finishes that work first.
+    #[error("is being cancelled in the warehouse ({hold}); retry it to finish that first")]
+    WorkUnderWay { hold: HoldReason },
+    /// A discard without a reason: the reason is what the next person reads.
+    #[error("cannot be discarded without a reason")]
+    NoReason,
+    /// A completion or resync of a discarded shipment: a person retries it first.
+    #[error("was discarded; retry it first")]
+    Discarded,
     /// A resync Centra refused to read the shipment for (a terminal port error).
     #[error("could not be read again from centra ({0})")]
     CentraRefused(#[source] PortError),
@@ -67,6 +81,11 @@ impl OrderFlow {
     ) -> Result<ShipmentState, FlowError> {
         let _guard = self.locks.shipment(endpoint, shipment_id).await?;
         let mut record = self.load(endpoint, shipment_id).await?;
+        // A discarded shipment goes back to the hold it replaced, then is retried as that.
+        if let Some(HoldReason::Discarded { hold, .. }) = record.hold_reason() {
+            let hold = (**hold).clone();
+            record.hold(hold)?;
+        }
         let shipped = record.shipped.is_some() && record.wms_order_id.is_some();
         match record.state() {
             ShipmentState::Completed | ShipmentState::Cancelled | ShipmentState::Imported => {
@@ -97,8 +116,62 @@ impl OrderFlow {
             ShipmentState::Parked | ShipmentState::Failed | ShipmentState::Received => {
                 self.import_again(&mut record).await?;
             }
+            // Restored above: a discard always replaces a parked or failed hold.
+            ShipmentState::Discarded => {}
         }
         self.records.save_now(&mut record).await?;
+        Ok(record.state())
+    }
+
+    /// A person sets a parked or failed shipment aside for `reason`: it becomes `discarded`,
+    /// keeping the reason, `by` and the hold it replaced (its journey shows the step), and
+    /// the service never picks it up again; only [`OrderFlow::retry`] takes it back.
+    ///
+    /// # Errors
+    /// [`FlowError::Precondition`] when the reason is empty, the shipment is not parked or
+    /// failed, or its hold's work is under way; [`FlowError::NotFound`] for an unknown one.
+    pub async fn discard(
+        &self,
+        endpoint: &str,
+        shipment_id: &str,
+        reason: &str,
+        by: &str,
+    ) -> Result<ShipmentState, FlowError> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(refused(shipment_id, CommandRefusal::NoReason));
+        }
+        let _guard = self.locks.shipment(endpoint, shipment_id).await?;
+        let mut record = self.load(endpoint, shipment_id).await?;
+        if !record.state().can_become(ShipmentState::Discarded) {
+            return Err(refused(
+                shipment_id,
+                CommandRefusal::NotHeld {
+                    state: record.state(),
+                },
+            ));
+        }
+        let Some(hold) = record.hold_reason().cloned() else {
+            return Err(refused(
+                shipment_id,
+                CommandRefusal::NotHeld {
+                    state: record.state(),
+                },
+            ));
+        };
+        if let HoldReason::Discarded { .. } = hold {
+            return Ok(record.state());
+        }
+        if hold.work_under_way() {
+            return Err(refused(shipment_id, CommandRefusal::WorkUnderWay { hold }));
+        }
+        record.hold(HoldReason::Discarded {
+            reason: reason.to_owned(),
+            by: by.to_owned(),
+            hold: Box::new(hold),
+        })?;
+        self.records.save_now(&mut record).await?;
+        tracing::info!(shipment_id, by, reason, "shipment discarded by a person");
         Ok(record.state())
     }
 
@@ -114,6 +187,9 @@ impl OrderFlow {
         let mut record = self.load(endpoint, shipment_id).await?;
         match record.state() {
             ShipmentState::Completed => return Ok((true, record.state())),
+            ShipmentState::Discarded => {
+                return Err(refused(shipment_id, CommandRefusal::Discarded));
+            }
             ShipmentState::Failed | ShipmentState::Cancelled | ShipmentState::Received => {
                 return Err(refused(
                     shipment_id,
@@ -169,6 +245,9 @@ impl OrderFlow {
     ) -> Result<ShipmentState, FlowError> {
         let _guard = self.locks.shipment(endpoint, shipment_id).await?;
         let mut record = self.load(endpoint, shipment_id).await?;
+        if record.state() == ShipmentState::Discarded {
+            return Err(refused(shipment_id, CommandRefusal::Discarded));
+        }
         if matches!(
             record.state(),
             ShipmentState::Shipped | ShipmentState::Completed | ShipmentState::Cancelled

@@ -8,7 +8,16 @@
 //!    │                            │
 //!    ▼                            │
 //!   failed (capture failed) ◄─────┘   cancelled (from received/imported/parked/failed)
+//!
+//! parked / failed ──a person discards──> discarded ──a person retries──> parked / failed
 //! ```
+//!
+//! A person discards a parked or failed shipment with a reason ([`HoldReason::Discarded`],
+//! which keeps the reason, who, and the hold it replaced). A discarded shipment is never
+//! imported, completed or retried by the service again: a good-to-go redelivery, the
+//! warehouse's shipped report and the article-synced retry all leave it alone. Only a person's
+//! explicit retry takes it back: the hold it replaced is restored, then retried as usual. A
+//! Centra cancellation still reaches it (a WMS order may exist), as it reaches a parked one.
 //!
 //! With capture on import a shipment stays `received` after the WMS accepted its order (the
 //! order id recorded) until the capture succeeds: a redelivery resumes with the capture, never
@@ -49,10 +58,13 @@ pub enum ShipmentState {
     Failed,
     /// Cancelled before the warehouse started (terminal).
     Cancelled,
+    /// Set aside by a person with a reason (see [`HoldReason::Discarded`]): never picked up
+    /// again by the service; only a person's retry takes it back.
+    Discarded,
 }
 
 impl ShipmentState {
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::Received,
         Self::Imported,
         Self::Shipped,
@@ -60,6 +72,7 @@ impl ShipmentState {
         Self::Parked,
         Self::Failed,
         Self::Cancelled,
+        Self::Discarded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -71,6 +84,7 @@ impl ShipmentState {
             Self::Parked => "parked",
             Self::Failed => "failed",
             Self::Cancelled => "cancelled",
+            Self::Discarded => "discarded",
         }
     }
 
@@ -89,7 +103,8 @@ impl ShipmentState {
     /// warehouse's report (or Centra, already completed) is the first news of it. `Imported`
     /// may go back to `Received` for an operator's resync, which writes the order again.
     /// `Shipped` may become `Failed`: a capture on import still owed when the warehouse shipped
-    /// is made before completing, and Centra may refuse it.
+    /// is made before completing, and Centra may refuse it. Only `Parked` and `Failed` may be
+    /// `Discarded`; a discarded one goes back to its hold (a person's retry) or is cancelled.
     /// Every change of a [`crate::records::ShipmentRecord`] goes through this.
     pub fn can_become(self, next: Self) -> bool {
         use ShipmentState::*;
@@ -107,6 +122,8 @@ impl ShipmentState {
                     | (Failed, Received | Imported | Parked | Cancelled)
                     | (Imported, Shipped | Parked | Completed | Cancelled)
                     | (Shipped, Completed | Parked | Failed)
+                    | (Parked | Failed, Discarded)
+                    | (Discarded, Parked | Failed | Cancelled)
             )
     }
 
@@ -121,8 +138,10 @@ impl ShipmentState {
             Self::Shipped => CancellationMove::FlagForPerson,
             _ if shipped => CancellationMove::FlagForPerson,
             Self::Received | Self::Imported => CancellationMove::CancelInWms,
-            Self::Parked | Self::Failed if wms_order_known => CancellationMove::CancelInWms,
-            Self::Parked | Self::Failed => CancellationMove::CancelHere,
+            Self::Parked | Self::Failed | Self::Discarded if wms_order_known => {
+                CancellationMove::CancelInWms
+            }
+            Self::Parked | Self::Failed | Self::Discarded => CancellationMove::CancelHere,
         }
     }
 }
@@ -210,6 +229,14 @@ pub enum HoldReason {
         "capture failed: {message}; the warehouse refused to cancel the order ({refusal}), stop it there"
     )]
     CaptureFailedOrderKept { message: String, refusal: String },
+    /// A person discarded the parked or failed shipment: `hold` is what it waited for, put
+    /// back by a person's retry.
+    #[error("discarded by {by}: {reason} (was: {hold})")]
+    Discarded {
+        reason: String,
+        by: String,
+        hold: Box<HoldReason>,
+    },
 }
 
 impl HoldReason {
@@ -234,6 +261,7 @@ impl HoldReason {
             Self::CancelledAfterShipping { .. } => "cancelled_after_shipping",
             Self::CaptureFailedCancelling { .. } => "capture_failed_cancelling",
             Self::CaptureFailedOrderKept { .. } => "capture_failed_order_kept",
+            Self::Discarded { .. } => "discarded",
         }
     }
 
@@ -255,12 +283,22 @@ impl HoldReason {
         )
     }
 
+    /// True for the holds whose work is under way (a saved intent a redelivery or a retry
+    /// finishes): discarding one would leave a WMS order that is being cancelled half done.
+    pub fn work_under_way(&self) -> bool {
+        matches!(
+            self,
+            Self::CancellationPending { .. } | Self::CaptureFailedCancelling { .. }
+        )
+    }
+
     /// The state a shipment held for this reason is in: a failed capture is terminal.
     pub fn state(&self) -> ShipmentState {
         match self {
             Self::Rule(ParkReason::CaptureFailed { .. })
             | Self::CaptureFailedCancelling { .. }
             | Self::CaptureFailedOrderKept { .. } => ShipmentState::Failed,
+            Self::Discarded { .. } => ShipmentState::Discarded,
             _ => ShipmentState::Parked,
         }
     }
@@ -319,13 +357,17 @@ mod tests {
             (
                 Parked,
                 vec![
-                    Received, Imported, Parked, Failed, Cancelled, Shipped, Completed,
+                    Received, Imported, Parked, Failed, Cancelled, Shipped, Completed, Discarded,
                 ],
             ),
-            (Failed, vec![Failed, Received, Imported, Parked, Cancelled]),
+            (
+                Failed,
+                vec![Failed, Received, Imported, Parked, Cancelled, Discarded],
+            ),
             (Shipped, vec![Shipped, Completed, Parked, Failed]),
             (Completed, vec![Completed]),
             (Cancelled, vec![Cancelled]),
+            (Discarded, vec![Discarded, Parked, Failed, Cancelled]),
         ];
         for (from, allowed) in table {
             for to in ShipmentState::ALL {
@@ -502,5 +544,53 @@ mod tests {
             let back: HoldReason = serde_json::from_str(&json).expect("back");
             assert_eq!(back, reason);
         }
+    }
+
+    #[test]
+    fn only_parked_or_failed_shipments_are_discarded_and_only_a_retry_takes_them_back() {
+        use ShipmentState::*;
+        for from in ShipmentState::ALL {
+            assert_eq!(
+                from.can_become(Discarded),
+                matches!(from, Parked | Failed | Discarded),
+                "{from} -> discarded"
+            );
+        }
+        for to in [Received, Imported, Shipped, Completed] {
+            assert!(!Discarded.can_become(to), "discarded -> {to}");
+        }
+        assert_eq!(
+            Discarded.on_cancellation(false, false),
+            CancellationMove::CancelHere
+        );
+        assert_eq!(
+            Discarded.on_cancellation(true, false),
+            CancellationMove::CancelInWms
+        );
+    }
+
+    #[test]
+    fn a_discard_keeps_its_reason_who_and_the_hold_it_replaced() {
+        let discarded = HoldReason::Discarded {
+            reason: "customer settled by phone".into(),
+            by: "admin".into(),
+            hold: Box::new(HoldReason::NothingPicked),
+        };
+        assert_eq!(discarded.state(), ShipmentState::Discarded);
+        assert_eq!(discarded.kind(), "discarded");
+        assert_eq!(
+            discarded.to_string(),
+            "discarded by admin: customer settled by phone (was: the warehouse picked nothing of this shipment)"
+        );
+        let json = serde_json::to_string(&discarded).expect("json");
+        let back: HoldReason = serde_json::from_str(&json).expect("back");
+        assert_eq!(back, discarded);
+        assert!(!discarded.work_under_way());
+        assert!(
+            HoldReason::CaptureFailedCancelling {
+                message: "x".into()
+            }
+            .work_under_way()
+        );
     }
 }

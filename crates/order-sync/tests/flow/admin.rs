@@ -255,3 +255,64 @@ async fn a_parked_shipment_shows_its_reason_and_unknown_ids_are_not_found() {
     let blank = admin.find_shipments(find("  ")).await.expect_err("blank");
     assert_eq!(blank.code(), Code::InvalidArgument);
 }
+
+/// The shipments holding an article, by its WMS article number or its EAN, from the index the
+/// save keeps; an article no shipment holds lists none.
+#[tokio::test]
+async fn the_shipments_holding_an_article_are_listed_by_article_number_and_ean() {
+    let t = spawn_flow(settings()).await;
+    let mut first = good_to_go("31-1");
+    first.lines[1].ean = "7350000000999".into();
+    t.good_to_go("g1", &first).await.expect("import");
+    let mut other = good_to_go("32-1");
+    other.lines.truncate(1);
+    t.good_to_go("g2", &other).await.expect("import");
+    let admin = Admin::new(t.flow.clone());
+    let holding = |article: &str| {
+        let admin = admin.clone();
+        let article = article.to_owned();
+        async move {
+            admin
+                .shipments_holding_article(Request::new(pb::ShipmentsHoldingArticleRequest {
+                    article,
+                }))
+                .await
+                .expect("answered")
+                .into_inner()
+        }
+    };
+    let article_of = |line: usize| {
+        let line = &first.lines[line];
+        format!("{}{}{}", line.sku, line.variant_sku, line.size_sku)
+    };
+    let mut ids: Vec<String> = holding(&article_of(0))
+        .await
+        .shipments
+        .into_iter()
+        .map(|s| s.shipment_id)
+        .collect();
+    ids.sort();
+    assert_eq!(ids, vec!["31-1".to_owned(), "32-1".to_owned()]);
+    let second = holding(&article_of(1)).await;
+    assert_eq!(
+        second
+            .shipments
+            .iter()
+            .map(|s| s.shipment_id.as_str())
+            .collect::<Vec<_>>(),
+        vec!["31-1"]
+    );
+    assert!(!second.more);
+    assert_eq!(article_of(1), "ABD");
+    let by_ean = holding("7350000000999").await;
+    assert_eq!(by_ean.shipments.len(), 1, "by EAN");
+    assert_eq!(by_ean.shipments[0].shipment_id, "31-1");
+    assert!(holding("NO-SUCH-ARTICLE").await.shipments.is_empty());
+    let empty = admin
+        .shipments_holding_article(Request::new(pb::ShipmentsHoldingArticleRequest {
+            article: " ".into(),
+        }))
+        .await
+        .expect_err("an article is required");
+    assert_eq!(empty.code(), Code::InvalidArgument);
+}

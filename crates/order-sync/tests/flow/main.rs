@@ -7,6 +7,7 @@ mod capture;
 mod completion;
 mod consumers;
 mod dead_letters;
+mod discard;
 mod flow_status;
 mod harness;
 mod import;

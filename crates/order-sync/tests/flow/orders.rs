@@ -170,3 +170,47 @@ async fn the_consumer_reads_ready_orders_and_rejects_bad_ones() {
     let rejected = handle(&t.flow, Feed::OrderReady, MessageId::new("n"), bad, 1).await;
     assert!(matches!(rejected, Handled::Rejected { .. }), "{rejected:?}");
 }
+
+/// Order import's orders are found by their Centra order id and WMS order number
+/// (`OrderAdmin.FindShipments`), with no shipment of them in the table.
+#[tokio::test]
+async fn an_imported_order_is_found_by_its_order_id_and_wms_order_number() {
+    use order_sync::admin::Admin;
+    use proto::admin::v1 as pb;
+    use proto::admin::v1::order_admin_server::OrderAdmin;
+    use tonic::Request;
+
+    let t = flow(ImportMode::Orders).await;
+    t.order_ready("o", &ready("83651")).await.expect("import");
+    let admin = Admin::new(t.flow.clone());
+    for query in ["83651", "S83651"] {
+        let found = admin
+            .find_shipments(Request::new(pb::FindShipmentsRequest {
+                query: query.into(),
+            }))
+            .await
+            .expect("found")
+            .into_inner();
+        assert!(found.shipments.is_empty(), "{query}: no shipment imported");
+        assert_eq!(found.orders.len(), 1, "{query}");
+        let order = &found.orders[0];
+        assert_eq!(
+            (
+                order.endpoint.as_str(),
+                order.order_id.as_str(),
+                order.wms_order_number.as_str(),
+                order.state_name.as_str(),
+            ),
+            ("shop1", "83651", "S83651", "imported"),
+            "{query}"
+        );
+        assert!(order.wms_order_id > 0, "{query}: {order:?}");
+    }
+    let missing = admin
+        .find_shipments(Request::new(pb::FindShipmentsRequest {
+            query: "404".into(),
+        }))
+        .await
+        .expect_err("not found");
+    assert_eq!(missing.code(), tonic::Code::NotFound);
+}

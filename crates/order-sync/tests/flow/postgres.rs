@@ -1,5 +1,6 @@
 //! The same flow on PostgreSQL (the distributed shape's store): the repository's portable SQL
-//! (upserts, nullable filters, keyset pages, the article wait list) on the second database.
+//! (upserts, nullable filters, keyset pages, the article wait list, the article index) on the
+//! second database.
 
 use std::collections::HashSet;
 
@@ -49,6 +50,16 @@ async fn the_flow_runs_on_postgres() {
     assert_eq!(t.completions(), 1);
 
     let records = t.flow.records();
+    // The article index: every shipment holds ABC, saved again without duplicates.
+    let holding: Vec<String> = records
+        .holding("ABC", 10)
+        .await
+        .expect("holding")
+        .iter()
+        .map(|r| r.shipment.id.to_string())
+        .collect();
+    assert_eq!(holding.len(), 3, "{holding:?}");
+    assert!(records.holding("NONE", 10).await.expect("none").is_empty());
     let imported = records
         .list(Some(&[ShipmentState::Imported]), None, None, 10)
         .await

@@ -61,6 +61,10 @@ pub enum FlowError {
     /// A change the state machine refuses: a fault of this service, kept for a person.
     #[error(transparent)]
     Illegal(#[from] IllegalTransition),
+    /// A person's discard that does not apply (terminal: nothing was changed): the return is
+    /// not parked, or no reason was given.
+    #[error("return {return_id} cannot be discarded: {problem}")]
+    NotDiscardable { return_id: String, problem: String },
 }
 
 /// The flow, shared by the consumer and the admin service.

@@ -1,5 +1,5 @@
-//! What a person does from the CLI: retry a parked or stuck return, resync the unfinished
-//! ones.
+//! What a person does from the CLI and the admin page: retry a parked, discarded or stuck
+//! return, discard a parked one with a reason, resync the unfinished ones.
 
 use domain::CentraReference;
 use domain::WmsOrderNumber;
@@ -31,6 +31,8 @@ impl ReturnFlow {
                 .ok_or_else(|| FlowError::NotFound {
                     return_id: return_id.to_owned(),
                 })?;
+        // A discarded return is parked again for the reason the discard replaced.
+        record.restore()?;
         if record.state() == ReturnState::Parked {
             let state = if record.centra_return_id.is_some() {
                 ReturnState::Created
@@ -49,6 +51,55 @@ impl ReturnFlow {
             record.become_(state)?;
         }
         self.advance(&mut record).await?;
+        Ok(record)
+    }
+
+    /// A person sets a parked return aside for `reason`: discarded, keeping the reason, `by`
+    /// and the park reason it replaced. The service never picks it up again (see
+    /// [`crate::rules::ReturnState`]); only [`ReturnFlow::retry`] takes it back.
+    ///
+    /// # Errors
+    /// [`FlowError::NotDiscardable`] when the reason is empty or the return is not parked;
+    /// [`FlowError::NotFound`] for an unknown id.
+    pub async fn discard(
+        &self,
+        return_id: &str,
+        reason: &str,
+        by: &str,
+    ) -> Result<ReturnRecord, FlowError> {
+        let refused = |problem: String| FlowError::NotDiscardable {
+            return_id: return_id.to_owned(),
+            problem,
+        };
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(refused("field reason is empty".into()));
+        }
+        let _one = self
+            .records
+            .store()
+            .locks()
+            .lock(super::ONE_AT_A_TIME)
+            .await?;
+        let mut record =
+            self.records
+                .find(return_id)
+                .await?
+                .ok_or_else(|| FlowError::NotFound {
+                    return_id: return_id.to_owned(),
+                })?;
+        if record.state() == ReturnState::Discarded {
+            return Ok(record);
+        }
+        if record.state() != ReturnState::Parked {
+            return Err(refused(format!(
+                "it is {}; only a parked return can be discarded",
+                record.state()
+            )));
+        }
+        record.discard(reason, by)?;
+        self.records.save_now(&mut record).await?;
+        tracing::info!(return_id, by, reason, "return discarded by a person");
         Ok(record)
     }
 

@@ -66,6 +66,14 @@ pub enum ParkReason {
         centra_return_id: String,
         message: String,
     },
+    /// A person discarded the parked return; `was` is the park reason it replaced, put back
+    /// by a person's retry.
+    #[error("discarded by {by}: {reason} (was: {was})")]
+    Discarded {
+        reason: String,
+        by: String,
+        was: Box<ParkReason>,
+    },
 }
 
 impl ParkReason {
@@ -80,6 +88,7 @@ impl ParkReason {
             Self::TooMany { .. } => "too_many",
             Self::CentraRefused { .. } => "centra_refused",
             Self::WmsRefused { .. } => "wms_refused",
+            Self::Discarded { .. } => "discarded",
         }
     }
 }

@@ -6,7 +6,14 @@
 //!    ▼  │                          ▼  │
 //!   parked ────────────────────────┘  │   a person retries: back to received, or to created
 //!      └──────────────────────────────┘   when Centra has the return (centra_return_id set)
+//!
+//! parked ──a person discards──> discarded ──a person retries──> parked (then as above)
 //! ```
+//!
+//! A discarded return keeps the reason, who, and the park reason it replaced
+//! ([`super::ParkReason::Discarded`]). The service never picks it up again: a redelivery of
+//! the WMS return leaves it as it is, a resync skips it, and its units stay covered so no new
+//! return is planned for them. Only a person's retry takes it back (to the park it replaced).
 
 use std::fmt;
 
@@ -24,10 +31,18 @@ pub enum ReturnState {
     Reported,
     /// Waits for a person (see the reason).
     Parked,
+    /// Set aside by a person with a reason; only a person's retry takes it back.
+    Discarded,
 }
 
 impl ReturnState {
-    pub const ALL: [Self; 4] = [Self::Received, Self::Created, Self::Reported, Self::Parked];
+    pub const ALL: [Self; 5] = [
+        Self::Received,
+        Self::Created,
+        Self::Reported,
+        Self::Parked,
+        Self::Discarded,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -35,6 +50,7 @@ impl ReturnState {
             Self::Created => "created",
             Self::Reported => "reported",
             Self::Parked => "parked",
+            Self::Discarded => "discarded",
         }
     }
 
@@ -50,6 +66,8 @@ impl ReturnState {
     /// - `Created` becomes `Reported` (acknowledged in the WMS) or `Parked` (the WMS refused).
     /// - `Parked` becomes `Received` (a retry starts over) or `Created` (a retry of a return
     ///   Centra already has resumes at the acknowledgement).
+    /// - `Parked` becomes `Discarded` (a person sets it aside), and `Discarded` becomes
+    ///   `Parked` again (a person's retry restores the park it replaced).
     /// - `Reported` is terminal.
     ///
     /// No state becomes itself: each step runs once from the state before it, and a parked
@@ -61,7 +79,8 @@ impl ReturnState {
             (self, next),
             (Received, Created | Parked)
                 | (Created, Reported | Parked)
-                | (Parked, Received | Created)
+                | (Parked, Received | Created | Discarded)
+                | (Discarded, Parked)
         )
     }
 }
@@ -118,6 +137,15 @@ mod tests {
             (Parked, Created, true),
             (Parked, Reported, false),
             (Parked, Parked, false),
+            (Parked, Discarded, true),
+            (Received, Discarded, false),
+            (Created, Discarded, false),
+            (Reported, Discarded, false),
+            (Discarded, Discarded, false),
+            (Discarded, Received, false),
+            (Discarded, Created, false),
+            (Discarded, Reported, false),
+            (Discarded, Parked, true),
         ];
         let pairs: HashSet<_> = table.iter().map(|&(from, to, _)| (from, to)).collect();
         assert_eq!(pairs.len(), ReturnState::ALL.len() * ReturnState::ALL.len());

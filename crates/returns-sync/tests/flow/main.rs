@@ -2,6 +2,7 @@
 //! `postgres.rs`): parking, redelivery, lost answers, crashes between the steps, admin.
 
 mod admin;
+mod discard;
 mod harness;
 mod postgres;
 mod returns;
