@@ -133,6 +133,20 @@ impl PortError {
     pub fn is_retryable(&self) -> bool {
         self.kind.is_retryable()
     }
+
+    /// Splits a port call's result by the error's kind, the one rule every flow follows: a
+    /// retryable failure comes back as `Err`, for the flow to return so the record stays where
+    /// it is for the retry; success or a terminal failure comes back as `Ok`, for the flow to
+    /// act on (park, answer, record), since the same call would fail the same way.
+    ///
+    /// # Errors
+    /// The retryable failure.
+    pub fn retryable_apart<T>(result: Result<T, PortError>) -> Result<Result<T, PortError>, Self> {
+        match result {
+            Err(error) if error.is_retryable() => Err(error),
+            other => Ok(other),
+        }
+    }
 }
 
 /// Equal when service, kind, reason and missing articles are; the source is the transport's
@@ -150,6 +164,15 @@ impl Eq for PortError {}
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_retryable_failure_is_set_apart_and_a_terminal_one_handed_back() {
+        let down: Result<(), PortError> = Err(PortError::unavailable("wms", "down"));
+        let refused: Result<(), PortError> = Err(PortError::refused("wms", "no"));
+        assert!(PortError::retryable_apart(down).is_err());
+        assert_eq!(PortError::retryable_apart(refused.clone()), Ok(refused));
+        assert_eq!(PortError::retryable_apart(Ok::<_, PortError>(7)), Ok(Ok(7)));
+    }
+
     use super::*;
 
     #[test]

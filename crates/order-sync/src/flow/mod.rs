@@ -125,10 +125,7 @@ pub struct OrderFlow {
 /// Splits a port result by the error's kind: a retryable failure is the flow's error (the
 /// record stays for the retry), a terminal one is handed back for the flow to park or answer.
 pub(crate) fn terminal<T>(result: Result<T, PortError>) -> Result<Result<T, PortError>, FlowError> {
-    match result {
-        Err(error) if error.is_retryable() => Err(FlowError::Unavailable(error)),
-        other => Ok(other),
-    }
+    PortError::retryable_apart(result).map_err(FlowError::Unavailable)
 }
 
 fn key(record: &ShipmentRecord, step: &str) -> String {

@@ -296,10 +296,7 @@ impl ReturnFlow {
 /// record stays where it is for the redelivery), a terminal one is handed back for the flow to
 /// park, since the same call would fail the same way.
 fn terminal<T>(result: Result<T, PortError>) -> Result<Result<T, PortError>, FlowError> {
-    match result {
-        Err(error) if error.kind().is_retryable() => Err(FlowError::Unavailable(error)),
-        other => Ok(other),
-    }
+    PortError::retryable_apart(result).map_err(FlowError::Unavailable)
 }
 
 /// What a park reason quotes of a terminal port error: a refusal in the far side's own words;

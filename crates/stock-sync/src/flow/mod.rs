@@ -544,10 +544,7 @@ impl StockFlow {
 /// articles are given back, due again shortly), a terminal one is handed back for the check to
 /// record on the articles, since calling again would fail the same way.
 fn terminal<T>(result: Result<T, PortError>) -> Result<Result<T, PortError>, FlowError> {
-    match result {
-        Err(error) if error.kind().is_retryable() => Err(FlowError::Unavailable(error)),
-        other => Ok(other),
-    }
+    PortError::retryable_apart(result).map_err(FlowError::Unavailable)
 }
 
 /// The reason an article shows after `who` failed `call` for good: the far side's own words,
