@@ -41,8 +41,9 @@ pub trait Service: Send + Sync + std::fmt::Debug + 'static {
 /// Any error a part of a service stops with, kept whole as a [`ServiceError::Part`]'s source.
 pub type PartError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
-/// Why a service stopped. Every variant keeps what caused it as its `source`, so the log line
-/// and a test can walk the chain instead of reading a flattened message.
+/// Why a service stopped. Every variant but [`ServiceError::Misconfigured`] (settings, no
+/// cause below them) keeps what caused it as its `source`, so the log line and a test can walk
+/// the chain instead of reading a flattened message.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     #[error("{service}: storage: {source}")]

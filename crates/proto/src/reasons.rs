@@ -42,8 +42,9 @@ pub fn articles_missing(message: impl Into<String>, articles: &[String]) -> Stat
 /// `shipment 17`) when the gateway knows it, `field.0`, `field.1`, ... the input fields named.
 pub const RECORD_REFUSED: &str = "RECORD_REFUSED";
 
-/// The upstream refused the gateway's access (the credential, or a permission it lacks): no
-/// record is at fault, and a person fixes the settings. `metadata`: none.
+/// The upstream refused the call but not because of the record: the credential, a permission
+/// it lacks, or another 4xx the gateway cannot pin on the record. A person looks at the
+/// settings or the gateway, not the record. `metadata`: none.
 pub const ACCESS_REFUSED: &str = "ACCESS_REFUSED";
 
 /// The upstream has not finished (a capture the payment provider settles later): not done, and

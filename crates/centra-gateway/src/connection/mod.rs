@@ -7,8 +7,7 @@
 //! `tests/centra_api_contract.rs`, runs the same cases against both over the simulator).
 //!
 //! What goes through the GraphQL client so far: stock (`set_stock`, `product_stock`,
-//! `stock_page`), returns
-//! (`returns_of`, `create_return_once`) and completing a shipment with tracking, capture off
+//! `stock_page`), returns (`returns_of`, `create_return_once`) and completing a shipment with tracking, capture off
 //! (`is_completed`, `complete_once`), and capturing (`payment_standing`, `capture_once`: a
 //! `PENDING` capture is not yet captured). Every other command answers
 //! [`crate::commands::CommandError::Unserved`] for a GraphQL end-point; settings refuse
@@ -21,8 +20,8 @@
 //! `INTERNAL`. A record Centra does not know is not an error: a read answers `None` and the
 //! command answers `NOT_FOUND`.
 //!
-//! Layout: `stock` (set physical stock, read a product's or a page of every size's), `returns` (find a tagged return,
-//! create one), `shipments` (is one completed, complete one), `payments` (where a payment
+//! Layout: `stock` (set physical stock, read a product's or a page of every size's),
+//! `returns` (find a tagged return, create one), `shipments` (is one completed, complete one), `payments` (where a payment
 //! stands, capture).
 
 mod payments;
