@@ -14,7 +14,9 @@ use async_trait::async_trait;
 use proto::events::v1 as pb;
 
 use crate::convert::CentraProduct;
-use crate::ports::{ArticleSink, ArticleWrite, CatalogSource, HeldArticle, PortError};
+use crate::ports::{
+    ArticleRefused, ArticleSink, ArticleWrite, CatalogSource, HeldArticle, PortError,
+};
 use crate::rules::WmsArticle;
 
 /// The services the fakes stand for, as the gRPC adapters name them.
@@ -144,7 +146,7 @@ impl ArticleSink for FakeWms {
             if let Some(refusal) = refusal {
                 results.push(ArticleWrite {
                     article_number: number,
-                    result: Err(refusal),
+                    result: Err(ArticleRefused::new(refusal)),
                 });
                 continue;
             }

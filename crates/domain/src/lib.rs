@@ -40,6 +40,7 @@ pub mod shipment;
 pub mod shipping;
 pub mod stock;
 pub mod tracking;
+pub mod transition;
 pub mod wms_order_number;
 
 pub use address::Address;
@@ -72,6 +73,7 @@ pub use shipping::{
 };
 pub use stock::{CentraStock, StockDecision, WmsStock, stock_decision};
 pub use tracking::{Parcel, Tracking};
+pub use transition::IllegalTransition;
 pub use wms_order_number::{
     CentraReference, UnknownWmsNumber, WmsOrderNumber, WmsPurchaseOrderNumber,
 };

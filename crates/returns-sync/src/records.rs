@@ -98,11 +98,11 @@ impl ReturnRecord {
     pub fn discard(&mut self, reason: &str, by: &str) -> Result<(), IllegalTransition> {
         self.check(ReturnState::Discarded)?;
         let Some(was) = self.reason.take() else {
-            return Err(IllegalTransition {
-                record: format!("return {}", self.return_id),
-                from: self.state,
-                to: ReturnState::Discarded,
-            });
+            return Err(IllegalTransition::new(
+                format!("return {}", self.return_id),
+                self.state.as_str(),
+                ReturnState::Discarded.as_str(),
+            ));
         };
         self.state = ReturnState::Discarded;
         self.reason = Some(ParkReason::Discarded {
@@ -142,11 +142,11 @@ impl ReturnRecord {
         if self.state.can_become(next) {
             Ok(())
         } else {
-            Err(IllegalTransition {
-                record: format!("return {}", self.return_id),
-                from: self.state,
-                to: next,
-            })
+            Err(IllegalTransition::new(
+                format!("return {}", self.return_id),
+                self.state.as_str(),
+                next.as_str(),
+            ))
         }
     }
 }
@@ -438,11 +438,11 @@ mod tests {
         let mut record = record();
         assert_eq!(
             record.become_(ReturnState::Reported),
-            Err(IllegalTransition {
-                record: "return 100:a".into(),
-                from: ReturnState::Received,
-                to: ReturnState::Reported,
-            }),
+            Err(IllegalTransition::new(
+                "return 100:a",
+                ReturnState::Received.as_str(),
+                ReturnState::Reported.as_str(),
+            )),
             "never reported before centra has it"
         );
         assert_eq!(record, self::record());

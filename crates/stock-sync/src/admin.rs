@@ -7,8 +7,9 @@ use proto::admin::v1 as pb;
 use proto::admin::v1::stock_admin_server::{StockAdmin, StockAdminServer};
 use tonic::{Request, Response, Status};
 
-use crate::articles::{ArticleFilter, StockArticle, StockState};
+use crate::articles::{ArticleFilter, StockArticle};
 use crate::flow::{FlowError, StockFlow};
+use crate::rules::StockState;
 
 /// The admin service over the flow.
 #[derive(Debug, Clone)]
@@ -40,8 +41,8 @@ fn status(error: FlowError) -> Status {
 pub fn summary(article: &StockArticle) -> pb::StockArticleState {
     pb::StockArticleState {
         article_number: article.article_number.clone(),
-        state: article.state.as_str().to_owned(),
-        reason: article.reason.clone().unwrap_or_default(),
+        state: article.state().as_str().to_owned(),
+        reason: article.reason().unwrap_or_default().to_owned(),
         wms_physical: article.wms_physical.unwrap_or_default(),
         wms_sellable: article.wms_sellable.unwrap_or_default(),
         centra_physical: article.centra_physical.unwrap_or_default(),

@@ -20,6 +20,8 @@ use platform_store::{Store, StoreError, Transaction, unix_millis};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::rules::{Blocked, StockState};
+
 /// How long a claimed row stays with its replica before another may take it, unless renewed.
 pub const CLAIM_LEASE_MS: i64 = 30 * 1000;
 
@@ -28,91 +30,16 @@ pub const CLAIM_LEASE_MS: i64 = 30 * 1000;
 pub const CLAIM_RENEW_EVERY: std::time::Duration =
     std::time::Duration::from_millis(CLAIM_LEASE_MS as u64 / 3);
 
-/// What a person sees of an article.
-///
-/// Not a lifecycle, so it has no transition table (unlike the records of order-sync and
-/// returns-sync): it is the outcome of the article's latest check, a cache of what
-/// [`crate::flow`] computed from fresh reads of both sides. A check never looks at the state it
-/// replaces, so every state may follow every other (an article in sync is refused by the next
-/// write, a not-found one is found once the catalog is fixed, a bundle becomes a plain product),
-/// and `mark` leaves it as it is (only a new row starts `Pending`). A table would allow all 64
-/// pairs and refuse nothing. What does hold, that the reason (and the next due time) is set
-/// together with the state, the flow keeps in one place per outcome (`settle`, and the recheck
-/// of a settling article).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum StockState {
-    /// Marked: to be checked.
-    Pending,
-    /// Centra sells exactly the WMS's sellable stock.
-    InSync,
-    /// Written, but units are in flight (Centra still allocates units the WMS has shipped, or
-    /// has orders the WMS has not booked yet): checked again soon.
-    Settling,
-    /// Centra's catalog end-point has no size item with this article number.
-    NotFound,
-    /// Centra says the product is a bundle: its stock is its parts'.
-    Bundle,
-    /// The WMS does not hold the article.
-    NotInWms,
-    /// No Centra product is known for the article yet (it comes with the article's next
-    /// catalog sync, or a reconcile).
-    Unmapped,
-    /// Centra refused the write as a whole (the reason says why).
-    Refused,
-}
-
-impl StockState {
-    pub const ALL: [StockState; 8] = [
-        StockState::Pending,
-        StockState::InSync,
-        StockState::Settling,
-        StockState::NotFound,
-        StockState::Bundle,
-        StockState::NotInWms,
-        StockState::Unmapped,
-        StockState::Refused,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StockState::Pending => "pending",
-            StockState::InSync => "in_sync",
-            StockState::Settling => "settling",
-            StockState::NotFound => "not_found",
-            StockState::Bundle => "bundle",
-            StockState::NotInWms => "not_in_wms",
-            StockState::Unmapped => "unmapped",
-            StockState::Refused => "refused",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-
-    /// Followed but not checkable yet; it resolves itself with the next catalog sync or WMS
-    /// change (shown as a warning).
-    pub fn is_warning(self) -> bool {
-        matches!(self, StockState::NotInWms | StockState::Unmapped)
-    }
-
-    /// A person must look at it (Centra or the WMS does not take the article as it is).
-    pub fn needs_a_person(self) -> bool {
-        matches!(
-            self,
-            StockState::NotFound | StockState::Bundle | StockState::Refused
-        )
-    }
-}
-
 /// One followed article.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StockArticle {
     pub article_number: String,
     pub warehouse: String,
     pub product_id: Option<String>,
-    pub state: StockState,
-    pub reason: Option<String>,
+    /// Changed only by [`StockArticle::end_check`] (a new row starts `Pending`).
+    state: StockState,
+    /// Why it is in a [`Blocked`] state; `None` in every other.
+    reason: Option<String>,
     pub due_at: Option<i64>,
     pub generation: i64,
     /// Checks in a row that found it unsettled (the recheck delay doubles with it).
@@ -125,6 +52,53 @@ pub struct StockArticle {
     pub written: Option<i64>,
     pub checked_at: Option<i64>,
     pub updated_at: i64,
+}
+
+/// How a check of an article ends. Each variant carries what its state needs, so a state is
+/// never saved without its reason, or a settling article without its next check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckEnd {
+    /// In sync: nothing due until the next mark; the recheck delay starts over.
+    InSync,
+    /// Units in flight: checked again at `due_at` (unix ms), one recheck more.
+    Settling { due_at: i64 },
+    /// Blocked for `reason` (what a person reads): nothing due until the next mark.
+    Blocked { why: Blocked, reason: String },
+}
+
+impl StockArticle {
+    /// The outcome of its latest check (`Pending` until its first).
+    pub fn state(&self) -> StockState {
+        self.state
+    }
+
+    /// Why it is blocked, when it is.
+    pub fn reason(&self) -> Option<&str> {
+        self.reason.as_deref()
+    }
+
+    /// Ends a check: the only way to change the article's state (see [`CheckEnd`]).
+    pub fn end_check(&mut self, end: CheckEnd) {
+        match end {
+            CheckEnd::InSync => {
+                self.state = StockState::InSync;
+                self.reason = None;
+                self.due_at = None;
+                self.rechecks = 0;
+            }
+            CheckEnd::Settling { due_at } => {
+                self.state = StockState::Settling;
+                self.reason = None;
+                self.due_at = Some(due_at);
+                self.rechecks += 1;
+            }
+            CheckEnd::Blocked { why, reason } => {
+                self.state = why.into();
+                self.reason = Some(reason);
+                self.due_at = None;
+            }
+        }
+    }
 }
 
 const COLUMNS: &str = "article_number, warehouse, product_id, state, reason, due_at, generation, \
@@ -531,5 +505,74 @@ impl StockArticles {
         row.map(|r| r.try_get::<i64, _>("started_at"))
             .transpose()
             .map_err(|e| corrupt(name, "started_at", &e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn checked(state: StockState, rechecks: i64) -> StockArticle {
+        StockArticle {
+            article_number: "A1".into(),
+            warehouse: "w1".into(),
+            product_id: Some("1".into()),
+            state,
+            reason: None,
+            due_at: Some(5),
+            generation: 1,
+            rechecks,
+            wms_physical: None,
+            wms_sellable: None,
+            centra_physical: None,
+            centra_allocated: None,
+            written: None,
+            checked_at: None,
+            updated_at: 0,
+        }
+    }
+
+    /// Each end of a check from every state: (state, reason, due, rechecks) after it.
+    #[test]
+    fn every_check_end_sets_its_state_with_what_it_needs() {
+        for from in StockState::ALL {
+            let mut article = checked(from, 3);
+            article.end_check(CheckEnd::Settling { due_at: 90 });
+            assert_eq!(
+                (
+                    article.state(),
+                    article.reason(),
+                    article.due_at,
+                    article.rechecks
+                ),
+                (StockState::Settling, None, Some(90), 4),
+                "{from:?} -> settling"
+            );
+            article.end_check(CheckEnd::Blocked {
+                why: Blocked::Bundle,
+                reason: "a bundle".into(),
+            });
+            assert_eq!(
+                (
+                    article.state(),
+                    article.reason(),
+                    article.due_at,
+                    article.rechecks
+                ),
+                (StockState::Bundle, Some("a bundle"), None, 4),
+                "settling -> bundle keeps the recheck count"
+            );
+            article.end_check(CheckEnd::InSync);
+            assert_eq!(
+                (
+                    article.state(),
+                    article.reason(),
+                    article.due_at,
+                    article.rechecks
+                ),
+                (StockState::InSync, None, None, 0),
+                "bundle -> in sync clears the reason and the rechecks"
+            );
+        }
     }
 }

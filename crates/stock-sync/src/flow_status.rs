@@ -19,7 +19,8 @@ use proto::admin::v1::flow_status_server::{FlowStatus, FlowStatusServer};
 use sqlx::Row;
 use tonic::{Request, Response, Status};
 
-use crate::articles::{StockArticles, StockState};
+use crate::articles::StockArticles;
+use crate::rules::StockState;
 
 /// WMS stock written to Centra.
 pub const STOCK: &str = "stock";

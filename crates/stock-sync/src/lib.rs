@@ -10,6 +10,7 @@
 //! Layout:
 //! - [`ports`]: `WmsStockSource` and `CentraStockTarget`, and their gRPC adapters over the
 //!   gateways (`ports/grpc.rs`).
+//! - [`rules`]: what a check makes of an article (pure, table-tested); the state a person sees.
 //! - [`articles`]: the followed articles over the store, claimed by one replica at a time.
 //! - [`flow`]: marking, the check (read both sides, decide, write), the reconcile.
 //! - [`consumers`]: the bus consumers marking articles; [`dead_letters`]: dead letters retried.
@@ -32,6 +33,7 @@ pub mod fakes;
 pub mod flow;
 pub mod flow_status;
 pub mod ports;
+pub mod rules;
 
 use std::sync::Arc;
 use std::time::Duration;

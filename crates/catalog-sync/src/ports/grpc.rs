@@ -16,7 +16,7 @@ use proto::wms::v1::{
 
 use platform_runtime::port_error;
 
-use super::{ArticleSink, ArticleWrite, CatalogSource, HeldArticle, PortError};
+use super::{ArticleRefused, ArticleSink, ArticleWrite, CatalogSource, HeldArticle, PortError};
 use crate::convert::CentraProduct;
 use crate::rules::WmsArticle;
 
@@ -208,7 +208,7 @@ impl ArticleSink for GrpcArticleSink {
                 result: if r.error.is_empty() {
                     Ok(r.article_system_id)
                 } else {
-                    Err(r.error)
+                    Err(ArticleRefused::new(r.error))
                 },
             })
             .collect())

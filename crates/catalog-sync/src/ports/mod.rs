@@ -40,7 +40,25 @@ pub struct ArticleWrite {
     /// The article number written.
     pub article_number: String,
     /// The WMS id, or why the WMS refused this article.
-    pub result: Result<i64, String>,
+    pub result: Result<i64, ArticleRefused>,
+}
+
+/// Why the WMS refused one article (the others of the call are not affected): the WMS
+/// gateway's words, naming the field. The article's problem shows it to a person; no rule
+/// decides on its text (a refused article is refused whatever the words).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}")]
+pub struct ArticleRefused {
+    /// The refusal as the WMS gateway put it (`articleName: too long`).
+    pub reason: String,
+}
+
+impl ArticleRefused {
+    pub fn new(reason: impl Into<String>) -> Self {
+        Self {
+            reason: reason.into(),
+        }
+    }
 }
 
 /// One article as the WMS holds it now (it may differ from what catalog-sync last wrote: a

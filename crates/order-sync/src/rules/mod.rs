@@ -13,7 +13,8 @@
 //! - [`order_state`] and [`delivery_state`]: the state machines of imported orders
 //!   ([`OrderState`]) and supplier deliveries ([`DeliveryState`], parked for a
 //!   [`DeliveryHold`]; an order waits for an [`OrderHold`]).
-//! - [`transition`]: the error of every state machine ([`IllegalTransition`]).
+//! - the error of every state machine is `domain::IllegalTransition`, shared with the other
+//!   sync services (re-exported here).
 
 pub mod completion;
 pub mod delivery_state;
@@ -21,17 +22,16 @@ pub mod import;
 pub mod order_import;
 pub mod order_state;
 pub mod state;
-pub mod transition;
 
 pub use completion::{
     CompletionDecision, CompletionPlan, PaymentNow, PickedLine, ShippedReport,
     capture_on_import_owed, decide_completion,
 };
 pub use delivery_state::{DeliveryHold, DeliveryState};
+pub use domain::IllegalTransition;
 pub use import::{ImportDecision, ImportOrder, decide_import};
 pub use order_import::{
     OrderFacts, OrderHold, OrderImportDecision, ReadyOrder, decide_order_import,
 };
 pub use order_state::OrderState;
 pub use state::{CancellationMove, HoldReason, ShipmentState};
-pub use transition::IllegalTransition;

@@ -14,8 +14,8 @@
 //! of the first. Each return record remembers the line's returned total it accounts for, so a
 //! later event only takes the units beyond that: every unit reaches Centra once.
 //!
-//! The state machine ([`ReturnState::can_become`]) and its error ([`IllegalTransition`]) are in
-//! `state.rs`.
+//! The state machine ([`ReturnState::can_become`]) is in `state.rs`; its error is
+//! [`IllegalTransition`], the one error of every sync service's state machines (`domain`).
 
 mod park;
 mod state;
@@ -25,8 +25,9 @@ use std::collections::BTreeMap;
 use domain::{LineId, ReturnCause, ReturnedItem, combine_causes};
 use serde::{Deserialize, Serialize};
 
+pub use domain::IllegalTransition;
 pub use park::ParkReason;
-pub use state::{IllegalTransition, ReturnState};
+pub use state::ReturnState;
 
 /// Returned units with the cause the warehouse gave them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

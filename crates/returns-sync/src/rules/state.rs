@@ -91,17 +91,6 @@ impl fmt::Display for ReturnState {
     }
 }
 
-/// A change the return state machine does not allow: a fault in the flow, never of the input;
-/// the record stays as it was and the message is kept for a person (a dead letter).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{record}: {from} cannot become {to}")]
-pub struct IllegalTransition {
-    /// The record, kind first: `return 100:a`.
-    pub record: String,
-    pub from: ReturnState,
-    pub to: ReturnState,
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;
@@ -152,18 +141,5 @@ mod tests {
         for (from, to, allowed) in table {
             assert_eq!(from.can_become(to), allowed, "{from} -> {to}");
         }
-    }
-
-    #[test]
-    fn an_illegal_change_names_the_record_and_both_states() {
-        let error = IllegalTransition {
-            record: "return 100:a".into(),
-            from: ReturnState::Reported,
-            to: ReturnState::Parked,
-        };
-        assert_eq!(
-            error.to_string(),
-            "return 100:a: reported cannot become parked"
-        );
     }
 }

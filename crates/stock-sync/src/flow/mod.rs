@@ -15,7 +15,7 @@
 //! one stock write instead of one write each (the writer loop, [`writer`], sleeps until the
 //! next article is due). A check takes up to [`BATCH`] due articles, reads both sides fresh (Centra
 //! first, one read per product, then one WMS read: the order matters, see "Read order" in
-//! [`domain::stock`]), decides each article with [`stock_decision`], and writes
+//! [`domain::stock`]), decides each article by [`rules`] (the stock rule, [`domain::stock_decision`], inside), and writes
 //! only the articles whose value changes, in one `SetStock` call. Centra's answer is read per
 //! article: `productsNotFound` and `productsAreBundles` become visible states, the rest of the
 //! batch is written. An article whose Centra stock does not yet sell exactly the WMS's sellable
@@ -37,13 +37,14 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
-use domain::{PortError, PortErrorKind, Settings, stock_decision};
+use domain::{PortError, PortErrorKind, Settings, StockDecision};
 use platform_store::{MessageId, StoreError, unix_millis};
 use proto::events::v1 as events;
 use tokio::sync::Notify;
 
-use crate::articles::{CLAIM_LEASE_MS, CLAIM_RENEW_EVERY, StockArticle, StockArticles, StockState};
+use crate::articles::{CLAIM_LEASE_MS, CLAIM_RENEW_EVERY, CheckEnd, StockArticle, StockArticles};
 use crate::ports::{CentraStockTarget, WmsStockSource};
+use crate::rules::{self, Blocked, Conclusion, Found, WriteAnswer};
 
 mod reconcile;
 pub mod writer;
@@ -334,11 +335,27 @@ impl StockFlow {
 
     /// The recheck delay after `rechecks` unsettled checks in a row.
     fn recheck_after(&self, rechecks: i64) -> Duration {
-        let first = self.settings.stock_recheck_interval;
-        let shift = u32::try_from(rechecks.clamp(0, 16)).unwrap_or(16);
-        first
-            .saturating_mul(1u32 << shift)
-            .min(self.settings.sync_interval.max(first))
+        rules::recheck_after(
+            self.settings.stock_recheck_interval,
+            self.settings.sync_interval,
+            rechecks,
+        )
+    }
+
+    /// The reason a person reads for an article [`rules::found`] blocked before the write.
+    fn blocked_before_write(&self, why: Blocked, article: &StockArticle, endpoint: &str) -> String {
+        let number = &article.article_number;
+        match why {
+            Blocked::NotInWms => format!(
+                "the WMS warehouse {} holds no article {number}",
+                self.warehouse
+            ),
+            Blocked::Unmapped => "no Centra product is known for this article yet: it comes with the article's next catalog sync or a `resync stock`".to_owned(),
+            _ => format!(
+                "centra end-point {endpoint} has no size item {number} in product {} (by joined SKU or EAN)",
+                article.product_id.as_deref().unwrap_or_default()
+            ),
+        }
     }
 
     /// Reads both sides of `claimed`, decides, writes what changed, saves every outcome.
@@ -379,48 +396,37 @@ impl StockFlow {
             }
         };
         let mut writes: BTreeMap<String, i64> = BTreeMap::new();
-        let mut settled: HashMap<String, bool> = HashMap::new();
+        let mut compared: HashMap<String, StockDecision> = HashMap::new();
         for article in &mut outcome {
             article.checked_at = Some(now);
-            let Some(level) = wms.get(&article.article_number).copied() else {
-                settle(
-                    article,
-                    StockState::NotInWms,
-                    Some(format!(
-                        "the WMS warehouse {} holds no article {}",
-                        self.warehouse, article.article_number
-                    )),
-                );
-                continue;
-            };
-            article.wms_physical = Some(level.physical);
-            article.wms_sellable = Some(level.sellable);
-            let Some(product_id) = article.product_id.clone() else {
-                settle(article, StockState::Unmapped, Some("no Centra product is known for this article yet: it comes with the article's next catalog sync or a `resync stock`".to_owned()));
-                continue;
-            };
-            let Some(row) = rows
-                .iter()
-                .find(|r| r.product_id == product_id && r.is(&article.article_number))
-            else {
-                settle(
-                    article,
-                    StockState::NotFound,
-                    Some(format!(
-                        "centra end-point {endpoint} has no size item {} in product {product_id} (by joined SKU or EAN)",
-                        article.article_number
-                    )),
-                );
-                continue;
-            };
-            article.centra_physical = Some(row.stock.physical);
-            article.centra_allocated = Some(row.stock.allocated);
-            let decision = stock_decision(level, row.stock);
-            if decision.write {
-                writes.insert(article.article_number.clone(), decision.target);
+            let level = wms.get(&article.article_number).copied();
+            let row = article.product_id.as_ref().and_then(|product_id| {
+                rows.iter()
+                    .find(|r| &r.product_id == product_id && r.is(&article.article_number))
+            });
+            if let Some(level) = level {
+                article.wms_physical = Some(level.physical);
+                article.wms_sellable = Some(level.sellable);
+                // Centra's numbers are kept only beside the WMS's: a person compares the two.
+                if let Some(row) = row {
+                    article.centra_physical = Some(row.stock.physical);
+                    article.centra_allocated = Some(row.stock.allocated);
+                }
             }
-            settled.insert(article.article_number.clone(), decision.settled);
+            match rules::found(level, article.product_id.is_some(), row.map(|r| r.stock)) {
+                Found::Blocked(why) => {
+                    let reason = self.blocked_before_write(why, article, &endpoint);
+                    article.end_check(CheckEnd::Blocked { why, reason });
+                }
+                Found::Compared(decision) => {
+                    if decision.write {
+                        writes.insert(article.article_number.clone(), decision.target);
+                    }
+                    compared.insert(article.article_number.clone(), decision);
+                }
+            }
         }
+        let mut refused: Option<String> = None;
         let answer = if writes.is_empty() {
             Default::default()
         } else {
@@ -428,14 +434,7 @@ impl StockFlow {
                 Ok(answer) => answer,
                 Err(error) => {
                     let call = format!("the stock write on {endpoint}");
-                    let reason = refusal("centra", &call, &error);
-                    for article in outcome
-                        .iter_mut()
-                        .filter(|a| writes.contains_key(&a.article_number))
-                    {
-                        settle(article, StockState::Refused, Some(reason.clone()));
-                    }
-                    writes.clear();
+                    refused = Some(refusal("centra", &call, &error));
                     Default::default()
                 }
             }
@@ -443,57 +442,49 @@ impl StockFlow {
         let not_found: BTreeSet<&String> = answer.not_found.iter().collect();
         let bundles: BTreeSet<&String> = answer.bundles.iter().collect();
         for article in &mut outcome {
-            let Some(&is_settled) = settled.get(&article.article_number) else {
-                // Not in the WMS, no Centra product, or not found in Centra.
+            let Some(&decision) = compared.get(&article.article_number) else {
+                // Blocked before the write: not in the WMS, no Centra product, or not in Centra.
                 report.failed += 1;
                 continue;
             };
-            if article.state == StockState::Refused {
-                report.failed += 1;
-                continue;
+            let number = &article.article_number;
+            let sent = writes.contains_key(number);
+            let answered = match (sent, &refused) {
+                (false, _) => WriteAnswer::Unsent,
+                (true, Some(_)) => WriteAnswer::Refused,
+                (true, None) if not_found.contains(number) => WriteAnswer::NotFound,
+                (true, None) if bundles.contains(number) => WriteAnswer::Bundle,
+                (true, None) => WriteAnswer::Written,
+            };
+            match rules::concluded(decision, answered) {
+                Conclusion::Blocked(why) => {
+                    let reason = match why {
+                        Blocked::NotFound => {
+                            format!("centra answered productsNotFound for {number} on {endpoint}")
+                        }
+                        Blocked::Bundle => format!(
+                            "centra answered productsAreBundles for {number} on {endpoint}: a bundle's stock is its parts'"
+                        ),
+                        _ => refused.clone().unwrap_or_default(),
+                    };
+                    article.end_check(CheckEnd::Blocked { why, reason });
+                    report.failed += 1;
+                    continue;
+                }
+                Conclusion::InSync => article.end_check(CheckEnd::InSync),
+                Conclusion::Settling => {
+                    let delay = self.recheck_after(article.rechecks);
+                    let due_at = now + i64::try_from(delay.as_millis()).unwrap_or(i64::MAX / 2);
+                    article.end_check(CheckEnd::Settling { due_at });
+                }
             }
-            if not_found.contains(&article.article_number) {
-                settle(
-                    article,
-                    StockState::NotFound,
-                    Some(format!(
-                        "centra answered productsNotFound for {} on {endpoint}",
-                        article.article_number
-                    )),
-                );
-                report.failed += 1;
-                continue;
-            }
-            if bundles.contains(&article.article_number) {
-                settle(
-                    article,
-                    StockState::Bundle,
-                    Some(format!(
-                        "centra answered productsAreBundles for {} on {endpoint}: a bundle's stock is its parts'",
-                        article.article_number
-                    )),
-                );
-                report.failed += 1;
-                continue;
-            }
-            if let Some(&target) = writes.get(&article.article_number) {
+            if answered == WriteAnswer::Written {
                 let allocated = article.centra_allocated.unwrap_or(0);
-                article.written = Some(target);
-                article.centra_physical = Some(target.max(allocated));
+                article.written = Some(decision.target);
+                article.centra_physical = Some(decision.target.max(allocated));
                 report.written += 1;
             } else {
                 report.unchanged += 1;
-            }
-            if is_settled {
-                article.rechecks = 0;
-                settle(article, StockState::InSync, None);
-            } else {
-                let delay = self.recheck_after(article.rechecks);
-                article.rechecks += 1;
-                article.state = StockState::Settling;
-                article.reason = None;
-                article.due_at =
-                    Some(now + i64::try_from(delay.as_millis()).unwrap_or(i64::MAX / 2));
             }
         }
         self.save(&outcome, claimed).await?;
@@ -512,7 +503,10 @@ impl StockFlow {
     ) -> Result<CheckReport, FlowError> {
         let mut outcome = claimed.to_vec();
         for article in &mut outcome {
-            settle(article, StockState::Refused, Some(reason.clone()));
+            article.end_check(CheckEnd::Blocked {
+                why: Blocked::Refused,
+                reason: reason.clone(),
+            });
         }
         self.save(&outcome, claimed).await?;
         let checked = claimed.len() as u64;
@@ -558,11 +552,4 @@ fn refusal(who: &str, call: &str, error: &PortError) -> String {
             format!("{who} refused {call}: {reason}")
         }
     }
-}
-
-/// Ends a check of `article` in `state`: nothing due until the next mark.
-fn settle(article: &mut StockArticle, state: StockState, reason: Option<String>) {
-    article.state = state;
-    article.reason = reason;
-    article.due_at = None;
 }

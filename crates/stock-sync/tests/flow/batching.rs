@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use platform_runtime::CancellationToken;
-use stock_sync::articles::StockState;
+use stock_sync::rules::StockState;
 
 use crate::harness::{TestFlow, settings, spawn_flow_with};
 
@@ -54,7 +54,7 @@ fn after_burst(i: usize) -> (i64, i64) {
 /// Whether every article of the burst is in sync.
 async fn all_in_sync(t: &TestFlow) -> bool {
     for i in 0..BURST {
-        if t.state(&key(i)).await.state != StockState::InSync {
+        if t.state(&key(i)).await.state() != StockState::InSync {
             return false;
         }
     }

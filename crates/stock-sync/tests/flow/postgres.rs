@@ -1,7 +1,8 @@
 //! The same flow on PostgreSQL (the distributed shape's store): upserts, claims and keyset
 //! pages on the second database.
 
-use stock_sync::articles::{ArticleFilter, StockState};
+use stock_sync::articles::ArticleFilter;
+use stock_sync::rules::StockState;
 
 use crate::harness::{flow_over, spawn_flow_on};
 
@@ -31,7 +32,7 @@ async fn the_flow_runs_on_postgres() {
     let rechecked = t.drain().await.checked;
     assert!(rechecked <= 1, "only F1's recheck may follow: {rechecked}");
     assert_eq!(t.centra.with(|c| c.written_products()), 30);
-    assert_eq!(t.state("F1").await.state, StockState::Settling);
+    assert_eq!(t.state("F1").await.state(), StockState::Settling);
     let page = t
         .flow
         .articles()

@@ -6,8 +6,8 @@ use std::time::Duration;
 use domain::{PortError, PortErrorKind};
 use platform_store::MessageId;
 use proto::events::v1 as events;
-use stock_sync::articles::StockState;
 use stock_sync::flow::{FlowError, MissingSetting, StockFlow};
+use stock_sync::rules::StockState;
 
 use crate::harness::{flow_over, spawn_flow};
 use stock_sync::fakes::Fault;
@@ -34,7 +34,7 @@ async fn a_stock_event_writes_the_rule_on_fresh_numbers_and_skips_what_centra_ha
         assert_eq!(c.writes[0].len(), 1, "only the changed article");
     });
     let a1 = t.state("A1").await;
-    assert_eq!(a1.state, StockState::InSync);
+    assert_eq!(a1.state(), StockState::InSync);
     assert_eq!((a1.wms_physical, a1.wms_sellable), (Some(10), Some(7)));
     assert_eq!(a1.due_at, None);
 
@@ -103,18 +103,18 @@ async fn products_centra_does_not_take_are_shown_and_never_fail_the_batch() {
     assert_eq!((report.checked, report.written, report.failed), (5, 1, 4));
     assert_eq!(t.centra_physical("OK1"), 3);
     let bundle = t.state("BUNDLE").await;
-    assert_eq!(bundle.state, StockState::Bundle);
+    assert_eq!(bundle.state(), StockState::Bundle);
     assert!(
         bundle
-            .reason
+            .reason()
             .expect("reason")
             .contains("productsAreBundles")
     );
     let gone = t.state("GONE").await;
-    assert_eq!(gone.state, StockState::NotFound);
-    assert!(gone.reason.expect("reason").contains("GONE"));
-    assert_eq!(t.state("NOWMS").await.state, StockState::NotInWms);
-    assert_eq!(t.state("UNMAPPED").await.state, StockState::Unmapped);
+    assert_eq!(gone.state(), StockState::NotFound);
+    assert!(gone.reason().expect("reason").contains("GONE"));
+    assert_eq!(t.state("NOWMS").await.state(), StockState::NotInWms);
+    assert_eq!(t.state("UNMAPPED").await.state(), StockState::Unmapped);
 }
 
 #[tokio::test]
@@ -128,7 +128,7 @@ async fn units_in_flight_are_never_oversold_and_settle_after_centra_completes() 
     assert_eq!(t.centra_physical("F1"), 8);
     assert!(t.centra_sells("F1") <= 8);
     let first = t.state("F1").await;
-    assert_eq!(first.state, StockState::Settling);
+    assert_eq!(first.state(), StockState::Settling);
     assert!(first.due_at.is_some());
     // Centra completes the shipment: 2 out of physical and allocation.
     t.centra.with(|c| {
@@ -141,7 +141,7 @@ async fn units_in_flight_are_never_oversold_and_settle_after_centra_completes() 
     t.drain().await;
     assert_eq!(t.centra_physical("F1"), 8);
     assert_eq!(t.centra_sells("F1"), 8);
-    assert_eq!(t.state("F1").await.state, StockState::InSync);
+    assert_eq!(t.state("F1").await.state(), StockState::InSync);
 }
 
 /// The world moves while a check is between its two reads: the WMS ships a shipment and Centra
@@ -182,7 +182,7 @@ async fn a_shipment_shipped_and_completed_between_the_reads_is_never_oversold() 
     t.changed("c2", "M1").await;
     t.drain().await;
     assert_eq!(t.centra_sells("M1"), 15);
-    assert_eq!(t.state("M1").await.state, StockState::InSync);
+    assert_eq!(t.state("M1").await.state(), StockState::InSync);
 }
 
 /// The WMS's stock event comes before the catalog flow's `ArticleSynced` (two consumers, no
@@ -214,7 +214,7 @@ async fn a_product_learnt_during_a_check_is_kept_and_the_article_written() {
     t.drain().await;
     let article = t.state("N1").await;
     assert_eq!(article.product_id.as_deref(), Some("1"), "{article:?}");
-    assert_eq!(article.state, StockState::InSync, "{article:?}");
+    assert_eq!(article.state(), StockState::InSync, "{article:?}");
     assert_eq!(t.centra_sells("N1"), 12);
 }
 
@@ -225,7 +225,7 @@ async fn a_completion_that_releases_unpicked_units_is_checked_at_once() {
     t.article("U1", "1", (10, 7), (10, 3));
     t.synced("s1", "U1", "1").await;
     t.drain().await;
-    assert_eq!(t.state("U1").await.state, StockState::InSync);
+    assert_eq!(t.state("U1").await.state(), StockState::InSync);
     // The warehouse ships the order without them and frees its booking; Centra completes the
     // shipment with 0 of them: its allocation drops, nothing else changes in Centra.
     t.wms.with(|w| {
@@ -290,7 +290,7 @@ async fn a_gateway_down_or_a_lost_answer_loses_nothing_and_writes_once() {
     assert_eq!(cause.map(PortError::kind), Some(PortErrorKind::Unavailable));
     // Given back, due again a few seconds later (not now).
     let article = t.state("D1").await;
-    assert_eq!(article.state, StockState::Pending);
+    assert_eq!(article.state(), StockState::Pending);
     assert!(article.due_at.is_some());
     assert_eq!(t.drain().await.checked, 0);
     // A person need not wait: a reconcile of the article checks it now; the answer is lost.
