@@ -74,11 +74,7 @@ async fn in_process_calls_reach_the_registered_service_and_fail_cleanly_before()
 
 #[tokio::test]
 async fn network_calls_reach_the_service_over_tcp() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let listen: SocketAddr = ([127, 0, 0, 1], port).into();
+    let listen: SocketAddr = test_support::free_port();
     let directory =
         ServiceDirectory::network([("probe".to_owned(), listen, format!("http://{listen}"))]);
     let stop = CancellationToken::new();
@@ -169,11 +165,7 @@ async fn clients_work_inside_send_futures() {
 
 #[tokio::test]
 async fn an_exposed_in_process_service_is_also_reachable_over_tcp() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let listen: SocketAddr = ([127, 0, 0, 1], port).into();
+    let listen: SocketAddr = test_support::free_port();
     let directory = ServiceDirectory::in_process_exposed([("probe".to_owned(), listen)]);
     let stop = CancellationToken::new();
     let serving = tokio::spawn({

@@ -8,9 +8,13 @@
 //! stderr; under CI a missing or unreachable server fails the test with a message naming the
 //! variable and what to do.
 //!
+//! `free_port`: a port for a test server that no other test process is handed.
 //! `hostile`: reading the gateways' hostile-input corpora and the bytes their cases generate.
 
 pub mod hostile;
+mod ports;
+
+pub use ports::free_port;
 
 use std::time::Duration;
 

@@ -13,12 +13,9 @@ use proto::centra::v1::GetShipmentRequest;
 use proto::centra::v1::centra_gateway_client::CentraGatewayClient;
 use proto::events::v1 as pb;
 
-use crate::harness::{ENDPOINT, SECRET, spawn_app};
+use test_support::free_port;
 
-fn free_port() -> std::net::SocketAddr {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("addr")
-}
+use crate::harness::{ENDPOINT, SECRET, spawn_app};
 
 #[tokio::test]
 async fn the_service_publishes_good_to_go_shipments_and_serves_grpc() {
