@@ -67,17 +67,8 @@ impl Service for OgoshipGateway {
     async fn run(&self, ctx: ServiceContext) -> Result<(), ServiceError> {
         let base = ServiceBase::open(&ctx, NAME, &MIGRATIONS).await?;
         let running = async {
-            let settings = GatewaySettings::from_config(&ctx.config).ok_or_else(|| {
-                ServiceError::Misconfigured {
-                    service: NAME,
-                    message: format!(
-                        "[wms] kind is {:?}: ogoship-gateway has no OGOship account to speak to; \
-                     run {} instead",
-                        ctx.config.wms.kind().name(),
-                        ctx.config.wms.kind().gateway()
-                    ),
-                }
-            })?;
+            let settings = GatewaySettings::from_config(&ctx.config)
+                .ok_or_else(|| ServiceError::other_wms(NAME, "OGOship account", &ctx.config))?;
             let webhook_addr = settings.webhook_listen;
             let webhook = tokio::net::TcpListener::bind(webhook_addr)
                 .await

@@ -72,17 +72,8 @@ impl Service for OngoingGateway {
                     )
                 })?;
             let gateway = Gateway::new(
-                GatewaySettings::from_config(&ctx.config).ok_or_else(|| {
-                    ServiceError::Misconfigured {
-                        service: NAME,
-                        message: format!(
-                            "[wms] kind is {:?}: ongoing-gateway has no Ongoing account to speak to; \
-                             run {} instead",
-                            ctx.config.wms.kind().name(),
-                            ctx.config.wms.kind().gateway(),
-                        ),
-                    }
-                })?,
+                GatewaySettings::from_config(&ctx.config)
+                    .ok_or_else(|| ServiceError::other_wms(NAME, "Ongoing account", &ctx.config))?,
                 base.store.clone(),
             )
             .map_err(|e| ServiceError::part(NAME, "gateway", e))?;

@@ -78,6 +78,20 @@ pub enum ServiceError {
 }
 
 impl ServiceError {
+    /// The [`ServiceError::Misconfigured`] of a WMS gateway started while `[wms] kind` in
+    /// `config` names another warehouse, so the settings hold no `account` for it to speak to.
+    pub fn other_wms(service: &'static str, account: &str, config: &AppConfig) -> Self {
+        let kind = config.wms.kind();
+        Self::Misconfigured {
+            service,
+            message: format!(
+                "[wms] kind is {:?}: {service} has no {account} to speak to; run {} instead",
+                kind.name(),
+                kind.gateway(),
+            ),
+        }
+    }
+
     /// A [`ServiceError::Part`]: `part` of `service` stopped with `source`.
     pub fn part(
         service: &'static str,
@@ -124,6 +138,41 @@ mod tests {
     use std::io;
 
     use super::*;
+
+    #[test]
+    fn a_gateway_for_another_wms_names_the_one_to_run() {
+        // An Ongoing account: the default `[wms] kind`.
+        let config = AppConfig::from_toml_str(
+            r#"
+            [settings]
+            centra_time_zone = "Europe/Stockholm"
+            [[settings.endpoints]]
+            name = "shop1"
+            base_url = "http://127.0.0.1:1/api/order-api"
+            secret = "s"
+            [wms]
+            base_url = "http://127.0.0.1:1"
+            warehouse = "sandbox"
+            user = "u"
+            password = "p"
+            goods_owner_id = 1
+            "#,
+        )
+        .expect("valid");
+        let error = ServiceError::other_wms("ogoship-gateway", "OGOship account", &config);
+        assert!(matches!(
+            error,
+            ServiceError::Misconfigured {
+                service: "ogoship-gateway",
+                ..
+            }
+        ));
+        assert_eq!(
+            error.to_string(),
+            "ogoship-gateway: [wms] kind is \"ongoing\": ogoship-gateway has no OGOship account \
+             to speak to; run ongoing-gateway instead"
+        );
+    }
 
     #[tokio::test]
     async fn a_failing_part_stops_the_others_and_its_error_keeps_its_source() {
