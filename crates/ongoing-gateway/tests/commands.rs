@@ -147,6 +147,75 @@ async fn upsert_order_is_idempotent_by_order_number() {
     assert_eq!(order["lines"].as_array().map(Vec::len), Some(2));
 }
 
+/// A command about an order keeps the calls it made to the WMS under that order (method, path
+/// without its query, status; a 5xx as its status), read back through `ExternalCalls`; a
+/// command about another order shows none of them.
+#[tokio::test]
+async fn an_orders_calls_are_kept_under_the_order_with_their_status() {
+    use proto::admin::v1::CallsOfRecordsRequest;
+    use proto::admin::v1::external_calls_server::ExternalCalls as _;
+
+    let app = spawn_app_with(|s| {
+        s.client.retry.max_retries = 1;
+        s.client.retry.min_delay = Duration::from_millis(1);
+    })
+    .await;
+    app.seed_articles(&["A"]).await;
+    let commands = app.gateway.commands();
+    commands
+        .upsert_order(Request::new(order_request("ORD-C", &[("A", 1)])))
+        .await
+        .expect("created");
+    app.faults(json!({"error_rate": 1.0})).await;
+    commands
+        .cancel_order(Request::new(CancelOrderRequest {
+            idempotency_key: "c".into(),
+            warehouse: "sandbox".into(),
+            order_number: "ORD-C".into(),
+        }))
+        .await
+        .expect_err("the WMS is down");
+    let calls = platform_runtime::ExternalCallsService::new(app.gateway.calls());
+    let ask = |record: &str| {
+        calls.calls_of_records(Request::new(CallsOfRecordsRequest {
+            records: vec![record.to_owned()],
+        }))
+    };
+    let kept = ask("order ORD-C")
+        .await
+        .expect("answered")
+        .into_inner()
+        .calls;
+    let seen: Vec<(String, u32)> = kept.iter().map(|c| (c.method.clone(), c.status)).collect();
+    assert!(
+        seen.iter().any(|(m, s)| m == "PUT" && *s == 201),
+        "the PUT that created it, 201: {seen:?}"
+    );
+    assert!(
+        seen.iter().any(|(_, s)| *s >= 500),
+        "the refused calls of the cancel, with their 5xx: {seen:?}"
+    );
+    for call in &kept {
+        assert_eq!(call.record, "order ORD-C");
+        assert_eq!(call.system, "ongoing");
+        assert!(
+            call.path.starts_with('/') && !call.path.contains('?'),
+            "{call:?}"
+        );
+        assert!(call.failure.is_empty(), "an answer came: {call:?}");
+        assert!(call.at.is_some(), "{call:?}");
+    }
+    assert!(
+        kept.windows(2).all(|w| {
+            let seconds = |c: &proto::admin::v1::ExternalCall| c.at.map(|t| (t.seconds, t.nanos));
+            seconds(&w[0]) <= seconds(&w[1])
+        }),
+        "oldest first: {kept:?}"
+    );
+    let other = ask("order ORD-OTHER").await.expect("answered").into_inner();
+    assert!(other.calls.is_empty(), "{other:?}");
+}
+
 /// Ongoing refuses an order naming (in its own words) the first article it lacks; the gateway
 /// asks the WMS which of the order's articles it holds and answers `ARTICLE_MISSING` naming
 /// every one it lacks, typed, so no caller reads Ongoing's text. Purchase orders alike.

@@ -356,7 +356,8 @@ async fn walk(
 
 /// A paid order of one pair of trousers placed in Centra, imported, shipped by the WMS
 /// simulator and completed; then found from the navigation's search box by its shipment id,
-/// with its journey from received to completed and its trace id linked to the trace UI; then
+/// with its journey from received to completed (the calls to Centra and the WMS among its
+/// steps, with their HTTP status) and its trace id linked to the trace UI; then
 /// the trousers' size S found by its article number, created in the WMS.
 async fn find(
     web: &WebDriver,
@@ -414,6 +415,24 @@ async fn find(
     ] {
         assert!(journey.contains(step), "{step} in the journey: {journey}");
     }
+    // The calls the gateways made for it, with their HTTP status: the completion at Centra's
+    // gateway, the order written at the WMS's.
+    let mut calls = Vec::new();
+    for row in web.find_all(By::Css("table.journey tr.call")).await? {
+        calls.push(row.text().await?);
+    }
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.contains("centra: ") && c.contains(" → 200 (")),
+        "a Centra call with its status in the journey: {calls:?}"
+    );
+    assert!(
+        calls
+            .iter()
+            .any(|c| !c.contains("centra: ") && c.contains("PUT /") && c.contains(" → 2")),
+        "the WMS order written, with its status: {calls:?}"
+    );
     let headers = text(web, By::Css("table.journey thead")).await;
     assert!(
         headers.contains("Time") && headers.contains("Detail"),
