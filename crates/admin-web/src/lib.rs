@@ -169,20 +169,12 @@ fn router(page: Page) -> Router {
         )
         .route("/parked", get(pages::parked::list))
         .route(
-            "/parked/shipments/{endpoint}/{shipment_id}/retry",
-            post(pages::parked::retry_shipment),
+            "/parked/shipments/{endpoint}/{shipment_id}/{action}",
+            post(pages::parked::act_on_shipment),
         )
         .route(
-            "/parked/shipments/{endpoint}/{shipment_id}/discard",
-            post(pages::parked::discard_shipment),
-        )
-        .route(
-            "/parked/returns/{return_id}/discard",
-            post(pages::parked::discard_return),
-        )
-        .route(
-            "/parked/returns/{return_id}/retry",
-            post(pages::parked::retry_return),
+            "/parked/returns/{return_id}/{action}",
+            post(pages::parked::act_on_return),
         )
         .route("/connection", get(pages::connection::page))
         .route("/connection/test", post(pages::connection::test))
