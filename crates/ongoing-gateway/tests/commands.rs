@@ -582,3 +582,62 @@ async fn transporters_and_connection_test() {
     assert!(!refused.ok);
     assert!(refused.message.contains("401"), "{}", refused.message);
 }
+
+/// The call log on PostgreSQL, opened with the gateway's own migrations: a record keeps its
+/// last `CALLS_KEPT` calls (the oldest go first), a status and a failure kind read back as
+/// written, and another record is untouched.
+#[tokio::test]
+async fn the_call_log_keeps_the_last_calls_of_a_record_on_postgres() {
+    use platform_http::calls::{Call, CallOutcome, FailureKind, Made};
+    use platform_runtime::{CALLS_KEPT, CallLog};
+
+    let Some(database) = test_support::postgres_database("ongoing-gateway call log").await else {
+        return;
+    };
+    let store = platform_store::Store::open(
+        platform_store::StoreOptions::new("ongoing-gateway", &database.url),
+        &ongoing_gateway::MIGRATIONS,
+    )
+    .await
+    .expect("store opens");
+    let log = CallLog::new(store.clone(), "ongoing");
+    let now = platform_store::unix_millis();
+    let call = |n: i64, outcome| Call {
+        at: now + n,
+        method: "PUT".into(),
+        path: format!("/api/v1/orders/{n}"),
+        outcome,
+        duration: Duration::from_millis(7),
+        trace_id: None,
+    };
+    for n in 0..CALLS_KEPT + 3 {
+        let outcome = if n % 2 == 0 {
+            CallOutcome::Status(201)
+        } else {
+            CallOutcome::Failed(FailureKind::Timeout)
+        };
+        log.keep(&Made {
+            records: vec!["order PG-1".into()],
+            calls: vec![call(n, outcome)],
+        })
+        .await
+        .expect("kept");
+    }
+    log.keep(&Made {
+        records: vec!["order PG-2".into()],
+        calls: vec![call(0, CallOutcome::Status(500))],
+    })
+    .await
+    .expect("kept");
+    let kept = log.of(&["order PG-1".to_owned()]).await.expect("read");
+    assert_eq!(kept.len(), usize::try_from(CALLS_KEPT).expect("small"));
+    assert_eq!(kept[0].path, "/api/v1/orders/3", "the oldest three went");
+    assert_eq!(kept[0].outcome, CallOutcome::Failed(FailureKind::Timeout));
+    assert_eq!(kept[1].outcome, CallOutcome::Status(201));
+    assert_eq!(kept[1].duration_ms, 7);
+    let other = log.of(&["order PG-2".to_owned()]).await.expect("read");
+    assert_eq!(other.len(), 1);
+    assert_eq!(other[0].outcome, CallOutcome::Status(500));
+    store.close().await;
+    database.drop_database().await;
+}
