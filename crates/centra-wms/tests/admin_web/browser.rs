@@ -358,7 +358,8 @@ async fn walk(
 /// simulator and completed; then found from the navigation's search box by its shipment id,
 /// with its journey from received to completed (the calls to Centra and the WMS among its
 /// steps, with their HTTP status) and its trace id linked to the trace UI; then
-/// the trousers' size S found by its article number, created in the WMS.
+/// the trousers' size S found by its article number, created in the WMS; then a return of
+/// the trousers found with its journey (`returns.rs`).
 async fn find(
     web: &WebDriver,
     page: &PageUnderTest,
@@ -490,7 +491,7 @@ async fn find(
     let link = format!("section.article table.holding a[href='/find?q={shipment}']");
     web.find(By::Css(link.as_str())).await?;
     web.screenshot(&shots.join("find-article.png")).await?;
-    Ok(())
+    super::returns::find_return(web, page, &number, "TROUSERSBLUES", shots).await
 }
 
 /// The WMS order number the shipment became, once the WMS simulator holds it.
