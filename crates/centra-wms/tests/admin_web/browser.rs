@@ -359,7 +359,7 @@ async fn walk(
 /// with its journey from received to completed (the calls to Centra and the WMS among its
 /// steps, with their HTTP status) and its trace id linked to the trace UI; then
 /// the trousers' size S found by its article number, created in the WMS; then a return of
-/// the trousers found with its journey (`returns.rs`).
+/// the trousers found with its journey (`journeys.rs`).
 async fn find(
     web: &WebDriver,
     page: &PageUnderTest,
@@ -416,24 +416,7 @@ async fn find(
     ] {
         assert!(journey.contains(step), "{step} in the journey: {journey}");
     }
-    // The calls the gateways made for it, with their HTTP status: the completion at Centra's
-    // gateway, the order written at the WMS's.
-    let mut calls = Vec::new();
-    for row in web.find_all(By::Css("table.journey tr.call")).await? {
-        calls.push(row.text().await?);
-    }
-    assert!(
-        calls
-            .iter()
-            .any(|c| c.contains("centra: ") && c.contains(" → 200 (")),
-        "a Centra call with its status in the journey: {calls:?}"
-    );
-    assert!(
-        calls
-            .iter()
-            .any(|c| !c.contains("centra: ") && c.contains("PUT /") && c.contains(" → 2")),
-        "the WMS order written, with its status: {calls:?}"
-    );
+    super::journeys::shipment_calls(web).await?;
     let headers = text(web, By::Css("table.journey thead")).await;
     assert!(
         headers.contains("Time") && headers.contains("Detail"),
@@ -491,7 +474,7 @@ async fn find(
     let link = format!("section.article table.holding a[href='/find?q={shipment}']");
     web.find(By::Css(link.as_str())).await?;
     web.screenshot(&shots.join("find-article.png")).await?;
-    super::returns::find_return(web, page, &number, "TROUSERSBLUES", shots).await
+    super::journeys::find_return(web, page, &number, "TROUSERSBLUES", shots).await
 }
 
 /// The WMS order number the shipment became, once the WMS simulator holds it.

@@ -15,9 +15,9 @@
 //!   token and then retried, a parked shipment discarded with a reason and found discarded
 //!   with the reason in its journey, the connection test; screenshots of each
 //!   page under `target/admin-web-screenshots/`.
-//! - `returns.rs`: a return of the walk's shipment registered in the WMS simulator, found by
-//!   its WMS order number once reported, with its journey and the call to Centra that created
-//!   it.
+//! - `journeys.rs`: the calls with their HTTP status among the found shipment's steps, and a
+//!   return of the walk's shipment registered in the WMS simulator, found by its WMS order
+//!   number once reported, with its journey and the call to Centra that created it.
 //! - `keyboard.rs`: the same browser with the keyboard only (Tab, Enter): sign in, find a
 //!   record, run the connection test; every control of each page reached by Tab with a visible
 //!   focus outline (the style sheet's `:focus-visible` rule).
@@ -29,8 +29,8 @@ mod support;
 
 mod browser;
 mod http;
+mod journeys;
 mod keyboard;
-mod returns;
 mod serve;
 
 use std::time::{Duration, Instant};

@@ -1,14 +1,40 @@
-//! A customer return of the shipment the browser walk completed, found in the browser: the
-//! WMS simulator registers the return, returns-sync creates it in Centra and reports it in the
-//! WMS, and Find by the WMS order number shows the return with its state and its journey
-//! (received, created in Centra, reported) with the call to Centra that created it and its
-//! HTTP status.
+//! Journeys in the browser walk's Find: the calls among a found shipment's steps
+//! ([`shipment_calls`]), and a customer return of the shipment the walk completed
+//! ([`find_return`]): the WMS simulator registers the return, returns-sync creates it in
+//! Centra and reports it in the WMS, and Find by the WMS order number shows the return with
+//! its state and its journey (received, created in Centra, reported) with the call to Centra
+//! that created it and its HTTP status.
 
 use thirtyfour::prelude::*;
 
 use super::PageUnderTest;
 use super::browser::{text, until};
 use super::support::{get_json, post_json, rows};
+
+/// The found shipment's journey holds the calls the gateways made for it with their HTTP
+/// status: the completion at Centra's gateway, the order written at the WMS's.
+pub(super) async fn shipment_calls(web: &WebDriver) -> WebDriverResult<()> {
+    let mut calls = Vec::new();
+    for row in web
+        .find_all(By::Css("section.shipment table.journey tr.call"))
+        .await?
+    {
+        calls.push(row.text().await?);
+    }
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.contains("centra: ") && c.contains(" → 200 (")),
+        "a Centra call with its status in the journey: {calls:?}"
+    );
+    assert!(
+        calls
+            .iter()
+            .any(|c| !c.contains("centra: ") && c.contains("PUT /") && c.contains(" → 2")),
+        "the WMS order written, with its status: {calls:?}"
+    );
+    Ok(())
+}
 
 /// Registers a return of one unit of `article` on WMS order `number` and finds it.
 pub(super) async fn find_return(
