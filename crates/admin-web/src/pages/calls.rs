@@ -49,6 +49,19 @@ pub fn return_record(summary: &pb::ReturnSummary) -> String {
     record::wms_return(&summary.return_id)
 }
 
+/// The record an article's calls are kept under at the WMS gateway: the article number last
+/// written to the WMS, else the one the size makes; `None` when neither is known.
+pub fn article_record(article: &pb::FoundArticle) -> Option<String> {
+    let item = article.item.clone().unwrap_or_default();
+    [
+        article.written_article_number.as_str(),
+        item.article_number.as_str(),
+    ]
+    .into_iter()
+    .find(|number| !number.is_empty())
+    .map(record::article)
+}
+
 /// Asks centra-gateway for the `centra` records and the WMS gateway for the `wms` ones, at
 /// once.
 pub async fn gather(page: &Page, centra: Vec<String>, wms: Vec<String>) -> Gathered {
@@ -66,6 +79,9 @@ pub async fn gather(page: &Page, centra: Vec<String>, wms: Vec<String>) -> Gathe
     gathered
 }
 
+/// Most records one `CallsOfRecords` request may name (the gateways' limit).
+const RECORDS_PER_REQUEST: usize = 20;
+
 async fn ask(
     page: &Page,
     service: &str,
@@ -78,11 +94,18 @@ async fn ask(
         .directory
         .channel(service)
         .map_err(|error| format!("{service}: {error}"))?;
-    ExternalCallsClient::new(channel)
-        .calls_of_records(pb::CallsOfRecordsRequest { records })
-        .await
-        .map(|answer| answer.into_inner().calls)
-        .map_err(|status| grpc_failure(service, "calls to the outside systems", &status))
+    let mut client = ExternalCallsClient::new(channel);
+    let mut calls = Vec::new();
+    for chunk in records.chunks(RECORDS_PER_REQUEST) {
+        let answer = client
+            .calls_of_records(pb::CallsOfRecordsRequest {
+                records: chunk.to_vec(),
+            })
+            .await
+            .map_err(|status| grpc_failure(service, "calls to the outside systems", &status))?;
+        calls.extend(answer.into_inner().calls);
+    }
+    Ok(calls)
 }
 
 /// One line of a journey as shown.

@@ -67,7 +67,7 @@ pub async fn page(
             find_returns(&page, &q)
         )
     };
-    let (mut centra, wms): (Vec<String>, Vec<String>) = match &outcome {
+    let (mut centra, mut wms): (Vec<String>, Vec<String>) = match &outcome {
         Outcome::Found(shipments, _) => shipments
             .iter()
             .map(|s| calls::shipment_records(&s.summary.clone().unwrap_or_default()))
@@ -80,6 +80,13 @@ pub async fn page(
             .iter()
             .map(|r| calls::return_record(&r.summary.clone().unwrap_or_default())),
     );
+    if let ArticleHits::Found(found) = &hits {
+        wms.extend(
+            found
+                .iter()
+                .filter_map(|(article, _)| calls::article_record(article)),
+        );
+    }
     let gathered = calls::gather(&page, centra, wms).await;
     // A return found answers the search as a shipment would.
     let outcome = match outcome {
@@ -112,7 +119,7 @@ pub async fn page(
         @if !q.is_empty() {
             @match &hits {
                 ArticleHits::Found(found) => {
-                    @for (article, holding) in found { (articles::found(article, holding)) }
+                    @for (article, holding) in found { (articles::found(article, holding, &gathered)) }
                 }
                 ArticleHits::NotFound if nothing => p.notice.bad { "No article has article number or EAN " (q) "." },
                 ArticleHits::NotFound => p.muted { "No article has article number or EAN " (q) "." },

@@ -473,6 +473,7 @@ async fn find(
     );
     let link = format!("section.article table.holding a[href='/find?q={shipment}']");
     web.find(By::Css(link.as_str())).await?;
+    super::journeys::article_calls(web).await?;
     web.screenshot(&shots.join("find-article.png")).await?;
     super::journeys::find_return(web, page, &number, "TROUSERSBLUES", shots).await
 }

@@ -1,5 +1,5 @@
 //! Journeys in the browser walk's Find: the calls among a found shipment's steps
-//! ([`shipment_calls`]), and a customer return of the shipment the walk completed
+//! ([`shipment_calls`]), the WMS calls of a found article ([`article_calls`]), and a customer return of the shipment the walk completed
 //! ([`find_return`]): the WMS simulator registers the return, returns-sync creates it in
 //! Centra and reports it in the WMS, and Find by the WMS order number shows the return with
 //! its state and its journey (received, created in Centra, reported) with the call to Centra
@@ -32,6 +32,16 @@ pub(super) async fn shipment_calls(web: &WebDriver) -> WebDriverResult<()> {
             .iter()
             .any(|c| !c.contains("centra: ") && c.contains("PUT /") && c.contains(" → 2")),
         "the WMS order written, with its status: {calls:?}"
+    );
+    Ok(())
+}
+
+/// The found article lists the call that wrote it to the WMS, with its HTTP status.
+pub(super) async fn article_calls(web: &WebDriver) -> WebDriverResult<()> {
+    let calls = text(web, By::Css("section.article table.journey tbody")).await;
+    assert!(
+        calls.contains("PUT /") && calls.contains(" → 2"),
+        "the article's write to the WMS, with its status: {calls}"
     );
     Ok(())
 }
