@@ -84,7 +84,8 @@ async fn an_orders_calls_are_kept_under_the_order_with_their_status() {
 
 /// The call log on PostgreSQL, opened with the gateway's own migrations: a record keeps its
 /// last `CALLS_KEPT` calls (the oldest go first), a status and a failure kind read back as
-/// written, and another record is untouched.
+/// written, another record is untouched, and eight commands of one record finishing at once
+/// keep all their calls.
 #[tokio::test]
 async fn the_call_log_keeps_the_last_calls_of_a_record_on_postgres() {
     use platform_http::calls::{Call, CallOutcome, FailureKind, Made};
@@ -137,6 +138,24 @@ async fn the_call_log_keeps_the_last_calls_of_a_record_on_postgres() {
     let other = log.of(&["order PG-2".to_owned()]).await.expect("read");
     assert_eq!(other.len(), 1);
     assert_eq!(other[0].outcome, CallOutcome::Status(500));
+
+    // Commands of one record finishing at once all keep their calls.
+    let mut running = Vec::new();
+    for n in 0..8 {
+        let log = log.clone();
+        running.push(tokio::spawn(async move {
+            log.around(vec!["order PG-3".into()], async move {
+                platform_http::calls::CallNote::start("GET", &format!("http://wms/orders/{n}"))
+                    .finish_as(CallOutcome::Status(200));
+            })
+            .await;
+        }));
+    }
+    for task in running {
+        task.await.expect("ran");
+    }
+    let together = log.of(&["order PG-3".to_owned()]).await.expect("read");
+    assert_eq!(together.len(), 8, "{together:?}");
     store.close().await;
     database.drop_database().await;
 }

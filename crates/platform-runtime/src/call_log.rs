@@ -17,7 +17,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use platform_http::calls::{self, CallOutcome, FailureKind, Made};
-use platform_store::{Store, StoreError, unix_millis};
+use platform_store::{Backend, Store, StoreError, unix_millis};
 use proto::admin::v1 as pb;
 use proto::admin::v1::external_calls_server::{ExternalCalls, ExternalCallsServer};
 use sqlx::Row;
@@ -77,7 +77,8 @@ impl CallLog {
     /// work's output. A failed write is logged, never returned.
     pub async fn around<F: Future>(&self, records: Vec<String>, work: F) -> F::Output {
         let (output, made) = calls::for_records(records, work).await;
-        if let Err(error) = self.keep(&made).await {
+        let kept = self.keep(&made).await;
+        if let Err(error) = kept {
             tracing::warn!(%error, records = ?made.records, "the calls of the records were not kept");
         }
         output
@@ -94,6 +95,21 @@ impl CallLog {
         }
         let mut tx = self.store.begin().await?;
         for record in &made.records {
+            // Commands of one record finishing at once number their calls one after the other:
+            // on PostgreSQL (read committed) a transaction lock on the record; SQLite's write
+            // transactions already run one at a time.
+            if self.store.backend() == Backend::Postgres {
+                sqlx::query(
+                    "SELECT COUNT(*) AS locked FROM \
+                     (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) AS numbering",
+                )
+                .bind(format!("external_calls:{record}"))
+                .execute(tx.conn())
+                .await
+                .map_err(StoreError::query(format!(
+                    "numbering the calls of {record}"
+                )))?;
+            }
             let last: i64 = sqlx::query(
                 "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) AS last FROM external_calls \
                  WHERE record = $1",
