@@ -1,11 +1,12 @@
 //! The admin web page: what a merchant's operations person opens to see how the flows are
 //! doing, pick the webshop's products to create in the WMS, retry or discard dead letters, test
-//! the connection, read the effective settings and find a shipment with its journey or an
-//! article with its record.
+//! the connection, read the effective settings and find a shipment or a return with its
+//! journey (the calls made to Centra and the WMS for it among the steps) or an article with
+//! its record.
 //!
 //! It is one more adapter on the services' admin gRPC APIs (`FlowStatus`, `DeadLetters`,
 //! catalog-sync's `CatalogAdmin`, order-sync's `OrderAdmin`, returns-sync's `ReturnsAdmin`, the
-//! gateways' `TestConnection`), like the CLI: it never reaches into a service's store and keeps
+//! gateways' `TestConnection` and `ExternalCalls`), like the CLI: it never reaches into a service's store and keeps
 //! no store of its own. Server-rendered HTML (maud, checked at compile time) with htmx, served
 //! from the binary ([`assets`]); nothing is fetched from outside at run time.
 //!
@@ -169,20 +170,12 @@ fn router(page: Page) -> Router {
         )
         .route("/parked", get(pages::parked::list))
         .route(
-            "/parked/shipments/{endpoint}/{shipment_id}/retry",
-            post(pages::parked::retry_shipment),
+            "/parked/shipments/{endpoint}/{shipment_id}/{action}",
+            post(pages::parked::act_on_shipment),
         )
         .route(
-            "/parked/shipments/{endpoint}/{shipment_id}/discard",
-            post(pages::parked::discard_shipment),
-        )
-        .route(
-            "/parked/returns/{return_id}/discard",
-            post(pages::parked::discard_return),
-        )
-        .route(
-            "/parked/returns/{return_id}/retry",
-            post(pages::parked::retry_return),
+            "/parked/returns/{return_id}/{action}",
+            post(pages::parked::act_on_return),
         )
         .route("/connection", get(pages::connection::page))
         .route("/connection/test", post(pages::connection::test))

@@ -171,7 +171,9 @@ impl Gateway {
             .iter()
             .map(|(c, flows)| (c.endpoint().clone(), *flows))
             .collect();
-        let routes = Routes::new(GrpcService::new(commands).into_server())
+        let calls = platform_runtime::CallLog::new(self.store.clone(), "centra");
+        let routes = Routes::new(GrpcService::new(commands, calls.clone()).into_server())
+            .add_service(platform_runtime::ExternalCallsService::new(calls).into_server())
             .add_service(FlowStatusService::new(self.store.clone(), endpoints, log).into_server())
             .add_service(
                 DeadLetterService::new(self.store.clone(), Arc::new(PollAgain::new(wakers)))

@@ -1,5 +1,9 @@
-//! The `CentraGateway` gRPC service: a thin shell over [`Commands`].
+//! The `CentraGateway` gRPC service: a thin shell over [`Commands`]. A command about a record
+//! (a shipment, a return, a supplier delivery) runs inside the gateway's [`CallLog`], so the
+//! calls it makes to Centra are kept in that record's journey (`ExternalCalls`).
 
+use platform_http::calls::record;
+use platform_runtime::CallLog;
 use proto::centra::v1 as rpc;
 use proto::centra::v1::centra_gateway_server::{
     CentraGateway as CentraGatewayRpc, CentraGatewayServer,
@@ -12,11 +16,13 @@ use crate::commands::Commands;
 #[derive(Debug, Clone)]
 pub struct GrpcService {
     commands: Commands,
+    calls: CallLog,
 }
 
 impl GrpcService {
-    pub fn new(commands: Commands) -> Self {
-        Self { commands }
+    /// Serves `commands`, keeping the calls of each record's command in `calls`.
+    pub fn new(commands: Commands, calls: CallLog) -> Self {
+        Self { commands, calls }
     }
 
     /// The tonic server to add to a router.
@@ -38,23 +44,37 @@ impl CentraGatewayRpc for GrpcService {
         &self,
         request: Request<rpc::CompleteShipmentRequest>,
     ) -> Result<Response<rpc::CompleteShipmentResponse>, Status> {
-        answer(self.commands.complete_shipment(request.into_inner()).await)
+        let request = request.into_inner();
+        let records = vec![record::shipment(&request.endpoint, &request.shipment_id)];
+        answer(
+            self.calls
+                .around(records, self.commands.complete_shipment(request))
+                .await,
+        )
     }
 
     async fn capture_shipment(
         &self,
         request: Request<rpc::CaptureShipmentRequest>,
     ) -> Result<Response<rpc::CaptureShipmentResponse>, Status> {
-        answer(self.commands.capture_shipment(request.into_inner()).await)
+        let request = request.into_inner();
+        let records = vec![record::shipment(&request.endpoint, &request.shipment_id)];
+        answer(
+            self.calls
+                .around(records, self.commands.capture_shipment(request))
+                .await,
+        )
     }
 
     async fn update_shipment_quantities(
         &self,
         request: Request<rpc::UpdateShipmentQuantitiesRequest>,
     ) -> Result<Response<rpc::UpdateShipmentQuantitiesResponse>, Status> {
+        let request = request.into_inner();
+        let records = vec![record::shipment(&request.endpoint, &request.shipment_id)];
         answer(
-            self.commands
-                .update_shipment_quantities(request.into_inner())
+            self.calls
+                .around(records, self.commands.update_shipment_quantities(request))
                 .await,
         )
     }
@@ -77,9 +97,11 @@ impl CentraGatewayRpc for GrpcService {
         &self,
         request: Request<rpc::AcceptSupplierDeliveryRequest>,
     ) -> Result<Response<rpc::AcceptSupplierDeliveryResponse>, Status> {
+        let request = request.into_inner();
+        let records = vec![record::delivery(&request.endpoint, &request.delivery_id)];
         answer(
-            self.commands
-                .accept_supplier_delivery(request.into_inner())
+            self.calls
+                .around(records, self.commands.accept_supplier_delivery(request))
                 .await,
         )
     }
@@ -88,14 +110,29 @@ impl CentraGatewayRpc for GrpcService {
         &self,
         request: Request<rpc::CreateReturnRequest>,
     ) -> Result<Response<rpc::CreateReturnResponse>, Status> {
-        answer(self.commands.create_return(request.into_inner()).await)
+        let request = request.into_inner();
+        let records = vec![
+            record::shipment(&request.endpoint, &request.shipment_id),
+            record::wms_return(&request.idempotency_key),
+        ];
+        answer(
+            self.calls
+                .around(records, self.commands.create_return(request))
+                .await,
+        )
     }
 
     async fn get_shipment(
         &self,
         request: Request<rpc::GetShipmentRequest>,
     ) -> Result<Response<rpc::GetShipmentResponse>, Status> {
-        answer(self.commands.get_shipment(request.into_inner()).await)
+        let request = request.into_inner();
+        let records = vec![record::shipment(&request.endpoint, &request.shipment_id)];
+        answer(
+            self.calls
+                .around(records, self.commands.get_shipment(request))
+                .await,
+        )
     }
 
     async fn list_products(

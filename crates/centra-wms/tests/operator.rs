@@ -23,6 +23,9 @@ fn every_operator_command_has_help() {
         vec!["shipments", "complete", "--help"],
         vec!["shipments", "list", "--help"],
         vec!["shipments", "retry", "--help"],
+        vec!["shipments", "discard", "--help"],
+        vec!["returns", "retry", "--help"],
+        vec!["returns", "discard", "--help"],
         vec!["test-connection", "--help"],
     ] {
         let out = cli_with(&[], &args);
@@ -318,4 +321,46 @@ fn completing_a_shipment_by_hand_on_a_running_sandbox() {
         "{}",
         text(&out.stdout)
     );
+}
+
+/// `returns discard` reaches returns-sync and reports its refusals as one line: an unknown
+/// return (exit 1, naming it), a blank reason (exit 1, naming the field), no `--reason` at
+/// all (bad usage, exit 2); nothing is discarded.
+#[test]
+fn returns_discard_refusals_of_a_running_sandbox() {
+    let sandbox = Sandbox::start(&["--no-demo"]);
+    let line = fails_with(
+        &sandbox.cli(&[
+            "returns",
+            "discard",
+            "no-such-return",
+            "--reason",
+            "credited",
+            "--by",
+            "ops",
+        ]),
+        1,
+    );
+    assert!(line.contains("no-such-return"), "{line}");
+    let line = fails_with(
+        &sandbox.cli(&[
+            "returns",
+            "discard",
+            "no-such-return",
+            "--reason",
+            " ",
+            "--by",
+            "ops",
+        ]),
+        1,
+    );
+    assert!(line.contains("reason"), "{line}");
+    let out = sandbox.cli(&["returns", "discard", "no-such-return", "--by", "ops"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--reason"),
+        "names the missing flag"
+    );
+    let listed = json(&sandbox.cli(&["returns", "list", "--state", "discarded", "--json"]));
+    assert_eq!(listed, serde_json::json!([]));
 }

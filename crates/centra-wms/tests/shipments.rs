@@ -1,6 +1,8 @@
-//! `shipments list` and `shipments retry` against a running sandbox: a shipment parked for a
-//! person is listed with its reason, a retry of it answers with its state, and the failures
-//! (unknown shipment, unknown state) are one line with the right exit code. Every service
+//! `shipments list`, `shipments retry` and `shipments discard` against a running sandbox: a
+//! shipment parked for a person is listed with its reason, a retry of it answers with its
+//! state, a discard sets it aside with the reason and who (a retry takes it back), and the
+//! failures (unknown shipment, unknown state, no reason) are one line with the right exit
+//! code. Every service
 //! that keeps records for a person answers `dead-letters`.
 
 mod support;
@@ -10,8 +12,9 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use support::{Sandbox, fails_with, json, post_json, shirt, text};
 
-#[test]
-fn a_parked_shipment_is_listed_with_its_reason_and_retried() {
+/// A sandbox importing only paid shipments, with one unpaid shipment placed in Centra: the
+/// shipment id, and the sandbox once the shipment is listed as parked; the listing's text.
+fn parked_shipment() -> (Sandbox, String, String) {
     // Only paid shipments are imported: an unpaid one is parked for a person.
     let sandbox = Sandbox::start_with(
         &["--no-demo"],
@@ -44,6 +47,12 @@ fn a_parked_shipment_is_listed_with_its_reason_and_retried() {
         assert!(Instant::now() < deadline, "never parked: {stdout}");
         std::thread::sleep(Duration::from_millis(250));
     };
+    (sandbox, shipment, listed)
+}
+
+#[test]
+fn a_parked_shipment_is_listed_with_its_reason_and_retried() {
+    let (sandbox, shipment, listed) = parked_shipment();
     let line = listed
         .lines()
         .find(|l| l.contains(&shipment))
@@ -100,4 +109,86 @@ fn a_parked_shipment_is_listed_with_its_reason_and_retried() {
     let out = sandbox.cli(&["shipments", "list", "--state", "lost"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("parked"), "lists the states");
+}
+
+#[test]
+fn a_parked_shipment_is_discarded_with_a_reason_and_who_and_a_retry_takes_it_back() {
+    let (sandbox, shipment, _) = parked_shipment();
+
+    let out = sandbox.cli(&[
+        "shipments",
+        "discard",
+        &shipment,
+        "--reason",
+        "paid by invoice",
+        "--by",
+        "ops",
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains(&format!("discarded shipment {shipment} on "))
+            && stdout.contains("(paid by invoice): now discarded"),
+        "{stdout}"
+    );
+    let rows = json(&sandbox.cli(&["shipments", "list", "--state", "discarded", "--json"]));
+    let row = rows
+        .as_array()
+        .and_then(|all| all.iter().find(|r| r["shipment_id"] == shipment.as_str()))
+        .unwrap_or_else(|| panic!("discarded: {rows}"));
+    assert_eq!(row["state"], "discarded", "{row}");
+    let reason = row["last_error"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("ops") && reason.contains("paid by invoice"),
+        "who and why kept: {row}"
+    );
+
+    // A retry takes it back to its hold (still unpaid: parked).
+    let answer = json(&sandbox.cli(&["shipments", "retry", &shipment, "--json"]));
+    assert_eq!(answer["state"], "parked", "{answer}");
+    let answer = json(&sandbox.cli(&[
+        "shipments",
+        "discard",
+        &shipment,
+        "--reason",
+        "again",
+        "--by",
+        "ops",
+        "--json",
+    ]));
+    assert_eq!(answer["shipment_id"], shipment.as_str(), "{answer}");
+    assert_eq!(answer["state"], "discarded", "{answer}");
+
+    let line = fails_with(
+        &sandbox.cli(&[
+            "shipments",
+            "discard",
+            "999999-1",
+            "--reason",
+            "gone",
+            "--by",
+            "ops",
+        ]),
+        1,
+    );
+    assert!(line.contains("999999-1"), "{line}");
+    let line = fails_with(
+        &sandbox.cli(&[
+            "shipments",
+            "discard",
+            &shipment,
+            "--reason",
+            " ",
+            "--by",
+            "ops",
+        ]),
+        1,
+    );
+    assert!(line.contains("reason"), "{line}");
+    let out = sandbox.cli(&["shipments", "discard", &shipment, "--by", "ops"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--reason"),
+        "names the missing flag"
+    );
 }

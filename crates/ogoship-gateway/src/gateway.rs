@@ -77,9 +77,16 @@ impl Gateway {
         flow_status::service(self.store.clone(), &self.settings, self.log.clone())
     }
 
-    /// The `WmsGateway`, `FlowStatus` and `DeadLetters` gRPC services as routes.
+    /// The `WmsGateway`, `ExternalCalls`, `FlowStatus` and `DeadLetters` gRPC services as routes.
     pub fn routes(&self) -> Routes {
         Routes::new(self.commands().into_server())
+            .add_service(
+                platform_runtime::ExternalCallsService::new(platform_runtime::CallLog::new(
+                    self.store.clone(),
+                    "ogoship",
+                ))
+                .into_server(),
+            )
             .add_service(self.flow_status().into_server())
             .add_service(
                 DeadLetterService::new(

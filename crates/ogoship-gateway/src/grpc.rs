@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use platform_http::calls::record;
+use platform_runtime::CallLog;
 use platform_store::Store;
 use proto::wms::v1::wms_gateway_server::{self, WmsGatewayServer};
 use proto::wms::v1::{
@@ -25,12 +27,15 @@ pub struct GatewayCommands {
     client: OgoshipClient,
     store: Store,
     settings: Arc<GatewaySettings>,
+    /// Where the calls of an order's, article's or purchase order's command are kept.
+    calls: CallLog,
 }
 
 impl GatewayCommands {
     pub fn new(client: OgoshipClient, store: Store, settings: Arc<GatewaySettings>) -> Self {
         Self {
             client,
+            calls: CallLog::new(store.clone(), "ogoship"),
             store,
             settings,
         }
@@ -53,6 +58,22 @@ impl GatewayCommands {
         }
     }
 }
+
+/// The articles an upsert names, each a record of its calls; none for a batch larger than
+/// [`ARTICLES_NAMED_MAX`] (a catalogue run: its calls belong to no one article).
+fn article_records(request: &UpsertArticlesRequest) -> Vec<String> {
+    if request.articles.len() > ARTICLES_NAMED_MAX {
+        return Vec::new();
+    }
+    request
+        .articles
+        .iter()
+        .map(|article| record::article(&article.article_number))
+        .collect()
+}
+
+/// The most articles an upsert names as records of its calls.
+const ARTICLES_NAMED_MAX: usize = 20;
 
 impl From<CommandError> for Status {
     fn from(error: CommandError) -> Self {
@@ -79,13 +100,17 @@ impl wms_gateway_server::WmsGateway for GatewayCommands {
         let request = request.into_inner();
         self.check_warehouse(&request.warehouse)?;
         Ok(Response::new(
-            commands::articles::upsert_articles(
-                &self.client,
-                &self.store,
-                &request.articles,
-                &self.settings.price_currency,
-            )
-            .await?,
+            self.calls
+                .around(
+                    article_records(&request),
+                    commands::articles::upsert_articles(
+                        &self.client,
+                        &self.store,
+                        &request.articles,
+                        &self.settings.price_currency,
+                    ),
+                )
+                .await?,
         ))
     }
 
@@ -96,7 +121,12 @@ impl wms_gateway_server::WmsGateway for GatewayCommands {
         let request = request.into_inner();
         self.check_warehouse(&request.warehouse)?;
         Ok(Response::new(
-            commands::orders::upsert_order(&self.client, &self.store, &request).await?,
+            self.calls
+                .around(
+                    vec![record::order(&request.order_number)],
+                    commands::orders::upsert_order(&self.client, &self.store, &request),
+                )
+                .await?,
         ))
     }
 
@@ -107,7 +137,12 @@ impl wms_gateway_server::WmsGateway for GatewayCommands {
         let request = request.into_inner();
         self.check_warehouse(&request.warehouse)?;
         Ok(Response::new(
-            commands::orders::cancel_order(&self.client, &request.order_number).await?,
+            self.calls
+                .around(
+                    vec![record::order(&request.order_number)],
+                    commands::orders::cancel_order(&self.client, &request.order_number),
+                )
+                .await?,
         ))
     }
 
@@ -118,7 +153,15 @@ impl wms_gateway_server::WmsGateway for GatewayCommands {
         let request = request.into_inner();
         self.check_warehouse(&request.warehouse)?;
         Ok(Response::new(
-            commands::purchase_orders::upsert_purchase_order(&self.client, &self.store, &request)
+            self.calls
+                .around(
+                    vec![record::purchase_order(&request.purchase_order_number)],
+                    commands::purchase_orders::upsert_purchase_order(
+                        &self.client,
+                        &self.store,
+                        &request,
+                    ),
+                )
                 .await?,
         ))
     }

@@ -106,6 +106,24 @@ async fn orders_are_created_once_then_updated_with_the_same_id() {
         })
         .count();
     assert_eq!(posts, 1);
+
+    // Both commands' calls are kept under the order, each with its status, for Find.
+    let kept = platform_runtime::CallLog::new(app.store.clone(), "ogoship")
+        .of(&["order O-1".to_owned()])
+        .await
+        .expect("read");
+    let post = kept
+        .iter()
+        .find(|c| c.method == "POST" && c.path.ends_with("orders"))
+        .unwrap_or_else(|| panic!("the creating POST: {kept:?}"));
+    assert!(
+        matches!(
+            post.outcome,
+            platform_http::calls::CallOutcome::Status(200..=299)
+        ),
+        "{post:?}"
+    );
+    assert!(kept.iter().all(|c| !c.path.contains('?')), "{kept:?}");
 }
 
 #[tokio::test]

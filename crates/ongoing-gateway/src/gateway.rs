@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use platform_runtime::DeadLetterService;
+use platform_runtime::{CallLog, DeadLetterService, ExternalCallsService};
 use platform_store::Store;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
@@ -68,13 +68,19 @@ impl Gateway {
     }
 
     pub fn commands(&self) -> GatewayCommands {
-        GatewayCommands::new(self.client.clone(), self.settings.clone())
+        GatewayCommands::new(self.client.clone(), self.settings.clone(), self.calls())
     }
 
-    /// The `WmsGateway`, `FlowStatus` and `DeadLetters` gRPC services as routes for the
+    /// The log of the calls each command made for its records (`ExternalCalls`).
+    pub fn calls(&self) -> CallLog {
+        CallLog::new(self.store.clone(), "ongoing")
+    }
+
+    /// The `WmsGateway`, `ExternalCalls`, `FlowStatus` and `DeadLetters` gRPC services as routes for the
     /// service directory.
     pub fn routes(&self) -> Routes {
         Routes::new(self.commands().into_server())
+            .add_service(ExternalCallsService::new(self.calls()).into_server())
             .add_service(
                 flow_status::service(self.store.clone(), &self.settings, self.log.clone())
                     .into_server(),

@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use platform_http::calls::record;
+use platform_runtime::CallLog;
 use proto::wms::v1::wms_gateway_server::{self, WmsGatewayServer};
 use proto::wms::v1::{
     AcknowledgeReportedRequest, AcknowledgeReportedResponse, CancelOrderRequest,
@@ -23,11 +25,17 @@ use crate::settings::GatewaySettings;
 pub struct GatewayCommands {
     client: OngoingClient,
     settings: Arc<GatewaySettings>,
+    /// Where the calls of an order's, article's or purchase order's command are kept.
+    calls: CallLog,
 }
 
 impl GatewayCommands {
-    pub fn new(client: OngoingClient, settings: Arc<GatewaySettings>) -> Self {
-        Self { client, settings }
+    pub fn new(client: OngoingClient, settings: Arc<GatewaySettings>, calls: CallLog) -> Self {
+        Self {
+            client,
+            settings,
+            calls,
+        }
     }
 
     /// The tonic service.
@@ -47,6 +55,22 @@ impl GatewayCommands {
         }
     }
 }
+
+/// The articles an upsert names, each a record of its calls; none for a batch larger than
+/// [`ARTICLES_NAMED_MAX`] (a catalogue run: its calls belong to no one article).
+fn article_records(request: &UpsertArticlesRequest) -> Vec<String> {
+    if request.articles.len() > ARTICLES_NAMED_MAX {
+        return Vec::new();
+    }
+    request
+        .articles
+        .iter()
+        .map(|article| record::article(&article.article_number))
+        .collect()
+}
+
+/// The most articles an upsert names as records of its calls.
+const ARTICLES_NAMED_MAX: usize = 20;
 
 impl From<CommandError> for Status {
     fn from(error: CommandError) -> Self {
@@ -73,7 +97,12 @@ impl wms_gateway_server::WmsGateway for GatewayCommands {
         let request = request.into_inner();
         self.check_warehouse(&request.warehouse)?;
         Ok(Response::new(
-            commands::articles::upsert_articles(&self.client, &request.articles).await?,
+            self.calls
+                .around(
+                    article_records(&request),
+                    commands::articles::upsert_articles(&self.client, &request.articles),
+                )
+                .await?,
         ))
     }
 
@@ -84,7 +113,12 @@ impl wms_gateway_server::WmsGateway for GatewayCommands {
         let request = request.into_inner();
         self.check_warehouse(&request.warehouse)?;
         Ok(Response::new(
-            commands::orders::upsert_order(&self.client, &request).await?,
+            self.calls
+                .around(
+                    vec![record::order(&request.order_number)],
+                    commands::orders::upsert_order(&self.client, &request),
+                )
+                .await?,
         ))
     }
 
@@ -95,12 +129,16 @@ impl wms_gateway_server::WmsGateway for GatewayCommands {
         let request = request.into_inner();
         self.check_warehouse(&request.warehouse)?;
         Ok(Response::new(
-            commands::orders::cancel_order(
-                &self.client,
-                &self.settings.statuses,
-                &request.order_number,
-            )
-            .await?,
+            self.calls
+                .around(
+                    vec![record::order(&request.order_number)],
+                    commands::orders::cancel_order(
+                        &self.client,
+                        &self.settings.statuses,
+                        &request.order_number,
+                    ),
+                )
+                .await?,
         ))
     }
 
@@ -111,7 +149,12 @@ impl wms_gateway_server::WmsGateway for GatewayCommands {
         let request = request.into_inner();
         self.check_warehouse(&request.warehouse)?;
         Ok(Response::new(
-            commands::purchase_orders::upsert_purchase_order(&self.client, &request).await?,
+            self.calls
+                .around(
+                    vec![record::purchase_order(&request.purchase_order_number)],
+                    commands::purchase_orders::upsert_purchase_order(&self.client, &request),
+                )
+                .await?,
         ))
     }
 

@@ -8,6 +8,9 @@
 //! - [`client`]: the `reqwest` client with the timeouts and no redirects (a redirect could
 //!   carry a secret header to another host);
 //! - [`body`]: [`read_limited`], an answer's body read up to a bound ([`MAX_ANSWER_BYTES`]);
+//! - [`calls`]: the calls made for a record ([`calls::for_records`], a task-local scope the
+//!   gRPC command handler sets; [`calls::CallNote`], the call noted where it is sent), which
+//!   the gateway keeps in its own table for the record's journey;
 //! - [`rate`]: [`RequestRate`], a request-rate limit (`governor`) whose waits are counted in
 //!   `centra_wms_rate_limit_wait_seconds`.
 //!
@@ -15,6 +18,7 @@
 //! [`Retryable`]), and rules of its own upstream (the WMS's one call in flight per goods owner).
 
 pub mod body;
+pub mod calls;
 pub mod client;
 pub mod rate;
 pub mod retry;

@@ -19,6 +19,9 @@
 //!   and [`all_in_progress_while`] for a service that reads with a loop of its own.
 //! - `dead_letter_service`: [`DeadLetterService`], the `DeadLetters` gRPC service over a
 //!   service's store, with the service's own [`DeadLetterRetry`].
+//! - `call_log`: [`CallLog`], a gateway's calls to its outside system kept per record (the
+//!   `external_calls` table), and [`ExternalCallsService`], the `ExternalCalls` gRPC service
+//!   over it for the admin page's Find.
 //! - `kept_message`: [`keep_message`], [`keep_and_reject`] and [`kept_message`], a bus message a
 //!   consumer could not handle kept as a dead letter and handed back on a retry
 //!   ([`settle_replay`] keeps it open when the retry fails again).
@@ -33,6 +36,7 @@
 
 mod adapters;
 mod base;
+mod call_log;
 mod dead_letter_service;
 mod detector_status;
 mod directory;
@@ -51,6 +55,7 @@ mod subscription;
 
 pub use adapters::{Adapters, AdaptersError, stream_name};
 pub use base::ServiceBase;
+pub use call_log::{CALLS_KEPT, CallLog, ExternalCallsService, KEPT_FOR, StoredCall};
 pub use dead_letter_service::{DeadLetterRetry, DeadLetterService};
 pub use detector_status::{Detector, DetectorStatus};
 pub use directory::{ChannelError, DirectoryError, GrpcChannel, ServiceDirectory, WMS_GATEWAY};

@@ -8,7 +8,8 @@
 //! - [`wms::v1`]: the `WmsGateway` service, served by the gateway of the merchant's warehouse
 //!   (ongoing-gateway today);
 //! - [`admin::v1`]: operator services every sync service may serve (`DeadLetters`, `FlowStatus`,
-//!   `Diagnostics`) and the per-flow ones (`CatalogAdmin`, `OrderAdmin`, `StockAdmin`,
+//!   `Diagnostics`), the one every gateway serves (`ExternalCalls`, the calls it made for a
+//!   record) and the per-flow ones (`CatalogAdmin`, `OrderAdmin`, `StockAdmin`,
 //!   `ReturnsAdmin`);
 //! - [`reasons`]: refusal reasons typed in the status details (`ARTICLE_MISSING`), so callers
 //!   match on a code, never on text;

@@ -1,5 +1,5 @@
-//! `ReturnsAdmin`: what a person sees and does (list by state with the reason, retry one,
-//! resync).
+//! `ReturnsAdmin`: what a person sees and does (list by state with the reason, find one with
+//! its journey, retry one, discard one, resync).
 
 use async_trait::async_trait;
 use platform_runtime::timestamp;
@@ -8,8 +8,12 @@ use proto::admin::v1::returns_admin_server::{ReturnsAdmin, ReturnsAdminServer};
 use tonic::{Code, Request, Response, Status};
 
 use crate::flow::{FlowError, ReturnFlow};
+use crate::journey;
 use crate::records::{ReturnFilter, ReturnRecord};
 use crate::rules::ReturnState;
+
+/// The most returns one Find answers.
+const FOUND_MAX: u32 = 20;
 
 /// The admin service over the flow.
 #[derive(Debug, Clone)]
@@ -170,6 +174,43 @@ impl ReturnsAdmin for Admin {
             returns: records.iter().map(summary).collect(),
             next_page_token,
         }))
+    }
+
+    async fn find_returns(
+        &self,
+        request: Request<pb::FindReturnsRequest>,
+    ) -> Result<Response<pb::FindReturnsResponse>, Status> {
+        let query = request.into_inner().query;
+        let query = query.trim();
+        if query.is_empty() {
+            return Err(Status::invalid_argument("query: required"));
+        }
+        let internal = |e: platform_store::StoreError| Status::internal(e.to_string());
+        let records = self
+            .flow
+            .records()
+            .named(query, FOUND_MAX)
+            .await
+            .map_err(internal)?;
+        let mut returns = Vec::with_capacity(records.len());
+        for record in &records {
+            let steps = journey::of(self.flow.records().store(), &record.return_id)
+                .await
+                .map_err(internal)?;
+            returns.push(pb::FoundReturn {
+                summary: Some(summary(record)),
+                journey: steps
+                    .into_iter()
+                    .map(|step| pb::JourneyStep {
+                        at: Some(timestamp(step.at)),
+                        step: step.step,
+                        detail: step.detail,
+                        trace_id: String::new(),
+                    })
+                    .collect(),
+            });
+        }
+        Ok(Response::new(pb::FindReturnsResponse { returns }))
     }
 
     async fn retry_return(

@@ -14,7 +14,8 @@
 //! - [`convert`]: the bus event into the flow's terms.
 //! - [`ports`]: `CentraReturns` and `WmsReturns`, and their gRPC adapters over the gateways
 //!   (`ports/grpc.rs`).
-//! - [`records`]: the WMS return <-> Centra return mapping over the store.
+//! - [`records`]: the WMS return <-> Centra return mapping over the store; [`journey`]: each
+//!   return's steps, written as it is saved.
 //! - [`flow`]: the handler and the operator commands, idempotent under redelivery.
 //! - [`consumers`]: the bus consumer feeding the flow; [`dead_letters`]: dead letters retried.
 //! - [`admin`]: the `ReturnsAdmin` gRPC service; [`flow_status`]: the `FlowStatus` one.
@@ -29,6 +30,7 @@ pub mod dead_letters;
 pub mod fakes;
 pub mod flow;
 pub mod flow_status;
+pub mod journey;
 pub mod ports;
 pub mod records;
 pub mod rules;

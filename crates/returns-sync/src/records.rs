@@ -2,7 +2,8 @@
 //!
 //! One row per WMS return (`returns` table), keyed by the WMS return id (stable per return:
 //! the order id plus the returned quantities). The planned lines are kept as JSON text
-//! (portable SQL), so a retry runs on the same facts.
+//! (portable SQL), so a retry runs on the same facts. Every save writes what changed to the
+//! return's journey ([`crate::journey`]) in the same transaction.
 
 use std::collections::BTreeMap;
 
@@ -10,6 +11,7 @@ use platform_store::{Store, StoreError, Transaction, unix_millis};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::journey;
 use crate::rules::{IllegalTransition, ParkReason, ReturnLine, ReturnState};
 
 /// A WMS return and what became of it.
@@ -254,6 +256,7 @@ impl ReturnRecords {
         if record.created_at == 0 {
             record.created_at = record.updated_at;
         }
+        let before = journey::saved(tx, record).await?;
         let lines = json(&key, "lines", &record.lines)?;
         let reason = record
             .reason
@@ -290,7 +293,7 @@ impl ReturnRecords {
         .execute(tx.conn())
         .await
         .map_err(StoreError::query(format!("saving return {key}")))?;
-        Ok(())
+        journey::note(tx, before.as_ref(), record).await
     }
 
     /// Saves `record` in a transaction of its own (an intent before a call, or a result).
@@ -308,6 +311,25 @@ impl ReturnRecords {
             .await
             .map_err(StoreError::query(format!("loading return {return_id}")))?;
         row.as_ref().map(read).transpose()
+    }
+
+    /// The returns `query` names: its return id, or its WMS order number; at most `limit`, by
+    /// return id.
+    ///
+    /// # Errors
+    /// A query error, or a row that cannot be read.
+    pub async fn named(&self, query: &str, limit: u32) -> Result<Vec<ReturnRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM returns WHERE return_id = $1 OR order_number = $1 \
+             ORDER BY return_id LIMIT $2"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(query)
+            .bind(i64::from(limit))
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query(format!("finding returns named {query}")))?;
+        rows.iter().map(read).collect()
     }
 
     /// Per WMS line of the order, the highest returned total an earlier return accounts for.

@@ -4,13 +4,15 @@
 //! the WMS, the WMS's id of the article and when it was last written (catalog-sync keeps only
 //! the last write, not a history of writes, and the page says so), and the shipments holding
 //! it, from order-sync's `OrderAdmin.ShipmentsHoldingArticle` (its index of shipment lines by
-//! WMS article number and EAN), each linked to its own Find.
+//! WMS article number and EAN), each linked to its own Find, and the calls the WMS gateway
+//! made for the article (method, path, HTTP status, duration; [`super::calls`]).
 
 use maud::{Markup, html};
 use proto::admin::v1 as pb;
 use proto::admin::v1::catalog_admin_client::CatalogAdminClient;
 use proto::admin::v1::order_admin_client::OrderAdminClient;
 
+use super::calls::{self, Gathered};
 use super::products::size_state;
 use super::{grpc_failure, path_segment, time};
 use crate::Page;
@@ -125,8 +127,29 @@ fn holding_table(heading_id: &str, holding: &Holding) -> Markup {
     }
 }
 
-/// One size item with its record and the shipments holding it.
-pub fn found(article: &pb::FoundArticle, holding: &Holding) -> Markup {
+/// The calls the WMS gateway made for the article, newest last.
+fn calls_table(heading_id: &str, article: &pb::FoundArticle, gathered: &Gathered) -> Markup {
+    let records: Vec<String> = calls::article_record(article).into_iter().collect();
+    let rows = calls::merge(&[], gathered.of(&records));
+    html! {
+        h3 id=(format!("{heading_id}-calls")) { "Calls to the WMS for this article" }
+        @if rows.is_empty() {
+            p.muted { "None kept (the WMS gateway keeps the last 50 calls of an article written alone or in a batch of up to 20, for 30 days)." }
+        } @else {
+            table.journey aria-labelledby=(format!("{heading_id}-calls")) {
+                thead { tr { th scope="col" { "Time" } th scope="col" { "Call" } } }
+                tbody {
+                    @for row in &rows {
+                        tr.call { td.mono { (time(row.at.as_ref())) } td { (row.detail) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One size item with its record, the shipments holding it and the calls made for it.
+pub fn found(article: &pb::FoundArticle, holding: &Holding, gathered: &Gathered) -> Markup {
     let item = article.item.clone().unwrap_or_default();
     let heading_id = format!("article-{}-{}", item.endpoint, article.stock_item_id);
     let number = if item.article_number.is_empty() {
@@ -163,6 +186,7 @@ pub fn found(article: &pb::FoundArticle, holding: &Holding) -> Markup {
             }
             p.muted { "catalog-sync keeps the last write only, not a history of writes." }
             (holding_table(&heading_id, holding))
+            (calls_table(&heading_id, article, gathered))
         }
     }
 }
@@ -211,7 +235,19 @@ mod tests {
             }],
             more: false,
         });
-        let html = found(&article(), &holding).into_string();
+        let gathered = Gathered {
+            calls: vec![pb::ExternalCall {
+                record: "article TROUSERSBLUES".into(),
+                system: "ongoing".into(),
+                method: "PUT".into(),
+                path: "/api/v1/articles".into(),
+                status: 200,
+                duration_ms: 9,
+                ..pb::ExternalCall::default()
+            }],
+            failures: Vec::new(),
+        };
+        let html = found(&article(), &holding, &gathered).into_string();
         for text in [
             "Article TROUSERSBLUES",
             "stock item <span class=\"mono\">211</span> on shop1",
@@ -223,6 +259,8 @@ mod tests {
             r#"<a href="/find?q=7%201">7 1</a>"#,
             "S7-1",
             "sent to warehouse",
+            "Calls to the WMS for this article",
+            "ongoing: PUT /api/v1/articles → 200 (9 ms)",
         ] {
             assert!(html.contains(text), "{text} in {html}");
         }
@@ -240,7 +278,12 @@ mod tests {
         rejected.problem_kind = "rejected".into();
         rejected.written_article_number = String::new();
         rejected.wms_article_id = 0;
-        let html = found(&rejected, &Err("order-sync does not answer".into())).into_string();
+        let html = found(
+            &rejected,
+            &Err("order-sync does not answer".into()),
+            &Gathered::default(),
+        )
+        .into_string();
         for text in [
             "Article none (the size's data makes no article number)",
             "rejected",
@@ -248,6 +291,7 @@ mod tests {
             "never written",
             "unknown",
             "order-sync does not answer",
+            "None kept",
         ] {
             assert!(html.contains(text), "{text} in {html}");
         }

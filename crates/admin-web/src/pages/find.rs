@@ -3,7 +3,11 @@
 //! WMS order number names, and catalog-sync's `CatalogAdmin.FindArticles` for the size items an
 //! article number or EAN names ([`super::articles`], each with the shipments holding it). Each shipment shows its end-point, ids,
 //! state, parked reason and trace id (a link into the trace UI when `[admin_web] trace_url` is
-//! set) and its journey as a table: time, step, detail. The same call answers the orders of
+//! set) and its journey as a table: time, step, detail, with the calls centra-gateway and the
+//! WMS gateway made for it (method, path, HTTP status, duration) merged in time order
+//! ([`super::calls`]). returns-sync's `ReturnsAdmin.FindReturns` is asked too: a WMS return id
+//! or WMS order number shows each return with its state, reason and journey (received,
+//! created in Centra, reported, parked, discarded, retried, and the calls to Centra for it). The same call answers the orders of
 //! order import (import mode `orders` or `both`) a Centra order id or WMS order number names:
 //! each shows its end-point, ids, WMS order id, state and parked reason. Read-only. Not found
 //! (404) when neither service knows the id.
@@ -16,15 +20,20 @@ use maud::{Markup, html};
 use platform_config::AdminWebConfig;
 use proto::admin::v1 as pb;
 use proto::admin::v1::order_admin_client::OrderAdminClient;
+use proto::admin::v1::returns_admin_client::ReturnsAdminClient;
 use serde::Deserialize;
 
 use super::articles::{self, ArticleHits};
+use super::calls::{self, Gathered};
 use super::{Nav, grpc_failure, layout, time};
 use crate::Page;
 use crate::session::Session;
 
 /// The service that keeps shipments and their journeys.
 const SERVICE: &str = "order-sync";
+
+/// The service that keeps returns and their journeys.
+const RETURNS: &str = "returns-sync";
 
 /// `GET /find?q=..`.
 #[derive(Debug, Default, Deserialize)]
@@ -49,10 +58,40 @@ pub async fn page(
     Query(query): Query<FindQuery>,
 ) -> Response {
     let q = query.q.unwrap_or_default().trim().to_owned();
-    let (outcome, hits) = if q.is_empty() {
-        (Outcome::Asked, ArticleHits::NotFound)
+    let (outcome, hits, returns) = if q.is_empty() {
+        (Outcome::Asked, ArticleHits::NotFound, Ok(Vec::new()))
     } else {
-        tokio::join!(find(&page, &q), articles::find(&page, &q))
+        tokio::join!(
+            find(&page, &q),
+            articles::find(&page, &q),
+            find_returns(&page, &q)
+        )
+    };
+    let (mut centra, mut wms): (Vec<String>, Vec<String>) = match &outcome {
+        Outcome::Found(shipments, _) => shipments
+            .iter()
+            .map(|s| calls::shipment_records(&s.summary.clone().unwrap_or_default()))
+            .unzip(),
+        _ => (Vec::new(), Vec::new()),
+    };
+    let found_returns = returns.as_deref().unwrap_or_default();
+    centra.extend(
+        found_returns
+            .iter()
+            .map(|r| calls::return_record(&r.summary.clone().unwrap_or_default())),
+    );
+    if let ArticleHits::Found(found) = &hits {
+        wms.extend(
+            found
+                .iter()
+                .filter_map(|(article, _)| calls::article_record(article)),
+        );
+    }
+    let gathered = calls::gather(&page, centra, wms).await;
+    // A return found answers the search as a shipment would.
+    let outcome = match outcome {
+        Outcome::NotFound(_) if !found_returns.is_empty() => Outcome::Found(Vec::new(), Vec::new()),
+        other => other,
     };
     let status = status(&outcome, &hits);
     // A miss on one side is a quiet line when the other side found something.
@@ -69,14 +108,18 @@ pub async fn page(
             Outcome::NotFound(line) if !nothing => p.muted { (line) },
             Outcome::NotFound(line) | Outcome::Failed(line) => p.notice.bad { (line) },
             Outcome::Found(shipments, orders) => {
-                @for shipment in shipments { (found(&page.config.admin_web, shipment)) }
+                @for shipment in shipments { (found(&page.config.admin_web, shipment, &gathered)) }
                 @for order in orders { (found_order(order)) }
             }
+        }
+        @for found in found_returns { (found_return(found, &gathered)) }
+        @if let Err(line) = &returns {
+            p.muted { "Returns not searched: " (line) }
         }
         @if !q.is_empty() {
             @match &hits {
                 ArticleHits::Found(found) => {
-                    @for (article, holding) in found { (articles::found(article, holding)) }
+                    @for (article, holding) in found { (articles::found(article, holding, &gathered)) }
                 }
                 ArticleHits::NotFound if nothing => p.notice.bad { "No article has article number or EAN " (q) "." },
                 ArticleHits::NotFound => p.muted { "No article has article number or EAN " (q) "." },
@@ -119,6 +162,21 @@ async fn find(page: &Page, q: &str) -> Outcome {
     }
 }
 
+/// The returns a WMS return id or WMS order number names (returns-sync), with their journeys.
+async fn find_returns(page: &Page, q: &str) -> Result<Vec<pb::FoundReturn>, String> {
+    let channel = page
+        .directory
+        .channel(RETURNS)
+        .map_err(|error| format!("{RETURNS}: {error}"))?;
+    ReturnsAdminClient::new(channel)
+        .find_returns(pb::FindReturnsRequest {
+            query: q.to_owned(),
+        })
+        .await
+        .map(|answer| answer.into_inner().returns)
+        .map_err(|status| grpc_failure(RETURNS, "return search", &status))
+}
+
 /// The trace id, linked to the trace UI when one is configured.
 fn trace(config: &AdminWebConfig, trace_id: &str) -> Markup {
     if trace_id.is_empty() {
@@ -130,8 +188,11 @@ fn trace(config: &AdminWebConfig, trace_id: &str) -> Markup {
     }
 }
 
-fn found(config: &AdminWebConfig, shipment: &pb::FoundShipment) -> Markup {
+fn found(config: &AdminWebConfig, shipment: &pb::FoundShipment, gathered: &Gathered) -> Markup {
     let summary = shipment.summary.clone().unwrap_or_default();
+    let (centra, wms) = calls::shipment_records(&summary);
+    let records = [centra, wms];
+    let journey = calls::merge(&shipment.journey, gathered.of(&records));
     let heading_id = format!("shipment-{}-{}", summary.endpoint, summary.shipment_id);
     html! {
         section.shipment aria-labelledby=(heading_id) {
@@ -150,22 +211,67 @@ fn found(config: &AdminWebConfig, shipment: &pb::FoundShipment) -> Markup {
                     tr { th scope="row" { "Last change" } td.mono { (time(summary.updated_at.as_ref())) } }
                 }
             }
-            table.journey {
-                caption.muted { "Journey, oldest step first" }
-                thead { tr { th scope="col" { "Time" } th scope="col" { "Step" } th scope="col" { "Detail" } } }
+            (journey_table(&journey, gathered))
+        }
+    }
+}
+
+/// A WMS return with its state, reason and journey (the calls to Centra for it merged in).
+fn found_return(found: &pb::FoundReturn, gathered: &Gathered) -> Markup {
+    let summary = found.summary.clone().unwrap_or_default();
+    let heading_id = format!("return-{}", summary.return_id);
+    let records = [calls::return_record(&summary)];
+    let journey = calls::merge(&found.journey, gathered.of(&records));
+    let state = pb::ReturnState::try_from(summary.state)
+        .map_or("unknown", |s| s.as_str_name())
+        .trim_start_matches("RETURN_STATE_")
+        .to_lowercase();
+    html! {
+        section.return aria-labelledby=(heading_id) {
+            h2 id=(heading_id) { "Return " (summary.return_id) }
+            table.facts {
                 tbody {
-                    @for step in &shipment.journey {
-                        tr {
-                            td.mono { (time(step.at.as_ref())) }
-                            td { (step.step) }
-                            td { (step.detail) }
-                        }
+                    tr { th scope="row" { "WMS order number" } td.mono { (summary.order_number) } }
+                    tr { th scope="row" { "Warehouse" } td { (summary.warehouse) } }
+                    tr { th scope="row" { "Centra shipment" } td.mono { (summary.endpoint) "/" (summary.shipment_id) } }
+                    tr {
+                        th scope="row" { "Centra return" }
+                        td.mono { @if summary.centra_return_id.is_empty() { span.muted { "none yet" } } @else { (summary.centra_return_id) } }
+                    }
+                    tr { th scope="row" { "State" } td.state { (state) } }
+                    tr {
+                        th scope="row" { "Parked reason" }
+                        td { @if summary.reason.is_empty() { span.muted { "none" } } @else { span.bad { (summary.reason) } } }
+                    }
+                    tr { th scope="row" { "Last change" } td.mono { (time(summary.updated_at.as_ref())) } }
+                }
+            }
+            (journey_table(&journey, gathered))
+        }
+    }
+}
+
+/// A journey as a table: time, step, detail; a call's row is marked `call`.
+fn journey_table(journey: &[calls::Row], gathered: &Gathered) -> Markup {
+    html! {
+        table.journey {
+            caption.muted { "Journey, oldest step first" }
+            thead { tr { th scope="col" { "Time" } th scope="col" { "Step" } th scope="col" { "Detail" } } }
+            tbody {
+                @for step in journey {
+                    tr.(if step.step == "call" { "call" } else { "step" }) {
+                        td.mono { (time(step.at.as_ref())) }
+                        td { (step.step) }
+                        td { (step.detail) }
                     }
                 }
             }
-            @if shipment.journey.is_empty() {
-                p.muted { "No steps kept (the shipment was last saved before journeys were kept)." }
-            }
+        }
+        @if journey.is_empty() {
+            p.muted { "No steps kept (the record was last saved before journeys were kept)." }
+        }
+        @for line in &gathered.failures {
+            p.muted { "Calls not shown: " (line) }
         }
     }
 }
@@ -274,7 +380,23 @@ mod tests {
             trace_url: Some("https://jaeger.example/trace/{trace_id}".into()),
             ..AdminWebConfig::default()
         };
-        let html = found(&linked, &shipment()).into_string();
+        let gathered = Gathered {
+            calls: vec![pb::ExternalCall {
+                record: "order S7-1".into(),
+                at: Some(prost_types::Timestamp {
+                    seconds: 1_796_400_000,
+                    nanos: 0,
+                }),
+                system: "ongoing".into(),
+                method: "PUT".into(),
+                path: "/api/v1/orders/".into(),
+                status: 200,
+                duration_ms: 34,
+                ..pb::ExternalCall::default()
+            }],
+            failures: vec!["centra-gateway does not answer: down".into()],
+        };
+        let html = found(&linked, &shipment(), &gathered).into_string();
         assert!(
             html.contains(
                 r#"href="https://jaeger.example/trace/4bf92f3577b34da6a3ce929d0e0e4736""#
@@ -289,15 +411,69 @@ mod tests {
             "- -&gt; parked",
             "shipment has &lt;no&gt; lines",
             "2026-12-04T",
+            "ongoing: PUT /api/v1/orders/ → 200 (34 ms)",
+            "Calls not shown: centra-gateway does not answer: down",
         ] {
             assert!(html.contains(text), "{text} in {html}");
         }
-        let plain = found(&AdminWebConfig::default(), &shipment()).into_string();
+        let plain = found(
+            &AdminWebConfig::default(),
+            &shipment(),
+            &Gathered::default(),
+        )
+        .into_string();
         assert!(!plain.contains("href="), "no trace UI, no link: {plain}");
         assert!(
             plain.contains("4bf92f3577b34da6a3ce929d0e0e4736"),
             "{plain}"
         );
+    }
+
+    #[test]
+    fn a_return_shows_its_state_reason_and_journey_with_its_calls() {
+        let at = Some(prost_types::Timestamp {
+            seconds: 1_796_400_000,
+            nanos: 0,
+        });
+        let found = pb::FoundReturn {
+            summary: Some(pb::ReturnSummary {
+                return_id: "100:a".into(),
+                order_number: "S1-1".into(),
+                state: pb::ReturnState::Discarded as i32,
+                reason: "discarded by admin: credited <by hand>".into(),
+                ..pb::ReturnSummary::default()
+            }),
+            journey: vec![pb::JourneyStep {
+                at,
+                step: "discarded".into(),
+                detail: "discarded by admin".into(),
+                trace_id: String::new(),
+            }],
+        };
+        let gathered = Gathered {
+            calls: vec![pb::ExternalCall {
+                record: "return 100:a".into(),
+                at,
+                system: "centra".into(),
+                method: "POST".into(),
+                path: "/return".into(),
+                status: 400,
+                duration_ms: 12,
+                ..pb::ExternalCall::default()
+            }],
+            failures: Vec::new(),
+        };
+        let html = found_return(&found, &gathered).into_string();
+        for text in [
+            "Return 100:a",
+            r#"<td class="state">discarded</td>"#,
+            "credited &lt;by hand&gt;",
+            "none yet",
+            "centra: POST /return → 400 (12 ms)",
+            r#"<tr class="call">"#,
+        ] {
+            assert!(html.contains(text), "{text} in {html}");
+        }
     }
 
     #[test]

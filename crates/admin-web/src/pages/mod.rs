@@ -4,7 +4,8 @@
 //! Layout:
 //! - `find.rs`: a shipment found by its ids, with its journey (`OrderAdmin.FindShipments`),
 //!   and the articles an article number or EAN names (`articles.rs`,
-//!   `CatalogAdmin.FindArticles`).
+//!   `CatalogAdmin.FindArticles`); the calls the gateways made for the shipment merged into
+//!   its journey (`calls.rs`, `ExternalCalls`).
 //! - `overview.rs`: every flow of every service (`FlowStatus`), refreshed by htmx polling;
 //!   the recent actions.
 //! - `products.rs`: the webshop's products by product, state per size (`CatalogAdmin`);
@@ -18,6 +19,7 @@
 //! - `sign_in.rs`: sign-in and sign-out.
 
 pub mod articles;
+pub mod calls;
 pub mod connection;
 pub mod dead_letters;
 pub mod find;

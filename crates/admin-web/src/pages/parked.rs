@@ -11,11 +11,12 @@
 //! parked counts on the overview (catalog-sync's rejected sizes, the purchase orders) are on
 //! the Dead letters and Products pages or have no list the page can read; the page names them.
 //!
-//! Layout: the four action handlers (retry and discard, shipment and return) share
-//! [`acted`]; [`render`] and the two tables draw the page.
+//! Layout: [`OperatorAction`] (Retry, or Discard with its reason) taken by one handler per
+//! record kind ([`act_on_shipment`], [`act_on_return`]), both ending in [`acted`] (audit and
+//! notice); [`render`] and the two tables draw the page.
 
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Form};
 use maud::{Markup, html};
@@ -35,17 +36,68 @@ const RETURNS: &str = "returns-sync";
 /// What the page asks of each service at most.
 const PAGE_SIZE: u32 = 200;
 
-/// The Retry form.
+/// The form of either action: Discard's reason is required, Retry has none.
 #[derive(Debug, Deserialize)]
-pub struct RetryForm {
-    csrf: Option<String>,
-}
-
-/// The Discard form: the reason is required.
-#[derive(Debug, Deserialize)]
-pub struct DiscardForm {
+pub struct ActionForm {
     csrf: Option<String>,
     reason: Option<String>,
+}
+
+/// What a person does to a parked record: the one path both actions of both record kinds
+/// take (check the session and token, ask the service, audit, show the outcome).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum OperatorAction {
+    /// Run the record's next step again.
+    Retry,
+    /// Set it aside for good with the person's reason.
+    Discard { reason: String },
+}
+
+impl OperatorAction {
+    /// The action the URL's last segment names (`retry`, `discard`), with the form's reason;
+    /// `None` for any other segment.
+    fn named(segment: &str, form: &ActionForm) -> Option<Self> {
+        match segment {
+            "retry" => Some(Self::Retry),
+            "discard" => Some(Self::Discard {
+                reason: form.reason.as_deref().unwrap_or_default().trim().to_owned(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The verb in the audit log and the service's failure line.
+    fn verb(&self) -> &'static str {
+        match self {
+            Self::Retry => "retry",
+            Self::Discard { .. } => "discard",
+        }
+    }
+
+    /// The past tense shown: `Retried`, `Discarded`.
+    fn done(&self) -> &'static str {
+        match self {
+            Self::Retry => "Retried",
+            Self::Discard { .. } => "Discarded",
+        }
+    }
+
+    /// What the service did, in a person's words: `ran shipment 7-1 again`, `set return R9
+    /// aside (the reason)`.
+    fn did(&self, record: &str) -> String {
+        match self {
+            Self::Retry => format!("ran {record} again"),
+            Self::Discard { reason } => format!("set {record} aside ({reason})"),
+        }
+    }
+
+    /// A Discard without a reason is refused before the service is asked.
+    fn checked(self) -> Result<Self, String> {
+        match &self {
+            Self::Discard { reason } if reason.is_empty() => Err("give a reason.".to_owned()),
+            _ => Ok(self),
+        }
+    }
 }
 
 /// What an action did, shown above the lists.
@@ -59,188 +111,138 @@ pub async fn list(State(page): State<Page>, Extension(session): Extension<Sessio
     render(&page, &session, None).await
 }
 
-/// `POST /parked/shipments/{endpoint}/{shipment_id}/retry`.
-pub async fn retry_shipment(
+/// `POST /parked/shipments/{endpoint}/{shipment_id}/{retry|discard}` (`OrderAdmin.Retry`,
+/// `OrderAdmin.Discard`).
+pub async fn act_on_shipment(
     State(page): State<Page>,
     Extension(session): Extension<Session>,
-    Path((endpoint, shipment_id)): Path<(String, String)>,
+    Path((endpoint, shipment_id, segment)): Path<(String, String, String)>,
     headers: HeaderMap,
-    Form(form): Form<RetryForm>,
+    Form(form): Form<ActionForm>,
 ) -> Response {
-    let action = "retry parked shipment";
+    let Some(action) = OperatorAction::named(&segment, &form) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let audited = format!("{} parked shipment", action.verb());
     let target = format!("{ORDERS}/{endpoint}/{shipment_id}");
     let user = match allow(
         &session,
         form.csrf.as_deref(),
         from_htmx(&headers),
         &page.audit,
-        action,
+        &audited,
         &target,
     ) {
         Ok(user) => user,
         Err(refusal) => return refusal.into_response(),
     };
-    let answer = match page.directory.channel(ORDERS) {
-        Err(error) => Err(format!("{ORDERS}: {error}")),
-        Ok(channel) => OrderAdminClient::new(channel)
-            .retry(pb::RetryOrderRequest {
-                key: Some(pb::OrderKey {
-                    endpoint: endpoint.clone(),
-                    id: Some(pb::order_key::Id::ShipmentId(shipment_id.clone())),
-                }),
+    let key = Some(pb::OrderKey {
+        endpoint: endpoint.clone(),
+        id: Some(pb::order_key::Id::ShipmentId(shipment_id.clone())),
+    });
+    let what = format!("shipment {}", action.verb());
+    let failed = |status: tonic::Status| grpc_failure(ORDERS, &what, &status);
+    let answer = match (action.clone().checked(), page.directory.channel(ORDERS)) {
+        (Err(line), _) => Err(line),
+        (_, Err(error)) => Err(format!("{ORDERS}: {error}")),
+        (Ok(OperatorAction::Retry), Ok(channel)) => OrderAdminClient::new(channel)
+            .retry(pb::RetryOrderRequest { key })
+            .await
+            .map(|a| a.into_inner().state)
+            .map_err(failed),
+        (Ok(OperatorAction::Discard { reason }), Ok(channel)) => OrderAdminClient::new(channel)
+            .discard(pb::DiscardOrderRequest {
+                key,
+                reason,
+                by: user.to_owned(),
             })
             .await
-            .map(|a| a.into_inner())
-            .map_err(|status| grpc_failure(ORDERS, "shipment retry", &status)),
+            .map(|a| a.into_inner().state)
+            .map_err(failed),
     };
-    let outcome = answer.map(|answer| {
+    let outcome = answer.map(|state| {
         format!(
-            "order-sync ran shipment {shipment_id} again; it is now {}.",
-            order_state(answer.state)
+            "order-sync {}; it is now {}.",
+            action.did(&format!("shipment {shipment_id}")),
+            order_state(state)
         )
     });
-    acted(&page, &session, user, action, &target, "Retried", outcome).await
-}
-
-/// `POST /parked/shipments/{endpoint}/{shipment_id}/discard`: needs a reason.
-pub async fn discard_shipment(
-    State(page): State<Page>,
-    Extension(session): Extension<Session>,
-    Path((endpoint, shipment_id)): Path<(String, String)>,
-    headers: HeaderMap,
-    Form(form): Form<DiscardForm>,
-) -> Response {
-    let action = "discard parked shipment";
-    let target = format!("{ORDERS}/{endpoint}/{shipment_id}");
-    let user = match allow(
+    acted(
+        &page,
         &session,
-        form.csrf.as_deref(),
-        from_htmx(&headers),
-        &page.audit,
-        action,
+        user,
+        &audited,
         &target,
-    ) {
-        Ok(user) => user,
-        Err(refusal) => return refusal.into_response(),
-    };
-    let reason = form.reason.unwrap_or_default().trim().to_owned();
-    let answer = if reason.is_empty() {
-        Err("give a reason.".to_owned())
-    } else {
-        match page.directory.channel(ORDERS) {
-            Err(error) => Err(format!("{ORDERS}: {error}")),
-            Ok(channel) => OrderAdminClient::new(channel)
-                .discard(pb::DiscardOrderRequest {
-                    key: Some(pb::OrderKey {
-                        endpoint: endpoint.clone(),
-                        id: Some(pb::order_key::Id::ShipmentId(shipment_id.clone())),
-                    }),
-                    reason: reason.clone(),
-                    by: user.to_owned(),
-                })
-                .await
-                .map(|a| a.into_inner())
-                .map_err(|status| grpc_failure(ORDERS, "shipment discard", &status)),
-        }
-    };
-    let outcome = answer.map(|answer| {
-        format!(
-            "order-sync set shipment {shipment_id} aside ({reason}); it is now {}.",
-            order_state(answer.state)
-        )
-    });
-    acted(&page, &session, user, action, &target, "Discarded", outcome).await
+        action.done(),
+        outcome,
+    )
+    .await
 }
 
-/// `POST /parked/returns/{return_id}/discard`: needs a reason.
-pub async fn discard_return(
+/// `POST /parked/returns/{return_id}/{retry|discard}` (`ReturnsAdmin.RetryReturn`,
+/// `ReturnsAdmin.DiscardReturn`).
+pub async fn act_on_return(
     State(page): State<Page>,
     Extension(session): Extension<Session>,
-    Path(return_id): Path<String>,
+    Path((return_id, segment)): Path<(String, String)>,
     headers: HeaderMap,
-    Form(form): Form<DiscardForm>,
+    Form(form): Form<ActionForm>,
 ) -> Response {
-    let action = "discard parked return";
+    let Some(action) = OperatorAction::named(&segment, &form) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let audited = format!("{} parked return", action.verb());
     let target = format!("{RETURNS}/{return_id}");
     let user = match allow(
         &session,
         form.csrf.as_deref(),
         from_htmx(&headers),
         &page.audit,
-        action,
+        &audited,
         &target,
     ) {
         Ok(user) => user,
         Err(refusal) => return refusal.into_response(),
     };
-    let reason = form.reason.unwrap_or_default().trim().to_owned();
-    let answer = if reason.is_empty() {
-        Err("give a reason.".to_owned())
-    } else {
-        match page.directory.channel(RETURNS) {
-            Err(error) => Err(format!("{RETURNS}: {error}")),
-            Ok(channel) => ReturnsAdminClient::new(channel)
-                .discard_return(pb::DiscardReturnRequest {
-                    return_id: return_id.clone(),
-                    reason: reason.clone(),
-                    by: user.to_owned(),
-                })
-                .await
-                .map(|a| a.into_inner())
-                .map_err(|status| grpc_failure(RETURNS, "return discard", &status)),
-        }
-    };
-    let outcome = answer.map(|answer| {
-        format!(
-            "returns-sync set return {return_id} aside ({reason}); it is now {}.",
-            answer
-                .summary
-                .map_or("unknown", |summary| return_state(summary.state))
-        )
-    });
-    acted(&page, &session, user, action, &target, "Discarded", outcome).await
-}
-
-/// `POST /parked/returns/{return_id}/retry`.
-pub async fn retry_return(
-    State(page): State<Page>,
-    Extension(session): Extension<Session>,
-    Path(return_id): Path<String>,
-    headers: HeaderMap,
-    Form(form): Form<RetryForm>,
-) -> Response {
-    let action = "retry parked return";
-    let target = format!("{RETURNS}/{return_id}");
-    let user = match allow(
-        &session,
-        form.csrf.as_deref(),
-        from_htmx(&headers),
-        &page.audit,
-        action,
-        &target,
-    ) {
-        Ok(user) => user,
-        Err(refusal) => return refusal.into_response(),
-    };
-    let answer = match page.directory.channel(RETURNS) {
-        Err(error) => Err(format!("{RETURNS}: {error}")),
-        Ok(channel) => ReturnsAdminClient::new(channel)
+    let what = format!("return {}", action.verb());
+    let failed = |status: tonic::Status| grpc_failure(RETURNS, &what, &status);
+    let answer = match (action.clone().checked(), page.directory.channel(RETURNS)) {
+        (Err(line), _) => Err(line),
+        (_, Err(error)) => Err(format!("{RETURNS}: {error}")),
+        (Ok(OperatorAction::Retry), Ok(channel)) => ReturnsAdminClient::new(channel)
             .retry_return(pb::RetryReturnRequest {
                 return_id: return_id.clone(),
             })
             .await
-            .map(|a| a.into_inner())
-            .map_err(|status| grpc_failure(RETURNS, "return retry", &status)),
+            .map(|a| a.into_inner().summary)
+            .map_err(failed),
+        (Ok(OperatorAction::Discard { reason }), Ok(channel)) => ReturnsAdminClient::new(channel)
+            .discard_return(pb::DiscardReturnRequest {
+                return_id: return_id.clone(),
+                reason,
+                by: user.to_owned(),
+            })
+            .await
+            .map(|a| a.into_inner().summary)
+            .map_err(failed),
     };
-    let outcome = answer.map(|answer| {
+    let outcome = answer.map(|summary| {
         format!(
-            "returns-sync ran return {return_id} again; it is now {}.",
-            answer
-                .summary
-                .map_or("unknown", |summary| return_state(summary.state))
+            "returns-sync {}; it is now {}.",
+            action.did(&format!("return {return_id}")),
+            summary.map_or("unknown", |summary| return_state(summary.state))
         )
     });
-    acted(&page, &session, user, action, &target, "Retried", outcome).await
+    acted(
+        &page,
+        &session,
+        user,
+        &audited,
+        &target,
+        action.done(),
+        outcome,
+    )
+    .await
 }
 
 /// The page after an action: the outcome (what the service did, or why not) above the lists,
@@ -450,6 +452,39 @@ fn return_state(value: i32) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_url_names_the_action_and_a_discard_needs_a_reason() {
+        let form = |reason: Option<&str>| ActionForm {
+            csrf: None,
+            reason: reason.map(str::to_owned),
+        };
+        assert_eq!(
+            OperatorAction::named("retry", &form(Some("ignored"))),
+            Some(OperatorAction::Retry)
+        );
+        let discard =
+            OperatorAction::named("discard", &form(Some("  paid by invoice "))).expect("named");
+        assert_eq!(
+            discard,
+            OperatorAction::Discard {
+                reason: "paid by invoice".into()
+            }
+        );
+        assert_eq!(OperatorAction::named("delete", &form(None)), None);
+        assert_eq!(
+            discard.did("shipment 7-1"),
+            "set shipment 7-1 aside (paid by invoice)"
+        );
+        assert_eq!(
+            OperatorAction::Retry.did("return R9"),
+            "ran return R9 again"
+        );
+        assert_eq!((discard.verb(), discard.done()), ("discard", "Discarded"));
+        let blank = OperatorAction::named("discard", &form(Some(" "))).expect("named");
+        assert_eq!(blank.checked(), Err("give a reason.".to_owned()));
+        assert_eq!(OperatorAction::Retry.checked(), Ok(OperatorAction::Retry));
+    }
 
     fn parked() -> pb::ListOrdersByStateResponse {
         pb::ListOrdersByStateResponse {

@@ -86,6 +86,8 @@ impl CentraClient {
             method.as_str(),
             &url,
         );
+        // Kept for the record's journey when a command names one (platform_http::calls).
+        let note = platform_http::calls::CallNote::start(method.as_str(), &url);
         let mut secret = HeaderValue::from_str(self.inner.secret.expose()).map_err(|_| {
             self.error(
                 operation,
@@ -110,6 +112,7 @@ impl CentraClient {
         let started = std::time::Instant::now();
         let response = request.send().instrument(call.span()).await;
         call.finish(response.as_ref().ok().map(|r| r.status().as_u16()));
+        note.finish(response.as_ref().map(reqwest::Response::status));
         let response = response.map_err(|e| self.error(operation, self.transport_kind(&e)))?;
         let status = response.status();
         let retry_after = platform_http::parse_retry_after(response.headers().get(RETRY_AFTER));

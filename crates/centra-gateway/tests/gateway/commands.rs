@@ -528,3 +528,50 @@ async fn connection_checks_each_requested_endpoint_group() {
         tonic::Code::InvalidArgument
     );
 }
+
+/// A command about a shipment, served over gRPC, keeps the calls it made to Centra under the
+/// shipment (method, path without host or query, status) in the gateway's store; another
+/// shipment shows none of them.
+#[tokio::test]
+async fn a_shipments_calls_are_kept_under_the_shipment_with_their_status() {
+    use centra_gateway::grpc::GrpcService;
+    use platform_runtime::CallLog;
+    use proto::centra::v1::centra_gateway_server::CentraGateway as _;
+
+    let app = spawn_app().await;
+    app.seed_products().await;
+    let (_, shipment_id) = app.place_order(true, false, true).await;
+    let log = CallLog::new(app.store.clone(), "centra");
+    let service = GrpcService::new(app.commands.clone(), log.clone());
+    service
+        .complete_shipment(tonic::Request::new(complete_request(
+            &shipment_id,
+            Some(false),
+        )))
+        .await
+        .expect("completed");
+    let record = format!("shipment {ENDPOINT}/{shipment_id}");
+    let kept = log.of(std::slice::from_ref(&record)).await.expect("read");
+    assert!(
+        kept.iter().any(|c| c.method == "PUT"),
+        "the completion's PUT: {kept:?}"
+    );
+    for call in &kept {
+        assert_eq!(call.record, record);
+        assert_eq!(
+            call.outcome,
+            platform_http::calls::CallOutcome::Status(200),
+            "{call:?}"
+        );
+        assert!(
+            call.path.starts_with('/') && !call.path.contains('?') && !call.path.contains("://"),
+            "{call:?}"
+        );
+    }
+    assert!(
+        log.of(&[format!("shipment {ENDPOINT}/999-9")])
+            .await
+            .expect("read")
+            .is_empty()
+    );
+}

@@ -48,6 +48,26 @@ impl SandboxWms {
     }
 }
 
+/// What a person does to a parked record from the CLI (`shipments retry|discard`, `returns
+/// retry|discard`): each record kind takes both through one function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum OperatorAction {
+    /// Run the record's next step again.
+    Retry,
+    /// Set it aside for good: why, and who.
+    Discard { reason: String, by: String },
+}
+
+impl OperatorAction {
+    /// The past tense printed: `retried`, `discarded`.
+    pub(crate) fn done(&self) -> &'static str {
+        match self {
+            Self::Retry => "retried",
+            Self::Discard { .. } => "discarded",
+        }
+    }
+}
+
 /// Exit code for a failure at run time (unreachable server, service crash).
 pub const EXIT_FAILURE: u8 = 1;
 /// Exit code for bad usage or an invalid config: fix the input, retrying will not help.

@@ -10,8 +10,8 @@ use proto::admin::v1 as pb;
 use proto::admin::v1::returns_admin_client::ReturnsAdminClient;
 use serde_json::json;
 
-use super::Failure;
 use super::remote::{Remote, RemoteArgs, print_json};
+use super::{Failure, OperatorAction};
 use crate::cli::{ReturnStateArg, ReturnsCommand};
 
 const SERVICE: &str = "returns-sync";
@@ -20,12 +20,12 @@ const RPC: &str = "ReturnsAdmin";
 pub async fn run(remote: &RemoteArgs, command: ReturnsCommand) -> Result<(), Failure> {
     match command {
         ReturnsCommand::List { state, order } => list(remote, state, order).await,
-        ReturnsCommand::Retry { return_id } => retry(remote, return_id).await,
+        ReturnsCommand::Retry { return_id } => act(remote, return_id, OperatorAction::Retry).await,
         ReturnsCommand::Discard {
             return_id,
             reason,
             by,
-        } => discard(remote, return_id, reason, by).await,
+        } => act(remote, return_id, OperatorAction::Discard { reason, by }).await,
     }
 }
 
@@ -120,19 +120,45 @@ async fn list(
     Ok(())
 }
 
-async fn retry(remote: &RemoteArgs, return_id: String) -> Result<(), Failure> {
+/// `retry` or `discard` of one return: the service's answer printed the same way for both
+/// (`retried return R: now parked (reason)`, `discarded return R: now discarded (reason)`).
+async fn act(
+    remote: &RemoteArgs,
+    return_id: String,
+    action: OperatorAction,
+) -> Result<(), Failure> {
     let target = Remote::connect(remote)?;
     let mut client = ReturnsAdminClient::new(target.channel(SERVICE)?);
-    let answer = target
-        .answer(
-            SERVICE,
-            RPC,
-            client.retry_return(pb::RetryReturnRequest {
-                return_id: return_id.clone(),
-            }),
-        )
-        .await?;
-    let summary = answer.summary.unwrap_or_default();
+    let done = action.done();
+    let summary = match action {
+        OperatorAction::Retry => {
+            target
+                .answer(
+                    SERVICE,
+                    RPC,
+                    client.retry_return(pb::RetryReturnRequest {
+                        return_id: return_id.clone(),
+                    }),
+                )
+                .await?
+                .summary
+        }
+        OperatorAction::Discard { reason, by } => {
+            target
+                .answer(
+                    SERVICE,
+                    RPC,
+                    client.discard_return(pb::DiscardReturnRequest {
+                        return_id: return_id.clone(),
+                        reason,
+                        by,
+                    }),
+                )
+                .await?
+                .summary
+        }
+    }
+    .unwrap_or_default();
     if remote.json {
         print_json(&summary_json(&summary));
     } else {
@@ -142,40 +168,8 @@ async fn retry(remote: &RemoteArgs, return_id: String) -> Result<(), Failure> {
             format!(" ({})", summary.reason)
         };
         println!(
-            "retried return {return_id}: now {}{reason}",
+            "{done} return {return_id}: now {}{reason}",
             state_name(summary.state)
-        );
-    }
-    Ok(())
-}
-
-async fn discard(
-    remote: &RemoteArgs,
-    return_id: String,
-    reason: String,
-    by: String,
-) -> Result<(), Failure> {
-    let target = Remote::connect(remote)?;
-    let mut client = ReturnsAdminClient::new(target.channel(SERVICE)?);
-    let answer = target
-        .answer(
-            SERVICE,
-            RPC,
-            client.discard_return(pb::DiscardReturnRequest {
-                return_id: return_id.clone(),
-                reason,
-                by,
-            }),
-        )
-        .await?;
-    let summary = answer.summary.unwrap_or_default();
-    if remote.json {
-        print_json(&summary_json(&summary));
-    } else {
-        println!(
-            "discarded return {return_id}: now {} ({})",
-            state_name(summary.state),
-            summary.reason
         );
     }
     Ok(())

@@ -13,8 +13,8 @@ use proto::admin::v1 as pb;
 use proto::admin::v1::order_admin_client::OrderAdminClient;
 use serde_json::json;
 
-use super::Failure;
 use super::remote::{Remote, RemoteArgs, print_json};
+use super::{Failure, OperatorAction};
 use crate::cli::{ShipmentStateArg, ShipmentsCommand};
 
 const SERVICE: &str = "order-sync";
@@ -26,13 +26,16 @@ pub async fn run(remote: &RemoteArgs, command: ShipmentsCommand) -> Result<(), F
         ShipmentsCommand::Retry {
             shipment_id,
             endpoint,
-        } => retry(remote, shipment_id, endpoint).await,
+        } => act(remote, shipment_id, endpoint, OperatorAction::Retry).await,
         ShipmentsCommand::Discard {
             shipment_id,
             reason,
             by,
             endpoint,
-        } => discard(remote, shipment_id, reason, by, endpoint).await,
+        } => {
+            let action = OperatorAction::Discard { reason, by };
+            act(remote, shipment_id, endpoint, action).await
+        }
         ShipmentsCommand::Complete {
             shipment_id,
             capture,
@@ -145,24 +148,40 @@ async fn list(
     Ok(())
 }
 
-async fn retry(
+/// `retry` or `discard` of one shipment: the service's answer printed the same way for both
+/// (`retried shipment S on E: now parked`, `discarded shipment S on E (reason): now
+/// discarded`).
+async fn act(
     remote: &RemoteArgs,
     shipment_id: String,
     endpoint: Option<String>,
+    action: OperatorAction,
 ) -> Result<(), Failure> {
     let target = Remote::connect(remote)?;
     let endpoint = target.endpoint_or_only(endpoint)?;
     let mut client = OrderAdminClient::new(target.channel(SERVICE)?);
-    let answer = target
-        .answer(
-            SERVICE,
-            RPC,
-            client.retry(pb::RetryOrderRequest {
-                key: shipment_key(&endpoint, &shipment_id),
-            }),
-        )
-        .await?;
-    let state = state_name(answer.state);
+    let key = shipment_key(&endpoint, &shipment_id);
+    let done = action.done();
+    let (state, why) = match action {
+        OperatorAction::Retry => {
+            let answer = target
+                .answer(SERVICE, RPC, client.retry(pb::RetryOrderRequest { key }))
+                .await?;
+            (answer.state, String::new())
+        }
+        OperatorAction::Discard { reason, by } => {
+            let why = format!(" ({reason})");
+            let answer = target
+                .answer(
+                    SERVICE,
+                    RPC,
+                    client.discard(pb::DiscardOrderRequest { key, reason, by }),
+                )
+                .await?;
+            (answer.state, why)
+        }
+    };
+    let state = state_name(state);
     if remote.json {
         print_json(&json!({
             "endpoint": endpoint,
@@ -170,41 +189,7 @@ async fn retry(
             "state": state,
         }));
     } else {
-        println!("retried shipment {shipment_id} on {endpoint}: now {state}");
-    }
-    Ok(())
-}
-
-async fn discard(
-    remote: &RemoteArgs,
-    shipment_id: String,
-    reason: String,
-    by: String,
-    endpoint: Option<String>,
-) -> Result<(), Failure> {
-    let target = Remote::connect(remote)?;
-    let endpoint = target.endpoint_or_only(endpoint)?;
-    let mut client = OrderAdminClient::new(target.channel(SERVICE)?);
-    let answer = target
-        .answer(
-            SERVICE,
-            RPC,
-            client.discard(pb::DiscardOrderRequest {
-                key: shipment_key(&endpoint, &shipment_id),
-                reason: reason.clone(),
-                by,
-            }),
-        )
-        .await?;
-    let state = state_name(answer.state);
-    if remote.json {
-        print_json(&json!({
-            "endpoint": endpoint,
-            "shipment_id": shipment_id,
-            "state": state,
-        }));
-    } else {
-        println!("discarded shipment {shipment_id} on {endpoint} ({reason}): now {state}");
+        println!("{done} shipment {shipment_id} on {endpoint}{why}: now {state}");
     }
     Ok(())
 }

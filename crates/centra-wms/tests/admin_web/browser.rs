@@ -356,8 +356,10 @@ async fn walk(
 
 /// A paid order of one pair of trousers placed in Centra, imported, shipped by the WMS
 /// simulator and completed; then found from the navigation's search box by its shipment id,
-/// with its journey from received to completed and its trace id linked to the trace UI; then
-/// the trousers' size S found by its article number, created in the WMS.
+/// with its journey from received to completed (the calls to Centra and the WMS among its
+/// steps, with their HTTP status) and its trace id linked to the trace UI; then
+/// the trousers' size S found by its article number, created in the WMS; then a return of
+/// the trousers found with its journey (`journeys.rs`).
 async fn find(
     web: &WebDriver,
     page: &PageUnderTest,
@@ -414,6 +416,7 @@ async fn find(
     ] {
         assert!(journey.contains(step), "{step} in the journey: {journey}");
     }
+    super::journeys::shipment_calls(web).await?;
     let headers = text(web, By::Css("table.journey thead")).await;
     assert!(
         headers.contains("Time") && headers.contains("Detail"),
@@ -470,8 +473,9 @@ async fn find(
     );
     let link = format!("section.article table.holding a[href='/find?q={shipment}']");
     web.find(By::Css(link.as_str())).await?;
+    super::journeys::article_calls(web).await?;
     web.screenshot(&shots.join("find-article.png")).await?;
-    Ok(())
+    super::journeys::find_return(web, page, &number, "TROUSERSBLUES", shots).await
 }
 
 /// The WMS order number the shipment became, once the WMS simulator holds it.

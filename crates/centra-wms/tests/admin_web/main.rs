@@ -15,6 +15,9 @@
 //!   token and then retried, a parked shipment discarded with a reason and found discarded
 //!   with the reason in its journey, the connection test; screenshots of each
 //!   page under `target/admin-web-screenshots/`.
+//! - `journeys.rs`: the calls with their HTTP status among the found shipment's steps, and a
+//!   return of the walk's shipment registered in the WMS simulator, found by its WMS order
+//!   number once reported, with its journey and the call to Centra that created it.
 //! - `keyboard.rs`: the same browser with the keyboard only (Tab, Enter): sign in, find a
 //!   record, run the connection test; every control of each page reached by Tab with a visible
 //!   focus outline (the style sheet's `:focus-visible` rule).
@@ -26,6 +29,7 @@ mod support;
 
 mod browser;
 mod http;
+mod journeys;
 mod keyboard;
 mod serve;
 

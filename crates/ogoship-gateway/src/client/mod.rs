@@ -227,8 +227,11 @@ impl OgoshipClient {
             method.as_str(),
             url.as_str(),
         );
+        // Kept for the record's journey when a command names one (platform_http::calls).
+        let note = platform_http::calls::CallNote::start(method.as_str(), url.as_str());
         let response = request.send().instrument(call.span()).await;
         call.finish(response.as_ref().ok().map(|r| r.status().as_u16()));
+        note.finish(response.as_ref().map(reqwest::Response::status));
         let response = response.map_err(transport)?;
         let status = response.status().as_u16();
         let retry_after = platform_http::parse_retry_after(response.headers().get("retry-after"));

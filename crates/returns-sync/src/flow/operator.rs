@@ -10,6 +10,17 @@ use crate::rules::ReturnState;
 use super::{FlowError, ReturnFlow};
 
 impl ReturnFlow {
+    /// The return a person's command names; [`FlowError::NotFound`] when there is none. The
+    /// one load of both commands (retry and discard), taken under the flow's lock.
+    async fn load(&self, return_id: &str) -> Result<ReturnRecord, FlowError> {
+        self.records
+            .find(return_id)
+            .await?
+            .ok_or_else(|| FlowError::NotFound {
+                return_id: return_id.to_owned(),
+            })
+    }
+
     /// A person retries a parked (or stuck) return: a parked return Centra already has resumes
     /// at the acknowledgement, any other starts over from the check against the shipment.
     /// Safe twice: a reported return stays as it is.
@@ -24,13 +35,7 @@ impl ReturnFlow {
             .locks()
             .lock(super::ONE_AT_A_TIME)
             .await?;
-        let mut record =
-            self.records
-                .find(return_id)
-                .await?
-                .ok_or_else(|| FlowError::NotFound {
-                    return_id: return_id.to_owned(),
-                })?;
+        let mut record = self.load(return_id).await?;
         // A discarded return is parked again for the reason the discard replaced.
         record.restore()?;
         if record.state() == ReturnState::Parked {
@@ -81,13 +86,7 @@ impl ReturnFlow {
             .locks()
             .lock(super::ONE_AT_A_TIME)
             .await?;
-        let mut record =
-            self.records
-                .find(return_id)
-                .await?
-                .ok_or_else(|| FlowError::NotFound {
-                    return_id: return_id.to_owned(),
-                })?;
+        let mut record = self.load(return_id).await?;
         if record.state() == ReturnState::Discarded {
             return Ok(record);
         }

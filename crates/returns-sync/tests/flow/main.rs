@@ -4,5 +4,6 @@
 mod admin;
 mod discard;
 mod harness;
+mod journey;
 mod postgres;
 mod returns;
