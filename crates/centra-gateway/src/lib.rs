@@ -13,7 +13,8 @@
 //! - [`client_graphql`]: the Integration API (GraphQL) client, the second Centra adapter's
 //!   client (typed operations checked at build time against `graphql/centra.graphql`, Bearer
 //!   auth, typed errors, the rate governor). A sibling of `client` rather than `client/graphql`:
-//!   the two share no code, only `PayloadError`. The stock, return, complete-shipment and capture commands go through it
+//!   the two share no code, only `PayloadError`. The stock, return, read-shipment, quantities, complete-shipment, capture and
+//!   test-connection commands go through it
 //!   ([`connection`]); no flow is served end-to-end yet, so an end-point with
 //!   `api = "graphql"` is refused ([`GatewayError::Unserved`]).
 //! - [`signature`] and [`webhook`]: the signed webhook receiver; webhooks only wake the polls.

@@ -22,7 +22,8 @@ pub struct ShipmentCompletion {
     pub shipment_id: ShipmentId,
     /// The order's id as the Order API names it (`PUT /shipment` takes it; GraphQL does not).
     pub order_id: String,
-    /// Capture the payment while completing (Order API only).
+    /// Capture the payment while completing (Order API only; for GraphQL the command captures
+    /// first, `captureShipment`, and completes with this off).
     pub capture: bool,
     pub carrier: String,
     pub service: String,
