@@ -15,8 +15,10 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tonic::service::Routes;
 
-use crate::client::{CentraClient, CentraError, ClientOptions};
+use crate::client::{CentraError, ClientOptions};
+use crate::client_graphql::GraphqlOptions;
 use crate::commands::Commands;
+use crate::connection::{CentraConnection, ConnectionError};
 use crate::dead_letters::PollAgain;
 use crate::detect::{Flows, PollSchedule, Wakers};
 use crate::flow_status::{FlowStatusService, PollLog};
@@ -37,6 +39,8 @@ pub enum GatewayError {
     Webhook(#[source] std::io::Error),
     #[error(transparent)]
     Client(#[from] CentraError),
+    #[error(transparent)]
+    Connection(#[from] ConnectionError),
     /// An end-point set to an API whose adapter does not serve the flows it needs yet (settings
     /// validation refuses it first; this keeps settings built in code from being half-served).
     #[error(
@@ -55,18 +59,25 @@ pub enum GatewayError {
 /// Everything the gateway runs, wired to one store.
 #[derive(Debug, Clone)]
 pub struct Gateway {
-    clients: Vec<(CentraClient, Flows)>,
+    clients: Vec<(CentraConnection, Flows)>,
     store: Store,
     interval: Duration,
     webhook_secrets: HashMap<domain::EndpointName, domain::Secret>,
 }
 
 impl Gateway {
-    /// A gateway for every end-point of `settings`.
+    /// A gateway for every end-point of `settings`, each through the API its `api` names
+    /// (`options` tune the Order API clients, `graphql` the GraphQL ones).
+    ///
+    /// # Errors
+    /// [`GatewayError::Unserved`] for an end-point whose API does not serve a flow the settings
+    /// run on it; [`GatewayError::Connection`] for a client that cannot be built (no secret or
+    /// token).
     pub fn new(
         settings: &Settings,
         store: Store,
         options: &ClientOptions,
+        graphql: &GraphqlOptions,
     ) -> Result<Self, GatewayError> {
         let mut clients = Vec::new();
         let mut webhook_secrets = HashMap::new();
@@ -88,7 +99,12 @@ impl Gateway {
                 options.requests_per_second = rate.get();
                 options.burst = rate.get();
             }
-            let client = CentraClient::new(endpoint, settings.centra_time_zone, options)?;
+            let client = CentraConnection::for_endpoint(
+                endpoint,
+                settings.centra_time_zone,
+                options,
+                graphql.clone(),
+            )?;
             let products = settings
                 .catalog_endpoint
                 .as_ref()
@@ -120,8 +136,8 @@ impl Gateway {
         })
     }
 
-    /// The end-points' clients.
-    pub fn clients(&self) -> Vec<CentraClient> {
+    /// The end-points' connections.
+    pub fn clients(&self) -> Vec<CentraConnection> {
         self.clients.iter().map(|(c, _)| c.clone()).collect()
     }
 

@@ -75,6 +75,7 @@ impl Service for CentraGateway {
                 &ctx.config.settings,
                 base.store.clone(),
                 &client::ClientOptions::default(),
+                &client_graphql::GraphqlOptions::default(),
             )
             .map_err(|e| ServiceError::part(NAME, "end-points", e))?;
             // Unready while an end-point's secret is refused (or not checked yet).

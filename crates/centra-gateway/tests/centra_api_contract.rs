@@ -7,11 +7,14 @@
 //!
 //! What goes through the port so far: SetStock, ReadStock of named products, CreateReturn,
 //! GetShipment, UpdateShipmentQuantities, CompleteShipment (with capture on through GraphQL:
-//! capture, then complete) and CaptureShipment. Layout: this file (harness, stock, returns,
-//! completion, capture) and `contract/orders.rs` (read a shipment, quantities, completion with
-//! capture). Where the two APIs genuinely
+//! capture, then complete), CaptureShipment, TestConnection, and the shipments poll with its
+//! cancellations. Layout: this file (harness, stock, returns, completion, capture),
+//! `contract/orders.rs` (read a shipment, quantities, completion with capture, test
+//! connection) and `contract/detect.rs` (the good-to-go poll). Where the two APIs genuinely
 //! differ, [`Differences`] says so, once, with the doc reference.
 
+#[path = "contract/detect.rs"]
+mod detect;
 #[path = "contract/orders.rs"]
 mod orders;
 
@@ -66,6 +69,9 @@ fn differences(api: CentraApi) -> Differences {
 struct Harness {
     sim: RunningSim,
     http: reqwest::Client,
+    /// The connection under test (what the polls read through) and the gateway's store.
+    connection: CentraConnection,
+    store: Store,
     /// The commands over the adapter under test.
     commands: Commands,
     /// Commands over an Order API client: the setup of what only that adapter serves yet.
@@ -140,7 +146,9 @@ async fn harness(api: CentraApi) -> Harness {
     let setup_client = CentraClient::new(&endpoint(CentraApi::OrderApi, &sim), zone, order_api)
         .expect("order api client");
     Harness {
-        commands: Commands::new([connection], store.clone()),
+        commands: Commands::new([connection.clone()], store.clone()),
+        connection,
+        store: store.clone(),
         setup: Commands::new([setup_client], store),
         sim,
         http: reqwest::Client::new(),
@@ -867,6 +875,11 @@ macro_rules! contract {
                 #[tokio::test]
                 async fn a_shipment_is_read() {
                     super::orders::a_shipment_is_read($api).await;
+                }
+
+                #[tokio::test]
+                async fn good_to_go_shipments_are_published_once() {
+                    super::detect::good_to_go_shipments_are_published_once($api).await;
                 }
 
                 #[tokio::test]

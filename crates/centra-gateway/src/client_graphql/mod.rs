@@ -50,7 +50,7 @@ pub use events::{ChangeType, Event, ObjectType};
 pub use governor::{BucketKind, Budget, GovernorSettings, Window};
 pub use products::{Product, ProductSize, ProductVariant};
 pub use returns::{NewReturn, ReturnCreated, ReturnRecord, ReturnStock};
-pub use shipment_detail::{DetailAddress, DetailLine, ShipmentDetails};
+pub use shipment_detail::{DetailAddress, DetailLine, ShipmentDetails, UnreadEntry};
 pub use shipments::{
     Capture, Completion, NewShipment, Shipment, ShipmentChanges, ShipmentLine, ShipmentQuery,
     ShipmentStanding,

@@ -6,6 +6,7 @@
 //! `updateShipment` keys quantities by order line (as `createShipment` does).
 
 use chrono::{DateTime, Utc};
+use serde_json::Value;
 
 use super::governor::Call;
 use super::operations::{ShipmentDetail, shipment_detail};
@@ -179,13 +180,8 @@ impl GraphqlClient {
         let record = format!("shipment {number}");
         let variables = shipment_detail::Variables {
             where_: Some(shipment_detail::ShipmentFilter {
-                id: None,
                 number: Some(vec![number.to_owned()]),
-                is_good_to_go: None,
-                is_shipped: None,
-                is_paid: None,
-                is_captured: None,
-                order_id: None,
+                ..filter()
             }),
             limit: 1,
             page: 1,
@@ -201,5 +197,87 @@ impl GraphqlClient {
             .map(ShipmentDetails::try_from)
             .transpose()
             .map_err(|e| self.error(CALL.operation, GraphqlErrorKind::BadPayload(e)))
+    }
+}
+
+fn filter() -> shipment_detail::ShipmentFilter {
+    shipment_detail::ShipmentFilter {
+        id: None,
+        number: None,
+        is_good_to_go: None,
+        is_shipped: None,
+        is_paid: None,
+        is_captured: None,
+        order_id: None,
+    }
+}
+
+/// One entry of a list that could not be read: the entry as Centra sent it, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnreadEntry {
+    /// `shipment <number>` when the number was readable, else its place in the list.
+    pub key: String,
+    pub raw: Value,
+    pub error: PayloadError,
+}
+
+impl GraphqlClient {
+    /// Every shipment good to go and not shipped, with its details, page after page (`limit` +
+    /// `page`, docs section 10) until a short page. Each entry is read on its own, so one bad
+    /// shipment (named, with its field) never hides the others.
+    ///
+    /// # Errors
+    /// A [`GraphqlError`] for a page as a whole, after the retries.
+    pub async fn good_to_go_shipments(
+        &self,
+    ) -> Result<Vec<Result<ShipmentDetails, Box<UnreadEntry>>>, GraphqlError> {
+        const CALL: Call = Call {
+            operation: "shipments",
+            mutation: false,
+        };
+        let limit = self.inner.options.page_size;
+        let mut all = Vec::new();
+        for page in 1_i64.. {
+            let variables = shipment_detail::Variables {
+                where_: Some(shipment_detail::ShipmentFilter {
+                    is_good_to_go: Some(true),
+                    is_shipped: Some(false),
+                    ..filter()
+                }),
+                limit: i64::from(limit),
+                page,
+            };
+            let data = self
+                .read(|| self.send_once::<ShipmentDetail>(CALL, variables.clone()))
+                .await?;
+            let Some(Value::Array(list)) = data.get("shipments").cloned() else {
+                return Err(self.error(
+                    CALL.operation,
+                    GraphqlErrorKind::BadPayload(PayloadError::new(
+                        "response",
+                        "data.shipments",
+                        "expected a list",
+                    )),
+                ));
+            };
+            let full = list.len() >= limit as usize;
+            let offset = all.len();
+            all.extend(list.into_iter().enumerate().map(|(position, raw)| {
+                let key = raw.get("number").and_then(Value::as_str).map_or_else(
+                    || format!("shipments[{}]", offset + position),
+                    |n| format!("shipment {n}"),
+                );
+                super::transport::decode::<shipment_detail::ShipmentDetailShipments>(
+                    &key,
+                    raw.clone(),
+                )
+                .and_then(ShipmentDetails::try_from)
+                .map_err(|error| Box::new(UnreadEntry { key, raw, error }))
+            }));
+            if !full {
+                break;
+            }
+        }
+        Ok(all)
     }
 }

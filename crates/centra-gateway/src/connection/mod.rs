@@ -22,11 +22,12 @@
 //! `INTERNAL`. A record Centra does not know is not an error: a read answers `None` and the
 //! command answers `NOT_FOUND`.
 //!
-//! Layout: `quantities` (a shipment as it is now, its order lines, set its quantities),
+//! Layout: `listing` (the good-to-go list the shipments poll reads), `quantities` (a shipment as it is now, its order lines, set its quantities),
 //! `stock` (set physical stock, read a product's or a page of every size's),
 //! `returns` (find a tagged return, create one), `shipments` (is one completed, complete one), `payments` (where a payment
 //! stands, capture).
 
+mod listing;
 mod payments;
 mod quantities;
 mod returns;

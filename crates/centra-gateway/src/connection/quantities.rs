@@ -29,7 +29,11 @@ fn price(value: Option<f64>) -> String {
 
 /// `details` in the gateway's terms; `line_id` is the shipment line's or, for
 /// `by_order_line`, the order line's id.
-fn shipment_of(id: ShipmentId, details: &ShipmentDetails, by_order_line: bool) -> ShipmentState {
+pub(super) fn shipment_of(
+    id: ShipmentId,
+    details: &ShipmentDetails,
+    by_order_line: bool,
+) -> ShipmentState {
     let lines = details
         .lines
         .iter()

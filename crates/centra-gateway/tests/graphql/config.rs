@@ -2,6 +2,7 @@
 //! check (and so at start) and by the gateway itself: never accepted and then ignored.
 
 use centra_gateway::client::ClientOptions;
+use centra_gateway::client_graphql::GraphqlOptions;
 use centra_gateway::{Gateway, GatewayError};
 use platform_config::AppConfig;
 use platform_store::{Store, StoreOptions};
@@ -52,7 +53,13 @@ async fn the_gateway_refuses_an_end_point_it_cannot_serve_through_graphql() {
     )
     .await
     .expect("store opens");
-    let error = Gateway::new(&settings, store, &ClientOptions::default()).expect_err("refused");
+    let error = Gateway::new(
+        &settings,
+        store,
+        &ClientOptions::default(),
+        &GraphqlOptions::default(),
+    )
+    .expect_err("refused");
     assert!(matches!(error, GatewayError::Unserved { .. }), "{error}");
     let text = error.to_string();
     assert!(
