@@ -13,10 +13,11 @@
 //! - [`client_graphql`]: the Integration API (GraphQL) client, the second Centra adapter's
 //!   client (typed operations checked at build time against `graphql/centra.graphql`, Bearer
 //!   auth, typed errors, the rate governor). A sibling of `client` rather than `client/graphql`:
-//!   the two share no code, only `PayloadError`. The stock, return, read-shipment, quantities, complete-shipment, capture and
-//!   test-connection commands go through it
-//!   ([`connection`]); no flow is served end-to-end yet, so an end-point with
-//!   `api = "graphql"` is refused ([`GatewayError::Unserved`]).
+//!   the two share no code, only `PayloadError`. The stock, return, read-shipment,
+//!   quantities, complete-shipment, capture and test-connection commands and the good-to-go
+//!   poll go through it ([`connection`]): the order flow importing shipments is served end to
+//!   end; an end-point with `api = "graphql"` that runs another flow (order import, catalog,
+//!   stock, purchase orders, returns) is refused ([`GatewayError::Unserved`]).
 //! - [`signature`] and [`webhook`]: the signed webhook receiver; webhooks only wake the polls.
 //! - [`detect`]: shipments (good to go, and cancelled once they leave that list without
 //!   completing), orders (import `orders`/`both`), products, supplier deliveries, returns;

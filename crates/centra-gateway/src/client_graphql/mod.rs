@@ -4,8 +4,9 @@
 //! What goes through it now: the SetStock, ReadStock (named products), CreateReturn,
 //! GetShipment, UpdateShipmentQuantities, CompleteShipment (capture first when asked),
 //! CaptureShipment (a `PENDING` capture is not captured) and TestConnection commands, through
-//! [`crate::connection::CentraConnection`]. No flow is served end-to-end yet (detection, the
-//! other commands), so settings refuse `api = "graphql"` for every flow.
+//! [`crate::connection::CentraConnection`], and the good-to-go poll with its cancellations:
+//! the order flow importing shipments runs end to end; settings refuse `api = "graphql"` for
+//! the other flows (`domain::CentraApi::unserved_flows`).
 //!
 //! Layout:
 //! - `operations`: the typed operations, generated from `graphql/operations/*.graphql` and

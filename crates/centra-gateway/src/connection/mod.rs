@@ -13,7 +13,7 @@
 //! shipment and setting its quantities (`shipment_state`, `order_lines_once`,
 //! `update_quantities_once`). Every other command answers
 //! [`crate::commands::CommandError::Unserved`] for a GraphQL end-point; settings refuse
-//! `api = "graphql"` until a flow is served end-to-end.
+//! `api = "graphql"` for the flows that call them (`domain::CentraApi::unserved_flows`).
 //!
 //! Errors: every method fails with a [`ConnectionError`] that keeps the client's error as its
 //! source and says its [`ConnectionErrorKind`], made from the client's typed kind (never from
