@@ -1,6 +1,7 @@
 //! The running gateway: the gRPC command server (served through the runtime's service
 //! directory: in-process when embedded, on the configured address when distributed), the polls
-//! and the webhook receiver on a listener the caller bound (tests bind port 0).
+//! (woken by webhooks, and for a GraphQL end-point by its events queue) and the webhook
+//! receiver on a listener the caller bound (tests bind port 0).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -29,6 +30,9 @@ use crate::webhook::WebhookReceiver;
 pub fn webhook_listen(config: &AppConfig) -> SocketAddr {
     config.runtime.centra_webhook_listen
 }
+
+/// How often a GraphQL end-point's events queue is read (or the sync interval, when shorter).
+const FEED_TICK: Duration = Duration::from_secs(2);
 
 /// Why the gateway stopped on its own.
 #[derive(Debug, thiserror::Error)]
@@ -167,6 +171,23 @@ impl Gateway {
             log: log.clone(),
         };
         let polls = tokio::spawn(schedule.run(stop.clone()));
+        // GraphQL end-points: the events queue wakes the polls between intervals.
+        let feeds: Vec<_> = self
+            .clients
+            .iter()
+            .filter(|(_, flows)| flows.shipments)
+            .filter_map(|(connection, _)| match connection {
+                CentraConnection::Graphql(client) => {
+                    Some(tokio::spawn(crate::detect::feed::run_feed(
+                        client.clone(),
+                        wakers.clone(),
+                        FEED_TICK.min(self.interval),
+                        stop.clone(),
+                    )))
+                }
+                CentraConnection::OrderApi(_) => None,
+            })
+            .collect();
         let receiver = WebhookReceiver::new(self.webhook_secrets.clone(), wakers.clone());
         tracing::info!(
             webhook = ?webhook.local_addr().ok(),
@@ -214,6 +235,11 @@ impl Gateway {
         stop.cancel();
         if let Err(error) = polls.await {
             tracing::warn!(%error, "polls ended abnormally");
+        }
+        for feed in feeds {
+            if let Err(error) = feed.await {
+                tracing::warn!(%error, "events feed ended abnormally");
+            }
         }
         result.map(|_| ())
     }

@@ -940,6 +940,11 @@ async fn a_command_not_served_through_graphql_is_unimplemented() {
 }
 
 #[tokio::test]
+async fn the_events_queue_wakes_the_polls() {
+    detect::the_events_queue_wakes_the_polls().await;
+}
+
+#[tokio::test]
 async fn a_graphql_token_without_a_permission_fails_its_group() {
     orders::a_graphql_token_without_a_permission_fails_its_group().await;
 }

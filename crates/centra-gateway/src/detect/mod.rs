@@ -15,13 +15,15 @@
 //! There is no returns poll: returns flow from the WMS to Centra (returns-sync creates them
 //! with `CreateReturn`). Returns registered in Centra by hand have no WMS counterpart to
 //! update, and nothing consumed the events the former poll published.
-//! - `schedule`: the loop that runs them every interval or when a webhook wakes it.
+//! - `schedule`: the loop that runs them every interval or when a webhook wakes it;
+//! - `feed`: a GraphQL end-point's events queue, which wakes its polls (the change feed).
 //!
 //! A record Centra sends that cannot be read goes to the dead-letter list naming object and
 //! field; the poll goes on with the others.
 
 mod cancellations;
 mod deliveries;
+pub mod feed;
 pub mod memory;
 pub mod orders;
 mod products;

@@ -1,7 +1,8 @@
 //! The shipments poll in the contract suite, through the adapter under test (see the parent
 //! module): the good-to-go list is published once per shipment with what the warehouse needs,
 //! a shipment completed is no cancellation, and one taken back from good to go or deleted is
-//! announced cancelled once, each with its reason.
+//! announced cancelled once, each with its reason. Through GraphQL, the events queue wakes the
+//! polls (the change feed).
 
 use centra_gateway::detect::{REASON_GONE, REASON_NOT_GOOD_TO_GO, poll_shipments};
 use prost::Message;
@@ -118,4 +119,43 @@ pub(super) async fn good_to_go_shipments_are_published_once(api: CentraApi) {
         .await
         .expect("polled last");
     assert_eq!(last.published, 0, "announced once: {last:?}");
+}
+
+/// GraphQL only (the Order API has no events queue; webhooks wake its polls): the events queue
+/// wakes the end-point's polls once per batch of changes and is confirmed, so a quiet queue
+/// wakes nothing.
+pub(super) async fn the_events_queue_wakes_the_polls() {
+    use centra_gateway::detect::Wakers;
+    use centra_gateway::detect::feed::{FEED_OBJECTS, feed_once};
+    use std::time::Duration;
+
+    let h = harness(CentraApi::Graphql).await;
+    let client = match &h.connection {
+        centra_gateway::connection::CentraConnection::Graphql(client) => client.clone(),
+        centra_gateway::connection::CentraConnection::OrderApi(_) => unreachable!("graphql"),
+    };
+    let endpoint = client.endpoint().clone();
+    let wakers = Wakers::new([&endpoint]);
+    let signal = wakers.signal(&endpoint);
+    client
+        .set_event_listeners(FEED_OBJECTS)
+        .await
+        .expect("listening");
+    assert_eq!(feed_once(&client, &wakers).await.expect("read"), 0);
+    assert!(
+        tokio::time::timeout(Duration::from_millis(100), signal.notified())
+            .await
+            .is_err(),
+        "a quiet queue wakes nothing"
+    );
+    h.open_shipment().await;
+    assert!(feed_once(&client, &wakers).await.expect("read") > 0);
+    tokio::time::timeout(Duration::from_secs(1), signal.notified())
+        .await
+        .expect("the polls were woken");
+    assert_eq!(
+        feed_once(&client, &wakers).await.expect("read again"),
+        0,
+        "the events were confirmed"
+    );
 }
