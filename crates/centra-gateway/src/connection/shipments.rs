@@ -132,8 +132,8 @@ async fn complete_graphql(
     };
     if completion.capture {
         return Err(invalid(
-            "capture = true is not served with api = \"graphql\": completeShipment has no \
-             capture (captureShipment is its own call)",
+            "capture = true: completeShipment has no capture with api = \"graphql\" (the \
+             CompleteShipment command captures first with captureShipment)",
         ));
     }
     if completion.tracking_numbers.len() > 1 {
