@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use centra_wms_tests::wms::Shipping;
 use platform_config::WmsKind;
 
-use crate::harness::{Setup, Shape, row, spawn_app_tuned, telemetry};
+use crate::harness::{CentraAdapter, Setup, Shape, row, spawn_app_tuned, telemetry};
 
 /// 1,000 shipments with 10% errors and 5% lost responses in both simulators, embedded shape:
 /// every shipment imported exactly once and completed exactly once.
@@ -47,9 +47,17 @@ async fn fault_run(shape: Shape, wms: WmsKind, shipments: usize) {
     let _telemetry = telemetry();
     // The default 10 requests a second would make this a test of the throttle; the
     // exactly-once rules do not depend on the rate.
-    let app = spawn_app_tuned("", Setup { shape, wms }, |config| {
-        config.settings.endpoints[0].requests_per_second = std::num::NonZeroU32::new(100);
-    })
+    let app = spawn_app_tuned(
+        "",
+        Setup {
+            shape,
+            wms,
+            centra: CentraAdapter::OrderApi,
+        },
+        |config| {
+            config.settings.endpoints[0].requests_per_second = std::num::NonZeroU32::new(100);
+        },
+    )
     .await;
     let sims = &app.sims;
     // Stock for every order in both systems.

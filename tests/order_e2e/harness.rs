@@ -173,6 +173,18 @@ impl OrderSims {
 pub struct Setup {
     pub shape: Shape,
     pub wms: WmsKind,
+    /// The API `shop1` is read and written through.
+    pub centra: CentraAdapter,
+}
+
+/// Which Centra adapter the order flow runs through (`centra_wms_tests::suite`'s API axis).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CentraAdapter {
+    /// `shop1` on the Order API (the catalog on it too).
+    OrderApi,
+    /// `shop1` on the Integration API (GraphQL); the catalog, not served through GraphQL yet,
+    /// on an Order API end-point of a second Centra simulator seeded with the same products.
+    Graphql,
 }
 
 /// Where the services keep their state and meet.
@@ -203,6 +215,8 @@ pub struct App {
     shutdown: CancellationToken,
     running: tokio::task::JoinHandle<Result<(), platform_runtime::RuntimeError>>,
     cleanup: Option<(String, String, test_support::PostgresDatabase)>,
+    /// The catalog's Centra simulator with `CentraAdapter::Graphql`, kept running.
+    _catalog: Option<centra_sim::RunningSim>,
     _dir: tempfile::TempDir,
 }
 
@@ -219,13 +233,30 @@ pub async fn spawn_app_tuned(
     setup: Setup,
     tune: impl FnOnce(&mut AppConfig),
 ) -> App {
-    let Setup { shape, wms } = setup;
+    let Setup { shape, wms, centra } = setup;
     let sims = OrderSims(WmsSims::start(wms).await);
     let mut rows: Vec<Value> = (0..4).map(|s| row(0, s, true)).collect();
     rows.push(row(1, 0, false));
-    sims.seed_products(rows).await;
+    sims.seed_products(rows.clone()).await;
 
-    let mut config = sims.config("1s", settings);
+    let (mut config, catalog_sim) = match centra {
+        CentraAdapter::OrderApi => (sims.config("1s", settings), None),
+        CentraAdapter::Graphql => {
+            let catalog = centra_sim::CentraSim::builder()
+                .build()
+                .expect("catalog centra sim")
+                .spawn("127.0.0.1:0".parse().expect("addr"))
+                .await
+                .expect("catalog centra sim starts");
+            sims.post(
+                format!("{}/_sim/products", catalog.url()),
+                &serde_json::json!({ "products": rows }),
+            )
+            .await;
+            let config = sims.config_graphql("1s", settings, &catalog.base_url());
+            (config, Some(catalog))
+        }
+    };
     tune(&mut config);
     let dir = tempfile::tempdir().expect("tempdir");
     let (adapters, cleanup) = match shape {
@@ -292,6 +323,7 @@ pub async fn spawn_app_tuned(
         shutdown,
         running,
         cleanup,
+        _catalog: catalog_sim,
         _dir: dir,
     }
 }
@@ -393,5 +425,16 @@ pub async fn setup(shape: SetupShape, wms: WmsKind, test: &str) -> Option<Setup>
         SetupShape::Embedded => Shape::Embedded,
         SetupShape::Distributed => Shape::distributed(test).await?,
     };
-    Some(Setup { shape, wms })
+    Some(Setup {
+        shape,
+        wms,
+        centra: CentraAdapter::OrderApi,
+    })
+}
+
+/// [`setup`] with `shop1` on the Integration API (the suite's GraphQL axis).
+pub async fn setup_graphql(shape: SetupShape, wms: WmsKind, test: &str) -> Option<Setup> {
+    let mut setup = setup(shape, wms, test).await?;
+    setup.centra = CentraAdapter::Graphql;
+    Some(setup)
 }

@@ -1,7 +1,8 @@
 //! The money flow end to end: centra-sim and a WMS simulator (ongoing-sim or ogoship-sim), with
 //! CentraGateway, that WMS's gateway (ongoing-gateway or ogoship-gateway), CatalogSync and
 //! OrderSync in one runtime, against both WMS and in both shapes: embedded (SQLite, embedded bus,
-//! gRPC in process) and distributed (NATS JetStream, PostgreSQL, gRPC over TCP). Effects are
+//! gRPC in process) and distributed (NATS JetStream, PostgreSQL, gRPC over TCP), and through
+//! both Centra adapters (the Order API, and the GraphQL Integration API for what it serves). Effects are
 //! checked through the simulators' control API (`/_sim/state`) and order-sync's admin
 //! service, never through the services' own tables.
 //!
@@ -25,29 +26,49 @@ mod harness;
 mod import;
 mod inbound;
 
-// One test per shape and WMS for each scenario (`centra_wms_tests::suite`); the
+// One test per shape and WMS for each scenario (`centra_wms_tests::suite`), and again per shape
+// and WMS with `shop1` on the GraphQL Integration API (`::graphql::`; the catalog then
+// on a second simulator's Order API end-point, see `harness::CentraAdapter`); the
 // distributed ones need NATS and PostgreSQL, and under CI their absence fails.
 centra_wms_tests::in_every_setup!(
     setup = crate::harness::setup;
+    graphql_setup = crate::harness::setup_graphql;
     // OGOship API v1 reports no picked quantity per line (a shipped order counts as picked in
     // full), so the partial pick this scenario parks cannot be told to the gateway.
-    completion::default_settings_import_once_complete_once_and_park_what_centra_refuses [only ongoing],
+    // With GraphQL it would also need the article this scenario adds to Centra mid-run in the
+    // catalog, which is read from a second simulator's Order API end-point (the catalog is not
+    // served through GraphQL yet) that does not get it.
+    completion::default_settings_import_once_complete_once_and_park_what_centra_refuses [only ongoing] order_api_only,
     // OGOship API v1 reports no picked quantity per line: no partial quantities to update.
     completion::capture_on_completion_updates_partial_quantities_then_captures_once [only ongoing],
-    completion::capture_on_import_ships_only_what_was_captured,
+    // Docs section 10 shows no "should capture" (authorised, capturable) on a GraphQL shipment,
+    // so the GraphQL adapter reads it false and a capture-on-import policy waits for `isPaid`:
+    // the unpaid shipments this scenario captures on import are parked there.
+    completion::capture_on_import_ships_only_what_was_captured order_api_only,
     completion::manual_completion_waits_for_a_person,
-    // OGOship API v1 has one tracking number per order: no parcels.
-    completion::multi_parcel_tracking_is_kept [only ongoing],
-    import::orders_are_imported_as_themselves,
-    import::both_never_imports_an_order_twice,
+    // OGOship API v1 has one tracking number per order: no parcels. GraphQL `completeShipment`
+    // takes one `shipmentInfo.trackingNumber` (docs section 10), so the GraphQL adapter refuses
+    // a completion with several.
+    completion::multi_parcel_tracking_is_kept [only ongoing] order_api_only,
+    // The order import (`import = "orders"` / `"both"`) is not served through GraphQL yet:
+    // settings refuse it there (domain::CentraApi::unserved_flows).
+    import::orders_are_imported_as_themselves order_api_only,
+    import::both_never_imports_an_order_twice order_api_only,
     import::only_paid_shipments_are_imported,
     import::unmapped_shipping_methods_are_parked,
     // Ongoing takes an order without a phone number; only OGOship holds orders as invalid
     // (`reserved`, P6), so only there is one kept for a person.
     import::an_order_the_warehouse_holds_as_invalid_is_kept_for_a_person [only ogoship],
     cancellation::cancelled_shipments_cancel_the_wms_order_or_wait_for_a_person,
-    inbound::supplier_deliveries_are_received_and_accepted_exactly_once,
-    inbound::deliveries_before_during_and_after_the_catalog_import_all_arrive,
-    bundles::bundle_parts_are_picked_and_the_bundle_is_not,
-    endpoints::retail_and_wholesale_endpoints_each_complete_their_own_shipments,
+    // Purchase orders are not served through GraphQL yet (docs section 10 leaves the delivery
+    // mutations' names open, "[I]"): settings refuse them there.
+    inbound::supplier_deliveries_are_received_and_accepted_exactly_once order_api_only,
+    inbound::deliveries_before_during_and_after_the_catalog_import_all_arrive order_api_only,
+    // Docs section 10 does not show bundles on a GraphQL shipment line (centra-sim's Integration
+    // API answers a bundle line as a plain line without a productSize), so the bundle cannot be
+    // told from its parts there.
+    bundles::bundle_parts_are_picked_and_the_bundle_is_not order_api_only,
+    // Builds its own two end-points on the Order API (the scenario is about several end-points,
+    // not about the adapter).
+    endpoints::retail_and_wholesale_endpoints_each_complete_their_own_shipments order_api_only,
 );

@@ -261,4 +261,46 @@ webhook_secret = "sandbox-webhook-secret"
         config.runtime.ongoing_webhook_listen = free_port();
         config
     }
+
+    /// [`Self::config`] with `shop1` on Centra's Integration API (`api = "graphql"`, the
+    /// simulator's default token) and the catalog on an Order API end-point `catalog` (order
+    /// numbers prefixed `C`) of the Centra simulator at `catalog_base_url`: the catalog is not
+    /// served through GraphQL yet, so settings refuse it on a GraphQL end-point.
+    pub fn config_graphql(
+        &self,
+        sync_interval: &str,
+        extra: &str,
+        catalog_base_url: &str,
+    ) -> AppConfig {
+        let text = format!(
+            r#"
+[settings]
+centra_time_zone = "Europe/Stockholm"
+sync_interval = "{sync_interval}"
+catalog_endpoint = "catalog"
+{extra}
+
+[[settings.endpoints]]
+name = "shop1"
+api = "graphql"
+base_url = "{}/graphql"
+token = "{}"
+webhook_secret = "sandbox-webhook-secret"
+
+[[settings.endpoints]]
+name = "catalog"
+base_url = "{catalog_base_url}"
+secret = "sandbox-secret"
+order_number_prefix = "C"
+
+{}"#,
+            self.centra.url(),
+            centra_sim::graphql::DEFAULT_TOKEN,
+            self.wms.config_table()
+        );
+        let mut config = AppConfig::from_toml_str(&text).expect("config");
+        config.runtime.centra_webhook_listen = free_port();
+        config.runtime.ongoing_webhook_listen = free_port();
+        config
+    }
 }

@@ -1,30 +1,48 @@
 //! Each end-point's secret as readiness: checked with the cheapest read at start and now and
 //! then (`platform_runtime::watch_credentials`); while Centra refuses it (HTTP 401, or 403 for
-//! a plugin that denies ORDER & SHIPMENT) the process is not ready and `/readyz` names the
+//! a plugin that denies ORDER & SHIPMENT; through GraphQL a refused token or a missing
+//! permission) the process is not ready and `/readyz` names the
 //! end-point and what Centra said.
 
 use platform_runtime::{CredentialChecks, Credentials, Readiness, watch_credentials};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::client::{CentraClient, CentraError, CentraErrorKind};
+use domain::EndpointGroup;
 
-/// What a `test_connection` answer says of the secret.
-pub fn verdict(result: Result<(), CentraError>) -> Credentials {
+use crate::client::CentraErrorKind;
+use crate::client_graphql::GraphqlErrorKind;
+use crate::connection::{CentraConnection, ConnectionError};
+
+/// What a read of ORDER & SHIPMENT says of the secret (Order API) or token (GraphQL).
+pub fn verdict(result: Result<(), ConnectionError>) -> Credentials {
     match result {
         Ok(()) => Credentials::Accepted,
-        Err(error) => match &error.kind {
-            CentraErrorKind::Rejected {
-                status: 401 | 403, ..
-            } => Credentials::Refused(error.to_string()),
-            _ => Credentials::Unknown(error.to_string()),
-        },
+        Err(error) => {
+            let refused = match &error {
+                ConnectionError::OrderApi(e) => matches!(
+                    e.kind,
+                    CentraErrorKind::Rejected {
+                        status: 401 | 403,
+                        ..
+                    }
+                ),
+                ConnectionError::Graphql(e) => {
+                    matches!(e.kind, GraphqlErrorKind::NotAuthorized(_))
+                }
+            };
+            if refused {
+                Credentials::Refused(error.to_string())
+            } else {
+                Credentials::Unknown(error.to_string())
+            }
+        }
     }
 }
 
 /// One watcher per end-point, until `stop`.
 pub fn watch(
-    clients: impl IntoIterator<Item = CentraClient>,
+    clients: impl IntoIterator<Item = CentraConnection>,
     readiness: &Readiness,
     stop: &CancellationToken,
 ) -> JoinSet<()> {
@@ -37,7 +55,14 @@ pub fn watch(
             CredentialChecks::default(),
             move || {
                 let client = client.clone();
-                async move { verdict(client.test_connection().await) }
+                async move {
+                    verdict(
+                        client
+                            .probe(EndpointGroup::OrderAndShipment)
+                            .await
+                            .map(|_| ()),
+                    )
+                }
             },
             stop.clone(),
         ));

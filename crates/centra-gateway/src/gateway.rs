@@ -1,6 +1,7 @@
 //! The running gateway: the gRPC command server (served through the runtime's service
 //! directory: in-process when embedded, on the configured address when distributed), the polls
-//! and the webhook receiver on a listener the caller bound (tests bind port 0).
+//! (woken by webhooks, and for a GraphQL end-point by its events queue) and the webhook
+//! receiver on a listener the caller bound (tests bind port 0).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -15,8 +16,10 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tonic::service::Routes;
 
-use crate::client::{CentraClient, CentraError, ClientOptions};
+use crate::client::{CentraError, ClientOptions};
+use crate::client_graphql::GraphqlOptions;
 use crate::commands::Commands;
+use crate::connection::{CentraConnection, ConnectionError};
 use crate::dead_letters::PollAgain;
 use crate::detect::{Flows, PollSchedule, Wakers};
 use crate::flow_status::{FlowStatusService, PollLog};
@@ -28,6 +31,9 @@ pub fn webhook_listen(config: &AppConfig) -> SocketAddr {
     config.runtime.centra_webhook_listen
 }
 
+/// How often a GraphQL end-point's events queue is read (or the sync interval, when shorter).
+const FEED_TICK: Duration = Duration::from_secs(2);
+
 /// Why the gateway stopped on its own.
 #[derive(Debug, thiserror::Error)]
 pub enum GatewayError {
@@ -37,6 +43,8 @@ pub enum GatewayError {
     Webhook(#[source] std::io::Error),
     #[error(transparent)]
     Client(#[from] CentraError),
+    #[error(transparent)]
+    Connection(#[from] ConnectionError),
     /// An end-point set to an API whose adapter does not serve the flows it needs yet (settings
     /// validation refuses it first; this keeps settings built in code from being half-served).
     #[error(
@@ -55,18 +63,25 @@ pub enum GatewayError {
 /// Everything the gateway runs, wired to one store.
 #[derive(Debug, Clone)]
 pub struct Gateway {
-    clients: Vec<(CentraClient, Flows)>,
+    clients: Vec<(CentraConnection, Flows)>,
     store: Store,
     interval: Duration,
     webhook_secrets: HashMap<domain::EndpointName, domain::Secret>,
 }
 
 impl Gateway {
-    /// A gateway for every end-point of `settings`.
+    /// A gateway for every end-point of `settings`, each through the API its `api` names
+    /// (`options` tune the Order API clients, `graphql` the GraphQL ones).
+    ///
+    /// # Errors
+    /// [`GatewayError::Unserved`] for an end-point whose API does not serve a flow the settings
+    /// run on it; [`GatewayError::Connection`] for a client that cannot be built (no secret or
+    /// token).
     pub fn new(
         settings: &Settings,
         store: Store,
         options: &ClientOptions,
+        graphql: &GraphqlOptions,
     ) -> Result<Self, GatewayError> {
         let mut clients = Vec::new();
         let mut webhook_secrets = HashMap::new();
@@ -88,7 +103,12 @@ impl Gateway {
                 options.requests_per_second = rate.get();
                 options.burst = rate.get();
             }
-            let client = CentraClient::new(endpoint, settings.centra_time_zone, options)?;
+            let client = CentraConnection::for_endpoint(
+                endpoint,
+                settings.centra_time_zone,
+                options,
+                graphql.clone(),
+            )?;
             let products = settings
                 .catalog_endpoint
                 .as_ref()
@@ -120,8 +140,8 @@ impl Gateway {
         })
     }
 
-    /// The end-points' clients.
-    pub fn clients(&self) -> Vec<CentraClient> {
+    /// The end-points' connections.
+    pub fn clients(&self) -> Vec<CentraConnection> {
         self.clients.iter().map(|(c, _)| c.clone()).collect()
     }
 
@@ -151,6 +171,23 @@ impl Gateway {
             log: log.clone(),
         };
         let polls = tokio::spawn(schedule.run(stop.clone()));
+        // GraphQL end-points: the events queue wakes the polls between intervals.
+        let feeds: Vec<_> = self
+            .clients
+            .iter()
+            .filter(|(_, flows)| flows.shipments)
+            .filter_map(|(connection, _)| match connection {
+                CentraConnection::Graphql(client) => {
+                    Some(tokio::spawn(crate::detect::feed::run_feed(
+                        client.clone(),
+                        wakers.clone(),
+                        FEED_TICK.min(self.interval),
+                        stop.clone(),
+                    )))
+                }
+                CentraConnection::OrderApi(_) => None,
+            })
+            .collect();
         let receiver = WebhookReceiver::new(self.webhook_secrets.clone(), wakers.clone());
         tracing::info!(
             webhook = ?webhook.local_addr().ok(),
@@ -200,6 +237,11 @@ impl Gateway {
         stop.cancel();
         if let Err(error) = polls.await {
             tracing::warn!(%error, "polls ended abnormally");
+        }
+        for feed in feeds {
+            if let Err(error) = feed.await {
+                tracing::warn!(%error, "events feed ended abnormally");
+            }
         }
         result.map(|_| ())
     }

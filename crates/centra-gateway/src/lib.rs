@@ -13,9 +13,11 @@
 //! - [`client_graphql`]: the Integration API (GraphQL) client, the second Centra adapter's
 //!   client (typed operations checked at build time against `graphql/centra.graphql`, Bearer
 //!   auth, typed errors, the rate governor). A sibling of `client` rather than `client/graphql`:
-//!   the two share no code, only `PayloadError`. The stock, return, complete-shipment and capture commands go through it
-//!   ([`connection`]); no flow is served end-to-end yet, so an end-point with
-//!   `api = "graphql"` is refused ([`GatewayError::Unserved`]).
+//!   the two share no code, only `PayloadError`. The stock, return, read-shipment,
+//!   quantities, complete-shipment, capture and test-connection commands and the good-to-go
+//!   poll go through it ([`connection`]): the order flow importing shipments is served end to
+//!   end; an end-point with `api = "graphql"` that runs another flow (order import, catalog,
+//!   stock, purchase orders, returns) is refused ([`GatewayError::Unserved`]).
 //! - [`signature`] and [`webhook`]: the signed webhook receiver; webhooks only wake the polls.
 //! - [`detect`]: shipments (good to go, and cancelled once they leave that list without
 //!   completing), orders (import `orders`/`both`), products, supplier deliveries, returns;
@@ -74,6 +76,7 @@ impl Service for CentraGateway {
                 &ctx.config.settings,
                 base.store.clone(),
                 &client::ClientOptions::default(),
+                &client_graphql::GraphqlOptions::default(),
             )
             .map_err(|e| ServiceError::part(NAME, "end-points", e))?;
             // Unready while an end-point's secret is refused (or not checked yet).

@@ -6,8 +6,17 @@
 //! adapter under test and checks the simulator's state through its control API.
 //!
 //! What goes through the port so far: SetStock, ReadStock of named products, CreateReturn,
-//! CompleteShipment (capture off through GraphQL) and CaptureShipment. Where the two APIs genuinely
+//! GetShipment, UpdateShipmentQuantities, CompleteShipment (with capture on through GraphQL:
+//! capture, then complete), CaptureShipment, TestConnection, and the shipments poll with its
+//! cancellations. Layout: this file (harness, stock, returns, completion, capture),
+//! `contract/orders.rs` (read a shipment, quantities, completion with capture, test
+//! connection) and `contract/detect.rs` (the good-to-go poll). Where the two APIs genuinely
 //! differ, [`Differences`] says so, once, with the doc reference.
+
+#[path = "contract/detect.rs"]
+mod detect;
+#[path = "contract/orders.rs"]
+mod orders;
 
 use std::time::Duration;
 
@@ -20,7 +29,7 @@ use domain::{CentraApi, CentraEndpoint, EndpointName, EndpointRole, Secret};
 use platform_store::{Store, StoreOptions};
 use proto::centra::v1::{
     CaptureShipmentRequest, CompleteShipmentRequest, CreateReturnRequest, GetShipmentRequest,
-    ReadStockRequest, ReturnLine, SetStockRequest, StockLevel,
+    ListProductsRequest, ReadStockRequest, ReturnLine, SetStockRequest, StockLevel,
 };
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -39,10 +48,6 @@ struct Differences {
     /// exactly one `returnStockActionPolicy` (docs section 10, ERP GQL guide "Returns"), so the
     /// GraphQL adapter refuses a return without `return_stock`.
     return_stock_has_default: bool,
-    /// `PUT /shipment` captures while completing (`capture`); `completeShipment` has no capture
-    /// (docs section 10: `captureShipment` is its own mutation), so the GraphQL adapter refuses
-    /// a completion with `capture = true` before sending.
-    completes_with_capture: bool,
     /// `captureShipment` of a provider that captures by request (Adyen, Klarna) answers
     /// `PENDING` and settles later (docs section 10); `PUT /capture` answers at once.
     capture_can_be_pending: bool,
@@ -52,12 +57,10 @@ fn differences(api: CentraApi) -> Differences {
     match api {
         CentraApi::OrderApi => Differences {
             return_stock_has_default: true,
-            completes_with_capture: true,
             capture_can_be_pending: false,
         },
         CentraApi::Graphql => Differences {
             return_stock_has_default: false,
-            completes_with_capture: false,
             capture_can_be_pending: true,
         },
     }
@@ -66,6 +69,9 @@ fn differences(api: CentraApi) -> Differences {
 struct Harness {
     sim: RunningSim,
     http: reqwest::Client,
+    /// The connection under test (what the polls read through) and the gateway's store.
+    connection: CentraConnection,
+    store: Store,
     /// The commands over the adapter under test.
     commands: Commands,
     /// Commands over an Order API client: the setup of what only that adapter serves yet.
@@ -140,7 +146,9 @@ async fn harness(api: CentraApi) -> Harness {
     let setup_client = CentraClient::new(&endpoint(CentraApi::OrderApi, &sim), zone, order_api)
         .expect("order api client");
     Harness {
-        commands: Commands::new([connection], store.clone()),
+        commands: Commands::new([connection.clone()], store.clone()),
+        connection,
+        store: store.clone(),
         setup: Commands::new([setup_client], store),
         sim,
         http: reqwest::Client::new(),
@@ -163,6 +171,17 @@ impl Harness {
             response.status()
         );
         response.json().await.unwrap_or(Value::Null)
+    }
+
+    async fn control_get(&self, path: &str) -> Value {
+        self.http
+            .get(format!("{}/_sim{path}", self.sim.url()))
+            .send()
+            .await
+            .expect("control answered")
+            .json()
+            .await
+            .expect("control json")
     }
 
     async fn state(&self) -> Value {
@@ -651,34 +670,6 @@ async fn a_shipment_is_completed_once_with_tracking(api: CentraApi) {
     );
 }
 
-/// Completing with `capture = true`: the Order API captures while completing; the GraphQL
-/// adapter refuses before sending (see [`Differences::completes_with_capture`]).
-async fn a_completion_with_capture(api: CentraApi) {
-    let h = harness(api).await;
-    let shipment_id = h.open_shipment().await;
-    let outcome = h
-        .commands
-        .complete_shipment(completion(&shipment_id, true))
-        .await;
-    let shipment = h.shipment(&shipment_id).await;
-    if differences(api).completes_with_capture {
-        assert!(!outcome.expect("completed").already_done);
-        assert_eq!(shipment["shipped"], json!(true), "{shipment}");
-    } else {
-        let error = outcome.expect_err("refused");
-        assert!(
-            matches!(&error, CommandError::InvalidArgument { reason, .. } if reason.contains("capture")),
-            "{error}"
-        );
-        assert_eq!(
-            shipment["shipped"],
-            json!(false),
-            "nothing sent: {shipment}"
-        );
-        assert_eq!(shipment["captureCount"], json!(0));
-    }
-}
-
 /// Completing a shipment Centra does not know is Centra's refusal, the same kind through both.
 async fn completing_an_unknown_shipment_is_refused(api: CentraApi) {
     let h = harness(api).await;
@@ -873,7 +864,32 @@ macro_rules! contract {
 
                 #[tokio::test]
                 async fn a_completion_with_capture() {
-                    super::a_completion_with_capture($api).await;
+                    super::orders::a_completion_with_capture($api).await;
+                }
+
+                #[tokio::test]
+                async fn a_completion_with_a_pending_capture() {
+                    super::orders::a_completion_with_a_pending_capture($api).await;
+                }
+
+                #[tokio::test]
+                async fn a_shipment_is_read() {
+                    super::orders::a_shipment_is_read($api).await;
+                }
+
+                #[tokio::test]
+                async fn good_to_go_shipments_are_published_once() {
+                    super::detect::good_to_go_shipments_are_published_once($api).await;
+                }
+
+                #[tokio::test]
+                async fn the_connection_is_tested() {
+                    super::orders::the_connection_is_tested($api).await;
+                }
+
+                #[tokio::test]
+                async fn quantities_are_set_once() {
+                    super::orders::quantities_are_set_once($api).await;
                 }
 
                 #[tokio::test]
@@ -909,9 +925,10 @@ async fn a_command_not_served_through_graphql_is_unimplemented() {
     let h = harness(CentraApi::Graphql).await;
     let error = h
         .commands
-        .get_shipment(GetShipmentRequest {
+        .list_products(ListProductsRequest {
             endpoint: ENDPOINT.to_owned(),
-            shipment_id: "1001-1".to_owned(),
+            page_size: 10,
+            ..ListProductsRequest::default()
         })
         .await
         .expect_err("not served");
@@ -920,6 +937,16 @@ async fn a_command_not_served_through_graphql_is_unimplemented() {
         tonic::Status::from(error).code(),
         tonic::Code::Unimplemented
     );
+}
+
+#[tokio::test]
+async fn the_events_queue_wakes_the_polls() {
+    detect::the_events_queue_wakes_the_polls().await;
+}
+
+#[tokio::test]
+async fn a_graphql_token_without_a_permission_fails_its_group() {
+    orders::a_graphql_token_without_a_permission_fails_its_group().await;
 }
 
 /// A GraphQL page token is the next page's number; anything else is refused naming the field,

@@ -2,10 +2,11 @@
 //! `api = "graphql"`, each with its URL, API token, rate governor and retry policy. It sits
 //! beside [`crate::client`] (the Order API client) as the second Centra adapter's client.
 //! What goes through it now: the SetStock, ReadStock (named products), CreateReturn,
-//! CompleteShipment (capture off) and CaptureShipment (a `PENDING` capture is not captured)
-//! commands, through
-//! [`crate::connection::CentraConnection`]. No flow is served end-to-end yet (detection, the
-//! other commands), so settings refuse `api = "graphql"` for every flow.
+//! GetShipment, UpdateShipmentQuantities, CompleteShipment (capture first when asked),
+//! CaptureShipment (a `PENDING` capture is not captured) and TestConnection commands, through
+//! [`crate::connection::CentraConnection`], and the good-to-go poll with its cancellations:
+//! the order flow importing shipments runs end to end; settings refuse `api = "graphql"` for
+//! the other flows (`domain::CentraApi::unserved_flows`).
 //!
 //! Layout:
 //! - `operations`: the typed operations, generated from `graphql/operations/*.graphql` and
@@ -16,19 +17,23 @@
 //! - `error`: [`GraphqlError`], retryable or terminal, with `userErrors` as a [`Refusal`].
 //! - `user_errors`: every mutation's `userErrors` (a [`Refusal`]) and `userWarnings` (logged).
 //! - one file per resource, in Centra's terms: `shipments` (read paged, one shipment's
-//!   standing with its payment history, create, update, capture, complete), `stock` (`setStock` physical, stock totals of products, `warehouses`), `returns`
+//!   standing with its payment history, create, update with quantities, capture, complete),
+//!   `shipment_detail` (one shipment with its address and its lines' products), `stock` (`setStock` physical, stock totals of products, `warehouses`), `returns`
 //!   (`createReturn`, `returns` of a shipment),
 //!   `deliveries` (accept a purchase order delivery), `products` (with sizes), `events` (the
-//!   events queue), `rate_limits` (`rateLimits`).
+//!   events queue), `rate_limits` (`rateLimits`), `probe` (one harmless read per end-point
+//!   group, for TestConnection).
 
 pub mod deliveries;
 pub mod error;
 pub mod events;
 pub mod governor;
 pub mod operations;
+pub mod probe;
 pub mod products;
 pub mod rate_limits;
 pub mod returns;
+pub mod shipment_detail;
 pub mod shipments;
 pub mod stock;
 mod transport;
@@ -46,6 +51,7 @@ pub use events::{ChangeType, Event, ObjectType};
 pub use governor::{BucketKind, Budget, GovernorSettings, Window};
 pub use products::{Product, ProductSize, ProductVariant};
 pub use returns::{NewReturn, ReturnCreated, ReturnRecord, ReturnStock};
+pub use shipment_detail::{DetailAddress, DetailLine, ShipmentDetails, UnreadEntry};
 pub use shipments::{
     Capture, Completion, NewShipment, Shipment, ShipmentChanges, ShipmentLine, ShipmentQuery,
     ShipmentStanding,

@@ -40,6 +40,18 @@ pub struct ShipmentsPage;
 )]
 pub struct ShipmentPayment;
 
+/// One shipment with its order's address, carrier and lines' products (`shipments` of one
+/// number).
+#[derive(GraphQLQuery, Debug, Clone, Copy)]
+#[graphql(
+    schema_path = "graphql/centra.graphql",
+    query_path = "graphql/operations/shipment_detail.graphql",
+    response_derives = "Debug, Clone, PartialEq, Default",
+    variables_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct ShipmentDetail;
+
 /// `createShipment`.
 #[derive(GraphQLQuery, Debug, Clone, Copy)]
 #[graphql(

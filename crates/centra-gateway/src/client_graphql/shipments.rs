@@ -74,6 +74,8 @@ pub struct ShipmentChanges {
     /// `true` only when paid outside Centra; a capture marks it paid itself.
     pub paid: Option<bool>,
     pub additional_message: Option<String>,
+    /// `(order line id, quantity the shipment keeps)`; empty leaves the lines as they are.
+    pub lines: Vec<(i64, i64)>,
 }
 
 /// What completing a shipment tells Centra.
@@ -390,7 +392,7 @@ impl GraphqlClient {
         self.written_shipment(CALL.operation, &record, payload.shipment)
     }
 
-    /// `updateShipment` (good to go, paid outside Centra, message). Sent again only after a
+    /// `updateShipment` (quantities, good to go, paid outside Centra, message). Sent again only after a
     /// 429.
     ///
     /// # Errors
@@ -408,6 +410,20 @@ impl GraphqlClient {
         let variables = update_shipment::Variables {
             id,
             input: update_shipment::ShipmentUpdateInput {
+                lines: (!changes.lines.is_empty()).then(|| {
+                    changes
+                        .lines
+                        .iter()
+                        .map(
+                            |&(order_line, quantity)| update_shipment::ShipmentLineInput {
+                                order_line: update_shipment::OrderLineInput {
+                                    id: Some(order_line),
+                                },
+                                quantity,
+                            },
+                        )
+                        .collect()
+                }),
                 shipment_info: None,
                 additional_message: changes.additional_message.clone(),
                 is_good_to_go: changes.good_to_go,

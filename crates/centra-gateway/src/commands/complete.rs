@@ -1,8 +1,16 @@
 //! CompleteShipment: through the end-point's connection (`PUT /shipment` with an explicit
-//! `capture`, or GraphQL `completeShipment` with capture off), once: a shipment already
-//! completed is success (`already_done`), read back before any second attempt.
+//! `capture`, or GraphQL `completeShipment`), once: a shipment already completed is success
+//! (`already_done`), read back before any second attempt.
+//!
+//! Capture on through GraphQL: `completeShipment` has no capture and needs the shipment paid
+//! (docs section 10), so the command first captures as CaptureShipment does (paid already is
+//! fine, a `PENDING` capture is [`CommandError::NotYet`] and nothing is completed), then
+//! completes. A shipment already completed is not captured again.
 
-use proto::centra::v1::{CompleteShipmentRequest, CompleteShipmentResponse};
+use domain::CentraApi;
+use proto::centra::v1::{
+    CaptureShipmentRequest, CompleteShipmentRequest, CompleteShipmentResponse,
+};
 
 use super::{CommandError, Commands, shipment_id};
 use crate::connection::ShipmentCompletion;
@@ -32,10 +40,19 @@ impl Commands {
                 format!("{:?} is not the order of shipment {id}", request.order_id),
             ));
         };
+        let capture_first = capture && client.api() == CentraApi::Graphql;
+        if capture_first && !client.with_retry(|| client.is_completed(&id)).await? {
+            self.capture_shipment(CaptureShipmentRequest {
+                idempotency_key: request.idempotency_key.clone(),
+                endpoint: request.endpoint.clone(),
+                shipment_id: id.to_string(),
+            })
+            .await?;
+        }
         let completion = ShipmentCompletion {
             order_id,
             shipment_id: id,
-            capture,
+            capture: capture && !capture_first,
             carrier: request.carrier,
             service: request.service,
             tracking_numbers: request

@@ -1,7 +1,9 @@
-//! UpdateShipmentQuantities: `PUT /shipments/{id}` for a partly picked shipment.
+//! UpdateShipmentQuantities for a partly picked shipment, through the end-point's connection:
+//! `PUT /shipments/{id}` (Order API) or `updateShipment(id, {lines})` (GraphQL).
 //!
 //! Callers name shipment lines (the `line_id` of the `ShipmentGoodToGo` event), but Centra
-//! keys the update by order line id (REF/108: "lineID from the Get orders response"). Each
+//! keys the update by order line id (REF/108: "lineID from the Get orders response"; GraphQL
+//! `orderLine{id}`, as `createShipment`). Each
 //! shipment line is mapped to the one order line with the same sku, variant sku, size sku and
 //! EAN; a line that maps to none or several is refused naming the line.
 //!
@@ -33,7 +35,7 @@ impl Commands {
         &self,
         request: UpdateShipmentQuantitiesRequest,
     ) -> Result<UpdateShipmentQuantitiesResponse, CommandError> {
-        let client = self.client(&request.endpoint)?;
+        let client = self.connection(&request.endpoint)?;
         let id = shipment_id("shipment_id", &request.shipment_id)?;
         if request.lines.is_empty() {
             return Err(CommandError::invalid("lines", "is empty"));
@@ -113,7 +115,7 @@ impl Commands {
             ));
         }
         let order_lines = client
-            .with_retry(|| client.order_lines_once(&state.shipment.order_id))
+            .with_retry(|| client.order_lines_once(&id, &state.shipment.order_id))
             .await?;
         let mut by_order_line = Vec::new();
         let mut sent = Vec::new();

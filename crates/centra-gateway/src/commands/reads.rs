@@ -1,4 +1,4 @@
-//! GetShipment, ListProducts and TestConnection.
+//! GetShipment and TestConnection (through either API), ListProducts (Order API only yet).
 
 use chrono::{DateTime, Utc};
 use domain::EndpointGroup;
@@ -12,6 +12,8 @@ use super::{CommandError, Commands, shipment_id};
 use crate::client::{
     CentraError, CentraErrorKind, ProductQuery, ShipmentState, ShipmentStatusFilter, group_products,
 };
+use crate::client_graphql::GraphqlErrorKind;
+use crate::connection::ConnectionError;
 
 /// A shipment as the gRPC contract shows it.
 pub(crate) fn shipment_message(state: &ShipmentState) -> Shipment {
@@ -49,7 +51,7 @@ impl Commands {
         &self,
         request: GetShipmentRequest,
     ) -> Result<GetShipmentResponse, CommandError> {
-        let client = self.client(&request.endpoint)?;
+        let client = self.connection(&request.endpoint)?;
         let id = shipment_id("shipment_id", &request.shipment_id)?;
         let state = client
             .shipment_state(&id)
@@ -106,7 +108,7 @@ impl Commands {
         &self,
         request: TestConnectionRequest,
     ) -> Result<TestConnectionResponse, CommandError> {
-        let client = self.client(&request.endpoint)?;
+        let client = self.connection(&request.endpoint)?;
         let mut groups = Vec::with_capacity(request.groups.len().max(1));
         for (i, raw) in request.groups.iter().enumerate() {
             groups.push(endpoint_group(*raw).ok_or_else(|| {
@@ -147,11 +149,25 @@ impl Commands {
     }
 }
 
-/// Why a group's read failed, and what to change. A wrong secret is HTTP 401 ([I]: Centra
-/// documents no code; the simulator answers 401); a refused read (`status: "no"`, or another
-/// 4xx) is what a plugin whose endpoint allow-list lacks the group is expected to answer
-/// ([I]: the shape of that refusal is not documented either).
-fn group_failure(group: EndpointGroup, error: &CentraError) -> String {
+/// Why a group's read failed, and what to change, by the API's typed error.
+fn group_failure(group: EndpointGroup, error: &ConnectionError) -> String {
+    match error {
+        ConnectionError::OrderApi(error) => order_api_failure(group, error),
+        ConnectionError::Graphql(error) => match &error.kind {
+            GraphqlErrorKind::NotAuthorized(_) => format!(
+                "{error}: the token was refused or lacks a permission this group needs; check \
+                 this end-point's `token` (an API token with the group's read permissions)"
+            ),
+            _ => error.to_string(),
+        },
+    }
+}
+
+/// The Order API's: a wrong secret is HTTP 401 ([I]: Centra documents no code; the simulator
+/// answers 401); a refused read (`status: "no"`, or another 4xx) is what a plugin whose
+/// endpoint allow-list lacks the group is expected to answer ([I]: the shape of that refusal
+/// is not documented either).
+fn order_api_failure(group: EndpointGroup, error: &CentraError) -> String {
     match &error.kind {
         CentraErrorKind::Rejected { status: 401, .. } => format!(
             "{error}: the secret was refused; check this end-point's `secret` (the Order API plugin's API key)"

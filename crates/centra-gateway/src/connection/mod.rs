@@ -8,10 +8,12 @@
 //!
 //! What goes through the GraphQL client so far: stock (`set_stock`, `product_stock`,
 //! `stock_page`), returns (`returns_of`, `create_return_once`) and completing a shipment with tracking, capture off
-//! (`is_completed`, `complete_once`), and capturing (`payment_standing`, `capture_once`: a
-//! `PENDING` capture is not yet captured). Every other command answers
+//! (`is_completed`, `complete_once`; with capture on, the command captures first), capturing
+//! (`payment_standing`, `capture_once`: a `PENDING` capture is not yet captured), and reading a
+//! shipment and setting its quantities (`shipment_state`, `order_lines_once`,
+//! `update_quantities_once`). Every other command answers
 //! [`crate::commands::CommandError::Unserved`] for a GraphQL end-point; settings refuse
-//! `api = "graphql"` until a flow is served end-to-end.
+//! `api = "graphql"` for the flows that call them (`domain::CentraApi::unserved_flows`).
 //!
 //! Errors: every method fails with a [`ConnectionError`] that keeps the client's error as its
 //! source and says its [`ConnectionErrorKind`], made from the client's typed kind (never from
@@ -20,11 +22,14 @@
 //! `INTERNAL`. A record Centra does not know is not an error: a read answers `None` and the
 //! command answers `NOT_FOUND`.
 //!
-//! Layout: `stock` (set physical stock, read a product's or a page of every size's),
+//! Layout: `listing` (the good-to-go list the shipments poll reads), `quantities` (a shipment as it is now, its order lines, set its quantities),
+//! `stock` (set physical stock, read a product's or a page of every size's),
 //! `returns` (find a tagged return, create one), `shipments` (is one completed, complete one), `payments` (where a payment
 //! stands, capture).
 
+mod listing;
 mod payments;
+mod quantities;
 mod returns;
 mod shipments;
 mod stock;
@@ -221,6 +226,22 @@ impl CentraConnection {
         match self {
             Self::OrderApi(client) => Some(client),
             Self::Graphql(_) => None,
+        }
+    }
+
+    /// One harmless read of `group`'s list (TestConnection); answers the operation read.
+    ///
+    /// # Errors
+    /// The client's error: a refused secret or token, a group the plugin's allow-list or the
+    /// token's permissions lack, or any failed call; through GraphQL, SUPPLIER DELIVERIES as
+    /// [`ConnectionErrorKind::InvalidRequest`] (not read through that API yet).
+    pub async fn probe(
+        &self,
+        group: domain::EndpointGroup,
+    ) -> Result<&'static str, ConnectionError> {
+        match self {
+            Self::OrderApi(client) => Ok(client.probe(group).await?),
+            Self::Graphql(client) => Ok(client.probe(group).await?),
         }
     }
 

@@ -22,7 +22,8 @@ pub struct ShipmentCompletion {
     pub shipment_id: ShipmentId,
     /// The order's id as the Order API names it (`PUT /shipment` takes it; GraphQL does not).
     pub order_id: String,
-    /// Capture the payment while completing (Order API only).
+    /// Capture the payment while completing (Order API only; for GraphQL the command captures
+    /// first, `captureShipment`, and completes with this off).
     pub capture: bool,
     pub carrier: String,
     pub service: String,
@@ -131,8 +132,8 @@ async fn complete_graphql(
     };
     if completion.capture {
         return Err(invalid(
-            "capture = true is not served with api = \"graphql\": completeShipment has no \
-             capture (captureShipment is its own call)",
+            "capture = true: completeShipment has no capture with api = \"graphql\" (the \
+             CompleteShipment command captures first with captureShipment)",
         ));
     }
     if completion.tracking_numbers.len() > 1 {

@@ -2,7 +2,8 @@
 //! a shipment the gateway published that is no longer listed was either completed (by
 //! centra-wms's own `CompleteShipment` or in Centra) or deleted, cancelled or taken back from
 //! good to go. Only the second is a `ShipmentCancelled`, so every candidate is read again one by
-//! one (`GET /shipment/{id}`) before anything is concluded; the listing alone never decides, as
+//! one (`GET /shipment/{id}`, or GraphQL `shipments(where: {number})`) before anything is
+//! concluded; the listing alone never decides, as
 //! `limit`+`offset` pages shift when a shipment completes during the read.
 //!
 //! Callers pass the ids of a complete, successful snapshot read (every page, no error); a read
@@ -18,7 +19,8 @@ use platform_store::{NewDeadLetter, Store, StoreError, Transaction};
 
 use super::memory::{self, kind};
 use super::{PollError, PollReport};
-use crate::client::{CentraClient, CentraShipment, ShipmentStatusFilter};
+use crate::client::{CentraShipment, ShipmentStatusFilter};
+use crate::connection::CentraConnection;
 use crate::publish;
 
 /// `ShipmentCancelled.reason` when Centra no longer has the shipment (deleted, or its order
@@ -105,7 +107,7 @@ impl Ending {
 /// snapshot) and publishes one `ShipmentCancelled` for each that did not complete.
 pub(super) async fn detect_cancelled(
     store: &Store,
-    client: &CentraClient,
+    client: &CentraConnection,
     listed: &HashSet<String>,
     report: &mut PollReport,
 ) -> Result<(), PollError> {

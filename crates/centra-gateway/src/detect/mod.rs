@@ -3,22 +3,27 @@
 //!
 //! Layout:
 //! - `memory`: processed-record memory and cursors (own tables);
-//! - `shipments`: good-to-go shipments (a snapshot, not a queue);
-//! - `cancellations`: published shipments that left the snapshot without completing;
-//! - `orders`: orders ready for the warehouse (import `orders` or `both`);
+//! - `shipments`: good-to-go shipments (a snapshot, not a queue), through the end-point's
+//!   connection (either API);
+//! - `cancellations`: published shipments that left the snapshot without completing (either
+//!   API);
+//! - `orders`: orders ready for the warehouse (import `orders` or `both`; Order API only, as
+//!   are `products` and `deliveries`);
 //! - `products`: products changed since the cursor (minus an overlap);
 //! - `deliveries`: supplier deliveries waiting to be received;
 //!
 //! There is no returns poll: returns flow from the WMS to Centra (returns-sync creates them
 //! with `CreateReturn`). Returns registered in Centra by hand have no WMS counterpart to
 //! update, and nothing consumed the events the former poll published.
-//! - `schedule`: the loop that runs them every interval or when a webhook wakes it.
+//! - `schedule`: the loop that runs them every interval or when a webhook wakes it;
+//! - `feed`: a GraphQL end-point's events queue, which wakes its polls (the change feed).
 //!
 //! A record Centra sends that cannot be read goes to the dead-letter list naming object and
 //! field; the poll goes on with the others.
 
 mod cancellations;
 mod deliveries;
+pub mod feed;
 pub mod memory;
 pub mod orders;
 mod products;
@@ -30,6 +35,7 @@ use std::time::Duration;
 use platform_store::{NewDeadLetter, Store, StoreError, Transaction};
 
 use crate::client::{CentraError, record::BadRecord};
+use crate::connection::ConnectionError;
 
 pub use cancellations::{REAPPEARED_KIND, REASON_GONE, REASON_NOT_GOOD_TO_GO};
 pub use deliveries::poll_deliveries;
@@ -47,8 +53,19 @@ pub const CURSOR_OVERLAP: Duration = Duration::from_secs(5 * 60);
 pub enum PollError {
     #[error(transparent)]
     Centra(#[from] CentraError),
+    /// A poll that reads through the end-point's connection (either API).
+    #[error(transparent)]
+    Connection(#[from] ConnectionError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The poll needs the Order API and the end-point is set to another API (settings and the
+    /// gateway refuse such an end-point first; this keeps a poll from running half-served).
+    #[error("centra end-point {endpoint}: api = \"{api}\" does not serve the {flow} poll yet")]
+    Unserved {
+        endpoint: domain::EndpointName,
+        api: domain::CentraApi,
+        flow: &'static str,
+    },
 }
 
 /// What one poll did.

@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{PollError, PollReport, poll_deliveries, poll_orders, poll_products, poll_shipments};
 use crate::client::CentraClient;
+use crate::connection::CentraConnection;
 use crate::flow_status::PollLog;
 
 /// One wake-up signal per end-point, shared by the webhook receiver and the polls.
@@ -68,7 +69,7 @@ pub struct Flows {
 #[derive(Debug, Clone)]
 pub struct PollSchedule {
     pub store: Store,
-    pub endpoints: Vec<(CentraClient, Flows)>,
+    pub endpoints: Vec<(CentraConnection, Flows)>,
     pub interval: Duration,
     pub wakers: Wakers,
     /// Where each poll's outcome is kept for `FlowStatus`.
@@ -101,35 +102,50 @@ fn log_result(
     }
 }
 
-/// One round of every enabled poll of one end-point.
-pub async fn poll_round(store: &Store, client: &CentraClient, flows: Flows, log: &PollLog) {
-    let endpoint = client.endpoint();
+/// The end-point's Order API client, for a poll only that API serves yet.
+fn order_api<'a>(
+    connection: &'a CentraConnection,
+    flow: &'static str,
+) -> Result<&'a CentraClient, PollError> {
+    connection.order_api().ok_or_else(|| PollError::Unserved {
+        endpoint: connection.endpoint().clone(),
+        api: connection.api(),
+        flow,
+    })
+}
+
+/// One round of every enabled poll of one end-point. The shipments poll (and its
+/// cancellations) runs through either API; the others need the Order API.
+pub async fn poll_round(store: &Store, connection: &CentraConnection, flows: Flows, log: &PollLog) {
+    let endpoint = connection.endpoint();
     if flows.shipments {
         log_result(
             log,
             endpoint,
             "shipments",
-            poll_shipments(store, client).await,
+            poll_shipments(store, connection).await,
         );
     }
     if flows.orders {
-        log_result(log, endpoint, "orders", poll_orders(store, client).await);
+        let result = match order_api(connection, "orders") {
+            Ok(client) => poll_orders(store, client).await,
+            Err(error) => Err(error),
+        };
+        log_result(log, endpoint, "orders", result);
     }
     if flows.products {
-        log_result(
-            log,
-            endpoint,
-            "products",
-            poll_products(store, client).await,
-        );
+        let result = match order_api(connection, "products") {
+            Ok(client) => poll_products(store, client).await,
+            Err(error) => Err(error),
+        };
+        log_result(log, endpoint, "products", result);
     }
     if flows.deliveries {
-        log_result(
-            log,
-            endpoint,
-            "deliveries",
-            poll_deliveries(store, client).await,
-        );
+        let result = match order_api(connection, "deliveries") {
+            Ok(client) => poll_deliveries(store, client).await,
+            Err(error) => Err(error),
+        };
+        log_result(log, endpoint, "deliveries", result);
     }
 }
 

@@ -1,4 +1,6 @@
-//! Good-to-go shipments. `GET /shipments` lists every good-to-go, unsent shipment on every call
+//! Good-to-go shipments, through the end-point's connection (`GET /shipments?status=good_to_go`
+//! or GraphQL `shipments(where: {isGoodToGo: true, isShipped: false})`). The list holds every
+//! good-to-go, unsent shipment on every call
 //! (a snapshot, not a queue), so each shipment id is remembered when its event is enqueued and
 //! published exactly once. A published shipment that leaves the snapshot without completing is
 //! announced as cancelled (see `cancellations`).
@@ -11,8 +13,9 @@ use serde_json::Value;
 use super::cancellations::{detect_cancelled, flag_reappeared};
 use super::memory::{self, kind};
 use super::{PollError, PollReport, dead_letter};
+use crate::client::CentraShipment;
 use crate::client::record::Parsed;
-use crate::client::{CentraClient, CentraShipment, ShipmentStatusFilter};
+use crate::connection::CentraConnection;
 use crate::publish;
 
 /// Dead-letter kind of unreadable shipments.
@@ -22,7 +25,8 @@ pub const DEAD_LETTER_KIND: &str = "centra.shipment";
 fn listed_id(entry: &Parsed<CentraShipment>) -> Option<String> {
     match entry {
         Ok(shipment) => Some(shipment.id.to_string()),
-        Err(bad) => match bad.raw.get("shipmentId") {
+        // `shipmentId` in the Order API's list, `number` in the Integration API's.
+        Err(bad) => match bad.raw.get("shipmentId").or_else(|| bad.raw.get("number")) {
             Some(Value::String(id)) if !id.trim().is_empty() => Some(id.trim().to_owned()),
             Some(Value::Number(id)) => Some(id.to_string()),
             _ => None,
@@ -33,11 +37,12 @@ fn listed_id(entry: &Parsed<CentraShipment>) -> Option<String> {
 /// Reads the good-to-go snapshot and enqueues a `ShipmentGoodToGo` for every shipment not
 /// published before, then a `ShipmentCancelled` for every published one that left the snapshot
 /// without completing. A failed read (any page) fails the poll before either.
-pub async fn poll_shipments(store: &Store, client: &CentraClient) -> Result<PollReport, PollError> {
+pub async fn poll_shipments(
+    store: &Store,
+    client: &CentraConnection,
+) -> Result<PollReport, PollError> {
     let endpoint = client.endpoint();
-    let listed = client
-        .shipments(ShipmentStatusFilter::GoodToGo, None)
-        .await?;
+    let listed = client.good_to_go_shipments().await?;
     let mut report = PollReport::default();
     // Every id the snapshot holds, readable or not; `None` when a record had no readable id, so
     // that no absence can be concluded this round.

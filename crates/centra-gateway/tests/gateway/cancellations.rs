@@ -56,7 +56,7 @@ async fn a_deleted_or_withdrawn_shipment_is_announced_cancelled_once() {
     let (_, withdrawn) = app.place_order(false, true, true).await;
     let (_, kept) = app.place_order(true, false, true).await;
     assert_eq!(
-        poll_shipments(&app.store, &app.client)
+        poll_shipments(&app.store, &app.client.clone().into())
             .await
             .expect("polled")
             .published,
@@ -76,7 +76,7 @@ async fn a_deleted_or_withdrawn_shipment_is_announced_cancelled_once() {
         .await;
     assert_eq!(answer["status"], json!("ok"), "{answer}");
 
-    let report = poll_shipments(&app.store, &app.client)
+    let report = poll_shipments(&app.store, &app.client.clone().into())
         .await
         .expect("polled");
     assert_eq!(report.published, 2, "{report:?}");
@@ -98,7 +98,7 @@ async fn a_deleted_or_withdrawn_shipment_is_announced_cancelled_once() {
 
     let reads = shipment_reads(&app).await;
     for _ in 0..2 {
-        let again = poll_shipments(&app.store, &app.client)
+        let again = poll_shipments(&app.store, &app.client.clone().into())
             .await
             .expect("polled again");
         assert_eq!(again.published, 0, "announced once");
@@ -120,7 +120,7 @@ async fn a_deleted_or_withdrawn_shipment_is_announced_cancelled_once() {
         .await;
     assert_eq!(answer["status"], json!("ok"), "{answer}");
     for _ in 0..2 {
-        let report = poll_shipments(&app.store, &app.client)
+        let report = poll_shipments(&app.store, &app.client.clone().into())
             .await
             .expect("polled");
         assert_eq!(report.published, 0, "{report:?}");
@@ -146,7 +146,7 @@ async fn a_completed_shipment_is_never_announced_cancelled() {
     app.seed_products().await;
     let (_, shipment_id) = app.place_order(true, false, true).await;
     assert_eq!(
-        poll_shipments(&app.store, &app.client)
+        poll_shipments(&app.store, &app.client.clone().into())
             .await
             .expect("polled")
             .published,
@@ -162,13 +162,13 @@ async fn a_completed_shipment_is_never_announced_cancelled() {
         json!(true)
     );
 
-    let report = poll_shipments(&app.store, &app.client)
+    let report = poll_shipments(&app.store, &app.client.clone().into())
         .await
         .expect("polled");
     assert_eq!(report.published, 0, "{report:?}");
     let reads = shipment_reads(&app).await;
     assert!(reads > 0, "the missing shipment was checked");
-    let again = poll_shipments(&app.store, &app.client)
+    let again = poll_shipments(&app.store, &app.client.clone().into())
         .await
         .expect("polled again");
     assert_eq!(again.published, 0);
@@ -186,7 +186,7 @@ async fn a_failed_snapshot_read_concludes_nothing() {
     app.seed_products().await;
     let (_, deleted) = app.place_order(false, true, true).await;
     let (_, kept) = app.place_order(true, false, true).await;
-    poll_shipments(&app.store, &app.client)
+    poll_shipments(&app.store, &app.client.clone().into())
         .await
         .expect("polled");
     let answer = app
@@ -195,13 +195,13 @@ async fn a_failed_snapshot_read_concludes_nothing() {
     assert_eq!(answer["status"], json!("ok"), "{answer}");
 
     app.faults(json!({"error_rate": 1.0, "seed": 7})).await;
-    poll_shipments(&app.store, &app.client)
+    poll_shipments(&app.store, &app.client.clone().into())
         .await
         .expect_err("centra is down");
     assert_eq!(cancelled_count(&app).await, 0, "nothing from a failed read");
 
     app.clear_faults().await;
-    let report = poll_shipments(&app.store, &app.client)
+    let report = poll_shipments(&app.store, &app.client.clone().into())
         .await
         .expect("polled");
     assert_eq!(report.published, 1);
@@ -258,7 +258,7 @@ async fn a_partial_or_inconclusive_snapshot_concludes_nothing() {
     let (_, first) = app.place_order(true, false, true).await;
     let (_, second) = app.place_order(true, false, true).await;
     assert_eq!(
-        poll_shipments(&app.store, &app.client)
+        poll_shipments(&app.store, &app.client.clone().into())
             .await
             .expect("polled")
             .published,
@@ -274,7 +274,7 @@ async fn a_partial_or_inconclusive_snapshot_concludes_nothing() {
     )
     .await;
     let partial = CentraClient::new(&endpoint(&base, SECRET), app.zone, options).expect("client");
-    poll_shipments(&app.store, &partial)
+    poll_shipments(&app.store, &partial.clone().into())
         .await
         .expect_err("half a listing is a failed read");
     assert_eq!(cancelled_count(&app).await, 0);
@@ -287,7 +287,7 @@ async fn a_partial_or_inconclusive_snapshot_concludes_nothing() {
     .await;
     let inconclusive =
         CentraClient::new(&endpoint(&base, SECRET), app.zone, fast_options()).expect("client");
-    let report = poll_shipments(&app.store, &inconclusive)
+    let report = poll_shipments(&app.store, &inconclusive.clone().into())
         .await
         .expect("polled");
     assert_eq!(report.dead_lettered, 1);
@@ -303,7 +303,7 @@ async fn a_partial_or_inconclusive_snapshot_concludes_nothing() {
     .await;
     let conclusive =
         CentraClient::new(&endpoint(&base, SECRET), app.zone, fast_options()).expect("client");
-    let report = poll_shipments(&app.store, &conclusive)
+    let report = poll_shipments(&app.store, &conclusive.clone().into())
         .await
         .expect("polled");
     assert_eq!(report.published, 1, "{report:?}");

@@ -28,11 +28,11 @@ async fn publishes_each_good_to_go_shipment_once() {
     let (_, first) = app.place_order(false, true, true).await;
     let (_, second) = app.place_order(true, false, true).await;
 
-    let report = poll_shipments(&app.store, &app.client)
+    let report = poll_shipments(&app.store, &app.client.clone().into())
         .await
         .expect("polled");
     assert_eq!(report.published, 2);
-    let again = poll_shipments(&app.store, &app.client)
+    let again = poll_shipments(&app.store, &app.client.clone().into())
         .await
         .expect("polled again");
     assert_eq!(again.published, 0, "a snapshot is not a queue");
@@ -211,7 +211,9 @@ async fn unreadable_shipments_go_to_dead_letters_and_the_rest_is_published() {
     .await;
     let client =
         CentraClient::new(&endpoint(&base, SECRET), app.zone, fast_options()).expect("client");
-    let report = poll_shipments(&app.store, &client).await.expect("polled");
+    let report = poll_shipments(&app.store, &client.clone().into())
+        .await
+        .expect("polled");
     assert_eq!(report.published, 1);
     assert_eq!(report.dead_lettered, 3);
     outbox_payload(&app, &format!("centra:{ENDPOINT}:shipment:100-1:gtg")).await;
@@ -295,14 +297,14 @@ async fn polls_publish_once_on_postgres_too() {
     app.seed_products().await;
     let (_, shipment_id) = app.place_order(true, false, true).await;
     assert_eq!(
-        poll_shipments(&store, &app.client)
+        poll_shipments(&store, &app.client.clone().into())
             .await
             .expect("polled")
             .published,
         1
     );
     assert_eq!(
-        poll_shipments(&store, &app.client)
+        poll_shipments(&store, &app.client.clone().into())
             .await
             .expect("again")
             .published,
@@ -324,7 +326,7 @@ async fn polls_publish_once_on_postgres_too() {
     );
     // Centra deletes nothing here: the open shipment stays open on postgres too.
     assert_eq!(
-        poll_shipments(&store, &app.client)
+        poll_shipments(&store, &app.client.clone().into())
             .await
             .expect("third")
             .published,

@@ -49,7 +49,7 @@ async fn reports_each_poll_with_its_cursor_and_last_error() {
     assert!(before.iter().all(|f| f.last_run_at.is_none()));
     assert!(!before[1].enabled, "orders are not imported here");
 
-    poll_round(&app.store, &app.client, ALL, &log).await;
+    poll_round(&app.store, &app.client.clone().into(), ALL, &log).await;
     let products = flows(&service, "products").await;
     assert_eq!(products.len(), 1);
     assert!(products[0].last_success_at.is_some());
@@ -57,7 +57,7 @@ async fn reports_each_poll_with_its_cursor_and_last_error() {
     assert!(products[0].last_error.is_empty());
 
     app.faults(json!({"error_rate": 1.0})).await;
-    poll_round(&app.store, &app.client, ALL, &log).await;
+    poll_round(&app.store, &app.client.clone().into(), ALL, &log).await;
     let shipments = &flows(&service, "shop1/shipments").await[0];
     assert!(!shipments.last_error.is_empty());
     assert!(shipments.last_error_at.is_some());

@@ -1,7 +1,10 @@
 //! `api = "graphql"` is refused, with the flows the adapter does not serve yet, by the config
-//! check (and so at start) and by the gateway itself: never accepted and then ignored.
+//! check (and so at start) and by the gateway itself: never accepted and then ignored. An
+//! end-point that runs only what the adapter serves (the order flow importing shipments) gets
+//! a GraphQL connection.
 
 use centra_gateway::client::ClientOptions;
+use centra_gateway::client_graphql::GraphqlOptions;
 use centra_gateway::{Gateway, GatewayError};
 use platform_config::AppConfig;
 use platform_store::{Store, StoreOptions};
@@ -29,9 +32,7 @@ fn config_check_refuses_api_graphql_naming_the_flows_not_served_yet() {
     let error = AppConfig::from_toml_str(&graphql).expect_err("refused");
     let text = error.to_string();
     assert!(
-        text.contains(
-            "settings.endpoints[0].api: the GraphQL adapter does not yet serve orders, catalog"
-        ),
+        text.contains("settings.endpoints[0].api: the GraphQL adapter does not yet serve catalog"),
         "{text}"
     );
     assert!(!text.contains("change-me"), "the token never shows: {text}");
@@ -41,6 +42,28 @@ fn config_check_refuses_api_graphql_naming_the_flows_not_served_yet() {
 async fn the_gateway_refuses_an_end_point_it_cannot_serve_through_graphql() {
     let centra = FakeCentra::start().await;
     let settings = domain::Settings::new(vec![centra.endpoint()], chrono_tz::UTC);
+    let store = store().await;
+    let error = Gateway::new(
+        &settings,
+        store.0,
+        &ClientOptions::default(),
+        &GraphqlOptions::default(),
+    )
+    .expect_err("refused");
+    assert!(matches!(error, GatewayError::Unserved { .. }), "{error}");
+    let text = error.to_string();
+    assert!(
+        text.contains("does not yet serve catalog; use api = \"order_api\""),
+        "{text}"
+    );
+    assert!(!text.contains(TOKEN));
+    assert!(
+        centra.seen().is_empty(),
+        "nothing was sent to the end-point"
+    );
+}
+
+async fn store() -> (Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!(
         "sqlite://{}/centra-gateway.db?mode=rwc",
@@ -52,16 +75,41 @@ async fn the_gateway_refuses_an_end_point_it_cannot_serve_through_graphql() {
     )
     .await
     .expect("store opens");
-    let error = Gateway::new(&settings, store, &ClientOptions::default()).expect_err("refused");
-    assert!(matches!(error, GatewayError::Unserved { .. }), "{error}");
-    let text = error.to_string();
-    assert!(
-        text.contains("does not yet serve orders, catalog; use api = \"order_api\""),
-        "{text}"
+    (store, dir)
+}
+
+/// The order flow importing shipments through GraphQL, the catalog on an Order API end-point:
+/// the gateway builds a GraphQL connection for the first and serves its shipment commands.
+#[tokio::test]
+async fn the_gateway_serves_the_order_flow_through_graphql() {
+    let centra = FakeCentra::start().await;
+    let catalog = domain::CentraEndpoint {
+        name: domain::EndpointName::parse("catalog").expect("name"),
+        api: domain::CentraApi::OrderApi,
+        base_url: "https://example.centra.com/api/order-api".to_owned(),
+        secret: domain::Secret::new("s"),
+        token: None,
+        order_number_prefix: Some("C-".to_owned()),
+        ..centra.endpoint()
+    };
+    let mut settings =
+        domain::Settings::new(vec![centra.endpoint(), catalog.clone()], chrono_tz::UTC);
+    settings.catalog_endpoint = Some(catalog.name.clone());
+    let store = store().await;
+    let gateway = Gateway::new(
+        &settings,
+        store.0,
+        &ClientOptions::default(),
+        &GraphqlOptions::default(),
+    )
+    .expect("served");
+    let commands = gateway.commands();
+    assert_eq!(
+        commands.connection("shop1").expect("shop1").api(),
+        domain::CentraApi::Graphql
     );
-    assert!(!text.contains(TOKEN));
-    assert!(
-        centra.seen().is_empty(),
-        "nothing was sent to the end-point"
+    assert_eq!(
+        commands.connection("catalog").expect("catalog").api(),
+        domain::CentraApi::OrderApi
     );
 }

@@ -10,6 +10,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use centra_gateway::client::CentraClient;
+use centra_gateway::connection::ConnectionError;
 use centra_gateway::detect::{PollError, PollReport, poll_orders, poll_products, poll_shipments};
 use platform_store::{DeadLetterFilter, Store};
 use serde_json::{Value, json};
@@ -87,7 +88,7 @@ impl Target {
 
     async fn poll(self, store: &Store, client: &CentraClient) -> Result<PollReport, PollError> {
         match self {
-            Self::Shipment => poll_shipments(store, client).await,
+            Self::Shipment => poll_shipments(store, &client.clone().into()).await,
             Self::Order => poll_orders(store, client).await,
             Self::Product => poll_products(store, client).await,
         }
@@ -275,6 +276,8 @@ async fn run(case: &Value) -> Result<(), String> {
     if let Some(refused) = expect.get("listing_refused") {
         let error = match outcome {
             Err(PollError::Centra(error)) => error,
+            // The shipments poll reads through the end-point's connection.
+            Err(PollError::Connection(ConnectionError::OrderApi(error))) => *error,
             other => return Err(format!("expected the listing refused, got {other:?}")),
         };
         let field = refused["field"].as_str().expect("field");

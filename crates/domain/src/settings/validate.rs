@@ -310,12 +310,14 @@ impl Settings {
 /// A prefix must be non-empty, made of letters, digits, `-` and `_`, and must not end with a
 /// digit (otherwise `W1` + `83651-1` and `W` + `183651-1` would both read `W183651-1`).
 impl Settings {
-    /// The Centra flows these settings run through `endpoint`: orders always, the catalog and
+    /// The Centra flows these settings run through `endpoint`: orders always (shipments
+    /// offered and completed), the order import when `import` takes orders, the catalog and
     /// stock on the catalog end-point, purchase orders and returns when they are on.
     pub fn centra_flows(&self, endpoint: &CentraEndpoint) -> Vec<&'static str> {
         let catalog = self.catalog().is_some_and(|c| c.name == endpoint.name);
         [
             ("orders", true),
+            ("order import", self.import.imports_orders()),
             ("catalog", catalog),
             ("stock", catalog && self.stock_to_centra),
             ("purchase orders", self.purchase_orders),
@@ -444,14 +446,58 @@ mod tests {
         assert_eq!(
             problems,
             [
-                "settings.endpoints[0].api: the GraphQL adapter does not yet serve orders, catalog, returns; use api = \"order_api\" for this end-point until it does"
+                "settings.endpoints[0].api: the GraphQL adapter does not yet serve catalog, returns; use api = \"order_api\" for this end-point until it does"
             ]
         );
-        let problems =
-            read(graphql, "stock_to_centra = true\npurchase_orders = true").expect_err("refused");
+        let problems = read(
+            graphql,
+            "import = \"both\"\nstock_to_centra = true\npurchase_orders = true",
+        )
+        .expect_err("refused");
         assert!(
-            problems[0].contains("does not yet serve orders, catalog, stock, purchase orders;"),
+            problems[0]
+                .contains("does not yet serve order import, catalog, stock, purchase orders;"),
             "{problems:?}"
+        );
+    }
+
+    /// The order flow importing shipments is served through GraphQL: an end-point that runs
+    /// only that (the catalog on another, Order API, end-point) is accepted; importing orders
+    /// through it is still refused.
+    #[test]
+    fn api_graphql_serves_the_shipment_import_alone() {
+        let text = |import: &str| {
+            format!(
+                "centra_time_zone = \"UTC\"\nimport = \"{import}\"\ncatalog_endpoint = \"catalog\"\n\
+                 [[endpoints]]\nname = \"shop1\"\napi = \"graphql\"\n\
+                 base_url = \"https://shop1.centra.com/graphql\"\ntoken = \"t\"\n\
+                 [[endpoints]]\nname = \"catalog\"\nbase_url = \"https://shop1.centra.com/api/order-api\"\n\
+                 secret = \"s\"\norder_number_prefix = \"C-\"\n"
+            )
+        };
+        let settings = |import: &str| {
+            let draft: super::super::SettingsDraft =
+                toml::from_str(&text(import)).expect("a draft");
+            draft
+                .into_settings()
+                .map_err(|problems| problems.iter().map(ToString::to_string).collect::<Vec<_>>())
+        };
+        let accepted = settings("shipments").expect("served");
+        let shop = accepted
+            .endpoints
+            .iter()
+            .find(|e| e.name.as_str() == "shop1");
+        assert_eq!(
+            accepted.centra_flows(shop.expect("shop1")),
+            ["orders"],
+            "only the order flow runs through the GraphQL end-point"
+        );
+        let problems = settings("orders").expect_err("order import is not served");
+        assert_eq!(
+            problems,
+            [
+                "settings.endpoints[0].api: the GraphQL adapter does not yet serve order import; use api = \"order_api\" for this end-point until it does"
+            ]
         );
     }
 
