@@ -227,6 +227,16 @@ impl CallNote {
         }
     }
 
+    /// Starts timing a `method` call of the named `operation` to `url`: the path kept is the
+    /// URL's path and the operation's name (`/graphql SetStock`), because a GraphQL API answers
+    /// every operation at one path and the path alone would not say what was asked. The name
+    /// is the operation's static name in the client's checked-in query, never caller input.
+    pub fn start_operation(method: &str, url: &str, operation: &str) -> Self {
+        let mut note = Self::start(method, url);
+        note.path = format!("{} {operation}", note.path);
+        note
+    }
+
     /// Ends the call with `answer` (its status, or why none came) and keeps it in the current
     /// scope; outside a scope it is dropped.
     pub fn finish(self, answer: Result<reqwest::StatusCode, &reqwest::Error>) {
@@ -270,6 +280,27 @@ pub fn path_of(url: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn an_operation_is_kept_after_the_path_and_only_inside_a_scope() {
+        CallNote::start_operation("POST", "https://shop/graphql?x=1", "SetStock")
+            .finish_as(CallOutcome::Status(200));
+        let ((), made) = for_records(vec!["article A".into()], async {
+            CallNote::start_operation("POST", "https://shop/graphql?x=1", "SetStock")
+                .finish_as(CallOutcome::Status(429));
+        })
+        .await;
+        let kept: Vec<(&str, &str, CallOutcome)> = made
+            .calls
+            .iter()
+            .map(|c| (c.method.as_str(), c.path.as_str(), c.outcome))
+            .collect();
+        assert_eq!(
+            kept,
+            [("POST", "/graphql SetStock", CallOutcome::Status(429))],
+            "the call outside the scope is not kept"
+        );
+    }
 
     #[test]
     fn a_path_keeps_no_host_credentials_query_or_fragment() {

@@ -120,6 +120,11 @@ impl GraphqlClient {
                 )
             })?;
         bearer.set_sensitive(true);
+        let note = platform_http::calls::CallNote::start_operation(
+            "POST",
+            &self.inner.url,
+            body.operation_name,
+        );
         let response = self
             .inner
             .http
@@ -131,6 +136,7 @@ impl GraphqlClient {
             .instrument(request_call.span())
             .await;
         request_call.finish(response.as_ref().ok().map(|r| r.status().as_u16()));
+        note.finish(response.as_ref().map(reqwest::Response::status));
         let response = response.map_err(|e| self.error(operation, self.transport_kind(&e)))?;
         let status = response.status();
         let retry_after = platform_http::parse_retry_after(response.headers().get(RETRY_AFTER));

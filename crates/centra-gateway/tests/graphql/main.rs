@@ -4,6 +4,7 @@
 //! share no schema), and the settings refusal of `api = "graphql"` while no flow is served
 //! through it end-to-end (the commands that go through it: `tests/centra_api_contract.rs`).
 
+mod calls;
 mod config;
 mod events;
 mod server;
