@@ -205,7 +205,7 @@ impl ReturnsAdmin for Admin {
                         at: Some(timestamp(step.at)),
                         step: step.step,
                         detail: step.detail,
-                        trace_id: String::new(),
+                        trace_id: step.trace_id.unwrap_or_default(),
                     })
                     .collect(),
             });

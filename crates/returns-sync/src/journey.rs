@@ -9,6 +9,11 @@
 //! (the WMS told); a state change from -> to; parked with its reason; discarded with who and
 //! why; retried (taken up again from parked or discarded).
 //!
+//! Each step keeps the trace id of the work that made it (the delivery of the WMS's report, a
+//! person's retry through the admin service), so Find links the step to its trace; untraced
+//! work leaves it empty. Unlike a shipment, a return keeps no trace of its own to continue: its
+//! work is one delivery or one admin call, each already its own trace.
+//!
 //! Bounded: a return keeps its last [`STEPS_KEPT`] steps; the journey lives as long as the
 //! return's row.
 //!
@@ -172,7 +177,8 @@ pub async fn saved(
 }
 
 /// Writes the steps from `before` to `record` inside `tx` (the transaction that saves the
-/// record), stamped with its `updated_at`; keeps the last [`STEPS_KEPT`].
+/// record), stamped with its `updated_at` and the current work's trace id; keeps the last
+/// [`STEPS_KEPT`].
 ///
 /// # Errors
 /// A query error naming the return.
@@ -197,18 +203,20 @@ pub async fn note(
     .map_err(StoreError::query(format!(
         "numbering the journey of return {key}"
     )))?;
+    let trace_id = platform_telemetry::current_trace_id().map(|id| id.to_string());
     let mut seq = last;
     for step in &found {
         seq += 1;
         sqlx::query(
-            "INSERT INTO return_journey (return_id, seq, at, step, detail) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO return_journey (return_id, seq, at, step, detail, trace_id) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(key)
         .bind(seq)
         .bind(record.updated_at)
         .bind(step.step)
         .bind(&step.detail)
+        .bind(trace_id.as_deref())
         .execute(tx.conn())
         .await
         .map_err(StoreError::query(format!("journaling return {key}")))?;
@@ -233,6 +241,8 @@ pub struct JourneyStep {
     pub at: i64,
     pub step: String,
     pub detail: String,
+    /// The W3C trace id of the work that made the step; `None` when it was not traced.
+    pub trace_id: Option<String>,
 }
 
 /// The journey of return `return_id`, oldest step first.
@@ -241,7 +251,8 @@ pub struct JourneyStep {
 /// A query error naming the return.
 pub async fn of(store: &Store, return_id: &str) -> Result<Vec<JourneyStep>, StoreError> {
     let rows = sqlx::query(
-        "SELECT at, step, detail FROM return_journey WHERE return_id = $1 ORDER BY seq",
+        "SELECT at, step, detail, trace_id FROM return_journey WHERE return_id = $1 \
+         ORDER BY seq",
     )
     .bind(return_id)
     .fetch_all(store.pool())
@@ -261,6 +272,7 @@ pub async fn of(store: &Store, return_id: &str) -> Result<Vec<JourneyStep>, Stor
                 at: row.try_get("at").map_err(unreadable)?,
                 step: row.try_get("step").map_err(unreadable)?,
                 detail: row.try_get("detail").map_err(unreadable)?,
+                trace_id: row.try_get("trace_id").map_err(unreadable)?,
             })
         })
         .collect()

@@ -112,7 +112,7 @@ pub async fn page(
                 @for order in orders { (found_order(order)) }
             }
         }
-        @for found in found_returns { (found_return(found, &gathered)) }
+        @for found in found_returns { (found_return(&page.config.admin_web, found, &gathered)) }
         @if let Err(line) = &returns {
             p.muted { "Returns not searched: " (line) }
         }
@@ -216,9 +216,18 @@ fn found(config: &AdminWebConfig, shipment: &pb::FoundShipment, gathered: &Gathe
     }
 }
 
-/// A WMS return with its state, reason and journey (the calls to Centra for it merged in).
-fn found_return(found: &pb::FoundReturn, gathered: &Gathered) -> Markup {
+/// A WMS return with its state, reason and journey (the calls to Centra for it merged in), and
+/// the trace of the latest work on it (a return keeps no trace of its own; each step keeps the
+/// trace of the work that made it).
+fn found_return(config: &AdminWebConfig, found: &pb::FoundReturn, gathered: &Gathered) -> Markup {
     let summary = found.summary.clone().unwrap_or_default();
+    let latest_trace = found
+        .journey
+        .iter()
+        .rev()
+        .map(|step| step.trace_id.as_str())
+        .find(|id| !id.is_empty())
+        .unwrap_or_default();
     let heading_id = format!("return-{}", summary.return_id);
     let records = [calls::return_record(&summary)];
     let journey = calls::merge(&found.journey, gathered.of(&records));
@@ -243,6 +252,7 @@ fn found_return(found: &pb::FoundReturn, gathered: &Gathered) -> Markup {
                         th scope="row" { "Parked reason" }
                         td { @if summary.reason.is_empty() { span.muted { "none" } } @else { span.bad { (summary.reason) } } }
                     }
+                    tr { th scope="row" { "Trace of the latest work" } td { (trace(config, latest_trace)) } }
                     tr { th scope="row" { "Last change" } td.mono { (time(summary.updated_at.as_ref())) } }
                 }
             }
@@ -443,12 +453,24 @@ mod tests {
                 reason: "discarded by admin: credited <by hand>".into(),
                 ..pb::ReturnSummary::default()
             }),
-            journey: vec![pb::JourneyStep {
-                at,
-                step: "discarded".into(),
-                detail: "discarded by admin".into(),
-                trace_id: String::new(),
-            }],
+            journey: vec![
+                pb::JourneyStep {
+                    at,
+                    step: "parked".into(),
+                    detail: "centra refused".into(),
+                    trace_id: "4bf92f3577b34da6a3ce929d0e0e4736".into(),
+                },
+                pb::JourneyStep {
+                    at,
+                    step: "discarded".into(),
+                    detail: "discarded by admin".into(),
+                    trace_id: String::new(),
+                },
+            ],
+        };
+        let linked = AdminWebConfig {
+            trace_url: Some("https://jaeger.example/trace/{trace_id}".into()),
+            ..AdminWebConfig::default()
         };
         let gathered = Gathered {
             calls: vec![pb::ExternalCall {
@@ -463,7 +485,7 @@ mod tests {
             }],
             failures: Vec::new(),
         };
-        let html = found_return(&found, &gathered).into_string();
+        let html = found_return(&linked, &found, &gathered).into_string();
         for text in [
             "Return 100:a",
             r#"<td class="state">discarded</td>"#,
@@ -471,6 +493,8 @@ mod tests {
             "none yet",
             "centra: POST /return → 400 (12 ms)",
             r#"<tr class="call">"#,
+            // The latest step with a trace: the untraced discard after it does not hide it.
+            r#"href="https://jaeger.example/trace/4bf92f3577b34da6a3ce929d0e0e4736""#,
         ] {
             assert!(html.contains(text), "{text} in {html}");
         }

@@ -113,3 +113,62 @@ async fn a_returns_journey_shows_parked_discarded_retried_and_reported_on_postgr
     parked_discarded_retried(spawn_flow_on(settings(), database.url.clone(), dir).await).await;
     database.drop_database().await;
 }
+
+/// Each step keeps the trace id of the work that made it: the steps of a traced delivery carry
+/// its trace, those of an untraced retry none.
+#[tokio::test]
+async fn each_step_keeps_the_trace_of_the_work_that_made_it() {
+    use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider};
+    use tracing::Instrument as _;
+
+    let provider = SdkTracerProvider::builder()
+        .with_simple_exporter(InMemorySpanExporter::default())
+        .build();
+    let subscriber = platform_telemetry::build_subscriber(
+        &platform_telemetry::TelemetryConfig::new("returns-sync test"),
+        Some(provider),
+    )
+    .expect("subscriber builds");
+    let _default = tracing::subscriber::set_default(subscriber);
+
+    let t = spawn_flow(settings()).await;
+    let event = returned(
+        "100:t",
+        "S1-1",
+        vec![line(11, "L1", 1, 0, vec![item(1, "DMG", "Damaged", 10)])],
+    );
+    t.centra.with(|c| c.next_fault = Fault::Refuse);
+    let delivery = tracing::info_span!("delivery of the WMS's report");
+    let trace = delivery
+        .in_scope(platform_telemetry::current_trace_id)
+        .expect("the delivery is traced")
+        .to_string();
+    t.received("m1", &event)
+        .instrument(delivery)
+        .await
+        .expect("parked");
+    t.flow.retry("100:t").await.expect("retried");
+
+    let admin = Admin::new(t.flow.clone());
+    let found = find(&admin, "100:t").await;
+    let traced: Vec<(&str, &str)> = found[0]
+        .journey
+        .iter()
+        .map(|s| (s.step.as_str(), s.trace_id.as_str()))
+        .collect();
+    assert_eq!(
+        traced,
+        [
+            ("received", trace.as_str()),
+            ("state", trace.as_str()),
+            ("state", trace.as_str()),
+            ("parked", trace.as_str()),
+            ("retried", ""),
+            ("created in centra", ""),
+            ("state", ""),
+            ("reported", ""),
+            ("state", ""),
+        ],
+        "the delivery's steps carry its trace, the untraced retry's none"
+    );
+}
