@@ -66,6 +66,7 @@ fault-test:
 BENCH_LATENCY_ARGS ?= --n 20 --poll-n 5
 BENCH_DRAIN_ARGS ?= --complete 30 --capture 5 --slow-k 60
 BENCH_CATALOG_ARGS ?=
+BENCH_FOOTPRINT_ARGS ?= --sizes 2000
 BENCH_STOCK_ARGS ?= --changes 100 --returns 20
 BENCH_DISTRIBUTED_ARGS ?= --n 10
 # criterion micro-benchmarks of hot code (crates/*/benches): mapping, parsing, the stock rule
@@ -81,11 +82,12 @@ bench:
 	  echo "- commit: \`$$(git rev-parse --short HEAD)\`$$(git diff --quiet HEAD -- 2>/dev/null || echo ' (with uncommitted changes)')"; \
 	  echo "- machine: $$(nproc) cores, $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), Linux $$(uname -r)"; \
 	  echo "- date: $$(date -u +%Y-%m-%dT%H:%MZ)"; \
-	  echo "- arguments: latency [$(BENCH_LATENCY_ARGS)] drain [$(BENCH_DRAIN_ARGS)] catalog [$(BENCH_CATALOG_ARGS)] stock [$(BENCH_STOCK_ARGS)] distributed [$(BENCH_DISTRIBUTED_ARGS)] criterion [$(BENCH_CRITERION_ARGS)]"; \
+	  echo "- arguments: latency [$(BENCH_LATENCY_ARGS)] drain [$(BENCH_DRAIN_ARGS)] catalog [$(BENCH_CATALOG_ARGS)] footprint [$(BENCH_FOOTPRINT_ARGS)] stock [$(BENCH_STOCK_ARGS)] distributed [$(BENCH_DISTRIBUTED_ARGS)] criterion [$(BENCH_CRITERION_ARGS)]"; \
 	} > bench/results.md.tmp
 	$(CARGO) bench -q -p centra-wms-tests --bench order_latency -- $(BENCH_LATENCY_ARGS) >> bench/results.md.tmp
 	$(CARGO) bench -q -p centra-wms-tests --bench backlog_drain -- $(BENCH_DRAIN_ARGS) >> bench/results.md.tmp
 	$(CARGO) bench -q -p centra-wms-tests --bench catalog_import -- $(BENCH_CATALOG_ARGS) >> bench/results.md.tmp
+	$(CARGO) bench -q -p centra-wms-tests --bench catalog_footprint -- $(BENCH_FOOTPRINT_ARGS) >> bench/results.md.tmp
 	$(CARGO) bench -q -p centra-wms-tests --bench stock_returns_calls -- $(BENCH_STOCK_ARGS) >> bench/results.md.tmp
 	$(CARGO) bench -q -p centra-wms-tests --bench distributed -- $(BENCH_DISTRIBUTED_ARGS) >> bench/results.md.tmp
 	@home=$$(mktemp -d) && trap 'rm -rf "$$home"' EXIT && \
@@ -100,6 +102,7 @@ bench-large:
 	$(MAKE) bench BENCH_LATENCY_ARGS="--n 50 --poll-n 10" \
 	  BENCH_DRAIN_ARGS="--k 10000 --complete 300 --capture 20 --slow-k 1000" \
 	  BENCH_CATALOG_ARGS="--sizes 100000" \
+	  BENCH_FOOTPRINT_ARGS="--sizes 100000 --runs 1" \
 	  BENCH_STOCK_ARGS="--changes 1000 --returns 200" \
 	  BENCH_DISTRIBUTED_ARGS="--n 50"
 

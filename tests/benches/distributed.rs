@@ -19,12 +19,11 @@
 #[allow(dead_code)]
 mod common;
 
-use std::fs::File;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use centra_wms_tests::e2e::{Sims, free_port};
+use common::process::{Process, binary};
 use common::{
     RUNS, Sim, arg, last_seq, met, order_written, percentile, point_webhooks, seed_catalogue,
     seed_order, ship, shipment_completed, spread, table, until, wait_call, wms_articles,
@@ -43,99 +42,6 @@ const SERVICES: [&str; 6] = [
 
 /// The longest a process may take to be ready, or the catalogue to be imported.
 const LIMIT: Duration = Duration::from_secs(120);
-
-/// One `centra-wms serve` process, killed on drop (a failed run leaves nothing running).
-struct Process {
-    service: &'static str,
-    child: Child,
-    health: String,
-    stderr: PathBuf,
-    spawned: Instant,
-}
-
-impl Process {
-    fn spawn(binary: &Path, service: &'static str, config: &Path, dir: &Path) -> Self {
-        let health = format!("127.0.0.1:{}", free_port().port());
-        let stderr = dir.join(format!("{service}.stderr"));
-        let child = Command::new(binary)
-            .args(["serve", service, "--config"])
-            .arg(config)
-            .env_remove("RUST_LOG")
-            .env("CENTRA_WMS__RUNTIME__HEALTH_LISTEN", &health)
-            .stdout(Stdio::null())
-            .stderr(File::create(&stderr).expect("stderr file"))
-            .spawn()
-            .unwrap_or_else(|e| panic!("{} serve {service}: {e}", binary.display()));
-        Self {
-            service,
-            child,
-            health,
-            stderr,
-            spawned: Instant::now(),
-        }
-    }
-
-    /// Fails the bench with the process's stderr when it stopped.
-    fn assert_running(&mut self) {
-        if let Ok(Some(exit)) = self.child.try_wait() {
-            let stderr = std::fs::read_to_string(&self.stderr).unwrap_or_default();
-            panic!("{} stopped ({exit}): {stderr}", self.service);
-        }
-    }
-
-    /// `key` (`VmRSS:`, `VmHWM:`) of the process in MiB.
-    fn memory_mib(&self, key: &str) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .unwrap_or_default();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(key))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-            .map_or(f64::NAN, |kib| kib / 1024.0)
-    }
-
-    /// SIGTERM, then waits until it exits (30 s at most; killed on drop after that).
-    fn stop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The binary to run: `--centra-wms PATH`, else `centra-wms` in the profile folder this bench
-/// was built into (`target/release/deps/distributed-…` → `target/release/centra-wms`).
-fn binary() -> PathBuf {
-    let given: String = arg("centra-wms", String::new());
-    let path = if given.is_empty() {
-        std::env::current_exe()
-            .ok()
-            .and_then(|exe| Some(exe.parent()?.parent()?.join("centra-wms")))
-            .unwrap_or_default()
-    } else {
-        PathBuf::from(given)
-    };
-    assert!(
-        path.is_file(),
-        "no centra-wms binary at {}: build it in the same profile (`cargo build --release -p \
-         centra-wms`) or pass --centra-wms PATH",
-        path.display()
-    );
-    path
-}
 
 /// The one config file every process reads: both simulators, webhooks on (polls at the seed's
 /// 15 minutes), the distributed runtime, each service's own gRPC address.
@@ -218,7 +124,7 @@ async fn run(binary: &Path, shipments: usize) -> Run {
 
     let mut processes: Vec<Process> = SERVICES
         .iter()
-        .map(|service| Process::spawn(binary, service, &file, dir.path()))
+        .map(|service| Process::spawn(binary, service, &["serve", service], &file, dir.path()))
         .collect();
     // Every process asked each round, so each is timed when it first answers.
     let http = reqwest::Client::new();

@@ -8,6 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use platform_bus::embedded::SQLITE_PAGE_CACHE_KIB;
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
 use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Connection};
@@ -325,6 +326,7 @@ fn pool_options(backend: Backend, options: &StoreOptions, schema: &str) -> AnyPo
         Backend::Sqlite => vec![
             format!("PRAGMA busy_timeout = {}", options.busy_timeout.as_millis()),
             "PRAGMA foreign_keys = ON".to_owned(),
+            format!("PRAGMA cache_size = -{SQLITE_PAGE_CACHE_KIB}"),
         ],
     }
     .into();

@@ -5,6 +5,8 @@
 //! Each bench prints Markdown on stdout only; `make bench` adds the machine and the commit and
 //! writes everything to `bench/results.md`.
 
+pub mod process;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;

@@ -30,6 +30,8 @@ const READ_ONE_BY_ONE: usize = 20;
 /// Size rows per page of a listing (as `ListProducts` allows): a catalogue of 20,000 sizes is
 /// 40 calls, not 200, under the gateway's request rate.
 const PAGE_SIZE: u32 = 500;
+/// Products published per transaction.
+const PUBLISH_BATCH: usize = 200;
 
 /// `stockItemId=fingerprint` of one listed row: its product's fields and the size as Centra
 /// shows them.
@@ -140,39 +142,47 @@ pub async fn poll_products(store: &Store, client: &CentraClient) -> Result<PollR
         .filter(|p| !broken.contains(p.product_id.as_str()))
         .collect();
     let mut report = PollReport::default();
-    let mut tx = store.begin().await?;
-    for product in &products {
-        let version = publish::product_version(product);
-        let (id, message) = publish::product_changed(endpoint, product, &version, started);
-        if let Some(keys) = row_keys.get_mut(&product.product_id) {
-            keys.sort();
-            memory::remember(
+    // Several transactions, not one: a first import of 100,000 sizes in one transaction would
+    // hold every page it wrote in SQLite's page cache until the commit (and keep the outbox
+    // unrelayed till then). A crash between two leaves the cursor unset, so the next poll lists
+    // everything again and the memory skips the products already published.
+    for batch in products.chunks(PUBLISH_BATCH) {
+        let mut tx = store.begin().await?;
+        for product in batch {
+            let version = publish::product_version(product);
+            let (id, message) = publish::product_changed(endpoint, product, &version, started);
+            if let Some(keys) = row_keys.get_mut(&product.product_id) {
+                keys.sort();
+                memory::remember(
+                    &mut tx,
+                    endpoint,
+                    kind::PRODUCT_ROWS,
+                    &product.product_id,
+                    &keys.join(","),
+                    id.as_str(),
+                )
+                .await?;
+            }
+            if memory::remember(
                 &mut tx,
                 endpoint,
-                kind::PRODUCT_ROWS,
+                kind::PRODUCT,
                 &product.product_id,
-                &keys.join(","),
+                &version,
                 id.as_str(),
             )
-            .await?;
+            .await?
+            {
+                store.outbox().enqueue(&mut tx, message).await?;
+                tracing::info!(endpoint = %endpoint, product_id = %product.product_id, event_id = %id, "product changed");
+                report.published += 1;
+            } else {
+                report.unchanged += 1;
+            }
         }
-        if memory::remember(
-            &mut tx,
-            endpoint,
-            kind::PRODUCT,
-            &product.product_id,
-            &version,
-            id.as_str(),
-        )
-        .await?
-        {
-            store.outbox().enqueue(&mut tx, message).await?;
-            tracing::info!(endpoint = %endpoint, product_id = %product.product_id, event_id = %id, "product changed");
-            report.published += 1;
-        } else {
-            report.unchanged += 1;
-        }
+        tx.commit().await?;
     }
+    let mut tx = store.begin().await?;
     for record in &bad {
         dead_letter(store, &mut tx, DEAD_LETTER_KIND, endpoint, record).await?;
         report.dead_lettered += 1;

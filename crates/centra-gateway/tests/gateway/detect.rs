@@ -99,6 +99,38 @@ async fn publishes_products_per_version() {
     assert_eq!(changed.published, 1, "only the cap changed");
 }
 
+/// A catalogue larger than one publishing transaction (200 products) is published whole, each
+/// product once, and a second poll publishes nothing.
+#[tokio::test]
+async fn a_catalogue_of_several_publishing_batches_is_published_once() {
+    let app = spawn_app().await;
+    let template = crate::harness::products()["products"][2].clone();
+    let rows: Vec<Value> = (0..450_i64)
+        .map(|n| {
+            let mut row = template.clone();
+            row["productId"] = json!(20_000 + n);
+            row["variantId"] = json!(30_000 + n);
+            row["stockItemId"] = json!(40_000 + n);
+            row["sku"] = json!(format!("BATCH{n}"));
+            row["ean"] = json!(format!("{:013}", 7_350_000_100_000_i64 + n));
+            row
+        })
+        .collect();
+    app.control("/products", &json!({ "products": rows })).await;
+    let first = poll_products(&app.store, &app.client)
+        .await
+        .expect("polled");
+    assert_eq!((first.published, first.unchanged), (450, 0));
+    assert_eq!(
+        app.store.outbox().unpublished_count().await.expect("count"),
+        450
+    );
+    let again = poll_products(&app.store, &app.client)
+        .await
+        .expect("polled again");
+    assert_eq!(again.published, 0);
+}
+
 /// The `productId` reads in the simulator's request log.
 fn product_reads(requests: &[Value]) -> Vec<String> {
     requests

@@ -310,6 +310,15 @@ pub async fn connections_are_configured(db: TestDb) {
                     .await
                     .expect("busy_timeout");
                 assert_eq!(busy, 10_000);
+                // A negative cache_size is KiB: the small page cache of every connection.
+                let cache: i64 = sqlx::query_scalar("PRAGMA cache_size")
+                    .fetch_one(&mut **conn)
+                    .await
+                    .expect("cache_size");
+                assert_eq!(
+                    cache,
+                    -i64::from(platform_bus::embedded::SQLITE_PAGE_CACHE_KIB)
+                );
             }
         }
     }

@@ -1,0 +1,214 @@
+//! The embedded runtime's own memory while it imports a whole catalogue: `centra-wms run` (every
+//! service in one process, SQLite bus and stores) as its own OS process against both
+//! simulators, which run in the bench process. `catalog_import` measures the same import inside
+//! the bench process, where the simulators' catalogue and request logs and the bench's copies
+//! of them share the peak; here the process holds only the runtime, so its `VmHWM` is what a
+//! merchant's machine needs (the target: under 100 MiB at 100,000 sizes).
+//!
+//! `cargo bench -p centra-wms-tests --bench catalog_footprint [-- --sizes 2000 --runs 3
+//! --centra-wms PATH]`: the binary as in `distributed` (`make bench` builds it in release
+//! first). Per run: the process starts, imports the catalogue (timed from its spawn to the
+//! last `PUT /articles` answered), then one poll interval (5 s) with
+//! nothing changed; its `VmRSS` after the import and after the idle poll, and its `VmHWM` over
+//! the whole run. Every figure: the median of the runs with min and max.
+
+#[path = "common/mod.rs"]
+#[allow(dead_code)]
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use centra_wms_tests::e2e::{SIZES_PER_PRODUCT, Sims, free_port, size_row};
+use common::process::{Process, binary};
+use common::{RUNS, Sim, answered, arg, met, spread, table, writes};
+
+/// The longest the first import may take.
+const IMPORT_LIMIT: Duration = Duration::from_secs(3600);
+
+/// One run's figures.
+struct Run {
+    /// From the spawn to its first call to the WMS.
+    first_call_ms: f64,
+    first_s: f64,
+    after_import_mib: f64,
+    after_idle_mib: f64,
+    peak_mib: f64,
+}
+
+/// The services of the embedded runtime, each given its own gRPC address.
+const SERVICES: [&str; 6] = [
+    "centra_gateway",
+    "ongoing_gateway",
+    "catalog_sync",
+    "order_sync",
+    "stock_sync",
+    "returns_sync",
+];
+
+/// The embedded runtime's settings: both simulators, the gateways polling every 5 s, SQLite in
+/// `dir`, nothing listening on a fixed port.
+fn config_text(sims: &Sims, dir: &Path) -> String {
+    let grpc: String = SERVICES
+        .iter()
+        .map(|service| {
+            let addr = free_port();
+            format!(
+                "[runtime.grpc.{service}]\nlisten = \"{addr}\"\nconnect = \"http://{addr}\"\n\n"
+            )
+        })
+        .collect();
+    format!(
+        r#"
+[settings]
+centra_time_zone = "Europe/Stockholm"
+sync_interval = "5s"
+
+[[settings.endpoints]]
+name = "shop1"
+base_url = "{centra}"
+secret = "sandbox-secret"
+webhook_secret = "sandbox-webhook-secret"
+
+[wms]
+base_url = "{ongoing}"
+warehouse = "sandbox"
+user = "sandbox"
+password = "sandbox"
+goods_owner_id = 1
+
+[runtime]
+mode = "embedded"
+data_dir = "{data}"
+log_filter = "warn"
+centra_webhook_listen = "{centra_hook}"
+ongoing_webhook_listen = "{ongoing_hook}"
+
+[admin_web]
+listen = "{admin}"
+
+{grpc}"#,
+        centra = sims.centra.base_url(),
+        ongoing = sims.ongoing.base_url(),
+        data = dir.join("data").display(),
+        centra_hook = free_port(),
+        ongoing_hook = free_port(),
+        admin = free_port(),
+    )
+}
+
+async fn run(binary: &Path, sizes: usize) -> Run {
+    let products = sizes.div_ceil(SIZES_PER_PRODUCT);
+    let sizes = products * SIZES_PER_PRODUCT;
+    let sims = Sims::start().await;
+    sims.seed_products(
+        (0..products)
+            .flat_map(|p| (0..SIZES_PER_PRODUCT).map(move |s| size_row(p, s)))
+            .collect(),
+    )
+    .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("centra-wms.toml");
+    std::fs::write(&file, config_text(&sims, dir.path())).expect("config written");
+
+    let mut process = Process::spawn(binary, "embedded", &["run"], &file, dir.path());
+    // The embedded runtime serves no health endpoint: the import is watched in ongoing-sim's
+    // request log, the process checked alive on every round.
+    let (mut cursor, mut written, mut first_call_ms) = (0, 0, None);
+    while written < sizes {
+        process.assert_running();
+        let (entries, next) = answered(&sims, Sim::Ongoing, cursor).await;
+        cursor = next;
+        if first_call_ms.is_none() && !entries.is_empty() {
+            first_call_ms = Some(process.spawned.elapsed().as_secs_f64() * 1000.0);
+        }
+        written += entries.iter().filter(|e| writes(e, "/articles")).count();
+        assert!(
+            process.spawned.elapsed() < IMPORT_LIMIT,
+            "{sizes} articles within {IMPORT_LIMIT:?} ({written} written)"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let first_s = process.spawned.elapsed().as_secs_f64();
+    process.assert_running();
+    let after_import_mib = process.memory_mib("VmRSS:");
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    process.assert_running();
+    let after_idle_mib = process.memory_mib("VmRSS:");
+    let peak_mib = process.memory_mib("VmHWM:");
+    process.stop();
+    Run {
+        first_call_ms: first_call_ms.unwrap_or(f64::NAN),
+        first_s,
+        after_import_mib,
+        after_idle_mib,
+        peak_mib,
+    }
+}
+
+fn main() {
+    let binary = binary();
+    let runs: usize = arg("runs", RUNS);
+    let mut sizes: Vec<usize> = Vec::new();
+    let args: Vec<String> = std::env::args().collect();
+    for pair in args.windows(2) {
+        if pair[0] == "--sizes" {
+            sizes.extend(pair[1].split(',').filter_map(|s| s.parse::<usize>().ok()));
+        }
+    }
+    if sizes.is_empty() {
+        sizes.push(2_000);
+    }
+    let tokio = common::tokio();
+    let mut rows = Vec::new();
+    for size in sizes {
+        let done: Vec<Run> = (0..runs.max(1))
+            .map(|_| tokio.block_on(run(&binary, size)))
+            .collect();
+        let of = |f: &dyn Fn(&Run) -> f64| spread(&done.iter().map(f).collect::<Vec<_>>());
+        let peak = of(&|r| r.peak_mib);
+        let target = size >= 100_000;
+        rows.push(vec![
+            size.to_string(),
+            done.len().to_string(),
+            of(&|r| r.first_call_ms).show(0),
+            of(&|r| r.first_s).show(1),
+            of(&|r| size as f64 / r.first_s).show(0),
+            of(&|r| r.after_import_mib).show(1),
+            of(&|r| r.after_idle_mib).show(1),
+            peak.show(1),
+            if target {
+                "< 100 MiB"
+            } else {
+                "— (at 100,000)"
+            }
+            .into(),
+            if target {
+                met(peak.median < 100.0).into()
+            } else {
+                "—".into()
+            },
+        ]);
+    }
+    table(
+        "Catalogue footprint of the embedded process",
+        "`centra-wms run` (every service, SQLite bus and stores) as its own process against \
+         both simulators (in the bench process): from its spawn to its first call to the WMS; the \
+         first import from its spawn to the last `PUT /articles` answered; `VmRSS` after the import \
+         and after one 5 s poll with nothing changed; peak: its `VmHWM` over the run. Median of \
+         the runs (min–max).",
+        &[
+            "sizes",
+            "runs",
+            "first WMS call ms",
+            "first import s",
+            "articles/s",
+            "RSS after import MiB",
+            "RSS after idle poll MiB",
+            "peak RSS MiB",
+            "target",
+            "met?",
+        ],
+        &rows,
+    );
+}
