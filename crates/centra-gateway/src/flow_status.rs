@@ -10,9 +10,15 @@
 //!   than the last poll error;
 //! - backlog and failed stay 0: a poll publishes what it reads in the same transaction.
 //!
-//! Layout: [`PollLog`] (the memory of poll outcomes), [`FlowStatusService`] (the report).
+//! Beside the flows, each end-point on the GraphQL Integration API answers its rate budget
+//! (`budgets`): every bucket as the client's governor estimates it now, when `rateLimits` was
+//! last read, and a 429's hold.
+//!
+//! Layout: [`PollLog`] (the memory of poll outcomes), [`FlowStatusService`] (the report),
+//! [`rate_budgets`] (a governor's standing as the answer carries it).
 
 use std::collections::HashMap;
+use std::time::SystemTime;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use domain::EndpointName;
@@ -22,6 +28,7 @@ use proto::admin::v1 as pb;
 use proto::admin::v1::flow_status_server::{FlowStatus, FlowStatusServer};
 use tonic::{Request, Response, Status};
 
+use crate::client_graphql::{GovernorStanding, GraphqlClient};
 use crate::detect::Flows;
 
 /// The polls, in the order they run and are reported.
@@ -73,6 +80,7 @@ pub struct FlowStatusService {
     store: Store,
     endpoints: Vec<(EndpointName, Flows)>,
     log: PollLog,
+    graphql: Vec<GraphqlClient>,
 }
 
 impl FlowStatusService {
@@ -81,7 +89,16 @@ impl FlowStatusService {
             store,
             endpoints,
             log,
+            graphql: Vec::new(),
         }
+    }
+
+    /// Also answers the rate budget of these GraphQL end-points' clients (the same clients
+    /// the polls and commands use, so the budget is theirs).
+    #[must_use]
+    pub fn with_budgets(mut self, graphql: Vec<GraphqlClient>) -> Self {
+        self.graphql = graphql;
+        self
     }
 
     pub fn into_server(self) -> FlowStatusServer<Self> {
@@ -151,8 +168,41 @@ impl FlowStatus for FlowStatusService {
             .reports()
             .await
             .map_err(|e| Status::internal(e.to_string()))?;
-        flows_answer(crate::NAME, &POLLS, &wanted, reports).map(Response::new)
+        let mut answer = flows_answer(crate::NAME, &POLLS, &wanted, reports)?;
+        let now = SystemTime::now();
+        answer.budgets = self
+            .graphql
+            .iter()
+            .flat_map(|client| rate_budgets(client.endpoint(), &client.standing(), now))
+            .collect();
+        Ok(Response::new(answer))
     }
+}
+
+/// `standing` of `endpoint`'s governor as the answer carries it, its times from `now`.
+pub fn rate_budgets(
+    endpoint: &EndpointName,
+    standing: &GovernorStanding,
+    now: SystemTime,
+) -> Vec<pb::RateBudget> {
+    let at = |time: Option<SystemTime>| time.map(prost_types::Timestamp::from);
+    let last_reading_at = at(standing
+        .last_reading_ago
+        .and_then(|ago| now.checked_sub(ago)));
+    let held_until = at(standing.held_for.and_then(|left| now.checked_add(left)));
+    standing
+        .budgets
+        .iter()
+        .map(|budget| pb::RateBudget {
+            endpoint: endpoint.to_string(),
+            bucket: budget.kind.as_str().to_owned(),
+            window: budget.window.as_str().to_owned(),
+            remaining: budget.remaining,
+            quota: budget.quota,
+            last_reading_at,
+            held_until,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -172,6 +222,70 @@ mod tests {
         );
         assert_eq!(dead_letter_poll("centra.return"), None);
         assert_eq!(dead_letter_poll("article"), None);
+    }
+
+    #[test]
+    fn a_standing_becomes_one_budget_per_bucket_with_its_times() {
+        use crate::client_graphql::{BucketKind, Budget, Window};
+        use std::time::Duration;
+
+        let shop = EndpointName::parse("shop1").expect("name");
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let standing = GovernorStanding {
+            budgets: vec![
+                Budget {
+                    kind: BucketKind::Mutations,
+                    window: Window::OneHour,
+                    quota: 1000,
+                    remaining: 940,
+                },
+                Budget {
+                    kind: BucketKind::Requests,
+                    window: Window::TenSeconds,
+                    quota: 20,
+                    remaining: 19,
+                },
+            ],
+            last_reading_ago: Some(Duration::from_secs(30)),
+            held_for: Some(Duration::from_secs(2)),
+        };
+        let budgets = rate_budgets(&shop, &standing, now);
+        let shown: Vec<(&str, &str, &str, u64, u64)> = budgets
+            .iter()
+            .map(|b| {
+                (
+                    b.endpoint.as_str(),
+                    b.bucket.as_str(),
+                    b.window.as_str(),
+                    b.remaining,
+                    b.quota,
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("shop1", "mutations", "1h", 940, 1000),
+                ("shop1", "requests", "10s", 19, 20)
+            ]
+        );
+        let seconds = |t: Option<prost_types::Timestamp>| t.map(|t| t.seconds);
+        assert!(
+            budgets
+                .iter()
+                .all(|b| seconds(b.last_reading_at) == Some(1_800_000_000 - 30)
+                    && seconds(b.held_until) == Some(1_800_000_002))
+        );
+        let quiet = GovernorStanding {
+            last_reading_ago: None,
+            held_for: None,
+            ..standing
+        };
+        assert!(
+            rate_budgets(&shop, &quiet, now)
+                .iter()
+                .all(|b| b.last_reading_at.is_none() && b.held_until.is_none())
+        );
     }
 
     #[test]

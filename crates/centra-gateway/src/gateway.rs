@@ -208,10 +208,22 @@ impl Gateway {
             .iter()
             .map(|(c, flows)| (c.endpoint().clone(), *flows))
             .collect();
+        let graphql = self
+            .clients
+            .iter()
+            .filter_map(|(c, _)| match c {
+                CentraConnection::Graphql(client) => Some(client.clone()),
+                CentraConnection::OrderApi(_) => None,
+            })
+            .collect();
         let calls = platform_runtime::CallLog::new(self.store.clone(), "centra");
         let routes = Routes::new(GrpcService::new(commands, calls.clone()).into_server())
             .add_service(platform_runtime::ExternalCallsService::new(calls).into_server())
-            .add_service(FlowStatusService::new(self.store.clone(), endpoints, log).into_server())
+            .add_service(
+                FlowStatusService::new(self.store.clone(), endpoints, log)
+                    .with_budgets(graphql)
+                    .into_server(),
+            )
             .add_service(
                 DeadLetterService::new(self.store.clone(), Arc::new(PollAgain::new(wakers)))
                     .into_server(),

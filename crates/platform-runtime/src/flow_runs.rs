@@ -142,7 +142,10 @@ pub fn flows_answer(
             known.join(", ")
         )));
     }
-    Ok(pb::ListFlowsResponse { flows })
+    Ok(pb::ListFlowsResponse {
+        flows,
+        ..pb::ListFlowsResponse::default()
+    })
 }
 
 /// Unix millis as a protobuf timestamp.

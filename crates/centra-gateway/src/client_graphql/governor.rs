@@ -371,6 +371,20 @@ impl Governor {
                 .is_none_or(|at| now.saturating_duration_since(at) >= self.settings.reading_max_age)
     }
 
+    /// How long ago `rateLimits` was last read (or a reading taken in hand); `None` before the
+    /// first (for `status`).
+    pub fn last_reading_ago(&self, now: Instant) -> Option<Duration> {
+        self.last_reading
+            .map(|at| now.saturating_duration_since(at))
+    }
+
+    /// How much longer a 429 holds every call; `None` when no hold is on (for `status`).
+    pub fn held_for(&self, now: Instant) -> Option<Duration> {
+        self.hold_until
+            .filter(|until| *until > now)
+            .map(|until| until - now)
+    }
+
     /// The estimated budget of every bucket now (for `status`).
     pub fn budgets(&self, now: Instant) -> Vec<Budget> {
         self.buckets

@@ -49,6 +49,17 @@ pub use deliveries::{DeliveryAcceptance, DeliveryAccepted, StockInsert};
 pub use error::{GraphqlError, GraphqlErrorKind, PayloadError, Refusal, UserProblem};
 pub use events::{ChangeType, Event, ObjectType};
 pub use governor::{BucketKind, Budget, GovernorSettings, Window};
+
+/// The governor of one end-point as `status` shows it ([`GraphqlClient::standing`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GovernorStanding {
+    /// Every bucket's estimated remaining budget now.
+    pub budgets: Vec<Budget>,
+    /// How long ago `rateLimits` was last read; `None` before the first reading.
+    pub last_reading_ago: Option<Duration>,
+    /// How much longer a 429 holds every call; `None` when calls may go.
+    pub held_for: Option<Duration>,
+}
 pub use products::{Product, ProductSize, ProductVariant};
 pub use returns::{NewReturn, ReturnCreated, ReturnRecord, ReturnStock};
 pub use shipment_detail::{DetailAddress, DetailLine, ShipmentDetails, UnreadEntry};
@@ -175,6 +186,18 @@ impl GraphqlClient {
     /// The governor's estimate of every bucket's remaining budget now (for `status`).
     pub fn budgets(&self) -> Vec<Budget> {
         self.governor().budgets(tokio::time::Instant::now())
+    }
+
+    /// What `status` shows of the governor: every bucket's estimate, when `rateLimits` was last
+    /// read and how long a 429 still holds the calls.
+    pub fn standing(&self) -> GovernorStanding {
+        let now = tokio::time::Instant::now();
+        let governor = self.governor();
+        GovernorStanding {
+            budgets: governor.budgets(now),
+            last_reading_ago: governor.last_reading_ago(now),
+            held_for: governor.held_for(now),
+        }
     }
 
     fn governor(&self) -> std::sync::MutexGuard<'_, governor::Governor> {

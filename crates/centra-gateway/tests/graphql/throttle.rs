@@ -123,3 +123,79 @@ async fn a_read_is_retried_after_a_server_error_and_a_mutation_after_a_lost_answ
         1
     );
 }
+
+/// `FlowStatus` answers the budget of a GraphQL end-point's client: every bucket, Centra's
+/// reading less what was spent, when it was read, and the hold of a 429 while it lasts.
+#[tokio::test]
+async fn flow_status_answers_the_budget_and_a_429_hold() {
+    use centra_gateway::flow_status::{FlowStatusService, PollLog};
+    use proto::admin::v1 as pb;
+    use proto::admin::v1::flow_status_server::FlowStatus as _;
+
+    let centra = FakeCentra::start().await;
+    centra.reply("SetStock", stock_ok());
+    let client = centra.client();
+    client
+        .set_stock(1, "wms stock", &levels())
+        .await
+        .expect("set");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = platform_store::Store::open(
+        platform_store::StoreOptions::new(
+            centra_gateway::NAME,
+            format!("sqlite://{}/gw.db?mode=rwc", dir.path().display()),
+        ),
+        &centra_gateway::MIGRATIONS,
+    )
+    .await
+    .expect("store");
+    let service = FlowStatusService::new(store, Vec::new(), PollLog::default())
+        .with_budgets(vec![client.clone()]);
+    let list = || async {
+        service
+            .list(tonic::Request::new(pb::ListFlowsRequest::default()))
+            .await
+            .expect("listed")
+            .into_inner()
+            .budgets
+    };
+    let budgets = list().await;
+    assert_eq!(budgets.len(), 6, "every bucket: {budgets:?}");
+    let mutations = budgets
+        .iter()
+        .find(|b| b.bucket == "mutations" && b.window == "1h")
+        .expect("the hourly mutation bucket");
+    assert_eq!(mutations.endpoint, "shop1");
+    assert_eq!(mutations.quota, 1_000, "the documented reading");
+    assert!(
+        mutations.remaining < 1_000,
+        "the mutation spent shows: {mutations:?}"
+    );
+    assert!(budgets.iter().all(|b| b.last_reading_at.is_some()));
+    assert!(budgets.iter().all(|b| b.held_until.is_none()));
+
+    centra.reply(
+        "SetStock",
+        Reply::status(429, json!({"errors": [{"message": "Too many requests"}]}))
+            .header("retry-after", "30"),
+    );
+    // While the held call waits out the 429, status shows the hold.
+    let waiting = tokio::spawn({
+        let client = client.clone();
+        async move { client.set_stock(1, "wms stock", &levels()).await }
+    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let held = list().await;
+        if held.iter().all(|b| b.held_until.is_some()) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "a 429 of 30 s holds: {held:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(!waiting.is_finished(), "the call waits out the hold");
+    waiting.abort();
+}

@@ -1,10 +1,12 @@
 //! `status`: how every flow is doing. Asks each service that serves `FlowStatus` for its flows
 //! and prints one table (service, flow, enabled, last run, cursor, backlog, parked, failed,
-//! last error). A service that does not answer is named on one line and the command exits 1;
-//! the flows of the others are still printed (also with `--json`).
+//! last error), then one line per rate-limit bucket of each Centra end-point on the GraphQL
+//! Integration API (the budget the gateway's governor estimates). A service that does not
+//! answer is named on one line and the command exits 1; the flows of the others are still
+//! printed (also with `--json`).
 //!
 //! Layout: [`run`] asks and prints; [`Row`] is one flow of one service; [`table`] lays the
-//! rows out as text.
+//! rows out as text; [`budget_lines`] the budgets.
 
 use anyhow::anyhow;
 use proto::admin::v1 as pb;
@@ -145,6 +147,44 @@ pub fn warning_lines(rows: &[Row]) -> Vec<String> {
         .collect()
 }
 
+/// One line per bucket of each GraphQL end-point: what is left of the quota, when Centra's
+/// `rateLimits` was last read, and a 429's hold.
+pub fn budget_lines(budgets: &[pb::RateBudget]) -> Vec<String> {
+    budgets
+        .iter()
+        .map(|b| {
+            let mut line = format!(
+                "budget: {} {}/{} {} of {} left (rateLimits read {})",
+                b.endpoint,
+                b.bucket,
+                b.window,
+                b.remaining,
+                b.quota,
+                short_time(b.last_reading_at.as_ref())
+            );
+            if let Some(until) = b.held_until.as_ref() {
+                line.push_str(&format!(
+                    "; held by a 429 until {}",
+                    short_time(Some(until))
+                ));
+            }
+            line
+        })
+        .collect()
+}
+
+fn budget_json(b: &pb::RateBudget) -> serde_json::Value {
+    json!({
+        "endpoint": b.endpoint,
+        "bucket": b.bucket,
+        "window": b.window,
+        "remaining": b.remaining,
+        "quota": b.quota,
+        "last_reading_at": time(b.last_reading_at.as_ref()),
+        "held_until": time(b.held_until.as_ref()),
+    })
+}
+
 /// Why one service gave no flows.
 struct Silent {
     service: &'static str,
@@ -155,18 +195,22 @@ struct Silent {
 pub async fn run(remote: &RemoteArgs) -> Result<(), Failure> {
     let target = Remote::connect(remote)?;
     let mut rows = Vec::new();
+    let mut budgets = Vec::new();
     let mut silent = Vec::new();
     let services = services(&target);
     for &service in &services {
         let mut client = FlowStatusClient::new(target.channel(service)?);
         match client.list(pb::ListFlowsRequest::default()).await {
-            Ok(answer) => rows.extend(
-                answer
-                    .into_inner()
-                    .flows
-                    .into_iter()
-                    .map(|report| Row { service, report }),
-            ),
+            Ok(answer) => {
+                let answer = answer.into_inner();
+                rows.extend(
+                    answer
+                        .flows
+                        .into_iter()
+                        .map(|report| Row { service, report }),
+                );
+                budgets.extend(answer.budgets);
+            }
             Err(status) => silent.push(Silent {
                 service,
                 line: target.explain(service, RPC, &status).await,
@@ -177,6 +221,7 @@ pub async fn run(remote: &RemoteArgs) -> Result<(), Failure> {
     if remote.json {
         print_json(&json!({
             "flows": rows.iter().map(Row::to_json).collect::<Vec<_>>(),
+            "budgets": budgets.iter().map(budget_json).collect::<Vec<_>>(),
             "unavailable": silent
                 .iter()
                 .map(|s| json!({"service": s.service, "error": s.line}))
@@ -185,6 +230,11 @@ pub async fn run(remote: &RemoteArgs) -> Result<(), Failure> {
     } else if !rows.is_empty() {
         println!("{}", table(&rows));
         for line in warning_lines(&rows) {
+            println!("{line}");
+        }
+    }
+    if !remote.json {
+        for line in budget_lines(&budgets) {
             println!("{line}");
         }
     }
@@ -228,6 +278,40 @@ mod tests {
                 ..pb::FlowReport::default()
             },
         }
+    }
+
+    #[test]
+    fn each_budget_is_a_line_with_its_reading_and_hold() {
+        let at = |seconds| Some(prost_types::Timestamp { seconds, nanos: 7 });
+        let lines = budget_lines(&[
+            pb::RateBudget {
+                endpoint: "shop1".into(),
+                bucket: "mutations".into(),
+                window: "1h".into(),
+                remaining: 940,
+                quota: 1000,
+                last_reading_at: at(1_700_000_000),
+                held_until: None,
+            },
+            pb::RateBudget {
+                endpoint: "shop1".into(),
+                bucket: "requests".into(),
+                window: "10s".into(),
+                remaining: 0,
+                quota: 20,
+                last_reading_at: None,
+                held_until: at(1_700_000_005),
+            },
+        ]);
+        assert_eq!(
+            lines,
+            [
+                "budget: shop1 mutations/1h 940 of 1000 left (rateLimits read \
+                 2023-11-14T22:13:20Z)",
+                "budget: shop1 requests/10s 0 of 20 left (rateLimits read -); held by a 429 \
+                 until 2023-11-14T22:13:25Z"
+            ]
+        );
     }
 
     #[test]
