@@ -28,7 +28,7 @@ pub async fn imports_once_and_writes_only_changes(setup: Setup) {
     let label = setup.label();
     let products = catalogue_products(setup.shape.is_distributed());
     let sizes = products * SIZES_PER_PRODUCT;
-    let sims = CatalogSims::start(setup.wms).await;
+    let sims = CatalogSims::start(&setup).await;
     let started = Instant::now();
     let rows: Vec<Value> = (0..products)
         .flat_map(|p| (0..SIZES_PER_PRODUCT).map(move |s| size_row(p, s)))
@@ -121,7 +121,7 @@ pub async fn imports_once_and_writes_only_changes(setup: Setup) {
 
 pub async fn prices_deactivates_and_resyncs_articles(setup: Setup) {
     let products = 3;
-    let sims = CatalogSims::start(setup.wms).await;
+    let sims = CatalogSims::start(&setup).await;
     sims.seed_products(
         (0..products)
             .flat_map(|p| (0..SIZES_PER_PRODUCT).map(move |s| size_row(p, s)))

@@ -33,19 +33,36 @@ pub fn numbers(writes: &[WmsArticle]) -> Vec<String> {
 }
 
 /// The shared simulators plus the article scenarios' reads.
-pub struct CatalogSims(pub WmsSims);
+pub struct CatalogSims {
+    sims: WmsSims,
+    /// The API `shop1` is read through.
+    api: CentraAdapter,
+}
 
 impl std::ops::Deref for CatalogSims {
     type Target = WmsSims;
 
     fn deref(&self) -> &WmsSims {
-        &self.0
+        &self.sims
     }
 }
 
 impl CatalogSims {
-    pub async fn start(wms: WmsKind) -> Self {
-        Self(WmsSims::start(wms).await)
+    /// The simulators of `setup`'s WMS, `shop1` read through `setup`'s Centra adapter.
+    pub async fn start(setup: &Setup) -> Self {
+        Self {
+            sims: WmsSims::start(setup.wms).await,
+            api: setup.centra,
+        }
+    }
+
+    /// The configuration with `shop1` (the catalog end-point unless `extra` names another) on
+    /// the setup's Centra adapter.
+    pub fn config(&self, sync_interval: &str, extra: &str) -> AppConfig {
+        match self.api {
+            CentraAdapter::OrderApi => self.sims.config(sync_interval, extra),
+            CentraAdapter::Graphql => self.sims.config_graphql(sync_interval, extra),
+        }
     }
 
     /// Every article in the WMS.
@@ -82,26 +99,39 @@ impl CatalogSims {
     /// The last seq of centra-sim's request log.
     pub async fn centra_seq(&self, since: u64) -> u64 {
         let log = self
-            .get(format!("{}/_sim/requests?since={since}", self.centra.url()))
+            .get(format!(
+                "{}/_sim/requests?since={since}",
+                self.sims.centra.url()
+            ))
             .await;
         log.as_array()
             .and_then(|entries| entries.iter().filter_map(|e| e["seq"].as_u64()).max())
             .unwrap_or(since)
     }
 
-    /// Waits until `polls` more product polls of the centra-gateway started (each poll's first
-    /// page asks for `modified`; polls run one after the other, so when the second starts, one
+    /// Waits until `polls` more product polls of the centra-gateway started (through the Order
+    /// API each poll's first page asks for `modified`; through GraphQL each poll lists the
+    /// catalogue from page 1; polls run one after the other, so when the second starts, one
     /// whole poll ran in between): the incremental runs that could write something have run.
     pub async fn wait_for_product_polls(&self, polls: usize) {
         let since = self.centra_seq(0).await;
+        let graphql = self.api == CentraAdapter::Graphql;
         wait_for("product polls", Duration::from_secs(120), || async {
             let log = self
-                .get(format!("{}/_sim/requests?since={since}", self.centra.url()))
+                .get(format!(
+                    "{}/_sim/requests?since={since}",
+                    self.sims.centra.url()
+                ))
                 .await;
             let started = log.as_array().map_or(0, |entries| {
                 entries
                     .iter()
                     .filter(|e| {
+                        if graphql {
+                            return e["graphql"]["operationName"] == "CatalogPage"
+                                && e["body"]["variables"]["page"] == 1
+                                && e["body"]["variables"]["where"].is_null();
+                        }
                         let query = e["query"].as_str().unwrap_or_default();
                         e["method"] == "GET"
                             && e["path"].as_str().is_some_and(|p| p.ends_with("/products"))
@@ -147,10 +177,22 @@ impl CatalogSims {
     }
 }
 
-/// One run of a scenario: the shape, and the WMS (its simulator and its gateway).
+/// One run of a scenario: the shape, the WMS (its simulator and its gateway) and the Centra
+/// adapter.
 pub struct Setup {
     pub shape: Shape,
     pub wms: WmsKind,
+    /// The API `shop1` (the catalog end-point) is read through.
+    pub centra: CentraAdapter,
+}
+
+/// Which Centra adapter the catalog is read through (`centra_wms_tests::suite`'s API axis).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CentraAdapter {
+    /// `shop1` on the Order API.
+    OrderApi,
+    /// `shop1` on the Integration API (GraphQL).
+    Graphql,
 }
 
 impl Setup {
@@ -160,7 +202,11 @@ impl Setup {
             Shape::Embedded => "embedded",
             Shape::Distributed { .. } => "distributed",
         };
-        format!("{shape} {}", self.wms.name())
+        let api = match self.centra {
+            CentraAdapter::OrderApi => "",
+            CentraAdapter::Graphql => " graphql",
+        };
+        format!("{shape} {}{api}", self.wms.name())
     }
 }
 
@@ -196,7 +242,18 @@ pub async fn setup(shape: SetupShape, wms: WmsKind, test: &str) -> Option<Setup>
         SetupShape::Embedded => Shape::Embedded,
         SetupShape::Distributed => Shape::distributed(test).await?,
     };
-    Some(Setup { shape, wms })
+    Some(Setup {
+        shape,
+        wms,
+        centra: CentraAdapter::OrderApi,
+    })
+}
+
+/// [`setup`] with `shop1` on the Integration API (the suite's GraphQL axis).
+pub async fn setup_graphql(shape: SetupShape, wms: WmsKind, test: &str) -> Option<Setup> {
+    let mut setup = setup(shape, wms, test).await?;
+    setup.centra = CentraAdapter::Graphql;
+    Some(setup)
 }
 
 fn local_address() -> ServiceAddress {

@@ -41,7 +41,7 @@ async fn listed(running: &Running, state: pb::CatalogItemState) -> Vec<pb::Catal
 }
 
 pub async fn rejects_bad_data_with_reasons(setup: Setup) {
-    let sims = CatalogSims::start(setup.wms).await;
+    let sims = CatalogSims::start(&setup).await;
     let good = size_row(0, 0);
     let mut missing_part = size_row(0, 1);
     missing_part["variantSku"] = json!("");
@@ -175,7 +175,7 @@ pub async fn rejects_bad_data_with_reasons(setup: Setup) {
 }
 
 pub async fn options_ean_inactive_and_manual_selection(setup: Setup) {
-    let sims = CatalogSims::start(setup.wms).await;
+    let sims = CatalogSims::start(&setup).await;
     let mut inactive = size_row(0, 3);
     inactive["active"] = json!(false);
     sims.seed_products(vec![
@@ -246,7 +246,7 @@ product_selection = "manual""#;
 /// Two Centra end-points with `catalog_endpoint = "shop1"`: only shop1's products become
 /// articles; the price comes from the configured currency (SEK here) as the customer price.
 pub async fn articles_come_from_the_catalog_endpoint_at_its_price(setup: Setup) {
-    let sims = CatalogSims::start(setup.wms).await;
+    let sims = CatalogSims::start(&setup).await;
     let wholesale = centra_sim::CentraSim::builder()
         .build()
         .expect("second centra sim")

@@ -182,8 +182,7 @@ pub struct Setup {
 pub enum CentraAdapter {
     /// `shop1` on the Order API (the catalog on it too).
     OrderApi,
-    /// `shop1` on the Integration API (GraphQL); the catalog, not served through GraphQL yet,
-    /// on an Order API end-point of a second Centra simulator seeded with the same products.
+    /// `shop1` on the Integration API (GraphQL), the catalog on it too.
     Graphql,
 }
 
@@ -215,8 +214,6 @@ pub struct App {
     shutdown: CancellationToken,
     running: tokio::task::JoinHandle<Result<(), platform_runtime::RuntimeError>>,
     cleanup: Option<(String, String, test_support::PostgresDatabase)>,
-    /// The catalog's Centra simulator with `CentraAdapter::Graphql`, kept running.
-    _catalog: Option<centra_sim::RunningSim>,
     _dir: tempfile::TempDir,
 }
 
@@ -237,25 +234,11 @@ pub async fn spawn_app_tuned(
     let sims = OrderSims(WmsSims::start(wms).await);
     let mut rows: Vec<Value> = (0..4).map(|s| row(0, s, true)).collect();
     rows.push(row(1, 0, false));
-    sims.seed_products(rows.clone()).await;
+    sims.seed_products(rows).await;
 
-    let (mut config, catalog_sim) = match centra {
-        CentraAdapter::OrderApi => (sims.config("1s", settings), None),
-        CentraAdapter::Graphql => {
-            let catalog = centra_sim::CentraSim::builder()
-                .build()
-                .expect("catalog centra sim")
-                .spawn("127.0.0.1:0".parse().expect("addr"))
-                .await
-                .expect("catalog centra sim starts");
-            sims.post(
-                format!("{}/_sim/products", catalog.url()),
-                &serde_json::json!({ "products": rows }),
-            )
-            .await;
-            let config = sims.config_graphql("1s", settings, &catalog.base_url());
-            (config, Some(catalog))
-        }
+    let mut config = match centra {
+        CentraAdapter::OrderApi => sims.config("1s", settings),
+        CentraAdapter::Graphql => sims.config_graphql("1s", settings),
     };
     tune(&mut config);
     let dir = tempfile::tempdir().expect("tempdir");
@@ -323,7 +306,6 @@ pub async fn spawn_app_tuned(
         shutdown,
         running,
         cleanup,
-        _catalog: catalog_sim,
         _dir: dir,
     }
 }

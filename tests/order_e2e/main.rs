@@ -27,18 +27,15 @@ mod import;
 mod inbound;
 
 // One test per shape and WMS for each scenario (`centra_wms_tests::suite`), and again per shape
-// and WMS with `shop1` on the GraphQL Integration API (`::graphql::`; the catalog then
-// on a second simulator's Order API end-point, see `harness::CentraAdapter`); the
+// and WMS with `shop1` on the GraphQL Integration API (`::graphql::`; the catalog read from
+// it too, see `harness::CentraAdapter`); the
 // distributed ones need NATS and PostgreSQL, and under CI their absence fails.
 centra_wms_tests::in_every_setup!(
     setup = crate::harness::setup;
     graphql_setup = crate::harness::setup_graphql;
     // OGOship API v1 reports no picked quantity per line (a shipped order counts as picked in
     // full), so the partial pick this scenario parks cannot be told to the gateway.
-    // With GraphQL it would also need the article this scenario adds to Centra mid-run in the
-    // catalog, which is read from a second simulator's Order API end-point (the catalog is not
-    // served through GraphQL yet) that does not get it.
-    completion::default_settings_import_once_complete_once_and_park_what_centra_refuses [only ongoing] order_api_only,
+    completion::default_settings_import_once_complete_once_and_park_what_centra_refuses [only ongoing],
     // OGOship API v1 reports no picked quantity per line: no partial quantities to update.
     completion::capture_on_completion_updates_partial_quantities_then_captures_once [only ongoing],
     // Docs section 10 shows no "should capture" (authorised, capturable) on a GraphQL shipment,

@@ -263,21 +263,14 @@ webhook_secret = "sandbox-webhook-secret"
     }
 
     /// [`Self::config`] with `shop1` on Centra's Integration API (`api = "graphql"`, the
-    /// simulator's default token) and the catalog on an Order API end-point `catalog` (order
-    /// numbers prefixed `C`) of the Centra simulator at `catalog_base_url`: the catalog is not
-    /// served through GraphQL yet, so settings refuse it on a GraphQL end-point.
-    pub fn config_graphql(
-        &self,
-        sync_interval: &str,
-        extra: &str,
-        catalog_base_url: &str,
-    ) -> AppConfig {
+    /// simulator's default token): the only end-point, so the catalog (and stock and returns,
+    /// when `extra` turns them on) run through GraphQL too.
+    pub fn config_graphql(&self, sync_interval: &str, extra: &str) -> AppConfig {
         let text = format!(
             r#"
 [settings]
 centra_time_zone = "Europe/Stockholm"
 sync_interval = "{sync_interval}"
-catalog_endpoint = "catalog"
 {extra}
 
 [[settings.endpoints]]
@@ -286,12 +279,6 @@ api = "graphql"
 base_url = "{}/graphql"
 token = "{}"
 webhook_secret = "sandbox-webhook-secret"
-
-[[settings.endpoints]]
-name = "catalog"
-base_url = "{catalog_base_url}"
-secret = "sandbox-secret"
-order_number_prefix = "C"
 
 {}"#,
             self.centra.url(),

@@ -14,10 +14,11 @@
 //!   client (typed operations checked at build time against `graphql/centra.graphql`, Bearer
 //!   auth, typed errors, the rate governor). A sibling of `client` rather than `client/graphql`:
 //!   the two share no code, only `PayloadError`. The stock, return, read-shipment,
-//!   quantities, complete-shipment, capture and test-connection commands and the good-to-go
-//!   poll go through it ([`connection`]): the order flow importing shipments is served end to
-//!   end; an end-point with `api = "graphql"` that runs another flow (order import, catalog,
-//!   stock, purchase orders, returns) is refused ([`GatewayError::Unserved`]).
+//!   list-products, quantities, complete-shipment, capture and test-connection commands, the
+//!   good-to-go poll and the products poll go through it ([`connection`]): the order flow
+//!   importing shipments, the catalog, stock and returns are served; an end-point with
+//!   `api = "graphql"` that runs another flow (order import, purchase orders) is refused
+//!   ([`GatewayError::Unserved`]).
 //! - [`signature`] and [`webhook`]: the signed webhook receiver; webhooks only wake the polls.
 //! - [`detect`]: shipments (good to go, and cancelled once they leave that list without
 //!   completing), orders (import `orders`/`both`), products, supplier deliveries, returns;

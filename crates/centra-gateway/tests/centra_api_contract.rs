@@ -7,12 +7,15 @@
 //!
 //! What goes through the port so far: SetStock, ReadStock of named products, CreateReturn,
 //! GetShipment, UpdateShipmentQuantities, CompleteShipment (with capture on through GraphQL:
-//! capture, then complete), CaptureShipment, TestConnection, and the shipments poll with its
-//! cancellations. Layout: this file (harness, stock, returns, completion, capture),
+//! capture, then complete), CaptureShipment, TestConnection, ListProducts, the shipments poll
+//! with its cancellations and the products poll. Layout: this file (harness, stock, returns,
+//! completion, capture), `contract/catalog.rs` (the products poll, ListProducts),
 //! `contract/orders.rs` (read a shipment, quantities, completion with capture, test
 //! connection) and `contract/detect.rs` (the good-to-go poll). Where the two APIs genuinely
 //! differ, [`Differences`] says so, once, with the doc reference.
 
+#[path = "contract/catalog.rs"]
+mod catalog;
 #[path = "contract/detect.rs"]
 mod detect;
 #[path = "contract/orders.rs"]
@@ -28,8 +31,9 @@ use centra_sim::{CentraSim, RunningSim};
 use domain::{CentraApi, CentraEndpoint, EndpointName, EndpointRole, Secret};
 use platform_store::{Store, StoreOptions};
 use proto::centra::v1::{
-    CaptureShipmentRequest, CompleteShipmentRequest, CreateReturnRequest, GetShipmentRequest,
-    ListProductsRequest, ReadStockRequest, ReturnLine, SetStockRequest, StockLevel,
+    AcceptSupplierDeliveryRequest, CaptureShipmentRequest, CompleteShipmentRequest,
+    CreateReturnRequest, GetShipmentRequest, ReadStockRequest, ReturnLine, SetStockRequest,
+    StockLevel,
 };
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -911,6 +915,25 @@ macro_rules! contract {
                 async fn centra_failing_is_the_retryable_kind() {
                     super::centra_failing_is_the_retryable_kind($api).await;
                 }
+
+                #[tokio::test]
+                async fn the_products_poll_publishes_each_product_version_once() {
+                    super::catalog::the_products_poll_publishes_each_product_version_once($api)
+                        .await;
+                }
+
+                #[tokio::test]
+                async fn an_unreadable_product_is_dead_lettered_and_the_others_published() {
+                    super::catalog::an_unreadable_product_is_dead_lettered_and_the_others_published(
+                        $api,
+                    )
+                    .await;
+                }
+
+                #[tokio::test]
+                async fn list_products_pages_through_the_catalogue() {
+                    super::catalog::list_products_pages_through_the_catalogue($api).await;
+                }
             }
         )+
     };
@@ -918,17 +941,17 @@ macro_rules! contract {
 
 contract!(order_api => CentraApi::OrderApi, graphql => CentraApi::Graphql);
 
-/// A command the GraphQL adapter does not serve yet answers UNIMPLEMENTED, never a half-served
-/// call.
+/// A command the GraphQL adapter does not serve yet (the purchase-order flow's) answers
+/// UNIMPLEMENTED, never a half-served call.
 #[tokio::test]
 async fn a_command_not_served_through_graphql_is_unimplemented() {
     let h = harness(CentraApi::Graphql).await;
     let error = h
         .commands
-        .list_products(ListProductsRequest {
+        .accept_supplier_delivery(AcceptSupplierDeliveryRequest {
             endpoint: ENDPOINT.to_owned(),
-            page_size: 10,
-            ..ListProductsRequest::default()
+            delivery_id: "1".to_owned(),
+            ..AcceptSupplierDeliveryRequest::default()
         })
         .await
         .expect_err("not served");

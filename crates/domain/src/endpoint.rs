@@ -121,20 +121,15 @@ impl CentraApi {
     /// The flows (as [`Settings::centra_flows`](crate::Settings::centra_flows) names them) this
     /// API's adapter does not serve yet. An end-point whose settings need one of them is refused
     /// by `config check` and at start, never accepted and then ignored. The GraphQL adapter
-    /// serves the order flow with `import = "shipments"` end to end (the good-to-go poll, its
-    /// cancellations, and the shipment commands: read, quantities, capture, complete); the
-    /// order import (`import = "orders"` or `"both"`: the orders poll), the catalog, stock,
-    /// purchase orders and returns still need the Order API.
+    /// serves the order flow with `import = "shipments"` (the good-to-go poll, its
+    /// cancellations, and the shipment commands: read, quantities, capture, complete), the
+    /// catalog (the products poll and ListProducts), stock (SetStock, ReadStock) and returns
+    /// (GetShipment, CreateReturn); the order import (`import = "orders"` or `"both"`: the
+    /// orders poll) and purchase orders still need the Order API.
     pub fn unserved_flows(self) -> &'static [&'static str] {
         match self {
             Self::OrderApi => &[],
-            Self::Graphql => &[
-                "order import",
-                "catalog",
-                "stock",
-                "purchase orders",
-                "returns",
-            ],
+            Self::Graphql => &["order import", "purchase orders"],
         }
     }
 }

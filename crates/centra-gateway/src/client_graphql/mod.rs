@@ -2,11 +2,12 @@
 //! `api = "graphql"`, each with its URL, API token, rate governor and retry policy. It sits
 //! beside [`crate::client`] (the Order API client) as the second Centra adapter's client.
 //! What goes through it now: the SetStock, ReadStock (named products), CreateReturn,
-//! GetShipment, UpdateShipmentQuantities, CompleteShipment (capture first when asked),
-//! CaptureShipment (a `PENDING` capture is not captured) and TestConnection commands, through
-//! [`crate::connection::CentraConnection`], and the good-to-go poll with its cancellations:
-//! the order flow importing shipments runs end to end; settings refuse `api = "graphql"` for
-//! the other flows (`domain::CentraApi::unserved_flows`).
+//! GetShipment, ListProducts, UpdateShipmentQuantities, CompleteShipment (capture first when
+//! asked), CaptureShipment (a `PENDING` capture is not captured) and TestConnection commands,
+//! through [`crate::connection::CentraConnection`], the good-to-go poll with its cancellations
+//! and the products poll: the order flow importing shipments, the catalog, stock and returns;
+//! settings refuse `api = "graphql"` for the other flows, order import and purchase orders
+//! (`domain::CentraApi::unserved_flows`).
 //!
 //! Layout:
 //! - `operations`: the typed operations, generated from `graphql/operations/*.graphql` and
@@ -20,10 +21,12 @@
 //!   standing with its payment history, create, update with quantities, capture, complete),
 //!   `shipment_detail` (one shipment with its address and its lines' products), `stock` (`setStock` physical, stock totals of products, `warehouses`), `returns`
 //!   (`createReturn`, `returns` of a shipment),
-//!   `deliveries` (accept a purchase order delivery), `products` (with sizes), `events` (the
+//!   `deliveries` (accept a purchase order delivery), `products` (with sizes, for stock),
+//!   `catalog` (products with every field the catalog flow publishes), `events` (the
 //!   events queue), `rate_limits` (`rateLimits`), `probe` (one harmless read per end-point
 //!   group, for TestConnection).
 
+pub mod catalog;
 pub mod deliveries;
 pub mod error;
 pub mod events;
@@ -45,6 +48,7 @@ use std::time::Duration;
 
 use domain::{CentraApi, CentraEndpoint, EndpointName, Secret};
 
+pub use catalog::{CatalogFilter, CatalogListing, CatalogProduct};
 pub use deliveries::{DeliveryAcceptance, DeliveryAccepted, StockInsert};
 pub use error::{GraphqlError, GraphqlErrorKind, PayloadError, Refusal, UserProblem};
 pub use events::{ChangeType, Event, ObjectType};

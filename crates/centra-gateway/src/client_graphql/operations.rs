@@ -216,3 +216,14 @@ pub struct Warehouses;
     skip_serializing_none
 )]
 pub struct ProductStock;
+
+/// One page of products with every field the catalog flow publishes.
+#[derive(GraphQLQuery, Debug, Clone, Copy)]
+#[graphql(
+    schema_path = "graphql/centra.graphql",
+    query_path = "graphql/operations/catalog_page.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct CatalogPage;

@@ -80,6 +80,7 @@ impl GraphqlClient {
         let variables = products_page::Variables {
             where_: (!ids.is_empty()).then(|| products_page::ProductFilter {
                 id: Some(ids.to_vec()),
+                product_number: None,
             }),
             limit: i64::from(self.inner.options.page_size),
             page: i64::from(page),

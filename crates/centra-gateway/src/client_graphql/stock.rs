@@ -81,6 +81,7 @@ impl GraphqlClient {
         for page in 1.. {
             let filter = product_stock::ProductFilter {
                 id: Some(product_ids.to_vec()),
+                product_number: None,
             };
             let (rows, more) = self
                 .stock_page(Some(filter), self.inner.options.page_size, page)

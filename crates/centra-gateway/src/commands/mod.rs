@@ -15,9 +15,9 @@
 //!
 //! Each end-point's Centra is a [`CentraConnection`] (the Order API or the GraphQL Integration
 //! API, as its settings say). SetStock, ReadStock (named products or a page of every size),
-//! CreateReturn, GetShipment, UpdateShipmentQuantities, CompleteShipment (through GraphQL
-//! with capture on: capture first, then complete) and CaptureShipment go through the
-//! connection, so they run against either API; the other commands still need the Order API and answer
+//! CreateReturn, GetShipment, ListProducts, UpdateShipmentQuantities, CompleteShipment (through
+//! GraphQL with capture on: capture first, then complete) and CaptureShipment go through the
+//! connection, so they run against either API; the other commands (the delivery ones) still need the Order API and answer
 //! [`CommandError::Unserved`] for a GraphQL end-point (settings refuse such an end-point for
 //! the flows that call them).
 //!

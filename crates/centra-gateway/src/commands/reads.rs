@@ -1,4 +1,4 @@
-//! GetShipment and TestConnection (through either API), ListProducts (Order API only yet).
+//! GetShipment, ListProducts and TestConnection, through either API.
 
 use chrono::{DateTime, Utc};
 use domain::EndpointGroup;
@@ -62,12 +62,14 @@ impl Commands {
         })
     }
 
-    /// One page of products. A product whose size rows straddle two pages comes in both.
+    /// One page of products. Order API: a page of size rows, so a product whose rows straddle
+    /// two pages comes in both. GraphQL: a page of whole products (the token is the next page
+    /// number); with `modified_since`, the products Centra shows as updated since then.
     pub async fn list_products(
         &self,
         request: ListProductsRequest,
     ) -> Result<ListProductsResponse, CommandError> {
-        let client = self.client(&request.endpoint)?;
+        let client = self.connection(&request.endpoint)?;
         let modified_since = match request.modified_since {
             Some(ts) => Some(
                 DateTime::<Utc>::from_timestamp(ts.seconds, u32::try_from(ts.nanos).unwrap_or(0))
@@ -82,7 +84,7 @@ impl Commands {
             limit: request.page_size.min(500),
         };
         let token = Some(request.page_token.as_str()).filter(|t| !t.is_empty());
-        let page = client.products_page(&query, token).await?;
+        let page = client.catalog_page(&query, token).await?;
         let mut rows = Vec::with_capacity(page.rows.len());
         for row in page.rows {
             match row {

@@ -8,8 +8,9 @@
 //! - `cancellations`: published shipments that left the snapshot without completing (either
 //!   API);
 //! - `orders`: orders ready for the warehouse (import `orders` or `both`; Order API only, as
-//!   are `products` and `deliveries`);
-//! - `products`: products changed since the cursor (minus an overlap);
+//!   is `deliveries`);
+//! - `products`: products changed since the cursor (Order API) or the whole catalogue each
+//!   round (GraphQL), published per product version (either API);
 //! - `deliveries`: supplier deliveries waiting to be received;
 //!
 //! There is no returns poll: returns flow from the WMS to Centra (returns-sync creates them

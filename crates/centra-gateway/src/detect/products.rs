@@ -1,11 +1,18 @@
-//! Products changed since the cursor (minus an overlap). Centra filters size rows by
-//! `modified`, so every product with a changed row is read again whole (`productId`, or one
-//! listing of the whole catalogue when many changed), and one `ProductChanged` is published
-//! per product version (a fingerprint of what Centra shows).
+//! Products, through the end-point's connection, one `ProductChanged` published per product
+//! version (a fingerprint of what Centra shows).
 //!
-//! The overlap lists the same rows poll after poll; a row whose fingerprint matches the one
-//! remembered with its published product is not a change, so a bulk edit or a big import is
-//! read again only once, not on every poll of the overlap.
+//! - Order API: rows changed since the cursor (minus an overlap). Centra filters size rows by
+//!   `modified`, so every product with a changed row is read again whole (`productId`, or one
+//!   listing of the whole catalogue when many changed). The overlap lists the same rows poll
+//!   after poll; a row whose fingerprint matches the one remembered with its published product
+//!   is not a change, so a bulk edit or a big import is read again only once.
+//! - GraphQL: section 10 of the docs lists no product events in the events queue and no
+//!   modified filter for `products`, so every round lists the whole catalogue (`limit` +
+//!   `page`, the documented paging) and publishes only the products whose version is not the
+//!   one remembered: an unchanged catalogue makes only the listing calls and publishes nothing.
+//!
+//! An unreadable product (or size row) is dead-lettered naming the record and the field; a
+//! product with one is not published half, the others go on.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -17,6 +24,7 @@ use super::{CURSOR_OVERLAP, PollError, PollReport, dead_letter};
 use crate::client::{
     CentraClient, CentraProductRow, ProductQuery, group_products, record::BadRecord,
 };
+use crate::connection::CentraConnection;
 use crate::publish;
 use prost::Message;
 use sha2::{Digest, Sha256};
@@ -50,7 +58,33 @@ fn row_key(row: &CentraProductRow) -> String {
 }
 
 /// Publishes a `ProductChanged` for every product whose current version was not published.
-pub async fn poll_products(store: &Store, client: &CentraClient) -> Result<PollReport, PollError> {
+///
+/// # Errors
+/// A failed listing (any page) or store write fails the poll before anything is published; an
+/// unreadable record does not.
+pub async fn poll_products(
+    store: &Store,
+    connection: &CentraConnection,
+) -> Result<PollReport, PollError> {
+    match connection {
+        CentraConnection::OrderApi(client) => poll_order_api(store, client).await,
+        CentraConnection::Graphql(_) => {
+            let started = Utc::now();
+            let mut rows = Vec::new();
+            let mut bad = Vec::new();
+            for entry in connection.whole_catalog().await? {
+                match entry {
+                    Ok(row) => rows.push(row),
+                    Err(record) => bad.push(record),
+                }
+            }
+            publish_products(store, connection.endpoint(), started, rows, &bad).await
+        }
+    }
+}
+
+/// The Order API's poll: rows changed since the cursor, products read again whole.
+async fn poll_order_api(store: &Store, client: &CentraClient) -> Result<PollReport, PollError> {
     let endpoint = client.endpoint();
     let started = Utc::now();
     let since = {
@@ -128,6 +162,18 @@ pub async fn poll_products(store: &Store, client: &CentraClient) -> Result<PollR
             }
         }
     }
+    publish_products(store, endpoint, started, rows, &bad).await
+}
+
+/// Publishes every product of `rows` whose version was not published before, dead-letters
+/// `bad` (and leaves out the products it names), and moves the cursor to `started`.
+async fn publish_products(
+    store: &Store,
+    endpoint: &domain::EndpointName,
+    started: chrono::DateTime<Utc>,
+    rows: Vec<CentraProductRow>,
+    bad: &[Box<BadRecord>],
+) -> Result<PollReport, PollError> {
     // A product with an unreadable size row is not published half.
     let mut row_keys: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for row in &rows {
@@ -183,7 +229,7 @@ pub async fn poll_products(store: &Store, client: &CentraClient) -> Result<PollR
         tx.commit().await?;
     }
     let mut tx = store.begin().await?;
-    for record in &bad {
+    for record in bad {
         dead_letter(store, &mut tx, DEAD_LETTER_KIND, endpoint, record).await?;
         report.dead_lettered += 1;
     }

@@ -115,7 +115,7 @@ fn order_api<'a>(
 }
 
 /// One round of every enabled poll of one end-point. The shipments poll (and its
-/// cancellations) runs through either API; the others need the Order API.
+/// cancellations) and the products poll run through either API; the others need the Order API.
 pub async fn poll_round(store: &Store, connection: &CentraConnection, flows: Flows, log: &PollLog) {
     let endpoint = connection.endpoint();
     if flows.shipments {
@@ -134,11 +134,12 @@ pub async fn poll_round(store: &Store, connection: &CentraConnection, flows: Flo
         log_result(log, endpoint, "orders", result);
     }
     if flows.products {
-        let result = match order_api(connection, "products") {
-            Ok(client) => poll_products(store, client).await,
-            Err(error) => Err(error),
-        };
-        log_result(log, endpoint, "products", result);
+        log_result(
+            log,
+            endpoint,
+            "products",
+            poll_products(store, connection).await,
+        );
     }
     if flows.deliveries {
         let result = match order_api(connection, "deliveries") {

@@ -61,7 +61,7 @@ async fn publishes_each_good_to_go_shipment_once() {
 async fn publishes_products_per_version() {
     let app = spawn_app().await;
     app.seed_products().await;
-    let first = poll_products(&app.store, &app.client)
+    let first = poll_products(&app.store, &app.client.clone().into())
         .await
         .expect("polled");
     assert_eq!(first.published, 2, "jacket and cap");
@@ -84,7 +84,7 @@ async fn publishes_products_per_version() {
     assert_eq!(product.product_id, "7001");
     assert_eq!(product.sizes.len(), 2, "the whole product, every size");
 
-    let unchanged = poll_products(&app.store, &app.client)
+    let unchanged = poll_products(&app.store, &app.client.clone().into())
         .await
         .expect("polled");
     assert_eq!(unchanged.published, 0);
@@ -93,7 +93,7 @@ async fn publishes_products_per_version() {
     products["products"] = json!([products["products"][2].clone()]);
     products["products"][0]["prices"][0]["price"] = json!("31.00");
     app.control("/products", &products).await;
-    let changed = poll_products(&app.store, &app.client)
+    let changed = poll_products(&app.store, &app.client.clone().into())
         .await
         .expect("polled");
     assert_eq!(changed.published, 1, "only the cap changed");
@@ -117,7 +117,7 @@ async fn a_catalogue_of_several_publishing_batches_is_published_once() {
         })
         .collect();
     app.control("/products", &json!({ "products": rows })).await;
-    let first = poll_products(&app.store, &app.client)
+    let first = poll_products(&app.store, &app.client.clone().into())
         .await
         .expect("polled");
     assert_eq!((first.published, first.unchanged), (450, 0));
@@ -125,7 +125,7 @@ async fn a_catalogue_of_several_publishing_batches_is_published_once() {
         app.store.outbox().unpublished_count().await.expect("count"),
         450
     );
-    let again = poll_products(&app.store, &app.client)
+    let again = poll_products(&app.store, &app.client.clone().into())
         .await
         .expect("polled again");
     assert_eq!(again.published, 0);
@@ -146,7 +146,7 @@ async fn rows_listed_again_by_the_overlap_are_not_read_again_unless_changed() {
     let app = spawn_app().await;
     app.seed_products().await;
     for _ in 0..2 {
-        poll_products(&app.store, &app.client)
+        poll_products(&app.store, &app.client.clone().into())
             .await
             .expect("polled");
     }
@@ -160,7 +160,7 @@ async fn rows_listed_again_by_the_overlap_are_not_read_again_unless_changed() {
     products["products"] = json!([products["products"][2].clone()]);
     products["products"][0]["prices"][0]["price"] = json!("31.00");
     app.control("/products", &products).await;
-    let changed = poll_products(&app.store, &app.client)
+    let changed = poll_products(&app.store, &app.client.clone().into())
         .await
         .expect("polled");
     assert_eq!(changed.published, 1);
@@ -365,14 +365,14 @@ async fn polls_publish_once_on_postgres_too() {
         0
     );
     assert_eq!(
-        poll_products(&store, &app.client)
+        poll_products(&store, &app.client.clone().into())
             .await
             .expect("products")
             .published,
         2
     );
     assert_eq!(
-        poll_products(&store, &app.client)
+        poll_products(&store, &app.client.clone().into())
             .await
             .expect("again")
             .published,

@@ -1,7 +1,7 @@
-//! `api = "graphql"` is refused, with the flows the adapter does not serve yet, by the config
-//! check (and so at start) and by the gateway itself: never accepted and then ignored. An
-//! end-point that runs only what the adapter serves (the order flow importing shipments) gets
-//! a GraphQL connection.
+//! `api = "graphql"` is refused, with the flows the adapter does not serve yet (order import,
+//! purchase orders), by the config check (and so at start) and by the gateway itself: never
+//! accepted and then ignored. An end-point that runs only what the adapter serves (the order
+//! flow importing shipments, the catalog, stock, returns) gets a GraphQL connection.
 
 use centra_gateway::client::ClientOptions;
 use centra_gateway::client_graphql::GraphqlOptions;
@@ -29,10 +29,16 @@ fn config_check_refuses_api_graphql_naming_the_flows_not_served_yet() {
             1,
         )
         .replacen(SECRET, "token = \"change-me\"\n", 1);
+    AppConfig::from_toml_str(&graphql).expect("the catalog end-point is served through GraphQL");
+    let purchase_orders = "# purchase_orders = false\n";
+    assert!(graphql.contains(purchase_orders), "the example's setting");
+    let graphql = graphql.replacen(purchase_orders, "purchase_orders = true\n", 1);
     let error = AppConfig::from_toml_str(&graphql).expect_err("refused");
     let text = error.to_string();
     assert!(
-        text.contains("settings.endpoints[0].api: the GraphQL adapter does not yet serve catalog"),
+        text.contains(
+            "settings.endpoints[0].api: the GraphQL adapter does not yet serve purchase orders;"
+        ),
         "{text}"
     );
     assert!(!text.contains("change-me"), "the token never shows: {text}");
@@ -41,7 +47,8 @@ fn config_check_refuses_api_graphql_naming_the_flows_not_served_yet() {
 #[tokio::test]
 async fn the_gateway_refuses_an_end_point_it_cannot_serve_through_graphql() {
     let centra = FakeCentra::start().await;
-    let settings = domain::Settings::new(vec![centra.endpoint()], chrono_tz::UTC);
+    let mut settings = domain::Settings::new(vec![centra.endpoint()], chrono_tz::UTC);
+    settings.purchase_orders = true;
     let store = store().await;
     let error = Gateway::new(
         &settings,
@@ -53,7 +60,7 @@ async fn the_gateway_refuses_an_end_point_it_cannot_serve_through_graphql() {
     assert!(matches!(error, GatewayError::Unserved { .. }), "{error}");
     let text = error.to_string();
     assert!(
-        text.contains("does not yet serve catalog; use api = \"order_api\""),
+        text.contains("does not yet serve purchase orders; use api = \"order_api\""),
         "{text}"
     );
     assert!(!text.contains(TOKEN));

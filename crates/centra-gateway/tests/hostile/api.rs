@@ -90,7 +90,7 @@ impl Target {
         match self {
             Self::Shipment => poll_shipments(store, &client.clone().into()).await,
             Self::Order => poll_orders(store, client).await,
-            Self::Product => poll_products(store, client).await,
+            Self::Product => poll_products(store, &client.clone().into()).await,
         }
     }
 }

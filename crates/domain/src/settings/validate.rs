@@ -442,22 +442,41 @@ mod tests {
     fn api_graphql_is_refused_naming_the_flows_it_does_not_serve_yet() {
         let graphql =
             "api = \"graphql\"\nbase_url = \"https://shop1.centra.com/graphql\"\ntoken = \"t\"\n";
-        let problems = read(graphql, "returns_to_centra = true").expect_err("refused");
+        let problems =
+            read(graphql, "import = \"both\"\npurchase_orders = true").expect_err("refused");
         assert_eq!(
             problems,
             [
-                "settings.endpoints[0].api: the GraphQL adapter does not yet serve catalog, returns; use api = \"order_api\" for this end-point until it does"
+                "settings.endpoints[0].api: the GraphQL adapter does not yet serve order import, purchase orders; use api = \"order_api\" for this end-point until it does"
             ]
         );
         let problems = read(
             graphql,
-            "import = \"both\"\nstock_to_centra = true\npurchase_orders = true",
+            "import = \"orders\"\nstock_to_centra = true\nreturns_to_centra = true",
         )
         .expect_err("refused");
-        assert!(
-            problems[0]
-                .contains("does not yet serve order import, catalog, stock, purchase orders;"),
-            "{problems:?}"
+        assert_eq!(
+            problems,
+            [
+                "settings.endpoints[0].api: the GraphQL adapter does not yet serve order import; use api = \"order_api\" for this end-point until it does"
+            ],
+            "catalog, stock and returns are served"
+        );
+    }
+
+    /// The catalog (with stock to Centra) and returns run through GraphQL: one GraphQL
+    /// end-point that is the catalog end-point and takes returns is accepted with every one
+    /// of those flows.
+    #[test]
+    fn api_graphql_serves_the_catalog_stock_and_returns() {
+        let graphql =
+            "api = \"graphql\"\nbase_url = \"https://shop1.centra.com/graphql\"\ntoken = \"t\"\n";
+        let settings =
+            read(graphql, "stock_to_centra = true\nreturns_to_centra = true").expect("served");
+        assert_eq!(settings.endpoints[0].api, CentraApi::Graphql);
+        assert_eq!(
+            settings.centra_flows(&settings.endpoints[0]),
+            ["orders", "catalog", "stock", "returns"]
         );
     }
 
