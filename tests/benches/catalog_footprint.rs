@@ -19,9 +19,9 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use centra_wms_tests::e2e::{SIZES_PER_PRODUCT, Sims, free_port, size_row};
-use common::process::{Process, binary};
-use common::{RUNS, Sim, answered, arg, met, spread, table, writes};
+use centra_wms_tests::e2e::{SIZES_PER_PRODUCT, Sims, free_port};
+use common::process::{Process, binary, grpc_tables, sims_toml};
+use common::{RUNS, Sim, answered, arg, met, seed_sizes, spread, table, writes};
 
 /// The longest the first import may take.
 const IMPORT_LIMIT: Duration = Duration::from_secs(3600);
@@ -36,47 +36,11 @@ struct Run {
     peak_mib: f64,
 }
 
-/// The services of the embedded runtime, each given its own gRPC address.
-const SERVICES: [&str; 6] = [
-    "centra_gateway",
-    "ongoing_gateway",
-    "catalog_sync",
-    "order_sync",
-    "stock_sync",
-    "returns_sync",
-];
-
 /// The embedded runtime's settings: both simulators, the gateways polling every 5 s, SQLite in
 /// `dir`, nothing listening on a fixed port.
 fn config_text(sims: &Sims, dir: &Path) -> String {
-    let grpc: String = SERVICES
-        .iter()
-        .map(|service| {
-            let addr = free_port();
-            format!(
-                "[runtime.grpc.{service}]\nlisten = \"{addr}\"\nconnect = \"http://{addr}\"\n\n"
-            )
-        })
-        .collect();
     format!(
-        r#"
-[settings]
-centra_time_zone = "Europe/Stockholm"
-sync_interval = "5s"
-
-[[settings.endpoints]]
-name = "shop1"
-base_url = "{centra}"
-secret = "sandbox-secret"
-webhook_secret = "sandbox-webhook-secret"
-
-[wms]
-base_url = "{ongoing}"
-warehouse = "sandbox"
-user = "sandbox"
-password = "sandbox"
-goods_owner_id = 1
-
+        r#"{sims}
 [runtime]
 mode = "embedded"
 data_dir = "{data}"
@@ -88,8 +52,8 @@ ongoing_webhook_listen = "{ongoing_hook}"
 listen = "{admin}"
 
 {grpc}"#,
-        centra = sims.centra.base_url(),
-        ongoing = sims.ongoing.base_url(),
+        sims = sims_toml(sims, "5s", None),
+        grpc = grpc_tables(),
         data = dir.join("data").display(),
         centra_hook = free_port(),
         ongoing_hook = free_port(),
@@ -98,15 +62,8 @@ listen = "{admin}"
 }
 
 async fn run(binary: &Path, sizes: usize) -> Run {
-    let products = sizes.div_ceil(SIZES_PER_PRODUCT);
-    let sizes = products * SIZES_PER_PRODUCT;
     let sims = Sims::start().await;
-    sims.seed_products(
-        (0..products)
-            .flat_map(|p| (0..SIZES_PER_PRODUCT).map(move |s| size_row(p, s)))
-            .collect(),
-    )
-    .await;
+    let sizes = seed_sizes(&sims, sizes.div_ceil(SIZES_PER_PRODUCT)).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("centra-wms.toml");
     std::fs::write(&file, config_text(&sims, dir.path())).expect("config written");

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use centra_wms_tests::e2e::{SIZES_PER_PRODUCT, Sims, size_row};
 use common::{
     App, RUNS, Sim, arg, calls_since, config, last_seq, met, peak_rss_mib, reset_peak_rss, rss_mib,
-    show_calls, spread, table, wait_calls, writes,
+    seed_sizes, show_calls, spread, table, wait_calls, writes,
 };
 use proto::admin::v1::ReconcileCatalogRequest;
 use proto::admin::v1::catalog_admin_client::CatalogAdminClient;
@@ -82,14 +82,8 @@ async fn run(sizes: usize) -> Run {
     let products = sizes
         .div_ceil(SIZES_PER_PRODUCT)
         .max(CHANGED / SIZES_PER_PRODUCT);
-    let sizes = products * SIZES_PER_PRODUCT;
     let sims = Sims::start().await;
-    sims.seed_products(
-        (0..products)
-            .flat_map(|p| (0..SIZES_PER_PRODUCT).map(move |s| size_row(p, s)))
-            .collect(),
-    )
-    .await;
+    let sizes = seed_sizes(&sims, products).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let config = config(&sims, "5s", "");
     let mut run = Run::default();

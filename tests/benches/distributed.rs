@@ -23,22 +23,12 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use centra_wms_tests::e2e::{Sims, free_port};
-use common::process::{Process, binary};
+use common::process::{Process, SERVICES, binary, grpc_tables, sims_toml};
 use common::{
     RUNS, Sim, arg, last_seq, met, order_written, percentile, point_webhooks, seed_catalogue,
     seed_order, ship, shipment_completed, spread, table, until, wait_call, wms_articles,
 };
 use platform_config::AppConfig;
-
-/// The services, gateways first (the order of the table).
-const SERVICES: [&str; 6] = [
-    "centra-gateway",
-    "ongoing-gateway",
-    "catalog-sync",
-    "order-sync",
-    "stock-sync",
-    "returns-sync",
-];
 
 /// The longest a process may take to be ready, or the catalogue to be imported.
 const LIMIT: Duration = Duration::from_secs(120);
@@ -46,36 +36,8 @@ const LIMIT: Duration = Duration::from_secs(120);
 /// The one config file every process reads: both simulators, webhooks on (polls at the seed's
 /// 15 minutes), the distributed runtime, each service's own gRPC address.
 fn config_text(sims: &Sims, nats: &str, database: &str, prefix: &str) -> String {
-    let grpc: String = SERVICES
-        .iter()
-        .map(|service| {
-            let addr = free_port();
-            format!(
-                "[runtime.grpc.{}]\nlisten = \"{addr}\"\nconnect = \"http://{addr}\"\n\n",
-                service.replace('-', "_")
-            )
-        })
-        .collect();
     format!(
-        r#"
-[settings]
-centra_time_zone = "Europe/Stockholm"
-sync_interval = "15m"
-
-[[settings.endpoints]]
-name = "shop1"
-base_url = "{centra}"
-secret = "sandbox-secret"
-webhook_secret = "sandbox-webhook-secret"
-
-[wms]
-base_url = "{ongoing}"
-warehouse = "sandbox"
-user = "sandbox"
-password = "sandbox"
-goods_owner_id = 1
-webhook_token = "{token}"
-
+        r#"{sims}
 [runtime]
 mode = "distributed"
 nats_url = "{nats}"
@@ -87,9 +49,8 @@ centra_webhook_listen = "{centra_hook}"
 ongoing_webhook_listen = "{ongoing_hook}"
 
 {grpc}"#,
-        centra = sims.centra.base_url(),
-        ongoing = sims.ongoing.base_url(),
-        token = common::WEBHOOK_TOKEN,
+        sims = sims_toml(sims, "15m", Some(common::WEBHOOK_TOKEN)),
+        grpc = grpc_tables(),
         centra_hook = free_port(),
         ongoing_hook = free_port(),
     )

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use catalog_sync::CatalogSync;
 use centra_gateway::CentraGateway;
-use centra_wms_tests::e2e::{Sims, ean, size_row};
+use centra_wms_tests::e2e::{SIZES_PER_PRODUCT, Sims, ean, size_row};
 use ongoing_gateway::OngoingGateway;
 use order_sync::OrderSync;
 use platform_config::AppConfig;
@@ -241,6 +241,18 @@ pub fn config(sims: &Sims, sync_interval: &str, extra: &str) -> AppConfig {
 
 /// The Ongoing webhook token the benches configure and point ongoing-sim at.
 pub const WEBHOOK_TOKEN: &str = "bench-ongoing-token";
+
+/// Seeds centra-sim with `products` active products of [`SIZES_PER_PRODUCT`] sizes each;
+/// answers the number of sizes.
+pub async fn seed_sizes(sims: &Sims, products: usize) -> usize {
+    sims.seed_products(
+        (0..products)
+            .flat_map(|p| (0..SIZES_PER_PRODUCT).map(move |s| size_row(p, s)))
+            .collect(),
+    )
+    .await;
+    products * SIZES_PER_PRODUCT
+}
 
 /// Points both simulators' webhooks at the runtime's receivers.
 pub async fn point_webhooks(sims: &Sims, config: &AppConfig) {

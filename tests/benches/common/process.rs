@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use centra_wms_tests::e2e::free_port;
+use centra_wms_tests::e2e::{Sims, free_port};
 
 use super::arg;
 
@@ -115,4 +115,59 @@ pub fn binary() -> PathBuf {
         path.display()
     );
     path
+}
+
+/// The six services of a deployment with the Ongoing warehouse, gateways first.
+pub const SERVICES: [&str; 6] = [
+    "centra-gateway",
+    "ongoing-gateway",
+    "catalog-sync",
+    "order-sync",
+    "stock-sync",
+    "returns-sync",
+];
+
+/// `[runtime.grpc.<service>]` for each of [`SERVICES`], each on its own free port.
+pub fn grpc_tables() -> String {
+    SERVICES
+        .iter()
+        .map(|service| {
+            let addr = free_port();
+            format!(
+                "[runtime.grpc.{}]\nlisten = \"{addr}\"\nconnect = \"http://{addr}\"\n\n",
+                service.replace('-', "_")
+            )
+        })
+        .collect()
+}
+
+/// `[settings]` (polls every `sync_interval`), the end-point `shop1` on the Centra simulator
+/// and `[wms]` on the Ongoing simulator (with `webhook_token` when given): what every process a
+/// bench spawns is configured with before its `[runtime]`.
+pub fn sims_toml(sims: &Sims, sync_interval: &str, webhook_token: Option<&str>) -> String {
+    let token = webhook_token
+        .map(|t| format!("webhook_token = \"{t}\"\n"))
+        .unwrap_or_default();
+    format!(
+        r#"
+[settings]
+centra_time_zone = "Europe/Stockholm"
+sync_interval = "{sync_interval}"
+
+[[settings.endpoints]]
+name = "shop1"
+base_url = "{centra}"
+secret = "sandbox-secret"
+webhook_secret = "sandbox-webhook-secret"
+
+[wms]
+base_url = "{ongoing}"
+warehouse = "sandbox"
+user = "sandbox"
+password = "sandbox"
+goods_owner_id = 1
+{token}"#,
+        centra = sims.centra.base_url(),
+        ongoing = sims.ongoing.base_url(),
+    )
 }
