@@ -286,6 +286,7 @@ pub async fn acknowledging_picks_of_an_unknown_order_is_refused(world: &impl Wms
         idempotency_key: "ack unknown".into(),
         warehouse: WAREHOUSE.to_owned(),
         wms_order_id: 987_654,
+        wms_order_number: "unknown".into(),
         lines: vec![(1, 1)],
     };
     let error = failure(

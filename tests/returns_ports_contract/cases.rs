@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use domain::{PortError, PortErrorKind};
-use returns_sync::ports::NewCentraReturn;
+use returns_sync::ports::{NewCentraReturn, ReturnedReported};
 
 use crate::world::{CentraWorld, ENDPOINT, WAREHOUSE, WmsWorld};
 
@@ -130,6 +130,17 @@ pub async fn centra_down_is_unavailable(world: &impl CentraWorld) {
     assert!(error.is_retryable());
 }
 
+/// The acknowledgement of `lines` of `order` under `key`, for the return `key` names.
+fn reported(key: &str, order: i64, lines: BTreeMap<i64, i64>) -> ReturnedReported {
+    ReturnedReported {
+        idempotency_key: key.to_owned(),
+        warehouse: WAREHOUSE.to_owned(),
+        wms_order_id: order,
+        return_id: key.to_owned(),
+        lines,
+    }
+}
+
 /// An order id no WMS world has.
 const UNKNOWN_ORDER: i64 = 987_654;
 
@@ -141,7 +152,7 @@ pub async fn wms_reported_returned_never_lowers(world: &impl WmsWorld) {
     for (key, units) in [("ack-1", 2), ("ack-1", 2), ("ack-0", 1)] {
         let lines = BTreeMap::from([(line, units)]);
         let answer = port
-            .acknowledge_returned(key, WAREHOUSE, order, &lines)
+            .acknowledge_returned(&reported(key, order, lines))
             .await;
         assert_eq!(answer, Ok(()), "{key}: {units}");
         assert_eq!(
@@ -158,19 +169,18 @@ pub async fn wms_unknown_order_or_line_is_refused(world: &impl WmsWorld) {
     let port = world.port();
     let error = failure(
         "acknowledging an unknown order",
-        port.acknowledge_returned(
+        port.acknowledge_returned(&reported(
             "ack-1",
-            WAREHOUSE,
             UNKNOWN_ORDER,
-            &BTreeMap::from([(line, 1)]),
-        )
+            BTreeMap::from([(line, 1)]),
+        ))
         .await,
     );
     assert_eq!(error.kind(), PortErrorKind::Refused, "{error}");
     assert!(!error.is_retryable(), "{error}");
     let error = failure(
         "acknowledging an unknown line",
-        port.acknowledge_returned("ack-2", WAREHOUSE, order, &BTreeMap::from([(line + 7, 1)]))
+        port.acknowledge_returned(&reported("ack-2", order, BTreeMap::from([(line + 7, 1)])))
             .await,
     );
     assert_eq!(error.kind(), PortErrorKind::Refused, "{error}");
@@ -189,7 +199,7 @@ pub async fn wms_down_is_unavailable(world: &impl WmsWorld) {
         "acknowledging while the WMS is down",
         world
             .port()
-            .acknowledge_returned("ack-1", WAREHOUSE, order, &BTreeMap::from([(line, 1)]))
+            .acknowledge_returned(&reported("ack-1", order, BTreeMap::from([(line, 1)])))
             .await,
     );
     assert_eq!(error.kind(), PortErrorKind::Unavailable, "{error}");

@@ -327,6 +327,7 @@ async fn acknowledgements_are_kept_and_repeats_say_so() {
                 line_id,
                 reported_number_of_items: 1,
             }],
+            order_number: String::new(),
         })),
     };
     assert!(

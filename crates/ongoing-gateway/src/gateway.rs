@@ -19,6 +19,9 @@ use crate::grpc::GatewayCommands;
 use crate::settings::GatewaySettings;
 use crate::webhook::WebhookReceiver;
 
+/// The system the gateway's calls are logged as, in every record's journey.
+pub(crate) const CALLS_SYSTEM: &str = "ongoing";
+
 /// Why the gateway stopped on its own.
 #[derive(Debug, thiserror::Error)]
 pub enum GatewayError {
@@ -73,7 +76,7 @@ impl Gateway {
 
     /// The log of the calls each command made for its records (`ExternalCalls`).
     pub fn calls(&self) -> CallLog {
-        CallLog::new(self.store.clone(), "ongoing")
+        CallLog::new(self.store.clone(), CALLS_SYSTEM)
     }
 
     /// The `WmsGateway`, `ExternalCalls`, `FlowStatus` and `DeadLetters` gRPC services as routes for the

@@ -69,6 +69,23 @@ fn article_records(request: &UpsertArticlesRequest) -> Vec<String> {
         .collect()
 }
 
+/// The record an acknowledgement's calls belong to: the WMS order whose picks were reported,
+/// or the return whose units were; none when the sender did not name it (an older sender, or
+/// purchase order lines, whose acknowledgement nobody sends yet).
+fn reported_records(request: &AcknowledgeReportedRequest) -> Vec<String> {
+    use proto::wms::v1::acknowledge_reported_request::Report;
+    let record = match &request.report {
+        Some(Report::OrderLines(lines)) if !lines.order_number.is_empty() => {
+            record::order(&lines.order_number)
+        }
+        Some(Report::Returned(lines)) if !lines.return_id.is_empty() => {
+            record::wms_return(&lines.return_id)
+        }
+        _ => return Vec::new(),
+    };
+    vec![record]
+}
+
 /// The most articles an upsert names as records of its calls.
 const ARTICLES_NAMED_MAX: usize = 20;
 
@@ -165,7 +182,12 @@ impl wms_gateway_server::WmsGateway for GatewayCommands {
         let request = request.into_inner();
         self.check_warehouse(&request.warehouse)?;
         Ok(Response::new(
-            commands::acknowledge::acknowledge(&self.client, request.report.as_ref()).await?,
+            self.calls
+                .around(
+                    reported_records(&request),
+                    commands::acknowledge::acknowledge(&self.client, request.report.as_ref()),
+                )
+                .await?,
         ))
     }
 

@@ -434,6 +434,7 @@ async fn acknowledging_reported_quantities_is_idempotent() {
                     line_id,
                     reported_number_of_items: 2,
                 }],
+                order_number: "ACK-1".into(),
             })),
         })
     };
@@ -460,6 +461,7 @@ async fn acknowledging_reported_quantities_is_idempotent() {
                 line_id: 999_999,
                 reported_number_of_items: 1,
             }],
+            order_number: String::new(),
         })),
     });
     let status = commands

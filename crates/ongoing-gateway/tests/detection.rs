@@ -19,6 +19,23 @@ use tonic::Request;
 
 const SHIPPED: &str = "wms.sandbox.order.shipped";
 
+/// `(method, path, status)` of the calls kept under `record` (`ExternalCalls`).
+async fn kept_calls(app: &TestApp, record: &str) -> Vec<(String, String, u32)> {
+    use proto::admin::v1::CallsOfRecordsRequest;
+    use proto::admin::v1::external_calls_server::ExternalCalls as _;
+    platform_runtime::ExternalCallsService::new(app.gateway.calls())
+        .calls_of_records(Request::new(CallsOfRecordsRequest {
+            records: vec![record.to_owned()],
+        }))
+        .await
+        .expect("answered")
+        .into_inner()
+        .calls
+        .into_iter()
+        .map(|c| (c.method, c.path, c.status))
+        .collect()
+}
+
 async fn create_order(app: &TestApp, number: &str, lines: &[(&str, i64)]) -> i64 {
     app.gateway
         .commands()
@@ -135,6 +152,18 @@ async fn a_shipped_order_is_published_once_then_reported_back() {
         reported,
         [1.0, 2.0],
         "reported only after the event was committed"
+    );
+    // The report-back calls show in the order's journey, with their status.
+    let calls = kept_calls(&app, "order S-1").await;
+    let reports = calls
+        .iter()
+        .filter(|(method, path, status)| {
+            method == "PATCH" && path.ends_with("/reportedNumberOfItems") && *status < 300
+        })
+        .count();
+    assert_eq!(
+        reports, 2,
+        "one report per line, kept under the order: {calls:?}"
     );
 
     let again = detector.poll_once().await.expect("poll");
@@ -284,6 +313,17 @@ async fn received_purchase_orders_are_published_then_reported() {
         .map(|l| l["reported"].as_f64().unwrap_or(-1.0))
         .collect();
     assert_eq!(reported, [5.0, 3.0]);
+    let calls = kept_calls(&app, "purchase order PO-9").await;
+    assert_eq!(
+        calls
+            .iter()
+            .filter(
+                |(method, path, _)| method == "PATCH" && path.ends_with("/reportedNumberOfItems")
+            )
+            .count(),
+        2,
+        "the received quantities' reports, kept under the purchase order: {calls:?}"
+    );
     detector.poll_once().await.expect("poll");
     assert_eq!(
         app.events::<WmsPurchaseOrderReceived>("wms.sandbox.purchase_order.received")
@@ -362,6 +402,7 @@ async fn returns_keep_a_cause_per_item() {
                     line_id: line.line_id,
                     reported_number_of_items: 2,
                 }],
+                return_id: String::new(),
             })),
         }))
         .await

@@ -82,6 +82,122 @@ async fn an_orders_calls_are_kept_under_the_order_with_their_status() {
     assert!(other.calls.is_empty(), "{other:?}");
 }
 
+/// An acknowledgement keeps its calls under the record its sender names: picks under the WMS
+/// order (the shipment's journey), returned units under the return (the return's journey); an
+/// acknowledgement naming neither keeps none.
+#[tokio::test]
+async fn an_acknowledgements_calls_are_kept_under_the_order_or_return_it_names() {
+    use proto::admin::v1::CallsOfRecordsRequest;
+    use proto::admin::v1::external_calls_server::ExternalCalls as _;
+    use proto::wms::v1::acknowledge_reported_request::Report;
+    use proto::wms::v1::{
+        AcknowledgeReportedRequest, OrderLinesReported, ReportedLine, ReturnedLinesReported,
+    };
+
+    let app = spawn_app_with(|_| {}).await;
+    app.seed_articles(&["A"]).await;
+    app.set_stock("A", 10).await;
+    let commands = app.gateway.commands();
+    let order_id = commands
+        .upsert_order(Request::new(order_request("ORD-ACK", &[("A", 2)])))
+        .await
+        .expect("created")
+        .into_inner()
+        .order_id;
+    app.control("orders/ORD-ACK/ship", json!({"waybill": "W1"}))
+        .await;
+    let line_id = app.sim_order("ORD-ACK").await["lines"][0]["id"]
+        .as_i64()
+        .expect("line id");
+    let lines = |reported| {
+        vec![ReportedLine {
+            line_id,
+            reported_number_of_items: reported,
+        }]
+    };
+    let ack = |key: &str, report| {
+        Request::new(AcknowledgeReportedRequest {
+            idempotency_key: key.into(),
+            warehouse: "sandbox".into(),
+            report: Some(report),
+        })
+    };
+    let calls = platform_runtime::ExternalCallsService::new(app.gateway.calls());
+    let kept = async |record: &str| {
+        calls
+            .calls_of_records(Request::new(CallsOfRecordsRequest {
+                records: vec![record.to_owned()],
+            }))
+            .await
+            .expect("answered")
+            .into_inner()
+            .calls
+    };
+    let before = kept("order ORD-ACK").await.len();
+
+    commands
+        .acknowledge_reported(ack(
+            "picks",
+            Report::OrderLines(OrderLinesReported {
+                order_id,
+                lines: lines(2),
+                order_number: "ORD-ACK".into(),
+            }),
+        ))
+        .await
+        .expect("acknowledged");
+    let order = kept("order ORD-ACK").await;
+    assert!(
+        order.len() > before,
+        "the acknowledgement's calls join the order's: {order:?}"
+    );
+    assert!(
+        order[before..]
+            .iter()
+            .all(|c| c.status < 400 && c.system == "ongoing"),
+        "{order:?}"
+    );
+
+    commands
+        .acknowledge_reported(ack(
+            "return:R-ACK",
+            Report::Returned(ReturnedLinesReported {
+                order_id,
+                lines: lines(1),
+                return_id: "R-ACK".into(),
+            }),
+        ))
+        .await
+        .expect("acknowledged");
+    let returned = kept("return R-ACK").await;
+    assert!(!returned.is_empty(), "kept under the return");
+    assert!(
+        returned
+            .iter()
+            .all(|c| c.record == "return R-ACK" && c.status < 400),
+        "{returned:?}"
+    );
+    assert_eq!(
+        kept("order ORD-ACK").await.len(),
+        order.len(),
+        "the return's calls are not the order's"
+    );
+
+    let unnamed = commands
+        .acknowledge_reported(ack(
+            "nameless",
+            Report::OrderLines(OrderLinesReported {
+                order_id,
+                lines: lines(2),
+                order_number: String::new(),
+            }),
+        ))
+        .await
+        .expect("acknowledged");
+    assert!(unnamed.into_inner().already_done);
+    assert_eq!(kept("order ORD-ACK").await.len(), order.len());
+}
+
 /// The call log on PostgreSQL, opened with the gateway's own migrations: a record keeps its
 /// last `CALLS_KEPT` calls (the oldest go first), a status and a failure kind read back as
 /// written, another record is untouched, and eight commands of one record finishing at once

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
-use crate::ports::{CentraReturns, CreatedReturn, NewCentraReturn, WmsReturns};
+use crate::ports::{CentraReturns, CreatedReturn, NewCentraReturn, ReturnedReported, WmsReturns};
 use async_trait::async_trait;
 use domain::PortError;
 
@@ -138,13 +138,8 @@ impl FakeWms {
 
 #[async_trait]
 impl WmsReturns for FakeWms {
-    async fn acknowledge_returned(
-        &self,
-        _idempotency_key: &str,
-        _warehouse: &str,
-        wms_order_id: i64,
-        lines: &BTreeMap<i64, i64>,
-    ) -> Result<(), PortError> {
+    async fn acknowledge_returned(&self, report: &ReturnedReported) -> Result<(), PortError> {
+        let (wms_order_id, lines) = (report.wms_order_id, &report.lines);
         self.with(|s| {
             let fault = std::mem::take(&mut s.next_fault);
             match fault {

@@ -43,8 +43,8 @@ pub fn shipment_records(summary: &pb::OrderSummary) -> (String, String) {
     )
 }
 
-/// The record a return's calls are kept under at centra-gateway (the Centra return created
-/// for it).
+/// The record a return's calls are kept under at both gateways: centra-gateway's creating the
+/// Centra return, the WMS gateway's acknowledging its returned units.
 pub fn return_record(summary: &pb::ReturnSummary) -> String {
     record::wms_return(&summary.return_id)
 }

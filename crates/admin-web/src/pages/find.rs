@@ -75,11 +75,14 @@ pub async fn page(
         _ => (Vec::new(), Vec::new()),
     };
     let found_returns = returns.as_deref().unwrap_or_default();
-    centra.extend(
-        found_returns
-            .iter()
-            .map(|r| calls::return_record(&r.summary.clone().unwrap_or_default())),
-    );
+    // A return's calls are kept under the same record at both gateways: creating it in
+    // Centra, acknowledging its units in the WMS.
+    let return_records: Vec<String> = found_returns
+        .iter()
+        .map(|r| calls::return_record(&r.summary.clone().unwrap_or_default()))
+        .collect();
+    centra.extend(return_records.iter().cloned());
+    wms.extend(return_records);
     if let ArticleHits::Found(found) = &hits {
         wms.extend(
             found

@@ -3,7 +3,7 @@
 //! ([`find_return`]): the WMS simulator registers the return, returns-sync creates it in
 //! Centra and reports it in the WMS, and Find by the WMS order number shows the return with
 //! its state and its journey (received, created in Centra, reported) with the call to Centra
-//! that created it and its HTTP status.
+//! that created it and the WMS call that acknowledged its units, each with its HTTP status.
 
 use thirtyfour::prelude::*;
 
@@ -12,7 +12,8 @@ use super::browser::{text, until};
 use super::support::{get_json, post_json, rows};
 
 /// The found shipment's journey holds the calls the gateways made for it with their HTTP
-/// status: the completion at Centra's gateway, the order written at the WMS's.
+/// status: the completion at Centra's gateway; the order written and its picks reported back
+/// at the WMS's.
 pub(super) async fn shipment_calls(web: &WebDriver) -> WebDriverResult<()> {
     let mut calls = Vec::new();
     for row in web
@@ -32,6 +33,13 @@ pub(super) async fn shipment_calls(web: &WebDriver) -> WebDriverResult<()> {
             .iter()
             .any(|c| !c.contains("centra: ") && c.contains("PUT /") && c.contains(" → 2")),
         "the WMS order written, with its status: {calls:?}"
+    );
+    assert!(
+        calls.iter().any(|c| !c.contains("centra: ")
+            && c.contains("PATCH /")
+            && c.contains("/reportedNumberOfItems")
+            && c.contains(" → 2")),
+        "the picks reported back to the WMS, with its status: {calls:?}"
     );
     Ok(())
 }
@@ -99,6 +107,12 @@ pub(super) async fn find_return(
             .iter()
             .any(|c| c.contains("centra: POST ") && c.contains(" → 2")),
         "the call that created the Centra return, with its status: {calls:?}"
+    );
+    assert!(
+        calls.iter().any(|c| !c.contains("centra: ")
+            && c.contains("/reportedReturnedNumberOfItems")
+            && c.contains(" → 2")),
+        "the returned units acknowledged in the WMS, with its status: {calls:?}"
     );
     web.find(By::Css("section.return"))
         .await?

@@ -198,6 +198,10 @@ impl Published for WmsPurchaseOrderReceived {
 impl ReportedBack for WmsPurchaseOrderReceived {
     const QUANTITY: &'static str = "received";
 
+    fn call_record(&self) -> String {
+        platform_http::calls::record::purchase_order(&self.purchase_order_number)
+    }
+
     fn lines_to_report(&self) -> Vec<(i64, i64)> {
         self.lines
             .iter()

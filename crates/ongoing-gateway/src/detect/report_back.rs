@@ -12,11 +12,13 @@
 //! anyone consumed the event, loses the return when the consumer never gets it in.
 
 use domain::EventId;
+use platform_runtime::CallLog;
 use prost::Message;
 use serde_json::Value;
 
 use super::{DetectError, Detector, PollReport};
 use crate::client::{OngoingClient, OngoingError};
+use crate::gateway::CALLS_SYSTEM;
 use crate::publish;
 
 /// An event a detector publishes.
@@ -36,6 +38,10 @@ pub(super) trait ReportedBack: Published {
     /// `(line id, quantity to report)` of each line whose quantity Ongoing does not have as
     /// reported yet.
     fn lines_to_report(&self) -> Vec<(i64, i64)>;
+
+    /// The record the report's calls are kept under (`platform_http::calls::record`), so they
+    /// show in its journey beside the calls of the commands about it.
+    fn call_record(&self) -> String;
 
     /// Sends one line's reported quantity to Ongoing.
     fn report(
@@ -62,6 +68,11 @@ pub(super) struct Found<E> {
 }
 
 impl Detector {
+    /// The log the report-back calls are kept in, the one the commands' calls go to.
+    fn calls(&self) -> CallLog {
+        CallLog::new(self.store.clone(), CALLS_SYSTEM)
+    }
+
     /// Publishes `found` (commit first), then reports its lines back; bad input becomes a
     /// dead letter and the poll goes on.
     pub(super) async fn publish_then_report<E: ReportedBack>(
@@ -73,18 +84,27 @@ impl Detector {
             return Ok(report);
         };
         // Our event is durable: now Ongoing may stop listing these quantities.
-        for (line_id, quantity) in event.lines_to_report() {
-            match event.report(&self.client, line_id, quantity).await {
-                Ok(()) => report.reported_lines += 1,
-                Err(error) => tracing::warn!(
-                    record = %event.record(),
-                    line_id,
-                    %error,
-                    "reporting {} quantity failed; the next poll retries",
-                    E::QUANTITY
-                ),
-            }
+        let lines = event.lines_to_report();
+        if lines.is_empty() {
+            return Ok(report);
         }
+        let reporting = async {
+            for (line_id, quantity) in lines {
+                match event.report(&self.client, line_id, quantity).await {
+                    Ok(()) => report.reported_lines += 1,
+                    Err(error) => tracing::warn!(
+                        record = %event.record(),
+                        line_id,
+                        %error,
+                        "reporting {} quantity failed; the next poll retries",
+                        E::QUANTITY
+                    ),
+                }
+            }
+        };
+        self.calls()
+            .around(vec![event.call_record()], reporting)
+            .await;
         Ok(report)
     }
 

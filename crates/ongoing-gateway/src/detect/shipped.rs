@@ -311,6 +311,10 @@ impl Published for WmsOrderShipped {
 impl ReportedBack for WmsOrderShipped {
     const QUANTITY: &'static str = "picked";
 
+    fn call_record(&self) -> String {
+        platform_http::calls::record::order(&self.order_number)
+    }
+
     fn lines_to_report(&self) -> Vec<(i64, i64)> {
         self.lines
             .iter()

@@ -492,6 +492,7 @@ impl OrderFlow {
             idempotency_key: key(record, "acknowledge"),
             warehouse: self.warehouse.clone(),
             wms_order_id: report.wms_order_id,
+            wms_order_number: record.wms_order_number.clone(),
             lines: report
                 .lines
                 .iter()

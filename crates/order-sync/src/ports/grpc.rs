@@ -311,6 +311,7 @@ impl WmsOrders for GrpcWms {
             report: Some(wms::acknowledge_reported_request::Report::OrderLines(
                 wms::OrderLinesReported {
                     order_id: report.wms_order_id,
+                    order_number: report.wms_order_number.clone(),
                     lines: report
                         .lines
                         .iter()

@@ -135,6 +135,9 @@ pub struct PickedReported {
     pub idempotency_key: String,
     pub warehouse: String,
     pub wms_order_id: i64,
+    /// The WMS order number: the record the gateway keeps the acknowledgement's calls under,
+    /// so they show in the shipment's journey.
+    pub wms_order_number: String,
     /// WMS line id -> units now reported.
     pub lines: Vec<(i64, u32)>,
 }

@@ -31,7 +31,7 @@ use proto::events::v1 as events;
 mod operator;
 
 use crate::convert::{ConvertError, IncomingReturn, incoming};
-use crate::ports::{CentraReturns, NewCentraReturn, WmsReturns};
+use crate::ports::{CentraReturns, NewCentraReturn, ReturnedReported, WmsReturns};
 use crate::records::{ReturnRecord, ReturnRecords};
 use crate::rules::{self, IllegalTransition, ParkReason, ReturnState};
 
@@ -271,11 +271,14 @@ impl ReturnFlow {
             .iter()
             .map(|l| (l.wms_line_id, l.returned_through))
             .collect();
-        let key = format!("return:{}", record.return_id);
-        let acknowledged = self
-            .wms
-            .acknowledge_returned(&key, &record.warehouse, record.wms_order_id, &lines)
-            .await;
+        let report = ReturnedReported {
+            idempotency_key: format!("return:{}", record.return_id),
+            warehouse: record.warehouse.clone(),
+            wms_order_id: record.wms_order_id,
+            return_id: record.return_id.clone(),
+            lines,
+        };
+        let acknowledged = self.wms.acknowledge_returned(&report).await;
         match terminal(acknowledged)? {
             Ok(()) => {
                 record.become_(ReturnState::Reported)?;

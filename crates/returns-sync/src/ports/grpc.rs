@@ -12,7 +12,7 @@ use proto::centra::v1::centra_gateway_client::CentraGatewayClient;
 use proto::wms::v1 as wms;
 use proto::wms::v1::wms_gateway_client::WmsGatewayClient;
 
-use super::{CentraReturns, CreatedReturn, NewCentraReturn, WmsReturns};
+use super::{CentraReturns, CreatedReturn, NewCentraReturn, ReturnedReported, WmsReturns};
 
 /// The service named in a failure of a Centra call.
 const CENTRA: &str = "centra-gateway";
@@ -121,21 +121,17 @@ impl GrpcWms {
 
 #[async_trait]
 impl WmsReturns for GrpcWms {
-    async fn acknowledge_returned(
-        &self,
-        idempotency_key: &str,
-        warehouse: &str,
-        wms_order_id: i64,
-        lines: &BTreeMap<i64, i64>,
-    ) -> Result<(), PortError> {
+    async fn acknowledge_returned(&self, report: &ReturnedReported) -> Result<(), PortError> {
         let mut client = self.client.clone();
         let request = wms::AcknowledgeReportedRequest {
-            idempotency_key: idempotency_key.to_owned(),
-            warehouse: warehouse.to_owned(),
+            idempotency_key: report.idempotency_key.clone(),
+            warehouse: report.warehouse.clone(),
             report: Some(wms::acknowledge_reported_request::Report::Returned(
                 wms::ReturnedLinesReported {
-                    order_id: wms_order_id,
-                    lines: lines
+                    order_id: report.wms_order_id,
+                    return_id: report.return_id.clone(),
+                    lines: report
+                        .lines
                         .iter()
                         .map(|(line_id, reported)| wms::ReportedLine {
                             line_id: *line_id,
@@ -198,6 +194,16 @@ mod tests {
             .code()
     }
 
+    fn reported(lines: BTreeMap<i64, i64>) -> ReturnedReported {
+        ReturnedReported {
+            idempotency_key: "return:100:a".into(),
+            warehouse: "main".into(),
+            wms_order_id: 100,
+            return_id: "100:a".into(),
+            lines,
+        }
+    }
+
     fn new_return() -> NewCentraReturn {
         NewCentraReturn {
             idempotency_key: "100:a".into(),
@@ -221,7 +227,7 @@ mod tests {
         let wms = GrpcWms::new(answering(Code::Unavailable));
         let lines = BTreeMap::from([(1, 1)]);
         let error = wms
-            .acknowledge_returned("return:100:a", "main", 100, &lines)
+            .acknowledge_returned(&reported(lines))
             .await
             .expect_err("down");
         assert!(error.is_retryable());
@@ -244,7 +250,7 @@ mod tests {
         let wms = GrpcWms::new(answering(Code::FailedPrecondition));
         let lines = BTreeMap::from([(1, 1)]);
         let error = wms
-            .acknowledge_returned("return:100:a", "main", 100, &lines)
+            .acknowledge_returned(&reported(lines))
             .await
             .expect_err("refused");
         assert_eq!(error.kind(), PortErrorKind::Refused);

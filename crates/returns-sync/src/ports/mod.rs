@@ -85,11 +85,19 @@ pub trait WmsReturns: Send + Sync + std::fmt::Debug {
     /// [`PortErrorKind::Refused`] when the WMS does not know the order or a line;
     /// [`PortErrorKind::Unavailable`] when it cannot answer now (the same call again is safe);
     /// [`PortErrorKind::BrokenAnswer`] when the gateway does not serve the call as contracted.
-    async fn acknowledge_returned(
-        &self,
-        idempotency_key: &str,
-        warehouse: &str,
-        wms_order_id: i64,
-        lines: &BTreeMap<i64, i64>,
-    ) -> Result<(), PortError>;
+    async fn acknowledge_returned(&self, report: &ReturnedReported) -> Result<(), PortError>;
+}
+
+/// Returned units of a WMS order's lines were reported to Centra: the warehouse stops listing
+/// them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnedReported {
+    pub idempotency_key: String,
+    pub warehouse: String,
+    pub wms_order_id: i64,
+    /// The return: the record the gateway keeps the acknowledgement's calls under, so they
+    /// show in the return's journey.
+    pub return_id: String,
+    /// WMS line id -> returned total now reported.
+    pub lines: BTreeMap<i64, i64>,
 }
