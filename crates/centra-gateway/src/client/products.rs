@@ -170,4 +170,26 @@ impl CentraClient {
         })
         .await
     }
+
+    /// Every row of `GET /products` matching `query`, handed to `each` a page at a time (a
+    /// page is dropped before the next is asked for), for a caller that keeps less than the
+    /// rows.
+    ///
+    /// # Errors
+    /// As [`Self::products_page`], for any page; the pages before it were handed over.
+    pub async fn each_product_row(
+        &self,
+        query: &ProductQuery,
+        mut each: impl FnMut(Parsed<CentraProductRow>),
+    ) -> Result<(), CentraError> {
+        let mut token: Option<String> = None;
+        loop {
+            let page = self.products_page(query, token.as_deref()).await?;
+            page.rows.into_iter().for_each(&mut each);
+            match page.next {
+                Some(next) => token = Some(next),
+                None => return Ok(()),
+            }
+        }
+    }
 }

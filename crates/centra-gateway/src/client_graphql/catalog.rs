@@ -242,24 +242,4 @@ impl GraphqlClient {
             .collect();
         Ok(CatalogListing { products, full })
     }
-
-    /// Every product, page after page until a short page.
-    ///
-    /// # Errors
-    /// As [`Self::catalog_page`], for any page.
-    pub async fn catalog(
-        &self,
-    ) -> Result<Vec<Result<CatalogProduct, Box<UnreadEntry>>>, GraphqlError> {
-        let mut all = Vec::new();
-        for page in 1.. {
-            let listing = self
-                .catalog_page(&CatalogFilter::default(), 0, page)
-                .await?;
-            all.extend(listing.products);
-            if !listing.full {
-                break;
-            }
-        }
-        Ok(all)
-    }
 }

@@ -125,21 +125,41 @@ fn graphql_rows(
 }
 
 impl CentraConnection {
-    /// Every size row of the whole catalogue, each read or kept aside as bad.
+    /// Every size row of the whole catalogue, each read or kept aside as bad, handed to `each`
+    /// a page at a time: a page is dropped before the next is asked for, so a catalogue of
+    /// 100,000 sizes is never held here as rows.
     ///
     /// # Errors
     /// A failed page (after the client's retries): [`super::ConnectionErrorKind::Unavailable`]
     /// when Centra is unreachable, [`super::ConnectionErrorKind::Refused`] for a refused
-    /// credential, [`super::ConnectionErrorKind::BadAnswer`] for an unreadable page.
-    pub async fn whole_catalog(&self) -> Result<Vec<Parsed<CentraProductRow>>, ConnectionError> {
+    /// credential, [`super::ConnectionErrorKind::BadAnswer`] for an unreadable page. The pages
+    /// before it were handed over.
+    pub async fn whole_catalog(
+        &self,
+        mut each: impl FnMut(Parsed<CentraProductRow>),
+    ) -> Result<(), ConnectionError> {
         match self {
-            Self::OrderApi(client) => Ok(client
-                .products(&ProductQuery {
+            Self::OrderApi(client) => {
+                let query = ProductQuery {
                     limit: ORDER_API_PAGE,
                     ..ProductQuery::default()
-                })
-                .await?),
-            Self::Graphql(client) => Ok(graphql_rows(client.catalog().await?, None)),
+                };
+                Ok(client.each_product_row(&query, each).await?)
+            }
+            Self::Graphql(client) => {
+                for page in 1.. {
+                    let listing = client
+                        .catalog_page(&CatalogFilter::default(), 0, page)
+                        .await?;
+                    graphql_rows(listing.products, None)
+                        .into_iter()
+                        .for_each(&mut each);
+                    if !listing.full {
+                        break;
+                    }
+                }
+                Ok(())
+            }
         }
     }
 

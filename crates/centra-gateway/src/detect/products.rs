@@ -14,19 +14,20 @@
 //! An unreadable product (or size row) is dead-lettered naming the record and the field; a
 //! product with one is not published half, the others go on.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::Utc;
 use platform_store::Store;
 
 use super::memory::{self, kind};
 use super::{CURSOR_OVERLAP, PollError, PollReport, dead_letter};
-use crate::client::{
-    CentraClient, CentraProductRow, ProductQuery, group_products, record::BadRecord,
-};
+use crate::client::record::{BadRecord, Parsed};
+use crate::client::{CentraClient, CentraProductRow, ProductQuery};
 use crate::connection::CentraConnection;
 use crate::publish;
 use prost::Message;
+use proto::events::v1 as pb;
 use sha2::{Digest, Sha256};
 
 /// Dead-letter kind of unreadable product rows.
@@ -70,16 +71,63 @@ pub async fn poll_products(
         CentraConnection::OrderApi(client) => poll_order_api(store, client).await,
         CentraConnection::Graphql(_) => {
             let started = Utc::now();
-            let mut rows = Vec::new();
-            let mut bad = Vec::new();
-            for entry in connection.whole_catalog().await? {
-                match entry {
-                    Ok(row) => rows.push(row),
-                    Err(record) => bad.push(record),
-                }
-            }
-            publish_products(store, connection.endpoint(), started, rows, &bad).await
+            let mut listed = Listed::default();
+            connection.whole_catalog(|entry| listed.add(entry)).await?;
+            publish_products(store, connection.endpoint(), started, listed).await
         }
+    }
+}
+
+/// The products of a listing, gathered row by row as the pages arrive: each product's own
+/// fields once with its sizes, the key of each of its rows, and the records that could not be
+/// read. The rows themselves are not kept: a first import of 100,000 sizes holds the products
+/// once, not the rows and then the products.
+#[derive(Debug, Default)]
+struct Listed {
+    /// Product ids in the order they were first listed (the order they are published in).
+    order: Vec<String>,
+    products: HashMap<String, ListedProduct>,
+    bad: Vec<BadRecord>,
+}
+
+#[derive(Debug)]
+struct ListedProduct {
+    product: pb::Product,
+    /// [`row_key`] of each of its rows.
+    row_keys: Vec<String>,
+}
+
+impl Listed {
+    /// Adds one listed entry: a row to its product (whose own fields are the first row's), or
+    /// an unreadable record aside.
+    fn add(&mut self, entry: Parsed<CentraProductRow>) {
+        let row = match entry {
+            Ok(row) => row,
+            Err(record) => {
+                self.bad.push(*record);
+                return;
+            }
+        };
+        let key = row_key(&row);
+        let listed = match self.products.entry(row.product_id.clone()) {
+            Entry::Occupied(listed) => listed.into_mut(),
+            Entry::Vacant(vacant) => {
+                self.order.push(row.product_id.clone());
+                vacant.insert(ListedProduct {
+                    product: pb::Product {
+                        product_id: row.product_id,
+                        name: row.name,
+                        brand: row.brand,
+                        collection: row.collection,
+                        description: row.description,
+                        sizes: Vec::new(),
+                    },
+                    row_keys: Vec::new(),
+                })
+            }
+        };
+        listed.product.sizes.push(row.size);
+        listed.row_keys.push(key);
     }
 }
 
@@ -93,122 +141,118 @@ async fn poll_order_api(store: &Store, client: &CentraClient) -> Result<PollRepo
         tx.rollback().await?;
         cursor.map(|c| c - CURSOR_OVERLAP)
     };
-    let changed = client
-        .products(&ProductQuery {
-            modified_since: since,
-            limit: PAGE_SIZE,
-            ..ProductQuery::default()
-        })
-        .await?;
-    let mut rows = Vec::new();
-    let mut bad: Vec<Box<BadRecord>> = Vec::new();
+    let changed = ProductQuery {
+        modified_since: since,
+        limit: PAGE_SIZE,
+        ..ProductQuery::default()
+    };
+    let mut listed = Listed::default();
     if since.is_none() {
         // The first run lists everything: no need to read products again.
-        for entry in changed {
-            match entry {
-                Ok(row) => rows.push(row),
-                Err(record) => bad.push(record),
+        client
+            .each_product_row(&changed, |entry| listed.add(entry))
+            .await?;
+        return publish_products(store, endpoint, started, listed).await;
+    }
+    let known: HashSet<String> = {
+        let mut tx = store.begin().await?;
+        let versions = memory::versions(&mut tx, endpoint, kind::PRODUCT_ROWS).await?;
+        tx.rollback().await?;
+        versions
+            .iter()
+            .flat_map(|v| v.split(','))
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut ids = BTreeSet::new();
+    client
+        .each_product_row(&changed, |entry| match entry {
+            Ok(row) if known.contains(&row_key(&row)) => {}
+            Ok(row) => {
+                ids.insert(row.product_id);
             }
-        }
-    } else {
-        let known: HashSet<String> = {
-            let mut tx = store.begin().await?;
-            let versions = memory::versions(&mut tx, endpoint, kind::PRODUCT_ROWS).await?;
-            tx.rollback().await?;
-            versions
-                .iter()
-                .flat_map(|v| v.split(','))
-                .map(str::to_owned)
-                .collect()
+            Err(record) => listed.bad.push(*record),
+        })
+        .await?;
+    drop(known);
+    if ids.len() > READ_ONE_BY_ONE {
+        // Many changed products (a bulk edit, or the overlap after a big import): one
+        // listing of the whole catalogue costs far fewer calls than one per product.
+        let all = ProductQuery {
+            limit: PAGE_SIZE,
+            ..ProductQuery::default()
         };
-        let mut ids = BTreeSet::new();
-        for entry in changed {
-            match entry {
-                Ok(row) if known.contains(&row_key(&row)) => {}
-                Ok(row) => {
-                    ids.insert(row.product_id);
-                }
-                Err(record) => bad.push(record),
-            }
-        }
-        if ids.len() > READ_ONE_BY_ONE {
-            // Many changed products (a bulk edit, or the overlap after a big import): one
-            // listing of the whole catalogue costs far fewer calls than one per product.
-            let all = ProductQuery {
-                limit: PAGE_SIZE,
+        client
+            .each_product_row(&all, |entry| match entry {
+                Ok(row) if ids.contains(&row.product_id) => listed.add(Ok(row)),
+                Err(record) if ids.contains(&record.key) => listed.add(Err(record)),
+                Ok(_) | Err(_) => {}
+            })
+            .await?;
+    } else {
+        for product_id in ids {
+            let whole = ProductQuery {
+                product_id: Some(product_id),
                 ..ProductQuery::default()
             };
-            for entry in client.products(&all).await? {
-                match entry {
-                    Ok(row) if ids.contains(&row.product_id) => rows.push(row),
-                    Err(record) if ids.contains(&record.key) => bad.push(record),
-                    Ok(_) | Err(_) => {}
-                }
-            }
-        } else {
-            for product_id in ids {
-                let whole = client
-                    .products(&ProductQuery {
-                        product_id: Some(product_id),
-                        ..ProductQuery::default()
-                    })
-                    .await?;
-                for entry in whole {
-                    match entry {
-                        Ok(row) => rows.push(row),
-                        Err(record) => bad.push(record),
-                    }
-                }
-            }
+            client
+                .each_product_row(&whole, |entry| listed.add(entry))
+                .await?;
         }
     }
-    publish_products(store, endpoint, started, rows, &bad).await
+    publish_products(store, endpoint, started, listed).await
 }
 
-/// Publishes every product of `rows` whose version was not published before, dead-letters
-/// `bad` (and leaves out the products it names), and moves the cursor to `started`.
+/// Publishes every product `listed` whose version was not published before, dead-letters its
+/// unreadable records (and leaves out the products they name), and moves the cursor to
+/// `started`.
 async fn publish_products(
     store: &Store,
     endpoint: &domain::EndpointName,
     started: chrono::DateTime<Utc>,
-    rows: Vec<CentraProductRow>,
-    bad: &[Box<BadRecord>],
+    listed: Listed,
 ) -> Result<PollReport, PollError> {
+    let Listed {
+        order,
+        mut products,
+        bad,
+    } = listed;
     // A product with an unreadable size row is not published half.
-    let mut row_keys: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for row in &rows {
-        row_keys
-            .entry(row.product_id.clone())
-            .or_default()
-            .push(row_key(row));
-    }
     let broken: BTreeSet<&str> = bad.iter().map(|b| b.key.as_str()).collect();
-    let products: Vec<_> = group_products(rows)
+    let order: Vec<String> = order
         .into_iter()
-        .filter(|p| !broken.contains(p.product_id.as_str()))
+        .filter(|id| !broken.contains(id.as_str()))
         .collect();
     let mut report = PollReport::default();
     // Several transactions, not one: a first import of 100,000 sizes in one transaction would
     // hold every page it wrote in SQLite's page cache until the commit (and keep the outbox
     // unrelayed till then). A crash between two leaves the cursor unset, so the next poll lists
     // everything again and the memory skips the products already published.
-    for batch in products.chunks(PUBLISH_BATCH) {
+    // Each batch's products leave `products` as they are published, so the memory the listing
+    // took is given back batch by batch.
+    for batch in order.chunks(PUBLISH_BATCH) {
         let mut tx = store.begin().await?;
-        for product in batch {
+        for product_id in batch {
+            let Some(ListedProduct {
+                product,
+                mut row_keys,
+            }) = products.remove(product_id)
+            else {
+                continue;
+            };
+            let product = &product;
             let version = publish::product_version(product);
             let (id, message) = publish::product_changed(endpoint, product, &version, started);
-            if let Some(keys) = row_keys.get_mut(&product.product_id) {
-                keys.sort();
-                memory::remember(
-                    &mut tx,
-                    endpoint,
-                    kind::PRODUCT_ROWS,
-                    &product.product_id,
-                    &keys.join(","),
-                    id.as_str(),
-                )
-                .await?;
-            }
+            row_keys.sort();
+            memory::remember(
+                &mut tx,
+                endpoint,
+                kind::PRODUCT_ROWS,
+                &product.product_id,
+                &row_keys.join(","),
+                id.as_str(),
+            )
+            .await?;
             if memory::remember(
                 &mut tx,
                 endpoint,
@@ -229,7 +273,7 @@ async fn publish_products(
         tx.commit().await?;
     }
     let mut tx = store.begin().await?;
-    for record in bad {
+    for record in &bad {
         dead_letter(store, &mut tx, DEAD_LETTER_KIND, endpoint, record).await?;
         report.dead_lettered += 1;
     }

@@ -131,6 +131,61 @@ async fn a_catalogue_of_several_publishing_batches_is_published_once() {
     assert_eq!(again.published, 0);
 }
 
+/// The listing is read a page at a time and no order of its rows is assumed: a product whose
+/// two sizes are listed 600 rows apart (pages 1 and 2 of 500) is published once, whole, with
+/// both sizes.
+#[tokio::test]
+async fn a_product_listed_across_pages_is_published_whole() {
+    let app = spawn_app().await;
+    let template = crate::harness::products()["products"][2].clone();
+    let row = |product: i64, item: i64| {
+        let mut row = template.clone();
+        row["productId"] = json!(product);
+        row["variantId"] = json!(product + 10_000);
+        row["stockItemId"] = json!(item);
+        row["sku"] = json!(format!("SPREAD{product}"));
+        row["sizeSku"] = json!(format!("{item}"));
+        row["ean"] = json!(format!("{:013}", 7_350_000_200_000_i64 + item));
+        row
+    };
+    // Centra's simulator lists by stock item id: the spread product's sizes come first and
+    // last.
+    let mut rows = vec![row(60_000, 70_000)];
+    rows.extend((1..=600).map(|n| row(60_000 + n, 70_000 + n)));
+    rows.push(row(60_000, 79_999));
+    app.control("/products", &json!({ "products": rows })).await;
+
+    let first = poll_products(&app.store, &app.client.clone().into())
+        .await
+        .expect("polled");
+    assert_eq!((first.published, first.dead_lettered), (601, 0));
+    let listings = app
+        .requests()
+        .await
+        .iter()
+        .filter(|r| r["path"].as_str().is_some_and(|p| p.ends_with("/products")))
+        .count();
+    assert_eq!(listings, 2, "two pages of 500 rows");
+    let mut spread = Vec::new();
+    for (id, _) in app.outbox_rows().await {
+        let (_, payload) = outbox_payload(&app, &id).await;
+        let product = pb::ProductChanged::decode(payload.as_slice())
+            .expect("protobuf")
+            .product
+            .expect("product");
+        if product.product_id == "60000" {
+            spread.push(
+                product
+                    .sizes
+                    .iter()
+                    .map(|s| s.stock_item_id.clone())
+                    .collect::<Vec<_>>(),
+            );
+        }
+    }
+    assert_eq!(spread, [["70000", "79999"]], "published once, both sizes");
+}
+
 /// The `productId` reads in the simulator's request log.
 fn product_reads(requests: &[Value]) -> Vec<String> {
     requests
