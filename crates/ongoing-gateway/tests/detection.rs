@@ -21,16 +21,8 @@ const SHIPPED: &str = "wms.sandbox.order.shipped";
 
 /// `(method, path, status)` of the calls kept under `record` (`ExternalCalls`).
 async fn kept_calls(app: &TestApp, record: &str) -> Vec<(String, String, u32)> {
-    use proto::admin::v1::CallsOfRecordsRequest;
-    use proto::admin::v1::external_calls_server::ExternalCalls as _;
-    platform_runtime::ExternalCallsService::new(app.gateway.calls())
-        .calls_of_records(Request::new(CallsOfRecordsRequest {
-            records: vec![record.to_owned()],
-        }))
+    app.kept_calls(record)
         .await
-        .expect("answered")
-        .into_inner()
-        .calls
         .into_iter()
         .map(|c| (c.method, c.path, c.status))
         .collect()

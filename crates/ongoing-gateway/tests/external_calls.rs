@@ -87,8 +87,6 @@ async fn an_orders_calls_are_kept_under_the_order_with_their_status() {
 /// acknowledgement naming neither keeps none.
 #[tokio::test]
 async fn an_acknowledgements_calls_are_kept_under_the_order_or_return_it_names() {
-    use proto::admin::v1::CallsOfRecordsRequest;
-    use proto::admin::v1::external_calls_server::ExternalCalls as _;
     use proto::wms::v1::acknowledge_reported_request::Report;
     use proto::wms::v1::{
         AcknowledgeReportedRequest, OrderLinesReported, ReportedLine, ReturnedLinesReported,
@@ -122,17 +120,7 @@ async fn an_acknowledgements_calls_are_kept_under_the_order_or_return_it_names()
             report: Some(report),
         })
     };
-    let calls = platform_runtime::ExternalCallsService::new(app.gateway.calls());
-    let kept = async |record: &str| {
-        calls
-            .calls_of_records(Request::new(CallsOfRecordsRequest {
-                records: vec![record.to_owned()],
-            }))
-            .await
-            .expect("answered")
-            .into_inner()
-            .calls
-    };
+    let kept = async |record: &str| app.kept_calls(record).await;
     let before = kept("order ORD-ACK").await.len();
 
     commands

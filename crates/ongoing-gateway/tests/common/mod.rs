@@ -132,6 +132,20 @@ impl TestApp {
     }
 
     /// The simulator's record of `order_number`.
+    /// The calls the gateway kept under `record`, oldest first (`ExternalCalls`).
+    pub async fn kept_calls(&self, record: &str) -> Vec<proto::admin::v1::ExternalCall> {
+        use proto::admin::v1::CallsOfRecordsRequest;
+        use proto::admin::v1::external_calls_server::ExternalCalls as _;
+        platform_runtime::ExternalCallsService::new(self.gateway.calls())
+            .calls_of_records(tonic::Request::new(CallsOfRecordsRequest {
+                records: vec![record.to_owned()],
+            }))
+            .await
+            .expect("answered")
+            .into_inner()
+            .calls
+    }
+
     pub async fn sim_order(&self, order_number: &str) -> Value {
         let state = self.state().await;
         state["orders"]
