@@ -311,12 +311,9 @@ fn is_duplicate_schema(error: &sqlx::Error) -> bool {
 
 fn pool_options(backend: Backend, options: &StoreOptions, schema: &str) -> AnyPoolOptions {
     let memory = backend == Backend::Sqlite && is_sqlite_memory(&options.url);
-    // SQLite: one writer at a time per file whatever the pool, and every connection brings
-    // its own worker thread and page cache; 4 (was 8) took the embedded runtime's peak at
-    // 30,000 catalogue sizes from 95.8 to 81.3 MiB (bench catalog_footprint).
     let default_max = match backend {
         Backend::Postgres => 10,
-        Backend::Sqlite => 4,
+        Backend::Sqlite => 8,
     };
     let max = if memory {
         // Each connection to `sqlite::memory:` would be a database of its own.
