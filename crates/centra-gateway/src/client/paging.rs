@@ -63,19 +63,33 @@ pub(crate) fn next_page(envelope: &Value, page_token: Option<&str>) -> Option<St
 
 /// Every row of a listing: `fetch` reads one page from a token (`None` for the first) and
 /// answers its rows and the next token; pages are read until there is no next one.
-pub(crate) async fn every_page<T, F, Fut>(mut fetch: F) -> Result<Vec<Parsed<T>>, CentraError>
+pub(crate) async fn every_page<T, F, Fut>(fetch: F) -> Result<Vec<Parsed<T>>, CentraError>
 where
     F: FnMut(Option<String>) -> Fut,
     Fut: Future<Output = Result<(Vec<Parsed<T>>, Option<String>), CentraError>>,
 {
     let mut all = Vec::new();
+    each_page(fetch, |row| all.push(row)).await?;
+    Ok(all)
+}
+
+/// As [`every_page`], but each page's rows are handed to `each` before the next page is
+/// asked for, so a caller that keeps less than the rows never holds the whole listing.
+pub(crate) async fn each_page<T, F, Fut>(
+    mut fetch: F,
+    mut each: impl FnMut(Parsed<T>),
+) -> Result<(), CentraError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<(Vec<Parsed<T>>, Option<String>), CentraError>>,
+{
     let mut token: Option<String> = None;
     loop {
         let (rows, next) = fetch(token.take()).await?;
-        all.extend(rows);
+        rows.into_iter().for_each(&mut each);
         match next {
             Some(next) => token = Some(next),
-            None => return Ok(all),
+            None => return Ok(()),
         }
     }
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use proto::events::v1 as pb;
 use serde_json::Value;
 
-use super::paging::{every_page, next_page};
+use super::paging::{each_page, every_page, next_page};
 use super::record::{Parsed, Record};
 use super::shipments::parse_list;
 use super::{CentraClient, CentraError, PayloadError};
@@ -180,16 +180,15 @@ impl CentraClient {
     pub async fn each_product_row(
         &self,
         query: &ProductQuery,
-        mut each: impl FnMut(Parsed<CentraProductRow>),
+        each: impl FnMut(Parsed<CentraProductRow>),
     ) -> Result<(), CentraError> {
-        let mut token: Option<String> = None;
-        loop {
-            let page = self.products_page(query, token.as_deref()).await?;
-            page.rows.into_iter().for_each(&mut each);
-            match page.next {
-                Some(next) => token = Some(next),
-                None => return Ok(()),
-            }
-        }
+        each_page(
+            |token| async move {
+                let page = self.products_page(query, token.as_deref()).await?;
+                Ok((page.rows, page.next))
+            },
+            each,
+        )
+        .await
     }
 }

@@ -45,12 +45,17 @@ const PUBLISH_BATCH: usize = 200;
 /// `stockItemId=fingerprint` of one listed row: its product's fields and the size as Centra
 /// shows them.
 fn row_key(row: &CentraProductRow) -> String {
+    row_key_of(row, &row.size.encode_to_vec())
+}
+
+/// [`row_key`] from the size's protobuf encoding, for a caller that encodes it anyway.
+fn row_key_of(row: &CentraProductRow, encoded_size: &[u8]) -> String {
     let mut hasher = Sha256::new();
     for text in [&row.name, &row.brand, &row.collection, &row.description] {
         hasher.update(text.as_bytes());
         hasher.update([0]);
     }
-    hasher.update(row.size.encode_to_vec());
+    hasher.update(encoded_size);
     format!(
         "{}={}",
         row.size.stock_item_id,
@@ -131,7 +136,8 @@ impl Listed {
                 return;
             }
         };
-        let key = row_key(&row);
+        let size = row.size.encode_to_vec();
+        let key = row_key_of(&row, &size);
         let listed = match self.products.entry(row.product_id.clone()) {
             Entry::Occupied(listed) => listed.into_mut(),
             Entry::Vacant(vacant) => {
@@ -150,9 +156,8 @@ impl Listed {
                 })
             }
         };
-        row.size
-            .encode_length_delimited(&mut listed.sizes)
-            .expect("a Vec<u8> grows to any length");
+        prost::encoding::encode_varint(size.len() as u64, &mut listed.sizes);
+        listed.sizes.extend_from_slice(&size);
         listed.row_keys.push(key);
     }
 }
