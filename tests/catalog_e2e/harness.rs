@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use catalog_sync::CatalogSync;
 use centra_gateway::CentraGateway;
+pub use centra_wms_tests::e2e::CentraAdapter;
 use centra_wms_tests::e2e::{WmsSims, free_port, size_row, wait_for};
 use centra_wms_tests::suite::SetupShape;
 use centra_wms_tests::wms::WmsArticle;
@@ -59,10 +60,7 @@ impl CatalogSims {
     /// The configuration with `shop1` (the catalog end-point unless `extra` names another) on
     /// the setup's Centra adapter.
     pub fn config(&self, sync_interval: &str, extra: &str) -> AppConfig {
-        match self.api {
-            CentraAdapter::OrderApi => self.sims.config(sync_interval, extra),
-            CentraAdapter::Graphql => self.sims.config_graphql(sync_interval, extra),
-        }
+        self.sims.config_for(self.api, sync_interval, extra)
     }
 
     /// Every article in the WMS.
@@ -184,15 +182,6 @@ pub struct Setup {
     pub wms: WmsKind,
     /// The API `shop1` (the catalog end-point) is read through.
     pub centra: CentraAdapter,
-}
-
-/// Which Centra adapter the catalog is read through (`centra_wms_tests::suite`'s API axis).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CentraAdapter {
-    /// `shop1` on the Order API.
-    OrderApi,
-    /// `shop1` on the Integration API (GraphQL).
-    Graphql,
 }
 
 impl Setup {

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use catalog_sync::CatalogSync;
 use centra_gateway::CentraGateway;
+pub use centra_wms_tests::e2e::CentraAdapter;
 use centra_wms_tests::e2e::{WmsSims, ean, free_port, size_row, wait_for};
 use centra_wms_tests::suite::SetupShape;
 use centra_wms_tests::wms::{Shipping, WmsOrder, WmsPurchaseOrder};
@@ -177,15 +178,6 @@ pub struct Setup {
     pub centra: CentraAdapter,
 }
 
-/// Which Centra adapter the order flow runs through (`centra_wms_tests::suite`'s API axis).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CentraAdapter {
-    /// `shop1` on the Order API (the catalog on it too).
-    OrderApi,
-    /// `shop1` on the Integration API (GraphQL), the catalog on it too.
-    Graphql,
-}
-
 /// Where the services keep their state and meet.
 pub enum Shape {
     /// SQLite bus and stores in a temporary folder, gRPC in process.
@@ -236,10 +228,7 @@ pub async fn spawn_app_tuned(
     rows.push(row(1, 0, false));
     sims.seed_products(rows).await;
 
-    let mut config = match centra {
-        CentraAdapter::OrderApi => sims.config("1s", settings),
-        CentraAdapter::Graphql => sims.config_graphql("1s", settings),
-    };
+    let mut config = sims.config_for(centra, "1s", settings);
     tune(&mut config);
     let dir = tempfile::tempdir().expect("tempdir");
     let (adapters, cleanup) = match shape {

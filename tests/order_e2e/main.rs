@@ -28,7 +28,7 @@ mod inbound;
 
 // One test per shape and WMS for each scenario (`centra_wms_tests::suite`), and again per shape
 // and WMS with `shop1` on the GraphQL Integration API (`::graphql::`; the catalog read from
-// it too, see `harness::CentraAdapter`); the
+// it too, see `centra_wms_tests::e2e::CentraAdapter`); the
 // distributed ones need NATS and PostgreSQL, and under CI their absence fails.
 centra_wms_tests::in_every_setup!(
     setup = crate::harness::setup;

@@ -26,8 +26,14 @@
 //! `reason {code, description}` unchanged: its docs name no reason codes (ogoship-api.md §8),
 //! and both gateways show a cause in Centra as `name (code)`.
 //!
+//! Every run is made again with `shop1` on Centra's GraphQL Integration API (`::graphql::`):
+//! stock through `setStock` and `products { stockTotals }`, returns through `createReturn`.
+//! Purchase orders are not served through GraphQL yet, so on that axis supplier deliveries and
+//! receipts are not drawn, and the simulator's quotas are raised tenfold (see
+//! `scenario::graphql_quotas` for why and for the run at the documented quotas).
+//!
 //! `STOCK_RETURNS_E2E_STEPS` (default 200, what CI runs for each WMS, shape and fault
-//! setting: each of the 8 runs about a minute, under ~150 s on two loaded cores) and
+//! setting: each of the 16 runs about a minute, under ~150 s on two loaded cores) and
 //! `STOCK_RETURNS_E2E_SEED` (default 7) choose the size and the sequence; `make e2e-large`
 //! runs 2,000 steps of each. A step takes about 0.3 s: a WMS decrease waits for the sync to
 //! catch up, which is bounded below by the WMS stock poll (`sync_interval`, at least 1 s).
@@ -35,10 +41,12 @@
 mod scenario;
 mod world;
 
-// One test per shape and WMS for each scenario (`centra_wms_tests::suite`); the
-// distributed ones need NATS and PostgreSQL, and under CI their absence fails.
+// One test per shape and WMS for each scenario (`centra_wms_tests::suite`), and again with
+// `shop1` on the GraphQL Integration API; the distributed ones need NATS and PostgreSQL, and
+// under CI their absence fails.
 centra_wms_tests::in_every_setup!(
     setup = crate::scenario::setup;
+    graphql_setup = crate::scenario::setup_graphql;
     scenario::never_oversells_and_settles_equal,
     scenario::never_oversells_and_settles_equal_with_faults,
 );

@@ -12,6 +12,16 @@ use crate::wms::WmsSim;
 /// Sizes per product in the demo catalogue rows.
 pub const SIZES_PER_PRODUCT: usize = 10;
 
+/// Which of Centra's APIs `shop1` is spoken to through (`centra_wms_tests::suite`'s API
+/// axis): the suites' one name for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CentraAdapter {
+    /// `shop1` on the Order API (the catalog on it too).
+    OrderApi,
+    /// `shop1` on the Integration API (GraphQL), the catalog on it too.
+    Graphql,
+}
+
 /// A port that is free now (see [`test_support::free_port`]).
 pub fn free_port() -> SocketAddr {
     test_support::free_port()
@@ -260,6 +270,14 @@ webhook_secret = "sandbox-webhook-secret"
         config.runtime.centra_webhook_listen = free_port();
         config.runtime.ongoing_webhook_listen = free_port();
         config
+    }
+
+    /// [`Self::config`] or [`Self::config_graphql`], as `api` says.
+    pub fn config_for(&self, api: CentraAdapter, sync_interval: &str, extra: &str) -> AppConfig {
+        match api {
+            CentraAdapter::OrderApi => self.config(sync_interval, extra),
+            CentraAdapter::Graphql => self.config_graphql(sync_interval, extra),
+        }
     }
 
     /// [`Self::config`] with `shop1` on Centra's Integration API (`api = "graphql"`, the

@@ -123,16 +123,14 @@ impl CentraApi {
     /// by `config check` and at start, never accepted and then ignored. The GraphQL adapter
     /// serves the order flow with `import = "shipments"` (the good-to-go poll, its
     /// cancellations, and the shipment commands: read, quantities, capture, complete), the
-    /// catalog (the products poll and ListProducts) and returns (GetShipment, CreateReturn);
-    /// the order import (`import = "orders"` or `"both"`: the orders poll) and purchase orders
-    /// still need the Order API. Stock to Centra is refused too: its commands (SetStock,
-    /// ReadStock) pass the adapter contract suite on both APIs, but the stock flow has not yet
-    /// run end to end through GraphQL (`tests/stock_returns_e2e` has no GraphQL run: a first
-    /// attempt did not settle and its cause is not known), and stock is not guessed.
+    /// catalog (the products poll and ListProducts), stock to Centra (SetStock, ReadStock and
+    /// the stock pages: `tests/stock_returns_e2e` runs on it) and returns (GetShipment,
+    /// CreateReturn); the order import (`import = "orders"` or `"both"`: the orders poll) and
+    /// purchase orders still need the Order API.
     pub fn unserved_flows(self) -> &'static [&'static str] {
         match self {
             Self::OrderApi => &[],
-            Self::Graphql => &["order import", "stock", "purchase orders"],
+            Self::Graphql => &["order import", "purchase orders"],
         }
     }
 }

@@ -34,6 +34,9 @@ impl Run<'_> {
             wanted
         };
         let done = match wanted {
+            // Purchase orders are not served on this end-point (see `PURCHASE_ORDERS`): the
+            // step falls back below like one with nothing to act on.
+            Kind::Delivery | Kind::Receipt if !self.purchase_orders => false,
             Kind::Order => self.order().await,
             Kind::FullPick => self.pick(false).await,
             Kind::PartialPick => self.pick(true).await,

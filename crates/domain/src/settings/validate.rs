@@ -458,17 +458,16 @@ mod tests {
         assert_eq!(
             problems,
             [
-                "settings.endpoints[0].api: the GraphQL adapter does not yet serve order import, stock; use api = \"order_api\" for this end-point until it does"
+                "settings.endpoints[0].api: the GraphQL adapter does not yet serve order import; use api = \"order_api\" for this end-point until it does"
             ],
-            "the catalog and returns are served"
+            "the catalog, stock and returns are served"
         );
     }
 
-    /// The catalog and returns run through GraphQL: one GraphQL end-point that is the catalog
-    /// end-point and takes returns is accepted with those flows; stock to Centra through it is
-    /// still refused.
+    /// The catalog, stock and returns run through GraphQL: one GraphQL end-point that is the
+    /// catalog end-point and takes stock and returns is accepted with those flows.
     #[test]
-    fn api_graphql_serves_the_catalog_and_returns() {
+    fn api_graphql_serves_the_catalog_stock_and_returns() {
         let graphql =
             "api = \"graphql\"\nbase_url = \"https://shop1.centra.com/graphql\"\ntoken = \"t\"\n";
         let settings = read(graphql, "returns_to_centra = true").expect("served");
@@ -477,12 +476,11 @@ mod tests {
             settings.centra_flows(&settings.endpoints[0]),
             ["orders", "catalog", "returns"]
         );
-        let problems = read(graphql, "stock_to_centra = true").expect_err("refused");
+        let settings =
+            read(graphql, "stock_to_centra = true\nreturns_to_centra = true").expect("served");
         assert_eq!(
-            problems,
-            [
-                "settings.endpoints[0].api: the GraphQL adapter does not yet serve stock; use api = \"order_api\" for this end-point until it does"
-            ]
+            settings.centra_flows(&settings.endpoints[0]),
+            ["orders", "catalog", "stock", "returns"]
         );
     }
 
