@@ -69,6 +69,7 @@ BENCH_CATALOG_ARGS ?=
 BENCH_FOOTPRINT_ARGS ?= --sizes 2000
 BENCH_STOCK_ARGS ?= --changes 100 --returns 20
 BENCH_DISTRIBUTED_ARGS ?= --n 10
+BENCH_GRAPHQL_ARGS ?= --n 100 --scale 10
 # criterion micro-benchmarks of hot code (crates/*/benches): mapping, parsing, the stock rule
 BENCH_CRITERION = -p domain --bench stock_rule -p catalog-sync --bench mapping \
   -p centra-gateway --bench shipment_parsing -p ongoing-gateway --bench order_parsing
@@ -82,7 +83,7 @@ bench:
 	  echo "- commit: \`$$(git rev-parse --short HEAD)\`$$(git diff --quiet HEAD -- 2>/dev/null || echo ' (with uncommitted changes)')"; \
 	  echo "- machine: $$(nproc) cores, $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), Linux $$(uname -r)"; \
 	  echo "- date: $$(date -u +%Y-%m-%dT%H:%MZ)"; \
-	  echo "- arguments: latency [$(BENCH_LATENCY_ARGS)] drain [$(BENCH_DRAIN_ARGS)] catalog [$(BENCH_CATALOG_ARGS)] footprint [$(BENCH_FOOTPRINT_ARGS)] stock [$(BENCH_STOCK_ARGS)] distributed [$(BENCH_DISTRIBUTED_ARGS)] criterion [$(BENCH_CRITERION_ARGS)]"; \
+	  echo "- arguments: latency [$(BENCH_LATENCY_ARGS)] drain [$(BENCH_DRAIN_ARGS)] catalog [$(BENCH_CATALOG_ARGS)] footprint [$(BENCH_FOOTPRINT_ARGS)] stock [$(BENCH_STOCK_ARGS)] distributed [$(BENCH_DISTRIBUTED_ARGS)] graphql [$(BENCH_GRAPHQL_ARGS)] criterion [$(BENCH_CRITERION_ARGS)]"; \
 	} > bench/results.md.tmp
 	$(CARGO) bench -q -p centra-wms-tests --bench order_latency -- $(BENCH_LATENCY_ARGS) >> bench/results.md.tmp
 	$(CARGO) bench -q -p centra-wms-tests --bench backlog_drain -- $(BENCH_DRAIN_ARGS) >> bench/results.md.tmp
@@ -90,6 +91,7 @@ bench:
 	$(CARGO) bench -q -p centra-wms-tests --bench catalog_footprint -- $(BENCH_FOOTPRINT_ARGS) >> bench/results.md.tmp
 	$(CARGO) bench -q -p centra-wms-tests --bench stock_returns_calls -- $(BENCH_STOCK_ARGS) >> bench/results.md.tmp
 	$(CARGO) bench -q -p centra-wms-tests --bench distributed -- $(BENCH_DISTRIBUTED_ARGS) >> bench/results.md.tmp
+	$(CARGO) bench -q -p centra-wms-tests --bench graphql_budget -- $(BENCH_GRAPHQL_ARGS) >> bench/results.md.tmp
 	@home=$$(mktemp -d) && trap 'rm -rf "$$home"' EXIT && \
 	  { CRITERION_HOME="$$home" $(CARGO) bench -q $(BENCH_CRITERION) -- $(BENCH_CRITERION_ARGS) \
 	    > "$$home/criterion.log" 2>&1 || { cat "$$home/criterion.log"; exit 1; }; } && \
@@ -104,7 +106,8 @@ bench-large:
 	  BENCH_CATALOG_ARGS="--sizes 100000" \
 	  BENCH_FOOTPRINT_ARGS="--sizes 100000 --runs 1" \
 	  BENCH_STOCK_ARGS="--changes 1000 --returns 200" \
-	  BENCH_DISTRIBUTED_ARGS="--n 50"
+	  BENCH_DISTRIBUTED_ARGS="--n 50" \
+	  BENCH_GRAPHQL_ARGS="--n 5000 --scale 20 --runs 1"
 
 ## ci: what CI runs (installs and starts PostgreSQL and NATS when missing)
 ci:

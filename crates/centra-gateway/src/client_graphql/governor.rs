@@ -22,7 +22,14 @@
 //!   default) is left to the other integrations of the environment. An idle bucket may run up
 //!   to [`GovernorSettings::pace_credit`] ahead, so a single shipment's few mutations go at once.
 //! - an operation's complexity is estimated from the last answer's `extensions.complexity`
-//!   (the first time, [`GovernorSettings::default_complexity`]) and corrected when it comes.
+//!   (the first time, [`GovernorSettings::default_complexity`]) and corrected when it comes;
+//! - a reading is the truth less what the governor let go that Centra may not have charged
+//!   when it answered: the calls in flight when the reading was sent ([`Governor::land`] ends
+//!   a flight) and every call let go since ([`ReadingMark`]). Forgetting them let a burst of
+//!   concurrent calls overdraw a bucket, meet a 429, read again and forget again (a 429 loop,
+//!   seen in the `graphql_budget` benchmark). A call Centra had charged already (the reading
+//!   itself among them) is counted twice until the next reading: the next call waits a
+//!   little longer, never meets a 429.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -121,9 +128,13 @@ pub struct GovernorSettings {
     pub default_hold: Duration,
     /// How far an idle one-hour bucket's pace may run ahead (the burst after a quiet spell).
     pub pace_credit: Duration,
-    /// Added to every wait for a bucket to refill: Centra charges a call when it arrives, a
-    /// little after the governor let it go, so a wait cut to the exact refill would arrive a
-    /// hair early and meet a 429.
+    /// The refill of this long is kept in every bucket as a cushion (never more than the
+    /// quota leaves above the call's cost): a call goes only when the bucket holds its cost
+    /// this long before its estimate says so. Centra charges a call when it arrives, a little
+    /// after the governor let it go, and may count its refill more coarsely than the constant
+    /// rate the governor assumes (centra-sim counted whole milliseconds: a bucket the governor
+    /// kept just above empty for minutes drifted a few points below it and met a 429); the
+    /// cushion absorbs both between readings.
     pub refill_margin: Duration,
 }
 
@@ -173,6 +184,18 @@ struct Bucket {
     at: Instant,
     /// One-hour buckets: the pace line the next call starts from.
     paced_until: Instant,
+    /// Points of the calls let go and not answered yet.
+    in_flight: f64,
+    /// Points of every call let go so far (corrected by the answers' complexity).
+    spent: f64,
+}
+
+/// What the governor had let go when a `rateLimits` reading was sent, per bucket: the points
+/// in flight then and the points spent so far ([`Governor::mark`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadingMark {
+    in_flight: Vec<f64>,
+    spent: Vec<f64>,
 }
 
 impl Bucket {
@@ -231,6 +254,8 @@ impl Governor {
                 level: budget.remaining as f64,
                 at: now,
                 paced_until: idle,
+                in_flight: 0.0,
+                spent: 0.0,
             })
             .collect();
         Self {
@@ -278,10 +303,11 @@ impl Governor {
             if cost <= 0.0 {
                 continue;
             }
-            let level = bucket.level_at(now);
+            let cushion = (bucket.refill_per_second() * self.settings.refill_margin.as_secs_f64())
+                .min(bucket.quota - cost);
+            let level = bucket.level_at(now) - cushion;
             if level + SLACK < cost {
-                let refill = seconds((cost - level) / bucket.refill_per_second());
-                wait = wait.max(refill + self.settings.refill_margin);
+                wait = wait.max(seconds((cost - level) / bucket.refill_per_second()));
             }
             if bucket.window == Window::OneHour {
                 wait = wait.max(bucket.paced_until.saturating_duration_since(now));
@@ -309,8 +335,23 @@ impl Governor {
                 bucket.paced_until = start + Duration::from_secs_f64(cost / pace);
             }
             bucket.level -= cost;
+            bucket.in_flight += cost;
+            bucket.spent += cost;
         }
         Admission::Go { complexity }
+    }
+
+    /// A call let go with `complexity` ([`Admission::Go`]) was answered, or given up: its cost
+    /// is no longer in flight. Its cost stays spent.
+    pub fn land(&mut self, call: Call, complexity: u64) {
+        for bucket in &mut self.buckets {
+            let cost = match bucket.kind {
+                BucketKind::Requests => 1,
+                BucketKind::Complexity => complexity,
+                BucketKind::Mutations => u64::from(call.mutation),
+            };
+            bucket.in_flight = (bucket.in_flight - (cost as f64).min(bucket.quota)).max(0.0);
+        }
     }
 
     /// Corrects the complexity buckets by what the answer said the call cost
@@ -321,21 +362,36 @@ impl Governor {
             if bucket.kind == BucketKind::Complexity {
                 bucket.settle(now);
                 bucket.level -= difference;
+                bucket.spent += difference;
             }
         }
         self.estimates.insert(call.operation, actual);
     }
 
-    /// Takes Centra's `rateLimits` answer as the truth for the buckets it names.
-    pub fn observe_readings(&mut self, now: Instant, readings: &[Budget]) {
+    /// What is let go now, to take a reading sent after it as the truth less that
+    /// ([`Self::observe_readings`]).
+    pub fn mark(&self) -> ReadingMark {
+        ReadingMark {
+            in_flight: self.buckets.iter().map(|b| b.in_flight).collect(),
+            spent: self.buckets.iter().map(|b| b.spent).collect(),
+        }
+    }
+
+    /// Takes Centra's `rateLimits` answer, sent after `mark` was taken, as the truth for the
+    /// buckets it names, less the calls in flight at the mark and every call let go since
+    /// (see the module docs).
+    pub fn observe_readings(&mut self, now: Instant, readings: &[Budget], mark: &ReadingMark) {
         for reading in readings {
-            if let Some(bucket) = self
+            if let Some((index, bucket)) = self
                 .buckets
                 .iter_mut()
-                .find(|b| b.kind == reading.kind && b.window == reading.window)
+                .enumerate()
+                .find(|(_, b)| b.kind == reading.kind && b.window == reading.window)
             {
+                let in_flight = mark.in_flight.get(index).copied().unwrap_or(0.0);
+                let since = bucket.spent - mark.spent.get(index).copied().unwrap_or(0.0);
                 bucket.quota = reading.quota as f64;
-                bucket.level = (reading.remaining.min(reading.quota)) as f64;
+                bucket.level = (reading.remaining.min(reading.quota)) as f64 - in_flight - since;
                 bucket.at = now;
             }
         }

@@ -17,7 +17,8 @@ fn at(start: Instant, millis: u64) -> Instant {
 
 fn governor(start: Instant, readings: &[Budget]) -> Governor {
     let mut governor = Governor::new(start, GovernorSettings::default());
-    governor.observe_readings(start, readings);
+    let mark = governor.mark();
+    governor.observe_readings(start, readings, &mark);
     governor
 }
 
@@ -43,12 +44,14 @@ fn remaining(governor: &Governor, now: Instant, kind: BucketKind, window: Window
 fn each_bucket_state_gives_the_documented_wait() {
     use BucketKind::*;
     use Window::*;
-    // (case, readings, call, expected wait of the call after the first one went)
-    let cases: Vec<(&str, Vec<Budget>, Call, Duration)> = vec![
+    // (case, readings, call, expected wait of the first call, expected wait of a second call
+    // asked when the first went). Every bucket keeps 250 ms of its refill as a cushion.
+    let cases: Vec<(&str, Vec<Budget>, Call, Duration, Duration)> = vec![
         (
             "full buckets: a read after a read waits for nothing",
             vec![],
             READ,
+            Duration::ZERO,
             Duration::ZERO,
         ),
         (
@@ -56,18 +59,23 @@ fn each_bucket_state_gives_the_documented_wait() {
             vec![],
             WRITE,
             Duration::ZERO,
+            Duration::ZERO,
         ),
         (
-            "10 s request bucket empty after the first call: wait one refill (10 s / 20) + margin",
+            "10 s request bucket holding just the call: it waits for the cushion (250 ms of \
+             2 per s), the next one refill (10 s / 20) later",
             vec![reading(Requests, TenSeconds, 20, 1)],
             READ,
-            Duration::from_millis(500 + 250),
+            Duration::from_millis(250),
+            Duration::from_millis(500),
         ),
         (
-            "hour mutation bucket empty after the first call: one refill (3600 s / 1000) + margin",
+            "hour mutation bucket holding just the call: the cushion, then one refill \
+             (3600 s / 1000)",
             vec![reading(Mutations, OneHour, 1000, 1)],
             WRITE,
-            Duration::from_millis(3600 + 250),
+            Duration::from_millis(250),
+            Duration::from_millis(3600),
         ),
         (
             "a read never waits for the mutation buckets",
@@ -77,27 +85,36 @@ fn each_bucket_state_gives_the_documented_wait() {
             ],
             READ,
             Duration::ZERO,
+            Duration::ZERO,
         ),
         (
-            "complexity 10 s bucket short of the estimate (500) by 400: 400 / 15,000 per s + margin",
+            "complexity 10 s bucket short of estimate (500) + cushion (3,750) by 3,650: \
+             3,650 / 15,000 per s; the next about 500 / 15,000 per s later (less the 10 points \
+             the rounding up to 244 ms refilled)",
             vec![reading(Complexity, TenSeconds, 150_000, 600)],
             READ,
-            Duration::from_millis(27 + 250),
+            Duration::from_millis(244),
+            Duration::from_millis(33),
         ),
     ];
-    for (case, readings, call, expected) in cases {
+    for (case, readings, call, expected_first, expected_second) in cases {
         let start = Instant::now();
         let mut governor = governor(start, &readings);
-        let first = governor.admit(start, call);
-        assert!(
-            matches!(first, Admission::Go { .. }),
-            "{case}: first {first:?}"
-        );
-        let second = match governor.admit(start, call) {
+        let first = match governor.admit(start, call) {
             Admission::Go { .. } => Duration::ZERO,
             Admission::Wait(wait) => wait,
         };
-        assert_eq!(second, expected, "{case}");
+        assert_eq!(first, expected_first, "{case}: first");
+        let went = start + first;
+        if !first.is_zero() {
+            let again = governor.admit(went, call);
+            assert!(matches!(again, Admission::Go { .. }), "{case}: {again:?}");
+        }
+        let second = match governor.admit(went, call) {
+            Admission::Go { .. } => Duration::ZERO,
+            Admission::Wait(wait) => wait,
+        };
+        assert_eq!(second, expected_second, "{case}: second");
     }
 }
 
@@ -206,7 +223,8 @@ fn a_429_holds_every_call_and_asks_for_a_reading() {
         !governor.take_reading_turn(at(start, 30_000)),
         "one caller reads at a time"
     );
-    governor.observe_readings(at(start, 30_000), &[]);
+    let mark = governor.mark();
+    governor.observe_readings(at(start, 30_000), &[], &mark);
     assert!(!governor.reading_due(at(start, 30_000)));
     assert!(
         governor.reading_due(at(start, 30_000 + 300_000)),
@@ -256,4 +274,60 @@ fn readings_replace_the_estimate_and_budgets_refill_at_the_documented_rate() {
             .any(|b| b.kind == Complexity && b.window == OneHour && b.quota == 20_000_000),
         "a bucket not read keeps the documented quota"
     );
+}
+
+/// A reading counts against the budget what Centra may not have charged when it answered:
+/// the calls in flight when it was sent, and every call let go since (answered or not).
+/// Forgetting them let concurrent calls overdraw the 10 s request bucket after every reading
+/// (the `graphql_budget` benchmark's 429 loop).
+#[test]
+fn a_reading_counts_the_calls_in_flight_and_those_let_go_since() {
+    use BucketKind::*;
+    use Window::*;
+    let start = Instant::now();
+    let full = [reading(Requests, TenSeconds, 20, 20)];
+    // No cushion: the counts are the reading's alone.
+    let settings = GovernorSettings {
+        refill_margin: Duration::ZERO,
+        ..GovernorSettings::default()
+    };
+    let mut governor = Governor::new(start, settings);
+    governor.observe_readings(start, &full, &governor.mark());
+    let mut flying = Vec::new();
+    for _ in 0..5 {
+        let Admission::Go { complexity } = governor.admit(start, READ) else {
+            panic!("five go at once");
+        };
+        flying.push(complexity);
+    }
+    let mark = governor.mark();
+    // Two more go after the reading was sent and are answered before it.
+    for _ in 0..2 {
+        let Admission::Go { complexity } = governor.admit(start, READ) else {
+            panic!("goes");
+        };
+        governor.land(READ, complexity);
+    }
+    // Centra answers the reading before any of the seven arrive: its 20 is not what is left.
+    governor.observe_readings(start, &full, &mark);
+    assert_eq!(remaining(&governor, start, Requests, TenSeconds), 13);
+    for _ in 0..13 {
+        assert!(matches!(governor.admit(start, READ), Admission::Go { .. }));
+    }
+    assert!(
+        matches!(governor.admit(start, READ), Admission::Wait(_)),
+        "the fourteenth after the reading waits"
+    );
+    for complexity in flying {
+        governor.land(READ, complexity);
+    }
+    assert_eq!(
+        remaining(&governor, start, Requests, TenSeconds),
+        0,
+        "landing frees nothing: the cost stays spent"
+    );
+    // A later reading: the 13 are still in flight, the five have landed.
+    let mark = governor.mark();
+    governor.observe_readings(start, &full, &mark);
+    assert_eq!(remaining(&governor, start, Requests, TenSeconds), 7);
 }

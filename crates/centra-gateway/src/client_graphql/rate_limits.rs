@@ -64,6 +64,8 @@ impl GraphqlClient {
     /// # Errors
     /// A [`GraphqlError`]: retryable for a timeout, 5xx or 429, terminal otherwise.
     pub async fn rate_limits_once(&self) -> Result<Vec<Budget>, GraphqlError> {
+        // Taken before the reading goes: what was let go until Centra answers is not in it.
+        let mark = self.governor().mark();
         let data = self
             .send_unread::<RateLimits>(CALL, rate_limits::Variables)
             .await?;
@@ -71,7 +73,7 @@ impl GraphqlClient {
         let budgets =
             budgets(data).map_err(|e| self.error(RATE_LIMITS, GraphqlErrorKind::BadPayload(e)))?;
         self.governor()
-            .observe_readings(tokio::time::Instant::now(), &budgets);
+            .observe_readings(tokio::time::Instant::now(), &budgets, &mark);
         Ok(budgets)
     }
 }

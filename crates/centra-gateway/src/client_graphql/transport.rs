@@ -102,6 +102,11 @@ impl GraphqlClient {
         variables: Q::Variables,
     ) -> Result<Value, GraphqlError> {
         let estimated = self.admit(call).await;
+        let _flight = Flight {
+            client: self,
+            call,
+            complexity: estimated,
+        };
         let body = Q::build_query(variables);
         let operation = call.operation;
         let request_call = platform_telemetry::ExternalCall::start(
@@ -208,7 +213,8 @@ impl GraphqlClient {
         }
     }
 
-    /// Waits for the governor's go and answers the complexity it spent.
+    /// Waits for the governor's go and answers the complexity it spent (in flight until the
+    /// [`Flight`] made of it drops).
     async fn admit(&self, call: Call) -> u64 {
         loop {
             let admission = self.governor().admit(Instant::now(), call);
@@ -292,6 +298,20 @@ pub(crate) fn decode<T: DeserializeOwned>(object: &str, value: Value) -> Result<
         let field = if field == "." { String::new() } else { field };
         PayloadError::new(object, field, e.into_inner().to_string())
     })
+}
+
+/// A call the governor let go, in flight until dropped: answered, failed or cancelled alike
+/// ([`super::governor::Governor::land`]).
+struct Flight<'a> {
+    client: &'a GraphqlClient,
+    call: Call,
+    complexity: u64,
+}
+
+impl Drop for Flight<'_> {
+    fn drop(&mut self) {
+        self.client.governor().land(self.call, self.complexity);
+    }
 }
 
 #[cfg(test)]

@@ -42,10 +42,16 @@ async fn rate_limits_lists_the_six_buckets_with_the_example_quotas() {
         ),
         (json!(1), json!(19))
     );
+    // Charged when it arrived, read a little later: the bucket refills 15,000 points a
+    // second meanwhile (by the microsecond), so what is used is the cost less up to a few
+    // milliseconds' refill.
     let complexity = answer.body["extensions"]["complexity"].as_i64().unwrap();
-    assert_eq!(
-        row(rows, "QUERY_COMPLEXITY", "TEN_SECONDS")["usedQuota"],
-        complexity
+    let used = row(rows, "QUERY_COMPLEXITY", "TEN_SECONDS")["usedQuota"]
+        .as_i64()
+        .unwrap();
+    assert!(
+        used <= complexity && used >= complexity - 150,
+        "used {used} of cost {complexity}"
     );
     assert_eq!(answer.body["extensions"]["permissionsUsed"], json!([]));
     assert_eq!(row(rows, "MUTATION_COUNT", "ONE_HOUR")["usedQuota"], 0);
