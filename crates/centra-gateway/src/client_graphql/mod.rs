@@ -19,7 +19,9 @@
 //! - `user_errors`: every mutation's `userErrors` (a [`Refusal`]) and `userWarnings` (logged).
 //! - one file per resource, in Centra's terms: `shipments` (read paged, one shipment's
 //!   standing with its payment history, create, update with quantities, capture, complete),
-//!   `shipment_detail` (one shipment with its address and its lines' products), `stock` (`setStock` physical, stock totals of products, `warehouses`), `returns`
+//!   `shipment_detail` (one shipment with its address and its lines' products),
+//!   `shipment_ids` (numbers to ids as answers showed them), `stock` (`setStock` physical,
+//!   stock totals of products, `warehouses`), `returns`
 //!   (`createReturn`, `returns` of a shipment),
 //!   `deliveries` (accept a purchase order delivery), `products` (with sizes, for stock),
 //!   `catalog` (products with every field the catalog flow publishes), `events` (the
@@ -37,6 +39,7 @@ pub mod products;
 pub mod rate_limits;
 pub mod returns;
 pub mod shipment_detail;
+pub mod shipment_ids;
 pub mod shipments;
 pub mod stock;
 mod transport;
@@ -119,6 +122,7 @@ struct Inner {
     http: reqwest::Client,
     options: GraphqlOptions,
     governor: Mutex<governor::Governor>,
+    shipment_ids: shipment_ids::ShipmentIds,
 }
 
 /// Never prints the token (and not the governor's internals either).
@@ -173,6 +177,7 @@ impl GraphqlClient {
                 http,
                 options,
                 governor: Mutex::new(governor),
+                shipment_ids: shipment_ids::ShipmentIds::default(),
             }),
         })
     }
@@ -185,6 +190,11 @@ impl GraphqlClient {
     /// The options in force.
     pub fn options(&self) -> &GraphqlOptions {
         &self.inner.options
+    }
+
+    /// Shipment numbers to ids, as this end-point's answers showed them.
+    pub fn shipment_ids(&self) -> &shipment_ids::ShipmentIds {
+        &self.inner.shipment_ids
     }
 
     /// The governor's estimate of every bucket's remaining budget now (for `status`).

@@ -190,13 +190,17 @@ impl GraphqlClient {
             .read(|| self.send_once::<ShipmentDetail>(CALL, variables.clone()))
             .await?;
         let answer: shipment_detail::ResponseData = self.decode(CALL.operation, &record, data)?;
-        answer
+        let details = answer
             .shipments
             .into_iter()
             .find(|s| s.number == number)
             .map(ShipmentDetails::try_from)
             .transpose()
-            .map_err(|e| self.error(CALL.operation, GraphqlErrorKind::BadPayload(e)))
+            .map_err(|e| self.error(CALL.operation, GraphqlErrorKind::BadPayload(e)))?;
+        if let Some(details) = &details {
+            self.shipment_ids().remember(&details.number, details.id);
+        }
+        Ok(details)
     }
 }
 

@@ -266,8 +266,13 @@ impl GraphqlClient {
             .enumerate()
             .map(|(position, value)| {
                 let name = list_entry_name(&value, position);
-                super::transport::decode::<shipments_page::ShipmentFields>(&name, value)
-                    .and_then(Shipment::try_from)
+                let shipment =
+                    super::transport::decode::<shipments_page::ShipmentFields>(&name, value)
+                        .and_then(Shipment::try_from);
+                if let Ok(s) = &shipment {
+                    self.shipment_ids().remember(&s.number, s.id);
+                }
+                shipment
             })
             .collect())
     }

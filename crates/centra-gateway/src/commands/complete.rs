@@ -2,6 +2,9 @@
 //! `capture`, or GraphQL `completeShipment`), once: a shipment already completed is success
 //! (`already_done`), read back before any second attempt.
 //!
+//! A completion is remembered as the shipment's end, so the good-to-go poll does not read
+//! the shipment again when it leaves the list (`detect::cancellations`).
+//!
 //! Capture on through GraphQL: `completeShipment` has no capture and needs the shipment paid
 //! (docs section 10), so the command first captures as CaptureShipment does (paid already is
 //! fine, a `PENDING` capture is [`CommandError::NotYet`] and nothing is completed), then
@@ -90,6 +93,12 @@ impl Commands {
             })
             .await?;
         tracing::info!(endpoint = %client.endpoint(), shipment_id = %id, capture, already_done, "shipment completed");
+        if let Err(error) =
+            crate::detect::cancellations::remember_completed(&self.store, client.endpoint(), &id)
+                .await
+        {
+            tracing::warn!(endpoint = %client.endpoint(), shipment_id = %id, %error, "completion not remembered; the good-to-go poll reads the shipment to learn it");
+        }
         Ok(CompleteShipmentResponse { already_done })
     }
 }

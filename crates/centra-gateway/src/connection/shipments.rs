@@ -146,8 +146,44 @@ async fn complete_graphql(
             "internal_comment: completeShipment has no internal comment with api = \"graphql\"",
         ));
     }
-    let Some(shipment) = graphql_shipment(client, &completion.shipment_id).await? else {
-        return Err(GraphqlError::new(
+    let number = completion.shipment_id.to_string();
+    let info = graphql::Completion {
+        shipped_at: None,
+        carrier: text(&completion.carrier),
+        service: text(&completion.service),
+        packages: (completion.packages > 0).then_some(i64::from(completion.packages)),
+        tracking_number: completion.tracking_numbers.first().and_then(|t| text(t)),
+        return_tracking_number: text(&completion.return_slip_tracking),
+        send_email: completion.send_email.unwrap_or(false),
+    };
+    // The id order-sync's read of the shipment showed just before, when there was one
+    // (`client_graphql::shipment_ids`); a refusal of it may be a stale id: forget it and ask
+    // again with the id read fresh, once, when that differs.
+    if let Some(remembered) = client.shipment_ids().get(&number) {
+        match client.complete_shipment(remembered, &info).await {
+            Err(error) if matches!(error.kind, GraphqlErrorKind::Refused(_)) => {
+                client.shipment_ids().forget(&number);
+                match completion_id(client, completion).await? {
+                    id if id == remembered => return Err(error),
+                    id => return client.complete_shipment(id, &info).await.map(drop),
+                }
+            }
+            other => return other.map(drop),
+        }
+    }
+    let id = completion_id(client, completion).await?;
+    client.complete_shipment(id, &info).await.map(drop)
+}
+
+/// The id of the shipment `completion` names, read fresh; Centra not knowing it is its
+/// refusal of the completion.
+async fn completion_id(
+    client: &GraphqlClient,
+    completion: &ShipmentCompletion,
+) -> Result<i64, GraphqlError> {
+    match graphql_shipment(client, &completion.shipment_id).await? {
+        Some(shipment) => Ok(shipment.id),
+        None => Err(GraphqlError::new(
             client.endpoint(),
             "completeShipment",
             GraphqlErrorKind::Refused(graphql::Refusal {
@@ -157,21 +193,6 @@ async fn complete_graphql(
                     path: vec!["id".to_owned()],
                 }],
             }),
-        ));
-    };
-    client
-        .complete_shipment(
-            shipment.id,
-            &graphql::Completion {
-                shipped_at: None,
-                carrier: text(&completion.carrier),
-                service: text(&completion.service),
-                packages: (completion.packages > 0).then_some(i64::from(completion.packages)),
-                tracking_number: completion.tracking_numbers.first().and_then(|t| text(t)),
-                return_tracking_number: text(&completion.return_slip_tracking),
-                send_email: completion.send_email.unwrap_or(false),
-            },
-        )
-        .await?;
-    Ok(())
+        )),
+    }
 }

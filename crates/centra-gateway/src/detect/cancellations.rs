@@ -103,6 +103,31 @@ impl Ending {
     }
 }
 
+/// Remembers that centra-wms completed shipment `id` itself (CompleteShipment answered, or
+/// found it completed already): when it leaves the good-to-go list it is not read again to
+/// learn how it ended (one read saved per completed shipment, both APIs). Nothing is published
+/// for a completion, so this is the conclusion the read would have reached.
+///
+/// # Errors
+/// The store's, when the memory cannot be written (the read then happens as before).
+pub(crate) async fn remember_completed(
+    store: &Store,
+    endpoint: &EndpointName,
+    id: &ShipmentId,
+) -> Result<(), StoreError> {
+    let mut tx = store.begin().await?;
+    memory::remember(
+        &mut tx,
+        endpoint,
+        kind::SHIPMENT_END,
+        &id.to_string(),
+        Ending::Completed.version(),
+        "",
+    )
+    .await?;
+    tx.commit().await
+}
+
 /// Checks every published, not yet ended shipment missing from `listed` (the ids of a complete
 /// snapshot) and publishes one `ShipmentCancelled` for each that did not complete.
 pub(super) async fn detect_cancelled(

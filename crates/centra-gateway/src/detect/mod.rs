@@ -22,7 +22,7 @@
 //! A record Centra sends that cannot be read goes to the dead-letter list naming object and
 //! field; the poll goes on with the others.
 
-mod cancellations;
+pub(crate) mod cancellations;
 mod deliveries;
 pub mod feed;
 pub mod memory;

@@ -48,6 +48,19 @@ async fn shipment_reads(app: &TestApp) -> usize {
         .count()
 }
 
+/// Reads of shipment `id` alone (`GET /shipment/{id}`).
+async fn reads_of(app: &TestApp, id: &str) -> usize {
+    app.requests()
+        .await
+        .iter()
+        .filter(|r| {
+            r["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with(&format!("/shipment/{id}")))
+        })
+        .count()
+}
+
 #[tokio::test]
 async fn a_deleted_or_withdrawn_shipment_is_announced_cancelled_once() {
     let app = spawn_app().await;
@@ -144,30 +157,47 @@ async fn a_deleted_or_withdrawn_shipment_is_announced_cancelled_once() {
 async fn a_completed_shipment_is_never_announced_cancelled() {
     let app = spawn_app().await;
     app.seed_products().await;
-    let (_, shipment_id) = app.place_order(true, false, true).await;
+    let (_, ours) = app.place_order(true, false, true).await;
+    let (order_id, theirs) = app.place_order(true, false, true).await;
     assert_eq!(
         poll_shipments(&app.store, &app.client.clone().into())
             .await
             .expect("polled")
             .published,
-        1
+        2
     );
     // The gateway's own CompleteShipment, as order-sync calls it when the WMS ships.
     app.commands
-        .complete_shipment(complete_request(&shipment_id, Some(false)))
+        .complete_shipment(complete_request(&ours, Some(false)))
         .await
         .expect("completed");
-    assert_eq!(
-        app.sim_shipment(&shipment_id).await["completed"],
-        json!(true)
-    );
+    assert_eq!(app.sim_shipment(&ours).await["completed"], json!(true));
+    // Another integration (or a person in Centra) completes the other one.
+    let answer = app
+        .centra_call(
+            Method::PUT,
+            "shipment",
+            &json!({"order": order_id.parse::<u64>().expect("numeric order"),
+                    "shipment": theirs, "capture": false}),
+        )
+        .await;
+    assert_eq!(answer["status"], json!("ok"), "{answer}");
+    let ours_before = reads_of(&app, &ours).await;
 
     let report = poll_shipments(&app.store, &app.client.clone().into())
         .await
         .expect("polled");
     assert_eq!(report.published, 0, "{report:?}");
+    assert!(
+        reads_of(&app, &theirs).await > 0,
+        "the shipment completed elsewhere was checked"
+    );
+    assert_eq!(
+        reads_of(&app, &ours).await,
+        ours_before,
+        "the gateway remembers its own completion as the shipment's end: not read"
+    );
     let reads = shipment_reads(&app).await;
-    assert!(reads > 0, "the missing shipment was checked");
     let again = poll_shipments(&app.store, &app.client.clone().into())
         .await
         .expect("polled again");

@@ -8,8 +8,9 @@ use centra_gateway::client_graphql::{
     BucketKind, Capture, ChangeType, Completion, GraphqlClient, GraphqlErrorKind, GraphqlOptions,
     ObjectType, ShipmentQuery, Window,
 };
+use centra_gateway::connection::{CentraConnection, ShipmentCompletion};
 use centra_sim::{CentraSim, RunningSim};
-use domain::{CentraApi, CentraEndpoint, EndpointName, EndpointRole, Secret};
+use domain::{CentraApi, CentraEndpoint, EndpointName, EndpointRole, Secret, ShipmentId};
 use serde_json::{Value, json};
 
 struct Sim {
@@ -178,6 +179,76 @@ async fn shipments_are_read_captured_and_completed_with_tracking() {
         .await
         .expect_err("completed once");
     assert!(again.refusal().is_some(), "{again}");
+}
+
+/// A completion after the shipment was read (order-sync reads it just before: paid, not
+/// completed) takes the id from that read and reads nothing more; an id remembered stale (a
+/// shipment deleted and one numbered the same made since) is forgotten when Centra refuses
+/// it, and the completion asked again with the id read fresh.
+#[tokio::test]
+async fn a_completion_uses_the_id_the_last_read_showed_and_a_stale_one_is_read_again() {
+    let sim = seeded().await;
+    sim.control("/orders", &order(true)).await;
+    sim.control("/orders", &order(true)).await;
+    let client = sim.client();
+    let connection = CentraConnection::Graphql(client.clone());
+    let completion = |number: &str| ShipmentCompletion {
+        shipment_id: number.parse::<ShipmentId>().expect("shipment id"),
+        order_id: String::new(),
+        capture: false,
+        carrier: "PostNord".to_owned(),
+        service: String::new(),
+        tracking_numbers: vec!["00370712345".to_owned()],
+        packages: 1,
+        return_slip_tracking: String::new(),
+        send_email: None,
+        internal_comment: String::new(),
+    };
+    let first: ShipmentId = "1001-1".parse().expect("shipment id");
+    let state = connection
+        .shipment_state(&first)
+        .await
+        .expect("read")
+        .expect("known");
+    assert!(state.shipment.paid);
+    connection
+        .complete_once(&completion("1001-1"))
+        .await
+        .expect("completed");
+    assert_eq!(
+        sim.graphql_calls().await,
+        [
+            ("RateLimits".to_owned(), false),
+            ("ShipmentDetail".to_owned(), false),
+            ("CompleteShipment".to_owned(), false)
+        ],
+        "the read before the completion showed the id"
+    );
+
+    client.shipment_ids().remember("1002-1", 999_999);
+    connection
+        .complete_once(&completion("1002-1"))
+        .await
+        .expect("completed with the id read fresh");
+    let calls: Vec<String> = sim
+        .graphql_calls()
+        .await
+        .into_iter()
+        .skip(3)
+        .map(|(operation, _)| operation)
+        .collect();
+    assert_eq!(
+        calls,
+        ["CompleteShipment", "ShipmentsPage", "CompleteShipment"],
+        "refused with the stale id, read, completed"
+    );
+    let second = client
+        .shipment_details("1002-1")
+        .await
+        .expect("read")
+        .expect("known");
+    assert!(second.shipped);
+    assert_eq!(client.shipment_ids().get("1002-1"), Some(second.id));
 }
 
 #[tokio::test]
