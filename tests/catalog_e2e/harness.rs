@@ -226,23 +226,17 @@ impl Shape {
 
 /// The setup of one generated test (`centra_wms_tests::suite`): `None` when the distributed
 /// shape's NATS and PostgreSQL are not configured (outside CI).
-pub async fn setup(shape: SetupShape, wms: WmsKind, test: &str) -> Option<Setup> {
+pub async fn setup(
+    shape: SetupShape,
+    wms: WmsKind,
+    centra: CentraAdapter,
+    test: &str,
+) -> Option<Setup> {
     let shape = match shape {
         SetupShape::Embedded => Shape::Embedded,
         SetupShape::Distributed => Shape::distributed(test).await?,
     };
-    Some(Setup {
-        shape,
-        wms,
-        centra: CentraAdapter::OrderApi,
-    })
-}
-
-/// [`setup`] with `shop1` on the Integration API (the suite's GraphQL axis).
-pub async fn setup_graphql(shape: SetupShape, wms: WmsKind, test: &str) -> Option<Setup> {
-    let mut setup = setup(shape, wms, test).await?;
-    setup.centra = CentraAdapter::Graphql;
-    Some(setup)
+    Some(Setup { shape, wms, centra })
 }
 
 fn local_address() -> ServiceAddress {

@@ -33,7 +33,6 @@ mod rules;
 // need NATS and PostgreSQL, and under CI their absence fails.
 centra_wms_tests::in_every_setup!(
     setup = crate::harness::setup;
-    graphql_setup = crate::harness::setup_graphql;
     // Changes the price of one size in each of 10 products. The Integration API prices a
     // variant, not a size (a `ProductVariant`'s `prices`; docs section 10 shows no price per
     // size, and centra-sim answers the variant's first size's prices), so a size's own price

@@ -32,7 +32,6 @@ mod inbound;
 // distributed ones need NATS and PostgreSQL, and under CI their absence fails.
 centra_wms_tests::in_every_setup!(
     setup = crate::harness::setup;
-    graphql_setup = crate::harness::setup_graphql;
     // OGOship API v1 reports no picked quantity per line (a shipped order counts as picked in
     // full), so the partial pick this scenario parks cannot be told to the gateway.
     completion::default_settings_import_once_complete_once_and_park_what_centra_refuses [only ongoing],

@@ -46,7 +46,6 @@ mod world;
 // under CI their absence fails.
 centra_wms_tests::in_every_setup!(
     setup = crate::scenario::setup;
-    graphql_setup = crate::scenario::setup_graphql;
     scenario::never_oversells_and_settles_equal,
     scenario::never_oversells_and_settles_equal_with_faults,
 );

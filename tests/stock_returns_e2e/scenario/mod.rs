@@ -160,23 +160,17 @@ pub struct Setup {
 
 /// The setup of one generated test (`centra_wms_tests::suite`); the run finds the distributed
 /// shape's servers itself.
-pub async fn setup(shape: SetupShape, wms: WmsKind, _test: &str) -> Option<Setup> {
+pub async fn setup(
+    shape: SetupShape,
+    wms: WmsKind,
+    centra: CentraAdapter,
+    _test: &str,
+) -> Option<Setup> {
     let shape = match shape {
         SetupShape::Embedded => Shape::Embedded,
         SetupShape::Distributed => Shape::Distributed,
     };
-    Some(Setup {
-        shape,
-        wms,
-        centra: CentraAdapter::OrderApi,
-    })
-}
-
-/// [`setup`] with `shop1` on the Integration API (the suite's GraphQL axis).
-pub async fn setup_graphql(shape: SetupShape, wms: WmsKind, test: &str) -> Option<Setup> {
-    let mut setup = setup(shape, wms, test).await?;
-    setup.centra = CentraAdapter::Graphql;
-    Some(setup)
+    Some(Setup { shape, wms, centra })
 }
 
 impl Setup {
