@@ -13,8 +13,9 @@
 //! The rules, per call:
 //! - a 429 holds every call until its `Retry-After` has passed (then `rateLimits` is read);
 //! - a call waits until every bucket it spends from holds its cost (a request: 1 request, its
-//!   estimated complexity, and 1 mutation when it is one), plus a margin for the time the call
-//!   takes to reach Centra; the 10 s buckets cap bursts;
+//!   estimated complexity, and 1 mutation when it is one) above a cushion of
+//!   [`GovernorSettings::refill_margin`]'s refill (the time the call takes to reach Centra, a
+//!   coarser refill on Centra's side); the 10 s buckets cap bursts;
 //! - the one-hour buckets are paced: a call of cost `c` moves the bucket's pace line by
 //!   `c / rate` with `rate = refill + (remaining - reserve) / 1 h`. A backlog thus spends the
 //!   surplus above the reserve spread over the hour (the surplus decays, it never drops as a

@@ -7,7 +7,7 @@
 //! - PRODUCT & STOCK: `products(limit: 1)` with variants and sizes.
 //! - RETURNS: `returns(limit: 1)`.
 //! - SUPPLIER DELIVERIES: the gateway has no purchase-order delivery read through GraphQL
-//!   (docs section 10 leaves the exact names open, "[I]"), so the check fails saying so rather
+//!   (docs section 10 leaves the exact names open, "\[I\]"), so the check fails saying so rather
 //!   than passing unread.
 
 use domain::EndpointGroup;
