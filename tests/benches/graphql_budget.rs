@@ -39,27 +39,17 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use centra_wms_tests::e2e::Sims;
+use centra_wms_tests::e2e::{Sims, graphql_quota, graphql_quotas};
 use common::{
     App, Sim, arg, config, last_seq, order_written, seed_catalogue, seed_order, ship, spread,
     table, wait_calls, wms_articles,
 };
 use domain::{CentraApi, Secret};
 use platform_config::AppConfig;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// Sizes in the catalogue the shipments draw from.
 const SIZES: usize = 100;
-
-/// The documented example quotas of a fresh instance: (type, interval, quota).
-const QUOTAS: [(&str, &str, u64); 6] = [
-    ("REQUEST_COUNT", "TEN_SECONDS", 20),
-    ("REQUEST_COUNT", "ONE_HOUR", 10_000),
-    ("QUERY_COMPLEXITY", "TEN_SECONDS", 150_000),
-    ("QUERY_COMPLEXITY", "ONE_HOUR", 20_000_000),
-    ("MUTATION_COUNT", "TEN_SECONDS", 100),
-    ("MUTATION_COUNT", "ONE_HOUR", 1_000),
-];
 
 /// One drain: seconds, shipments, GraphQL operations by name, 429s, the lowest remaining
 /// quota of each bucket.
@@ -94,15 +84,9 @@ fn graphql_config(sims: &Sims) -> AppConfig {
 
 /// The documented quotas times `scale`, every bucket full.
 async fn set_quotas(sims: &Sims, scale: u64) {
-    let quotas: Vec<Value> = QUOTAS
-        .iter()
-        .map(|(kind, interval, quota)| {
-            json!({"type": kind, "interval": interval, "quota": quota * scale})
-        })
-        .collect();
     sims.post(
         format!("{}/_sim/graphql/rate-limits", sims.centra.url()),
-        &json!({"quotas": quotas, "refill": true}),
+        &graphql_quotas(scale),
     )
     .await;
 }
@@ -260,10 +244,21 @@ fn main() {
         let of = |f: &dyn Fn(&Drain) -> f64| {
             spread(&results.iter().map(|r| f(pick(r))).collect::<Vec<_>>())
         };
-        let hour_mutations = 1_000 * scale;
+        let hour_mutations = graphql_quota("MUTATION_COUNT", "ONE_HOUR", scale);
         // The governor's even pace for a full hourly bucket: its refill plus the surplus above
         // the 10% reserve spread over the hour (governor module docs).
         let pace = (hour_mutations as f64 + 0.9 * hour_mutations as f64) / 3600.0;
+        // The lowest bucket `kind`'s 10 s window fell to, "of" its quota.
+        let lowest = |kind: &str| {
+            of(&|d| {
+                d.lowest
+                    .get(&format!("{kind}/TEN_SECONDS"))
+                    .copied()
+                    .unwrap_or(-1) as f64
+            })
+            .show(0)
+                + &format!(" of {}", graphql_quota(kind, "TEN_SECONDS", scale))
+        };
         rows.push(vec![
             what.to_owned(),
             n.to_string(),
@@ -271,22 +266,8 @@ fn main() {
             of(&|d| d.mutations as f64 / d.seconds).show(2),
             format!("{pace:.2}"),
             of(&|d| d.refused as f64).show(0),
-            of(&|d| {
-                d.lowest
-                    .get("MUTATION_COUNT/TEN_SECONDS")
-                    .copied()
-                    .unwrap_or(-1) as f64
-            })
-            .show(0)
-                + &format!(" of {}", 100 * scale),
-            of(&|d| {
-                d.lowest
-                    .get("REQUEST_COUNT/TEN_SECONDS")
-                    .copied()
-                    .unwrap_or(-1) as f64
-            })
-            .show(0)
-                + &format!(" of {}", 20 * scale),
+            lowest("MUTATION_COUNT"),
+            lowest("REQUEST_COUNT"),
             of(&|d| d.mutations as f64 / hour_mutations as f64 * 100.0).show(1),
             met(&results, pick).to_owned(),
         ]);

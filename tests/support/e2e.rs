@@ -22,6 +22,41 @@ pub enum CentraAdapter {
     Graphql,
 }
 
+/// Centra's documented example quotas of a fresh instance (docs section 10; "may differ per
+/// client"), in centra-sim's control API's names: (type, interval, quota).
+pub const GRAPHQL_QUOTAS: [(&str, &str, u64); 6] = [
+    ("REQUEST_COUNT", "TEN_SECONDS", 20),
+    ("REQUEST_COUNT", "ONE_HOUR", 10_000),
+    ("QUERY_COMPLEXITY", "TEN_SECONDS", 150_000),
+    ("QUERY_COMPLEXITY", "ONE_HOUR", 20_000_000),
+    ("MUTATION_COUNT", "TEN_SECONDS", 100),
+    ("MUTATION_COUNT", "ONE_HOUR", 1_000),
+];
+
+/// The documented quota of bucket `kind`/`interval` times `scale`.
+///
+/// # Panics
+/// On a bucket [`GRAPHQL_QUOTAS`] does not name (a typo).
+pub fn graphql_quota(kind: &str, interval: &str, scale: u64) -> u64 {
+    GRAPHQL_QUOTAS
+        .iter()
+        .find(|(k, i, _)| *k == kind && *i == interval)
+        .map(|(_, _, quota)| quota * scale)
+        .unwrap_or_else(|| panic!("no bucket {kind}/{interval}"))
+}
+
+/// The body of centra-sim's `POST /_sim/graphql/rate-limits` that sets every bucket to
+/// `scale` times its documented quota, full.
+pub fn graphql_quotas(scale: u64) -> Value {
+    let quotas: Vec<Value> = GRAPHQL_QUOTAS
+        .iter()
+        .map(|(kind, interval, quota)| {
+            json!({"type": kind, "interval": interval, "quota": quota * scale})
+        })
+        .collect();
+    json!({"quotas": quotas, "refill": true})
+}
+
 /// A port that is free now (see [`test_support::free_port`]).
 pub fn free_port() -> SocketAddr {
     test_support::free_port()

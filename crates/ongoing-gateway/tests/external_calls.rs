@@ -120,8 +120,7 @@ async fn an_acknowledgements_calls_are_kept_under_the_order_or_return_it_names()
             report: Some(report),
         })
     };
-    let kept = async |record: &str| app.kept_calls(record).await;
-    let before = kept("order ORD-ACK").await.len();
+    let before = app.kept_calls("order ORD-ACK").await.len();
 
     commands
         .acknowledge_reported(ack(
@@ -134,7 +133,7 @@ async fn an_acknowledgements_calls_are_kept_under_the_order_or_return_it_names()
         ))
         .await
         .expect("acknowledged");
-    let order = kept("order ORD-ACK").await;
+    let order = app.kept_calls("order ORD-ACK").await;
     assert!(
         order.len() > before,
         "the acknowledgement's calls join the order's: {order:?}"
@@ -157,7 +156,7 @@ async fn an_acknowledgements_calls_are_kept_under_the_order_or_return_it_names()
         ))
         .await
         .expect("acknowledged");
-    let returned = kept("return R-ACK").await;
+    let returned = app.kept_calls("return R-ACK").await;
     assert!(!returned.is_empty(), "kept under the return");
     assert!(
         returned
@@ -166,7 +165,7 @@ async fn an_acknowledgements_calls_are_kept_under_the_order_or_return_it_names()
         "{returned:?}"
     );
     assert_eq!(
-        kept("order ORD-ACK").await.len(),
+        app.kept_calls("order ORD-ACK").await.len(),
         order.len(),
         "the return's calls are not the order's"
     );
@@ -183,7 +182,7 @@ async fn an_acknowledgements_calls_are_kept_under_the_order_or_return_it_names()
         .await
         .expect("acknowledged");
     assert!(unnamed.into_inner().already_done);
-    assert_eq!(kept("order ORD-ACK").await.len(), order.len());
+    assert_eq!(app.kept_calls("order ORD-ACK").await.len(), order.len());
 }
 
 /// The call log on PostgreSQL, opened with the gateway's own migrations: a record keeps its

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use centra_wms_tests::e2e::{CentraAdapter, WmsSims, size_row};
+use centra_wms_tests::e2e::{CentraAdapter, WmsSims, graphql_quotas, size_row};
 use centra_wms_tests::runtime::{RunningApp, Shape};
 use centra_wms_tests::suite::SetupShape;
 use centra_wms_tests::wms::WmsReturnCause;
@@ -44,24 +44,14 @@ transporter_service_code = "EXP"
 const PURCHASE_ORDERS: &str = "purchase_orders = true\n";
 
 /// The Integration API's quotas on the GraphQL axis: ten times the documented example quotas
-/// of a fresh instance (docs section 10: 20 requests, 150,000 complexity and 100 mutations per
-/// 10 s; 10,000, 20,000,000 and 1,000 per hour; "may differ per client"). At the documented
-/// quotas the run passes too, but in about ten minutes instead of one (594 s, the longest
-/// catch-up 81 s, measured once without faults): the governor rightly paces the hour's
-/// budget while one-second polls share it with 200 steps of orders, completions and stock
-/// writes. This suite checks the stock and returns rules through GraphQL; the governor under
-/// the documented quotas is the budget benchmark's (`graphql_budget`) and its own tests'.
-fn graphql_quotas() -> Value {
-    let quota = |kind: &str, interval: &str, quota: u64| json!({"type": kind, "interval": interval, "quota": quota});
-    json!({"quotas": [
-        quota("REQUEST_COUNT", "TEN_SECONDS", 200),
-        quota("REQUEST_COUNT", "ONE_HOUR", 100_000),
-        quota("QUERY_COMPLEXITY", "TEN_SECONDS", 1_500_000),
-        quota("QUERY_COMPLEXITY", "ONE_HOUR", 200_000_000),
-        quota("MUTATION_COUNT", "TEN_SECONDS", 1_000),
-        quota("MUTATION_COUNT", "ONE_HOUR", 10_000),
-    ], "refill": true})
-}
+/// of a fresh instance (`centra_wms_tests::e2e::GRAPHQL_QUOTAS`, docs section 10: "may differ
+/// per client"). At the documented quotas the run passes too, but in about ten minutes instead
+/// of one (594 s, the longest catch-up 81 s, measured once without faults): the governor
+/// rightly paces the hour's budget while one-second polls share it with 200 steps of orders,
+/// completions and stock writes. This suite checks the stock and returns rules through
+/// GraphQL; the governor under the documented quotas is the budget benchmark's
+/// (`graphql_budget`) and its own tests'.
+const GRAPHQL_QUOTA_SCALE: u64 = 10;
 
 /// The longest a rest checkpoint (the start included) or a catch-up may take. With 10%
 /// errors and 5% lost answers, four runs at once on two cores, the start settled in at most
@@ -261,7 +251,7 @@ async fn run(setup: Setup, faults: bool) {
     let settings = if setup.graphql() {
         sims.post(
             format!("{}/_sim/graphql/rate-limits", sims.centra.url()),
-            &graphql_quotas(),
+            &graphql_quotas(GRAPHQL_QUOTA_SCALE),
         )
         .await;
         SETTINGS.to_owned()

@@ -107,23 +107,44 @@ impl CentraProductRow {
     }
 }
 
+impl CentraProductRow {
+    /// The row's product (its own fields, no sizes) and its size: every row of a product
+    /// repeats the product's fields, so whoever groups rows keeps the first row's.
+    pub fn into_parts(self) -> (pb::Product, pb::ProductSize) {
+        let Self {
+            product_id,
+            name,
+            brand,
+            collection,
+            description,
+            size,
+        } = self;
+        let product = pb::Product {
+            product_id,
+            name,
+            brand,
+            collection,
+            description,
+            sizes: Vec::new(),
+        };
+        (product, size)
+    }
+}
+
 /// Groups size rows into products (in first-seen order of product ids).
 pub fn group_products(rows: Vec<CentraProductRow>) -> Vec<pb::Product> {
     let mut order: Vec<String> = Vec::new();
     let mut products: BTreeMap<String, pb::Product> = BTreeMap::new();
     for row in rows {
-        let product = products.entry(row.product_id.clone()).or_insert_with(|| {
-            order.push(row.product_id.clone());
-            pb::Product {
-                product_id: row.product_id.clone(),
-                name: row.name.clone(),
-                brand: row.brand.clone(),
-                collection: row.collection.clone(),
-                description: row.description.clone(),
-                sizes: Vec::new(),
-            }
-        });
-        product.sizes.push(row.size);
+        let (product, size) = row.into_parts();
+        products
+            .entry(product.product_id.clone())
+            .or_insert_with(|| {
+                order.push(product.product_id.clone());
+                product
+            })
+            .sizes
+            .push(size);
     }
     order
         .into_iter()

@@ -30,7 +30,7 @@
 //!   concurrent calls overdraw a bucket, meet a 429, read again and forget again (a 429 loop,
 //!   seen in the `graphql_budget` benchmark). A call Centra had charged already (the reading
 //!   itself among them) is counted twice until the next reading: the next call waits a
-//!   little longer, never meets a 429.
+//!   little longer rather than meet a 429.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -133,9 +133,8 @@ pub struct GovernorSettings {
     /// quota leaves above the call's cost): a call goes only when the bucket holds its cost
     /// this long before its estimate says so. Centra charges a call when it arrives, a little
     /// after the governor let it go, and may count its refill more coarsely than the constant
-    /// rate the governor assumes (centra-sim counted whole milliseconds: a bucket the governor
-    /// kept just above empty for minutes drifted a few points below it and met a 429); the
-    /// cushion absorbs both between readings.
+    /// rate the governor assumes (centra-sim counted whole milliseconds, losing a little refill
+    /// at every charge); the cushion absorbs both between readings.
     pub refill_margin: Duration,
 }
 
@@ -235,6 +234,16 @@ pub struct Governor {
     estimates: HashMap<&'static str, u64>,
 }
 
+/// What `call` takes from a bucket of `kind`, at `complexity`: one request, its complexity, one
+/// mutation when it is one.
+fn points(call: Call, kind: BucketKind, complexity: u64) -> u64 {
+    match kind {
+        BucketKind::Requests => 1,
+        BucketKind::Complexity => complexity,
+        BucketKind::Mutations => u64::from(call.mutation),
+    }
+}
+
 fn seconds(value: f64) -> Duration {
     // Whole milliseconds, rounded up: a wait never ends a hair before the bucket holds the call.
     // (The slack keeps 3.6 s, computed as 3600.0000000000005 ms, at 3600 ms.)
@@ -275,11 +284,7 @@ impl Governor {
     }
 
     fn cost(&self, call: Call, kind: BucketKind) -> u64 {
-        match kind {
-            BucketKind::Requests => 1,
-            BucketKind::Complexity => self.estimate(call.operation),
-            BucketKind::Mutations => u64::from(call.mutation),
-        }
+        points(call, kind, self.estimate(call.operation))
     }
 
     /// The complexity `operation` is expected to cost.
@@ -346,12 +351,8 @@ impl Governor {
     /// is no longer in flight. Its cost stays spent.
     pub fn land(&mut self, call: Call, complexity: u64) {
         for bucket in &mut self.buckets {
-            let cost = match bucket.kind {
-                BucketKind::Requests => 1,
-                BucketKind::Complexity => complexity,
-                BucketKind::Mutations => u64::from(call.mutation),
-            };
-            bucket.in_flight = (bucket.in_flight - (cost as f64).min(bucket.quota)).max(0.0);
+            let cost = points(call, bucket.kind, complexity) as f64;
+            bucket.in_flight = (bucket.in_flight - cost.min(bucket.quota)).max(0.0);
         }
     }
 

@@ -136,28 +136,22 @@ impl Listed {
                 return;
             }
         };
-        let size = row.size.encode_to_vec();
-        let key = row_key_of(&row, &size);
-        let listed = match self.products.entry(row.product_id.clone()) {
+        let encoded = row.size.encode_to_vec();
+        let key = row_key_of(&row, &encoded);
+        let (product, _) = row.into_parts();
+        let listed = match self.products.entry(product.product_id.clone()) {
             Entry::Occupied(listed) => listed.into_mut(),
             Entry::Vacant(vacant) => {
-                self.order.push(row.product_id.clone());
+                self.order.push(product.product_id.clone());
                 vacant.insert(ListedProduct {
-                    product: pb::Product {
-                        product_id: row.product_id,
-                        name: row.name,
-                        brand: row.brand,
-                        collection: row.collection,
-                        description: row.description,
-                        sizes: Vec::new(),
-                    },
+                    product,
                     sizes: Vec::new(),
                     row_keys: Vec::new(),
                 })
             }
         };
-        prost::encoding::encode_varint(size.len() as u64, &mut listed.sizes);
-        listed.sizes.extend_from_slice(&size);
+        prost::encoding::encode_varint(encoded.len() as u64, &mut listed.sizes);
+        listed.sizes.extend_from_slice(&encoded);
         listed.row_keys.push(key);
     }
 }
