@@ -109,6 +109,12 @@ impl Gateway {
                 options,
                 graphql.clone(),
             )?;
+            if let CentraConnection::Graphql(graphql) = &client {
+                log_token_expiry(
+                    graphql.token_expiry(chrono::Utc::now().date_naive()),
+                    graphql,
+                );
+            }
             let products = settings
                 .catalog_endpoint
                 .as_ref()
@@ -256,5 +262,20 @@ impl Gateway {
             }
         }
         result.map(|_| ())
+    }
+}
+
+/// Says at start where a GraphQL end-point's token stands: an operator sees an expired or
+/// expiring token in the log before the flows meet Centra's authorization errors.
+fn log_token_expiry(expiry: domain::TokenExpiry, client: &crate::client_graphql::GraphqlClient) {
+    let endpoint = client.endpoint();
+    match expiry {
+        domain::TokenExpiry::Expired { .. } => {
+            tracing::error!(endpoint = %endpoint, "{expiry}");
+        }
+        domain::TokenExpiry::Soon { .. } | domain::TokenExpiry::Unknown => {
+            tracing::warn!(endpoint = %endpoint, "{expiry}");
+        }
+        domain::TokenExpiry::Valid { .. } => tracing::info!(endpoint = %endpoint, "{expiry}"),
     }
 }

@@ -107,6 +107,7 @@ fn endpoint(api: CentraApi, sim: &RunningSim) -> CentraEndpoint {
         base_url,
         secret,
         token,
+        token_expires_on: None,
         webhook_secret: None,
         role: EndpointRole::Retail,
         order_number_prefix: None,
@@ -970,6 +971,16 @@ async fn the_events_queue_wakes_the_polls() {
 #[tokio::test]
 async fn a_graphql_token_without_a_permission_fails_its_group() {
     orders::a_graphql_token_without_a_permission_fails_its_group().await;
+}
+
+#[tokio::test]
+async fn a_graphql_token_without_a_write_permission_fails_its_group() {
+    orders::a_graphql_token_without_a_write_permission_fails_its_group().await;
+}
+
+#[tokio::test]
+async fn a_graphql_tokens_expiry_is_checked() {
+    orders::a_graphql_tokens_expiry_is_checked().await;
 }
 
 /// A GraphQL page token is the next page's number; anything else is refused naming the field,

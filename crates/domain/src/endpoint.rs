@@ -135,6 +135,69 @@ impl CentraApi {
     }
 }
 
+/// How many days before [`CentraEndpoint::token_expires_on`] `test-connection` and the gateway
+/// start to warn: a week leaves a merchant time to make a new token in AMS.
+pub const TOKEN_EXPIRY_WARNING_DAYS: i64 = 7;
+
+/// Where an Integration API token stands on `today` against the day it expires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenExpiry {
+    /// No expiry day is set: the gateway cannot tell.
+    Unknown,
+    /// More than [`TOKEN_EXPIRY_WARNING_DAYS`] left.
+    Valid { last_day: chrono::NaiveDate },
+    /// Expires within [`TOKEN_EXPIRY_WARNING_DAYS`]; `days_left` is 0 on its last day.
+    Soon {
+        last_day: chrono::NaiveDate,
+        days_left: i64,
+    },
+    /// The last day has passed: Centra refuses the token.
+    Expired { last_day: chrono::NaiveDate },
+}
+
+impl TokenExpiry {
+    /// Where a token whose last day is `last_day` stands on `today`.
+    pub fn on(last_day: Option<chrono::NaiveDate>, today: chrono::NaiveDate) -> Self {
+        let Some(last_day) = last_day else {
+            return Self::Unknown;
+        };
+        let days_left = (last_day - today).num_days();
+        if days_left < 0 {
+            Self::Expired { last_day }
+        } else if days_left < TOKEN_EXPIRY_WARNING_DAYS {
+            Self::Soon {
+                last_day,
+                days_left,
+            }
+        } else {
+            Self::Valid { last_day }
+        }
+    }
+}
+
+impl fmt::Display for TokenExpiry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const RENEW: &str = "make a new Integration API token in AMS (System > API Tokens) and \
+                             set this end-point's `token` and `token_expires_on`";
+        match self {
+            Self::Unknown => f.write_str(
+                "the token's expiry is not known (set `token_expires_on` to be warned before it)",
+            ),
+            Self::Valid { last_day } => write!(f, "the token is valid until {last_day}"),
+            Self::Soon {
+                last_day,
+                days_left,
+            } => write!(
+                f,
+                "the token expires after {last_day} ({days_left} days left): {RENEW}"
+            ),
+            Self::Expired { last_day } => {
+                write!(f, "the token expired after {last_day}: {RENEW}")
+            }
+        }
+    }
+}
+
 fn no_secret() -> Secret {
     Secret::new("")
 }
@@ -157,6 +220,13 @@ pub struct CentraEndpoint {
     /// The Integration API token (`Authorization: Bearer`); required with `api = "graphql"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<Secret>,
+    /// The last day the token authorizes requests, as AMS showed it when the token was made
+    /// (`2027-01-31`; Centra's tokens expire, 30 days by default, and the API has no query that
+    /// tells). Read only with `api = "graphql"`: `test-connection` fails once it has passed and
+    /// warns within [`TOKEN_EXPIRY_WARNING_DAYS`] of it, and the gateway logs the same at start,
+    /// so a token is renewed before the flows stop on Centra's authorization errors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_expires_on: Option<chrono::NaiveDate>,
     /// The Centra Webhook plugin's "Endpoint secret" that signs webhooks
     /// (`X-Centra-Signature`). Without it, webhooks from this end-point are refused and the
     /// reconciliation poll alone finds changes.
@@ -251,5 +321,67 @@ mod tests {
         )
         .expect_err("unknown");
         assert!(err.to_string().contains("secert"), "{err}");
+    }
+
+    #[test]
+    fn a_tokens_expiry_is_told_from_its_last_day() {
+        let day = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("date");
+        let today = day("2026-12-05");
+        let on = |last: &str| TokenExpiry::on(Some(day(last)), today);
+        assert_eq!(TokenExpiry::on(None, today), TokenExpiry::Unknown);
+        assert_eq!(
+            on("2026-12-04"),
+            TokenExpiry::Expired {
+                last_day: day("2026-12-04")
+            }
+        );
+        assert_eq!(
+            on("2026-12-05"),
+            TokenExpiry::Soon {
+                last_day: day("2026-12-05"),
+                days_left: 0
+            }
+        );
+        assert_eq!(
+            on("2026-12-11"),
+            TokenExpiry::Soon {
+                last_day: day("2026-12-11"),
+                days_left: 6
+            }
+        );
+        assert_eq!(
+            on("2026-12-12"),
+            TokenExpiry::Valid {
+                last_day: day("2026-12-12")
+            }
+        );
+        assert_eq!(
+            on("2026-12-04").to_string(),
+            "the token expired after 2026-12-04: make a new Integration API token in AMS \
+             (System > API Tokens) and set this end-point's `token` and `token_expires_on`"
+        );
+    }
+
+    #[test]
+    fn a_tokens_last_day_is_read_as_a_date() {
+        let endpoint: CentraEndpoint = toml::from_str(
+            r#"
+            name = "shop1"
+            api = "graphql"
+            base_url = "https://x.centra.com/graphql"
+            token = "t"
+            token_expires_on = "2027-01-31"
+            "#,
+        )
+        .expect("toml");
+        assert_eq!(
+            endpoint.token_expires_on,
+            chrono::NaiveDate::from_ymd_opt(2027, 1, 31)
+        );
+        let bad = toml::from_str::<CentraEndpoint>(
+            "name = \"shop1\"\nbase_url = \"u\"\ntoken_expires_on = \"31.1.2027\"\n",
+        )
+        .expect_err("not a date");
+        assert!(bad.to_string().contains("token_expires_on"), "{bad}");
     }
 }

@@ -49,7 +49,10 @@ pub use article_number::{
     ArticleIdentity, ArticleNumber, ArticleNumberError, ArticleNumberRule, CentraProductKey,
     DEFAULT_MAX_ARTICLE_NUMBER_LEN, IdentifiesArticle, SkuPart,
 };
-pub use endpoint::{CentraApi, CentraEndpoint, EndpointName, EndpointNameError, EndpointRole};
+pub use endpoint::{
+    CentraApi, CentraEndpoint, EndpointName, EndpointNameError, EndpointRole,
+    TOKEN_EXPIRY_WARNING_DAYS, TokenExpiry,
+};
 pub use events::{EventId, ShipmentChange, quantities_fingerprint};
 pub use gtin::{Ean, Gtin, GtinError};
 pub use ids::IdError;

@@ -135,6 +135,7 @@ mod tests {
             requests_per_second: None,
             api: crate::endpoint::CentraApi::OrderApi,
             token: None,
+            token_expires_on: None,
         }
     }
 

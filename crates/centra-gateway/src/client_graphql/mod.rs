@@ -119,6 +119,8 @@ struct Inner {
     endpoint: EndpointName,
     url: String,
     token: Secret,
+    /// The token's last day, as the settings state it (Centra has no query that tells).
+    token_expires_on: Option<chrono::NaiveDate>,
     http: reqwest::Client,
     options: GraphqlOptions,
     governor: Mutex<governor::Governor>,
@@ -174,6 +176,7 @@ impl GraphqlClient {
                 endpoint: endpoint.name.clone(),
                 url: endpoint.base_url.clone(),
                 token,
+                token_expires_on: endpoint.token_expires_on,
                 http,
                 options,
                 governor: Mutex::new(governor),
@@ -185,6 +188,11 @@ impl GraphqlClient {
     /// The end-point's name.
     pub fn endpoint(&self) -> &EndpointName {
         &self.inner.endpoint
+    }
+
+    /// Where the token stands on `today` against the last day the settings give it.
+    pub fn token_expiry(&self, today: chrono::NaiveDate) -> domain::TokenExpiry {
+        domain::TokenExpiry::on(self.inner.token_expires_on, today)
     }
 
     /// The options in force.

@@ -34,6 +34,7 @@ mod reads;
 mod returns;
 mod sent_lines;
 mod stock;
+mod test_connection;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -1,19 +1,13 @@
-//! GetShipment, ListProducts and TestConnection, through either API.
+//! GetShipment and ListProducts, through either API.
 
 use chrono::{DateTime, Utc};
-use domain::EndpointGroup;
 use proto::centra::v1::{
-    EndpointGroup as ProtoGroup, EndpointGroupCheck, GetShipmentRequest, GetShipmentResponse,
-    ListProductsRequest, ListProductsResponse, Shipment, ShipmentStatus, TestConnectionRequest,
-    TestConnectionResponse,
+    GetShipmentRequest, GetShipmentResponse, ListProductsRequest, ListProductsResponse, Shipment,
+    ShipmentStatus,
 };
 
 use super::{CommandError, Commands, shipment_id};
-use crate::client::{
-    CentraError, CentraErrorKind, ProductQuery, ShipmentState, ShipmentStatusFilter, group_products,
-};
-use crate::client_graphql::GraphqlErrorKind;
-use crate::connection::ConnectionError;
+use crate::client::{ProductQuery, ShipmentState, ShipmentStatusFilter, group_products};
 
 /// A shipment as the gRPC contract shows it.
 pub(crate) fn shipment_message(state: &ShipmentState) -> Shipment {
@@ -98,104 +92,5 @@ impl Commands {
             products: group_products(rows),
             next_page_token: page.next.unwrap_or_default(),
         })
-    }
-
-    /// Checks the secret and each requested end-point group by a harmless read (ORDER &
-    /// SHIPMENT when none is named); a failure is an answer, not an error.
-    ///
-    /// # Errors
-    /// [`CommandError::NotFound`] for an unknown end-point, [`CommandError::InvalidArgument`]
-    /// for an unknown group.
-    pub async fn test_connection(
-        &self,
-        request: TestConnectionRequest,
-    ) -> Result<TestConnectionResponse, CommandError> {
-        let client = self.connection(&request.endpoint)?;
-        let mut groups = Vec::with_capacity(request.groups.len().max(1));
-        for (i, raw) in request.groups.iter().enumerate() {
-            groups.push(endpoint_group(*raw).ok_or_else(|| {
-                CommandError::invalid(format!("groups[{i}]"), format!("unknown group {raw}"))
-            })?);
-        }
-        if groups.is_empty() {
-            groups.push(EndpointGroup::OrderAndShipment);
-        }
-        let mut checks = Vec::with_capacity(groups.len());
-        for group in groups {
-            let (ok, message) = match client.probe(group).await {
-                Ok(operation) => (
-                    true,
-                    format!("end-point {} answered {operation}", client.endpoint()),
-                ),
-                Err(error) => (false, group_failure(group, &error)),
-            };
-            checks.push(EndpointGroupCheck {
-                group: proto_group(group) as i32,
-                ok,
-                message,
-            });
-        }
-        let failed: Vec<&EndpointGroupCheck> = checks.iter().filter(|c| !c.ok).collect();
-        Ok(TestConnectionResponse {
-            ok: failed.is_empty(),
-            message: match failed.first() {
-                None => checks
-                    .iter()
-                    .map(|c| c.message.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                Some(first) => first.message.clone(),
-            },
-            groups: checks,
-        })
-    }
-}
-
-/// Why a group's read failed, and what to change, by the API's typed error.
-fn group_failure(group: EndpointGroup, error: &ConnectionError) -> String {
-    match error {
-        ConnectionError::OrderApi(error) => order_api_failure(group, error),
-        ConnectionError::Graphql(error) => match &error.kind {
-            GraphqlErrorKind::NotAuthorized(_) => format!(
-                "{error}: the token was refused or lacks a permission this group needs; check \
-                 this end-point's `token` (an API token with the group's read permissions)"
-            ),
-            _ => error.to_string(),
-        },
-    }
-}
-
-/// The Order API's: a wrong secret is HTTP 401 ([I]: Centra documents no code; the simulator
-/// answers 401); a refused read (`status: "no"`, or another 4xx) is what a plugin whose
-/// endpoint allow-list lacks the group is expected to answer ([I]: the shape of that refusal
-/// is not documented either).
-fn order_api_failure(group: EndpointGroup, error: &CentraError) -> String {
-    match &error.kind {
-        CentraErrorKind::Rejected { status: 401, .. } => format!(
-            "{error}: the secret was refused; check this end-point's `secret` (the Order API plugin's API key)"
-        ),
-        CentraErrorKind::Rejected { .. } | CentraErrorKind::Refused(_) => {
-            format!("{error}: {}", group.fix())
-        }
-        _ => error.to_string(),
-    }
-}
-
-fn endpoint_group(raw: i32) -> Option<EndpointGroup> {
-    match ProtoGroup::try_from(raw).ok()? {
-        ProtoGroup::Unspecified => None,
-        ProtoGroup::OrderAndShipment => Some(EndpointGroup::OrderAndShipment),
-        ProtoGroup::ProductAndStock => Some(EndpointGroup::ProductAndStock),
-        ProtoGroup::SupplierDeliveries => Some(EndpointGroup::SupplierDeliveries),
-        ProtoGroup::Returns => Some(EndpointGroup::Returns),
-    }
-}
-
-fn proto_group(group: EndpointGroup) -> ProtoGroup {
-    match group {
-        EndpointGroup::OrderAndShipment => ProtoGroup::OrderAndShipment,
-        EndpointGroup::ProductAndStock => ProtoGroup::ProductAndStock,
-        EndpointGroup::SupplierDeliveries => ProtoGroup::SupplierDeliveries,
-        EndpointGroup::Returns => ProtoGroup::Returns,
     }
 }

@@ -9,6 +9,12 @@ use proto::centra::v1::{
 };
 use serde_json::json;
 
+use centra_gateway::client::ClientOptions;
+use centra_gateway::client_graphql::GraphqlOptions;
+use centra_gateway::commands::Commands;
+use centra_gateway::connection::CentraConnection;
+use domain::CentraEndpoint;
+
 use super::{CentraApi, CommandError, ENDPOINT, Harness, completion, harness};
 
 async fn read(h: &Harness, shipment_id: &str) -> Result<Shipment, CommandError> {
@@ -259,24 +265,39 @@ pub(super) async fn a_completion_with_a_pending_capture(api: CentraApi) {
     );
 }
 
-fn test_connection(groups: &[ProtoGroup]) -> TestConnectionRequest {
+fn test_connection(groups: &[ProtoGroup], flows: &[&str]) -> TestConnectionRequest {
     TestConnectionRequest {
         endpoint: ENDPOINT.to_owned(),
         groups: groups.iter().map(|g| *g as i32).collect(),
+        flows: flows.iter().map(|f| (*f).to_owned()).collect(),
     }
 }
+
+/// The flows of a merchant who imports shipments, keeps the catalog, pushes stock and reports
+/// returns: every write the GraphQL probes check.
+const EVERY_WRITE: &[&str] = &[
+    "shipments",
+    "articles",
+    "stock_to_centra",
+    "returns_to_centra",
+];
 
 /// TestConnection reads one row per group through the adapter's API: every group a flow of the
 /// order, catalog and returns paths needs answers ok, each through that API's own calls.
 pub(super) async fn the_connection_is_tested(api: CentraApi) {
     let h = harness(api).await;
+    h.open_shipment().await;
+    let before = h.state().await;
     let answer = h
         .commands
-        .test_connection(test_connection(&[
-            ProtoGroup::OrderAndShipment,
-            ProtoGroup::ProductAndStock,
-            ProtoGroup::Returns,
-        ]))
+        .test_connection(test_connection(
+            &[
+                ProtoGroup::OrderAndShipment,
+                ProtoGroup::ProductAndStock,
+                ProtoGroup::Returns,
+            ],
+            EVERY_WRITE,
+        ))
         .await
         .expect("answered");
     assert!(answer.ok, "{answer:?}");
@@ -288,6 +309,122 @@ pub(super) async fn the_connection_is_tested(api: CentraApi) {
             CentraApi::Graphql => c.starts_with("POST /graphql "),
         });
     assert!(through_the_adapters_api, "{calls:?}");
+    if api == CentraApi::Graphql {
+        // Each write the flows need, probed once; the probes changed nothing.
+        for (group, probe, permission) in [
+            (0, "POST /graphql CompleteShipment", "Shipment:write"),
+            (1, "POST /graphql SetStock", "StockChange:write"),
+            (2, "POST /graphql CreateReturn", "Return:write"),
+        ] {
+            assert_eq!(calls.iter().filter(|c| *c == probe).count(), 1, "{calls:?}");
+            let message = &answer.groups[group].message;
+            assert!(
+                message.contains(&format!("the token holds {permission}")),
+                "{message}"
+            );
+        }
+        assert_eq!(h.state().await, before, "the probes changed nothing");
+    }
+}
+
+/// Through GraphQL, a token that reads but lacks a write an enabled flow needs fails that
+/// group, naming the permission and where to add it; a flow that is not enabled is not probed,
+/// so the same token passes when stock is not pushed to Centra.
+pub(super) async fn a_graphql_token_without_a_write_permission_fails_its_group() {
+    let h = harness(CentraApi::Graphql).await;
+    let all: Vec<String> = h.control_get("/graphql/tokens").await[0]["permissions"]
+        .as_array()
+        .expect("the default token's permissions")
+        .iter()
+        .filter_map(|p| p.as_str().map(str::to_owned))
+        .filter(|p| p != "StockChange:write")
+        .collect();
+    h.control(
+        "/graphql/tokens",
+        &json!({"token": centra_sim::graphql::DEFAULT_TOKEN, "permissions": all}),
+    )
+    .await;
+    let groups = [ProtoGroup::OrderAndShipment, ProtoGroup::ProductAndStock];
+    let answer = h
+        .commands
+        .test_connection(test_connection(&groups, EVERY_WRITE))
+        .await
+        .expect("answered");
+    assert!(!answer.ok);
+    let oks: Vec<bool> = answer.groups.iter().map(|g| g.ok).collect();
+    assert_eq!(oks, [true, false], "{answer:?}");
+    let refused = &answer.groups[1].message;
+    assert!(
+        refused.contains("the token lacks StockChange:write")
+            && refused.contains("AMS (System > API Tokens)"),
+        "{refused}"
+    );
+    assert_eq!(answer.message, *refused);
+
+    let without_stock = h
+        .commands
+        .test_connection(test_connection(&groups, &["shipments", "articles"]))
+        .await
+        .expect("answered");
+    assert!(without_stock.ok, "{without_stock:?}");
+}
+
+/// Through GraphQL, the token's last day from the settings (`token_expires_on`): once passed,
+/// every group fails saying so, though Centra still answered; within the warning days the
+/// groups pass with the warning; unset, the answer says the expiry is not known.
+pub(super) async fn a_graphql_tokens_expiry_is_checked() {
+    let h = harness(CentraApi::Graphql).await;
+    let today = chrono::Utc::now().date_naive();
+    let check = |last_day: Option<chrono::NaiveDate>| {
+        let endpoint = CentraEndpoint {
+            token_expires_on: last_day,
+            ..super::endpoint(CentraApi::Graphql, &h.sim)
+        };
+        let connection = CentraConnection::for_endpoint(
+            &endpoint,
+            chrono_tz::Europe::Stockholm,
+            ClientOptions::default(),
+            GraphqlOptions::default(),
+        )
+        .expect("client");
+        let commands = Commands::new([connection], h.store.clone());
+        async move {
+            commands
+                .test_connection(test_connection(
+                    &[ProtoGroup::OrderAndShipment, ProtoGroup::Returns],
+                    &[],
+                ))
+                .await
+                .expect("answered")
+        }
+    };
+    let expired = check(Some(today - chrono::Days::new(1))).await;
+    assert!(!expired.ok, "{expired:?}");
+    assert!(
+        expired
+            .groups
+            .iter()
+            .all(|g| !g.ok && g.message.contains("the token expired after")),
+        "{expired:?}"
+    );
+    let soon = check(Some(today + chrono::Days::new(3))).await;
+    assert!(soon.ok, "{soon:?}");
+    assert!(
+        soon.groups
+            .iter()
+            .all(|g| g.message.contains("(3 days left)") && g.message.contains("token_expires_on")),
+        "{soon:?}"
+    );
+    let later = check(Some(today + chrono::Days::new(30))).await;
+    assert!(
+        later.ok && later.message.contains("the token is valid until"),
+        "{later:?}"
+    );
+    let unknown = check(None).await;
+    assert!(
+        unknown.ok && unknown.message.contains("expiry is not known"),
+        "{unknown:?}"
+    );
 }
 
 /// Through GraphQL, a token without `Shipment:read` fails the ORDER & SHIPMENT check naming
@@ -309,11 +446,14 @@ pub(super) async fn a_graphql_token_without_a_permission_fails_its_group() {
     .await;
     let answer = h
         .commands
-        .test_connection(test_connection(&[
-            ProtoGroup::OrderAndShipment,
-            ProtoGroup::SupplierDeliveries,
-            ProtoGroup::ProductAndStock,
-        ]))
+        .test_connection(test_connection(
+            &[
+                ProtoGroup::OrderAndShipment,
+                ProtoGroup::SupplierDeliveries,
+                ProtoGroup::ProductAndStock,
+            ],
+            &[],
+        ))
         .await
         .expect("answered");
     assert!(!answer.ok);

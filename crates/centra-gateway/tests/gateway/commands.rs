@@ -487,6 +487,7 @@ async fn connection_checks_each_requested_endpoint_group() {
         .test_connection(TestConnectionRequest {
             endpoint: ENDPOINT.into(),
             groups: groups.iter().map(|g| *g as i32).collect(),
+            ..Default::default()
         })
         .await
         .expect("answered");
@@ -520,6 +521,7 @@ async fn connection_checks_each_requested_endpoint_group() {
         .test_connection(TestConnectionRequest {
             endpoint: ENDPOINT.into(),
             groups: vec![0],
+            ..Default::default()
         })
         .await
         .expect_err("unspecified group");

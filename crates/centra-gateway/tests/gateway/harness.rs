@@ -53,6 +53,7 @@ pub fn endpoint(base_url: &str, secret: &str) -> CentraEndpoint {
         webhook_secret: Some(Secret::new(secret)),
         api: domain::CentraApi::OrderApi,
         token: None,
+        token_expires_on: None,
     }
 }
 

@@ -96,6 +96,7 @@ async fn the_gateway_serves_the_order_flow_through_graphql() {
         base_url: "https://example.centra.com/api/order-api".to_owned(),
         secret: domain::Secret::new("s"),
         token: None,
+        token_expires_on: None,
         order_number_prefix: Some("C-".to_owned()),
         ..centra.endpoint()
     };

@@ -182,6 +182,7 @@ impl FakeCentra {
             base_url: self.url.clone(),
             secret: Secret::new(""),
             token: Some(Secret::new(TOKEN)),
+            token_expires_on: None,
             webhook_secret: None,
             role: EndpointRole::Retail,
             order_number_prefix: None,

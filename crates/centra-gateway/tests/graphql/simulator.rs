@@ -90,6 +90,7 @@ impl Sim {
             base_url: format!("{}/graphql", self.sim.url()),
             secret: Secret::new(""),
             token: Some(Secret::new(token)),
+            token_expires_on: None,
             webhook_secret: None,
             role: EndpointRole::Retail,
             order_number_prefix: None,

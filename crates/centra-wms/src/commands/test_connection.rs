@@ -3,8 +3,10 @@
 //!
 //! - Centra, per end-point: one line per Order API end-point group the enabled flows need
 //!   ([`domain::groups_needed`]), each checked by centra-gateway with a harmless read; a refused
-//!   group names the plugin setting to change. The end-point's role, and whether it is the
-//!   catalog end-point, are part of its name.
+//!   group names the plugin setting to change. Through the GraphQL Integration API the line
+//!   also checks the write permissions those flows need and the token's expiry
+//!   (`token_expires_on`). The end-point's role, and whether it is the catalog end-point, are
+//!   part of its name.
 //! - The WMS: credentials and goods owner (ongoing-gateway `TestConnection`), then the
 //!   transporter contracts the shipping-method mapping names: a mapping to a transporter the
 //!   WMS does not have fails here, not at the first shipment.
@@ -79,6 +81,10 @@ pub(crate) async fn checks(target: &Remote) -> Result<Vec<Check>, Failure> {
             .test_connection(CentraCheck {
                 endpoint: endpoint.name.to_string(),
                 groups: needs.iter().map(|n| proto_group(n.group) as i32).collect(),
+                flows: needs
+                    .iter()
+                    .flat_map(|n| n.needed_by.iter().map(|flow| (*flow).to_owned()))
+                    .collect(),
             })
             .await;
         match answer {

@@ -347,6 +347,12 @@ impl Settings {
                         "is read only with api = \"graphql\"; the Order API authenticates with secret".to_owned(),
                     ));
                 }
+                if endpoint.token_expires_on.is_some() {
+                    problems.push((
+                        "token_expires_on",
+                        "is read only with api = \"graphql\" (the Order API's secret does not expire)".to_owned(),
+                    ));
+                }
             }
             CentraApi::Graphql => {
                 if endpoint.token.as_ref().is_none_or(Secret::is_blank) {
@@ -554,6 +560,14 @@ mod tests {
             problems.iter().any(|p| p
                 == "settings.endpoints[0].token: is read only with api = \"graphql\"; the Order API authenticates with secret"),
             "{problems:?}"
+        );
+        let expiring = "base_url = \"https://x/api/order-api\"\nsecret = \"s\"\ntoken_expires_on = \"2027-01-31\"\n";
+        let problems = read(expiring, "").expect_err("refused");
+        assert_eq!(
+            problems,
+            [
+                "settings.endpoints[0].token_expires_on: is read only with api = \"graphql\" (the Order API's secret does not expire)"
+            ],
         );
         let plain = "base_url = \"https://x/api/order-api\"\nsecret = \"s\"\n";
         let settings = read(plain, "").expect("the Order API needs only its secret");
