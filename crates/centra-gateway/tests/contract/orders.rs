@@ -332,18 +332,7 @@ pub(super) async fn the_connection_is_tested(api: CentraApi) {
 /// so the same token passes when stock is not pushed to Centra.
 pub(super) async fn a_graphql_token_without_a_write_permission_fails_its_group() {
     let h = harness(CentraApi::Graphql).await;
-    let all: Vec<String> = h.control_get("/graphql/tokens").await[0]["permissions"]
-        .as_array()
-        .expect("the default token's permissions")
-        .iter()
-        .filter_map(|p| p.as_str().map(str::to_owned))
-        .filter(|p| p != "StockChange:write")
-        .collect();
-    h.control(
-        "/graphql/tokens",
-        &json!({"token": centra_sim::graphql::DEFAULT_TOKEN, "permissions": all}),
-    )
-    .await;
+    without_permission(&h, "StockChange:write").await;
     let groups = [ProtoGroup::OrderAndShipment, ProtoGroup::ProductAndStock];
     let answer = h
         .commands
@@ -427,23 +416,28 @@ pub(super) async fn a_graphql_tokens_expiry_is_checked() {
     );
 }
 
+/// Takes `permission` from the simulator's default GraphQL token, keeping the others.
+async fn without_permission(h: &Harness, permission: &str) {
+    let kept: Vec<String> = h.control_get("/graphql/tokens").await[0]["permissions"]
+        .as_array()
+        .expect("the default token's permissions")
+        .iter()
+        .filter_map(|p| p.as_str().map(str::to_owned))
+        .filter(|p| p != permission)
+        .collect();
+    h.control(
+        "/graphql/tokens",
+        &json!({"token": centra_sim::graphql::DEFAULT_TOKEN, "permissions": kept}),
+    )
+    .await;
+}
+
 /// Through GraphQL, a token without `Shipment:read` fails the ORDER & SHIPMENT check naming
 /// the token, and SUPPLIER DELIVERIES (not read through GraphQL yet) fails saying so; neither
 /// is an error of the command.
 pub(super) async fn a_graphql_token_without_a_permission_fails_its_group() {
     let h = harness(CentraApi::Graphql).await;
-    let all: Vec<String> = h.control_get("/graphql/tokens").await[0]["permissions"]
-        .as_array()
-        .expect("the default token's permissions")
-        .iter()
-        .filter_map(|p| p.as_str().map(str::to_owned))
-        .filter(|p| p != "Shipment:read")
-        .collect();
-    h.control(
-        "/graphql/tokens",
-        &json!({"token": centra_sim::graphql::DEFAULT_TOKEN, "permissions": all}),
-    )
-    .await;
+    without_permission(&h, "Shipment:read").await;
     let answer = h
         .commands
         .test_connection(test_connection(
