@@ -8,10 +8,10 @@
 //! What goes through the port so far: SetStock, ReadStock of named products, CreateReturn,
 //! GetShipment, UpdateShipmentQuantities, CompleteShipment (with capture on through GraphQL:
 //! capture, then complete), CaptureShipment, TestConnection, ListProducts, the shipments poll
-//! with its cancellations and the products poll. Layout: this file (harness, stock, returns,
+//! with its cancellations, the orders poll and the products poll. Layout: this file (harness, stock, returns,
 //! completion, capture), `contract/catalog.rs` (the products poll, ListProducts),
 //! `contract/orders.rs` (read a shipment, quantities, completion with capture, test
-//! connection) and `contract/detect.rs` (the good-to-go poll). Where the two APIs genuinely
+//! connection) and `contract/detect.rs` (the good-to-go poll, the orders poll). Where the two APIs genuinely
 //! differ, [`Differences`] says so, once, with the doc reference.
 
 #[path = "contract/catalog.rs"]
@@ -55,6 +55,10 @@ struct Differences {
     /// `captureShipment` of a provider that captures by request (Adyen, Klarna) answers
     /// `PENDING` and settles later (docs section 10); `PUT /capture` answers at once.
     capture_can_be_pending: bool,
+    /// `GET /orders` names the order's carrier (`defaultCarrier`, REF/104); an Integration API
+    /// order shows none (the DTC examples read carriers on shipments), so the GraphQL adapter's
+    /// orders carry an empty carrier.
+    order_carrier_is_read: bool,
 }
 
 fn differences(api: CentraApi) -> Differences {
@@ -62,10 +66,12 @@ fn differences(api: CentraApi) -> Differences {
         CentraApi::OrderApi => Differences {
             return_stock_has_default: true,
             capture_can_be_pending: false,
+            order_carrier_is_read: true,
         },
         CentraApi::Graphql => Differences {
             return_stock_has_default: false,
             capture_can_be_pending: true,
+            order_carrier_is_read: false,
         },
     }
 }
@@ -885,6 +891,11 @@ macro_rules! contract {
                 #[tokio::test]
                 async fn good_to_go_shipments_are_published_once() {
                     super::detect::good_to_go_shipments_are_published_once($api).await;
+                }
+
+                #[tokio::test]
+                async fn orders_are_published_once() {
+                    super::detect::orders_are_published_once($api).await;
                 }
 
                 #[tokio::test]

@@ -4,10 +4,10 @@
 //! What goes through it now: the SetStock, ReadStock (named products), CreateReturn,
 //! GetShipment, ListProducts, UpdateShipmentQuantities, CompleteShipment (capture first when
 //! asked), CaptureShipment (a `PENDING` capture is not captured) and TestConnection commands,
-//! through [`crate::connection::CentraConnection`], the good-to-go poll with its cancellations
-//! and the products poll: the order flow importing shipments, the catalog, stock and returns;
-//! settings refuse `api = "graphql"` for the other flows, order import and purchase orders
-//! (`domain::CentraApi::unserved_flows`).
+//! through [`crate::connection::CentraConnection`], the good-to-go poll with its cancellations,
+//! the orders poll and the products poll: the order flow importing shipments or orders, the
+//! catalog, stock and returns; settings refuse `api = "graphql"` for the other flow, purchase
+//! orders (`domain::CentraApi::unserved_flows`).
 //!
 //! Layout:
 //! - `operations`: the typed operations, generated from `graphql/operations/*.graphql` and
@@ -23,7 +23,8 @@
 //!   `shipment_ids` (numbers to ids as answers showed them), `stock` (`setStock` physical,
 //!   stock totals of products, `warehouses`), `returns`
 //!   (`createReturn`, `returns` of a shipment),
-//!   `deliveries` (accept a purchase order delivery), `products` (with sizes, for stock),
+//!   `deliveries` (accept a purchase order delivery), `orders` (orders created since an
+//!   instant, for the order import), `products` (with sizes, for stock),
 //!   `catalog` (products with every field the catalog flow publishes), `events` (the
 //!   events queue), `rate_limits` (`rateLimits`), `probe` (one harmless read per end-point
 //!   group, for TestConnection).
@@ -34,6 +35,7 @@ pub mod error;
 pub mod events;
 pub mod governor;
 pub mod operations;
+pub mod orders;
 pub mod probe;
 pub mod products;
 pub mod rate_limits;

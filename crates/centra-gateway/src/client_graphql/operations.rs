@@ -227,3 +227,14 @@ pub struct ProductStock;
     skip_serializing_none
 )]
 pub struct CatalogPage;
+
+/// One page of orders with what the order import publishes.
+#[derive(GraphQLQuery, Debug, Clone, Copy)]
+#[graphql(
+    schema_path = "graphql/centra.graphql",
+    query_path = "graphql/operations/orders_page.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct OrdersPage;

@@ -6,7 +6,8 @@
 //! two adapters, both in this crate, and the commands need no test double (the contract suite,
 //! `tests/centra_api_contract.rs`, runs the same cases against both over the simulator).
 //!
-//! What goes through the GraphQL client so far: the catalogue (`whole_catalog`, `catalog_page`),
+//! What goes through the GraphQL client so far: the orders of the order import (`orders`), the
+//! catalogue (`whole_catalog`, `catalog_page`),
 //! stock (`set_stock`, `product_stock`,
 //! `stock_page`), returns (`returns_of`, `create_return_once`) and completing a shipment with tracking, capture off
 //! (`is_completed`, `complete_once`; with capture on, the command captures first), capturing
@@ -23,7 +24,8 @@
 //! `INTERNAL`. A record Centra does not know is not an error: a read answers `None` and the
 //! command answers `NOT_FOUND`.
 //!
-//! Layout: `listing` (the good-to-go list the shipments poll reads), `catalog` (the product
+//! Layout: `listing` (the good-to-go list the shipments poll reads), `orders` (the orders the
+//! orders poll reads), `catalog` (the product
 //! rows the products poll and ListProducts read), `quantities` (a shipment as it is now, its order lines, set its quantities),
 //! `stock` (set physical stock, read a product's or a page of every size's),
 //! `returns` (find a tagged return, create one), `shipments` (is one completed, complete one), `payments` (where a payment
@@ -31,6 +33,7 @@
 
 mod catalog;
 mod listing;
+mod orders;
 mod payments;
 mod quantities;
 mod returns;

@@ -1,6 +1,8 @@
-//! Orders ready for the warehouse (`settings.import` = `orders` or `both`). `GET /orders` filters
-//! by order date only, so the poll reads everything newer than its cursor minus an overlap, and
-//! the memory publishes one `OrderReady` per order and [`publish::order_version`].
+//! Orders ready for the warehouse (`settings.import` = `orders` or `both`), through either API
+//! ([`CentraConnection::orders`]). Both filter by order date only (`GET /orders?newer_than=`, and
+//! GraphQL `orders(where: {createdAt: {from}})`, `createdAt` being "Same as orderDate"), so the
+//! poll reads everything newer than its cursor minus an overlap, and the memory publishes one
+//! `OrderReady` per order and [`publish::order_version`].
 //!
 //! The cursor is the start of the last complete run (UTC in the store, Centra-local on the wire),
 //! held back to the oldest order that may still change in a way the warehouse cares about
@@ -16,7 +18,8 @@ use platform_store::Store;
 
 use super::memory::{self, kind};
 use super::{CURSOR_OVERLAP, PollError, PollReport, dead_letter};
-use crate::client::{CentraClient, CentraOrder};
+use crate::client::CentraOrder;
+use crate::connection::CentraConnection;
 use crate::publish;
 
 /// Dead-letter kind of unreadable orders.
@@ -66,8 +69,15 @@ fn std_to_chrono(d: Duration) -> chrono::TimeDelta {
 
 /// Publishes an `OrderReady` for every order in a warehouse status whose current version was
 /// not published before.
-pub async fn poll_orders(store: &Store, client: &CentraClient) -> Result<PollReport, PollError> {
-    let endpoint = client.endpoint();
+///
+/// # Errors
+/// [`PollError::Connection`] when the list cannot be read (nothing is published and the cursor
+/// stays); [`PollError::Store`] when the memory, outbox or cursor cannot be written.
+pub async fn poll_orders(
+    store: &Store,
+    connection: &CentraConnection,
+) -> Result<PollReport, PollError> {
+    let endpoint = connection.endpoint();
     let started = Utc::now();
     let previous = {
         let mut tx = store.begin().await?;
@@ -79,7 +89,7 @@ pub async fn poll_orders(store: &Store, client: &CentraClient) -> Result<PollRep
         Some(cursor) => cursor - CURSOR_OVERLAP,
         None => started - std_to_chrono(FIRST_RUN_LOOKBACK),
     };
-    let listed = client.orders(Some(since)).await?;
+    let listed = connection.orders(Some(since)).await?;
     let mut report = PollReport::default();
     let mut next_cursor: DateTime<Utc> = started;
     let floor = started - std_to_chrono(UNSETTLED_LOOKBACK);

@@ -115,7 +115,8 @@ fn order_api<'a>(
 }
 
 /// One round of every enabled poll of one end-point. The shipments poll (and its
-/// cancellations) and the products poll run through either API; the others need the Order API.
+/// cancellations), the orders poll and the products poll run through either API; the
+/// deliveries poll needs the Order API.
 pub async fn poll_round(store: &Store, connection: &CentraConnection, flows: Flows, log: &PollLog) {
     let endpoint = connection.endpoint();
     if flows.shipments {
@@ -127,11 +128,12 @@ pub async fn poll_round(store: &Store, connection: &CentraConnection, flows: Flo
         );
     }
     if flows.orders {
-        let result = match order_api(connection, "orders") {
-            Ok(client) => poll_orders(store, client).await,
-            Err(error) => Err(error),
-        };
-        log_result(log, endpoint, "orders", result);
+        log_result(
+            log,
+            endpoint,
+            "orders",
+            poll_orders(store, connection).await,
+        );
     }
     if flows.products {
         log_result(

@@ -1,15 +1,16 @@
 //! The shipments poll in the contract suite, through the adapter under test (see the parent
 //! module): the good-to-go list is published once per shipment with what the warehouse needs,
 //! a shipment completed is no cancellation, and one taken back from good to go or deleted is
-//! announced cancelled once, each with its reason. Through GraphQL, the events queue wakes the
+//! announced cancelled once, each with its reason. The orders poll (the order import) publishes
+//! each order once with what the warehouse needs. Through GraphQL, the events queue wakes the
 //! polls (the change feed).
 
-use centra_gateway::detect::{REASON_GONE, REASON_NOT_GOOD_TO_GO, poll_shipments};
+use centra_gateway::detect::{REASON_GONE, REASON_NOT_GOOD_TO_GO, poll_orders, poll_shipments};
 use prost::Message;
-use proto::events::v1::{ShipmentCancelled, ShipmentGoodToGo};
+use proto::events::v1::{OrderReady, ShipmentCancelled, ShipmentGoodToGo};
 use serde_json::json;
 
-use super::{CentraApi, ENDPOINT, Harness, SECRET, completion, harness};
+use super::{CentraApi, ENDPOINT, Harness, SECRET, completion, differences, harness, order};
 
 /// The payloads of the outbox rows whose subject ends with `suffix`, oldest first.
 async fn outbox(h: &Harness, suffix: &str) -> Vec<Vec<u8>> {
@@ -119,6 +120,94 @@ pub(super) async fn good_to_go_shipments_are_published_once(api: CentraApi) {
         .await
         .expect("polled last");
     assert_eq!(last.published, 0, "announced once: {last:?}");
+}
+
+/// The orders poll: a paid order and one waiting for payment (unpaid, no authorisation to
+/// capture) are each published once as an `OrderReady`, with the delivery address, the lines'
+/// products and the payment flag, and not again while they do not change.
+pub(super) async fn orders_are_published_once(api: CentraApi) {
+    let h = harness(api).await;
+    let paid = h.open_shipment().await;
+    let mut unpaid = order();
+    unpaid["order"]["paid"] = json!(false);
+    let answer = h.control("/orders", &unpaid).await;
+    let unpaid = answer["shipmentId"]
+        .as_str()
+        .map_or_else(|| answer["shipmentId"].to_string(), str::to_owned);
+    let order_of = |shipment: &str| shipment.split('-').next().unwrap_or_default().to_owned();
+    let report = poll_orders(&h.store, &h.connection).await.expect("polled");
+    assert_eq!(
+        (report.published, report.dead_lettered),
+        (2, 0),
+        "{report:?}"
+    );
+    let events: Vec<OrderReady> = outbox(&h, ".order.ready")
+        .await
+        .iter()
+        .map(|p| OrderReady::decode(p.as_slice()).expect("an OrderReady"))
+        .collect();
+    let event = |order: &str| {
+        events
+            .iter()
+            .find(|e| e.order_id == order)
+            .unwrap_or_else(|| panic!("order {order} in {events:?}"))
+    };
+    let paid = event(&order_of(&paid));
+    assert_eq!(paid.endpoint, ENDPOINT);
+    assert!(!paid.waiting_for_payment && !paid.on_hold, "{paid:?}");
+    assert!(
+        paid.order_status.eq_ignore_ascii_case("processing"),
+        "{paid:?}"
+    );
+    assert_eq!(paid.currency, "EUR");
+    let address = paid.delivery_address.clone().unwrap_or_default();
+    assert_eq!(
+        (
+            address.name.as_str(),
+            address.city.as_str(),
+            address.country_code.as_str()
+        ),
+        ("Astrid Lind", "Stockholm", "SE")
+    );
+    let shipping = paid.shipping_method.clone().unwrap_or_default();
+    assert_eq!(shipping.shipping_list, "postnord-parcel");
+    let carrier = if differences(api).order_carrier_is_read {
+        "PostNord"
+    } else {
+        ""
+    };
+    assert_eq!(shipping.carrier, carrier);
+    let mut lines: Vec<(&str, &str, &str, &str, i64)> = paid
+        .lines
+        .iter()
+        .map(|l| {
+            (
+                l.sku.as_str(),
+                l.variant_sku.as_str(),
+                l.size_sku.as_str(),
+                l.ean.as_str(),
+                l.quantity,
+            )
+        })
+        .collect();
+    lines.sort_unstable();
+    assert_eq!(
+        lines,
+        [
+            ("HJ100", "NVY", "M", "7350000000028", 1),
+            ("HJ100", "NVY", "S", "7350000000011", 2)
+        ]
+    );
+    assert!(paid.order_date.is_some(), "{paid:?}");
+    assert!(
+        event(&order_of(&unpaid)).waiting_for_payment,
+        "unpaid, no authorisation to capture"
+    );
+
+    let again = poll_orders(&h.store, &h.connection)
+        .await
+        .expect("polled again");
+    assert_eq!((again.published, again.unchanged), (0, 2), "{again:?}");
 }
 
 /// GraphQL only (the Order API has no events queue; webhooks wake its polls): the events queue

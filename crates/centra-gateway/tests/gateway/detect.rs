@@ -398,14 +398,14 @@ async fn polls_publish_once_on_postgres_too() {
         0
     );
     assert_eq!(
-        poll_orders(&store, &app.client)
+        poll_orders(&store, &app.client.clone().into())
             .await
             .expect("orders")
             .published,
         1
     );
     assert_eq!(
-        poll_orders(&store, &app.client)
+        poll_orders(&store, &app.client.clone().into())
             .await
             .expect("orders again")
             .published,

@@ -86,7 +86,9 @@ async fn publishes_each_ready_order_once_across_polls_and_pages() {
         .expect("order id")
         .to_owned();
 
-    let report = poll_orders(&app.store, &app.client).await.expect("polled");
+    let report = poll_orders(&app.store, &app.client.clone().into())
+        .await
+        .expect("polled");
     assert_eq!(report.published, 5, "{report:?}");
     assert_eq!(report.dead_lettered, 0);
     let offsets: Vec<String> = order_queries(&app)
@@ -97,7 +99,7 @@ async fn publishes_each_ready_order_once_across_polls_and_pages() {
     assert_eq!(offsets, ["0", "2", "4", "6"], "six orders, two per page");
 
     for _ in 0..2 {
-        let again = poll_orders(&app.store, &app.client)
+        let again = poll_orders(&app.store, &app.client.clone().into())
             .await
             .expect("polled again");
         assert_eq!(again.published, 0, "{again:?}");
@@ -141,7 +143,9 @@ async fn publishes_each_ready_order_once_across_polls_and_pages() {
     assert_eq!(event.meta.expect("meta").event_id, *id);
 
     let (late, _) = app.place_order(true, false, true).await;
-    let report = poll_orders(&app.store, &app.client).await.expect("polled");
+    let report = poll_orders(&app.store, &app.client.clone().into())
+        .await
+        .expect("polled");
     assert_eq!(report.published, 1, "{report:?}");
     assert!(
         ready_ids(&app)
@@ -166,7 +170,7 @@ async fn the_cursor_is_sent_in_centra_local_time() {
     app.seed_products().await;
     let first = order_dated(&app, &local(Utc::now(), zone)).await;
     assert_eq!(
-        poll_orders(&app.store, &app.client)
+        poll_orders(&app.store, &app.client.clone().into())
             .await
             .expect("polled")
             .published,
@@ -177,7 +181,9 @@ async fn the_cursor_is_sent_in_centra_local_time() {
     // Dated before the cursor's overlap: not read again. Dated inside it: read.
     let old = order_dated(&app, &local(cursor - chrono::Duration::hours(1), zone)).await;
     let recent = order_dated(&app, &local(cursor - chrono::Duration::minutes(1), zone)).await;
-    let report = poll_orders(&app.store, &app.client).await.expect("polled");
+    let report = poll_orders(&app.store, &app.client.clone().into())
+        .await
+        .expect("polled");
     assert_eq!(report.published, 1, "{report:?}");
     assert_eq!(report.unchanged, 1, "the first order, inside the overlap");
     let ids = ready_ids(&app).await;
@@ -231,7 +237,9 @@ async fn unreadable_orders_go_to_dead_letters_and_the_rest_flows() {
     .await;
     let client =
         CentraClient::new(&endpoint(&base, SECRET), app.zone, fast_options()).expect("client");
-    let report = poll_orders(&app.store, &client).await.expect("polled");
+    let report = poll_orders(&app.store, &client.clone().into())
+        .await
+        .expect("polled");
     assert_eq!(report.published, 1, "{report:?}");
     assert_eq!(report.dead_lettered, 3);
     let ids = ready_ids(&app).await;
@@ -297,7 +305,7 @@ async fn the_cursor_waits_for_orders_that_may_still_change() {
 
     let before = Utc::now();
     assert_eq!(
-        poll_orders(&app.store, &app.client)
+        poll_orders(&app.store, &app.client.clone().into())
             .await
             .expect("polled")
             .published,
@@ -320,7 +328,9 @@ async fn the_cursor_waits_for_orders_that_may_still_change() {
         "cursor {cursor} held at the waiting order's date {dated}"
     );
     assert!(cursor < before - chrono::Duration::hours(2));
-    let again = poll_orders(&app.store, &app.client).await.expect("polled");
+    let again = poll_orders(&app.store, &app.client.clone().into())
+        .await
+        .expect("polled");
     assert_eq!(
         (again.published, again.unchanged),
         (0, 1),
@@ -339,7 +349,9 @@ async fn the_cursor_waits_for_orders_that_may_still_change() {
         .await
         .expect("cursor reset");
     let started = Utc::now();
-    poll_orders(&app.store, &app.client).await.expect("polled");
+    poll_orders(&app.store, &app.client.clone().into())
+        .await
+        .expect("polled");
     let cursor = orders_cursor(&app).await;
     let floor = started - chrono::Duration::days(2);
     assert!(

@@ -1,7 +1,7 @@
-//! `api = "graphql"` is refused, with the flows the adapter does not serve yet (order import,
-//! purchase orders), by the config check (and so at start) and by the gateway itself: never
-//! accepted and then ignored. An end-point that runs only what the adapter serves (the order
-//! flow importing shipments, the catalog, stock, returns) gets a GraphQL connection.
+//! `api = "graphql"` is refused, with the flow the adapter does not serve yet (purchase
+//! orders), by the config check (and so at start) and by the gateway itself: never accepted and
+//! then ignored. An end-point that runs only what the adapter serves (the order flow importing
+//! shipments or orders, the catalog, stock, returns) gets a GraphQL connection.
 
 use centra_gateway::client::ClientOptions;
 use centra_gateway::client_graphql::GraphqlOptions;

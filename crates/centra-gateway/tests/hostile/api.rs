@@ -89,7 +89,7 @@ impl Target {
     async fn poll(self, store: &Store, client: &CentraClient) -> Result<PollReport, PollError> {
         match self {
             Self::Shipment => poll_shipments(store, &client.clone().into()).await,
-            Self::Order => poll_orders(store, client).await,
+            Self::Order => poll_orders(store, &client.clone().into()).await,
             Self::Product => poll_products(store, &client.clone().into()).await,
         }
     }

@@ -36,6 +36,20 @@ pub enum OrderStatus {
     Cancelled,
 }
 
+/// Why an order is held: `orderHoldReason` of `DirectToConsumerOrder`
+/// (centra.dev/integration-api/api-reference/types/OrderHoldReason lists the values and "Field
+/// orderHoldReason from DirectToConsumerOrder"). Added because the simulator lacked this
+/// documented field. The simulator holds an order for payment only (see
+/// [`OrderNode`]'s `orderHoldReason`); the other reasons are never answered.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderHoldReason {
+    PaymentMismatch,
+    WaitingForPayment,
+    WaitingForFraudCheck,
+    WaitingForCheckFirstAllocation,
+    WaitingForGiftCardAuthorization,
+}
+
 pub fn order_status(store: &Store, order_id: u64) -> OrderStatus {
     if store.order_is_shipped(order_id) {
         OrderStatus::Shipped
@@ -128,6 +142,14 @@ impl OrderNode {
 
     async fn is_on_hold(&self) -> bool {
         false
+    }
+
+    /// `WAITING_FOR_PAYMENT` for an unpaid order with no authorisation to capture, what the
+    /// simulator's Order API answers as `waitingForPayment: 1`; otherwise `null`. Doc gap: the
+    /// pages do not say whether a held reason also sets `isOnHold`; the simulator keeps the two
+    /// apart, as its Order API keeps `hold` and `waitingForPayment`.
+    async fn order_hold_reason(&self) -> Option<OrderHoldReason> {
+        (!self.0.paid && !self.0.should_capture).then_some(OrderHoldReason::WaitingForPayment)
     }
 
     async fn created_at(&self, ctx: &Context<'_>) -> String {

@@ -453,20 +453,18 @@ mod tests {
         assert_eq!(
             problems,
             [
-                "settings.endpoints[0].api: the GraphQL adapter does not yet serve order import, purchase orders; use api = \"order_api\" for this end-point until it does"
-            ]
+                "settings.endpoints[0].api: the GraphQL adapter does not yet serve purchase orders; use api = \"order_api\" for this end-point until it does"
+            ],
+            "the order import is served, purchase orders are not"
         );
-        let problems = read(
+        let settings = read(
             graphql,
             "import = \"orders\"\nstock_to_centra = true\nreturns_to_centra = true",
         )
-        .expect_err("refused");
+        .expect("the order import, the catalog, stock and returns are served");
         assert_eq!(
-            problems,
-            [
-                "settings.endpoints[0].api: the GraphQL adapter does not yet serve order import; use api = \"order_api\" for this end-point until it does"
-            ],
-            "the catalog, stock and returns are served"
+            settings.centra_flows(&settings.endpoints[0]),
+            ["orders", "order import", "catalog", "stock", "returns"]
         );
     }
 
@@ -490,11 +488,11 @@ mod tests {
         );
     }
 
-    /// The order flow importing shipments is served through GraphQL: an end-point that runs
-    /// only that (the catalog on another, Order API, end-point) is accepted; importing orders
-    /// through it is still refused.
+    /// The order flow is served through GraphQL whatever it imports: an end-point that runs
+    /// only that (the catalog on another, Order API, end-point) is accepted importing
+    /// shipments, orders or both.
     #[test]
-    fn api_graphql_serves_the_shipment_import_alone() {
+    fn api_graphql_serves_the_order_flow_alone() {
         let text = |import: &str| {
             format!(
                 "centra_time_zone = \"UTC\"\nimport = \"{import}\"\ncatalog_endpoint = \"catalog\"\n\
@@ -521,13 +519,18 @@ mod tests {
             ["orders"],
             "only the order flow runs through the GraphQL end-point"
         );
-        let problems = settings("orders").expect_err("order import is not served");
-        assert_eq!(
-            problems,
-            [
-                "settings.endpoints[0].api: the GraphQL adapter does not yet serve order import; use api = \"order_api\" for this end-point until it does"
-            ]
-        );
+        for import in ["orders", "both"] {
+            let accepted = settings(import).expect("the order import is served");
+            let shop = accepted
+                .endpoints
+                .iter()
+                .find(|e| e.name.as_str() == "shop1");
+            assert_eq!(
+                accepted.centra_flows(shop.expect("shop1")),
+                ["orders", "order import"],
+                "{import}"
+            );
+        }
     }
 
     #[test]
