@@ -46,10 +46,8 @@ centra_wms_tests::in_every_setup!(
     // takes one `shipmentInfo.trackingNumber` (docs section 10), so the GraphQL adapter refuses
     // a completion with several.
     completion::multi_parcel_tracking_is_kept [only ongoing] order_api_only,
-    // The order import (`import = "orders"` / `"both"`) is not served through GraphQL yet:
-    // settings refuse it there (domain::CentraApi::unserved_flows).
-    import::orders_are_imported_as_themselves order_api_only,
-    import::both_never_imports_an_order_twice order_api_only,
+    import::orders_are_imported_as_themselves,
+    import::both_never_imports_an_order_twice,
     import::only_paid_shipments_are_imported,
     import::unmapped_shipping_methods_are_parked,
     // Ongoing takes an order without a phone number; only OGOship holds orders as invalid
