@@ -7,6 +7,7 @@
 mod calls;
 mod config;
 mod events;
+mod orders;
 mod server;
 mod shipments;
 mod simulator;
