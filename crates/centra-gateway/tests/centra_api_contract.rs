@@ -889,6 +889,11 @@ macro_rules! contract {
                 }
 
                 #[tokio::test]
+                async fn a_completed_shipment_is_read_with_one_call() {
+                    super::orders::a_completed_shipment_is_read_with_one_call($api).await;
+                }
+
+                #[tokio::test]
                 async fn good_to_go_shipments_are_published_once() {
                     super::detect::good_to_go_shipments_are_published_once($api).await;
                 }

@@ -330,10 +330,29 @@ impl CentraClient {
         &self,
         id: &ShipmentId,
     ) -> Result<Option<ShipmentState>, CentraError> {
-        for status in [
-            ShipmentStatusFilter::GoodToGo,
-            ShipmentStatusFilter::Completed,
-        ] {
+        self.shipment_state_from_once(id, ShipmentStatusFilter::GoodToGo)
+            .await
+    }
+
+    /// As [`Self::shipment_state_once`], asking for `likely` first (good to go or completed;
+    /// in progress is always the last, unfiltered read): a caller that knows the shipment
+    /// completed saves the good-to-go read.
+    pub async fn shipment_state_from_once(
+        &self,
+        id: &ShipmentId,
+        likely: ShipmentStatusFilter,
+    ) -> Result<Option<ShipmentState>, CentraError> {
+        let order = match likely {
+            ShipmentStatusFilter::Completed => [
+                ShipmentStatusFilter::Completed,
+                ShipmentStatusFilter::GoodToGo,
+            ],
+            _ => [
+                ShipmentStatusFilter::GoodToGo,
+                ShipmentStatusFilter::Completed,
+            ],
+        };
+        for status in order {
             if let Some(shipment) = self.shipment_once(id, Some(status)).await? {
                 return Ok(Some(ShipmentState { shipment, status }));
             }
@@ -353,6 +372,16 @@ impl CentraClient {
         id: &ShipmentId,
     ) -> Result<Option<ShipmentState>, CentraError> {
         self.with_retry(|| self.shipment_state_once(id)).await
+    }
+
+    /// [`Self::shipment_state_from_once`] with retries.
+    pub async fn shipment_state_from(
+        &self,
+        id: &ShipmentId,
+        likely: ShipmentStatusFilter,
+    ) -> Result<Option<ShipmentState>, CentraError> {
+        self.with_retry(|| self.shipment_state_from_once(id, likely))
+            .await
     }
 
     /// `PUT /shipment`: completes a shipment. One attempt; callers re-read before retrying.

@@ -111,8 +111,22 @@ impl CentraConnection {
         &self,
         shipment: &ShipmentId,
     ) -> Result<Option<ShipmentState>, ConnectionError> {
+        self.shipment_state_from(shipment, ShipmentStatusFilter::GoodToGo)
+            .await
+    }
+
+    /// As [`Self::shipment_state`], the Order API asking for `likely` first (its read has no
+    /// state and tries the filters in turn; GraphQL reads the state in one call either way).
+    ///
+    /// # Errors
+    /// As [`Self::shipment_state`].
+    pub async fn shipment_state_from(
+        &self,
+        shipment: &ShipmentId,
+        likely: ShipmentStatusFilter,
+    ) -> Result<Option<ShipmentState>, ConnectionError> {
         match self {
-            Self::OrderApi(client) => Ok(client.shipment_state(shipment).await?),
+            Self::OrderApi(client) => Ok(client.shipment_state_from(shipment, likely).await?),
             Self::Graphql(client) => Ok(client
                 .shipment_details(&shipment.to_string())
                 .await?

@@ -128,6 +128,24 @@ pub(crate) async fn remember_completed(
     tx.commit().await
 }
 
+/// True when the gateway remembers shipment `id` as completed (its own completion, or the
+/// good-to-go poll's read of how it ended): a read of it then asks for completed shipments
+/// first (one call instead of two through the Order API, whose shipment read has no state and
+/// tries the state filters in turn).
+///
+/// # Errors
+/// The store's.
+pub(crate) async fn known_completed(
+    store: &Store,
+    endpoint: &EndpointName,
+    id: &ShipmentId,
+) -> Result<bool, StoreError> {
+    let mut tx = store.begin().await?;
+    let version = memory::version(&mut tx, endpoint, kind::SHIPMENT_END, &id.to_string()).await?;
+    tx.rollback().await?;
+    Ok(version.as_deref() == Some(Ending::Completed.version()))
+}
+
 /// Checks every published, not yet ended shipment missing from `listed` (the ids of a complete
 /// snapshot) and publishes one `ShipmentCancelled` for each that did not complete.
 pub(super) async fn detect_cancelled(

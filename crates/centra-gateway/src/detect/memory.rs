@@ -41,6 +41,26 @@ pub async fn open_shipments(
     )))
 }
 
+/// The remembered version of one record, `None` when it was never remembered.
+pub async fn version(
+    tx: &mut Transaction,
+    endpoint: &EndpointName,
+    kind: &str,
+    record_id: &str,
+) -> Result<Option<String>, StoreError> {
+    sqlx::query_scalar(
+        "SELECT version FROM seen_records WHERE endpoint = $1 AND kind = $2 AND record_id = $3",
+    )
+    .bind(endpoint.as_str())
+    .bind(kind)
+    .bind(record_id)
+    .fetch_optional(tx.conn())
+    .await
+    .map_err(StoreError::query(format!(
+        "reading the remembered {kind} {record_id} of {endpoint}"
+    )))
+}
+
 /// The remembered versions of every record of `kind`.
 pub async fn versions(
     tx: &mut Transaction,

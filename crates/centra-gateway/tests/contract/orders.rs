@@ -27,6 +27,25 @@ async fn read(h: &Harness, shipment_id: &str) -> Result<Shipment, CommandError> 
         .map(|answer| answer.shipment.expect("a shipment in the answer"))
 }
 
+/// A shipment this gateway completed (the memory its CompleteShipment keeps) is read with one
+/// call: the Order API's read has no state and tries the state filters in turn, so it asks for
+/// completed first (returns read such shipments); GraphQL reads the state in one call anyway.
+pub(super) async fn a_completed_shipment_is_read_with_one_call(api: CentraApi) {
+    let h = harness(api).await;
+    let (shipment_id, _) = h.completed_shipment().await;
+    let before = h.calls().await.len();
+    let shipment = read(&h, &shipment_id).await.expect("read");
+    assert_eq!(shipment.status, ShipmentStatus::Completed as i32);
+    let reads: Vec<String> = h
+        .calls()
+        .await
+        .into_iter()
+        .skip(before)
+        .filter(|c| !c.ends_with(" RateLimits"))
+        .collect();
+    assert_eq!(reads.len(), 1, "{reads:?}");
+}
+
 /// A shipment reads the same through both APIs: its order, status, payment, the delivery
 /// address, the carrier and each line's product (sku, variant sku, size sku, EAN, quantity,
 /// names). One Centra does not know is `NOT_FOUND`.
