@@ -23,7 +23,7 @@
 //!   `shipment_ids` (numbers to ids as answers showed them), `stock` (`setStock` physical,
 //!   stock totals of products, `warehouses`), `returns`
 //!   (`createReturn`, `returns` of a shipment),
-//!   `deliveries` (accept a purchase order delivery), `products` (with sizes, for stock),
+//!   `deliveries` (purchase order deliveries: the pending ones, one by id, accept one), `products` (with sizes, for stock),
 //!   `catalog` (products with every field the catalog flow publishes), `events` (the
 //!   events queue), `rate_limits` (`rateLimits`), `probe` (one harmless read per end-point
 //!   group, for TestConnection).
@@ -52,7 +52,9 @@ use std::time::Duration;
 use domain::{CentraApi, CentraEndpoint, EndpointName, Secret};
 
 pub use catalog::{CatalogFilter, CatalogListing, CatalogProduct};
-pub use deliveries::{DeliveryAcceptance, DeliveryAccepted, StockInsert};
+pub use deliveries::{
+    DeliveryAcceptance, DeliveryAccepted, DeliveryEntry, DeliveryStanding, StockInsert,
+};
 pub use error::{GraphqlError, GraphqlErrorKind, PayloadError, Refusal, UserProblem};
 pub use events::{ChangeType, Event, ObjectType};
 pub use governor::{BucketKind, Budget, GovernorSettings, Window};

@@ -6,9 +6,9 @@
 //!   `Order:read`, `ProductSize:read`).
 //! - PRODUCT & STOCK: `products(limit: 1)` with variants and sizes.
 //! - RETURNS: `returns(limit: 1)`.
-//! - SUPPLIER DELIVERIES: the gateway has no purchase-order delivery read through GraphQL
-//!   (docs section 10 leaves the exact names open, "\[I\]"), so the check fails saying so rather
-//!   than passing unread.
+//! - SUPPLIER DELIVERIES: `purchaseOrderDeliveries(where: {status: PENDING}, limit: 1)` with
+//!   the fields the deliveries poll reads (`PurchaseOrderDelivery:read`, `Supplier:read`,
+//!   `PurchaseOrder:read`, `ProductSize:read`).
 //!
 //! Write permissions ([`WriteProbe`]): a token may read and still lack the write a flow needs
 //! (`Shipment:write`, `StockChange:write`, `Return:write`, docs section 10), which would
@@ -73,9 +73,8 @@ impl GraphqlClient {
     /// Reads one row of `group`'s list; answers the operation read.
     ///
     /// # Errors
-    /// [`GraphqlErrorKind::NotAuthorized`] for a refused token or a missing permission;
-    /// [`GraphqlErrorKind::InvalidRequest`] for SUPPLIER DELIVERIES (no read through GraphQL);
-    /// other kinds as any read, after the retries.
+    /// [`GraphqlErrorKind::NotAuthorized`] for a refused token or a missing permission; other
+    /// kinds as any read, after the retries.
     pub async fn probe(&self, group: EndpointGroup) -> Result<&'static str, GraphqlError> {
         const fn call(operation: &'static str) -> Call {
             Call {
@@ -114,12 +113,10 @@ impl GraphqlClient {
                     .await?;
                 Ok("returns")
             }
-            EndpointGroup::SupplierDeliveries => Err(self.error(
-                "probe",
-                GraphqlErrorKind::InvalidRequest(
-                    "supplier deliveries are not read through api = \"graphql\" yet".to_owned(),
-                ),
-            )),
+            EndpointGroup::SupplierDeliveries => {
+                self.probe_deliveries().await?;
+                Ok("purchaseOrderDeliveries")
+            }
         }
     }
 

@@ -237,8 +237,7 @@ impl CentraConnection {
     ///
     /// # Errors
     /// The client's error: a refused secret or token, a group the plugin's allow-list or the
-    /// token's permissions lack, or any failed call; through GraphQL, SUPPLIER DELIVERIES as
-    /// [`ConnectionErrorKind::InvalidRequest`] (not read through that API yet).
+    /// token's permissions lack, or any failed call.
     pub async fn probe(
         &self,
         group: domain::EndpointGroup,
