@@ -108,6 +108,7 @@ fn endpoint(api: CentraApi, sim: &RunningSim) -> CentraEndpoint {
         secret,
         token,
         token_expires_on: None,
+        admin_user_id: None,
         webhook_secret: None,
         role: EndpointRole::Retail,
         order_number_prefix: None,

@@ -227,6 +227,13 @@ pub struct CentraEndpoint {
     /// so a token is renewed before the flows stop on Centra's authorization errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_expires_on: Option<chrono::NaiveDate>,
+    /// The Centra admin user the Integration API accepts purchase order deliveries as: its id in
+    /// AMS. `acceptPurchaseOrderDelivery` requires `adminUser: AdminUserInput!`, "Centra user
+    /// with Supplier Module access rights" (centra.dev/graphql/purchaseorderdeliveryacceptinput
+    /// .html), and Centra has no default. Required with `api = "graphql"` when
+    /// `purchase_orders = true`; refused with `api = "order_api"`, whose accept takes none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin_user_id: Option<i64>,
     /// The Centra Webhook plugin's "Endpoint secret" that signs webhooks
     /// (`X-Centra-Signature`). Without it, webhooks from this end-point are refused and the
     /// reconciliation poll alone finds changes.

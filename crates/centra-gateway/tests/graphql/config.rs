@@ -97,6 +97,7 @@ async fn the_gateway_serves_the_order_flow_through_graphql() {
         secret: domain::Secret::new("s"),
         token: None,
         token_expires_on: None,
+        admin_user_id: None,
         order_number_prefix: Some("C-".to_owned()),
         ..centra.endpoint()
     };

@@ -353,6 +353,12 @@ impl Settings {
                         "is read only with api = \"graphql\" (the Order API's secret does not expire)".to_owned(),
                     ));
                 }
+                if endpoint.admin_user_id.is_some() {
+                    problems.push((
+                        "admin_user_id",
+                        "is read only with api = \"graphql\" (the Order API accepts a supplier delivery without an admin user)".to_owned(),
+                    ));
+                }
             }
             CentraApi::Graphql => {
                 if endpoint.token.as_ref().is_none_or(Secret::is_blank) {
@@ -372,6 +378,17 @@ impl Settings {
                         "requests_per_second",
                         "is read only with api = \"order_api\"; the GraphQL adapter paces itself by Centra's rateLimits".to_owned(),
                     ));
+                }
+                match endpoint.admin_user_id {
+                    None if self.purchase_orders => problems.push((
+                        "admin_user_id",
+                        "required with api = \"graphql\" and purchase_orders = true: the Integration API accepts a supplier delivery as a Centra admin user with Supplier Module access rights; set that user's id in AMS".to_owned(),
+                    )),
+                    Some(id) if id <= 0 => problems.push((
+                        "admin_user_id",
+                        format!("is {id}; a Centra admin user's id is above 0"),
+                    )),
+                    _ => {}
                 }
             }
         }
@@ -448,8 +465,9 @@ mod tests {
     fn api_graphql_is_refused_naming_the_flows_it_does_not_serve_yet() {
         let graphql =
             "api = \"graphql\"\nbase_url = \"https://shop1.centra.com/graphql\"\ntoken = \"t\"\n";
+        let with_user = format!("{graphql}admin_user_id = 7\n");
         let problems =
-            read(graphql, "import = \"both\"\npurchase_orders = true").expect_err("refused");
+            read(&with_user, "import = \"both\"\npurchase_orders = true").expect_err("refused");
         assert_eq!(
             problems,
             [
@@ -572,5 +590,39 @@ mod tests {
         let plain = "base_url = \"https://x/api/order-api\"\nsecret = \"s\"\n";
         let settings = read(plain, "").expect("the Order API needs only its secret");
         assert_eq!(settings.endpoints[0].api, CentraApi::OrderApi);
+    }
+
+    /// The Integration API accepts a supplier delivery as an admin user: a GraphQL end-point
+    /// with purchase orders needs `admin_user_id` (a real id), the Order API takes none.
+    #[test]
+    fn admin_user_id_is_required_for_graphql_purchase_orders_and_refused_for_the_order_api() {
+        let graphql =
+            "api = \"graphql\"\nbase_url = \"https://shop1.centra.com/graphql\"\ntoken = \"t\"\n";
+        let problems = read(graphql, "purchase_orders = true").expect_err("refused");
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with("settings.endpoints[0].admin_user_id: required with api = \"graphql\" and purchase_orders = true")),
+            "{problems:?}"
+        );
+        let zero = format!("{graphql}admin_user_id = 0\n");
+        let problems = read(&zero, "").expect_err("refused");
+        assert_eq!(
+            problems,
+            ["settings.endpoints[0].admin_user_id: is 0; a Centra admin user's id is above 0"]
+        );
+        let with_user = format!("{graphql}admin_user_id = 7\n");
+        let settings = read(&with_user, "").expect("an admin user without purchase orders is kept");
+        assert_eq!(settings.endpoints[0].admin_user_id, Some(7));
+
+        let order_api =
+            "base_url = \"https://x/api/order-api\"\nsecret = \"s\"\nadmin_user_id = 7\n";
+        let problems = read(order_api, "purchase_orders = true").expect_err("refused");
+        assert_eq!(
+            problems,
+            [
+                "settings.endpoints[0].admin_user_id: is read only with api = \"graphql\" (the Order API accepts a supplier delivery without an admin user)"
+            ]
+        );
     }
 }
