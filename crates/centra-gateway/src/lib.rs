@@ -14,11 +14,11 @@
 //!   client (typed operations checked at build time against `graphql/centra.graphql`, Bearer
 //!   auth, typed errors, the rate governor). A sibling of `client` rather than `client/graphql`:
 //!   the two share no code, only `PayloadError`. The stock, return, read-shipment,
-//!   list-products, quantities, complete-shipment, capture and test-connection commands, the
-//!   good-to-go poll and the products poll go through it ([`connection`]): the order flow
-//!   importing shipments, the catalog and returns are served; an end-point with
-//!   `api = "graphql"` that runs another flow (order import, stock to Centra, purchase orders)
-//!   is refused ([`GatewayError::Unserved`]; `domain::CentraApi::unserved_flows` says why
+//!   list-products, quantities, complete-shipment, capture, accept-supplier-delivery and
+//!   test-connection commands, the good-to-go poll, the products poll and the deliveries poll
+//!   go through it ([`connection`]): the order flow importing shipments, the catalog, returns
+//!   and purchase orders are served; an end-point with `api = "graphql"` that runs another flow
+//!   (order import) is refused ([`GatewayError::Unserved`]; `domain::CentraApi::unserved_flows` says why
 //!   stock is).
 //! - [`signature`] and [`webhook`]: the signed webhook receiver; webhooks only wake the polls.
 //! - [`detect`]: shipments (good to go, and cancelled once they leave that list without

@@ -31,9 +31,8 @@ use centra_sim::{CentraSim, RunningSim};
 use domain::{CentraApi, CentraEndpoint, EndpointName, EndpointRole, Secret};
 use platform_store::{Store, StoreOptions};
 use proto::centra::v1::{
-    AcceptSupplierDeliveryRequest, CaptureShipmentRequest, CompleteShipmentRequest,
-    CreateReturnRequest, GetShipmentRequest, ReadStockRequest, ReturnLine, SetStockRequest,
-    StockLevel,
+    CaptureShipmentRequest, CompleteShipmentRequest, CreateReturnRequest, GetShipmentRequest,
+    ReadStockRequest, ReturnLine, SetStockRequest, StockLevel,
 };
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -942,27 +941,6 @@ macro_rules! contract {
 }
 
 contract!(order_api => CentraApi::OrderApi, graphql => CentraApi::Graphql);
-
-/// A command the GraphQL adapter does not serve yet (the purchase-order flow's) answers
-/// UNIMPLEMENTED, never a half-served call.
-#[tokio::test]
-async fn a_command_not_served_through_graphql_is_unimplemented() {
-    let h = harness(CentraApi::Graphql).await;
-    let error = h
-        .commands
-        .accept_supplier_delivery(AcceptSupplierDeliveryRequest {
-            endpoint: ENDPOINT.to_owned(),
-            delivery_id: "1".to_owned(),
-            ..AcceptSupplierDeliveryRequest::default()
-        })
-        .await
-        .expect_err("not served");
-    assert!(matches!(error, CommandError::Unserved { .. }), "{error}");
-    assert_eq!(
-        tonic::Status::from(error).code(),
-        tonic::Code::Unimplemented
-    );
-}
 
 #[tokio::test]
 async fn the_events_queue_wakes_the_polls() {

@@ -124,13 +124,15 @@ impl CentraApi {
     /// serves the order flow with `import = "shipments"` (the good-to-go poll, its
     /// cancellations, and the shipment commands: read, quantities, capture, complete), the
     /// catalog (the products poll and ListProducts), stock to Centra (SetStock, ReadStock and
-    /// the stock pages: `tests/stock_returns_e2e` runs on it) and returns (GetShipment,
-    /// CreateReturn); the order import (`import = "orders"` or `"both"`: the orders poll) and
-    /// purchase orders still need the Order API.
+    /// the stock pages: `tests/stock_returns_e2e` runs on it), returns (GetShipment,
+    /// CreateReturn) and purchase orders (the deliveries poll and AcceptSupplierDelivery, which
+    /// through GraphQL accepts only a receipt equal to the delivery, as the settings'
+    /// `admin_user_id`); the order import (`import = "orders"` or `"both"`: the orders poll)
+    /// still needs the Order API.
     pub fn unserved_flows(self) -> &'static [&'static str] {
         match self {
             Self::OrderApi => &[],
-            Self::Graphql => &["order import", "purchase orders"],
+            Self::Graphql => &["order import"],
         }
     }
 }

@@ -3,10 +3,11 @@
 //! beside [`crate::client`] (the Order API client) as the second Centra adapter's client.
 //! What goes through it now: the SetStock, ReadStock (named products), CreateReturn,
 //! GetShipment, ListProducts, UpdateShipmentQuantities, CompleteShipment (capture first when
-//! asked), CaptureShipment (a `PENDING` capture is not captured) and TestConnection commands,
-//! through [`crate::connection::CentraConnection`], the good-to-go poll with its cancellations
-//! and the products poll: the order flow importing shipments, the catalog, stock and returns;
-//! settings refuse `api = "graphql"` for the other flows, order import and purchase orders
+//! asked), CaptureShipment (a `PENDING` capture is not captured), AcceptSupplierDelivery (a
+//! receipt equal to the delivery) and TestConnection commands, through
+//! [`crate::connection::CentraConnection`], the good-to-go poll with its cancellations, the
+//! products poll and the deliveries poll: the order flow importing shipments, the catalog,
+//! stock, returns and purchase orders; settings refuse `api = "graphql"` for the order import
 //! (`domain::CentraApi::unserved_flows`).
 //!
 //! Layout:
@@ -123,6 +124,8 @@ struct Inner {
     token: Secret,
     /// The token's last day, as the settings state it (Centra has no query that tells).
     token_expires_on: Option<chrono::NaiveDate>,
+    /// The AMS admin user supplier deliveries are accepted as (settings `admin_user_id`).
+    admin_user_id: Option<i64>,
     http: reqwest::Client,
     options: GraphqlOptions,
     governor: Mutex<governor::Governor>,
@@ -179,6 +182,7 @@ impl GraphqlClient {
                 url: endpoint.base_url.clone(),
                 token,
                 token_expires_on: endpoint.token_expires_on,
+                admin_user_id: endpoint.admin_user_id,
                 http,
                 options,
                 governor: Mutex::new(governor),
@@ -195,6 +199,11 @@ impl GraphqlClient {
     /// Where the token stands on `today` against the last day the settings give it.
     pub fn token_expiry(&self, today: chrono::NaiveDate) -> domain::TokenExpiry {
         domain::TokenExpiry::on(self.inner.token_expires_on, today)
+    }
+
+    /// The AMS admin user supplier deliveries are accepted as, when the settings name one.
+    pub fn admin_user_id(&self) -> Option<i64> {
+        self.inner.admin_user_id
     }
 
     /// The options in force.

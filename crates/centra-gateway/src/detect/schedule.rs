@@ -115,7 +115,8 @@ fn order_api<'a>(
 }
 
 /// One round of every enabled poll of one end-point. The shipments poll (and its
-/// cancellations) and the products poll run through either API; the others need the Order API.
+/// cancellations), the products poll and the deliveries poll run through either API; the
+/// orders poll needs the Order API.
 pub async fn poll_round(store: &Store, connection: &CentraConnection, flows: Flows, log: &PollLog) {
     let endpoint = connection.endpoint();
     if flows.shipments {
@@ -142,11 +143,12 @@ pub async fn poll_round(store: &Store, connection: &CentraConnection, flows: Flo
         );
     }
     if flows.deliveries {
-        let result = match order_api(connection, "deliveries") {
-            Ok(client) => poll_deliveries(store, client).await,
-            Err(error) => Err(error),
-        };
-        log_result(log, endpoint, "deliveries", result);
+        log_result(
+            log,
+            endpoint,
+            "deliveries",
+            poll_deliveries(store, connection).await,
+        );
     }
 }
 

@@ -1,7 +1,8 @@
-//! `api = "graphql"` is refused, with the flows the adapter does not serve yet (order import,
-//! purchase orders), by the config check (and so at start) and by the gateway itself: never
-//! accepted and then ignored. An end-point that runs only what the adapter serves (the order
-//! flow importing shipments, the catalog, stock, returns) gets a GraphQL connection.
+//! `api = "graphql"` is refused, with the flows the adapter does not serve yet (order import),
+//! by the config check (and so at start) and by the gateway itself: never accepted and then
+//! ignored. An end-point that runs only what the adapter serves (the order flow importing
+//! shipments, the catalog, stock, returns, purchase orders with their admin user) gets a
+//! GraphQL connection.
 
 use centra_gateway::client::ClientOptions;
 use centra_gateway::client_graphql::GraphqlOptions;
@@ -33,11 +34,29 @@ fn config_check_refuses_api_graphql_naming_the_flows_not_served_yet() {
     let purchase_orders = "# purchase_orders = false\n";
     assert!(graphql.contains(purchase_orders), "the example's setting");
     let graphql = graphql.replacen(purchase_orders, "purchase_orders = true\n", 1);
+    let text = AppConfig::from_toml_str(&graphql)
+        .expect_err("purchase orders need the admin user")
+        .to_string();
+    assert!(
+        text.contains("settings.endpoints[0].admin_user_id: required with api = \"graphql\" and purchase_orders = true"),
+        "{text}"
+    );
+    // Read only with api = "graphql", so not in the example (as `token_expires_on`): set after
+    // the token.
+    let graphql = graphql.replacen(
+        "token = \"change-me\"\n",
+        "token = \"change-me\"\nadmin_user_id = 1\n",
+        1,
+    );
+    AppConfig::from_toml_str(&graphql).expect("purchase orders are served through GraphQL");
+    let import = "# import = \"shipments\"\n";
+    assert!(graphql.contains(import), "the example's setting");
+    let graphql = graphql.replacen(import, "import = \"orders\"\n", 1);
     let error = AppConfig::from_toml_str(&graphql).expect_err("refused");
     let text = error.to_string();
     assert!(
         text.contains(
-            "settings.endpoints[0].api: the GraphQL adapter does not yet serve purchase orders;"
+            "settings.endpoints[0].api: the GraphQL adapter does not yet serve order import;"
         ),
         "{text}"
     );
@@ -48,7 +67,7 @@ fn config_check_refuses_api_graphql_naming_the_flows_not_served_yet() {
 async fn the_gateway_refuses_an_end_point_it_cannot_serve_through_graphql() {
     let centra = FakeCentra::start().await;
     let mut settings = domain::Settings::new(vec![centra.endpoint()], chrono_tz::UTC);
-    settings.purchase_orders = true;
+    settings.import = domain::settings::ImportMode::Orders;
     let store = store().await;
     let error = Gateway::new(
         &settings,
@@ -60,7 +79,7 @@ async fn the_gateway_refuses_an_end_point_it_cannot_serve_through_graphql() {
     assert!(matches!(error, GatewayError::Unserved { .. }), "{error}");
     let text = error.to_string();
     assert!(
-        text.contains("does not yet serve purchase orders; use api = \"order_api\""),
+        text.contains("does not yet serve order import; use api = \"order_api\""),
         "{text}"
     );
     assert!(!text.contains(TOKEN));

@@ -471,8 +471,9 @@ mod tests {
         assert_eq!(
             problems,
             [
-                "settings.endpoints[0].api: the GraphQL adapter does not yet serve order import, purchase orders; use api = \"order_api\" for this end-point until it does"
-            ]
+                "settings.endpoints[0].api: the GraphQL adapter does not yet serve order import; use api = \"order_api\" for this end-point until it does"
+            ],
+            "purchase orders are served"
         );
         let problems = read(
             graphql,
@@ -488,10 +489,11 @@ mod tests {
         );
     }
 
-    /// The catalog, stock and returns run through GraphQL: one GraphQL end-point that is the
-    /// catalog end-point and takes stock and returns is accepted with those flows.
+    /// The catalog, stock, returns and purchase orders run through GraphQL: one GraphQL
+    /// end-point that is the catalog end-point and takes stock, returns and purchase orders
+    /// (with its admin user) is accepted with those flows.
     #[test]
-    fn api_graphql_serves_the_catalog_stock_and_returns() {
+    fn api_graphql_serves_the_catalog_stock_returns_and_purchase_orders() {
         let graphql =
             "api = \"graphql\"\nbase_url = \"https://shop1.centra.com/graphql\"\ntoken = \"t\"\n";
         let settings = read(graphql, "returns_to_centra = true").expect("served");
@@ -499,6 +501,17 @@ mod tests {
         assert_eq!(
             settings.centra_flows(&settings.endpoints[0]),
             ["orders", "catalog", "returns"]
+        );
+        let with_user = format!("{graphql}admin_user_id = 7\n");
+        let settings = read(
+            &with_user,
+            "stock_to_centra = true\nreturns_to_centra = true\npurchase_orders = true",
+        )
+        .expect("served");
+        assert_eq!(settings.endpoints[0].admin_user_id, Some(7));
+        assert_eq!(
+            settings.centra_flows(&settings.endpoints[0]),
+            ["orders", "catalog", "stock", "purchase orders", "returns"]
         );
         let settings =
             read(graphql, "stock_to_centra = true\nreturns_to_centra = true").expect("served");
