@@ -7,15 +7,18 @@
 //!
 //! What goes through the port so far: SetStock, ReadStock of named products, CreateReturn,
 //! GetShipment, UpdateShipmentQuantities, CompleteShipment (with capture on through GraphQL:
-//! capture, then complete), CaptureShipment, TestConnection, ListProducts, the shipments poll
-//! with its cancellations and the products poll. Layout: this file (harness, stock, returns,
-//! completion, capture), `contract/catalog.rs` (the products poll, ListProducts),
+//! capture, then complete), CaptureShipment, TestConnection, ListProducts, AcceptSupplierDelivery,
+//! the shipments poll with its cancellations, the products poll and the deliveries poll.
+//! Layout: this file (harness, stock, returns, completion, capture), `contract/catalog.rs` (the
+//! products poll, ListProducts), `contract/deliveries.rs` (the deliveries poll, accepting),
 //! `contract/orders.rs` (read a shipment, quantities, completion with capture, test
 //! connection) and `contract/detect.rs` (the good-to-go poll). Where the two APIs genuinely
 //! differ, [`Differences`] says so, once, with the doc reference.
 
 #[path = "contract/catalog.rs"]
 mod catalog;
+#[path = "contract/deliveries.rs"]
+mod deliveries;
 #[path = "contract/detect.rs"]
 mod detect;
 #[path = "contract/orders.rs"]
@@ -54,6 +57,11 @@ struct Differences {
     /// `captureShipment` of a provider that captures by request (Adyen, Klarna) answers
     /// `PENDING` and settles later (docs section 10); `PUT /capture` answers at once.
     capture_can_be_pending: bool,
+    /// `POST /supplier-deliveries/{id}` takes the received quantities and turns a shortfall into
+    /// a follow-up delivery (REF/506); `acceptPurchaseOrderDelivery` takes none and accepts the
+    /// delivery as it stands (centra.dev/graphql/purchaseorderdeliveryacceptinput.html), so the
+    /// GraphQL adapter refuses a receipt that differs from the delivery.
+    delivery_accept_takes_quantities: bool,
 }
 
 fn differences(api: CentraApi) -> Differences {
@@ -61,10 +69,12 @@ fn differences(api: CentraApi) -> Differences {
         CentraApi::OrderApi => Differences {
             return_stock_has_default: true,
             capture_can_be_pending: false,
+            delivery_accept_takes_quantities: true,
         },
         CentraApi::Graphql => Differences {
             return_stock_has_default: false,
             capture_can_be_pending: true,
+            delivery_accept_takes_quantities: false,
         },
     }
 }
@@ -107,7 +117,8 @@ fn endpoint(api: CentraApi, sim: &RunningSim) -> CentraEndpoint {
         secret,
         token,
         token_expires_on: None,
-        admin_user_id: None,
+        // The simulator takes any admin user id above 0 (it keeps no users).
+        admin_user_id: (api == CentraApi::Graphql).then_some(1),
         webhook_secret: None,
         role: EndpointRole::Retail,
         order_number_prefix: None,
@@ -929,6 +940,17 @@ macro_rules! contract {
                         $api,
                     )
                     .await;
+                }
+
+                #[tokio::test]
+                async fn a_pending_delivery_is_published_and_accepted_once() {
+                    super::deliveries::a_pending_delivery_is_published_and_accepted_once($api)
+                        .await;
+                }
+
+                #[tokio::test]
+                async fn a_short_receipt() {
+                    super::deliveries::a_short_receipt($api).await;
                 }
 
                 #[tokio::test]
