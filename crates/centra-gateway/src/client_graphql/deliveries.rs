@@ -1,6 +1,6 @@
-//! Purchase order deliveries: the pending ones (`purchaseOrderDeliveries(where: {status:
-//! PENDING}, limit, page)`, page after page), one by id, and `acceptPurchaseOrderDelivery` once
-//! the warehouse received one.
+//! Purchase order deliveries: the pending ones into a warehouse (`purchaseOrderDeliveries(where:
+//! {status: PENDING, warehouseId}, limit, page)`, page after page), one by id, and
+//! `acceptPurchaseOrderDelivery` once the warehouse received one.
 //!
 //! A delivery is read into the same [`CentraDelivery`] the Order API client makes (the
 //! `SupplierDeliveryCreated` event does not depend on the API): `id` and `number` as text, the
@@ -175,17 +175,25 @@ impl GraphqlClient {
         }
     }
 
-    /// Every delivery waiting to be accepted (`status: PENDING`), with its lines, page after
-    /// page until a short page. Each is read on its own: one that cannot be read comes back as
-    /// an [`UnreadEntry`] naming the delivery and the field, the others are read on.
+    /// Every delivery into `warehouse` waiting to be accepted (`status: PENDING`), with its
+    /// lines, page after page until a short page. Each is read on its own: one that cannot be
+    /// read comes back as an [`UnreadEntry`] naming the delivery and the field, the others are
+    /// read on.
     ///
     /// # Errors
     /// A [`GraphqlError`] for a page as a whole, after the retries.
-    pub async fn pending_deliveries(&self) -> Result<Vec<DeliveryEntry>, GraphqlError> {
+    pub async fn pending_deliveries(
+        &self,
+        warehouse: i64,
+    ) -> Result<Vec<DeliveryEntry>, GraphqlError> {
         let limit = self.inner.options.page_size;
         let mut all = Vec::new();
         for page in 1_u32.. {
-            let rows = self.delivery_rows(pending_filter(), limit, page).await?;
+            let filter = list::PurchaseOrderDeliveryFilter {
+                warehouse_id: Some(vec![warehouse]),
+                ..pending_filter()
+            };
+            let rows = self.delivery_rows(filter, limit, page).await?;
             let full = rows.len() >= limit as usize;
             let offset = all.len();
             all.extend(
@@ -221,6 +229,7 @@ impl GraphqlClient {
             id: Some(vec![id]),
             number: None,
             status: None,
+            warehouse_id: None,
         };
         let rows = self.delivery_rows(filter, 1, 1).await?;
         rows.into_iter()
@@ -283,6 +292,7 @@ fn pending_filter() -> list::PurchaseOrderDeliveryFilter {
         id: None,
         number: None,
         status: Some(list::PurchaseOrderDeliveryStatus::PENDING),
+        warehouse_id: None,
     }
 }
 

@@ -5,11 +5,14 @@
 //! - Order API: `GET /supplier-deliveries` (pending, no lines), `GET /supplier-deliveries/{id}`
 //!   (with lines), and `POST /supplier-deliveries/{id}` (by EAN) or `…/{id}/sku` (by joined
 //!   SKU) with the received quantities; a short delivery leaves a follow-up delivery.
-//! - GraphQL: `purchaseOrderDeliveries(where: {status: PENDING})` (with lines) and by id, and
+//! - GraphQL: `purchaseOrderDeliveries(where: {status: PENDING, warehouseId})` (with lines)
+//!   into the one warehouse the token sees (the WMS's, as for stock: the Order API lists only
+//!   deliveries into the plugin's "Supplier Delivery Warehouse"), one by id, and
 //!   `acceptPurchaseOrderDelivery` as the settings' admin user. That accept takes no quantities
 //!   (the delivery is accepted as it stands), so the command checks the received quantities
 //!   against the delivery before it accepts (`crate::commands`).
 
+use super::stock::the_warehouse;
 use super::{CentraConnection, ConnectionError};
 use crate::client::record::{BadRecord, Parsed};
 use crate::client::{CentraDelivery, DeliveryKey};
@@ -40,12 +43,15 @@ impl CentraConnection {
     /// # Errors
     /// A failed list (after the client's retries): [`super::ConnectionErrorKind::Unavailable`]
     /// when Centra is unreachable, [`super::ConnectionErrorKind::Refused`] for a refused
-    /// credential or permission, [`super::ConnectionErrorKind::BadAnswer`] for an unreadable one.
+    /// credential or permission (through GraphQL also a token that sees no warehouse or
+    /// several), [`super::ConnectionErrorKind::BadAnswer`] for an unreadable one.
     pub async fn pending_deliveries(&self) -> Result<Vec<Parsed<CentraDelivery>>, ConnectionError> {
         match self {
             Self::OrderApi(client) => Ok(client.deliveries().await?),
             Self::Graphql(client) => Ok(client
-                .pending_deliveries()
+                .pending_deliveries(
+                    the_warehouse(client, "purchaseOrderDeliveries", "receives into").await?,
+                )
                 .await?
                 .into_iter()
                 .map(|entry| {

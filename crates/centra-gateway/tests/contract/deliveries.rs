@@ -106,6 +106,20 @@ pub(super) async fn a_pending_delivery_is_published_and_accepted_once(api: Centr
             ("7350000000028".to_owned(), "HJ100NVYM".to_owned(), 2)
         ]
     );
+    if api == CentraApi::Graphql {
+        // Only deliveries into the WMS's warehouse (the one the token sees), as the Order API
+        // lists only those into the plugin's "Supplier Delivery Warehouse".
+        let calls = h.calls().await;
+        let read = |op: &str| {
+            calls
+                .iter()
+                .position(|c| c == &format!("POST /graphql {op}"))
+        };
+        assert!(
+            read("Warehouses").is_some() && read("Warehouses") < read("PurchaseOrderDeliveries"),
+            "{calls:?}"
+        );
+    }
     let again = poll_deliveries(&h.store, &h.connection)
         .await
         .expect("again");

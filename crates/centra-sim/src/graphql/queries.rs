@@ -19,7 +19,7 @@ use async_graphql::connection::{Connection, Edge, query};
 use async_graphql::{Context, InputObject, Object, OutputType, SimpleObject};
 
 use super::auth::require;
-use super::catalog::{ProductNode, ProductSizeNode, Warehouse, products, warehouse};
+use super::catalog::{ProductNode, ProductSizeNode, WAREHOUSE_ID, Warehouse, products, warehouse};
 use super::limits::RateLimit;
 use super::purchasing::{
     DeliveryNode, PurchaseOrderDeliveryStatus, PurchaseOrderNode, delivery_status,
@@ -73,12 +73,16 @@ pub struct ReturnFilter {
 
 /// `where` of `purchaseOrderDeliveries`: the fields of centra.dev/graphql/
 /// purchaseorderdeliveryfilter.html the simulator filters on (`id: [Int!]`, `number: [String!]`,
-/// `status: PurchaseOrderDeliveryStatus`); the simulator's earlier invented `isAccepted` is gone.
+/// `status: PurchaseOrderDeliveryStatus`, `warehouseId: [Int!]`); the simulator's earlier
+/// invented `isAccepted` is gone.
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct PurchaseOrderDeliveryFilter {
     pub id: Option<Vec<i32>>,
     pub number: Option<Vec<String>>,
     pub status: Option<PurchaseOrderDeliveryStatus>,
+    /// Every delivery goes into the plugin's warehouse (the Order API's "Supplier Delivery
+    /// Warehouse", REF/503), so another id lists none.
+    pub warehouse_id: Option<Vec<i32>>,
 }
 
 /// `totalCount` of a connection.
@@ -383,6 +387,7 @@ impl DocumentQueries {
                 .filter(|d| listed_id(filter.id.as_ref(), d.id))
                 .filter(|d| listed(filter.number.as_ref(), |n| d.number == *n))
                 .filter(|d| filter.status.is_none_or(|s| s == delivery_status(d)))
+                .filter(|_| listed_id(filter.warehouse_id.as_ref(), WAREHOUSE_ID))
                 .cloned()
                 .map(DeliveryNode)
                 .collect()

@@ -206,6 +206,15 @@ async fn returns_and_purchase_order_deliveries_are_listed() {
     assert_eq!(deliveries[0]["supplier"]["name"], "Sim Mill");
     assert_eq!(deliveries[0]["purchaseOrder"]["id"], 951);
     assert!(deliveries[0]["ETA"].is_string());
+    let elsewhere = gql(
+        &t,
+        "{ here: purchaseOrderDeliveries(where: {warehouseId: [1]}) { id } elsewhere: purchaseOrderDeliveries(where: {warehouseId: [2]}) { id } accepted: purchaseOrderDeliveries(where: {status: ACCEPTED}) { id } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(elsewhere.data("here").as_array().map(Vec::len), Some(1));
+    assert_eq!(elsewhere.data("elsewhere"), &json!([]));
+    assert_eq!(elsewhere.data("accepted"), &json!([]));
     assert_eq!(
         deliveries[0]["lines"],
         json!([{"quantity": 4, "productSize": {"SKU": "HJ100NVYS"}}])
