@@ -62,6 +62,7 @@ centra_wms_tests::in_every_setup!(
     // the delivery in AMS, and Centra makes no follow-up delivery for the units not received.
     inbound::supplier_deliveries_are_received_and_accepted_exactly_once order_api_only,
     inbound::deliveries_before_during_and_after_the_catalog_import_all_arrive,
+    inbound::a_delivery_received_as_announced_is_accepted_once,
     // Docs section 10 does not show bundles on a GraphQL shipment line (centra-sim's Integration
     // API answers a bundle line as a plain line without a productSize), so the bundle cannot be
     // told from its parts there.
