@@ -280,10 +280,12 @@ const EVERY_WRITE: &[&str] = &[
     "articles",
     "stock_to_centra",
     "returns_to_centra",
+    "purchase_orders",
 ];
 
 /// TestConnection reads one row per group through the adapter's API: every group a flow of the
-/// order, catalog and returns paths needs answers ok, each through that API's own calls.
+/// order, catalog, returns and purchase-order paths needs answers ok, each through that API's
+/// own calls.
 pub(super) async fn the_connection_is_tested(api: CentraApi) {
     let h = harness(api).await;
     h.open_shipment().await;
@@ -295,13 +297,14 @@ pub(super) async fn the_connection_is_tested(api: CentraApi) {
                 ProtoGroup::OrderAndShipment,
                 ProtoGroup::ProductAndStock,
                 ProtoGroup::Returns,
+                ProtoGroup::SupplierDeliveries,
             ],
             EVERY_WRITE,
         ))
         .await
         .expect("answered");
     assert!(answer.ok, "{answer:?}");
-    assert_eq!(answer.groups.len(), 3);
+    assert_eq!(answer.groups.len(), 4);
     let calls = h.calls().await;
     let through_the_adapters_api = !calls.is_empty()
         && calls.iter().all(|c| match api {
@@ -315,6 +318,11 @@ pub(super) async fn the_connection_is_tested(api: CentraApi) {
             (0, "POST /graphql CompleteShipment", "Shipment:write"),
             (1, "POST /graphql SetStock", "StockChange:write"),
             (2, "POST /graphql CreateReturn", "Return:write"),
+            (
+                3,
+                "POST /graphql AcceptPurchaseOrderDelivery",
+                "PurchaseOrderDelivery:write",
+            ),
         ] {
             assert_eq!(calls.iter().filter(|c| *c == probe).count(), 1, "{calls:?}");
             let message = &answer.groups[group].message;
