@@ -7,11 +7,11 @@
 //!   connection (either API);
 //! - `cancellations`: published shipments that left the snapshot without completing (either
 //!   API);
-//! - `orders`: orders ready for the warehouse (import `orders` or `both`; Order API only, as
-//!   is `deliveries`);
+//! - `orders`: orders ready for the warehouse (import `orders` or `both`; Order API only);
 //! - `products`: products changed since the cursor (Order API) or the whole catalogue each
 //!   round (GraphQL), published per product version (either API);
-//! - `deliveries`: supplier deliveries waiting to be received;
+//! - `deliveries`: supplier deliveries waiting to be received (either API; through GraphQL those
+//!   into the one warehouse the token sees);
 //!
 //! There is no returns poll: returns flow from the WMS to Centra (returns-sync creates them
 //! with `CreateReturn`). Returns registered in Centra by hand have no WMS counterpart to
