@@ -69,6 +69,59 @@ pub async fn supplier_deliveries_are_received_and_accepted_exactly_once(setup: S
     app.stop().await;
 }
 
+/// A delivery received exactly as announced is accepted once, through either API (the
+/// Integration API accepts a delivery as it stands, so this is the receipt it takes), and
+/// leaves no follow-up delivery.
+pub async fn a_delivery_received_as_announced_is_accepted_once(setup: Setup) {
+    let _telemetry = telemetry();
+    let app = spawn_app_in("purchase_orders = true", setup).await;
+    let sims = &app.sims;
+    let line = |size: usize, quantity: u32| {
+        json!({"ean": ean(size), "sku": "P0", "variantSku": "-BL",
+               "sizeSku": format!("-{size}"), "quantity": quantity})
+    };
+    let created = sims
+        .post(
+            format!("{}/_sim/supplier-deliveries", sims.centra.url()),
+            &json!({"supplierName": "Weaver AB", "lines": [line(0, 10), line(1, 5)]}),
+        )
+        .await;
+    let number = created["deliveryId"]
+        .as_str()
+        .map(str::to_owned)
+        .expect("delivery number");
+    wait_for(
+        "purchase order in the wms",
+        Duration::from_secs(120),
+        || async { sims.purchase_order(&number).await.is_some() },
+    )
+    .await;
+    sims.receive_purchase_order(
+        &number,
+        &[(article_number(0, 0), 10), (article_number(0, 1), 5)],
+    )
+    .await;
+    let deliveries = |state: Value| -> Vec<Value> {
+        state["supplierDeliveries"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    };
+    wait_for("delivery accepted", Duration::from_secs(120), || async {
+        deliveries(sims.state(sims.centra.url().to_string()).await)
+            .iter()
+            .any(|d| d["accepted"] == true)
+    })
+    .await;
+    // Several more polls and receipts handled: still accepted once, and nothing left over.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let all = deliveries(sims.state(sims.centra.url().to_string()).await);
+    assert_eq!(all.len(), 1, "no follow-up delivery: {all:?}");
+    assert_eq!(all[0]["deliveryId"], json!(number), "{all:?}");
+    assert_eq!(all[0]["acceptCount"], 1, "{all:?}");
+    app.stop().await;
+}
+
 /// Issue #11 point 7: a supplier delivery that reaches the WMS before its products' articles
 /// waits for them and is sent on its own once they are synced, whether it came before the
 /// products existed, a moment after them (during their import) or after them. Nobody retries.

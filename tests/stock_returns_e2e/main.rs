@@ -27,10 +27,11 @@
 //! and both gateways show a cause in Centra as `name (code)`.
 //!
 //! Every run is made again with `shop1` on Centra's GraphQL Integration API (`::graphql::`):
-//! stock through `setStock` and `products { stockTotals }`, returns through `createReturn`.
-//! Purchase orders are not served through GraphQL yet, so on that axis supplier deliveries and
-//! receipts are not drawn, and the simulator's quotas are raised tenfold (see
-//! `scenario::GRAPHQL_QUOTA_SCALE` for why and for the run at the documented quotas).
+//! stock through `setStock` and `products { stockTotals }`, returns through `createReturn`,
+//! supplier deliveries through `purchaseOrderDeliveries` and `acceptPurchaseOrderDelivery` (each
+//! receipt is the delivery as announced, what that accept takes), and the simulator's quotas are
+//! raised tenfold (see `scenario::GRAPHQL_QUOTA_SCALE` for why and for the run at the documented
+//! quotas).
 //!
 //! `STOCK_RETURNS_E2E_STEPS` (default 200, what CI runs for each WMS, shape and fault
 //! setting: each of the 16 runs about a minute, under ~150 s on two loaded cores) and

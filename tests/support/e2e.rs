@@ -316,8 +316,8 @@ webhook_secret = "sandbox-webhook-secret"
     }
 
     /// [`Self::config`] with `shop1` on Centra's Integration API (`api = "graphql"`, the
-    /// simulator's default token): the only end-point, so the catalog (and stock and returns,
-    /// when `extra` turns them on) run through GraphQL too.
+    /// simulator's default token): the only end-point, so the catalog (and stock, returns and
+    /// purchase orders, when `extra` turns them on) run through GraphQL too.
     pub fn config_graphql(&self, sync_interval: &str, extra: &str) -> AppConfig {
         let text = format!(
             r#"
@@ -332,6 +332,9 @@ api = "graphql"
 base_url = "{}/graphql"
 token = "{}"
 webhook_secret = "sandbox-webhook-secret"
+# The admin user supplier deliveries are accepted as (centra-sim keeps no admin users and
+# takes any id above 0); read only when `extra` turns purchase orders on.
+admin_user_id = 1
 
 {}"#,
             self.centra.url(),

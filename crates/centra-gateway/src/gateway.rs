@@ -45,19 +45,6 @@ pub enum GatewayError {
     Client(#[from] CentraError),
     #[error(transparent)]
     Connection(#[from] ConnectionError),
-    /// An end-point set to an API whose adapter does not serve the flows it needs yet (settings
-    /// validation refuses it first; this keeps settings built in code from being half-served).
-    #[error(
-        "centra end-point {endpoint}: api = \"{api}\": the GraphQL adapter does not yet serve {flows}; use api = \"order_api\""
-    )]
-    Unserved {
-        /// The end-point.
-        endpoint: domain::EndpointName,
-        /// Its `api`.
-        api: domain::CentraApi,
-        /// The flows it would need, comma separated.
-        flows: String,
-    },
 }
 
 /// Everything the gateway runs, wired to one store.
@@ -74,9 +61,7 @@ impl Gateway {
     /// (`options` tune the Order API clients, `graphql` the GraphQL ones).
     ///
     /// # Errors
-    /// [`GatewayError::Unserved`] for an end-point whose API does not serve a flow the settings
-    /// run on it; [`GatewayError::Connection`] for a client that cannot be built (no secret or
-    /// token).
+    /// [`GatewayError::Connection`] for a client that cannot be built (no secret or token).
     pub fn new(
         settings: &Settings,
         store: Store,
@@ -86,18 +71,6 @@ impl Gateway {
         let mut clients = Vec::new();
         let mut webhook_secrets = HashMap::new();
         for endpoint in &settings.endpoints {
-            let unserved: Vec<&str> = settings
-                .centra_flows(endpoint)
-                .into_iter()
-                .filter(|flow| endpoint.api.unserved_flows().contains(flow))
-                .collect();
-            if !unserved.is_empty() {
-                return Err(GatewayError::Unserved {
-                    endpoint: endpoint.name.clone(),
-                    api: endpoint.api,
-                    flows: unserved.join(", "),
-                });
-            }
             let mut options = options.clone();
             if let Some(rate) = endpoint.requests_per_second {
                 options.requests_per_second = rate.get();

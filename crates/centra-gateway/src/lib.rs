@@ -14,11 +14,9 @@
 //!   client (typed operations checked at build time against `graphql/centra.graphql`, Bearer
 //!   auth, typed errors, the rate governor). A sibling of `client` rather than `client/graphql`:
 //!   the two share no code, only `PayloadError`. The stock, return, read-shipment,
-//!   list-products, quantities, complete-shipment, capture and test-connection commands, the
-//!   good-to-go poll, the orders poll and the products poll go through it ([`connection`]):
-//!   the order flow (importing shipments or orders), the catalog, stock and returns are
-//!   served; an end-point with `api = "graphql"` that runs purchase orders is refused
-//!   ([`GatewayError::Unserved`]; `domain::CentraApi::unserved_flows`).
+//!   list-products, quantities, complete-shipment, capture, accept-supplier-delivery and
+//!   test-connection commands, the good-to-go poll, the orders poll, the products poll and the
+//!   deliveries poll go through it ([`connection`]): every flow is served on either API.
 //! - [`signature`] and [`webhook`]: the signed webhook receiver; webhooks only wake the polls.
 //! - [`detect`]: shipments (good to go, and cancelled once they leave that list without
 //!   completing), orders (import `orders`/`both`), products, supplier deliveries, returns;

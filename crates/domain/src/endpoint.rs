@@ -117,25 +117,6 @@ pub enum CentraApi {
 
 crate::setting_enum!(CentraApi { OrderApi = "order_api", Graphql = "graphql" });
 
-impl CentraApi {
-    /// The flows (as [`Settings::centra_flows`](crate::Settings::centra_flows) names them) this
-    /// API's adapter does not serve yet. An end-point whose settings need one of them is refused
-    /// by `config check` and at start, never accepted and then ignored. The GraphQL adapter
-    /// serves the order flow whatever `import` says: shipments (the good-to-go poll, its
-    /// cancellations, and the shipment commands: read, quantities, capture, complete) and the
-    /// order import (`import = "orders"` or `"both"`: the orders poll, reading `orders` by
-    /// creation date), the catalog (the products poll and ListProducts), stock to Centra
-    /// (SetStock, ReadStock and the stock pages: `tests/stock_returns_e2e` runs on it) and
-    /// returns (GetShipment, CreateReturn); purchase orders still need the Order API (docs
-    /// section 10 leaves the delivery mutations' names open).
-    pub fn unserved_flows(self) -> &'static [&'static str] {
-        match self {
-            Self::OrderApi => &[],
-            Self::Graphql => &["purchase orders"],
-        }
-    }
-}
-
 /// How many days before [`CentraEndpoint::token_expires_on`] `test-connection` and the gateway
 /// start to warn: a week leaves a merchant time to make a new token in AMS.
 pub const TOKEN_EXPIRY_WARNING_DAYS: i64 = 7;
@@ -228,6 +209,13 @@ pub struct CentraEndpoint {
     /// so a token is renewed before the flows stop on Centra's authorization errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_expires_on: Option<chrono::NaiveDate>,
+    /// The Centra admin user the Integration API accepts purchase order deliveries as: its id in
+    /// AMS. `acceptPurchaseOrderDelivery` requires `adminUser: AdminUserInput!`, "Centra user
+    /// with Supplier Module access rights" (centra.dev/graphql/purchaseorderdeliveryacceptinput
+    /// .html), and Centra has no default. Required with `api = "graphql"` when
+    /// `purchase_orders = true`; refused with `api = "order_api"`, whose accept takes none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin_user_id: Option<i64>,
     /// The Centra Webhook plugin's "Endpoint secret" that signs webhooks
     /// (`X-Centra-Signature`). Without it, webhooks from this end-point are refused and the
     /// reconciliation poll alone finds changes.

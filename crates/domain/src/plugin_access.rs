@@ -136,6 +136,7 @@ mod tests {
             api: crate::endpoint::CentraApi::OrderApi,
             token: None,
             token_expires_on: None,
+            admin_user_id: None,
         }
     }
 

@@ -42,6 +42,10 @@ pub struct CentraState {
     pub completed: HashSet<String>,
     /// Acceptances that changed Centra, per delivery id.
     pub acceptances: Vec<DeliveryAcceptance>,
+    /// While set, every acceptance is refused with this reason (as the gateway refuses a
+    /// receipt the Integration API cannot accept as it stands); refusals are counted.
+    pub refuse_acceptance: Option<String>,
+    pub refused_acceptances: u32,
     pub next_fault: Fault,
     /// What goes wrong with the next capture, when `next_fault` is not taken before it (the
     /// calls before the capture go through).
@@ -186,6 +190,10 @@ impl CentraShipments for FakeCentra {
                 .any(|a| a.delivery_id == request.delivery_id)
             {
                 return Ok(true);
+            }
+            if let Some(reason) = s.refuse_acceptance.clone() {
+                s.refused_acceptances += 1;
+                return Err(PortError::refused(CENTRA, reason));
             }
             s.acceptances.push(request);
             if fault == Fault::LoseAnswer {

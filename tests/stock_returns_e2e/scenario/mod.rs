@@ -38,9 +38,9 @@ transporter_code = "DHL"
 transporter_service_code = "EXP"
 "#;
 
-/// Added to [`SETTINGS`] on the Order API. Purchase orders are not served through GraphQL yet
-/// (docs section 10 leaves the delivery mutations' names unconfirmed): on that axis the
-/// supplier deliveries and their receipts are not drawn (see [`Run::step`]).
+/// Added to [`SETTINGS`] on both axes. Each receipt is the delivery as announced (see
+/// `Run::receipt`), which is what the Integration API's accept takes (it accepts a delivery as it
+/// stands), so purchase orders run on the GraphQL axis too.
 const PURCHASE_ORDERS: &str = "purchase_orders = true\n";
 
 /// The Integration API's quotas on the GraphQL axis: ten times the documented example quotas
@@ -209,8 +209,6 @@ struct Run<'a> {
     partly_picked: BTreeSet<String>,
     /// The last steps, for a failure message.
     history: VecDeque<String>,
-    /// Whether supplier deliveries and receipts are drawn (purchase orders run on the end-point).
-    purchase_orders: bool,
 }
 
 impl Run<'_> {
@@ -248,16 +246,14 @@ async fn run(setup: Setup, faults: bool) {
         })
         .collect();
     sims.seed_products(rows).await;
-    let settings = if setup.graphql() {
+    if setup.graphql() {
         sims.post(
             format!("{}/_sim/graphql/rate-limits", sims.centra.url()),
             &graphql_quotas(GRAPHQL_QUOTA_SCALE),
         )
         .await;
-        SETTINGS.to_owned()
-    } else {
-        format!("{PURCHASE_ORDERS}{SETTINGS}")
-    };
+    }
+    let settings = format!("{PURCHASE_ORDERS}{SETTINGS}");
     let config = sims.config_for(setup.centra, "1s", &settings);
     let started = Instant::now();
     let Some(app) = RunningApp::start(setup.shape, config, services(setup.wms), &test).await else {
@@ -272,7 +268,6 @@ async fn run(setup: Setup, faults: bool) {
         tally: Tally::default(),
         history: VecDeque::new(),
         partly_picked: BTreeSet::new(),
-        purchase_orders: !setup.graphql(),
     };
     run.settle_within("every article in the wms", SETTLE, || async {
         let held = sims.wms.article_numbers(&sims.http).await;

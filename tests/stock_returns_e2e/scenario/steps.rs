@@ -34,9 +34,6 @@ impl Run<'_> {
             wanted
         };
         let done = match wanted {
-            // Purchase orders are not served on this end-point (see `PURCHASE_ORDERS`): the
-            // step falls back below like one with nothing to act on.
-            Kind::Delivery | Kind::Receipt if !self.purchase_orders => false,
             Kind::Order => self.order().await,
             Kind::FullPick => self.pick(false).await,
             Kind::PartialPick => self.pick(true).await,
@@ -228,7 +225,7 @@ impl Run<'_> {
         true
     }
 
-    /// The warehouse receives a delivery whose purchase order has arrived.
+    /// The warehouse receives a delivery whose purchase order has arrived, exactly as announced.
     async fn receipt(&mut self) -> bool {
         let arrived: BTreeSet<String> = self
             .sims

@@ -3,11 +3,11 @@
 //! beside [`crate::client`] (the Order API client) as the second Centra adapter's client.
 //! What goes through it now: the SetStock, ReadStock (named products), CreateReturn,
 //! GetShipment, ListProducts, UpdateShipmentQuantities, CompleteShipment (capture first when
-//! asked), CaptureShipment (a `PENDING` capture is not captured) and TestConnection commands,
-//! through [`crate::connection::CentraConnection`], the good-to-go poll with its cancellations,
-//! the orders poll and the products poll: the order flow importing shipments or orders, the
-//! catalog, stock and returns; settings refuse `api = "graphql"` for the other flow, purchase
-//! orders (`domain::CentraApi::unserved_flows`).
+//! asked), CaptureShipment (a `PENDING` capture is not captured), AcceptSupplierDelivery (a
+//! receipt equal to the delivery) and TestConnection commands, through
+//! [`crate::connection::CentraConnection`], the good-to-go poll with its cancellations, the
+//! orders poll, the products poll and the deliveries poll: every flow (the order flow
+//! importing shipments or orders, the catalog, stock, returns and purchase orders).
 //!
 //! Layout:
 //! - `operations`: the typed operations, generated from `graphql/operations/*.graphql` and
@@ -23,8 +23,9 @@
 //!   `shipment_ids` (numbers to ids as answers showed them), `stock` (`setStock` physical,
 //!   stock totals of products, `warehouses`), `returns`
 //!   (`createReturn`, `returns` of a shipment),
-//!   `deliveries` (accept a purchase order delivery), `orders` (orders created since an
-//!   instant, for the order import), `products` (with sizes, for stock),
+//!   `deliveries` (purchase order deliveries: the pending ones, one by id, accept one),
+//!   `orders` (orders created since an instant, for the order import), `products` (with sizes,
+//!   for stock),
 //!   `catalog` (products with every field the catalog flow publishes), `events` (the
 //!   events queue), `rate_limits` (`rateLimits`), `probe` (one harmless read per end-point
 //!   group, for TestConnection).
@@ -54,7 +55,9 @@ use std::time::Duration;
 use domain::{CentraApi, CentraEndpoint, EndpointName, Secret};
 
 pub use catalog::{CatalogFilter, CatalogListing, CatalogProduct};
-pub use deliveries::{DeliveryAcceptance, DeliveryAccepted, StockInsert};
+pub use deliveries::{
+    DeliveryAcceptance, DeliveryAccepted, DeliveryEntry, DeliveryStanding, StockInsert,
+};
 pub use error::{GraphqlError, GraphqlErrorKind, PayloadError, Refusal, UserProblem};
 pub use events::{ChangeType, Event, ObjectType};
 pub use governor::{BucketKind, Budget, GovernorSettings, Window};
@@ -123,6 +126,8 @@ struct Inner {
     token: Secret,
     /// The token's last day, as the settings state it (Centra has no query that tells).
     token_expires_on: Option<chrono::NaiveDate>,
+    /// The AMS admin user supplier deliveries are accepted as (settings `admin_user_id`).
+    admin_user_id: Option<i64>,
     http: reqwest::Client,
     options: GraphqlOptions,
     governor: Mutex<governor::Governor>,
@@ -179,6 +184,7 @@ impl GraphqlClient {
                 url: endpoint.base_url.clone(),
                 token,
                 token_expires_on: endpoint.token_expires_on,
+                admin_user_id: endpoint.admin_user_id,
                 http,
                 options,
                 governor: Mutex::new(governor),
@@ -195,6 +201,11 @@ impl GraphqlClient {
     /// Where the token stands on `today` against the last day the settings give it.
     pub fn token_expiry(&self, today: chrono::NaiveDate) -> domain::TokenExpiry {
         domain::TokenExpiry::on(self.inner.token_expires_on, today)
+    }
+
+    /// The AMS admin user supplier deliveries are accepted as, when the settings name one.
+    pub fn admin_user_id(&self) -> Option<i64> {
+        self.inner.admin_user_id
     }
 
     /// The options in force.

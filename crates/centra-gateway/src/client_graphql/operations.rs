@@ -129,6 +129,17 @@ pub struct CreateReturn;
 )]
 pub struct AcceptPurchaseOrderDelivery;
 
+/// Purchase order deliveries with their supplier, purchase order and lines' products.
+#[derive(GraphQLQuery, Debug, Clone, Copy)]
+#[graphql(
+    schema_path = "graphql/centra.graphql",
+    query_path = "graphql/operations/purchase_order_deliveries.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct PurchaseOrderDeliveries;
+
 /// One page of products with their variants and sizes.
 #[derive(GraphQLQuery, Debug, Clone, Copy)]
 #[graphql(

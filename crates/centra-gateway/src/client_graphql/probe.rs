@@ -6,13 +6,14 @@
 //!   `Order:read`, `ProductSize:read`).
 //! - PRODUCT & STOCK: `products(limit: 1)` with variants and sizes.
 //! - RETURNS: `returns(limit: 1)`.
-//! - SUPPLIER DELIVERIES: the gateway has no purchase-order delivery read through GraphQL
-//!   (docs section 10 leaves the exact names open, "\[I\]"), so the check fails saying so rather
-//!   than passing unread.
+//! - SUPPLIER DELIVERIES: `purchaseOrderDeliveries(where: {status: PENDING}, limit: 1)` with
+//!   the fields the deliveries poll reads (`PurchaseOrderDelivery:read`, `Supplier:read`,
+//!   `PurchaseOrder:read`, `ProductSize:read`).
 //!
 //! Write permissions ([`WriteProbe`]): a token may read and still lack the write a flow needs
-//! (`Shipment:write`, `StockChange:write`, `Return:write`, docs section 10), which would
-//! otherwise show at the first completion, stock push or return. Centra names no query that
+//! (`Shipment:write`, `StockChange:write`, `Return:write`, docs section 10;
+//! `PurchaseOrderDelivery:write` for accepting supplier deliveries), which would otherwise show
+//! at the first completion, stock push, return or receipt. Centra names no query that
 //! lists a token's permissions, so each write is checked with its own mutation made so that it
 //! cannot change anything: a record that does not exist (id 0: Centra's ids start at 1) and,
 //! where the input has one, an empty list. A token without the permission is refused at the
@@ -25,8 +26,9 @@ use domain::EndpointGroup;
 
 use super::governor::Call;
 use super::operations::{
-    CompleteShipment, CreateReturn, ProductsPage, ReturnsPage, SetStock, ShipmentsPage,
-    complete_shipment, create_return, products_page, returns_page, set_stock, shipments_page,
+    AcceptPurchaseOrderDelivery, CompleteShipment, CreateReturn, ProductsPage, ReturnsPage,
+    SetStock, ShipmentsPage, accept_purchase_order_delivery, complete_shipment, create_return,
+    products_page, returns_page, set_stock, shipments_page,
 };
 use super::user_errors::refuse_on_user_errors;
 use super::{GraphqlClient, GraphqlError, GraphqlErrorKind};
@@ -41,6 +43,9 @@ pub enum WriteProbe {
     Stock,
     /// `Return:write`: returns to Centra (`createReturn` of no line on shipment 0).
     Returns,
+    /// `PurchaseOrderDelivery:write`: accepting supplier deliveries (`acceptPurchaseOrderDelivery`
+    /// of delivery 0, stock not inserted).
+    Deliveries,
 }
 
 impl WriteProbe {
@@ -50,6 +55,7 @@ impl WriteProbe {
             Self::Shipments => "Shipment:write",
             Self::Stock => "StockChange:write",
             Self::Returns => "Return:write",
+            Self::Deliveries => "PurchaseOrderDelivery:write",
         }
     }
 
@@ -61,6 +67,9 @@ impl WriteProbe {
             EndpointGroup::OrderAndShipment if uses("shipments") => vec![Self::Shipments],
             EndpointGroup::ProductAndStock if uses("stock_to_centra") => vec![Self::Stock],
             EndpointGroup::Returns if uses("returns_to_centra") => vec![Self::Returns],
+            EndpointGroup::SupplierDeliveries if uses("purchase_orders") => {
+                vec![Self::Deliveries]
+            }
             _ => Vec::new(),
         }
     }
@@ -73,9 +82,8 @@ impl GraphqlClient {
     /// Reads one row of `group`'s list; answers the operation read.
     ///
     /// # Errors
-    /// [`GraphqlErrorKind::NotAuthorized`] for a refused token or a missing permission;
-    /// [`GraphqlErrorKind::InvalidRequest`] for SUPPLIER DELIVERIES (no read through GraphQL);
-    /// other kinds as any read, after the retries.
+    /// [`GraphqlErrorKind::NotAuthorized`] for a refused token or a missing permission; other
+    /// kinds as any read, after the retries.
     pub async fn probe(&self, group: EndpointGroup) -> Result<&'static str, GraphqlError> {
         const fn call(operation: &'static str) -> Call {
             Call {
@@ -114,12 +122,10 @@ impl GraphqlClient {
                     .await?;
                 Ok("returns")
             }
-            EndpointGroup::SupplierDeliveries => Err(self.error(
-                "probe",
-                GraphqlErrorKind::InvalidRequest(
-                    "supplier deliveries are not read through api = \"graphql\" yet".to_owned(),
-                ),
-            )),
+            EndpointGroup::SupplierDeliveries => {
+                self.probe_deliveries().await?;
+                Ok("purchaseOrderDeliveries")
+            }
         }
     }
 
@@ -200,6 +206,32 @@ impl GraphqlClient {
                 let answer: create_return::ResponseData =
                     self.decode(CALL.operation, record, data)?;
                 let payload = answer.create_return;
+                refuse_on_user_errors!(self, CALL.operation, record, payload)
+            }
+            WriteProbe::Deliveries => {
+                const CALL: Call = Call {
+                    operation: "acceptPurchaseOrderDelivery",
+                    mutation: true,
+                };
+                let variables = accept_purchase_order_delivery::Variables {
+                    id: NO_RECORD,
+                    input: accept_purchase_order_delivery::PurchaseOrderDeliveryAcceptInput {
+                        admin_user: accept_purchase_order_delivery::AdminUserInput {
+                            id: Some(self.admin_user_id().unwrap_or(NO_RECORD)),
+                        },
+                        warehouse: None,
+                        stock_insert_type:
+                            accept_purchase_order_delivery::WarehouseStockInsertType::DO_NOT_INSERT,
+                    },
+                };
+                let data = self
+                    .mutate(|| {
+                        self.send_once::<AcceptPurchaseOrderDelivery>(CALL, variables.clone())
+                    })
+                    .await?;
+                let answer: accept_purchase_order_delivery::ResponseData =
+                    self.decode(CALL.operation, record, data)?;
+                let payload = answer.accept_purchase_order_delivery;
                 refuse_on_user_errors!(self, CALL.operation, record, payload)
             }
         };

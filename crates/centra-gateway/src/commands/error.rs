@@ -1,8 +1,8 @@
 //! Command errors and their gRPC codes: `INVALID_ARGUMENT` names the field, `NOT_FOUND` an
-//! unknown end-point or record, `FAILED_PRECONDITION` a Centra refusal a retry will not fix,
-//! `UNAVAILABLE` a transport failure (or the gateway's own store failing, or a capture still pending
-//! with the payment provider) worth retrying,
-//! `UNIMPLEMENTED` a command the end-point's API adapter does not serve yet.
+//! unknown end-point or record, `FAILED_PRECONDITION` a Centra refusal a retry will not fix (or,
+//! through GraphQL, a supplier delivery receipt the Integration API cannot accept as it stands:
+//! [`CommandError::ReceiptDiffers`]), `UNAVAILABLE` a transport failure (or the gateway's own store failing, or a capture still pending
+//! with the payment provider) worth retrying.
 //!
 //! A Centra failure maps by its [`ConnectionErrorKind`], the same for both APIs. A refusal
 //! travels typed (`proto::reasons`): `RECORD_REFUSED` with the record and fields when Centra
@@ -27,12 +27,11 @@ pub enum CommandError {
     Unavailable(ConnectionError),
     #[error("{0}")]
     BadAnswer(ConnectionError),
-    /// The command is not served through the end-point's API yet.
-    #[error("centra end-point {endpoint}: api = \"{api}\" does not serve this command yet")]
-    Unserved {
-        endpoint: domain::EndpointName,
-        api: domain::CentraApi,
-    },
+    /// Received quantities the Integration API cannot accept: it accepts a supplier delivery as
+    /// it stands, and these differ from the delivery's (`FAILED_PRECONDITION`, the delivery as
+    /// the refused record: the same receipt is refused until the delivery is corrected).
+    #[error("{0}")]
+    ReceiptDiffers(Box<super::delivery::ReceiptDifference>),
     /// Centra has not finished it yet (a capture request the payment provider settles later):
     /// not done, and asking again later is how to learn the outcome.
     #[error("{0}")]
@@ -85,12 +84,16 @@ impl From<CommandError> for tonic::Status {
                 }
                 None => proto::reasons::access_refused(message),
             },
+            CommandError::ReceiptDiffers(difference) => proto::reasons::record_refused(
+                message,
+                Some(&format!("supplier delivery {}", difference.delivery_id)),
+                &["quantities".to_owned()],
+            ),
             CommandError::NotYet(_) => proto::reasons::not_yet(message),
             CommandError::Unavailable(_) | CommandError::Store(_) => {
                 tonic::Status::unavailable(message)
             }
             CommandError::BadAnswer(_) => tonic::Status::internal(message),
-            CommandError::Unserved { .. } => tonic::Status::unimplemented(message),
         }
     }
 }

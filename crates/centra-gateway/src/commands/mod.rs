@@ -16,10 +16,10 @@
 //! Each end-point's Centra is a [`CentraConnection`] (the Order API or the GraphQL Integration
 //! API, as its settings say). SetStock, ReadStock (named products or a page of every size),
 //! CreateReturn, GetShipment, ListProducts, UpdateShipmentQuantities, CompleteShipment (through
-//! GraphQL with capture on: capture first, then complete) and CaptureShipment go through the
-//! connection, so they run against either API; the other commands (the delivery ones) still need the Order API and answer
-//! [`CommandError::Unserved`] for a GraphQL end-point (settings refuse such an end-point for
-//! the flows that call them).
+//! GraphQL with capture on: capture first, then complete), CaptureShipment and
+//! AcceptSupplierDelivery (through GraphQL only a receipt equal to the delivery: Centra's
+//! accept there takes no quantities) go through the connection, so every command runs against
+//! either API.
 //!
 //! Layout: `complete`, `capture`, `quantities` (+ `sent_lines`), `stock`, `delivery`,
 //! `returns`, `reads` (get shipment, list products, test connection), `error`
@@ -42,7 +42,6 @@ use std::sync::Arc;
 use domain::{EndpointName, ShipmentId};
 use platform_store::Store;
 
-use crate::client::CentraClient;
 use crate::connection::CentraConnection;
 
 pub use error::CommandError;
@@ -90,20 +89,6 @@ impl Commands {
             .ok()
             .and_then(|n| self.connections.get(&n))
             .ok_or_else(|| CommandError::NotFound(format!("centra end-point {name:?}")))
-    }
-
-    /// The Order API client of the end-point called `name`, for the commands only it serves.
-    ///
-    /// # Errors
-    /// As [`Self::connection`]; [`CommandError::Unserved`] for a GraphQL end-point.
-    pub fn client(&self, name: &str) -> Result<&CentraClient, CommandError> {
-        let connection = self.connection(name)?;
-        connection
-            .order_api()
-            .ok_or_else(|| CommandError::Unserved {
-                endpoint: connection.endpoint().clone(),
-                api: connection.api(),
-            })
     }
 }
 

@@ -13,9 +13,10 @@
 //! (`is_completed`, `complete_once`; with capture on, the command captures first), capturing
 //! (`payment_standing`, `capture_once`: a `PENDING` capture is not yet captured), and reading a
 //! shipment and setting its quantities (`shipment_state`, `order_lines_once`,
-//! `update_quantities_once`). Every other command answers
-//! [`crate::commands::CommandError::Unserved`] for a GraphQL end-point; settings refuse
-//! `api = "graphql"` for the flows that call them (`domain::CentraApi::unserved_flows`).
+//! `update_quantities_once`), and supplier deliveries (`pending_deliveries`,
+//! `delivery_with_lines`, `delivery_standing`, `accept_delivery_once`: through GraphQL a
+//! delivery is accepted as it stands), and the orders the order import reads (`orders`):
+//! every command and every poll.
 //!
 //! Errors: every method fails with a [`ConnectionError`] that keeps the client's error as its
 //! source and says its [`ConnectionErrorKind`], made from the client's typed kind (never from
@@ -29,9 +30,11 @@
 //! rows the products poll and ListProducts read), `quantities` (a shipment as it is now, its order lines, set its quantities),
 //! `stock` (set physical stock, read a product's or a page of every size's),
 //! `returns` (find a tagged return, create one), `shipments` (is one completed, complete one), `payments` (where a payment
-//! stands, capture).
+//! stands, capture), `deliveries` (the pending supplier deliveries, one with where it stands,
+//! accept one).
 
 mod catalog;
+mod deliveries;
 mod listing;
 mod orders;
 mod payments;
@@ -51,6 +54,7 @@ use crate::client::{CentraClient, CentraError, CentraErrorKind, ClientOptions};
 use crate::client_graphql::{GraphqlClient, GraphqlError, GraphqlErrorKind, GraphqlOptions};
 
 pub use catalog::CatalogPage;
+pub use deliveries::{DeliveryAccepted, DeliveryStanding};
 pub use payments::{CaptureOutcome, PaymentStanding};
 pub use returns::{NewReturn, ReturnCreated, ReturnFound};
 pub use shipments::ShipmentCompletion;
@@ -228,20 +232,11 @@ impl CentraConnection {
         }
     }
 
-    /// The Order API client, for the commands only it serves yet.
-    pub fn order_api(&self) -> Option<&CentraClient> {
-        match self {
-            Self::OrderApi(client) => Some(client),
-            Self::Graphql(_) => None,
-        }
-    }
-
     /// One harmless read of `group`'s list (TestConnection); answers the operation read.
     ///
     /// # Errors
     /// The client's error: a refused secret or token, a group the plugin's allow-list or the
-    /// token's permissions lack, or any failed call; through GraphQL, SUPPLIER DELIVERIES as
-    /// [`ConnectionErrorKind::InvalidRequest`] (not read through that API yet).
+    /// token's permissions lack, or any failed call.
     pub async fn probe(
         &self,
         group: domain::EndpointGroup,

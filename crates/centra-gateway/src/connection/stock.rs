@@ -191,16 +191,32 @@ async fn set_stock_graphql(
     if known.is_empty() {
         return Ok(outcome);
     }
+    let warehouse = the_warehouse(client, "setStock", "writes stock to").await?;
+    client.set_stock(warehouse, DESCRIPTION, &known).await?;
+    Ok(outcome)
+}
+
+/// The id of the one warehouse the token sees: the WMS's (a token that sees several is refused
+/// naming the count, for `operation`, which `uses` that warehouse).
+///
+/// # Errors
+/// [`GraphqlErrorKind::Refused`] when the token sees no warehouse or several; the read's own
+/// failure otherwise.
+pub(super) async fn the_warehouse(
+    client: &GraphqlClient,
+    operation: &str,
+    uses: &str,
+) -> Result<i64, GraphqlError> {
     let warehouses = client.warehouses().await?;
     let [warehouse] = warehouses.as_slice() else {
         return Err(GraphqlError::new(
             client.endpoint(),
-            "setStock",
+            operation,
             GraphqlErrorKind::Refused(Refusal {
                 record: "warehouses".to_owned(),
                 problems: vec![UserProblem {
                     message: format!(
-                        "the token sees {} warehouses; centra-wms writes stock to exactly one \
+                        "the token sees {} warehouses; centra-wms {uses} exactly one \
                          (restrict the token to the WMS's warehouse)",
                         warehouses.len()
                     ),
@@ -209,6 +225,5 @@ async fn set_stock_graphql(
             }),
         ));
     };
-    client.set_stock(warehouse.id, DESCRIPTION, &known).await?;
-    Ok(outcome)
+    Ok(warehouse.id)
 }

@@ -1,24 +1,30 @@
-//! Supplier deliveries waiting to be received. Centra lists only deliveries not yet accepted;
-//! each is read with its lines and published once.
+//! Supplier deliveries waiting to be received, through either API. Centra lists only deliveries
+//! not yet accepted; each is read with its lines (the Order API's list has none, the GraphQL
+//! list carries them) and published once. A delivery that cannot be read goes to the
+//! dead-letter list naming it and the field; the others are published.
 
 use domain::DeliveryId;
 use platform_store::Store;
 
 use super::memory::{self, kind};
 use super::{PollError, PollReport, dead_letter};
-use crate::client::{CentraClient, PayloadError, record::BadRecord};
+use crate::client::{PayloadError, record::BadRecord};
+use crate::connection::CentraConnection;
 use crate::publish;
 
 /// Dead-letter kind of unreadable deliveries.
 pub const DEAD_LETTER_KIND: &str = "centra.supplier-delivery";
 
 /// Publishes a `SupplierDeliveryCreated` for every pending delivery not published before.
+///
+/// # Errors
+/// A failed list or read (the next round tries again) or the gateway's store failing.
 pub async fn poll_deliveries(
     store: &Store,
-    client: &CentraClient,
+    connection: &CentraConnection,
 ) -> Result<PollReport, PollError> {
-    let endpoint = client.endpoint();
-    let listed = client.deliveries().await?;
+    let endpoint = connection.endpoint();
+    let listed = connection.pending_deliveries().await?;
     let mut report = PollReport::default();
     let mut fresh = Vec::new();
     let mut bad = Vec::new();
@@ -51,10 +57,9 @@ pub async fn poll_deliveries(
     // Read each new delivery with its lines before opening the write transaction.
     let mut detailed = Vec::new();
     for delivery in fresh {
-        let full = client
-            .with_retry(|| client.delivery_once(&delivery.id))
-            .await?;
-        let Some(full) = full else { continue };
+        let Some(full) = connection.delivery_with_lines(delivery).await? else {
+            continue;
+        };
         match DeliveryId::parse(&full.delivery_number) {
             Ok(number) => detailed.push((number, full)),
             Err(e) => bad.push(Box::new(BadRecord {

@@ -10,7 +10,8 @@
 //! - `orders`: orders ready for the warehouse (import `orders` or `both`), through either API;
 //! - `products`: products changed since the cursor (Order API) or the whole catalogue each
 //!   round (GraphQL), published per product version (either API);
-//! - `deliveries`: supplier deliveries waiting to be received (Order API only);
+//! - `deliveries`: supplier deliveries waiting to be received (either API; through GraphQL those
+//!   into the one warehouse the token sees);
 //!
 //! There is no returns poll: returns flow from the WMS to Centra (returns-sync creates them
 //! with `CreateReturn`). Returns registered in Centra by hand have no WMS counterpart to
@@ -58,14 +59,6 @@ pub enum PollError {
     Connection(#[from] ConnectionError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// The poll needs the Order API and the end-point is set to another API (settings and the
-    /// gateway refuse such an end-point first; this keeps a poll from running half-served).
-    #[error("centra end-point {endpoint}: api = \"{api}\" does not serve the {flow} poll yet")]
-    Unserved {
-        endpoint: domain::EndpointName,
-        api: domain::CentraApi,
-        flow: &'static str,
-    },
 }
 
 /// What one poll did.

@@ -12,7 +12,6 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::{PollError, PollReport, poll_deliveries, poll_orders, poll_products, poll_shipments};
-use crate::client::CentraClient;
 use crate::connection::CentraConnection;
 use crate::flow_status::PollLog;
 
@@ -102,21 +101,9 @@ fn log_result(
     }
 }
 
-/// The end-point's Order API client, for a poll only that API serves yet.
-fn order_api<'a>(
-    connection: &'a CentraConnection,
-    flow: &'static str,
-) -> Result<&'a CentraClient, PollError> {
-    connection.order_api().ok_or_else(|| PollError::Unserved {
-        endpoint: connection.endpoint().clone(),
-        api: connection.api(),
-        flow,
-    })
-}
-
 /// One round of every enabled poll of one end-point. The shipments poll (and its
-/// cancellations), the orders poll and the products poll run through either API; the
-/// deliveries poll needs the Order API.
+/// cancellations), the orders poll, the products poll and the deliveries poll run through
+/// either API.
 pub async fn poll_round(store: &Store, connection: &CentraConnection, flows: Flows, log: &PollLog) {
     let endpoint = connection.endpoint();
     if flows.shipments {
@@ -144,11 +131,12 @@ pub async fn poll_round(store: &Store, connection: &CentraConnection, flows: Flo
         );
     }
     if flows.deliveries {
-        let result = match order_api(connection, "deliveries") {
-            Ok(client) => poll_deliveries(store, client).await,
-            Err(error) => Err(error),
-        };
-        log_result(log, endpoint, "deliveries", result);
+        log_result(
+            log,
+            endpoint,
+            "deliveries",
+            poll_deliveries(store, connection).await,
+        );
     }
 }
 

@@ -299,10 +299,12 @@ const EVERY_WRITE: &[&str] = &[
     "articles",
     "stock_to_centra",
     "returns_to_centra",
+    "purchase_orders",
 ];
 
 /// TestConnection reads one row per group through the adapter's API: every group a flow of the
-/// order, catalog and returns paths needs answers ok, each through that API's own calls.
+/// order, catalog, returns and purchase-order paths needs answers ok, each through that API's
+/// own calls.
 pub(super) async fn the_connection_is_tested(api: CentraApi) {
     let h = harness(api).await;
     h.open_shipment().await;
@@ -314,13 +316,14 @@ pub(super) async fn the_connection_is_tested(api: CentraApi) {
                 ProtoGroup::OrderAndShipment,
                 ProtoGroup::ProductAndStock,
                 ProtoGroup::Returns,
+                ProtoGroup::SupplierDeliveries,
             ],
             EVERY_WRITE,
         ))
         .await
         .expect("answered");
     assert!(answer.ok, "{answer:?}");
-    assert_eq!(answer.groups.len(), 3);
+    assert_eq!(answer.groups.len(), 4);
     let calls = h.calls().await;
     let through_the_adapters_api = !calls.is_empty()
         && calls.iter().all(|c| match api {
@@ -334,6 +337,11 @@ pub(super) async fn the_connection_is_tested(api: CentraApi) {
             (0, "POST /graphql CompleteShipment", "Shipment:write"),
             (1, "POST /graphql SetStock", "StockChange:write"),
             (2, "POST /graphql CreateReturn", "Return:write"),
+            (
+                3,
+                "POST /graphql AcceptPurchaseOrderDelivery",
+                "PurchaseOrderDelivery:write",
+            ),
         ] {
             assert_eq!(calls.iter().filter(|c| *c == probe).count(), 1, "{calls:?}");
             let message = &answer.groups[group].message;
@@ -351,7 +359,7 @@ pub(super) async fn the_connection_is_tested(api: CentraApi) {
 /// so the same token passes when stock is not pushed to Centra.
 pub(super) async fn a_graphql_token_without_a_write_permission_fails_its_group() {
     let h = harness(CentraApi::Graphql).await;
-    without_permission(&h, "StockChange:write").await;
+    without_permissions(&h, &["StockChange:write"]).await;
     let groups = [ProtoGroup::OrderAndShipment, ProtoGroup::ProductAndStock];
     let answer = h
         .commands
@@ -435,14 +443,14 @@ pub(super) async fn a_graphql_tokens_expiry_is_checked() {
     );
 }
 
-/// Takes `permission` from the simulator's default GraphQL token, keeping the others.
-async fn without_permission(h: &Harness, permission: &str) {
+/// Takes `permissions` from the simulator's default GraphQL token, keeping the others.
+async fn without_permissions(h: &Harness, permissions: &[&str]) {
     let kept: Vec<String> = h.control_get("/graphql/tokens").await[0]["permissions"]
         .as_array()
         .expect("the default token's permissions")
         .iter()
         .filter_map(|p| p.as_str().map(str::to_owned))
-        .filter(|p| p != permission)
+        .filter(|p| !permissions.contains(&p.as_str()))
         .collect();
     h.control(
         "/graphql/tokens",
@@ -452,11 +460,12 @@ async fn without_permission(h: &Harness, permission: &str) {
 }
 
 /// Through GraphQL, a token without `Shipment:read` fails the ORDER & SHIPMENT check naming
-/// the token, and SUPPLIER DELIVERIES (not read through GraphQL yet) fails saying so; neither
-/// is an error of the command.
+/// the token, and one without `PurchaseOrderDelivery:read` fails SUPPLIER DELIVERIES naming the
+/// permission; the group with its permissions passes; neither failure is an error of the
+/// command.
 pub(super) async fn a_graphql_token_without_a_permission_fails_its_group() {
     let h = harness(CentraApi::Graphql).await;
-    without_permission(&h, "Shipment:read").await;
+    without_permissions(&h, &["Shipment:read", "PurchaseOrderDelivery:read"]).await;
     let answer = h
         .commands
         .test_connection(test_connection(
@@ -474,7 +483,9 @@ pub(super) async fn a_graphql_token_without_a_permission_fails_its_group() {
     assert_eq!(oks, [false, false, true], "{answer:?}");
     assert!(answer.groups[0].message.contains("token"), "{answer:?}");
     assert!(
-        answer.groups[1].message.contains("not read through"),
+        answer.groups[1]
+            .message
+            .contains("PurchaseOrderDelivery:read"),
         "{answer:?}"
     );
 }

@@ -239,7 +239,7 @@ async fn publishes_each_waiting_supplier_delivery_once() {
         ]}),
     )
     .await;
-    let report = poll_deliveries(&app.store, &app.client)
+    let report = poll_deliveries(&app.store, &app.client.clone().into())
         .await
         .expect("polled");
     assert_eq!(report.published, 1);
@@ -261,7 +261,7 @@ async fn publishes_each_waiting_supplier_delivery_once() {
     assert_eq!(event.lines.len(), 1);
     assert_eq!(event.lines[0].quantity, 20);
     assert_eq!(
-        poll_deliveries(&app.store, &app.client)
+        poll_deliveries(&app.store, &app.client.clone().into())
             .await
             .expect("again")
             .published,

@@ -54,6 +54,7 @@ pub fn endpoint(base_url: &str, secret: &str) -> CentraEndpoint {
         api: domain::CentraApi::OrderApi,
         token: None,
         token_expires_on: None,
+        admin_user_id: None,
     }
 }
 

@@ -1,22 +1,22 @@
-//! `api = "graphql"` is refused, with the flow the adapter does not serve yet (purchase
-//! orders), by the config check (and so at start) and by the gateway itself: never accepted and
-//! then ignored. An end-point that runs only what the adapter serves (the order flow importing
-//! shipments or orders, the catalog, stock, returns) gets a GraphQL connection.
+//! `api = "graphql"` serves every flow: the config check (and so the start) accepts a GraphQL
+//! end-point importing shipments or orders with the catalog, stock, returns and purchase
+//! orders (with the admin user the Integration API accepts deliveries as), and the gateway
+//! builds a GraphQL connection for it.
 
+use centra_gateway::Gateway;
 use centra_gateway::client::ClientOptions;
 use centra_gateway::client_graphql::GraphqlOptions;
-use centra_gateway::{Gateway, GatewayError};
 use platform_config::AppConfig;
 use platform_store::{Store, StoreOptions};
 
-use crate::server::{FakeCentra, TOKEN};
+use crate::server::FakeCentra;
 
 const EXAMPLE: &str = include_str!("../../../../config/centra-wms.example.toml");
 const BASE_URL: &str = "base_url = \"https://example.centra.com/api/order-api\"\n";
 const SECRET: &str = "secret = \"change-me\"\n";
 
 #[test]
-fn config_check_refuses_api_graphql_naming_the_flows_not_served_yet() {
+fn config_check_accepts_api_graphql_for_every_flow() {
     assert!(
         EXAMPLE.contains(BASE_URL) && EXAMPLE.contains(SECRET),
         "the example's end-point"
@@ -33,37 +33,49 @@ fn config_check_refuses_api_graphql_naming_the_flows_not_served_yet() {
     let purchase_orders = "# purchase_orders = false\n";
     assert!(graphql.contains(purchase_orders), "the example's setting");
     let graphql = graphql.replacen(purchase_orders, "purchase_orders = true\n", 1);
-    let error = AppConfig::from_toml_str(&graphql).expect_err("refused");
-    let text = error.to_string();
+    let text = AppConfig::from_toml_str(&graphql)
+        .expect_err("purchase orders need the admin user")
+        .to_string();
     assert!(
-        text.contains(
-            "settings.endpoints[0].api: the GraphQL adapter does not yet serve purchase orders;"
-        ),
+        text.contains("settings.endpoints[0].admin_user_id: required with api = \"graphql\" and purchase_orders = true"),
         "{text}"
     );
     assert!(!text.contains("change-me"), "the token never shows: {text}");
+    // Read only with api = "graphql", so not in the example (as `token_expires_on`): set after
+    // the token.
+    let graphql = graphql.replacen(
+        "token = \"change-me\"\n",
+        "token = \"change-me\"\nadmin_user_id = 1\n",
+        1,
+    );
+    AppConfig::from_toml_str(&graphql).expect("purchase orders are served through GraphQL");
+    let import = "# import = \"shipments\"\n";
+    assert!(graphql.contains(import), "the example's setting");
+    for mode in ["orders", "both"] {
+        let graphql = graphql.replacen(import, &format!("import = \"{mode}\"\n"), 1);
+        AppConfig::from_toml_str(&graphql).expect("the order import is served through GraphQL");
+    }
 }
 
+/// The order import through GraphQL: the gateway builds the GraphQL connection and sends
+/// nothing before its polls start.
 #[tokio::test]
-async fn the_gateway_refuses_an_end_point_it_cannot_serve_through_graphql() {
+async fn the_gateway_serves_the_order_import_through_graphql() {
     let centra = FakeCentra::start().await;
     let mut settings = domain::Settings::new(vec![centra.endpoint()], chrono_tz::UTC);
-    settings.purchase_orders = true;
+    settings.import = domain::settings::ImportMode::Orders;
     let store = store().await;
-    let error = Gateway::new(
+    let gateway = Gateway::new(
         &settings,
         store.0,
         &ClientOptions::default(),
         &GraphqlOptions::default(),
     )
-    .expect_err("refused");
-    assert!(matches!(error, GatewayError::Unserved { .. }), "{error}");
-    let text = error.to_string();
-    assert!(
-        text.contains("does not yet serve purchase orders; use api = \"order_api\""),
-        "{text}"
+    .expect("served");
+    assert_eq!(
+        gateway.commands().connection("shop1").expect("shop1").api(),
+        domain::CentraApi::Graphql
     );
-    assert!(!text.contains(TOKEN));
     assert!(
         centra.seen().is_empty(),
         "nothing was sent to the end-point"
@@ -97,6 +109,7 @@ async fn the_gateway_serves_the_order_flow_through_graphql() {
         secret: domain::Secret::new("s"),
         token: None,
         token_expires_on: None,
+        admin_user_id: None,
         order_number_prefix: Some("C-".to_owned()),
         ..centra.endpoint()
     };

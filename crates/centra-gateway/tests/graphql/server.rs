@@ -183,6 +183,7 @@ impl FakeCentra {
             secret: Secret::new(""),
             token: Some(Secret::new(TOKEN)),
             token_expires_on: None,
+            admin_user_id: None,
             webhook_secret: None,
             role: EndpointRole::Retail,
             order_number_prefix: None,

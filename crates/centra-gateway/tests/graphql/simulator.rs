@@ -91,6 +91,7 @@ impl Sim {
             secret: Secret::new(""),
             token: Some(Secret::new(token)),
             token_expires_on: None,
+            admin_user_id: None,
             webhook_secret: None,
             role: EndpointRole::Retail,
             order_number_prefix: None,

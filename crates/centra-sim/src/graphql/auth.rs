@@ -50,6 +50,7 @@ pub const PERMISSIONS: &[&str] = &[
     "Return:read",
     "Return:write",
     "PurchaseOrder:read",
+    "Supplier:read",
     "PurchaseOrderDelivery:read",
     "PurchaseOrderDelivery:write",
     "Event:read",

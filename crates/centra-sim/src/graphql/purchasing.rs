@@ -17,11 +17,24 @@ pub enum PurchaseOrderStatus {
     Received,
 }
 
-/// Delivery status (doc gap as for [`PurchaseOrderStatus`]: `PENDING` until accepted).
+/// Delivery status (`PurchaseOrderDelivery.status: PurchaseOrderDeliveryStatus!` and the
+/// filter's `status`, centra.dev/graphql/purchaseorderdelivery.html and
+/// purchaseorderdeliveryfilter.html). Doc gap: the enum's values are not on the pages searched;
+/// the simulator answers `PENDING` until the delivery is accepted, then `ACCEPTED`. The gateway's
+/// schema uses the same two names, also marked as a doc gap.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PurchaseOrderDeliveryStatus {
     Pending,
     Accepted,
+}
+
+/// Where `delivery` stands.
+pub fn delivery_status(delivery: &SupplierDelivery) -> PurchaseOrderDeliveryStatus {
+    if delivery.acceptance.is_some() {
+        PurchaseOrderDeliveryStatus::Accepted
+    } else {
+        PurchaseOrderDeliveryStatus::Pending
+    }
 }
 
 /// `supplier { name country }`.
@@ -103,32 +116,34 @@ impl DeliveryNode {
     }
 
     async fn status(&self) -> PurchaseOrderDeliveryStatus {
-        if self.0.acceptance.is_some() {
-            PurchaseOrderDeliveryStatus::Accepted
-        } else {
-            PurchaseOrderDeliveryStatus::Pending
-        }
+        delivery_status(&self.0)
     }
 
     async fn created_at(&self, ctx: &Context<'_>) -> String {
         iso(ctx, self.0.created)
     }
 
-    /// Doc gap: the schema page lists an ETD ("supposed to leave the factory") and an ETA
-    /// without their names in the stored excerpt; the simulator calls them `etd` and `eta`.
+    /// Doc gap: the schema page (centra.dev/graphql/purchaseorderdelivery.html) lists an ETD
+    /// ("supposed to leave the factory") and an ETA ("Estimated time of arrival") without their
+    /// names in the stored excerpt. The delivery filter on purchaseorderdeliveryfilter.html
+    /// names its field `ETA: DateRange`, so the simulator names the fields `ETD` and `ETA`.
+    #[graphql(name = "ETD")]
     async fn etd(&self, ctx: &Context<'_>) -> String {
         iso(ctx, self.0.etd)
     }
 
+    #[graphql(name = "ETA")]
     async fn eta(&self, ctx: &Context<'_>) -> String {
         iso(ctx, self.0.eta)
     }
 
-    async fn supplier(&self) -> Supplier {
-        Supplier {
+    /// "Required permission: Supplier:read" (centra.dev/graphql/purchaseorderdelivery.html).
+    async fn supplier(&self, ctx: &Context<'_>) -> async_graphql::Result<Supplier> {
+        require(ctx, "Supplier:read", "PurchaseOrderDelivery.supplier")?;
+        Ok(Supplier {
             name: self.0.supplier_name.clone(),
             country: self.0.supplier_country.clone(),
-        }
+        })
     }
 
     async fn purchase_order(&self, ctx: &Context<'_>) -> async_graphql::Result<PurchaseOrderNode> {

@@ -20,9 +20,11 @@ use async_graphql::{Context, InputObject, Object, OutputType, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::auth::require;
-use super::catalog::{ProductNode, ProductSizeNode, Warehouse, products, warehouse};
+use super::catalog::{ProductNode, ProductSizeNode, WAREHOUSE_ID, Warehouse, products, warehouse};
 use super::limits::RateLimit;
-use super::purchasing::{DeliveryNode, PurchaseOrderNode};
+use super::purchasing::{
+    DeliveryNode, PurchaseOrderDeliveryStatus, PurchaseOrderNode, delivery_status,
+};
 use super::schema::{DEFAULT_LIMIT, sim, store_id};
 use super::types::{OrderNode, ReturnNode, ShipmentNode, order_hash};
 use crate::state::Store;
@@ -116,12 +118,18 @@ pub struct ReturnFilter {
     pub shipment_id: Option<Vec<i32>>,
 }
 
-/// `where` of `purchaseOrderDeliveries`.
+/// `where` of `purchaseOrderDeliveries`: the fields of centra.dev/graphql/
+/// purchaseorderdeliveryfilter.html the simulator filters on (`id: [Int!]`, `number: [String!]`,
+/// `status: PurchaseOrderDeliveryStatus`, `warehouseId: [Int!]`); the simulator's earlier
+/// invented `isAccepted` is gone.
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct PurchaseOrderDeliveryFilter {
     pub id: Option<Vec<i32>>,
     pub number: Option<Vec<String>>,
-    pub is_accepted: Option<bool>,
+    pub status: Option<PurchaseOrderDeliveryStatus>,
+    /// Every delivery goes into the plugin's warehouse (the Order API's "Supplier Delivery
+    /// Warehouse", REF/503), so another id lists none.
+    pub warehouse_id: Option<Vec<i32>>,
 }
 
 /// `totalCount` of a connection.
@@ -429,11 +437,8 @@ impl DocumentQueries {
                 .values()
                 .filter(|d| listed_id(filter.id.as_ref(), d.id))
                 .filter(|d| listed(filter.number.as_ref(), |n| d.number == *n))
-                .filter(|d| {
-                    filter
-                        .is_accepted
-                        .is_none_or(|a| a == d.acceptance.is_some())
-                })
+                .filter(|d| filter.status.is_none_or(|s| s == delivery_status(d)))
+                .filter(|_| listed_id(filter.warehouse_id.as_ref(), WAREHOUSE_ID))
                 .cloned()
                 .map(DeliveryNode)
                 .collect()

@@ -96,31 +96,35 @@ pub struct StockChangePayload {
     pub user_warnings: Vec<UserWarning>,
 }
 
-/// Doc gap: `WarehouseStockInsertType`'s values are not in the stored docs; the simulator takes
-/// `INSERT` (add the received units to stock, the Order API's `insertStock: true`) and
-/// `DO_NOT_INSERT`.
+/// Doc gap: `WarehouseStockInsertType`'s values are not on the reference pages searched
+/// (centra.dev/graphql/purchaseorderdeliveryacceptinput.html names only the type); the
+/// simulator takes `INSERT` (add the received units to stock, the Order API's
+/// `insertStock: true`) and `DO_NOT_INSERT`. The gateway's schema uses the same two names, also
+/// marked as a doc gap.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WarehouseStockInsertType {
     Insert,
     DoNotInsert,
 }
 
-#[derive(InputObject, Clone, Debug)]
-pub struct PurchaseOrderDeliveryLineAcceptInput {
-    pub product_size: IdInput,
-    pub quantity: i32,
+/// `AdminUserInput`: the Centra user accepting ("Centra user with Supplier Module access
+/// rights"). Doc gap: only `id` is modelled. The simulator keeps no admin users: any id above 0
+/// stands for one, 0 or below is an unknown user (a `userError`).
+#[derive(InputObject, Clone, Copy, Debug)]
+pub struct AdminUserInput {
+    pub id: i32,
 }
 
-/// Doc gap: Centra's input names an admin user, a warehouse and a stock insert type and no
-/// quantities (the delivery is accepted as it stands). A warehouse receives what it received, so
-/// the simulator also takes optional `lines` with the received quantity per size: missing units
-/// become a follow-up delivery, as the Order API's accept does (REF/506). Without `lines` the
-/// delivery's own quantities are accepted.
+/// As centra.dev/graphql/purchaseorderdeliveryacceptinput.html lists it: `adminUser:
+/// AdminUserInput!`, `warehouse: WarehouseInput` ("exactly one input field"),
+/// `stockInsertType: WarehouseStockInsertType!`, and no quantities: Centra accepts a delivery
+/// as it stands, with its own lines' quantities. (The simulator once took invented received
+/// `lines` here; they are gone, the reference has none.)
 #[derive(InputObject, Clone, Debug)]
 pub struct PurchaseOrderDeliveryAcceptInput {
+    pub admin_user: AdminUserInput,
     pub warehouse: Option<IdInput>,
-    pub stock_insert_type: Option<WarehouseStockInsertType>,
-    pub lines: Option<Vec<PurchaseOrderDeliveryLineAcceptInput>>,
+    pub stock_insert_type: WarehouseStockInsertType,
 }
 
 #[derive(SimpleObject, Clone, Debug)]
@@ -315,7 +319,7 @@ impl StockMutations {
         &self,
         ctx: &Context<'_>,
         id: i32,
-        input: Option<PurchaseOrderDeliveryAcceptInput>,
+        input: PurchaseOrderDeliveryAcceptInput,
     ) -> async_graphql::Result<PurchaseOrderDeliveryAcceptPayload> {
         require(
             ctx,
@@ -323,11 +327,6 @@ impl StockMutations {
             "acceptPurchaseOrderDelivery",
         )?;
         let sim = sim(ctx);
-        let input = input.unwrap_or(PurchaseOrderDeliveryAcceptInput {
-            warehouse: None,
-            stock_insert_type: None,
-            lines: None,
-        });
         let current = |delivery: u64| {
             sim.read(|store| store.deliveries.get(&delivery).cloned().map(DeliveryNode))
         };
@@ -343,6 +342,15 @@ impl StockMutations {
                 None,
             ));
         };
+        if store_id(input.admin_user.id).is_none() {
+            return Ok(refuse(
+                user_error(
+                    format!("admin user {} does not exist", input.admin_user.id),
+                    at!["input", "adminUser"],
+                ),
+                Some(delivery_id),
+            ));
+        }
         if let Some(w) = input.warehouse
             && store_id(w.id) != Some(WAREHOUSE_ID)
         {
@@ -354,39 +362,20 @@ impl StockMutations {
                 Some(delivery_id),
             ));
         }
-        let received: Result<Vec<(String, i64)>, UserError> = sim.read(|store| {
-            let delivery = store.deliveries.get(&delivery_id);
-            match &input.lines {
-                None => Ok(delivery
-                    .map(|d| {
-                        d.lines
-                            .iter()
-                            .map(|l| (l.item.joined_sku(), l.quantity))
-                            .collect()
-                    })
-                    .unwrap_or_default()),
-                Some(lines) => lines
-                    .iter()
-                    .enumerate()
-                    .map(|(i, l)| {
-                        store_id(l.product_size.id)
-                            .and_then(|item| store.items.get(&item))
-                            .map(|item| (item.joined_sku(), i64::from(l.quantity)))
-                            .ok_or_else(|| {
-                                user_error(
-                                    format!("product size {} does not exist", l.product_size.id),
-                                    at!["input", "lines", i, "productSize"],
-                                )
-                            })
-                    })
-                    .collect(),
-            }
+        // The delivery as it stands: every line's own quantity (no quantities in the input).
+        let received: Vec<(String, i64)> = sim.read(|store| {
+            store
+                .deliveries
+                .get(&delivery_id)
+                .map(|d| {
+                    d.lines
+                        .iter()
+                        .map(|l| (l.item.joined_sku(), l.quantity))
+                        .collect()
+                })
+                .unwrap_or_default()
         });
-        let received = match received {
-            Ok(r) => r,
-            Err(e) => return Ok(refuse(e, Some(delivery_id))),
-        };
-        let insert = input.stock_insert_type != Some(WarehouseStockInsertType::DoNotInsert);
+        let insert = input.stock_insert_type == WarehouseStockInsertType::Insert;
         let outcome = sim.mutate(|store, now| {
             store.accept_delivery(
                 &delivery_id.to_string(),
@@ -397,21 +386,10 @@ impl StockMutations {
             )
         });
         match outcome {
-            Ok(follow_up) => Ok(PurchaseOrderDeliveryAcceptPayload {
+            Ok(_) => Ok(PurchaseOrderDeliveryAcceptPayload {
                 purchase_order_delivery: current(delivery_id),
                 user_errors: Vec::new(),
-                user_warnings: follow_up
-                    .and_then(current)
-                    .map(|d| {
-                        vec![user_warning(
-                            format!(
-                                "units not received moved to delivery {} (id {})",
-                                d.0.number, d.0.id
-                            ),
-                            at!["input", "lines"],
-                        )]
-                    })
-                    .unwrap_or_default(),
+                user_warnings: Vec::new(),
             }),
             Err(refusal) => Ok(refuse(
                 user_error(refusal.msg, at!["id"]),

@@ -247,6 +247,7 @@ pub(crate) mod tests {
             api: crate::endpoint::CentraApi::OrderApi,
             token: None,
             token_expires_on: None,
+            admin_user_id: None,
             webhook_secret: None,
         }
     }

@@ -310,26 +310,7 @@ impl Settings {
 /// A prefix must be non-empty, made of letters, digits, `-` and `_`, and must not end with a
 /// digit (otherwise `W1` + `83651-1` and `W` + `183651-1` would both read `W183651-1`).
 impl Settings {
-    /// The Centra flows these settings run through `endpoint`: orders always (shipments
-    /// offered and completed), the order import when `import` takes orders, the catalog and
-    /// stock on the catalog end-point, purchase orders and returns when they are on.
-    pub fn centra_flows(&self, endpoint: &CentraEndpoint) -> Vec<&'static str> {
-        let catalog = self.catalog().is_some_and(|c| c.name == endpoint.name);
-        [
-            ("orders", true),
-            ("order import", self.import.imports_orders()),
-            ("catalog", catalog),
-            ("stock", catalog && self.stock_to_centra),
-            ("purchase orders", self.purchase_orders),
-            ("returns", self.returns_to_centra),
-        ]
-        .into_iter()
-        .filter_map(|(flow, on)| on.then_some(flow))
-        .collect()
-    }
-
-    /// What is wrong with an end-point's credentials for its `api`, and whether that API's
-    /// adapter serves the flows the settings need, as `(field, problem)`.
+    /// What is wrong with an end-point's credentials for its `api`, as `(field, problem)`.
     fn api_problems(&self, endpoint: &CentraEndpoint) -> Vec<(&'static str, String)> {
         let mut problems = Vec::new();
         match endpoint.api {
@@ -353,6 +334,12 @@ impl Settings {
                         "is read only with api = \"graphql\" (the Order API's secret does not expire)".to_owned(),
                     ));
                 }
+                if endpoint.admin_user_id.is_some() {
+                    problems.push((
+                        "admin_user_id",
+                        "is read only with api = \"graphql\" (the Order API accepts a supplier delivery without an admin user)".to_owned(),
+                    ));
+                }
             }
             CentraApi::Graphql => {
                 if endpoint.token.as_ref().is_none_or(Secret::is_blank) {
@@ -373,21 +360,18 @@ impl Settings {
                         "is read only with api = \"order_api\"; the GraphQL adapter paces itself by Centra's rateLimits".to_owned(),
                     ));
                 }
+                match endpoint.admin_user_id {
+                    None if self.purchase_orders => problems.push((
+                        "admin_user_id",
+                        "required with api = \"graphql\" and purchase_orders = true: the Integration API accepts a supplier delivery as a Centra admin user with Supplier Module access rights; set that user's id in AMS".to_owned(),
+                    )),
+                    Some(id) if id <= 0 => problems.push((
+                        "admin_user_id",
+                        format!("is {id}; a Centra admin user's id is above 0"),
+                    )),
+                    _ => {}
+                }
             }
-        }
-        let unserved: Vec<&str> = self
-            .centra_flows(endpoint)
-            .into_iter()
-            .filter(|flow| endpoint.api.unserved_flows().contains(flow))
-            .collect();
-        if !unserved.is_empty() {
-            problems.push((
-                "api",
-                format!(
-                    "the GraphQL adapter does not yet serve {}; use api = \"order_api\" for this end-point until it does",
-                    unserved.join(", ")
-                ),
-            ));
         }
         problems
     }
@@ -444,92 +428,40 @@ mod tests {
             .map_err(|problems| problems.iter().map(ToString::to_string).collect())
     }
 
+    /// Every flow runs through GraphQL: one GraphQL end-point that is the catalog end-point,
+    /// imports shipments and orders, and takes stock, returns and purchase orders (with its
+    /// admin user) is accepted.
     #[test]
-    fn api_graphql_is_refused_naming_the_flows_it_does_not_serve_yet() {
+    fn api_graphql_serves_every_flow() {
         let graphql =
             "api = \"graphql\"\nbase_url = \"https://shop1.centra.com/graphql\"\ntoken = \"t\"\n";
-        let problems =
-            read(graphql, "import = \"both\"\npurchase_orders = true").expect_err("refused");
-        assert_eq!(
-            problems,
-            [
-                "settings.endpoints[0].api: the GraphQL adapter does not yet serve purchase orders; use api = \"order_api\" for this end-point until it does"
-            ],
-            "the order import is served, purchase orders are not"
-        );
+        let with_user = format!("{graphql}admin_user_id = 7\n");
         let settings = read(
-            graphql,
-            "import = \"orders\"\nstock_to_centra = true\nreturns_to_centra = true",
+            &with_user,
+            "import = \"both\"\nstock_to_centra = true\nreturns_to_centra = true\npurchase_orders = true",
         )
-        .expect("the order import, the catalog, stock and returns are served");
-        assert_eq!(
-            settings.centra_flows(&settings.endpoints[0]),
-            ["orders", "order import", "catalog", "stock", "returns"]
-        );
-    }
-
-    /// The catalog, stock and returns run through GraphQL: one GraphQL end-point that is the
-    /// catalog end-point and takes stock and returns is accepted with those flows.
-    #[test]
-    fn api_graphql_serves_the_catalog_stock_and_returns() {
-        let graphql =
-            "api = \"graphql\"\nbase_url = \"https://shop1.centra.com/graphql\"\ntoken = \"t\"\n";
-        let settings = read(graphql, "returns_to_centra = true").expect("served");
+        .expect("served");
         assert_eq!(settings.endpoints[0].api, CentraApi::Graphql);
-        assert_eq!(
-            settings.centra_flows(&settings.endpoints[0]),
-            ["orders", "catalog", "returns"]
-        );
-        let settings =
-            read(graphql, "stock_to_centra = true\nreturns_to_centra = true").expect("served");
-        assert_eq!(
-            settings.centra_flows(&settings.endpoints[0]),
-            ["orders", "catalog", "stock", "returns"]
-        );
+        assert_eq!(settings.endpoints[0].admin_user_id, Some(7));
+        read(graphql, "stock_to_centra = true\nreturns_to_centra = true")
+            .expect("no admin user without purchase orders");
     }
 
-    /// The order flow is served through GraphQL whatever it imports: an end-point that runs
-    /// only that (the catalog on another, Order API, end-point) is accepted importing
-    /// shipments, orders or both.
+    /// The order flow is served through GraphQL whatever it imports, on an end-point that runs
+    /// only that (the catalog on another, Order API, end-point).
     #[test]
     fn api_graphql_serves_the_order_flow_alone() {
-        let text = |import: &str| {
-            format!(
+        for import in ["shipments", "orders", "both"] {
+            let text = format!(
                 "centra_time_zone = \"UTC\"\nimport = \"{import}\"\ncatalog_endpoint = \"catalog\"\n\
                  [[endpoints]]\nname = \"shop1\"\napi = \"graphql\"\n\
                  base_url = \"https://shop1.centra.com/graphql\"\ntoken = \"t\"\n\
                  [[endpoints]]\nname = \"catalog\"\nbase_url = \"https://shop1.centra.com/api/order-api\"\n\
                  secret = \"s\"\norder_number_prefix = \"C-\"\n"
-            )
-        };
-        let settings = |import: &str| {
-            let draft: super::super::SettingsDraft =
-                toml::from_str(&text(import)).expect("a draft");
-            draft
-                .into_settings()
-                .map_err(|problems| problems.iter().map(ToString::to_string).collect::<Vec<_>>())
-        };
-        let accepted = settings("shipments").expect("served");
-        let shop = accepted
-            .endpoints
-            .iter()
-            .find(|e| e.name.as_str() == "shop1");
-        assert_eq!(
-            accepted.centra_flows(shop.expect("shop1")),
-            ["orders"],
-            "only the order flow runs through the GraphQL end-point"
-        );
-        for import in ["orders", "both"] {
-            let accepted = settings(import).expect("the order import is served");
-            let shop = accepted
-                .endpoints
-                .iter()
-                .find(|e| e.name.as_str() == "shop1");
-            assert_eq!(
-                accepted.centra_flows(shop.expect("shop1")),
-                ["orders", "order import"],
-                "{import}"
             );
+            let draft: super::super::SettingsDraft = toml::from_str(&text).expect("a draft");
+            let accepted = draft.into_settings().expect("served");
+            assert_eq!(accepted.endpoints[0].api, CentraApi::Graphql, "{import}");
         }
     }
 
@@ -575,5 +507,39 @@ mod tests {
         let plain = "base_url = \"https://x/api/order-api\"\nsecret = \"s\"\n";
         let settings = read(plain, "").expect("the Order API needs only its secret");
         assert_eq!(settings.endpoints[0].api, CentraApi::OrderApi);
+    }
+
+    /// The Integration API accepts a supplier delivery as an admin user: a GraphQL end-point
+    /// with purchase orders needs `admin_user_id` (a real id), the Order API takes none.
+    #[test]
+    fn admin_user_id_is_required_for_graphql_purchase_orders_and_refused_for_the_order_api() {
+        let graphql =
+            "api = \"graphql\"\nbase_url = \"https://shop1.centra.com/graphql\"\ntoken = \"t\"\n";
+        let problems = read(graphql, "purchase_orders = true").expect_err("refused");
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with("settings.endpoints[0].admin_user_id: required with api = \"graphql\" and purchase_orders = true")),
+            "{problems:?}"
+        );
+        let zero = format!("{graphql}admin_user_id = 0\n");
+        let problems = read(&zero, "").expect_err("refused");
+        assert_eq!(
+            problems,
+            ["settings.endpoints[0].admin_user_id: is 0; a Centra admin user's id is above 0"]
+        );
+        let with_user = format!("{graphql}admin_user_id = 7\n");
+        let settings = read(&with_user, "").expect("an admin user without purchase orders is kept");
+        assert_eq!(settings.endpoints[0].admin_user_id, Some(7));
+
+        let order_api =
+            "base_url = \"https://x/api/order-api\"\nsecret = \"s\"\nadmin_user_id = 7\n";
+        let problems = read(order_api, "purchase_orders = true").expect_err("refused");
+        assert_eq!(
+            problems,
+            [
+                "settings.endpoints[0].admin_user_id: is read only with api = \"graphql\" (the Order API accepts a supplier delivery without an admin user)"
+            ]
+        );
     }
 }

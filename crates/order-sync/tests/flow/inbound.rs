@@ -109,6 +109,51 @@ async fn a_delivery_becomes_a_purchase_order_and_is_accepted_exactly_once() {
     });
 }
 
+/// Centra's refusal to accept (e.g. the gateway's, for a receipt the Integration API cannot
+/// accept as it stands) parks the delivery with the refusal's words for a person: not dropped,
+/// not retried by itself. A receipt sent again once the delivery is put right accepts it.
+#[tokio::test]
+async fn a_refused_acceptance_parks_the_delivery_for_a_person() {
+    let mut s = settings();
+    s.purchase_orders = true;
+    let t = spawn_flow(s).await;
+    t.flow
+        .on_supplier_delivery(&MessageId::new("d"), &delivery())
+        .await
+        .expect("purchase order");
+    let refusal = "supplier delivery 42 (957-1): the received quantities differ from the delivery's (ABC: expected 10, received 8)";
+    t.centra
+        .with(|c| c.refuse_acceptance = Some(refusal.to_owned()));
+    let short = received(&[("ABC", 8), ("ABD", 5)]);
+    t.flow
+        .on_purchase_order_received(&MessageId::new("r1"), &short)
+        .await
+        .expect("handled, not retried");
+    t.flow
+        .on_purchase_order_received(&MessageId::new("r1"), &short)
+        .await
+        .expect("a redelivery is seen");
+    let record = delivery_record(&t).await;
+    assert_eq!(record.state(), DeliveryState::Parked);
+    assert!(
+        record.reason().is_some_and(|r| r.contains(refusal)),
+        "{:?}",
+        record.reason()
+    );
+    t.centra.with(|c| {
+        assert_eq!(c.refused_acceptances, 1, "asked once");
+        assert!(c.acceptances.is_empty());
+    });
+
+    t.centra.with(|c| c.refuse_acceptance = None);
+    t.flow
+        .on_purchase_order_received(&MessageId::new("r2"), &received(&[("ABC", 10), ("ABD", 5)]))
+        .await
+        .expect("accepted");
+    assert_eq!(delivery_record(&t).await.state(), DeliveryState::Accepted);
+    t.centra.with(|c| assert_eq!(c.acceptances.len(), 1));
+}
+
 #[tokio::test]
 async fn with_stock_to_centra_an_accepted_delivery_does_not_add_stock_twice() {
     let mut s = settings();

@@ -160,7 +160,7 @@ async fn create_return_takes_shipment_lines_and_restocks() {
 }
 
 #[tokio::test]
-async fn accepting_a_delivery_receives_the_units_once() {
+async fn accepting_a_delivery_receives_its_own_quantities_once() {
     let t = seeded().await;
     let announced = t
         .control(
@@ -169,23 +169,33 @@ async fn accepting_a_delivery_receives_the_units_once() {
         )
         .await;
     let id: i64 = announced["id"].as_str().unwrap().parse().unwrap();
-    let accept = "mutation($id: Int!, $input: PurchaseOrderDeliveryAcceptInput) { acceptPurchaseOrderDelivery(id: $id, input: $input) { purchaseOrderDelivery { status } userErrors { message } userWarnings { message } } }";
+    let accept = "mutation($id: Int!, $input: PurchaseOrderDeliveryAcceptInput!) { acceptPurchaseOrderDelivery(id: $id, input: $input) { purchaseOrderDelivery { status } userErrors { message path } userWarnings { message } } }";
+
+    let no_user = gql(
+        &t,
+        accept,
+        json!({"id": id, "input": {"adminUser": {"id": 0}, "stockInsertType": "INSERT"}}),
+    )
+    .await;
+    let refused = no_user.data("acceptPurchaseOrderDelivery");
+    assert_eq!(
+        refused["userErrors"][0]["path"],
+        json!(["input", "adminUser"])
+    );
+    assert_eq!(refused["purchaseOrderDelivery"]["status"], "PENDING");
+
     let answer = gql(
         &t,
         accept,
-        json!({"id": id, "input": {"warehouse": {"id": 1}, "stockInsertType": "INSERT", "lines": [{"productSize": {"id": 9001}, "quantity": 4}, {"productSize": {"id": 9002}, "quantity": 1}]}}),
+        json!({"id": id, "input": {"adminUser": {"id": 7}, "warehouse": {"id": 1}, "stockInsertType": "INSERT"}}),
     )
     .await;
     let payload = answer.data("acceptPurchaseOrderDelivery");
     assert_eq!(payload["purchaseOrderDelivery"]["status"], "ACCEPTED");
-    assert!(
-        payload["userWarnings"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("not received")
-    );
+    assert_eq!(payload["userErrors"], json!([]));
+    assert_eq!(payload["userWarnings"], json!([]));
     assert_eq!(t.stock_state("HJ100NVYS").await["physical"], 14);
-    assert_eq!(t.stock_state("HJ100NVYM").await["physical"], 6);
+    assert_eq!(t.stock_state("HJ100NVYM").await["physical"], 7);
     let state = t.state().await;
     let delivery = state["supplierDeliveries"]
         .as_array()
@@ -195,11 +205,41 @@ async fn accepting_a_delivery_receives_the_units_once() {
         .unwrap()
         .clone();
     assert_eq!(delivery["acceptCount"], 1);
-    assert!(delivery["additionalDelivery"].is_string());
+    assert!(delivery["additionalDelivery"].is_null());
 
-    let again = gql(&t, accept, json!({"id": id})).await;
+    let again = gql(
+        &t,
+        accept,
+        json!({"id": id, "input": {"adminUser": {"id": 7}, "stockInsertType": "INSERT"}}),
+    )
+    .await;
     assert_eq!(
         again.data("acceptPurchaseOrderDelivery")["userErrors"][0]["message"],
         "supplier delivery is already accepted"
     );
+}
+
+#[tokio::test]
+async fn the_accept_input_takes_no_received_quantities() {
+    let t = seeded().await;
+    let announced = t
+        .control(
+            "/supplier-deliveries",
+            &json!({"supplierName": "Sim Mill", "lines": [{"ean": "7350000000011", "quantity": 4}]}),
+        )
+        .await;
+    let id: i64 = announced["id"].as_str().unwrap().parse().unwrap();
+    let answer = gql(
+        &t,
+        "mutation($id: Int!, $input: PurchaseOrderDeliveryAcceptInput!) { acceptPurchaseOrderDelivery(id: $id, input: $input) { userErrors { message } } }",
+        json!({"id": id, "input": {"adminUser": {"id": 7}, "stockInsertType": "INSERT", "lines": [{"productSize": {"id": 9001}, "quantity": 1}]}}),
+    )
+    .await;
+    assert!(
+        answer.body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("lines")
+    );
+    assert_eq!(t.stock_state("HJ100NVYS").await["physical"], 10);
 }

@@ -184,7 +184,7 @@ async fn returns_and_purchase_order_deliveries_are_listed() {
 
     let answer = gql(
         &t,
-        "{ returns { id status lines { quantity shipmentLine { id } } shipment { number } } purchaseOrders { id status supplier { name } deliveries { number } } purchaseOrderDeliveries(where: {isAccepted: false}) { id number status lines { quantity productSize { SKU } } } }",
+        "{ returns { id status lines { quantity shipmentLine { id } } shipment { number } } purchaseOrders { id status supplier { name } deliveries { number } } purchaseOrderDeliveries(where: {status: PENDING}) { id number status ETA supplier { name } purchaseOrder { id } lines { quantity productSize { SKU } } } }",
         json!({}),
     )
     .await;
@@ -203,6 +203,18 @@ async fn returns_and_purchase_order_deliveries_are_listed() {
     let deliveries = &answer.body["data"]["purchaseOrderDeliveries"];
     assert_eq!(deliveries[0]["number"], delivery["deliveryId"]);
     assert_eq!(deliveries[0]["status"], "PENDING");
+    assert_eq!(deliveries[0]["supplier"]["name"], "Sim Mill");
+    assert_eq!(deliveries[0]["purchaseOrder"]["id"], 951);
+    assert!(deliveries[0]["ETA"].is_string());
+    let elsewhere = gql(
+        &t,
+        "{ here: purchaseOrderDeliveries(where: {warehouseId: [1]}) { id } elsewhere: purchaseOrderDeliveries(where: {warehouseId: [2]}) { id } accepted: purchaseOrderDeliveries(where: {status: ACCEPTED}) { id } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(elsewhere.data("here").as_array().map(Vec::len), Some(1));
+    assert_eq!(elsewhere.data("elsewhere"), &json!([]));
+    assert_eq!(elsewhere.data("accepted"), &json!([]));
     assert_eq!(
         deliveries[0]["lines"],
         json!([{"quantity": 4, "productSize": {"SKU": "HJ100NVYS"}}])
