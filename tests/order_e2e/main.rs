@@ -38,8 +38,8 @@ centra_wms_tests::in_every_setup!(
     // OGOship API v1 reports no picked quantity per line: no partial quantities to update.
     completion::capture_on_completion_updates_partial_quantities_then_captures_once [only ongoing],
     // Docs section 10 shows no "should capture" (authorised, capturable) on a GraphQL shipment,
-    // so the GraphQL adapter reads it false and a capture-on-import policy waits for `isPaid`:
-    // the unpaid shipments this scenario captures on import are parked there.
+    // so settings refuse capturing at import on a GraphQL end-point (domain settings test
+    // api_graphql_refuses_capturing_at_import) rather than park every unpaid shipment there.
     completion::capture_on_import_ships_only_what_was_captured order_api_only,
     completion::manual_completion_waits_for_a_person,
     // OGOship API v1 has one tracking number per order: no parcels. GraphQL `completeShipment`

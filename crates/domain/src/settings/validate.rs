@@ -360,6 +360,24 @@ impl Settings {
                         "is read only with api = \"order_api\"; the GraphQL adapter paces itself by Centra's rateLimits".to_owned(),
                     ));
                 }
+                // Capturing at import needs a shipment's payment to be known authorised and
+                // capturable (the Order API's `shouldCapture`, REF/107). Docs section 10 shows no
+                // such field on an Integration API shipment, so the adapter cannot tell an
+                // authorised payment from none: every unpaid shipment would be parked as not
+                // paid, the setting half-acted on. Refused instead; capturing at completion
+                // works there (`captureShipment`, then `completeShipment`).
+                if self.import.imports_shipments() {
+                    const WHY: &str = "needs a shipment's payment shown as authorised and capturable, which an Integration API shipment does not show (docs section 10; the Order API's shouldCapture); use capture = \"on_completion\" or api = \"order_api\" for this end-point";
+                    if self.capture == CapturePolicy::OnImport {
+                        problems.push(("api", format!("capture = \"on_import\" {WHY}")));
+                    }
+                    if self.import_filter == ImportFilter::CaptureOnImport {
+                        problems.push((
+                            "api",
+                            format!("import_filter = \"capture_on_import\" {WHY}"),
+                        ));
+                    }
+                }
                 match endpoint.admin_user_id {
                     None if self.purchase_orders => problems.push((
                         "admin_user_id",
@@ -445,6 +463,31 @@ mod tests {
         assert_eq!(settings.endpoints[0].admin_user_id, Some(7));
         read(graphql, "stock_to_centra = true\nreturns_to_centra = true")
             .expect("no admin user without purchase orders");
+    }
+
+    /// Capturing at import is refused on a GraphQL end-point that imports shipments (no
+    /// capturable flag to act on), naming both settings; capturing at completion is served.
+    #[test]
+    fn api_graphql_refuses_capturing_at_import() {
+        let graphql =
+            "api = \"graphql\"\nbase_url = \"https://shop1.centra.com/graphql\"\ntoken = \"t\"\n";
+        let problems = read(
+            graphql,
+            "capture = \"on_import\"\nimport_filter = \"capture_on_import\"",
+        )
+        .expect_err("refused");
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        for (problem, setting) in problems.iter().zip([
+            "capture = \"on_import\"",
+            "import_filter = \"capture_on_import\"",
+        ]) {
+            assert!(
+                problem.starts_with(&format!("settings.endpoints[0].api: {setting} needs"))
+                    && problem.contains("use capture = \"on_completion\" or api = \"order_api\""),
+                "{problem}"
+            );
+        }
+        read(graphql, "capture = \"on_completion\"").expect("capturing at completion is served");
     }
 
     /// The order flow is served through GraphQL whatever it imports, on an end-point that runs
