@@ -150,15 +150,15 @@ impl Gateway {
             log: log.clone(),
         };
         let polls = tokio::spawn(schedule.run(stop.clone()));
-        // GraphQL end-points: the events queue wakes the polls between intervals.
+        // GraphQL end-points: the events queue wakes the polls it concerns between intervals.
         let feeds: Vec<_> = self
             .clients
             .iter()
-            .filter(|(_, flows)| flows.shipments)
-            .filter_map(|(connection, _)| match connection {
+            .filter_map(|(connection, flows)| match connection {
                 CentraConnection::Graphql(client) => {
                     Some(tokio::spawn(crate::detect::feed::run_feed(
                         client.clone(),
+                        *flows,
                         wakers.clone(),
                         FEED_TICK.min(self.interval),
                         stop.clone(),

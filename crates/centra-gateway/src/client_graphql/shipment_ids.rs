@@ -10,7 +10,7 @@
 //! the id read fresh ([`crate::connection`]). Bounded: past [`MOST`] numbers, the memory starts
 //! over (a read costs one request, nothing else).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 /// Numbers kept at most.
@@ -20,6 +20,9 @@ pub const MOST: usize = 10_000;
 #[derive(Debug, Default)]
 pub struct ShipmentIds {
     ids: Mutex<HashMap<String, i64>>,
+    /// Ids of the shipments this client completed itself (`completeShipment` answered), so
+    /// that the events queue's news of those completions wakes no poll (`detect::feed`).
+    completed: Mutex<HashSet<i64>>,
 }
 
 impl ShipmentIds {
@@ -47,11 +50,47 @@ impl ShipmentIds {
     pub fn forget(&self, number: &str) {
         self.ids().remove(number);
     }
+
+    /// This client completed shipment `id` (Centra answered `completeShipment`).
+    pub fn remember_completed(&self, id: i64) {
+        let mut completed = self
+            .completed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if completed.len() >= MOST {
+            completed.clear();
+        }
+        completed.insert(id);
+    }
+
+    /// Whether this client completed shipment `id` itself (false once the bounded memory
+    /// started over: a forgotten one wakes a poll, which costs a read, nothing else).
+    pub fn completed_itself(&self, id: i64) -> bool {
+        self.completed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .contains(&id)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn own_completions_are_remembered_within_the_bound() {
+        let ids = ShipmentIds::default();
+        assert!(!ids.completed_itself(7));
+        ids.remember_completed(7);
+        assert!(ids.completed_itself(7));
+        for n in 0..MOST {
+            ids.remember_completed(1_000 + i64::try_from(n).unwrap_or(0));
+        }
+        assert!(
+            !ids.completed_itself(7),
+            "past the bound the memory starts over"
+        );
+    }
 
     #[test]
     fn an_id_is_remembered_forgotten_and_the_memory_is_bounded() {

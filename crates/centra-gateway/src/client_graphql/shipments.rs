@@ -485,6 +485,7 @@ impl GraphqlClient {
         let answer: complete_shipment::ResponseData = self.decode(CALL.operation, &record, data)?;
         let payload = answer.complete_shipment;
         refuse_on_user_errors!(self, CALL.operation, &record, payload)?;
+        self.shipment_ids().remember_completed(id);
         self.written_shipment(CALL.operation, &record, payload.shipment)
     }
 

@@ -16,8 +16,10 @@
 //! There is no returns poll: returns flow from the WMS to Centra (returns-sync creates them
 //! with `CreateReturn`). Returns registered in Centra by hand have no WMS counterpart to
 //! update, and nothing consumed the events the former poll published.
-//! - `schedule`: the loop that runs them every interval or when a webhook wakes it;
-//! - `feed`: a GraphQL end-point's events queue, which wakes its polls (the change feed).
+//! - `schedule`: the loop that runs them all every interval, and the ones a change hint asks
+//!   for (a webhook or a dead-letter retry: all of them; an event: those it concerns);
+//! - `feed`: a GraphQL end-point's events queue, which wakes the polls its events concern (the
+//!   change feed).
 //!
 //! A record Centra sends that cannot be read goes to the dead-letter list naming object and
 //! field; the poll goes on with the others.

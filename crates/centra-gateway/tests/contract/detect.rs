@@ -211,11 +211,15 @@ pub(super) async fn orders_are_published_once(api: CentraApi) {
 }
 
 /// GraphQL only (the Order API has no events queue; webhooks wake its polls): the events queue
-/// wakes the end-point's polls once per batch of changes and is confirmed, so a quiet queue
-/// wakes nothing.
+/// wakes the polls its events concern once per batch of changes and is confirmed, so a quiet
+/// queue wakes nothing; a new shipment wakes the shipments poll and never the products poll
+/// (a GraphQL products poll reads the whole catalogue); the news of a completion the client
+/// made itself does not wake the shipments poll again; a new supplier delivery wakes the
+/// deliveries poll.
 pub(super) async fn the_events_queue_wakes_the_polls() {
-    use centra_gateway::detect::Wakers;
-    use centra_gateway::detect::feed::{FEED_OBJECTS, feed_once};
+    use centra_gateway::connection::ShipmentCompletion;
+    use centra_gateway::detect::feed::{feed_objects, feed_once};
+    use centra_gateway::detect::{Flows, Wakers};
     use std::time::Duration;
 
     let h = harness(CentraApi::Graphql).await;
@@ -226,25 +230,79 @@ pub(super) async fn the_events_queue_wakes_the_polls() {
     let endpoint = client.endpoint().clone();
     let wakers = Wakers::new([&endpoint]);
     let signal = wakers.signal(&endpoint);
+    let objects = feed_objects(Flows::ALL);
     client
-        .set_event_listeners(FEED_OBJECTS)
+        .set_event_listeners(&objects)
         .await
         .expect("listening");
-    assert_eq!(feed_once(&client, &wakers).await.expect("read"), 0);
+    assert_eq!(
+        feed_once(&client, &objects, &wakers).await.expect("read"),
+        0
+    );
     assert!(
         tokio::time::timeout(Duration::from_millis(100), signal.notified())
             .await
             .is_err(),
         "a quiet queue wakes nothing"
     );
-    h.open_shipment().await;
-    assert!(feed_once(&client, &wakers).await.expect("read") > 0);
+    let number = h.open_shipment().await;
+    assert!(feed_once(&client, &objects, &wakers).await.expect("read") > 0);
     tokio::time::timeout(Duration::from_secs(1), signal.notified())
         .await
         .expect("the polls were woken");
+    let asked = signal.take();
+    assert!(asked.shipments, "a new shipment: {asked:?}");
+    assert!(!asked.products, "the catalogue is left to the interval");
     assert_eq!(
-        feed_once(&client, &wakers).await.expect("read again"),
+        feed_once(&client, &objects, &wakers)
+            .await
+            .expect("read again"),
         0,
         "the events were confirmed"
     );
+
+    h.connection
+        .complete_once(&ShipmentCompletion {
+            shipment_id: number.parse().expect("shipment id"),
+            order_id: String::new(),
+            capture: false,
+            carrier: "PostNord".to_owned(),
+            service: String::new(),
+            tracking_numbers: vec!["00370712345".to_owned()],
+            packages: 1,
+            return_slip_tracking: String::new(),
+            send_email: None,
+            internal_comment: String::new(),
+        })
+        .await
+        .expect("completed");
+    assert!(
+        feed_once(&client, &objects, &wakers)
+            .await
+            .expect("the completion's events")
+            > 0
+    );
+    let asked = signal.take();
+    assert!(
+        !asked.shipments,
+        "its own completion wakes no shipments poll: {asked:?}"
+    );
+    assert!(asked.orders, "the order's change wakes the orders poll");
+
+    h.control(
+        "/supplier-deliveries",
+        &serde_json::json!({"orderId": 951, "supplierName": "Sim Mill", "lines": [
+            {"ean": "7350000000011", "sku": "HJ100", "variantSku": "NVY", "sizeSku": "S", "quantity": 4}
+        ]}),
+    )
+    .await;
+    assert!(
+        feed_once(&client, &objects, &wakers)
+            .await
+            .expect("the delivery's event")
+            > 0
+    );
+    let asked = signal.take();
+    assert!(asked.deliveries, "a new delivery: {asked:?}");
+    assert!(!asked.shipments && !asked.products, "{asked:?}");
 }
