@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use centra_wms_tests::e2e::{SIZES_PER_PRODUCT, article_number, ean, size_row};
+use centra_wms_tests::e2e::{CentraAdapter, SIZES_PER_PRODUCT, article_number, ean, size_row};
 use centra_wms_tests::wms::HandEdit;
 use proto::admin::v1::ReconcileCatalogRequest;
 use serde_json::{Value, json};
@@ -77,15 +77,27 @@ pub async fn imports_once_and_writes_only_changes(setup: Setup) {
     let (writes, seq) = sims.article_writes(seq).await;
     assert!(writes.is_empty(), "unchanged catalogue wrote {writes:?}");
 
-    // Ten sizes change in Centra: exactly those ten are written, once.
+    // Ten sizes change in Centra: exactly those ten are written, once. Through the Order API
+    // each one's price changes; the Integration API prices a variant, not a size (a
+    // `ProductVariant`'s `prices`; docs section 10 shows no price per size), so there each
+    // one's size name changes, which a size has of its own and every WMS keeps in the article
+    // name (an EAN would do on Ongoing, but OGOship never overwrites one it has).
     let started = Instant::now();
     let changed: Vec<(usize, usize)> = (0..10)
         .map(|i| (i * 17 % products, i % SIZES_PER_PRODUCT))
         .collect();
+    let new_size_name = |s: usize| format!("S{s} Long");
     sims.seed_products(
         changed
             .iter()
-            .map(|&(p, s)| priced_row(p, s, "49.00"))
+            .map(|&(p, s)| match setup.centra {
+                CentraAdapter::OrderApi => priced_row(p, s, "49.00"),
+                CentraAdapter::Graphql => {
+                    let mut row = size_row(p, s);
+                    row["size"] = json!(new_size_name(s));
+                    row
+                }
+            })
             .collect(),
     )
     .await;
@@ -106,10 +118,19 @@ pub async fn imports_once_and_writes_only_changes(setup: Setup) {
     sims.wait_for_product_polls(2).await;
     let (late, _) = sims.article_writes(cursor).await;
     written.extend(late);
-    assert!(
-        written.iter().all(|w| w.price == Some(49.0)),
-        "at the new price: {written:?}"
-    );
+    match setup.centra {
+        CentraAdapter::OrderApi => assert!(
+            written.iter().all(|w| w.price == Some(49.0)),
+            "at the new price: {written:?}"
+        ),
+        CentraAdapter::Graphql => assert!(
+            written.iter().all(|w| changed
+                .iter()
+                .any(|&(p, s)| w.number == article_number(p, s)
+                    && w.name.ends_with(&new_size_name(s)))),
+            "with the new size name: {written:?}"
+        ),
+    }
     let mut written = numbers(&written);
     written.sort();
     let mut expected: Vec<String> = changed.iter().map(|&(p, s)| article_number(p, s)).collect();

@@ -33,17 +33,9 @@ mod rules;
 // need NATS and PostgreSQL, and under CI their absence fails.
 centra_wms_tests::in_every_setup!(
     setup = crate::harness::setup;
-    // Changes the price of one size in each of 10 products. The Integration API prices a
-    // variant, not a size (a `ProductVariant`'s `prices`; docs section 10 shows no price per
-    // size, and centra-sim answers the variant's first size's prices), so a size's own price
-    // change is not shown there and "10 changes write 10" cannot be set up.
-    catalogue::imports_once_and_writes_only_changes order_api_only,
+    catalogue::imports_once_and_writes_only_changes,
     catalogue::prices_deactivates_and_resyncs_articles,
-    // One of its bad rows is a size with an empty variant SKU beside sizes of the same variant
-    // that have one. Through the Integration API the variant number belongs to the variant
-    // (`ProductVariant.variantNumber`), shown alike for each of its sizes, so that row cannot
-    // be made there.
-    rules::rejects_bad_data_with_reasons order_api_only,
+    rules::rejects_bad_data_with_reasons,
     rules::options_ean_inactive_and_manual_selection,
     rules::articles_come_from_the_catalog_endpoint_at_its_price,
 );

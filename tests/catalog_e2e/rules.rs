@@ -43,7 +43,10 @@ async fn listed(running: &Running, state: pb::CatalogItemState) -> Vec<pb::Catal
 pub async fn rejects_bad_data_with_reasons(setup: Setup) {
     let sims = CatalogSims::start(&setup).await;
     let good = size_row(0, 0);
-    let mut missing_part = size_row(0, 1);
+    // A variant without a variant number (its only size here): the Integration API shows the
+    // variant number on the variant (`ProductVariant.variantNumber`), alike for each of its
+    // sizes, so the whole variant goes without one, as it can through either API.
+    let mut missing_part = size_row(3, 0);
     missing_part["variantSku"] = json!("");
     let mut too_long = size_row(0, 2);
     too_long["sizeSku"] = json!(format!("-{}", "X".repeat(60)));

@@ -1,27 +1,62 @@
 //! Several Centra end-points (a retail and a wholesale store): shipments from each are imported
 //! under their end-point's order number prefix and completed and captured on their own
 //! end-point; articles (and stock) come only from the catalog end-point, which `role`
-//! chooses when `catalog_endpoint` is not set (the only wholesale end-point).
+//! chooses when `catalog_endpoint` is not set (the only wholesale end-point). Both end-points
+//! speak the Centra API under test.
 
 use std::time::Duration;
 
-use centra_wms_tests::e2e::{article_number, wait_for};
+use centra_wms_tests::e2e::{CentraAdapter, article_number, wait_for};
 use serde_json::{Value, json};
 
 use centra_wms_tests::wms::{Shipping, WmsOrder};
 
 use crate::harness::{OrderSims, Setup, row, spawn_app_tuned, telemetry};
 
-/// Requests the Centra simulator at `centra` (control url) received whose path contains `part`.
-async fn requests_to(sims: &OrderSims, centra: &str, part: &str) -> Vec<Value> {
+/// What the scenario asks of a store's request log, in either API's terms.
+#[derive(Debug, Clone, Copy)]
+enum Asked {
+    /// Its products read (`GET /products`, or the `products` query).
+    Products,
+    /// Its stock read or written (`/stock`, or `setStock`; through GraphQL stock is read from
+    /// `products`).
+    Stock,
+    /// Its stock written (`POST /stock`, or `setStock`).
+    StockWritten,
+}
+
+/// Requests the Centra simulator at `centra` (control url) answered that are `what`, through
+/// `api`.
+async fn requests_to(
+    sims: &OrderSims,
+    centra: &str,
+    api: CentraAdapter,
+    what: Asked,
+) -> Vec<Value> {
     let log = sims.get(format!("{centra}/_sim/requests?since=0")).await;
-    log.as_array()
-        .map(|all| {
-            all.iter()
-                .filter(|r| r["path"].as_str().is_some_and(|p| p.contains(part)))
+    let is = |r: &Value| match api {
+        CentraAdapter::OrderApi => {
+            let path = r["path"].as_str().unwrap_or_default();
+            match what {
+                Asked::Products => path.contains("/products"),
+                Asked::Stock => path.contains("/stock"),
+                Asked::StockWritten => path.contains("/stock") && r["method"] == "POST",
+            }
+        }
+        CentraAdapter::Graphql => {
+            let fields = r["graphql"]["fields"]
+                .as_array()
                 .cloned()
-                .collect()
-        })
+                .unwrap_or_default();
+            let has = |field: &str| fields.iter().any(|f| f == field);
+            match what {
+                Asked::Products => has("products"),
+                Asked::Stock | Asked::StockWritten => has("setStock"),
+            }
+        }
+    };
+    log.as_array()
+        .map(|all| all.iter().filter(|r| is(r)).cloned().collect())
         .unwrap_or_default()
 }
 
@@ -55,18 +90,31 @@ pub async fn retail_and_wholesale_endpoints_each_complete_their_own_shipments(se
     assert!(seeded.status().is_success(), "{seeded:?}");
 
     // The wholesale end-point is read from the settings text like a merchant's file, without
-    // `catalog_endpoint`, so the configuration's own defaults pick the catalog end-point.
+    // `catalog_endpoint`, so the configuration's own defaults pick the catalog end-point. It
+    // speaks the API under test, as `shop1` does.
+    let api = setup.centra;
+    let connection = match api {
+        CentraAdapter::OrderApi => format!(
+            r#"base_url = "{}"
+secret = "sandbox-secret""#,
+            wholesale.base_url()
+        ),
+        CentraAdapter::Graphql => format!(
+            r#"api = "graphql"
+base_url = "{wholesale_url}/graphql"
+token = "{}""#,
+            centra_sim::graphql::DEFAULT_TOKEN
+        ),
+    };
     let settings = format!(
         r#"capture = "on_completion"
 stock_to_centra = true
 
 [[settings.endpoints]]
 name = "shop2"
-base_url = "{}"
-secret = "sandbox-secret"
+{connection}
 role = "wholesale"
-order_number_prefix = "W""#,
-        wholesale.base_url()
+order_number_prefix = "W""#
     );
     let app = spawn_app_tuned(&settings, setup, |config| {
         assert_eq!(
@@ -156,20 +204,19 @@ order_number_prefix = "W""#,
         "a stock write to the wholesale store",
         Duration::from_secs(120),
         || async {
-            requests_to(sims, &wholesale_url, "/stock")
+            !requests_to(sims, &wholesale_url, api, Asked::StockWritten)
                 .await
-                .iter()
-                .any(|r| r["method"] == "POST")
+                .is_empty()
         },
     )
     .await;
     // The retail store is asked for shipments, never for products or stock.
-    for part in ["/products", "/stock"] {
-        let asked = requests_to(sims, &retail_url, part).await;
-        assert!(asked.is_empty(), "retail asked for {part}: {asked:?}");
+    for what in [Asked::Products, Asked::Stock] {
+        let asked = requests_to(sims, &retail_url, api, what).await;
+        assert!(asked.is_empty(), "retail asked for {what:?}: {asked:?}");
     }
     assert!(
-        !requests_to(sims, &wholesale_url, "/products")
+        !requests_to(sims, &wholesale_url, api, Asked::Products)
             .await
             .is_empty()
     );

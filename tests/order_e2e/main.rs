@@ -65,7 +65,5 @@ centra_wms_tests::in_every_setup!(
     // API answers a bundle line as a plain line without a productSize), so the bundle cannot be
     // told from its parts there.
     bundles::bundle_parts_are_picked_and_the_bundle_is_not order_api_only,
-    // Builds its own two end-points on the Order API (the scenario is about several end-points,
-    // not about the adapter).
-    endpoints::retail_and_wholesale_endpoints_each_complete_their_own_shipments order_api_only,
+    endpoints::retail_and_wholesale_endpoints_each_complete_their_own_shipments,
 );
