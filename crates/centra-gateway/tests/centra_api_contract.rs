@@ -160,6 +160,8 @@ async fn harness(api: CentraApi) -> Harness {
     let graphql = GraphqlOptions {
         request_timeout: Duration::from_secs(5),
         retry: retry(),
+        // Small, so that the feed's cases read a queue of several batches.
+        events_batch: 2,
         ..GraphqlOptions::default()
     };
     let connection =

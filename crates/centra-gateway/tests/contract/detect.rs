@@ -212,7 +212,7 @@ pub(super) async fn orders_are_published_once(api: CentraApi) {
 
 /// GraphQL only (the Order API has no events queue; webhooks wake its polls): the events queue
 /// wakes the polls its events concern once per batch of changes and is confirmed, so a quiet
-/// queue wakes nothing; a new shipment wakes the shipments poll and never the products poll
+/// queue wakes nothing, and a queue of several batches is read in one tick; a new shipment wakes the shipments poll and never the products poll
 /// (a GraphQL products poll reads the whole catalogue); the news of a completion the client
 /// made itself does not wake the shipments poll again; a new supplier delivery wakes the
 /// deliveries poll.
@@ -246,7 +246,11 @@ pub(super) async fn the_events_queue_wakes_the_polls() {
         "a quiet queue wakes nothing"
     );
     let number = h.open_shipment().await;
-    assert!(feed_once(&client, &objects, &wakers).await.expect("read") > 0);
+    h.open_shipment().await;
+    assert!(
+        feed_once(&client, &objects, &wakers).await.expect("read") >= 4,
+        "two orders and their shipments, batches of 2, all read in one tick"
+    );
     tokio::time::timeout(Duration::from_secs(1), signal.notified())
         .await
         .expect("the polls were woken");
