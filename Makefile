@@ -69,9 +69,9 @@ BENCH_CATALOG_ARGS ?=
 BENCH_FOOTPRINT_ARGS ?= --sizes 2000
 BENCH_STOCK_ARGS ?= --changes 100 --returns 20
 BENCH_DISTRIBUTED_ARGS ?= --n 10
-# 5,000 shipments through GraphQL (issue #16), one run: quotas ×50 keep the hourly mutation
+# 5,000 shipments through GraphQL (issue #16), one run: quotas ×60 keep the hourly mutation
 # bucket the binding one while the drain fits the 10 minutes
-BENCH_GRAPHQL_ARGS ?= --n 5000 --scale 50 --runs 1
+BENCH_GRAPHQL_ARGS ?= --n 5000 --scale 60 --runs 1
 # criterion micro-benchmarks of hot code (crates/*/benches): mapping, parsing, the stock rule
 BENCH_CRITERION = -p domain --bench stock_rule -p catalog-sync --bench mapping \
   -p centra-gateway --bench shipment_parsing -p ongoing-gateway --bench order_parsing
