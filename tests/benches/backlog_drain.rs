@@ -2,7 +2,7 @@
 //! record on the way.
 //!
 //! `cargo bench -p centra-wms-tests --bench backlog_drain [-- --k 1000 --complete 100
-//! --capture 20 --slow-k 100]`. One run: the catalogue (100 sizes) is imported, the runtime
+//! --capture 20 --slow-k 100 --rps 10 --runs 3]`. One run: the catalogue (100 sizes) is imported, the runtime
 //! stops, `k` good-to-go shipments are made in Centra, the runtime starts again and drains
 //! them into the WMS (timed from the start until the `k`-th `PUT /orders` is answered). Then it
 //! stops, `complete` of those orders are shipped in the WMS, it starts again and completes them
@@ -10,13 +10,15 @@
 //! "on_completion"`. The limit: in the same simulators with the same latency, a minimal client
 //! written here sends the same number of the same bodies with the fewest calls the APIs allow
 //! and one request in flight (Ongoing allows one per goods owner); against Centra it also
-//! keeps to the request rate the gateway is configured with (`requests_per_second`, default
-//! 10: Centra documents no limit for the Order API, the gateway still throttles), and it reads
+//! keeps to the request rate the gateway is configured with (the end-point's
+//! `requests_per_second`, `--rps`, default 10: Centra documents no limit for the Order API,
+//! the gateway still throttles; at 10 a second, 2 calls per completion, 10,000 completions
+//! take 33 minutes by design, so the large run configures more), and it reads
 //! each shipment once before completing it (`GET /shipment/{id}?status=goodtogo`: the current
 //! `paid` flag, as money is never guessed). Ratio = ours / minimal. Calls per record are the
 //! simulators' request logs during each drain divided by the records (polls included).
-//! Every figure: median of 3 runs with min and max; at 0 ms latency with `k`, and at 50 ms with
-//! `slow-k` shipments (and `slow-k / 10` completions).
+//! Every figure: median of `runs` runs (default 3) with min and max; at 0 ms latency with `k`,
+//! and at 50 ms with `slow-k` shipments (and `slow-k / 10` completions).
 
 #[path = "common/mod.rs"]
 #[allow(dead_code)]
@@ -44,6 +46,9 @@ struct Scenario {
     import: usize,
     complete: usize,
     capture: usize,
+    /// The Centra end-point's configured `requests_per_second`, kept by ours and the minimal
+    /// client alike.
+    rps: u32,
 }
 
 /// One drain: seconds, records, the calls per route in both logs, peak RSS.
@@ -139,14 +144,13 @@ async fn minimal_import(sims: &Sims, count: usize) -> f64 {
 /// gateway's configured request rate: per shipment one read of its current state
 /// (`GET /shipment/{id}?status=goodtogo`, which answers `paid` and "not completed") and one
 /// `PUT /shipment`; shipments per second.
-async fn minimal_complete(sims: &Sims, count: usize) -> f64 {
+async fn minimal_complete(sims: &Sims, count: usize, rate: u32) -> f64 {
     let mut body = template(sims, Sim::Centra, shipment_completed).await;
     let mut shipments = Vec::new();
     for n in 0..count {
         shipments.push(seed_order(sims, n, SIZES, true).await);
     }
     let url = format!("{}/shipment", sims.centra.base_url());
-    let rate = centra_gateway::client::ClientOptions::default().requests_per_second;
     let mut pace = tokio::time::interval(Duration::from_secs_f64(1.0 / f64::from(rate)));
     let started = Instant::now();
     for id in shipments {
@@ -184,7 +188,7 @@ async fn run(s: Scenario) -> Run {
     let sims = Sims::start().await;
     seed_catalogue(&sims, SIZES / 10).await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let plain = config(&sims, "5s", "");
+    let plain = with_rate(config(&sims, "5s", ""), s.rps);
     let mut run = Run::default();
     let app = App::start(&plain, dir.path()).await;
     run.ready_ms = app.ready_after.as_secs_f64() * 1000.0;
@@ -227,7 +231,7 @@ async fn run(s: Scenario) -> Run {
     for id in &ids[s.import - s.capture..] {
         ship(&sims, id).await;
     }
-    let capture = config(&sims, "5s", r#"capture = "on_completion""#);
+    let capture = with_rate(config(&sims, "5s", r#"capture = "on_completion""#), s.rps);
     run.capture = drain(
         &sims,
         &capture,
@@ -239,8 +243,16 @@ async fn run(s: Scenario) -> Run {
     .await;
 
     run.minimal_import = minimal_import(&sims, s.import).await;
-    run.minimal_complete = minimal_complete(&sims, s.complete).await;
+    run.minimal_complete = minimal_complete(&sims, s.complete, s.rps).await;
     run
+}
+
+/// `config` with the Centra end-point's request rate set to `rps`.
+fn with_rate(mut config: AppConfig, rps: u32) -> AppConfig {
+    for endpoint in &mut config.settings.endpoints {
+        endpoint.requests_per_second = std::num::NonZeroU32::new(rps);
+    }
+    config
 }
 
 fn main() {
@@ -248,6 +260,9 @@ fn main() {
     let complete: usize = arg("complete", 100);
     let capture: usize = arg("capture", 20);
     let slow_k: usize = arg("slow-k", 100);
+    let default_rps = centra_gateway::client::ClientOptions::default().requests_per_second;
+    let rps: u32 = arg("rps", default_rps);
+    let run_count: usize = arg("runs", RUNS);
     let tokio = common::tokio();
     let scenarios = [
         Scenario {
@@ -255,19 +270,21 @@ fn main() {
             import: k,
             complete: complete.min(k),
             capture: capture.min(k / 2),
+            rps,
         },
         Scenario {
             latency_ms: 50,
             import: slow_k,
             complete: (slow_k / 10).max(1),
             capture: (slow_k / 10).max(1),
+            rps,
         },
     ];
     let mut drains = Vec::new();
     let mut calls = Vec::new();
     let mut footprint = Vec::new();
     for s in scenarios {
-        let runs: Vec<Run> = (0..RUNS).map(|_| tokio.block_on(run(s))).collect();
+        let runs: Vec<Run> = (0..run_count).map(|_| tokio.block_on(run(s))).collect();
         let of = |f: &dyn Fn(&Run) -> f64| spread(&runs.iter().map(f).collect::<Vec<_>>());
         for (what, ours, minimal, records) in [
             (
@@ -343,9 +360,12 @@ fn main() {
     }
     table(
         "Backlog drain (embedded shape)",
-        "Records per second from the runtime's start until the last record is written, \
-         against a minimal client in the same simulators (same latency) sending the same bodies \
-         one at a time with the fewest calls. Median of 3 runs (min–max).",
+        &format!(
+            "Records per second from the runtime's start until the last record is written, \
+             against a minimal client in the same simulators (same latency) sending the same \
+             bodies one at a time with the fewest calls; both keep the Centra end-point's \
+             configured {rps} requests a second. Median of {run_count} runs (min–max)."
+        ),
         &[
             "drain",
             "sim latency",
@@ -375,7 +395,7 @@ fn main() {
         "Footprint of the drains (embedded shape)",
         "Start-up: `Adapters::embedded` to every service serving (fresh SQLite). Peak RSS: \
          `VmHWM` of the bench process during the drain (runtime, both simulators and the bench \
-         client in one process). Median of 3 runs (min–max).",
+         client in one process). Median of the runs (min–max).",
         &[
             "sim latency",
             "start-up ms",

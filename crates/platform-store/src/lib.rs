@@ -50,6 +50,7 @@
 //! - `backend`: which database a URL names, and the few SQL fragments that differ.
 //! - `store`: [`Store`], [`StoreOptions`], [`Migrations`]: pool, schema, migrations.
 //! - `transaction`: [`Transaction`], what repositories, the inbox and the outbox all accept.
+//! - `write_gate`: SQLite's writers of one file queued in this process, not in busy sleeps.
 //! - `inbox`: [`Inbox`], the idempotent-consumer record.
 //! - `outbox`: [`Outbox`], [`OutboxMessage`]: events written with the state that caused them.
 //! - `relay`: [`OutboxRelay`]: publishes the outbox through the bus, one active relay per schema.
@@ -68,6 +69,7 @@ mod outbox;
 mod relay;
 mod store;
 mod transaction;
+mod write_gate;
 
 pub use backend::Backend;
 pub use clock::unix_millis;
@@ -81,5 +83,5 @@ pub use locks::{LOCK_CONNECTIONS, LOCK_WAIT, LockGuard, Locks};
 pub use outbox::{Outbox, OutboxEntry, OutboxMessage};
 pub use platform_bus::{Headers, MessageId};
 pub use relay::{OutboxRelay, RelayConfig, RelayError, RelayRound};
-pub use store::{Migrations, STORE_MIGRATIONS_TABLE, Store, StoreOptions};
+pub use store::{Migrations, STORE_MIGRATIONS_TABLE, Store, StoreOptions, WriteTurn};
 pub use transaction::Transaction;

@@ -210,6 +210,7 @@ impl Outbox {
     /// published) again; consumers' inboxes keep that harmless.
     pub async fn prune_published_older_than(&self, age: Duration) -> Result<u64, StoreError> {
         let cutoff = unix_millis().saturating_sub(millis(age));
+        let _turn = self.store.write_turn().await?;
         let result =
             sqlx::query("DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < $1")
                 .bind(cutoff)
@@ -241,6 +242,7 @@ impl Outbox {
     }
 
     pub(crate) async fn mark_published(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
+        let _turn = self.store.write_turn().await?;
         sqlx::query(
             "UPDATE outbox SET published_at = $1, attempts = attempts + 1 \
              WHERE seq = $2 AND published_at IS NULL",
@@ -261,6 +263,7 @@ impl Outbox {
         entry: &OutboxEntry,
         error: &str,
     ) -> Result<(), StoreError> {
+        let _turn = self.store.write_turn().await?;
         sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = $1 WHERE seq = $2")
             .bind(error)
             .bind(entry.seq)

@@ -219,6 +219,7 @@ impl OutboxRelay {
         if held.is_none() {
             return Ok(());
         }
+        let _turn = self.store.write_turn().await?;
         sqlx::query(
             "UPDATE outbox_relay_lease SET expires_at = 0 WHERE name = 'outbox' AND holder = $1",
         )
@@ -334,6 +335,7 @@ impl OutboxRelay {
             Backend::Postgres => acquire_lease_sql!(postgres_now!()),
             Backend::Sqlite => acquire_lease_sql!(sqlite_now!()),
         };
+        let turn = self.store.write_turn().await?;
         let granted = sqlx::query(sql)
             .bind(self.holder.as_str())
             .bind(millis(self.config.lease_ttl))
@@ -342,6 +344,7 @@ impl OutboxRelay {
             .map_err(StoreError::query("taking the outbox relay lease"))?
             .rows_affected()
             == 1;
+        drop(turn);
         let until = asked_at + self.config.lease_ttl;
         let usable = granted
             && until.saturating_duration_since(Instant::now()) >= self.config.publish_timeout;

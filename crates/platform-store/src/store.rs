@@ -15,6 +15,7 @@ use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Connection};
 use tokio::sync::Notify;
 
 use crate::backend::is_sqlite_memory;
+use crate::write_gate::WriteGate;
 use crate::{Backend, DeadLetters, Inbox, Locks, Outbox, StoreError, Transaction};
 
 /// Bookkeeping table of the store's own migrations (inbox, outbox, dead letters).
@@ -58,6 +59,12 @@ impl Migrations {
             Backend::Sqlite => self.sqlite,
         }
     }
+}
+
+/// A held turn to write (see [`Store::write_turn`]); released on drop.
+#[derive(Debug)]
+pub struct WriteTurn {
+    _gate: crate::write_gate::GateGuard,
 }
 
 /// Where and how a service's store is opened.
@@ -116,6 +123,8 @@ pub struct Store {
     /// Pinged after a commit that enqueued outbox messages, so the relay publishes at once.
     outbox_signal: Arc<Notify>,
     locks: Locks,
+    /// SQLite: one writing transaction at a time from this process ([`WriteGate`]).
+    write_gate: Option<WriteGate>,
 }
 
 impl Store {
@@ -159,8 +168,9 @@ impl Store {
                     source,
                 })?;
         }
+        let scope = lock_scope(backend, &options.url);
         let locks = Locks::new(
-            &lock_scope(backend, &options.url),
+            &scope,
             &schema,
             (backend == Backend::Postgres).then_some(options.url.as_str()),
         )
@@ -174,14 +184,38 @@ impl Store {
             schema: schema.into(),
             outbox_signal: Arc::new(Notify::new()),
             locks,
+            write_gate: (backend == Backend::Sqlite)
+                .then(|| WriteGate::for_file(&scope, options.busy_timeout)),
         })
     }
 
     /// Starts a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so
     /// a transaction that reads then writes waits its turn instead of failing with "database
-    /// is locked" when another writer got in between.
+    /// is locked" when another writer got in between; and it waits for that turn in this
+    /// process's writer gate of the file first (`write_gate.rs`: FIFO, no busy-handler sleeps).
     pub async fn begin(&self) -> Result<Transaction, StoreError> {
         Transaction::begin(self).await
+    }
+
+    pub(crate) fn write_gate(&self) -> Option<&WriteGate> {
+        self.write_gate.as_ref()
+    }
+
+    /// This process's turn to write the file, for a write outside a transaction (one
+    /// statement on [`Store::pool`]): keep the guard until the statement is done. SQLite only;
+    /// on PostgreSQL there is no turn to wait for (`None`). Without it such a write still
+    /// works but may wait in SQLite's busy handler's sleeps (`write_gate.rs`).
+    ///
+    /// # Errors
+    /// [`StoreError::LockTimeout`] when the writers before kept the file past the busy
+    /// timeout (retryable: nothing was written).
+    pub async fn write_turn(&self) -> Result<Option<WriteTurn>, StoreError> {
+        match &self.write_gate {
+            Some(gate) => Ok(Some(WriteTurn {
+                _gate: gate.enter().await?,
+            })),
+            None => Ok(None),
+        }
     }
 
     /// For reads outside a transaction: `query.fetch_all(store.pool())`.

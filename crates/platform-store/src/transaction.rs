@@ -7,6 +7,7 @@ use std::sync::Arc;
 use sqlx::{Any, AnyConnection};
 use tokio::sync::Notify;
 
+use crate::write_gate::GateGuard;
 use crate::{Backend, Store, StoreError};
 
 /// An open transaction on a service's store. Dropping it without `commit` rolls it back.
@@ -19,10 +20,17 @@ pub struct Transaction {
     backend: Backend,
     outbox_signal: Arc<Notify>,
     enqueued: bool,
+    /// SQLite: this process's writer gate of the file, held until the transaction ends.
+    /// Declared after `inner`, so a dropped transaction queues its rollback first.
+    _gate: Option<GateGuard>,
 }
 
 impl Transaction {
     pub(crate) async fn begin(store: &Store) -> Result<Self, StoreError> {
+        let gate = match store.write_gate() {
+            Some(gate) => Some(gate.enter().await?),
+            None => None,
+        };
         let inner = match store.backend() {
             Backend::Sqlite => store.pool().begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => store.pool().begin().await,
@@ -33,6 +41,7 @@ impl Transaction {
             backend: store.backend(),
             outbox_signal: store.outbox_signal().clone(),
             enqueued: false,
+            _gate: gate,
         })
     }
 
@@ -53,12 +62,14 @@ impl Transaction {
             inner,
             outbox_signal,
             enqueued,
+            _gate: gate,
             ..
         } = self;
         inner
             .commit()
             .await
             .map_err(StoreError::query("committing a transaction"))?;
+        drop(gate);
         if enqueued {
             outbox_signal.notify_one();
         }

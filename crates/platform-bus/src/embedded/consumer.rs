@@ -8,6 +8,7 @@ use tokio::time::Instant;
 
 use super::Shared;
 use super::ledger::{self, Claim, Settlement};
+use super::waiters::Waiter;
 use crate::port::{Acknowledge, BusError, Consumer, Delivery};
 
 /// One handle on a durable consumer. Handles with the same name (in this process or another
@@ -16,13 +17,16 @@ use crate::port::{Acknowledge, BusError, Consumer, Delivery};
 pub struct EmbeddedConsumer {
     shared: Arc<Shared>,
     durable_name: String,
+    /// Woken by publishes in this process that its filters take, and by its own naks.
+    waiter: Arc<Waiter>,
 }
 
 impl EmbeddedConsumer {
-    pub(super) fn new(shared: Arc<Shared>, durable_name: String) -> Self {
+    pub(super) fn new(shared: Arc<Shared>, durable_name: String, waiter: Arc<Waiter>) -> Self {
         Self {
             shared,
             durable_name,
+            waiter,
         }
     }
 }
@@ -33,11 +37,11 @@ impl Consumer for EmbeddedConsumer {
         let deadline = Instant::now() + timeout;
         loop {
             // Registered before the claim, so a publish between claim and wait is not missed.
-            let woken = self.shared.wake.notified();
+            let woken = self.waiter.notify.notified();
             tokio::pin!(woken);
             woken.as_mut().enable();
 
-            let next_due = match ledger::claim(&self.shared.pool, &self.durable_name).await? {
+            let next_due = match ledger::claim(&self.shared.file, &self.durable_name).await? {
                 Claim::Delivered(claimed) => {
                     let acker = EmbeddedAcker {
                         shared: Arc::clone(&self.shared),
@@ -89,7 +93,7 @@ struct EmbeddedAcker {
 impl EmbeddedAcker {
     async fn settle(&self, settlement: Settlement) -> Result<(), BusError> {
         ledger::settle(
-            &self.shared.pool,
+            &self.shared.file,
             &self.durable_name,
             self.sequence,
             self.delivery_count,
@@ -107,8 +111,8 @@ impl Acknowledge for EmbeddedAcker {
 
     async fn nak(&self, delay: Duration) -> Result<(), BusError> {
         self.settle(Settlement::Nak(super::millis(delay))).await?;
-        // Waiters recompute when the next delivery falls due.
-        self.shared.wake.notify_waiters();
+        // The consumer's waiting handles recompute when the next delivery falls due.
+        self.shared.waiters.consumer_changed(&self.durable_name);
         Ok(())
     }
 
@@ -118,7 +122,7 @@ impl Acknowledge for EmbeddedAcker {
 
     async fn in_progress(&self) -> Result<(), BusError> {
         ledger::extend_lease(
-            &self.shared.pool,
+            &self.shared.file,
             &self.durable_name,
             self.sequence,
             self.delivery_count,

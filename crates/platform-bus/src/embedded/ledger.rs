@@ -7,10 +7,11 @@
 //! equivalent) and become `pending` delivery rows; then the due row with the lowest sequence
 //! is leased.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use sqlx::{Sqlite, SqlitePool, Transaction};
+use tokio::sync::{Mutex, MutexGuard};
 
 use crate::port::{BusError, ConsumerConfig, Headers, MessageId, OutgoingMessage, PublishReceipt};
 use crate::subject::filter_matches;
@@ -30,14 +31,60 @@ fn storage(context: &str) -> impl Fn(sqlx::Error) -> BusError + '_ {
     move |e| BusError::storage(context, e)
 }
 
-async fn begin_immediate(pool: &SqlitePool) -> Result<Transaction<'static, Sqlite>, BusError> {
-    pool.begin_with("BEGIN IMMEDIATE")
+/// The bus file: its pool, and this process's queue of writers.
+///
+/// Why the queue: SQLite lets one writer in at a time and a connection that finds the lock
+/// taken sleeps in its busy handler (1, 2, 5, 10… ms) however soon the lock is free again;
+/// every publish, claim and settlement of every service writes this one file, so those sleeps
+/// bounded the embedded shape's throughput. Writers of this process wait here instead, in
+/// order, and go the moment the one before is done (as platform-store's write gate does for
+/// the stores). Another process on the same file still meets the busy handler.
+#[derive(Debug)]
+pub(super) struct BusFile {
+    pub(super) pool: SqlitePool,
+    writer: Mutex<()>,
+    /// How long a writer waits for its turn (the busy timeout).
+    wait: Duration,
+}
+
+impl BusFile {
+    pub(super) fn new(pool: SqlitePool, wait: Duration) -> Self {
+        Self {
+            pool,
+            writer: Mutex::new(()),
+            wait,
+        }
+    }
+
+    /// Waits for this process's turn to write.
+    async fn turn(&self, context: &str) -> Result<MutexGuard<'_, ()>, BusError> {
+        tokio::time::timeout(self.wait, self.writer.lock())
+            .await
+            .map_err(|elapsed| {
+                BusError::storage(
+                    format!("{context}: waiting for the bus's write lock"),
+                    elapsed,
+                )
+            })
+    }
+}
+
+/// A write transaction and this process's turn to write, held until the transaction ends.
+async fn begin_immediate<'a>(
+    file: &'a BusFile,
+    context: &str,
+) -> Result<(MutexGuard<'a, ()>, Transaction<'static, Sqlite>), BusError> {
+    let turn = file.turn(context).await?;
+    let tx = file
+        .pool
+        .begin_with("BEGIN IMMEDIATE")
         .await
-        .map_err(storage("starting a bus transaction"))
+        .map_err(storage("starting a bus transaction"))?;
+    Ok((turn, tx))
 }
 
 pub(super) async fn publish(
-    pool: &SqlitePool,
+    file: &BusFile,
     message: &OutgoingMessage,
     duplicate_window_ms: i64,
 ) -> Result<PublishReceipt, BusError> {
@@ -45,7 +92,7 @@ pub(super) async fn publish(
     let context = format!("publishing message {}", message.id);
     let headers = serde_json::to_string(&message.headers)
         .map_err(|e| BusError::storage(format!("{context}: encoding headers"), e))?;
-    let mut tx = begin_immediate(pool).await?;
+    let (_turn, mut tx) = begin_immediate(file, &context).await?;
     let earlier: Option<i64> = sqlx::query_scalar(
         "SELECT sequence FROM bus_messages
          WHERE message_id = ? AND published_at > ? ORDER BY sequence LIMIT 1",
@@ -83,12 +130,13 @@ pub(super) async fn publish(
 
 /// Creates the consumer, or updates its settings (filters apply to messages not yet scanned).
 pub(super) async fn upsert_consumer(
-    pool: &SqlitePool,
+    file: &BusFile,
     config: &ConsumerConfig,
 ) -> Result<(), BusError> {
     let context = format!("creating consumer {}", config.durable_name);
     let filters = serde_json::to_string(&config.filter_subjects)
         .map_err(|e| BusError::storage(format!("{context}: encoding filters"), e))?;
+    let _turn = file.turn(&context).await?;
     sqlx::query(
         "INSERT INTO bus_consumers (durable_name, filter_subjects, ack_wait_ms, max_deliver, created_at)
          VALUES (?, ?, ?, ?, ?)
@@ -102,7 +150,7 @@ pub(super) async fn upsert_consumer(
     .bind(super::millis(config.ack_wait))
     .bind(config.max_deliver.map(i64::from))
     .bind(now_ms())
-    .execute(pool)
+    .execute(&file.pool)
     .await
     .map_err(storage(&context))?;
     Ok(())
@@ -136,10 +184,10 @@ struct ConsumerRow {
     scanned_through: i64,
 }
 
-pub(super) async fn claim(pool: &SqlitePool, durable_name: &str) -> Result<Claim, BusError> {
+pub(super) async fn claim(file: &BusFile, durable_name: &str) -> Result<Claim, BusError> {
     let context = format!("claiming for consumer {durable_name}");
+    let (_turn, mut tx) = begin_immediate(file, &context).await?;
     let now = now_ms();
-    let mut tx = begin_immediate(pool).await?;
     let consumer = load_consumer(&mut tx, durable_name, &context).await?;
     let more_unscanned = scan_new_messages(&mut tx, durable_name, &consumer, &context).await?;
     let claim = loop {
@@ -346,7 +394,7 @@ pub(super) enum Settlement {
 /// late ack still counts); a nak applies only to the delivery it came with, so a stale handle
 /// cannot push back a redelivery another handle is working on.
 pub(super) async fn settle(
-    pool: &SqlitePool,
+    file: &BusFile,
     durable_name: &str,
     sequence: i64,
     delivery_count: i64,
@@ -372,19 +420,21 @@ pub(super) async fn settle(
         Settlement::Nak(_) => query.bind(delivery_count),
         _ => query,
     };
-    query.execute(pool).await.map_err(storage(&context))?;
+    let _turn = file.turn(&context).await?;
+    query.execute(&file.pool).await.map_err(storage(&context))?;
     Ok(())
 }
 
 /// Starts the lease of a delivery again from now (a progress ack). Only the delivery it came
 /// with: a stale handle cannot hold a message another handle was given after its lease ran out.
 pub(super) async fn extend_lease(
-    pool: &SqlitePool,
+    file: &BusFile,
     durable_name: &str,
     sequence: i64,
     delivery_count: i64,
 ) -> Result<(), BusError> {
     let context = format!("extending the lease of message {sequence} of consumer {durable_name}");
+    let _turn = file.turn(&context).await?;
     sqlx::query(
         "UPDATE bus_deliveries SET not_before = ? + (
              SELECT ack_wait_ms FROM bus_consumers WHERE durable_name = bus_deliveries.durable_name)
@@ -394,16 +444,16 @@ pub(super) async fn extend_lease(
     .bind(durable_name)
     .bind(sequence)
     .bind(delivery_count)
-    .execute(pool)
+    .execute(&file.pool)
     .await
     .map_err(storage(&context))?;
     Ok(())
 }
 
 /// Deletes messages published before `cutoff_ms` and their delivery rows.
-pub(super) async fn prune(pool: &SqlitePool, cutoff_ms: i64) -> Result<u64, BusError> {
+pub(super) async fn prune(file: &BusFile, cutoff_ms: i64) -> Result<u64, BusError> {
     let context = "pruning old messages";
-    let mut tx = begin_immediate(pool).await?;
+    let (_turn, mut tx) = begin_immediate(file, context).await?;
     sqlx::query(
         "DELETE FROM bus_deliveries WHERE sequence IN
          (SELECT sequence FROM bus_messages WHERE published_at < ?)",

@@ -9,25 +9,26 @@
 //! Layout:
 //! - `schema`: the tables and the delivery states;
 //! - `ledger`: the SQL of publishing, claiming and settling (each one transaction);
-//! - `consumer`: `EmbeddedConsumer` (waits on a `Notify`, polls as a backstop for other
-//!   processes) and the acker of its deliveries.
+//! - `consumer`: `EmbeddedConsumer` (waits to be woken, polls as a backstop for other
+//!   processes) and the acker of its deliveries;
+//! - `waiters`: which handles a publish in this process wakes (those whose filters take it).
 //!
 //! Time is wall-clock milliseconds, because leases and nak delays must survive a restart.
 
 mod consumer;
 mod ledger;
 mod schema;
+mod waiters;
 
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use tokio::sync::Notify;
 
 pub use consumer::EmbeddedConsumer;
+use waiters::Waiters;
 
 use crate::port::{Bus, BusError, Consumer, ConsumerConfig, OutgoingMessage, PublishReceipt};
 
@@ -49,7 +50,7 @@ pub struct EmbeddedBusConfig {
     /// A publish whose id was already published within this window is dropped (as JetStream).
     pub duplicate_window: Duration,
     /// How often a waiting consumer looks for work published by another process on the same
-    /// file; publishes in this process wake it at once.
+    /// file; publishes in this process that its filters take wake it at once.
     pub poll_interval: Duration,
     /// Messages older than this are deleted with their delivery states (None: kept forever).
     /// Must not be shorter than `duplicate_window`.
@@ -69,7 +70,7 @@ impl Default for EmbeddedBusConfig {
     }
 }
 
-/// The embedded bus. Cheap to clone: clones share the pool and the wake-up signal.
+/// The embedded bus. Cheap to clone: clones share the pool and the registered handles.
 #[derive(Debug, Clone)]
 pub struct EmbeddedBus {
     shared: Arc<Shared>,
@@ -77,9 +78,10 @@ pub struct EmbeddedBus {
 
 #[derive(Debug)]
 struct Shared {
-    pool: SqlitePool,
-    /// Wakes this process's waiting consumers on publish and nak.
-    wake: Notify,
+    /// The file and this process's queue of its writers.
+    file: ledger::BusFile,
+    /// Wakes this process's consumer handles on publish (those whose filters match) and nak.
+    waiters: Waiters,
     config: EmbeddedBusConfig,
     last_prune: Mutex<Option<Instant>>,
 }
@@ -123,8 +125,8 @@ impl EmbeddedBus {
         tracing::info!(location, "opened embedded bus");
         let bus = Self {
             shared: Arc::new(Shared {
-                pool,
-                wake: Notify::new(),
+                file: ledger::BusFile::new(pool, config.busy_timeout),
+                waiters: Waiters::default(),
                 config,
                 last_prune: Mutex::new(None),
             }),
@@ -135,7 +137,7 @@ impl EmbeddedBus {
 
     /// Closes the pool; later calls on clones fail with a storage error.
     pub async fn close(&self) {
-        self.shared.pool.close().await;
+        self.shared.file.pool.close().await;
     }
 
     /// Deletes messages past `max_age` (and their delivery states) now; the runtime calls it
@@ -148,7 +150,7 @@ impl EmbeddedBus {
         let Some(max_age) = self.shared.config.max_age else {
             return Ok(0);
         };
-        let removed = ledger::prune(&self.shared.pool, ledger::now_ms() - millis(max_age)).await?;
+        let removed = ledger::prune(&self.shared.file, ledger::now_ms() - millis(max_age)).await?;
         if removed > 0 {
             tracing::info!(removed, "pruned messages past max age");
         }
@@ -181,11 +183,11 @@ impl Bus for EmbeddedBus {
     async fn publish(&self, message: OutgoingMessage) -> Result<PublishReceipt, BusError> {
         message.validate()?;
         let window = millis(self.shared.config.duplicate_window);
-        let receipt = ledger::publish(&self.shared.pool, &message, window).await?;
+        let receipt = ledger::publish(&self.shared.file, &message, window).await?;
         if receipt.duplicate {
             tracing::debug!(message_id = %message.id, sequence = receipt.sequence, "duplicate publish dropped");
         } else {
-            self.shared.wake.notify_waiters();
+            self.shared.waiters.published(&message.subject);
         }
         self.prune_if_due().await?;
         Ok(receipt)
@@ -193,10 +195,15 @@ impl Bus for EmbeddedBus {
 
     async fn consumer(&self, config: ConsumerConfig) -> Result<Box<dyn Consumer>, BusError> {
         config.validate()?;
-        ledger::upsert_consumer(&self.shared.pool, &config).await?;
+        ledger::upsert_consumer(&self.shared.file, &config).await?;
+        let waiter = self
+            .shared
+            .waiters
+            .register(&config.durable_name, &config.filter_subjects);
         Ok(Box::new(EmbeddedConsumer::new(
             Arc::clone(&self.shared),
             config.durable_name,
+            waiter,
         )))
     }
 }
@@ -222,7 +229,7 @@ mod tests {
         .expect("bus opens");
         let mut held = Vec::new();
         for _ in 0..2 {
-            held.push(bus.shared.pool.acquire().await.expect("connection"));
+            held.push(bus.shared.file.pool.acquire().await.expect("connection"));
         }
         for conn in &mut held {
             let cache: i64 = sqlx::query_scalar("PRAGMA cache_size")
