@@ -104,7 +104,7 @@ bench:
 ## bench-large: `make bench` at the large sizes (10,000 shipments, 100,000 catalogue sizes; an hour or more)
 bench-large:
 	$(MAKE) bench BENCH_LATENCY_ARGS="--n 50 --poll-n 10" \
-	  BENCH_DRAIN_ARGS="--k 10000 --complete 10000 --rps 100 --capture 20 --slow-k 1000" \
+	  BENCH_DRAIN_ARGS="--k 10020 --complete 10000 --rps 100 --capture 20 --slow-k 1000" \
 	  BENCH_CATALOG_ARGS="--sizes 100000" \
 	  BENCH_FOOTPRINT_ARGS="--sizes 100000 --runs 1" \
 	  BENCH_STOCK_ARGS="--changes 1000 --returns 200" \
