@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use async_nats::HeaderMap;
 use async_nats::header::{HeaderName, HeaderValue, NATS_MESSAGE_ID};
+use async_nats::jetstream::context::PublishAckFuture;
 use async_nats::jetstream::{self, AckKind, consumer::pull, message::PublishMessage, stream};
 use async_trait::async_trait;
 use futures::StreamExt;
@@ -157,6 +158,59 @@ impl NatsBus {
     fn full_subject(&self, relative: &str) -> String {
         format!("{}.{relative}", self.config.subject_prefix)
     }
+
+    /// Checks and sends one message; the future it returns gives the server's ack.
+    async fn send(&self, message: OutgoingMessage) -> Result<PublishAckFuture, BusError> {
+        message.validate()?;
+        let what = format!("message {:?}", message.id.as_str());
+        let mut headers = HeaderMap::new();
+        for (name, value) in &message.headers {
+            let name =
+                HeaderName::from_str(name).map_err(|e| BusError::rejected_by(what.clone(), e))?;
+            let value =
+                HeaderValue::from_str(value).map_err(|e| BusError::rejected_by(what.clone(), e))?;
+            headers.insert(name, value);
+        }
+        // The one thing the server refuses a message for, whatever its state: its size. Said
+        // here, as a rejection of this message, because the publish errors below all mean the
+        // server (or its JetStream) is not there right now.
+        let max_payload = self.client.server_info().max_payload;
+        if message.payload.len() > max_payload {
+            return Err(BusError::rejected(
+                what,
+                format!(
+                    "payload of {} bytes is over the server's max_payload of {max_payload}",
+                    message.payload.len()
+                ),
+            ));
+        }
+        let publish = PublishMessage::build()
+            .payload(message.payload)
+            .headers(headers)
+            .message_id(message.id.as_str());
+        let subject = self.full_subject(&message.subject);
+        self.jetstream
+            .send_publish(subject, publish)
+            .await
+            .map_err(|e| publish_error(&what, e))
+    }
+
+    /// Waits for the server's ack of a sent message.
+    async fn acknowledged(
+        &self,
+        id: &MessageId,
+        ack: PublishAckFuture,
+    ) -> Result<PublishReceipt, BusError> {
+        let what = format!("message {:?}", id.as_str());
+        let ack = ack.await.map_err(|e| publish_error(&what, e))?;
+        if ack.duplicate {
+            tracing::debug!(message_id = %id, sequence = ack.sequence, "duplicate publish dropped");
+        }
+        Ok(PublishReceipt {
+            sequence: ack.sequence,
+            duplicate: ack.duplicate,
+        })
+    }
 }
 
 async fn get_or_create_stream(
@@ -233,48 +287,30 @@ fn is_transport(kind: &jetstream::context::CreateStreamErrorKind) -> bool {
 #[async_trait]
 impl Bus for NatsBus {
     async fn publish(&self, message: OutgoingMessage) -> Result<PublishReceipt, BusError> {
-        message.validate()?;
-        let what = format!("message {:?}", message.id.as_str());
-        let mut headers = HeaderMap::new();
-        for (name, value) in &message.headers {
-            let name =
-                HeaderName::from_str(name).map_err(|e| BusError::rejected_by(what.clone(), e))?;
-            let value =
-                HeaderValue::from_str(value).map_err(|e| BusError::rejected_by(what.clone(), e))?;
-            headers.insert(name, value);
+        let id = message.id.clone();
+        let ack = self.send(message).await?;
+        self.acknowledged(&id, ack).await
+    }
+
+    /// Every message is sent before the first ack is awaited: the server stores them in the
+    /// order sent (one connection), and the acks come back while the rest are on the way.
+    async fn publish_batch(
+        &self,
+        messages: Vec<OutgoingMessage>,
+    ) -> Vec<Result<PublishReceipt, BusError>> {
+        let mut sent = Vec::with_capacity(messages.len());
+        for message in messages {
+            let id = message.id.clone();
+            sent.push((id, self.send(message).await));
         }
-        // The one thing the server refuses a message for, whatever its state: its size. Said
-        // here, as a rejection of this message, because the publish errors below all mean the
-        // server (or its JetStream) is not there right now.
-        let max_payload = self.client.server_info().max_payload;
-        if message.payload.len() > max_payload {
-            return Err(BusError::rejected(
-                what,
-                format!(
-                    "payload of {} bytes is over the server's max_payload of {max_payload}",
-                    message.payload.len()
-                ),
-            ));
+        let mut results = Vec::with_capacity(sent.len());
+        for (id, ack) in sent {
+            results.push(match ack {
+                Ok(ack) => self.acknowledged(&id, ack).await,
+                Err(error) => Err(error),
+            });
         }
-        let publish = PublishMessage::build()
-            .payload(message.payload)
-            .headers(headers)
-            .message_id(message.id.as_str());
-        let subject = self.full_subject(&message.subject);
-        let ack = self
-            .jetstream
-            .send_publish(subject, publish)
-            .await
-            .map_err(|e| publish_error(&what, e))?
-            .await
-            .map_err(|e| publish_error(&what, e))?;
-        if ack.duplicate {
-            tracing::debug!(message_id = %message.id, sequence = ack.sequence, "duplicate publish dropped");
-        }
-        Ok(PublishReceipt {
-            sequence: ack.sequence,
-            duplicate: ack.duplicate,
-        })
+        results
     }
 
     async fn health(&self) -> Result<(), BusError> {

@@ -254,7 +254,63 @@ pub trait Acknowledge: Send + Sync + std::fmt::Debug {
 /// Publishing side of the bus.
 #[async_trait]
 pub trait Bus: Send + Sync + std::fmt::Debug + 'static {
+    /// Stores `message` in the stream, unless its id was published within the duplicate window
+    /// (then the receipt says `duplicate` and names the earlier copy's sequence).
+    ///
+    /// # Errors
+    /// [`BusError::Rejected`] for a message no adapter would carry (see
+    /// [`OutgoingMessage::validate`]) or one over the server's size limit; a retryable error
+    /// when the bus is not there now, after which the message may or may not be stored (the
+    /// same id makes a retry harmless).
     async fn publish(&self, message: OutgoingMessage) -> Result<PublishReceipt, BusError>;
+
+    /// Publishes `messages` as [`Bus::publish`] would one after another, in one go where the
+    /// adapter can: the embedded bus writes them in one transaction (one synced commit instead
+    /// of one per message), JetStream sends them all before it waits for the first ack. Why:
+    /// the outbox relay publishes whatever has piled up, and a synced write per message bounded
+    /// how fast a backlog left a service.
+    ///
+    /// Rules an adapter keeps:
+    /// - one result per message, in the order given;
+    /// - the stored ones are stored in the order given, each checked for duplicates on its own
+    ///   (a second copy of an id within the batch is a duplicate too);
+    /// - a message that is refused ([`BusError::Rejected`]) keeps none of the others out;
+    /// - an `Err` of any kind means that message may be missing from the stream; the messages
+    ///   after a retryable failure may be stored all the same (JetStream: their acks came
+    ///   back), so a caller that retries it publishes it after them, which no consumer may
+    ///   rely on anyway: handlers run concurrently.
+    ///
+    /// The default publishes one by one and stops at the first retryable failure: the
+    /// messages after it are answered [`BusError::Unreachable`] without being tried.
+    async fn publish_batch(
+        &self,
+        messages: Vec<OutgoingMessage>,
+    ) -> Vec<Result<PublishReceipt, BusError>> {
+        let mut results = Vec::with_capacity(messages.len());
+        let mut failed: Option<(MessageId, String)> = None;
+        for message in messages {
+            if let Some((first, error)) = &failed {
+                results.push(Err(BusError::unreachable(
+                    format!(
+                        "message {:?}: not sent, message {:?} of its batch failed first",
+                        message.id.as_str(),
+                        first.as_str()
+                    ),
+                    error.clone(),
+                )));
+                continue;
+            }
+            let id = message.id.clone();
+            let result = self.publish(message).await;
+            if let Err(error) = &result
+                && error.is_retryable()
+            {
+                failed = Some((id, error.to_string()));
+            }
+            results.push(result);
+        }
+        results
+    }
 
     /// Opens (creating when missing, idempotently) a durable consumer.
     async fn consumer(&self, config: ConsumerConfig) -> Result<Box<dyn Consumer>, BusError>;

@@ -241,21 +241,28 @@ impl Outbox {
         rows.iter().map(entry_from_row).collect()
     }
 
-    pub(crate) async fn mark_published(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
-        let _turn = self.store.write_turn().await?;
-        sqlx::query(
-            "UPDATE outbox SET published_at = $1, attempts = attempts + 1 \
-             WHERE seq = $2 AND published_at IS NULL",
-        )
-        .bind(unix_millis())
-        .bind(entry.seq)
-        .execute(self.store.pool())
-        .await
-        .map_err(|source| StoreError::Query {
-            action: format!("marking outbox message {} published", entry.message.id),
-            source,
-        })?;
-        Ok(())
+    /// Marks `entries` published, in one transaction (one synced commit for a relay's batch).
+    pub(crate) async fn mark_published(&self, entries: &[&OutboxEntry]) -> Result<(), StoreError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let now = unix_millis();
+        let mut tx = self.store.begin().await?;
+        for entry in entries {
+            sqlx::query(
+                "UPDATE outbox SET published_at = $1, attempts = attempts + 1 \
+                 WHERE seq = $2 AND published_at IS NULL",
+            )
+            .bind(now)
+            .bind(entry.seq)
+            .execute(tx.conn())
+            .await
+            .map_err(|source| StoreError::Query {
+                action: format!("marking outbox message {} published", entry.message.id),
+                source,
+            })?;
+        }
+        tx.commit().await
     }
 
     pub(crate) async fn record_failure(

@@ -4,9 +4,10 @@
 //! One active relay per schema. Every relay of a service (one per replica) competes for a lease
 //! row in `outbox_relay_lease`; only the holder publishes, so messages leave in `seq` order and
 //! no two relays publish the same row. The lease runs on the database's clock and is renewed at
-//! half its time-to-live; before each publish the holder checks (on its own monotonic clock,
+//! half its time-to-live; before each batch the holder checks (on its own monotonic clock,
 //! started before the database granted the lease) that the lease outlasts the publish timeout,
-//! so a relay never publishes on a lease another relay may already hold. A crashed holder is
+//! so a relay never publishes on a lease another relay may already hold. A round publishes
+//! its rows as one batch ([`Bus::publish_batch`]) and marks them published in one transaction. A crashed holder is
 //! replaced once its lease expires; a stopped one hands over at once.
 //!
 //! Delivery is at-least-once: a relay that dies between publish and "mark published" publishes
@@ -44,7 +45,7 @@ pub struct RelayConfig {
     pub max_backoff: Duration,
     /// How long a granted lease lasts without renewal.
     pub lease_ttl: Duration,
-    /// Longest wait for one publish; at most half of `lease_ttl` (clamped).
+    /// Longest wait for one round's batch publish; at most half of `lease_ttl` (clamped).
     pub publish_timeout: Duration,
 }
 
@@ -237,24 +238,21 @@ impl OutboxRelay {
         }
         let batch = self.outbox.next_batch(self.config.batch_size).await?;
         let full = batch.len() == self.config.batch_size as usize;
-        let (mut published, mut dead_lettered) = (0, 0);
-        for entry in batch {
-            if cancel.is_cancelled() {
-                return Ok(RelayRound::Published {
-                    published,
-                    dead_lettered,
-                    more: true,
-                });
-            }
-            if !self.ensure_lease().await? {
-                return Ok(RelayRound::Standby);
-            }
-            if self.publish(&entry).await? {
-                published += 1;
-            } else {
-                dead_lettered += 1;
-            }
+        if batch.is_empty() {
+            return Ok(RelayRound::Published {
+                published: 0,
+                dead_lettered: 0,
+                more: false,
+            });
         }
+        if cancel.is_cancelled() {
+            return Ok(RelayRound::Published {
+                published: 0,
+                dead_lettered: 0,
+                more: true,
+            });
+        }
+        let (published, dead_lettered) = self.publish(&batch).await?;
         Ok(RelayRound::Published {
             published,
             dead_lettered,
@@ -262,61 +260,82 @@ impl OutboxRelay {
         })
     }
 
-    /// Publishes one row. Ok(true): published; Ok(false): the bus refused it for good and it
-    /// was dead-lettered.
-    async fn publish(&self, entry: &OutboxEntry) -> Result<bool, RelayError> {
-        let id = &entry.message.id;
-        let message = OutgoingMessage::from(entry.message.clone());
+    /// Publishes the rows in one [`Bus::publish_batch`] (one synced commit on the embedded
+    /// bus instead of one per row) and marks the published ones in one transaction. Returns
+    /// (published, dead-lettered). A message the bus refused for good is dead-lettered and the
+    /// rest go on; the first retryable failure is recorded on its row and ends the round (that
+    /// row is tried first next time; rows after it that the bus took are marked published).
+    async fn publish(&self, batch: &[OutboxEntry]) -> Result<(usize, usize), RelayError> {
+        let messages = batch
+            .iter()
+            .map(|entry| OutgoingMessage::from(entry.message.clone()))
+            .collect();
         let timeout = self.config.publish_timeout;
-        match tokio::time::timeout(timeout, self.bus.publish(message)).await {
-            Ok(Ok(receipt)) => {
-                self.outbox.mark_published(entry).await?;
-                // Relay lag: from the commit that enqueued the event to the bus having it.
-                let lag_ms = crate::clock::unix_millis().saturating_sub(entry.enqueued_at);
-                metrics::histogram!(
-                    "centra_wms_relay_lag_seconds",
-                    "service" => self.store.service().to_owned(),
-                )
-                .record(lag_ms.max(0) as f64 / 1000.0);
-                tracing::debug!(
-                    message_id = %id,
-                    subject = %entry.message.subject,
-                    sequence = receipt.sequence,
-                    duplicate = receipt.duplicate,
-                    "published outbox message"
-                );
-                Ok(true)
-            }
-            // Decided by the bus adapter from its client's typed error, never from the text.
-            Ok(Err(error)) if !error.is_retryable() => {
-                let reason = format!(
-                    "outbox message {id} on subject {}: {error}",
-                    entry.message.subject
-                );
-                tracing::warn!(message_id = %id, reason = %reason, "dead-lettering outbox message");
-                self.outbox.dead_letter(entry, reason).await?;
-                Ok(false)
-            }
-            Ok(Err(source)) => {
-                self.outbox
-                    .record_failure(entry, &source.to_string())
-                    .await?;
-                Err(RelayError::Publish {
-                    id: id.clone(),
-                    source,
-                })
-            }
-            Err(_elapsed) => {
-                let error = RelayError::PublishTimeout {
-                    id: id.clone(),
-                    after: timeout,
-                };
-                self.outbox
-                    .record_failure(entry, &error.to_string())
-                    .await?;
-                Err(error)
+        let Ok(results) = tokio::time::timeout(timeout, self.bus.publish_batch(messages)).await
+        else {
+            let first = &batch[0];
+            let error = RelayError::PublishTimeout {
+                id: first.message.id.clone(),
+                after: timeout,
+            };
+            self.outbox
+                .record_failure(first, &error.to_string())
+                .await?;
+            return Err(error);
+        };
+        let mut published = Vec::with_capacity(batch.len());
+        let mut dead_lettered = 0;
+        let mut failure = None;
+        for (entry, result) in batch.iter().zip(results) {
+            match result {
+                Ok(receipt) => {
+                    tracing::debug!(
+                        message_id = %entry.message.id,
+                        subject = %entry.message.subject,
+                        sequence = receipt.sequence,
+                        duplicate = receipt.duplicate,
+                        "published outbox message"
+                    );
+                    published.push(entry);
+                }
+                // Decided by the bus adapter from its client's typed error, never from the text.
+                Err(error) if !error.is_retryable() => {
+                    let reason = format!(
+                        "outbox message {} on subject {}: {error}",
+                        entry.message.id, entry.message.subject
+                    );
+                    tracing::warn!(message_id = %entry.message.id, reason = %reason, "dead-lettering outbox message");
+                    self.outbox.dead_letter(entry, reason).await?;
+                    dead_lettered += 1;
+                }
+                Err(source) => {
+                    if failure.is_none() {
+                        failure = Some((entry, source));
+                    }
+                }
             }
         }
+        self.outbox.mark_published(&published).await?;
+        let now = crate::clock::unix_millis();
+        for entry in &published {
+            // Relay lag: from the commit that enqueued the event to the bus having it.
+            let lag_ms = now.saturating_sub(entry.enqueued_at);
+            metrics::histogram!(
+                "centra_wms_relay_lag_seconds",
+                "service" => self.store.service().to_owned(),
+            )
+            .record(lag_ms.max(0) as f64 / 1000.0);
+        }
+        if let Some((entry, source)) = failure {
+            self.outbox
+                .record_failure(entry, &source.to_string())
+                .await?;
+            return Err(RelayError::Publish {
+                id: entry.message.id.clone(),
+                source,
+            });
+        }
+        Ok((published.len(), dead_lettered))
     }
 
     /// True when this relay holds a lease that outlasts one more publish, renewing it at half

@@ -295,6 +295,47 @@ pub async fn duplicate_publish_is_dropped(bus: &dyn Bus) {
     );
 }
 
+pub async fn publish_batch_keeps_order_and_checks_each(bus: &dyn Bus) {
+    let mut consumer = open(bus, config("batch")).await;
+    let earlier = publish(bus, message("centra.shipment", "b-0", "before")).await;
+    let results = bus
+        .publish_batch(vec![
+            message("centra.shipment", "b-1", "one"),
+            message("centra..shipment", "b-bad", "an empty token"),
+            message("centra.shipment", "b-2", "two"),
+            message("centra.shipment", "b-1", "one again"),
+            message("centra.shipment", "b-0", "before again"),
+            message("centra.order", "b-3", "three"),
+        ])
+        .await;
+    assert_eq!(results.len(), 6, "one result per message");
+    let receipt = |i: usize| match &results[i] {
+        Ok(receipt) => *receipt,
+        Err(e) => panic!("message {i} of the batch: {e}"),
+    };
+    match &results[1] {
+        Err(BusError::Rejected { .. }) => {}
+        other => panic!("an invalid subject is rejected on its own, got {other:?}"),
+    }
+    let (one, two, three) = (receipt(0), receipt(2), receipt(5));
+    assert!(!one.duplicate && !two.duplicate && !three.duplicate);
+    assert!(
+        earlier.sequence < one.sequence
+            && one.sequence < two.sequence
+            && two.sequence < three.sequence,
+        "stored in the order given: {earlier:?} {one:?} {two:?} {three:?}"
+    );
+    assert!(receipt(3).duplicate, "a second copy within the batch");
+    assert_eq!(receipt(3).sequence, one.sequence);
+    assert!(receipt(4).duplicate, "a copy of a message published before");
+    assert_eq!(receipt(4).sequence, earlier.sequence);
+
+    let got = drain(&mut consumer).await;
+    let ids: Vec<&str> = got.iter().map(|(_, id)| id.as_str()).collect();
+    assert_eq!(ids, ["b-0", "b-1", "b-2", "b-3"]);
+    assert!(bus.publish_batch(Vec::new()).await.is_empty());
+}
+
 pub async fn consumer_group_shares_work(bus: &dyn Bus) {
     let mut a = open(bus, config("group")).await;
     let mut b = open(bus, config("group")).await;

@@ -86,6 +86,7 @@ macro_rules! bus_contract_tests {
             every_delivery_is_counted,
             in_progress_keeps_the_lease,
             duplicate_publish_is_dropped,
+            publish_batch_keeps_order_and_checks_each,
             consumer_group_shares_work,
             concurrent_handles_split_the_work,
             term_is_never_redelivered,

@@ -88,22 +88,52 @@ pub(super) async fn publish(
     message: &OutgoingMessage,
     duplicate_window_ms: i64,
 ) -> Result<PublishReceipt, BusError> {
+    let context = format!("publishing message {}", message.id);
+    let (_turn, mut tx) = begin_immediate(file, &context).await?;
+    let receipt = insert_message(&mut tx, message, now_ms(), duplicate_window_ms).await?;
+    tx.commit().await.map_err(storage(&context))?;
+    Ok(receipt)
+}
+
+/// Publishes `messages` in one transaction, in order: one synced commit for all of them.
+/// Nothing is stored unless the whole batch commits.
+pub(super) async fn publish_batch(
+    file: &BusFile,
+    messages: &[&OutgoingMessage],
+    duplicate_window_ms: i64,
+) -> Result<Vec<PublishReceipt>, BusError> {
+    let context = format!("publishing a batch of {} messages", messages.len());
     let now = now_ms();
+    let (_turn, mut tx) = begin_immediate(file, &context).await?;
+    let mut receipts = Vec::with_capacity(messages.len());
+    for message in messages {
+        receipts.push(insert_message(&mut tx, message, now, duplicate_window_ms).await?);
+    }
+    tx.commit().await.map_err(storage(&context))?;
+    Ok(receipts)
+}
+
+/// Stores one message inside the caller's transaction, unless its id was published within the
+/// window (then the receipt names the earlier copy).
+async fn insert_message(
+    tx: &mut Transaction<'static, Sqlite>,
+    message: &OutgoingMessage,
+    now: i64,
+    duplicate_window_ms: i64,
+) -> Result<PublishReceipt, BusError> {
     let context = format!("publishing message {}", message.id);
     let headers = serde_json::to_string(&message.headers)
         .map_err(|e| BusError::storage(format!("{context}: encoding headers"), e))?;
-    let (_turn, mut tx) = begin_immediate(file, &context).await?;
     let earlier: Option<i64> = sqlx::query_scalar(
         "SELECT sequence FROM bus_messages
          WHERE message_id = ? AND published_at > ? ORDER BY sequence LIMIT 1",
     )
     .bind(message.id.as_str())
     .bind(now.saturating_sub(duplicate_window_ms))
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut **tx)
     .await
     .map_err(storage(&context))?;
     if let Some(sequence) = earlier {
-        tx.commit().await.map_err(storage(&context))?;
         return Ok(PublishReceipt {
             sequence: to_sequence(sequence),
             duplicate: true,
@@ -118,10 +148,9 @@ pub(super) async fn publish(
     .bind(headers)
     .bind(message.payload.as_ref())
     .bind(now)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await
     .map_err(storage(&context))?;
-    tx.commit().await.map_err(storage(&context))?;
     Ok(PublishReceipt {
         sequence: to_sequence(sequence),
         duplicate: false,

@@ -193,6 +193,60 @@ impl Bus for EmbeddedBus {
         Ok(receipt)
     }
 
+    /// The valid messages in one transaction; a refused one is answered on its own. When the
+    /// transaction fails, every valid message gets that (retryable) error: none was stored.
+    async fn publish_batch(
+        &self,
+        messages: Vec<OutgoingMessage>,
+    ) -> Vec<Result<PublishReceipt, BusError>> {
+        let checked: Vec<Result<(), BusError>> = messages.iter().map(|m| m.validate()).collect();
+        let valid: Vec<&OutgoingMessage> = messages
+            .iter()
+            .zip(&checked)
+            .filter_map(|(message, check)| check.is_ok().then_some(message))
+            .collect();
+        let window = millis(self.shared.config.duplicate_window);
+        let stored = if valid.is_empty() {
+            Ok(Vec::new())
+        } else {
+            ledger::publish_batch(&self.shared.file, &valid, window).await
+        };
+        let mut results = Vec::with_capacity(messages.len());
+        match stored {
+            Ok(receipts) => {
+                let mut receipts = receipts.into_iter();
+                for (message, check) in messages.iter().zip(checked) {
+                    results.push(check.map(|()| {
+                        let receipt = receipts.next().expect("one receipt per valid message");
+                        if !receipt.duplicate {
+                            self.shared.waiters.published(&message.subject);
+                        }
+                        receipt
+                    }));
+                }
+            }
+            Err(error) => {
+                // One error for the batch, the source of each valid message's own error.
+                let retryable = error.is_retryable();
+                let error = Arc::new(error);
+                for (message, check) in messages.iter().zip(checked) {
+                    results.push(check.and_then(|()| {
+                        let what = format!("publishing message {} in a batch", message.id);
+                        Err(if retryable {
+                            BusError::storage(what, Arc::clone(&error))
+                        } else {
+                            BusError::rejected_by(what, Arc::clone(&error))
+                        })
+                    }));
+                }
+            }
+        }
+        if let Err(error) = self.prune_if_due().await {
+            tracing::warn!(%error, "pruning the embedded bus after a batch failed");
+        }
+        results
+    }
+
     async fn consumer(&self, config: ConsumerConfig) -> Result<Box<dyn Consumer>, BusError> {
         config.validate()?;
         ledger::upsert_consumer(&self.shared.file, &config).await?;

@@ -26,6 +26,8 @@ macro_rules! store_contract_tests {
             outbox_publishes_committed_messages_only,
             relay_publishes_in_order_exactly_once_across_restart,
             relay_retries_after_bus_failure,
+            relay_publishes_a_round_as_one_batch,
+            relay_keeps_what_a_batch_published_before_and_after_a_failure,
             relay_dead_letters_a_rejected_message_and_goes_on,
             dead_letters_lifecycle,
             dead_letters_prune_resolved_only,

@@ -89,6 +89,77 @@ pub async fn relay_retries_after_bus_failure(db: TestDb) {
     assert!(first.published_at.is_some());
 }
 
+pub async fn relay_publishes_a_round_as_one_batch(db: TestDb) {
+    let store = db.open("parcels", &PARCELS_V1).await;
+    let bus = RecordingBus::new();
+    let config = RelayConfig {
+        batch_size: 4,
+        ..quick_relay()
+    };
+    enqueue_committed(&store, &ids("b", 0..6)).await;
+    let relay = OutboxRelay::new(&store, bus.arc(), config);
+    assert_eq!(
+        relay.relay_once().await.expect("round"),
+        RelayRound::Published {
+            published: 4,
+            dead_lettered: 0,
+            more: true
+        }
+    );
+    assert_eq!(store.outbox().unpublished_count().await.expect("count"), 2);
+    assert_eq!(
+        relay.relay_once().await.expect("round"),
+        RelayRound::Published {
+            published: 2,
+            dead_lettered: 0,
+            more: false
+        }
+    );
+    assert_eq!(bus.batches(), [4, 2], "one publish_batch per round");
+    assert_eq!(bus.published_ids(), ids("b", 0..6));
+    assert_eq!(store.outbox().unpublished_count().await.expect("count"), 0);
+}
+
+pub async fn relay_keeps_what_a_batch_published_before_and_after_a_failure(db: TestDb) {
+    // The port's default batch stops at a failure: b-02 and b-03 wait for the next round.
+    let store = db.open("parcels", &PARCELS_V1).await;
+    let bus = RecordingBus::new();
+    enqueue_committed(&store, &ids("b", 0..4)).await;
+    bus.fail_id("b-02", 1);
+    let relay = OutboxRelay::new(&store, bus.arc(), quick_relay());
+    match relay.relay_once().await {
+        Err(RelayError::Publish { id, .. }) => assert_eq!(id.as_str(), "b-02"),
+        other => panic!("expected b-02 to fail, got {other:?}"),
+    }
+    assert_eq!(bus.published_ids(), ids("b", 0..2));
+    assert_eq!(store.outbox().unpublished_count().await.expect("count"), 2);
+    relay.relay_once().await.expect("second round");
+    assert_eq!(bus.published_ids(), ids("b", 0..4), "each once, in order");
+
+    // JetStream's batch sends every message: the one after the failure is stored and marked,
+    // the failed one goes out next round, after it; none twice, none lost.
+    let store = db.open("parcels_again", &PARCELS_V1).await;
+    let bus = RecordingBus::new();
+    bus.batches_go_on();
+    enqueue_committed(&store, &ids("j", 0..3)).await;
+    bus.fail_id("j-01", 1);
+    let relay = OutboxRelay::new(&store, bus.arc(), quick_relay());
+    assert!(relay.relay_once().await.is_err(), "j-01 failed");
+    assert_eq!(bus.published_ids(), ["j-00", "j-02"]);
+    assert_eq!(store.outbox().unpublished_count().await.expect("count"), 1);
+    let failed = store
+        .outbox()
+        .get(&MessageId::new("j-01"))
+        .await
+        .expect("get")
+        .expect("entry");
+    assert!(failed.published_at.is_none());
+    assert_eq!(failed.attempts, 1);
+    relay.relay_once().await.expect("second round");
+    assert_eq!(bus.published_ids(), ["j-00", "j-02", "j-01"]);
+    assert_eq!(store.outbox().unpublished_count().await.expect("count"), 0);
+}
+
 pub async fn relay_dead_letters_a_rejected_message_and_goes_on(db: TestDb) {
     let store = db.open("parcels", &PARCELS_V1).await;
     let outbox = store.outbox();
