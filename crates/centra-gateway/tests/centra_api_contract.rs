@@ -913,6 +913,11 @@ macro_rules! contract {
                 }
 
                 #[tokio::test]
+                async fn good_to_go_pages_are_published_as_they_come() {
+                    super::detect::good_to_go_pages_are_published_as_they_come($api).await;
+                }
+
+                #[tokio::test]
                 async fn orders_are_published_once() {
                     super::detect::orders_are_published_once($api).await;
                 }

@@ -258,6 +258,26 @@ impl CentraClient {
         .await
     }
 
+    /// One page of the shipments with `status`, from `offset` (`limit` is the page size, at
+    /// most 100), and whether it was full: a full page may have another after it, at `offset`
+    /// plus its length. Unreadable records come back as [`BadRecord`]s.
+    pub async fn shipments_page(
+        &self,
+        status: ShipmentStatusFilter,
+        offset: u64,
+    ) -> Result<(Vec<Parsed<CentraShipment>>, bool), CentraError> {
+        let query = vec![("status".to_owned(), status.as_str().to_owned())];
+        self.offset_page(
+            "GET /shipments",
+            "shipments",
+            "shipmentId",
+            &query,
+            offset,
+            CentraShipment::parse,
+        )
+        .await
+    }
+
     /// Every record of a `limit`+`offset` list (`GET /orders`, `GET /shipments`) with `query`,
     /// page after page until a short page; unreadable records come back as [`BadRecord`]s.
     pub(crate) async fn offset_pages<T>(
@@ -268,28 +288,43 @@ impl CentraClient {
         query: &[(String, String)],
         parse: impl Fn(&Value, &str, chrono_tz::Tz) -> Result<T, PayloadError>,
     ) -> Result<Vec<Parsed<T>>, CentraError> {
-        let limit = self.options().page_size.clamp(1, 100);
-        let zone = self.zone();
         let mut all = Vec::new();
-        let mut offset: u64 = 0;
         loop {
-            let mut page_query = query.to_vec();
-            page_query.push(("limit".to_owned(), limit.to_string()));
-            page_query.push(("offset".to_owned(), offset.to_string()));
-            let page = self
-                .with_retry(|| self.get_once(operation, key, &page_query))
+            let offset = all.len() as u64;
+            let (page, full) = self
+                .offset_page(operation, key, id_field, query, offset, &parse)
                 .await?;
-            let parsed = parse_list(&page, key, id_field, |raw, position| {
-                parse(raw, &format!("{position} (offset {offset})"), zone)
-            })
-            .map_err(|e| self.bad_payload(operation, e))?;
-            let count = parsed.len();
-            all.extend(parsed);
-            if count < limit as usize {
+            all.extend(page);
+            if !full {
                 return Ok(all);
             }
-            offset += count as u64;
         }
+    }
+
+    /// One page of a `limit`+`offset` list from `offset` (retried), and whether it was full.
+    async fn offset_page<T>(
+        &self,
+        operation: &'static str,
+        key: &'static str,
+        id_field: &'static str,
+        query: &[(String, String)],
+        offset: u64,
+        parse: impl Fn(&Value, &str, chrono_tz::Tz) -> Result<T, PayloadError>,
+    ) -> Result<(Vec<Parsed<T>>, bool), CentraError> {
+        let limit = self.options().page_size.clamp(1, 100);
+        let zone = self.zone();
+        let mut page_query = query.to_vec();
+        page_query.push(("limit".to_owned(), limit.to_string()));
+        page_query.push(("offset".to_owned(), offset.to_string()));
+        let page = self
+            .with_retry(|| self.get_once(operation, key, &page_query))
+            .await?;
+        let parsed = parse_list(&page, key, id_field, |raw, position| {
+            parse(raw, &format!("{position} (offset {offset})"), zone)
+        })
+        .map_err(|e| self.bad_payload(operation, e))?;
+        let full = parsed.len() >= limit as usize;
+        Ok((parsed, full))
     }
 
     /// One shipment whatever its state (`GET /shipment/{id}`), `None` when Centra has none.

@@ -226,47 +226,50 @@ pub struct UnreadEntry {
 }
 
 impl GraphqlClient {
-    /// Every shipment good to go and not shipped, with its details, page after page (`limit` +
-    /// `page`, docs section 10) until a short page. Each entry is read on its own, so one bad
-    /// shipment (named, with its field) never hides the others.
+    /// One page (from 1) of the shipments good to go and not shipped, with their details
+    /// (`limit` + `page`, docs section 10), and whether it was full: a full page may have
+    /// another after it. Each entry is read on its own, so one bad shipment (named, with its
+    /// field) never hides the others.
     ///
     /// # Errors
-    /// A [`GraphqlError`] for a page as a whole, after the retries.
-    pub async fn good_to_go_shipments(
+    /// A [`GraphqlError`] for the page as a whole, after the retries.
+    pub async fn good_to_go_shipments_page(
         &self,
-    ) -> Result<Vec<Result<ShipmentDetails, Box<UnreadEntry>>>, GraphqlError> {
+        page: i64,
+    ) -> Result<(Vec<Result<ShipmentDetails, Box<UnreadEntry>>>, bool), GraphqlError> {
         const CALL: Call = Call {
             operation: "shipments",
             mutation: false,
         };
         let limit = self.inner.options.page_size;
-        let mut all = Vec::new();
-        for page in 1_i64.. {
-            let variables = shipment_detail::Variables {
-                where_: Some(shipment_detail::ShipmentFilter {
-                    is_good_to_go: Some(true),
-                    is_shipped: Some(false),
-                    ..filter()
-                }),
-                limit: i64::from(limit),
-                page,
-            };
-            let data = self
-                .read(|| self.send_once::<ShipmentDetail>(CALL, variables.clone()))
-                .await?;
-            let Some(Value::Array(list)) = data.get("shipments").cloned() else {
-                return Err(self.error(
-                    CALL.operation,
-                    GraphqlErrorKind::BadPayload(PayloadError::new(
-                        "response",
-                        "data.shipments",
-                        "expected a list",
-                    )),
-                ));
-            };
-            let full = list.len() >= limit as usize;
-            let offset = all.len();
-            all.extend(list.into_iter().enumerate().map(|(position, raw)| {
+        let variables = shipment_detail::Variables {
+            where_: Some(shipment_detail::ShipmentFilter {
+                is_good_to_go: Some(true),
+                is_shipped: Some(false),
+                ..filter()
+            }),
+            limit: i64::from(limit),
+            page,
+        };
+        let data = self
+            .read(|| self.send_once::<ShipmentDetail>(CALL, variables.clone()))
+            .await?;
+        let Some(Value::Array(list)) = data.get("shipments").cloned() else {
+            return Err(self.error(
+                CALL.operation,
+                GraphqlErrorKind::BadPayload(PayloadError::new(
+                    "response",
+                    "data.shipments",
+                    "expected a list",
+                )),
+            ));
+        };
+        let full = list.len() >= limit as usize;
+        let offset = usize::try_from(page.saturating_sub(1)).unwrap_or_default() * limit as usize;
+        let entries = list
+            .into_iter()
+            .enumerate()
+            .map(|(position, raw)| {
                 let key = raw.get("number").and_then(Value::as_str).map_or_else(
                     || format!("shipments[{}]", offset + position),
                     |n| format!("shipment {n}"),
@@ -277,11 +280,8 @@ impl GraphqlClient {
                 )
                 .and_then(ShipmentDetails::try_from)
                 .map_err(|error| Box::new(UnreadEntry { key, raw, error }))
-            }));
-            if !full {
-                break;
-            }
-        }
-        Ok(all)
+            })
+            .collect();
+        Ok((entries, full))
     }
 }

@@ -55,6 +55,7 @@ use crate::client_graphql::{GraphqlClient, GraphqlError, GraphqlErrorKind, Graph
 
 pub use catalog::CatalogPage;
 pub use deliveries::{DeliveryAccepted, DeliveryStanding};
+pub use listing::GoodToGoPage;
 pub use payments::{CaptureOutcome, PaymentStanding};
 pub use returns::{NewReturn, ReturnCreated, ReturnFound};
 pub use shipments::ShipmentCompletion;

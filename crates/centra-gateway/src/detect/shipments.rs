@@ -34,50 +34,71 @@ fn listed_id(entry: &Parsed<CentraShipment>) -> Option<String> {
     }
 }
 
-/// Reads the good-to-go snapshot and enqueues a `ShipmentGoodToGo` for every shipment not
-/// published before, then a `ShipmentCancelled` for every published one that left the snapshot
-/// without completing. A failed read (any page) fails the poll before either.
+/// Reads the good-to-go snapshot a page at a time and enqueues a `ShipmentGoodToGo` for every
+/// shipment not published before, each page in its own transaction as it comes (so the first
+/// orders of a long list are on their way while the rest is read); then, with the whole
+/// snapshot read, a `ShipmentCancelled` for every published one that left it without
+/// completing. A failed page fails the poll: what the pages before it held is published (each
+/// is good to go), and no cancellation is concluded from a snapshot not read to the end.
 pub async fn poll_shipments(
     store: &Store,
     client: &CentraConnection,
 ) -> Result<PollReport, PollError> {
     let endpoint = client.endpoint();
-    let listed = client.good_to_go_shipments().await?;
     let mut report = PollReport::default();
     // Every id the snapshot holds, readable or not; `None` when a record had no readable id, so
     // that no absence can be concluded this round.
-    let present: Option<HashSet<String>> = listed.iter().map(listed_id).collect();
-    let mut tx = store.begin().await?;
-    for entry in &listed {
-        match entry {
-            Ok(shipment) => {
-                let (id, message) = publish::shipment_good_to_go(endpoint, shipment);
-                let new = memory::remember(
-                    &mut tx,
-                    endpoint,
-                    kind::SHIPMENT,
-                    &shipment.id.to_string(),
-                    "gtg",
-                    id.as_str(),
-                )
-                .await?;
-                if new {
-                    store.outbox().enqueue(&mut tx, message).await?;
-                    tracing::info!(endpoint = %endpoint, shipment_id = %shipment.id, event_id = %id, "shipment good to go");
-                    report.published += 1;
-                } else {
-                    report.unchanged += 1;
+    let mut present: Option<HashSet<String>> = Some(HashSet::new());
+    for index in 0_u32.. {
+        let page = client.good_to_go_page(index).await?;
+        for entry in &page.entries {
+            match (listed_id(entry), present.as_mut()) {
+                (Some(id), Some(ids)) => {
+                    ids.insert(id);
                 }
-            }
-            Err(bad) => {
-                dead_letter(store, &mut tx, DEAD_LETTER_KIND, endpoint, bad).await?;
-                report.dead_lettered += 1;
+                (None, _) => present = None,
+                (Some(_), None) => {}
             }
         }
+        let mut tx = store.begin().await?;
+        for entry in &page.entries {
+            match entry {
+                Ok(shipment) => {
+                    let (id, message) = publish::shipment_good_to_go(endpoint, shipment);
+                    let new = memory::remember(
+                        &mut tx,
+                        endpoint,
+                        kind::SHIPMENT,
+                        &shipment.id.to_string(),
+                        "gtg",
+                        id.as_str(),
+                    )
+                    .await?;
+                    if new {
+                        store.outbox().enqueue(&mut tx, message).await?;
+                        tracing::info!(endpoint = %endpoint, shipment_id = %shipment.id, event_id = %id, "shipment good to go");
+                        report.published += 1;
+                    } else {
+                        report.unchanged += 1;
+                    }
+                }
+                Err(bad) => {
+                    dead_letter(store, &mut tx, DEAD_LETTER_KIND, endpoint, bad).await?;
+                    report.dead_lettered += 1;
+                }
+            }
+        }
+        let readable: Vec<_> = page
+            .entries
+            .iter()
+            .filter_map(|e| e.as_ref().ok())
+            .collect();
+        report.dead_lettered += flag_reappeared(store, &mut tx, endpoint, &readable).await?;
+        tx.commit().await?;
+        if page.last {
+            break;
+        }
     }
-    let readable: Vec<_> = listed.iter().filter_map(|e| e.as_ref().ok()).collect();
-    report.dead_lettered += flag_reappeared(store, &mut tx, endpoint, &readable).await?;
-    tx.commit().await?;
     match present {
         Some(ids) => detect_cancelled(store, client, &ids, &mut report).await?,
         None => tracing::warn!(

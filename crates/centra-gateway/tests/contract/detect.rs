@@ -5,12 +5,64 @@
 //! each order once with what the warehouse needs. Through GraphQL, the events queue wakes the
 //! polls (the change feed).
 
+use std::time::{Duration, Instant};
+
+use centra_gateway::client::ClientOptions;
+use centra_gateway::client_graphql::GraphqlOptions;
+use centra_gateway::connection::CentraConnection;
 use centra_gateway::detect::{REASON_GONE, REASON_NOT_GOOD_TO_GO, poll_orders, poll_shipments};
 use prost::Message;
 use proto::events::v1::{OrderReady, ShipmentCancelled, ShipmentGoodToGo};
 use serde_json::json;
 
 use super::{CentraApi, ENDPOINT, Harness, SECRET, completion, differences, harness, order};
+
+/// The poll hands each page of the good-to-go list on as it comes: with Centra answering
+/// slowly, the first page's events are in the outbox while the later pages are still read (a
+/// long backlog's first orders need not wait for the whole list at the end-point's rate).
+pub(super) async fn good_to_go_pages_are_published_as_they_come(api: CentraApi) {
+    let h = harness(api).await;
+    for _ in 0..5 {
+        h.open_shipment().await;
+    }
+    let connection = CentraConnection::for_endpoint(
+        &super::endpoint(api, &h.sim),
+        chrono_tz::Europe::Stockholm,
+        ClientOptions {
+            page_size: 2,
+            request_timeout: Duration::from_secs(5),
+            retry: super::retry(),
+            ..ClientOptions::default()
+        },
+        GraphqlOptions {
+            page_size: 2,
+            request_timeout: Duration::from_secs(5),
+            retry: super::retry(),
+            ..GraphqlOptions::default()
+        },
+    )
+    .expect("client");
+    h.control("/faults", &json!({"latency_ms": 300})).await;
+    let store = h.store.clone();
+    let poll = tokio::spawn(async move { poll_shipments(&store, &connection).await });
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let published = outbox(&h, ".shipment.good-to-go").await.len();
+        if published > 0 {
+            assert!(
+                !poll.is_finished(),
+                "the first events came with the end of the poll"
+            );
+            assert_eq!(published, 2, "the first page, on its own");
+            break;
+        }
+        assert!(Instant::now() < deadline, "no event within 20 s");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let report = poll.await.expect("poll task").expect("polled");
+    assert_eq!(report.published, 5, "{report:?}");
+    h.control("/faults", &json!({})).await;
+}
 
 /// The payloads of the outbox rows whose subject ends with `suffix`, oldest first.
 async fn outbox(h: &Harness, suffix: &str) -> Vec<Vec<u8>> {
