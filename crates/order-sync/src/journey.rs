@@ -201,33 +201,25 @@ pub async fn note(
         record.shipment.endpoint.as_str(),
         record.shipment.id.to_string(),
     );
-    let last: i64 = sqlx::query(
-        "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) AS last FROM shipment_journey \
-         WHERE endpoint = $1 AND shipment_id = $2",
-    )
-    .bind(endpoint)
-    .bind(&shipment_id)
-    .fetch_one(tx.conn())
-    .await
-    .and_then(|row| row.try_get("last"))
-    .map_err(StoreError::query(format!("numbering the journey of {key}")))?;
     let trace = record.trace_parent.as_deref().and_then(trace_id);
-    let mut seq = last;
+    let mut seq = 0;
     for step in &found {
-        seq += 1;
-        sqlx::query(
+        // Numbered in the insert itself (one statement, not a read and a write: each statement
+        // of a save is time the file's other writers wait for).
+        seq = sqlx::query(
             "INSERT INTO shipment_journey (endpoint, shipment_id, seq, at, step, detail, \
-             trace_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             trace_id) SELECT $1, $2, CAST(COALESCE(MAX(seq), 0) + 1 AS BIGINT), $3, $4, $5, $6 \
+             FROM shipment_journey WHERE endpoint = $1 AND shipment_id = $2 RETURNING seq",
         )
         .bind(endpoint)
         .bind(&shipment_id)
-        .bind(seq)
         .bind(record.updated_at)
         .bind(step.step)
         .bind(&step.detail)
         .bind(trace)
-        .execute(tx.conn())
+        .fetch_one(tx.conn())
         .await
+        .and_then(|row| row.try_get::<i64, _>("seq"))
         .map_err(StoreError::query(format!("journaling shipment {key}")))?;
     }
     if seq > STEPS_KEPT {

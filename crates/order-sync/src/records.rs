@@ -237,36 +237,75 @@ impl ShipmentRecords {
         keys
     }
 
-    /// Rewrites the shipment's rows of `shipment_articles` inside `tx`.
+    /// Brings the shipment's rows of `shipment_articles` to its lines' article numbers and
+    /// EANs inside `tx` (`new`: the shipment had no row before this save, so neither has the
+    /// index). Reads them first and writes only when they differ, all in one insert: a record
+    /// is saved at each step of its import with the same lines, and each statement of a save
+    /// is time the file's other writers queue behind (the embedded backlog drain was bound by
+    /// that queue).
     async fn index_articles(
         &self,
         tx: &mut Transaction,
         record: &ShipmentRecord,
+        new: bool,
     ) -> Result<(), StoreError> {
         let key = record.key();
         let endpoint = record.shipment.endpoint.as_str();
         let shipment_id = record.shipment.id.to_string();
-        sqlx::query("DELETE FROM shipment_articles WHERE endpoint = $1 AND shipment_id = $2")
-            .bind(endpoint)
-            .bind(&shipment_id)
-            .execute(tx.conn())
-            .await
-            .map_err(StoreError::query(format!(
-                "indexing articles of shipment {key}"
-            )))?;
-        for article in self.article_keys(&record.shipment) {
-            sqlx::query(
-                "INSERT INTO shipment_articles (article_number, endpoint, shipment_id) \
-                 VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        let wanted = self.article_keys(&record.shipment);
+        if !new {
+            let mut indexed: Vec<String> = sqlx::query_scalar(
+                "SELECT article_number FROM shipment_articles \
+                 WHERE endpoint = $1 AND shipment_id = $2",
             )
-            .bind(&article)
             .bind(endpoint)
             .bind(&shipment_id)
-            .execute(tx.conn())
+            .fetch_all(tx.conn())
             .await
             .map_err(StoreError::query(format!(
-                "indexing articles of shipment {key}"
+                "reading the article index of shipment {key}"
             )))?;
+            indexed.sort();
+            if indexed == wanted {
+                return Ok(());
+            }
+            if !indexed.is_empty() {
+                sqlx::query(
+                    "DELETE FROM shipment_articles WHERE endpoint = $1 AND shipment_id = $2",
+                )
+                .bind(endpoint)
+                .bind(&shipment_id)
+                .execute(tx.conn())
+                .await
+                .map_err(StoreError::query(format!(
+                    "indexing articles of shipment {key}"
+                )))?;
+            }
+        }
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        // ($1, $2, $3), ($4, $5, $6), …: one row per article, in inserts of at most 500 rows
+        // (1,500 parameters, well inside SQLite's and PostgreSQL's limits).
+        for chunk in wanted.chunks(500) {
+            let rows: Vec<String> = (0..chunk.len())
+                .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+                .collect();
+            let sql = format!(
+                "INSERT INTO shipment_articles (article_number, endpoint, shipment_id) \
+                 VALUES {} ON CONFLICT DO NOTHING",
+                rows.join(", ")
+            );
+            let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for article in chunk {
+                insert = insert.bind(article).bind(endpoint).bind(&shipment_id);
+            }
+            insert
+                .execute(tx.conn())
+                .await
+                .map_err(StoreError::query(format!(
+                    "indexing articles of shipment {key}"
+                )))?;
         }
         Ok(())
     }
@@ -353,7 +392,7 @@ impl ShipmentRecords {
         // After the upsert, which holds the row: two saves of one shipment number their steps
         // one after the other.
         journey::note(tx, before.as_ref(), record).await?;
-        self.index_articles(tx, record).await?;
+        self.index_articles(tx, record, before.is_none()).await?;
         if record.state == ShipmentState::Completed {
             // With the record, in its transaction: a completion is never saved without its
             // event, and saving it again adds nothing (same event id).

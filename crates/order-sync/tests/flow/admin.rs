@@ -256,6 +256,45 @@ async fn a_parked_shipment_shows_its_reason_and_unknown_ids_are_not_found() {
     assert_eq!(blank.code(), Code::InvalidArgument);
 }
 
+/// The index follows a shipment whose lines change: parked for a missing article, good to go
+/// again with one line less, it no longer holds the article it dropped, and saving it again
+/// unchanged keeps what it holds.
+#[tokio::test]
+async fn the_article_index_follows_changed_lines() {
+    let t = spawn_flow(settings()).await;
+    t.wms.with(|w| {
+        w.known_articles = Some(std::collections::HashSet::from(["ABC".to_owned()]));
+    });
+    t.good_to_go("g1", &good_to_go("41-1"))
+        .await
+        .expect("parked");
+    let records = t.flow.records();
+    let holding = |article: &'static str| {
+        let records = records.clone();
+        async move {
+            records
+                .holding(article, 10)
+                .await
+                .expect("holding")
+                .iter()
+                .map(|r| r.shipment.id.to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(holding("ABD").await, ["41-1"]);
+    let mut fewer = good_to_go("41-1");
+    fewer.lines.truncate(1);
+    t.good_to_go("g2", &fewer).await.expect("imported");
+    assert!(
+        holding("ABD").await.is_empty(),
+        "the dropped line's article"
+    );
+    assert_eq!(holding("ABC").await, ["41-1"]);
+    t.wms.with(|w| w.known_articles = None);
+    t.good_to_go("g3", &fewer).await.expect("again, unchanged");
+    assert_eq!(holding("ABC").await, ["41-1"]);
+}
+
 /// The shipments holding an article, by its WMS article number or its EAN, from the index the
 /// save keeps; an article no shipment holds lists none.
 #[tokio::test]
