@@ -7,8 +7,8 @@
 //! half its time-to-live; before each batch the holder checks (on its own monotonic clock,
 //! started before the database granted the lease) that the lease outlasts the publish timeout,
 //! so a relay never publishes on a lease another relay may already hold. A round publishes
-//! its rows as one batch ([`Bus::publish_batch`]) and marks them published in one transaction. A crashed holder is
-//! replaced once its lease expires; a stopped one hands over at once.
+//! its rows as one batch ([`Bus::publish_batch`]) and marks them published in one transaction.
+//! A crashed holder is replaced once its lease expires; a stopped one hands over at once.
 //!
 //! Delivery is at-least-once: a relay that dies between publish and "mark published" publishes
 //! that message again on restart. The deterministic message id makes the copy harmless (the

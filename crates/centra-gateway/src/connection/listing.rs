@@ -5,8 +5,9 @@
 //! - GraphQL: `shipments(where: {isGoodToGo: true, isShipped: false}, limit, page)` with each
 //!   shipment's details (docs section 10: lists page by `limit` + `page`).
 //!
-//! The poll reads it a page at a time ([`GoodToGoPage`]). An entry that cannot be read comes back as a [`BadRecord`] naming it (the poll keeps it in
-//! the dead-letter list); the others are read on.
+//! The poll reads it a page at a time ([`GoodToGoPage`]). An entry that cannot be read comes
+//! back as a [`BadRecord`] naming it (the poll keeps it in the dead-letter list); the others
+//! are read on.
 
 use domain::ShipmentId;
 
