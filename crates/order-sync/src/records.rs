@@ -282,9 +282,6 @@ impl ShipmentRecords {
                 )))?;
             }
         }
-        if wanted.is_empty() {
-            return Ok(());
-        }
         // ($1, $2, $3), ($4, $5, $6), …: one row per article, in inserts of at most 500 rows
         // (1,500 parameters, well inside SQLite's and PostgreSQL's limits).
         for chunk in wanted.chunks(500) {

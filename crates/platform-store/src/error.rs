@@ -64,6 +64,17 @@ pub enum StoreError {
         waited: std::time::Duration,
     },
 
+    /// SQLite: a transaction's work was committed with a group of others (`write_gate.rs`)
+    /// and the group failed, or the turn's savepoint did: nothing of the transaction was
+    /// kept. Retryable, as any failed commit.
+    #[error("write group of {scope}: the transaction failed while {reason}")]
+    GroupCommit {
+        scope: String,
+        reason: String,
+        #[source]
+        source: Option<std::sync::Arc<sqlx::Error>>,
+    },
+
     /// No dead letter with this id.
     #[error("dead letter {id} not found")]
     DeadLetterNotFound { id: i64 },

@@ -50,7 +50,8 @@
 //! - `backend`: which database a URL names, and the few SQL fragments that differ.
 //! - `store`: [`Store`], [`StoreOptions`], [`Migrations`]: pool, schema, migrations.
 //! - `transaction`: [`Transaction`], what repositories, the inbox and the outbox all accept.
-//! - `write_gate`: SQLite's writers of one file queued in this process, not in busy sleeps.
+//! - `write_gate`: SQLite's writers of one file queued in this process, not in busy sleeps,
+//!   and the transactions of turns that follow each other committed together.
 //! - `inbox`: [`Inbox`], the idempotent-consumer record.
 //! - `outbox`: [`Outbox`], [`OutboxMessage`]: events written with the state that caused them.
 //! - `relay`: [`OutboxRelay`]: publishes the outbox through the bus, one active relay per schema.

@@ -184,15 +184,19 @@ impl Store {
             schema: schema.into(),
             outbox_signal: Arc::new(Notify::new()),
             locks,
-            write_gate: (backend == Backend::Sqlite)
-                .then(|| WriteGate::for_file(&scope, options.busy_timeout)),
+            write_gate: (backend == Backend::Sqlite).then(|| {
+                let grouped = !is_sqlite_memory(&options.url);
+                WriteGate::for_file(&scope, options.busy_timeout, grouped)
+            }),
         })
     }
 
-    /// Starts a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so
-    /// a transaction that reads then writes waits its turn instead of failing with "database
-    /// is locked" when another writer got in between; and it waits for that turn in this
-    /// process's writer gate of the file first (`write_gate.rs`: FIFO, no busy-handler sleeps).
+    /// Starts a transaction. On SQLite it waits for this process's writer gate of the file
+    /// (`write_gate.rs`: FIFO, no busy-handler sleeps) and runs in the write lock
+    /// (`BEGIN IMMEDIATE`), so a transaction that reads then writes never fails with
+    /// "database is locked" because another writer got in between; its commit may be shared
+    /// with the transactions just before and after it (group commit), and answers once its
+    /// work is durable all the same.
     pub async fn begin(&self) -> Result<Transaction, StoreError> {
         Transaction::begin(self).await
     }
@@ -202,7 +206,8 @@ impl Store {
     }
 
     /// This process's turn to write the file, for a write outside a transaction (one
-    /// statement on [`Store::pool`]): keep the guard until the statement is done. SQLite only;
+    /// statement on [`Store::pool`]): keep the guard until the statement is done. It commits
+    /// the open group of transactions first, whose write lock the statement would meet. SQLite only;
     /// on PostgreSQL there is no turn to wait for (`None`). Without it such a write still
     /// works but may wait in SQLite's busy handler's sleeps (`write_gate.rs`).
     ///
@@ -212,7 +217,7 @@ impl Store {
     pub async fn write_turn(&self) -> Result<Option<WriteTurn>, StoreError> {
         match &self.write_gate {
             Some(gate) => Ok(Some(WriteTurn {
-                _gate: gate.enter().await?,
+                _gate: gate.flush().await?,
             })),
             None => Ok(None),
         }

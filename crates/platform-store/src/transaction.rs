@@ -7,7 +7,7 @@ use std::sync::Arc;
 use sqlx::{Any, AnyConnection};
 use tokio::sync::Notify;
 
-use crate::write_gate::GateGuard;
+use crate::write_gate::Turn;
 use crate::{Backend, Store, StoreError};
 
 /// An open transaction on a service's store. Dropping it without `commit` rolls it back.
@@ -16,38 +16,46 @@ use crate::{Backend, Store, StoreError};
 /// sqlx transaction): `sqlx::query("…").bind(x).execute(tx.conn()).await`.
 #[derive(Debug)]
 pub struct Transaction {
-    inner: sqlx::Transaction<'static, Any>,
+    inner: Inner,
     backend: Backend,
     outbox_signal: Arc<Notify>,
     enqueued: bool,
-    /// SQLite: this process's writer gate of the file, held until the transaction ends.
-    /// Declared after `inner`, so a dropped transaction queues its rollback first.
-    _gate: Option<GateGuard>,
+}
+
+/// PostgreSQL: a transaction of its own. SQLite: a turn at the file's writer gate, whose work
+/// commits with its group (`write_gate.rs`).
+#[derive(Debug)]
+enum Inner {
+    Own(sqlx::Transaction<'static, Any>),
+    Turn(Turn),
 }
 
 impl Transaction {
     pub(crate) async fn begin(store: &Store) -> Result<Self, StoreError> {
-        let gate = match store.write_gate() {
-            Some(gate) => Some(gate.enter().await?),
-            None => None,
+        let inner = match store.write_gate() {
+            Some(gate) => Inner::Turn(gate.begin(store.pool()).await?),
+            None => Inner::Own(
+                store
+                    .pool()
+                    .begin()
+                    .await
+                    .map_err(StoreError::query("beginning a transaction"))?,
+            ),
         };
-        let inner = match store.backend() {
-            Backend::Sqlite => store.pool().begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => store.pool().begin().await,
-        }
-        .map_err(StoreError::query("beginning a transaction"))?;
         Ok(Self {
             inner,
             backend: store.backend(),
             outbox_signal: store.outbox_signal().clone(),
             enqueued: false,
-            _gate: gate,
         })
     }
 
     /// The connection to run queries on.
     pub fn conn(&mut self) -> &mut AnyConnection {
-        &mut self.inner
+        match &mut self.inner {
+            Inner::Own(tx) => tx,
+            Inner::Turn(turn) => turn.conn(),
+        }
     }
 
     /// For the rare statement that differs between the databases.
@@ -55,32 +63,40 @@ impl Transaction {
         self.backend
     }
 
-    /// Commits, then wakes the outbox relay when this transaction enqueued messages (after the
-    /// commit, so the relay never looks before the rows are visible).
+    /// Commits (answers once the work is durable), then wakes the outbox relay when this
+    /// transaction enqueued messages (after the commit, so the relay never looks before the
+    /// rows are visible).
+    ///
+    /// # Errors
+    /// [`StoreError::Query`] when the commit failed; on SQLite [`StoreError::GroupCommit`]
+    /// when the group it was committed with failed. Either way nothing of it was kept.
     pub async fn commit(self) -> Result<(), StoreError> {
-        let Self {
-            inner,
-            outbox_signal,
-            enqueued,
-            _gate: gate,
-            ..
-        } = self;
-        inner
-            .commit()
-            .await
-            .map_err(StoreError::query("committing a transaction"))?;
-        drop(gate);
-        if enqueued {
-            outbox_signal.notify_one();
+        match self.inner {
+            Inner::Own(tx) => tx
+                .commit()
+                .await
+                .map_err(StoreError::query("committing a transaction"))?,
+            Inner::Turn(turn) => turn.commit().await?,
+        }
+        if self.enqueued {
+            self.outbox_signal.notify_one();
         }
         Ok(())
     }
 
+    /// Undoes the transaction's work.
+    ///
+    /// # Errors
+    /// [`StoreError::Query`] when the rollback failed; on SQLite [`StoreError::GroupCommit`]
+    /// when only its whole group could be rolled back.
     pub async fn rollback(self) -> Result<(), StoreError> {
-        self.inner
-            .rollback()
-            .await
-            .map_err(StoreError::query("rolling back a transaction"))
+        match self.inner {
+            Inner::Own(tx) => tx
+                .rollback()
+                .await
+                .map_err(StoreError::query("rolling back a transaction")),
+            Inner::Turn(turn) => turn.rollback().await,
+        }
     }
 
     pub(crate) fn mark_enqueued(&mut self) {
@@ -92,12 +108,15 @@ impl Deref for Transaction {
     type Target = AnyConnection;
 
     fn deref(&self) -> &AnyConnection {
-        &self.inner
+        match &self.inner {
+            Inner::Own(tx) => tx,
+            Inner::Turn(turn) => turn.conn_ref(),
+        }
     }
 }
 
 impl DerefMut for Transaction {
     fn deref_mut(&mut self) -> &mut AnyConnection {
-        &mut self.inner
+        self.conn()
     }
 }

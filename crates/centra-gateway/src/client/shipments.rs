@@ -258,15 +258,16 @@ impl CentraClient {
         .await
     }
 
-    /// One page of the shipments with `status`, from `offset` (`limit` is the page size, at
-    /// most 100), and whether it was full: a full page may have another after it, at `offset`
-    /// plus its length. Unreadable records come back as [`BadRecord`]s.
+    /// Page `index` (from 0) of the shipments with `status` (`limit` is the page size, at
+    /// most 100), and whether it was full: a full page may have another after it. Unreadable
+    /// records come back as [`BadRecord`]s.
     pub async fn shipments_page(
         &self,
         status: ShipmentStatusFilter,
-        offset: u64,
+        index: u32,
     ) -> Result<(Vec<Parsed<CentraShipment>>, bool), CentraError> {
         let query = vec![("status".to_owned(), status.as_str().to_owned())];
+        let offset = u64::from(index) * u64::from(self.page_limit());
         self.offset_page(
             "GET /shipments",
             "shipments",
@@ -311,7 +312,7 @@ impl CentraClient {
         offset: u64,
         parse: impl Fn(&Value, &str, chrono_tz::Tz) -> Result<T, PayloadError>,
     ) -> Result<(Vec<Parsed<T>>, bool), CentraError> {
-        let limit = self.options().page_size.clamp(1, 100);
+        let limit = self.page_limit();
         let zone = self.zone();
         let mut page_query = query.to_vec();
         page_query.push(("limit".to_owned(), limit.to_string()));
@@ -325,6 +326,11 @@ impl CentraClient {
         .map_err(|e| self.bad_payload(operation, e))?;
         let full = parsed.len() >= limit as usize;
         Ok((parsed, full))
+    }
+
+    /// The `limit` of a list page: the configured page size, which Centra caps at 100.
+    fn page_limit(&self) -> u32 {
+        self.options().page_size.clamp(1, 100)
     }
 
     /// One shipment whatever its state (`GET /shipment/{id}`), `None` when Centra has none.

@@ -39,9 +39,8 @@ impl CentraConnection {
     pub async fn good_to_go_page(&self, index: u32) -> Result<GoodToGoPage, ConnectionError> {
         match self {
             Self::OrderApi(client) => {
-                let limit = u64::from(client.options().page_size.clamp(1, 100));
                 let (entries, full) = client
-                    .shipments_page(ShipmentStatusFilter::GoodToGo, u64::from(index) * limit)
+                    .shipments_page(ShipmentStatusFilter::GoodToGo, index)
                     .await?;
                 Ok(GoodToGoPage {
                     entries,

@@ -52,12 +52,13 @@ pub async fn poll_shipments(
     for index in 0_u32.. {
         let page = client.good_to_go_page(index).await?;
         for entry in &page.entries {
-            match (listed_id(entry), present.as_mut()) {
-                (Some(id), Some(ids)) => {
-                    ids.insert(id);
+            match listed_id(entry) {
+                Some(id) => {
+                    if let Some(ids) = present.as_mut() {
+                        ids.insert(id);
+                    }
                 }
-                (None, _) => present = None,
-                (Some(_), None) => {}
+                None => present = None,
             }
         }
         let mut tx = store.begin().await?;
