@@ -66,7 +66,7 @@ fault-test:
 BENCH_LATENCY_ARGS ?= --n 20 --poll-n 5
 BENCH_DRAIN_ARGS ?= --complete 30 --capture 5 --slow-k 60
 BENCH_CATALOG_ARGS ?=
-BENCH_FOOTPRINT_ARGS ?= --sizes 2000
+BENCH_FOOTPRINT_ARGS ?= --sizes 2000 --shipments 1000
 BENCH_STOCK_ARGS ?= --changes 100 --returns 20
 BENCH_DISTRIBUTED_ARGS ?= --n 10
 # 5,000 shipments through GraphQL (issue #16), one run: quotas ×60 keep the hourly mutation
@@ -106,7 +106,7 @@ bench-large:
 	$(MAKE) bench BENCH_LATENCY_ARGS="--n 50 --poll-n 10" \
 	  BENCH_DRAIN_ARGS="--k 10020 --complete 10000 --rps 100 --capture 20 --slow-k 1000" \
 	  BENCH_CATALOG_ARGS="--sizes 100000" \
-	  BENCH_FOOTPRINT_ARGS="--sizes 100000 --runs 1" \
+	  BENCH_FOOTPRINT_ARGS="--sizes 100000 --shipments 10000 --runs 1" \
 	  BENCH_STOCK_ARGS="--changes 1000 --returns 200" \
 	  BENCH_DISTRIBUTED_ARGS="--n 50" \
 	  BENCH_GRAPHQL_ARGS="--n 5000 --scale 20 --runs 1"

@@ -74,6 +74,12 @@ impl Process {
             .map_or(f64::NAN, |kib| kib / 1024.0)
     }
 
+    /// Resets its peak resident set (`VmHWM`) to its current one, as `reset_peak_rss` does
+    /// for the bench's own process.
+    pub fn reset_peak(&self) {
+        let _ = std::fs::write(format!("/proc/{}/clear_refs", self.child.id()), "5");
+    }
+
     /// SIGTERM, then waits until it exits (30 s at most; killed on drop after that).
     pub fn stop(&mut self) {
         let _ = Command::new("kill")
