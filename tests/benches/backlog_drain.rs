@@ -33,7 +33,7 @@ use centra_wms_tests::e2e::Sims;
 use common::{
     App, RUNS, Sim, arg, calls_since, config, last_seq, latency, met, order_written, peak_rss_mib,
     reset_peak_rss, seed_catalogue, seed_order, ship, shipment_completed, show_calls, spread,
-    table, wait_calls, wms_articles,
+    table, wait_calls_marked, wms_articles,
 };
 use platform_config::AppConfig;
 use serde_json::{Value, json};
@@ -57,6 +57,9 @@ struct Scenario {
 struct Drain {
     seconds: f64,
     records: usize,
+    /// Seconds from the first tenth of the records written to the last: the rate without
+    /// the runtime's start-up and its first listing page.
+    steady_seconds: f64,
     centra: BTreeMap<String, u64>,
     ongoing: BTreeMap<String, u64>,
     peak_mib: f64,
@@ -65,6 +68,10 @@ struct Drain {
 impl Drain {
     fn rate(&self) -> f64 {
         self.records as f64 / self.seconds
+    }
+
+    fn steady_rate(&self) -> f64 {
+        (self.records - self.records / 10) as f64 / self.steady_seconds
     }
 }
 
@@ -98,11 +105,12 @@ async fn drain(
     reset_peak_rss();
     let started = Instant::now();
     let app = App::start(config, dir).await;
-    wait_calls(sims, sim, &mut cursor, count, wanted).await;
+    let tenth = wait_calls_marked(sims, sim, &mut cursor, count, wanted, count / 10).await;
     let seconds = started.elapsed().as_secs_f64();
     let drain = Drain {
         seconds,
         records: count,
+        steady_seconds: tenth.elapsed().as_secs_f64(),
         centra: calls_since(sims, Sim::Centra, centra).await,
         ongoing: calls_since(sims, Sim::Ongoing, ongoing).await,
         peak_mib: peak_rss_mib(),
@@ -329,16 +337,18 @@ fn main() {
     for s in scenarios {
         let runs: Vec<Run> = (0..run_count).map(|_| tokio.block_on(run(s))).collect();
         let of = |f: &dyn Fn(&Run) -> f64| spread(&runs.iter().map(f).collect::<Vec<_>>());
-        for (what, ours, minimal, records) in [
+        for (what, ours, steady, minimal, records) in [
             (
                 "good-to-go shipments → WMS orders",
                 of(&|r| r.import.rate()),
+                of(&|r| r.import.steady_rate()),
                 of(&|r| r.minimal_import),
                 s.import,
             ),
             (
                 "shipped WMS orders → completed in Centra",
                 of(&|r| r.complete.rate()),
+                of(&|r| r.complete.steady_rate()),
                 of(&|r| r.minimal_complete),
                 s.complete,
             ),
@@ -355,6 +365,7 @@ fn main() {
                 format!("{} ms", s.latency_ms),
                 records.to_string(),
                 ours.show(1),
+                steady.show(1),
                 minimal.show(1),
                 ratio.show(3),
                 "≥ 0.9".to_owned(),
@@ -408,13 +419,17 @@ fn main() {
              against a minimal client in the same simulators (same latency) sending the same \
              bodies one at a time with the fewest calls (import: a listing page of 100 \
              shipments, then 100 `PUT /orders`); both keep the Centra end-point's \
-             configured {rps} requests a second. Median of {run_count} runs (min–max)."
+             configured {rps} requests a second. \"ours past the first tenth\": the same drain \
+             from the moment its first tenth of the records was written (the start-up and \
+             the first listing page left out), for where the gap is; the ratio is of the \
+             whole drain. Median of {run_count} runs (min–max)."
         ),
         &[
             "drain",
             "sim latency",
             "records",
             "ours /s",
+            "ours past the first tenth /s",
             "minimal /s",
             "ratio",
             "target",

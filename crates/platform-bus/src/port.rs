@@ -330,6 +330,25 @@ pub trait Bus: Send + Sync + std::fmt::Debug + 'static {
 pub trait Consumer: Send + std::fmt::Debug {
     /// Waits up to `timeout` for the next delivery; `Ok(None)` when nothing came.
     async fn next(&mut self, timeout: Duration) -> Result<Option<Delivery>, BusError>;
+
+    /// Waits up to `timeout` for deliveries and returns between one and `max` of them as soon
+    /// as any came (empty when nothing came). Each is leased to this handle exactly as
+    /// [`Consumer::next`] leases one, its `ack_wait` running from now, so ask only for as
+    /// many as the caller starts on at once. An adapter may return fewer than are waiting;
+    /// the default returns at most one. Why: the embedded bus leases several in one
+    /// transaction, one synced commit instead of one each.
+    ///
+    /// # Errors
+    /// A failed read (retryable [`BusError::Unreachable`] or [`BusError::Storage`], or
+    /// [`BusError::Rejected`] when the consumer no longer exists): nothing was leased.
+    async fn next_batch(
+        &mut self,
+        max: usize,
+        timeout: Duration,
+    ) -> Result<Vec<Delivery>, BusError> {
+        let _ = max;
+        Ok(self.next(timeout).await?.into_iter().collect())
+    }
 }
 
 /// The error a bus call failed with, as the adapter's own library reported it.

@@ -1,6 +1,8 @@
 //! Store errors. Every variant names what was being done and on which record, so a log line
 //! is enough to find the row.
 
+use platform_write_gate::GateError;
+
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -64,7 +66,7 @@ pub enum StoreError {
         waited: std::time::Duration,
     },
 
-    /// SQLite: a transaction's work was committed with a group of others (`write_gate.rs`)
+    /// SQLite: a transaction's work was committed with a group of others (`platform-write-gate`)
     /// and the group failed, or the turn's savepoint did: nothing of the transaction was
     /// kept. Retryable, as any failed commit.
     #[error("write group of {scope}: the transaction failed while {reason}")]
@@ -86,6 +88,31 @@ pub enum StoreError {
         status: &'static str,
         action: &'static str,
     },
+}
+
+impl From<GateError> for StoreError {
+    /// The SQLite writer gate's kinds, as the store has always named them.
+    fn from(error: GateError) -> Self {
+        match error {
+            GateError::Timeout { scope, waited } => StoreError::LockTimeout {
+                key: format!("write lock of {scope}"),
+                waited,
+            },
+            GateError::Begin { action, source, .. } => StoreError::Query {
+                action: action.to_owned(),
+                source,
+            },
+            GateError::Group {
+                scope,
+                reason,
+                source,
+            } => StoreError::GroupCommit {
+                scope,
+                reason,
+                source,
+            },
+        }
+    }
 }
 
 impl StoreError {

@@ -50,8 +50,9 @@
 //! - `backend`: which database a URL names, and the few SQL fragments that differ.
 //! - `store`: [`Store`], [`StoreOptions`], [`Migrations`]: pool, schema, migrations.
 //! - `transaction`: [`Transaction`], what repositories, the inbox and the outbox all accept.
-//! - `write_gate`: SQLite's writers of one file queued in this process, not in busy sleeps,
-//!   and the transactions of turns that follow each other committed together.
+//!   On SQLite a transaction is a turn at the file's writer gate (`platform-write-gate`):
+//!   writers queued in this process, not in busy sleeps, and the transactions of turns that
+//!   follow each other committed together.
 //! - `inbox`: [`Inbox`], the idempotent-consumer record.
 //! - `outbox`: [`Outbox`], [`OutboxMessage`]: events written with the state that caused them.
 //! - `relay`: [`OutboxRelay`]: publishes the outbox through the bus, one active relay per schema.
@@ -70,7 +71,6 @@ mod outbox;
 mod relay;
 mod store;
 mod transaction;
-mod write_gate;
 
 pub use backend::Backend;
 pub use clock::unix_millis;

@@ -9,13 +9,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use platform_bus::embedded::SQLITE_PAGE_CACHE_KIB;
+use platform_write_gate::WriteGate;
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
-use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Connection};
+use sqlx::{Any, AnyConnection, AnyPool, AssertSqlSafe, Connection};
 use tokio::sync::Notify;
 
 use crate::backend::is_sqlite_memory;
-use crate::write_gate::WriteGate;
 use crate::{Backend, DeadLetters, Inbox, Locks, Outbox, StoreError, Transaction};
 
 /// Bookkeeping table of the store's own migrations (inbox, outbox, dead letters).
@@ -64,7 +64,7 @@ impl Migrations {
 /// A held turn to write (see [`Store::write_turn`]); released on drop.
 #[derive(Debug)]
 pub struct WriteTurn {
-    _gate: crate::write_gate::GateGuard,
+    _gate: platform_write_gate::GateGuard<Any>,
 }
 
 /// Where and how a service's store is opened.
@@ -124,7 +124,7 @@ pub struct Store {
     outbox_signal: Arc<Notify>,
     locks: Locks,
     /// SQLite: one writing transaction at a time from this process ([`WriteGate`]).
-    write_gate: Option<WriteGate>,
+    write_gate: Option<WriteGate<Any>>,
 }
 
 impl Store {
@@ -192,7 +192,7 @@ impl Store {
     }
 
     /// Starts a transaction. On SQLite it waits for this process's writer gate of the file
-    /// (`write_gate.rs`: FIFO, no busy-handler sleeps) and runs in the write lock
+    /// (`platform-write-gate`: FIFO, no busy-handler sleeps) and runs in the write lock
     /// (`BEGIN IMMEDIATE`), so a transaction that reads then writes never fails with
     /// "database is locked" because another writer got in between; its commit may be shared
     /// with the transactions just before and after it (group commit), and answers once its
@@ -201,7 +201,7 @@ impl Store {
         Transaction::begin(self).await
     }
 
-    pub(crate) fn write_gate(&self) -> Option<&WriteGate> {
+    pub(crate) fn write_gate(&self) -> Option<&WriteGate<Any>> {
         self.write_gate.as_ref()
     }
 
@@ -209,7 +209,7 @@ impl Store {
     /// statement on [`Store::pool`]): keep the guard until the statement is done. It commits
     /// the open group of transactions first, whose write lock the statement would meet. SQLite only;
     /// on PostgreSQL there is no turn to wait for (`None`). Without it such a write still
-    /// works but may wait in SQLite's busy handler's sleeps (`write_gate.rs`).
+    /// works but may wait in SQLite's busy handler's sleeps (`platform-write-gate`).
     ///
     /// # Errors
     /// [`StoreError::LockTimeout`] when the writers before kept the file past the busy

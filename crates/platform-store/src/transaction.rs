@@ -7,8 +7,8 @@ use std::sync::Arc;
 use sqlx::{Any, AnyConnection};
 use tokio::sync::Notify;
 
-use crate::write_gate::Turn;
 use crate::{Backend, Store, StoreError};
+use platform_write_gate::Turn;
 
 /// An open transaction on a service's store. Dropping it without `commit` rolls it back.
 ///
@@ -23,11 +23,11 @@ pub struct Transaction {
 }
 
 /// PostgreSQL: a transaction of its own. SQLite: a turn at the file's writer gate, whose work
-/// commits with its group (`write_gate.rs`).
+/// commits with its group (`platform-write-gate`).
 #[derive(Debug)]
 enum Inner {
     Own(sqlx::Transaction<'static, Any>),
-    Turn(Turn),
+    Turn(Turn<Any>),
 }
 
 impl Transaction {
@@ -95,7 +95,7 @@ impl Transaction {
                 .rollback()
                 .await
                 .map_err(StoreError::query("rolling back a transaction")),
-            Inner::Turn(turn) => turn.rollback().await,
+            Inner::Turn(turn) => turn.rollback().await.map_err(StoreError::from),
         }
     }
 

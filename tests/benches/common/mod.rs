@@ -418,14 +418,31 @@ pub async fn wait_calls(
     count: usize,
     wanted: impl Fn(&Value) -> bool,
 ) {
+    wait_calls_marked(sims, sim, cursor, count, wanted, count).await;
+}
+
+/// [`wait_calls`], and when the `mark`-th wanted call was seen (within the 5 ms poll): a drain
+/// tells its start-up from its steady rate by it.
+pub async fn wait_calls_marked(
+    sims: &Sims,
+    sim: Sim,
+    cursor: &mut u64,
+    count: usize,
+    wanted: impl Fn(&Value) -> bool,
+    mark: usize,
+) -> Instant {
     let started = Instant::now();
     let mut seen = 0;
+    let mut marked = None;
     loop {
         let (entries, next) = answered(sims, sim, *cursor).await;
         *cursor = next;
         seen += entries.iter().filter(|e| wanted(e)).count();
+        if seen >= mark {
+            marked.get_or_insert_with(Instant::now);
+        }
         if seen >= count {
-            return;
+            return marked.unwrap_or_else(Instant::now);
         }
         assert!(
             started.elapsed() < Duration::from_secs(1800),

@@ -395,6 +395,60 @@ pub async fn concurrent_handles_split_the_work(bus: &dyn Bus) {
     );
 }
 
+/// `next_batch` leases between one and `max` messages, in stream order, each to this handle
+/// alone: another handle of the same durable gets only the rest, and nothing comes twice.
+pub async fn next_batch_leases_up_to_max_each_once(bus: &dyn Bus) {
+    // Leases long enough to outlast the other handle's drain below.
+    let config = || ConsumerConfig::new("batch").with_ack_wait(Duration::from_secs(10));
+    let mut a = open(bus, config()).await;
+    let mut b = open(bus, config()).await;
+    let ids: Vec<String> = (0..5).map(|n| format!("batch:{n}")).collect();
+    for id in &ids {
+        publish(bus, message("centra.order.created", id, "o")).await;
+    }
+
+    let held = a
+        .next_batch(3, ARRIVES)
+        .await
+        .unwrap_or_else(|e| panic!("next_batch failed: {e}"));
+    let held_ids: Vec<String> = held.iter().map(|d| d.id.to_string()).collect();
+    assert!(
+        (1..=3).contains(&held.len()),
+        "between one and max: {held_ids:?}"
+    );
+    assert_eq!(held_ids, ids[..held.len()], "the oldest first, in order");
+    assert!(
+        held.iter().all(|d| d.delivery_count == 1),
+        "first deliveries"
+    );
+
+    let mut rest = Vec::new();
+    loop {
+        let got = b
+            .next_batch(10, SETTLED)
+            .await
+            .unwrap_or_else(|e| panic!("next_batch of the other handle failed: {e}"));
+        if got.is_empty() {
+            break;
+        }
+        assert!(got.len() <= 10, "never more than max");
+        for delivery in got {
+            rest.push(delivery.id.to_string());
+            ack(delivery).await;
+        }
+    }
+    assert_eq!(
+        rest,
+        ids[held.len()..],
+        "the other handle gets only what the batch did not lease"
+    );
+    for delivery in held {
+        ack(delivery).await;
+    }
+    expect_nothing(&mut a, SETTLED, "everything acked (a)").await;
+    expect_nothing(&mut b, Duration::from_millis(200), "everything acked (b)").await;
+}
+
 /// A durable created after messages were published starts at the oldest one the bus still
 /// keeps (bounded by its retention), and one that exists keeps its position.
 pub async fn a_new_consumer_starts_at_the_oldest_message_kept(bus: &dyn Bus) {

@@ -89,6 +89,7 @@ macro_rules! bus_contract_tests {
             publish_batch_keeps_order_and_checks_each,
             consumer_group_shares_work,
             concurrent_handles_split_the_work,
+            next_batch_leases_up_to_max_each_once,
             term_is_never_redelivered,
             a_new_consumer_starts_at_the_oldest_message_kept,
             max_deliver_is_honoured,

@@ -7,12 +7,13 @@ use async_trait::async_trait;
 use tokio::time::Instant;
 
 use super::Shared;
-use super::ledger::{self, Claim, Settlement};
+use super::ledger::{self, Claim, Claimed, Settlement};
 use super::waiters::Waiter;
 use crate::port::{Acknowledge, BusError, Consumer, Delivery};
 
 /// One handle on a durable consumer. Handles with the same name (in this process or another
-/// one on the same file) share the work: each claim leases one message to one handle.
+/// one on the same file) share the work: each claim leases messages (one, or as many as
+/// [`Consumer::next_batch`] asks for) to one handle.
 #[derive(Debug)]
 pub struct EmbeddedConsumer {
     shared: Arc<Shared>,
@@ -34,6 +35,14 @@ impl EmbeddedConsumer {
 #[async_trait]
 impl Consumer for EmbeddedConsumer {
     async fn next(&mut self, timeout: Duration) -> Result<Option<Delivery>, BusError> {
+        Ok(self.next_batch(1, timeout).await?.pop())
+    }
+
+    async fn next_batch(
+        &mut self,
+        max: usize,
+        timeout: Duration,
+    ) -> Result<Vec<Delivery>, BusError> {
         let deadline = Instant::now() + timeout;
         loop {
             // Registered before the claim, so a publish between claim and wait is not missed.
@@ -41,30 +50,16 @@ impl Consumer for EmbeddedConsumer {
             tokio::pin!(woken);
             woken.as_mut().enable();
 
-            let next_due = match ledger::claim(&self.shared.file, &self.durable_name).await? {
+            let next_due = match ledger::claim(&self.shared.file, &self.durable_name, max).await? {
                 Claim::Delivered(claimed) => {
-                    let acker = EmbeddedAcker {
-                        shared: Arc::clone(&self.shared),
-                        durable_name: self.durable_name.clone(),
-                        sequence: claimed.sequence,
-                        delivery_count: claimed.delivery_count,
-                    };
-                    return Ok(Some(Delivery::new(
-                        claimed.subject,
-                        claimed.id,
-                        claimed.headers,
-                        claimed.payload,
-                        u64::try_from(claimed.sequence).unwrap_or_default(),
-                        u32::try_from(claimed.delivery_count).unwrap_or(u32::MAX),
-                        Box::new(acker),
-                    )));
+                    return Ok(claimed.into_iter().map(|c| self.delivery(c)).collect());
                 }
                 Claim::Idle { next_due } => next_due,
             };
 
             let now = Instant::now();
             if now >= deadline {
-                return Ok(None);
+                return Ok(Vec::new());
             }
             let mut wait = (deadline - now).min(self.shared.config.poll_interval);
             if let Some(due) = next_due {
@@ -77,6 +72,27 @@ impl Consumer for EmbeddedConsumer {
                 () = tokio::time::sleep(wait) => {}
             }
         }
+    }
+}
+
+impl EmbeddedConsumer {
+    /// A leased message as the port's delivery, with the acker of exactly this delivery.
+    fn delivery(&self, claimed: Claimed) -> Delivery {
+        let acker = EmbeddedAcker {
+            shared: Arc::clone(&self.shared),
+            durable_name: self.durable_name.clone(),
+            sequence: claimed.sequence,
+            delivery_count: claimed.delivery_count,
+        };
+        Delivery::new(
+            claimed.subject,
+            claimed.id,
+            claimed.headers,
+            claimed.payload,
+            u64::try_from(claimed.sequence).unwrap_or_default(),
+            u32::try_from(claimed.delivery_count).unwrap_or(u32::MAX),
+            Box::new(acker),
+        )
     }
 }
 

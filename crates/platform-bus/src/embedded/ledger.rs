@@ -1,17 +1,17 @@
-//! The SQL of the embedded bus. Every write that reads first runs in a `BEGIN IMMEDIATE`
-//! transaction, so two processes on the same file cannot both claim a message or both pass
-//! the duplicate check.
+//! The SQL of the embedded bus. Every write is a turn at the file's writer gate, in the write
+//! lock (`BEGIN IMMEDIATE`), so two processes on the same file cannot both claim a message or
+//! both pass the duplicate check.
 //!
 //! Claiming works in two steps inside one transaction: new messages past the consumer's
 //! `scanned_through` mark are matched against its filters in Rust (NATS wildcards have no SQL
-//! equivalent) and become `pending` delivery rows; then the due row with the lowest sequence
-//! is leased.
+//! equivalent) and become `pending` delivery rows; then the due rows with the lowest
+//! sequences are leased, as many as the handle asked for.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use sqlx::{Sqlite, SqlitePool, Transaction};
-use tokio::sync::{Mutex, MutexGuard};
+use platform_write_gate::{Turn, WriteGate};
+use sqlx::{Sqlite, SqliteConnection, SqlitePool};
 
 use crate::port::{BusError, ConsumerConfig, Headers, MessageId, OutgoingMessage, PublishReceipt};
 use crate::subject::filter_matches;
@@ -31,56 +31,45 @@ fn storage(context: &str) -> impl Fn(sqlx::Error) -> BusError + '_ {
     move |e| BusError::storage(context, e)
 }
 
-/// The bus file: its pool, and this process's queue of writers.
+/// The bus file: its pool, and this process's gate of its writers.
 ///
-/// Why the queue: SQLite lets one writer in at a time and a connection that finds the lock
-/// taken sleeps in its busy handler (1, 2, 5, 10… ms) however soon the lock is free again;
-/// every publish, claim and settlement of every service writes this one file, so those sleeps
-/// bounded the embedded shape's throughput. Writers of this process wait here instead, in
-/// order, and go the moment the one before is done (as platform-store's write gate does for
-/// the stores). Another process on the same file still meets the busy handler.
+/// Why a gate (`platform-write-gate`, as the stores use): SQLite lets one writer in at a
+/// time and a connection that finds the lock taken sleeps in its busy handler (1, 2, 5, 10…
+/// ms) however soon the lock is free again; every publish, claim and settlement of every
+/// service writes this one file, so those sleeps bounded the embedded shape's throughput.
+/// Writers of this process wait at the gate instead, in order, and the work of writers that
+/// follow each other closely commits with one sync (a claim, an ack and a publish of three
+/// services in one group), each still answered only once its work is durable. Another
+/// process on the same file still meets the busy handler.
 #[derive(Debug)]
 pub(super) struct BusFile {
     pub(super) pool: SqlitePool,
-    writer: Mutex<()>,
-    /// How long a writer waits for its turn (the busy timeout).
-    wait: Duration,
+    gate: WriteGate<Sqlite>,
 }
 
 impl BusFile {
-    pub(super) fn new(pool: SqlitePool, wait: Duration) -> Self {
+    /// `file` names the database file: every bus of this process on it shares its gate.
+    pub(super) fn new(pool: SqlitePool, file: &str, wait: Duration) -> Self {
         Self {
             pool,
-            writer: Mutex::new(()),
-            wait,
+            gate: WriteGate::for_file(file, wait, true),
         }
     }
 
-    /// Waits for this process's turn to write.
-    async fn turn(&self, context: &str) -> Result<MutexGuard<'_, ()>, BusError> {
-        tokio::time::timeout(self.wait, self.writer.lock())
+    /// Waits for this process's turn to write; the turn's statements run in the write lock.
+    async fn begin(&self, context: &str) -> Result<Turn<Sqlite>, BusError> {
+        self.gate
+            .begin(&self.pool)
             .await
-            .map_err(|elapsed| {
-                BusError::storage(
-                    format!("{context}: waiting for the bus's write lock"),
-                    elapsed,
-                )
-            })
+            .map_err(|e| BusError::storage(format!("{context}: beginning a write"), e))
     }
 }
 
-/// A write transaction and this process's turn to write, held until the transaction ends.
-async fn begin_immediate<'a>(
-    file: &'a BusFile,
-    context: &str,
-) -> Result<(MutexGuard<'a, ()>, Transaction<'static, Sqlite>), BusError> {
-    let turn = file.turn(context).await?;
-    let tx = file
-        .pool
-        .begin_with("BEGIN IMMEDIATE")
+/// Commits a turn: answers once its work is durable.
+async fn commit(turn: Turn<Sqlite>, context: &str) -> Result<(), BusError> {
+    turn.commit()
         .await
-        .map_err(storage("starting a bus transaction"))?;
-    Ok((turn, tx))
+        .map_err(|e| BusError::storage(context.to_owned(), e))
 }
 
 pub(super) async fn publish(
@@ -89,9 +78,9 @@ pub(super) async fn publish(
     duplicate_window_ms: i64,
 ) -> Result<PublishReceipt, BusError> {
     let context = format!("publishing message {}", message.id);
-    let (_turn, mut tx) = begin_immediate(file, &context).await?;
-    let receipt = insert_message(&mut tx, message, now_ms(), duplicate_window_ms).await?;
-    tx.commit().await.map_err(storage(&context))?;
+    let mut turn = file.begin(&context).await?;
+    let receipt = insert_message(turn.conn(), message, now_ms(), duplicate_window_ms).await?;
+    commit(turn, &context).await?;
     Ok(receipt)
 }
 
@@ -104,19 +93,19 @@ pub(super) async fn publish_batch(
 ) -> Result<Vec<PublishReceipt>, BusError> {
     let context = format!("publishing a batch of {} messages", messages.len());
     let now = now_ms();
-    let (_turn, mut tx) = begin_immediate(file, &context).await?;
+    let mut turn = file.begin(&context).await?;
     let mut receipts = Vec::with_capacity(messages.len());
     for message in messages {
-        receipts.push(insert_message(&mut tx, message, now, duplicate_window_ms).await?);
+        receipts.push(insert_message(turn.conn(), message, now, duplicate_window_ms).await?);
     }
-    tx.commit().await.map_err(storage(&context))?;
+    commit(turn, &context).await?;
     Ok(receipts)
 }
 
 /// Stores one message inside the caller's transaction, unless its id was published within the
 /// window (then the receipt names the earlier copy).
 async fn insert_message(
-    tx: &mut Transaction<'static, Sqlite>,
+    conn: &mut SqliteConnection,
     message: &OutgoingMessage,
     now: i64,
     duplicate_window_ms: i64,
@@ -130,7 +119,7 @@ async fn insert_message(
     )
     .bind(message.id.as_str())
     .bind(now.saturating_sub(duplicate_window_ms))
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *conn)
     .await
     .map_err(storage(&context))?;
     if let Some(sequence) = earlier {
@@ -148,7 +137,7 @@ async fn insert_message(
     .bind(headers)
     .bind(message.payload.as_ref())
     .bind(now)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *conn)
     .await
     .map_err(storage(&context))?;
     Ok(PublishReceipt {
@@ -165,7 +154,7 @@ pub(super) async fn upsert_consumer(
     let context = format!("creating consumer {}", config.durable_name);
     let filters = serde_json::to_string(&config.filter_subjects)
         .map_err(|e| BusError::storage(format!("{context}: encoding filters"), e))?;
-    let _turn = file.turn(&context).await?;
+    let mut turn = file.begin(&context).await?;
     sqlx::query(
         "INSERT INTO bus_consumers (durable_name, filter_subjects, ack_wait_ms, max_deliver, created_at)
          VALUES (?, ?, ?, ?, ?)
@@ -179,10 +168,10 @@ pub(super) async fn upsert_consumer(
     .bind(super::millis(config.ack_wait))
     .bind(config.max_deliver.map(i64::from))
     .bind(now_ms())
-    .execute(&file.pool)
+    .execute(turn.conn())
     .await
     .map_err(storage(&context))?;
-    Ok(())
+    commit(turn, &context).await
 }
 
 /// A message leased to one consumer handle.
@@ -198,12 +187,11 @@ pub(super) struct Claimed {
 
 #[derive(Debug)]
 pub(super) enum Claim {
-    Delivered(Claimed),
+    /// One to `max` deliveries, lowest sequence first.
+    Delivered(Vec<Claimed>),
     /// Nothing due; `next_due` is when the earliest waiting delivery (nak delay or expired
     /// lease) becomes due, if any.
-    Idle {
-        next_due: Option<i64>,
-    },
+    Idle { next_due: Option<i64> },
 }
 
 struct ConsumerRow {
@@ -213,13 +201,26 @@ struct ConsumerRow {
     scanned_through: i64,
 }
 
-pub(super) async fn claim(file: &BusFile, durable_name: &str) -> Result<Claim, BusError> {
+/// Leases up to `max` due deliveries to one handle, in one turn: one synced commit for all.
+pub(super) async fn claim(
+    file: &BusFile,
+    durable_name: &str,
+    max: usize,
+) -> Result<Claim, BusError> {
     let context = format!("claiming for consumer {durable_name}");
-    let (_turn, mut tx) = begin_immediate(file, &context).await?;
+    let mut turn = file.begin(&context).await?;
+    let tx = turn.conn();
     let now = now_ms();
-    let consumer = load_consumer(&mut tx, durable_name, &context).await?;
-    let more_unscanned = scan_new_messages(&mut tx, durable_name, &consumer, &context).await?;
+    let consumer = load_consumer(tx, durable_name, &context).await?;
+    let scanned = scan_new_messages(tx, durable_name, &consumer, &context).await?;
+    // Whether the claim changed anything: a claim that found nothing and wrote nothing ends
+    // without waiting for its group's sync.
+    let mut wrote = scanned.moved;
+    let mut claimed = Vec::new();
     let claim = loop {
+        if claimed.len() >= max.max(1) {
+            break Claim::Delivered(claimed);
+        }
         let due: Option<(i64, i64)> = sqlx::query_as(
             "SELECT sequence, delivery_count FROM bus_deliveries
              WHERE durable_name = ? AND state IN ('pending', 'in_flight') AND not_before <= ?
@@ -231,7 +232,10 @@ pub(super) async fn claim(file: &BusFile, durable_name: &str) -> Result<Claim, B
         .await
         .map_err(storage(&context))?;
         let Some((sequence, delivery_count)) = due else {
-            let next_due = if more_unscanned {
+            if !claimed.is_empty() {
+                break Claim::Delivered(claimed);
+            }
+            let next_due = if scanned.more {
                 Some(now)
             } else {
                 sqlx::query_scalar(
@@ -249,7 +253,8 @@ pub(super) async fn claim(file: &BusFile, durable_name: &str) -> Result<Claim, B
             .max_deliver
             .is_some_and(|max| delivery_count >= max)
         {
-            set_state(&mut tx, durable_name, sequence, "exhausted", now, &context).await?;
+            set_state(tx, durable_name, sequence, "exhausted", now, &context).await?;
+            wrote = true;
             tracing::warn!(
                 consumer = durable_name,
                 sequence,
@@ -273,6 +278,7 @@ pub(super) async fn claim(file: &BusFile, durable_name: &str) -> Result<Claim, B
                 .execute(&mut *tx)
                 .await
                 .map_err(storage(&context))?;
+            wrote = true;
             continue;
         };
         let headers: Headers = serde_json::from_str(&headers).map_err(|e| {
@@ -292,7 +298,8 @@ pub(super) async fn claim(file: &BusFile, durable_name: &str) -> Result<Claim, B
         .execute(&mut *tx)
         .await
         .map_err(storage(&context))?;
-        break Claim::Delivered(Claimed {
+        wrote = true;
+        claimed.push(Claimed {
             subject,
             id: MessageId(id),
             headers,
@@ -301,12 +308,18 @@ pub(super) async fn claim(file: &BusFile, durable_name: &str) -> Result<Claim, B
             delivery_count: delivery_count + 1,
         });
     };
-    tx.commit().await.map_err(storage(&context))?;
+    if wrote {
+        commit(turn, &context).await?;
+    } else {
+        turn.rollback()
+            .await
+            .map_err(|e| BusError::storage(context, e))?;
+    }
     Ok(claim)
 }
 
 async fn load_consumer(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut SqliteConnection,
     durable_name: &str,
     context: &str,
 ) -> Result<ConsumerRow, BusError> {
@@ -315,7 +328,7 @@ async fn load_consumer(
          FROM bus_consumers WHERE durable_name = ?",
     )
     .bind(durable_name)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await
     .map_err(storage(context))?;
     let Some((filters, ack_wait_ms, max_deliver, scanned_through)) = row else {
@@ -335,14 +348,22 @@ async fn load_consumer(
     })
 }
 
+/// What a scan of new messages did.
+struct Scanned {
+    /// The scan budget ran out before the end of the stream.
+    more: bool,
+    /// The consumer's mark moved (and `pending` rows may have been written).
+    moved: bool,
+}
+
 /// Turns messages the consumer has not looked at yet into `pending` rows when they match its
-/// filters. Returns true when the scan budget ran out before the end of the stream.
+/// filters.
 async fn scan_new_messages(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut SqliteConnection,
     durable_name: &str,
     consumer: &ConsumerRow,
     context: &str,
-) -> Result<bool, BusError> {
+) -> Result<Scanned, BusError> {
     let mut scanned_through = consumer.scanned_through;
     let mut more = false;
     for round in 0..SCAN_BUDGET {
@@ -351,7 +372,7 @@ async fn scan_new_messages(
         )
         .bind(scanned_through)
         .bind(SCAN_BATCH)
-        .fetch_all(&mut **tx)
+        .fetch_all(&mut *tx)
         .await
         .map_err(storage(context))?;
         let Some(&(last, _)) = batch.last() else {
@@ -367,7 +388,7 @@ async fn scan_new_messages(
                 )
                 .bind(durable_name)
                 .bind(sequence)
-                .execute(&mut **tx)
+                .execute(&mut *tx)
                 .await
                 .map_err(storage(context))?;
             }
@@ -378,19 +399,20 @@ async fn scan_new_messages(
         }
         more = round + 1 == SCAN_BUDGET;
     }
-    if scanned_through != consumer.scanned_through {
+    let moved = scanned_through != consumer.scanned_through;
+    if moved {
         sqlx::query("UPDATE bus_consumers SET scanned_through = ? WHERE durable_name = ?")
             .bind(scanned_through)
             .bind(durable_name)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(storage(context))?;
     }
-    Ok(more)
+    Ok(Scanned { more, moved })
 }
 
 async fn set_state(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut SqliteConnection,
     durable_name: &str,
     sequence: i64,
     state: &str,
@@ -404,7 +426,7 @@ async fn set_state(
     .bind(now)
     .bind(durable_name)
     .bind(sequence)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await
     .map_err(storage(context))?;
     Ok(())
@@ -449,9 +471,12 @@ pub(super) async fn settle(
         Settlement::Nak(_) => query.bind(delivery_count),
         _ => query,
     };
-    let _turn = file.turn(&context).await?;
-    query.execute(&file.pool).await.map_err(storage(&context))?;
-    Ok(())
+    let mut turn = file.begin(&context).await?;
+    query
+        .execute(turn.conn())
+        .await
+        .map_err(storage(&context))?;
+    commit(turn, &context).await
 }
 
 /// Starts the lease of a delivery again from now (a progress ack). Only the delivery it came
@@ -463,7 +488,7 @@ pub(super) async fn extend_lease(
     delivery_count: i64,
 ) -> Result<(), BusError> {
     let context = format!("extending the lease of message {sequence} of consumer {durable_name}");
-    let _turn = file.turn(&context).await?;
+    let mut turn = file.begin(&context).await?;
     sqlx::query(
         "UPDATE bus_deliveries SET not_before = ? + (
              SELECT ack_wait_ms FROM bus_consumers WHERE durable_name = bus_deliveries.durable_name)
@@ -473,16 +498,17 @@ pub(super) async fn extend_lease(
     .bind(durable_name)
     .bind(sequence)
     .bind(delivery_count)
-    .execute(&file.pool)
+    .execute(turn.conn())
     .await
     .map_err(storage(&context))?;
-    Ok(())
+    commit(turn, &context).await
 }
 
 /// Deletes messages published before `cutoff_ms` and their delivery rows.
 pub(super) async fn prune(file: &BusFile, cutoff_ms: i64) -> Result<u64, BusError> {
     let context = "pruning old messages";
-    let (_turn, mut tx) = begin_immediate(file, context).await?;
+    let mut turn = file.begin(context).await?;
+    let tx = turn.conn();
     sqlx::query(
         "DELETE FROM bus_deliveries WHERE sequence IN
          (SELECT sequence FROM bus_messages WHERE published_at < ?)",
@@ -497,7 +523,7 @@ pub(super) async fn prune(file: &BusFile, cutoff_ms: i64) -> Result<u64, BusErro
         .await
         .map_err(storage(context))?
         .rows_affected();
-    tx.commit().await.map_err(storage(context))?;
+    commit(turn, context).await?;
     Ok(removed)
 }
 

@@ -8,7 +8,8 @@
 //!
 //! Layout:
 //! - `schema`: the tables and the delivery states;
-//! - `ledger`: the SQL of publishing, claiming and settling (each one transaction);
+//! - `ledger`: the SQL of publishing, claiming and settling (each one turn at the file's
+//!   writer gate, `platform-write-gate`: its work committed with the turns around it);
 //! - `consumer`: `EmbeddedConsumer` (waits to be woken, polls as a backstop for other
 //!   processes) and the acker of its deliveries;
 //! - `waiters`: which handles a publish in this process wakes (those whose filters take it).
@@ -78,7 +79,7 @@ pub struct EmbeddedBus {
 
 #[derive(Debug)]
 struct Shared {
-    /// The file and this process's queue of its writers.
+    /// The file and this process's gate of its writers.
     file: ledger::BusFile,
     /// Wakes this process's consumer handles on publish (those whose filters match) and nak.
     waiters: Waiters,
@@ -110,6 +111,8 @@ impl EmbeddedBus {
         } else {
             SqliteConnectOptions::new().filename(location)
         };
+        // The gate of the file's writers is shared by every bus of this process on it.
+        let file = options.get_filename().display().to_string();
         let options = options
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -125,7 +128,7 @@ impl EmbeddedBus {
         tracing::info!(location, "opened embedded bus");
         let bus = Self {
             shared: Arc::new(Shared {
-                file: ledger::BusFile::new(pool, config.busy_timeout),
+                file: ledger::BusFile::new(pool, &file, config.busy_timeout),
                 waiters: Waiters::default(),
                 config,
                 last_prune: Mutex::new(None),
