@@ -2,14 +2,14 @@
 //! takes: the embedded runtime (SQLite bus and stores, in-process gRPC) with every service
 //! against both simulators.
 //!
-//! `cargo bench -p centra-wms-tests --bench catalog_import [-- --sizes 2000]` (or sizes as
-//! plain arguments, as before). Per catalogue size and run: the first import (timed from the
+//! `cargo bench -p centra-wms-tests --bench catalog_import [-- --sizes 2000 --runs 3]` (or
+//! sizes as plain arguments, as before). Per catalogue size and run: the first import (timed from the
 //! runtime's start to the last `PUT /articles` answered), one poll interval with nothing
 //! changed (the calls it makes), a full reconcile with nothing changed (admin gRPC), and 100
 //! changed sizes (timed from the change to the 100th write). Calls are counted in both
 //! simulators' request logs; peak RSS is `VmHWM` of the bench process (runtime and both
 //! simulators), reset before the run. The gateways poll every 5 s, as in the end-to-end test.
-//! Every figure: median of 3 runs with min and max.
+//! Every figure: median of `runs` runs (default 3) with min and max.
 
 #[path = "common/mod.rs"]
 #[allow(dead_code)]
@@ -139,22 +139,26 @@ async fn run(sizes: usize) -> Run {
 }
 
 fn main() {
-    let mut sizes: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
-    if sizes.is_empty() {
-        sizes.push(arg("sizes", 2_000));
+    let flagged = std::env::args().any(|a| a == "--sizes" || a == "--runs");
+    let mut sizes: Vec<usize> = if flagged {
+        vec![arg("sizes", 2_000)]
     } else {
-        // `--sizes N` came through as a plain number too.
-        sizes.dedup();
+        // Sizes as plain arguments, as before the flags.
+        std::env::args()
+            .skip(1)
+            .filter_map(|a| a.parse().ok())
+            .collect()
+    };
+    if sizes.is_empty() {
+        sizes.push(2_000);
     }
+    let run_count: usize = arg("runs", RUNS);
     let tokio = common::tokio();
     let mut speed = Vec::new();
     let mut calls = Vec::new();
     let mut memory = Vec::new();
     for size in sizes {
-        let runs: Vec<Run> = (0..RUNS).map(|_| tokio.block_on(run(size))).collect();
+        let runs: Vec<Run> = (0..run_count).map(|_| tokio.block_on(run(size))).collect();
         let of = |f: &dyn Fn(&Run) -> f64| spread(&runs.iter().map(f).collect::<Vec<_>>());
         speed.push(vec![
             size.to_string(),
@@ -220,8 +224,10 @@ fn main() {
     }
     table(
         "Catalogue import (embedded shape)",
-        "Seconds and articles per second; the first import from the runtime's start. \
-         Median of 3 runs (min–max).",
+        &format!(
+            "Seconds and articles per second; the first import from the runtime's start. \
+             Median of {run_count} runs (min–max)."
+        ),
         &["sizes", "phase", "seconds", "articles/s"],
         &speed,
     );
@@ -241,7 +247,7 @@ fn main() {
          bench process (runtime and both simulators with the catalogue, in one process), \
          reset before each run; \"above the simulators\": the peak minus the resident set \
          before the runtime started (the simulators and the seeded catalogue), the runtime's \
-         share, which the target is about. Median of 3 runs (min–max).",
+         share, which the target is about. Median of the runs (min–max).",
         &[
             "sizes",
             "start-up ms",
