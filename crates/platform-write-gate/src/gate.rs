@@ -167,18 +167,20 @@ impl<DB: GateDatabase> WriteGate<DB> {
     pub async fn begin(&self, pool: &Pool<DB>) -> Result<Turn<DB>, GateError> {
         let mut guard = self.enter().await?;
         if guard.open.is_none() {
-            let mut conn = pool.acquire().await.map_err(|source| GateError::Begin {
-                scope: self.scope.to_string(),
-                action: "taking a connection for a transaction",
-                source,
-            })?;
+            let failed = |action| {
+                move |source| GateError::Begin {
+                    scope: self.scope.to_string(),
+                    action,
+                    source,
+                }
+            };
+            let mut conn = pool
+                .acquire()
+                .await
+                .map_err(failed("taking a connection for a transaction"))?;
             DB::run(&mut conn, "BEGIN IMMEDIATE")
                 .await
-                .map_err(|source| GateError::Begin {
-                    scope: self.scope.to_string(),
-                    action: "beginning a transaction",
-                    source,
-                })?;
+                .map_err(failed("beginning a transaction"))?;
             guard.open = Some(Group {
                 id: self.shared.next_group.fetch_add(1, Ordering::Relaxed),
                 conn,
