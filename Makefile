@@ -69,6 +69,9 @@ BENCH_CATALOG_ARGS ?=
 BENCH_FOOTPRINT_ARGS ?= --sizes 2000 --shipments 1000
 BENCH_STOCK_ARGS ?= --changes 100 --returns 20
 BENCH_DISTRIBUTED_ARGS ?= --n 10
+# the backlog drains as six processes: fewer shipments than the embedded drain at 0 ms, with
+# the same minimal clients in the same run
+BENCH_DISTRIBUTED_DRAIN_ARGS ?= --k 300 --complete 30 --capture 5 --slow-k 60
 # 5,000 shipments through GraphQL (issue #16), one run: quotas ×60 keep the hourly mutation
 # bucket the binding one while the drain fits the 10 minutes
 BENCH_GRAPHQL_ARGS ?= --n 5000 --scale 60 --runs 1
@@ -85,7 +88,7 @@ bench:
 	  echo "- commit: \`$$(git rev-parse --short HEAD)\`$$(git diff --quiet HEAD -- 2>/dev/null || echo ' (with uncommitted changes)')"; \
 	  echo "- machine: $$(nproc) cores, $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), Linux $$(uname -r)"; \
 	  echo "- date: $$(date -u +%Y-%m-%dT%H:%MZ)"; \
-	  echo "- arguments: latency [$(BENCH_LATENCY_ARGS)] drain [$(BENCH_DRAIN_ARGS)] catalog [$(BENCH_CATALOG_ARGS)] footprint [$(BENCH_FOOTPRINT_ARGS)] stock [$(BENCH_STOCK_ARGS)] distributed [$(BENCH_DISTRIBUTED_ARGS)] graphql [$(BENCH_GRAPHQL_ARGS)] criterion [$(BENCH_CRITERION_ARGS)]"; \
+	  echo "- arguments: latency [$(BENCH_LATENCY_ARGS)] drain [$(BENCH_DRAIN_ARGS)] catalog [$(BENCH_CATALOG_ARGS)] footprint [$(BENCH_FOOTPRINT_ARGS)] stock [$(BENCH_STOCK_ARGS)] distributed [$(BENCH_DISTRIBUTED_ARGS)] distributed drain [$(BENCH_DISTRIBUTED_DRAIN_ARGS)] graphql [$(BENCH_GRAPHQL_ARGS)] criterion [$(BENCH_CRITERION_ARGS)]"; \
 	} > bench/results.md.tmp
 	$(CARGO) bench -q -p centra-wms-tests --bench order_latency -- $(BENCH_LATENCY_ARGS) >> bench/results.md.tmp
 	$(CARGO) bench -q -p centra-wms-tests --bench backlog_drain -- $(BENCH_DRAIN_ARGS) >> bench/results.md.tmp
@@ -93,6 +96,7 @@ bench:
 	$(CARGO) bench -q -p centra-wms-tests --bench catalog_footprint -- $(BENCH_FOOTPRINT_ARGS) >> bench/results.md.tmp
 	$(CARGO) bench -q -p centra-wms-tests --bench stock_returns_calls -- $(BENCH_STOCK_ARGS) >> bench/results.md.tmp
 	$(CARGO) bench -q -p centra-wms-tests --bench distributed -- $(BENCH_DISTRIBUTED_ARGS) >> bench/results.md.tmp
+	$(CARGO) bench -q -p centra-wms-tests --bench distributed_drain -- $(BENCH_DISTRIBUTED_DRAIN_ARGS) >> bench/results.md.tmp
 	$(CARGO) bench -q -p centra-wms-tests --bench graphql_budget -- $(BENCH_GRAPHQL_ARGS) >> bench/results.md.tmp
 	@home=$$(mktemp -d) && trap 'rm -rf "$$home"' EXIT && \
 	  { CRITERION_HOME="$$home" $(CARGO) bench -q $(BENCH_CRITERION) -- $(BENCH_CRITERION_ARGS) \
@@ -109,6 +113,7 @@ bench-large:
 	  BENCH_FOOTPRINT_ARGS="--sizes 100000 --shipments 10000 --runs 1" \
 	  BENCH_STOCK_ARGS="--changes 1000 --returns 200" \
 	  BENCH_DISTRIBUTED_ARGS="--n 50" \
+	  BENCH_DISTRIBUTED_DRAIN_ARGS="--k 10020 --complete 10000 --rps 100 --capture 20 --slow-k 1000 --runs 1" \
 	  BENCH_GRAPHQL_ARGS="--n 5000 --scale 20 --runs 1"
 
 ## ci: what CI runs (installs and starts PostgreSQL and NATS when missing)

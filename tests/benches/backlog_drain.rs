@@ -25,69 +25,37 @@
 #[allow(dead_code)]
 mod common;
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use centra_wms_tests::e2e::Sims;
+use common::drain::{
+    CALLS_HEADERS, DRAIN_HEADERS, Drain, DrainStart, Drains, Scenario, calls_rows, drain_note,
+    drain_rows, scenarios,
+};
+use common::minimal::{minimal_complete, minimal_import};
 use common::{
-    App, RUNS, Sim, arg, calls_since, config, last_seq, latency, met, order_written, peak_rss_mib,
-    reset_peak_rss, seed_catalogue, seed_order, ship, shipment_completed, show_calls, spread,
-    table, wait_calls_marked, wms_articles,
+    App, Sim, config, latency, order_written, peak_rss_mib, reset_peak_rss, seed_catalogue,
+    seed_order, ship, shipment_completed, spread, table, wms_articles,
 };
 use platform_config::AppConfig;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// Sizes in the catalogue the shipments draw from.
 const SIZES: usize = 100;
 
-#[derive(Debug, Clone, Copy)]
-struct Scenario {
-    latency_ms: u64,
-    import: usize,
-    complete: usize,
-    capture: usize,
-    /// The Centra end-point's configured `requests_per_second`, kept by ours and the minimal
-    /// client alike.
-    rps: u32,
-}
-
-/// One drain: seconds, records, the calls per route in both logs, peak RSS.
-#[derive(Debug, Default, Clone)]
-struct Drain {
-    seconds: f64,
-    records: usize,
-    /// Seconds from the first tenth of the records written to the last: the rate without
-    /// the runtime's start-up and its first listing page.
-    steady_seconds: f64,
-    centra: BTreeMap<String, u64>,
-    ongoing: BTreeMap<String, u64>,
-    peak_mib: f64,
-}
-
-impl Drain {
-    fn rate(&self) -> f64 {
-        self.records as f64 / self.seconds
-    }
-
-    fn steady_rate(&self) -> f64 {
-        (self.records - self.records / 10) as f64 / self.steady_seconds
-    }
-}
-
 /// One run's results.
 #[derive(Debug, Default)]
 struct Run {
-    import: Drain,
-    complete: Drain,
-    capture: Drain,
-    minimal_import: f64,
-    minimal_complete: f64,
+    drains: Drains,
+    /// Peak RSS of the bench process during the import and the completion drain.
+    import_peak_mib: f64,
+    complete_peak_mib: f64,
     ready_ms: f64,
 }
 
 /// Starts the runtime over `dir` and times until `count` calls matching `wanted` were answered
-/// by `sim`.
+/// by `sim`; the drain and the bench process's peak RSS during it.
 async fn drain(
     sims: &Sims,
     config: &AppConfig,
@@ -95,141 +63,14 @@ async fn drain(
     sim: Sim,
     count: usize,
     wanted: fn(&Value) -> bool,
-) -> Drain {
-    let centra = last_seq(sims, Sim::Centra).await;
-    let ongoing = last_seq(sims, Sim::Ongoing).await;
-    let mut cursor = match sim {
-        Sim::Centra => centra,
-        Sim::Ongoing => ongoing,
-    };
+) -> (Drain, f64) {
     reset_peak_rss();
-    let started = Instant::now();
+    let start = DrainStart::now(sims).await;
     let app = App::start(config, dir).await;
-    let tenth = wait_calls_marked(sims, sim, &mut cursor, count, wanted, count / 10).await;
-    let seconds = started.elapsed().as_secs_f64();
-    let drain = Drain {
-        seconds,
-        records: count,
-        steady_seconds: tenth.elapsed().as_secs_f64(),
-        centra: calls_since(sims, Sim::Centra, centra).await,
-        ongoing: calls_since(sims, Sim::Ongoing, ongoing).await,
-        peak_mib: peak_rss_mib(),
-    };
+    let drain = start.finish(sims, sim, count, wanted, || {}).await;
+    let peak = peak_rss_mib();
     app.stop().await;
-    drain
-}
-
-/// The first answered body of a call matching `wanted` in `sim`'s log.
-async fn template(sims: &Sims, sim: Sim, wanted: fn(&Value) -> bool) -> Value {
-    let (entries, _) = common::answered(sims, sim, 0).await;
-    entries
-        .into_iter()
-        .find(wanted)
-        .map(|mut e| e["body"].take())
-        .expect("a call to copy")
-}
-
-/// The minimal import client: the fewest calls both APIs allow, one in flight, a loop of one
-/// listing page of 100 shipments (`GET /shipments`, at the Centra end-point's configured
-/// request rate, as ours keeps it) and 100 `PUT /orders`: 1/100 listing calls per imported
-/// shipment, the minimum; orders per second. The pages are real full pages where the store has
-/// them: of the good-to-go list while a page of it is still waiting (`waiting` shipments),
-/// else of the completed list (at `bench-large` sizes every shipment is completed before this
-/// runs), reading from the start again past the end. The bodies are the first order ours
-/// wrote, renumbered.
-async fn minimal_import(sims: &Sims, count: usize, waiting: usize, rate: u32) -> f64 {
-    const PAGE: usize = 100;
-    let mut body = template(sims, Sim::Ongoing, order_written).await;
-    let orders = format!("{}/orders", sims.ongoing.api_url());
-    let shipments = format!("{}/shipments", sims.centra.base_url());
-    let (status, listed) = if waiting >= PAGE {
-        ("goodtogo", waiting)
-    } else {
-        ("completed", count.saturating_sub(waiting))
-    };
-    let pages_in_list = (listed / PAGE).max(1);
-    let mut pace = tokio::time::interval(Duration::from_secs_f64(1.0 / f64::from(rate)));
-    let started = Instant::now();
-    let mut n = 0;
-    for page in 0.. {
-        if n == count {
-            break;
-        }
-        pace.tick().await;
-        let offset = (page % pages_in_list) * PAGE;
-        let answer = sims
-            .http
-            .get(&shipments)
-            .query(&[
-                ("status", status.to_owned()),
-                ("limit", PAGE.to_string()),
-                ("offset", offset.to_string()),
-            ])
-            .header("API-Authorization", "sandbox-secret")
-            .send()
-            .await
-            .expect("answered");
-        assert!(answer.status().is_success(), "{}", answer.status());
-        let _page: Value = answer.json().await.expect("a page");
-        for _ in 0..PAGE.min(count - n) {
-            body["orderNumber"] = json!(format!("MIN-{n}"));
-            let answer = sims
-                .http
-                .put(&orders)
-                .basic_auth("sandbox", Some("sandbox"))
-                .json(&body)
-                .send()
-                .await
-                .expect("answered");
-            assert!(answer.status().is_success(), "{}", answer.status());
-            n += 1;
-        }
-    }
-    count as f64 / started.elapsed().as_secs_f64()
-}
-
-/// The minimal Centra client over `count` new good-to-go shipments, one call in flight at the
-/// gateway's configured request rate: per shipment one read of its current state
-/// (`GET /shipment/{id}?status=goodtogo`, which answers `paid` and "not completed") and one
-/// `PUT /shipment`; shipments per second.
-async fn minimal_complete(sims: &Sims, count: usize, rate: u32) -> f64 {
-    let mut body = template(sims, Sim::Centra, shipment_completed).await;
-    let mut shipments = Vec::new();
-    for n in 0..count {
-        shipments.push(seed_order(sims, n, SIZES, true).await);
-    }
-    let url = format!("{}/shipment", sims.centra.base_url());
-    let mut pace = tokio::time::interval(Duration::from_secs_f64(1.0 / f64::from(rate)));
-    let started = Instant::now();
-    for id in shipments {
-        pace.tick().await;
-        let read = sims
-            .http
-            .get(format!("{}/shipment/{id}", sims.centra.base_url()))
-            .query(&[("status", "goodtogo")])
-            .header("API-Authorization", "sandbox-secret")
-            .send()
-            .await
-            .expect("answered");
-        assert!(read.status().is_success(), "{}", read.status());
-        pace.tick().await;
-        let order = id.split_once('-').map_or(id.as_str(), |(o, _)| o);
-        body["order"] = match body["order"] {
-            Value::Number(_) => json!(order.parse::<u64>().expect("numeric order")),
-            _ => json!(order),
-        };
-        body["shipment"] = json!(id);
-        let answer = sims
-            .http
-            .put(&url)
-            .header("API-Authorization", "sandbox-secret")
-            .json(&body)
-            .send()
-            .await
-            .expect("answered");
-        assert!(answer.status().is_success(), "{}", answer.status());
-    }
-    count as f64 / started.elapsed().as_secs_f64()
+    (drain, peak)
 }
 
 async fn run(s: Scenario) -> Run {
@@ -253,7 +94,7 @@ async fn run(s: Scenario) -> Run {
     for n in 0..s.import {
         ids.push(seed_order(&sims, n, SIZES, n < s.import - s.capture).await);
     }
-    run.import = drain(
+    (run.drains.import, run.import_peak_mib) = drain(
         &sims,
         &plain,
         dir.path(),
@@ -266,7 +107,7 @@ async fn run(s: Scenario) -> Run {
     for id in &ids[..s.complete] {
         ship(&sims, id).await;
     }
-    run.complete = drain(
+    (run.drains.complete, run.complete_peak_mib) = drain(
         &sims,
         &plain,
         dir.path(),
@@ -280,7 +121,7 @@ async fn run(s: Scenario) -> Run {
         ship(&sims, id).await;
     }
     let capture = with_rate(config(&sims, "5s", r#"capture = "on_completion""#), s.rps);
-    run.capture = drain(
+    (run.drains.capture, _) = drain(
         &sims,
         &capture,
         dir.path(),
@@ -290,9 +131,8 @@ async fn run(s: Scenario) -> Run {
     )
     .await;
 
-    let waiting = s.import - s.complete - s.capture;
-    run.minimal_import = minimal_import(&sims, s.import, waiting, s.rps).await;
-    run.minimal_complete = minimal_complete(&sims, s.complete, s.rps).await;
+    run.drains.minimal_import = minimal_import(&sims, s.import, s.waiting(), s.rps).await;
+    run.drains.minimal_complete = minimal_complete(&sims, s.complete, SIZES, s.rps).await;
     run
 }
 
@@ -305,149 +145,42 @@ fn with_rate(mut config: AppConfig, rps: u32) -> AppConfig {
 }
 
 fn main() {
-    let k: usize = arg("k", 1000);
-    let complete: usize = arg("complete", 100);
-    let capture: usize = arg("capture", 20);
-    let slow_k: usize = arg("slow-k", 100);
-    let default_rps = centra_gateway::client::ClientOptions::default().requests_per_second;
-    let rps: u32 = arg("rps", default_rps);
-    let run_count: usize = arg("runs", RUNS);
+    let (scenarios, run_count) = scenarios();
+    let rps = scenarios[0].rps;
     let tokio = common::tokio();
-    let scenarios = [
-        Scenario {
-            latency_ms: 0,
-            import: k,
-            // The last `capture` shipments are unpaid: the completion drain (capture off)
-            // takes paid ones only, since an unpaid one is parked, never completed.
-            complete: complete.min(k - capture.min(k / 2)),
-            capture: capture.min(k / 2),
-            rps,
-        },
-        Scenario {
-            latency_ms: 50,
-            import: slow_k,
-            complete: (slow_k / 10).max(1),
-            capture: (slow_k / 10).max(1),
-            rps,
-        },
-    ];
     let mut drains = Vec::new();
     let mut calls = Vec::new();
     let mut footprint = Vec::new();
     for s in scenarios {
         let runs: Vec<Run> = (0..run_count).map(|_| tokio.block_on(run(s))).collect();
         let of = |f: &dyn Fn(&Run) -> f64| spread(&runs.iter().map(f).collect::<Vec<_>>());
-        for (what, ours, steady, minimal, records) in [
-            (
-                "good-to-go shipments → WMS orders",
-                of(&|r| r.import.rate()),
-                of(&|r| r.import.steady_rate()),
-                of(&|r| r.minimal_import),
-                s.import,
-            ),
-            (
-                "shipped WMS orders → completed in Centra",
-                of(&|r| r.complete.rate()),
-                of(&|r| r.complete.steady_rate()),
-                of(&|r| r.minimal_complete),
-                s.complete,
-            ),
-        ] {
-            let ratio = of(&|r| {
-                if what.starts_with("good") {
-                    r.import.rate() / r.minimal_import
-                } else {
-                    r.complete.rate() / r.minimal_complete
-                }
-            });
-            drains.push(vec![
-                what.to_owned(),
-                format!("{} ms", s.latency_ms),
-                records.to_string(),
-                ours.show(1),
-                steady.show(1),
-                minimal.show(1),
-                ratio.show(3),
-                "≥ 0.9".to_owned(),
-                met(ratio.median >= 0.9).to_owned(),
-            ]);
-        }
-        // Calls of the median-rate run (the counts hardly move between runs).
-        let last = &runs[runs.len() - 1];
-        for (what, drain, minimum) in [
-            (
-                "imported shipment",
-                &last.import,
-                "Ongoing 1 (`PUT /orders` upserts by order number); Centra 1/100 \
-                 (`GET /shipments`, 100 per page)",
-            ),
-            (
-                "completed shipment, capture off",
-                &last.complete,
-                "Centra 2 (`GET /shipment/{id}?status=goodtogo` reads the current `paid`, \
-                 `PUT /shipment` completes with `capture:false`); Ongoing 1 (one `PATCH` marks \
-                 the order reported) + 1/page of shipped orders",
-            ),
-            (
-                "completed shipment, capture on",
-                &last.capture,
-                "Centra 2 (the read, then `PUT /shipment` with `capture:true`, which captures \
-                 too); Ongoing as above",
-            ),
-        ] {
-            if s.latency_ms == 0 {
-                calls.push(vec![
-                    what.to_owned(),
-                    drain.records.to_string(),
-                    show_calls(&drain.centra, drain.records as f64),
-                    show_calls(&drain.ongoing, drain.records as f64),
-                    minimum.to_owned(),
-                ]);
-            }
+        drains.extend(drain_rows(
+            &s,
+            &runs.iter().map(|r| &r.drains).collect::<Vec<_>>(),
+        ));
+        // Calls of the last run (the counts hardly move between runs).
+        if s.latency_ms == 0 {
+            let last = &runs[runs.len() - 1].drains;
+            calls.extend(calls_rows(&last.import, &last.complete, &last.capture));
         }
         footprint.push(vec![
             format!("{} ms", s.latency_ms),
             of(&|r| r.ready_ms).show(0),
-            of(&|r| r.import.peak_mib).show(1),
-            of(&|r| r.complete.peak_mib).show(1),
+            of(&|r| r.import_peak_mib).show(1),
+            of(&|r| r.complete_peak_mib).show(1),
         ]);
     }
     table(
         "Backlog drain (embedded shape)",
-        &format!(
-            "Records per second from the runtime's start until the last record is written, \
-             against a minimal client in the same simulators (same latency) sending the same \
-             bodies one at a time with the fewest calls (import: a listing page of 100 \
-             shipments, then 100 `PUT /orders`); both keep the Centra end-point's \
-             configured {rps} requests a second. \"ours past the first tenth\": the same drain \
-             from the moment its first tenth of the records was written (the start-up and \
-             the first listing page left out), for where the gap is; the ratio is of the \
-             whole drain. Median of {run_count} runs (min–max)."
-        ),
-        &[
-            "drain",
-            "sim latency",
-            "records",
-            "ours /s",
-            "ours past the first tenth /s",
-            "minimal /s",
-            "ratio",
-            "target",
-            "met?",
-        ],
+        &drain_note("the runtime's start", rps, run_count),
+        &DRAIN_HEADERS,
         &drains,
     );
     table(
         "API calls per record (embedded shape, 0 ms)",
         "Every call in the simulators' request logs during the drain divided by the records \
          (the gateways' polls of other flows included), by route; ids shown as `{id}`.",
-        &[
-            "per",
-            "records",
-            "Centra calls",
-            "Ongoing calls",
-            "minimum, why",
-        ],
+        &CALLS_HEADERS,
         &calls,
     );
     table(

@@ -24,7 +24,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use centra_wms_tests::e2e::{SIZES_PER_PRODUCT, Sims, free_port};
-use common::process::{Process, binary, grpc_tables, sims_toml};
+use common::process::{Process, Settings, binary, grpc_tables, sims_toml};
 use common::{
     RUNS, Sim, answered, arg, met, order_written, seed_order, seed_sizes, spread, table, writes,
 };
@@ -70,7 +70,7 @@ ongoing_webhook_listen = "{ongoing_hook}"
 listen = "{admin}"
 
 {grpc}"#,
-        sims = sims_toml(sims, "5s", None),
+        sims = sims_toml(sims, &Settings::default()),
         grpc = grpc_tables(),
         data = dir.join("data").display(),
         centra_hook = free_port(),

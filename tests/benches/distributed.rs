@@ -14,6 +14,7 @@
 //! in centra-sim until ongoing-sim answered its `PUT /orders`, then shipped in ongoing-sim until
 //! centra-sim answered its `PUT /shipment`, at 0 ms simulated latency. After the run each
 //! process's `VmRSS` and `VmHWM` (its peak). Every figure: median of 3 runs with min and max.
+//! The backlog drains and calls per record in this shape: `distributed_drain`.
 
 #[path = "common/mod.rs"]
 #[allow(dead_code)]
@@ -22,39 +23,16 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use centra_wms_tests::e2e::{Sims, free_port};
-use common::process::{Process, SERVICES, binary, grpc_tables, sims_toml};
+use centra_wms_tests::e2e::Sims;
+use common::deployment::Deployment;
+use common::process::{SERVICES, Settings, binary};
 use common::{
     RUNS, Sim, arg, last_seq, met, order_written, percentile, point_webhooks, seed_catalogue,
     seed_order, ship, shipment_completed, spread, table, until, wait_call, wms_articles,
 };
-use platform_config::AppConfig;
 
-/// The longest a process may take to be ready, or the catalogue to be imported.
+/// The longest the catalogue may take to be imported.
 const LIMIT: Duration = Duration::from_secs(120);
-
-/// The one config file every process reads: both simulators, webhooks on (polls at the seed's
-/// 15 minutes), the distributed runtime, each service's own gRPC address.
-fn config_text(sims: &Sims, nats: &str, database: &str, prefix: &str) -> String {
-    format!(
-        r#"{sims}
-[runtime]
-mode = "distributed"
-nats_url = "{nats}"
-database_url = "{database}"
-stream_prefix = "{prefix}"
-grpc_token = "a-token-only-these-processes-share"
-log_filter = "warn"
-centra_webhook_listen = "{centra_hook}"
-ongoing_webhook_listen = "{ongoing_hook}"
-
-{grpc}"#,
-        sims = sims_toml(sims, "15m", Some(common::WEBHOOK_TOKEN)),
-        grpc = grpc_tables(),
-        centra_hook = free_port(),
-        ongoing_hook = free_port(),
-    )
-}
 
 /// One run's figures, per service in the order of [`SERVICES`].
 struct Run {
@@ -67,59 +45,23 @@ struct Run {
 }
 
 async fn run(binary: &Path, shipments: usize) -> Run {
-    let test = "bench distributed";
-    let nats = test_support::nats_url(test)
-        .await
-        .expect("the distributed shape needs NATS_URL (a NATS server with JetStream)");
-    let database = test_support::postgres_database(test)
-        .await
-        .expect("the distributed shape needs DATABASE_URL (a PostgreSQL server)");
-    let prefix = test_support::unique("bench");
     let sims = Sims::start().await;
     seed_catalogue(&sims, 1).await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let text = config_text(&sims, &nats, &database.url, &prefix);
-    let file = dir.path().join("centra-wms.toml");
-    std::fs::write(&file, &text).expect("config written");
-    let config = AppConfig::from_toml_str(&text).expect("config");
-
-    let mut processes: Vec<Process> = SERVICES
-        .iter()
-        .map(|service| Process::spawn(binary, service, &["serve", service], &file, dir.path()))
-        .collect();
-    // Every process asked each round, so each is timed when it first answers.
-    let http = reqwest::Client::new();
-    let mut ready_ms: Vec<Option<f64>> = vec![None; processes.len()];
-    while ready_ms.iter().any(Option::is_none) {
-        for (process, ready) in processes.iter_mut().zip(&mut ready_ms) {
-            if ready.is_some() {
-                continue;
-            }
-            let url = format!("http://{}/readyz", process.health);
-            if matches!(
-                http.get(&url).send().await.map(|r| r.status().as_u16()),
-                Ok(200)
-            ) {
-                *ready = Some(process.spawned.elapsed().as_secs_f64() * 1000.0);
-                continue;
-            }
-            process.assert_running();
-            assert!(
-                process.spawned.elapsed() < LIMIT,
-                "{} ready within {LIMIT:?}",
-                process.service
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    let ready_ms = ready_ms.into_iter().flatten().collect();
+    // Webhooks on, polls at the seed's 15 minutes.
+    let settings = Settings {
+        sync_interval: "15m",
+        webhook_token: Some(common::WEBHOOK_TOKEN),
+        ..Settings::default()
+    };
+    let mut deployment = Deployment::start(binary, &sims, &settings, "bench distributed").await;
+    let ready_ms = deployment.ready().await;
     until("the catalogue in the WMS", LIMIT, || async {
         wms_articles(&sims).await >= 10
     })
     .await;
-    point_webhooks(&sims, &config).await;
+    point_webhooks(&sims, &deployment.config).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let idle_mib = processes.iter().map(|p| p.memory_mib("VmRSS:")).collect();
+    let idle_mib = deployment.memory_mib("VmRSS:");
 
     let mut ongoing = last_seq(&sims, Sim::Ongoing).await;
     let mut centra = last_seq(&sims, Sim::Centra).await;
@@ -140,24 +82,10 @@ async fn run(binary: &Path, shipments: usize) -> Run {
         .await;
         complete.push(started.elapsed().as_secs_f64() * 1000.0);
     }
-    for process in &mut processes {
-        process.assert_running();
-    }
-    let after_mib = processes.iter().map(|p| p.memory_mib("VmRSS:")).collect();
-    let peak_mib = processes.iter().map(|p| p.memory_mib("VmHWM:")).collect();
-    for process in &mut processes {
-        process.stop();
-    }
-    drop(processes);
-    let bus = platform_bus::NatsBus::connect(platform_bus::NatsBusConfig::new(
-        nats,
-        platform_runtime::stream_name(&prefix),
-        prefix.as_str(),
-    ))
-    .await
-    .expect("NATS for the clean-up");
-    bus.delete_stream().await.expect("stream deleted");
-    database.drop_database().await;
+    deployment.assert_running();
+    let after_mib = deployment.memory_mib("VmRSS:");
+    let peak_mib = deployment.memory_mib("VmHWM:");
+    deployment.remove().await;
     Run {
         ready_ms,
         idle_mib,

@@ -5,6 +5,9 @@
 //! Each bench prints Markdown on stdout only; `make bench` adds the machine and the commit and
 //! writes everything to `bench/results.md`.
 
+pub mod deployment;
+pub mod drain;
+pub mod minimal;
 pub mod process;
 
 use std::collections::BTreeMap;
@@ -431,10 +434,25 @@ pub async fn wait_calls_marked(
     wanted: impl Fn(&Value) -> bool,
     mark: usize,
 ) -> Instant {
+    wait_calls_watched(sims, sim, cursor, count, wanted, mark, || {}).await
+}
+
+/// [`wait_calls_marked`], calling `check` every round: a bench whose runtime runs as other
+/// processes fails there when one has stopped, rather than waiting out the 30 minutes.
+pub async fn wait_calls_watched(
+    sims: &Sims,
+    sim: Sim,
+    cursor: &mut u64,
+    count: usize,
+    wanted: impl Fn(&Value) -> bool,
+    mark: usize,
+    mut check: impl FnMut(),
+) -> Instant {
     let started = Instant::now();
     let mut seen = 0;
     let mut marked = None;
     loop {
+        check();
         let (entries, next) = answered(sims, sim, *cursor).await;
         *cursor = next;
         seen += entries.iter().filter(|e| wanted(e)).count();

@@ -147,25 +147,54 @@ pub fn grpc_tables() -> String {
         .collect()
 }
 
-/// `[settings]` (polls every `sync_interval`), the end-point `shop1` on the Centra simulator
-/// and `[wms]` on the Ongoing simulator (with `webhook_token` when given): what every process a
-/// bench spawns is configured with before its `[runtime]`.
-pub fn sims_toml(sims: &Sims, sync_interval: &str, webhook_token: Option<&str>) -> String {
-    let token = webhook_token
+/// What a bench configures its processes with besides the simulators' addresses.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings<'a> {
+    /// `settings.sync_interval`: how often every poll runs.
+    pub sync_interval: &'a str,
+    /// The Ongoing webhook token (`wms.webhook_token`), when webhooks are on.
+    pub webhook_token: Option<&'a str>,
+    /// The Centra end-point's `requests_per_second`, else the gateway's default.
+    pub requests_per_second: Option<u32>,
+    /// More `[settings]` lines (`capture = "on_completion"`).
+    pub extra: &'a str,
+}
+
+impl Default for Settings<'_> {
+    fn default() -> Self {
+        Self {
+            sync_interval: "5s",
+            webhook_token: None,
+            requests_per_second: None,
+            extra: "",
+        }
+    }
+}
+
+/// `[settings]` with the end-point `shop1` on the Centra simulator and `[wms]` on the Ongoing
+/// simulator: what every process a bench spawns is configured with before its `[runtime]`.
+pub fn sims_toml(sims: &Sims, settings: &Settings<'_>) -> String {
+    let token = settings
+        .webhook_token
         .map(|t| format!("webhook_token = \"{t}\"\n"))
+        .unwrap_or_default();
+    let rate = settings
+        .requests_per_second
+        .map(|r| format!("requests_per_second = {r}\n"))
         .unwrap_or_default();
     format!(
         r#"
 [settings]
 centra_time_zone = "Europe/Stockholm"
 sync_interval = "{sync_interval}"
+{extra}
 
 [[settings.endpoints]]
 name = "shop1"
 base_url = "{centra}"
 secret = "sandbox-secret"
 webhook_secret = "sandbox-webhook-secret"
-
+{rate}
 [wms]
 base_url = "{ongoing}"
 warehouse = "sandbox"
@@ -173,6 +202,8 @@ user = "sandbox"
 password = "sandbox"
 goods_owner_id = 1
 {token}"#,
+        sync_interval = settings.sync_interval,
+        extra = settings.extra,
         centra = sims.centra.base_url(),
         ongoing = sims.ongoing.base_url(),
     )

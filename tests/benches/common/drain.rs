@@ -1,0 +1,274 @@
+//! One backlog drain timed in the simulators' request logs, and the rows both shapes' drain
+//! benches print (`backlog_drain` embedded, `distributed_drain` as six processes): the same
+//! columns, the same minimum per record, so the two tables read side by side.
+//!
+//! A drain starts when the bench starts what drains it (the runtime, or the stopped service)
+//! and ends when the `count`-th wanted call was answered; its calls are every call both
+//! simulators logged in between, polls of other flows included.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use centra_wms_tests::e2e::Sims;
+use serde_json::Value;
+
+use super::{Sim, Spread, arg, calls_since, last_seq, met, show_calls, spread, wait_calls_watched};
+
+/// One drain: seconds, records and the calls per route in both logs.
+#[derive(Debug, Default, Clone)]
+pub struct Drain {
+    pub seconds: f64,
+    pub records: usize,
+    /// Seconds from the first tenth of the records written to the last: the rate without
+    /// the start-up and the first listing page.
+    pub steady_seconds: f64,
+    pub centra: BTreeMap<String, u64>,
+    pub ongoing: BTreeMap<String, u64>,
+}
+
+impl Drain {
+    /// Records per second over the whole drain.
+    pub fn rate(&self) -> f64 {
+        self.records as f64 / self.seconds
+    }
+
+    /// Records per second past the first tenth.
+    pub fn steady_rate(&self) -> f64 {
+        (self.records - self.records / 10) as f64 / self.steady_seconds
+    }
+}
+
+/// Where both request logs stood and when, just before the bench starts what drains.
+pub struct DrainStart {
+    centra: u64,
+    ongoing: u64,
+    started: Instant,
+}
+
+impl DrainStart {
+    /// Marks the logs and the clock; call it right before starting the drain.
+    pub async fn now(sims: &Sims) -> Self {
+        let centra = last_seq(sims, Sim::Centra).await;
+        let ongoing = last_seq(sims, Sim::Ongoing).await;
+        Self {
+            centra,
+            ongoing,
+            started: Instant::now(),
+        }
+    }
+
+    /// Waits until `count` calls of `sim` matching `wanted` were answered, calling `check` every
+    /// round (a bench fails there when what drains has stopped); the drain.
+    pub async fn finish(
+        self,
+        sims: &Sims,
+        sim: Sim,
+        count: usize,
+        wanted: fn(&Value) -> bool,
+        check: impl FnMut(),
+    ) -> Drain {
+        let mut cursor = match sim {
+            Sim::Centra => self.centra,
+            Sim::Ongoing => self.ongoing,
+        };
+        let tenth =
+            wait_calls_watched(sims, sim, &mut cursor, count, wanted, count / 10, check).await;
+        let seconds = self.started.elapsed().as_secs_f64();
+        Drain {
+            seconds,
+            records: count,
+            steady_seconds: tenth.elapsed().as_secs_f64(),
+            centra: calls_since(sims, Sim::Centra, self.centra).await,
+            ongoing: calls_since(sims, Sim::Ongoing, self.ongoing).await,
+        }
+    }
+}
+
+/// The drain table's columns.
+pub const DRAIN_HEADERS: [&str; 9] = [
+    "drain",
+    "sim latency",
+    "records",
+    "ours /s",
+    "ours past the first tenth /s",
+    "minimal /s",
+    "ratio",
+    "target",
+    "met?",
+];
+
+/// What the two drains are called in the tables.
+pub const IMPORT: &str = "good-to-go shipments → WMS orders";
+pub const COMPLETE: &str = "shipped WMS orders → completed in Centra";
+
+/// One row of the drain table: ours over the whole drain and past its first tenth, the minimal
+/// client's rate and the ratio, against the target of 0.9.
+pub fn drain_row(
+    what: &str,
+    latency_ms: u64,
+    records: usize,
+    [ours, steady, minimal, ratio]: [Spread; 4],
+) -> Vec<String> {
+    vec![
+        what.to_owned(),
+        format!("{latency_ms} ms"),
+        records.to_string(),
+        ours.show(1),
+        steady.show(1),
+        minimal.show(1),
+        ratio.show(3),
+        "≥ 0.9".to_owned(),
+        met(ratio.median >= 0.9).to_owned(),
+    ]
+}
+
+/// The calls table's columns.
+pub const CALLS_HEADERS: [&str; 5] = [
+    "per",
+    "records",
+    "Centra calls",
+    "Ongoing calls",
+    "minimum, why",
+];
+
+/// The calls rows of one run's three drains (import, completion with capture off, with
+/// capture on), each beside the fewest calls the APIs allow and why.
+pub fn calls_rows(import: &Drain, complete: &Drain, capture: &Drain) -> Vec<Vec<String>> {
+    [
+        (
+            "imported shipment",
+            import,
+            "Ongoing 1 (`PUT /orders` upserts by order number); Centra 1/100 \
+             (`GET /shipments`, 100 per page)",
+        ),
+        (
+            "completed shipment, capture off",
+            complete,
+            "Centra 2 (`GET /shipment/{id}?status=goodtogo` reads the current `paid`, \
+             `PUT /shipment` completes with `capture:false`); Ongoing 1 (one `PATCH` marks \
+             the order reported) + 1/page of shipped orders",
+        ),
+        (
+            "completed shipment, capture on",
+            capture,
+            "Centra 2 (the read, then `PUT /shipment` with `capture:true`, which captures \
+             too); Ongoing as above",
+        ),
+    ]
+    .into_iter()
+    .map(|(what, drain, minimum)| {
+        vec![
+            what.to_owned(),
+            drain.records.to_string(),
+            show_calls(&drain.centra, drain.records as f64),
+            show_calls(&drain.ongoing, drain.records as f64),
+            minimum.to_owned(),
+        ]
+    })
+    .collect()
+}
+
+/// The sizes of one drain scenario, and the rate both ours and the minimal client keep.
+#[derive(Debug, Clone, Copy)]
+pub struct Scenario {
+    pub latency_ms: u64,
+    pub import: usize,
+    pub complete: usize,
+    pub capture: usize,
+    /// The Centra end-point's configured `requests_per_second`, kept by ours and the minimal
+    /// client alike.
+    pub rps: u32,
+}
+
+impl Scenario {
+    /// The shipments left good to go after the three drains (for the minimal import's pages).
+    pub fn waiting(&self) -> usize {
+        self.import - self.complete - self.capture
+    }
+}
+
+/// The two scenarios from the command line (`--k 1000 --complete 100 --capture 20 --slow-k
+/// 100 --rps 10`): at 0 ms with `k` shipments, at 50 ms with `slow-k` (and `slow-k / 10`
+/// completions); and the runs of each (`--runs`, default [`super::RUNS`]).
+pub fn scenarios() -> ([Scenario; 2], usize) {
+    let k: usize = arg("k", 1000);
+    let complete: usize = arg("complete", 100);
+    let capture: usize = arg("capture", 20);
+    let slow_k: usize = arg("slow-k", 100);
+    let default_rps = centra_gateway::client::ClientOptions::default().requests_per_second;
+    let rps: u32 = arg("rps", default_rps);
+    let runs: usize = arg("runs", super::RUNS);
+    let scenarios = [
+        Scenario {
+            latency_ms: 0,
+            import: k,
+            // The last `capture` shipments are unpaid: the completion drain (capture off)
+            // takes paid ones only, since an unpaid one is parked, never completed.
+            complete: complete.min(k - capture.min(k / 2)),
+            capture: capture.min(k / 2),
+            rps,
+        },
+        Scenario {
+            latency_ms: 50,
+            import: slow_k,
+            complete: (slow_k / 10).max(1),
+            capture: (slow_k / 10).max(1),
+            rps,
+        },
+    ];
+    (scenarios, runs)
+}
+
+/// What one run of a drain bench measured, in either shape.
+#[derive(Debug, Default, Clone)]
+pub struct Drains {
+    pub import: Drain,
+    pub complete: Drain,
+    /// Completions with `capture = "on_completion"` (unpaid shipments).
+    pub capture: Drain,
+    /// The minimal clients' rates, in the same run.
+    pub minimal_import: f64,
+    pub minimal_complete: f64,
+}
+
+/// The import and completion rows of scenario `s` over its runs.
+pub fn drain_rows(s: &Scenario, runs: &[&Drains]) -> Vec<Vec<String>> {
+    let of = |f: &dyn Fn(&Drains) -> f64| spread(&runs.iter().map(|r| f(r)).collect::<Vec<_>>());
+    vec![
+        drain_row(
+            IMPORT,
+            s.latency_ms,
+            s.import,
+            [
+                of(&|r| r.import.rate()),
+                of(&|r| r.import.steady_rate()),
+                of(&|r| r.minimal_import),
+                of(&|r| r.import.rate() / r.minimal_import),
+            ],
+        ),
+        drain_row(
+            COMPLETE,
+            s.latency_ms,
+            s.complete,
+            [
+                of(&|r| r.complete.rate()),
+                of(&|r| r.complete.steady_rate()),
+                of(&|r| r.minimal_complete),
+                of(&|r| r.complete.rate() / r.minimal_complete),
+            ],
+        ),
+    ]
+}
+
+/// The drain table's note: what is timed, against what.
+pub fn drain_note(start: &str, rps: u32, runs: usize) -> String {
+    format!(
+        "Records per second from {start} until the last record is written, against a minimal \
+         client in the same simulators (same latency) sending the same bodies one at a time \
+         with the fewest calls (import: a listing page of 100 shipments, then 100 `PUT \
+         /orders`); both keep the Centra end-point's configured {rps} requests a second. \
+         \"ours past the first tenth\": the same drain from the moment its first tenth of the \
+         records was written (the start-up and the first listing page left out), for where \
+         the gap is; the ratio is of the whole drain. Median of {runs} runs (min–max)."
+    )
+}
