@@ -8,15 +8,19 @@
 //! Locks::lock("order:shop:83651")   waits (FIFO in this process) for the key,
 //!   PostgreSQL: then for pg_try_advisory_lock(hash(schema, key)) on a connection of its own
 //!   SQLite:     nothing more (the embedded shape is one process; see below)
-//! LockGuard dropped                 releases both; a process that dies releases its
-//!                                   advisory locks with its connections
+//! LockGuard dropped                 releases both, the advisory lock first: the next
+//!                                   waiter of this process finds the key free in PostgreSQL
+//!                                   too; a process that dies releases its advisory locks
+//!                                   with its connections
 //! ```
 //!
 //! Rules every caller keeps and every backend honours (the contract suite checks them):
 //! - a key is held by at most one [`LockGuard`] of all the stores opened on the same database
 //!   and service, whichever process opened them; other keys never wait for it;
-//! - waiters of one process are served in arrival order; between processes the order is not
-//!   fair (they poll), but a waiter is never starved by its own process;
+//! - waiters of one process are served in arrival order, each once the holder before it has
+//!   released the key everywhere, so a hand-over within a process never polls; between
+//!   processes the order is not fair (they poll, counted by [`Locks::polls`]), but a waiter
+//!   is never starved by its own process;
 //! - waiting is bounded ([`LOCK_WAIT`]): past it the answer is [`StoreError::LockTimeout`],
 //!   which says "try again later" (a delivery is redelivered), never "go on without it";
 //! - a guard holds one connection of a small pool kept apart from the store's own, so a
@@ -27,6 +31,7 @@
 //! all that shape needs.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -72,6 +77,8 @@ pub struct Locks {
     /// What keys are hashed with, so services sharing a database never share a key.
     schema: Arc<str>,
     wait: Duration,
+    /// Times a waiter found its key held in PostgreSQL and asked again.
+    polls: Arc<AtomicU64>,
 }
 
 impl Locks {
@@ -98,6 +105,7 @@ impl Locks {
             shared,
             schema: schema.into(),
             wait: LOCK_WAIT,
+            polls: Arc::default(),
         })
     }
 
@@ -151,6 +159,7 @@ impl Locks {
                 if taken {
                     break;
                 }
+                self.polls.fetch_add(1, Ordering::Relaxed);
                 let Some(left) = self
                     .wait
                     .checked_sub(started.elapsed())
@@ -180,6 +189,13 @@ impl Locks {
         }
     }
 
+    /// How often a waiter of these locks (and their clones) found its key held in PostgreSQL
+    /// and had to ask again: contention with another process (a replica), or a bug when one
+    /// process alone holds the key. Always 0 on SQLite.
+    pub fn polls(&self) -> u64 {
+        self.polls.load(Ordering::Relaxed)
+    }
+
     /// Keys with a holder or a waiter in this process (tests: the map does not grow).
     pub fn in_use(&self) -> usize {
         self.local
@@ -206,28 +222,42 @@ impl LockGuard {
 
 impl Drop for LockGuard {
     fn drop(&mut self) {
+        let local = self.local.take();
         if let Some(connection) = self.connection.take() {
-            let schema = self.locks.schema.clone();
-            let key = self.key.clone();
             match tokio::runtime::Handle::try_current() {
-                // The unlock runs before the connection goes back to the pool; a connection
-                // whose unlock failed is closed, which releases every lock of its session.
+                // The unlock runs before the connection goes back to the pool, and the key
+                // passes to the next waiter of this process only after it: handed over at
+                // once, that waiter would find the advisory lock still held and sleep a poll.
+                // A connection whose unlock failed is closed, which releases every lock of
+                // its session.
                 Ok(runtime) => {
-                    runtime.spawn(release(connection, schema, key));
+                    runtime.spawn(release(
+                        connection,
+                        local,
+                        self.locks.clone(),
+                        self.key.clone(),
+                    ));
+                    return;
                 }
                 Err(_) => drop(connection.detach()),
             }
         }
-        drop(self.local.take());
+        drop(local);
         self.locks.forget_if_unused(&self.key);
     }
 }
 
-async fn release(mut connection: PoolConnection<Any>, schema: Arc<str>, key: String) {
+/// Unlocks `key` in PostgreSQL, then passes it on in this process (`local`).
+async fn release(
+    mut connection: PoolConnection<Any>,
+    local: Option<OwnedMutexGuard<()>>,
+    locks: Locks,
+    key: String,
+) {
     let released = sqlx::query_scalar::<_, bool>(
         "SELECT pg_advisory_unlock(hashtextextended($1 || ':' || $2, 0))",
     )
-    .bind(schema.as_ref())
+    .bind(locks.schema.as_ref())
     .bind(&key)
     .fetch_one(&mut *connection)
     .await;
@@ -235,4 +265,6 @@ async fn release(mut connection: PoolConnection<Any>, schema: Arc<str>, key: Str
         tracing::warn!(lock = %key, result = ?released, "lock not released cleanly; closing its connection");
         let _ = connection.close().await;
     }
+    drop(local);
+    locks.forget_if_unused(&key);
 }

@@ -187,10 +187,11 @@ impl Scenario {
     }
 }
 
-/// The two scenarios from the command line (`--k 1000 --complete 100 --capture 20 --slow-k
-/// 100 --rps 10`): at 0 ms with `k` shipments, at 50 ms with `slow-k` (and `slow-k / 10`
-/// completions); and the runs of each (`--runs`, default [`super::RUNS`]).
-pub fn scenarios() -> ([Scenario; 2], usize) {
+/// The scenarios from the command line (`--k 1000 --complete 100 --capture 20 --slow-k 100
+/// --rps 10`): at 0 ms with `k` shipments, at 50 ms with `slow-k` (and `slow-k / 10`
+/// completions; `--slow-k 0` leaves it out); and the runs of each (`--runs`, default
+/// [`super::RUNS`]).
+pub fn scenarios() -> (Vec<Scenario>, usize) {
     let k: usize = arg("k", 1000);
     let complete: usize = arg("complete", 100);
     let capture: usize = arg("capture", 20);
@@ -198,24 +199,24 @@ pub fn scenarios() -> ([Scenario; 2], usize) {
     let default_rps = centra_gateway::client::ClientOptions::default().requests_per_second;
     let rps: u32 = arg("rps", default_rps);
     let runs: usize = arg("runs", super::RUNS);
-    let scenarios = [
-        Scenario {
-            latency_ms: 0,
-            import: k,
-            // The last `capture` shipments are unpaid: the completion drain (capture off)
-            // takes paid ones only, since an unpaid one is parked, never completed.
-            complete: complete.min(k - capture.min(k / 2)),
-            capture: capture.min(k / 2),
-            rps,
-        },
-        Scenario {
+    let mut scenarios = vec![Scenario {
+        latency_ms: 0,
+        import: k,
+        // The last `capture` shipments are unpaid: the completion drain (capture off)
+        // takes paid ones only, since an unpaid one is parked, never completed.
+        complete: complete.min(k - capture.min(k / 2)),
+        capture: capture.min(k / 2),
+        rps,
+    }];
+    if slow_k > 0 {
+        scenarios.push(Scenario {
             latency_ms: 50,
             import: slow_k,
             complete: (slow_k / 10).max(1),
             capture: (slow_k / 10).max(1),
             rps,
-        },
-    ];
+        });
+    }
     (scenarios, runs)
 }
 

@@ -38,6 +38,7 @@ macro_rules! store_contract_tests {
             connections_are_configured,
             outbox_prunes_published_messages_only,
             record_locks_exclude_every_store_of_the_service,
+            a_lock_handed_over_within_a_process_never_polls,
             a_lock_held_too_long_is_a_timeout,
             locked_read_modify_write_loses_no_update,
         ]);

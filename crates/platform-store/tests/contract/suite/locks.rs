@@ -51,6 +51,34 @@ pub async fn record_locks_exclude_every_store_of_the_service(db: TestDb) {
     assert_eq!(second.locks().in_use(), 0, "no key is kept once released");
 }
 
+/// Within one process the key passes from holder to waiter once it is free everywhere: the
+/// waiter never finds it still held in PostgreSQL (a poll would cost it a sleep on every
+/// hand-over, as a busy lock such as Ongoing's one-request lane hands over hundreds a second).
+pub async fn a_lock_handed_over_within_a_process_never_polls(db: TestDb) {
+    let store = db.open("ongoing-gateway", &Migrations::none()).await;
+    let mut handlers = tokio::task::JoinSet::new();
+    for _ in 0..4 {
+        let store = store.clone();
+        handlers.spawn(async move {
+            for _ in 0..25 {
+                let _guard = store.locks().lock("ongoing-lane").await?;
+                tokio::task::yield_now().await;
+            }
+            Ok::<(), StoreError>(())
+        });
+    }
+    while let Some(result) = handlers.join_next().await {
+        result.expect("handler task").expect("lock");
+    }
+    assert_eq!(
+        store.locks().polls(),
+        0,
+        "100 hand-overs within one process, none found the key still held"
+    );
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(store.locks().in_use(), 0, "no key is kept once released");
+}
+
 pub async fn a_lock_held_too_long_is_a_timeout(db: TestDb) {
     let first = db.open("order-sync", &Migrations::none()).await;
     let second = db.open("order-sync", &Migrations::none()).await;
