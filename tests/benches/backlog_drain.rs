@@ -30,8 +30,7 @@ use std::time::{Duration, Instant};
 
 use centra_wms_tests::e2e::Sims;
 use common::drain::{
-    CALLS_HEADERS, DRAIN_HEADERS, Drain, DrainStart, Drains, Scenario, calls_rows, drain_note,
-    drain_rows, scenarios,
+    CALLS_HEADERS, DRAIN_HEADERS, Drain, DrainStart, Drains, Scenario, drain_note, rows, scenarios,
 };
 use common::minimal::{minimal_complete, minimal_import};
 use common::{
@@ -154,15 +153,9 @@ fn main() {
     for s in scenarios {
         let runs: Vec<Run> = (0..run_count).map(|_| tokio.block_on(run(s))).collect();
         let of = |f: &dyn Fn(&Run) -> f64| spread(&runs.iter().map(f).collect::<Vec<_>>());
-        drains.extend(drain_rows(
-            &s,
-            &runs.iter().map(|r| &r.drains).collect::<Vec<_>>(),
-        ));
-        // Calls of the last run (the counts hardly move between runs).
-        if s.latency_ms == 0 {
-            let last = &runs[runs.len() - 1].drains;
-            calls.extend(calls_rows(&last.import, &last.complete, &last.capture));
-        }
+        let (drain, call) = rows(&s, &runs.iter().map(|r| &r.drains).collect::<Vec<_>>());
+        drains.extend(drain);
+        calls.extend(call);
         footprint.push(vec![
             format!("{} ms", s.latency_ms),
             of(&|r| r.ready_ms).show(0),

@@ -27,8 +27,7 @@ use std::time::Duration;
 use centra_wms_tests::e2e::Sims;
 use common::deployment::Deployment;
 use common::drain::{
-    CALLS_HEADERS, DRAIN_HEADERS, Drain, DrainStart, Drains, Scenario, calls_rows, drain_note,
-    drain_rows, scenarios,
+    CALLS_HEADERS, DRAIN_HEADERS, Drain, DrainStart, Drains, Scenario, drain_note, rows, scenarios,
 };
 use common::minimal::{minimal_complete, minimal_import};
 use common::process::{SERVICES, Settings, binary};
@@ -168,14 +167,10 @@ fn main() {
         let runs: Vec<Run> = (0..run_count)
             .map(|_| tokio.block_on(run(&binary, s)))
             .collect();
-        drains.extend(drain_rows(
-            &s,
-            &runs.iter().map(|r| &r.drains).collect::<Vec<_>>(),
-        ));
+        let (drain, call) = rows(&s, &runs.iter().map(|r| &r.drains).collect::<Vec<_>>());
+        drains.extend(drain);
+        calls.extend(call);
         if s.latency_ms == 0 {
-            // Calls of the last run (the counts hardly move between runs).
-            let last = &runs[runs.len() - 1].drains;
-            calls.extend(calls_rows(&last.import, &last.complete, &last.capture));
             let of = |i: usize, f: fn(&Run) -> &Vec<f64>| {
                 spread(&runs.iter().map(|r| f(r)[i]).collect::<Vec<_>>())
             };

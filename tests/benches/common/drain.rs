@@ -261,6 +261,16 @@ pub fn drain_rows(s: &Scenario, runs: &[&Drains]) -> Vec<Vec<String>> {
     ]
 }
 
+/// The drain rows of scenario `s` over its runs and, at 0 ms, the calls rows of its last run
+/// (the counts hardly move between runs).
+pub fn rows(s: &Scenario, runs: &[&Drains]) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
+    let calls = match runs.last() {
+        Some(last) if s.latency_ms == 0 => calls_rows(&last.import, &last.complete, &last.capture),
+        _ => Vec::new(),
+    };
+    (drain_rows(s, runs), calls)
+}
+
 /// The drain table's note: what is timed, against what.
 pub fn drain_note(start: &str, rps: u32, runs: usize) -> String {
     format!(

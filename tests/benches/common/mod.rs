@@ -4,6 +4,15 @@
 //!
 //! Each bench prints Markdown on stdout only; `make bench` adds the machine and the commit and
 //! writes everything to `bench/results.md`.
+//!
+//! Layout:
+//! - this file: the pieces above;
+//! - `process`: one `centra-wms` binary run as its own OS process, and the settings every
+//!   such process is configured with;
+//! - `deployment`: the distributed shape's six processes over NATS and PostgreSQL;
+//! - `drain`: one backlog drain timed in the request logs, and the drain and calls tables
+//!   both shapes print;
+//! - `minimal`: the minimal clients a drain's ratio is measured against.
 
 pub mod deployment;
 pub mod drain;
@@ -421,24 +430,13 @@ pub async fn wait_calls(
     count: usize,
     wanted: impl Fn(&Value) -> bool,
 ) {
-    wait_calls_marked(sims, sim, cursor, count, wanted, count).await;
+    wait_calls_watched(sims, sim, cursor, count, wanted, count, || {}).await;
 }
 
-/// [`wait_calls`], and when the `mark`-th wanted call was seen (within the 5 ms poll): a drain
-/// tells its start-up from its steady rate by it.
-pub async fn wait_calls_marked(
-    sims: &Sims,
-    sim: Sim,
-    cursor: &mut u64,
-    count: usize,
-    wanted: impl Fn(&Value) -> bool,
-    mark: usize,
-) -> Instant {
-    wait_calls_watched(sims, sim, cursor, count, wanted, mark, || {}).await
-}
-
-/// [`wait_calls_marked`], calling `check` every round: a bench whose runtime runs as other
-/// processes fails there when one has stopped, rather than waiting out the 30 minutes.
+/// [`wait_calls`], and when the `mark`-th wanted call was seen (within the 5 ms poll: a drain
+/// tells its start-up from its steady rate by it); calls `check` every round, so a bench whose
+/// runtime runs as other processes fails there when one has stopped, rather than waiting out
+/// the 30 minutes.
 pub async fn wait_calls_watched(
     sims: &Sims,
     sim: Sim,
