@@ -247,6 +247,11 @@ impl Drop for LockGuard {
     }
 }
 
+/// How long the unlock may take before its connection is dropped instead (which ends the
+/// session, and PostgreSQL releases its locks once it notices): the waiters of this process
+/// wait for the unlock, so a server that stopped answering must not hold them to [`LOCK_WAIT`].
+const RELEASE_WAIT: Duration = Duration::from_secs(5);
+
 /// Unlocks `key` in PostgreSQL, then passes it on in this process (`local`).
 async fn release(
     mut connection: PoolConnection<Any>,
@@ -254,16 +259,22 @@ async fn release(
     locks: Locks,
     key: String,
 ) {
-    let released = sqlx::query_scalar::<_, bool>(
+    let unlock = sqlx::query_scalar::<_, bool>(
         "SELECT pg_advisory_unlock(hashtextextended($1 || ':' || $2, 0))",
     )
     .bind(locks.schema.as_ref())
     .bind(&key)
-    .fetch_one(&mut *connection)
-    .await;
-    if !matches!(released, Ok(true)) {
-        tracing::warn!(lock = %key, result = ?released, "lock not released cleanly; closing its connection");
-        let _ = connection.close().await;
+    .fetch_one(&mut *connection);
+    match tokio::time::timeout(RELEASE_WAIT, unlock).await {
+        Ok(Ok(true)) => {}
+        Ok(released) => {
+            tracing::warn!(lock = %key, result = ?released, "lock not released cleanly; closing its connection");
+            let _ = tokio::time::timeout(RELEASE_WAIT, connection.close()).await;
+        }
+        Err(_) => {
+            tracing::warn!(lock = %key, waited = ?RELEASE_WAIT, "unlock unanswered; dropping its connection");
+            drop(connection.detach());
+        }
     }
     drop(local);
     locks.forget_if_unused(&key);
