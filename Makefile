@@ -63,24 +63,25 @@ fault-test:
 ## bench: release build, then every benchmark (each figure the median of 3 runs); Markdown tables
 ## on stdout and in bench/results.md with the machine and the commit. Never part of `make test`.
 ## The distributed bench runs the release centra-wms binary and needs NATS_URL and DATABASE_URL.
-BENCH_LATENCY_ARGS ?= --n 20 --poll-n 5
-BENCH_DRAIN_ARGS ?= --complete 30 --capture 5 --slow-k 60
+BENCH_LATENCY_ARGS ?= --n 10 --poll-n 3
+BENCH_DRAIN_ARGS ?= --complete 20 --capture 5 --slow-k 60
 BENCH_CATALOG_ARGS ?=
 BENCH_FOOTPRINT_ARGS ?= --sizes 2000 --shipments 1000
-BENCH_STOCK_ARGS ?= --changes 100 --returns 20
-BENCH_DISTRIBUTED_ARGS ?= --n 10
+# calls per changed article, stock change and return, in both shapes
+BENCH_RECORD_ARGS ?= --articles 100 --changes 100 --returns 10
+BENCH_DISTRIBUTED_ARGS ?= --n 10 --poll-n 3
 # the backlog drains as six processes, with the same minimal clients in the same run: at 0 ms
 # only (the 50 ms drains, bound by the WMS's latency, are backlog_drain's) and 300 shipments,
 # which keeps make bench within its 10 minutes
-BENCH_DISTRIBUTED_DRAIN_ARGS ?= --k 300 --complete 30 --capture 5 --slow-k 0
-# 5,000 shipments through GraphQL (issue #16), one run: quotas ×80 keep the hourly mutation
+BENCH_DISTRIBUTED_DRAIN_ARGS ?= --k 300 --complete 20 --capture 5 --slow-k 0
+# 5,000 shipments through GraphQL (issue #16), one run: quotas ×100 keep the hourly mutation
 # bucket the binding one while the drain fits the 10 minutes (×60 did until the distributed
-# drains joined)
-BENCH_GRAPHQL_ARGS ?= --n 5000 --scale 80 --runs 1
+# drains joined, ×80 until the distributed latency modes and calls per record did)
+BENCH_GRAPHQL_ARGS ?= --n 5000 --scale 100 --runs 1
 # criterion micro-benchmarks of hot code (crates/*/benches): mapping, parsing, the stock rule
 BENCH_CRITERION = -p domain --bench stock_rule -p catalog-sync --bench mapping \
   -p centra-gateway --bench shipment_parsing -p ongoing-gateway --bench order_parsing
-BENCH_CRITERION_ARGS ?= --warm-up-time 1 --measurement-time 2 --noplot
+BENCH_CRITERION_ARGS ?= --warm-up-time 1 --measurement-time 1 --noplot
 bench:
 	$(CARGO) build --release -p centra-wms
 	$(CARGO) bench -p centra-wms-tests --no-run
@@ -90,13 +91,13 @@ bench:
 	  echo "- commit: \`$$(git rev-parse --short HEAD)\`$$(git diff --quiet HEAD -- 2>/dev/null || echo ' (with uncommitted changes)')"; \
 	  echo "- machine: $$(nproc) cores, $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), Linux $$(uname -r)"; \
 	  echo "- date: $$(date -u +%Y-%m-%dT%H:%MZ)"; \
-	  echo "- arguments: latency [$(BENCH_LATENCY_ARGS)] drain [$(BENCH_DRAIN_ARGS)] catalog [$(BENCH_CATALOG_ARGS)] footprint [$(BENCH_FOOTPRINT_ARGS)] stock [$(BENCH_STOCK_ARGS)] distributed [$(BENCH_DISTRIBUTED_ARGS)] distributed drain [$(BENCH_DISTRIBUTED_DRAIN_ARGS)] graphql [$(BENCH_GRAPHQL_ARGS)] criterion [$(BENCH_CRITERION_ARGS)]"; \
+	  echo "- arguments: latency [$(BENCH_LATENCY_ARGS)] drain [$(BENCH_DRAIN_ARGS)] catalog [$(BENCH_CATALOG_ARGS)] footprint [$(BENCH_FOOTPRINT_ARGS)] records [$(BENCH_RECORD_ARGS)] distributed [$(BENCH_DISTRIBUTED_ARGS)] distributed drain [$(BENCH_DISTRIBUTED_DRAIN_ARGS)] graphql [$(BENCH_GRAPHQL_ARGS)] criterion [$(BENCH_CRITERION_ARGS)]"; \
 	} > bench/results.md.tmp
 	$(CARGO) bench -q -p centra-wms-tests --bench order_latency -- $(BENCH_LATENCY_ARGS) >> bench/results.md.tmp
 	$(CARGO) bench -q -p centra-wms-tests --bench backlog_drain -- $(BENCH_DRAIN_ARGS) >> bench/results.md.tmp
 	$(CARGO) bench -q -p centra-wms-tests --bench catalog_import -- $(BENCH_CATALOG_ARGS) >> bench/results.md.tmp
 	$(CARGO) bench -q -p centra-wms-tests --bench catalog_footprint -- $(BENCH_FOOTPRINT_ARGS) >> bench/results.md.tmp
-	$(CARGO) bench -q -p centra-wms-tests --bench stock_returns_calls -- $(BENCH_STOCK_ARGS) >> bench/results.md.tmp
+	$(CARGO) bench -q -p centra-wms-tests --bench record_calls -- $(BENCH_RECORD_ARGS) >> bench/results.md.tmp
 	$(CARGO) bench -q -p centra-wms-tests --bench distributed -- $(BENCH_DISTRIBUTED_ARGS) >> bench/results.md.tmp
 	$(CARGO) bench -q -p centra-wms-tests --bench distributed_drain -- $(BENCH_DISTRIBUTED_DRAIN_ARGS) >> bench/results.md.tmp
 	$(CARGO) bench -q -p centra-wms-tests --bench graphql_budget -- $(BENCH_GRAPHQL_ARGS) >> bench/results.md.tmp
@@ -113,8 +114,8 @@ bench-large:
 	  BENCH_DRAIN_ARGS="--k 10020 --complete 10000 --rps 100 --capture 20 --slow-k 1000" \
 	  BENCH_CATALOG_ARGS="--sizes 100000" \
 	  BENCH_FOOTPRINT_ARGS="--sizes 100000 --shipments 10000 --runs 1" \
-	  BENCH_STOCK_ARGS="--changes 1000 --returns 200" \
-	  BENCH_DISTRIBUTED_ARGS="--n 50" \
+	  BENCH_RECORD_ARGS="--articles 1000 --changes 1000 --returns 200" \
+	  BENCH_DISTRIBUTED_ARGS="--n 50 --poll-n 10" \
 	  BENCH_DISTRIBUTED_DRAIN_ARGS="--k 10020 --complete 10000 --rps 100 --capture 20 --slow-k 0 --runs 1" \
 	  BENCH_GRAPHQL_ARGS="--n 5000 --scale 20 --runs 1"
 

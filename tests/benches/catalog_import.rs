@@ -18,28 +18,17 @@ mod common;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use centra_wms_tests::e2e::{SIZES_PER_PRODUCT, Sims, size_row};
+use centra_wms_tests::e2e::{SIZES_PER_PRODUCT, Sims};
+use common::calls::Seqs;
 use common::{
-    App, RUNS, Sim, arg, calls_since, config, last_seq, met, peak_rss_mib, reset_peak_rss, rss_mib,
-    seed_sizes, show_calls, spread, table, wait_calls, writes,
+    App, RUNS, Sim, arg, article_written, config, met, peak_rss_mib, priced_row, reset_peak_rss,
+    rss_mib, seed_sizes, show_calls, spread, table, wait_calls,
 };
 use proto::admin::v1::ReconcileCatalogRequest;
 use proto::admin::v1::catalog_admin_client::CatalogAdminClient;
-use serde_json::{Value, json};
 
 /// Sizes changed in the incremental phase.
 const CHANGED: usize = 100;
-
-/// `size_row` with another price.
-fn priced_row(product: usize, size: usize, price: &str) -> Value {
-    let mut row = size_row(product, size);
-    row["prices"][0]["price"] = json!(price);
-    row
-}
-
-fn article_written(e: &Value) -> bool {
-    writes(e, "/articles")
-}
 
 /// One run at one size.
 #[derive(Debug, Default)]
@@ -56,26 +45,6 @@ struct Run {
     changed_s: f64,
     changed_calls: BTreeMap<String, u64>,
     peak_mib: f64,
-}
-
-/// Calls of both simulators after their seqs, Centra's routes prefixed.
-async fn both_calls(sims: &Sims, (centra, ongoing): (u64, u64)) -> BTreeMap<String, u64> {
-    let mut calls: BTreeMap<String, u64> = calls_since(sims, Sim::Centra, centra)
-        .await
-        .into_iter()
-        .map(|(route, n)| (format!("Centra {route}"), n))
-        .collect();
-    for (route, n) in calls_since(sims, Sim::Ongoing, ongoing).await {
-        calls.insert(format!("Ongoing {route}"), n);
-    }
-    calls
-}
-
-async fn seqs(sims: &Sims) -> (u64, u64) {
-    (
-        last_seq(sims, Sim::Centra).await,
-        last_seq(sims, Sim::Ongoing).await,
-    )
 }
 
 async fn run(sizes: usize) -> Run {
@@ -96,16 +65,16 @@ async fn run(sizes: usize) -> Run {
     let mut cursor = 0;
     wait_calls(&sims, Sim::Ongoing, &mut cursor, sizes, article_written).await;
     run.first_s = started.elapsed().as_secs_f64();
-    run.first_calls = both_calls(&sims, (0, 0)).await;
+    run.first_calls = Seqs::default().calls_since(&sims).await;
     run.first_peak_mib = peak_rss_mib();
 
     // One poll interval and a bit with nothing changed.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let before = seqs(&sims).await;
+    let before = Seqs::now(&sims).await;
     tokio::time::sleep(Duration::from_secs(5)).await;
-    run.idle_calls = both_calls(&sims, before).await;
+    run.idle_calls = before.calls_since(&sims).await;
 
-    let before = seqs(&sims).await;
+    let before = Seqs::now(&sims).await;
     let mut admin = CatalogAdminClient::new(app.directory.channel("catalog-sync").expect("ch"));
     let started = Instant::now();
     admin
@@ -113,15 +82,16 @@ async fn run(sizes: usize) -> Run {
         .await
         .expect("reconcile");
     run.reconcile_s = started.elapsed().as_secs_f64();
-    run.reconcile_writes = both_calls(&sims, before)
+    run.reconcile_writes = before
+        .calls_since(&sims)
         .await
         .iter()
         .filter(|(route, _)| route.starts_with("Ongoing PUT"))
         .map(|(_, n)| n)
         .sum();
 
-    let before = seqs(&sims).await;
-    let mut cursor = before.1;
+    let before = Seqs::now(&sims).await;
+    let mut cursor = before.ongoing;
     let started = Instant::now();
     sims.seed_products(
         (0..CHANGED)
@@ -132,7 +102,7 @@ async fn run(sizes: usize) -> Run {
     .await;
     wait_calls(&sims, Sim::Ongoing, &mut cursor, CHANGED, article_written).await;
     run.changed_s = started.elapsed().as_secs_f64();
-    run.changed_calls = both_calls(&sims, before).await;
+    run.changed_calls = before.calls_since(&sims).await;
     run.peak_mib = peak_rss_mib();
     app.stop().await;
     run

@@ -1,58 +1,57 @@
 //! The distributed shape as deployed: the six services as separate OS processes
 //! (`centra-wms serve SERVICE`) over this machine's NATS JetStream and PostgreSQL (a fresh
 //! database and stream prefix per run), against both simulators (in the bench process).
-//! Measures the event latency with webhooks, each service's start-up to ready and its
-//! resident memory idle and after the run.
+//! Measures the event latency, each service's start-up to ready and its resident memory idle
+//! and after the run.
 //!
-//! `cargo bench -p centra-wms-tests --bench distributed [-- --n 10 --centra-wms PATH]`. Needs
-//! `NATS_URL` and `DATABASE_URL` and a built `centra-wms` binary: `--centra-wms`, else the
-//! one beside the bench's own profile folder (`make bench` builds it in release first). One
-//! run: the six processes start at once, each timed from its spawn until `/readyz` answers 200;
-//! the catalogue (10 sizes) is imported, both simulators' webhooks point at the gateways' receivers
-//! (polls at the seed's 15 minutes), and after 2 s each process's `VmRSS` is its idle figure.
-//! Then `n` shipments one at a time, as `order_latency` does in the embedded shape: good to go
-//! in centra-sim until ongoing-sim answered its `PUT /orders`, then shipped in ongoing-sim until
-//! centra-sim answered its `PUT /shipment`, at 0 ms simulated latency. After the run each
-//! process's `VmRSS` and `VmHWM` (its peak). Every figure: median of 3 runs with min and max.
-//! The backlog drains and calls per record in this shape: `distributed_drain`.
+//! `cargo bench -p centra-wms-tests --bench distributed [-- --n 10 --poll-n 3
+//! --poll-interval-s 2 --centra-wms PATH]`. Needs `NATS_URL` and `DATABASE_URL` and a built
+//! `centra-wms` binary: `--centra-wms`, else the one beside the bench's own profile folder
+//! (`make bench` builds it in release first). One run: the six processes start at once, each
+//! timed from its spawn until `/readyz` answers 200; the catalogue (10 sizes) is imported, both
+//! simulators' webhooks point at the gateways' receivers (polls at the seed's 15 minutes), and
+//! after 2 s each process's `VmRSS` is its idle figure. Then `n` shipments one at a time, as
+//! `order_latency` does in the embedded shape, at 0 ms and then `n` more at 50 ms simulated
+//! latency; after them each process's `VmRSS` and `VmHWM` (its peak). Then polls only: a
+//! fresh deployment polling every `poll-interval-s` with no webhooks, `poll-n` shipments made
+//! at instants spread over the interval. Every figure: median of 3 runs with min and max. The
+//! backlog drains and calls per record in this shape: `distributed_drain` and `record_calls`.
 
 #[path = "common/mod.rs"]
 #[allow(dead_code)]
 mod common;
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use centra_wms_tests::e2e::Sims;
 use common::deployment::Deployment;
-use common::process::{SERVICES, Settings, binary};
+use common::latency::{
+    self, HEADERS, Latencies, SETTLE, Trigger, note, one_at_a_time, rows, run_alone,
+};
+use common::process::{SERVICES, binary};
+use common::shape::Shape;
 use common::{
-    RUNS, Sim, arg, last_seq, met, order_written, percentile, point_webhooks, seed_catalogue,
-    seed_order, ship, shipment_completed, spread, table, until, wait_call, wms_articles,
+    LIMIT, RUNS, arg, point_webhooks, seed_catalogue, spread, table, until, wms_articles,
 };
 
-/// The longest the catalogue may take to be imported.
-const LIMIT: Duration = Duration::from_secs(120);
-
-/// One run's figures, per service in the order of [`SERVICES`].
+/// One run's figures: per service in the order of [`SERVICES`], and the latencies of the two
+/// webhook triggers.
 struct Run {
     ready_ms: Vec<f64>,
     idle_mib: Vec<f64>,
     after_mib: Vec<f64>,
     peak_mib: Vec<f64>,
-    import: Vec<f64>,
-    complete: Vec<f64>,
+    webhooks: [Latencies; 2],
 }
 
-async fn run(binary: &Path, shipments: usize) -> Run {
+/// The deployment with webhooks: start-up, memory, and `triggers` (0 ms, then 50 ms) one
+/// after the other in it.
+async fn run(binary: &Path, triggers: &[Trigger; 2]) -> Run {
     let sims = Sims::start().await;
     seed_catalogue(&sims, 1).await;
-    // Webhooks on, polls at the seed's 15 minutes.
-    let settings = Settings {
-        sync_interval: "15m",
-        webhook_token: Some(common::WEBHOOK_TOKEN),
-        ..Settings::default()
-    };
+    let interval = triggers[0].sync_interval();
+    let settings = latency::settings(&triggers[0], &interval);
     let mut deployment = Deployment::start(binary, &sims, &settings, "bench distributed").await;
     let ready_ms = deployment.ready().await;
     until("the catalogue in the WMS", LIMIT, || async {
@@ -63,98 +62,71 @@ async fn run(binary: &Path, shipments: usize) -> Run {
     tokio::time::sleep(Duration::from_secs(2)).await;
     let idle_mib = deployment.memory_mib("VmRSS:");
 
-    let mut ongoing = last_seq(&sims, Sim::Ongoing).await;
-    let mut centra = last_seq(&sims, Sim::Centra).await;
-    let (mut import, mut complete) = (Vec::new(), Vec::new());
-    for n in 0..shipments {
-        let started = Instant::now();
-        let id = seed_order(&sims, n, 10, true).await;
-        wait_call(&sims, Sim::Ongoing, &mut ongoing, |e| {
-            order_written(e) && e["body"]["orderNumber"] == id.as_str()
-        })
-        .await;
-        import.push(started.elapsed().as_secs_f64() * 1000.0);
-        let started = Instant::now();
-        ship(&sims, &id).await;
-        wait_call(&sims, Sim::Centra, &mut centra, |e| {
-            shipment_completed(e) && e["body"]["shipment"] == id.as_str()
-        })
-        .await;
-        complete.push(started.elapsed().as_secs_f64() * 1000.0);
+    let mut first = 0;
+    let mut webhooks = Vec::new();
+    for trigger in triggers {
+        common::latency(&sims, trigger.latency_ms).await;
+        tokio::time::sleep(SETTLE).await;
+        webhooks.push(one_at_a_time(&sims, trigger, first).await);
+        first += trigger.shipments;
     }
     deployment.assert_running();
     let after_mib = deployment.memory_mib("VmRSS:");
     let peak_mib = deployment.memory_mib("VmHWM:");
     deployment.remove().await;
+    let [at_0, at_50]: [Latencies; 2] = webhooks.try_into().expect("two triggers");
     Run {
         ready_ms,
         idle_mib,
         after_mib,
         peak_mib,
-        import,
-        complete,
+        webhooks: [at_0, at_50],
     }
 }
 
 fn main() {
     let shipments: usize = arg("n", 10);
+    let poll_shipments: usize = arg("poll-n", 3);
+    let poll = Duration::from_secs(arg("poll-interval-s", 2));
     let binary = binary();
+    let webhooks = |latency_ms| Trigger {
+        webhooks: true,
+        interval: Duration::from_secs(15 * 60),
+        latency_ms,
+        shipments,
+    };
+    let triggers = [webhooks(0), webhooks(50)];
+    let polls = Trigger {
+        webhooks: false,
+        interval: poll,
+        latency_ms: 0,
+        shipments: poll_shipments,
+    };
     let tokio = common::tokio();
     let runs: Vec<Run> = (0..RUNS)
-        .map(|_| tokio.block_on(run(&binary, shipments)))
+        .map(|_| tokio.block_on(run(&binary, &triggers)))
+        .collect();
+    let polled: Vec<Latencies> = (0..RUNS)
+        .map(|_| tokio.block_on(run_alone(Shape::Distributed, &polls)))
         .collect();
 
     let mut latency = Vec::new();
-    for (path, pick) in [
-        (
-            "Centra good-to-go → order in WMS",
-            (|r: &Run| r.import.clone()) as fn(&Run) -> Vec<f64>,
-        ),
-        ("WMS shipped → completed in Centra", |r: &Run| {
-            r.complete.clone()
-        }),
-    ] {
-        let of = |p: f64| {
-            spread(
-                &runs
-                    .iter()
-                    .map(|r| percentile(&pick(r), p))
-                    .collect::<Vec<_>>(),
-            )
-        };
-        let (p50, p99, max) = (of(0.5), of(0.99), of(1.0));
-        let target = path.starts_with("Centra");
-        latency.push(vec![
-            path.to_owned(),
-            shipments.to_string(),
-            p50.show(0),
-            p99.show(0),
-            max.show(0),
-            if target { "p99 < 1000 ms" } else { "—" }.to_owned(),
-            if target {
-                met(p99.median < 1000.0).to_owned()
-            } else {
-                "—".to_owned()
-            },
-        ]);
+    for (i, trigger) in triggers.iter().enumerate() {
+        latency.extend(rows(
+            trigger,
+            &runs.iter().map(|r| &r.webhooks[i]).collect::<Vec<_>>(),
+        ));
     }
+    latency.extend(rows(&polls, &polled.iter().collect::<Vec<_>>()));
     table(
         "Event latency (distributed shape)",
         &format!(
-            "Six `centra-wms serve` processes over NATS JetStream and PostgreSQL, webhooks on \
-             (polls every 15 min), 0 ms simulated latency. Milliseconds per shipment, one at a \
-             time, from the simulator control call to the answered API call (request logs read \
-             every 5 ms). Each cell: median of {RUNS} runs (min–max) of that run's p50/p99/max."
+            "Six `centra-wms serve` processes over NATS JetStream and PostgreSQL; with \
+             webhooks, the 0 ms and the 50 ms shipments run one after the other in one \
+             deployment, the polls-only ones in another. {}",
+            note(RUNS, poll)
         ),
-        &[
-            "path",
-            "shipments",
-            "p50 ms",
-            "p99 ms",
-            "max ms",
-            "target",
-            "met?",
-        ],
+        &HEADERS,
         &latency,
     );
 
@@ -201,8 +173,8 @@ fn main() {
             "Per process: start-up from its spawn (all six at once) until `/readyz` answers \
              200 (store, bus and database there); resident set (`VmRSS` of \
              `/proc/<pid>/status`) idle, 2 s after the catalogue import, and after the \
-             latency run of {shipments} shipments; its peak (`VmHWM`) over the whole run. \
-             Median of {RUNS} runs (min–max)."
+             latency runs with webhooks ({shipments} shipments at 0 ms, {shipments} at 50 ms); \
+             its peak (`VmHWM`) over the whole run. Median of {RUNS} runs (min–max)."
         ),
         &[
             "service",

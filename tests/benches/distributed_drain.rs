@@ -22,7 +22,6 @@
 mod common;
 
 use std::path::Path;
-use std::time::Duration;
 
 use centra_wms_tests::e2e::Sims;
 use common::deployment::Deployment;
@@ -32,16 +31,13 @@ use common::drain::{
 use common::minimal::{minimal_complete, minimal_import};
 use common::process::{SERVICES, Settings, binary};
 use common::{
-    Sim, latency, order_written, seed_catalogue, seed_order, ship, shipment_completed, spread,
-    table, until, wms_articles,
+    LIMIT, Sim, latency, order_written, seed_catalogue, seed_order, ship, shipment_completed,
+    spread, table, until, wms_articles,
 };
 use serde_json::Value;
 
 /// Sizes in the catalogue the shipments draw from (as in `backlog_drain`).
 const SIZES: usize = 100;
-
-/// The longest the catalogue may take to be imported.
-const LIMIT: Duration = Duration::from_secs(120);
 
 /// One run's results.
 struct Run {

@@ -12,12 +12,18 @@
 //! - `deployment`: the distributed shape's six processes over NATS and PostgreSQL;
 //! - `drain`: one backlog drain timed in the request logs, and the drain and calls tables
 //!   both shapes print;
-//! - `minimal`: the minimal clients a drain's ratio is measured against.
+//! - `minimal`: the minimal clients a drain's ratio is measured against;
+//! - `shape`: either shape behind one start and stop, for a bench that measures both;
+//! - `calls`: both simulators' request logs read together, by route;
+//! - `latency`: event latency one shipment at a time, and its table rows.
 
+pub mod calls;
 pub mod deployment;
 pub mod drain;
+pub mod latency;
 pub mod minimal;
 pub mod process;
+pub mod shape;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -32,6 +38,9 @@ use order_sync::OrderSync;
 use platform_config::AppConfig;
 use platform_runtime::{Adapters, CancellationToken, Runtime, ServiceDirectory};
 use serde_json::{Value, json};
+
+/// The longest a bench waits for the catalogue to be in the WMS, or for a phase to end.
+pub const LIMIT: Duration = Duration::from_secs(120);
 
 /// Runs of every measured figure; a figure is their median, shown with min and max.
 pub const RUNS: usize = 3;
@@ -357,6 +366,18 @@ pub fn writes(e: &Value, tail: &str) -> bool {
 /// A WMS order written (`PUT /orders`).
 pub fn order_written(e: &Value) -> bool {
     writes(e, "/orders")
+}
+
+/// An article written to the WMS (`PUT /articles`).
+pub fn article_written(e: &Value) -> bool {
+    writes(e, "/articles")
+}
+
+/// `size_row` with another price: a change catalog-sync writes to the WMS.
+pub fn priced_row(product: usize, size: usize, price: &str) -> Value {
+    let mut row = size_row(product, size);
+    row["prices"][0]["price"] = json!(price);
+    row
 }
 
 /// A Centra shipment completed (`PUT /shipment`).

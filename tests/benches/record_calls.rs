@@ -1,21 +1,24 @@
-//! API calls per stock change and per return in the embedded shape, against the minimum the
-//! APIs allow.
+//! API calls per changed article, per stock change and per return, in the embedded and the
+//! distributed shape, against the minimum the APIs allow.
 //!
-//! `cargo bench -p centra-wms-tests --bench stock_returns_calls [-- --changes 100 --returns
-//! 20]`. One run: a catalogue of `changes` sizes (at least 10) with no stock in Centra is
-//! imported into ongoing-sim, every article is counted to 10 units and Centra follows;
-//! `returns` paid shipments are imported, shipped and completed. Then, measured from both
-//! simulators' request logs by route:
+//! `cargo bench -p centra-wms-tests --bench record_calls [-- --articles 100 --changes 100
+//! --returns 20 --shapes embedded,distributed]`. One run per shape, fresh simulators each: a
+//! catalogue of at least `articles` and `changes` sizes (at least 10) with no stock in Centra
+//! is imported into ongoing-sim, every article is counted to 10 units and Centra follows. Then,
+//! measured from both simulators' request logs by route:
 //!
-//! - **stock changes**: `changes` articles each gain 3 units in the WMS (one manual stock move
-//!   each, all at once), until Centra's physical stock shows every one of them;
+//! - **changed articles**: `articles` sizes get a new price in Centra (their stock as counted),
+//!   until ongoing-sim answered that many `PUT /articles`;
+//! - **stock changes** (after `returns` paid shipments are imported, shipped and completed, and
+//!   Centra follows their picks): `changes` articles each gain 3 units in the WMS (one manual
+//!   stock move each, all at once), until Centra's physical stock shows every one of them;
 //! - **returns**: each shipped order gets a customer return of its one unit in the WMS, until
 //!   Centra shows every return and the WMS is told they are reported.
 //!
 //! Calls are divided by the records; every call of the window counts, the polls of other flows
-//! included (stock-sync, returns-sync and order-sync all run, polls every second). Each route's
-//! figure is the median of 3 runs (fresh simulators and runtime) with min and max. About a
-//! minute at the `make bench` size (100 changes, 20 returns) on 2 cores.
+//! included (every flow runs, polls every second). Each route's figure is the median of 3 runs
+//! with min and max. The distributed shape runs the six `centra-wms serve` processes over
+//! NATS and PostgreSQL (`NATS_URL`, `DATABASE_URL`, the binary as in `distributed`).
 
 #[path = "common/mod.rs"]
 #[allow(dead_code)]
@@ -25,8 +28,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use centra_wms_tests::e2e::{SIZES_PER_PRODUCT, Sims, article_number, size_row};
+use common::calls::Seqs;
+use common::process::Settings;
+use common::shape::{Running, Shape};
 use common::{
-    App, RUNS, Sim, arg, calls_since, config, last_seq, order_written, seed_order, ship,
+    RUNS, Sim, arg, article_written, order_written, priced_row, seed_order, ship,
     shipment_completed, spread, table, until, wait_calls, wms_articles,
 };
 use serde_json::{Value, json};
@@ -57,40 +63,30 @@ struct Phase {
     seconds: f64,
 }
 
-/// One run's two phases.
+/// One run's three phases.
 #[derive(Debug, Default)]
 struct Run {
+    articles: Phase,
     stock: Phase,
     returns: Phase,
 }
 
-/// The last seq of each simulator's request log. Named, not a pair: the two swapped made the
-/// bench wait for Centra calls after Ongoing's (much higher) seq, 30 minutes per run.
+/// How many records of each kind a run changes.
 #[derive(Debug, Clone, Copy)]
-struct Seqs {
-    centra: u64,
-    ongoing: u64,
+struct Sizes {
+    articles: usize,
+    changes: usize,
+    returns: usize,
 }
 
-async fn seqs(sims: &Sims) -> Seqs {
-    Seqs {
-        centra: last_seq(sims, Sim::Centra).await,
-        ongoing: last_seq(sims, Sim::Ongoing).await,
+impl Phase {
+    /// The calls since `before` and the seconds since `started`.
+    async fn since(sims: &Sims, before: Seqs, started: Instant) -> Self {
+        Self {
+            seconds: started.elapsed().as_secs_f64(),
+            calls: before.calls_since(sims).await,
+        }
     }
-}
-
-/// Calls of both simulators after `since`, by prefixed route.
-async fn both_calls(sims: &Sims, since: Seqs) -> BTreeMap<String, u64> {
-    let Seqs { centra, ongoing } = since;
-    let mut calls: BTreeMap<String, u64> = calls_since(sims, Sim::Centra, centra)
-        .await
-        .into_iter()
-        .map(|(route, n)| (format!("Centra {route}"), n))
-        .collect();
-    for (route, n) in calls_since(sims, Sim::Ongoing, ongoing).await {
-        calls.insert(format!("Ongoing {route}"), n);
-    }
-    calls
 }
 
 /// A stock move or stock-take in ongoing-sim (`/_sim/stock`).
@@ -160,8 +156,8 @@ async fn wms_reported(sims: &Sims, numbers: &BTreeSet<String>) -> bool {
     reported.is_superset(numbers)
 }
 
-async fn run(changes: usize, returns: usize) -> Run {
-    let products = changes.div_ceil(SIZES_PER_PRODUCT).max(1);
+async fn run(shape: Shape, n: Sizes) -> Run {
+    let products = n.changes.max(n.articles).div_ceil(SIZES_PER_PRODUCT).max(1);
     let sizes = products * SIZES_PER_PRODUCT;
     let sims = Sims::start().await;
     // Centra starts with no stock: the WMS's first stock write brings it.
@@ -176,9 +172,12 @@ async fn run(changes: usize, returns: usize) -> Run {
             .collect(),
     )
     .await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let config = config(&sims, "1s", SETTINGS);
-    let app = App::start(&config, dir.path()).await;
+    let settings = Settings {
+        sync_interval: "1s",
+        extra: SETTINGS,
+        ..Settings::default()
+    };
+    let mut running = Running::start(shape, &sims, &settings, "bench record_calls").await;
     until("the catalogue in the WMS", LIMIT, || async {
         wms_articles(&sims).await >= sizes
     })
@@ -197,25 +196,59 @@ async fn run(changes: usize, returns: usize) -> Run {
         centra_shows(&sims, &stock)
     })
     .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+
+    let mut run = Run::default();
+    let before = Seqs::now(&sims).await;
+    let mut cursor = before.ongoing;
+    let started = Instant::now();
+    sims.seed_products(
+        (0..n.articles)
+            .map(|i| i * sizes / n.articles)
+            .map(|k| {
+                let mut row = priced_row(k / SIZES_PER_PRODUCT, k % SIZES_PER_PRODUCT, "49.00");
+                row["physicalStock"] = json!(COUNTED);
+                row
+            })
+            .collect(),
+    )
+    .await;
+    wait_calls(
+        &sims,
+        Sim::Ongoing,
+        &mut cursor,
+        n.articles,
+        article_written,
+    )
+    .await;
+    run.articles = Phase::since(&sims, before, started).await;
+    running.assert_running();
 
     // The shipped and completed orders the returns are made on (one unit each).
     let Seqs {
         mut centra,
         mut ongoing,
-    } = seqs(&sims).await;
+    } = Seqs::now(&sims).await;
     let mut shipments = Vec::new();
-    for n in 0..returns {
-        shipments.push(seed_order(&sims, n, sizes, true).await);
+    for k in 0..n.returns {
+        shipments.push(seed_order(&sims, k, sizes, true).await);
     }
-    wait_calls(&sims, Sim::Ongoing, &mut ongoing, returns, order_written).await;
+    wait_calls(&sims, Sim::Ongoing, &mut ongoing, n.returns, order_written).await;
     for id in &shipments {
         ship(&sims, id).await;
     }
-    wait_calls(&sims, Sim::Centra, &mut centra, returns, shipment_completed).await;
+    wait_calls(
+        &sims,
+        Sim::Centra,
+        &mut centra,
+        n.returns,
+        shipment_completed,
+    )
+    .await;
     // The picks leave the shelf; Centra follows before the measured phases.
-    for n in 0..returns {
+    for k in 0..n.returns {
         *stock
-            .get_mut(&article_number((n % sizes) / 10, n % 10))
+            .get_mut(&article_number((k % sizes) / 10, k % 10))
             .expect("article") -= 1;
     }
     until("Centra after the picks", LIMIT, || {
@@ -224,10 +257,9 @@ async fn run(changes: usize, returns: usize) -> Run {
     .await;
     tokio::time::sleep(Duration::from_secs(2)).await;
 
-    let mut run = Run::default();
-    let before = seqs(&sims).await;
+    let before = Seqs::now(&sims).await;
     let started = Instant::now();
-    for (number, units) in stock.iter_mut().take(changes) {
+    for (number, units) in stock.iter_mut().take(n.changes) {
         move_stock(&sims, json!({"articleNumber": number, "delta": MOVED})).await;
         *units += MOVED;
     }
@@ -235,16 +267,13 @@ async fn run(changes: usize, returns: usize) -> Run {
         centra_shows(&sims, &stock)
     })
     .await;
-    run.stock = Phase {
-        seconds: started.elapsed().as_secs_f64(),
-        calls: both_calls(&sims, before).await,
-    };
+    run.stock = Phase::since(&sims, before, started).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
 
-    let before = seqs(&sims).await;
+    let before = Seqs::now(&sims).await;
     let started = Instant::now();
-    for (n, id) in shipments.iter().enumerate() {
-        let (p, s) = ((n % sizes) / 10, n % 10);
+    for (k, id) in shipments.iter().enumerate() {
+        let (p, s) = ((k % sizes) / 10, k % 10);
         sims.post(
             format!("{}/_sim/returns", sims.ongoing.base_url()),
             &json!({"orderNumber": id, "lines": [{"articleNumber": article_number(p, s),
@@ -261,11 +290,9 @@ async fn run(changes: usize, returns: usize) -> Run {
         wms_reported(&sims, &wanted)
     })
     .await;
-    run.returns = Phase {
-        seconds: started.elapsed().as_secs_f64(),
-        calls: both_calls(&sims, before).await,
-    };
-    app.stop().await;
+    run.returns = Phase::since(&sims, before, started).await;
+    running.assert_running();
+    running.stop().await;
     run
 }
 
@@ -297,55 +324,92 @@ fn show(phases: &[&Phase], per: f64, prefix: &str) -> String {
         .join(", ")
 }
 
+/// A kind of record the table has rows for: its phase in a run, how many a run changes, and
+/// the minimum calls the APIs allow for one, and why.
+struct Kind {
+    name: &'static str,
+    phase: fn(&Run) -> &Phase,
+    records: fn(&Sizes) -> usize,
+    minimum: &'static str,
+}
+
+const KINDS: [Kind; 3] = [
+    Kind {
+        name: "changed article",
+        phase: |r| &r.articles,
+        records: |n| n.articles,
+        minimum: "Ongoing 1 `PUT /articles` per changed article (it has no batch write); \
+                  Centra the product listing pages of the polls (`GET /products`, 500 \
+                  products a page: one page here)",
+    },
+    Kind {
+        name: "stock change",
+        phase: |r| &r.stock,
+        records: |n| n.changes,
+        minimum: "Centra 1 `GET /stock` per changed product (the allocation, read fresh: the \
+                  rule needs it) + 1 `POST /stock` per 100 changed articles (absolute physical \
+                  stock, 100 products a call); Ongoing 1 listing page (`GET /articles` with \
+                  `stockInfoChangedFrom`) for many changes; here (10 sizes a product) ≈ 0.11 \
+                  Centra calls per change",
+    },
+    Kind {
+        name: "return",
+        phase: |r| &r.returns,
+        records: |n| n.returns,
+        minimum: "Centra 1 (`POST /return`, keyed by shipment line ids, the causes in \
+                  `comment`); Ongoing 1 `PATCH …/reportedReturnedNumberOfItems` per returned \
+                  line + 1 listing page (orders with returns) for many. The units back on the \
+                  shelf are a stock change too (`GET`/`POST /stock`)",
+    },
+];
+
 fn main() {
-    let changes: usize = arg("changes", 100);
-    let returns: usize = arg("returns", 20);
+    let n = Sizes {
+        articles: arg("articles", 100),
+        changes: arg("changes", 100),
+        returns: arg("returns", 20),
+    };
+    let shapes = Shape::from_args();
     let tokio = common::tokio();
-    let runs: Vec<Run> = (0..RUNS)
-        .map(|_| tokio.block_on(run(changes, returns)))
+    let runs: Vec<(Shape, Vec<Run>)> = shapes
+        .iter()
+        .map(|&shape| {
+            let runs = (0..RUNS).map(|_| tokio.block_on(run(shape, n))).collect();
+            (shape, runs)
+        })
         .collect();
-    let stock: Vec<&Phase> = runs.iter().map(|r| &r.stock).collect();
-    let returned: Vec<&Phase> = runs.iter().map(|r| &r.returns).collect();
     let seconds =
         |phases: &[&Phase]| spread(&phases.iter().map(|p| p.seconds).collect::<Vec<_>>()).show(1);
-    let rows = vec![
-        vec![
-            "stock change".to_owned(),
-            changes.to_string(),
-            seconds(&stock),
-            show(&stock, changes as f64, "Centra"),
-            show(&stock, changes as f64, "Ongoing"),
-            "Centra 1 `GET /stock` per changed product (the allocation, read fresh: the \
-             rule needs it) + 1 `POST /stock` per 100 changed articles (absolute physical \
-             stock, 100 products a call); Ongoing 1 listing page (`GET /articles` with \
-             `stockInfoChangedFrom`) for many changes; here (10 sizes a product) ≈ 0.11 \
-             Centra calls per change"
-                .to_owned(),
-        ],
-        vec![
-            "return".to_owned(),
-            returns.to_string(),
-            seconds(&returned),
-            show(&returned, returns as f64, "Centra"),
-            show(&returned, returns as f64, "Ongoing"),
-            "Centra 1 (`POST /return`, keyed by shipment line ids, the causes in \
-             `comment`); Ongoing 1 `PATCH …/reportedReturnedNumberOfItems` per returned line \
-             + 1 listing page (orders with returns) for many. The units back on the shelf \
-             are a stock change too (`GET`/`POST /stock`)"
-                .to_owned(),
-        ],
-    ];
+    let mut rows = Vec::new();
+    for kind in &KINDS {
+        let records = (kind.records)(&n);
+        for (i, (shape, runs)) in runs.iter().enumerate() {
+            let phases: Vec<&Phase> = runs.iter().map(kind.phase).collect();
+            rows.push(vec![
+                kind.name.to_owned(),
+                shape.name().to_owned(),
+                records.to_string(),
+                seconds(&phases),
+                show(&phases, records as f64, "Centra"),
+                show(&phases, records as f64, "Ongoing"),
+                if i == 0 { kind.minimum } else { "as above" }.to_owned(),
+            ]);
+        }
+    }
     table(
-        "API calls per stock change and per return (embedded shape, 0 ms)",
+        "API calls per changed article, stock change and return (0 ms)",
         &format!(
-            "Every call in both simulators' request logs from the first WMS change until \
-             Centra shows all of them (returns: and the WMS is told they are reported), \
-             divided by the records, by route; the polls of every flow (each second) \
-             included, so a slow phase costs more listing calls. Per route: median of {RUNS} \
-             runs (min–max); ids shown as `{{id}}`."
+            "Every call in both simulators' request logs from the change (a new price in \
+             Centra, a stock move or a customer return in the WMS) until the other side shows \
+             all of them (returns: and the WMS is told they are reported), divided by the \
+             records, by route; the polls of every flow (each second) included, so a slow \
+             phase costs more listing calls. Embedded: one runtime in the bench process; \
+             distributed: six `centra-wms serve` processes over NATS JetStream and PostgreSQL. \
+             Per route: median of {RUNS} runs (min–max); ids shown as `{{id}}`."
         ),
         &[
             "per",
+            "shape",
             "records",
             "seconds",
             "Centra calls",
