@@ -8,8 +8,8 @@
 //! Layout:
 //! - `error.rs`: [`OngoingError`], retryable or terminal;
 //! - `in_flight.rs`: the lane per goods owner (process-wide, or across replicas);
-//! - `pagination.rs`: [`IdCursor`], [`Listing`]: the ID-cursor walk, unreadable records set
-//!   aside by name;
+//! - `pagination.rs`: [`IdCursor`], [`Listing`], [`Pages`]: the ID-cursor walk, a page at a
+//!   time or whole, unreadable records set aside by name;
 //! - `models.rs`: the JSON shapes read and written;
 //! - `resources.rs`: one method per endpoint used.
 
@@ -30,7 +30,7 @@ use tracing::Instrument as _;
 
 pub use error::OngoingError;
 use in_flight::GoodsOwnerLane;
-pub use pagination::{HasId, IdCursor, Listing, Rejected};
+pub use pagination::{HasId, IdCursor, Listing, Pages, Rejected};
 /// The one retry policy every gateway uses.
 pub use platform_http::RetryPolicy;
 pub use resources::Written;
@@ -262,11 +262,12 @@ impl OngoingClient {
         Ok((answer.status, decode(&operation, &answer.body)?))
     }
 
-    /// Walks an ID-cursor list to its end (the first empty page), `page_size` rows a call.
+    /// Walks an ID-cursor list to its end (the first empty page), `page_size` rows a call,
+    /// and answers it whole (a list known to stay short; a backlog is read with [`Pages`]).
     /// Records that cannot be read are set aside in [`Listing::rejected`].
     pub(crate) async fn get_all<T: HasId>(
         &self,
-        path: &str,
+        path: &'static str,
         cursor: IdCursor,
         filters: &[(&str, String)],
     ) -> Result<Listing<T>, OngoingError> {
@@ -274,20 +275,10 @@ impl OngoingClient {
             records: Vec::new(),
             rejected: Vec::new(),
         };
-        let mut from: Option<i64> = None;
-        for page_number in 1.. {
-            let mut query: Vec<(&str, String)> = filters.to_vec();
-            query.push(("goodsOwnerId", self.goods_owner_id().to_string()));
-            query.push((cursor.max_to_get, self.page_size().to_string()));
-            if let Some(from) = from {
-                query.push((cursor.id_from, from.to_string()));
-            }
-            let page: Vec<serde_json::Value> = self.get_json(path, &query).await?;
-            let max_id = pagination::read_page(&mut listing, page, page_number);
-            match pagination::next_from(max_id, from) {
-                Some(next) => from = Some(next),
-                None => break,
-            }
+        let mut pages = Pages::new(self, path, cursor, filters);
+        while let Some(page) = pages.next().await? {
+            listing.records.extend(page.records);
+            listing.rejected.extend(page.rejected);
         }
         Ok(listing)
     }

@@ -1,6 +1,11 @@
 //! Ongoing's ID-cursor pagination: `xIdFrom` (inclusive) and `maxXToGet`, bare arrays, no
 //! totals. The next page starts at the largest id seen plus one; an empty page ends the walk.
 //! Without the two parameters Ongoing returns everything at once (and may time out).
+//!
+//! [`Pages`] walks a list one page at a time, so a caller handles each page before it asks for
+//! the next and never holds the whole list: a poll that finds a backlog of thousands (10,000
+//! shipped orders after ongoing-gateway was down) holds one page of them, not all of them
+//! (read whole, they took ongoing-gateway from 26 to 98.5 MiB).
 
 /// The cursor parameters of one list resource, e.g. `orderIdFrom` / `maxOrdersToGet`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,10 +29,12 @@ impl IdCursor {
     };
 }
 
+use std::marker::PhantomData;
+
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::OngoingError;
+use super::{OngoingClient, OngoingError};
 
 /// Something listed with an id cursor.
 pub trait HasId: DeserializeOwned {
@@ -43,6 +50,70 @@ pub trait HasId: DeserializeOwned {
 pub struct Listing<T> {
     pub records: Vec<T>,
     pub rejected: Vec<Rejected>,
+}
+
+/// A list walked one page at a time, from its start to its first empty page.
+#[derive(Debug)]
+pub struct Pages<'a, T> {
+    client: &'a OngoingClient,
+    path: &'static str,
+    cursor: IdCursor,
+    filters: Vec<(&'a str, String)>,
+    /// Where the next page starts (`None`: the start).
+    from: Option<i64>,
+    pages_read: usize,
+    done: bool,
+    records: PhantomData<fn() -> T>,
+}
+
+impl<'a, T: HasId> Pages<'a, T> {
+    pub(crate) fn new(
+        client: &'a OngoingClient,
+        path: &'static str,
+        cursor: IdCursor,
+        filters: &[(&'a str, String)],
+    ) -> Self {
+        Self {
+            client,
+            path,
+            cursor,
+            filters: filters.to_vec(),
+            from: None,
+            pages_read: 0,
+            done: false,
+            records: PhantomData,
+        }
+    }
+
+    /// The next page's records, those of it that could not be read set aside by name, or
+    /// `None` once the walk is over (the page before was empty, or its ids did not move on).
+    ///
+    /// # Errors
+    /// The page's call failed ([`OngoingError`], retryable or terminal as the call's); the
+    /// pages before it were handed out, so a caller that stops here has handled only those.
+    pub async fn next(&mut self) -> Result<Option<Listing<T>>, OngoingError> {
+        if self.done {
+            return Ok(None);
+        }
+        let mut query = self.filters.clone();
+        query.push(("goodsOwnerId", self.client.goods_owner_id().to_string()));
+        query.push((self.cursor.max_to_get, self.client.page_size().to_string()));
+        if let Some(from) = self.from {
+            query.push((self.cursor.id_from, from.to_string()));
+        }
+        let page: Vec<Value> = self.client.get_json(self.path, &query).await?;
+        self.pages_read += 1;
+        let mut listing = Listing {
+            records: Vec::new(),
+            rejected: Vec::new(),
+        };
+        let max_id = read_page(&mut listing, page, self.pages_read);
+        match next_from(max_id, self.from) {
+            Some(next) => self.from = Some(next),
+            None => self.done = true,
+        }
+        Ok(Some(listing))
+    }
 }
 
 /// A listed record that could not be read.

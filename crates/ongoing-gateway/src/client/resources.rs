@@ -7,7 +7,7 @@ use super::models::{
     ArticleDetailsModel, ArticleModel, OrderModel, PostArticle, PostOrder, PostPurchaseOrder,
     PurchaseOrderModel, StatusModel, TransporterContractModel,
 };
-use super::{IdCursor, Listing, OngoingClient, OngoingError};
+use super::{IdCursor, Listing, OngoingClient, OngoingError, Pages};
 
 /// The answer to an upsert: the WMS id and whether Ongoing answered 201 Created.
 ///
@@ -147,21 +147,22 @@ impl OngoingClient {
             .await
     }
 
-    /// Every order matching `filters`, page by page.
-    pub async fn list_orders(
-        &self,
-        filters: &[(&str, String)],
-    ) -> Result<Listing<OrderModel>, OngoingError> {
-        self.get_all("orders", IdCursor::ORDERS, filters).await
+    /// The orders matching `filters`, a page at a time (a backlog is never held whole).
+    pub fn order_pages<'a>(&'a self, filters: &[(&'a str, String)]) -> Pages<'a, OrderModel> {
+        Pages::new(self, "orders", IdCursor::ORDERS, filters)
     }
 
-    /// Every purchase order matching `filters`, page by page.
-    pub async fn list_purchase_orders(
-        &self,
-        filters: &[(&str, String)],
-    ) -> Result<Listing<PurchaseOrderModel>, OngoingError> {
-        self.get_all("purchaseOrders", IdCursor::PURCHASE_ORDERS, filters)
-            .await
+    /// The purchase orders matching `filters`, a page at a time.
+    pub fn purchase_order_pages<'a>(
+        &'a self,
+        filters: &[(&'a str, String)],
+    ) -> Pages<'a, PurchaseOrderModel> {
+        Pages::new(self, "purchaseOrders", IdCursor::PURCHASE_ORDERS, filters)
+    }
+
+    /// The articles matching `filters`, a page at a time (a stock-take may change them all).
+    pub fn article_pages<'a>(&'a self, filters: &[(&'a str, String)]) -> Pages<'a, ArticleModel> {
+        Pages::new(self, "articles", IdCursor::ARTICLES, filters)
     }
 
     /// Every article matching `filters`, page by page.

@@ -134,27 +134,28 @@ impl Detector {
         table: &StatusTable,
     ) -> Result<PollReport, DetectError> {
         let mut report = PollReport::default();
-        let to_report = self
-            .client
-            .list_purchase_orders(&[(
-                "onlyPurchaseOrdersWithOrderLinesToReport",
-                "true".to_owned(),
-            )])
-            .await?;
-        report.dead_lettered += self.reject(&to_report.rejected).await?;
-        for po in &to_report.records {
-            report.add(self.handle_received(po, table).await?);
+        // A page at a time, as the shipped orders (see `shipped_orders`).
+        let filter = [(
+            "onlyPurchaseOrdersWithOrderLinesToReport",
+            "true".to_owned(),
+        )];
+        let mut to_report = self.client.purchase_order_pages(&filter);
+        while let Some(page) = to_report.next().await? {
+            report.dead_lettered += self.reject(&page.rejected).await?;
+            for po in &page.records {
+                report.add(self.handle_received(po, table).await?);
+            }
         }
         let since = cursor::load(&self.store, CURSOR)
             .await?
             .unwrap_or_else(|| started - FIRST_LOOKBACK);
-        let changed = self
-            .client
-            .list_purchase_orders(&[("purchaseOrderStatusChangedTimeFrom", self.since(since))])
-            .await?;
-        report.dead_lettered += self.reject(&changed.rejected).await?;
-        for po in &changed.records {
-            report.add(self.handle_received(po, table).await?);
+        let filter = [("purchaseOrderStatusChangedTimeFrom", self.since(since))];
+        let mut changed = self.client.purchase_order_pages(&filter);
+        while let Some(page) = changed.next().await? {
+            report.dead_lettered += self.reject(&page.rejected).await?;
+            for po in &page.records {
+                report.add(self.handle_received(po, table).await?);
+            }
         }
         cursor::save(&self.store, CURSOR, started).await?;
         Ok(report)

@@ -173,16 +173,17 @@ impl Detector {
         table: &StatusTable,
     ) -> Result<PollReport, DetectError> {
         let mut report = PollReport::default();
-        let orders = self
-            .client
-            .list_orders(&[(
-                "onlyOrdersWithOrderLinesToReportReturned",
-                "true".to_owned(),
-            )])
-            .await?;
-        report.dead_lettered += self.reject(&orders.rejected).await?;
-        for order in &orders.records {
-            report.add(self.handle_return(order, table).await?);
+        // A page at a time, as the shipped orders (see `shipped_orders`).
+        let filter = [(
+            "onlyOrdersWithOrderLinesToReportReturned",
+            "true".to_owned(),
+        )];
+        let mut orders = self.client.order_pages(&filter);
+        while let Some(page) = orders.next().await? {
+            report.dead_lettered += self.reject(&page.rejected).await?;
+            for order in &page.records {
+                report.add(self.handle_return(order, table).await?);
+            }
         }
         Ok(report)
     }

@@ -226,13 +226,15 @@ impl Detector {
         table: &StatusTable,
     ) -> Result<PollReport, DetectError> {
         let mut report = PollReport::default();
-        let to_report = self
-            .client
-            .list_orders(&[("onlyOrdersWithOrderLinesToReport", "true".to_owned())])
-            .await?;
-        report.dead_lettered += self.reject(&to_report.rejected).await?;
-        for order in &to_report.records {
-            report.add(self.handle_shipped(order, table).await?);
+        // A page at a time: reporting an order takes it off this list, but the id cursor
+        // does not move back, so no order is skipped.
+        let filter = [("onlyOrdersWithOrderLinesToReport", "true".to_owned())];
+        let mut to_report = self.client.order_pages(&filter);
+        while let Some(page) = to_report.next().await? {
+            report.dead_lettered += self.reject(&page.rejected).await?;
+            for order in &page.records {
+                report.add(self.handle_shipped(order, table).await?);
+            }
         }
 
         let since = cursor::load(&self.store, CURSOR)
@@ -247,16 +249,16 @@ impl Detector {
             .min()
             .copied()
             .unwrap_or(0);
-        let updated = self
-            .client
-            .list_orders(&[
-                ("orderUpdatedTimeFrom", self.since(since)),
-                ("orderStatusFrom", lowest_shipped.to_string()),
-            ])
-            .await?;
-        report.dead_lettered += self.reject(&updated.rejected).await?;
-        for order in &updated.records {
-            report.add(self.handle_shipped(order, table).await?);
+        let filter = [
+            ("orderUpdatedTimeFrom", self.since(since)),
+            ("orderStatusFrom", lowest_shipped.to_string()),
+        ];
+        let mut updated = self.client.order_pages(&filter);
+        while let Some(page) = updated.next().await? {
+            report.dead_lettered += self.reject(&page.rejected).await?;
+            for order in &page.records {
+                report.add(self.handle_shipped(order, table).await?);
+            }
         }
         cursor::save(&self.store, CURSOR, started).await?;
         Ok(report)

@@ -32,25 +32,28 @@ impl Detector {
             // First run: every article, the initial reconcile.
             None => Vec::new(),
         };
-        let articles = self.client.list_articles(&filters).await?;
-        report.dead_lettered += self.reject(&articles.rejected).await?;
-        for article in &articles.records {
-            match level(article) {
-                Ok((number, level)) => {
-                    if self.publish_level(article, &number, level).await? {
-                        report.published += 1;
+        // A page at a time: the first run (or a stock-take) lists every article.
+        let mut articles = self.client.article_pages(&filters);
+        while let Some(page) = articles.next().await? {
+            report.dead_lettered += self.reject(&page.rejected).await?;
+            for article in &page.records {
+                match level(article) {
+                    Ok((number, level)) => {
+                        if self.publish_level(article, &number, level).await? {
+                            report.published += 1;
+                        }
                     }
-                }
-                Err(error) => {
-                    self.dead_letter(
-                        "article",
-                        &format!("article id {}", article.article_system_id),
-                        &error,
-                        json!({"articleSystemId": article.article_system_id,
-                               "articleNumber": article.article_number}),
-                    )
-                    .await?;
-                    report.dead_lettered += 1;
+                    Err(error) => {
+                        self.dead_letter(
+                            "article",
+                            &format!("article id {}", article.article_system_id),
+                            &error,
+                            json!({"articleSystemId": article.article_system_id,
+                                   "articleNumber": article.article_number}),
+                        )
+                        .await?;
+                        report.dead_lettered += 1;
+                    }
                 }
             }
         }
