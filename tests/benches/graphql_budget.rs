@@ -16,8 +16,8 @@
 //! so a backlog of thousands at scale 1 takes hours by design (1,000 mutations an hour); the
 //! scale keeps the buckets' shape while the run fits a benchmark: the hourly mutation bucket
 //! is then the binding one, and the governor must spread it (pace the surplus over the hour)
-//! rather than spend it as a wall. `make bench` runs 5,000 shipments at scale 80 once (80,000
-//! mutations an hour, paced at 42.2 a second: about 2 minutes), `make bench-large` 5,000 at
+//! rather than spend it as a wall. `make bench` runs 5,000 shipments at scale 100 once (100,000
+//! mutations an hour, paced at 52.8 a second: about 95 s), `make bench-large` 5,000 at
 //! scale 20 (20,000 mutations an hour: the backlog fits one hour's budget).
 //! Found with it: after each `rateLimits` reading the governor forgot the calls still in flight
 //! and met a 429 loop (70 answers of 429 in 300 completions), and centra-sim refilled in whole
