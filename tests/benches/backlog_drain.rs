@@ -35,7 +35,7 @@ use common::drain::{
 use common::minimal::{minimal_complete, minimal_import};
 use common::{
     App, Sim, config, latency, order_written, peak_rss_mib, reset_peak_rss, seed_catalogue,
-    seed_order, ship, shipment_completed, spread, table, wms_articles,
+    seed_order, ship, shipment_completed, spread, table, with_rate, wms_articles,
 };
 use platform_config::AppConfig;
 use serde_json::Value;
@@ -133,14 +133,6 @@ async fn run(s: Scenario) -> Run {
     run.drains.minimal_import = minimal_import(&sims, s.import, s.waiting(), s.rps).await;
     run.drains.minimal_complete = minimal_complete(&sims, s.complete, SIZES, s.rps).await;
     run
-}
-
-/// `config` with the Centra end-point's request rate set to `rps`.
-fn with_rate(mut config: AppConfig, rps: u32) -> AppConfig {
-    for endpoint in &mut config.settings.endpoints {
-        endpoint.requests_per_second = std::num::NonZeroU32::new(rps);
-    }
-    config
 }
 
 fn main() {

@@ -260,6 +260,14 @@ pub fn config(sims: &Sims, sync_interval: &str, extra: &str) -> AppConfig {
     config
 }
 
+/// `config` with every Centra end-point's request rate set to `rps`.
+pub fn with_rate(mut config: AppConfig, rps: u32) -> AppConfig {
+    for endpoint in &mut config.settings.endpoints {
+        endpoint.requests_per_second = std::num::NonZeroU32::new(rps);
+    }
+    config
+}
+
 /// The Ongoing webhook token the benches configure and point ongoing-sim at.
 pub const WEBHOOK_TOKEN: &str = "bench-ongoing-token";
 

@@ -10,7 +10,7 @@ use platform_config::AppConfig;
 
 use super::deployment::Deployment;
 use super::process::{Settings, binary};
-use super::{App, arg, config};
+use super::{App, arg, config, with_rate};
 
 /// Where the services run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,9 +71,7 @@ impl Running {
             Shape::Embedded => {
                 let mut config = config(sims, settings.sync_interval, settings.extra);
                 if let Some(rps) = settings.requests_per_second {
-                    for endpoint in &mut config.settings.endpoints {
-                        endpoint.requests_per_second = std::num::NonZeroU32::new(rps);
-                    }
+                    config = with_rate(config, rps);
                 }
                 let dir = tempfile::tempdir().expect("tempdir");
                 let app = App::start(&config, dir.path()).await;

@@ -300,11 +300,25 @@ impl OngoingClient {
         from: Option<i64>,
         max: u32,
     ) -> Result<(Listing<T>, Option<i64>), OngoingError> {
-        let mut listing = Listing {
-            records: Vec::new(),
-            rejected: Vec::new(),
-        };
         let max = if max == 0 { self.page_size() } else { max };
+        let (listing, len, max_id) = self.list_page(path, cursor, filters, from, max, 1).await?;
+        // A short page is the last one; a full one may have more after it.
+        let next = pagination::next_from(max_id, from).filter(|_| len >= max as usize);
+        Ok((listing, next))
+    }
+
+    /// One list call of `path`: `filters`, the goods owner and at most `max` records from
+    /// `from`; the page read into a [`Listing`] (`page_number` names its unreadable records),
+    /// how many records it had and its largest id.
+    pub(crate) async fn list_page<T: HasId>(
+        &self,
+        path: &str,
+        cursor: IdCursor,
+        filters: &[(&str, String)],
+        from: Option<i64>,
+        max: u32,
+        page_number: usize,
+    ) -> Result<(Listing<T>, usize, Option<i64>), OngoingError> {
         let mut query: Vec<(&str, String)> = filters.to_vec();
         query.push(("goodsOwnerId", self.goods_owner_id().to_string()));
         query.push((cursor.max_to_get, max.to_string()));
@@ -312,11 +326,13 @@ impl OngoingClient {
             query.push((cursor.id_from, from.to_string()));
         }
         let page: Vec<serde_json::Value> = self.get_json(path, &query).await?;
-        let full = page.len() >= max as usize;
-        let max_id = pagination::read_page(&mut listing, page, 1);
-        // A short page is the last one; a full one may have more after it.
-        let next = pagination::next_from(max_id, from).filter(|_| full);
-        Ok((listing, next))
+        let len = page.len();
+        let mut listing = Listing {
+            records: Vec::new(),
+            rejected: Vec::new(),
+        };
+        let max_id = pagination::read_page(&mut listing, page, page_number);
+        Ok((listing, len, max_id))
     }
 }
 

@@ -95,19 +95,18 @@ impl<'a, T: HasId> Pages<'a, T> {
         if self.done {
             return Ok(None);
         }
-        let mut query = self.filters.clone();
-        query.push(("goodsOwnerId", self.client.goods_owner_id().to_string()));
-        query.push((self.cursor.max_to_get, self.client.page_size().to_string()));
-        if let Some(from) = self.from {
-            query.push((self.cursor.id_from, from.to_string()));
-        }
-        let page: Vec<Value> = self.client.get_json(self.path, &query).await?;
+        let (listing, _, max_id) = self
+            .client
+            .list_page(
+                self.path,
+                self.cursor,
+                &self.filters,
+                self.from,
+                self.client.page_size(),
+                self.pages_read + 1,
+            )
+            .await?;
         self.pages_read += 1;
-        let mut listing = Listing {
-            records: Vec::new(),
-            rejected: Vec::new(),
-        };
-        let max_id = read_page(&mut listing, page, self.pages_read);
         match next_from(max_id, self.from) {
             Some(next) => self.from = Some(next),
             None => self.done = true,
