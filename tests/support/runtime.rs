@@ -65,6 +65,7 @@ impl RunningApp {
         services: Vec<Arc<dyn Service>>,
         test: &str,
     ) -> Option<Self> {
+        crate::log_tail::install();
         let dir = tempfile::tempdir().expect("tempdir");
         let mut stream = None;
         let (adapters, database) = match shape {
@@ -141,6 +142,15 @@ impl RunningApp {
                 .as_deref()
                 .unwrap_or("(no result)")
         );
+    }
+
+    /// The distributed shape's database sessions stuck in one state (see
+    /// `test_support::PostgresDatabase::lingering_sessions`); empty in the embedded shape.
+    pub async fn lingering_sessions(&self) -> Vec<String> {
+        match &self.database {
+            Some(database) => database.lingering_sessions().await,
+            None => Vec::new(),
+        }
     }
 
     /// Stops the services, then removes the distributed shape's stream and database.

@@ -175,24 +175,32 @@ pub async fn in_progress_while<F: Future>(
 
 /// [`in_progress_while`] for deliveries handled together (a batch read by a service's own
 /// loop): every one of them keeps its lease until `work` ends.
+///
+/// The progress acks run beside `work`, never in its place: a handler paused while an ack
+/// waits (on the bus, or on the embedded bus's write gate) would hold whatever it holds
+/// meanwhile. An ack still under way when `work` ends is dropped: it only extended a lease
+/// the settling that follows ends anyway.
 pub async fn all_in_progress_while<F: Future>(
     deliveries: &[Delivery],
     ack_wait: Duration,
     work: F,
 ) -> F::Output {
+    tokio::select! {
+        handled = work => handled,
+        never = extend_leases(deliveries, ack_wait) => match never {},
+    }
+}
+
+/// Sends a progress ack for each of `deliveries` every third of `ack_wait`, for ever.
+async fn extend_leases(deliveries: &[Delivery], ack_wait: Duration) -> std::convert::Infallible {
     let every = (ack_wait / 3).max(Duration::from_millis(1));
     let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    tokio::pin!(work);
     loop {
-        tokio::select! {
-            handled = &mut work => return handled,
-            _ = ticks.tick() => {
-                for delivery in deliveries {
-                    if let Err(error) = delivery.in_progress().await {
-                        tracing::warn!(message_id = %delivery.id, %error, "extending the lease failed");
-                    }
-                }
+        ticks.tick().await;
+        for delivery in deliveries {
+            if let Err(error) = delivery.in_progress().await {
+                tracing::warn!(message_id = %delivery.id, %error, "extending the lease failed");
             }
         }
     }
@@ -365,5 +373,69 @@ impl Settling {
         if let Err(error) = settled {
             tracing::warn!(consumer = %consumer_name, message_id = %id, %error, "settling message failed");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use async_trait::async_trait;
+    use platform_bus::{Acknowledge, BusError, Delivery, Headers, MessageId};
+
+    use super::*;
+
+    /// A bus whose progress acks never answer, counting them.
+    #[derive(Debug, Default)]
+    struct StuckProgress(Arc<AtomicU32>);
+
+    #[async_trait]
+    impl Acknowledge for StuckProgress {
+        async fn ack(&self) -> Result<(), BusError> {
+            Ok(())
+        }
+        async fn nak(&self, _delay: Duration) -> Result<(), BusError> {
+            Ok(())
+        }
+        async fn term(&self) -> Result<(), BusError> {
+            Ok(())
+        }
+        async fn in_progress(&self) -> Result<(), BusError> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            std::future::pending().await
+        }
+    }
+
+    /// The handler goes on while a progress ack waits, and its answer comes back: before, the
+    /// handler was paused while the ack ran, so an ack that never answered held it for good.
+    #[tokio::test]
+    async fn a_handler_goes_on_while_a_progress_ack_waits() {
+        let acks = Arc::new(AtomicU32::new(0));
+        let delivery = Delivery::new(
+            "s".into(),
+            MessageId::new("m"),
+            Headers::default(),
+            bytes::Bytes::new(),
+            1,
+            1,
+            Box::new(StuckProgress(acks.clone())),
+        );
+        let work = async {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            "handled"
+        };
+        let handled = tokio::time::timeout(
+            Duration::from_secs(5),
+            in_progress_while(&delivery, Duration::from_millis(30), work),
+        )
+        .await
+        .expect("the handler ends while its progress ack waits");
+        assert_eq!(handled, "handled");
+        assert_eq!(
+            acks.load(Ordering::SeqCst),
+            1,
+            "one ack sent, still waiting"
+        );
     }
 }

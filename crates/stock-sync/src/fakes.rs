@@ -60,6 +60,8 @@ pub struct WmsState {
     pub levels: BTreeMap<String, WmsStock>,
     pub next_fault: Fault,
     pub reads: u32,
+    /// How long each read takes (a gateway retrying, a slow WMS).
+    pub read_delay: std::time::Duration,
 }
 
 #[derive(Debug, Default)]
@@ -78,6 +80,10 @@ impl FakeWms {
 #[async_trait]
 impl WmsStockSource for FakeWms {
     async fn read(&self, _warehouse: &str, articles: &[String]) -> Result<WmsStockRead, PortError> {
+        let delay = self.with(|w| w.read_delay);
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
         let read = self.with(|w| {
             if std::mem::take(&mut w.next_fault) != Fault::None {
                 return Err(PortError::unavailable(WMS, "wms down"));

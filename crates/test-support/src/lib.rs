@@ -115,6 +115,49 @@ async fn create_database(test: &str, admin_url: String) -> PostgresDatabase {
 }
 
 impl PostgresDatabase {
+    /// The sessions on this database that have stayed in one state for more than two seconds
+    /// (waiting on a lock, idle inside an open transaction, one long statement), each as one
+    /// line, for a failure message: what a stalled flow waits on, which its logs cannot show.
+    /// Empty when there are none; one line saying why when the server cannot be asked.
+    pub async fn lingering_sessions(&self) -> Vec<String> {
+        let mut conn = match sqlx::PgConnection::connect(&self.admin_url).await {
+            Ok(conn) => conn,
+            Err(error) => return vec![format!("pg_stat_activity unreadable: {error}")],
+        };
+        // pid, state, wait event, blocking pids, seconds in the state and in the transaction,
+        // the statement.
+        type Session = (i32, String, String, String, f64, Option<f64>, String);
+        let rows: Result<Vec<Session>, _> = sqlx::query_as(
+            "SELECT pid, coalesce(state, ''), \
+                 coalesce(wait_event_type || ':' || wait_event, ''), \
+                 coalesce(array_to_string(pg_blocking_pids(pid), ','), ''), \
+                 extract(epoch FROM now() - state_change)::float8, \
+                 extract(epoch FROM now() - xact_start)::float8, \
+                 left(coalesce(query, ''), 240) \
+                 FROM pg_stat_activity WHERE datname = $1 AND state <> 'idle' \
+                 AND pid <> pg_backend_pid() AND now() - state_change > interval '2 seconds' \
+                 ORDER BY state_change",
+        )
+        .bind(&self.name)
+        .fetch_all(&mut conn)
+        .await;
+        match rows {
+            Ok(rows) => rows
+                .into_iter()
+                .map(
+                    |(pid, state, wait, blocked_by, in_state, in_transaction, query)| {
+                        format!(
+                            "pid {pid} {state} for {in_state:.1} s (transaction {:.1} s), \
+                         waiting {wait:?}, blocked by [{blocked_by}]: {query}",
+                            in_transaction.unwrap_or(0.0)
+                        )
+                    },
+                )
+                .collect(),
+            Err(error) => vec![format!("pg_stat_activity unreadable: {error}")],
+        }
+    }
+
     /// Drops the database (best effort: a leftover test database is harmless).
     pub async fn drop_database(self) {
         if let Ok(mut conn) = sqlx::PgConnection::connect(&self.admin_url).await {
@@ -182,6 +225,57 @@ mod tests {
     async fn an_unreachable_postgres_fails_the_test_naming_the_variable() {
         let url = format!("postgres://postgres@127.0.0.1:{}/postgres", closed_port());
         create_database("t", url).await;
+    }
+
+    /// A transaction left open holding a row, and a statement waiting for that row: both
+    /// named, the waiter with the holder's pid.
+    #[tokio::test]
+    async fn sessions_stuck_on_a_lock_are_named() {
+        let Some(database) = postgres_database("test_support lingering_sessions").await else {
+            return;
+        };
+        let mut holder = sqlx::PgConnection::connect(&database.url)
+            .await
+            .expect("connect");
+        sqlx::raw_sql("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1)")
+            .execute(&mut holder)
+            .await
+            .expect("table");
+        sqlx::raw_sql("BEGIN; UPDATE t SET id = 1 WHERE id = 1")
+            .execute(&mut holder)
+            .await
+            .expect("lock held");
+        let holder_pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+            .fetch_one(&mut holder)
+            .await
+            .expect("pid");
+        let url = database.url.clone();
+        let waiter = tokio::spawn(async move {
+            let mut waiter = sqlx::PgConnection::connect(&url).await.expect("connect");
+            sqlx::raw_sql("UPDATE t SET id = 1 WHERE id = 1")
+                .execute(&mut waiter)
+                .await
+                .expect("update after the lock");
+        });
+        tokio::time::sleep(Duration::from_millis(2_500)).await;
+        let sessions = database.lingering_sessions().await;
+        assert_eq!(sessions.len(), 2, "{sessions:#?}");
+        assert!(
+            sessions[0].starts_with(&format!("pid {holder_pid} idle in transaction")),
+            "{sessions:#?}"
+        );
+        assert!(
+            sessions[1].contains("waiting \"Lock:transactionid\"")
+                && sessions[1].contains(&format!("blocked by [{holder_pid}]")),
+            "{sessions:#?}"
+        );
+        sqlx::raw_sql("ROLLBACK")
+            .execute(&mut holder)
+            .await
+            .expect("rollback");
+        waiter.await.expect("waiter");
+        drop(holder);
+        database.drop_database().await;
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! What a failure message adds when a wait runs out: every service's flows that report an
-//! error or a backlog, and their dead letters, so a run that failed in CI says where the work
-//! stopped without its logs.
+//! error or a backlog, and their dead letters, the database sessions stuck in one state (the
+//! distributed shape) and the last warnings and errors logged, so a run that failed in CI says
+//! where the work stopped without its logs.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -10,6 +11,9 @@ use proto::admin::v1::dead_letters_client::DeadLettersClient;
 use proto::admin::v1::flow_status_client::FlowStatusClient;
 
 use super::Run;
+
+/// The warnings and errors a failure message ends with.
+const RECENT_LOG_LINES: usize = 40;
 
 /// A flow whose last success is older than this is reported even without an error.
 const STALE: Duration = Duration::from_secs(10);
@@ -107,9 +111,16 @@ impl Run<'_> {
             }
         }
         if out.is_empty() {
-            "no flow errors, no dead letters".to_owned()
-        } else {
-            out.join("\n")
+            out.push("no flow errors, no dead letters".to_owned());
         }
+        let sessions = self.app.lingering_sessions().await;
+        if !sessions.is_empty() {
+            out.push(format!("database sessions: {sessions:#?}"));
+        }
+        out.push(format!(
+            "last warnings and errors:\n{}",
+            centra_wms_tests::log_tail::recent(RECENT_LOG_LINES)
+        ));
+        out.join("\n")
     }
 }

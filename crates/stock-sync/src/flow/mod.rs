@@ -38,6 +38,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use domain::{PortError, PortErrorKind, Settings, StockDecision};
+use platform_runtime::CancellationToken;
 use platform_store::{MessageId, StoreError, unix_millis};
 use proto::events::v1 as events;
 use tokio::sync::Notify;
@@ -112,6 +113,27 @@ impl CheckReport {
     }
 }
 
+/// Where a running check is: the warning a long check logs names it, so a check that waits on
+/// one side for long says which.
+#[derive(Debug)]
+struct Progress(std::sync::Mutex<&'static str>);
+
+impl Progress {
+    fn new() -> Self {
+        Self(std::sync::Mutex::new("claimed"))
+    }
+
+    fn at(&self, phase: &'static str) {
+        if let Ok(mut now) = self.0.lock() {
+            *now = phase;
+        }
+    }
+
+    fn phase(&self) -> &'static str {
+        self.0.lock().map_or("unknown", |now| *now)
+    }
+}
+
 /// The flow, shared by the consumers, the writer loop and the admin service.
 #[derive(Debug, Clone)]
 pub struct StockFlow {
@@ -121,6 +143,8 @@ pub struct StockFlow {
     wms: Arc<dyn WmsStockSource>,
     centra: Arc<dyn CentraStockTarget>,
     wake: Arc<Notify>,
+    /// How often a running check renews its claim ([`CLAIM_RENEW_EVERY`]).
+    claim_renewal: Duration,
 }
 
 impl StockFlow {
@@ -138,7 +162,16 @@ impl StockFlow {
             wms,
             centra,
             wake: Arc::new(Notify::new()),
+            claim_renewal: CLAIM_RENEW_EVERY,
         }
+    }
+
+    /// The same flow renewing a running check's claim every `every` instead of
+    /// [`CLAIM_RENEW_EVERY`] (a test that needs a renewal within a short check).
+    #[must_use]
+    pub fn with_claim_renewal(mut self, every: Duration) -> Self {
+        self.claim_renewal = every;
+        self
     }
 
     pub fn articles(&self) -> &StockArticles {
@@ -297,31 +330,26 @@ impl StockFlow {
             .articles
             .claim(now, now + self.batch_window_ms(), BATCH)
             .await?;
-        let Some(mut held) = claimed.first().and_then(|a| a.due_at) else {
+        let Some(held) = claimed.first().and_then(|a| a.due_at) else {
             return Ok(CheckReport::default());
         };
         // The lease is renewed while the check runs: a check slowed by retries keeps its rows,
-        // and a replica killed mid-check leaves them due again within one lease.
-        let result = {
-            let check = self.check(&claimed);
-            tokio::pin!(check);
-            loop {
-                tokio::select! {
-                    result = &mut check => break result,
-                    () = tokio::time::sleep(CLAIM_RENEW_EVERY) => {
-                        let until = unix_millis() + CLAIM_LEASE_MS;
-                        match self.articles.renew(&claimed, held, until).await {
-                            Ok(_) => held = until,
-                            Err(error) => tracing::warn!(
-                                %error,
-                                "stock check: the claim could not be renewed; another replica may \
-                                 take the rows when the lease ends"
-                            ),
-                        }
-                    }
-                }
-            }
+        // and a replica killed mid-check leaves them due again within one lease. The two run
+        // side by side and neither ever waits for the other: a renewal is a transaction on the
+        // claimed rows, and the check's own save holds those rows' locks until it commits. Had
+        // the check been paused while a renewal ran (a `select!` whose branch awaits the
+        // renewal), a renewal that came during the save would wait for the save's locks, and
+        // the save for the renewal to end: PostgreSQL cannot see that wait, so the writer and
+        // every mark of those rows hung for good (found by `stock_returns_e2e` in CI).
+        let done = CancellationToken::new();
+        let progress = Progress::new();
+        let check = async {
+            let result = self.check(&claimed, &progress).await;
+            done.cancel();
+            result
         };
+        let (result, held) =
+            tokio::join!(check, self.keep_claimed(&claimed, held, &progress, &done));
         match result {
             Err(FlowError::Unavailable(error)) => {
                 self.articles
@@ -330,6 +358,42 @@ impl StockFlow {
                 Err(FlowError::Unavailable(error))
             }
             other => other,
+        }
+    }
+
+    /// Renews the lease of `claimed` (held until `held`) every `claim_renewal`
+    /// until `done`; returns what the rows are held until now. A renewal under way when the
+    /// check ends is finished, never dropped halfway. Each renewal says how long the check has
+    /// run and where it is: a check is normally over well within one renewal, so a person sees
+    /// a slow or stuck side at once.
+    async fn keep_claimed(
+        &self,
+        claimed: &[StockArticle],
+        mut held: i64,
+        progress: &Progress,
+        done: &CancellationToken,
+    ) -> i64 {
+        let started = std::time::Instant::now();
+        loop {
+            tokio::select! {
+                () = done.cancelled() => return held,
+                () = tokio::time::sleep(self.claim_renewal) => {}
+            }
+            tracing::warn!(
+                articles = claimed.len(),
+                running_s = started.elapsed().as_secs(),
+                phase = progress.phase(),
+                "stock check still running; its claim is renewed"
+            );
+            let until = unix_millis() + CLAIM_LEASE_MS;
+            match self.articles.renew(claimed, held, until).await {
+                Ok(_) => held = until,
+                Err(error) => tracing::warn!(
+                    %error,
+                    "stock check: the claim could not be renewed; another replica may take the \
+                     rows when the lease ends"
+                ),
+            }
         }
     }
 
@@ -359,7 +423,11 @@ impl StockFlow {
     }
 
     /// Reads both sides of `claimed`, decides, writes what changed, saves every outcome.
-    async fn check(&self, claimed: &[StockArticle]) -> Result<CheckReport, FlowError> {
+    async fn check(
+        &self,
+        claimed: &[StockArticle],
+        progress: &Progress,
+    ) -> Result<CheckReport, FlowError> {
         let endpoint = self.endpoint()?;
         let now = unix_millis();
         let numbers: Vec<String> = claimed.iter().map(|a| a.article_number.clone()).collect();
@@ -377,6 +445,7 @@ impl StockFlow {
             Vec::new()
         } else {
             let ids: Vec<String> = products.into_iter().collect();
+            progress.at("reading centra's stock");
             match terminal(self.centra.read(&endpoint, &ids).await)? {
                 Ok(rows) => rows,
                 Err(error) => {
@@ -387,6 +456,7 @@ impl StockFlow {
                 }
             }
         };
+        progress.at("reading the WMS's stock");
         let wms = match terminal(self.wms.read(&self.warehouse, &numbers).await)? {
             Ok(read) => read.levels,
             Err(error) => {
@@ -430,6 +500,7 @@ impl StockFlow {
         let answer = if writes.is_empty() {
             Default::default()
         } else {
+            progress.at("writing centra's stock");
             match terminal(self.centra.write(&endpoint, &writes).await)? {
                 Ok(answer) => answer,
                 Err(error) => {
@@ -487,6 +558,7 @@ impl StockFlow {
                 report.unchanged += 1;
             }
         }
+        progress.at("saving the outcome");
         self.save(&outcome, claimed).await?;
         if report.written > 0 {
             tracing::info!(written = report.written, unchanged = report.unchanged, failed = report.failed, %endpoint, "stock written to centra");

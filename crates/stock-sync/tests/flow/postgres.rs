@@ -49,3 +49,78 @@ async fn the_flow_runs_on_postgres() {
     let again = t.flow.reconcile(&[], false).await.expect("reconcile");
     assert_eq!(again.written, 0);
 }
+
+/// A check goes on while a renewal of its claim waits, and both end: here another session's
+/// transaction holds the claimed row, as the check's own save does while it runs. Before, the
+/// check was paused while a renewal ran, so a renewal that came during the save waited for
+/// the save's lock and the save for the renewal: the writer and every mark of those rows hung
+/// for good, unseen by PostgreSQL (found by `stock_returns_e2e` in CI). With the check paused,
+/// the Centra write below never comes while the row is held.
+#[tokio::test]
+async fn a_check_goes_on_while_its_claim_renewal_waits() {
+    use std::time::Duration;
+
+    use sqlx::Connection as _;
+
+    let Some(database) = test_support::postgres_database("stock-sync renewal waits").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let t = spawn_flow_on(database.url.clone(), dir).await;
+    t.article("R1", "1", (7, 7), (0, 0));
+    t.synced("r1", "R1", "1").await;
+    t.wms.with(|w| w.read_delay = Duration::from_millis(400));
+    let flow = t.flow.clone().with_claim_renewal(Duration::from_millis(50));
+    let check = tokio::spawn(async move { flow.check_due().await });
+    let claimed = async {
+        loop {
+            let due = t.state("R1").await.due_at.unwrap_or(0);
+            if due > platform_store::unix_millis() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(5), claimed)
+        .await
+        .expect("R1 claimed");
+    let mut other = sqlx::PgConnection::connect(&database.url)
+        .await
+        .expect("connect");
+    sqlx::raw_sql(
+        "BEGIN; SELECT 1 FROM stock_sync.stock_articles WHERE article_number = 'R1' FOR UPDATE",
+    )
+    .execute(&mut other)
+    .await
+    .expect("row held");
+    let written = async {
+        while t.centra.with(|c| c.writes.is_empty()) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    };
+    let went_on = tokio::time::timeout(Duration::from_secs(5), written).await;
+    sqlx::raw_sql("ROLLBACK")
+        .execute(&mut other)
+        .await
+        .expect("row released");
+    assert!(
+        went_on.is_ok(),
+        "the check wrote nothing in 5 s while a renewal of its claim waited"
+    );
+    let report = tokio::time::timeout(Duration::from_secs(10), check)
+        .await
+        .expect("the check ends once the row is free")
+        .expect("check task")
+        .expect("check");
+    assert_eq!((report.checked, report.written), (1, 1));
+    assert_eq!(t.centra_sells("R1"), 7);
+    let after = t.state("R1").await;
+    assert!(
+        after
+            .due_at
+            .is_none_or(|due| due < platform_store::unix_millis() + 1_000),
+        "the outcome is saved, not left under a lease: {after:?}"
+    );
+    drop(other);
+    database.drop_database().await;
+}
