@@ -101,6 +101,11 @@ impl Runtime {
             joined = tasks.join_next() => joined,
             () = stop.cancelled() => None,
         };
+        // The services still running, for the error that names those a shutdown had to abort.
+        let mut running = self.service_names();
+        if let Some(Ok((name, _))) = &ended {
+            running.retain(|n| n != name);
+        }
         let mut first_error = match ended {
             None => None,
             Some(Ok((_, Ok(())))) if stop.is_cancelled() => None,
@@ -122,6 +127,9 @@ impl Runtime {
         stop.cancel();
         let drained = tokio::time::timeout(self.grace, async {
             while let Some(joined) = tasks.join_next().await {
+                if let Ok((name, _)) = &joined {
+                    running.retain(|n| n != name);
+                }
                 match joined {
                     Ok((name, Ok(()))) => tracing::info!(service = name, "service stopped"),
                     Ok((_, Err(error))) => tracing::warn!(%error, "service failed while stopping"),
@@ -136,11 +144,12 @@ impl Runtime {
             tasks.abort_all();
             tracing::error!(
                 seconds = self.grace.as_secs(),
+                services = ?running,
                 "services did not stop in time; aborted"
             );
             first_error.get_or_insert(RuntimeError::ShutdownTimedOut {
                 seconds: self.grace.as_secs(),
-                services: self.service_names(),
+                services: running,
             });
         }
         if let Some(pruning) = bus_pruning {

@@ -178,26 +178,35 @@ pub async fn in_progress_while<F: Future>(
 ///
 /// The progress acks run beside `work`, never in its place: a handler paused while an ack
 /// waits (on the bus, or on the embedded bus's write gate) would hold whatever it holds
-/// meanwhile. An ack still under way when `work` ends is dropped: it only extended a lease
-/// the settling that follows ends anyway.
+/// meanwhile, and an ack that waits for something the handler holds would never end. An ack
+/// under way when `work` ends is finished, never dropped halfway (the embedded bus's ack is a
+/// write, and a write dropped while it begins can leave its connection inside a transaction).
 pub async fn all_in_progress_while<F: Future>(
     deliveries: &[Delivery],
     ack_wait: Duration,
     work: F,
 ) -> F::Output {
-    tokio::select! {
-        handled = work => handled,
-        never = extend_leases(deliveries, ack_wait) => match never {},
-    }
+    let done = CancellationToken::new();
+    let work = async {
+        let handled = work.await;
+        done.cancel();
+        handled
+    };
+    let (handled, ()) = tokio::join!(work, extend_leases(deliveries, ack_wait, &done));
+    handled
 }
 
-/// Sends a progress ack for each of `deliveries` every third of `ack_wait`, for ever.
-async fn extend_leases(deliveries: &[Delivery], ack_wait: Duration) -> std::convert::Infallible {
+/// Sends a progress ack for each of `deliveries` every third of `ack_wait` until `done`.
+async fn extend_leases(deliveries: &[Delivery], ack_wait: Duration, done: &CancellationToken) {
     let every = (ack_wait / 3).max(Duration::from_millis(1));
     let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        ticks.tick().await;
+        tokio::select! {
+            biased;
+            () = done.cancelled() => return,
+            _ = ticks.tick() => {}
+        }
         for delivery in deliveries {
             if let Err(error) = delivery.in_progress().await {
                 tracing::warn!(message_id = %delivery.id, %error, "extending the lease failed");
@@ -386,12 +395,16 @@ mod tests {
 
     use super::*;
 
-    /// A bus whose progress acks never answer, counting them.
-    #[derive(Debug, Default)]
-    struct StuckProgress(Arc<AtomicU32>);
+    /// A bus whose progress ack answers only once the handler has done its part (an ack that
+    /// waits for something the handler holds), counting the acks.
+    #[derive(Debug)]
+    struct AckAfterHandler {
+        acks: Arc<AtomicU32>,
+        handler_done: Arc<tokio::sync::Notify>,
+    }
 
     #[async_trait]
-    impl Acknowledge for StuckProgress {
+    impl Acknowledge for AckAfterHandler {
         async fn ack(&self) -> Result<(), BusError> {
             Ok(())
         }
@@ -402,16 +415,19 @@ mod tests {
             Ok(())
         }
         async fn in_progress(&self) -> Result<(), BusError> {
-            self.0.fetch_add(1, Ordering::SeqCst);
-            std::future::pending().await
+            self.acks.fetch_add(1, Ordering::SeqCst);
+            self.handler_done.notified().await;
+            Ok(())
         }
     }
 
-    /// The handler goes on while a progress ack waits, and its answer comes back: before, the
-    /// handler was paused while the ack ran, so an ack that never answered held it for good.
+    /// The handler goes on while a progress ack waits, and the ack under way is finished
+    /// before the answer comes back. Before, the handler was paused while the ack ran, so an
+    /// ack waiting for the handler never ended.
     #[tokio::test]
     async fn a_handler_goes_on_while_a_progress_ack_waits() {
         let acks = Arc::new(AtomicU32::new(0));
+        let handler_done = Arc::new(tokio::sync::Notify::new());
         let delivery = Delivery::new(
             "s".into(),
             MessageId::new("m"),
@@ -419,10 +435,14 @@ mod tests {
             bytes::Bytes::new(),
             1,
             1,
-            Box::new(StuckProgress(acks.clone())),
+            Box::new(AckAfterHandler {
+                acks: acks.clone(),
+                handler_done: handler_done.clone(),
+            }),
         );
         let work = async {
             tokio::time::sleep(Duration::from_millis(100)).await;
+            handler_done.notify_one();
             "handled"
         };
         let handled = tokio::time::timeout(
@@ -435,7 +455,7 @@ mod tests {
         assert_eq!(
             acks.load(Ordering::SeqCst),
             1,
-            "one ack sent, still waiting"
+            "one ack, finished after the handler"
         );
     }
 }

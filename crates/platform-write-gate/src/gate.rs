@@ -106,6 +106,23 @@ impl<DB: GateDatabase> Drop for Group<DB> {
     }
 }
 
+/// One writer counted in [`Shared::queued`] while it waits for the gate, and no longer once
+/// it stops waiting, however it stops (a caller that gives up included).
+struct Queued<'a>(&'a AtomicUsize);
+
+impl<'a> Queued<'a> {
+    fn join(queued: &'a AtomicUsize) -> Self {
+        queued.fetch_add(1, Ordering::SeqCst);
+        Self(queued)
+    }
+}
+
+impl Drop for Queued<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 impl<DB: GateDatabase> WriteGate<DB> {
     /// The gate of the file `scope` names, shared by every writer of this process on it
     /// (whichever `wait` each gives). `grouped` is false for an in-memory database.
@@ -137,9 +154,9 @@ impl<DB: GateDatabase> WriteGate<DB> {
     /// nothing was written).
     pub(crate) async fn enter(&self) -> Result<GateGuard<DB>, GateError> {
         let started = Instant::now();
-        self.shared.queued.fetch_add(1, Ordering::SeqCst);
+        let queued = Queued::join(&self.shared.queued);
         let entered = tokio::time::timeout(self.wait, self.shared.turns.clone().lock_owned()).await;
-        self.shared.queued.fetch_sub(1, Ordering::SeqCst);
+        drop(queued);
         entered.map_err(|_| GateError::Timeout {
             scope: self.scope.to_string(),
             waited: started.elapsed(),
@@ -174,20 +191,25 @@ impl<DB: GateDatabase> WriteGate<DB> {
                     source,
                 }
             };
-            let mut conn = pool
+            let conn = pool
                 .acquire()
                 .await
                 .map_err(failed("taking a connection for a transaction"))?;
-            DB::run(&mut conn, "BEGIN IMMEDIATE")
-                .await
-                .map_err(failed("beginning a transaction"))?;
-            guard.open = Some(Group {
+            // The group owns the connection before its transaction begins: if this future is
+            // dropped while `BEGIN` runs (its caller gave up), the statement may still run, and
+            // the group's drop then closes the connection rather than let it go back to the
+            // pool inside a transaction. A failed `BEGIN` closes it too (rare, and safe).
+            let mut group = Group {
                 id: self.shared.next_group.fetch_add(1, Ordering::Relaxed),
                 conn,
                 waiting: Vec::new(),
                 opened: Instant::now(),
                 ended: false,
-            });
+            };
+            DB::run(&mut group.conn, "BEGIN IMMEDIATE")
+                .await
+                .map_err(failed("beginning a transaction"))?;
+            guard.open = Some(group);
         }
         run_in_group(&mut guard, SAVEPOINT)
             .await

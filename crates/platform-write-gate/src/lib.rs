@@ -42,7 +42,11 @@
 //! - a turn reads what the turns before it in its group wrote (one connection), and that is
 //!   safe because it answers only once the group is durable: a failed group fails it too;
 //! - an in-memory database (one connection) commits every turn at once: a group would keep
-//!   its only connection from the readers.
+//!   its only connection from the readers;
+//! - a writer may give up at any await (a timeout around a write, a task dropped at
+//!   shutdown): a connection whose `BEGIN IMMEDIATE` may have run is closed, never returned
+//!   to the pool inside a transaction, and a writer that stops waiting for the gate is no
+//!   longer counted as waiting.
 //!
 //! Layout:
 //! - `gate`: [`WriteGate`], the queue and the open group, committing or failing a group;

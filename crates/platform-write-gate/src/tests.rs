@@ -202,3 +202,48 @@ async fn a_write_outside_a_transaction_commits_the_open_group_first() {
     a.await.expect("ran").expect("committed by the flush");
     assert_eq!(rows(&pool).await, vec![1, 2]);
 }
+
+/// Writers that give up while their turn begins (a timeout around a write, a task dropped at
+/// shutdown) leave no connection of the pool inside a transaction and nobody counted as
+/// waiting: before, a connection whose `BEGIN IMMEDIATE` ran after its caller gave up went
+/// back to the pool inside a transaction, and the next writer on it failed with "cannot start
+/// a transaction within a transaction".
+#[tokio::test]
+async fn writers_giving_up_while_their_turn_begins_leave_nothing_behind() {
+    let (_dir, pool, gate) = file().await;
+    let mut gave_up = 0;
+    for i in 0..400u64 {
+        let patience = Duration::from_micros(i * 7 % 900);
+        match tokio::time::timeout(patience, gate.begin(&pool)).await {
+            Ok(turn) => {
+                let mut turn = turn.expect("a turn");
+                insert(&mut turn, i64::try_from(i).expect("small")).await;
+                turn.commit().await.expect("committed");
+            }
+            Err(_) => gave_up += 1,
+        }
+    }
+    assert!(gave_up > 0, "some writers gave up");
+    assert_eq!(
+        gate.shared.queued.load(Ordering::SeqCst),
+        0,
+        "nobody left waiting"
+    );
+    // Every connection of the pool can begin a transaction of its own.
+    let mut connections = Vec::new();
+    while let Ok(Ok(conn)) = tokio::time::timeout(Duration::from_millis(200), pool.acquire()).await
+    {
+        connections.push(conn);
+    }
+    assert!(!connections.is_empty());
+    for conn in &mut connections {
+        sqlx::raw_sql("BEGIN; ROLLBACK")
+            .execute(&mut **conn)
+            .await
+            .expect("no connection of the pool is inside a transaction");
+    }
+    drop(connections);
+    let mut turn = gate.begin(&pool).await.expect("a writer after them");
+    insert(&mut turn, 10_000).await;
+    turn.commit().await.expect("committed");
+}

@@ -376,6 +376,7 @@ impl StockFlow {
         let started = std::time::Instant::now();
         loop {
             tokio::select! {
+                biased;
                 () = done.cancelled() => return held,
                 () = tokio::time::sleep(self.claim_renewal) => {}
             }
