@@ -30,9 +30,11 @@ use std::time::{Duration, Instant};
 
 use centra_wms_tests::e2e::Sims;
 use common::drain::{
-    CALLS_HEADERS, DRAIN_HEADERS, Drain, DrainStart, Drains, Scenario, drain_note, rows, scenarios,
+    CALLS_HEADERS, DRAIN_HEADERS, Drain, DrainStart, DrainTables, Drains, Scenario, drain_note,
+    rows, scenarios,
 };
 use common::minimal::{minimal_complete, minimal_import};
+use common::wms_time::{WMS_TIME_HEADERS, WMS_TIME_NOTE};
 use common::{
     App, Sim, config, latency, order_written, peak_rss_mib, reset_peak_rss, seed_catalogue,
     seed_order, ship, shipment_completed, spread, table, with_rate, wms_articles,
@@ -130,7 +132,8 @@ async fn run(s: Scenario) -> Run {
     )
     .await;
 
-    run.drains.minimal_import = minimal_import(&sims, s.import, s.waiting(), s.rps).await;
+    (run.drains.minimal_import, run.drains.minimal_import_wms) =
+        minimal_import(&sims, s.import, s.waiting(), s.rps).await;
     run.drains.minimal_complete = minimal_complete(&sims, s.complete, SIZES, s.rps).await;
     run
 }
@@ -139,15 +142,15 @@ fn main() {
     let (scenarios, run_count) = scenarios();
     let rps = scenarios[0].rps;
     let tokio = common::tokio();
-    let mut drains = Vec::new();
-    let mut calls = Vec::new();
+    let mut tables = DrainTables::default();
     let mut footprint = Vec::new();
     for s in scenarios {
         let runs: Vec<Run> = (0..run_count).map(|_| tokio.block_on(run(s))).collect();
         let of = |f: &dyn Fn(&Run) -> f64| spread(&runs.iter().map(f).collect::<Vec<_>>());
-        let (drain, call) = rows(&s, &runs.iter().map(|r| &r.drains).collect::<Vec<_>>());
-        drains.extend(drain);
-        calls.extend(call);
+        tables.extend(rows(
+            &s,
+            &runs.iter().map(|r| &r.drains).collect::<Vec<_>>(),
+        ));
         footprint.push(vec![
             format!("{} ms", s.latency_ms),
             of(&|r| r.ready_ms).show(0),
@@ -159,14 +162,20 @@ fn main() {
         "Backlog drain (embedded shape)",
         &drain_note("the runtime's start", rps, run_count),
         &DRAIN_HEADERS,
-        &drains,
+        &tables.drains,
+    );
+    table(
+        "WMS time in the import drain (embedded shape)",
+        WMS_TIME_NOTE,
+        &WMS_TIME_HEADERS,
+        &tables.wms_time,
     );
     table(
         "API calls per record (embedded shape, 0 ms)",
         "Every call in the simulators' request logs during the drain divided by the records \
          (the gateways' polls of other flows included), by route; ids shown as `{id}`.",
         &CALLS_HEADERS,
-        &calls,
+        &tables.calls,
     );
     table(
         "Footprint of the drains (embedded shape)",

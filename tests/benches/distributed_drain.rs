@@ -26,10 +26,12 @@ use std::path::Path;
 use centra_wms_tests::e2e::Sims;
 use common::deployment::Deployment;
 use common::drain::{
-    CALLS_HEADERS, DRAIN_HEADERS, Drain, DrainStart, Drains, Scenario, drain_note, rows, scenarios,
+    CALLS_HEADERS, DRAIN_HEADERS, Drain, DrainStart, DrainTables, Drains, Scenario, drain_note,
+    rows, scenarios,
 };
 use common::minimal::{minimal_complete, minimal_import};
 use common::process::{SERVICES, Settings, binary};
+use common::wms_time::{WMS_TIME_HEADERS, WMS_TIME_NOTE};
 use common::{
     LIMIT, Sim, latency, order_written, seed_catalogue, seed_order, ship, shipment_completed,
     spread, table, until, wms_articles,
@@ -137,14 +139,17 @@ async fn run(binary: &Path, s: Scenario) -> Run {
     // Nothing of ours runs while the minimal clients do (a running gateway would import the
     // shipments `minimal_complete` makes).
     deployment.remove().await;
+    let (minimal_import, minimal_import_wms) =
+        minimal_import(&sims, s.import, s.waiting(), s.rps).await;
 
     Run {
         drains: Drains {
             import,
             complete,
             capture,
-            minimal_import: minimal_import(&sims, s.import, s.waiting(), s.rps).await,
+            minimal_import,
             minimal_complete: minimal_complete(&sims, s.complete, SIZES, s.rps).await,
+            minimal_import_wms,
         },
         import_peak_mib,
         complete_peak_mib,
@@ -156,16 +161,16 @@ fn main() {
     let rps = scenarios[0].rps;
     let binary = binary();
     let tokio = common::tokio();
-    let mut drains = Vec::new();
-    let mut calls = Vec::new();
+    let mut tables = DrainTables::default();
     let mut footprint = Vec::new();
     for s in scenarios {
         let runs: Vec<Run> = (0..run_count)
             .map(|_| tokio.block_on(run(&binary, s)))
             .collect();
-        let (drain, call) = rows(&s, &runs.iter().map(|r| &r.drains).collect::<Vec<_>>());
-        drains.extend(drain);
-        calls.extend(call);
+        tables.extend(rows(
+            &s,
+            &runs.iter().map(|r| &r.drains).collect::<Vec<_>>(),
+        ));
         if s.latency_ms == 0 {
             let of = |i: usize, f: fn(&Run) -> &Vec<f64>| {
                 spread(&runs.iter().map(|r| f(r)[i]).collect::<Vec<_>>())
@@ -188,7 +193,13 @@ fn main() {
             run_count,
         ),
         &DRAIN_HEADERS,
-        &drains,
+        &tables.drains,
+    );
+    table(
+        "WMS time in the import drain (distributed shape)",
+        WMS_TIME_NOTE,
+        &WMS_TIME_HEADERS,
+        &tables.wms_time,
     );
     table(
         "API calls per record (distributed shape, 0 ms)",
@@ -196,7 +207,7 @@ fn main() {
          (the gateways' polls of other flows included), by route; ids shown as `{id}`. The \
          capture-on drain spawns all six processes, so their start-up polls are in it.",
         &CALLS_HEADERS,
-        &calls,
+        &tables.calls,
     );
     table(
         "Footprint of the drains (distributed shape, 0 ms)",

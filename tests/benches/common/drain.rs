@@ -12,6 +12,7 @@ use std::time::Instant;
 use centra_wms_tests::e2e::Sims;
 use serde_json::Value;
 
+use super::wms_time::{WmsTime, wms_time, wms_time_row};
 use super::{Sim, Spread, arg, calls_since, last_seq, met, show_calls, spread, wait_calls_watched};
 
 /// One drain: seconds, records and the calls per route in both logs.
@@ -24,6 +25,8 @@ pub struct Drain {
     pub steady_seconds: f64,
     pub centra: BTreeMap<String, u64>,
     pub ongoing: BTreeMap<String, u64>,
+    /// The WMS's time during an import drain (zeros for a completion drain).
+    pub wms: WmsTime,
 }
 
 impl Drain {
@@ -80,6 +83,7 @@ impl DrainStart {
             steady_seconds: tenth.elapsed().as_secs_f64(),
             centra: calls_since(sims, Sim::Centra, self.centra).await,
             ongoing: calls_since(sims, Sim::Ongoing, self.ongoing).await,
+            wms: wms_time(sims, self.ongoing).await,
         }
     }
 }
@@ -230,6 +234,8 @@ pub struct Drains {
     /// The minimal clients' rates, in the same run.
     pub minimal_import: f64,
     pub minimal_complete: f64,
+    /// The WMS's time during the minimal import.
+    pub minimal_import_wms: WmsTime,
 }
 
 /// The import and completion rows of scenario `s` over its runs.
@@ -255,14 +261,36 @@ pub fn drain_rows(s: &Scenario, runs: &[&Drains]) -> Vec<Vec<String>> {
     ]
 }
 
-/// The drain rows of scenario `s` over its runs and, at 0 ms, the calls rows of its last run
-/// (the counts hardly move between runs).
-pub fn rows(s: &Scenario, runs: &[&Drains]) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
+/// The rows of scenario `s` over its runs: the drain rows, at 0 ms the calls rows of its last
+/// run (the counts hardly move between runs), and the WMS time row of its import.
+pub fn rows(s: &Scenario, runs: &[&Drains]) -> DrainTables {
     let calls = match runs.last() {
         Some(last) if s.latency_ms == 0 => calls_rows(&last.import, &last.complete, &last.capture),
         _ => Vec::new(),
     };
-    (drain_rows(s, runs), calls)
+    let ours: Vec<WmsTime> = runs.iter().map(|r| r.import.wms).collect();
+    let minimal: Vec<WmsTime> = runs.iter().map(|r| r.minimal_import_wms).collect();
+    DrainTables {
+        drains: drain_rows(s, runs),
+        calls,
+        wms_time: vec![wms_time_row(s.latency_ms, &ours, &minimal)],
+    }
+}
+
+/// The rows a drain bench gathers over its scenarios, one table each.
+#[derive(Debug, Default)]
+pub struct DrainTables {
+    pub drains: Vec<Vec<String>>,
+    pub calls: Vec<Vec<String>>,
+    pub wms_time: Vec<Vec<String>>,
+}
+
+impl DrainTables {
+    pub fn extend(&mut self, other: DrainTables) {
+        self.drains.extend(other.drains);
+        self.calls.extend(other.calls);
+        self.wms_time.extend(other.wms_time);
+    }
 }
 
 /// The drain table's note: what is timed, against what.

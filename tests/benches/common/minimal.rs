@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use centra_wms_tests::e2e::Sims;
 use serde_json::{Value, json};
 
-use super::{Sim, order_written, seed_order, shipment_completed};
+use super::wms_time::{WmsTime, wms_time};
+use super::{Sim, last_seq, order_written, seed_order, shipment_completed};
 
 /// The first answered body of a call matching `wanted` in `sim`'s log.
 async fn template(sims: &Sims, sim: Sim, wanted: fn(&Value) -> bool) -> Value {
@@ -28,9 +29,15 @@ async fn template(sims: &Sims, sim: Sim, wanted: fn(&Value) -> bool) -> Value {
 /// them: of the good-to-go list while a page of it is still waiting (`waiting` shipments),
 /// else of the completed list (at `bench-large` sizes every shipment is completed before this
 /// runs), reading from the start again past the end. The bodies are the first order ours
-/// wrote, renumbered.
-pub async fn minimal_import(sims: &Sims, count: usize, waiting: usize, rate: u32) -> f64 {
+/// wrote, renumbered. With the WMS's time during it ([`WmsTime`]).
+pub async fn minimal_import(
+    sims: &Sims,
+    count: usize,
+    waiting: usize,
+    rate: u32,
+) -> (f64, WmsTime) {
     const PAGE: usize = 100;
+    let since = last_seq(sims, Sim::Ongoing).await;
     let mut body = template(sims, Sim::Ongoing, order_written).await;
     let orders = format!("{}/orders", sims.ongoing.api_url());
     let shipments = format!("{}/shipments", sims.centra.base_url());
@@ -77,7 +84,8 @@ pub async fn minimal_import(sims: &Sims, count: usize, waiting: usize, rate: u32
             n += 1;
         }
     }
-    count as f64 / started.elapsed().as_secs_f64()
+    let rate = count as f64 / started.elapsed().as_secs_f64();
+    (rate, wms_time(sims, since).await)
 }
 
 /// The minimal Centra client over `count` new good-to-go shipments, one call in flight at the

@@ -15,7 +15,8 @@
 //! - `minimal`: the minimal clients a drain's ratio is measured against;
 //! - `shape`: either shape behind one start and stop, for a bench that measures both;
 //! - `calls`: both simulators' request logs read together, by route;
-//! - `latency`: event latency one shipment at a time, and its table rows.
+//! - `latency`: event latency one shipment at a time, and its table rows;
+//! - `wms_time`: where the WMS's time goes in an import drain (busy, one call, the gaps).
 
 pub mod calls;
 pub mod deployment;
@@ -24,6 +25,7 @@ pub mod latency;
 pub mod minimal;
 pub mod process;
 pub mod shape;
+pub mod wms_time;
 
 use std::collections::BTreeMap;
 use std::path::Path;
