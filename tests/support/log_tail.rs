@@ -10,6 +10,7 @@
 
 use std::collections::VecDeque;
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, Once};
 
 use tracing::level_filters::LevelFilter;
@@ -22,6 +23,8 @@ const KEPT: usize = 200;
 
 static LINES: Mutex<VecDeque<String>> = Mutex::new(VecDeque::new());
 static INSTALL: Once = Once::new();
+/// Whether the ring is this process's subscriber (another may have been installed first).
+static RING: AtomicBool = AtomicBool::new(false);
 
 /// One formatted event; kept when the formatter drops it.
 struct Line(Vec<u8>);
@@ -62,19 +65,40 @@ pub fn install() {
                 .with_writer(std::io::stderr)
                 .with_filter(EnvFilter::new(filter))
         });
-        let _ = tracing_subscriber::registry()
+        let installed = tracing_subscriber::registry()
             .with(ring)
             .with(stderr)
             .try_init();
+        RING.store(installed.is_ok(), Ordering::SeqCst);
     });
 }
 
 /// The last `n` warnings and errors, oldest first, one per line.
 pub fn recent(n: usize) -> String {
+    if !RING.load(Ordering::SeqCst) {
+        return "(no warnings kept: another log subscriber was installed first)".to_owned();
+    }
     let lines = LINES.lock().map(|l| l.clone()).unwrap_or_default();
     if lines.is_empty() {
         return "(no warnings or errors logged)".to_owned();
     }
     let skip = lines.len().saturating_sub(n);
     lines.into_iter().skip(skip).collect::<Vec<_>>().join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A warning logged after `install` is among the recent lines; an info line is not.
+    #[test]
+    fn recent_holds_the_newest_warnings() {
+        install();
+        tracing::info!("an info line the ring leaves out");
+        tracing::warn!(record = "order 7", "a warning the ring keeps");
+        let recent = recent(2);
+        assert!(recent.contains("a warning the ring keeps"), "{recent}");
+        assert!(recent.contains("order 7"), "{recent}");
+        assert!(!recent.contains("an info line"), "{recent}");
+    }
 }

@@ -17,6 +17,8 @@
 //!   service's handler and acks, naks or terminates each by the [`Handled`] answer, giving up
 //!   a message that keeps failing into a dead letter by the [`Redelivery`] limit; [`Settling`]
 //!   and [`all_in_progress_while`] for a service that reads with a loop of its own.
+//! - `renewal`: [`with_renewals`], work with a lease renewed beside it, never in its place
+//!   (the progress acks above, stock-sync's claim).
 //! - `dead_letter_service`: [`DeadLetterService`], the `DeadLetters` gRPC service over a
 //!   service's store, with the service's own [`DeadLetterRetry`].
 //! - `call_log`: [`CallLog`], a gateway's calls to its outside system kept per record (the
@@ -47,6 +49,7 @@ mod kept_message;
 mod port_error;
 mod pruning;
 mod readiness;
+mod renewal;
 mod runtime;
 mod serve;
 mod service;
@@ -66,6 +69,7 @@ pub use kept_message::{KeptMessage, keep_and_reject, keep_message, kept_message,
 pub use port_error::port_error;
 pub use pruning::{Pruned, prune_store};
 pub use readiness::{CredentialChecks, Credentials, Readiness, watch_credentials};
+pub use renewal::with_renewals;
 pub use runtime::{Runtime, RuntimeError};
 pub use serve::{ServeError, exit_code, serve, serve_from_args};
 pub use service::{PartError, Service, ServiceContext, ServiceError, supervise};

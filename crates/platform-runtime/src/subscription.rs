@@ -33,6 +33,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
 
 use crate::kept_message::{KeptMessage, keep_message};
+use crate::renewal::with_renewals;
 
 /// What became of one delivery.
 #[derive(Debug)]
@@ -174,45 +175,21 @@ pub async fn in_progress_while<F: Future>(
 }
 
 /// [`in_progress_while`] for deliveries handled together (a batch read by a service's own
-/// loop): every one of them keeps its lease until `work` ends.
-///
-/// The progress acks run beside `work`, never in its place: a handler paused while an ack
-/// waits (on the bus, or on the embedded bus's write gate) would hold whatever it holds
-/// meanwhile, and an ack that waits for something the handler holds would never end. An ack
-/// under way when `work` ends is finished, never dropped halfway (the embedded bus's ack is a
-/// write, and a write dropped while it begins can leave its connection inside a transaction).
+/// loop): every one of them keeps its lease until `work` ends. The acks run beside `work`,
+/// never in its place, and one under way when `work` ends is finished ([`with_renewals`]).
 pub async fn all_in_progress_while<F: Future>(
     deliveries: &[Delivery],
     ack_wait: Duration,
     work: F,
 ) -> F::Output {
-    let done = CancellationToken::new();
-    let work = async {
-        let handled = work.await;
-        done.cancel();
-        handled
-    };
-    let (handled, ()) = tokio::join!(work, extend_leases(deliveries, ack_wait, &done));
-    handled
-}
-
-/// Sends a progress ack for each of `deliveries` every third of `ack_wait` until `done`.
-async fn extend_leases(deliveries: &[Delivery], ack_wait: Duration, done: &CancellationToken) {
-    let every = (ack_wait / 3).max(Duration::from_millis(1));
-    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            biased;
-            () = done.cancelled() => return,
-            _ = ticks.tick() => {}
-        }
+    let extend = move || async move {
         for delivery in deliveries {
             if let Err(error) = delivery.in_progress().await {
                 tracing::warn!(message_id = %delivery.id, %error, "extending the lease failed");
             }
         }
-    }
+    };
+    with_renewals(work, ack_wait / 3, extend).await
 }
 
 /// The span of handling one delivery (OpenTelemetry messaging conventions), child of the span

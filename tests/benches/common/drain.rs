@@ -13,7 +13,10 @@ use centra_wms_tests::e2e::Sims;
 use serde_json::Value;
 
 use super::wms_time::{WmsTime, wms_time, wms_time_row};
-use super::{Sim, Spread, arg, calls_since, last_seq, met, show_calls, spread, wait_calls_watched};
+use super::{
+    Sim, Spread, arg, calls_since, count_routes, last_seq, log_since, met, show_calls, spread,
+    wait_calls_watched,
+};
 
 /// One drain: seconds, records and the calls per route in both logs.
 #[derive(Debug, Default, Clone)]
@@ -77,13 +80,15 @@ impl DrainStart {
         let tenth =
             wait_calls_watched(sims, sim, &mut cursor, count, wanted, count / 10, check).await;
         let seconds = self.started.elapsed().as_secs_f64();
+        // One read of Ongoing's log gives the calls per route and the WMS's time.
+        let ongoing = log_since(sims, Sim::Ongoing, self.ongoing).await;
         Drain {
             seconds,
             records: count,
             steady_seconds: tenth.elapsed().as_secs_f64(),
             centra: calls_since(sims, Sim::Centra, self.centra).await,
-            ongoing: calls_since(sims, Sim::Ongoing, self.ongoing).await,
-            wms: wms_time(sims, self.ongoing).await,
+            ongoing: count_routes(&ongoing),
+            wms: wms_time(&ongoing),
         }
     }
 }

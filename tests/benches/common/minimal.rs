@@ -10,7 +10,7 @@ use centra_wms_tests::e2e::Sims;
 use serde_json::{Value, json};
 
 use super::wms_time::{WmsTime, wms_time};
-use super::{Sim, last_seq, order_written, seed_order, shipment_completed};
+use super::{Sim, last_seq, log_since, order_written, seed_order, shipment_completed};
 
 /// The first answered body of a call matching `wanted` in `sim`'s log.
 async fn template(sims: &Sims, sim: Sim, wanted: fn(&Value) -> bool) -> Value {
@@ -85,7 +85,7 @@ pub async fn minimal_import(
         }
     }
     let rate = count as f64 / started.elapsed().as_secs_f64();
-    (rate, wms_time(sims, since).await)
+    (rate, wms_time(&log_since(sims, Sim::Ongoing, since).await))
 }
 
 /// The minimal Centra client over `count` new good-to-go shipments, one call in flight at the

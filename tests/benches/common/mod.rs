@@ -226,19 +226,29 @@ pub fn route(entry: &Value) -> String {
     )
 }
 
-/// Calls per route in `sim`'s log after seq `since`.
-pub async fn calls_since(sims: &Sims, sim: Sim, since: u64) -> BTreeMap<String, u64> {
+/// Every entry of `sim`'s log after seq `since` (calls still in flight included).
+pub async fn log_since(sims: &Sims, sim: Sim, since: u64) -> Vec<Value> {
     let log = sims
         .get(format!(
             "{}/_sim/requests?since={since}",
             control(sims, sim)
         ))
         .await;
+    log.as_array().cloned().unwrap_or_default()
+}
+
+/// Calls per route among `entries` of a log.
+pub fn count_routes(entries: &[Value]) -> BTreeMap<String, u64> {
     let mut calls = BTreeMap::new();
-    for entry in log.as_array().cloned().unwrap_or_default() {
-        *calls.entry(route(&entry)).or_insert(0) += 1;
+    for entry in entries {
+        *calls.entry(route(entry)).or_insert(0) += 1;
     }
     calls
+}
+
+/// Calls per route in `sim`'s log after seq `since`.
+pub async fn calls_since(sims: &Sims, sim: Sim, since: u64) -> BTreeMap<String, u64> {
+    count_routes(&log_since(sims, sim, since).await)
 }
 
 /// `a × 2, b × 1` for a table cell.

@@ -10,11 +10,10 @@
 //! span from the first `PUT /orders` to the answer of the last, with every Ongoing call in
 //! that span (other polls' calls included: they take the WMS's time too).
 
-use centra_wms_tests::e2e::Sims;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::{Sim, Spread, answered, order_written, spread};
+use super::{Spread, order_written, spread};
 
 /// One drain's WMS time (zeros for a drain without `PUT /orders`).
 #[derive(Debug, Default, Clone, Copy)]
@@ -39,10 +38,10 @@ fn ms(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
     (to - from).num_microseconds().unwrap_or(0) as f64 / 1000.0
 }
 
-/// The WMS time of the Ongoing calls answered after seq `since`.
-pub async fn wms_time(sims: &Sims, since: u64) -> WmsTime {
-    let (entries, _) = answered(sims, Sim::Ongoing, since).await;
-    // (arrived, answered, a `PUT /orders`), in the order they arrived.
+/// The WMS time of the answered calls among `entries` of ongoing-sim's log.
+pub fn wms_time(entries: &[Value]) -> WmsTime {
+    // (arrived, answered, a `PUT /orders`), in the order they arrived; a call still in flight
+    // has no answer time and is left out.
     let mut calls: Vec<(DateTime<Utc>, DateTime<Utc>, bool)> = entries
         .iter()
         .filter_map(|e| Some((at(e, "arrivedAt")?, at(e, "completedAt")?, order_written(e))))
@@ -97,22 +96,13 @@ pub fn wms_time_row(latency_ms: u64, ours: &[WmsTime], minimal: &[WmsTime]) -> V
     let of = |times: &[WmsTime], f: fn(&WmsTime) -> f64| -> Spread {
         spread(&times.iter().map(f).collect::<Vec<_>>())
     };
-    let percent = |s: Spread| -> String {
-        Spread {
-            median: s.median * 100.0,
-            min: s.min * 100.0,
-            max: s.max * 100.0,
-        }
-        .show(0)
-            + " %"
-    };
     vec![
         format!("{latency_ms} ms"),
-        percent(of(ours, |t| t.busy)),
+        of(ours, |t| t.busy * 100.0).show(0) + " %",
         of(ours, |t| t.call_ms).show(2),
         of(ours, |t| t.gap_ms).show(2),
         of(ours, |t| t.gap_mean_ms).show(2),
-        percent(of(minimal, |t| t.busy)),
+        of(minimal, |t| t.busy * 100.0).show(0) + " %",
         of(minimal, |t| t.call_ms).show(2),
         of(minimal, |t| t.gap_ms).show(2),
         of(minimal, |t| t.gap_mean_ms).show(2),

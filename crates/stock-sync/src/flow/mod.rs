@@ -35,10 +35,11 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use domain::{PortError, PortErrorKind, Settings, StockDecision};
-use platform_runtime::CancellationToken;
+use platform_runtime::with_renewals;
 use platform_store::{MessageId, StoreError, unix_millis};
 use proto::events::v1 as events;
 use tokio::sync::Notify;
@@ -334,22 +335,43 @@ impl StockFlow {
             return Ok(CheckReport::default());
         };
         // The lease is renewed while the check runs: a check slowed by retries keeps its rows,
-        // and a replica killed mid-check leaves them due again within one lease. The two run
-        // side by side and neither ever waits for the other: a renewal is a transaction on the
-        // claimed rows, and the check's own save holds those rows' locks until it commits. Had
-        // the check been paused while a renewal ran (a `select!` whose branch awaits the
-        // renewal), a renewal that came during the save would wait for the save's locks, and
-        // the save for the renewal to end: PostgreSQL cannot see that wait, so the writer and
-        // every mark of those rows hung for good (found by `stock_returns_e2e` in CI).
-        let done = CancellationToken::new();
+        // and a replica killed mid-check leaves them due again within one lease. The renewals
+        // run beside the check, never in its place (`with_renewals`): a renewal is a
+        // transaction on the claimed rows, and the check's own save holds those rows' locks
+        // until it commits, so a check paused while a renewal ran could hang with it for good
+        // (found by `stock_returns_e2e` in CI). Each renewal says how long the check has run
+        // and where it is: a check is normally over well within one renewal, so a person sees
+        // a slow or stuck side at once.
         let progress = Progress::new();
-        let check = async {
-            let result = self.check(&claimed, &progress).await;
-            done.cancel();
-            result
+        let held = AtomicI64::new(held);
+        let started = std::time::Instant::now();
+        let renew = || {
+            let (claimed, progress, held) = (&claimed, &progress, &held);
+            async move {
+                tracing::warn!(
+                    articles = claimed.len(),
+                    running_s = started.elapsed().as_secs(),
+                    phase = progress.phase(),
+                    "stock check still running; its claim is renewed"
+                );
+                let until = unix_millis() + CLAIM_LEASE_MS;
+                match self
+                    .articles
+                    .renew(claimed, held.load(Ordering::SeqCst), until)
+                    .await
+                {
+                    Ok(_) => held.store(until, Ordering::SeqCst),
+                    Err(error) => tracing::warn!(
+                        %error,
+                        "stock check: the claim could not be renewed; another replica may take \
+                         the rows when the lease ends"
+                    ),
+                }
+            }
         };
-        let (result, held) =
-            tokio::join!(check, self.keep_claimed(&claimed, held, &progress, &done));
+        let check = self.check(&claimed, &progress);
+        let result = with_renewals(check, self.claim_renewal, renew).await;
+        let held = held.into_inner();
         match result {
             Err(FlowError::Unavailable(error)) => {
                 self.articles
@@ -358,43 +380,6 @@ impl StockFlow {
                 Err(FlowError::Unavailable(error))
             }
             other => other,
-        }
-    }
-
-    /// Renews the lease of `claimed` (held until `held`) every `claim_renewal`
-    /// until `done`; returns what the rows are held until now. A renewal under way when the
-    /// check ends is finished, never dropped halfway. Each renewal says how long the check has
-    /// run and where it is: a check is normally over well within one renewal, so a person sees
-    /// a slow or stuck side at once.
-    async fn keep_claimed(
-        &self,
-        claimed: &[StockArticle],
-        mut held: i64,
-        progress: &Progress,
-        done: &CancellationToken,
-    ) -> i64 {
-        let started = std::time::Instant::now();
-        loop {
-            tokio::select! {
-                biased;
-                () = done.cancelled() => return held,
-                () = tokio::time::sleep(self.claim_renewal) => {}
-            }
-            tracing::warn!(
-                articles = claimed.len(),
-                running_s = started.elapsed().as_secs(),
-                phase = progress.phase(),
-                "stock check still running; its claim is renewed"
-            );
-            let until = unix_millis() + CLAIM_LEASE_MS;
-            match self.articles.renew(claimed, held, until).await {
-                Ok(_) => held = until,
-                Err(error) => tracing::warn!(
-                    %error,
-                    "stock check: the claim could not be renewed; another replica may take the \
-                     rows when the lease ends"
-                ),
-            }
         }
     }
 
