@@ -172,7 +172,9 @@ impl StockArticles {
     }
 
     /// Marks `article_number` due at `at` (or keeps an earlier due time), creating the row; with
-    /// `product_id`, records the Centra product it belongs to.
+    /// `product_id`, records the Centra product it belongs to. An `unmapped` row that gets its
+    /// product shows `pending` until its check: `unmapped` says no product is known, and a
+    /// person (or a check of the admin list) must not read that of an article that has one.
     ///
     /// # Errors
     /// The store failing.
@@ -189,6 +191,10 @@ impl StockArticles {
              generation, rechecks, updated_at) VALUES ($1, $2, $3, $4, $5, 1, 0, $6) \
              ON CONFLICT (article_number) DO UPDATE SET \
              product_id = COALESCE(excluded.product_id, stock_articles.product_id), \
+             state = CASE WHEN stock_articles.state = $7 AND excluded.product_id IS NOT NULL \
+                     THEN $4 ELSE stock_articles.state END, \
+             reason = CASE WHEN stock_articles.state = $7 AND excluded.product_id IS NOT NULL \
+                      THEN NULL ELSE stock_articles.reason END, \
              due_at = CASE WHEN stock_articles.due_at IS NULL OR stock_articles.due_at > $5 \
                       THEN $5 ELSE stock_articles.due_at END, \
              generation = stock_articles.generation + 1, rechecks = 0, updated_at = $6",
@@ -199,6 +205,7 @@ impl StockArticles {
         .bind(StockState::Pending.as_str())
         .bind(at)
         .bind(unix_millis())
+        .bind(StockState::Unmapped.as_str())
         .execute(tx.conn())
         .await
         .map_err(StoreError::query(format!(
@@ -296,7 +303,9 @@ impl StockArticles {
     /// Saves the outcome of a check of `article` (claimed at `generation`). A mark that came in
     /// meanwhile wins: the row stays due now, keeping the new generation and the Centra product
     /// the mark brought (an `ArticleSynced` handled during the check; the check's copy is the
-    /// one it claimed, and writing it back would lose the product for good).
+    /// one it claimed, and writing it back would lose the product for good). A check that
+    /// found no product ends `unmapped`; when such a mark brought one, the row shows `pending`
+    /// instead (see [`StockArticles::mark`]), since the check's verdict was on the old copy.
     ///
     /// # Errors
     /// The store failing.
@@ -307,10 +316,19 @@ impl StockArticles {
         claimed_generation: i64,
     ) -> Result<(), StoreError> {
         let now = unix_millis();
+        // The state and reason to save if a mark came meanwhile and the row has a product.
+        let with_product = if article.state == StockState::Unmapped {
+            (StockState::Pending, None)
+        } else {
+            (article.state, article.reason.as_deref())
+        };
         sqlx::query(
             "UPDATE stock_articles SET \
              product_id = CASE WHEN generation = $5 THEN $2 ELSE product_id END, \
-             state = $3, reason = $4, \
+             state = CASE WHEN generation <> $5 AND product_id IS NOT NULL \
+                     THEN $15 ELSE $3 END, \
+             reason = CASE WHEN generation <> $5 AND product_id IS NOT NULL \
+                      THEN $16 ELSE $4 END, \
              due_at = CASE WHEN generation = $5 THEN $6 ELSE $7 END, \
              rechecks = CASE WHEN generation = $5 THEN $8 ELSE 0 END, \
              wms_physical = $9, wms_sellable = $10, centra_physical = $11, \
@@ -331,6 +349,8 @@ impl StockArticles {
         .bind(article.centra_allocated)
         .bind(article.written)
         .bind(now)
+        .bind(with_product.0.as_str())
+        .bind(with_product.1)
         .execute(tx.conn())
         .await
         .map_err(StoreError::query(format!(

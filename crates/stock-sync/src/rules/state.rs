@@ -8,9 +8,11 @@
 /// [`super::check`] decided from fresh reads of both sides. A check never looks at the state it
 /// replaces, so every state may follow every other (an article in sync is refused by the next
 /// write, a not-found one is found once the catalog is fixed, a bundle becomes a plain product),
-/// and `mark` leaves it as it is (only a new row starts `Pending`). A table would allow all 64
-/// pairs and refuse nothing. What does hold, that the reason (and the next due time) is set
-/// together with the state, the record keeps: its state is private and changes only through
+/// and `mark` leaves it as it is, with two exceptions: a new row starts `Pending`, and an
+/// `Unmapped` row that gets its product shows `Pending` (`Unmapped` says no product is known,
+/// so it is never shown beside one). A table would allow all 64 pairs and refuse nothing. What
+/// does hold, that the reason (and the next due time) is set together with the state, the
+/// record keeps: its state is private and a check changes it only through
 /// `StockArticle::end_check` with a [`super::CheckEnd`], whose variants carry exactly what each
 /// state needs (a [`Blocked`] state its reason, settling its next check).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

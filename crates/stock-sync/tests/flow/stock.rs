@@ -211,11 +211,45 @@ async fn a_product_learnt_during_a_check_is_kept_and_the_article_written() {
                 .expect("article synced");
         });
     });
+    t.flow.check_due().await.expect("first check");
+    // That check found no product, but the row has one now: it is due again at once and shows
+    // `pending`, never `unmapped` beside its product (a person, or a test's checkpoint, reads
+    // the admin list while the recheck runs).
+    let between = t.state("N1").await;
+    assert_eq!(between.product_id.as_deref(), Some("1"), "{between:?}");
+    assert_eq!(between.state(), StockState::Pending, "{between:?}");
+    assert_eq!(between.reason(), None, "{between:?}");
     t.drain().await;
     let article = t.state("N1").await;
     assert_eq!(article.product_id.as_deref(), Some("1"), "{article:?}");
     assert_eq!(article.state(), StockState::InSync, "{article:?}");
     assert_eq!(t.centra_sells("N1"), 12);
+}
+
+/// An article checked before the catalog flow named its product is `unmapped`; the product's
+/// `ArticleSynced` makes it `pending` at once (the check comes a batching window later), and a
+/// mark without a product leaves `unmapped` as it is.
+#[tokio::test]
+async fn an_unmapped_article_shows_pending_once_its_product_is_known() {
+    let t = spawn_flow().await;
+    t.article("U1", "1", (5, 5), (0, 0));
+    t.changed("c1", "U1").await;
+    t.drain().await;
+    assert_eq!(t.state("U1").await.state(), StockState::Unmapped);
+    t.changed("c2", "U1").await;
+    let still = t.state("U1").await;
+    assert_eq!(still.state(), StockState::Unmapped, "{still:?}");
+    assert!(still.reason().is_some(), "{still:?}");
+    t.synced("s1", "U1", "1").await;
+    let known = t.state("U1").await;
+    assert_eq!(
+        (known.state(), known.reason(), known.product_id.as_deref()),
+        (StockState::Pending, None, Some("1")),
+        "{known:?}"
+    );
+    t.drain().await;
+    assert_eq!(t.state("U1").await.state(), StockState::InSync);
+    assert_eq!(t.centra_sells("U1"), 5);
 }
 
 #[tokio::test]
