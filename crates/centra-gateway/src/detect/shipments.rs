@@ -11,7 +11,7 @@ use platform_store::Store;
 use serde_json::Value;
 
 use super::cancellations::{detect_cancelled, flag_reappeared};
-use super::memory::{self, kind};
+use super::memory::{self, Remembered, kind};
 use super::{PollError, PollReport, dead_letter};
 use crate::client::CentraShipment;
 use crate::client::record::Parsed;
@@ -62,38 +62,41 @@ pub async fn poll_shipments(
             }
         }
         let mut tx = store.begin().await?;
-        for entry in &page.entries {
-            match entry {
-                Ok(shipment) => {
-                    let (id, message) = publish::shipment_good_to_go(endpoint, shipment);
-                    let new = memory::remember(
-                        &mut tx,
-                        endpoint,
-                        kind::SHIPMENT,
-                        &shipment.id.to_string(),
-                        "gtg",
-                        id.as_str(),
-                    )
-                    .await?;
-                    if new {
-                        store.outbox().enqueue(&mut tx, message).await?;
-                        tracing::info!(endpoint = %endpoint, shipment_id = %shipment.id, event_id = %id, "shipment good to go");
-                        report.published += 1;
-                    } else {
-                        report.unchanged += 1;
-                    }
-                }
-                Err(bad) => {
-                    dead_letter(store, &mut tx, DEAD_LETTER_KIND, endpoint, bad).await?;
-                    report.dead_lettered += 1;
-                }
-            }
-        }
         let readable: Vec<_> = page
             .entries
             .iter()
             .filter_map(|e| e.as_ref().ok())
             .collect();
+        // The page's shipments remembered together; each new one's event enqueued.
+        let events: Vec<_> = readable
+            .iter()
+            .map(|shipment| {
+                let (id, message) = publish::shipment_good_to_go(endpoint, shipment);
+                (shipment.id.to_string(), id, message)
+            })
+            .collect();
+        let remembered: Vec<_> = events
+            .iter()
+            .map(|(shipment_id, id, _)| Remembered {
+                record_id: shipment_id,
+                version: "gtg",
+                event_id: id.as_str(),
+            })
+            .collect();
+        let new = memory::remember_all(&mut tx, endpoint, kind::SHIPMENT, &remembered).await?;
+        for ((shipment_id, id, message), new) in events.into_iter().zip(new) {
+            if new {
+                store.outbox().enqueue(&mut tx, message).await?;
+                tracing::info!(endpoint = %endpoint, shipment_id = %shipment_id, event_id = %id, "shipment good to go");
+                report.published += 1;
+            } else {
+                report.unchanged += 1;
+            }
+        }
+        for bad in page.entries.iter().filter_map(|e| e.as_ref().err()) {
+            dead_letter(store, &mut tx, DEAD_LETTER_KIND, endpoint, bad).await?;
+            report.dead_lettered += 1;
+        }
         report.dead_lettered += flag_reappeared(store, &mut tx, endpoint, &readable).await?;
         tx.commit().await?;
         if page.last {

@@ -48,6 +48,25 @@ async fn the_flow_runs_on_postgres() {
         .expect("redelivery");
     assert_eq!(t.record("1-1").await.state(), ShipmentState::Completed);
     assert_eq!(t.completions(), 1);
+    // The journey: each save's steps in one numbered insert, in order, none twice.
+    let journey: Vec<(String, String)> = order_sync::journey::of(&t.store, "shop1", "1-1")
+        .await
+        .expect("journey")
+        .into_iter()
+        .map(|s| (s.step, s.detail))
+        .collect();
+    assert_eq!(
+        journey.first().map(|s| s.0.as_str()),
+        Some("received"),
+        "{journey:?}"
+    );
+    assert!(
+        journey.iter().any(|s| s.0 == "shipped report"),
+        "{journey:?}"
+    );
+    let mut unique = journey.clone();
+    unique.dedup();
+    assert_eq!(unique, journey, "a redelivery adds no step");
 
     let records = t.flow.records();
     // The article index: every shipment holds ABC, saved again without duplicates.
