@@ -29,11 +29,12 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use centra_wms_tests::e2e::Sims;
+use common::cpu::shared_label;
 use common::drain::{
     CALLS_HEADERS, DRAIN_HEADERS, Drain, DrainStart, DrainTables, Drains, Scenario, drain_note,
     rows, scenarios,
 };
-use common::minimal::{minimal_complete, minimal_import};
+use common::minimal::{BENCH_PROCESS, minimal_complete, minimal_import};
 use common::wms_time::{WMS_TIME_HEADERS, WMS_TIME_NOTE};
 use common::{
     App, Sim, config, latency, order_written, peak_rss_mib, reset_peak_rss, seed_catalogue,
@@ -68,7 +69,14 @@ async fn drain(
     reset_peak_rss();
     let start = DrainStart::now(sims).await;
     let app = App::start(config, dir).await;
-    let drain = start.finish(sims, sim, count, wanted, || {}).await;
+    let drain = start
+        .finish(
+            sims,
+            (sim, count, wanted),
+            |pid, comm| shared_label(pid, comm, BENCH_PROCESS),
+            || {},
+        )
+        .await;
     let peak = peak_rss_mib();
     app.stop().await;
     (drain, peak)
@@ -132,8 +140,7 @@ async fn run(s: Scenario) -> Run {
     )
     .await;
 
-    (run.drains.minimal_import, run.drains.minimal_import_wms) =
-        minimal_import(&sims, s.import, s.waiting(), s.rps).await;
+    run.drains.minimal_import = minimal_import(&sims, s.import, s.waiting(), s.rps).await;
     run.drains.minimal_complete = minimal_complete(&sims, s.complete, SIZES, s.rps).await;
     run
 }
@@ -170,6 +177,7 @@ fn main() {
         &WMS_TIME_HEADERS,
         &tables.wms_time,
     );
+    tables.print_cpu("embedded");
     table(
         "API calls per record (embedded shape, 0 ms)",
         "Every call in the simulators' request logs during the drain divided by the records \

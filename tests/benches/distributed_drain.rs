@@ -24,12 +24,13 @@ mod common;
 use std::path::Path;
 
 use centra_wms_tests::e2e::Sims;
+use common::cpu::shared_label;
 use common::deployment::Deployment;
 use common::drain::{
     CALLS_HEADERS, DRAIN_HEADERS, Drain, DrainStart, DrainTables, Drains, Scenario, drain_note,
     rows, scenarios,
 };
-use common::minimal::{minimal_complete, minimal_import};
+use common::minimal::{BENCH_PROCESS, minimal_complete, minimal_import};
 use common::process::{SERVICES, Settings, binary};
 use common::wms_time::{WMS_TIME_HEADERS, WMS_TIME_NOTE};
 use common::{
@@ -65,8 +66,17 @@ async fn drain(
     for service in services {
         deployment.spawn(service);
     }
+    let services = deployment.pids();
     let drain = start
-        .finish(sims, sim, count, wanted, || deployment.assert_running())
+        .finish(
+            sims,
+            (sim, count, wanted),
+            |pid, comm| match services.iter().find(|(p, _)| *p == pid) {
+                Some((_, service)) => (*service).to_owned(),
+                None => shared_label(pid, comm, BENCH_PROCESS),
+            },
+            || deployment.assert_running(),
+        )
         .await;
     (drain, deployment.memory_mib("VmHWM:"))
 }
@@ -139,8 +149,7 @@ async fn run(binary: &Path, s: Scenario) -> Run {
     // Nothing of ours runs while the minimal clients do (a running gateway would import the
     // shipments `minimal_complete` makes).
     deployment.remove().await;
-    let (minimal_import, minimal_import_wms) =
-        minimal_import(&sims, s.import, s.waiting(), s.rps).await;
+    let minimal_import = minimal_import(&sims, s.import, s.waiting(), s.rps).await;
 
     Run {
         drains: Drains {
@@ -149,7 +158,6 @@ async fn run(binary: &Path, s: Scenario) -> Run {
             capture,
             minimal_import,
             minimal_complete: minimal_complete(&sims, s.complete, SIZES, s.rps).await,
-            minimal_import_wms,
         },
         import_peak_mib,
         complete_peak_mib,
@@ -201,6 +209,7 @@ fn main() {
         &WMS_TIME_HEADERS,
         &tables.wms_time,
     );
+    tables.print_cpu("distributed");
     table(
         "API calls per record (distributed shape, 0 ms)",
         "Every call in the simulators' request logs during the drain divided by the records \

@@ -175,6 +175,14 @@ ongoing_webhook_listen = "{ongoing_hook}"
         }
     }
 
+    /// Each running process's pid and service.
+    pub fn pids(&self) -> Vec<(u32, &'static str)> {
+        self.processes
+            .iter()
+            .map(|p| (p.pid(), p.service))
+            .collect()
+    }
+
     /// `key` (`VmRSS:`, `VmHWM:`) of every process in MiB, in the order of [`SERVICES`].
     pub fn memory_mib(&self, key: &str) -> Vec<f64> {
         self.processes.iter().map(|p| p.memory_mib(key)).collect()

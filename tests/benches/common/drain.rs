@@ -12,6 +12,7 @@ use std::time::Instant;
 use centra_wms_tests::e2e::Sims;
 use serde_json::Value;
 
+use super::cpu::{CPU_NOTE, CpuMark, CpuUse, cpu_rows};
 use super::wms_time::{WmsTime, wms_time, wms_time_row};
 use super::{
     Sim, Spread, arg, calls_since, count_routes, last_seq, log_since, met, show_calls, spread,
@@ -30,6 +31,8 @@ pub struct Drain {
     pub ongoing: BTreeMap<String, u64>,
     /// The WMS's time during an import drain (zeros for a completion drain).
     pub wms: WmsTime,
+    /// The CPU each process spent during it.
+    pub cpu: CpuUse,
 }
 
 impl Drain {
@@ -48,6 +51,7 @@ impl Drain {
 pub struct DrainStart {
     centra: u64,
     ongoing: u64,
+    cpu: CpuMark,
     started: Instant,
 }
 
@@ -59,18 +63,19 @@ impl DrainStart {
         Self {
             centra,
             ongoing,
+            cpu: CpuMark::now(),
             started: Instant::now(),
         }
     }
 
     /// Waits until `count` calls of `sim` matching `wanted` were answered, calling `check` every
-    /// round (a bench fails there when what drains has stopped); the drain.
+    /// round (a bench fails there when what drains has stopped); the drain, its CPU time under
+    /// `label(pid, command)` of each process.
     pub async fn finish(
         self,
         sims: &Sims,
-        sim: Sim,
-        count: usize,
-        wanted: fn(&Value) -> bool,
+        (sim, count, wanted): (Sim, usize, fn(&Value) -> bool),
+        label: impl Fn(u32, &str) -> String,
         check: impl FnMut(),
     ) -> Drain {
         let mut cursor = match sim {
@@ -80,6 +85,7 @@ impl DrainStart {
         let tenth =
             wait_calls_watched(sims, sim, &mut cursor, count, wanted, count / 10, check).await;
         let seconds = self.started.elapsed().as_secs_f64();
+        let cpu = self.cpu.since(label);
         // One read of Ongoing's log gives the calls per route and the WMS's time.
         let ongoing = log_since(sims, Sim::Ongoing, self.ongoing).await;
         Drain {
@@ -89,6 +95,7 @@ impl DrainStart {
             centra: calls_since(sims, Sim::Centra, self.centra).await,
             ongoing: count_routes(&ongoing),
             wms: wms_time(&ongoing),
+            cpu,
         }
     }
 }
@@ -236,11 +243,19 @@ pub struct Drains {
     pub complete: Drain,
     /// Completions with `capture = "on_completion"` (unpaid shipments).
     pub capture: Drain,
-    /// The minimal clients' rates, in the same run.
-    pub minimal_import: f64,
+    /// The minimal import client's drain, in the same run.
+    pub minimal_import: MinimalImport,
+    /// The minimal completion client's rate, in the same run.
     pub minimal_complete: f64,
-    /// The WMS's time during the minimal import.
-    pub minimal_import_wms: WmsTime,
+}
+
+/// What the minimal import client measured: its rate, the WMS's time and the CPU of each
+/// process during it.
+#[derive(Debug, Default, Clone)]
+pub struct MinimalImport {
+    pub rate: f64,
+    pub wms: WmsTime,
+    pub cpu: CpuUse,
 }
 
 /// The import and completion rows of scenario `s` over its runs.
@@ -261,24 +276,38 @@ pub fn drain_rows(s: &Scenario, runs: &[&Drains]) -> Vec<Vec<String>> {
         )
     };
     vec![
-        row(IMPORT, s.import, |r| (&r.import, r.minimal_import)),
+        row(IMPORT, s.import, |r| (&r.import, r.minimal_import.rate)),
         row(COMPLETE, s.complete, |r| (&r.complete, r.minimal_complete)),
     ]
 }
 
 /// The rows of scenario `s` over its runs: the drain rows, at 0 ms the calls rows of its last
-/// run (the counts hardly move between runs), and the WMS time row of its import.
+/// run (the counts hardly move between runs) and the import's CPU rows, and the WMS time row
+/// of its import.
 pub fn rows(s: &Scenario, runs: &[&Drains]) -> DrainTables {
-    let calls = match runs.last() {
-        Some(last) if s.latency_ms == 0 => calls_rows(&last.import, &last.complete, &last.capture),
-        _ => Vec::new(),
+    let (calls, cpu) = match runs.last() {
+        Some(last) if s.latency_ms == 0 => (
+            calls_rows(&last.import, &last.complete, &last.capture),
+            cpu_rows(
+                &runs
+                    .iter()
+                    .map(|r| (&r.import.cpu, s.import))
+                    .collect::<Vec<_>>(),
+                &runs
+                    .iter()
+                    .map(|r| (&r.minimal_import.cpu, s.import))
+                    .collect::<Vec<_>>(),
+            ),
+        ),
+        _ => (Vec::new(), Vec::new()),
     };
     let ours: Vec<WmsTime> = runs.iter().map(|r| r.import.wms).collect();
-    let minimal: Vec<WmsTime> = runs.iter().map(|r| r.minimal_import_wms).collect();
+    let minimal: Vec<WmsTime> = runs.iter().map(|r| r.minimal_import.wms).collect();
     DrainTables {
         drains: drain_rows(s, runs),
         calls,
         wms_time: vec![wms_time_row(s.latency_ms, &ours, &minimal)],
+        cpu,
     }
 }
 
@@ -288,6 +317,7 @@ pub struct DrainTables {
     pub drains: Vec<Vec<String>>,
     pub calls: Vec<Vec<String>>,
     pub wms_time: Vec<Vec<String>>,
+    pub cpu: Vec<Vec<String>>,
 }
 
 impl DrainTables {
@@ -295,6 +325,17 @@ impl DrainTables {
         self.drains.extend(other.drains);
         self.calls.extend(other.calls);
         self.wms_time.extend(other.wms_time);
+        self.cpu.extend(other.cpu);
+    }
+
+    /// Prints the CPU table of the import drain at 0 ms (`shape`: "embedded", "distributed").
+    pub fn print_cpu(&self, shape: &str) {
+        super::table(
+            &format!("CPU in the import drain ({shape} shape, 0 ms)"),
+            CPU_NOTE,
+            &super::cpu::CPU_HEADERS,
+            &self.cpu,
+        );
     }
 }
 

@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 use centra_wms_tests::e2e::Sims;
 use serde_json::{Value, json};
 
-use super::wms_time::{WmsTime, wms_time};
+use super::cpu::{CpuMark, shared_label};
+use super::drain::MinimalImport;
+use super::wms_time::wms_time;
 use super::{Sim, last_seq, log_since, order_written, seed_order, shipment_completed};
 
 /// The first answered body of a call matching `wanted` in `sim`'s log.
@@ -29,13 +31,8 @@ async fn template(sims: &Sims, sim: Sim, wanted: fn(&Value) -> bool) -> Value {
 /// them: of the good-to-go list while a page of it is still waiting (`waiting` shipments),
 /// else of the completed list (at `bench-large` sizes every shipment is completed before this
 /// runs), reading from the start again past the end. The bodies are the first order ours
-/// wrote, renumbered. With the WMS's time during it ([`WmsTime`]).
-pub async fn minimal_import(
-    sims: &Sims,
-    count: usize,
-    waiting: usize,
-    rate: u32,
-) -> (f64, WmsTime) {
+/// wrote, renumbered. With the WMS's time and the CPU of each process during it.
+pub async fn minimal_import(sims: &Sims, count: usize, waiting: usize, rate: u32) -> MinimalImport {
     const PAGE: usize = 100;
     let since = last_seq(sims, Sim::Ongoing).await;
     let mut body = template(sims, Sim::Ongoing, order_written).await;
@@ -48,6 +45,7 @@ pub async fn minimal_import(
     };
     let pages_in_list = (listed / PAGE).max(1);
     let mut pace = tokio::time::interval(Duration::from_secs_f64(1.0 / f64::from(rate)));
+    let cpu = CpuMark::now();
     let started = Instant::now();
     let mut n = 0;
     for page in 0.. {
@@ -85,8 +83,17 @@ pub async fn minimal_import(
         }
     }
     let rate = count as f64 / started.elapsed().as_secs_f64();
-    (rate, wms_time(&log_since(sims, Sim::Ongoing, since).await))
+    let cpu = cpu.since(|pid, comm| shared_label(pid, comm, BENCH_PROCESS));
+    MinimalImport {
+        rate,
+        wms: wms_time(&log_since(sims, Sim::Ongoing, since).await),
+        cpu,
+    }
 }
+
+/// The bench's own process in the CPU table: both simulators and the bench's client (and in
+/// the embedded shape, the runtime under test).
+pub const BENCH_PROCESS: &str = "bench process";
 
 /// The minimal Centra client over `count` new good-to-go shipments, one call in flight at the
 /// gateway's configured request rate: per shipment one read of its current state

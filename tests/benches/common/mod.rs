@@ -19,6 +19,7 @@
 //! - `wms_time`: where the WMS's time goes in an import drain (busy, one call, the gaps).
 
 pub mod calls;
+pub mod cpu;
 pub mod deployment;
 pub mod drain;
 pub mod latency;

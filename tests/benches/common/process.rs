@@ -63,6 +63,10 @@ impl Process {
         }
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// `key` (`VmRSS:`, `VmHWM:`) of the process in MiB.
     pub fn memory_mib(&self, key: &str) -> f64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
