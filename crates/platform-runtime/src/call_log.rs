@@ -11,7 +11,8 @@
 //! [`KEPT_FOR`] are deleted as new ones are written, at most once every [`AGE_OUT_EVERY`] (a
 //! record nobody touches again keeps its calls until a later write ages them out). The age
 //! is a month, so a minute more changes nothing, while a delete with every write was one
-//! statement more per order imported (the slowest of them in a drain's PostgreSQL profile).
+//! statement more per order imported, and the one with the most execution time in a
+//! distributed drain's `pg_stat_statements` (0.22 ms each).
 //!
 //! Layout: [`CallLog`] (keep, read, around), [`StoredCall`], [`ExternalCallsService`].
 

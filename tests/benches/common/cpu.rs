@@ -68,8 +68,10 @@ fn process_ticks(pid: u32) -> Option<Ticks> {
     })
 }
 
-/// The machine's (busy, total) ticks: every column of `/proc/stat`'s `cpu` line, idle and
-/// iowait not busy. Guest time is already in user time, so those columns are left out.
+/// The machine's (busy, total) ticks: the first seven columns of `/proc/stat`'s `cpu` line
+/// (user to softirq), idle and iowait not busy. Steal (time the hypervisor gave another
+/// guest) is no time of this machine's, and guest time is already in user time, so those
+/// columns are left out.
 fn machine_ticks() -> (u64, u64) {
     let stat = std::fs::read_to_string("/proc/stat").expect("/proc/stat");
     let columns: Vec<u64> = stat
@@ -78,7 +80,7 @@ fn machine_ticks() -> (u64, u64) {
         .and_then(|l| l.strip_prefix("cpu "))
         .expect("a cpu line")
         .split_whitespace()
-        .take(8)
+        .take(7)
         .map(|c| c.parse().expect("ticks"))
         .collect();
     let total: u64 = columns.iter().sum();

@@ -118,8 +118,9 @@ const REMEMBERED_PER_STATEMENT: usize = 100;
 /// [`remember`] for a page of records at once: per record, true when it is new (never seen,
 /// or seen at another version), in `records`' order; a record named twice is new at most once.
 /// A few statements a page (read the versions, insert the new, touch the unchanged) instead of
-/// two a record: a backlog lists every waiting shipment on every poll, and two statements per
-/// listed shipment were a fifth of the database's work per imported order.
+/// two a record: a backlog lists every waiting shipment on every poll, and those were about 5
+/// of the 39 statements an imported order cost in a distributed drain (counted with
+/// `pg_stat_statements`).
 ///
 /// # Errors
 /// The store failing.

@@ -368,18 +368,9 @@ async fn an_oversized_or_malformed_answer_is_a_typed_terminal_error() {
 /// The same memory and cursors on PostgreSQL (the distributed shape's database).
 #[tokio::test]
 async fn polls_publish_once_on_postgres_too() {
-    let Some(database) = test_support::postgres_database("centra-gateway polls on postgres").await
-    else {
-        // Only outside CI (`postgres_database` says so on stderr); under CI a missing or
-        // unreachable server fails the test there.
+    let Some((store, database)) = postgres_store("centra-gateway polls on postgres").await else {
         return;
     };
-    let store = platform_store::Store::open(
-        platform_store::StoreOptions::new(centra_gateway::NAME, database.url.clone()),
-        &centra_gateway::MIGRATIONS,
-    )
-    .await
-    .expect("postgres store opens");
     let app = spawn_app().await;
     app.seed_products().await;
     let (_, shipment_id) = app.place_order(true, false, true).await;
@@ -505,16 +496,26 @@ async fn remember_all_tells_new_from_seen_on_sqlite() {
 
 #[tokio::test]
 async fn remember_all_tells_new_from_seen_on_postgres() {
-    let Some(database) = test_support::postgres_database("centra-gateway remember_all").await
-    else {
-        // Only outside CI; under CI a missing or unreachable server fails the test there.
+    let Some((store, database)) = postgres_store("centra-gateway remember_all").await else {
         return;
     };
+    remember_all_tells_new_from_seen(&store).await;
+    store.close().await;
+    database.drop_database().await;
+}
+
+/// The gateway's store on a fresh PostgreSQL database; `None` only outside CI
+/// (`postgres_database` says so on stderr): under CI a missing or unreachable server fails
+/// the test there.
+async fn postgres_store(
+    test: &str,
+) -> Option<(platform_store::Store, test_support::PostgresDatabase)> {
+    let database = test_support::postgres_database(test).await?;
     let store = platform_store::Store::open(
         platform_store::StoreOptions::new(centra_gateway::NAME, database.url.clone()),
         &centra_gateway::MIGRATIONS,
     )
     .await
     .expect("postgres store opens");
-    remember_all_tells_new_from_seen(&store).await;
+    Some((store, database))
 }
