@@ -225,6 +225,7 @@ impl wms_gateway_server::WmsGateway for GatewayCommands {
             commands::stock::read_stock(
                 &self.client,
                 &self.store,
+                &self.settings.warehouse,
                 &request.article_numbers,
                 request.article_system_id_from,
                 request.max_articles,

@@ -22,6 +22,8 @@
 //!   registers our webhooks at OGOship;
 //! - [`flow_status`]: the `FlowStatus` service; [`dead_letters`]: what a retry does;
 //! - [`credentials`]: readiness from the credentials;
+//! - `stock_levels`: the level each product was last published at, and publishing a read one
+//!   that differs (the poll's and `ReadStock`'s one rule);
 //! - [`settings`]: what is read from the configuration; [`gateway`]: the running whole.
 
 pub mod client;
@@ -35,6 +37,7 @@ pub mod grpc;
 pub mod handles;
 pub mod publish;
 pub mod settings;
+mod stock_levels;
 pub mod subscription;
 pub mod webhook;
 

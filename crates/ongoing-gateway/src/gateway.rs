@@ -71,7 +71,12 @@ impl Gateway {
     }
 
     pub fn commands(&self) -> GatewayCommands {
-        GatewayCommands::new(self.client.clone(), self.settings.clone(), self.calls())
+        GatewayCommands::new(
+            self.client.clone(),
+            self.store.clone(),
+            self.settings.clone(),
+            self.calls(),
+        )
     }
 
     /// The log of the calls each command made for its records (`ExternalCalls`).

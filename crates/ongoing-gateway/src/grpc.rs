@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use platform_http::calls::record;
 use platform_runtime::CallLog;
+use platform_store::Store;
 use proto::wms::v1::wms_gateway_server::{self, WmsGatewayServer};
 use proto::wms::v1::{
     AcknowledgeReportedRequest, AcknowledgeReportedResponse, CancelOrderRequest,
@@ -24,15 +25,23 @@ use crate::settings::GatewaySettings;
 #[derive(Debug, Clone)]
 pub struct GatewayCommands {
     client: OngoingClient,
+    /// Where `ReadStock` records the levels it read (see `stock_levels`).
+    store: Store,
     settings: Arc<GatewaySettings>,
     /// Where the calls of an order's, article's or purchase order's command are kept.
     calls: CallLog,
 }
 
 impl GatewayCommands {
-    pub fn new(client: OngoingClient, settings: Arc<GatewaySettings>, calls: CallLog) -> Self {
+    pub fn new(
+        client: OngoingClient,
+        store: Store,
+        settings: Arc<GatewaySettings>,
+        calls: CallLog,
+    ) -> Self {
         Self {
             client,
+            store,
             settings,
             calls,
         }
@@ -210,6 +219,8 @@ impl wms_gateway_server::WmsGateway for GatewayCommands {
         Ok(Response::new(
             commands::stock::read_stock(
                 &self.client,
+                &self.store,
+                &self.settings.warehouse,
                 &request.article_numbers,
                 request.article_system_id_from,
                 request.max_articles,

@@ -17,7 +17,9 @@
 //! - [`flow_status`]: the `FlowStatus` service (per detector: last run, cursor, last error);
 //! - [`dead_letters`]: what retrying a dead letter does (run the detectors now);
 //! - [`settings`]: what is read from the configuration; [`gateway`]: the running whole;
-//! - `quantity`: checked item counts; [`inventory`]: an article's stock as Ongoing reports it.
+//! - `quantity`: checked item counts; [`inventory`]: an article's stock as Ongoing reports it;
+//! - `stock_levels`: the level each article was last published at, and publishing a read one
+//!   that differs (the poll's and `ReadStock`'s one rule).
 
 pub mod client;
 pub mod commands;
@@ -31,6 +33,7 @@ pub mod inventory;
 pub mod publish;
 mod quantity;
 pub mod settings;
+mod stock_levels;
 pub mod webhook;
 
 use async_trait::async_trait;

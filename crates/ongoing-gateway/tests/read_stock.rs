@@ -197,3 +197,70 @@ async fn another_warehouse_is_refused_like_list_articles() {
     assert_eq!(status.code(), Code::NotFound);
     assert!(status.message().contains("elsewhere"), "{status:?}");
 }
+
+/// The stock of `article` in every `WmsStockChanged` in the outbox, oldest first.
+async fn published_levels(app: &common::TestApp, article: &str) -> Vec<(i64, i64)> {
+    app.events::<proto::events::v1::WmsStockChanged>("wms.sandbox.stock.changed")
+        .await
+        .into_iter()
+        .filter(|(_, e)| e.article_number == article)
+        .map(|(_, e)| (e.number_of_items, e.sellable_number_of_items))
+        .collect()
+}
+
+/// A change the poll missed because it came and went between two polls, but a check read, is
+/// published by that read, so the poll after it sees the way back as a change too. Without it
+/// the stock flow keeps the level it read (12 → 11 → 12: Centra stays at 11 for good).
+#[tokio::test]
+async fn a_level_a_read_saw_first_is_published_and_so_is_the_way_back() {
+    let app = spawn_app().await;
+    app.seed_articles(&["A", "B"]).await;
+    app.set_stock("A", 12).await;
+    app.set_stock("B", 3).await;
+    let detector = app.gateway.detector();
+    let commands = app.gateway.commands();
+    detector.poll_once().await.expect("poll");
+    assert_eq!(published_levels(&app, "A").await, [(12, 12)]);
+
+    // A read of unchanged levels publishes nothing.
+    commands.read_stock(named(&["A", "B"])).await.expect("read");
+    assert_eq!(published_levels(&app, "A").await, [(12, 12)]);
+    assert_eq!(published_levels(&app, "B").await, [(3, 3)]);
+
+    // Between two polls: down to 11, read by a check, back to 12.
+    app.set_stock("A", 11).await;
+    let read = commands
+        .read_stock(named(&["A"]))
+        .await
+        .expect("read")
+        .into_inner();
+    assert_eq!(by_number(&read.articles, "A").number_of_items, 11);
+    assert_eq!(published_levels(&app, "A").await, [(12, 12), (11, 11)]);
+    app.set_stock("A", 12).await;
+    detector.poll_once().await.expect("poll");
+    assert_eq!(
+        published_levels(&app, "A").await,
+        [(12, 12), (11, 11), (12, 12)],
+        "the way back is a change for whoever read 11"
+    );
+
+    // A page read (the reconcile's) follows the same rule; each event has its own id.
+    app.set_stock("A", 9).await;
+    commands.read_stock(page(0, 0)).await.expect("page");
+    detector.poll_once().await.expect("poll");
+    assert_eq!(
+        published_levels(&app, "A").await,
+        [(12, 12), (11, 11), (12, 12), (9, 9)]
+    );
+    assert_eq!(published_levels(&app, "B").await, [(3, 3)]);
+    let mut ids: Vec<String> = app
+        .events::<proto::events::v1::WmsStockChanged>("wms.sandbox.stock.changed")
+        .await
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    let all = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), all, "{ids:?}");
+}

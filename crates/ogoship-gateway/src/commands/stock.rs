@@ -1,7 +1,9 @@
 //! `ReadStock`: the stock of named products (`GET /stock?productCode=`, one call each), or one
 //! page of every product's stock, as OGOship holds it now. `number_of_items` is `stock`
 //! (physical), `sellable_number_of_items` `stockAvailable`, `booked_number_of_items`
-//! `reserved` (ogoship-api.md §6).
+//! `reserved` (ogoship-api.md §6). A level read here that differs from the one published last
+//! is published before the answer goes ([`crate::stock_levels`]: otherwise a change the poll
+//! missed in between would never be).
 
 use platform_store::Store;
 use proto::wms::v1::{ArticleStock, ReadStockResponse};
@@ -11,6 +13,7 @@ use super::articles::{next_of, page_of};
 use crate::client::models::StockResponse;
 use crate::client::{OgoshipClient, OgoshipError};
 use crate::handles::{self, PRODUCT};
+use crate::stock_levels::{self, ReadLevel};
 
 /// Products per named read (the stock flow's batch).
 pub const MAX_NAMED: usize = 100;
@@ -50,8 +53,39 @@ async fn rows(store: &Store, records: &[StockResponse]) -> Result<Vec<ArticleSto
 }
 
 /// Stock of the named products (1..=[`MAX_NAMED`]), or of one page (the cursor is a page
-/// number, see `articles::page_of`) when none is named.
+/// number, see `articles::page_of`) when none is named; each level that differs from the one
+/// published last is published first.
+///
+/// # Errors
+/// [`CommandError::InvalidArgument`] naming the field for too many or empty names; the client's
+/// and the store's errors otherwise.
 pub async fn read_stock(
+    client: &OgoshipClient,
+    store: &Store,
+    warehouse: &str,
+    article_numbers: &[String],
+    from: i64,
+    max: u32,
+) -> Result<ReadStockResponse, CommandError> {
+    let answer = read(client, store, article_numbers, from, max).await?;
+    let levels: Vec<ReadLevel> = answer
+        .articles
+        .iter()
+        .map(|a| ReadLevel {
+            article_number: a.article_number.clone(),
+            article_system_id: a.article_system_id,
+            level: [
+                a.number_of_items,
+                a.sellable_number_of_items,
+                a.booked_number_of_items,
+            ],
+        })
+        .collect();
+    stock_levels::publish_changed(store, warehouse, &levels).await?;
+    Ok(answer)
+}
+
+async fn read(
     client: &OgoshipClient,
     store: &Store,
     article_numbers: &[String],

@@ -14,6 +14,8 @@ mod refusal;
 pub mod stock;
 pub mod transporters;
 
+use platform_store::StoreError;
+
 use crate::client::OngoingError;
 
 /// Why a command failed; maps onto gRPC codes in `grpc.rs`.
@@ -35,7 +37,7 @@ pub enum CommandError {
         message: String,
         articles: Vec<String>,
     },
-    /// Ongoing failed in a way worth retrying.
+    /// Ongoing failed in a way worth retrying, or the gateway's store did.
     #[error("{0}")]
     Unavailable(String),
     /// Anything else from Ongoing (terminal).
@@ -53,6 +55,12 @@ impl From<OngoingError> for CommandError {
             Some(404) => CommandError::NotFound(error.to_string()),
             _ => CommandError::Ongoing(error),
         }
+    }
+}
+
+impl From<StoreError> for CommandError {
+    fn from(error: StoreError) -> Self {
+        CommandError::Unavailable(format!("the gateway's store failed: {error}"))
     }
 }
 

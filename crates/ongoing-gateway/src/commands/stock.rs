@@ -1,13 +1,18 @@
 //! `ReadStock`: the stock (`inventoryInfo`) of named articles, or one page of every article, as
 //! the WMS holds it now (`GET /articles`, the same read the stock detector makes). The stock
-//! flow decides on these fresh numbers, never on an event's copy.
+//! flow decides on these fresh numbers, never on an event's copy. A level read here that
+//! differs from the one published last is published before the answer goes
+//! ([`crate::stock_levels`]: otherwise a change the poll missed in between would never be).
 
 use proto::wms::v1::{ArticleStock, ReadStockResponse};
+
+use platform_store::Store;
 
 use super::CommandError;
 use crate::client::models::ArticleModel;
 use crate::client::{IdCursor, OngoingClient};
-use crate::inventory::level;
+use crate::inventory::{Level, level};
+use crate::stock_levels::{self, ReadLevel};
 
 /// Articles per named read (the stock flow's batch).
 pub const MAX_NAMED: usize = 100;
@@ -33,13 +38,49 @@ fn rows(articles: &[ArticleModel]) -> Vec<ArticleStock> {
         .collect()
 }
 
+/// Publishes the levels of `articles` that differ from the ones published last (see
+/// [`crate::stock_levels`]).
+async fn publish_changed(
+    store: &Store,
+    warehouse: &str,
+    articles: &[ArticleStock],
+) -> Result<(), CommandError> {
+    let read: Vec<ReadLevel> = articles
+        .iter()
+        .map(|a| ReadLevel {
+            article_number: a.article_number.clone(),
+            article_system_id: a.article_system_id,
+            level: Level {
+                physical: a.number_of_items,
+                sellable: a.sellable_number_of_items,
+                booked: a.booked_number_of_items,
+            },
+        })
+        .collect();
+    stock_levels::publish_changed(store, warehouse, &read).await?;
+    Ok(())
+}
+
 /// Stock of the named articles (1..=[`MAX_NAMED`]), or of one page from `from` when none is
-/// named.
+/// named; each level that differs from the one published last is published first.
 ///
 /// # Errors
 /// [`CommandError::InvalidArgument`] naming the field for too many or empty names; the client's
-/// errors otherwise.
+/// and the store's errors otherwise.
 pub async fn read_stock(
+    client: &OngoingClient,
+    store: &Store,
+    warehouse: &str,
+    article_numbers: &[String],
+    from: i64,
+    max: u32,
+) -> Result<ReadStockResponse, CommandError> {
+    let answer = read(client, article_numbers, from, max).await?;
+    publish_changed(store, warehouse, &answer.articles).await?;
+    Ok(answer)
+}
+
+async fn read(
     client: &OngoingClient,
     article_numbers: &[String],
     from: i64,

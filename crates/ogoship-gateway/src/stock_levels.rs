@@ -1,0 +1,121 @@
+//! The stock level each article was last published at (`stock_levels`), and publishing a read
+//! level that differs from it as a `WmsStockChanged`: one rule for every read of OGOship's
+//! stock, the detector's poll and the `ReadStock` command alike.
+//!
+//! Why a read publishes too: the poll sees the stock only at its own moments, and the stock
+//! flow's checks read Ongoing directly, in between. When an article goes 12 → 11 → 12 between
+//! two polls and a check reads the 11, the next poll finds 12, the level published last, and
+//! would say nothing: the flow would keep Centra at 11 for good, or, the other way round, sell
+//! a unit the warehouse no longer has (found by `stock_returns_e2e` under faults). So every
+//! level the gateway reads is compared with the one published last, whoever read it: a level a check reads first is published by that read
+//! (the flow checks the article once more), and the poll then finds nothing new.
+//!
+//! The domain id `wms:<warehouse>:stock:<article>:<physical>` names a value, not a change: 5,
+//! then 4, then 5 again would reuse the first id and the outbox would drop the third event. So
+//! the id carries the article's change version as well. The comparison and the new version
+//! are one statement (an upsert that changes the row only when a number differs and returns
+//! the new version), so a poll and a read that race never publish two levels under one
+//! version; a batch locks its rows in article-number order, so two batches never deadlock.
+
+use chrono::Utc;
+use domain::EventId;
+use platform_store::{Store, StoreError, unix_millis};
+use proto::events::v1::WmsStockChanged;
+
+use crate::publish::{self, meta};
+
+/// One product's stock as the gateway just read it: `[stock, stockAvailable, reserved]`
+/// (physical, sellable, booked).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ReadLevel {
+    pub article_number: String,
+    /// The product's handle (`handles`), the contract's article system id.
+    pub article_system_id: i64,
+    pub level: [i64; 3],
+}
+
+/// Records `read` and publishes each level that differs from the one published last for its
+/// article (or is the first), in one transaction. Returns how many were published.
+///
+/// # Errors
+/// The store failing; nothing is recorded then.
+pub(crate) async fn publish_changed(
+    store: &Store,
+    warehouse: &str,
+    read: &[ReadLevel],
+) -> Result<usize, StoreError> {
+    if read.is_empty() {
+        return Ok(0);
+    }
+    let mut sorted: Vec<&ReadLevel> = read.iter().collect();
+    sorted.sort_by(|a, b| a.article_number.cmp(&b.article_number));
+    sorted.dedup_by(|a, b| a.article_number == b.article_number);
+    let mut tx = store.begin().await?;
+    let mut published = Vec::new();
+    for read in sorted {
+        let number = &read.article_number;
+        let [physical, sellable, booked] = read.level;
+        let version: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO stock_levels (article_number, number_of_items, \
+                 sellable_number_of_items, booked_number_of_items, version, updated_at) \
+             VALUES ($1, $2, $3, $4, 1, $5) \
+             ON CONFLICT (article_number) DO UPDATE SET \
+                 number_of_items = excluded.number_of_items, \
+                 sellable_number_of_items = excluded.sellable_number_of_items, \
+                 booked_number_of_items = excluded.booked_number_of_items, \
+                 version = stock_levels.version + 1, updated_at = excluded.updated_at \
+             WHERE stock_levels.number_of_items <> excluded.number_of_items \
+                OR stock_levels.sellable_number_of_items <> excluded.sellable_number_of_items \
+                OR stock_levels.booked_number_of_items <> excluded.booked_number_of_items \
+             RETURNING version",
+        )
+        .bind(number)
+        .bind(physical)
+        .bind(sellable)
+        .bind(booked)
+        .bind(unix_millis())
+        .fetch_optional(tx.conn())
+        .await
+        .map_err(StoreError::query(format!("saving stock level of {number}")))?;
+        let Some(version) = version else {
+            continue;
+        };
+        let id = EventId::from_parts([
+            "wms",
+            warehouse,
+            "stock",
+            number,
+            &physical.to_string(),
+            &format!("v{version}"),
+        ]);
+        let event = WmsStockChanged {
+            meta: Some(meta(&id, warehouse, Utc::now())),
+            warehouse: warehouse.to_owned(),
+            article_number: number.clone(),
+            article_system_id: read.article_system_id,
+            number_of_items: physical,
+            sellable_number_of_items: sellable,
+            booked_number_of_items: booked,
+        };
+        publish::enqueue(
+            store,
+            &mut tx,
+            &id,
+            publish::stock_changed_subject(warehouse),
+            &event,
+        )
+        .await?;
+        published.push(read);
+    }
+    tx.commit().await?;
+    for read in &published {
+        tracing::info!(
+            %warehouse,
+            article_number = %read.article_number,
+            physical = read.level[0],
+            sellable = read.level[1],
+            "stock changed"
+        );
+    }
+    Ok(published.len())
+}
