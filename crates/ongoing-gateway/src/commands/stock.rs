@@ -4,9 +4,8 @@
 //! differs from the one published last is published before the answer goes
 //! ([`crate::stock_levels`]: otherwise a change the poll missed in between would never be).
 
-use proto::wms::v1::{ArticleStock, ReadStockResponse};
-
 use platform_store::Store;
+use proto::wms::v1::{ArticleStock, ReadStockResponse};
 
 use super::CommandError;
 use crate::client::models::ArticleModel;
@@ -38,29 +37,6 @@ fn rows(articles: &[ArticleModel]) -> Vec<ArticleStock> {
         .collect()
 }
 
-/// Publishes the levels of `articles` that differ from the ones published last (see
-/// [`crate::stock_levels`]).
-async fn publish_changed(
-    store: &Store,
-    warehouse: &str,
-    articles: &[ArticleStock],
-) -> Result<(), CommandError> {
-    let read: Vec<ReadLevel> = articles
-        .iter()
-        .map(|a| ReadLevel {
-            article_number: a.article_number.clone(),
-            article_system_id: a.article_system_id,
-            level: Level {
-                physical: a.number_of_items,
-                sellable: a.sellable_number_of_items,
-                booked: a.booked_number_of_items,
-            },
-        })
-        .collect();
-    stock_levels::publish_changed(store, warehouse, &read).await?;
-    Ok(())
-}
-
 /// Stock of the named articles (1..=[`MAX_NAMED`]), or of one page from `from` when none is
 /// named; each level that differs from the one published last is published first.
 ///
@@ -76,7 +52,20 @@ pub async fn read_stock(
     max: u32,
 ) -> Result<ReadStockResponse, CommandError> {
     let answer = read(client, article_numbers, from, max).await?;
-    publish_changed(store, warehouse, &answer.articles).await?;
+    let levels: Vec<ReadLevel> = answer
+        .articles
+        .iter()
+        .map(|a| ReadLevel {
+            article_number: a.article_number.clone(),
+            article_system_id: a.article_system_id,
+            level: Level {
+                physical: a.number_of_items,
+                sellable: a.sellable_number_of_items,
+                booked: a.booked_number_of_items,
+            },
+        })
+        .collect();
+    stock_levels::publish_changed(store, warehouse, &levels).await?;
     Ok(answer)
 }
 
