@@ -238,8 +238,8 @@ async fn published_stock(app: &TestApp, code: &str) -> Vec<i64> {
 
 /// A change the poll missed because it came and went between two polls, but a check read, is
 /// published by that read, so the poll after it sees the way back as a change too. Without it
-/// the stock flow keeps the level it read (found by `stock_returns_e2e` under faults: 12 → 11
-/// → 12, Centra stayed at 11).
+/// the stock flow keeps the level it read (12 → 11 → 12: Centra stays at 11 for good, the
+/// state a `stock_returns_e2e` run under faults ended in).
 #[tokio::test]
 async fn a_level_a_read_saw_first_is_published_and_so_is_the_way_back() {
     let app = spawn_app().await;

@@ -6,10 +6,12 @@
 //! flow's checks read Ongoing directly, in between. When an article goes 12 → 11 → 12 between
 //! two polls and a check reads the 11, the next poll finds 12, the level published last, and
 //! would say nothing: the flow would keep Centra at 11 for good, or, the other way round, sell
-//! a unit the warehouse no longer has (found by `stock_returns_e2e` under faults, on OGOship's
-//! gateway, which had the same rule). So every level the gateway reads is compared with the
-//! one published last, whoever read it: a level a check reads first is published by that read
-//! (the flow checks the article once more), and the poll then finds nothing new.
+//! a unit the warehouse no longer has. (A `stock_returns_e2e` run under faults on OGOship
+//! ended in exactly that state: WMS 12, Centra 11, the last check had read 11 and no event
+//! came after it. It was not reproduced; this would explain it.) So every level the gateway
+//! reads is compared with the one published last, whoever read it: a level a check reads
+//! first is published by that read (the flow checks the article once more), and the poll
+//! then finds nothing new.
 //!
 //! The domain id `wms:<warehouse>:stock:<article>:<physical>` names a value, not a change: 5,
 //! then 4, then 5 again would reuse the first id and the outbox would drop the third event. So
