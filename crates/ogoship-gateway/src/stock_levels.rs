@@ -24,20 +24,11 @@ use chrono::Utc;
 use domain::EventId;
 use platform_store::{Store, StoreError, unix_millis};
 use proto::events::v1::WmsStockChanged;
+use proto::wms::v1::ArticleStock;
 
 use crate::publish::{self, meta};
 
-/// One product's stock as the gateway just read it: `[stock, stockAvailable, reserved]`
-/// (physical, sellable, booked).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ReadLevel {
-    pub article_number: String,
-    /// The product's handle (`handles`), the contract's article system id.
-    pub article_system_id: i64,
-    pub level: [i64; 3],
-}
-
-/// Records `read` and publishes each level that differs from the one published last for its
+/// Records `read` (each product's stock as the gateway just read it) and publishes each level that differs from the one published last for its
 /// article (or is the first), in one transaction. Returns how many were published.
 ///
 /// # Errors
@@ -45,19 +36,18 @@ pub(crate) struct ReadLevel {
 pub(crate) async fn publish_changed(
     store: &Store,
     warehouse: &str,
-    read: &[ReadLevel],
+    read: &[ArticleStock],
 ) -> Result<usize, StoreError> {
     if read.is_empty() {
         return Ok(0);
     }
-    let mut sorted: Vec<&ReadLevel> = read.iter().collect();
+    let mut sorted: Vec<&ArticleStock> = read.iter().collect();
     sorted.sort_by(|a, b| a.article_number.cmp(&b.article_number));
     sorted.dedup_by(|a, b| a.article_number == b.article_number);
     let mut tx = store.begin().await?;
     let mut published = Vec::new();
     for read in sorted {
         let number = &read.article_number;
-        let [physical, sellable, booked] = read.level;
         let version: Option<i64> = sqlx::query_scalar(
             "INSERT INTO stock_levels (article_number, number_of_items, \
                  sellable_number_of_items, booked_number_of_items, version, updated_at) \
@@ -73,9 +63,9 @@ pub(crate) async fn publish_changed(
              RETURNING version",
         )
         .bind(number)
-        .bind(physical)
-        .bind(sellable)
-        .bind(booked)
+        .bind(read.number_of_items)
+        .bind(read.sellable_number_of_items)
+        .bind(read.booked_number_of_items)
         .bind(unix_millis())
         .fetch_optional(tx.conn())
         .await
@@ -88,7 +78,7 @@ pub(crate) async fn publish_changed(
             warehouse,
             "stock",
             number,
-            &physical.to_string(),
+            &read.number_of_items.to_string(),
             &format!("v{version}"),
         ]);
         let event = WmsStockChanged {
@@ -96,9 +86,9 @@ pub(crate) async fn publish_changed(
             warehouse: warehouse.to_owned(),
             article_number: number.clone(),
             article_system_id: read.article_system_id,
-            number_of_items: physical,
-            sellable_number_of_items: sellable,
-            booked_number_of_items: booked,
+            number_of_items: read.number_of_items,
+            sellable_number_of_items: read.sellable_number_of_items,
+            booked_number_of_items: read.booked_number_of_items,
         };
         publish::enqueue(
             store,
@@ -115,8 +105,8 @@ pub(crate) async fn publish_changed(
         tracing::info!(
             %warehouse,
             article_number = %read.article_number,
-            physical = read.level[0],
-            sellable = read.level[1],
+            physical = read.number_of_items,
+            sellable = read.sellable_number_of_items,
             "stock changed"
         );
     }

@@ -24,19 +24,11 @@ use chrono::Utc;
 use domain::EventId;
 use platform_store::{Store, StoreError, unix_millis};
 use proto::events::v1::WmsStockChanged;
+use proto::wms::v1::ArticleStock;
 
-use crate::inventory::Level;
 use crate::publish::{self, meta};
 
-/// One article's stock as the gateway just read it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ReadLevel {
-    pub article_number: String,
-    pub article_system_id: i64,
-    pub level: Level,
-}
-
-/// Records `read` and publishes each level that differs from the one published last for its
+/// Records `read` (each article's stock as the gateway just read it) and publishes each level that differs from the one published last for its
 /// article (or is the first), in one transaction. Returns how many were published.
 ///
 /// # Errors
@@ -44,18 +36,18 @@ pub(crate) struct ReadLevel {
 pub(crate) async fn publish_changed(
     store: &Store,
     warehouse: &str,
-    read: &[ReadLevel],
+    read: &[ArticleStock],
 ) -> Result<usize, StoreError> {
     if read.is_empty() {
         return Ok(0);
     }
-    let mut sorted: Vec<&ReadLevel> = read.iter().collect();
+    let mut sorted: Vec<&ArticleStock> = read.iter().collect();
     sorted.sort_by(|a, b| a.article_number.cmp(&b.article_number));
     sorted.dedup_by(|a, b| a.article_number == b.article_number);
     let mut tx = store.begin().await?;
     let mut published = Vec::new();
     for read in sorted {
-        let (number, level) = (&read.article_number, read.level);
+        let number = &read.article_number;
         let version: Option<i64> = sqlx::query_scalar(
             "INSERT INTO stock_levels (article_number, article_system_id, number_of_items, \
                  sellable_number_of_items, booked_number_of_items, version, updated_at) \
@@ -73,9 +65,9 @@ pub(crate) async fn publish_changed(
         )
         .bind(number)
         .bind(read.article_system_id)
-        .bind(level.physical)
-        .bind(level.sellable)
-        .bind(level.booked)
+        .bind(read.number_of_items)
+        .bind(read.sellable_number_of_items)
+        .bind(read.booked_number_of_items)
         .bind(unix_millis())
         .fetch_optional(tx.conn())
         .await
@@ -88,7 +80,7 @@ pub(crate) async fn publish_changed(
             warehouse,
             "stock",
             number,
-            &level.physical.to_string(),
+            &read.number_of_items.to_string(),
             &format!("v{version}"),
         ]);
         let event = WmsStockChanged {
@@ -96,9 +88,9 @@ pub(crate) async fn publish_changed(
             warehouse: warehouse.to_owned(),
             article_number: number.clone(),
             article_system_id: read.article_system_id,
-            number_of_items: level.physical,
-            sellable_number_of_items: level.sellable,
-            booked_number_of_items: level.booked,
+            number_of_items: read.number_of_items,
+            sellable_number_of_items: read.sellable_number_of_items,
+            booked_number_of_items: read.booked_number_of_items,
         };
         publish::enqueue(
             store,
@@ -115,8 +107,8 @@ pub(crate) async fn publish_changed(
         tracing::info!(
             %warehouse,
             article_number = %read.article_number,
-            physical = read.level.physical,
-            sellable = read.level.sellable,
+            physical = read.number_of_items,
+            sellable = read.sellable_number_of_items,
             "stock changed"
         );
     }
@@ -130,15 +122,13 @@ mod tests {
 
     use super::*;
 
-    fn read(article_number: &str, physical: i64) -> ReadLevel {
-        ReadLevel {
+    fn read(article_number: &str, physical: i64) -> ArticleStock {
+        ArticleStock {
             article_number: article_number.to_owned(),
             article_system_id: 7,
-            level: Level {
-                physical,
-                sellable: physical,
-                booked: 0,
-            },
+            number_of_items: physical,
+            sellable_number_of_items: physical,
+            booked_number_of_items: 0,
         }
     }
 

@@ -5,7 +5,7 @@
 //! is published before the answer goes ([`crate::stock_levels`]: otherwise a change the poll
 //! missed in between would never be).
 
-use platform_store::Store;
+use platform_store::{Store, StoreError};
 use proto::wms::v1::{ArticleStock, ReadStockResponse};
 
 use super::CommandError;
@@ -13,7 +13,7 @@ use super::articles::{next_of, page_of};
 use crate::client::models::StockResponse;
 use crate::client::{OgoshipClient, OgoshipError};
 use crate::handles::{self, PRODUCT};
-use crate::stock_levels::{self, ReadLevel};
+use crate::stock_levels;
 
 /// Products per named read (the stock flow's batch).
 pub const MAX_NAMED: usize = 100;
@@ -35,17 +35,28 @@ pub(crate) fn level(row: &StockResponse) -> Result<(String, [i64; 3]), OgoshipEr
     Ok((code, [stock, available, reserved]))
 }
 
+/// The contract's stock of product `code` at `[stock, stockAvailable, reserved]` (from
+/// [`level`]), with the product's handle as its article system id (the poll builds it the same
+/// way).
+pub(crate) async fn article_stock(
+    store: &Store,
+    code: String,
+    [physical, sellable, booked]: [i64; 3],
+) -> Result<ArticleStock, StoreError> {
+    Ok(ArticleStock {
+        article_system_id: handles::handle(store, PRODUCT, &code, &code).await?,
+        article_number: code,
+        number_of_items: physical,
+        sellable_number_of_items: sellable,
+        booked_number_of_items: booked,
+    })
+}
+
 async fn rows(store: &Store, records: &[StockResponse]) -> Result<Vec<ArticleStock>, CommandError> {
     let mut out = Vec::with_capacity(records.len());
     for row in records {
         match level(row) {
-            Ok((code, [physical, sellable, booked])) => out.push(ArticleStock {
-                article_system_id: handles::handle(store, PRODUCT, &code, &code).await?,
-                article_number: code,
-                number_of_items: physical,
-                sellable_number_of_items: sellable,
-                booked_number_of_items: booked,
-            }),
+            Ok((code, level)) => out.push(article_stock(store, code, level).await?),
             Err(error) => tracing::warn!(%error, "stock row could not be read"),
         }
     }
@@ -68,20 +79,7 @@ pub async fn read_stock(
     max: u32,
 ) -> Result<ReadStockResponse, CommandError> {
     let answer = read(client, store, article_numbers, from, max).await?;
-    let levels: Vec<ReadLevel> = answer
-        .articles
-        .iter()
-        .map(|a| ReadLevel {
-            article_number: a.article_number.clone(),
-            article_system_id: a.article_system_id,
-            level: [
-                a.number_of_items,
-                a.sellable_number_of_items,
-                a.booked_number_of_items,
-            ],
-        })
-        .collect();
-    stock_levels::publish_changed(store, warehouse, &levels).await?;
+    stock_levels::publish_changed(store, warehouse, &answer.articles).await?;
     Ok(answer)
 }
 

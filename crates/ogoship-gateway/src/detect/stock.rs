@@ -7,9 +7,8 @@ use serde_json::json;
 use super::{DetectError, Detector, PollReport};
 use crate::client::models::StockResponse;
 use crate::client::resources::STOCK;
-use crate::commands::stock::level;
-use crate::handles::{self, PRODUCT};
-use crate::stock_levels::{self, ReadLevel};
+use crate::commands::stock::{article_stock, level};
+use crate::stock_levels;
 
 const CURSOR: &str = "stock.modified";
 
@@ -23,11 +22,7 @@ impl Detector {
         let mut read = Vec::with_capacity(rows.records.len());
         for row in &rows.records {
             match level(row) {
-                Ok((code, level)) => read.push(ReadLevel {
-                    article_system_id: handles::handle(&self.store, PRODUCT, &code, &code).await?,
-                    article_number: code,
-                    level,
-                }),
+                Ok((code, level)) => read.push(article_stock(&self.store, code, level).await?),
                 Err(error) => {
                     self.dead_letter(
                         "article",

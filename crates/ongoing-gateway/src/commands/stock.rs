@@ -9,26 +9,32 @@ use proto::wms::v1::{ArticleStock, ReadStockResponse};
 
 use super::CommandError;
 use crate::client::models::ArticleModel;
-use crate::client::{IdCursor, OngoingClient};
-use crate::inventory::{Level, level};
-use crate::stock_levels::{self, ReadLevel};
+use crate::client::{IdCursor, OngoingClient, OngoingError};
+use crate::inventory::level;
+use crate::stock_levels;
 
 /// Articles per named read (the stock flow's batch).
 pub const MAX_NAMED: usize = 100;
+
+/// The contract's stock of `article` (the poll reads it the same way), or why it cannot be read.
+pub(crate) fn article_stock(article: &ArticleModel) -> Result<ArticleStock, OngoingError> {
+    let (article_number, level) = level(article)?;
+    Ok(ArticleStock {
+        article_number,
+        article_system_id: article.article_system_id,
+        number_of_items: level.physical,
+        sellable_number_of_items: level.sellable,
+        booked_number_of_items: level.booked,
+    })
+}
 
 /// The rows of `articles`; an unreadable one is logged and left out (named reads then list it
 /// as not found, so the flow shows it instead of guessing).
 fn rows(articles: &[ArticleModel]) -> Vec<ArticleStock> {
     articles
         .iter()
-        .filter_map(|article| match level(article) {
-            Ok((number, level)) => Some(ArticleStock {
-                article_number: number,
-                article_system_id: article.article_system_id,
-                number_of_items: level.physical,
-                sellable_number_of_items: level.sellable,
-                booked_number_of_items: level.booked,
-            }),
+        .filter_map(|article| match article_stock(article) {
+            Ok(stock) => Some(stock),
             Err(error) => {
                 tracing::warn!(%error, "article stock could not be read");
                 None
@@ -52,20 +58,7 @@ pub async fn read_stock(
     max: u32,
 ) -> Result<ReadStockResponse, CommandError> {
     let answer = read(client, article_numbers, from, max).await?;
-    let levels: Vec<ReadLevel> = answer
-        .articles
-        .iter()
-        .map(|a| ReadLevel {
-            article_number: a.article_number.clone(),
-            article_system_id: a.article_system_id,
-            level: Level {
-                physical: a.number_of_items,
-                sellable: a.sellable_number_of_items,
-                booked: a.booked_number_of_items,
-            },
-        })
-        .collect();
-    stock_levels::publish_changed(store, warehouse, &levels).await?;
+    stock_levels::publish_changed(store, warehouse, &answer.articles).await?;
     Ok(answer)
 }
 

@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::{DetectError, Detector, PollReport, cursor};
-use crate::inventory::level;
-use crate::stock_levels::{self, ReadLevel};
+use crate::commands::stock::article_stock;
+use crate::stock_levels;
 
 const CURSOR: &str = "articles.stock_changed";
 
@@ -29,12 +29,8 @@ impl Detector {
             report.dead_lettered += self.reject(&page.rejected).await?;
             let mut read = Vec::with_capacity(page.records.len());
             for article in &page.records {
-                match level(article) {
-                    Ok((article_number, level)) => read.push(ReadLevel {
-                        article_number,
-                        article_system_id: article.article_system_id,
-                        level,
-                    }),
+                match article_stock(article) {
+                    Ok(stock) => read.push(stock),
                     Err(error) => {
                         self.dead_letter(
                             "article",
