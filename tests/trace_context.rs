@@ -164,6 +164,7 @@ async fn one_trace_from_outbox_to_grpc(bus: TestBus) {
             consumer: ConsumerConfig::new("trace-test").with_filter("centra.*.shipment.>"),
             redelivery: platform_runtime::Redelivery::default(),
             dead_letters: store.clone(),
+            drain: platform_runtime::IN_FLIGHT_DRAIN,
         },
         stop.clone(),
         |_delivery| {

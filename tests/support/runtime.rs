@@ -170,6 +170,12 @@ impl RunningApp {
         if let Some(database) = self.database {
             database.drop_database().await;
         }
-        stopped.expect("runtime stops cleanly");
+        if let Err(error) = stopped {
+            // What the services were at when the shutdown ran out (a call retried, a wait).
+            panic!(
+                "runtime stops cleanly: {error:?}; the last warnings and errors:\n{}",
+                crate::log_tail::recent(40)
+            );
+        }
     }
 }

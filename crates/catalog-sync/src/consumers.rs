@@ -200,6 +200,7 @@ pub async fn consume_in_batches(
         consumer: config,
         redelivery,
         dead_letters: flow.store().clone(),
+        drain: platform_runtime::IN_FLIGHT_DRAIN,
     };
     let settling = Settling::new(&subscription);
     let name = subscription.consumer.durable_name.clone();

@@ -41,7 +41,8 @@ use async_trait::async_trait;
 use domain::settings::ProductSelection;
 use platform_bus::ConsumerConfig;
 use platform_runtime::{
-    CancellationToken, Migrations, Service, ServiceBase, ServiceContext, ServiceError,
+    CancellationToken, IN_FLIGHT_DRAIN, Migrations, Service, ServiceBase, ServiceContext,
+    ServiceError, within_drain,
 };
 use sqlx::migrate::Migrator;
 
@@ -160,8 +161,13 @@ async fn reconcile_daily(flow: CatalogFlow, stop: CancellationToken) {
             () = stop.cancelled() => return,
             _ = ticks.tick() => {}
         }
-        if let Err(error) = flow.reconcile(false).await {
-            tracing::warn!(%error, "daily catalog reconcile failed; next one tomorrow");
+        // Dropped a drain after shutdown (writes are idempotent; the next start reconciles).
+        match within_drain(flow.reconcile(false), &stop, IN_FLIGHT_DRAIN).await {
+            None => return,
+            Some(Err(error)) => {
+                tracing::warn!(%error, "daily catalog reconcile failed; next one tomorrow");
+            }
+            Some(Ok(_)) => {}
         }
     }
 }

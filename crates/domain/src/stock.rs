@@ -114,6 +114,11 @@ pub struct StockDecision {
     /// units are in flight (Centra still allocates units the WMS has shipped, or has orders the
     /// WMS has not booked yet), so the flow checks the article again.
     pub settled: bool,
+    /// The write lets Centra sell more than it did when read. Only
+    /// such a write can oversell when the numbers it was decided on are no longer the world's:
+    /// one that lowers Centra's stock sells less than before whatever moved meanwhile on the
+    /// WMS's side.
+    pub raises: bool,
 }
 
 /// The rule of the module docs.
@@ -129,6 +134,7 @@ pub fn stock_decision(wms: WmsStock, centra: CentraStock) -> StockDecision {
         target,
         write: target.max(allocated) != centra.physical,
         settled: after.available() == wms.sellable.max(0),
+        raises: after.available() > centra.available(),
     }
 }
 
@@ -214,6 +220,17 @@ mod tests {
             prop_assert!(decision.settled);
             prop_assert_eq!(decision.write, c != physical);
             prop_assert!(!stock_decision(wms(physical, sellable), centra(physical, booked)).write);
+        }
+
+        #[test]
+        fn only_a_raise_lets_centra_sell_more_than_before(
+            physical in -5i64..200, sellable in -50i64..200, c in 0i64..300, allocated in 0i64..300,
+        ) {
+            let before = centra(c, allocated);
+            let decision = stock_decision(wms(physical, sellable), before);
+            let after = centra(decision.target.max(allocated), allocated);
+            prop_assert_eq!(decision.raises, after.available() > before.available());
+            prop_assert!(!decision.raises || decision.write, "a raise is a write");
         }
 
         #[test]

@@ -423,6 +423,74 @@ async fn stock_and_article_pages() {
     assert_eq!(all.next_article_system_id_from, 2);
 }
 
+/// A named read keeps several `GET /stock` calls in flight (at most `NAMED_IN_FLIGHT`), so the
+/// first level it answers with is not a whole batch of calls older than the last, and still
+/// answers in the order asked, unknown products apart.
+#[tokio::test]
+async fn a_named_read_overlaps_its_calls_and_answers_in_order() {
+    use ogoship_gateway::commands::stock::NAMED_IN_FLIGHT;
+
+    let app = spawn_app().await;
+    let codes: Vec<String> = (0..12).map(|i| format!("P{i:02}")).collect();
+    app.seed_products(&codes.iter().map(String::as_str).collect::<Vec<_>>())
+        .await;
+    for (i, code) in codes.iter().enumerate() {
+        app.set_stock(code, 10 + i64::try_from(i).expect("small"))
+            .await;
+    }
+    app.control("faults", json!({"latency_ms": 40})).await;
+    let since = app.requests().await.len();
+    let mut asked: Vec<String> = codes.iter().rev().cloned().collect();
+    asked.insert(5, "NOPE".into());
+    let named = app
+        .gateway
+        .commands()
+        .read_stock(Request::new(ReadStockRequest {
+            warehouse: "main".into(),
+            article_numbers: asked.clone(),
+            ..ReadStockRequest::default()
+        }))
+        .await
+        .expect("ok")
+        .into_inner();
+    let answered: Vec<(String, i64)> = named
+        .articles
+        .iter()
+        .map(|a| (a.article_number.clone(), a.number_of_items))
+        .collect();
+    let expected: Vec<(String, i64)> = asked
+        .iter()
+        .filter(|c| *c != "NOPE")
+        .map(|c| (c.clone(), 10 + c[1..].parse::<i64>().expect("number")))
+        .collect();
+    assert_eq!(answered, expected);
+    assert_eq!(named.not_found, ["NOPE"]);
+
+    let calls: Vec<(u64, u64)> = app.requests().await[since..]
+        .iter()
+        .filter(|r| r["path"].as_str().is_some_and(|p| p.ends_with("/stock")))
+        .map(|r| {
+            let tick = |name: &str| r[name].as_u64().expect("tick");
+            (tick("arrivedTick"), tick("completedTick"))
+        })
+        .collect();
+    assert_eq!(calls.len(), asked.len(), "one call per product");
+    let most_in_flight = calls
+        .iter()
+        .map(|&(arrived, _)| {
+            calls
+                .iter()
+                .filter(|&&(a, c)| a <= arrived && arrived < c)
+                .count()
+        })
+        .max()
+        .unwrap_or(0);
+    assert!(
+        (2..=NAMED_IN_FLIGHT).contains(&most_in_flight),
+        "calls in flight at once: {most_in_flight}, want 2..={NAMED_IN_FLIGHT}"
+    );
+}
+
 /// A resync compares `ListArticles` with what it would write: an inactive article with a
 /// product code, colour, size and weight (none of which OGOship keeps) and a SEK price reads
 /// back as written, so an unchanged catalogue is never written again.

@@ -216,6 +216,7 @@ pub async fn run(
         consumer: feed.config(flow.warehouse()),
         redelivery,
         dead_letters: flow.records().store().clone(),
+        drain: platform_runtime::IN_FLIGHT_DRAIN,
     };
     consume_concurrently(
         bus,

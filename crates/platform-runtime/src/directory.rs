@@ -15,6 +15,7 @@ use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use futures::future::BoxFuture;
 use tonic::body::Body;
@@ -70,6 +71,10 @@ pub struct ServiceDirectory {
     token: Option<GrpcToken>,
     /// The service a channel to [`WMS_GATEWAY`] reaches: the gateway of the configured WMS.
     wms_gateway: &'static str,
+    /// How long a TCP server answering calls at shutdown waits for them before it drops them
+    /// ([`crate::IN_FLIGHT_DRAIN`]; see `drain`). In-process calls run in their caller's task,
+    /// which its own drain bounds.
+    drain: Duration,
 }
 
 /// The WMS gateway when nothing else is configured (`[wms] kind` defaults to Ongoing).
@@ -128,6 +133,7 @@ impl ServiceDirectory {
             serving: Arc::default(),
             token: None,
             wms_gateway: DEFAULT_WMS_GATEWAY,
+            drain: crate::IN_FLIGHT_DRAIN,
         }
     }
 
@@ -143,6 +149,7 @@ impl ServiceDirectory {
             serving: Arc::default(),
             token: None,
             wms_gateway: DEFAULT_WMS_GATEWAY,
+            drain: crate::IN_FLIGHT_DRAIN,
         }
     }
 
@@ -150,6 +157,14 @@ impl ServiceDirectory {
     #[must_use]
     pub fn with_token(mut self, token: Option<GrpcToken>) -> Self {
         self.token = token;
+        self
+    }
+
+    /// TCP servers drop the calls they are still answering `drain` after shutdown instead of
+    /// after [`crate::IN_FLIGHT_DRAIN`] (a test that cannot wait that long).
+    #[must_use]
+    pub fn with_drain(mut self, drain: Duration) -> Self {
+        self.drain = drain;
         self
     }
 
@@ -267,9 +282,7 @@ impl ServiceDirectory {
                     })?
                     .insert(service.to_owned(), routes.clone());
                 let result = match exposed.get(service) {
-                    Some(listen) => {
-                        serve_tcp(service, routes, *listen, self.token.clone(), shutdown).await
-                    }
+                    Some(listen) => self.serve_tcp(service, routes, *listen, shutdown).await,
                     None => {
                         shutdown.cancelled().await;
                         Ok(())
@@ -284,9 +297,56 @@ impl ServiceDirectory {
                 let (listen, _) = addresses
                     .get(service)
                     .ok_or_else(|| DirectoryError::Unknown(service.to_owned()))?;
-                serve_tcp(service, routes, *listen, self.token.clone(), shutdown).await
+                self.serve_tcp(service, routes, *listen, shutdown).await
             }
         }
+    }
+
+    /// Serves `routes` over TCP on `listen` until `shutdown`, the calls under way then given
+    /// the directory's drain.
+    async fn serve_tcp(
+        &self,
+        service: &str,
+        routes: Routes,
+        listen: SocketAddr,
+        shutdown: tokio_util::sync::CancellationToken,
+    ) -> Result<(), DirectoryError> {
+        let (token, drain) = (self.token.clone(), self.drain);
+        tracing::info!(service, %listen, "grpc server listening");
+        // `grpc.health.v1`: the whole server ("") and the service by name answer SERVING while the
+        // routes are served (a Kubernetes gRPC probe or grpc-health-probe asks).
+        let (reporter, health) = tonic_health::server::health_reporter();
+        reporter
+            .set_service_status("", tonic_health::ServingStatus::Serving)
+            .await;
+        reporter
+            .set_service_status(service, tonic_health::ServingStatus::Serving)
+            .await;
+        // On shutdown tonic stops taking connections and waits for the calls under way; one that
+        // waits out a far system's retries is dropped a drain later (its caller sees UNAVAILABLE
+        // and calls again), so the service stops within the runtime's grace.
+        let cut = tokio_util::sync::CancellationToken::new();
+        let cutter = tokio::spawn({
+            let (shutdown, cut) = (shutdown.clone(), cut.clone());
+            async move {
+                shutdown.cancelled().await;
+                tokio::time::sleep(drain).await;
+                cut.cancel();
+            }
+        });
+        let served = tonic::transport::Server::builder()
+            .trace_fn(platform_telemetry::server_span)
+            .layer(RequireToken(token))
+            .layer(crate::drain::cut_after(cut))
+            .add_routes(routes)
+            .add_service(health)
+            .serve_with_shutdown(listen, shutdown.cancelled_owned())
+            .await;
+        cutter.abort();
+        served.map_err(|e| DirectoryError::Serve {
+            service: service.to_owned(),
+            reason: format!("{listen}: {e}"),
+        })
     }
 
     fn registered(&self, service: &str) -> Option<Routes> {
@@ -295,36 +355,6 @@ impl ServiceDirectory {
             Shape::Network { .. } => None,
         }
     }
-}
-
-async fn serve_tcp(
-    service: &str,
-    routes: Routes,
-    listen: SocketAddr,
-    token: Option<GrpcToken>,
-    shutdown: tokio_util::sync::CancellationToken,
-) -> Result<(), DirectoryError> {
-    tracing::info!(service, %listen, "grpc server listening");
-    // `grpc.health.v1`: the whole server ("") and the service by name answer SERVING while the
-    // routes are served (a Kubernetes gRPC probe or grpc-health-probe asks).
-    let (reporter, health) = tonic_health::server::health_reporter();
-    reporter
-        .set_service_status("", tonic_health::ServingStatus::Serving)
-        .await;
-    reporter
-        .set_service_status(service, tonic_health::ServingStatus::Serving)
-        .await;
-    tonic::transport::Server::builder()
-        .trace_fn(platform_telemetry::server_span)
-        .layer(RequireToken(token))
-        .add_routes(routes)
-        .add_service(health)
-        .serve_with_shutdown(listen, shutdown.cancelled_owned())
-        .await
-        .map_err(|e| DirectoryError::Serve {
-            service: service.to_owned(),
-            reason: format!("{listen}: {e}"),
-        })
 }
 
 /// Resolves the registered routes at call time, so callers may be built before the service

@@ -19,6 +19,9 @@
 //!   and [`all_in_progress_while`] for a service that reads with a loop of its own.
 //! - `renewal`: [`with_renewals`], work with a lease renewed beside it, never in its place
 //!   (the progress acks above, stock-sync's claim).
+//! - `drain`: [`within_drain`], work under way at shutdown given [`IN_FLIGHT_DRAIN`] more, then
+//!   dropped (the handlers above, the commands a gRPC server is answering), so a service stops
+//!   within the runtime's grace period.
 //! - `dead_letter_service`: [`DeadLetterService`], the `DeadLetters` gRPC service over a
 //!   service's store, with the service's own [`DeadLetterRetry`].
 //! - `call_log`: [`CallLog`], a gateway's calls to its outside system kept per record (the
@@ -42,6 +45,7 @@ mod call_log;
 mod dead_letter_service;
 mod detector_status;
 mod directory;
+mod drain;
 mod flow_runs;
 mod grpc_token;
 mod health;
@@ -62,6 +66,7 @@ pub use call_log::{CALLS_KEPT, CallLog, ExternalCallsService, KEPT_FOR, StoredCa
 pub use dead_letter_service::{DeadLetterRetry, DeadLetterService};
 pub use detector_status::{Detector, DetectorStatus};
 pub use directory::{ChannelError, DirectoryError, GrpcChannel, ServiceDirectory, WMS_GATEWAY};
+pub use drain::{IN_FLIGHT_DRAIN, within_drain};
 pub use flow_runs::{FlowFacts, FlowRun, FlowRuns, flows_answer, open_dead_letters, timestamp};
 pub use grpc_token::GrpcToken;
 pub use health::{DatabaseCheck, Health, install_metrics};

@@ -32,6 +32,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
 
+use crate::drain::within_drain;
 use crate::kept_message::{KeptMessage, keep_message};
 use crate::renewal::with_renewals;
 
@@ -58,6 +59,9 @@ pub struct Subscription {
     /// The service's store: a given-up message becomes one of its dead letters, of the kind
     /// named after the consumer, so the service's `DeadLetterRetry` replays it.
     pub dead_letters: Store,
+    /// How long a handler under way at shutdown may go on before it is dropped, its delivery
+    /// left to come again ([`crate::IN_FLIGHT_DRAIN`] in a service; see `drain`).
+    pub drain: Duration,
 }
 
 /// How long one wait for a delivery lasts before shutdown is checked again.
@@ -80,14 +84,21 @@ where
 {
     let settling = Settling::new(&subscription);
     let consumer_name = settling.consumer_name.clone();
-    let ack_wait = subscription.consumer.ack_wait;
+    let (ack_wait, drain) = (subscription.consumer.ack_wait, subscription.drain);
     let mut consumer = bus.consumer(subscription.consumer).await?;
     while let Some(delivery) = next_delivery(consumer.as_mut(), &consumer_name, &shutdown).await {
         let span = delivery_span(&consumer_name, &delivery);
         if let Some(delivery) = settling.past_the_limit(delivery).await {
             let handled = span.in_scope(|| handler(&delivery)).instrument(span);
-            let handled = in_progress_while(&delivery, ack_wait, handled).await;
-            settling.settle(delivery, handled).await;
+            // The drain cuts the handler only: a progress ack under way is finished first.
+            let handled = within_drain(handled, &shutdown, drain);
+            match in_progress_while(&delivery, ack_wait, handled).await {
+                Some(handled) => settling.settle(delivery, handled).await,
+                None => {
+                    dropped(&consumer_name, &delivery, drain);
+                    break;
+                }
+            }
         }
     }
     Ok(())
@@ -101,8 +112,8 @@ where
 /// It asks the bus for as many deliveries as there are free slots ([`Consumer::next_batch`]),
 /// never more, so no delivery is leased and left waiting for a slot; on the embedded bus
 /// that is one claim and one commit for all of them instead of one each.
-/// On shutdown no new delivery is taken and the ones in the handler finish (the runtime's
-/// grace period bounds them).
+/// On shutdown no new delivery is taken and the ones in the handler get the subscription's
+/// `drain` to finish, then are dropped (see `drain`).
 ///
 /// # Errors
 /// The bus refusing or failing to open the consumer; read errors later are logged and retried.
@@ -119,7 +130,7 @@ where
 {
     let settling = Settling::new(&subscription);
     let consumer_name = settling.consumer_name.clone();
-    let ack_wait = subscription.consumer.ack_wait;
+    let (ack_wait, drain) = (subscription.consumer.ack_wait, subscription.drain);
     let mut consumer = bus.consumer(subscription.consumer).await?;
     let slots = Arc::new(Semaphore::new(limit.max(1)));
     let mut tasks = JoinSet::new();
@@ -151,16 +162,30 @@ where
             };
             let span = delivery_span(&consumer_name, &delivery);
             let handled = span.in_scope(|| handler(&delivery)).instrument(span);
-            let settling = settling.clone();
+            let (settling, shutdown) = (settling.clone(), shutdown.clone());
             tasks.spawn(async move {
-                let handled = in_progress_while(&delivery, ack_wait, handled).await;
-                settling.settle(delivery, handled).await;
+                let handled = within_drain(handled, &shutdown, drain);
+                match in_progress_while(&delivery, ack_wait, handled).await {
+                    Some(handled) => settling.settle(delivery, handled).await,
+                    None => dropped(&settling.consumer_name, &delivery, drain),
+                }
                 drop(slot);
             });
         }
     }
     while tasks.join_next().await.is_some() {}
     Ok(())
+}
+
+/// Says that the handler of `delivery` was still at work `drain` after shutdown and was
+/// dropped: the delivery comes again once its lease ends.
+fn dropped(consumer_name: &str, delivery: &Delivery, drain: Duration) {
+    tracing::warn!(
+        consumer = consumer_name,
+        message_id = %delivery.id,
+        drain_s = drain.as_secs_f64(),
+        "handler still at work after the shutdown's drain; dropped, the message comes again"
+    );
 }
 
 /// Runs `work` (the handler of `delivery`), sending a progress ack every third of `ack_wait`

@@ -72,6 +72,64 @@ async fn in_process_calls_reach_the_registered_service_and_fail_cleanly_before()
     assert_eq!(late.code(), tonic::Code::Unavailable, "{late}");
 }
 
+/// Answers a ping never: a command waiting out a far system's retries.
+#[derive(Debug)]
+struct Stuck;
+
+#[tonic::async_trait]
+impl Diagnostics for Stuck {
+    async fn ping(
+        &self,
+        _request: tonic::Request<PingRequest>,
+    ) -> Result<tonic::Response<PingResponse>, tonic::Status> {
+        std::future::pending().await
+    }
+}
+
+/// A TCP server still answering a call at shutdown drops it after the drain: the server stops
+/// (it would wait for the call for good) and the caller gets an error, not a hang.
+#[tokio::test]
+async fn a_call_still_answered_after_the_drain_is_dropped() {
+    let listen: SocketAddr = test_support::free_port();
+    let directory =
+        ServiceDirectory::network([("probe".to_owned(), listen, format!("http://{listen}"))])
+            .with_drain(Duration::from_millis(200));
+    let stop = CancellationToken::new();
+    let serving = tokio::spawn({
+        let directory = directory.clone();
+        let stop = stop.clone();
+        async move {
+            directory
+                .serve("probe", Routes::new(DiagnosticsServer::new(Stuck)), stop)
+                .await
+        }
+    });
+    for _ in 0..100 {
+        if directory.is_serving("probe") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let call = tokio::spawn({
+        let directory = directory.clone();
+        async move { ping(&directory).await }
+    });
+    // The call is in the handler before the shutdown (the handler never answers).
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!call.is_finished(), "the call waits for its answer");
+    stop.cancel();
+    tokio::time::timeout(Duration::from_secs(10), serving)
+        .await
+        .expect("the server stopped after the drain")
+        .expect("joins")
+        .expect("serves cleanly");
+    let answer = tokio::time::timeout(Duration::from_secs(10), call)
+        .await
+        .expect("the caller is not left hanging")
+        .expect("joins");
+    assert!(answer.is_err(), "{answer:?}");
+}
+
 #[tokio::test]
 async fn network_calls_reach_the_service_over_tcp() {
     let listen: SocketAddr = test_support::free_port();

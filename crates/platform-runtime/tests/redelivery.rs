@@ -131,6 +131,7 @@ async fn a_message_that_keeps_failing_becomes_a_dead_letter(under_test: TestBus)
         consumer: consumer(),
         redelivery: redelivery(4),
         dead_letters: store.clone(),
+        drain: platform_runtime::IN_FLIGHT_DRAIN,
     };
     let running = tokio::spawn({
         let (bus, seen, stop) = (bus.clone(), seen.clone(), stop.clone());
@@ -228,6 +229,7 @@ async fn a_delivery_past_the_limit_is_kept_without_handling(under_test: TestBus)
         consumer: consumer(),
         redelivery: redelivery(1),
         dead_letters: store.clone(),
+        drain: platform_runtime::IN_FLIGHT_DRAIN,
     };
     let running = tokio::spawn({
         let (bus, handled, stop) = (bus.clone(), handled.clone(), stop.clone());
@@ -342,6 +344,7 @@ async fn a_slow_handler_keeps_its_delivery(under_test: TestBus) {
         consumer: consumer(),
         redelivery: redelivery(10),
         dead_letters: store.clone(),
+        drain: platform_runtime::IN_FLIGHT_DRAIN,
     };
     let ack_wait = subscription.consumer.ack_wait;
     let running = tokio::spawn({

@@ -28,6 +28,7 @@ async fn subscription(consumer: ConsumerConfig) -> Subscription {
             ..Redelivery::default()
         },
         dead_letters: store,
+        drain: platform_runtime::IN_FLIGHT_DRAIN,
     }
 }
 
@@ -192,4 +193,70 @@ async fn concurrent_consume_keeps_to_its_limit_and_settles_everything() {
         .expect("consumer");
     let redelivered = again.next(Duration::from_millis(300)).await.expect("bus");
     assert!(redelivered.is_none(), "{redelivered:?}");
+}
+
+/// A handler still at work a drain after shutdown is dropped, in both loops: the loop ends
+/// although the handler never would, the delivery is neither acked nor given up, and it comes
+/// again (its second delivery) once its lease has run out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_at_work_past_the_drain_is_dropped_and_its_message_comes_again() {
+    for concurrent in [false, true] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("bus.db").display().to_string();
+        let bus = EmbeddedBus::open(&path, EmbeddedBusConfig::default())
+            .await
+            .expect("bus");
+        bus.publish(OutgoingMessage::new(
+            "wms.main.return.received",
+            MessageId::new("stuck-1"),
+            Bytes::from_static(b"x"),
+        ))
+        .await
+        .expect("published");
+        let config = || {
+            ConsumerConfig::new("returns-sync")
+                .with_filter("wms.*.return.>")
+                .with_ack_wait(Duration::from_secs(1))
+        };
+        let started = Arc::new(tokio::sync::Notify::new());
+        let stop = CancellationToken::new();
+        let mut subscription = subscription(config()).await;
+        subscription.drain = Duration::from_millis(200);
+        let running = tokio::spawn({
+            let (bus, started, stop) = (bus.clone(), started.clone(), stop.clone());
+            async move {
+                // Never ends: a gateway call that keeps backing off.
+                let handler = move |_: &platform_bus::Delivery| {
+                    let started = started.clone();
+                    async move {
+                        started.notify_one();
+                        std::future::pending::<Handled>().await
+                    }
+                };
+                if concurrent {
+                    consume_concurrently(&bus, subscription, stop, 2, handler).await
+                } else {
+                    consume(&bus, subscription, stop, handler).await
+                }
+            }
+        });
+        tokio::time::timeout(Duration::from_secs(10), started.notified())
+            .await
+            .expect("the handler started");
+        stop.cancel();
+        tokio::time::timeout(Duration::from_secs(10), running)
+            .await
+            .unwrap_or_else(|_| panic!("concurrent {concurrent}: the loop ended after the drain"))
+            .expect("joins")
+            .expect("consumer ran");
+
+        let mut again = bus.consumer(config()).await.expect("consumer");
+        let next = again
+            .next(Duration::from_secs(5))
+            .await
+            .expect("bus")
+            .unwrap_or_else(|| panic!("concurrent {concurrent}: the message came again"));
+        assert_eq!(next.id.as_str(), "stuck-1");
+        assert_eq!(next.delivery_count, 2, "concurrent {concurrent}");
+    }
 }

@@ -100,6 +100,7 @@ pub async fn run(
         consumer: config(flow.warehouse()),
         redelivery,
         dead_letters: flow.records().store().clone(),
+        drain: platform_runtime::IN_FLIGHT_DRAIN,
     };
     consume_concurrently(
         bus,

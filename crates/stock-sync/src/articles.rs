@@ -20,7 +20,7 @@ use platform_store::{Store, StoreError, Transaction, unix_millis};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::rules::{Blocked, StockState};
+use crate::rules::{Blocked, Meanwhile, StockState};
 
 /// How long a claimed row stays with its replica before another may take it, unless renewed.
 pub const CLAIM_LEASE_MS: i64 = 30 * 1000;
@@ -215,7 +215,8 @@ impl StockArticles {
     }
 
     /// Marks `article_number` due at `at` only if the flow already follows it (a Centra key that
-    /// is not an article number, such as the EAN under the joined-SKU rule, marks nothing).
+    /// is not an article number, such as the EAN under the joined-SKU rule, marks nothing), for
+    /// a shipment of it completed in Centra (`completed_at`, see [`Self::news_since_claim`]).
     ///
     /// # Errors
     /// The store failing.
@@ -228,7 +229,7 @@ impl StockArticles {
         let marked = sqlx::query(
             "UPDATE stock_articles SET \
              due_at = CASE WHEN due_at IS NULL OR due_at > $2 THEN $2 ELSE due_at END, \
-             generation = generation + 1, rechecks = 0, updated_at = $3 \
+             generation = generation + 1, rechecks = 0, updated_at = $3, completed_at = $3 \
              WHERE article_number = $1",
         )
         .bind(article_number)
@@ -358,6 +359,62 @@ impl StockArticles {
             article.article_number
         )))?;
         Ok(())
+    }
+
+    /// Of `claimed` (one check's batch, at most [`crate::flow::BATCH`] rows, claimed at
+    /// `claimed_at`), what came in about each article while the check ran: a mark (its
+    /// generation moved), or a shipment of it completed in Centra (`completed_at` since the
+    /// claim). Articles with no news are left out ([`crate::rules::held_back`]).
+    ///
+    /// # Errors
+    /// The store failing.
+    pub async fn news_since_claim(
+        &self,
+        claimed: &[StockArticle],
+        claimed_at: i64,
+    ) -> Result<HashMap<String, Meanwhile>, StoreError> {
+        if claimed.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let placeholders: Vec<String> = (1..=claimed.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT article_number, generation, completed_at FROM stock_articles \
+             WHERE article_number IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for article in claimed {
+            query = query.bind(article.article_number.as_str());
+        }
+        let rows = query
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("reading what came in during a check"))?;
+        let generations: HashMap<&str, i64> = claimed
+            .iter()
+            .map(|a| (a.article_number.as_str(), a.generation))
+            .collect();
+        let mut news = HashMap::new();
+        for row in &rows {
+            let number: String = row
+                .try_get("article_number")
+                .map_err(|e| corrupt("?", "article_number", &e))?;
+            let generation: i64 = row
+                .try_get("generation")
+                .map_err(|e| corrupt(&number, "generation", &e))?;
+            let completed_at: Option<i64> = row
+                .try_get("completed_at")
+                .map_err(|e| corrupt(&number, "completed_at", &e))?;
+            let meanwhile = if completed_at.is_some_and(|at| at >= claimed_at) {
+                Meanwhile::Completed
+            } else if generations.get(number.as_str()) != Some(&generation) {
+                Meanwhile::Marked
+            } else {
+                continue;
+            };
+            news.insert(number, meanwhile);
+        }
+        Ok(news)
     }
 
     /// Moves the lease of `articles` (claimed together, so all due at `held`) to `until`; a

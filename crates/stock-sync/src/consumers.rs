@@ -133,6 +133,7 @@ pub async fn run(
         consumer: feed.config(flow.warehouse(), &catalog),
         redelivery,
         dead_letters: flow.articles().store().clone(),
+        drain: platform_runtime::IN_FLIGHT_DRAIN,
     };
     consume_concurrently(
         bus,

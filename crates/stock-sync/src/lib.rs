@@ -40,8 +40,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use platform_runtime::{
-    CancellationToken, DeadLetterService, Migrations, Service, ServiceBase, ServiceContext,
-    ServiceError,
+    CancellationToken, DeadLetterService, IN_FLIGHT_DRAIN, Migrations, Service, ServiceBase,
+    ServiceContext, ServiceError, within_drain,
 };
 use sqlx::migrate::Migrator;
 use tonic::service::Routes;
@@ -151,16 +151,20 @@ async fn reconcile_periodically(flow: StockFlow, stop: CancellationToken) {
             .start_run(flow_status::RECONCILE_RUN, interval_ms)
             .await
         {
-            Ok(true) => match flow.reconcile(&[], false).await {
-                Ok(report) => tracing::info!(
-                    checked = report.checked,
-                    written = report.written,
-                    "periodic stock reconcile done"
-                ),
-                Err(error) => {
-                    tracing::warn!(%error, "periodic stock reconcile failed; the next interval tries again")
+            Ok(true) => {
+                match within_drain(flow.reconcile(&[], false), &stop, IN_FLIGHT_DRAIN).await {
+                    // Dropped on shutdown: the next replica's interval reconciles.
+                    None => return,
+                    Some(Ok(report)) => tracing::info!(
+                        checked = report.checked,
+                        written = report.written,
+                        "periodic stock reconcile done"
+                    ),
+                    Some(Err(error)) => {
+                        tracing::warn!(%error, "periodic stock reconcile failed; the next interval tries again")
+                    }
                 }
-            },
+            }
             Ok(false) => {}
             Err(error) => tracing::warn!(%error, "periodic stock reconcile could not start"),
         }

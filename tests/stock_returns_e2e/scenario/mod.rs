@@ -207,16 +207,23 @@ struct Run<'a> {
     /// Articles with an unpicked rest of a shipped order, which the WMS simulator keeps booked
     /// (see [`Run::check_invariant`]).
     partly_picked: BTreeSet<String>,
-    /// The last steps, for a failure message.
+    /// The last [`HISTORY`] steps, each with its time, for a failure message.
     history: VecDeque<String>,
 }
 
+/// Steps a failure message shows: a stock check under faults can take several seconds, so the
+/// step that left an article oversold may be a few dozen steps back.
+const HISTORY: usize = 40;
+
 impl Run<'_> {
-    fn note(&mut self, what: String) {
-        if self.history.len() == 12 {
+    /// Keeps `what` with the time (UTC) it was done, which places it among the services' log
+    /// lines (`E2E_LOG`).
+    fn note(&mut self, what: impl std::fmt::Display) {
+        if self.history.len() == HISTORY {
             self.history.pop_front();
         }
-        self.history.push_back(what);
+        let at = chrono::Utc::now().format("%H:%M:%S%.3f");
+        self.history.push_back(format!("{at} {what}"));
     }
 }
 

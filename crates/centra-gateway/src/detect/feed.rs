@@ -134,28 +134,43 @@ pub async fn run_feed(
     }
     let mut listening = false;
     loop {
-        if !listening {
-            match client.set_event_listeners(&objects).await {
-                Ok(()) => listening = true,
-                Err(error) => {
-                    tracing::warn!(endpoint = %client.endpoint(), %error, "centra events queue not listened to; the polls' interval finds every change");
-                }
-            }
-        }
-        if listening {
-            match feed_once(&client, &objects, &wakers).await {
-                Ok(0) => {}
-                Ok(read) => {
-                    tracing::debug!(endpoint = %client.endpoint(), read, "centra events read");
-                }
-                Err(error) => {
-                    tracing::warn!(endpoint = %client.endpoint(), %error, "centra events not read; the polls' interval finds every change");
-                }
-            }
+        // A round waiting out Centra's retries or rate limit is left on shutdown: the events
+        // are only hints (the polls read the records), and ones not confirmed come again.
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = feed_round(&client, &objects, &wakers, &mut listening) => {}
         }
         tokio::select! {
             () = stop.cancelled() => return,
             () = tokio::time::sleep(tick) => {}
+        }
+    }
+}
+
+/// One tick of [`run_feed`]: listens first if it does not yet, then reads the queue.
+async fn feed_round(
+    client: &GraphqlClient,
+    objects: &[ObjectType],
+    wakers: &Wakers,
+    listening: &mut bool,
+) {
+    if !*listening {
+        match client.set_event_listeners(objects).await {
+            Ok(()) => *listening = true,
+            Err(error) => {
+                tracing::warn!(endpoint = %client.endpoint(), %error, "centra events queue not listened to; the polls' interval finds every change");
+            }
+        }
+    }
+    if *listening {
+        match feed_once(client, objects, wakers).await {
+            Ok(0) => {}
+            Ok(read) => {
+                tracing::debug!(endpoint = %client.endpoint(), read, "centra events read");
+            }
+            Err(error) => {
+                tracing::warn!(endpoint = %client.endpoint(), %error, "centra events not read; the polls' interval finds every change");
+            }
         }
     }
 }

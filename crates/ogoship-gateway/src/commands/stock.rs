@@ -1,10 +1,11 @@
-//! `ReadStock`: the stock of named products (`GET /stock?productCode=`, one call each), or one
+//! `ReadStock`: the stock of named products (`GET /stock?productCode=`, one call each, a few in flight at once), or one
 //! page of every product's stock, as OGOship holds it now. `number_of_items` is `stock`
 //! (physical), `sellable_number_of_items` `stockAvailable`, `booked_number_of_items`
 //! `reserved` (ogoship-api.md §6). A level read here that differs from the one published last
 //! is published before the answer goes ([`crate::stock_levels`]: otherwise a change the poll
 //! missed in between would never be).
 
+use futures::{StreamExt as _, TryStreamExt as _, stream};
 use platform_store::{Store, StoreError};
 use proto::wms::v1::{ArticleStock, ReadStockResponse};
 
@@ -17,6 +18,9 @@ use crate::stock_levels;
 
 /// Products per named read (the stock flow's batch).
 pub const MAX_NAMED: usize = 100;
+/// `GET /stock?productCode=` calls of one named read in flight at once. OGOship documents no
+/// rate limit (ogoship-api.md §1: back off on 429 and 503, which the client's retries do).
+pub const NAMED_IN_FLIGHT: usize = 8;
 
 /// The contract's stock of one row, or why it cannot be read.
 pub(crate) fn level(row: &StockResponse) -> Result<(String, [i64; 3]), OgoshipError> {
@@ -115,10 +119,23 @@ async fn read(
             "article_numbers[{i}]: is empty"
         )));
     }
+    // A few reads in flight at once, answers kept in the order asked: OGOship reads one product
+    // per call, and one after another a check of 100 products waited for each call and its
+    // retries in turn, so the first levels it answered with were seconds older than the last
+    // (5 s under `stock_returns_e2e`'s faults), and the stock flow decided on them.
+    let codes: Vec<String> = article_numbers
+        .iter()
+        .map(|n| n.trim().to_owned())
+        .collect();
+    let answers: Vec<Option<StockResponse>> = stream::iter(codes)
+        .map(|code| async move { client.stock_of(&code).await })
+        .buffered(NAMED_IN_FLIGHT)
+        .try_collect()
+        .await?;
     let mut found = Vec::new();
     let mut not_found = Vec::new();
-    for number in article_numbers {
-        match client.stock_of(number.trim()).await? {
+    for (number, answer) in article_numbers.iter().zip(answers) {
+        match answer {
             Some(row) => found.push(row),
             None => not_found.push(number.clone()),
         }

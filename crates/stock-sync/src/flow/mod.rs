@@ -27,11 +27,17 @@
 //! number to Centra (the numbers are read when the batch is checked). A gateway that is down gives the articles back, due again a
 //! few seconds later; nothing is lost.
 //!
+//! Numbers age while a check reads: the WMS read of a batch is one call per article on some
+//! WMS, each retried with backoff, and took up to 29 s under `stock_returns_e2e`'s faults. An
+//! article with news while its check ran is checked again right after it, and the write
+//! decided on the old numbers is held back ([`rules::held_back`]): any write after a shipment
+//! of it was completed in Centra (the allocation read is gone), only a raise after a new WMS
+//! level (on old WMS numbers only a raise can oversell; a lower write goes).
+//!
 //! What is left: a shipment completed in Centra between our read of its allocation and our
-//! write lowers Centra's physical stock once more after we decided; when the WMS's sellable
-//! stock was the binding term (the WMS books units Centra does not allocate), Centra may then
-//! sell those units until the article's recheck (its Centra stock is unsettled, so the recheck
-//! is already due). The window is the WMS read and one write's round trip.
+//! write, whose event reaches stock-sync only after the write. The completion lowers Centra's
+//! physical stock once more after we decided, and Centra may sell those units until the
+//! article's recheck, which that event makes due at once.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -369,7 +375,7 @@ impl StockFlow {
                 }
             }
         };
-        let check = self.check(&claimed, &progress);
+        let check = self.check(&claimed, now, &progress);
         let result = with_renewals(check, self.claim_renewal, renew).await;
         let held = held.into_inner();
         match result {
@@ -408,10 +414,12 @@ impl StockFlow {
         }
     }
 
-    /// Reads both sides of `claimed`, decides, writes what changed, saves every outcome.
+    /// Reads both sides of `claimed` (claimed at `claimed_at`), decides, writes what changed,
+    /// saves every outcome.
     async fn check(
         &self,
         claimed: &[StockArticle],
+        claimed_at: i64,
         progress: &Progress,
     ) -> Result<CheckReport, FlowError> {
         let endpoint = self.endpoint()?;
@@ -482,6 +490,31 @@ impl StockFlow {
                 }
             }
         }
+        // A write decided on numbers that news overtook waits for the check the news made due
+        // (`rules::held_back`): reading many articles can take seconds.
+        let news = if writes.is_empty() {
+            HashMap::new()
+        } else {
+            self.articles.news_since_claim(claimed, claimed_at).await?
+        };
+        let held: BTreeSet<String> = writes
+            .keys()
+            .filter(|number| {
+                compared.get(*number).is_some_and(|decision| {
+                    rules::held_back(*decision, news.get(number.as_str()).copied())
+                })
+            })
+            .cloned()
+            .collect();
+        writes.retain(|number, _| !held.contains(number));
+        if !held.is_empty() {
+            tracing::info!(
+                held = held.len(),
+                articles = ?held,
+                "stock writes held back: news of these articles came in while the check read; \
+                 they are checked again at once"
+            );
+        }
         let mut refused: Option<String> = None;
         let answer = if writes.is_empty() {
             Default::default()
@@ -507,6 +540,7 @@ impl StockFlow {
             let number = &article.article_number;
             let sent = writes.contains_key(number);
             let answered = match (sent, &refused) {
+                (false, _) if held.contains(number) => WriteAnswer::HeldBack,
                 (false, _) => WriteAnswer::Unsent,
                 (true, Some(_)) => WriteAnswer::Refused,
                 (true, None) if not_found.contains(number) => WriteAnswer::NotFound,

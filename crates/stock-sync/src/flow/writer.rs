@@ -13,7 +13,7 @@
 
 use std::time::Duration;
 
-use platform_runtime::CancellationToken;
+use platform_runtime::{CancellationToken, IN_FLIGHT_DRAIN, within_drain};
 use platform_store::unix_millis;
 
 use super::StockFlow;
@@ -31,7 +31,16 @@ impl StockFlow {
     pub async fn write_due(&self, stop: CancellationToken) {
         let woken = self.woken();
         loop {
-            let pause = match self.check_due().await {
+            // A check waiting out a gateway's retries is dropped a drain after shutdown: its
+            // claim's lease runs out and the articles are due again (see `platform_runtime`'s
+            // `drain`).
+            let Some(checked) = within_drain(self.check_due(), &stop, IN_FLIGHT_DRAIN).await else {
+                tracing::warn!(
+                    "stock check still running after the shutdown's drain; dropped, its articles are due again when their claim runs out"
+                );
+                return;
+            };
+            let pause = match checked {
                 Ok(report) if report.checked > 0 => Duration::ZERO,
                 Ok(_) => self.until_next_due().await,
                 Err(error) => {

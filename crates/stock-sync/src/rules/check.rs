@@ -46,6 +46,9 @@ pub enum WriteAnswer {
     NotFound,
     /// Centra named it in `productsAreBundles`.
     Bundle,
+    /// Not sent: news of the article came in while the check read ([`held_back`]); the check
+    /// that news made due decides again on fresh numbers.
+    HeldBack,
 }
 
 /// How the check of a compared article ends.
@@ -67,8 +70,40 @@ pub fn concluded(decision: StockDecision, answer: WriteAnswer) -> Conclusion {
         WriteAnswer::Refused => Conclusion::Blocked(Blocked::Refused),
         WriteAnswer::NotFound => Conclusion::Blocked(Blocked::NotFound),
         WriteAnswer::Bundle => Conclusion::Blocked(Blocked::Bundle),
+        WriteAnswer::HeldBack => Conclusion::Settling,
         WriteAnswer::Unsent | WriteAnswer::Written if decision.settled => Conclusion::InSync,
         WriteAnswer::Unsent | WriteAnswer::Written => Conclusion::Settling,
+    }
+}
+
+/// What came in about an article while its check ran, after the claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Meanwhile {
+    /// A mark: a WMS level (the poll's or another read's), a synced article. The WMS numbers
+    /// the check read may be old.
+    Marked,
+    /// A shipment of it completed in Centra: Centra took the units out of its physical stock
+    /// and its allocation after the check read them (or just before).
+    Completed,
+}
+
+/// Whether a decided write is held back, given what came in about the article while the
+/// check ran (`None`: nothing). The article is checked again at once either way (a mark
+/// leaves it due), on fresh numbers.
+///
+/// Why: a check's numbers age while it reads (a WMS read of many articles, each call retried,
+/// can take seconds), and news says they may be overtaken.
+/// - A completion makes any write wrong: the target was decided on an allocation Centra no
+///   longer holds, and an absolute write then lets Centra sell the shipped units once more
+///   (the completion took them out of the physical stock the write puts back).
+/// - A mark alone (a new WMS level) leaves Centra as read, so only a raise can oversell on old
+///   WMS numbers; a lower write sells less than before whatever the WMS did, and holding it
+///   back would leave Centra selling more for one more check.
+pub fn held_back(decision: StockDecision, meanwhile: Option<Meanwhile>) -> bool {
+    match meanwhile {
+        None => false,
+        Some(Meanwhile::Marked) => decision.write && decision.raises,
+        Some(Meanwhile::Completed) => decision.write,
     }
 }
 
@@ -124,6 +159,7 @@ mod tests {
             target: 5,
             write: true,
             settled: true,
+            raises: true,
         };
         let in_flight = StockDecision {
             settled: false,
@@ -141,12 +177,48 @@ mod tests {
             (in_flight, NotFound, Conclusion::Blocked(Blocked::NotFound)),
             (settled, Bundle, Conclusion::Blocked(Blocked::Bundle)),
             (in_flight, Bundle, Conclusion::Blocked(Blocked::Bundle)),
+            (settled, HeldBack, Conclusion::Settling),
+            (in_flight, HeldBack, Conclusion::Settling),
         ];
         for (decision, answer, expected) in table {
             assert_eq!(
                 concluded(decision, answer),
                 expected,
                 "{decision:?} {answer:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_held_back_table() {
+        let centra = |physical, allocated| CentraStock {
+            physical,
+            allocated,
+        };
+        let wms = |physical, sellable| WmsStock { physical, sellable };
+        let (marked, completed) = (Some(Meanwhile::Marked), Some(Meanwhile::Completed));
+        // (WMS read, Centra read, what came in while the check ran, held back)
+        let table = [
+            // A raise (Centra 3 -> 5) waits when news came in meanwhile, goes when none did.
+            (wms(5, 5), centra(3, 0), marked, true),
+            (wms(5, 5), centra(3, 0), completed, true),
+            (wms(5, 5), centra(3, 0), None, false),
+            // A lower write goes on a new WMS level: it sells less than before whatever the
+            // WMS did. After a completion it waits too: Centra is no longer as read.
+            (wms(2, 2), centra(5, 0), marked, false),
+            (wms(2, 2), centra(5, 0), completed, true),
+            (wms(2, 2), centra(5, 0), None, false),
+            // Nothing to write: nothing to hold.
+            (wms(5, 5), centra(5, 0), marked, false),
+            (wms(5, 5), centra(5, 0), completed, false),
+            // Below the allocation Centra stores the allocation: no raise either.
+            (wms(1, 0), centra(4, 4), marked, false),
+        ];
+        for (w, c, meanwhile, expected) in table {
+            assert_eq!(
+                held_back(stock_decision(w, c), meanwhile),
+                expected,
+                "{w:?} {c:?} {meanwhile:?}"
             );
         }
     }

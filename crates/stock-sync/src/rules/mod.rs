@@ -5,11 +5,14 @@
 //! Layout:
 //! - `state`: [`StockState`], what a person sees of an article (the outcome of its latest
 //!   check, not a lifecycle: see its docs), and [`Blocked`], the states that stop a write;
-//! - `check`: [`found`] (what the reads say, before the write), [`concluded`] (the state after
-//!   Centra's answer), [`recheck_after`] (when an unsettled article is looked at again).
+//! - `check`: [`found`] (what the reads say, before the write), [`held_back`] (a write decided
+//!   on numbers that news overtook, [`Meanwhile`]), [`concluded`] (the state after Centra's answer),
+//!   [`recheck_after`] (when an unsettled article is looked at again).
 
 mod check;
 mod state;
 
-pub use check::{Conclusion, Found, WriteAnswer, concluded, found, recheck_after};
+pub use check::{
+    Conclusion, Found, Meanwhile, WriteAnswer, concluded, found, held_back, recheck_after,
+};
 pub use state::{Blocked, StockState};

@@ -152,6 +152,52 @@ impl TestFlow {
             .expect("stock changed");
     }
 
+    /// Centra completes a shipment of `units` of `key`: they leave its physical stock and its
+    /// allocation.
+    pub fn centra_completes(&self, key: &str, units: i64) {
+        self.centra.with(|c| {
+            let item = c.item(key);
+            item.physical -= units;
+            item.allocated -= units;
+        });
+    }
+
+    /// `ShipmentCompleted` of `shipment_id` on `shop1` with the size item `key`.
+    pub async fn completed(&self, message: &str, shipment_id: &str, key: &str) {
+        let event = events::ShipmentCompleted {
+            endpoint: "shop1".into(),
+            shipment_id: shipment_id.into(),
+            items: vec![events::CompletedItem {
+                joined_sku: key.into(),
+                ean: String::new(),
+            }],
+            ..Default::default()
+        };
+        self.flow
+            .on_shipment_completed(&MessageId::new(message), &event)
+            .await
+            .expect("shipment completed");
+    }
+
+    /// Starts a check whose WMS read takes 300 ms and returns once the check is in that read
+    /// (Centra read already), so a test moves the world while the check's numbers age. The
+    /// reads are quick again for the checks after it.
+    pub async fn check_reading_slowly(
+        &self,
+    ) -> tokio::task::JoinHandle<Result<stock_sync::flow::CheckReport, stock_sync::flow::FlowError>>
+    {
+        self.wms.with(|w| w.read_delay = Duration::from_millis(300));
+        let flow = self.flow.clone();
+        let wms = self.wms.clone();
+        let check = tokio::spawn(async move {
+            let report = flow.check_due().await;
+            wms.with(|w| w.read_delay = Duration::ZERO);
+            report
+        });
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        check
+    }
+
     /// Checks until nothing is due now.
     pub async fn drain(&self) -> stock_sync::flow::CheckReport {
         let mut total = stock_sync::flow::CheckReport::default();

@@ -131,11 +131,7 @@ async fn units_in_flight_are_never_oversold_and_settle_after_centra_completes() 
     assert_eq!(first.state(), StockState::Settling);
     assert!(first.due_at.is_some());
     // Centra completes the shipment: 2 out of physical and allocation.
-    t.centra.with(|c| {
-        let item = c.item("F1");
-        item.physical -= 2;
-        item.allocated -= 2;
-    });
+    t.centra_completes("F1", 2);
     assert_eq!(t.centra_sells("F1"), 6, "undersold, never oversold");
     tokio::time::sleep(Duration::from_millis(120)).await;
     t.drain().await;
@@ -559,4 +555,76 @@ async fn a_renewed_claim_keeps_its_articles_and_leaves_new_marks_due() {
         .expect("claim");
     let numbers: Vec<&str> = later.iter().map(|a| a.article_number.as_str()).collect();
     assert_eq!(numbers, ["R2"], "R1 stays with its checker, R2 is due");
+}
+
+/// News of an article that comes in while its check reads (here: the WMS counts less during a
+/// slow WMS read, and its event marks the article) holds back a raise decided on the old
+/// numbers, so Centra never sells the units the WMS no longer has; a lower write of another
+/// article marked the same way goes. Both are checked again at once, on fresh numbers.
+#[tokio::test]
+async fn a_raise_that_news_overtook_waits_for_the_next_check_and_a_lower_write_goes() {
+    let t = spawn_flow().await;
+    // A: the WMS holds 10, Centra 6: the check would raise Centra to 10.
+    t.article("A", "1", (10, 10), (6, 0));
+    // B: the WMS holds 3, Centra 6: the check lowers Centra to 3.
+    t.article("B", "1", (3, 3), (6, 0));
+    t.synced("s1", "A", "1").await;
+    t.synced("s2", "B", "1").await;
+    let check = t.check_reading_slowly().await;
+    // Right after the WMS read, a stock-take finds 4 of A and 2 of B, and the poll's stock
+    // events mark both articles.
+    let wms = t.wms.clone();
+    t.moves.set(move || {
+        wms.with(|w| {
+            w.levels.get_mut("A").expect("A").physical = 4;
+            w.levels.get_mut("A").expect("A").sellable = 4;
+            w.levels.get_mut("B").expect("B").physical = 2;
+            w.levels.get_mut("B").expect("B").sellable = 2;
+        });
+    });
+    t.changed("m1", "A").await;
+    t.changed("m2", "B").await;
+    let report = check.await.expect("joins").expect("check");
+    assert_eq!((report.checked, report.written), (2, 1), "{report:?}");
+    assert_eq!(t.centra_physical("A"), 6, "the raise to 10 was held back");
+    assert_eq!(t.centra_physical("B"), 3, "the lower write went");
+    assert_eq!(t.state("A").await.state(), StockState::Settling);
+
+    // Both are due at once and checked on fresh numbers.
+    t.drain().await;
+    assert_eq!(t.centra_physical("A"), 4);
+    assert_eq!(t.centra_physical("B"), 2);
+    assert_eq!(t.centra_sells("A"), 4);
+    assert_eq!(t.state("A").await.state(), StockState::InSync);
+}
+
+/// The shape of a `stock_returns_e2e` failure: a check reads Centra (12 physical, 5 allocated)
+/// and then, slowly, the WMS (10 physical, 5 sellable), and decides to lower Centra to 10.
+/// Meanwhile the warehouse ships the 5 booked units and Centra completes that shipment
+/// (12 -> 7, 5 -> 0). Writing 10 then would let Centra sell 10 while the WMS has 5: the
+/// completion's event came in during the check, so no write goes, and the next check, at once,
+/// writes on fresh numbers.
+#[tokio::test]
+async fn a_completion_during_the_check_holds_back_even_a_lower_write() {
+    let t = spawn_flow().await;
+    t.article("P", "1", (10, 5), (12, 5));
+    t.synced("s1", "P", "1").await;
+    let check = t.check_reading_slowly().await;
+    // The warehouse ships the 5 booked units (seen right after the WMS read), Centra completes
+    // the shipment, and its event marks the article.
+    let wms = t.wms.clone();
+    t.moves.set(move || {
+        wms.with(|w| w.levels.get_mut("P").expect("P").physical = 5);
+    });
+    t.centra_completes("P", 5);
+    t.completed("c1", "9-1", "P").await;
+    let report = check.await.expect("joins").expect("check");
+    assert_eq!((report.checked, report.written), (1, 0), "{report:?}");
+    assert_eq!(
+        t.centra_physical("P"),
+        7,
+        "Centra as the completion left it, not 10 on the old allocation"
+    );
+    t.drain().await;
+    assert_eq!((t.centra_physical("P"), t.centra_sells("P")), (5, 5));
 }
