@@ -325,24 +325,14 @@ impl ServiceDirectory {
         // On shutdown tonic stops taking connections and waits for the calls under way; one that
         // waits out a far system's retries is dropped a drain later (its caller sees UNAVAILABLE
         // and calls again), so the service stops within the runtime's grace.
-        let cut = tokio_util::sync::CancellationToken::new();
-        let cutter = tokio::spawn({
-            let (shutdown, cut) = (shutdown.clone(), cut.clone());
-            async move {
-                shutdown.cancelled().await;
-                tokio::time::sleep(drain).await;
-                cut.cancel();
-            }
-        });
         let served = tonic::transport::Server::builder()
             .trace_fn(platform_telemetry::server_span)
             .layer(RequireToken(token))
-            .layer(crate::drain::cut_after(cut))
+            .layer(crate::drain::cut_after(shutdown.clone(), drain))
             .add_routes(routes)
             .add_service(health)
             .serve_with_shutdown(listen, shutdown.cancelled_owned())
             .await;
-        cutter.abort();
         served.map_err(|e| DirectoryError::Serve {
             service: service.to_owned(),
             reason: format!("{listen}: {e}"),

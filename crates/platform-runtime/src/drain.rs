@@ -37,12 +37,13 @@ pub async fn within_drain<F: Future>(
     tokio::time::timeout(drain, work).await.ok()
 }
 
-/// A layer for a gRPC server: its calls still under way when `cut` is cancelled (a drain
-/// after shutdown) are dropped and answered UNAVAILABLE, so the server's graceful shutdown,
-/// which waits for every call, ends; the caller calls again. A server's own task cannot do
-/// it by dropping its serve future: every connection runs in a task of its own.
+/// A layer for a gRPC server: each call still under way `drain` after `shutdown` is dropped
+/// ([`within_drain`]) and answered UNAVAILABLE, so the server's graceful shutdown, which waits
+/// for every call, ends; the caller calls again. A server's own task cannot do it by dropping
+/// its serve future: every connection runs in a task of its own.
 pub(crate) fn cut_after<Call, E>(
-    cut: CancellationToken,
+    shutdown: CancellationToken,
+    drain: Duration,
 ) -> tower::util::MapFutureLayer<
     impl Fn(Call) -> BoxFuture<'static, Result<http::Response<Body>, E>> + Clone,
 >
@@ -50,17 +51,17 @@ where
     Call: Future<Output = Result<http::Response<Body>, E>> + Send + 'static,
 {
     tower::util::MapFutureLayer::new(move |call: Call| {
-        let cut = cut.clone();
+        let shutdown = shutdown.clone();
         Box::pin(async move {
-            tokio::select! {
-                biased;
-                answered = call => answered,
-                () = cut.cancelled() => {
+            within_drain(call, &shutdown, drain)
+                .await
+                .unwrap_or_else(|| {
                     tracing::warn!("grpc call still under way after the shutdown's drain; dropped");
-                    Ok(tonic::Status::unavailable("the service is stopping; call again")
-                        .into_http())
-                }
-            }
+                    Ok(
+                        tonic::Status::unavailable("the service is stopping; call again")
+                            .into_http(),
+                    )
+                })
         }) as BoxFuture<'static, _>
     })
 }
