@@ -216,7 +216,9 @@ impl StockArticles {
 
     /// Marks `article_number` due at `at` only if the flow already follows it (a Centra key that
     /// is not an article number, such as the EAN under the joined-SKU rule, marks nothing), for
-    /// a shipment of it completed in Centra (`completed_at`, see [`Self::news_since_claim`]).
+    /// news from Centra: a shipment of it completed (`Meanwhile::Completed`, kept in
+    /// `completed_at`, see [`Self::news_since_claim`]) or a new one allocating it
+    /// (`Meanwhile::Marked`, a mark like any other).
     ///
     /// # Errors
     /// The store failing.
@@ -225,16 +227,21 @@ impl StockArticles {
         tx: &mut Transaction,
         article_number: &str,
         at: i64,
+        news: Meanwhile,
     ) -> Result<bool, StoreError> {
+        let now = unix_millis();
+        let completed_at = (news == Meanwhile::Completed).then_some(now);
         let marked = sqlx::query(
             "UPDATE stock_articles SET \
              due_at = CASE WHEN due_at IS NULL OR due_at > $2 THEN $2 ELSE due_at END, \
-             generation = generation + 1, rechecks = 0, updated_at = $3, completed_at = $3 \
+             generation = generation + 1, rechecks = 0, updated_at = $3, \
+             completed_at = COALESCE($4, completed_at) \
              WHERE article_number = $1",
         )
         .bind(article_number)
         .bind(at)
-        .bind(unix_millis())
+        .bind(now)
+        .bind(completed_at)
         .execute(tx.conn())
         .await
         .map_err(StoreError::query(format!(

@@ -6,9 +6,12 @@
 //! wms.<warehouse>.article.synced   ArticleSynced   -> StockFlow::on_article_synced
 //! centra.<catalog>.shipment.completed
 //!                                  ShipmentCompleted -> StockFlow::on_shipment_completed
+//! centra.<catalog>.shipment.good-to-go
+//!                                  ShipmentGoodToGo -> StockFlow::on_shipment_good_to_go
+//! centra.<catalog>.order.ready     OrderReady       -> StockFlow::on_order_ready
 //! ```
 //!
-//! Both only mark the article due (see [`crate::flow`]); they run only with
+//! All only mark the article due (see [`crate::flow`]); they run only with
 //! `settings.stock_to_centra`.
 
 use std::time::Duration;
@@ -23,7 +26,10 @@ use platform_store::MessageId;
 use prost::Message;
 use proto::events::v1 as events;
 
-use crate::flow::{ARTICLE_SYNCED, FlowError, SHIPMENT_COMPLETED, STOCK_CHANGED, StockFlow};
+use crate::flow::{
+    ARTICLE_SYNCED, FlowError, ORDER_READY, SHIPMENT_COMPLETED, SHIPMENT_GOOD_TO_GO, STOCK_CHANGED,
+    StockFlow,
+};
 
 /// The feeds the flow reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,13 +37,17 @@ pub enum Feed {
     StockChanged,
     ArticleSynced,
     ShipmentCompleted,
+    ShipmentGoodToGo,
+    OrderReady,
 }
 
 impl Feed {
-    pub const ALL: [Feed; 3] = [
+    pub const ALL: [Feed; 5] = [
         Feed::StockChanged,
         Feed::ArticleSynced,
         Feed::ShipmentCompleted,
+        Feed::ShipmentGoodToGo,
+        Feed::OrderReady,
     ];
 
     /// Consumer, inbox and dead-letter kind.
@@ -46,6 +56,8 @@ impl Feed {
             Feed::StockChanged => STOCK_CHANGED,
             Feed::ArticleSynced => ARTICLE_SYNCED,
             Feed::ShipmentCompleted => SHIPMENT_COMPLETED,
+            Feed::ShipmentGoodToGo => SHIPMENT_GOOD_TO_GO,
+            Feed::OrderReady => ORDER_READY,
         }
     }
 
@@ -59,6 +71,8 @@ impl Feed {
             Feed::StockChanged => format!("wms.{warehouse}.stock.changed"),
             Feed::ArticleSynced => format!("wms.{warehouse}.article.synced"),
             Feed::ShipmentCompleted => format!("centra.{catalog}.shipment.completed"),
+            Feed::ShipmentGoodToGo => format!("centra.{catalog}.shipment.good-to-go"),
+            Feed::OrderReady => format!("centra.{catalog}.order.ready"),
         };
         ConsumerConfig::new(self.consumer())
             .with_filter(subject)
@@ -90,6 +104,14 @@ pub async fn handle(
         Feed::ShipmentCompleted => match events::ShipmentCompleted::decode(payload.as_ref()) {
             Ok(event) => flow.on_shipment_completed(&id, &event).await,
             Err(e) => Err(invalid(&id, "ShipmentCompleted", &e)),
+        },
+        Feed::ShipmentGoodToGo => match events::ShipmentGoodToGo::decode(payload.as_ref()) {
+            Ok(event) => flow.on_shipment_good_to_go(&id, &event).await,
+            Err(e) => Err(invalid(&id, "ShipmentGoodToGo", &e)),
+        },
+        Feed::OrderReady => match events::OrderReady::decode(payload.as_ref()) {
+            Ok(event) => flow.on_order_ready(&id, &event).await,
+            Err(e) => Err(invalid(&id, "OrderReady", &e)),
         },
     };
     match result {

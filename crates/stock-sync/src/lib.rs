@@ -19,7 +19,7 @@
 //! - `fakes` (feature `fakes`): in-memory ports for tests, checked against the gateways by the
 //!   contract suite `tests/stock_ports_contract`.
 //!
-//! Parts running: three consumers, the writer loop ([`flow::writer`]: checks due articles,
+//! Parts running: five consumers ([`consumers::Feed`]), the writer loop ([`flow::writer`]: checks due articles,
 //! gathering the changes of one `stock_batch_window` into one check, else every second), the reconcile timer (every `stock_reconcile_interval`, one replica per
 //! interval, the first right after the first start), the admin services.
 

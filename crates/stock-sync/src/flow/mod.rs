@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! stock.changed / article.synced /
-//! shipment.completed              ──mark──► stock_articles (due) ──check──► read WMS, read Centra,
+//! shipment.completed / .good-to-go /
+//! order.ready                     ──mark──► stock_articles (due) ──check──► read WMS, read Centra,
 //!                                                                          decide, write changed
 //! reconcile (timer, `resync stock`) ─map products, mark every article──┘
 //! ```
@@ -52,7 +53,7 @@ use tokio::sync::Notify;
 
 use crate::articles::{CLAIM_LEASE_MS, CLAIM_RENEW_EVERY, CheckEnd, StockArticle, StockArticles};
 use crate::ports::{CentraStockTarget, WmsStockSource};
-use crate::rules::{self, Blocked, Conclusion, Found, WriteAnswer};
+use crate::rules::{self, Blocked, Conclusion, Found, Meanwhile, WriteAnswer};
 
 mod reconcile;
 pub mod writer;
@@ -63,6 +64,10 @@ pub const STOCK_CHANGED: &str = "stock-sync-stock-changed";
 pub const ARTICLE_SYNCED: &str = "stock-sync-article-synced";
 /// Consumer (and inbox) name of `centra.<catalog end-point>.shipment.completed`.
 pub const SHIPMENT_COMPLETED: &str = "stock-sync-shipment-completed";
+/// Consumer (and inbox) name of `centra.<catalog end-point>.shipment.good-to-go`.
+pub const SHIPMENT_GOOD_TO_GO: &str = "stock-sync-shipment-good-to-go";
+/// Consumer (and inbox) name of `centra.<catalog end-point>.order.ready`.
+pub const ORDER_READY: &str = "stock-sync-order-ready";
 /// Articles per check: one WMS read and one `SetStock` call (the gateways' batch size).
 pub const BATCH: u32 = 100;
 /// Delay before articles whose check failed on a call are tried again.
@@ -97,6 +102,21 @@ pub enum MissingSetting {
     /// Stock is written to the catalog end-point only, and none is set or implied.
     #[error("no catalog end-point: set settings.catalog_endpoint")]
     CatalogEndpoint,
+}
+
+/// The Centra keys of the shelf lines of a shipment or order (`sku + variantSku + sizeSku`,
+/// each part trimmed as the article number rule trims it, and the EAN): one of them is the
+/// article number. A bundle header line is not a shelf item and marks nothing.
+fn line_keys(lines: &[events::ProductLine]) -> impl Iterator<Item = String> + '_ {
+    lines
+        .iter()
+        .filter(|line| !line.is_bundle)
+        .flat_map(|line| {
+            let joined = [&line.sku, &line.variant_sku, &line.size_sku]
+                .map(|part| part.trim())
+                .concat();
+            [joined, line.ean.trim().to_owned()]
+        })
 }
 
 /// What one check or reconcile did.
@@ -268,28 +288,98 @@ impl StockFlow {
         message: &MessageId,
         event: &events::ShipmentCompleted,
     ) -> Result<(), FlowError> {
+        let keys = event
+            .items
+            .iter()
+            .flat_map(|item| [item.joined_sku.clone(), item.ean.clone()]);
+        self.mark_centra_news(
+            SHIPMENT_COMPLETED,
+            message,
+            &event.endpoint,
+            keys,
+            Meanwhile::Completed,
+        )
+        .await
+    }
+
+    /// `ShipmentGoodToGo`: a shipment whose units Centra allocates, which the WMS books once
+    /// order-sync imports it; its followed articles are due for a check.
+    ///
+    /// Why a new allocation marks: a check that read Centra before the order was placed and the
+    /// WMS after it booked the units finds numbers that look settled (the WMS's sellable stock
+    /// lowered by units Centra's allocation read does not hold yet) and writes a target one
+    /// allocation too low, so Centra sells fewer units than the WMS has. Nothing else would
+    /// look at the article again: the WMS's level may be back at the one published before (a
+    /// shipment and a move netting out). The event is published after Centra allocated, so a
+    /// check it did not overtake read the new allocation.
+    ///
+    /// # Errors
+    /// [`FlowError::Store`].
+    pub async fn on_shipment_good_to_go(
+        &self,
+        message: &MessageId,
+        event: &events::ShipmentGoodToGo,
+    ) -> Result<(), FlowError> {
+        self.mark_centra_news(
+            SHIPMENT_GOOD_TO_GO,
+            message,
+            &event.endpoint,
+            line_keys(&event.lines),
+            Meanwhile::Marked,
+        )
+        .await
+    }
+
+    /// `OrderReady` (the import setting `orders` or `both`): as
+    /// [`StockFlow::on_shipment_good_to_go`], for an order whose units Centra allocates.
+    ///
+    /// # Errors
+    /// [`FlowError::Store`].
+    pub async fn on_order_ready(
+        &self,
+        message: &MessageId,
+        event: &events::OrderReady,
+    ) -> Result<(), FlowError> {
+        self.mark_centra_news(
+            ORDER_READY,
+            message,
+            &event.endpoint,
+            line_keys(&event.lines),
+            Meanwhile::Marked,
+        )
+        .await
+    }
+
+    /// Marks the followed articles among `keys` (Centra keys of an event of `endpoint`; empty
+    /// ones and those of other end-points mark nothing) with `news`, once per message.
+    async fn mark_centra_news(
+        &self,
+        consumer: &str,
+        message: &MessageId,
+        endpoint: &str,
+        keys: impl Iterator<Item = String>,
+        news: Meanwhile,
+    ) -> Result<(), FlowError> {
         let store = self.articles.store();
-        if store.inbox().contains(SHIPMENT_COMPLETED, message).await? {
+        if store.inbox().contains(consumer, message).await? {
             return Ok(());
         }
-        let ours = self.settings.catalog_endpoint.as_ref().map(|e| e.as_str())
-            == Some(event.endpoint.as_str());
+        let ours = self.settings.catalog_endpoint.as_ref().map(|e| e.as_str()) == Some(endpoint);
         let due = self.due_after_window();
         let mut tx = store.begin().await?;
         let mut marked = 0;
         if ours {
-            for item in &event.items {
-                for key in [&item.joined_sku, &item.ean] {
-                    if !key.is_empty() && self.articles.mark_if_followed(&mut tx, key, due).await? {
-                        marked += 1;
-                    }
+            for key in keys.filter(|key| !key.is_empty()) {
+                if self
+                    .articles
+                    .mark_if_followed(&mut tx, &key, due, news)
+                    .await?
+                {
+                    marked += 1;
                 }
             }
         }
-        store
-            .inbox()
-            .record(&mut tx, SHIPMENT_COMPLETED, message)
-            .await?;
+        store.inbox().record(&mut tx, consumer, message).await?;
         tx.commit().await?;
         if marked > 0 {
             self.wake.notify_one();

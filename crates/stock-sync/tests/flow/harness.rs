@@ -179,6 +179,34 @@ impl TestFlow {
             .expect("shipment completed");
     }
 
+    /// A Centra order of `units` of `key`: Centra allocates them (its physical stock is as it
+    /// was).
+    pub fn centra_allocates(&self, key: &str, units: i64) {
+        self.centra.with(|c| c.item(key).allocated += units);
+    }
+
+    /// `ShipmentGoodToGo` of `shipment_id` on `shop1` with one line of the size item `key`
+    /// (its SKU split in three parts, as Centra sends it).
+    pub async fn good_to_go(&self, message: &str, shipment_id: &str, key: &str) {
+        let (sku, rest) = key.split_at(key.len() / 2);
+        let event = events::ShipmentGoodToGo {
+            endpoint: "shop1".into(),
+            shipment_id: shipment_id.into(),
+            lines: vec![events::ProductLine {
+                sku: sku.into(),
+                variant_sku: rest.into(),
+                size_sku: String::new(),
+                quantity: 1,
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        self.flow
+            .on_shipment_good_to_go(&MessageId::new(message), &event)
+            .await
+            .expect("shipment good to go");
+    }
+
     /// Starts a check whose WMS read takes 300 ms and returns once the check is in that read
     /// (Centra read already), so a test moves the world while the check's numbers age. The
     /// reads are quick again for the checks after it.

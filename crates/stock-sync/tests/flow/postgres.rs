@@ -48,6 +48,17 @@ async fn the_flow_runs_on_postgres() {
     assert_eq!(numbers, ["G11", "G12", "G13", "G14", "G15"]);
     let again = t.flow.reconcile(&[], false).await.expect("reconcile");
     assert_eq!(again.written, 0);
+    // Centra's news marks here too: a new allocation (no completion time to bind) and a
+    // completion.
+    t.good_to_go("g1", "1-1", "G01").await;
+    t.completed("c1", "1-2", "G02").await;
+    for key in ["G01", "G02"] {
+        assert!(t.state(key).await.due_at.is_some(), "{key} marked");
+    }
+    t.drain().await;
+    for key in ["G01", "G02"] {
+        assert_eq!(t.state(key).await.due_at, None, "{key} checked");
+    }
 }
 
 /// A check goes on while a renewal of its claim waits, and both end: here another session's

@@ -628,3 +628,95 @@ async fn a_completion_during_the_check_holds_back_even_a_lower_write() {
     t.drain().await;
     assert_eq!((t.centra_physical("P"), t.centra_sells("P")), (5, 5));
 }
+
+/// The shape of a `stock_returns_e2e` failure at rest: a check reads Centra (14 physical, 2
+/// allocated), then a customer orders one more unit, order-sync books it in the WMS, and the
+/// check's WMS read sees the booking (14 physical, 11 sellable). On those numbers Centra at 13
+/// sells exactly 11, so the check calls the article settled, while Centra, allocating 3, sells
+/// 10. The shipment's good-to-go event marks the article, and the next check writes 14.
+#[tokio::test]
+async fn a_new_allocation_during_the_check_leaves_the_article_due() {
+    let t = spawn_flow().await;
+    t.article("P1", "1", (14, 12), (14, 2));
+    t.synced("s1", "P1", "1").await;
+    t.drain().await;
+    assert_eq!(t.state("P1").await.state(), StockState::InSync);
+
+    t.changed("m1", "P1").await;
+    let check = t.check_reading_slowly().await;
+    t.centra_allocates("P1", 1);
+    t.wms
+        .with(|w| w.levels.get_mut("P1").expect("P1").sellable = 11);
+    t.good_to_go("g1", "7-1", "P1").await;
+    let report = check.await.expect("joins").expect("check");
+    assert_eq!((report.checked, report.written), (1, 1), "{report:?}");
+    assert_eq!(
+        t.centra_sells("P1"),
+        10,
+        "the lower write went, on an allocation that was one short"
+    );
+    assert!(
+        t.state("P1").await.due_at.is_some(),
+        "due again: the check's numbers looked settled"
+    );
+
+    t.drain().await;
+    assert_eq!((t.centra_physical("P1"), t.centra_sells("P1")), (14, 11));
+    assert_eq!(t.state("P1").await.state(), StockState::InSync);
+}
+
+/// A good-to-go shipment or a ready order marks only the followed articles of the catalog
+/// end-point, by either key, once per message; a bundle header line marks nothing.
+#[tokio::test]
+async fn new_shipments_and_orders_mark_their_followed_articles_once() {
+    let t = spawn_flow().await;
+    t.article("AB", "1", (5, 5), (5, 0));
+    t.synced("s1", "AB", "1").await;
+    t.drain().await;
+    let generation = t.state("AB").await.generation;
+    let line = |is_bundle| events::ProductLine {
+        sku: " A".into(),
+        variant_sku: "B ".into(),
+        is_bundle,
+        ..Default::default()
+    };
+    let shipment = |endpoint: &str, lines| events::ShipmentGoodToGo {
+        endpoint: endpoint.into(),
+        shipment_id: "1-1".into(),
+        lines,
+        ..Default::default()
+    };
+    let mark = |id: &'static str, event: events::ShipmentGoodToGo| {
+        let flow = t.flow.clone();
+        async move {
+            flow.on_shipment_good_to_go(&MessageId::new(id), &event)
+                .await
+                .expect("good to go");
+        }
+    };
+    mark("other", shipment("wholesale", vec![line(false)])).await;
+    mark("bundle", shipment("shop1", vec![line(true)])).await;
+    assert_eq!(t.state("AB").await.generation, generation, "nothing marked");
+    mark("g1", shipment("shop1", vec![line(false)])).await;
+    mark("g1", shipment("shop1", vec![line(false)])).await;
+    assert_eq!(
+        t.state("AB").await.generation,
+        generation + 1,
+        "marked once"
+    );
+    let order = events::OrderReady {
+        endpoint: "shop1".into(),
+        order_id: "2".into(),
+        lines: vec![events::ProductLine {
+            ean: "AB".into(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    t.flow
+        .on_order_ready(&MessageId::new("o1"), &order)
+        .await
+        .expect("order ready");
+    assert_eq!(t.state("AB").await.generation, generation + 2, "by its EAN");
+    assert!(t.state("AB").await.due_at.is_some());
+}
