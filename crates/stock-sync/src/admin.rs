@@ -31,6 +31,7 @@ fn status(error: FlowError) -> Status {
     match error {
         FlowError::Invalid(e) => Status::invalid_argument(e.to_string()),
         FlowError::Unavailable(e) => Status::unavailable(e.to_string()),
+        FlowError::Stopped => Status::unavailable(error.to_string()),
         FlowError::Refused(e) => Status::failed_precondition(e.to_string()),
         FlowError::Store(e) => Status::internal(e.to_string()),
         FlowError::Precondition(missing) => Status::failed_precondition(missing.to_string()),

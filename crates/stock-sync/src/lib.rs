@@ -88,15 +88,16 @@ async fn run_flow(ctx: &ServiceContext, base: &ServiceBase) -> Result<(), Servic
         .channel(platform_runtime::WMS_GATEWAY)
         .map_err(|e| ServiceError::part(NAME, "channel to the WMS gateway", e))?;
     let settings = Arc::new(ctx.config.settings.clone());
+    // One failing part stops the others, so the runtime sees the error and restarts us whole.
+    let stop = ctx.shutdown.child_token();
     let flow = StockFlow::new(
         settings.clone(),
         ctx.config.wms.warehouse.clone(),
         StockArticles::new(base.store.clone()),
         Arc::new(GrpcWms::new(wms)),
         Arc::new(GrpcCentra::new(centra)),
-    );
-    // One failing part stops the others, so the runtime sees the error and restarts us whole.
-    let stop = ctx.shutdown.child_token();
+    )
+    .stopping_on(stop.clone(), IN_FLIGHT_DRAIN);
     let mut tasks = tokio::task::JoinSet::new();
     if settings.stock_to_centra {
         for feed in Feed::ALL {

@@ -46,7 +46,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use domain::{PortError, PortErrorKind, Settings, StockDecision};
-use platform_runtime::with_renewals;
+use platform_runtime::{CancellationToken, IN_FLIGHT_DRAIN, with_renewals, within_drain};
 use platform_store::{MessageId, StoreError, unix_millis};
 use proto::events::v1 as events;
 use tokio::sync::Notify;
@@ -93,6 +93,11 @@ pub enum FlowError {
     /// The flow cannot run as configured (terminal: a setting for a person to fix).
     #[error(transparent)]
     Precondition(#[from] MissingSetting),
+    /// The service is stopping and the check was still running a drain after shutdown began:
+    /// it was dropped and its articles are due again (retryable, by this replica once it runs
+    /// again or by another).
+    #[error("stock check dropped: the service is stopping")]
+    Stopped,
 }
 
 /// A setting the flow cannot run without, missing from the configuration: the
@@ -172,6 +177,10 @@ pub struct StockFlow {
     wake: Arc<Notify>,
     /// How often a running check renews its claim ([`CLAIM_RENEW_EVERY`]).
     claim_renewal: Duration,
+    /// Cancelled when the service stops: a check still running `drain` later is dropped
+    /// (never cancelled unless set with [`StockFlow::stopping_on`]).
+    stop: CancellationToken,
+    drain: Duration,
 }
 
 impl StockFlow {
@@ -190,7 +199,18 @@ impl StockFlow {
             centra,
             wake: Arc::new(Notify::new()),
             claim_renewal: CLAIM_RENEW_EVERY,
+            stop: CancellationToken::new(),
+            drain: IN_FLIGHT_DRAIN,
         }
+    }
+
+    /// The same flow dropping a check still running `drain` after `stop` is cancelled (the
+    /// service's shutdown; `platform_runtime::IN_FLIGHT_DRAIN` in a service).
+    #[must_use]
+    pub fn stopping_on(mut self, stop: CancellationToken, drain: Duration) -> Self {
+        self.stop = stop;
+        self.drain = drain;
+        self
     }
 
     /// The same flow renewing a running check's claim every `every` instead of
@@ -420,7 +440,8 @@ impl StockFlow {
     ///
     /// # Errors
     /// [`FlowError::Unavailable`] when a gateway is down (the articles are due again shortly);
-    /// [`FlowError::Store`].
+    /// [`FlowError::Stopped`] when the service stopped and the check ran past the drain (the
+    /// articles are due again now); [`FlowError::Store`].
     pub async fn check_due(&self) -> Result<CheckReport, FlowError> {
         let now = unix_millis();
         let claimed = self
@@ -465,17 +486,29 @@ impl StockFlow {
                 }
             }
         };
-        let check = self.check(&claimed, now, &progress);
+        // A check waiting out a gateway's retries when the service stops is dropped a drain
+        // later (`platform_runtime`'s `drain`), inside the renewals, so a renewal under way
+        // then is finished first (`with_renewals`' rule), and its articles are given back.
+        let check = within_drain(self.check(&claimed, now, &progress), &self.stop, self.drain);
         let result = with_renewals(check, self.claim_renewal, renew).await;
         let held = held.into_inner();
         match result {
-            Err(FlowError::Unavailable(error)) => {
+            None => {
+                tracing::warn!(
+                    articles = claimed.len(),
+                    phase = progress.phase(),
+                    "stock check still running after the shutdown's drain; dropped, its articles are due again"
+                );
+                self.articles.release(&claimed, held, unix_millis()).await?;
+                Err(FlowError::Stopped)
+            }
+            Some(Err(FlowError::Unavailable(error))) => {
                 self.articles
                     .release(&claimed, held, unix_millis() + RETRY_AFTER_MS)
                     .await?;
                 Err(FlowError::Unavailable(error))
             }
-            other => other,
+            Some(other) => other,
         }
     }
 

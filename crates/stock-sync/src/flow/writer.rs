@@ -13,10 +13,10 @@
 
 use std::time::Duration;
 
-use platform_runtime::{CancellationToken, IN_FLIGHT_DRAIN, within_drain};
+use platform_runtime::CancellationToken;
 use platform_store::unix_millis;
 
-use super::StockFlow;
+use super::{FlowError, StockFlow};
 
 /// The longest the loop sleeps with nothing due: the backstop for another replica's marks,
 /// which do not wake this one.
@@ -27,20 +27,15 @@ const IDLE: Duration = Duration::from_secs(1);
 const AT_LEAST: Duration = Duration::from_millis(5);
 
 impl StockFlow {
-    /// Checks due articles until `stop`.
+    /// Checks due articles until `stop` (the flow's own, [`StockFlow::stopping_on`], ends a
+    /// check under way).
     pub async fn write_due(&self, stop: CancellationToken) {
         let woken = self.woken();
         loop {
-            // A check waiting out a gateway's retries is dropped a drain after shutdown: its
-            // claim's lease runs out and the articles are due again (see `platform_runtime`'s
-            // `drain`).
-            let Some(checked) = within_drain(self.check_due(), &stop, IN_FLIGHT_DRAIN).await else {
-                tracing::warn!(
-                    "stock check still running after the shutdown's drain; dropped, its articles are due again when their claim runs out"
-                );
-                return;
-            };
-            let pause = match checked {
+            // A check still running a drain after shutdown ends itself (`check_due`, with the
+            // flow's stop), its articles due again.
+            let pause = match self.check_due().await {
+                Err(FlowError::Stopped) => return,
                 Ok(report) if report.checked > 0 => Duration::ZERO,
                 Ok(_) => self.until_next_due().await,
                 Err(error) => {

@@ -720,3 +720,53 @@ async fn new_shipments_and_orders_mark_their_followed_articles_once() {
     assert_eq!(t.state("AB").await.generation, generation + 2, "by its EAN");
     assert!(t.state("AB").await.due_at.is_some());
 }
+
+/// A check still reading when the service stops ends a drain later: nothing is written, and
+/// its articles are given back due now (not held until their claim's lease ends), while the
+/// renewal under way, if any, is finished first (`with_renewals`, inside which the check is
+/// dropped). A check that ends within the drain writes as usual.
+#[tokio::test]
+async fn a_check_running_past_the_drain_at_shutdown_gives_its_articles_back() {
+    let t = spawn_flow().await;
+    t.article("D1", "1", (5, 5), (2, 0));
+    t.synced("d1", "D1", "1").await;
+    let stop = platform_runtime::CancellationToken::new();
+    let flow = t
+        .flow
+        .clone()
+        .stopping_on(stop.clone(), Duration::from_millis(200))
+        .with_claim_renewal(Duration::from_millis(50));
+    t.wms.with(|w| w.read_delay = Duration::from_secs(60));
+    let check = tokio::spawn(async move { flow.check_due().await });
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    assert!(
+        t.state("D1").await.due_at.unwrap_or(0) > platform_store::unix_millis(),
+        "claimed while the check reads"
+    );
+    let stopped_at = std::time::Instant::now();
+    stop.cancel();
+    let ended = check.await.expect("joins");
+    assert!(matches!(ended, Err(FlowError::Stopped)), "{ended:?}");
+    let waited = stopped_at.elapsed();
+    assert!(
+        waited >= Duration::from_millis(200) && waited < Duration::from_secs(5),
+        "dropped a drain after the stop: {waited:?}"
+    );
+    assert_eq!(t.centra_physical("D1"), 2, "nothing written");
+    let due = t.state("D1").await.due_at.expect("due");
+    assert!(due <= platform_store::unix_millis(), "given back, due now");
+
+    // Within the drain a check ends as usual.
+    t.wms.with(|w| w.read_delay = Duration::from_millis(100));
+    let stop = platform_runtime::CancellationToken::new();
+    let flow = t
+        .flow
+        .clone()
+        .stopping_on(stop.clone(), Duration::from_secs(5));
+    let check = tokio::spawn(async move { flow.check_due().await });
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    stop.cancel();
+    let report = check.await.expect("joins").expect("the check ends");
+    assert_eq!(report.written, 1);
+    assert_eq!(t.centra_physical("D1"), 5);
+}
