@@ -27,6 +27,7 @@
 pub(crate) mod cancellations;
 mod deliveries;
 pub mod feed;
+mod listing;
 pub mod memory;
 pub mod orders;
 mod products;

@@ -14,20 +14,19 @@
 //! An unreadable product (or size row) is dead-lettered naming the record and the field; a
 //! product with one is not published half, the others go on.
 
-use std::collections::hash_map::Entry;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 
 use chrono::Utc;
 use platform_store::Store;
 
+use super::listing::Listing;
 use super::memory::{self, kind};
 use super::{CURSOR_OVERLAP, PollError, PollReport, dead_letter};
-use crate::client::record::{BadRecord, Parsed};
+use crate::client::record::Parsed;
 use crate::client::{CentraClient, CentraProductRow, ProductQuery};
 use crate::connection::CentraConnection;
 use crate::publish;
 use prost::Message;
-use proto::events::v1 as pb;
 use sha2::{Digest, Sha256};
 
 /// Dead-letter kind of unreadable product rows.
@@ -73,91 +72,45 @@ pub async fn poll_products(
     connection: &CentraConnection,
 ) -> Result<PollReport, PollError> {
     match connection {
-        CentraConnection::OrderApi(client) => poll_order_api(store, client).await,
+        CentraConnection::OrderApi(client) => poll_order_api(store, connection, client).await,
         CentraConnection::Graphql(_) => {
             let started = Utc::now();
-            let mut listed = Listed::default();
-            connection.whole_catalog(|entry| listed.add(entry)).await?;
-            publish_products(store, connection.endpoint(), started, listed).await
+            let mut listing = Listing::open(store).await?;
+            let whole = ProductQuery::default();
+            let listed = list_into(connection, &whole, &mut listing, |_| true).await;
+            publish_listed(store, connection.endpoint(), started, listing, listed).await
         }
     }
 }
 
-/// The products of a listing, gathered row by row as the pages arrive: each product's own
-/// fields once with its sizes, the key of each of its rows, and the records that could not be
-/// read. The rows themselves are not kept, and the sizes are kept encoded (about a tenth of a
-/// decoded `ProductSize` with its fifteen strings and prices): a first import of 100,000
-/// sizes holds the catalogue once, compactly, not the rows and then the products.
-#[derive(Debug, Default)]
-struct Listed {
-    /// Product ids in the order they were first listed (the order they are published in).
-    order: Vec<String>,
-    products: HashMap<String, ListedProduct>,
-    bad: Vec<BadRecord>,
-}
-
-#[derive(Debug)]
-struct ListedProduct {
-    /// The product's own fields; its sizes are in `sizes`.
-    product: pb::Product,
-    /// Its sizes as listed, each length-delimited protobuf.
-    sizes: Vec<u8>,
-    /// [`row_key`] of each of its rows.
-    row_keys: Vec<String>,
-}
-
-impl ListedProduct {
-    /// The product with every size it was listed with.
-    fn into_product(self) -> (pb::Product, Vec<String>) {
-        let Self {
-            mut product,
-            sizes,
-            row_keys,
-        } = self;
-        let mut encoded = sizes.as_slice();
-        while !encoded.is_empty() {
-            product.sizes.push(
-                pb::ProductSize::decode_length_delimited(&mut encoded)
-                    .expect("a size encoded by ListedProduct decodes"),
-            );
+/// Lists the rows matching `query` that `keep` keeps into `listing`, a page at a time: each
+/// page's rows are written before the next page is asked for (see [`Listing`]).
+async fn list_into(
+    connection: &CentraConnection,
+    query: &ProductQuery,
+    listing: &mut Listing<'_>,
+    keep: impl Fn(&Parsed<CentraProductRow>) -> bool,
+) -> Result<(), PollError> {
+    let mut token: Option<String> = None;
+    loop {
+        let page = connection.catalog_page(query, token.as_deref()).await?;
+        for entry in page.rows.into_iter().filter(|entry| keep(entry)) {
+            listing.add(entry, row_key_of);
         }
-        (product, row_keys)
-    }
-}
-
-impl Listed {
-    /// Adds one listed entry: a row to its product (whose own fields are the first row's), or
-    /// an unreadable record aside.
-    fn add(&mut self, entry: Parsed<CentraProductRow>) {
-        let row = match entry {
-            Ok(row) => row,
-            Err(record) => {
-                self.bad.push(*record);
-                return;
-            }
-        };
-        let encoded = row.size.encode_to_vec();
-        let key = row_key_of(&row, &encoded);
-        let (product, _) = row.into_parts();
-        let listed = match self.products.entry(product.product_id.clone()) {
-            Entry::Occupied(listed) => listed.into_mut(),
-            Entry::Vacant(vacant) => {
-                self.order.push(product.product_id.clone());
-                vacant.insert(ListedProduct {
-                    product,
-                    sizes: Vec::new(),
-                    row_keys: Vec::new(),
-                })
-            }
-        };
-        prost::encoding::encode_varint(encoded.len() as u64, &mut listed.sizes);
-        listed.sizes.extend_from_slice(&encoded);
-        listed.row_keys.push(key);
+        listing.save_page().await?;
+        match page.next {
+            Some(next) => token = Some(next),
+            None => return Ok(()),
+        }
     }
 }
 
 /// The Order API's poll: rows changed since the cursor, products read again whole.
-async fn poll_order_api(store: &Store, client: &CentraClient) -> Result<PollReport, PollError> {
+async fn poll_order_api(
+    store: &Store,
+    connection: &CentraConnection,
+    client: &CentraClient,
+) -> Result<PollReport, PollError> {
     let endpoint = client.endpoint();
     let started = Utc::now();
     let since = {
@@ -171,13 +124,11 @@ async fn poll_order_api(store: &Store, client: &CentraClient) -> Result<PollRepo
         limit: PAGE_SIZE,
         ..ProductQuery::default()
     };
-    let mut listed = Listed::default();
+    let mut listing = Listing::open(store).await?;
     if since.is_none() {
         // The first run lists everything: no need to read products again.
-        client
-            .each_product_row(&changed, |entry| listed.add(entry))
-            .await?;
-        return publish_products(store, endpoint, started, listed).await;
+        let listed = list_into(connection, &changed, &mut listing, |_| true).await;
+        return publish_listed(store, endpoint, started, listing, listed).await;
     }
     let known: HashSet<String> = {
         let mut tx = store.begin().await?;
@@ -190,79 +141,98 @@ async fn poll_order_api(store: &Store, client: &CentraClient) -> Result<PollRepo
             .collect()
     };
     let mut ids = BTreeSet::new();
-    client
+    let mut bad = Vec::new();
+    let found = client
         .each_product_row(&changed, |entry| match entry {
             Ok(row) if known.contains(&row_key(&row)) => {}
             Ok(row) => {
                 ids.insert(row.product_id);
             }
-            Err(record) => listed.bad.push(*record),
+            Err(record) => bad.push(*record),
         })
-        .await?;
+        .await;
     drop(known);
-    if ids.len() > READ_ONE_BY_ONE {
+    listing.bad = bad;
+    if let Err(error) = found {
+        return publish_listed(store, endpoint, started, listing, Err(error.into())).await;
+    }
+    let listed = if ids.len() > READ_ONE_BY_ONE {
         // Many changed products (a bulk edit, or the overlap after a big import): one
         // listing of the whole catalogue costs far fewer calls than one per product.
         let all = ProductQuery {
             limit: PAGE_SIZE,
             ..ProductQuery::default()
         };
-        client
-            .each_product_row(&all, |entry| match entry {
-                Ok(row) if ids.contains(&row.product_id) => listed.add(Ok(row)),
-                Err(record) if ids.contains(&record.key) => listed.add(Err(record)),
-                Ok(_) | Err(_) => {}
-            })
-            .await?;
+        list_into(connection, &all, &mut listing, |entry| match entry {
+            Ok(row) => ids.contains(&row.product_id),
+            Err(record) => ids.contains(&record.key),
+        })
+        .await
     } else {
+        let mut listed = Ok(());
         for product_id in ids {
             let whole = ProductQuery {
                 product_id: Some(product_id),
                 ..ProductQuery::default()
             };
-            client
-                .each_product_row(&whole, |entry| listed.add(entry))
-                .await?;
+            listed = list_into(connection, &whole, &mut listing, |_| true).await;
+            if listed.is_err() {
+                break;
+            }
         }
-    }
-    publish_products(store, endpoint, started, listed).await
+        listed
+    };
+    publish_listed(store, endpoint, started, listing, listed).await
 }
 
-/// Publishes every product `listed` whose version was not published before, dead-letters its
-/// unreadable records (and leaves out the products they name), and moves the cursor to
-/// `started`.
+/// Ends a listing: publishes its products when it was read whole (`listed` is `Ok`), and
+/// deletes its rows either way (a failed listing publishes nothing; the next poll lists
+/// again).
+async fn publish_listed(
+    store: &Store,
+    endpoint: &domain::EndpointName,
+    started: chrono::DateTime<Utc>,
+    listing: Listing<'_>,
+    listed: Result<(), PollError>,
+) -> Result<PollReport, PollError> {
+    let published = match listed {
+        Ok(()) => publish_products(store, endpoint, started, &listing).await,
+        Err(error) => Err(error),
+    };
+    if let Err(error) = listing.close().await {
+        tracing::warn!(endpoint = %endpoint, %error, "a products listing's rows could not be deleted; the next listing deletes them once a day old");
+    }
+    published
+}
+
+/// Publishes every product of `listing` whose version was not published before,
+/// dead-letters its unreadable records (and leaves out the products they name), and moves the
+/// cursor to `started`.
 async fn publish_products(
     store: &Store,
     endpoint: &domain::EndpointName,
     started: chrono::DateTime<Utc>,
-    listed: Listed,
+    listing: &Listing<'_>,
 ) -> Result<PollReport, PollError> {
-    let Listed {
-        order,
-        mut products,
-        bad,
-    } = listed;
+    let bad = &listing.bad;
     // A product with an unreadable size row is not published half.
     let broken: BTreeSet<&str> = bad.iter().map(|b| b.key.as_str()).collect();
-    let order: Vec<String> = order
-        .into_iter()
+    let order: Vec<String> = listing
+        .product_ids()
+        .iter()
         .filter(|id| !broken.contains(id.as_str()))
+        .cloned()
         .collect();
     let mut report = PollReport::default();
     // Several transactions, not one: a first import of 100,000 sizes in one transaction would
     // hold every page it wrote in SQLite's page cache until the commit (and keep the outbox
     // unrelayed till then). A crash between two leaves the cursor unset, so the next poll lists
-    // everything again and the memory skips the products already published.
-    // Each batch's products leave `products` as they are published, so the memory the listing
-    // took is given back batch by batch.
+    // everything again and the memory skips the products already published. Each batch's
+    // products are read back from the listing as it is published.
     for batch in order.chunks(PUBLISH_BATCH) {
+        let products = listing.products(batch).await?;
         let mut tx = store.begin().await?;
-        for product_id in batch {
-            let Some((product, mut row_keys)) =
-                products.remove(product_id).map(ListedProduct::into_product)
-            else {
-                continue;
-            };
+        for (product, mut row_keys) in products {
             let product = &product;
             let version = publish::product_version(product);
             let (id, message) = publish::product_changed(endpoint, product, &version, started);
@@ -296,7 +266,7 @@ async fn publish_products(
         tx.commit().await?;
     }
     let mut tx = store.begin().await?;
-    for record in &bad {
+    for record in bad {
         dead_letter(store, &mut tx, DEAD_LETTER_KIND, endpoint, record).await?;
         report.dead_lettered += 1;
     }

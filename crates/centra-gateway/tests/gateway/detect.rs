@@ -133,7 +133,7 @@ async fn a_catalogue_of_several_publishing_batches_is_published_once() {
 
 /// The listing is read a page at a time and no order of its rows is assumed: a product whose
 /// two sizes are listed 600 rows apart (pages 1 and 2 of 500) is published once, whole, with
-/// both sizes.
+/// both sizes (the rows wait in the store, `detect/listing.rs`, not in memory).
 #[tokio::test]
 async fn a_product_listed_across_pages_is_published_whole() {
     let app = spawn_app().await;
@@ -184,6 +184,11 @@ async fn a_product_listed_across_pages_is_published_whole() {
         }
     }
     assert_eq!(spread, [["70000", "79999"]], "published once, both sizes");
+    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM listed_rows")
+        .fetch_one(app.store.pool())
+        .await
+        .expect("count");
+    assert_eq!(kept, 0, "the listing's rows are deleted once published");
 }
 
 /// The `productId` reads in the simulator's request log.
