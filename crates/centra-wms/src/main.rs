@@ -1,6 +1,7 @@
 //! `centra-wms`: the embedded runtime and the operator's command line.
 //!
 //! Layout:
+//! - `arenas`: glibc's malloc arenas limited for the whole process (why, in the file).
 //! - `cli`: the command line (clap).
 //! - `commands/`: one file per command; `commands/remote` is how operator commands reach a
 //!   running process over gRPC.
@@ -14,6 +15,7 @@
 //! Errors end here: one line naming the cause (no backtrace) and an exit code scripts can use
 //! (1 failure, 2 bad usage or config).
 
+mod arenas;
 mod cli;
 mod commands;
 #[cfg(feature = "simulators")]
@@ -25,6 +27,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    arenas::limit();
     let cli = cli::Cli::parse();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,

@@ -69,9 +69,20 @@ ongoing_webhook_listen = "127.0.0.1:{ongoing_hook}"
     file.display().to_string()
 }
 
-/// `centra-wms run --config FILE` with `env`, once its command services answer.
+/// `centra-wms run --config FILE` with `env` (the gRPC listen addresses), once its command
+/// services answer.
 fn run(config: &str, env: &[(String, String)]) -> Running {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_centra-wms"))
+    run_with(config, env, None)
+}
+
+/// [`run`] with the operator's own `MALLOC_ARENA_MAX`, if any (else none is passed).
+fn run_with(config: &str, env: &[(String, String)], arena_max: Option<&str>) -> Running {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_centra-wms"));
+    command.env_remove("MALLOC_ARENA_MAX");
+    if let Some(max) = arena_max {
+        command.env("MALLOC_ARENA_MAX", max);
+    }
+    let mut child = command
         .args(["run", "--config", config])
         .env_remove("RUST_LOG")
         .envs(env.iter().cloned())
@@ -96,6 +107,15 @@ fn run(config: &str, env: &[(String, String)]) -> Running {
     Running(child)
 }
 
+/// `MALLOC_ARENA_MAX` in the running process's environment (`/proc/<pid>/environ`).
+fn arena_max(running: &Running) -> Option<String> {
+    let environ = std::fs::read(format!("/proc/{}/environ", running.0.id())).ok()?;
+    environ
+        .split(|b| *b == 0)
+        .filter_map(|entry| std::str::from_utf8(entry).ok())
+        .find_map(|entry| entry.strip_prefix("MALLOC_ARENA_MAX=").map(str::to_owned))
+}
+
 #[test]
 fn run_reports_bad_credentials_and_syncs_with_good_ones() {
     let (_centra_sim, centra) = simulator("centra");
@@ -105,7 +125,12 @@ fn run_reports_bad_credentials_and_syncs_with_good_ones() {
     // A wrong secret: the process runs, and test-connection names what is wrong.
     let wrong = settings(dir.path(), &centra, &ongoing, "not-the-secret");
     let env = grpc_ports();
-    let running = run(&wrong, &env);
+    let running = run_with(&wrong, &env, Some("4"));
+    assert_eq!(
+        arena_max(&running),
+        Some("4".to_owned()),
+        "the operator's own arena limit is kept"
+    );
     let out = cli_with(&env, &["test-connection", "--config", &wrong]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
@@ -136,6 +161,13 @@ fn run_reports_bad_credentials_and_syncs_with_good_ones() {
     let good = settings(dir.path(), &centra, &ongoing, "sandbox-secret");
     let env = grpc_ports();
     let running = run(&good, &env);
+    if cfg!(all(target_os = "linux", target_env = "gnu")) {
+        assert_eq!(
+            arena_max(&running),
+            Some("2".to_owned()),
+            "the process limits glibc's arenas itself (same process id: it ran itself again)"
+        );
+    }
     let checks = json(&cli_with(
         &env,
         &["test-connection", "--json", "--config", &good],
