@@ -10,10 +10,14 @@
 //!
 //! ```text
 //! open ──add (a page's rows)──► save_page ──…──► products(ids) per batch ──► close
-//!   └ deletes what listings a crash left (a day old)              (deletes this listing's rows)
+//! (no store work)                                  (deletes this listing's rows, and what
+//!                                                   listings a crash left, a day old)
 //! ```
 //!
-//! Each listing has an id of its own, so replicas listing at once never mix their rows.
+//! Each listing has an id of its own, so replicas listing at once never mix their rows. A
+//! listing that saved no row (an idle poll: nothing changed) writes nothing at all, so a poll
+//! every few seconds costs the store no transaction; the rows a crash left wait for the next
+//! listing that saved rows.
 
 use std::collections::HashSet;
 
@@ -57,29 +61,19 @@ pub(super) struct Listing<'s> {
 }
 
 impl<'s> Listing<'s> {
-    /// A new, empty listing; first deletes the rows of listings a crash left behind.
-    ///
-    /// # Errors
-    /// The store failing.
-    pub(super) async fn open(store: &'s Store) -> Result<Self, StoreError> {
-        let started_at = unix_millis();
-        let mut tx = store.begin().await?;
-        sqlx::query("DELETE FROM listed_rows WHERE listed_at < $1")
-            .bind(started_at - LEFT_BEHIND_MS)
-            .execute(tx.conn())
-            .await
-            .map_err(StoreError::query("deleting listed rows left behind"))?;
-        tx.commit().await?;
-        Ok(Self {
+    /// A new, empty listing. Touches no store: see [`Listing::close`] for the rows of
+    /// listings a crash left behind.
+    pub(super) fn open(store: &'s Store) -> Self {
+        Self {
             store,
             id: uuid::Uuid::new_v4().to_string(),
-            started_at,
+            started_at: unix_millis(),
             order: Vec::new(),
             seen: HashSet::new(),
             next_seq: 0,
             page: Vec::new(),
             bad: Vec::new(),
-        })
+        }
     }
 
     /// Adds one listed entry: a size row of its product, keyed by `row_key` (see
@@ -232,18 +226,23 @@ impl<'s> Listing<'s> {
         Ok(ids.iter().filter_map(|id| products.remove(id)).collect())
     }
 
-    /// Deletes this listing's rows.
+    /// Deletes this listing's rows and, in the same statement, the rows of listings a crash
+    /// left behind (a day old). A listing that added no row writes nothing: an idle poll
+    /// makes no store transaction.
     ///
     /// # Errors
-    /// The store failing (the rows are deleted by a later listing then).
+    /// The store failing (the rows are deleted by a later listing then, once a day old).
     pub(super) async fn close(self) -> Result<(), StoreError> {
-        let mut tx = self.store.begin().await?;
-        sqlx::query("DELETE FROM listed_rows WHERE listing = $1")
+        if self.next_seq == 0 {
+            return Ok(());
+        }
+        let _turn = self.store.write_turn().await?;
+        sqlx::query("DELETE FROM listed_rows WHERE listing = $1 OR listed_at < $2")
             .bind(self.id.as_str())
-            .execute(tx.conn())
+            .bind(self.started_at - LEFT_BEHIND_MS)
+            .execute(self.store.pool())
             .await
             .map_err(StoreError::query("deleting a listing's rows"))?;
-        tx.commit().await?;
         Ok(())
     }
 }
@@ -283,8 +282,12 @@ mod tests {
     /// at once never mix; a listing's rows go when it closes; rows a crash left go once a day
     /// old.
     async fn listing_rules(store: &Store) {
-        let mut listing = Listing::open(store).await.expect("open");
-        let mut other = Listing::open(store).await.expect("another listing at once");
+        let idle = Listing::open(store);
+        idle.close()
+            .await
+            .expect("an idle listing closes without a write");
+        let mut listing = Listing::open(store);
+        let mut other = Listing::open(store);
         listing.add(Ok(row("B", "b1")), key);
         listing.add(Ok(row("A", "a1")), key);
         other.add(Ok(row("A", "other")), key);
@@ -336,16 +339,30 @@ mod tests {
         listing.close().await.expect("close");
         assert_eq!(listed_rows(store).await, 1, "only the other listing's row");
 
-        // The other listing "crashed"; its row is a day old when the next listing opens.
+        // The other listing "crashed"; its row is a day old when the next listing closes.
         sqlx::query("UPDATE listed_rows SET listed_at = listed_at - $1")
             .bind(LEFT_BEHIND_MS + 1)
             .execute(store.pool())
             .await
             .expect("age");
         drop(other);
-        let next = Listing::open(store).await.expect("open");
-        assert_eq!(listed_rows(store).await, 0, "left-behind rows deleted");
+        let idle = Listing::open(store);
+        idle.close().await.expect("close");
+        assert_eq!(
+            listed_rows(store).await,
+            1,
+            "a listing that saved no row writes nothing, not even the clean-up"
+        );
+        let mut next = Listing::open(store);
+        next.add(Ok(row("C", "c1")), key);
+        next.save_page().await.expect("page");
+        assert_eq!(listed_rows(store).await, 2);
         next.close().await.expect("close");
+        assert_eq!(
+            listed_rows(store).await,
+            0,
+            "its own rows and the left-behind ones deleted together"
+        );
     }
 
     #[tokio::test]

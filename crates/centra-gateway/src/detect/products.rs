@@ -75,7 +75,7 @@ pub async fn poll_products(
         CentraConnection::OrderApi(client) => poll_order_api(store, connection, client).await,
         CentraConnection::Graphql(_) => {
             let started = Utc::now();
-            let mut listing = Listing::open(store).await?;
+            let mut listing = Listing::open(store);
             let whole = ProductQuery::default();
             let listed = list_into(connection, &whole, &mut listing, |_| true).await;
             publish_listed(store, connection.endpoint(), started, listing, listed).await
@@ -124,7 +124,7 @@ async fn poll_order_api(
         limit: PAGE_SIZE,
         ..ProductQuery::default()
     };
-    let mut listing = Listing::open(store).await?;
+    let mut listing = Listing::open(store);
     if since.is_none() {
         // The first run lists everything: no need to read products again.
         let listed = list_into(connection, &changed, &mut listing, |_| true).await;
