@@ -2,13 +2,16 @@
 //!
 //! Why: glibc gives each thread that allocates while another holds an arena an arena of its
 //! own, up to eight per core, and an arena keeps the memory freed in it for that arena's
-//! threads. This process runs a thread per SQLite connection (sqlx), some forty in the embedded
-//! shape, each filling its page cache in its own arena, beside tokio's workers: the resident
-//! set ran far above the live heap (at 30,000 catalogue sizes, 54 MiB of anonymous memory for
-//! a heap whose peak heaptrack put at 32 MiB), and two arenas took the embedded peak at 30,000
-//! sizes from 96.6 to 84.6 MiB (`catalog_footprint`, one run each, the same machine and
-//! load). jemalloc, with its defaults or two arenas, was no lower (90.7 and 98.8 MiB), and
-//! mimalloc was higher (README).
+//! threads. This process runs a thread per open SQLite connection (sqlx; the embedded
+//! shape's pools allow some forty in all), beside tokio's workers: at 30,000 catalogue sizes
+//! it had 37 to 39 threads, and `smaps` showed 54 MiB of anonymous memory for a heap whose
+//! peak heaptrack put at 32 MiB, in about a dozen regions at 64 MiB-aligned addresses (glibc's
+//! arenas are so aligned), two of about 11 MiB and the rest of about 3 MiB. That the SQLite
+//! threads' page caches filled those arenas is our reading, not something observed thread by
+//! thread. Two arenas took the embedded peak at 30,000 sizes from 96.6 to 84.6 MiB
+//! (`catalog_footprint`, one run each, the same machine and load). jemalloc was no lower:
+//! 90.7 MiB with its defaults, 98.8 with two arenas together with `background_thread` and
+//! shorter decay times (one run each); mimalloc was higher (README).
 //!
 //! How: the limit is read from the environment (`MALLOC_ARENA_MAX`) when glibc's allocator
 //! starts, before `main`, and setting it from inside (`mallopt`) needs `unsafe`, which this
