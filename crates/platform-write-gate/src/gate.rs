@@ -10,7 +10,7 @@ use sqlx::Pool;
 use sqlx::pool::PoolConnection;
 use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard, oneshot};
 
-use crate::turn::{SAVEPOINT, Turn};
+use crate::turn::{BEGIN_TURN, SAVEPOINT, Turn};
 use crate::{GateDatabase, GateError};
 
 /// Most turns one group holds before it commits, whoever waits.
@@ -206,14 +206,18 @@ impl<DB: GateDatabase> WriteGate<DB> {
                 opened: Instant::now(),
                 ended: false,
             };
-            DB::run(&mut group.conn, "BEGIN IMMEDIATE")
+            // One call for both: each statement is a round trip to the connection's own
+            // thread (sqlx), and those hand-offs, not SQLite's work, are most of a short
+            // write's cost. Either one failing leaves no group: the connection is closed.
+            DB::run(&mut group.conn, BEGIN_TURN)
                 .await
-                .map_err(failed("beginning a transaction"))?;
+                .map_err(failed("beginning a transaction and its first savepoint"))?;
             guard.open = Some(group);
+        } else {
+            run_in_group(&mut guard, SAVEPOINT)
+                .await
+                .map_err(|source| self.group_error("beginning its savepoint", Some(source)))?;
         }
-        run_in_group(&mut guard, SAVEPOINT)
-            .await
-            .map_err(|source| self.group_error("beginning its savepoint", Some(source)))?;
         Ok(Turn::new(guard, self.clone()))
     }
 
@@ -226,17 +230,22 @@ impl<DB: GateDatabase> WriteGate<DB> {
     }
 
     /// Ends a turn whose savepoint was released or rolled back: commits the group when it is
-    /// due, then passes the gate on (by dropping `guard`).
+    /// [due](WriteGate::group_due), then passes the gate on (by dropping `guard`).
     pub(crate) async fn end_turn(&self, mut guard: GateGuard<DB>) {
-        let due = guard.open.as_ref().is_some_and(|group| {
+        if self.group_due(&guard) {
+            commit_group(&mut guard).await;
+        }
+    }
+
+    /// Whether the open group is to be committed as the turn holding the gate ends: nobody
+    /// waits for the gate, the group is full or old enough, or groups are off.
+    pub(crate) fn group_due(&self, guard: &GateGuard<DB>) -> bool {
+        guard.open.as_ref().is_some_and(|group| {
             !self.grouped
                 || self.shared.queued.load(Ordering::SeqCst) == 0
                 || group.waiting.len() >= GROUP_MEMBERS
                 || group.opened.elapsed() >= self.group_age
-        });
-        if due {
-            commit_group(&mut guard).await;
-        }
+        })
     }
 
     /// Waits for the outcome of group `id`; past [`NUDGE`] at a time, commits the group if it
@@ -289,8 +298,9 @@ pub(crate) async fn run_in_group<DB: GateDatabase>(
 }
 
 /// Commits the open group, if any, and tells its turns the outcome. A group with no turn
-/// waiting (its only turns rolled back) is rolled back: nothing to sync.
-async fn commit_group<DB: GateDatabase>(guard: &mut GateGuard<DB>) {
+/// waiting (its only turns rolled back) is rolled back: nothing to sync. `COMMIT` also ends
+/// a savepoint still open (SQLite commits the whole transaction stack).
+pub(crate) async fn commit_group<DB: GateDatabase>(guard: &mut GateGuard<DB>) {
     let Some(mut group) = guard.open.take() else {
         return;
     };

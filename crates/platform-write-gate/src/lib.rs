@@ -17,10 +17,12 @@
 //!
 //! ```text
 //! WriteGate::begin   wait for the gate (FIFO, bounded by the wait given)
-//!                    BEGIN IMMEDIATE when no group is open, then SAVEPOINT turn
-//! Turn::commit       RELEASE turn; the group commits now when nobody waits for the gate,
-//!                    when it has GROUP_MEMBERS turns or is GROUP_AGE old; else the gate
-//!                    passes to the next writer. Either way: wait for the group's outcome.
+//!                    BEGIN IMMEDIATE; SAVEPOINT turn (one call) when no group is open,
+//!                    else SAVEPOINT turn
+//! Turn::commit       the group commits now (COMMIT, which ends the savepoint too) when
+//!                    nobody waits for the gate, when it has GROUP_MEMBERS turns or is
+//!                    GROUP_AGE old; else RELEASE turn and the gate passes to the next
+//!                    writer. Either way: wait for the group's outcome.
 //! Turn::rollback     ROLLBACK TO turn (only this turn's work goes); the same end of turn,
 //!                    without waiting for the group
 //! drop of a Turn     the rollback above in a spawned task that holds the gate meanwhile

@@ -4,12 +4,14 @@ use std::sync::Arc;
 
 use tokio::sync::oneshot;
 
-use crate::gate::{GateGuard, Group, WriteGate, run_in_group};
+use crate::gate::{GateGuard, Group, WriteGate, commit_group, run_in_group};
 use crate::{GateDatabase, GateError};
 
 /// The savepoint each turn's work is kept under inside the group's transaction. One name
 /// serves every turn: a turn releases or rolls back its savepoint before the next begins.
 pub(crate) const SAVEPOINT: &str = "SAVEPOINT turn";
+/// A new group's transaction and its first turn's savepoint, in one call.
+pub(crate) const BEGIN_TURN: &str = "BEGIN IMMEDIATE; SAVEPOINT turn";
 const RELEASE: &str = "RELEASE turn";
 const ROLLBACK_TO: &str = "ROLLBACK TO turn; RELEASE turn";
 
@@ -64,6 +66,17 @@ impl<DB: GateDatabase> Turn<DB> {
     /// could not be committed: nothing of the turn was kept (retryable).
     pub async fn commit(mut self) -> Result<(), GateError> {
         let mut guard = self.guard.take().expect("a live turn holds the gate");
+        if self.gate.group_due(&guard) {
+            // The group ends with this turn: its `COMMIT` ends the savepoint too, one round
+            // trip to the connection's thread instead of two (`RELEASE`, then `COMMIT`).
+            let (tell, heard) = oneshot::channel();
+            let group = guard.open.as_mut().expect("a live turn has an open group");
+            group.waiting.push(tell);
+            let id = group.id;
+            commit_group(&mut guard).await;
+            drop(guard);
+            return self.gate.outcome(id, heard).await;
+        }
         run_in_group(&mut guard, RELEASE).await.map_err(|source| {
             self.gate
                 .group_error("releasing its savepoint", Some(source))
