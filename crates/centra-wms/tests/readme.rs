@@ -19,7 +19,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use support::{free_port, grpc_ports};
+use support::{free_port, grpc_ports, wait_until};
 
 fn repository() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -168,20 +168,16 @@ fn the_readme_tour_runs_as_written() {
         run.report()
     );
     // Services answer once their gRPC routes are up: `status` succeeds.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
+    wait_until("status succeeds", Duration::from_secs(60), || {
         let status = sh(&repository, &env, "cargo run -q -p centra-wms -- status");
-        if status.status.success() {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "status never succeeded: {}\n{}",
-            String::from_utf8_lossy(&status.stderr),
-            run.report()
-        );
-        std::thread::sleep(Duration::from_millis(500));
-    }
+        (!status.status.success()).then(|| {
+            format!(
+                "{}\n{}",
+                String::from_utf8_lossy(&status.stderr),
+                run.report()
+            )
+        })
+    });
     // The demo store is in the WMS before the tour looks at it.
     assert!(
         run.wait_for_line("397/397 articles in wms", Duration::from_secs(120)),

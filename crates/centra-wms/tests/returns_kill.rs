@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use support::{
     free_port, get_json, grpc_ports, ongoing_wms_table, post_json, rows, shirt, start_simulator,
+    wait_until,
 };
 
 /// A child process killed (SIGKILL) on drop.
@@ -86,20 +87,6 @@ fn run(config: &str) -> Running {
         std::thread::sleep(Duration::from_millis(100));
     }
     Running(child)
-}
-
-fn wait_until(what: &str, limit: Duration, done: impl Fn() -> Option<String>) {
-    let started = Instant::now();
-    loop {
-        match done() {
-            None => return,
-            Some(state) => assert!(
-                started.elapsed() < limit,
-                "{what} within {limit:?}: {state}"
-            ),
-        }
-        std::thread::sleep(Duration::from_millis(250));
-    }
 }
 
 fn centra_returns(centra: &str) -> Vec<Value> {

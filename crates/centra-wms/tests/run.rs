@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use support::{
     cli_with, free_port, get_json, grpc_ports, json, ongoing_wms_table, post_json, rows, shirt,
-    start_simulator, text,
+    start_simulator, text, wait_until,
 };
 
 /// A child process killed on drop.
@@ -179,11 +179,16 @@ fn run_reports_bad_credentials_and_syncs_with_good_ones() {
         "{checks}"
     );
     post_json(&centra, "/_sim/products", &shirt());
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while rows(&get_json(&ongoing, "/_sim/state"), "articles").is_empty() {
-        assert!(Instant::now() < deadline, "the article reached the wms");
-        std::thread::sleep(Duration::from_millis(250));
-    }
+    wait_until(
+        "the article reached the wms",
+        Duration::from_secs(60),
+        || {
+            let state = get_json(&ongoing, "/_sim/state");
+            rows(&state, "articles")
+                .is_empty()
+                .then(|| state.to_string())
+        },
+    );
 
     // Ctrl-C: a clean stop.
     let mut running = running;

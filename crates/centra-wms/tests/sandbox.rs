@@ -49,19 +49,18 @@ fn the_demo_store_flows_end_to_end_and_stops_with_a_summary() {
     }
     // Stock checks run on their own clock (batched, rechecked while units are in flight), so
     // the first article in sync may come after the return: waited for, not read once.
-    let started = std::time::Instant::now();
-    loop {
-        let in_sync =
-            support::json(&sandbox.cli(&["stock", "list", "--state", "in-sync", "--json"]));
-        if in_sync.as_array().is_some_and(|a| !a.is_empty()) {
-            break;
-        }
-        assert!(
-            started.elapsed() < DEMO_DEADLINE,
-            "stock-sync keeps articles in sync within {DEMO_DEADLINE:?}: {in_sync}"
-        );
-        std::thread::sleep(Duration::from_millis(500));
-    }
+    sandbox.wait_until(
+        "stock-sync keeps articles in sync",
+        DEMO_DEADLINE,
+        |sandbox| {
+            let in_sync =
+                support::json(&sandbox.cli(&["stock", "list", "--state", "in-sync", "--json"]));
+            in_sync
+                .as_array()
+                .is_none_or(|a| a.is_empty())
+                .then(|| format!("stock list --state in-sync: {in_sync}"))
+        },
+    );
     // The seeded catalogue: a few hundred sizes with valid EAN-13s.
     let centra = sandbox.centra_state();
     let sizes = rows(&centra, "stock");
@@ -192,7 +191,6 @@ fn the_ogoship_demo_store_flows_end_to_end() {
 fn no_demo_leaves_both_simulators_empty() {
     let mut sandbox = Sandbox::start(&["--no-demo"]);
     // Every service is up: each opened its store.
-    let started = Instant::now();
     let services = [
         "centra-gateway",
         "ongoing-gateway",
@@ -201,16 +199,17 @@ fn no_demo_leaves_both_simulators_empty() {
         "stock-sync",
         "returns-sync",
     ];
-    while !services
-        .iter()
-        .all(|s| sandbox.data_dir().join(format!("{s}.db")).exists())
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "services did not start"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    sandbox.wait_until(
+        "every service opened its store",
+        Duration::from_secs(30),
+        |sandbox| {
+            let missing: Vec<_> = services
+                .iter()
+                .filter(|s| !sandbox.data_dir().join(format!("{s}.db")).exists())
+                .collect();
+            (!missing.is_empty()).then(|| format!("no store yet: {missing:?}"))
+        },
+    );
     // Absence over a few seconds: looked at twice a second, nothing ever appears.
     let watched = Instant::now();
     while watched.elapsed() < Duration::from_secs(3) {

@@ -66,26 +66,26 @@ impl<DB: GateDatabase> Turn<DB> {
     /// could not be committed: nothing of the turn was kept (retryable).
     pub async fn commit(mut self) -> Result<(), GateError> {
         let mut guard = self.guard.take().expect("a live turn holds the gate");
-        if self.gate.group_due(&guard) {
-            // The group ends with this turn: its `COMMIT` ends the savepoint too, one round
-            // trip to the connection's thread instead of two (`RELEASE`, then `COMMIT`).
-            let (tell, heard) = oneshot::channel();
-            let group = guard.open.as_mut().expect("a live turn has an open group");
-            group.waiting.push(tell);
-            let id = group.id;
-            commit_group(&mut guard).await;
-            drop(guard);
-            return self.gate.outcome(id, heard).await;
+        // Decided first: a group that ends with this turn needs no `RELEASE`.
+        let due = self.gate.group_due(&guard);
+        if !due {
+            run_in_group(&mut guard, RELEASE).await.map_err(|source| {
+                self.gate
+                    .group_error("releasing its savepoint", Some(source))
+            })?;
         }
-        run_in_group(&mut guard, RELEASE).await.map_err(|source| {
-            self.gate
-                .group_error("releasing its savepoint", Some(source))
-        })?;
         let (tell, heard) = oneshot::channel();
         let group = guard.open.as_mut().expect("a live turn has an open group");
         group.waiting.push(tell);
         let id = group.id;
-        self.gate.end_turn(guard).await;
+        if due {
+            // The group ends with this turn: its `COMMIT` ends the savepoint too, one round
+            // trip to the connection's thread instead of two (`RELEASE`, then `COMMIT`).
+            commit_group(&mut guard).await;
+            drop(guard);
+        } else {
+            self.gate.end_turn(guard).await;
+        }
         self.gate.outcome(id, heard).await
     }
 

@@ -166,6 +166,16 @@ pub fn start_simulator_with(which: &str, args: &[&str]) -> (Child, String) {
     (child, addr)
 }
 
+/// Asks `done` four times a second until it answers `None` (done); fails with its last
+/// answer (what it saw instead) after `limit`.
+pub fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> Option<String>) {
+    let started = Instant::now();
+    while let Some(seen) = done() {
+        assert!(started.elapsed() < limit, "{what} within {limit:?}: {seen}");
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
 /// The rows under `key` of a simulator state.
 pub fn rows<'a>(state: &'a Value, key: &str) -> &'a [Value] {
     state[key].as_array().map_or(&[], Vec::as_slice)
@@ -318,21 +328,27 @@ impl Sandbox {
     /// Polls both states until `done(centra, wms)` holds; fails with the last states after
     /// `limit`, or at once when the sandbox stops.
     pub fn wait_for(&mut self, what: &str, limit: Duration, done: impl Fn(&Value, &Value) -> bool) {
-        let started = Instant::now();
-        loop {
-            let (centra, wms) = (self.centra_state(), self.wms_state());
-            if done(&centra, &wms) {
-                return;
-            }
+        self.wait_until(what, limit, |sandbox| {
+            let (centra, wms) = (sandbox.centra_state(), sandbox.wms_state());
+            (!done(&centra, &wms)).then(|| format!("centra: {centra}\nwms: {wms}"))
+        });
+    }
+
+    /// [`wait_until`] with the sandbox passed to `done`, so it can read anything (the
+    /// simulators' states, the CLI's answer); fails at once when the sandbox stops.
+    pub fn wait_until(
+        &mut self,
+        what: &str,
+        limit: Duration,
+        mut done: impl FnMut(&Self) -> Option<String>,
+    ) {
+        wait_until(what, limit, || {
+            let seen = done(self)?;
             if let Ok(Some(exit)) = self.child.try_wait() {
-                panic!("the sandbox stopped ({exit:?}) before {what}");
+                panic!("the sandbox stopped ({exit:?}) before {what}; {seen}");
             }
-            assert!(
-                started.elapsed() < limit,
-                "{what} within {limit:?}; centra: {centra}\nwms: {wms}"
-            );
-            std::thread::sleep(Duration::from_millis(500));
-        }
+            Some(seen)
+        });
     }
 
     /// Ctrl-C (SIGINT), then the exit status and every line printed.
