@@ -113,36 +113,45 @@ async fn insert_message(
     let context = format!("publishing message {}", message.id);
     let headers = serde_json::to_string(&message.headers)
         .map_err(|e| BusError::storage(format!("{context}: encoding headers"), e))?;
-    let earlier: Option<i64> = sqlx::query_scalar(
-        "SELECT sequence FROM bus_messages
-         WHERE message_id = ? AND published_at > ? ORDER BY sequence LIMIT 1",
-    )
-    .bind(message.id.as_str())
-    .bind(now.saturating_sub(duplicate_window_ms))
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(storage(&context))?;
-    if let Some(sequence) = earlier {
-        return Ok(PublishReceipt {
-            sequence: to_sequence(sequence),
-            duplicate: true,
-        });
-    }
-    let sequence: i64 = sqlx::query_scalar(
+    let since = now.saturating_sub(duplicate_window_ms);
+    // One statement in the usual case (a new id): the insert happens only when no copy was
+    // published within the window. Every statement is a round trip to the connection's
+    // thread, made while the turn holds the file's gate.
+    let inserted: Option<i64> = sqlx::query_scalar(
         "INSERT INTO bus_messages (subject, message_id, headers, payload, published_at)
-         VALUES (?, ?, ?, ?, ?) RETURNING sequence",
+         SELECT ?, ?, ?, ?, ?
+         WHERE NOT EXISTS (SELECT 1 FROM bus_messages WHERE message_id = ? AND published_at > ?)
+         RETURNING sequence",
     )
     .bind(&message.subject)
     .bind(message.id.as_str())
     .bind(headers)
     .bind(message.payload.as_ref())
     .bind(now)
+    .bind(message.id.as_str())
+    .bind(since)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(storage(&context))?;
+    if let Some(sequence) = inserted {
+        return Ok(PublishReceipt {
+            sequence: to_sequence(sequence),
+            duplicate: false,
+        });
+    }
+    // A duplicate: the receipt names the earlier copy, found in the same transaction.
+    let earlier: i64 = sqlx::query_scalar(
+        "SELECT sequence FROM bus_messages
+         WHERE message_id = ? AND published_at > ? ORDER BY sequence LIMIT 1",
+    )
+    .bind(message.id.as_str())
+    .bind(since)
     .fetch_one(&mut *conn)
     .await
     .map_err(storage(&context))?;
     Ok(PublishReceipt {
-        sequence: to_sequence(sequence),
-        duplicate: false,
+        sequence: to_sequence(earlier),
+        duplicate: true,
     })
 }
 
@@ -194,6 +203,16 @@ pub(super) enum Claim {
     Idle { next_due: Option<i64> },
 }
 
+/// A due delivery and its message's columns (`None` when the message was pruned).
+type DueRow = (
+    i64,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<Vec<u8>>,
+);
+
 struct ConsumerRow {
     filters: Vec<String>,
     ack_wait_ms: i64,
@@ -221,17 +240,21 @@ pub(super) async fn claim(
         if claimed.len() >= max.max(1) {
             break Claim::Delivered(claimed);
         }
-        let due: Option<(i64, i64)> = sqlx::query_as(
-            "SELECT sequence, delivery_count FROM bus_deliveries
-             WHERE durable_name = ? AND state IN ('pending', 'in_flight') AND not_before <= ?
-             ORDER BY sequence LIMIT 1",
+        // The delivery and its message in one statement; no message left (pruned by
+        // retention while waiting) reads as NULLs.
+        let due: Option<DueRow> = sqlx::query_as(
+            "SELECT d.sequence, d.delivery_count, m.subject, m.message_id, m.headers, m.payload
+             FROM bus_deliveries d LEFT JOIN bus_messages m ON m.sequence = d.sequence
+             WHERE d.durable_name = ? AND d.state IN ('pending', 'in_flight')
+               AND d.not_before <= ?
+             ORDER BY d.sequence LIMIT 1",
         )
         .bind(durable_name)
         .bind(now)
         .fetch_optional(&mut *tx)
         .await
         .map_err(storage(&context))?;
-        let Some((sequence, delivery_count)) = due else {
+        let Some((sequence, delivery_count, subject, id, headers, payload)) = due else {
             if !claimed.is_empty() {
                 break Claim::Delivered(claimed);
             }
@@ -263,14 +286,9 @@ pub(super) async fn claim(
             );
             continue;
         }
-        let message: Option<(String, String, String, Vec<u8>)> = sqlx::query_as(
-            "SELECT subject, message_id, headers, payload FROM bus_messages WHERE sequence = ?",
-        )
-        .bind(sequence)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(storage(&context))?;
-        let Some((subject, id, headers, payload)) = message else {
+        let (Some(subject), Some(id), Some(headers), Some(payload)) =
+            (subject, id, headers, payload)
+        else {
             // Pruned by retention while waiting: nothing left to deliver.
             sqlx::query("DELETE FROM bus_deliveries WHERE durable_name = ? AND sequence = ?")
                 .bind(durable_name)
