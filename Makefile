@@ -90,9 +90,10 @@ bench:
 	@{ echo "# Benchmark results"; echo; \
 	  echo "- commit: \`$$(git rev-parse --short HEAD)\`$$(git diff --quiet HEAD -- 2>/dev/null || echo ' (with uncommitted changes)')"; \
 	  echo "- machine: $$(nproc) cores, $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), Linux $$(uname -r)"; \
-	  echo "- date: $$(date -u +%Y-%m-%dT%H:%MZ)"; \
+	  echo "- date: $$(date -u +%Y-%m-%dT%H:%M:%SZ)"; \
 	  echo "- arguments: latency [$(BENCH_LATENCY_ARGS)] drain [$(BENCH_DRAIN_ARGS)] catalog [$(BENCH_CATALOG_ARGS)] footprint [$(BENCH_FOOTPRINT_ARGS)] records [$(BENCH_RECORD_ARGS)] distributed [$(BENCH_DISTRIBUTED_ARGS)] distributed drain [$(BENCH_DISTRIBUTED_DRAIN_ARGS)] graphql [$(BENCH_GRAPHQL_ARGS)] criterion [$(BENCH_CRITERION_ARGS)]"; \
 	} > bench/results.md.tmp
+	@date +%s > bench/results.started.tmp
 	$(CARGO) bench -q -p centra-wms-tests --bench order_latency -- $(BENCH_LATENCY_ARGS) >> bench/results.md.tmp
 	$(CARGO) bench -q -p centra-wms-tests --bench backlog_drain -- $(BENCH_DRAIN_ARGS) >> bench/results.md.tmp
 	$(CARGO) bench -q -p centra-wms-tests --bench catalog_import -- $(BENCH_CATALOG_ARGS) >> bench/results.md.tmp
@@ -105,6 +106,9 @@ bench:
 	  { CRITERION_HOME="$$home" $(CARGO) bench -q $(BENCH_CRITERION) -- $(BENCH_CRITERION_ARGS) \
 	    > "$$home/criterion.log" 2>&1 || { cat "$$home/criterion.log"; exit 1; }; } && \
 	  python3 bench/criterion_table.py "$$home" >> bench/results.md.tmp
+	@took=$$(( $$(date +%s) - $$(cat bench/results.started.tmp) )) && rm bench/results.started.tmp && \
+	  sed -i "s/^- date: .*/&\n- benchmarks took: $$((took / 60)) min $$((took % 60)) s (the release builds before them not counted)/" \
+	  bench/results.md.tmp
 	@mv bench/results.md.tmp bench/results.md
 	@cat bench/results.md
 
