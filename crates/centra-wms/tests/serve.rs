@@ -200,7 +200,7 @@ connect = "http://{grpc}"
                 .stderr(Stdio::null())
                 .spawn()
                 .expect("serve starts");
-            let _running = Killed(vec![child]);
+            let mut running = Killed(vec![child]);
             // Settled: the first check answered (ready, or refused with the reason).
             let deadline = Instant::now() + Duration::from_secs(60);
             let (status, body) = loop {
@@ -221,6 +221,13 @@ connect = "http://{grpc}"
                 .await
                 .map(|r| r.status().as_u16());
             assert_eq!(alive.ok(), Some(200), "{service} alive either way");
+            // The answers were this child's, not another test's server on a reused port.
+            let exited = running.0[0].try_wait().expect("child status");
+            assert!(
+                exited.is_none(),
+                "{service} exited ({exited:?}) before its readiness was read: its health \
+                 port {health} answered for another process"
+            );
             readyz.push((status, body));
         }
         let (refused, accepted) = (&readyz[0], &readyz[1]);

@@ -3,6 +3,8 @@
 //! ("check merchant id and secret in [wms]"). A refused API call (401/403 after a fresh
 //! token) counts as refused too.
 
+use std::future::Future;
+
 use platform_runtime::{CredentialChecks, Credentials, Readiness, watch_credentials};
 use tokio_util::sync::CancellationToken;
 
@@ -22,8 +24,12 @@ pub fn verdict(result: Result<(), OgoshipError>) -> Credentials {
     }
 }
 
-/// Watches until `stop`.
-pub async fn watch(client: OgoshipClient, readiness: Readiness, stop: CancellationToken) {
+/// Watches until `stop`; unready from this call on (see `watch_credentials`).
+pub fn watch(
+    client: OgoshipClient,
+    readiness: Readiness,
+    stop: CancellationToken,
+) -> impl Future<Output = ()> {
     let what = format!("wms {} (ogoship)", client.warehouse());
     watch_credentials(
         readiness,
@@ -35,5 +41,4 @@ pub async fn watch(client: OgoshipClient, readiness: Readiness, stop: Cancellati
         },
         stop,
     )
-    .await;
 }

@@ -3,6 +3,8 @@
 //! 403 for a goods owner that is not the API user's) the process is not ready and `/readyz`
 //! says what Ongoing answered.
 
+use std::future::Future;
+
 use platform_runtime::{CredentialChecks, Credentials, Readiness, watch_credentials};
 use tokio_util::sync::CancellationToken;
 
@@ -19,8 +21,12 @@ pub fn verdict(result: Result<(), OngoingError>) -> Credentials {
     }
 }
 
-/// Watches until `stop`.
-pub async fn watch(client: OngoingClient, readiness: Readiness, stop: CancellationToken) {
+/// Watches until `stop`; unready from this call on (see `watch_credentials`).
+pub fn watch(
+    client: OngoingClient,
+    readiness: Readiness,
+    stop: CancellationToken,
+) -> impl Future<Output = ()> {
     let what = format!("wms {}", client.warehouse());
     watch_credentials(
         readiness,
@@ -32,5 +38,4 @@ pub async fn watch(client: OngoingClient, readiness: Readiness, stop: Cancellati
         },
         stop,
     )
-    .await;
 }

@@ -88,7 +88,26 @@ impl Default for CredentialChecks {
 
 /// Checks `what`'s credentials with `check` until `shutdown`: unready until the first verdict
 /// (a check the upstream did not answer is none), and while the upstream refuses them.
-pub async fn watch_credentials<F, Fut>(
+///
+/// Blocks readiness when called, not when the returned future first runs: a caller spawns the
+/// watch and then starts serving, and a `/readyz` asked in between would otherwise see a
+/// process whose credentials nobody has checked as ready.
+pub fn watch_credentials<F, Fut>(
+    readiness: Readiness,
+    what: String,
+    every: CredentialChecks,
+    check: F,
+    shutdown: CancellationToken,
+) -> impl Future<Output = ()>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Credentials>,
+{
+    readiness.block(&what, "credentials not checked yet");
+    watch(readiness, what, every, check, shutdown)
+}
+
+async fn watch<F, Fut>(
     readiness: Readiness,
     what: String,
     every: CredentialChecks,
@@ -98,7 +117,6 @@ pub async fn watch_credentials<F, Fut>(
     F: Fn() -> Fut,
     Fut: Future<Output = Credentials>,
 {
-    readiness.block(&what, "credentials not checked yet");
     let mut verdict_seen = false;
     loop {
         let verdict = tokio::select! {
@@ -137,6 +155,25 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
+
+    #[test]
+    fn unready_from_the_call_before_the_watch_first_runs() {
+        let readiness = Readiness::default();
+        let watch = watch_credentials(
+            readiness.clone(),
+            "wms 1".to_owned(),
+            CredentialChecks::default(),
+            || async { Credentials::Accepted },
+            CancellationToken::new(),
+        );
+        assert_eq!(
+            readiness.reasons(),
+            ["wms 1: credentials not checked yet"],
+            "a spawned watch may first run after the process serves: /readyz must not say \
+             ready in between"
+        );
+        drop(watch);
+    }
 
     #[tokio::test(start_paused = true)]
     async fn unready_until_accepted_and_again_while_refused() {
