@@ -168,16 +168,21 @@ fn the_readme_tour_runs_as_written() {
         run.report()
     );
     // Services answer once their gRPC routes are up: `status` succeeds.
-    wait_until("status succeeds", Duration::from_secs(60), || {
-        let status = sh(&repository, &env, "cargo run -q -p centra-wms -- status");
-        (!status.status.success()).then(|| {
-            format!(
-                "{}\n{}",
-                String::from_utf8_lossy(&status.stderr),
-                run.report()
-            )
-        })
-    });
+    wait_until(
+        "status succeeds",
+        Duration::from_secs(60),
+        Duration::from_millis(500),
+        || {
+            let status = sh(&repository, &env, "cargo run -q -p centra-wms -- status");
+            (!status.status.success()).then(|| {
+                format!(
+                    "{}\n{}",
+                    String::from_utf8_lossy(&status.stderr),
+                    run.report()
+                )
+            })
+        },
+    );
     // The demo store is in the WMS before the tour looks at it.
     assert!(
         run.wait_for_line("397/397 articles in wms", Duration::from_secs(120)),

@@ -109,6 +109,7 @@ fn shipped_shirt(centra: &str, ongoing: &str) -> String {
     wait_until(
         "the article reached the wms",
         Duration::from_secs(60),
+        Duration::from_millis(250),
         || {
             let state = get_json(ongoing, "/_sim/state");
             rows(&state, "articles")
@@ -135,25 +136,35 @@ fn shipped_shirt(centra: &str, ongoing: &str) -> String {
         .as_str()
         .map(str::to_owned)
         .unwrap_or_else(|| placed["shipmentId"].to_string());
-    wait_until("the order reached the wms", Duration::from_secs(60), || {
-        let state = get_json(ongoing, "/_sim/state");
-        (!rows(&state, "orders")
-            .iter()
-            .any(|o| o["orderNumber"] == number.as_str()))
-        .then(|| state.to_string())
-    });
+    wait_until(
+        "the order reached the wms",
+        Duration::from_secs(60),
+        Duration::from_millis(250),
+        || {
+            let state = get_json(ongoing, "/_sim/state");
+            (!rows(&state, "orders")
+                .iter()
+                .any(|o| o["orderNumber"] == number.as_str()))
+            .then(|| state.to_string())
+        },
+    );
     post_json(
         ongoing,
         &format!("/_sim/orders/{number}/ship"),
         &json!({"waybill": "WB-1"}),
     );
-    wait_until("the shipment completed", Duration::from_secs(60), || {
-        let state = get_json(centra, "/_sim/state");
-        (!rows(&state, "shipments")
-            .iter()
-            .any(|s| s["completed"] == true))
-        .then(|| state.to_string())
-    });
+    wait_until(
+        "the shipment completed",
+        Duration::from_secs(60),
+        Duration::from_millis(250),
+        || {
+            let state = get_json(centra, "/_sim/state");
+            (!rows(&state, "shipments")
+                .iter()
+                .any(|s| s["completed"] == true))
+            .then(|| state.to_string())
+        },
+    );
     number
 }
 
@@ -187,13 +198,19 @@ fn a_kill_between_centra_and_the_wms_acknowledgement_loses_nothing_and_creates_n
         &json!({"error_rate": 1.0, "path_contains": "reportedReturnedNumberOfItems"}),
     );
     register_return(&ongoing, &number);
-    wait_until("the return reached centra", Duration::from_secs(60), || {
-        let returns = centra_returns(&centra);
-        returns.is_empty().then(|| format!("{returns:?}"))
-    });
+    wait_until(
+        "the return reached centra",
+        Duration::from_secs(60),
+        Duration::from_millis(250),
+        || {
+            let returns = centra_returns(&centra);
+            returns.is_empty().then(|| format!("{returns:?}"))
+        },
+    );
     wait_until(
         "the acknowledgement failed at least once",
         Duration::from_secs(30),
+        Duration::from_millis(250),
         || {
             let log = get_json(&ongoing, "/_sim/requests?since=0");
             let failed = log.as_array().is_some_and(|all| {
@@ -218,6 +235,7 @@ fn a_kill_between_centra_and_the_wms_acknowledgement_loses_nothing_and_creates_n
     wait_until(
         "the wms shows the return reported",
         Duration::from_secs(60),
+        Duration::from_millis(250),
         || {
             let reported = reported_returned(&ongoing, &number);
             (reported < 2.0).then(|| format!("reportedReturned {reported}"))
@@ -256,6 +274,7 @@ fn a_lost_centra_answer_to_the_return_creates_no_second_return() {
     wait_until(
         "the wms shows the return reported",
         Duration::from_secs(120),
+        Duration::from_millis(250),
         || {
             let reported = reported_returned(&ongoing, &number);
             (reported < 2.0).then(|| format!("reportedReturned {reported}"))

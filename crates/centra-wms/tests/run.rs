@@ -182,6 +182,7 @@ fn run_reports_bad_credentials_and_syncs_with_good_ones() {
     wait_until(
         "the article reached the wms",
         Duration::from_secs(60),
+        Duration::from_millis(250),
         || {
             let state = get_json(&ongoing, "/_sim/state");
             rows(&state, "articles")

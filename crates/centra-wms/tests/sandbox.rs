@@ -52,6 +52,7 @@ fn the_demo_store_flows_end_to_end_and_stops_with_a_summary() {
     sandbox.wait_until(
         "stock-sync keeps articles in sync",
         DEMO_DEADLINE,
+        Duration::from_millis(500),
         |sandbox| {
             let in_sync =
                 support::json(&sandbox.cli(&["stock", "list", "--state", "in-sync", "--json"]));
@@ -202,6 +203,7 @@ fn no_demo_leaves_both_simulators_empty() {
     sandbox.wait_until(
         "every service opened its store",
         Duration::from_secs(30),
+        Duration::from_millis(100),
         |sandbox| {
             let missing: Vec<_> = services
                 .iter()

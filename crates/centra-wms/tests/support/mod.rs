@@ -166,13 +166,19 @@ pub fn start_simulator_with(which: &str, args: &[&str]) -> (Child, String) {
     (child, addr)
 }
 
-/// Asks `done` four times a second until it answers `None` (done); fails with its last
-/// answer (what it saw instead) after `limit`.
-pub fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> Option<String>) {
+/// Asks `done` every `every` until it answers `None` (done); fails with its last answer
+/// (what it saw instead) after `limit`. `every` is the caller's because a poll's cost varies:
+/// a simulator's state is a cheap read, a `cargo run … status` a process spawned.
+pub fn wait_until(
+    what: &str,
+    limit: Duration,
+    every: Duration,
+    mut done: impl FnMut() -> Option<String>,
+) {
     let started = Instant::now();
     while let Some(seen) = done() {
         assert!(started.elapsed() < limit, "{what} within {limit:?}: {seen}");
-        std::thread::sleep(Duration::from_millis(250));
+        std::thread::sleep(every);
     }
 }
 
@@ -325,10 +331,10 @@ impl Sandbox {
         get_json(&self.wms, "/_sim/state")
     }
 
-    /// Polls both states until `done(centra, wms)` holds; fails with the last states after
-    /// `limit`, or at once when the sandbox stops.
+    /// Polls both states twice a second until `done(centra, wms)` holds; fails with the last
+    /// states after `limit`, or at once when the sandbox stops.
     pub fn wait_for(&mut self, what: &str, limit: Duration, done: impl Fn(&Value, &Value) -> bool) {
-        self.wait_until(what, limit, |sandbox| {
+        self.wait_until(what, limit, Duration::from_millis(500), |sandbox| {
             let (centra, wms) = (sandbox.centra_state(), sandbox.wms_state());
             (!done(&centra, &wms)).then(|| format!("centra: {centra}\nwms: {wms}"))
         });
@@ -340,9 +346,10 @@ impl Sandbox {
         &mut self,
         what: &str,
         limit: Duration,
+        every: Duration,
         mut done: impl FnMut(&Self) -> Option<String>,
     ) {
-        wait_until(what, limit, || {
+        wait_until(what, limit, every, || {
             let seen = done(self)?;
             if let Ok(Some(exit)) = self.child.try_wait() {
                 panic!("the sandbox stopped ({exit:?}) before {what}; {seen}");
