@@ -245,6 +245,52 @@ async fn next_batch_leases_as_many_as_are_due_up_to_max() {
     }
 }
 
+/// A claim that finds due deliveries past their limit gives them up and looks again, so the
+/// batch is still filled from what is due after them (one claim reads a batch of due rows).
+#[tokio::test]
+async fn a_batch_is_filled_past_deliveries_given_up() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("bus.sqlite");
+    let bus = EmbeddedBus::open(path.to_str().expect("utf-8 path"), test_config())
+        .await
+        .expect("open");
+    let mut consumer = bus
+        .consumer(consumer_config().with_max_deliver(1))
+        .await
+        .expect("consumer");
+    for n in 0..4 {
+        bus.publish(message(&format!("g{n}")))
+            .await
+            .expect("publish");
+    }
+    // g0 and g1 delivered once each, their one delivery spent, and made due again.
+    let spent = consumer
+        .next_batch(2, Duration::from_secs(5))
+        .await
+        .expect("first batch");
+    for delivery in spent {
+        delivery.nak(Duration::ZERO).await.expect("nak");
+    }
+    let batch = consumer
+        .next_batch(2, Duration::from_secs(5))
+        .await
+        .expect("second batch");
+    let ids: Vec<String> = batch.iter().map(|d| d.id.to_string()).collect();
+    assert_eq!(
+        ids,
+        ["g2", "g3"],
+        "g0 and g1 given up in the same claim, the batch filled after them"
+    );
+    for delivery in batch {
+        delivery.ack().await.expect("ack");
+    }
+    let after = consumer
+        .next_batch(2, Duration::from_millis(300))
+        .await
+        .expect("nothing left");
+    assert!(after.is_empty(), "given up for good: {after:?}");
+}
+
 #[tokio::test]
 async fn refuses_an_in_memory_database() {
     let err = EmbeddedBus::open("sqlite::memory:", test_config())

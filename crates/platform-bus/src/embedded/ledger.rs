@@ -213,14 +213,12 @@ type DueRow = (
     Option<Vec<u8>>,
 );
 
-struct ConsumerRow {
-    filters: Vec<String>,
-    ack_wait_ms: i64,
-    max_deliver: Option<i64>,
-    scanned_through: i64,
-}
-
 /// Leases up to `max` due deliveries to one handle, in one turn: one synced commit for all.
+///
+/// Few statements, because each is a round trip to the connection's thread made while the
+/// turn holds the file's gate: the consumer's row comes with the first scan of new messages,
+/// the due deliveries with their messages in one read, and they are leased in one update. A
+/// usual claim (one new message, one due) is five statements.
 pub(super) async fn claim(
     file: &BusFile,
     durable_name: &str,
@@ -230,101 +228,94 @@ pub(super) async fn claim(
     let mut turn = file.begin(&context).await?;
     let tx = turn.conn();
     let now = now_ms();
-    let consumer = load_consumer(tx, durable_name, &context).await?;
-    let scanned = scan_new_messages(tx, durable_name, &consumer, &context).await?;
+    let (consumer, scanned) = scan_new_messages(tx, durable_name, &context).await?;
     // Whether the claim changed anything: a claim that found nothing and wrote nothing ends
     // without waiting for its group's sync.
     let mut wrote = scanned.moved;
+    let want = max.max(1);
     let mut claimed = Vec::new();
-    let claim = loop {
-        if claimed.len() >= max.max(1) {
-            break Claim::Delivered(claimed);
-        }
-        // The delivery and its message in one statement; no message left (pruned by
-        // retention while waiting) reads as NULLs.
-        let due: Option<DueRow> = sqlx::query_as(
-            "SELECT d.sequence, d.delivery_count, m.subject, m.message_id, m.headers, m.payload
-             FROM bus_deliveries d LEFT JOIN bus_messages m ON m.sequence = d.sequence
-             WHERE d.durable_name = ? AND d.state IN ('pending', 'in_flight')
-               AND d.not_before <= ?
-             ORDER BY d.sequence LIMIT 1",
-        )
-        .bind(durable_name)
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(storage(&context))?;
-        let Some((sequence, delivery_count, subject, id, headers, payload)) = due else {
-            if !claimed.is_empty() {
-                break Claim::Delivered(claimed);
+    while claimed.len() < want {
+        let asked = want - claimed.len();
+        let due = due_deliveries(tx, durable_name, now, asked, &context).await?;
+        let found = due.len();
+        let mut leased = Vec::with_capacity(found);
+        for (sequence, delivery_count, subject, id, headers, payload) in due {
+            if consumer
+                .max_deliver
+                .is_some_and(|max| delivery_count >= max)
+            {
+                set_state(tx, durable_name, sequence, "exhausted", now, &context).await?;
+                wrote = true;
+                tracing::warn!(
+                    consumer = durable_name,
+                    sequence,
+                    delivery_count,
+                    "delivery limit reached; message given up"
+                );
+                continue;
             }
-            let next_due = if scanned.more {
-                Some(now)
-            } else {
-                sqlx::query_scalar(
-                    "SELECT MIN(not_before) FROM bus_deliveries
-                     WHERE durable_name = ? AND state IN ('pending', 'in_flight')",
-                )
-                .bind(durable_name)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(storage(&context))?
+            let (Some(subject), Some(id), Some(headers), Some(payload)) =
+                (subject, id, headers, payload)
+            else {
+                // Pruned by retention while waiting: nothing left to deliver.
+                sqlx::query("DELETE FROM bus_deliveries WHERE durable_name = ? AND sequence = ?")
+                    .bind(durable_name)
+                    .bind(sequence)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(storage(&context))?;
+                wrote = true;
+                continue;
             };
-            break Claim::Idle { next_due };
-        };
-        if consumer
-            .max_deliver
-            .is_some_and(|max| delivery_count >= max)
-        {
-            set_state(tx, durable_name, sequence, "exhausted", now, &context).await?;
-            wrote = true;
-            tracing::warn!(
-                consumer = durable_name,
+            let headers: Headers = serde_json::from_str(&headers).map_err(|e| {
+                BusError::storage(
+                    format!("{context}: headers of message {sequence} are not json"),
+                    e,
+                )
+            })?;
+            leased.push(Claimed {
+                subject,
+                id: MessageId(id),
+                headers,
+                payload: Bytes::from(payload),
                 sequence,
-                delivery_count,
-                "delivery limit reached; message given up"
-            );
-            continue;
+                delivery_count: delivery_count + 1,
+            });
         }
-        let (Some(subject), Some(id), Some(headers), Some(payload)) =
-            (subject, id, headers, payload)
-        else {
-            // Pruned by retention while waiting: nothing left to deliver.
-            sqlx::query("DELETE FROM bus_deliveries WHERE durable_name = ? AND sequence = ?")
-                .bind(durable_name)
-                .bind(sequence)
-                .execute(&mut *tx)
-                .await
-                .map_err(storage(&context))?;
-            wrote = true;
-            continue;
-        };
-        let headers: Headers = serde_json::from_str(&headers).map_err(|e| {
-            BusError::storage(
-                format!("{context}: headers of message {sequence} are not json"),
-                e,
+        if !leased.is_empty() {
+            lease(
+                tx,
+                durable_name,
+                &leased,
+                now.saturating_add(consumer.ack_wait_ms),
+                &context,
             )
-        })?;
-        sqlx::query(
-            "UPDATE bus_deliveries
-             SET state = 'in_flight', delivery_count = delivery_count + 1, not_before = ?
-             WHERE durable_name = ? AND sequence = ?",
-        )
-        .bind(now.saturating_add(consumer.ack_wait_ms))
-        .bind(durable_name)
-        .bind(sequence)
-        .execute(&mut *tx)
-        .await
-        .map_err(storage(&context))?;
-        wrote = true;
-        claimed.push(Claimed {
-            subject,
-            id: MessageId(id),
-            headers,
-            payload: Bytes::from(payload),
-            sequence,
-            delivery_count: delivery_count + 1,
-        });
+            .await?;
+            wrote = true;
+            claimed.append(&mut leased);
+        }
+        // Fewer due than asked: none are left. As many: look again only when some of them
+        // were given up or pruned instead of leased.
+        if found < asked {
+            break;
+        }
+    }
+    let claim = if claimed.is_empty() {
+        let next_due = if scanned.more {
+            Some(now)
+        } else {
+            sqlx::query_scalar(
+                "SELECT MIN(not_before) FROM bus_deliveries
+                 WHERE durable_name = ? AND state IN ('pending', 'in_flight')",
+            )
+            .bind(durable_name)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(storage(&context))?
+        };
+        Claim::Idle { next_due }
+    } else {
+        Claim::Delivered(claimed)
     };
     if wrote {
         commit(turn, &context).await?;
@@ -336,35 +327,79 @@ pub(super) async fn claim(
     Ok(claim)
 }
 
-async fn load_consumer(
+/// Up to `limit` due deliveries of the consumer, lowest sequence first, each with its
+/// message's columns in the same statement (`None` when retention pruned the message while
+/// the delivery waited).
+async fn due_deliveries(
     tx: &mut SqliteConnection,
     durable_name: &str,
+    now: i64,
+    limit: usize,
     context: &str,
-) -> Result<ConsumerRow, BusError> {
-    let row: Option<(String, i64, Option<i64>, i64)> = sqlx::query_as(
-        "SELECT filter_subjects, ack_wait_ms, max_deliver, scanned_through
-         FROM bus_consumers WHERE durable_name = ?",
+) -> Result<Vec<DueRow>, BusError> {
+    sqlx::query_as(
+        "SELECT d.sequence, d.delivery_count, m.subject, m.message_id, m.headers, m.payload
+         FROM bus_deliveries d LEFT JOIN bus_messages m ON m.sequence = d.sequence
+         WHERE d.durable_name = ? AND d.state IN ('pending', 'in_flight')
+           AND d.not_before <= ?
+         ORDER BY d.sequence LIMIT ?",
     )
     .bind(durable_name)
-    .fetch_optional(&mut *tx)
+    .bind(now)
+    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(storage(context))
+}
+
+/// Leases `claimed` (in flight until `until`, their delivery counted) in one statement.
+async fn lease(
+    tx: &mut SqliteConnection,
+    durable_name: &str,
+    claimed: &[Claimed],
+    until: i64,
+    context: &str,
+) -> Result<(), BusError> {
+    let sequences: Vec<i64> = claimed.iter().map(|c| c.sequence).collect();
+    sqlx::query(
+        "UPDATE bus_deliveries
+         SET state = 'in_flight', delivery_count = delivery_count + 1, not_before = ?
+         WHERE durable_name = ? AND sequence IN (SELECT value FROM json_each(?))",
+    )
+    .bind(until)
+    .bind(durable_name)
+    .bind(json_list(&sequences))
+    .execute(&mut *tx)
     .await
     .map_err(storage(context))?;
-    let Some((filters, ack_wait_ms, max_deliver, scanned_through)) = row else {
-        return Err(BusError::rejected(
-            format!("consumer {durable_name}"),
-            "it no longer exists".to_owned(),
-        ));
-    };
-    let filters = serde_json::from_str(&filters).map_err(|e| {
-        BusError::storage(format!("{context}: filters of consumer are not json"), e)
-    })?;
-    Ok(ConsumerRow {
-        filters,
-        ack_wait_ms,
-        max_deliver,
-        scanned_through,
-    })
+    Ok(())
 }
+
+/// Sequences as one JSON array, read back with `json_each`: a list of any length is one
+/// statement, always the same one (a statement per length would crowd the connection's cache
+/// of prepared statements).
+fn json_list(sequences: &[i64]) -> String {
+    let items: Vec<String> = sequences.iter().map(i64::to_string).collect();
+    format!("[{}]", items.join(","))
+}
+
+/// The consumer's settings and mark, as the first scan of a claim reads them.
+struct ConsumerRow {
+    filters: Vec<String>,
+    ack_wait_ms: i64,
+    max_deliver: Option<i64>,
+    scanned_through: i64,
+}
+
+impl ConsumerRow {
+    fn wants(&self, subject: &str) -> bool {
+        self.filters.is_empty() || self.filters.iter().any(|f| filter_matches(f, subject))
+    }
+}
+
+/// The first scan's row: the consumer's columns (on every row), then a new message's
+/// sequence and subject (`None` on the one row of a consumer with nothing new).
+type ConsumerScanRow = (String, i64, Option<i64>, i64, Option<i64>, Option<String>);
 
 /// What a scan of new messages did.
 struct Scanned {
@@ -374,43 +409,68 @@ struct Scanned {
     moved: bool,
 }
 
-/// Turns messages the consumer has not looked at yet into `pending` rows when they match its
-/// filters.
+/// Reads the consumer and turns messages it has not looked at yet into `pending` rows when
+/// they match its filters. The first batch of new messages comes with the consumer's row, in
+/// one statement.
 async fn scan_new_messages(
     tx: &mut SqliteConnection,
     durable_name: &str,
-    consumer: &ConsumerRow,
     context: &str,
-) -> Result<Scanned, BusError> {
+) -> Result<(ConsumerRow, Scanned), BusError> {
+    let first: Vec<ConsumerScanRow> = sqlx::query_as(
+        "SELECT c.filter_subjects, c.ack_wait_ms, c.max_deliver, c.scanned_through,
+                m.sequence, m.subject
+         FROM bus_consumers c LEFT JOIN bus_messages m ON m.sequence > c.scanned_through
+         WHERE c.durable_name = ?
+         ORDER BY m.sequence LIMIT ?",
+    )
+    .bind(durable_name)
+    .bind(SCAN_BATCH)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(storage(context))?;
+    let Some((filters, ack_wait_ms, max_deliver, mark, _, _)) = first.first().cloned() else {
+        return Err(BusError::rejected(
+            format!("consumer {durable_name}"),
+            "it no longer exists".to_owned(),
+        ));
+    };
+    let filters = serde_json::from_str(&filters).map_err(|e| {
+        BusError::storage(format!("{context}: filters of consumer are not json"), e)
+    })?;
+    let consumer = ConsumerRow {
+        filters,
+        ack_wait_ms,
+        max_deliver,
+        scanned_through: mark,
+    };
+    let mut batch: Vec<(i64, String)> = first
+        .into_iter()
+        .filter_map(|(.., sequence, subject)| sequence.zip(subject))
+        .collect();
     let mut scanned_through = consumer.scanned_through;
     let mut more = false;
     for round in 0..SCAN_BUDGET {
-        let batch: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT sequence, subject FROM bus_messages WHERE sequence > ? ORDER BY sequence LIMIT ?",
-        )
-        .bind(scanned_through)
-        .bind(SCAN_BATCH)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(storage(context))?;
+        if round > 0 {
+            batch = sqlx::query_as(
+                "SELECT sequence, subject FROM bus_messages WHERE sequence > ?
+                 ORDER BY sequence LIMIT ?",
+            )
+            .bind(scanned_through)
+            .bind(SCAN_BATCH)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(storage(context))?;
+        }
         let Some(&(last, _)) = batch.last() else {
             break;
         };
-        for (sequence, subject) in &batch {
-            let wanted = consumer.filters.is_empty()
-                || consumer.filters.iter().any(|f| filter_matches(f, subject));
-            if wanted {
-                sqlx::query(
-                    "INSERT INTO bus_deliveries (durable_name, sequence, state) VALUES (?, ?, 'pending')
-                     ON CONFLICT DO NOTHING",
-                )
-                .bind(durable_name)
-                .bind(sequence)
-                .execute(&mut *tx)
-                .await
-                .map_err(storage(context))?;
-            }
-        }
+        let wanted: Vec<i64> = batch
+            .iter()
+            .filter(|(_, subject)| consumer.wants(subject))
+            .map(|&(sequence, _)| sequence)
+            .collect();
+        insert_pending(tx, durable_name, &wanted, context).await?;
         scanned_through = last;
         if i64::try_from(batch.len()).unwrap_or(i64::MAX) < SCAN_BATCH {
             break;
@@ -426,7 +486,32 @@ async fn scan_new_messages(
             .await
             .map_err(storage(context))?;
     }
-    Ok(Scanned { more, moved })
+    Ok((consumer, Scanned { more, moved }))
+}
+
+/// `pending` delivery rows for `sequences`, in one statement (none for an empty list); rows
+/// already there are left as they are.
+async fn insert_pending(
+    tx: &mut SqliteConnection,
+    durable_name: &str,
+    sequences: &[i64],
+    context: &str,
+) -> Result<(), BusError> {
+    if sequences.is_empty() {
+        return Ok(());
+    }
+    // `WHERE true`: SQLite's grammar needs it between an INSERT's SELECT and its ON CONFLICT.
+    sqlx::query(
+        "INSERT INTO bus_deliveries (durable_name, sequence, state)
+         SELECT ?, value, 'pending' FROM json_each(?) WHERE true
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(durable_name)
+    .bind(json_list(sequences))
+    .execute(&mut *tx)
+    .await
+    .map_err(storage(context))?;
+    Ok(())
 }
 
 async fn set_state(
