@@ -16,12 +16,18 @@ fn test_config() -> EmbeddedBusConfig {
     }
 }
 
-async fn embedded_bus() -> Option<BusUnderTest> {
+/// A bus on a file of its own, with the directory that must outlive it.
+async fn fresh_bus() -> (tempfile::TempDir, EmbeddedBus) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("bus.sqlite");
     let bus = EmbeddedBus::open(path.to_str().expect("utf-8 path"), test_config())
         .await
         .expect("open embedded bus");
+    (dir, bus)
+}
+
+async fn embedded_bus() -> Option<BusUnderTest> {
+    let (dir, bus) = fresh_bus().await;
     Some(BusUnderTest::new(bus).keeping(dir))
 }
 
@@ -216,11 +222,7 @@ async fn concurrent_writers_on_one_file_lose_nothing_and_repeat_nothing() {
 /// The embedded bus leases as many as asked in one claim (one commit), not one by one.
 #[tokio::test]
 async fn next_batch_leases_as_many_as_are_due_up_to_max() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("bus.sqlite");
-    let bus = EmbeddedBus::open(path.to_str().expect("utf-8 path"), test_config())
-        .await
-        .expect("open");
+    let (_dir, bus) = fresh_bus().await;
     let mut consumer = bus.consumer(consumer_config()).await.expect("consumer");
     for n in 0..5 {
         bus.publish(message(&format!("b{n}")))
@@ -249,11 +251,7 @@ async fn next_batch_leases_as_many_as_are_due_up_to_max() {
 /// batch is still filled from what is due after them (one claim reads a batch of due rows).
 #[tokio::test]
 async fn a_batch_is_filled_past_deliveries_given_up() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("bus.sqlite");
-    let bus = EmbeddedBus::open(path.to_str().expect("utf-8 path"), test_config())
-        .await
-        .expect("open");
+    let (_dir, bus) = fresh_bus().await;
     let mut consumer = bus
         .consumer(consumer_config().with_max_deliver(1))
         .await
