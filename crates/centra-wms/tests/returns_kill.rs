@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use support::{
     free_port, get_json, grpc_ports, ongoing_wms_table, post_json, rows, shirt, start_simulator,
-    wait_until,
+    wait_for_row, wait_until,
 };
 
 /// A child process killed (SIGKILL) on drop.
@@ -106,17 +106,7 @@ fn reported_returned(ongoing: &str, number: &str) -> f64 {
 /// A shipped, completed shipment with one shirt; its WMS order number.
 fn shipped_shirt(centra: &str, ongoing: &str) -> String {
     post_json(centra, "/_sim/products", &shirt());
-    wait_until(
-        "the article reached the wms",
-        Duration::from_secs(60),
-        Duration::from_millis(250),
-        || {
-            let state = get_json(ongoing, "/_sim/state");
-            rows(&state, "articles")
-                .is_empty()
-                .then(|| state.to_string())
-        },
-    );
+    wait_for_row("the article reached the wms", ongoing, "articles", |_| true);
     post_json(
         ongoing,
         "/_sim/stock",
@@ -136,35 +126,17 @@ fn shipped_shirt(centra: &str, ongoing: &str) -> String {
         .as_str()
         .map(str::to_owned)
         .unwrap_or_else(|| placed["shipmentId"].to_string());
-    wait_until(
-        "the order reached the wms",
-        Duration::from_secs(60),
-        Duration::from_millis(250),
-        || {
-            let state = get_json(ongoing, "/_sim/state");
-            (!rows(&state, "orders")
-                .iter()
-                .any(|o| o["orderNumber"] == number.as_str()))
-            .then(|| state.to_string())
-        },
-    );
+    wait_for_row("the order reached the wms", ongoing, "orders", |o| {
+        o["orderNumber"] == number.as_str()
+    });
     post_json(
         ongoing,
         &format!("/_sim/orders/{number}/ship"),
         &json!({"waybill": "WB-1"}),
     );
-    wait_until(
-        "the shipment completed",
-        Duration::from_secs(60),
-        Duration::from_millis(250),
-        || {
-            let state = get_json(centra, "/_sim/state");
-            (!rows(&state, "shipments")
-                .iter()
-                .any(|s| s["completed"] == true))
-            .then(|| state.to_string())
-        },
-    );
+    wait_for_row("the shipment completed", centra, "shipments", |s| {
+        s["completed"] == true
+    });
     number
 }
 

@@ -10,8 +10,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use support::{
-    cli_with, free_port, get_json, grpc_ports, json, ongoing_wms_table, post_json, rows, shirt,
-    start_simulator, text, wait_until,
+    cli_with, free_port, grpc_ports, json, ongoing_wms_table, post_json, shirt, start_simulator,
+    text, wait_for_row,
 };
 
 /// A child process killed on drop.
@@ -179,17 +179,9 @@ fn run_reports_bad_credentials_and_syncs_with_good_ones() {
         "{checks}"
     );
     post_json(&centra, "/_sim/products", &shirt());
-    wait_until(
-        "the article reached the wms",
-        Duration::from_secs(60),
-        Duration::from_millis(250),
-        || {
-            let state = get_json(&ongoing, "/_sim/state");
-            rows(&state, "articles")
-                .is_empty()
-                .then(|| state.to_string())
-        },
-    );
+    wait_for_row("the article reached the wms", &ongoing, "articles", |_| {
+        true
+    });
 
     // Ctrl-C: a clean stop.
     let mut running = running;

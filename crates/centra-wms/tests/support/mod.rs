@@ -182,6 +182,20 @@ pub fn wait_until(
     }
 }
 
+/// Waits (four times a second, up to a minute) until a row under `key` of the simulator
+/// `sim`'s state satisfies `found`; fails with the last state.
+pub fn wait_for_row(what: &str, sim: &str, key: &str, found: impl Fn(&Value) -> bool) {
+    wait_until(
+        what,
+        Duration::from_secs(60),
+        Duration::from_millis(250),
+        || {
+            let state = get_json(sim, "/_sim/state");
+            (!rows(&state, key).iter().any(&found)).then(|| state.to_string())
+        },
+    );
+}
+
 /// The rows under `key` of a simulator state.
 pub fn rows<'a>(state: &'a Value, key: &str) -> &'a [Value] {
     state[key].as_array().map_or(&[], Vec::as_slice)
